@@ -1,0 +1,186 @@
+/**
+ * The one error vocabulary (ARCHITECTURE §4, reference §0.4). Domain errors subclass HearthError;
+ * the two edges (HTTP, tRPC) map them with `toWireError` / `httpStatusOf`, never by hand.
+ */
+
+/** Codes a peer or the UI may receive in `{ error: { code, ... } }`. */
+export const WIRE_ERROR_CODES = [
+  'bad_request',
+  'schema_mismatch',
+  'invalid_signature',
+  'forbidden',
+  'not_found',
+  'timeout',
+  'expired',
+  'payload_too_large',
+  'capacity_exceeded',
+  'cancelled',
+  'internal_error',
+  'partition',
+] as const;
+export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
+
+/** HTTP status for each wire code (reference §0.4, plus the codes the reference leaves implicit). */
+export const HTTP_STATUS: Readonly<Record<WireErrorCode, number>> = Object.freeze({
+  bad_request: 400,
+  schema_mismatch: 400,
+  invalid_signature: 401,
+  forbidden: 403,
+  not_found: 404,
+  timeout: 408,
+  expired: 410,
+  payload_too_large: 413,
+  capacity_exceeded: 429,
+  cancelled: 499,
+  internal_error: 500,
+  partition: 503,
+});
+
+/** What crosses the wire. Never a stack. */
+export interface WireError {
+  code: WireErrorCode;
+  message: string;
+  retry_after_ms?: number;
+  alt_capabilities?: string[];
+  alt_nodes?: string[];
+}
+
+export class HearthError<C extends string = string> extends Error {
+  readonly code: C;
+  readonly details: Readonly<Record<string, unknown>>;
+  /** The code a peer sees; domain classes derive it from their own code. */
+  readonly wireCode: WireErrorCode;
+
+  constructor(code: C, message: string, opts: { details?: Record<string, unknown>; cause?: unknown; wireCode?: WireErrorCode } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = Object.freeze({ ...(opts.details ?? {}) });
+    this.wireCode = opts.wireCode ?? (isWireCode(code) ? code : 'internal_error');
+  }
+}
+
+export function isWireCode(code: unknown): code is WireErrorCode {
+  return typeof code === 'string' && (WIRE_ERROR_CODES as readonly string[]).includes(code);
+}
+
+type Opts = { details?: Record<string, unknown>; cause?: unknown };
+
+/** Defines a domain error class whose codes map to wire codes through one table. */
+function domainError<C extends string>(name: string, codes: readonly C[], wire: Partial<Record<C, WireErrorCode>>) {
+  const cls = class extends HearthError<C> {
+    static readonly codes = codes;
+    constructor(code: C, message: string, opts: Opts = {}) {
+      super(code, message, { ...opts, wireCode: wire[code] ?? (isWireCode(code) ? code : 'internal_error') });
+      this.name = name;
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  return cls;
+}
+
+export const CONFIG_ERROR_CODES = ['config_missing', 'config_unreadable', 'config_invalid', 'unknown_key', 'wrong_type', 'out_of_range', 'unknown_backend', 'write_failed'] as const;
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
+export const ConfigError = domainError<ConfigErrorCode>('ConfigError', CONFIG_ERROR_CODES, {});
+export type ConfigError = InstanceType<typeof ConfigError>;
+
+export const IDENTITY_ERROR_CODES = ['keys_missing', 'keys_invalid', 'keys_permissions', 'bad_node_id', 'sign_failed', 'verify_failed', 'bad_manifest', 'expired', 'invalid_signature'] as const;
+export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number];
+export const IdentityError = domainError<IdentityErrorCode>('IdentityError', IDENTITY_ERROR_CODES, {
+  invalid_signature: 'invalid_signature',
+  verify_failed: 'invalid_signature',
+  expired: 'expired',
+  bad_node_id: 'bad_request',
+  bad_manifest: 'bad_request',
+});
+export type IdentityError = InstanceType<typeof IdentityError>;
+
+export const EVENT_LOG_ERROR_CODES = ['invalid_signature', 'out_of_order', 'unknown_author', 'revoked_author', 'schema_unknown', 'db_corrupt'] as const;
+export type EventLogErrorCode = (typeof EVENT_LOG_ERROR_CODES)[number];
+export const EventLogError = domainError<EventLogErrorCode>('EventLogError', EVENT_LOG_ERROR_CODES, {
+  invalid_signature: 'invalid_signature',
+  unknown_author: 'forbidden',
+  revoked_author: 'forbidden',
+  schema_unknown: 'bad_request',
+  out_of_order: 'bad_request',
+});
+export type EventLogError = InstanceType<typeof EventLogError>;
+
+export const BUS_ERROR_CODES = ['schema_invalid', 'namespace_violation', 'schema_mismatch', 'not_found', 'capacity_exceeded', 'quarantined', 'partition', 'timeout', 'internal_error', 'forbidden', 'cancelled'] as const;
+export type BusErrorCode = (typeof BUS_ERROR_CODES)[number];
+export const BusError = domainError<BusErrorCode>('BusError', BUS_ERROR_CODES, {
+  schema_invalid: 'schema_mismatch',
+  namespace_violation: 'bad_request',
+  quarantined: 'partition',
+});
+export type BusError = InstanceType<typeof BusError>;
+
+export const BLOB_ERROR_CODES = ['not_found', 'hash_mismatch', 'io_error', 'disk_full', 'manifest_invalid'] as const;
+export type BlobErrorCode = (typeof BLOB_ERROR_CODES)[number];
+export const BlobError = domainError<BlobErrorCode>('BlobError', BLOB_ERROR_CODES, {
+  hash_mismatch: 'bad_request',
+  disk_full: 'capacity_exceeded',
+  manifest_invalid: 'bad_request',
+  io_error: 'internal_error',
+});
+export type BlobError = InstanceType<typeof BlobError>;
+
+export const DISCOVERY_ERROR_CODES = ['socket_in_use', 'mdns_unavailable', 'manifest_fetch_failed', 'manifest_invalid'] as const;
+export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];
+export const DiscoveryError = domainError<DiscoveryErrorCode>('DiscoveryError', DISCOVERY_ERROR_CODES, {});
+export type DiscoveryError = InstanceType<typeof DiscoveryError>;
+
+export const ONBOARDING_ERROR_CODES = ['invite_invalid', 'invite_expired', 'invitee_mismatch', 'bootstrap_unreachable', 'community_manifest_invalid', 'sync_failed', 'already_member'] as const;
+export type OnboardingErrorCode = (typeof ONBOARDING_ERROR_CODES)[number];
+export const OnboardingError = domainError<OnboardingErrorCode>('OnboardingError', ONBOARDING_ERROR_CODES, {
+  invite_invalid: 'bad_request',
+  invite_expired: 'expired',
+  invitee_mismatch: 'forbidden',
+});
+export type OnboardingError = InstanceType<typeof OnboardingError>;
+
+/** A failed call to a peer, as the caller sees it (reference §4 client.py). */
+export class CallError extends HearthError<WireErrorCode> {
+  readonly retryAfterMs: number | null;
+  readonly altCapabilities: string[];
+  readonly altNodes: string[];
+  constructor(code: WireErrorCode, message: string, opts: Opts & { retryAfterMs?: number | null; altCapabilities?: string[]; altNodes?: string[] } = {}) {
+    super(code, message, { ...opts, wireCode: code });
+    this.name = 'CallError';
+    this.retryAfterMs = opts.retryAfterMs ?? null;
+    this.altCapabilities = opts.altCapabilities ?? [];
+    this.altNodes = opts.altNodes ?? [];
+  }
+
+  static fromWire(e: WireError): CallError {
+    return new CallError(isWireCode(e.code) ? e.code : 'internal_error', e.message, {
+      retryAfterMs: e.retry_after_ms ?? null,
+      altCapabilities: e.alt_capabilities,
+      altNodes: e.alt_nodes,
+    });
+  }
+}
+
+/** Map anything thrown to what a peer or the UI may see: a code and a message, never a stack. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof CallError) {
+    const w: WireError = { code: err.wireCode, message: err.message };
+    if (err.retryAfterMs !== null) w.retry_after_ms = err.retryAfterMs;
+    if (err.altCapabilities.length) w.alt_capabilities = err.altCapabilities;
+    if (err.altNodes.length) w.alt_nodes = err.altNodes;
+    return w;
+  }
+  if (err instanceof HearthError) {
+    const w: WireError = { code: err.wireCode, message: err.message };
+    const d = err.details;
+    if (typeof d.retry_after_ms === 'number') w.retry_after_ms = d.retry_after_ms;
+    if (Array.isArray(d.alt_capabilities)) w.alt_capabilities = d.alt_capabilities as string[];
+    if (Array.isArray(d.alt_nodes)) w.alt_nodes = d.alt_nodes as string[];
+    return w;
+  }
+  return { code: 'internal_error', message: 'internal error' };
+}
+
+export function httpStatusOf(err: unknown): number {
+  return HTTP_STATUS[toWireError(err).code];
+}

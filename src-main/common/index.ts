@@ -1,0 +1,5 @@
+/** common/: pure TypeScript shared by every layer. */
+export * from './types';
+export * from './constants';
+export * from './errors';
+export * from './canonical-json';

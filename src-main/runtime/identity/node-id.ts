@@ -1,0 +1,56 @@
+/** Node ids (reference §0.1, §5): full `ed25519:<base64url public key>` and short `ed25519:XXXX-XXXX-XXXX-XXXX`. */
+import { blake3 } from '@noble/hashes/blake3.js';
+import { IdentityError, type NodeId } from '../../common';
+
+const PREFIX = 'ed25519:';
+/** 32 symbols without 0/O and 1/I, so a short id read aloud or typed by hand is unambiguous. */
+const SHORT_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+export function toBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+export function fromBase64Url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new IdentityError('bad_node_id', 'not base64url');
+  return new Uint8Array(Buffer.from(text, 'base64url'));
+}
+
+/** `ed25519:` + base64url (no padding) of the 32-byte public key. */
+export function fullNodeId(publicKey: Uint8Array): NodeId {
+  if (publicKey.length !== 32) throw new IdentityError('bad_node_id', `public key must be 32 bytes, got ${publicKey.length}`);
+  return (PREFIX + toBase64Url(publicKey)) as NodeId;
+}
+
+/** 80 bits of BLAKE3(public key) in 16 symbols, grouped by four: for people, not for verification. */
+export function shortNodeId(publicKey: Uint8Array): NodeId {
+  const digest = blake3(publicKey);
+  let bits = 0n;
+  for (let i = 0; i < 10; i++) bits = (bits << 8n) | BigInt(digest[i]);
+  let out = '';
+  for (let i = 15; i >= 0; i--) out += SHORT_ALPHABET[Number((bits >> BigInt(i * 5)) & 31n)];
+  return `${PREFIX}${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8, 12)}-${out.slice(12)}` as NodeId;
+}
+
+/** The public key inside a full node id; short ids are refused (they are hashes, not keys). */
+export function parseNodeId(nodeId: string): Uint8Array {
+  if (typeof nodeId !== 'string' || !nodeId.startsWith(PREFIX)) throw new IdentityError('bad_node_id', `node id must start with "${PREFIX}"`);
+  const body = nodeId.slice(PREFIX.length);
+  if (/^[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/.test(body)) throw new IdentityError('bad_node_id', 'a short node id cannot be parsed to a key; use the full id');
+  const key = fromBase64Url(body);
+  if (key.length !== 32 || toBase64Url(key) !== body) throw new IdentityError('bad_node_id', 'node id is not a base64url ed25519 public key');
+  return key;
+}
+
+export function isFullNodeId(nodeId: unknown): nodeId is NodeId {
+  try {
+    parseNodeId(nodeId as string);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Short form of a full node id (handy for logs and UI). */
+export function shortOf(fullId: string): NodeId {
+  return shortNodeId(parseNodeId(fullId));
+}
