@@ -1,0 +1,71 @@
+/**
+ * The local API server: tRPC over HTTP for the CLI and a browser on this machine (the web UI is
+ * served from here too). Separate from the peer transport: it speaks for the household, so it
+ * binds to 127.0.0.1 by default and every request carries the per-run token.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { Hono } from 'hono';
+import { appRouter, type NodeApi } from './router';
+
+export interface ApiServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly token: string;
+  readonly node: NodeApi;
+}
+
+function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export class ApiServer {
+  private server: ServerType | null = null;
+  private boundPort = 0;
+
+  constructor(private readonly opts: ApiServerOptions) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const app = new Hono();
+    app.get('/health', (c) => c.json({ ok: true }));
+    app.use('/trpc/*', async (c, next) => {
+      const auth = c.req.header('authorization');
+      const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+      if (!tokenMatches(given, this.opts.token)) {
+        return c.json({ error: { code: 'invalid_signature', message: 'missing or wrong local API token' } }, 401);
+      }
+      await next();
+    });
+    app.all('/trpc/*', (c) =>
+      fetchRequestHandler({ endpoint: '/trpc', req: c.req.raw, router: appRouter, createContext: () => ({ node: this.opts.node }) }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      const server = serve({ fetch: app.fetch, hostname: this.opts.host, port: this.opts.port }, (info: AddressInfo) => {
+        this.boundPort = info.port;
+        resolve();
+      });
+      server.once('error', reject);
+      this.server = server;
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
+      server.close(() => resolve());
+    });
+  }
+}

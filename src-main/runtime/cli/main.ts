@@ -1,0 +1,31 @@
+/** The `hearthnet` command (reference §17): parses, dispatches, and maps every failure to an exit code. */
+import { Command, CommanderError } from 'commander';
+import { HearthError } from '../../common';
+import { registerCommands } from './commands';
+import { CliExit, EXIT, exitCodeFor } from './exit-codes';
+
+export function buildProgram(): Command {
+  const program = new Command('hearthnet')
+    .description('HearthNet: a private neighbourhood mesh that keeps working when the internet does not.')
+    .option('-c, --config <file>', 'config file (default: $HEARTHNET_HOME/config.toml or ~/.config/hearthnet/config.toml)')
+    .showHelpAfterError('(run `hearthnet --help` for usage)')
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+/** Runs the CLI and resolves to the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const code = exitCodeFor(err);
+    const message = err instanceof CliExit || err instanceof HearthError ? err.message : `unexpected error: ${(err as Error)?.stack ?? String(err)}`;
+    process.stderr.write(`hearthnet: ${message}\n`);
+    if (err instanceof HearthError && err.details && 'fix' in err.details) process.stderr.write(`  fix: ${String(err.details.fix)}\n`);
+    return code;
+  }
+}

@@ -1,0 +1,41 @@
+/** The app shell: who we are, which community, who is around, and whether the internet is up. */
+import { createResource, For, Show, type Component } from 'solid-js';
+import { trpc } from './trpc';
+
+const MODE_TEXT = {
+  online: 'Online',
+  degraded: 'Internet is patchy',
+  offline: 'Internet is down — the neighbourhood mesh keeps working',
+} as const;
+
+export const App: Component = () => {
+  const [status, { refetch }] = createResource(() => trpc.status.query());
+  const timer = setInterval(() => void refetch(), 5000);
+  window.addEventListener('beforeunload', () => clearInterval(timer));
+  return (
+    <main class="app">
+      <Show when={status()} fallback={<p class="muted">{status.error ? `Cannot reach your HearthNet node: ${String(status.error)}` : 'Connecting…'}</p>}>
+        {(s) => (
+          <>
+            <header class={`banner mode-${s().mode}`}>
+              <h1>{s().display_name}</h1>
+              <span class="mode">{MODE_TEXT[s().mode]}</span>
+            </header>
+            <section>
+              <h2>{s().community ? s().community!.name : 'Not in a community yet'}</h2>
+              <p class="muted">Your household id: <code>{s().node_id_short}</code></p>
+            </section>
+            <section>
+              <h2>Neighbours ({s().peers.length})</h2>
+              <ul>
+                <For each={s().peers} fallback={<li class="muted">No neighbours found yet.</li>}>
+                  {(p) => <li>{p.display_name} <span class="muted">({p.profile})</span></li>}
+                </For>
+              </ul>
+            </section>
+          </>
+        )}
+      </Show>
+    </main>
+  );
+};
