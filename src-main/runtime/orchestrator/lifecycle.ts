@@ -1,0 +1,84 @@
+/**
+ * Start parts in dependency order and stop them in reverse, best-effort: a failing stop step is
+ * logged and the rest still run (ARCHITECTURE §3).
+ */
+export interface StopLogger {
+  warn(msg: string, extras?: Record<string, unknown>): void;
+}
+
+export class ShutdownStack {
+  private readonly steps: Array<{ name: string; stop: () => unknown }> = [];
+  private unwinding: Promise<void> | null = null;
+
+  constructor(private readonly log: StopLogger) {}
+
+  /** Register how to undo something that has just started. */
+  push(name: string, stop: () => unknown): void {
+    this.steps.push({ name, stop });
+  }
+
+  /** Run every registered stop step, newest first. Idempotent. */
+  unwind(): Promise<void> {
+    this.unwinding ??= (async () => {
+      while (this.steps.length) {
+        const step = this.steps.pop()!;
+        try {
+          await step.stop();
+        } catch (err) {
+          this.log.warn(`stopping ${step.name} failed`, { error: (err as Error)?.message ?? String(err) });
+        }
+      }
+    })();
+    return this.unwinding;
+  }
+}
+
+/** Runs `fn` every `intervalMs` (never overlapping itself) until stopped; failures go to `onError`. */
+export class PeriodicTask {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly fn: () => Promise<void> | void,
+    private readonly intervalMs: number,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  start({ immediately = false } = {}): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(immediately ? 0 : this.intervalMs);
+  }
+
+  /** Run now (e.g. on a registry change) unless a run is already under way. */
+  trigger(): void {
+    if (this.stopped || this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = (async () => {
+        try {
+          await this.fn();
+        } catch (err) {
+          this.onError(err);
+        }
+      })().finally(() => {
+        this.running = null;
+        if (!this.stopped) this.schedule(this.intervalMs);
+      });
+    }, delay);
+    this.timer.unref?.();
+  }
+}
