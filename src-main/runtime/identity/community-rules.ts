@@ -28,7 +28,7 @@ export type Change =
 export interface RuleState {
   readonly communityId: string;
   readonly created: boolean;
-  readonly policy: CommunityPolicy;
+  policy(): CommunityPolicy;
   record(nodeId: string): MemberRecord | undefined;
   isRevoked(nodeId: string): boolean;
   records(): Iterable<MemberRecord>;
@@ -108,13 +108,13 @@ function ruleInvited(event: Event, s: RuleState, ms: number): Change {
   const expiresAt = d.wallClock('expires_at');
   if (d.nodeId('inviter') !== event.author) forbid('data.inviter must be the event author');
   const author = s.record(event.author)!;
-  const mayInvite = SIGNER_LEVELS.includes(author.level) || (author.level === 'member' && s.policy.default_member_can_invite);
+  const mayInvite = SIGNER_LEVELS.includes(author.level) || (author.level === 'member' && s.policy().default_member_can_invite);
   if (!mayInvite) forbid(`a ${author.level} may not invite (policy.default_member_can_invite is false)`);
   if (RANK[level] > RANK[author.level]) forbid(`a ${author.level} cannot invite at level ${level}`);
   if (s.isRevoked(invitee)) forbid(`${invitee} was revoked and cannot be invited again`);
   if (s.record(invitee)?.status === 'joined') forbid(`${invitee} is already a member`);
   if (wallClockMs(expiresAt) <= ms) forbid('data.expires_at must be after the event wall_clock');
-  requireSignatures(d, s, ms, 'invite', invitee, { level, expires_at: expiresAt }, s.policy.min_signatures_to_invite, { alsoCounts: event.author, what: 'an invite' });
+  requireSignatures(d, s, ms, 'invite', invitee, { level, expires_at: expiresAt }, s.policy().min_signatures_to_invite, { alsoCounts: event.author, what: 'an invite' });
   return { kind: 'invite', invitee, level, expiresAt };
 }
 
@@ -134,7 +134,7 @@ function ruleLevel(event: Event, s: RuleState, ms: number, action: 'promote' | '
   if (action === 'promote' && RANK[level] <= RANK[target!.level]) forbid(`promotion must raise the level (now ${target!.level})`);
   if (action === 'demote' && RANK[level] >= RANK[target!.level]) forbid(`demotion must lower the level (now ${target!.level})`);
   if (action === 'demote' && nodeId === s.communityId) forbid('the community root cannot be demoted');
-  const required = action === 'promote' ? 1 : s.policy.min_signatures_to_demote;
+  const required = action === 'promote' ? 1 : s.policy().min_signatures_to_demote;
   const signers = requireSignatures(d, s, ms, action, nodeId, { level }, required, { exclude: nodeId, what: `a ${action === 'promote' ? 'promotion' : 'demotion'}` });
   if (action === 'promote' && level === 'anchor' && ![...signers].some((id) => s.record(id)?.level === 'anchor')) forbid('promotion to anchor needs an anchor signature');
   return { kind: 'level', nodeId, level };
@@ -146,7 +146,7 @@ function ruleRevoked(event: Event, s: RuleState, ms: number): Change {
   const reason = d.string('reason', { max: 1000 });
   if (nodeId === s.communityId) forbid('the community root cannot be revoked');
   if (s.isRevoked(nodeId)) forbid(`${nodeId} is already revoked`);
-  requireSignatures(d, s, ms, 'revoke', nodeId, { reason }, s.policy.min_signatures_to_revoke, { exclude: nodeId, what: 'a revocation' });
+  requireSignatures(d, s, ms, 'revoke', nodeId, { reason }, s.policy().min_signatures_to_revoke, { exclude: nodeId, what: 'a revocation' });
   return { kind: 'revoke', nodeId };
 }
 

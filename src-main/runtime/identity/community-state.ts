@@ -31,12 +31,12 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
   readonly communityId: CommunityId;
   private readonly now: () => Date;
   private readonly onRejected?: CommunityStateViewOptions['onRejected'];
-  created = false;
+  private isCreated = false;
   private communityName = '';
   private createdAt: WallClock | null = null;
   private lamportAtCreation = 0;
   private head = 0;
-  policy: CommunityPolicy = defaultCommunityPolicy();
+  private currentPolicy: CommunityPolicy = defaultCommunityPolicy();
   private readonly memberMap = new Map<string, MemberRecord>();
   private readonly revokedMap = new Map<string, RevokedEntry>();
 
@@ -92,6 +92,15 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
     return [...this.revokedMap.values()].sort(byNodeId);
   }
 
+  /** True once `community.created` has been applied. */
+  get created(): boolean {
+    return this.isCreated;
+  }
+
+  policy(): CommunityPolicy {
+    return { ...this.currentPolicy };
+  }
+
   name(): string {
     return this.communityName;
   }
@@ -134,9 +143,9 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
   private applyChange(c: Change, e: Event): void {
     switch (c.kind) {
       case 'create':
-        this.created = true;
+        this.isCreated = true;
         this.communityName = c.name;
-        this.policy = c.policy;
+        this.currentPolicy = c.policy;
         this.createdAt = e.wall_clock;
         this.lamportAtCreation = e.lamport;
         this.memberMap.set(e.author, { node_id: e.author, level: 'anchor', added_at: e.wall_clock, added_by: e.author, status: 'joined', display_name: null, invite_expires_at: null });
@@ -157,7 +166,7 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
         this.revokedMap.set(c.nodeId, { node_id: c.nodeId, revoked_at: e.wall_clock });
         return;
       case 'policy':
-        this.policy = c.policy;
+        this.currentPolicy = c.policy;
         return;
       case 'none':
         return;
@@ -165,12 +174,12 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
   }
 
   reset(): void {
-    this.created = false;
+    this.isCreated = false;
     this.communityName = '';
     this.createdAt = null;
     this.lamportAtCreation = 0;
     this.head = 0;
-    this.policy = defaultCommunityPolicy();
+    this.currentPolicy = defaultCommunityPolicy();
     this.memberMap.clear();
     this.revokedMap.clear();
   }
@@ -179,13 +188,13 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
     const s: CommunityStateSnapshot = {
       version: COMMUNITY_STATE_VERSION,
       community_id: this.communityId,
-      created: this.created,
+      created: this.isCreated,
       name: this.communityName,
       root_key: this.rootKey(),
       created_at: this.createdAt,
       lamport_at_creation: this.lamportAtCreation,
       head_lamport: this.head,
-      policy: { ...this.policy },
+      policy: { ...this.currentPolicy },
       members: [...this.memberMap.values()].sort(byNodeId).map((m) => ({ ...m })),
       revoked: this.revoked().map((r) => ({ ...r })),
     };
@@ -196,12 +205,12 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
   restoreState(state: Record<string, unknown>): void {
     const s = readSnapshot(state, this.communityId);
     this.reset();
-    this.created = s.created;
+    this.isCreated = s.created;
     this.communityName = s.name;
     this.createdAt = s.created_at;
     this.lamportAtCreation = s.lamport_at_creation;
     this.head = s.head_lamport;
-    this.policy = s.policy;
+    this.currentPolicy = s.policy;
     for (const m of s.members) this.memberMap.set(m.node_id, m);
     for (const r of s.revoked) this.revokedMap.set(r.node_id, r);
   }

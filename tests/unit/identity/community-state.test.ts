@@ -120,7 +120,7 @@ describe('community state view', () => {
     expectRefused(view, mk(A, 'community.policy.updated', { policy: { ...defaultCommunityPolicy(), min_signatures_to_revoke: 1 } }), 'forbidden', /only the community root/);
     expectRefused(view, mk(R, 'community.policy.updated', { policy: { nope: 1 } }), 'forbidden', /policy/);
     accept(mk(R, 'community.policy.updated', { policy: { ...defaultCommunityPolicy(), min_signatures_to_revoke: 2 } }));
-    expect(view.policy.min_signatures_to_revoke).toBe(2);
+    expect(view.policy().min_signatures_to_revoke).toBe(2);
   });
 
   it('revocation needs min_signatures_to_revoke distinct valid trusted/anchor co-signatures', () => {
