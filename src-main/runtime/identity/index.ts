@@ -1,6 +1,17 @@
-/** M01 identity: keys, node ids, signed payloads, manifests. */
+/** M01 identity: keys, node ids, signed payloads, manifests, community membership, tokens. */
 export * from './node-id';
 export * from './keys';
 export * from './key-store';
 export * from './signing';
 export type * from './manifest-types';
+export * from './node-manifest';
+export { detectHardware, type DetectHardwareOptions } from './hardware';
+export * from './community-policy';
+export * from './community-manifest';
+export type * from './community-types';
+export { COMMUNITY_STATE_VERSION } from './community-types';
+export * from './co-sign';
+export type { RefusalCode, Verdict } from './community-rules';
+export { CommunityStateView, type CommunityStateViewOptions } from './community-state';
+export * from './tokens';
+export { isWallClock, wallClockAfter, wallClockMs, readEndpoint, ShapeReader, MAX_NAME_LENGTH, type ShapeFail } from './shape';

@@ -1,0 +1,261 @@
+/**
+ * CommunityStateView: community membership materialised from community.* events, and the
+ * MembershipOracle the event log asks before accepting another node's event.
+ */
+import { IdentityError, type CommunityId, type NodeId, type TrustLevel, type WallClock } from '../../common';
+import type { Event, MaterialisedView, MembershipOracle } from '../events/types';
+import { MEMBER_LEVELS, regenerateCommunityManifestFromState } from './community-manifest';
+import { defaultCommunityPolicy, readPolicy } from './community-policy';
+import { isMemberAt, judge, Refusal, type Change, type RuleState, type Verdict } from './community-rules';
+import { COMMUNITY_STATE_VERSION, type CommunityStateSnapshot, type MemberRecord } from './community-types';
+import type { KeyPair } from './keys';
+import type { CommunityManifest, CommunityPolicy, RevokedEntry } from './manifest-types';
+import { isFullNodeId, shortOf } from './node-id';
+import { ShapeReader, type ShapeFail } from './shape';
+
+export interface CommunityStateViewOptions {
+  /** The community this view follows (= its root's full node id). */
+  communityId: CommunityId | string;
+  /** Clock for `isMember` of invitees that have not joined yet. Defaults to the system clock. */
+  now?: () => Date;
+  /** Told about every event the view ignores because it breaks a rule (for logging). */
+  onRejected?: (event: Event, verdict: Extract<Verdict, { ok: false }>) => void;
+}
+
+/**
+ * Replays community.* events into membership. Rule-breaking events are ignored by `apply` (and
+ * reported to `onRejected`); call `validate` first to refuse them before they are stored.
+ * Rules judge pending invites at the event's own wall_clock, so replay is deterministic.
+ */
+export class CommunityStateView implements MaterialisedView, MembershipOracle, RuleState {
+  readonly communityId: CommunityId;
+  private readonly now: () => Date;
+  private readonly onRejected?: CommunityStateViewOptions['onRejected'];
+  private isCreated = false;
+  private communityName = '';
+  private createdAt: WallClock | null = null;
+  private lamportAtCreation = 0;
+  private head = 0;
+  private currentPolicy: CommunityPolicy = defaultCommunityPolicy();
+  private readonly memberMap = new Map<string, MemberRecord>();
+  private readonly revokedMap = new Map<string, RevokedEntry>();
+
+  constructor(opts: CommunityStateViewOptions) {
+    if (!isFullNodeId(opts.communityId)) throw new IdentityError('bad_node_id', `community id must be a full node id, got "${opts.communityId}"`);
+    this.communityId = String(opts.communityId) as CommunityId;
+    this.now = opts.now ?? (() => new Date());
+    this.onRejected = opts.onRejected;
+  }
+
+  // --- RuleState -------------------------------------------------------------------------
+
+  record(nodeId: string): MemberRecord | undefined {
+    return this.memberMap.get(this.resolve(nodeId));
+  }
+
+  records(): Iterable<MemberRecord> {
+    return this.memberMap.values();
+  }
+
+  // --- MembershipOracle ------------------------------------------------------------------
+
+  /** True for the root, joined members, and invitees whose invite is still open now. */
+  isMember(nodeId: string): boolean {
+    const full = this.resolve(nodeId);
+    if (full === this.communityId) return true;
+    return !this.revokedMap.has(full) && isMemberAt(this.memberMap.get(full), this.now().getTime());
+  }
+
+  isRevoked(nodeId: string): boolean {
+    return this.revokedMap.has(this.resolve(nodeId));
+  }
+
+  /** Accepts short ids too, for the UI; the log always passes full ids. */
+  private resolve(nodeId: string): string {
+    if (isFullNodeId(nodeId) || !nodeId.startsWith('ed25519:')) return nodeId;
+    for (const id of [...this.memberMap.keys(), ...this.revokedMap.keys(), this.communityId]) if (shortOf(id) === nodeId) return id;
+    return nodeId;
+  }
+
+  // --- queries ---------------------------------------------------------------------------
+
+  levelOf(nodeId: string): TrustLevel | null {
+    return this.isMember(nodeId) ? (this.record(nodeId)?.level ?? 'anchor') : null;
+  }
+
+  /** Members (joined, and invitees with an open invite), sorted by node id. */
+  members(): MemberRecord[] {
+    return [...this.memberMap.values()].filter((m) => this.isMember(m.node_id)).sort(byNodeId);
+  }
+
+  revoked(): RevokedEntry[] {
+    return [...this.revokedMap.values()].sort(byNodeId);
+  }
+
+  /** True once `community.created` has been applied. */
+  get created(): boolean {
+    return this.isCreated;
+  }
+
+  policy(): CommunityPolicy {
+    return { ...this.currentPolicy };
+  }
+
+  name(): string {
+    return this.communityName;
+  }
+
+  rootKey(): NodeId {
+    return this.communityId as string as NodeId;
+  }
+
+  /** Highest Lamport of any event this view has processed (accepted or ignored). */
+  get headLamport(): number {
+    return this.head;
+  }
+
+  // --- MaterialisedView ------------------------------------------------------------------
+
+  /** Whether `event` may be stored: `{ok:false, code, reason}` for 'unknown_author' | 'revoked_author' | 'forbidden'. */
+  validate(event: Event): Verdict {
+    try {
+      judge(event, this);
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof Refusal) return { ok: false, code: err.code, reason: err.reason };
+      throw err;
+    }
+  }
+
+  apply(event: Event): void {
+    this.head = Math.max(this.head, event.lamport);
+    let change: Change;
+    try {
+      change = judge(event, this);
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err;
+      this.onRejected?.(event, { ok: false, code: err.code, reason: err.reason });
+      return;
+    }
+    this.applyChange(change, event);
+  }
+
+  private applyChange(c: Change, e: Event): void {
+    switch (c.kind) {
+      case 'create':
+        this.isCreated = true;
+        this.communityName = c.name;
+        this.currentPolicy = c.policy;
+        this.createdAt = e.wall_clock;
+        this.lamportAtCreation = e.lamport;
+        this.memberMap.set(e.author, { node_id: e.author, level: 'anchor', added_at: e.wall_clock, added_by: e.author, status: 'joined', display_name: null, invite_expires_at: null });
+        return;
+      case 'invite':
+        this.memberMap.set(c.invitee, { node_id: c.invitee, level: c.level, added_at: e.wall_clock, added_by: e.author, status: 'invited', display_name: null, invite_expires_at: c.expiresAt });
+        return;
+      case 'join': {
+        const rec = this.memberMap.get(e.author)!;
+        this.memberMap.set(e.author, { ...rec, status: 'joined', display_name: c.displayName, invite_expires_at: null });
+        return;
+      }
+      case 'level':
+        this.memberMap.set(c.nodeId, { ...this.memberMap.get(c.nodeId)!, level: c.level });
+        return;
+      case 'revoke':
+        this.memberMap.delete(c.nodeId);
+        this.revokedMap.set(c.nodeId, { node_id: c.nodeId, revoked_at: e.wall_clock });
+        return;
+      case 'policy':
+        this.currentPolicy = c.policy;
+        return;
+      case 'none':
+        return;
+    }
+  }
+
+  reset(): void {
+    this.isCreated = false;
+    this.communityName = '';
+    this.createdAt = null;
+    this.lamportAtCreation = 0;
+    this.head = 0;
+    this.currentPolicy = defaultCommunityPolicy();
+    this.memberMap.clear();
+    this.revokedMap.clear();
+  }
+
+  snapshotState(): Record<string, unknown> {
+    const s: CommunityStateSnapshot = {
+      version: COMMUNITY_STATE_VERSION,
+      community_id: this.communityId,
+      created: this.isCreated,
+      name: this.communityName,
+      root_key: this.rootKey(),
+      created_at: this.createdAt,
+      lamport_at_creation: this.lamportAtCreation,
+      head_lamport: this.head,
+      policy: { ...this.currentPolicy },
+      members: [...this.memberMap.values()].sort(byNodeId).map((m) => ({ ...m })),
+      revoked: this.revoked().map((r) => ({ ...r })),
+    };
+    return s as unknown as Record<string, unknown>;
+  }
+
+  /** Replaces the state with a snapshot; throws IdentityError('bad_manifest') and keeps the old state if it is malformed. */
+  restoreState(state: Record<string, unknown>): void {
+    const s = readSnapshot(state, this.communityId);
+    this.reset();
+    this.isCreated = s.created;
+    this.communityName = s.name;
+    this.createdAt = s.created_at;
+    this.lamportAtCreation = s.lamport_at_creation;
+    this.head = s.head_lamport;
+    this.currentPolicy = s.policy;
+    for (const m of s.members) this.memberMap.set(m.node_id, m);
+    for (const r of s.revoked) this.revokedMap.set(r.node_id, r);
+  }
+
+  /** A CommunityManifest of the current state, signed by `signingKp` (must be the root key). */
+  toManifest(signingKp: KeyPair, now: Date = this.now()): CommunityManifest {
+    return regenerateCommunityManifestFromState(this.snapshotState() as unknown as CommunityStateSnapshot, signingKp, now);
+  }
+}
+
+function byNodeId<T extends { node_id: string }>(a: T, b: T): number {
+  return a.node_id < b.node_id ? -1 : a.node_id > b.node_id ? 1 : 0;
+}
+
+const snapshotFail: ShapeFail = (field, problem) => {
+  throw new IdentityError('bad_manifest', `community state snapshot field "${field}" ${problem}`, { details: { field } });
+};
+
+function readSnapshot(v: unknown, communityId: string): CommunityStateSnapshot {
+  const r = ShapeReader.of(v, snapshotFail);
+  if (r.int('version') !== COMMUNITY_STATE_VERSION) snapshotFail('version', `must be ${COMMUNITY_STATE_VERSION}`);
+  if (r.nodeId('community_id') !== communityId) snapshotFail('community_id', `must be ${communityId}`);
+  const member = (x: unknown, p: string): MemberRecord => {
+    const m = ShapeReader.of(x, snapshotFail, p);
+    const status = m.oneOf('status', ['invited', 'joined'] as const);
+    return {
+      node_id: m.nodeId('node_id'), level: m.oneOf('level', MEMBER_LEVELS), added_at: m.wallClock('added_at'), added_by: m.nodeId('added_by'),
+      status, display_name: m.nullableString('display_name'), invite_expires_at: m.raw('invite_expires_at') === null ? null : m.wallClock('invite_expires_at'),
+    };
+  };
+  const revoked = (x: unknown, p: string): RevokedEntry => {
+    const m = ShapeReader.of(x, snapshotFail, p);
+    return { node_id: m.nodeId('node_id'), revoked_at: m.wallClock('revoked_at') };
+  };
+  return {
+    version: COMMUNITY_STATE_VERSION,
+    community_id: communityId as CommunityId,
+    created: r.bool('created'),
+    name: r.string('name'),
+    root_key: communityId as NodeId,
+    created_at: r.raw('created_at') === null ? null : r.wallClock('created_at'),
+    lamport_at_creation: r.int('lamport_at_creation'),
+    head_lamport: r.int('head_lamport'),
+    policy: readPolicy(r.raw('policy')),
+    members: r.array('members', member),
+    revoked: r.array('revoked', revoked),
+  };
+}

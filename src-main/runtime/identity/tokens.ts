@@ -1,0 +1,80 @@
+/** Capability tokens (reference §5 tokens.py): "issuer lets subject use capability until expires_at", signed. */
+import { randomBytes } from 'node:crypto';
+import { IdentityError, toWallClock, type NodeId, type WallClock } from '../../common';
+import { DEFAULT_CAPABILITY_TOKEN_TTL_SECONDS } from './community-policy';
+import type { KeyPair } from './keys';
+import { toBase64Url } from './node-id';
+import { ShapeReader, wallClockAfter, wallClockMs, type ShapeFail } from './shape';
+import { signPayload, verifyPayload } from './signing';
+
+/** Tolerated clock difference between issuer and verifier for `issued_at` in the future. */
+export const TOKEN_CLOCK_SKEW_SECONDS = 300;
+const NONCE_BYTES = 16;
+
+export interface CapabilityToken {
+  readonly issuer: NodeId;
+  readonly subject: NodeId;
+  /** e.g. `llm.chat` or `llm.chat@1.0`; compared exactly. */
+  readonly capability: string;
+  readonly issued_at: WallClock;
+  readonly expires_at: WallClock;
+  /** 16 random bytes, base64url: two grants with equal fields still differ. */
+  readonly nonce: string;
+  readonly signature: string;
+}
+
+/** Issues a token signed by `issuerKp`, valid `ttlSeconds` (default one day) from `now`. */
+export function issueToken(issuerKp: KeyPair, subjectNodeId: string, capability: string, ttlSeconds = DEFAULT_CAPABILITY_TOKEN_TTL_SECONDS, now: Date = new Date()): CapabilityToken {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new IdentityError('sign_failed', `token lifetime must be a positive whole number of seconds, got ${ttlSeconds}`);
+  const body = {
+    issuer: issuerKp.nodeIdFull,
+    subject: subjectNodeId as NodeId,
+    capability,
+    issued_at: toWallClock(now),
+    expires_at: wallClockAfter(now, ttlSeconds),
+    nonce: toBase64Url(new Uint8Array(randomBytes(NONCE_BYTES))),
+  };
+  return readToken(signPayload(body, issuerKp), (field, problem) => {
+    throw new IdentityError('sign_failed', `cannot issue token: ${field} ${problem}`, { details: { field } });
+  });
+}
+
+function readToken(v: unknown, fail: ShapeFail): CapabilityToken {
+  const r = ShapeReader.of(v, fail);
+  r.onlyKeys(['issuer', 'subject', 'capability', 'issued_at', 'expires_at', 'nonce', 'signature']);
+  return {
+    issuer: r.nodeId('issuer'), subject: r.nodeId('subject'), capability: r.string('capability', { min: 1, max: 256 }),
+    issued_at: r.wallClock('issued_at'), expires_at: r.wallClock('expires_at'), nonce: r.string('nonce', { min: 1, max: 64 }), signature: r.signature(),
+  };
+}
+
+export interface VerifyTokenOptions {
+  now?: Date;
+  /** When given, the token must be for this node. */
+  subject?: string;
+  /** When given, the token must grant exactly this capability. */
+  capability?: string;
+}
+
+/**
+ * Checks a token: well-formed and from `expectedIssuer` ('verify_failed'), signed by it
+ * ('invalid_signature'), not expired ('expired'), not issued in the future beyond
+ * TOKEN_CLOCK_SKEW_SECONDS, and for the given subject/capability ('verify_failed').
+ */
+export function verifyToken(token: CapabilityToken, expectedIssuer: string, opts: VerifyTokenOptions = {}): void {
+  const t = readToken(token, (field, problem) => {
+    throw new IdentityError('verify_failed', `capability token is malformed: "${field}" ${problem}`, { details: { field } });
+  });
+  const now = (opts.now ?? new Date()).getTime();
+  const mismatch = (what: string, want: string, got: string) => {
+    throw new IdentityError('verify_failed', `capability token ${what} is ${got}, expected ${want}`, { details: { [what]: got } });
+  };
+  if (t.issuer !== expectedIssuer) mismatch('issuer', expectedIssuer, t.issuer);
+  if (!verifyPayload(t as unknown as Record<string, unknown>, t.issuer)) {
+    throw new IdentityError('invalid_signature', `capability token for ${t.capability} is not signed by ${t.issuer} (tampered or forged)`);
+  }
+  if (now >= wallClockMs(t.expires_at)) throw new IdentityError('expired', `capability token for ${t.capability} expired at ${t.expires_at}`, { details: { expires_at: t.expires_at } });
+  if (wallClockMs(t.issued_at) > now + TOKEN_CLOCK_SKEW_SECONDS * 1000) mismatch('issued_at', 'a time not in the future (check the clocks)', t.issued_at);
+  if (opts.subject !== undefined && t.subject !== opts.subject) mismatch('subject', opts.subject, t.subject);
+  if (opts.capability !== undefined && t.capability !== opts.capability) mismatch('capability', opts.capability, t.capability);
+}

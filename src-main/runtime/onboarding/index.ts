@@ -1,0 +1,2 @@
+/** M13 onboarding: invites (link, QR code, file). */
+export * from './invite';
