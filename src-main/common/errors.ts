@@ -95,7 +95,7 @@ export const IdentityError = domainError<IdentityErrorCode>('IdentityError', IDE
 });
 export type IdentityError = InstanceType<typeof IdentityError>;
 
-export const EVENT_LOG_ERROR_CODES = ['invalid_signature', 'out_of_order', 'unknown_author', 'revoked_author', 'schema_unknown', 'db_corrupt'] as const;
+export const EVENT_LOG_ERROR_CODES = ['invalid_signature', 'out_of_order', 'unknown_author', 'revoked_author', 'schema_unknown', 'db_corrupt', 'forbidden'] as const;
 export type EventLogErrorCode = (typeof EVENT_LOG_ERROR_CODES)[number];
 export const EventLogError = domainError<EventLogErrorCode>('EventLogError', EVENT_LOG_ERROR_CODES, {
   invalid_signature: 'invalid_signature',
