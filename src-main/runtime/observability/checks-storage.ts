@@ -79,7 +79,13 @@ export const eventLogWritable: Check = (ctx) => {
       fix: `Make sure the folder ${dir} exists, belongs to you and the disk is not full or read-only.`,
     };
   } finally {
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      try {
+        rmSync(f, { force: true });
+      } catch {
+        // The folder is unusable (the failure already reported above); nothing was created.
+      }
+    }
   }
 };
 
