@@ -21,7 +21,7 @@ export interface SaveOptions {
   readonly force?: boolean;
 }
 
-const HEADER = '# HearthNet configuration. Settings not listed here use their defaults.\n# See docs/decisions/config.md for every setting.\n\n';
+const HEADER = '# HearthNet configuration. Settings not listed here use their defaults.\n\n';
 
 /** Sections/keys that must always be written so users find them. */
 const ALWAYS_WRITTEN: Readonly<Record<string, readonly string[]>> = { node: ['display_name', 'profile'] };
