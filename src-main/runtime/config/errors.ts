@@ -1,0 +1,29 @@
+/** Builds ConfigErrors that name the file, the dotted key and what was expected. */
+import { ConfigError, type ConfigErrorCode } from '../../common';
+
+/** Short, readable rendering of a bad value for an error message. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (v instanceof Date) return 'a date';
+  if (v !== null && typeof v === 'object') return 'a table';
+  const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** `<file>: <key> <problem>` with file/key/expected/got in details. */
+export function keyError(code: ConfigErrorCode, file: string | null, key: string, expected: string, got?: unknown): ConfigError {
+  const where = file ? `${file}: ` : 'config: ';
+  const tail = got === undefined ? '' : `, got ${describeValue(got)}`;
+  return new ConfigError(code, `${where}${key} must be ${expected}${tail}`, {
+    details: { file, key, expected, ...(got === undefined ? {} : { got: describeValue(got) }) },
+  });
+}
+
+/** `<file>: unknown setting "<key>"`, listing what is known (typos are the usual cause). */
+export function unknownKeyError(file: string | null, key: string, known: readonly string[]): ConfigError {
+  const expected = `one of: ${known.join(', ')}`;
+  return new ConfigError('unknown_key', `${file ? `${file}: ` : 'config: '}unknown setting "${key}" (expected ${expected})`, {
+    details: { file, key, expected },
+  });
+}
