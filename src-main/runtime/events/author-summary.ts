@@ -1,0 +1,60 @@
+/** Per-author summaries {count, max_lamport, digest}: the exact fingerprint sync compares. */
+import type Database from 'better-sqlite3';
+import { addToDigest, digestFromHex, digestToHex } from './digest';
+
+/** What one node holds of one author's events. Wire names (sent in HeadsReport.authors). */
+export interface AuthorSummary {
+  readonly count: number;
+  readonly max_lamport: number;
+  /** Hex sum mod 2^256 of BLAKE3(event_id) over the author's events (see digest.ts). */
+  readonly digest: string;
+}
+
+interface Running {
+  count: number;
+  maxLamport: number;
+  sum: bigint;
+}
+
+/**
+ * Kept in memory (one row per author: small) and written through to `author_summary` in the
+ * same transaction as the event insert. `reload` resynchronises after a rollback.
+ */
+export class AuthorSummaries {
+  private rows = new Map<string, Running>();
+  private readonly upsert: Database.Statement<[string, number, number, string]>;
+
+  constructor(private readonly db: Database.Database) {
+    this.upsert = db.prepare(
+      'INSERT INTO author_summary (author, count, max_lamport, digest) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (author) DO UPDATE SET count = excluded.count, max_lamport = excluded.max_lamport, digest = excluded.digest',
+    );
+    this.reload();
+  }
+
+  reload(): void {
+    this.rows = new Map();
+    const all = this.db.prepare('SELECT author, count, max_lamport, digest FROM author_summary').all() as Array<{ author: string; count: number; max_lamport: number; digest: string }>;
+    for (const r of all) this.rows.set(r.author, { count: r.count, maxLamport: r.max_lamport, sum: digestFromHex(r.digest) });
+  }
+
+  /** Record an inserted event; call inside the insert's transaction. */
+  add(author: string, eventId: string, lamport: number): void {
+    let r = this.rows.get(author);
+    if (!r) {
+      r = { count: 0, maxLamport: 0, sum: 0n };
+      this.rows.set(author, r);
+    }
+    r.count += 1;
+    r.maxLamport = Math.max(r.maxLamport, lamport);
+    r.sum = addToDigest(r.sum, eventId);
+    this.upsert.run(author, r.count, r.maxLamport, digestToHex(r.sum));
+  }
+
+  /** A plain, JSON-ready copy keyed by full author node id. */
+  all(): Record<string, AuthorSummary> {
+    const out: Record<string, AuthorSummary> = {};
+    for (const [author, r] of this.rows) out[author] = { count: r.count, max_lamport: r.maxLamport, digest: digestToHex(r.sum) };
+    return out;
+  }
+}

@@ -1,0 +1,15 @@
+/** X02 events: the signed Lamport event log, replay, snapshots and exact sync reconciliation. */
+export * from './types';
+export { LamportClock } from './lamport';
+export { EventLog, type AppendListener, type BatchResult, type EventLogOptions, type ValidateResult } from './log';
+export type { ReplayOptions } from './log-store';
+export { EVENT_LOG_SCHEMA_VERSION } from './schema';
+export { SUBSCRIBER_QUEUE_MAX } from './subscriber';
+export { compareEvents, eventShapeProblem } from './event-shape';
+export type { AuthorSummary } from './author-summary';
+export { digestOf, EMPTY_DIGEST } from './digest';
+export { ReplayEngine, type ReplayEngineOptions } from './replay';
+export { buildSnapshot, restoreFromSnapshot, SnapshotStore, SNAPSHOT_KEEP_DEFAULT, SNAPSHOT_SCHEMA_VERSION, type RestoreResult, type Snapshot } from './snapshot';
+export * from './sync-types';
+export { SyncServer } from './sync-server';
+export { SyncClient } from './sync-client';

@@ -1,0 +1,88 @@
+/** X02 §3.4: ReplayEngine keeps registered materialised views in step with the log. */
+import { EventLogError, type EventType } from '../../common';
+import type { EventLog } from './log';
+import type { Event, MaterialisedView } from './types';
+
+interface Registration {
+  readonly view: MaterialisedView;
+  readonly types: ReadonlySet<string> | null;
+}
+
+export interface ReplayEngineOptions {
+  /** Where a view that throws on `apply` is reported (default console.error); other views carry on. */
+  readonly onViewError?: (err: unknown, viewName: string, event: Event) => void;
+}
+
+/**
+ * Applies each new log event to the views that registered for its type (wired through
+ * `log.onAppend`, so views see an event before the next one of a batch is checked), and
+ * rebuilds views from the log in (lamport, event_id) order.
+ */
+export class ReplayEngine {
+  private readonly views = new Map<string, Registration>();
+  private readonly unsubscribe: () => void;
+
+  constructor(readonly log: EventLog, private readonly opts: ReplayEngineOptions = {}) {
+    this.unsubscribe = log.onAppend((e) => this.onEvent(e));
+  }
+
+  /** Register a view for some event types (empty or omitted: all types). Does not rebuild it. */
+  register(name: string, view: MaterialisedView, eventTypes: readonly EventType[] = []): void {
+    if (this.views.has(name)) throw new EventLogError('schema_unknown', `a view named "${name}" is already registered`);
+    this.views.set(name, { view, types: eventTypes.length ? new Set(eventTypes) : null });
+  }
+
+  viewNames(): string[] {
+    return [...this.views.keys()];
+  }
+
+  view(name: string): MaterialisedView {
+    const r = this.views.get(name);
+    if (!r) throw new EventLogError('schema_unknown', `no view named "${name}" is registered`);
+    return r.view;
+  }
+
+  /**
+   * `fromLamport = 0`: reset the view and apply the whole log. Otherwise apply only events with
+   * lamport > fromLamport to the view as it stands (it must already reflect everything before).
+   */
+  rebuild(name: string, fromLamport = 0): void {
+    const r = this.views.get(name);
+    if (!r) throw new EventLogError('schema_unknown', `no view named "${name}" is registered`);
+    if (fromLamport <= 0) r.view.reset();
+    const eventTypes = r.types ? [...r.types] : null;
+    for (const e of this.log.replay({ sinceLamport: fromLamport, eventTypes })) this.applyTo(name, r, e);
+  }
+
+  rebuildAll(): void {
+    for (const name of this.views.keys()) this.rebuild(name, 0);
+  }
+
+  /** Apply one event to every view registered for its type. */
+  onEvent(event: Event): void {
+    for (const [name, r] of this.views) if (!r.types || r.types.has(event.event_type)) this.applyTo(name, r, event);
+  }
+
+  /** Detach from the log (idempotent). */
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  /** Used by snapshot restore: apply an event to one view. */
+  applyToView(name: string, event: Event): void {
+    const r = this.views.get(name);
+    if (r && (!r.types || r.types.has(event.event_type))) this.applyTo(name, r, event);
+  }
+
+  private applyTo(name: string, r: Registration, e: Event): void {
+    try {
+      r.view.apply(e);
+    } catch (err) {
+      (this.opts.onViewError ?? defaultViewError)(err, name, e);
+    }
+  }
+}
+
+function defaultViewError(err: unknown, name: string, e: Event): void {
+  console.error(`view "${name}" failed to apply ${e.event_type} ${e.event_id}:`, err);
+}

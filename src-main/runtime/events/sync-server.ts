@@ -1,0 +1,80 @@
+/** X02 §3.6 SyncServer: answers `GET /sync/v1/heads` and `POST /sync/v1/events` from the log. */
+import { HearthError } from '../../common';
+import type { EventLog } from './log';
+import { bucketSummaries, groupByBucket } from './sync-buckets';
+import {
+  SYNC_BATCH_EVENTS, SYNC_PROTOCOL_VERSION,
+  type HeadsReport, type SyncEventsBody, type SyncEventsReply,
+} from './sync-types';
+import type { Event } from './types';
+
+/** Transport-agnostic: the HTTP layer passes parsed JSON in and serialises the reply out. */
+export class SyncServer {
+  constructor(private readonly log: EventLog) {}
+
+  async serveHeads(): Promise<HeadsReport> {
+    const authors = this.log.authorSummaries();
+    let count = 0;
+    for (const s of Object.values(authors)) count += s.count;
+    return {
+      sync_version: SYNC_PROTOCOL_VERSION,
+      community_id: this.log.communityId,
+      heads_by_type: this.log.headsByType(),
+      head: this.log.head(),
+      count,
+      authors,
+    };
+  }
+
+  /**
+   * Store pushed `events` (one transaction; bad events rejected alone), then answer `want`.
+   * Throws HearthError `bad_request` for a malformed body and `payload_too_large` past the batch limit.
+   */
+  async serveEvents(body: SyncEventsBody): Promise<SyncEventsReply> {
+    if (!body || typeof body !== 'object') throw new HearthError('bad_request', 'sync body must be a JSON object');
+    const events = body.events ?? [];
+    if (!Array.isArray(events)) throw new HearthError('bad_request', '"events" must be an array');
+    if (events.length > SYNC_BATCH_EVENTS) throw new HearthError('payload_too_large', `at most ${SYNC_BATCH_EVENTS} events per request, got ${events.length}`);
+    const batch = events.length ? this.log.appendReceivedBatch(events as Event[]) : { accepted: 0, duplicates: 0, rejected: [] };
+    const reply: {
+      accepted: number; duplicates: number; rejected: Array<{ event_id: string; code: never }>;
+      buckets?: SyncEventsReply['buckets']; ids?: SyncEventsReply['ids']; events?: Event[];
+    } = {
+      accepted: batch.accepted,
+      duplicates: batch.duplicates,
+      rejected: batch.rejected.map((r) => ({ event_id: r.event_id, code: r.code as never })),
+    };
+    const want = body.want;
+    if (!want) return reply;
+    if (typeof want !== 'object') throw new HearthError('bad_request', '"want" must be an object');
+    if (want.buckets) {
+      const width = checkWidth(want.buckets.width);
+      if (!Array.isArray(want.buckets.authors)) throw new HearthError('bad_request', 'want.buckets.authors must be an array');
+      reply.buckets = {};
+      for (const a of want.buckets.authors) reply.buckets[String(a)] = bucketSummaries(this.log.authorEventIds(String(a)), width);
+    }
+    if (want.ids) {
+      const width = checkWidth(want.ids.width);
+      if (!want.ids.authors || typeof want.ids.authors !== 'object') throw new HearthError('bad_request', 'want.ids.authors must be an object');
+      reply.ids = {};
+      for (const [a, wanted] of Object.entries(want.ids.authors)) {
+        if (!Array.isArray(wanted)) throw new HearthError('bad_request', `want.ids.authors["${a}"] must be an array of bucket indexes`);
+        const buckets = groupByBucket(this.log.authorEventIds(a), width);
+        const out: Array<[string, number]> = [];
+        for (const b of wanted) for (const r of buckets.get(Number(b)) ?? []) out.push([r.event_id, r.lamport]);
+        reply.ids[a] = out;
+      }
+    }
+    if (want.event_ids) {
+      if (!Array.isArray(want.event_ids) || want.event_ids.some((id) => typeof id !== 'string')) throw new HearthError('bad_request', 'want.event_ids must be an array of strings');
+      if (want.event_ids.length > SYNC_BATCH_EVENTS) throw new HearthError('payload_too_large', `at most ${SYNC_BATCH_EVENTS} event ids per request`);
+      reply.events = this.log.getMany(want.event_ids);
+    }
+    return reply;
+  }
+}
+
+function checkWidth(width: unknown): number {
+  if (typeof width !== 'number' || !Number.isSafeInteger(width) || width < 1) throw new HearthError('bad_request', 'bucket width must be a positive integer');
+  return width;
+}
