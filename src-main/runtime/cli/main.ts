@@ -16,6 +16,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and resolves to the process exit code. */
 export async function runCli(argv: string[]): Promise<number> {
+  // Everything HearthNet writes (keys, logs, the event log with its messages) is for this household only.
+  process.umask(0o077);
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,2 +1,3 @@
 /** M13 onboarding: invites (link, QR code, file). */
 export * from './invite';
+export * from './create-community';

@@ -1,0 +1,26 @@
+/** Files a node keeps under its (resolved) config locations. One place, so CLI, node and doctor agree. */
+import { join } from 'node:path';
+import type { Config } from '../config';
+
+export interface NodeFiles {
+  readonly eventLog: string;
+  readonly communityManifest: string;
+  readonly snapshots: string;
+  readonly pinnedCerts: string;
+  readonly knownPeers: string;
+  readonly tlsDir: string;
+  readonly runtime: string;
+}
+
+export function nodeFiles(config: Config): NodeFiles {
+  const state = config.community.state_dir;
+  return {
+    eventLog: join(state, 'events.db'),
+    communityManifest: join(state, 'community.json'),
+    snapshots: join(state, 'snapshots'),
+    pinnedCerts: join(state, 'pinned-certs.db'),
+    knownPeers: join(state, 'known-peers.json'),
+    tlsDir: join(config.identity.keys_dir, 'tls'),
+    runtime: join(state, 'runtime.json'),
+  };
+}
