@@ -46,20 +46,26 @@ async function openMdns(init: MdnsSocketInit, log: DiscoveryLog): Promise<Mdns> 
   } catch (err) {
     throw mdnsUnavailable(err);
   }
+  // multicast-dns may emit 'error' more than once for one failed bind; a permanent listener keeps
+  // every one of them from becoming an uncaught exception. After start, trouble is logged, never fatal.
+  let starting = true;
+  m.on('error', (err: Error) => {
+    if (!starting) log('warn', 'mdns socket error', { error: err.message });
+  });
+  m.on('warning', (err: Error) => log('debug', 'mdns warning', { error: err.message }));
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
+      m.off('ready', onReady);
       m.destroy();
       reject(mdnsUnavailable(err));
     };
-    m.once('error', onError);
-    m.once('ready', () => {
+    const onReady = () => {
       m.off('error', onError);
       resolve();
-    });
-  });
-  // After start, socket trouble is logged, never fatal: the node keeps running without mDNS.
-  m.on('error', (err: Error) => log('warn', 'mdns socket error', { error: err.message }));
-  m.on('warning', (err: Error) => log('debug', 'mdns warning', { error: err.message }));
+    };
+    m.once('error', onError);
+    m.once('ready', onReady);
+  }).finally(() => (starting = false));
   return m;
 }
 

@@ -67,8 +67,8 @@ export class UdpAnnouncer {
   async start(): Promise<void> {
     if (this.socket) return;
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
-    socket.on('error', (err) => this.log('warn', 'udp announcer socket error', { error: err.message }));
     await bindSocket(socket, 0, undefined);
+    socket.on('error', (err) => this.log('warn', 'udp announcer socket error', { error: err.message }));
     try {
       socket.setMulticastTTL(UDP_MULTICAST_TTL);
       socket.setMulticastLoopback(true);
@@ -175,8 +175,8 @@ export class UdpListener {
     if (this.socket) return;
     const group = this.init.group ?? UDP_DEFAULT_GROUP;
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
-    socket.on('error', (err) => this.log('warn', 'udp listener socket error', { error: err.message }));
     await bindSocket(socket, this.init.port ?? UDP_DEFAULT_PORT, undefined);
+    socket.on('error', (err) => this.log('warn', 'udp listener socket error', { error: err.message }));
     try {
       socket.addMembership(group, this.init.interfaceAddress);
     } catch (err) {
