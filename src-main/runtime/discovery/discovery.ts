@@ -68,6 +68,8 @@ export interface DiscoveryStatus {
   udp: PartState;
   peers: number;
   udpStats: UdpListenerStats | null;
+  /** Announcements (mDNS + UDP) from other communities that were ignored. */
+  foreign: number;
   /** Last reason mDNS/UDP could not start, for the doctor. */
   errors: string[];
 }
@@ -177,7 +179,13 @@ export class DiscoveryService {
   }
 
   status(): DiscoveryStatus {
-    return { ...this.state, errors: [...this.state.errors], peers: this.init.registry.size, udpStats: this.udpListener ? { ...this.udpListener.stats } : null };
+    return {
+      ...this.state,
+      errors: [...this.state.errors],
+      peers: this.init.registry.size,
+      udpStats: this.udpListener ? { ...this.udpListener.stats } : null,
+      foreign: (this.mdnsBrowser?.foreign ?? 0) + (this.udpListener?.stats.foreign_community ?? 0),
+    };
   }
 
   /** Emergency mode (M09) hook: prune after 30 s instead of 90 s. */

@@ -11,6 +11,11 @@ export const UDP_DEFAULT_GROUP = '239.255.42.42';
 export const UDP_DEFAULT_PORT = 42424;
 /** A peer added or removed within this window counts as churn: announce at the active interval. */
 export const UDP_CHURN_WINDOW_MS = 60_000;
+/**
+ * After a new peer appears, announce again this soon (unless already due), so a node that started
+ * after our last announcement learns about us without waiting a whole interval.
+ */
+export const UDP_NEW_PEER_REANNOUNCE_MS = 500;
 /** Multicast hop limit 1: announcements never leave the local link. */
 export const UDP_MULTICAST_TTL = 1;
 
@@ -82,8 +87,9 @@ export class UdpAnnouncer {
     this.offChurn = this.init.registry.on((e) => {
       if (e.kind === 'updated') return;
       this.lastChurnAt = this.now();
+      if (e.kind === 'added' && this.nextAt - this.now() > UDP_NEW_PEER_REANNOUNCE_MS) this.schedule(UDP_NEW_PEER_REANNOUNCE_MS);
       // Churn while waiting out a long stable interval: come back at the active pace.
-      if (this.nextAt - this.now() > this.intervalMs()) this.schedule();
+      else if (this.nextAt - this.now() > this.intervalMs()) this.schedule();
     });
     this.announce();
   }
@@ -136,9 +142,8 @@ export class UdpAnnouncer {
     this.schedule();
   }
 
-  private schedule(): void {
+  private schedule(ms: number = this.intervalMs()): void {
     if (this.timer) this.timers.clearTimeout(this.timer);
-    const ms = this.intervalMs();
     this.nextAt = this.now() + ms;
     this.timer = this.timers.setTimeout(() => this.announce(), ms);
   }
