@@ -16,6 +16,8 @@ export const UDP_CHURN_WINDOW_MS = 60_000;
  * after our last announcement learns about us without waiting a whole interval.
  */
 export const UDP_NEW_PEER_REANNOUNCE_MS = 500;
+/** The second announcement after start comes this soon: peers starting together may have missed the first. */
+export const UDP_STARTUP_REANNOUNCE_MS = 1_000;
 /** Multicast hop limit 1: announcements never leave the local link. */
 export const UDP_MULTICAST_TTL = 1;
 
@@ -44,7 +46,7 @@ export interface UdpAnnouncerInit extends UdpSocketInit {
 }
 
 /**
- * Multicasts a signed announcement on start, then every DISCOVERY_UDP_INTERVAL_SECONDS.active (5 s)
+ * Multicasts a signed announcement on start and 1 s later, then every DISCOVERY_UDP_INTERVAL_SECONDS.active (5 s)
  * while peers churn and .stable (30 s) once the peer set has been quiet for a minute.
  */
 export class UdpAnnouncer {
@@ -92,6 +94,7 @@ export class UdpAnnouncer {
       else if (this.nextAt - this.now() > this.intervalMs()) this.schedule();
     });
     this.announce();
+    this.schedule(UDP_STARTUP_REANNOUNCE_MS);
   }
 
   async stop(): Promise<void> {

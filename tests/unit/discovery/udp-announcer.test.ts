@@ -1,7 +1,7 @@
 /** UdpAnnouncer pacing with injected timers and clock: 5 s while peers churn, 30 s once quiet. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { PeerRegistry, UDP_NEW_PEER_REANNOUNCE_MS, UdpAnnouncer, type PeerRecord, type Timers } from '../../../src-main/runtime/discovery';
+import { PeerRegistry, UDP_NEW_PEER_REANNOUNCE_MS, UDP_STARTUP_REANNOUNCE_MS, UdpAnnouncer, type PeerRecord, type Timers } from '../../../src-main/runtime/discovery';
 
 /** Manual timers: nothing runs until the test fires it. */
 function manualTimers() {
@@ -48,8 +48,13 @@ describe('UdpAnnouncer pacing', () => {
     });
     await a.start();
     stop = () => a.stop();
+    expect(mt.delays()).toEqual([UDP_STARTUP_REANNOUNCE_MS]); // a quick second announcement
+    clock.t += UDP_STARTUP_REANNOUNCE_MS;
+    mt.fireNext();
     expect(mt.delays()).toEqual([5_000]); // start counts as churn
-    for (let i = 0; i < 11; i++) {
+    clock.t += 4_000;
+    mt.fireNext();
+    for (let i = 0; i < 10; i++) {
       clock.t += 5_000;
       mt.fireNext();
     }
