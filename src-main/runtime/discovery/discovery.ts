@@ -89,6 +89,7 @@ export class DiscoveryService {
   private udpAnnouncer: UdpAnnouncer | null = null;
   private udpListener: UdpListener | null = null;
   private tickTimer: unknown = null;
+  private offRemoved: (() => void) | null = null;
   private abort: AbortController | null = null;
   private capabilityNames: readonly string[];
   private state: Pick<DiscoveryStatus, 'mdns' | 'udp' | 'errors'> = { mdns: 'off', udp: 'off', errors: [] };
@@ -115,6 +116,8 @@ export class DiscoveryService {
     const common = { interfaceAddress: this.init.interfaceAddress, timers: this.timers, log: this.log };
     const onSighting = (s: Sighting) => void this.handleSighting(s).catch(() => undefined);
     this.state = { mdns: 'off', udp: 'off', errors: [] };
+    // A removed peer is fetched afresh when seen again (no debounce against a stale fetch time).
+    this.offRemoved = registry.on((e) => e.kind === 'removed' && this.lastFetchAt.delete(e.peer.node_id_full));
     if (config.mdns_enabled) {
       const announcer = new MdnsAnnouncer({
         ...common, kp, nodeIdShort: kp.nodeIdShort, displayName: this.init.displayName, communityIdShort: communityShort(this.init.communityId),
@@ -172,8 +175,17 @@ export class DiscoveryService {
         this.log('warn', 'discovery part did not stop cleanly', { error: String(err) });
       }
     }
-    await Promise.allSettled([...this.inflight.values()]);
+    this.offRemoved?.();
+    this.offRemoved = null;
+    // In-flight fetches were aborted; wait for them, but never longer than one fetch timeout.
+    let waitTimer: unknown = null;
+    await Promise.race([
+      Promise.allSettled([...this.inflight.values()]),
+      new Promise<void>((r) => (waitTimer = this.timers.setTimeout(r, MANIFEST_FETCH_TIMEOUT_MS))),
+    ]);
+    this.timers.clearTimeout(waitTimer);
     this.inflight.clear();
+    this.lastFetchAt.clear();
     this.backoff.clear();
     this.state = { mdns: 'off', udp: 'off', errors: this.state.errors };
   }

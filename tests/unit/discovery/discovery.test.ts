@@ -87,6 +87,20 @@ describe('DiscoveryService', () => {
     expect(net.fetchManifest).toHaveBeenCalledTimes(2);
   });
 
+  it('a peer removed (e.g. mDNS goodbye) is fetched again on its next sighting, without waiting for the debounce', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const b = peer(net, '10.0.0.2');
+    await svc.start();
+    const s = { nodeIdFull: b.kp.nodeIdFull, host: '10.0.0.2', port: 8443, source: 'mdns' as const };
+    await svc.handleSighting(s);
+    registry.remove(b.kp.nodeIdFull);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await svc.handleSighting(s)).not.toBeNull();
+    expect(net.fetchManifest).toHaveBeenCalledTimes(2);
+    expect(registry.get(b.kp.nodeIdFull)).not.toBeNull();
+  });
+
   it('ignores ourselves, and refuses bad signatures, impostors and other communities without registering', async () => {
     const net = fakeNet();
     const { kp, registry, svc } = make(net);
