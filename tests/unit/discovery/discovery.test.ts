@@ -1,0 +1,187 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DiscoveryError } from '../../../src-main/common';
+import { generateKeyPair, type Endpoint, type KeyPair, type NodeManifest } from '../../../src-main/runtime/identity';
+import { DiscoveryService, PeerRegistry, type DiscoveryServiceInit } from '../../../src-main/runtime/discovery';
+import { makeManifest, verifyManifestFor } from './fixtures';
+
+const community = generateKeyPair().nodeIdFull;
+const OFF = { mdns_enabled: false, udp_enabled: false, udp_multicast_group: '239.255.42.42', udp_port: 42424 };
+const key = (e: Endpoint) => `${e.host}:${e.port}`;
+
+let dir: string;
+let services: DiscoveryService[] = [];
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_800_000_000_000 });
+  dir = mkdtempSync(join(tmpdir(), 'hn-disc-'));
+});
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop();
+  vi.useRealTimers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fake network: endpoint -> manifest (or failure), recording every fetch with its time. */
+function fakeNet() {
+  const served = new Map<string, () => NodeManifest>();
+  const calls: { at: number; where: string }[] = [];
+  const fetchManifest = vi.fn(async (e: Endpoint) => {
+    calls.push({ at: Date.now(), where: key(e) });
+    const f = served.get(key(e));
+    if (!f) throw new Error('ECONNREFUSED');
+    return f();
+  });
+  return { served, calls, fetchManifest };
+}
+
+function make(net: ReturnType<typeof fakeNet>, over: Partial<DiscoveryServiceInit> = {}) {
+  const kp = generateKeyPair();
+  const registry = new PeerRegistry(kp.nodeIdFull, community);
+  const svc = new DiscoveryService({
+    kp, registry, communityId: community, displayName: 'me', profile: 'hearth', port: 8443, config: OFF,
+    fetchManifest: net.fetchManifest, verifyManifest: verifyManifestFor(community), knownPeersPath: join(dir, 'known-peers.json'),
+    transport: 'http', log: () => undefined, ...over,
+  });
+  services.push(svc);
+  return { kp, registry, svc };
+}
+
+function peer(net: ReturnType<typeof fakeNet>, host: string, opts: { community?: string; kp?: KeyPair } = {}) {
+  const kp = opts.kp ?? generateKeyPair();
+  const ep = { transport: 'http', host, port: 8443 };
+  net.served.set(key(ep), () => makeManifest(kp, opts.community ?? community, [ep], { now: Date.now() }));
+  return { kp, ep };
+}
+
+describe('DiscoveryService', () => {
+  it('turns a sighting into a verified registry entry and remembers the endpoint', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const b = peer(net, '10.0.0.2');
+    await svc.start();
+    const rec = await svc.handleSighting({ nodeIdFull: b.kp.nodeIdFull, host: '10.0.0.2', port: 8443, source: 'udp' });
+    expect(rec?.node_id).toBe(b.kp.nodeIdShort);
+    expect(registry.get(b.kp.nodeIdFull)).toMatchObject({ source: 'udp', endpoints: [b.ep], display_name: `node ${b.kp.nodeIdShort}` });
+    expect(registry.get(b.kp.nodeIdFull)?.manifest?.node_id).toBe(b.kp.nodeIdFull);
+    const file = JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8'));
+    expect(file.nodes[b.kp.nodeIdFull].endpoints[0]).toMatchObject(b.ep);
+  });
+
+  it('debounces repeated sightings: one fetch per 5 s, concurrent sightings share it', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const b = peer(net, '10.0.0.2');
+    await svc.start();
+    const s = { nodeIdFull: b.kp.nodeIdFull, host: '10.0.0.2', port: 8443, source: 'mdns' as const };
+    await Promise.all([svc.handleSighting(s), svc.handleSighting(s), svc.handleSighting(s)]);
+    expect(net.fetchManifest).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(3_000);
+    await svc.handleSighting(s);
+    expect(net.fetchManifest).toHaveBeenCalledTimes(1);
+    expect(registry.get(b.kp.nodeIdFull)?.last_seen).toBe(Date.now()); // the sighting still counts as seen
+    await vi.advanceTimersByTimeAsync(3_000);
+    await svc.handleSighting(s);
+    expect(net.fetchManifest).toHaveBeenCalledTimes(2);
+  });
+
+  it('a peer removed (e.g. mDNS goodbye) is fetched again on its next sighting, without waiting for the debounce', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const b = peer(net, '10.0.0.2');
+    await svc.start();
+    const s = { nodeIdFull: b.kp.nodeIdFull, host: '10.0.0.2', port: 8443, source: 'mdns' as const };
+    await svc.handleSighting(s);
+    registry.remove(b.kp.nodeIdFull);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await svc.handleSighting(s)).not.toBeNull();
+    expect(net.fetchManifest).toHaveBeenCalledTimes(2);
+    expect(registry.get(b.kp.nodeIdFull)).not.toBeNull();
+  });
+
+  it('ignores ourselves, and refuses bad signatures, impostors and other communities without registering', async () => {
+    const net = fakeNet();
+    const { kp, registry, svc } = make(net);
+    await svc.start();
+    expect(await svc.handleSighting({ nodeIdFull: kp.nodeIdFull, host: '10.0.0.1', port: 8443, source: 'udp' })).toBeNull();
+
+    const forged = peer(net, '10.0.0.3');
+    net.served.set('10.0.0.3:8443', () => ({ ...makeManifest(forged.kp, community, [forged.ep]), display_name: 'changed' }));
+    const impostor = peer(net, '10.0.0.4');
+    const foreign = peer(net, '10.0.0.5', { community: generateKeyPair().nodeIdFull });
+    for (const [host, id] of [['10.0.0.3', forged.kp.nodeIdFull], ['10.0.0.4', generateKeyPair().nodeIdFull], ['10.0.0.5', foreign.kp.nodeIdFull]]) {
+      expect(await svc.handleSighting({ nodeIdFull: id, host, port: 8443, source: 'mdns' })).toBeNull();
+    }
+    expect(impostor).toBeTruthy();
+    expect(registry.all()).toEqual([]);
+    // addPeer surfaces the reason with a precise code.
+    await expect(svc.addPeer('10.0.0.3', 8443)).rejects.toMatchObject({ code: 'manifest_invalid' });
+    await expect(svc.addPeer('10.0.0.5', 8443)).rejects.toThrow(/another community/);
+    await expect(svc.addPeer('10.0.0.99', 8443)).rejects.toBeInstanceOf(DiscoveryError);
+    await expect(svc.addPeer('10.0.0.99', 8443)).rejects.toMatchObject({ code: 'manifest_fetch_failed' });
+    expect(registry.all()).toEqual([]);
+  });
+
+  it('retries bootstrap endpoints with exponential back-off capped at 30 s, then registers them', async () => {
+    const net = fakeNet();
+    const ep = { transport: 'http', host: '10.0.0.7', port: 8443 };
+    const { registry, svc } = make(net, { bootstrap: [ep] });
+    const t0 = Date.now();
+    await svc.start();
+    await vi.advanceTimersByTimeAsync(120_000);
+    const gaps = net.calls.map((c, i, a) => (i === 0 ? c.at - t0 : c.at - a[i - 1].at));
+    expect(gaps.slice(0, 7)).toEqual([0, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000);
+    const b = peer(net, '10.0.0.7');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(registry.get(b.kp.nodeIdFull)?.source).toBe('invite');
+  });
+
+  it('addPeer registers a manual peer, which is refreshed every 20 s and pruned after 90 s once gone', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const b = peer(net, '10.0.0.8');
+    await svc.start();
+    const rec = await svc.addPeer('10.0.0.8', 8443);
+    expect(rec.source).toBe('manual');
+    const before = net.calls.length;
+    await vi.advanceTimersByTimeAsync(21_000);
+    expect(net.calls.length).toBe(before + 1); // one refresh
+    net.served.delete('10.0.0.8:8443');
+    const removed = new Promise<number>((r) => registry.on((e) => e.kind === 'removed' && r(Date.now())));
+    const goneAt = Date.now();
+    await vi.advanceTimersByTimeAsync(100_000);
+    const at = await removed;
+    expect(at - goneAt).toBeGreaterThan(60_000);
+    expect(at - goneAt).toBeLessThanOrEqual(90_000);
+    expect(registry.get(b.kp.nodeIdFull)).toBeNull();
+  });
+
+  it('aggressive pruning removes an unreachable peer after 30 s', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const b = peer(net, '10.0.0.9');
+    await svc.start();
+    svc.setPruningAggressive(true);
+    await svc.handleSighting({ nodeIdFull: b.kp.nodeIdFull, host: '10.0.0.9', port: 8443, source: 'udp' });
+    net.served.clear();
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(registry.get(b.kp.nodeIdFull)).not.toBeNull();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(registry.get(b.kp.nodeIdFull)).toBeNull();
+  });
+
+  it('stop leaves no timers and start/stop are idempotent', async () => {
+    const net = fakeNet();
+    const { svc } = make(net, { bootstrap: [{ transport: 'http', host: '10.0.0.1', port: 1 }] });
+    await svc.start();
+    await svc.start();
+    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    await svc.stop();
+    await svc.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(svc.status()).toMatchObject({ mdns: 'off', udp: 'off' });
+  });
+});
