@@ -125,7 +125,7 @@ export const BlobError = domainError<BlobErrorCode>('BlobError', BLOB_ERROR_CODE
 });
 export type BlobError = InstanceType<typeof BlobError>;
 
-export const DISCOVERY_ERROR_CODES = ['socket_in_use', 'mdns_unavailable', 'manifest_fetch_failed', 'manifest_invalid'] as const;
+export const DISCOVERY_ERROR_CODES = ['socket_in_use', 'mdns_unavailable', 'udp_unavailable', 'manifest_fetch_failed', 'manifest_invalid'] as const;
 export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];
 export const DiscoveryError = domainError<DiscoveryErrorCode>('DiscoveryError', DISCOVERY_ERROR_CODES, {});
 export type DiscoveryError = InstanceType<typeof DiscoveryError>;
