@@ -103,7 +103,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     const s = d.registry.get(v.stream_id);
     if (!s) throw new CallError('not_found', 'no open stream with this id (it may have ended)');
     if (s.caller !== caller) throw new CallError('forbidden', 'only the caller of a stream may acknowledge it');
-    s.flow.ack(v.upto as number);
+    s.flow.ack((v.upto as number) - s.seqBase);
     return c.json({ stream_id: v.stream_id, acked: s.flow.ackedUpTo });
   });
 

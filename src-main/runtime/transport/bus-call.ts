@@ -84,7 +84,7 @@ async function* once(result: unknown): AsyncIterable<FrameData> {
 async function writeStream(ctx: BusCallContext, caller: NodeId, out: ServerResponse, ac: AbortController, frames: AsyncIterable<FrameData>): Promise<void> {
   const flow = new FlowControl(ctx.flow);
   const streamId = randomBytes(16).toString('base64url');
-  ctx.registry.add(streamId, { caller, flow });
+  ctx.registry.add(streamId, { caller, flow, seqBase: 1 });
   out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-hearth-stream': streamId });
   out.flushHeaders();
   const writer = new SseWriter(out, flow);

@@ -4,6 +4,8 @@ import type { FlowControl } from './backpressure';
 export interface OpenStream {
   readonly caller: string;
   readonly flow: FlowControl;
+  /** Frames sent before the windowed ones (the `ready` frame): acks carry a seq, the window counts data frames. */
+  readonly seqBase: number;
 }
 
 export class StreamRegistry {
