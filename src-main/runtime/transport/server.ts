@@ -117,6 +117,8 @@ export class HttpServer {
 
   /** Sniff the first byte, then hand the socket to the TLS or the plain server. */
   private route(socket: Socket): void {
+    // Small frames (SSE tokens, acks) must not wait for Nagle's algorithm.
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
