@@ -80,7 +80,8 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
         fingerprint = fp;
         req.end(o.body ? Buffer.from(o.body.buffer, o.body.byteOffset, o.body.byteLength) : undefined);
       };
-      if (socket.getPeerCertificate?.(false)?.raw) check();
+      // A reused keep-alive socket is already verified-and-fingerprinted: check at once.
+      if (socketFingerprints.has(socket) || socket.getPeerCertificate?.(false)?.raw) check();
       else socket.once('secureConnect', check);
     });
     req.once('response', (res) => {

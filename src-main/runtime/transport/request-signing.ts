@@ -30,6 +30,19 @@ export interface SignedRequestFields {
   readonly body_sha256: string;
 }
 
+/** Random bytes drawn in blocks: one RNG call per 256 nonces instead of one per request. */
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+function freshNonce(): string {
+  if (nonceOffset + 16 > noncePool.length) {
+    noncePool = randomBytes(16 * 256);
+    nonceOffset = 0;
+  }
+  const n = noncePool.toString('base64url', nonceOffset, nonceOffset + 16);
+  nonceOffset += 16;
+  return n;
+}
+
 export function sha256Hex(body: Uint8Array | string): string {
   return createHash('sha256').update(body).digest('hex');
 }
@@ -41,7 +54,7 @@ export function signedRequestBytes(f: SignedRequestFields): Uint8Array {
 
 /** The four headers that sign a request from `kp` to node `to`. */
 export function signRequest(kp: KeyPair, req: { method: string; path: string; to: string; body: Uint8Array | string }, nowMs = Date.now()): Record<string, string> {
-  const nonce = randomBytes(16).toString('base64url');
+  const nonce = freshNonce();
   const fields: SignedRequestFields = { method: req.method, path: req.path, node: kp.nodeIdFull, to: req.to, ts: nowMs, nonce, body_sha256: sha256Hex(req.body) };
   return {
     [HEADER_NODE]: kp.nodeIdFull,
