@@ -1,0 +1,90 @@
+/**
+ * Signed, pinned bus calls between two nodes on loopback (HTTPS, keep-alive, 16 concurrent callers)
+ * against a plain unsigned Hono endpoint over plain HTTP. Last line:
+ * `rpc: <req/s> req/s (baseline <req/s> req/s, ratio <r>)`; target ratio >= 0.5.
+ */
+import { Agent, request } from 'node:http';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { fmt, percentile, twoNodes } from './lib/transport-fixture';
+
+const CONCURRENCY = 16;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+/** Round length: the two sides alternate in short rounds so machine-load drift hits both alike. */
+const ROUND_MS = 500;
+
+interface Tally {
+  n: number;
+  ms: number;
+  lat: number[];
+}
+
+async function round(one: (i: number) => Promise<void>, t: Tally): Promise<void> {
+  const t0 = performance.now();
+  const until = t0 + ROUND_MS;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < until) {
+        const s = performance.now();
+        await one(t.n++);
+        t.lat.push(performance.now() - s);
+      }
+    }),
+  );
+  t.ms += performance.now() - t0;
+}
+
+const summary = (t: Tally) => ({ rps: t.lat.length / (t.ms / 1000), lat: [...t.lat].sort((a, b) => a - b) });
+
+async function baseline(): Promise<{ post: (i: number) => Promise<void>; close: () => Promise<void> }> {
+  const app = new Hono();
+  app.post('/echo', async (c) => c.json({ result: { echo: await c.req.json() } }));
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as { port: number }).port;
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const post = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify({ n: i });
+      const req = request({ host: '127.0.0.1', port, path: '/echo', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => (JSON.parse(text), resolve()));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  await post(0);
+  return {
+    post,
+    close: async () => {
+      agent.destroy();
+      await new Promise((res) => server.close(res));
+    },
+  };
+}
+
+export async function main(): Promise<void> {
+  const nodes = await twoNodes();
+  const base = await baseline();
+  const call = async (i: number) => {
+    await nodes.client.call(nodes.peer, 'bench.echo', '1.0', { n: i });
+  };
+  await call(0);
+  const signed: Tally = { n: 0, ms: 0, lat: [] };
+  const plain: Tally = { n: 0, ms: 0, lat: [] };
+  for (let r = 0; r < (SECONDS * 1000) / ROUND_MS; r++) {
+    await round(call, signed);
+    await round(base.post, plain);
+  }
+  await nodes.stop();
+  await base.close();
+  const s = summary(signed);
+  const b = summary(plain);
+  const line = (name: string, r: { rps: number; lat: number[] }) => `${name}: ${fmt(r.rps)} req/s, p50 ${fmt(percentile(r.lat, 50), 2)} ms, p99 ${fmt(percentile(r.lat, 99), 2)} ms`;
+  console.log(`concurrency ${CONCURRENCY}, ${SECONDS} s each side, alternating ${ROUND_MS} ms rounds`);
+  console.log(line('signed HTTPS bus call', s));
+  console.log(line('plain HTTP Hono (unsigned)', b));
+  console.log(`rpc: ${fmt(s.rps)} req/s (baseline ${fmt(b.rps)} req/s, ratio ${fmt(s.rps / b.rps, 2)})`);
+}

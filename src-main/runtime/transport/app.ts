@@ -1,0 +1,168 @@
+/** The Hono app behind the transport port: public endpoints, signed peer endpoints, one error mapping. */
+import { Hono, type Context } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { CallError, TRACE_RING_BUFFER, toWireError, HTTP_STATUS, type NodeId } from '../../common';
+import type { FlowControlOptions } from './backpressure';
+import { parseBusCall, runBusCall } from './bus-call';
+import { DEFAULT_BODY_LIMIT_BYTES, isLoopback, isTls, parseJsonObject, readBody } from './conn-info';
+import type { InboundCallHandler } from './contract';
+import type { PubSubServer } from './pubsub';
+import type { RateLimiter } from './rate-limit';
+import type { RequestVerifier } from './request-signing';
+import type { StreamRegistry } from './stream-registry';
+
+/** Longest delay a call above the soft rate limit is held before it runs. */
+export const SOFT_LIMIT_MAX_DELAY_MS = 250;
+
+/** The event-sync endpoints' provider (X02 sync owns the JSON shapes). */
+export interface SyncEndpoints {
+  heads(caller: NodeId): Promise<unknown>;
+  events(caller: NodeId, body: Record<string, unknown>): Promise<unknown>;
+}
+
+export interface PeerAppDeps {
+  readonly nodeId: string;
+  readonly startedAtMs: number;
+  readonly now: () => number;
+  readonly verifier: RequestVerifier;
+  readonly registry: StreamRegistry;
+  readonly flow: FlowControlOptions;
+  readonly isReady: () => boolean;
+  readonly bodyLimitBytes?: number;
+  readonly handler?: InboundCallHandler;
+  /** Signed node manifest to serve at GET /manifest. */
+  readonly nodeManifest?: () => unknown | Promise<unknown>;
+  readonly communityManifest?: () => unknown | Promise<unknown>;
+  readonly sync?: SyncEndpoints;
+  readonly pubsub?: PubSubServer;
+  /** Membership check for every signed endpoint: false -> 403 forbidden. Absent: any verified node. */
+  readonly isAllowed?: (callerNodeId: NodeId) => boolean;
+  readonly rateLimiter?: RateLimiter;
+  readonly metricsText?: () => Promise<string>;
+  readonly traceRecent?: (n: number) => unknown | Promise<unknown>;
+}
+
+type Env = { Bindings: HttpBindings };
+type C = Context<Env>;
+
+export function createPeerApp(d: PeerAppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  const limit = d.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+
+  // The one mapping point from thrown errors to the wire.
+  app.onError((err, c) => {
+    const wire = toWireError(err);
+    if (wire.code === 'payload_too_large') c.header('connection', 'close');
+    if (wire.retry_after_ms !== undefined) c.header('retry-after', String(Math.ceil(wire.retry_after_ms / 1000)));
+    return c.json({ error: wire }, HTTP_STATUS[wire.code] as 400);
+  });
+  app.notFound(() => {
+    throw new CallError('not_found', 'no such endpoint');
+  });
+
+  // Peer endpoints are HTTPS only: their callers prove who they are and see a pinned certificate.
+  for (const prefix of ['/bus/*', '/sync/*', '/pubsub/*']) {
+    app.use(prefix, async (c, next) => {
+      if (!isTls(c.env.incoming)) throw new CallError('forbidden', 'peer endpoints are served over HTTPS only; plain HTTP reaches /health, /ready, /manifest and /community/manifest');
+      await next();
+    });
+  }
+
+  /** Verify signature + membership (+ rate when `rateKey`); returns the caller and the raw body. */
+  const verified = async (c: C, rateKey: string | null): Promise<{ caller: NodeId; body: Uint8Array }> => {
+    const inc = c.env.incoming;
+    const body = inc.method === 'GET' ? new Uint8Array(0) : await readBody(inc, limit);
+    const caller = d.verifier.verify({ method: inc.method ?? 'GET', path: inc.url ?? '/', header: (n) => c.req.header(n), body });
+    if (d.isAllowed && !d.isAllowed(caller)) throw new CallError('forbidden', 'this node does not accept calls from a node outside the community (or revoked)');
+    if (rateKey) await rateGate(caller, rateKey);
+    return { caller, body };
+  };
+
+  /** Hard limit -> 429 with retry_after_ms; soft limit -> the call waits a little, then runs. */
+  const rateGate = async (caller: NodeId, key: string): Promise<void> => {
+    if (!d.rateLimiter) return;
+    const rc = d.rateLimiter.check(caller, key);
+    if (!rc.allowed) throw new CallError('capacity_exceeded', `too many calls to ${key} from this node; slow down`, { retryAfterMs: rc.retry_after_ms });
+    if (rc.soft_exceeded) await new Promise((r) => setTimeout(r, Math.min(rc.retry_after_ms, SOFT_LIMIT_MAX_DELAY_MS)));
+  };
+
+  app.post('/bus/v1/call', async (c) => {
+    if (!d.handler) throw new CallError('not_found', 'this node serves no capabilities');
+    const { caller, body } = await verified(c, null);
+    const req = parseBusCall(parseJsonObject(body));
+    await rateGate(caller, req.capability);
+    const reply = await runBusCall({ handler: d.handler, registry: d.registry, flow: d.flow }, req, caller, c.env.outgoing);
+    return reply ? c.json(reply) : RESPONSE_ALREADY_SENT;
+  });
+
+  app.post('/bus/v1/call/ack', async (c) => {
+    const { caller, body } = await verified(c, null);
+    const v = parseJsonObject(body);
+    if (typeof v.stream_id !== 'string' || !Number.isInteger(v.upto) || (v.upto as number) < 0) throw new CallError('bad_request', 'an ack needs {"stream_id": string, "upto": integer >= 0}');
+    const s = d.registry.get(v.stream_id);
+    if (!s) throw new CallError('not_found', 'no open stream with this id (it may have ended)');
+    if (s.caller !== caller) throw new CallError('forbidden', 'only the caller of a stream may acknowledge it');
+    s.flow.ack((v.upto as number) - s.seqBase);
+    return c.json({ stream_id: v.stream_id, acked: s.flow.ackedUpTo });
+  });
+
+  app.get('/sync/v1/heads', async (c) => {
+    const { caller } = await verified(c, 'sync');
+    if (!d.sync) throw new CallError('not_found', 'this node does not serve event sync');
+    return c.json((await d.sync.heads(caller)) as object);
+  });
+
+  app.post('/sync/v1/events', async (c) => {
+    const { caller, body } = await verified(c, 'sync');
+    if (!d.sync) throw new CallError('not_found', 'this node does not serve event sync');
+    return c.json((await d.sync.events(caller, parseJsonObject(body))) as object);
+  });
+
+  app.get('/pubsub/v1/subscribe', async (c) => {
+    await verified(c, 'pubsub');
+    if (!d.pubsub) throw new CallError('not_found', 'this node does not serve pubsub');
+    const topic = c.req.query('topic') ?? '';
+    const lastSeq = Number(c.req.query('last_seq') ?? '0');
+    const timeoutS = Number(c.req.query('timeout_s') ?? '30');
+    if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new CallError('bad_request', 'timeout_s must be a number of seconds >= 0');
+    const ac = new AbortController();
+    const out = c.env.outgoing;
+    const onClose = () => ac.abort();
+    out.once('close', onClose);
+    try {
+      return c.json(await d.pubsub.subscribe(topic, { lastSeq, timeoutMs: timeoutS * 1000, signal: ac.signal }));
+    } finally {
+      out.off('close', onClose);
+    }
+  });
+
+  app.get('/health', (c) => c.json({ ok: true, node_id: d.nodeId, uptime_s: Math.floor((d.now() - d.startedAtMs) / 1000) }));
+  app.get('/ready', (c) => (d.isReady() ? c.json({ ready: true }) : c.json({ ready: false }, 503)));
+  app.get('/manifest', async (c) => {
+    if (!d.nodeManifest) throw new CallError('not_found', 'this node has no manifest yet');
+    return c.json((await d.nodeManifest()) as object);
+  });
+  app.get('/community/manifest', async (c) => {
+    const m = d.communityManifest ? await d.communityManifest() : null;
+    if (!m) throw new CallError('not_found', 'this node is not in a community yet');
+    return c.json(m as object);
+  });
+
+  const loopbackOnly = (c: C) => {
+    if (!isLoopback(c.env.incoming.socket?.remoteAddress)) throw new CallError('forbidden', 'this endpoint answers on this computer only (127.0.0.1 / ::1)');
+  };
+  app.get('/metrics', async (c) => {
+    loopbackOnly(c);
+    if (!d.metricsText) throw new CallError('not_found', 'metrics are not enabled');
+    return c.body(await d.metricsText(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+  app.get('/trace/recent', async (c) => {
+    loopbackOnly(c);
+    if (!d.traceRecent) throw new CallError('not_found', 'tracing is not enabled');
+    const n = Number(c.req.query('n') ?? '100');
+    if (!Number.isInteger(n) || n < 1 || n > TRACE_RING_BUFFER) throw new CallError('bad_request', `n must be a whole number from 1 to ${TRACE_RING_BUFFER}`);
+    return c.json((await d.traceRecent(n)) as object);
+  });
+  return app;
+}

@@ -1,0 +1,108 @@
+/** `POST /bus/v1/call` after the caller is verified: hand the call to the bus; JSON reply or SSE stream. */
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { ulid } from 'ulidx';
+import { CallError, type NodeId } from '../../common';
+import { FlowControl, type FlowControlOptions } from './backpressure';
+import type { FrameData, InboundCallHandler } from './contract';
+import { SseWriter } from './streams';
+import type { StreamRegistry } from './stream-registry';
+
+/** The JSON body of a bus call (wire names). */
+export interface BusCallRequest {
+  readonly capability: string;
+  readonly version: string;
+  readonly body: unknown;
+  readonly trace_id?: string;
+  readonly session_id?: string | null;
+  readonly stream?: boolean;
+}
+
+export function parseBusCall(v: Record<string, unknown>): BusCallRequest {
+  if (typeof v.capability !== 'string' || !/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(v.capability)) throw new CallError('bad_request', 'capability must be a dotted name such as "llm.chat"');
+  if (typeof v.version !== 'string' || !/^\d+\.\d+$/.test(v.version)) throw new CallError('bad_request', 'version must look like "1.0"');
+  if (v.trace_id !== undefined && (typeof v.trace_id !== 'string' || v.trace_id.length > 64)) throw new CallError('bad_request', 'trace_id must be a string of at most 64 characters');
+  if (v.session_id !== undefined && v.session_id !== null && typeof v.session_id !== 'string') throw new CallError('bad_request', 'session_id must be a string or null');
+  if (v.stream !== undefined && typeof v.stream !== 'boolean') throw new CallError('bad_request', 'stream must be true or false');
+  return v as unknown as BusCallRequest;
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<FrameData> {
+  return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+export interface BusCallContext {
+  readonly handler: InboundCallHandler;
+  readonly registry: StreamRegistry;
+  readonly flow: FlowControlOptions;
+}
+
+/**
+ * Runs one call. Returns the JSON result for a plain call; for a stream, writes the SSE response to
+ * `out` itself and returns `undefined` (the caller then answers RESPONSE_ALREADY_SENT).
+ */
+export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, caller: NodeId, out: ServerResponse): Promise<{ result: unknown } | undefined> {
+  const ac = new AbortController();
+  // The caller going away (disconnect or cancel) aborts the call so the producer stops.
+  const onClose = () => {
+    if (!out.writableFinished) ac.abort(new CallError('cancelled', 'the caller went away'));
+  };
+  out.once('close', onClose);
+  const wantStream = req.stream === true;
+  let result: unknown;
+  try {
+    result = await ctx.handler.handleInbound({
+      capability: req.capability,
+      version: req.version,
+      body: req.body ?? {},
+      caller,
+      traceId: req.trace_id ?? ulid(),
+      sessionId: req.session_id ?? null,
+      stream: wantStream,
+      signal: ac.signal,
+    });
+  } catch (err) {
+    out.off('close', onClose);
+    throw err;
+  }
+  if (!wantStream) {
+    out.off('close', onClose);
+    if (isAsyncIterable(result)) {
+      ac.abort();
+      throw new CallError('bad_request', `${req.capability}@${req.version} answers with a stream; call it with "stream": true`);
+    }
+    return { result: result ?? null };
+  }
+  await writeStream(ctx, caller, out, ac, isAsyncIterable(result) ? result : once(result));
+  return undefined;
+}
+
+async function* once(result: unknown): AsyncIterable<FrameData> {
+  yield { event: 'chunk', data: { result: result ?? null } };
+}
+
+async function writeStream(ctx: BusCallContext, caller: NodeId, out: ServerResponse, ac: AbortController, frames: AsyncIterable<FrameData>): Promise<void> {
+  const flow = new FlowControl(ctx.flow);
+  const streamId = randomBytes(16).toString('base64url');
+  ctx.registry.add(streamId, { caller, flow, seqBase: 1 });
+  out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-hearth-stream': streamId });
+  out.flushHeaders();
+  const writer = new SseWriter(out, flow);
+  try {
+    await writer.emit('ready', { stream_id: streamId, window: flow.window, ack_interval: flow.ackInterval, ack_timeout_ms: flow.ackTimeoutMs });
+    for await (const f of frames) {
+      if (writer.cancelled || ac.signal.aborted) break;
+      await writer.emit(f.event, f.data);
+      if (writer.isEnded) break;
+    }
+    if (!writer.isEnded && !writer.cancelled) await writer.emitDone();
+  } catch (err) {
+    // Ack timeout, producer failure or a thrown HearthError: tell the caller, stop the producer.
+    if (!ac.signal.aborted) ac.abort(err);
+    if (!writer.cancelled && !writer.isEnded) await writer.emitThrown(err);
+  } finally {
+    ctx.registry.delete(streamId);
+    flow.close();
+    if (!out.writableEnded) out.end();
+  }
+}

@@ -1,0 +1,265 @@
+/** HttpClient (reference §4 client.py): signed, pinned HTTPS calls to peers; implements PeerTransport. */
+import { Agent } from 'node:https';
+import { CallError, CONNECTION_IDLE_SECONDS, RPC_DEFAULT_TIMEOUT_SECONDS, STREAM_ACK_INTERVAL_FRAMES, canonicalJson } from '../../common';
+import type { Endpoint, KeyPair } from '../identity';
+import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract';
+import { errorFromReply, pinnedRequest, readResponse } from './https-request';
+import type { PinnedCerts } from './pinned-certs';
+import type { PubSubBatch } from './pubsub';
+import { signRequest } from './request-signing';
+import { SseReader } from './streams';
+
+export interface HttpClientOptions {
+  readonly kp: KeyPair;
+  readonly pinnedCerts: PinnedCerts;
+  /** Default for `call` (whole call) and `stream` (longest silence between frames). */
+  readonly timeoutDefaultMs?: number;
+  readonly now?: () => number;
+  /** Most sockets per peer address (keep-alive pool). */
+  readonly maxSocketsPerPeer?: number;
+}
+
+/** What `syncChannel` hands the event-sync code: opaque JSON over the signed sync endpoints. */
+export interface SyncChannel {
+  heads(opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
+  events(body: Record<string, unknown>, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
+}
+
+interface SendOptions {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Skip the pin check (only to learn a fingerprint from a signed manifest). */
+  readonly allowUnpinned?: boolean;
+  /** Sign the request (peer endpoints) — public endpoints are not signed. */
+  readonly signed?: boolean;
+}
+
+/** A deadline + caller signal as one AbortController whose reason is a CallError. */
+function deadline(timeoutMs: number, what: string, signal?: AbortSignal): { ac: AbortController; reset(): void; clear(): void } {
+  const ac = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ac.abort(new CallError('timeout', `${what}: no answer within ${Math.round(timeoutMs / 100) / 10} s`)), timeoutMs);
+    timer.unref();
+  };
+  const onAbort = () => ac.abort(new CallError('cancelled', `${what}: cancelled by the caller`));
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  arm();
+  return {
+    ac,
+    reset: arm,
+    clear: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+export class HttpClient implements PeerTransport {
+  private readonly agent: Agent;
+  private readonly timeoutDefaultMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: HttpClientOptions) {
+    this.timeoutDefaultMs = opts.timeoutDefaultMs ?? RPC_DEFAULT_TIMEOUT_SECONDS * 1000;
+    this.now = opts.now ?? Date.now;
+    // Keep-alive: one TLS handshake per peer address, then reuse. Idle sockets close before the
+    // server's own idle limit (CONNECTION_IDLE_SECONDS + 5 s) so a reused socket is never half-closed.
+    // No TLS session resumption: a resumed session may not present the certificate we pin against.
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSocketsPerPeer ?? 32, maxFreeSockets: 8, timeout: CONNECTION_IDLE_SECONDS * 1000, maxCachedSessions: 0 });
+  }
+
+  /** Signed JSON call to `POST /bus/v1/call`; resolves to the handler's `result`. */
+  async call(peer: PeerAddress, capability: string, version: string, body: unknown, opts: CallOptions = {}): Promise<unknown> {
+    const payload = busPayload(capability, version, body, opts, false);
+    const reply = (await this.requestJson(peer.endpoint, peer.nodeId, 'POST', '/bus/v1/call', payload, { ...opts, signed: true }, `${capability}@${version}`)) as { result?: unknown };
+    return reply?.result ?? null;
+  }
+
+  /**
+   * Signed streaming call. Yields the producer's frames (not the transport's `ready`/`ack`), ends
+   * after `done`, throws CallError on an `error` frame. Acks go back every ack interval; breaking
+   * out of the loop (or aborting `opts.signal`) cancels the call on the peer.
+   */
+  async *stream(peer: PeerAddress, capability: string, version: string, body: unknown, opts: CallOptions = {}): AsyncGenerator<Frame> {
+    const what = `${capability}@${version} stream`;
+    const timeoutMs = opts.timeoutMs ?? this.timeoutDefaultMs;
+    const dl = deadline(timeoutMs, what, opts.signal);
+    let finished = false;
+    try {
+      const { res } = await this.send(peer.endpoint, peer.nodeId, 'POST', '/bus/v1/call', busPayload(capability, version, body, opts, true), { signed: true }, dl.ac.signal, what);
+      if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
+        finished = true;
+        if (res.statusCode !== 200) throw errorFromReply(res.statusCode ?? 0, text, what);
+        // The peer answered with a plain result: present it as one chunk and done.
+        yield { event: 'chunk', data: { result: parseObject(text, what).result ?? null }, seq: 1 };
+        yield { event: 'done', data: {}, seq: 2 };
+        return;
+      }
+      dl.ac.signal.addEventListener('abort', () => finished || res.destroy(), { once: true });
+      const reader = new SseReader(res, () => res.destroy(), () => res.resume());
+      let streamId = '';
+      const acks = new AckSender((upto) => this.ack(peer, streamId, upto));
+      for await (const f of reader) {
+        dl.reset();
+        if (f.event === 'ready') {
+          streamId = String(f.data.stream_id ?? '');
+          acks.interval = Number(f.data.ack_interval) || STREAM_ACK_INTERVAL_FRAMES;
+          continue;
+        }
+        if (f.event === 'error' || f.event === 'done') finished = true;
+        if (f.event === 'error') throw errorFromReply(0, JSON.stringify({ error: f.data }), what);
+        if (streamId) acks.received(f.seq);
+        if (f.event === 'ack') continue;
+        yield f;
+      }
+      if (!finished) throw new CallError('partition', `${what}: the stream ended without "done"`);
+    } catch (err) {
+      // A timeout or a caller's cancel surfaces as itself, not as the broken connection it causes.
+      if (dl.ac.signal.aborted && !finished) throw dl.ac.signal.reason;
+      throw err;
+    } finally {
+      dl.clear();
+      // Leaving early (break, throw): close the connection so the peer stops producing.
+      if (!finished && !dl.ac.signal.aborted) dl.ac.abort(new CallError('cancelled', `${what}: cancelled`));
+    }
+  }
+
+  /** The signed event-sync endpoints of one peer. */
+  syncChannel(peer: PeerAddress): SyncChannel {
+    return {
+      heads: (o = {}) => this.requestJson(peer.endpoint, peer.nodeId, 'GET', '/sync/v1/heads', undefined, { ...o, signed: true }, 'sync heads'),
+      events: (body, o = {}) => this.requestJson(peer.endpoint, peer.nodeId, 'POST', '/sync/v1/events', body, { ...o, signed: true }, 'sync events'),
+    };
+  }
+
+  /** One long-poll of a peer's topic: items with seq > lastSeq, waiting up to `timeoutS`. */
+  async subscribe(peer: PeerAddress, topic: string, lastSeq = 0, opts: { timeoutS?: number; signal?: AbortSignal } = {}): Promise<PubSubBatch> {
+    const timeoutS = opts.timeoutS ?? 30;
+    const q = new URLSearchParams({ topic, last_seq: String(lastSeq), timeout_s: String(timeoutS) });
+    return (await this.requestJson(peer.endpoint, peer.nodeId, 'GET', `/pubsub/v1/subscribe?${q}`, undefined, { signed: true, signal: opts.signal, timeoutMs: timeoutS * 1000 + 5000 }, `pubsub ${topic}`)) as PubSubBatch;
+  }
+
+  /**
+   * GET /manifest over HTTPS WITHOUT a pin: the returned `fingerprint` is what the peer presented.
+   * The caller must verify the signed manifest (e.g. `PinnedCerts.acceptManifest(manifest, fingerprint)`).
+   */
+  async fetchManifest(endpoint: Endpoint, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ manifest: Record<string, unknown>; fingerprint: string }> {
+    return this.fetchPublic(endpoint, '/manifest', opts, 'node manifest');
+  }
+
+  /** GET /community/manifest over HTTPS without a pin (the caller verifies its root signature). */
+  async fetchCommunityManifest(endpoint: Endpoint, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ manifest: Record<string, unknown>; fingerprint: string }> {
+    return this.fetchPublic(endpoint, '/community/manifest', opts, 'community manifest');
+  }
+
+  /** Fetch a peer's manifest and pin its certificate from it (trust on first verified manifest). */
+  async learnPeer(endpoint: Endpoint, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
+    const { manifest, fingerprint } = await this.fetchManifest(endpoint, opts);
+    this.opts.pinnedCerts.acceptManifest(manifest, fingerprint);
+    return manifest;
+  }
+
+  /** Closes pooled connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async fetchPublic(endpoint: Endpoint, path: string, opts: { timeoutMs?: number; signal?: AbortSignal }, what: string) {
+    const dl = deadline(opts.timeoutMs ?? this.timeoutDefaultMs, what, opts.signal);
+    try {
+      const { res, fingerprint } = await this.send(endpoint, null, 'GET', path, undefined, { allowUnpinned: true }, dl.ac.signal, what);
+      const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
+      if (res.statusCode !== 200) throw errorFromReply(res.statusCode ?? 0, text, what);
+      return { manifest: parseObject(text, what), fingerprint };
+    } finally {
+      dl.clear();
+    }
+  }
+
+  private async ack(peer: PeerAddress, streamId: string, upto: number): Promise<void> {
+    await this.requestJson(peer.endpoint, peer.nodeId, 'POST', '/bus/v1/call/ack', { stream_id: streamId, upto }, { signed: true, timeoutMs: 10_000 }, 'stream ack');
+  }
+
+  private async requestJson(endpoint: Endpoint, nodeId: string, method: string, path: string, body: unknown, o: SendOptions, what: string): Promise<unknown> {
+    const dl = deadline(o.timeoutMs ?? this.timeoutDefaultMs, what, o.signal);
+    try {
+      const { res } = await this.send(endpoint, nodeId, method, path, body, o, dl.ac.signal, what);
+      const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
+      if (res.statusCode !== 200) throw errorFromReply(res.statusCode ?? 0, text, what);
+      return parseObject(text, what);
+    } finally {
+      dl.clear();
+    }
+  }
+
+  private send(endpoint: Endpoint, nodeId: string | null, method: string, path: string, body: unknown, o: SendOptions, signal: AbortSignal, what: string) {
+    let expected: string | null = null;
+    if (!o.allowUnpinned) {
+      expected = nodeId ? this.opts.pinnedCerts.expected(nodeId) : null;
+      if (!expected) throw new CallError('forbidden', `${what}: no TLS certificate is pinned for node ${nodeId}; learn its manifest first`);
+    }
+    let bytes: Uint8Array | null = null;
+    if (body !== undefined) {
+      try {
+        bytes = Buffer.from(canonicalJson(body), 'utf8');
+      } catch (err) {
+        throw new CallError('bad_request', `${what}: the request body cannot be sent as JSON (${(err as Error).message})`, { cause: err });
+      }
+    }
+    const headers = o.signed && nodeId ? signRequest(this.opts.kp, { method, path, to: nodeId, body: bytes ?? new Uint8Array(0) }, this.now()) : {};
+    return pinnedRequest({ agent: this.agent, host: endpoint.host, port: endpoint.port, method, path, headers, body: bytes, expectedFingerprint: expected, signal, what });
+  }
+}
+
+function busPayload(capability: string, version: string, body: unknown, opts: CallOptions, stream: boolean): Record<string, unknown> {
+  const p: Record<string, unknown> = { capability, version, body: body ?? {}, stream };
+  if (opts.traceId) p.trace_id = opts.traceId;
+  if (opts.sessionId !== undefined) p.session_id = opts.sessionId;
+  return p;
+}
+
+function parseObject(text: string, what: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new CallError('bad_request', `${what}: the peer's reply is not a JSON object`);
+}
+
+/**
+ * Cumulative acks, at most one in flight: when frames arrive faster than acks return, the next ack
+ * covers all of them. A failed ack is not fatal here — the peer reports a missing ack itself with
+ * an `error` frame (`timeout`), which is what the caller sees.
+ */
+class AckSender {
+  interval = STREAM_ACK_INTERVAL_FRAMES;
+  private seen = 0;
+  private acked = 0;
+  private inFlight = false;
+
+  constructor(private readonly sendAck: (upto: number) => Promise<void>) {}
+
+  received(seq: number): void {
+    if (seq > this.seen) this.seen = seq;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.seen - this.acked < this.interval) return;
+    const upto = this.seen;
+    this.inFlight = true;
+    this.sendAck(upto)
+      .catch(() => undefined)
+      .finally(() => {
+        this.acked = upto;
+        this.inFlight = false;
+        this.pump();
+      });
+  }
+}

@@ -1,0 +1,25 @@
+/** X01 transport: the one HTTP(S) port, signed and pinned peer calls, streams, pubsub. */
+export * from './contract';
+export { generateSelfSignedCert, loadOrCreateTlsCert, fingerprintOfDer, fingerprintOfPem, TLS_CERT_FILE, TLS_KEY_FILE, TLS_CERT_VALIDITY_DAYS, type TlsMaterial } from './tls';
+export { PinnedCerts, type PinRecord, type PinDecision } from './pinned-certs';
+export {
+  signRequest,
+  signedRequestBytes,
+  RequestVerifier,
+  SIGNATURE_WINDOW_MS,
+  HEADER_NODE,
+  HEADER_TS,
+  HEADER_NONCE,
+  HEADER_SIGNATURE,
+  type SignatureFailureReason,
+  type SignedRequestFields,
+  type RequestVerifierOptions,
+} from './request-signing';
+export { RateLimiter, type RateCheck, type RateLimiterOptions } from './rate-limit';
+export { FlowControl, type FlowControlOptions } from './backpressure';
+export { SseWriter, SseReader, SseParser, encodeFrame, type SseSink } from './streams';
+export { PubSubServer, PUBSUB_RETENTION_ITEMS, type PubSubBatch, type PubSubItem } from './pubsub';
+export { HttpServer, createHttpServer, DEFAULT_TRANSPORT_PORT, type HttpServerOptions } from './server';
+export { SOFT_LIMIT_MAX_DELAY_MS, type SyncEndpoints } from './app';
+export { DEFAULT_BODY_LIMIT_BYTES } from './conn-info';
+export { HttpClient, type HttpClientOptions, type SyncChannel } from './client';

@@ -1,0 +1,35 @@
+/** Open server streams by id, so a caller's ack request can reach the stream's flow control. */
+import type { FlowControl } from './backpressure';
+
+export interface OpenStream {
+  readonly caller: string;
+  readonly flow: FlowControl;
+  /** Frames sent before the windowed ones (the `ready` frame): acks carry a seq, the window counts data frames. */
+  readonly seqBase: number;
+}
+
+export class StreamRegistry {
+  private readonly streams = new Map<string, OpenStream>();
+
+  add(id: string, s: OpenStream): void {
+    this.streams.set(id, s);
+  }
+
+  get(id: string): OpenStream | undefined {
+    return this.streams.get(id);
+  }
+
+  delete(id: string): void {
+    this.streams.delete(id);
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** Cancels every open stream (server stop). */
+  closeAll(reason: unknown): void {
+    for (const s of this.streams.values()) s.flow.close(reason);
+    this.streams.clear();
+  }
+}
