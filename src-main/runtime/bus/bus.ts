@@ -256,6 +256,7 @@ export class CapabilityBus implements InboundCallHandler {
         while (!r.done) {
           bytes += jsonBytes(r.value.data);
           last = r.value;
+          if (r.value.event === 'done') result = 'ok'; // terminal: settled even if the consumer stops here
           yield r.value;
           if (r.value.event === 'done') break;
           r = await raceDeadline(it.next(), link.ctl, timeoutMs, label);

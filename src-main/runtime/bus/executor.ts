@@ -99,7 +99,11 @@ export class LocalExecutor {
         frames++;
         bytes += jsonBytes(r.value.data);
         last = r.value;
+        // done/error are terminal: the stream's outcome is settled even if nobody reads further
+        if (r.value.event === 'done') result = 'ok';
+        if (r.value.event === 'error') result = typeof r.value.data.code === 'string' ? r.value.data.code : 'internal_error';
         yield r.value;
+        if (result !== 'cancelled') return;
       }
       result = 'ok';
     } catch (err) {
