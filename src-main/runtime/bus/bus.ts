@@ -363,6 +363,9 @@ export class CapabilityBus implements InboundCallHandler {
     if (offered.length === 0) {
       throw new BusError('not_found', `No device in your community offers ${label} right now`, { details: { alt_capabilities: this.#alternatives(req.capability, false) } });
     }
+    if (offered.every((e) => e.contract === 'mismatch')) {
+      throw new BusError('not_found', `Devices offer ${label}, but with a different contract than this one; one of them needs a HearthNet update`, { details: { alt_nodes: offered.map((e) => e.node_id) } });
+    }
     if (!offered.some((e) => this.registry.paramsMatch(e, req.params))) {
       throw new BusError('not_found', `No device offers ${label} with ${JSON.stringify(req.params)}`, { details: { alt_nodes: offered.map((e) => e.node_id) } });
     }
