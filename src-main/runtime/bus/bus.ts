@@ -2,12 +2,13 @@
 import { ulid } from 'ulidx';
 import { BusError, parseVersion, versionString } from '../../common';
 import type { CommunityId, NodeId, Version } from '../../common';
-import type { CapabilitySpec, Endpoint, NodeManifest } from '../identity';
+import type { CapabilitySpec } from '../identity';
 import type { CallOptions, Frame, FrameData, InboundCall, InboundCallHandler, PeerTransport } from '../transport/contract';
 import { capabilityLabel, isCapabilityName, namespaceOf } from './capability';
 import type { CapabilityDescriptor } from './capability';
 import { jsonBytes, linkedController, raceDeadline } from './deadline';
 import type { CapabilityEntry, CapabilityHandler, ParamsPredicate, RouteRequest } from './entry';
+import type { BusCallOptions, CapabilityBusInit, CapabilityProvider, PeerInfo } from './bus-types';
 import { LocalExecutor } from './executor';
 import { asHearthError, BUS_MAX_ATTEMPTS, errorFromFrame, isNodeFault, mayFailOver, wireCodeOf } from './failover';
 import { numberFrames, tokensOf } from './frames';
@@ -15,61 +16,11 @@ import { HealthTracker } from './health';
 import { Registry } from './registry';
 import type { Diff } from './registry';
 import { DEFAULT_ROUTER_CONFIG, loadOf, Router } from './router';
-import type { RouterConfig } from './router';
 import { SchemaValidator } from './schema';
 import { entryView } from './snapshot';
 import type { BusStats, PeerView, TopologySnapshot } from './snapshot';
 import { TraceHook } from './trace';
 import type { CallTraceEvent } from './trace';
-import type { TrustOracle } from './trust';
-
-/** A discovered peer with its verified manifest. */
-export interface PeerInfo {
-  readonly nodeId: NodeId;
-  readonly endpoint: Endpoint | null;
-  readonly manifest: NodeManifest;
-}
-
-/** One capability a service offers. */
-export interface ServiceCapability {
-  readonly descriptor: CapabilityDescriptor;
-  readonly handler: CapabilityHandler;
-  readonly paramsCompatible?: ParamsPredicate;
-}
-
-/** The part of a Service (services/base.ts) the bus needs. */
-export interface CapabilityProvider {
-  capabilities(): ServiceCapability[];
-}
-
-export interface BusCallOptions {
-  /** Multi-turn conversations: keep using the same instance while it is healthy. */
-  readonly sessionId?: string | null;
-  /** Per attempt; default the instance's timeout_seconds. For streams: the wait for each frame. */
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
-  /** Requested params (reference §21 keys) to pick a matching instance, e.g. `{ model: 'qwen2.5-7b' }`. */
-  readonly params?: Readonly<Record<string, unknown>> | null;
-  readonly traceId?: string;
-  /** Override the descriptor's idempotent flag (e.g. for a remote capability whose contract we do not hold). */
-  readonly idempotent?: boolean;
-}
-
-export interface CapabilityBusInit {
-  /** Our full node id. */
-  readonly nodeId: NodeId;
-  readonly communityId: CommunityId;
-  readonly config?: Partial<RouterConfig>;
-  readonly transport: PeerTransport;
-  readonly trust: TrustOracle;
-  /** Epoch ms; drives quarantine and timestamps (latencies use a monotonic clock). */
-  readonly now?: () => number;
-  readonly newTraceId?: () => string;
-  readonly maxAttempts?: number;
-  readonly traceCapacity?: number;
-  /** Quarantine notifications (metric hearthnet_quarantines_total). */
-  readonly onQuarantine?: (entry: CapabilityEntry) => void;
-}
 
 /** What the transport receives; `params` is carried for instance selection (see docs/protocol/bus.md). */
 type OutboundOptions = CallOptions & { readonly params?: Readonly<Record<string, unknown>> | null };

@@ -11,4 +11,5 @@ export * from './trust';
 export * from './snapshot';
 export { BUS_MAX_ATTEMPTS } from './failover';
 export { CAPACITY_RETRY_AFTER_DEFAULT_MS } from './executor';
+export type * from './bus-types';
 export * from './bus';
