@@ -94,3 +94,15 @@ describe('toCapabilitySpec', () => {
     expect(toCapabilitySpec(d)).toEqual({ name: 'llm.chat', version: '1.0', stability: 'beta', schema_hash: schemaHash(d), params: { model: 'qwen2.5-7b', ctx: 8192 }, max_concurrent: 2 });
   });
 });
+
+describe('schemaHash golden vector (docs/protocol/bus.md)', () => {
+  it('matches the documented example', () => {
+    const d = defineCapability({
+      name: 'embed.text', version: [1, 0], stability: 'stable', idempotent: true, params: { model: 'all-minilm-l6-v2' }, max_concurrent: 4,
+      request_schema: { type: 'object', required: ['texts'], properties: { texts: { type: 'array', items: { type: 'string' } } } },
+      response_schema: { type: 'object', required: ['vectors'], properties: { vectors: { type: 'array' } } },
+    });
+    expect(canonicalJson(schemaHashInput(d))).toBe('{"name":"embed.text","request_schema":{"properties":{"texts":{"items":{"type":"string"},"type":"array"}},"required":["texts"],"type":"object"},"response_schema":{"properties":{"vectors":{"type":"array"}},"required":["vectors"],"type":"object"},"stream_schema":null,"version":"1.0"}');
+    expect(schemaHash(d)).toBe('blake3:d4beed8e44bc085ae337665556f6ab5b11f254fe7a3a3958613141394ddb6a6d');
+  });
+});
