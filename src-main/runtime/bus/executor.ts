@@ -68,7 +68,7 @@ export class LocalExecutor {
       if (call.stream) {
         if (!isAsyncIterable(out)) throw new BusError('schema_mismatch', `${label} does not stream; call it without stream`);
         handedOver = true;
-        return this.#guard(call, out as AsyncIterable<FrameData>, link, timeoutMs, label);
+        return this.#stream(call, out as AsyncIterable<FrameData>, link, timeoutMs, label);
       }
       if (isAsyncIterable(out)) throw new BusError('schema_mismatch', `${label} answers with a stream; call it with stream`);
       this.schema.validateResponse(d, out);
@@ -84,39 +84,71 @@ export class LocalExecutor {
     }
   }
 
-  /** Validates frames, bounds the wait for each, and aborts the producer however the stream ends. */
-  async *#guard(call: LocalCall, src: AsyncIterable<FrameData>, link: Linked, idleMs: number, label: string): AsyncGenerator<FrameData> {
+  /**
+   * Validates frames, bounds the wait for each, and aborts the producer however the stream
+   * ends. The concurrency slot is released exactly once: at the end of iteration, on
+   * `return()`/`throw()` even before the first `next()`, or when the caller's signal aborts
+   * before anyone started reading.
+   */
+  #stream(call: LocalCall, src: AsyncIterable<FrameData>, link: Linked, idleMs: number, label: string): AsyncIterableIterator<FrameData> {
     const it = src[Symbol.asyncIterator]();
-    let result = 'cancelled'; // unless we reach the end or an error, the consumer stopped early
-    let frames = 0;
-    let bytes = 0;
-    let last: FrameData | null = null;
-    try {
-      for (;;) {
-        const r = await raceDeadline(it.next(), link.ctl, idleMs, label).catch((err: unknown) => { throw wrapHandlerError(err, label); });
-        if (r.done) break;
-        this.schema.validateStreamFrame(call.entry.descriptor, r.value);
-        frames++;
-        bytes += jsonBytes(r.value.data);
-        last = r.value;
-        // done/error are terminal: the stream's outcome is settled even if nobody reads further
-        if (r.value.event === 'done') result = 'ok';
-        if (r.value.event === 'error') result = typeof r.value.data.code === 'string' ? r.value.data.code : 'internal_error';
-        yield r.value;
-        if (result !== 'cancelled') return;
-      }
-      result = 'ok';
-    } catch (err) {
-      result = err instanceof HearthError ? err.wireCode : 'internal_error';
-      throw err;
-    } finally {
+    const stats = { frames: 0, bytes: 0, last: null as FrameData | null };
+    let settled = false;
+    const settle = (result: string) => {
+      if (settled) return;
+      settled = true;
       if (result !== 'ok') link.ctl.abort(abortError(link.signal, label));
       // The producer may be parked on an await that ignores its signal; do not wait for it.
       it.return?.().catch(() => {});
       call.entry.in_flight--;
       link.dispose();
-      call.onStreamEnd?.(result, { frames, bytes, last });
+      call.onStreamEnd?.(result, stats);
+    };
+    const schema = this.schema;
+    async function* frames(): AsyncGenerator<FrameData> {
+      let result = 'cancelled'; // unless we reach the end or an error, the consumer stopped early
+      try {
+        for (;;) {
+          const r = await raceDeadline(it.next(), link.ctl, idleMs, label).catch((err: unknown) => { throw wrapHandlerError(err, label); });
+          if (r.done) break;
+          schema.validateStreamFrame(call.entry.descriptor, r.value);
+          stats.frames++;
+          stats.bytes += jsonBytes(r.value.data);
+          stats.last = r.value;
+          // done/error are terminal: the stream's outcome is settled even if nobody reads further
+          if (r.value.event === 'done') result = 'ok';
+          if (r.value.event === 'error') result = typeof r.value.data.code === 'string' ? r.value.data.code : 'internal_error';
+          yield r.value;
+          if (result !== 'cancelled') return;
+        }
+        result = 'ok';
+      } catch (err) {
+        result = err instanceof HearthError ? err.wireCode : 'internal_error';
+        throw err;
+      } finally {
+        settle(result);
+      }
     }
+    const gen = frames();
+    let started = false;
+    link.signal.addEventListener('abort', () => { if (!started) settle('cancelled'); }, { once: true });
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next() {
+        started = true;
+        return gen.next();
+      },
+      return(value?: unknown) {
+        if (!started) settle('cancelled'); // an unstarted generator skips its finally
+        return gen.return(value as undefined);
+      },
+      throw(err?: unknown) {
+        if (!started) settle('cancelled');
+        return gen.throw(err);
+      },
+    };
   }
 }
 

@@ -197,3 +197,28 @@ describe('CapabilityBus stream bookkeeping', () => {
     expect(carol.bus.stats()).toMatchObject({ inbound_total: 1, inbound_failed: 0 });
   });
 });
+
+describe('inbound streams the server never reads', () => {
+  const inbound = (caller: MeshNode, signal: AbortSignal) => ({ capability: 'test.count', version: '1.0', body: {}, caller: caller.id, traceId: 't', sessionId: null, stream: true, signal });
+
+  it('release their slot on return() before the first next()', async () => {
+    const { alice, carol } = setup();
+    const state = serveCount(carol);
+    const src = (await carol.bus.handleInbound(inbound(alice, new AbortController().signal))) as AsyncIterable<FrameData>;
+    expect(carol.bus.registry.allLocal()[0].in_flight).toBe(1);
+    await src[Symbol.asyncIterator]().return?.();
+    expect(carol.bus.registry.allLocal()[0].in_flight).toBe(0);
+    expect(state.signals[0].aborted).toBe(true);
+    expect(carol.bus.recentTraces(1)[0].result).toBe('cancelled');
+  });
+
+  it('release their slot when the caller goes away before anyone reads', async () => {
+    const { alice, carol } = setup();
+    const state = serveCount(carol);
+    const ctl = new AbortController();
+    await carol.bus.handleInbound(inbound(alice, ctl.signal));
+    ctl.abort();
+    expect(carol.bus.registry.allLocal()[0].in_flight).toBe(0);
+    expect(state.signals[0].aborted).toBe(true);
+  });
+});
