@@ -1,0 +1,387 @@
+/** M03 §3.7: the capability bus — register, route, call and stream capabilities across the mesh. */
+import { ulid } from 'ulidx';
+import { BusError, parseVersion, versionString } from '../../common';
+import type { CommunityId, NodeId, Version } from '../../common';
+import type { CapabilitySpec } from '../identity';
+import type { CallOptions, Frame, FrameData, InboundCall, InboundCallHandler, PeerTransport } from '../transport/contract';
+import { capabilityLabel, isCapabilityName, namespaceOf } from './capability';
+import type { CapabilityDescriptor } from './capability';
+import { jsonBytes, linkedController, raceDeadline } from './deadline';
+import type { CapabilityEntry, CapabilityHandler, ParamsPredicate, RouteRequest } from './entry';
+import type { BusCallOptions, CapabilityBusInit, CapabilityProvider, PeerInfo } from './bus-types';
+import { LocalExecutor } from './executor';
+import { asHearthError, BUS_MAX_ATTEMPTS, errorFromFrame, isNodeFault, mayFailOver, wireCodeOf } from './failover';
+import { numberFrames, tokensOf } from './frames';
+import { HealthTracker } from './health';
+import { Registry } from './registry';
+import type { Diff } from './registry';
+import { DEFAULT_ROUTER_CONFIG, loadOf, Router } from './router';
+import { SchemaValidator } from './schema';
+import { entryView } from './snapshot';
+import type { BusStats, PeerView, TopologySnapshot } from './snapshot';
+import { TraceHook } from './trace';
+import type { CallTraceEvent } from './trace';
+
+/** What the transport receives; `params` is carried for instance selection (see docs/protocol/bus.md). */
+type OutboundOptions = CallOptions & { readonly params?: Readonly<Record<string, unknown>> | null };
+/** What the server hands us; `params` when the transport carries it. */
+type InboundWithParams = InboundCall & { readonly params?: unknown };
+
+const noop = () => {};
+const monotonic = () => performance.now();
+
+export class CapabilityBus implements InboundCallHandler {
+  readonly nodeId: NodeId;
+  readonly communityId: CommunityId;
+  readonly registry: Registry;
+  readonly health: HealthTracker;
+  readonly schema = new SchemaValidator();
+  readonly router: Router;
+  readonly trace: TraceHook;
+  readonly #exec: LocalExecutor;
+  readonly #transport: PeerTransport;
+  readonly #newTraceId: () => string;
+  readonly #maxAttempts: number;
+  readonly #peers = new Map<string, PeerView>();
+  readonly #stats: BusStats = { calls_total: 0, calls_ok: 0, calls_failed: 0, failovers: 0, inbound_total: 0, inbound_failed: 0 };
+
+  constructor(init: CapabilityBusInit) {
+    const now = init.now ?? Date.now;
+    this.nodeId = init.nodeId;
+    this.communityId = init.communityId;
+    this.registry = new Registry(init.nodeId, { now });
+    this.health = new HealthTracker({ now, onQuarantine: init.onQuarantine });
+    this.router = new Router(this.registry, { ...DEFAULT_ROUTER_CONFIG, ...init.config }, init.nodeId, this.health);
+    this.trace = new TraceHook({ now, capacity: init.traceCapacity });
+    this.#exec = new LocalExecutor(init.nodeId, init.trust, this.schema);
+    this.#transport = init.transport;
+    this.#newTraceId = init.newTraceId ?? (() => ulid());
+    this.#maxAttempts = Math.max(1, init.maxAttempts ?? BUS_MAX_ATTEMPTS);
+  }
+
+  // ---- registration -------------------------------------------------------------------------
+
+  /** Offer a capability from this node; schemas are compiled now (BusError 'schema_invalid'). */
+  registerCapability(d: CapabilityDescriptor, handler: CapabilityHandler, paramsCompatible?: ParamsPredicate): CapabilityEntry {
+    if (!isCapabilityName(d.name)) throw new BusError('namespace_violation', `capability name "${String(d.name)}" must look like "<namespace>.<verb>" in lowercase`);
+    this.schema.compile(d);
+    return this.registry.registerLocal(d, handler, paramsCompatible);
+  }
+
+  /** Register all of a service's capabilities, or none if one is invalid. */
+  registerService(service: CapabilityProvider): CapabilityEntry[] {
+    const caps = service.capabilities();
+    for (const c of caps) {
+      if (!isCapabilityName(c.descriptor.name)) throw new BusError('namespace_violation', `capability name "${String(c.descriptor.name)}" must look like "<namespace>.<verb>" in lowercase`);
+      this.schema.compile(c.descriptor);
+    }
+    return caps.map((c) => this.registry.registerLocal(c.descriptor, c.handler, c.paramsCompatible));
+  }
+
+  deregisterService(service: CapabilityProvider): number {
+    return service.capabilities().reduce((n, c) => n + this.deregister(c.descriptor.name, c.descriptor.version, c.descriptor.params), 0);
+  }
+
+  /** Withdraw local instances of name@version (one, if `params` is given). */
+  deregister(name: string, version: Version, params?: Record<string, unknown>): number {
+    return this.registry.deregisterLocal(name, version, params);
+  }
+
+  /** Know a contract we do not serve: remote instances with its schema hash become `known` (idempotency, timeouts). */
+  learn(d: CapabilityDescriptor, paramsCompatible?: ParamsPredicate): void {
+    this.schema.compile(d);
+    this.registry.learn(d, paramsCompatible);
+  }
+
+  /** The capabilities this node advertises in its manifest. */
+  localCapabilitySpecs(): CapabilitySpec[] {
+    return this.registry.allLocal().map((e) => e.spec);
+  }
+
+  // ---- inbound ------------------------------------------------------------------------------
+
+  /** InboundCallHandler: serve a verified `POST /bus/v1/call` from a peer. Throws BusError. */
+  async handleInbound(call: InboundCall): Promise<unknown | AsyncIterable<FrameData>> {
+    this.#stats.inbound_total++;
+    let entry: CapabilityEntry | null = null;
+    const t0 = monotonic();
+    let req: RouteRequest | null = null;
+    try {
+      req = {
+        capability: call.capability, versionReq: this.#parseVersion(call.version), body: call.body, caller: call.caller,
+        traceId: call.traceId, sessionId: call.sessionId, params: paramsOf((call as InboundWithParams).params), stream: call.stream,
+      };
+      entry = this.#pickLocal(req);
+      this.trace.onCallStart(req, entry);
+      const [r, e] = [req, entry];
+      const out = await this.#exec.run({
+        entry, body: call.body, caller: call.caller, traceId: call.traceId, sessionId: call.sessionId, params: req.params, stream: call.stream, signal: call.signal,
+        onStreamEnd: (result, s) => {
+          if (result !== 'ok') this.#stats.inbound_failed++;
+          this.trace.onCallEnd(r, e, { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: s.bytes, ...tokensOf(s.last?.data) }, call.caller);
+        },
+      });
+      if (!call.stream) this.trace.onCallEnd(req, entry, { result: 'ok', latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: jsonBytes(out), ...tokensOf(out) }, call.caller);
+      return out;
+    } catch (e) {
+      const err = asHearthError(e, `${call.capability}@${call.version}`);
+      this.#stats.inbound_failed++;
+      if (req && entry) this.trace.onCallEnd(req, entry, { result: err.wireCode, latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: 0 }, call.caller);
+      throw err;
+    }
+  }
+
+  // ---- outbound -----------------------------------------------------------------------------
+
+  /** Call a capability wherever it is best served, failing over per docs/decisions/bus.md. */
+  async call(capability: string, versionReq: Version | string, body: unknown, opts: BusCallOptions = {}): Promise<unknown> {
+    this.#stats.calls_total++;
+    const req = this.#request(capability, versionReq, body, opts, false);
+    const ranked = this.#ranked(req);
+    let lastErr: unknown;
+    for (const [i, entry] of ranked.entries()) {
+      if (i > 0) this.#stats.failovers++;
+      this.trace.onCallStart(req, entry);
+      const t0 = monotonic();
+      try {
+        const out = await this.#attempt(entry, req, opts);
+        const ms = monotonic() - t0;
+        this.health.record(entry, { success: true, latencyMs: ms });
+        this.trace.onCallEnd(req, entry, { result: 'ok', latencyMs: ms, bytesIn: jsonBytes(body), bytesOut: jsonBytes(out), ...tokensOf(out) }, this.nodeId);
+        if (req.sessionId) this.router.bindSession(req.sessionId, entry);
+        this.#stats.calls_ok++;
+        return out;
+      } catch (e) {
+        lastErr = this.#failed(entry, req, e, t0, opts);
+        if (!mayFailOver(lastErr, opts.idempotent ?? entry.descriptor.idempotent, opts.signal?.aborted ?? false)) break;
+      }
+    }
+    this.#stats.calls_failed++;
+    throw lastErr;
+  }
+
+  /**
+   * Stream frames from a capability (routing happens on the first `next()`). Failover only
+   * before the first frame; breaking out of the loop or aborting `signal` cancels the producer.
+   */
+  async *stream(capability: string, versionReq: Version | string, body: unknown, opts: BusCallOptions = {}): AsyncGenerator<Frame> {
+    this.#stats.calls_total++;
+    const req = this.#request(capability, versionReq, body, opts, true);
+    const ranked = this.#ranked(req);
+    let lastErr: unknown;
+    for (const [i, entry] of ranked.entries()) {
+      if (i > 0) this.#stats.failovers++;
+      this.trace.onCallStart(req, entry);
+      const t0 = monotonic();
+      const timeoutMs = opts.timeoutMs ?? entry.descriptor.timeout_seconds * 1000;
+      const label = capabilityLabel(req.capability, req.versionReq);
+      const link = linkedController(opts.signal);
+      if (!entry.is_local) entry.in_flight++;
+      const release = () => {
+        if (!entry.is_local) entry.in_flight--;
+        link.dispose();
+      };
+      let it: AsyncIterator<Frame> | undefined;
+      let first: IteratorResult<Frame>;
+      try {
+        const src = entry.is_local
+          ? numberFrames((await this.#exec.run({ ...this.#localCall(entry, req), signal: link.signal, timeoutMs })) as AsyncIterable<FrameData>)
+          : this.#transport.stream(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, link.signal, timeoutMs));
+        it = src[Symbol.asyncIterator]();
+        first = await raceDeadline(it.next(), link.ctl, timeoutMs, label);
+        if (!first.done && first.value.event === 'error') throw errorFromFrame(first.value);
+      } catch (e) {
+        link.ctl.abort(e);
+        it?.return?.()?.catch(noop); // a producer parked on an await must not hold us up
+        release();
+        lastErr = this.#failed(entry, req, e, t0, opts);
+        if (!mayFailOver(lastErr, opts.idempotent ?? entry.descriptor.idempotent, opts.signal?.aborted ?? false)) break;
+        continue;
+      }
+      // Committed to this instance: from here errors go to the consumer, never to another node.
+      let result = 'cancelled';
+      let bytes = 0;
+      let last: Frame | null = null;
+      try {
+        let r = first;
+        while (!r.done) {
+          bytes += jsonBytes(r.value.data);
+          last = r.value;
+          if (r.value.event === 'done') result = 'ok'; // terminal: settled even if the consumer stops here
+          yield r.value;
+          if (r.value.event === 'done') break;
+          r = await raceDeadline(it.next(), link.ctl, timeoutMs, label);
+          if (!r.done && r.value.event === 'error') throw errorFromFrame(r.value);
+        }
+        result = 'ok';
+      } catch (e) {
+        const err = asHearthError(e, label);
+        result = err.wireCode;
+        if (isNodeFault(err) && !opts.signal?.aborted) this.health.record(entry, { success: false, latencyMs: monotonic() - t0 });
+        throw err;
+      } finally {
+        if (result !== 'ok') link.ctl.abort(new BusError('cancelled', `${label} stream was stopped by the caller`));
+        it.return?.()?.catch(noop);
+        release();
+        if (result === 'ok') {
+          this.health.record(entry, { success: true, latencyMs: monotonic() - t0 });
+          if (req.sessionId) this.router.bindSession(req.sessionId, entry);
+          this.#stats.calls_ok++;
+        } else {
+          this.#stats.calls_failed++;
+        }
+        this.trace.onCallEnd(req, entry, { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(body), bytesOut: bytes, ...tokensOf(last?.data) }, this.nodeId);
+      }
+      return;
+    }
+    this.#stats.calls_failed++;
+    throw lastErr;
+  }
+
+  // ---- peers --------------------------------------------------------------------------------
+
+  onPeerAdded(peer: PeerInfo): Diff {
+    this.#peers.set(peer.nodeId, {
+      node_id: peer.nodeId, display_name: peer.manifest.display_name, endpoint: peer.endpoint,
+      capabilities: peer.manifest.capabilities?.length ?? 0, last_seen: Date.now(),
+    });
+    return this.registry.updateFromPeerManifest({ nodeId: peer.nodeId, endpoint: peer.endpoint }, peer.manifest);
+  }
+
+  onPeerUpdated(peer: PeerInfo): Diff {
+    return this.onPeerAdded(peer);
+  }
+
+  onPeerRemoved(nodeId: NodeId): number {
+    this.#peers.delete(nodeId);
+    for (const e of this.registry.all()) if (e.node_id === nodeId) for (const s of [...e.sticky_sessions]) this.router.releaseSession(s);
+    return this.registry.removePeer(nodeId);
+  }
+
+  // ---- views --------------------------------------------------------------------------------
+
+  topologySnapshot(): TopologySnapshot {
+    const all = this.registry.all();
+    return {
+      our_node_id: this.nodeId,
+      peers: [...this.#peers.values()],
+      capabilities_local: all.filter((e) => e.is_local).map(entryView),
+      capabilities_remote: all.filter((e) => !e.is_local).map(entryView),
+      in_flight_total: all.reduce((n, e) => n + e.in_flight, 0),
+    };
+  }
+
+  recentTraces(n = 50): CallTraceEvent[] {
+    return this.trace.recent(n);
+  }
+
+  stats(): BusStats & { local_capabilities: number; remote_capabilities: number; quarantined: number; in_flight_total: number } {
+    const all = this.registry.all();
+    return {
+      ...this.#stats,
+      local_capabilities: all.filter((e) => e.is_local).length,
+      remote_capabilities: all.filter((e) => !e.is_local).length,
+      quarantined: all.filter((e) => this.health.isQuarantined(e)).length,
+      in_flight_total: all.reduce((n, e) => n + e.in_flight, 0),
+    };
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  #parseVersion(v: Version | string): Version {
+    if (typeof v !== 'string') return v;
+    try {
+      return parseVersion(v);
+    } catch {
+      throw new BusError('schema_mismatch', `version "${v}" is not MAJOR.MINOR (e.g. "1.0")`);
+    }
+  }
+
+  #request(capability: string, versionReq: Version | string, body: unknown, opts: BusCallOptions, stream: boolean): RouteRequest {
+    if (!isCapabilityName(capability)) throw new BusError('namespace_violation', `capability name "${String(capability)}" must look like "<namespace>.<verb>" in lowercase`);
+    return {
+      capability, versionReq: this.#parseVersion(versionReq), body, caller: this.nodeId, traceId: opts.traceId ?? this.#newTraceId(),
+      sessionId: opts.sessionId ?? null, params: opts.params ?? null, stream,
+    };
+  }
+
+  /** Candidates in failover order, capped at maxAttempts; throws when there are none. */
+  #ranked(req: RouteRequest): CapabilityEntry[] {
+    const ranked = this.router.rankedCandidates(req, { sticky: req.sessionId !== null }).slice(0, this.#maxAttempts);
+    if (ranked.length) return ranked;
+    const label = capabilityLabel(req.capability, req.versionReq);
+    const offered = this.registry.find(req.capability, req.versionReq);
+    if (offered.length === 0) {
+      throw new BusError('not_found', `No device in your community offers ${label} right now`, { details: { alt_capabilities: this.#alternatives(req.capability, false) } });
+    }
+    if (offered.every((e) => e.contract === 'mismatch')) {
+      throw new BusError('not_found', `Devices offer ${label}, but with a different contract than this one; one of them needs a HearthNet update`, { details: { alt_nodes: offered.map((e) => e.node_id) } });
+    }
+    if (!offered.some((e) => this.registry.paramsMatch(e, req.params))) {
+      throw new BusError('not_found', `No device offers ${label} with ${JSON.stringify(req.params)}`, { details: { alt_nodes: offered.map((e) => e.node_id) } });
+    }
+    throw new BusError('quarantined', `Every device offering ${label} is failing right now; try again in a minute`);
+  }
+
+  /** Names (with version) in the same namespace we could offer instead. */
+  #alternatives(name: string, localOnly: boolean): string[] {
+    const ns = namespaceOf(name);
+    const names = (localOnly ? this.registry.allLocal() : this.registry.all())
+      .filter((e) => namespaceOf(e.descriptor.name) === ns && e.descriptor.name !== name)
+      .map((e) => capabilityLabel(e.descriptor.name, e.descriptor.version));
+    return [...new Set(names)].sort();
+  }
+
+  /** The local instance to serve an inbound call: params match, least loaded. */
+  #pickLocal(req: RouteRequest): CapabilityEntry {
+    const label = capabilityLabel(req.capability, req.versionReq);
+    const locals = this.registry.find(req.capability, req.versionReq).filter((e) => e.is_local && e.handler);
+    if (!locals.length) throw new BusError('not_found', `This node does not offer ${label}`, { details: { alt_capabilities: this.#alternatives(req.capability, true) } });
+    const matching = locals.filter((e) => this.registry.paramsMatch(e, req.params));
+    if (!matching.length) throw new BusError('not_found', `This node offers ${label} but not with ${JSON.stringify(req.params)}`);
+    return matching.sort((a, b) => loadOf(a) - loadOf(b))[0];
+  }
+
+  #localCall(entry: CapabilityEntry, req: RouteRequest) {
+    return { entry, body: req.body, caller: this.nodeId, traceId: req.traceId, sessionId: req.sessionId, params: req.params, stream: req.stream };
+  }
+
+  #outbound(req: RouteRequest, signal: AbortSignal, timeoutMs: number): OutboundOptions {
+    return { traceId: req.traceId, sessionId: req.sessionId, timeoutMs, signal, params: req.params };
+  }
+
+  async #attempt(entry: CapabilityEntry, req: RouteRequest, opts: BusCallOptions): Promise<unknown> {
+    const timeoutMs = opts.timeoutMs ?? entry.descriptor.timeout_seconds * 1000;
+    if (entry.is_local) return this.#exec.run({ ...this.#localCall(entry, req), signal: opts.signal, timeoutMs });
+    const link = linkedController(opts.signal);
+    entry.in_flight++;
+    try {
+      const p = this.#transport.call(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, link.signal, timeoutMs));
+      return await raceDeadline(p, link.ctl, timeoutMs, capabilityLabel(req.capability, req.versionReq));
+    } catch (err) {
+      link.ctl.abort(err); // stop the request on the wire
+      throw err;
+    } finally {
+      entry.in_flight--;
+      link.dispose();
+    }
+  }
+
+  /** Record a failed attempt (health when the node is at fault, trace always); returns the error. */
+  #failed(entry: CapabilityEntry, req: RouteRequest, e: unknown, t0: number, opts: BusCallOptions) {
+    const err = asHearthError(e, capabilityLabel(req.capability, req.versionReq));
+    const ms = monotonic() - t0;
+    if (isNodeFault(err) && !opts.signal?.aborted) this.health.record(entry, { success: false, latencyMs: ms });
+    this.trace.onCallEnd(req, entry, { result: wireCodeOf(err), latencyMs: ms, bytesIn: jsonBytes(req.body), bytesOut: 0 }, this.nodeId);
+    return err;
+  }
+}
+
+function peerOf(entry: CapabilityEntry) {
+  if (!entry.endpoint) throw new BusError('partition', `${entry.node_id} has no known address`);
+  return { nodeId: entry.node_id, endpoint: entry.endpoint };
+}
+
+function paramsOf(v: unknown): Readonly<Record<string, unknown>> | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
