@@ -41,6 +41,7 @@ export class CapabilityBus implements InboundCallHandler {
   readonly #exec: LocalExecutor;
   readonly #transport: PeerTransport;
   readonly #newTraceId: () => string;
+  readonly #now: () => number;
   readonly #maxAttempts: number;
   readonly #peers = new Map<string, PeerView>();
   readonly #stats: BusStats = { calls_total: 0, calls_ok: 0, calls_failed: 0, failovers: 0, inbound_total: 0, inbound_failed: 0 };
@@ -56,6 +57,7 @@ export class CapabilityBus implements InboundCallHandler {
     this.#exec = new LocalExecutor(init.nodeId, init.trust, this.schema);
     this.#transport = init.transport;
     this.#newTraceId = init.newTraceId ?? (() => ulid());
+    this.#now = now;
     this.#maxAttempts = Math.max(1, init.maxAttempts ?? BUS_MAX_ATTEMPTS);
   }
 
@@ -243,7 +245,7 @@ export class CapabilityBus implements InboundCallHandler {
   onPeerAdded(peer: PeerInfo): Diff {
     this.#peers.set(peer.nodeId, {
       node_id: peer.nodeId, display_name: peer.manifest.display_name, endpoint: peer.endpoint,
-      capabilities: peer.manifest.capabilities?.length ?? 0, last_seen: Date.now(),
+      capabilities: peer.manifest.capabilities?.length ?? 0, last_seen: this.#now(),
     });
     return this.registry.updateFromPeerManifest({ nodeId: peer.nodeId, endpoint: peer.endpoint }, peer.manifest);
   }
