@@ -16,6 +16,7 @@ export interface BusCallRequest {
   readonly trace_id?: string;
   readonly session_id?: string | null;
   readonly stream?: boolean;
+  readonly params?: Record<string, unknown> | null;
 }
 
 export function parseBusCall(v: Record<string, unknown>): BusCallRequest {
@@ -24,6 +25,7 @@ export function parseBusCall(v: Record<string, unknown>): BusCallRequest {
   if (v.trace_id !== undefined && (typeof v.trace_id !== 'string' || v.trace_id.length > 64)) throw new CallError('bad_request', 'trace_id must be a string of at most 64 characters');
   if (v.session_id !== undefined && v.session_id !== null && typeof v.session_id !== 'string') throw new CallError('bad_request', 'session_id must be a string or null');
   if (v.stream !== undefined && typeof v.stream !== 'boolean') throw new CallError('bad_request', 'stream must be true or false');
+  if (v.params !== undefined && v.params !== null && (typeof v.params !== 'object' || Array.isArray(v.params))) throw new CallError('bad_request', 'params must be an object');
   return v as unknown as BusCallRequest;
 }
 
@@ -59,6 +61,7 @@ export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, calle
       traceId: req.trace_id ?? ulid(),
       sessionId: req.session_id ?? null,
       stream: wantStream,
+      params: req.params ?? null,
       signal: ac.signal,
     });
   } catch (err) {

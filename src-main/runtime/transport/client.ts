@@ -219,6 +219,7 @@ function busPayload(capability: string, version: string, body: unknown, opts: Ca
   const p: Record<string, unknown> = { capability, version, body: body ?? {}, stream };
   if (opts.traceId) p.trace_id = opts.traceId;
   if (opts.sessionId !== undefined) p.session_id = opts.sessionId;
+  if (opts.params) p.params = opts.params;
   return p;
 }
 

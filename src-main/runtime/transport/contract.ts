@@ -33,6 +33,8 @@ export interface CallOptions {
   readonly sessionId?: string | null;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Requested instance params (reference §21 keys), e.g. `{ model: 'stories260K' }`. */
+  readonly params?: Readonly<Record<string, unknown>> | null;
 }
 
 /** Outbound: what the bus needs from the HTTP client. Failures throw CallError. */
@@ -51,6 +53,8 @@ export interface InboundCall {
   readonly traceId: string;
   readonly sessionId: string | null;
   readonly stream: boolean;
+  /** Requested instance params, when the caller sent them. */
+  readonly params?: Readonly<Record<string, unknown>> | null;
   /** Aborted when the caller goes away or cancels. */
   readonly signal: AbortSignal;
 }

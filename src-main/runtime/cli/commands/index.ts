@@ -2,10 +2,14 @@
 import type { Command } from 'commander';
 import { registerDoctor } from './doctor';
 import { registerInit } from './init';
+import { registerRun } from './run';
+import { registerStatus } from './status';
 import { registerVersion } from './version';
 
 export function registerCommands(program: Command): void {
   registerVersion(program);
   registerInit(program);
+  registerRun(program);
+  registerStatus(program);
   registerDoctor(program);
 }

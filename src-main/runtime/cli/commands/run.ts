@@ -1,0 +1,54 @@
+/** `hearthnet run [--no-ui] [--port N]`: run this household's node until Ctrl-C / SIGTERM. */
+import type { Command } from 'commander';
+import { startNode } from '../../node';
+import { cliContext } from '../context';
+import { CliExit, EXIT } from '../exit-codes';
+
+interface RunOptions {
+  ui: boolean;
+  port?: string;
+  apiPort?: string;
+  host?: string;
+  debug?: boolean;
+}
+
+function portOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliExit(EXIT.usage, `${name} must be a port number 0-65535 (0 picks a free one), got "${value}"`);
+  return n;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description("run this household's node")
+    .option('--no-ui', 'headless: do not open the app window or a browser')
+    .option('--port <n>', 'peer port (default from config, 7080; 0 picks a free port)')
+    .option('--api-port <n>', 'local API / web UI port (default from config, 7860; 0 when --port is 0)')
+    .option('--host <address>', 'address to listen on for neighbours (default 0.0.0.0; 127.0.0.1 keeps the node on this machine)')
+    .option('--debug', 'also log to the terminal')
+    .action(async (opts: RunOptions, cmd: Command) => {
+      const ctx = cliContext(cmd);
+      const transportPort = portOption(opts.port, '--port');
+      const apiPort = portOption(opts.apiPort, '--api-port') ?? (transportPort === 0 ? 0 : undefined);
+      const config = opts.host ? { ...ctx.config, transport: { ...ctx.config.transport, host: opts.host } } : ctx.config;
+      const node = await startNode({ config, transportPort, apiPort, logToStderr: !!opts.debug });
+      const s = node.status();
+      process.stdout.write(
+        `HearthNet node "${s.display_name}" running (${s.node_id_short})\n` +
+          `  peers connect on port ${node.transportPort}; local API on ${config.ui.host}:${node.apiPort}\n` +
+          `  community: ${s.community ? s.community.name : 'none yet'}\n` +
+          'Press Ctrl-C to stop.\n',
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stdout.write(`\n${signal}: stopping…\n`);
+          resolve();
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      await node.stop();
+    });
+}

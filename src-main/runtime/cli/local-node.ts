@@ -1,0 +1,32 @@
+/** How CLI commands reach the node running for this HEARTHNET_HOME: its runtime file, then tRPC over HTTP. */
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import type { AppRouter } from '../api';
+import type { Config } from '../config';
+import { nodeFiles } from '../orchestrator/node-paths';
+import { readRuntimeFile, type RuntimeInfo } from '../orchestrator/runtime-file';
+import { CliExit, EXIT } from './exit-codes';
+
+export type ApiClient = ReturnType<typeof createTRPCClient<AppRouter>>;
+
+export function connectLocalNode(config: Config): { info: RuntimeInfo; api: ApiClient } {
+  const info = readRuntimeFile(nodeFiles(config).runtime);
+  if (!info) throw new CliExit(EXIT.noNode, 'no HearthNet node is running here; start one with `hearthnet run --no-ui`');
+  const host = info.api_host === '0.0.0.0' ? '127.0.0.1' : info.api_host;
+  const api = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `http://${host}:${info.api_port}/trpc`, headers: () => ({ authorization: `Bearer ${info.api_token}` }) })],
+  });
+  return { info, api };
+}
+
+/** Turn a failed API call into the right exit code (a node that vanished is "no running node"). */
+export function apiFailure(err: unknown): never {
+  if (err instanceof TRPCClientError) {
+    const cause = (err.cause as { code?: string } | undefined)?.code ?? '';
+    if (/ECONNREFUSED|ECONNRESET|fetch failed/i.test(`${cause} ${err.message}`)) throw new CliExit(EXIT.noNode, 'the HearthNet node is not answering (it may have stopped)');
+    const wire = (err.data as { wire?: { code?: string } } | undefined)?.wire?.code;
+    if (wire === 'forbidden' || wire === 'invalid_signature') throw new CliExit(EXIT.auth, err.message);
+    if (wire === 'capacity_exceeded') throw new CliExit(EXIT.capacity, err.message);
+    throw new CliExit(EXIT.error, err.message);
+  }
+  throw err;
+}
