@@ -11,3 +11,6 @@ export { describeModel, UNKNOWN_MODEL_CTX } from './backends/model-catalog';
 export { redact, retryAfterMs, HTTP_PROBE_TIMEOUT_MS } from './backends/http-client';
 export type { Env } from './backends/api-key';
 export * from './tokenizers';
+export * from './backends/factory';
+export * from './backends/autodetect';
+export * from './schemas';
