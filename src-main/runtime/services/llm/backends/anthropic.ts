@@ -1,0 +1,170 @@
+/** AnthropicApiBackend: Claude via the Messages API (POST /v1/messages, SSE event stream), needs internet. */
+import { readApiKey, type Env } from './api-key';
+import {
+  checkMessages,
+  DEFAULT_CHAT_MAX_TOKENS,
+  DEFAULT_COMPLETE_MAX_TOKENS,
+  resolveOptions,
+  type BackendHealth,
+  type BackendModel,
+  type ChatMessage,
+  type ChatRequest,
+  type CompleteRequest,
+  type Generation,
+  type LlmBackend,
+  type ResolvedOptions,
+} from './base';
+import { LlmError } from './errors';
+import { httpGeneration, mapStopReason, type StreamStats } from './http-generation';
+import { HttpClient } from './http-client';
+import { describeModel } from './model-catalog';
+import { DEFAULT_HTTP_MAX_CONCURRENT, probeHealth } from './openai-compatible';
+import { readSse } from './stream-readers';
+import { countTokensApprox } from '../tokenizers';
+
+export const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com';
+export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';
+export const ANTHROPIC_DEFAULT_KEY_ENV = 'ANTHROPIC_API_KEY';
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+export interface AnthropicOptions {
+  readonly model?: string;
+  readonly tokenEnv?: string;
+  readonly baseUrl?: string;
+  readonly env?: Env;
+  readonly maxConcurrent?: number;
+}
+
+interface AnthropicEvent {
+  type?: string;
+  message?: { usage?: { input_tokens?: number; output_tokens?: number } };
+  delta?: { type?: string; text?: string; stop_reason?: string | null };
+  usage?: { output_tokens?: number; input_tokens?: number };
+  error?: { type?: string; message?: string };
+}
+
+export class AnthropicApiBackend implements LlmBackend {
+  readonly name = 'anthropic_api';
+  readonly models: readonly BackendModel[];
+  private readonly client: HttpClient | null = null;
+  private readonly keyError: LlmError | null = null;
+  private readonly concurrency: number;
+
+  constructor(o: AnthropicOptions = {}) {
+    this.models = [describeModel(o.model ?? ANTHROPIC_DEFAULT_MODEL, true)];
+    this.concurrency = o.maxConcurrent ?? DEFAULT_HTTP_MAX_CONCURRENT;
+    try {
+      const key = readApiKey(o.tokenEnv ?? ANTHROPIC_DEFAULT_KEY_ENV, o.env ?? process.env, this.name)!;
+      this.client = new HttpClient({
+        baseUrl: (o.baseUrl ?? ANTHROPIC_DEFAULT_URL).replace(/\/+$/, ''),
+        backend: this.name,
+        headers: { 'x-api-key': key, 'anthropic-version': ANTHROPIC_VERSION },
+        secrets: [key],
+      });
+    } catch (e) {
+      this.keyError = e as LlmError;
+    }
+  }
+
+  maxConcurrent(_model?: string): number {
+    return this.concurrency;
+  }
+
+  countTokens(model: string, text: string): number {
+    return countTokensApprox(model, text);
+  }
+
+  async warm(model: string): Promise<void> {
+    this.checkModel(model);
+  }
+
+  async close(): Promise<void> {
+    // Stateless HTTP: nothing to release.
+  }
+
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    const body = (await this.http().getJson('/v1/models', signal)) as { data?: Array<{ id?: unknown }> };
+    if (!Array.isArray(body?.data)) throw new LlmError('bad_response', 'anthropic_api sent a model list without "data"');
+    return body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
+  }
+
+  async health(): Promise<BackendHealth> {
+    return probeHealth(this.name, () => this.listModels());
+  }
+
+  chat(req: ChatRequest): Generation {
+    checkMessages(req.messages);
+    const o = this.resolve(req, DEFAULT_CHAT_MAX_TOKENS);
+    return this.stream(o, req.messages, req.temperature === undefined && req.topP !== undefined);
+  }
+
+  /** The Messages API has no raw completion: the prompt is sent as one user turn. */
+  complete(req: CompleteRequest): Generation {
+    if (typeof req.prompt !== 'string' || req.prompt === '') throw new LlmError('bad_request', 'prompt must be a non-empty string');
+    const o = this.resolve(req, DEFAULT_COMPLETE_MAX_TOKENS);
+    return this.stream(o, [{ role: 'user', content: req.prompt }], req.temperature === undefined && req.topP !== undefined);
+  }
+
+  private resolve(req: ChatRequest | CompleteRequest, defaultMax: number): ResolvedOptions {
+    const o = resolveOptions(req, defaultMax);
+    this.checkModel(o.model);
+    return o;
+  }
+
+  private checkModel(model: string): void {
+    if (!this.models.some((m) => m.name === model)) throw new LlmError('model_not_found', `model "${model}" is not configured for anthropic_api`);
+  }
+
+  private http(): HttpClient {
+    if (this.keyError) throw this.keyError;
+    return this.client!;
+  }
+
+  /**
+   * System messages go to the top-level `system` field. Current Claude models refuse requests that
+   * set both temperature and top_p, so top_p is sent only when the caller set it and not temperature.
+   */
+  private stream(o: ResolvedOptions, messages: readonly ChatMessage[], useTopP: boolean): Generation {
+    const client = this.http();
+    const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const body = {
+      model: o.model,
+      max_tokens: o.maxTokens,
+      messages: messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role, content: m.content })),
+      ...(system ? { system } : {}),
+      ...(useTopP ? { top_p: o.topP } : { temperature: Math.min(o.temperature, 1) }),
+      ...(o.stop.length ? { stop_sequences: o.stop } : {}),
+      stream: true,
+    };
+    return httpGeneration(client, o, () => countTokensApprox(o.model, messages.map((m) => m.content).join('\n')), async function* (signal): AsyncGenerator<string, StreamStats, undefined> {
+      const res = await client.postJson('/v1/messages', body, signal);
+      const stats: StreamStats = { complete: false };
+      for await (const ev of readSse(res.body!)) {
+        const e = JSON.parse(ev.data) as AnthropicEvent;
+        switch (e.type ?? ev.event) {
+          case 'message_start':
+            stats.tokensIn = e.message?.usage?.input_tokens;
+            break;
+          case 'content_block_delta':
+            if (e.delta?.type === 'text_delta' && e.delta.text) yield e.delta.text;
+            break;
+          case 'message_delta':
+            stats.stopReason = mapStopReason(e.delta?.stop_reason) ?? stats.stopReason;
+            stats.tokensOut = e.usage?.output_tokens ?? stats.tokensOut;
+            break;
+          case 'message_stop':
+            stats.complete = true;
+            return stats;
+          case 'error': {
+            const code = e.error?.type === 'overloaded_error' || e.error?.type === 'rate_limit_error' ? 'rate_limited' : 'bad_response';
+            throw new LlmError(code, client.redact(`Claude reported an error mid-answer: ${e.error?.message ?? e.error?.type ?? 'unknown'}`));
+          }
+          default:
+            // ping, content_block_start, content_block_stop: nothing to do.
+            break;
+        }
+      }
+      return stats;
+    });
+  }
+}
