@@ -1,0 +1,40 @@
+/** EmbeddingError: the embedding module's error codes and how they map to wire codes (reference §0.4 style). */
+import { HearthError, type WireErrorCode } from '../../../common';
+
+export const EMBEDDING_ERROR_CODES = [
+  'model_missing',
+  'model_invalid',
+  'backend_unavailable',
+  'bad_request',
+  'too_many_texts',
+  'cancelled',
+  'closed',
+] as const;
+export type EmbeddingErrorCode = (typeof EMBEDDING_ERROR_CODES)[number];
+
+const WIRE: Readonly<Record<EmbeddingErrorCode, WireErrorCode>> = Object.freeze({
+  model_missing: 'not_found',
+  model_invalid: 'internal_error',
+  backend_unavailable: 'internal_error',
+  bad_request: 'bad_request',
+  too_many_texts: 'payload_too_large',
+  cancelled: 'cancelled',
+  closed: 'internal_error',
+});
+
+/**
+ * Local domain error until common/errors.ts grows an EmbeddingError (reported to the lead).
+ * Messages are written for a person: they say what to do next.
+ */
+export class EmbeddingError extends HearthError<EmbeddingErrorCode> {
+  static readonly codes = EMBEDDING_ERROR_CODES;
+  constructor(code: EmbeddingErrorCode, message: string, opts: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(code, message, { ...opts, wireCode: WIRE[code] });
+    this.name = 'EmbeddingError';
+  }
+}
+
+/** Throws EmbeddingError('cancelled') when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new EmbeddingError('cancelled', 'The embedding request was cancelled.');
+}
