@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventLogError } from '../../../src-main/common';
-import { generateKeyPair } from '../../../src-main/runtime/identity';
+import { canonicalJson, EventLogError } from '../../../src-main/common';
+import { generateKeyPair, verifyPayload } from '../../../src-main/runtime/identity';
 import { EventLog, type Event } from '../../../src-main/runtime/events';
 import { cleanup, communityId, FakeMembership, openLog, root, tempDir, withSignature } from './helpers';
 
@@ -58,7 +58,11 @@ describe('appendLocal', () => {
     expect(e.wall_clock).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(e.author).toBe(alice.nodeIdFull);
     expect(log.get(e.event_id)).toEqual(e);
-    expect(JSON.parse(log.getSignedJson(e.event_id)!)).toEqual(e);
+    expect(log.getSignedJson(e.event_id)).toBe(canonicalJson(e));
+    expect(verifyPayload(e as unknown as Record<string, unknown>, alice.nodeIdFull)).toBe(true);
+    const copy = openLog('copy');
+    expect(copy.appendReceived(JSON.parse(JSON.stringify(e)) as Event)).toBe(true);
+    expect(copy.getSignedJson(e.event_id)).toBe(canonicalJson(e));
     expect(log.count()).toBe(1);
   });
 
@@ -163,5 +167,21 @@ describe('appendReceivedBatch', () => {
     const res = log.appendReceivedBatch([evs[0], bad, evs[2]]);
     expect(res).toEqual({ accepted: 2, duplicates: 0, rejected: [{ event_id: evs[1].event_id, code: 'invalid_signature', message: expect.any(String) }] });
     expect(log.get(evs[1].event_id)).toBeNull();
+  });
+
+  it('appendReceivedBatchAsync (thread-pool verification) gives the same outcome', async () => {
+    const src = openLog('s');
+    const evs = [1, 2, 3, 4, 5].map((i) => src.appendLocal('chat.message.sent', { i }, alice));
+    const bad = { ...evs[3], data: { i: 0 } } as Event;
+    const log = openLog('d');
+    log.appendReceived(evs[0]);
+    const before = log.lamport;
+    const res = await log.appendReceivedBatchAsync([evs[4], bad, evs[2], evs[1], evs[0], { ...evs[1], community_id: 'x' } as unknown as Event]);
+    expect(res.accepted).toBe(3);
+    expect(res.duplicates).toBe(1);
+    expect(res.rejected.map((r) => r.code).sort()).toEqual(['invalid_signature', 'schema_unknown']);
+    expect(log.get(evs[3].event_id)).toBeNull();
+    expect(log.lamport).toBeGreaterThan(before);
+    expect([...log.replay()].map((e) => e.data.i)).toEqual([1, 2, 3, 5]);
   });
 });
