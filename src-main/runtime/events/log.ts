@@ -163,8 +163,9 @@ export class EventLog {
       const jobs: Promise<void>[] = [];
       for (const e of events) {
         if (eventShapeProblem(e) || e.community_id !== this.communityId || this.stmts.exists.get(e.event_id)) continue;
-        const { signature, ...rest } = e;
-        const restJson = canonicalJson(rest);
+        const restJson = unsignedJsonOf(e);
+        if (restJson === null) continue;
+        const signature = e.signature;
         const entry: Prechecked = { restJson, signatureOk: false };
         pre.set(e, entry);
         jobs.push(verifyBytesAsync(e.author, Buffer.from(restJson, 'utf8'), signature).then((ok) => void (entry.signatureOk = ok)));
@@ -293,8 +294,11 @@ export class EventLog {
       });
     }
     if (this.stmts.exists.get(event.event_id)) return false;
-    const { signature, ...rest } = event;
-    const restJson = pre?.restJson ?? canonicalJson(rest);
+    const signature = event.signature;
+    const restJson = pre?.restJson ?? unsignedJsonOf(event);
+    if (restJson === null) {
+      throw new EventLogError('schema_unknown', `event ${event.event_id} holds a value JSON cannot carry exactly (e.g. a number out of range)`, { details: { event_id: event.event_id } });
+    }
     const signatureOk = pre ? pre.signatureOk : this.verify(event.author, Buffer.from(restJson, 'utf8'), signature);
     if (!signatureOk) {
       throw new EventLogError('invalid_signature', `event ${event.event_id} is not correctly signed by its author ${event.author}`, { details: { event_id: event.event_id } });
@@ -373,6 +377,16 @@ export class EventLog {
 export function withSignature(restJson: string, signature: string): string {
   const at = restJson.lastIndexOf(',"wall_clock":');
   return `${restJson.slice(0, at)},"signature":${JSON.stringify(signature)}${restJson.slice(at)}`;
+}
+
+/** canonicalJson of the event without its signature, or null when it cannot be encoded (e.g. 1e400 parsed as Infinity). */
+function unsignedJsonOf(event: Event): string | null {
+  const { signature: _signature, ...rest } = event;
+  try {
+    return canonicalJson(rest);
+  } catch {
+    return null;
+  }
 }
 
 function idOf(e: unknown): string {

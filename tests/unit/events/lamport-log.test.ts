@@ -114,6 +114,8 @@ describe('appendReceived', () => {
     expectCode(() => log.appendReceived({ ...invite, schema_version: 2 } as Event), 'schema_unknown');
     expectCode(() => log.appendReceived({ ...invite, community_id: alice.nodeIdFull } as unknown as Event), 'schema_unknown');
     expectCode(() => log.appendReceived(null as unknown as Event), 'schema_unknown');
+    // JSON.parse turns 1e400 into Infinity, which canonical JSON cannot encode: refused, not a crash.
+    expectCode(() => log.appendReceived(JSON.parse(JSON.stringify(invite).replace('"data":{', '"data":{"x":1e400,')) as Event), 'schema_unknown');
     membership.revoked.add(root.nodeIdFull);
     expectCode(() => log.appendReceived(invite), 'revoked_author');
     expect(before()).toEqual(snap);
@@ -176,10 +178,11 @@ describe('appendReceivedBatch', () => {
     const log = openLog('d');
     log.appendReceived(evs[0]);
     const before = log.lamport;
-    const res = await log.appendReceivedBatchAsync([evs[4], bad, evs[2], evs[1], evs[0], { ...evs[1], community_id: 'x' } as unknown as Event]);
+    const inf = { ...evs[2], event_id: '01J00000000000000000000000', data: { x: Number.POSITIVE_INFINITY } } as unknown as Event;
+    const res = await log.appendReceivedBatchAsync([evs[4], bad, evs[2], evs[1], evs[0], { ...evs[1], community_id: 'x' } as unknown as Event, inf]);
     expect(res.accepted).toBe(3);
     expect(res.duplicates).toBe(1);
-    expect(res.rejected.map((r) => r.code).sort()).toEqual(['invalid_signature', 'schema_unknown']);
+    expect(res.rejected.map((r) => r.code).sort()).toEqual(['invalid_signature', 'schema_unknown', 'schema_unknown']);
     expect(log.get(evs[3].event_id)).toBeNull();
     expect(log.lamport).toBeGreaterThan(before);
     expect([...log.replay()].map((e) => e.data.i)).toEqual([1, 2, 3, 5]);
