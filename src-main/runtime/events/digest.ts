@@ -1,37 +1,43 @@
 /**
  * Order-independent set digest used by sync: the sum, modulo 2^256, of BLAKE3(event_id) over
- * a set of events. Adding an event is O(1), so per-author digests are kept up to date on insert.
+ * a set of events (big-endian 32-byte integers). Adding an event is O(1), so per-author digests
+ * are kept up to date on insert. Sums are held as 32-byte arrays (no BigInt on the hot path).
  */
 import { blake3 } from '@noble/hashes/blake3.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 
-const MOD = 1n << 256n;
 const utf8 = new TextEncoder();
 
 /** The digest of the empty set. */
 export const EMPTY_DIGEST = '0'.repeat(64);
 
-/** BLAKE3 of the event id, as a 256-bit integer. */
-export function eventIdHash(eventId: string): bigint {
-  return BigInt('0x' + bytesToHex(blake3(utf8.encode(eventId))));
+/** A fresh running sum (the empty set). */
+export function newDigestSum(): Uint8Array {
+  return new Uint8Array(32);
 }
 
-export function digestToHex(sum: bigint): string {
-  return sum.toString(16).padStart(64, '0');
+/** Add BLAKE3(eventId) into `sum` in place (mod 2^256). */
+export function addToDigest(sum: Uint8Array, eventId: string): void {
+  const h = blake3(utf8.encode(eventId));
+  let carry = 0;
+  for (let i = 31; i >= 0; i--) {
+    const v = sum[i] + h[i] + carry;
+    sum[i] = v & 0xff;
+    carry = v >> 8;
+  }
 }
 
-export function digestFromHex(hex: string): bigint {
-  return BigInt('0x' + hex);
+export function digestToHex(sum: Uint8Array): string {
+  return Buffer.from(sum.buffer, sum.byteOffset, 32).toString('hex');
 }
 
-/** Add one event id to a digest held as a bigint. */
-export function addToDigest(sum: bigint, eventId: string): bigint {
-  return (sum + eventIdHash(eventId)) % MOD;
+export function digestFromHex(hex: string): Uint8Array {
+  if (!/^[0-9a-f]{64}$/.test(hex)) return newDigestSum();
+  return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
 /** Digest of a list of event ids (order does not matter). */
 export function digestOf(eventIds: Iterable<string>): string {
-  let sum = 0n;
-  for (const id of eventIds) sum = addToDigest(sum, id);
+  const sum = newDigestSum();
+  for (const id of eventIds) addToDigest(sum, id);
   return digestToHex(sum);
 }

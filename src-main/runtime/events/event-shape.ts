@@ -6,6 +6,18 @@ import { EVENT_SCHEMA_VERSION } from './types';
 const EVENT_KEYS = ['author', 'community_id', 'data', 'event_id', 'event_type', 'lamport', 'schema_version', 'signature', 'wall_clock'];
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const WALL_CLOCK_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+/** Authors already parsed as valid node ids (a community has few; parsing is per event otherwise). */
+const knownAuthors = new Set<string>();
+const KNOWN_AUTHORS_MAX = 4096;
+
+function isAuthorId(id: unknown): boolean {
+  if (typeof id !== 'string') return false;
+  if (knownAuthors.has(id)) return true;
+  if (!isFullNodeId(id)) return false;
+  if (knownAuthors.size >= KNOWN_AUTHORS_MAX) knownAuthors.clear();
+  knownAuthors.add(id);
+  return true;
+}
 
 /** Null when `value` has exactly the Event shape; otherwise why not (for a `schema_unknown` error). */
 export function eventShapeProblem(value: unknown): string | null {
@@ -21,7 +33,7 @@ export function eventShapeProblem(value: unknown): string | null {
   if (typeof e.lamport !== 'number' || !Number.isSafeInteger(e.lamport) || e.lamport < 1) return 'lamport must be a positive integer';
   if (typeof e.wall_clock !== 'string' || !WALL_CLOCK_RE.test(e.wall_clock)) return 'wall_clock must look like 2026-05-26T08:14:22Z';
   if (typeof e.community_id !== 'string') return 'community_id must be a string';
-  if (!isFullNodeId(e.author)) return 'author must be a full ed25519 node id';
+  if (!isAuthorId(e.author)) return 'author must be a full ed25519 node id';
   if (!e.data || typeof e.data !== 'object' || Array.isArray(e.data)) return 'data must be an object';
   if (typeof e.signature !== 'string') return 'signature must be a string';
   return null;

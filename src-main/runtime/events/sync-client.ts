@@ -85,7 +85,7 @@ export class SyncClient {
     toPull.sort(compareEvents);
     for (const chunk of chunks(toPull, SYNC_BATCH_EVENTS)) {
       const reply = await channel.events({ want: { event_ids: chunk.map((r) => r.event_id) } });
-      const res = this.log.appendReceivedBatch(reply.events ?? []);
+      const res = await this.log.appendReceivedBatchAsync(reply.events ?? []);
       result.received_count += res.accepted;
       result.rejected_received.push(...res.rejected);
     }

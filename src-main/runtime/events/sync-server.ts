@@ -35,7 +35,7 @@ export class SyncServer {
     const events = body.events ?? [];
     if (!Array.isArray(events)) throw new HearthError('bad_request', '"events" must be an array');
     if (events.length > SYNC_BATCH_EVENTS) throw new HearthError('payload_too_large', `at most ${SYNC_BATCH_EVENTS} events per request, got ${events.length}`);
-    const batch = events.length ? this.log.appendReceivedBatch(events as Event[]) : { accepted: 0, duplicates: 0, rejected: [] };
+    const batch = events.length ? await this.log.appendReceivedBatchAsync(events as Event[]) : { accepted: 0, duplicates: 0, rejected: [] };
     const reply: {
       accepted: number; duplicates: number; rejected: Array<{ event_id: string; code: never }>;
       buckets?: SyncEventsReply['buckets']; ids?: SyncEventsReply['ids']; events?: Event[];

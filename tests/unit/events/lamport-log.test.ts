@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventLogError } from '../../../src-main/common';
-import { generateKeyPair } from '../../../src-main/runtime/identity';
+import { canonicalJson, EventLogError } from '../../../src-main/common';
+import { generateKeyPair, verifyPayload } from '../../../src-main/runtime/identity';
 import { EventLog, type Event } from '../../../src-main/runtime/events';
 import { cleanup, communityId, FakeMembership, openLog, root, tempDir, withSignature } from './helpers';
 
@@ -58,7 +58,11 @@ describe('appendLocal', () => {
     expect(e.wall_clock).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(e.author).toBe(alice.nodeIdFull);
     expect(log.get(e.event_id)).toEqual(e);
-    expect(JSON.parse(log.getSignedJson(e.event_id)!)).toEqual(e);
+    expect(log.getSignedJson(e.event_id)).toBe(canonicalJson(e));
+    expect(verifyPayload(e as unknown as Record<string, unknown>, alice.nodeIdFull)).toBe(true);
+    const copy = openLog('copy');
+    expect(copy.appendReceived(JSON.parse(JSON.stringify(e)) as Event)).toBe(true);
+    expect(copy.getSignedJson(e.event_id)).toBe(canonicalJson(e));
     expect(log.count()).toBe(1);
   });
 
@@ -110,6 +114,8 @@ describe('appendReceived', () => {
     expectCode(() => log.appendReceived({ ...invite, schema_version: 2 } as Event), 'schema_unknown');
     expectCode(() => log.appendReceived({ ...invite, community_id: alice.nodeIdFull } as unknown as Event), 'schema_unknown');
     expectCode(() => log.appendReceived(null as unknown as Event), 'schema_unknown');
+    // JSON.parse turns 1e400 into Infinity, which canonical JSON cannot encode: refused, not a crash.
+    expectCode(() => log.appendReceived(JSON.parse(JSON.stringify(invite).replace('"data":{', '"data":{"x":1e400,')) as Event), 'schema_unknown');
     membership.revoked.add(root.nodeIdFull);
     expectCode(() => log.appendReceived(invite), 'revoked_author');
     expect(before()).toEqual(snap);
@@ -163,5 +169,22 @@ describe('appendReceivedBatch', () => {
     const res = log.appendReceivedBatch([evs[0], bad, evs[2]]);
     expect(res).toEqual({ accepted: 2, duplicates: 0, rejected: [{ event_id: evs[1].event_id, code: 'invalid_signature', message: expect.any(String) }] });
     expect(log.get(evs[1].event_id)).toBeNull();
+  });
+
+  it('appendReceivedBatchAsync (thread-pool verification) gives the same outcome', async () => {
+    const src = openLog('s');
+    const evs = [1, 2, 3, 4, 5].map((i) => src.appendLocal('chat.message.sent', { i }, alice));
+    const bad = { ...evs[3], data: { i: 0 } } as Event;
+    const log = openLog('d');
+    log.appendReceived(evs[0]);
+    const before = log.lamport;
+    const inf = { ...evs[2], event_id: '01J00000000000000000000000', data: { x: Number.POSITIVE_INFINITY } } as unknown as Event;
+    const res = await log.appendReceivedBatchAsync([evs[4], bad, evs[2], evs[1], evs[0], { ...evs[1], community_id: 'x' } as unknown as Event, inf]);
+    expect(res.accepted).toBe(3);
+    expect(res.duplicates).toBe(1);
+    expect(res.rejected.map((r) => r.code).sort()).toEqual(['invalid_signature', 'schema_unknown', 'schema_unknown']);
+    expect(log.get(evs[3].event_id)).toBeNull();
+    expect(log.lamport).toBeGreaterThan(before);
+    expect([...log.replay()].map((e) => e.data.i)).toEqual([1, 2, 3, 5]);
   });
 });
