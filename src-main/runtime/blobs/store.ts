@@ -1,5 +1,5 @@
 /** M07 §3.2: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
-import { mkdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { BLOB_GC_DISK_THRESHOLD, BlobError, HearthError, canonicalJson, type Cid } from '../../common';
 import { assertCid, CID_PREFIX } from './cid';
 import { chunkFile, verifyChunk, type BlobManifest, type ChunkFileOptions, type ChunkRef } from './chunker';
@@ -134,11 +134,42 @@ export class BlobStore {
     const c = assertCid(cid);
     let data: Uint8Array;
     try {
-      data = await readFile(this.layout.chunkPath(c));
+      const buf = await readFile(this.layout.chunkPath(c));
+      data = new Uint8Array(buf.buffer, buf.byteOffset, buf.length); // a plain view, no copy
     } catch (err) {
-      if (errnoOf(err) === 'ENOENT') throw new BlobError('not_found', `This device does not hold the chunk ${c}.`, { details: { cid: c } });
-      throw ioError(`reading chunk ${c}`, err);
+      throw this.#readError(c, err);
     }
+    await this.#verifyStored(c, data);
+    return data;
+  }
+
+  /**
+   * Like readChunk, but reads into `buf` (at least the chunk's size) and returns a view of it:
+   * no allocation per chunk, for callers that finish with the bytes before the next read.
+   */
+  async #readChunkInto(ref: ChunkRef, buf: Uint8Array): Promise<Uint8Array> {
+    let fh;
+    let n = 0;
+    try {
+      fh = await open(this.layout.chunkPath(ref.cid), 'r');
+      for (let r = 1; r > 0 && n < ref.size_bytes; n += r) r = (await fh.read(buf, n, ref.size_bytes - n, n)).bytesRead;
+    } catch (err) {
+      throw this.#readError(ref.cid, err);
+    } finally {
+      await fh?.close().catch(() => undefined);
+    }
+    const data = buf.subarray(0, n);
+    await this.#verifyStored(ref.cid, data);
+    return data;
+  }
+
+  #readError(c: Cid, err: unknown): BlobError {
+    if (errnoOf(err) === 'ENOENT') return new BlobError('not_found', `This device does not hold the chunk ${c}.`, { details: { cid: c } });
+    return ioError(`reading chunk ${c}`, err);
+  }
+
+  /** Verifies stored bytes; a damaged chunk is deleted so a transfer can fetch it again. */
+  async #verifyStored(c: Cid, data: Uint8Array): Promise<void> {
     try {
       await verifyChunk(data, c);
     } catch (err) {
@@ -146,7 +177,6 @@ export class BlobStore {
       this.#log.warn('deleted a chunk damaged on disk', { cid: c });
       throw new BlobError('hash_mismatch', `The stored chunk ${c} was damaged on disk; it was removed and can be fetched again from a neighbour.`, { cause: err, details: { cid: c } });
     }
-    return data;
   }
 
   /** Stores a chunk after checking its bytes hash to `cid`. Resolves true when newly written. */
@@ -309,6 +339,15 @@ export class BlobStore {
     }
   }
 
+  /** readBlobStream through one reused buffer: each yielded view is valid until the next step. */
+  async *#reusedStream(m: BlobManifest, signal?: AbortSignal): AsyncGenerator<[ChunkRef, Uint8Array]> {
+    const buf = new Uint8Array(m.chunk_size_bytes);
+    for (const ref of m.chunks) {
+      if (signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: signal.reason });
+      yield [ref, await this.#readChunkInto(ref, buf)];
+    }
+  }
+
   /** A small blob's bytes in memory (at most `maxBytes`; stream bigger ones). */
   async readBlobBytes(cid: string, opts: { maxBytes?: number } = {}): Promise<Uint8Array> {
     const m = await this.readManifest(cid);
@@ -316,14 +355,14 @@ export class BlobStore {
     if (m.size_bytes > max) throw new BlobError('io_error', `The file is ${m.size_bytes} bytes, too big to read into memory (limit ${max}); stream it instead.`);
     const out = new Uint8Array(m.size_bytes);
     let off = 0;
-    for await (const [, data] of this.readBlobStream(m.cid)) out.set(data, (off += data.length) - data.length);
+    for await (const [, data] of this.#reusedStream(m)) out.set(data, (off += data.length) - data.length);
     return out;
   }
 
   /** Writes a complete blob to `outPath` atomically (temp file beside it, then rename). */
   async exportToFile(cid: string, outPath: string, opts: ExportOptions = {}): Promise<BlobManifest> {
     const m = await this.readManifest(cid);
-    await exportBlob(m, outPath, this.readBlobStream(m.cid, opts), opts);
+    await exportBlob(m, outPath, this.#reusedStream(m, opts.signal), opts);
     return m;
   }
 
