@@ -102,7 +102,12 @@ export class TransferManager {
    * for a bad id, HearthError('cancelled') on abort.
    */
   fetchBlob(manifestCid: string, opts: FetchOptions): Promise<BlobManifest> {
-    const cid = assertCid(manifestCid, 'file id');
+    let cid: Cid;
+    try {
+      cid = assertCid(manifestCid, 'file id');
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const running = this.#active.get(cid);
     if (running) return running.promise;
     const abort = new AbortController();
