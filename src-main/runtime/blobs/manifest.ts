@@ -1,5 +1,7 @@
 /** Parsing and checking a BlobManifest received from outside (a peer, a file on disk). */
+import { readFile } from 'node:fs/promises';
 import { BlobError, CHUNK_SIZE_BYTES, type Cid } from '../../common';
+import { errnoOf, ioError } from './fs-util';
 import { isCid } from './cid';
 import { manifestCid, type BlobManifest, type ChunkRef } from './chunker';
 
@@ -70,4 +72,22 @@ export async function parseManifest(value: unknown, expectedCid?: Cid): Promise<
     throw invalid(`asked for ${expectedCid} but received ${manifest.cid}`, { expected: expectedCid, actual: manifest.cid });
   }
   return manifest;
+}
+
+/** Reads and checks a stored manifest file: 'not_found' when absent, 'manifest_invalid' when damaged. */
+export async function readManifestFile(path: string, cid: Cid): Promise<BlobManifest> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') throw new BlobError('not_found', `This device does not hold the file ${cid}.`, { details: { cid } });
+    throw ioError(`reading the description of ${cid}`, err);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new BlobError('manifest_invalid', `The stored description of ${cid} is damaged.`, { cause: err, details: { cid } });
+  }
+  return parseManifest(value, cid);
 }

@@ -8,7 +8,8 @@ import type { FileCidUnpinnedData } from './events';
 import { errnoOf, fsyncDir, ioError, tmpName, writeAtomic } from './fs-util';
 import { runGc, type GcManifest } from './gc';
 import { scanChunks, scanManifests, StoreLayout } from './layout';
-import { parseManifest } from './manifest';
+import { parseManifest, readManifestFile } from './manifest';
+import { ChunkFiles, exists } from './chunk-files';
 import { PinSet } from './pins';
 import { exportBlob, type ExportOptions } from './export';
 
@@ -56,10 +57,11 @@ export class BlobStore {
   readonly #log: BlobStoreLogger;
   readonly #pins: PinSet;
   #started: Promise<void> | null = null;
-  #total = 0;
+  /** Bytes of manifest files (complete and partial); chunk bytes are counted by #chunks. */
+  #manifestBytes = 0;
   #holds = 0;
   #gc: Promise<number> | null = null;
-  readonly #writing = new Map<Cid, Promise<boolean>>();
+  readonly #chunks: ChunkFiles;
 
   constructor(readonly dir: string, opts: BlobStoreOptions = {}) {
     this.layout = new StoreLayout(dir);
@@ -70,6 +72,7 @@ export class BlobStore {
     this.#now = opts.now ?? Date.now;
     this.#log = opts.logger ?? { warn: (m, e) => console.warn(`[blobs] ${m}`, e ?? '') };
     this.#pins = new PinSet(this.layout.pins, this.layout.tmp);
+    this.#chunks = new ChunkFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin, fsync: this.#fsync, warn: (m, e) => this.#log.warn(m, e) });
   }
 
   start(): Promise<void> {
@@ -83,10 +86,12 @@ export class BlobStore {
   async #start(): Promise<void> {
     await this.layout.prepare();
     await this.#pins.load();
-    let total = 0;
-    for await (const c of scanChunks(this.layout)) total += c.size;
-    for (const d of [this.layout.manifests, this.layout.partial]) for (const m of await scanManifests(d)) total += m.size;
-    this.#total = total;
+    let chunkBytes = 0;
+    let manifestBytes = 0;
+    for await (const c of scanChunks(this.layout)) chunkBytes += c.size;
+    for (const d of [this.layout.manifests, this.layout.partial]) for (const m of await scanManifests(d)) manifestBytes += m.size;
+    this.#chunks.bytes = chunkBytes;
+    this.#manifestBytes = manifestBytes;
   }
 
   async stop(): Promise<void> {
@@ -114,7 +119,7 @@ export class BlobStore {
 
   /** Bytes held on disk by chunks and manifests (a running figure, not a scan). */
   totalBytes(): number {
-    return this.#total;
+    return this.#chunks.bytes + this.#manifestBytes;
   }
 
   // ---- chunks ----
@@ -122,7 +127,7 @@ export class BlobStore {
   /** True when the chunk is stored. */
   async has(cid: string): Promise<boolean> {
     await this.start();
-    return exists(this.layout.chunkPath(assertCid(cid)));
+    return this.#chunks.has(assertCid(cid));
   }
 
   /**
@@ -131,52 +136,7 @@ export class BlobStore {
    */
   async readChunk(cid: string): Promise<Uint8Array> {
     await this.start();
-    const c = assertCid(cid);
-    let data: Uint8Array;
-    try {
-      const buf = await readFile(this.layout.chunkPath(c));
-      data = new Uint8Array(buf.buffer, buf.byteOffset, buf.length); // a plain view, no copy
-    } catch (err) {
-      throw this.#readError(c, err);
-    }
-    await this.#verifyStored(c, data);
-    return data;
-  }
-
-  /**
-   * Like readChunk, but reads into `buf` (at least the chunk's size) and returns a view of it:
-   * no allocation per chunk, for callers that finish with the bytes before the next read.
-   */
-  async #readChunkInto(ref: ChunkRef, buf: Uint8Array): Promise<Uint8Array> {
-    let fh;
-    let n = 0;
-    try {
-      fh = await open(this.layout.chunkPath(ref.cid), 'r');
-      for (let r = 1; r > 0 && n < ref.size_bytes; n += r) r = (await fh.read(buf, n, ref.size_bytes - n, n)).bytesRead;
-    } catch (err) {
-      throw this.#readError(ref.cid, err);
-    } finally {
-      await fh?.close().catch(() => undefined);
-    }
-    const data = buf.subarray(0, n);
-    await this.#verifyStored(ref.cid, data);
-    return data;
-  }
-
-  #readError(c: Cid, err: unknown): BlobError {
-    if (errnoOf(err) === 'ENOENT') return new BlobError('not_found', `This device does not hold the chunk ${c}.`, { details: { cid: c } });
-    return ioError(`reading chunk ${c}`, err);
-  }
-
-  /** Verifies stored bytes; a damaged chunk is deleted so a transfer can fetch it again. */
-  async #verifyStored(c: Cid, data: Uint8Array): Promise<void> {
-    try {
-      await verifyChunk(data, c);
-    } catch (err) {
-      await this.deleteChunk(c);
-      this.#log.warn('deleted a chunk damaged on disk', { cid: c });
-      throw new BlobError('hash_mismatch', `The stored chunk ${c} was damaged on disk; it was removed and can be fetched again from a neighbour.`, { cause: err, details: { cid: c } });
-    }
+    return this.#chunks.read(assertCid(cid));
   }
 
   /** Stores a chunk after checking its bytes hash to `cid`. Resolves true when newly written. */
@@ -185,7 +145,7 @@ export class BlobStore {
     await verifyChunk(data, c);
     const release = await this.hold();
     try {
-      return await this.#putChunk(c, data);
+      return await this.#chunks.put(c, data);
     } finally {
       release();
     }
@@ -194,17 +154,7 @@ export class BlobStore {
   /** Deletes a chunk; resolves false when it was not there. */
   async deleteChunk(cid: string): Promise<boolean> {
     await this.start();
-    const c = assertCid(cid);
-    const path = this.layout.chunkPath(c);
-    try {
-      const { size } = await stat(path);
-      await unlink(path);
-      this.#total -= size;
-      return true;
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return false;
-      throw ioError(`deleting chunk ${c}`, err);
-    }
+    return (await this.#chunks.delete(assertCid(cid))) > 0;
   }
 
   /** Chunks of `manifest` this store does not hold (in manifest order; a repeated CID repeats). */
@@ -214,40 +164,10 @@ export class BlobStore {
     const out: ChunkRef[] = [];
     for (const ref of manifest.chunks) {
       let ok = present.get(ref.cid);
-      if (ok === undefined) present.set(ref.cid, (ok = await exists(this.layout.chunkPath(ref.cid))));
+      if (ok === undefined) present.set(ref.cid, (ok = await this.#chunks.has(ref.cid)));
       if (!ok) out.push(ref);
     }
     return out;
-  }
-
-  /** Writes one verified chunk unless present; one write per CID at a time. Caller holds. */
-  async #putChunk(cid: Cid, data: Uint8Array): Promise<boolean> {
-    const running = this.#writing.get(cid);
-    if (running) {
-      await running;
-      return false;
-    }
-    const p = this.#writeChunkFile(cid, data);
-    this.#writing.set(cid, p);
-    try {
-      return await p;
-    } finally {
-      this.#writing.delete(cid);
-    }
-  }
-
-  async #writeChunkFile(cid: Cid, data: Uint8Array): Promise<boolean> {
-    const path = this.layout.chunkPath(cid);
-    if (await exists(path)) return false;
-    assertRoom(await this.#diskUsage(), data.length, this.#margin, 'this file');
-    try {
-      await mkdir(this.layout.chunkDir(cid), { recursive: true });
-      await writeAtomic(tmpName(this.layout.tmp, 'chunk'), path, data, { fsync: this.#fsync });
-    } catch (err) {
-      throw ioError(`storing chunk ${cid}`, err);
-    }
-    this.#total += data.length;
-    return true;
   }
 
   // ---- blobs ----
@@ -257,7 +177,7 @@ export class BlobStore {
     await this.start();
     const c = assertCid(cid);
     if (!(await exists(this.layout.manifestPath(c)))) return false;
-    const m = await this.#loadManifest(this.layout.manifestPath(c), c);
+    const m = await readManifestFile(this.layout.manifestPath(c), c);
     return (await this.missingChunks(m)).length === 0;
   }
 
@@ -266,7 +186,7 @@ export class BlobStore {
     await this.start();
     const c = assertCid(cid);
     const path = this.layout.manifestPath(c);
-    const m = await this.#loadManifest(path, c);
+    const m = await readManifestFile(path, c);
     const t = new Date(this.#now());
     await utimes(path, t, t).catch(() => undefined); // last-use time for gc; losing it only reorders gc
     return m;
@@ -291,7 +211,7 @@ export class BlobStore {
       const missing = await this.missingChunks(m);
       const needed = uniqueBytes(missing) + Buffer.byteLength(canonicalJson(m));
       assertRoom(await this.#diskUsage(), needed, this.#margin, m.filename ? `"${m.filename}"` : 'this file');
-      for (const ref of missing) await this.#putChunk(ref.cid, chunks[ref.index]);
+      for (const ref of missing) await this.#chunks.put(ref.cid, chunks[ref.index]);
       await this.#writeManifest(this.layout.manifestPath(m.cid), m, this.#fsync);
       return m;
     } finally {
@@ -318,7 +238,7 @@ export class BlobStore {
     const fresh: Cid[] = [];
     try {
       const m = await chunkFile(path, async (ref, bytes) => {
-        if (await this.#putChunk(ref.cid, bytes)) fresh.push(ref.cid);
+        if (await this.#chunks.put(ref.cid, bytes)) fresh.push(ref.cid);
       }, opts);
       await this.#writeManifest(this.layout.manifestPath(m.cid), m, this.#fsync);
       return m;
@@ -344,7 +264,7 @@ export class BlobStore {
     const buf = new Uint8Array(m.chunk_size_bytes);
     for (const ref of m.chunks) {
       if (signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: signal.reason });
-      yield [ref, await this.#readChunkInto(ref, buf)];
+      yield [ref, await this.#chunks.readInto(ref, buf)];
     }
   }
 
@@ -379,7 +299,7 @@ export class BlobStore {
     for (const cid of await this.listCids()) {
       const path = this.layout.manifestPath(cid);
       try {
-        out.push(await this.#loadManifest(path, cid));
+        out.push(await readManifestFile(path, cid));
       } catch (err) {
         if (!(err instanceof BlobError) || err.code !== 'manifest_invalid') throw err;
         await rename(path, `${path}.damaged`).catch(() => undefined);
@@ -396,7 +316,7 @@ export class BlobStore {
     await this.start();
     const c = assertCid(cid);
     try {
-      return await this.#loadManifest(this.layout.partialPath(c), c);
+      return await readManifestFile(this.layout.partialPath(c), c);
     } catch (err) {
       if (err instanceof BlobError && (err.code === 'not_found' || err.code === 'manifest_invalid')) return null;
       throw err;
@@ -415,13 +335,13 @@ export class BlobStore {
     await this.start();
     const c = assertCid(cid);
     const from = this.layout.partialPath(c);
-    const m = await this.#loadManifest(from, c);
+    const m = await readManifestFile(from, c);
     const missing = await this.missingChunks(m);
     if (missing.length) throw new BlobError('not_found', `${missing.length} chunk(s) of ${c} are still missing.`, { details: { cid: c, missing: missing.map((r) => r.index) } });
     const to = this.layout.manifestPath(c);
     try {
       if (await exists(to)) {
-        this.#total -= (await stat(from)).size;
+        this.#manifestBytes -= (await stat(from)).size;
         await unlink(from);
       } else {
         await rename(from, to);
@@ -488,8 +408,8 @@ export class BlobStore {
       manifests: await this.#gcManifests(),
       chunks: scanChunks(this.layout),
       isPinned: (c) => this.#pins.has(c),
-      deleteChunk: (c) => this.#deleteCounting(this.layout.chunkPath(c)),
-      deleteManifest: (e) => this.#deleteCounting(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid)),
+      deleteChunk: (c) => this.#chunks.delete(c),
+      deleteManifest: (e) => this.#deleteManifestFile(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid)),
     });
   }
 
@@ -498,7 +418,7 @@ export class BlobStore {
     for (const partial of [false, true]) {
       for (const e of await scanManifests(partial ? this.layout.partial : this.layout.manifests)) {
         const path = partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid);
-        const m = await this.#loadManifest(path, e.cid).catch(() => null);
+        const m = await readManifestFile(path, e.cid).catch(() => null);
         // An unreadable manifest protects nothing; gc removes the file itself.
         out.push({ cid: e.cid, partial, lastUsedMs: e.mtimeMs, chunks: m ? m.chunks.map((r) => r.cid) : [] });
       }
@@ -506,11 +426,12 @@ export class BlobStore {
     return out;
   }
 
-  async #deleteCounting(path: string): Promise<number> {
+  /** Deletes a manifest file; resolves to the bytes freed. */
+  async #deleteManifestFile(path: string): Promise<number> {
     try {
       const { size } = await stat(path);
       await unlink(path);
-      this.#total -= size;
+      this.#manifestBytes -= size;
       return size;
     } catch (err) {
       if (errnoOf(err) === 'ENOENT') return 0;
@@ -528,23 +449,6 @@ export class BlobStore {
 
   // ---- manifest files ----
 
-  async #loadManifest(path: string, cid: Cid): Promise<BlobManifest> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT') throw new BlobError('not_found', `This device does not hold the file ${cid}.`, { details: { cid } });
-      throw ioError(`reading the description of ${cid}`, err);
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw new BlobError('manifest_invalid', `The stored description of ${cid} is damaged.`, { cause: err, details: { cid } });
-    }
-    return parseManifest(value, cid);
-  }
-
   async #writeManifest(path: string, m: BlobManifest, fsync: boolean): Promise<void> {
     const text = canonicalJson(m);
     const existed = await stat(path).then((s) => s.size, () => null);
@@ -555,17 +459,7 @@ export class BlobStore {
     } catch (err) {
       throw ioError(`storing the description of ${m.cid}`, err);
     }
-    this.#total += bytes - (existed ?? 0);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return false;
-    throw ioError(`checking ${path}`, err);
+    this.#manifestBytes += bytes - (existed ?? 0);
   }
 }
 
