@@ -48,6 +48,18 @@ describe('manifests', () => {
     expect(cid).toBe(STABLE_MANIFEST_CID);
   });
 
+  it('the docs/protocol/blobs.md example is exact', async () => {
+    const { manifest } = await chunkBlob(new TextEncoder().encode('hello, hearth\n'), { filename: 'hello.txt', mimeType: 'text/plain' });
+    expect(manifest).toEqual({
+      cid: 'blake3:32b370a95ef76960a1c620ce2796b8f13b48ace711945138c21a519a1ab3e142',
+      size_bytes: 14,
+      chunk_size_bytes: 262144,
+      chunks: [{ index: 0, cid: 'blake3:717440282b06a9f20d3dd6ffd80746608836d98ca0710a8f8af3bbb0a51b4208', size_bytes: 14 }],
+      mime_type: 'text/plain',
+      filename: 'hello.txt',
+    });
+  });
+
   it('an empty blob has no chunks and a valid manifest', async () => {
     const { manifest, chunks } = await chunkBlob(new Uint8Array());
     expect(chunks).toEqual([]);
