@@ -114,6 +114,30 @@ describe('blobs', () => {
     expect((await again.missingChunks(manifest)).map((r) => r.index)).toEqual([2]);
   });
 
+  it('readBlobStream yields each chunk in order with its ref', async () => {
+    const { store } = await newStore();
+    const { manifest, chunks } = await chunkBlob(bytes(250, 12), { chunkSize: 100 });
+    await store.writeBlob(manifest, chunks);
+    const seen: [number, number][] = [];
+    for await (const [ref, data] of store.readBlobStream(manifest.cid)) {
+      expect(data).toEqual(chunks[ref.index]);
+      seen.push([ref.index, data.length]);
+    }
+    expect(seen).toEqual([[0, 100], [1, 100], [2, 50]]);
+  });
+
+  it('an import cancelled part-way leaves no blob and removes the chunks it added', async () => {
+    const { store, dir } = await newStore();
+    const path = join(dir, 'in.bin');
+    await writeFile(path, bytes(1024 * 1024, 13));
+    const ctrl = new AbortController();
+    const err = await rejectsWith(store.importFile(path, { chunkSize: 64 * 1024, signal: ctrl.signal, onProgress: (p) => p.bytes >= 256 * 1024 && ctrl.abort() }), 'cancelled');
+    expect(err.wireCode).toBe('cancelled');
+    expect(await store.listCids()).toEqual([]);
+    expect(await filesUnder(join(dir, 'chunks'))).toEqual([]);
+    expect(store.totalBytes()).toBe(0);
+  });
+
   it('unknown blobs are not_found', async () => {
     const { store } = await newStore();
     const cid = await hashBytes(bytes(3));
