@@ -1,0 +1,131 @@
+/** Chunk files of the blob store: verified reads and writes, one write per CID, a running byte count. */
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { BlobError, type Cid } from '../../common';
+import { verifyChunk, type ChunkRef } from './chunker';
+import { assertRoom, type DiskUsageFn } from './disk';
+import { errnoOf, ioError, tmpName, writeAtomic } from './fs-util';
+import type { StoreLayout } from './layout';
+
+export interface ChunkFilesOptions {
+  diskUsage: DiskUsageFn;
+  marginBytes: number;
+  fsync: boolean;
+  warn: (message: string, extras?: Record<string, unknown>) => void;
+}
+
+/** Internal to BlobStore: takes already-checked CIDs. */
+export class ChunkFiles {
+  /** Bytes of all chunk files (set by the start-up scan, then kept up to date). */
+  bytes = 0;
+  readonly #writing = new Map<Cid, Promise<boolean>>();
+
+  constructor(private readonly layout: StoreLayout, private readonly o: ChunkFilesOptions) {}
+
+  has(cid: Cid): Promise<boolean> {
+    return exists(this.layout.chunkPath(cid));
+  }
+
+  /** The chunk's bytes, verified (a damaged chunk is deleted and 'hash_mismatch' thrown). */
+  async read(cid: Cid): Promise<Uint8Array> {
+    let data: Uint8Array;
+    try {
+      const buf = await readFile(this.layout.chunkPath(cid));
+      data = new Uint8Array(buf.buffer, buf.byteOffset, buf.length); // a plain view, no copy
+    } catch (err) {
+      throw readError(cid, err);
+    }
+    await this.#verifyStored(cid, data);
+    return data;
+  }
+
+  /**
+   * Like read, but into `buf` (at least the chunk's size), returning a view of it: no allocation
+   * per chunk, for callers that finish with the bytes before the next read.
+   */
+  async readInto(ref: ChunkRef, buf: Uint8Array): Promise<Uint8Array> {
+    let fh;
+    let n = 0;
+    try {
+      fh = await open(this.layout.chunkPath(ref.cid), 'r');
+      for (let r = 1; r > 0 && n < ref.size_bytes; n += r) r = (await fh.read(buf, n, ref.size_bytes - n, n)).bytesRead;
+    } catch (err) {
+      throw readError(ref.cid, err);
+    } finally {
+      await fh?.close().catch(() => undefined);
+    }
+    const data = buf.subarray(0, n);
+    await this.#verifyStored(ref.cid, data);
+    return data;
+  }
+
+  /** Writes verified bytes unless present (resolves true when newly written); one write per CID at a time. */
+  async put(cid: Cid, data: Uint8Array): Promise<boolean> {
+    const running = this.#writing.get(cid);
+    if (running) {
+      await running;
+      return false;
+    }
+    const p = this.#write(cid, data);
+    this.#writing.set(cid, p);
+    try {
+      return await p;
+    } finally {
+      this.#writing.delete(cid);
+    }
+  }
+
+  /** Deletes a chunk; resolves to the bytes freed (0 when it was not there). */
+  async delete(cid: Cid): Promise<number> {
+    const path = this.layout.chunkPath(cid);
+    try {
+      const { size } = await stat(path);
+      await unlink(path);
+      this.bytes -= size;
+      return size;
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT') return 0;
+      throw ioError(`deleting chunk ${cid}`, err);
+    }
+  }
+
+  async #write(cid: Cid, data: Uint8Array): Promise<boolean> {
+    const path = this.layout.chunkPath(cid);
+    if (await exists(path)) return false;
+    assertRoom(await this.o.diskUsage(), data.length, this.o.marginBytes, 'this file');
+    try {
+      await mkdir(this.layout.chunkDir(cid), { recursive: true });
+      await writeAtomic(tmpName(this.layout.tmp, 'chunk'), path, data, { fsync: this.o.fsync });
+    } catch (err) {
+      throw ioError(`storing chunk ${cid}`, err);
+    }
+    this.bytes += data.length;
+    return true;
+  }
+
+  /** Verifies stored bytes; a damaged chunk is deleted so a transfer can fetch it again. */
+  async #verifyStored(cid: Cid, data: Uint8Array): Promise<void> {
+    try {
+      await verifyChunk(data, cid);
+    } catch (err) {
+      await this.delete(cid);
+      this.o.warn('deleted a chunk damaged on disk', { cid });
+      throw new BlobError('hash_mismatch', `The stored chunk ${cid} was damaged on disk; it was removed and can be fetched again from a neighbour.`, { cause: err, details: { cid } });
+    }
+  }
+}
+
+function readError(cid: Cid, err: unknown): BlobError {
+  if (errnoOf(err) === 'ENOENT') return new BlobError('not_found', `This device does not hold the chunk ${cid}.`, { details: { cid } });
+  return ioError(`reading chunk ${cid}`, err);
+}
+
+/** True when `path` exists; other errors than ENOENT are io_error. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return false;
+    throw ioError(`checking ${path}`, err);
+  }
+}

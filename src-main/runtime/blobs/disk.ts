@@ -1,0 +1,43 @@
+/** Disk usage: how full the disk under the blob store is (injectable so tests fake a tiny disk). */
+import { statfs } from 'node:fs/promises';
+import { BlobError } from '../../common';
+import { ioError } from './fs-util';
+
+/** Sizes of the filesystem holding the store, in bytes. `free` is what this user may still write. */
+export interface DiskUsage {
+  total: number;
+  free: number;
+}
+
+/** Reports disk usage; may be sync or async. */
+export type DiskUsageFn = () => DiskUsage | Promise<DiskUsage>;
+
+/** Free space a write must leave behind, so the rest of the app (event log, logs) can still write. */
+export const DISK_SAFETY_MARGIN_BYTES = 64 * 1024 * 1024;
+
+/** The real disk, via statfs on the store directory. */
+export function statfsUsage(dir: string): DiskUsageFn {
+  return async () => {
+    try {
+      const s = await statfs(dir);
+      return { total: Number(s.blocks) * Number(s.bsize), free: Number(s.bavail) * Number(s.bsize) };
+    } catch (err) {
+      throw ioError('checking free disk space', err);
+    }
+  };
+}
+
+/** Fraction of the disk in use, 0..1. */
+export function usedFraction(u: DiskUsage): number {
+  return u.total > 0 ? 1 - u.free / u.total : 1;
+}
+
+/** Throws BlobError('disk_full') when writing `bytes` would leave less than `marginBytes` free. */
+export function assertRoom(u: DiskUsage, bytes: number, marginBytes: number, what: string): void {
+  if (u.free - bytes < marginBytes) {
+    const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+    throw new BlobError('disk_full', `Not enough disk space for ${what}: it needs ${mb(bytes)}, ${mb(Math.max(0, u.free))} is free and ${mb(marginBytes)} must stay free. Free some space (or unpin files) and try again.`, {
+      details: { needed_bytes: bytes, free_bytes: u.free, margin_bytes: marginBytes },
+    });
+  }
+}

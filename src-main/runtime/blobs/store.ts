@@ -1,0 +1,473 @@
+/** M07 §3.2: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
+import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { BLOB_GC_DISK_THRESHOLD, BlobError, HearthError, canonicalJson, type Cid } from '../../common';
+import { assertCid, CID_PREFIX } from './cid';
+import { chunkFile, verifyChunk, type BlobManifest, type ChunkFileOptions, type ChunkRef } from './chunker';
+import { assertRoom, DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } from './disk';
+import type { FileCidUnpinnedData } from './events';
+import { errnoOf, fsyncDir, ioError, tmpName, writeAtomic } from './fs-util';
+import { runGc, type GcManifest } from './gc';
+import { scanChunks, scanManifests, StoreLayout } from './layout';
+import { parseManifest, readManifestFile } from './manifest';
+import { ChunkFiles, exists } from './chunk-files';
+import { PinSet } from './pins';
+import { exportBlob, type ExportOptions } from './export';
+
+/** Largest blob `readBlobBytes` will put in memory; bigger ones must be streamed. */
+export const READ_BLOB_BYTES_MAX = 64 * 1024 * 1024;
+/** Default fraction of the disk gc brings usage down to once it passes the threshold. */
+export const GC_TARGET_FRACTION = 0.7;
+
+/** Where the store reports problems it handled itself (a damaged file set aside). */
+export interface BlobStoreLogger {
+  warn(message: string, extras?: Record<string, unknown>): void;
+}
+
+export interface BlobStoreOptions {
+  /** Disk use fraction (0..1) above which gc deletes unpinned blobs. */
+  gcThreshold?: number;
+  /** How full the disk is; defaults to statfs on the store directory. Injectable for tests. */
+  diskUsage?: DiskUsageFn;
+  /** Bytes that must stay free after any write (default DISK_SAFETY_MARGIN_BYTES). */
+  marginBytes?: number;
+  /** fsync chunk and manifest files before they become visible (default true). */
+  fsync?: boolean;
+  /** Clock in ms, for last-use times. */
+  now?: () => number;
+  logger?: BlobStoreLogger;
+}
+
+export interface ImportOptions extends Omit<ChunkFileOptions, 'chunkSize'> {
+  chunkSize?: number;
+}
+
+/**
+ * Content-addressed blob store. Lifecycle: `start()` (idempotent; every method also awaits it)
+ * creates the directories, empties tmp/, loads pins and sums the sizes once; `stop()` waits for
+ * a running gc. One process owns a store directory. Every file becomes visible by rename, so a
+ * crash leaves either nothing or a whole file; a blob is visible only once all its chunks are.
+ */
+export class BlobStore {
+  readonly layout: StoreLayout;
+  readonly gcThreshold: number;
+  readonly #diskUsage: DiskUsageFn;
+  readonly #margin: number;
+  readonly #fsync: boolean;
+  readonly #now: () => number;
+  readonly #log: BlobStoreLogger;
+  readonly #pins: PinSet;
+  #started: Promise<void> | null = null;
+  /** Bytes of manifest files (complete and partial); chunk bytes are counted by #chunks. */
+  #manifestBytes = 0;
+  #holds = 0;
+  #gc: Promise<number> | null = null;
+  readonly #chunks: ChunkFiles;
+
+  constructor(readonly dir: string, opts: BlobStoreOptions = {}) {
+    this.layout = new StoreLayout(dir);
+    this.gcThreshold = opts.gcThreshold ?? BLOB_GC_DISK_THRESHOLD;
+    this.#diskUsage = opts.diskUsage ?? statfsUsage(dir);
+    this.#margin = opts.marginBytes ?? DISK_SAFETY_MARGIN_BYTES;
+    this.#fsync = opts.fsync ?? true;
+    this.#now = opts.now ?? Date.now;
+    this.#log = opts.logger ?? { warn: (m, e) => console.warn(`[blobs] ${m}`, e ?? '') };
+    this.#pins = new PinSet(this.layout.pins, this.layout.tmp);
+    this.#chunks = new ChunkFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin, fsync: this.#fsync, warn: (m, e) => this.#log.warn(m, e) });
+  }
+
+  start(): Promise<void> {
+    this.#started ??= this.#start().catch((err: unknown) => {
+      this.#started = null;
+      throw err instanceof HearthError ? err : ioError(`opening the file store at ${this.dir}`, err);
+    });
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
+    await this.layout.prepare();
+    await this.#pins.load();
+    let chunkBytes = 0;
+    let manifestBytes = 0;
+    for await (const c of scanChunks(this.layout)) chunkBytes += c.size;
+    for (const d of [this.layout.manifests, this.layout.partial]) for (const m of await scanManifests(d)) manifestBytes += m.size;
+    this.#chunks.bytes = chunkBytes;
+    this.#manifestBytes = manifestBytes;
+  }
+
+  async stop(): Promise<void> {
+    await this.#gc?.catch(() => undefined);
+  }
+
+  /**
+   * Keeps gc away while a caller assembles a blob from chunks (its chunks are not referenced by
+   * a manifest yet). Waits for a running gc first. Call the returned function when done.
+   */
+  async hold(): Promise<() => void> {
+    await this.start();
+    while (this.#gc) await this.#gc.catch(() => undefined);
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (!released) (released = true), this.#holds--;
+    };
+  }
+
+  /** Throws BlobError('disk_full') unless `bytes` more can be written and the safety margin stays free. */
+  async assertRoomFor(bytes: number, what = 'this file'): Promise<void> {
+    assertRoom(await this.#diskUsage(), bytes, this.#margin, what);
+  }
+
+  /** Bytes held on disk by chunks and manifests (a running figure, not a scan). */
+  totalBytes(): number {
+    return this.#chunks.bytes + this.#manifestBytes;
+  }
+
+  // ---- chunks ----
+
+  /** True when the chunk is stored. */
+  async has(cid: string): Promise<boolean> {
+    await this.start();
+    return this.#chunks.has(assertCid(cid));
+  }
+
+  /**
+   * The chunk's bytes, verified against its CID. A chunk damaged on disk is deleted (so a
+   * transfer can fetch it again) and BlobError('hash_mismatch') thrown; a missing one is 'not_found'.
+   */
+  async readChunk(cid: string): Promise<Uint8Array> {
+    await this.start();
+    return this.#chunks.read(assertCid(cid));
+  }
+
+  /** Stores a chunk after checking its bytes hash to `cid`. Resolves true when newly written. */
+  async writeChunk(cid: string, data: Uint8Array): Promise<boolean> {
+    const c = assertCid(cid);
+    await verifyChunk(data, c);
+    const release = await this.hold();
+    try {
+      return await this.#chunks.put(c, data);
+    } finally {
+      release();
+    }
+  }
+
+  /** Deletes a chunk; resolves false when it was not there. */
+  async deleteChunk(cid: string): Promise<boolean> {
+    await this.start();
+    return (await this.#chunks.delete(assertCid(cid))) > 0;
+  }
+
+  /** Chunks of `manifest` this store does not hold (in manifest order; a repeated CID repeats). */
+  async missingChunks(manifest: BlobManifest): Promise<ChunkRef[]> {
+    await this.start();
+    const present = new Map<Cid, boolean>();
+    const out: ChunkRef[] = [];
+    for (const ref of manifest.chunks) {
+      let ok = present.get(ref.cid);
+      if (ok === undefined) present.set(ref.cid, (ok = await this.#chunks.has(ref.cid)));
+      if (!ok) out.push(ref);
+    }
+    return out;
+  }
+
+  // ---- blobs ----
+
+  /** True when the blob's manifest and every one of its chunks are stored. */
+  async hasBlob(cid: string): Promise<boolean> {
+    await this.start();
+    const c = assertCid(cid);
+    if (!(await exists(this.layout.manifestPath(c)))) return false;
+    const m = await readManifestFile(this.layout.manifestPath(c), c);
+    return (await this.missingChunks(m)).length === 0;
+  }
+
+  /** The manifest of a complete blob ('not_found' otherwise); marks the blob as recently used. */
+  async readManifest(cid: string): Promise<BlobManifest> {
+    await this.start();
+    const c = assertCid(cid);
+    const path = this.layout.manifestPath(c);
+    const m = await readManifestFile(path, c);
+    const t = new Date(this.#now());
+    await utimes(path, t, t).catch(() => undefined); // last-use time for gc; losing it only reorders gc
+    return m;
+  }
+
+  /**
+   * Stores a whole blob held in memory. Checks the manifest and every chunk and that the disk
+   * has room before writing anything; the manifest is written last, so the blob is visible only
+   * when complete.
+   */
+  async writeBlob(manifest: BlobManifest, chunks: readonly Uint8Array[]): Promise<BlobManifest> {
+    await this.start();
+    const m = await parseManifest(manifest);
+    if (chunks.length !== m.chunks.length) throw new BlobError('manifest_invalid', `The manifest lists ${m.chunks.length} chunks but ${chunks.length} were given.`);
+    for (const ref of m.chunks) {
+      const data = chunks[ref.index];
+      if (data.length !== ref.size_bytes) throw new BlobError('hash_mismatch', `Chunk ${ref.index} has ${data.length} bytes; the manifest says ${ref.size_bytes}.`, { details: { index: ref.index } });
+      await verifyChunk(data, ref.cid);
+    }
+    const release = await this.hold();
+    try {
+      const missing = await this.missingChunks(m);
+      const needed = uniqueBytes(missing) + Buffer.byteLength(canonicalJson(m));
+      assertRoom(await this.#diskUsage(), needed, this.#margin, m.filename ? `"${m.filename}"` : 'this file');
+      for (const ref of missing) await this.#chunks.put(ref.cid, chunks[ref.index]);
+      await this.#writeManifest(this.layout.manifestPath(m.cid), m, this.#fsync);
+      return m;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Imports a file by streaming it (one chunk in memory at a time); resolves to its manifest.
+   * Checks free space for the whole file first. On failure no blob becomes visible and the
+   * chunks this import added (and no other blob uses) are removed.
+   */
+  async importFile(path: string, opts: ImportOptions = {}): Promise<BlobManifest> {
+    await this.start();
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT') throw new BlobError('not_found', `The file ${path} does not exist.`, { details: { path } });
+      throw ioError(`reading ${path}`, err);
+    }
+    assertRoom(await this.#diskUsage(), size, this.#margin, `"${opts.filename ?? path}"`);
+    const release = await this.hold();
+    const fresh: Cid[] = [];
+    try {
+      const m = await chunkFile(path, async (ref, bytes) => {
+        if (await this.#chunks.put(ref.cid, bytes)) fresh.push(ref.cid);
+      }, opts);
+      await this.#writeManifest(this.layout.manifestPath(m.cid), m, this.#fsync);
+      return m;
+    } catch (err) {
+      await this.#dropUnreferenced(fresh);
+      throw err;
+    } finally {
+      release();
+    }
+  }
+
+  /** A complete blob's chunks in order, each verified as it is read. */
+  async *readBlobStream(cid: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<[ChunkRef, Uint8Array]> {
+    const m = await this.readManifest(cid);
+    for (const ref of m.chunks) {
+      if (opts.signal?.aborted) throw new HearthError('cancelled', 'Reading the file was cancelled.', { cause: opts.signal.reason });
+      yield [ref, await this.readChunk(ref.cid)];
+    }
+  }
+
+  /** readBlobStream through one reused buffer: each yielded view is valid until the next step. */
+  async *#reusedStream(m: BlobManifest, signal?: AbortSignal): AsyncGenerator<[ChunkRef, Uint8Array]> {
+    const buf = new Uint8Array(m.chunk_size_bytes);
+    for (const ref of m.chunks) {
+      if (signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: signal.reason });
+      yield [ref, await this.#chunks.readInto(ref, buf)];
+    }
+  }
+
+  /** A small blob's bytes in memory (at most `maxBytes`; stream bigger ones). */
+  async readBlobBytes(cid: string, opts: { maxBytes?: number } = {}): Promise<Uint8Array> {
+    const m = await this.readManifest(cid);
+    const max = opts.maxBytes ?? READ_BLOB_BYTES_MAX;
+    if (m.size_bytes > max) throw new BlobError('io_error', `The file is ${m.size_bytes} bytes, too big to read into memory (limit ${max}); stream it instead.`);
+    const out = new Uint8Array(m.size_bytes);
+    let off = 0;
+    for await (const [, data] of this.#reusedStream(m)) out.set(data, (off += data.length) - data.length);
+    return out;
+  }
+
+  /** Writes a complete blob to `outPath` atomically (temp file beside it, then rename). */
+  async exportToFile(cid: string, outPath: string, opts: ExportOptions = {}): Promise<BlobManifest> {
+    const m = await this.readManifest(cid);
+    await exportBlob(m, outPath, this.#reusedStream(m, opts.signal), opts);
+    return m;
+  }
+
+  /** CIDs of complete blobs, sorted; `prefix` may be given with or without `blake3:`. */
+  async listCids(prefix?: string): Promise<Cid[]> {
+    await this.start();
+    const p = prefix === undefined ? CID_PREFIX : prefix.startsWith(CID_PREFIX) ? prefix : CID_PREFIX + prefix;
+    return (await scanManifests(this.layout.manifests)).map((e) => e.cid).filter((c) => c.startsWith(p)).sort();
+  }
+
+  /** Manifests of all complete blobs. A damaged manifest file is set aside and reported, not returned. */
+  async listBlobs(): Promise<BlobManifest[]> {
+    const out: BlobManifest[] = [];
+    for (const cid of await this.listCids()) {
+      const path = this.layout.manifestPath(cid);
+      try {
+        out.push(await readManifestFile(path, cid));
+      } catch (err) {
+        if (!(err instanceof BlobError) || err.code !== 'manifest_invalid') throw err;
+        await rename(path, `${path}.damaged`).catch(() => undefined);
+        this.#log.warn('set aside a damaged manifest file', { cid, path: `${path}.damaged` });
+      }
+    }
+    return out;
+  }
+
+  // ---- partial blobs (transfer resume state) ----
+
+  /** The manifest of an unfinished transfer, or null. */
+  async readPartial(cid: string): Promise<BlobManifest | null> {
+    await this.start();
+    const c = assertCid(cid);
+    try {
+      return await readManifestFile(this.layout.partialPath(c), c);
+    } catch (err) {
+      if (err instanceof BlobError && (err.code === 'not_found' || err.code === 'manifest_invalid')) return null;
+      throw err;
+    }
+  }
+
+  /** Records a verified manifest whose chunks are still arriving (so a later fetch resumes). */
+  async writePartial(manifest: BlobManifest): Promise<void> {
+    await this.start();
+    const m = await parseManifest(manifest);
+    await this.#writeManifest(this.layout.partialPath(m.cid), m, false);
+  }
+
+  /** Turns a finished partial blob into a complete, visible one. 'not_found' if chunks are missing. */
+  async completeBlob(cid: string): Promise<BlobManifest> {
+    await this.start();
+    const c = assertCid(cid);
+    const from = this.layout.partialPath(c);
+    const m = await readManifestFile(from, c);
+    const missing = await this.missingChunks(m);
+    if (missing.length) throw new BlobError('not_found', `${missing.length} chunk(s) of ${c} are still missing.`, { details: { cid: c, missing: missing.map((r) => r.index) } });
+    const to = this.layout.manifestPath(c);
+    try {
+      if (await exists(to)) {
+        this.#manifestBytes -= (await stat(from)).size;
+        await unlink(from);
+      } else {
+        await rename(from, to);
+        if (this.#fsync) await fsyncDir(this.layout.manifests);
+      }
+    } catch (err) {
+      throw ioError(`finishing ${c}`, err);
+    }
+    return m;
+  }
+
+  // ---- pins ----
+
+  /** Protects a blob (manifest CID: the manifest and all its chunks) or a single chunk from gc. */
+  async pin(cid: string): Promise<void> {
+    await this.start();
+    await this.#pins.set(assertCid(cid), true);
+  }
+
+  /** Removes a pin; resolves to the `file.cid.unpinned` event data, or null if it was not pinned. */
+  async unpin(cid: string): Promise<FileCidUnpinnedData | null> {
+    await this.start();
+    const c = assertCid(cid);
+    return (await this.#pins.set(c, false)) ? { cids: [c] } : null;
+  }
+
+  async isPinned(cid: string): Promise<boolean> {
+    await this.start();
+    return this.#pins.has(assertCid(cid));
+  }
+
+  async listPins(): Promise<Cid[]> {
+    await this.start();
+    return this.#pins.all();
+  }
+
+  // ---- gc ----
+
+  /**
+   * When disk use is above `gcThreshold`, deletes what is not pinned until use is at or below
+   * `targetFraction`: first chunks no manifest refers to, then unfinished transfers and unpinned
+   * blobs, least recently used first. Resolves to the bytes freed (0 when under the threshold,
+   * or when a blob is being assembled: call again later).
+   */
+  async gc(targetFraction = GC_TARGET_FRACTION): Promise<number> {
+    await this.start();
+    if (this.#gc) return this.#gc;
+    if (this.#holds > 0) return 0;
+    const run = this.#runGc(targetFraction);
+    this.#gc = run;
+    try {
+      return await run;
+    } finally {
+      this.#gc = null;
+    }
+  }
+
+  async #runGc(target: number): Promise<number> {
+    const u = await this.#diskUsage();
+    if (u.total <= 0 || 1 - u.free / u.total <= this.gcThreshold) return 0;
+    const need = u.total - u.free - target * u.total;
+    return runGc({
+      need,
+      manifests: await this.#gcManifests(),
+      chunks: scanChunks(this.layout),
+      isPinned: (c) => this.#pins.has(c),
+      deleteChunk: (c) => this.#chunks.delete(c),
+      deleteManifest: (e) => this.#deleteManifestFile(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid)),
+    });
+  }
+
+  async #gcManifests(): Promise<GcManifest[]> {
+    const out: GcManifest[] = [];
+    for (const partial of [false, true]) {
+      for (const e of await scanManifests(partial ? this.layout.partial : this.layout.manifests)) {
+        const path = partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid);
+        const m = await readManifestFile(path, e.cid).catch(() => null);
+        // An unreadable manifest protects nothing; gc removes the file itself.
+        out.push({ cid: e.cid, partial, lastUsedMs: e.mtimeMs, chunks: m ? m.chunks.map((r) => r.cid) : [] });
+      }
+    }
+    return out;
+  }
+
+  /** Deletes a manifest file; resolves to the bytes freed. */
+  async #deleteManifestFile(path: string): Promise<number> {
+    try {
+      const { size } = await stat(path);
+      await unlink(path);
+      this.#manifestBytes -= size;
+      return size;
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT') return 0;
+      throw ioError('freeing space', err);
+    }
+  }
+
+  /** Deletes the given chunks unless a manifest (complete or partial) or a pin refers to them. */
+  async #dropUnreferenced(cids: readonly Cid[]): Promise<void> {
+    if (!cids.length) return;
+    const used = new Set<Cid>();
+    for (const m of await this.#gcManifests()) for (const c of m.chunks) used.add(c);
+    for (const c of cids) if (!used.has(c) && !this.#pins.has(c)) await this.deleteChunk(c).catch(() => false);
+  }
+
+  // ---- manifest files ----
+
+  async #writeManifest(path: string, m: BlobManifest, fsync: boolean): Promise<void> {
+    const text = canonicalJson(m);
+    const existed = await stat(path).then((s) => s.size, () => null);
+    const bytes = Buffer.byteLength(text);
+    assertRoom(await this.#diskUsage(), bytes, this.#margin, 'a file description');
+    try {
+      await writeAtomic(tmpName(this.layout.tmp, 'manifest'), path, text, { fsync });
+    } catch (err) {
+      throw ioError(`storing the description of ${m.cid}`, err);
+    }
+    this.#manifestBytes += bytes - (existed ?? 0);
+  }
+}
+
+/** Bytes of the distinct chunks in `refs`. */
+function uniqueBytes(refs: readonly ChunkRef[]): number {
+  const seen = new Map<Cid, number>();
+  for (const r of refs) seen.set(r.cid, r.size_bytes);
+  let n = 0;
+  for (const v of seen.values()) n += v;
+  return n;
+}

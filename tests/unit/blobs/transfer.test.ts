@@ -1,0 +1,213 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlobError, type Cid } from '../../../src-main/common';
+import { BlobStore, chunkBlob, TransferManager, type BlobManifest, type TransferProgress } from '../../../src-main/runtime/blobs';
+import { bytes, rejectsWith, tempDir } from './helpers';
+
+const CHUNK = 16 * 1024;
+
+/** An in-process peer: serves from its own store, optionally slow, corrupting or broken. */
+interface FakePeer {
+  store: BlobStore;
+  delayMs?: number;
+  corrupt?: Set<Cid>;
+  /** Corrupt this many of the next chunks served. */
+  corruptNext?: number;
+  broken?: boolean;
+  /** A manifest to return instead of the real one (a lying peer). */
+  wrongManifest?: unknown;
+  corrupted?: Cid[];
+  calls: Cid[];
+  manifestCalls: number;
+}
+
+let cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups) await c();
+  cleanups = [];
+});
+
+async function newStore(label: string, dir?: string): Promise<BlobStore> {
+  if (!dir) {
+    const t = await tempDir(label);
+    cleanups.push(t.cleanup);
+    dir = t.dir;
+  }
+  const s = new BlobStore(dir, { marginBytes: 0, fsync: false });
+  await s.start();
+  return s;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+}
+
+/** A mesh of fake peers and a TransferManager for `local` that fetches from them. */
+function mesh(local: BlobStore, peers: Record<string, FakePeer>, concurrency = 4) {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const tm = new TransferManager({
+    store: local,
+    async fetchChunk(source, cid, signal) {
+      const p = peers[source];
+      p.calls.push(cid);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        if (p.delayMs) await delay(p.delayMs, signal);
+        if (p.broken) throw new Error('connection refused');
+        const data = (await p.store.readChunk(cid)).slice();
+        if (p.corrupt?.has(cid) || (p.corruptNext ?? 0) > 0) {
+          data[0] ^= 0xff;
+          if (p.corruptNext) p.corruptNext--;
+          p.corrupted = [...(p.corrupted ?? []), cid];
+        }
+        return data;
+      } finally {
+        inFlight--;
+      }
+    },
+    async fetchManifest(source, cid) {
+      const p = peers[source];
+      p.manifestCalls++;
+      if (p.broken) throw new Error('connection refused');
+      return p.wrongManifest ?? JSON.parse(JSON.stringify(await p.store.readManifest(cid)));
+    },
+  }, { concurrency });
+  return { tm, maxInFlight: () => maxInFlight };
+}
+
+function peer(store: BlobStore, extra: Partial<FakePeer> = {}): FakePeer {
+  return { store, calls: [], manifestCalls: 0, ...extra };
+}
+
+async function seeded(n: number, seed = 1): Promise<{ store: BlobStore; manifest: BlobManifest; data: Uint8Array }> {
+  const store = await newStore('remote');
+  const data = bytes(n, seed);
+  const { manifest, chunks } = await chunkBlob(data, { chunkSize: CHUNK, filename: 'photo.jpg', mimeType: 'image/jpeg' });
+  await store.writeBlob(manifest, chunks);
+  return { store, manifest, data };
+}
+
+describe('TransferManager.fetchBlob', () => {
+  it('pulls from two sources, refuses a chunk corrupted on the wire, and gives the slow source fewer chunks', async () => {
+    const { store: remote, manifest, data } = await seeded(40 * CHUNK + 123);
+    const local = await newStore('local');
+    const peers = { fast: peer(remote, { delayMs: 1, corruptNext: 1 }), slow: peer(remote, { delayMs: 25 }) };
+    const { tm, maxInFlight } = mesh(local, peers);
+    const progress: TransferProgress[] = [];
+    const got = await tm.fetchBlob(manifest.cid, { sources: ['fast', 'slow'], onProgress: (p) => progress.push(p) });
+    expect(got).toEqual(manifest);
+    expect(await local.hasBlob(manifest.cid)).toBe(true);
+    // (Buffer.equals: vitest's deep equality is slow on big arrays.)
+    expect(Buffer.from(await local.readBlobBytes(manifest.cid)).equals(data)).toBe(true);
+    // The corrupted chunk was refused and fetched again (from the other source first).
+    const bad = peers.fast.corrupted![0];
+    expect(peers.fast.corrupted).toHaveLength(1);
+    expect(peers.slow.calls).toContain(bad);
+    expect(peers.slow.calls.length).toBeLessThan(peers.fast.calls.length);
+    expect(peers.fast.calls.length + peers.slow.calls.length).toBe(manifest.chunks.length + 1);
+    expect(maxInFlight()).toBeLessThanOrEqual(4);
+    expect(progress.at(-1)).toEqual({ done_chunks: 41, total_chunks: 41, bytes: manifest.size_bytes, total_bytes: manifest.size_bytes });
+    // Already held: no further requests.
+    await tm.fetchBlob(manifest.cid, { sources: ['fast'] });
+    expect(peers.fast.manifestCalls + peers.slow.manifestCalls).toBe(1);
+  });
+
+  it('an abort mid-transfer keeps the chunks received; a resume after a restart fetches only the missing ones', async () => {
+    const { store: remote, manifest } = await seeded(30 * CHUNK, 2);
+    const local = await newStore('local');
+    const peers = { a: peer(remote, { delayMs: 2 }), b: peer(remote, { delayMs: 2 }) };
+    const ctrl = new AbortController();
+    const { tm } = mesh(local, peers, 2);
+    const run = tm.fetchBlob(manifest.cid, { sources: ['a', 'b'], signal: ctrl.signal, onProgress: (p) => p.done_chunks >= 10 && ctrl.abort() });
+    const err = await rejectsWith(run, 'cancelled');
+    expect(err.wireCode).toBe('cancelled');
+    expect(await local.hasBlob(manifest.cid)).toBe(false);
+    const missing = (await local.missingChunks(manifest)).length;
+    expect(missing).toBeGreaterThan(0);
+    expect(missing).toBeLessThanOrEqual(20);
+
+    // "Crash": a new store and manager on the same directory.
+    const again = await newStore('local', local.dir);
+    const fresh = { a: peer(remote), b: peer(remote) };
+    const { tm: tm2 } = mesh(again, fresh, 2);
+    await tm2.fetchBlob(manifest.cid, { sources: ['a', 'b'] });
+    expect(await again.hasBlob(manifest.cid)).toBe(true);
+    expect(fresh.a.calls.length + fresh.b.calls.length).toBe(missing);
+    expect(new Set([...fresh.a.calls, ...fresh.b.calls]).size).toBe(missing);
+    // The manifest was kept with the partial transfer, not fetched again.
+    expect(fresh.a.manifestCalls + fresh.b.manifestCalls).toBe(0);
+  });
+
+  it('drops a source that keeps failing and finishes from the others', async () => {
+    const { store: remote, manifest } = await seeded(12 * CHUNK, 3);
+    const local = await newStore('local');
+    const peers = { dead: peer(remote, { broken: true }), ok: peer(remote) };
+    const { tm } = mesh(local, peers, 2);
+    await tm.fetchBlob(manifest.cid, { sources: ['dead', 'ok'] });
+    expect(await local.hasBlob(manifest.cid)).toBe(true);
+    expect(peers.dead.calls.length).toBeLessThanOrEqual(3);
+  });
+
+  it('all sources failing -> not_found naming the missing chunks; what arrived is kept', async () => {
+    const { store: remote, manifest } = await seeded(8 * CHUNK, 4);
+    const local = await newStore('local');
+    const bad = new Set(manifest.chunks.slice(4).map((c) => c.cid));
+    const peers = { a: peer(remote, { corrupt: bad }), b: peer(remote, { corrupt: bad }) };
+    const { tm } = mesh(local, peers, 1);
+    const err = await rejectsWith(tm.fetchBlob(manifest.cid, { sources: ['a', 'b'] }), 'not_found');
+    expect(err).toBeInstanceOf(BlobError);
+    expect(err.details.missing_chunks).toEqual([4, 5, 6, 7]);
+    expect((err.details.sources as { dropped: boolean }[]).every((s) => s.dropped)).toBe(true);
+    expect(await local.hasBlob(manifest.cid)).toBe(false);
+    expect((await local.missingChunks(manifest)).length).toBe(4);
+    // Bounded: each source is dropped after 3 failures in a row.
+    expect(peers.a.calls.length + peers.b.calls.length).toBeLessThanOrEqual(4 + 6);
+  });
+
+  it('refuses a manifest whose CID does not match and uses another source; none -> not_found', async () => {
+    const { store: remote, manifest } = await seeded(3 * CHUNK, 5);
+    const { manifest: other } = await seeded(2 * CHUNK, 6);
+    const local = await newStore('local');
+    const peers = { liar: peer(remote, { wrongManifest: other }), honest: peer(remote) };
+    const { tm } = mesh(local, peers);
+    await tm.fetchBlob(manifest.cid, { sources: ['liar', 'honest'] });
+    expect(await local.hasBlob(manifest.cid)).toBe(true);
+    expect(peers.liar.manifestCalls).toBe(1);
+    expect(peers.honest.manifestCalls).toBe(1);
+
+    const local2 = await newStore('local2');
+    const { tm: tm2 } = mesh(local2, { liar: peer(remote, { wrongManifest: other }), down: peer(remote, { broken: true }) });
+    await rejectsWith(tm2.fetchBlob(manifest.cid, { sources: ['liar', 'down'] }), 'not_found');
+    await rejectsWith(tm2.fetchBlob(manifest.cid, { sources: [] }), 'not_found');
+    await rejectsWith(tm2.fetchBlob('blake3:nope', { sources: ['liar'] }), 'manifest_invalid');
+    expect(await local2.listCids()).toEqual([]);
+  });
+
+  it('stop() cancels fetches in progress', async () => {
+    const { store: remote, manifest } = await seeded(10 * CHUNK, 7);
+    const local = await newStore('local');
+    const { tm } = mesh(local, { a: peer(remote, { delayMs: 20 }) }, 1);
+    const run = tm.fetchBlob(manifest.cid, { sources: ['a'] });
+    const settled = rejectsWith(run, 'cancelled');
+    await new Promise((r) => setTimeout(r, 0));
+    await tm.stop();
+    await settled;
+  });
+});
+
+describe('TransferManager.advertise', () => {
+  it('returns the file.cid.advertised data for blobs held in full, not_found otherwise', async () => {
+    const { store, manifest } = await seeded(2 * CHUNK, 8);
+    const tm = new TransferManager({ store, fetchChunk: async () => new Uint8Array(), fetchManifest: async () => null });
+    expect(await tm.advertise([manifest.cid, manifest.cid])).toEqual({
+      blobs: [{ cid: manifest.cid, size_bytes: 2 * CHUNK, mime_type: 'image/jpeg', filename: 'photo.jpg' }],
+    });
+    await store.deleteChunk(manifest.chunks[1].cid);
+    await rejectsWith(tm.advertise([manifest.cid]), 'not_found');
+    await rejectsWith(tm.advertise(['x']), 'manifest_invalid');
+  });
+});
