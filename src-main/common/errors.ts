@@ -115,7 +115,7 @@ export const BusError = domainError<BusErrorCode>('BusError', BUS_ERROR_CODES, {
 });
 export type BusError = InstanceType<typeof BusError>;
 
-export const BLOB_ERROR_CODES = ['not_found', 'hash_mismatch', 'io_error', 'disk_full', 'manifest_invalid'] as const;
+export const BLOB_ERROR_CODES = ['not_found', 'hash_mismatch', 'io_error', 'disk_full', 'manifest_invalid', 'cancelled'] as const;
 export type BlobErrorCode = (typeof BLOB_ERROR_CODES)[number];
 export const BlobError = domainError<BlobErrorCode>('BlobError', BLOB_ERROR_CODES, {
   hash_mismatch: 'bad_request',

@@ -135,14 +135,21 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       metrics.std.requestDurationMs.observe({ capability: ev.capability }, ev.ms);
     });
 
-    // 7. peer registry (discovery starts once the server's port is known)
+    // 7. peer registry; community parts (discovery, sync) start once the server's port is known
     const peers = new PeerRegistry(kp.nodeIdFull, communityId ?? '');
     let mode: Mode = 'online';
+    let scope: CommunityScope | null = null;
+    const currentCommunity = (): CommunityContext | null => scope?.community ?? pendingCommunity;
+    let pendingCommunity: CommunityContext | null = community;
+    const isAllowed = (caller: string) => {
+      const c = currentCommunity();
+      return !!c && c.state.isMember(caller) && !c.state.isRevoked(caller);
+    };
 
     // 10. http server (peer transport) — providers read live state
     let publisher: ManifestPublisher | null = null;
     const pubsub = new PubSubServer();
-    const syncServer = community ? new SyncServer(community.log) : null;
+    const noCommunity = () => new CallError('forbidden', 'this node has not joined a community yet');
     const server = new HttpServer({
       kp,
       tls,
@@ -151,9 +158,18 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       handler: bus,
       nodeManifest: () => publisher?.current(),
       communityManifest: () => communityManifest(),
-      sync: syncServer ? { heads: () => syncServer.serveHeads(), events: (_caller, body) => syncServer.serveEvents(body as never) } : undefined,
+      sync: {
+        heads: async () => {
+          if (!scope) throw noCommunity();
+          return scope.syncServer.serveHeads();
+        },
+        events: async (_caller, body) => {
+          if (!scope) throw noCommunity();
+          return scope.syncServer.serveEvents(body as never);
+        },
+      },
       pubsub,
-      isAllowed: (caller) => !!community && community.state.isMember(caller) && !community.state.isRevoked(caller),
+      isAllowed,
       rateLimiter: new RateLimiter({ onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),
       metricsText: () => metrics.text(),
       traceRecent: (n) => bus.recentTraces(n),
@@ -162,116 +178,54 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     await server.start();
     stack.push('http server', () => server.stop());
     const transportPort = server.port;
+    const endpoints = () => advertisedEndpoints(config.transport.host, transportPort);
 
     // 13. manifest publisher
     const profile = config.node.profile as Profile;
+    const displayName = config.node.display_name || kp.nodeIdShort;
     publisher = new ManifestPublisher(
       {
         kp,
-        communityId: communityId ?? kp.nodeIdFull,
-        displayName: () => config.node.display_name || kp.nodeIdShort,
+        communityId: () => currentCommunity()?.communityId ?? kp.nodeIdFull,
+        displayName: () => displayName,
         profile: () => profile,
-        endpoints: () => advertisedEndpoints(config.transport.host, transportPort),
+        endpoints,
         capabilities: () => bus.registry.allLocal().map((e) => toCapabilitySpec(e.descriptor)),
         hardware: () => detectHardware({ dataDir: config.community.state_dir }),
         load: () => ({ tls_fingerprint: tls.fingerprint, mode, in_flight: bus.stats().in_flight_total }),
         uptimeSeconds: () => (Date.now() - startedAt) / 1000,
       },
       {
-        onPublish: (m) => discovery?.updateAnnouncement({ capabilityNames: m.capabilities.map((c) => c.name) }),
+        onPublish: (m) => scope?.discovery.updateAnnouncement({ capabilityNames: m.capabilities.map((c) => c.name) }),
         onSignificantChange: (m) => {
-          if (community?.state.isMember(kp.nodeIdFull)) community.log.appendLocal('node.manifest.updated', { manifest: m as unknown as Record<string, unknown> }, kp);
+          const c = currentCommunity();
+          if (c?.state.isMember(kp.nodeIdFull)) c.log.appendLocal('node.manifest.updated', { manifest: m as unknown as Record<string, unknown> }, kp);
         },
         onError: (err) => log.warn('manifest publish failed', { error: String(err) }),
       },
     );
-
-    // 7 (cont). discovery, fed into the bus; TLS pins come from verified manifests
-    const discovery = community
-      ? new DiscoveryService({
-          kp,
-          registry: peers,
-          communityId: community.communityId,
-          displayName: config.node.display_name,
-          profile,
-          port: transportPort,
-          config: config.discovery,
-          interfaceAddress: config.transport.host === '0.0.0.0' ? undefined : config.transport.host,
-          knownPeersPath: files.knownPeers,
-          fetchManifest: async (endpoint, { signal }) => {
-            const m = parseNodeManifest(await client.learnPeer(endpoint, { signal }));
-            return m;
-          },
-          verifyManifest: (m) => {
-            verifyNodeManifest(m);
-            if (m.community_id !== community.communityId) throw new Error('manifest of another community');
-            if (!community.state.isMember(m.node_id) || community.state.isRevoked(m.node_id)) throw new Error('not a member of this community');
-          },
-          log: (level, msg, x) => log[level](msg, x),
-        })
-      : null;
-    const onPeer = (kind: 'added' | 'updated' | 'removed', p: PeerRecord) => {
-      if (kind === 'removed') bus.onPeerRemoved(p.node_id_full);
-      else if (p.manifest) bus.onPeerAdded({ nodeId: p.node_id_full, endpoint: p.endpoints[0] ?? null, manifest: p.manifest });
-      metrics.std.nodesOnline.set({ community: communityId ?? '' }, peers.all().length + 1);
-      if (kind === 'added') syncLoop?.poke();
-    };
-    const unsubscribePeers = peers.on((e) => onPeer(e.kind, e.peer));
-    stack.push('peer wiring', unsubscribePeers);
-
-    // Members' manifests recorded in the log tell us where to reach them even without multicast.
-    if (community && discovery) {
-      const learnFromManifestEvent = (data: Record<string, unknown>) => {
-        try {
-          const m = parseNodeManifest(data.manifest as Record<string, unknown>);
-          if (m.node_id === kp.nodeIdFull || !community.state.isMember(m.node_id)) return;
-          for (const ep of m.endpoints) discovery.knownPeers.recordSuccess(m.node_id, ep, m.display_name);
-        } catch {
-          /* malformed manifest in an event: ignore it, the event itself stays valid */
-        }
-      };
-      for (const e of community.log.replay({ eventTypes: ['node.manifest.updated'] })) learnFromManifestEvent(e.data);
-      stack.push('manifest events', community.log.onAppend((e) => {
-        if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifestEvent(e.data);
-      }));
-    }
-
-    // 14. sync loop
-    const syncLoop = community
-      ? new SyncLoop({
-          log: community.log,
-          ourNodeId: kp.nodeIdFull,
-          peers: () => peerAddresses(peers),
-          channelFor: (peer) => client.syncChannel(peer) as unknown as EventsSyncChannel,
-          intervalMs: opts.syncIntervalMs,
-          onError: (peer, err) => log.debug('sync failed', { peer: peer.nodeId, error: String((err as Error)?.message ?? err) }),
-        })
-      : null;
-    if (community) {
-      const updateLogMetrics = () => {
-        metrics.std.eventLogSize.set({ community: community.communityId }, community.log.count());
-        metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());
-      };
-      updateLogMetrics();
-      stack.push('log metrics', community.log.onAppend(updateLogMetrics));
-      const cm = communityManifest();
-      if (cm) writeCommunityManifest(files.communityManifest, cm);
-    }
-
     publisher.start();
     stack.push('manifest publisher', () => publisher!.stop());
-    const offRegistry = bus.registry.on('change', (e) => {
+    stack.push('registry wiring', bus.registry.on('change', (e) => {
       if (e.entry.is_local) publisher!.publish();
-    });
-    stack.push('registry wiring', offRegistry);
-    if (discovery) {
-      await discovery.start();
-      stack.push('discovery', () => discovery.stop());
-    }
-    if (syncLoop) {
-      syncLoop.start();
-      stack.push('sync loop', () => syncLoop.stop());
-    }
+    }));
+
+    const activate = async (c: CommunityContext, bootstrap?: readonly Endpoint[]) => {
+      pendingCommunity = c;
+      scope = await startCommunityScope({
+        kp, community: c, bus, peers, client, log, metrics, displayName, profile,
+        transportPort, transportHost: config.transport.host, discoveryConfig: config.discovery,
+        knownPeersPath: files.knownPeers, bootstrap, syncIntervalMs: opts.syncIntervalMs,
+      });
+      stack.push('community', async () => {
+        await scope?.stop();
+        scope = null;
+      });
+      const cm = communityManifest();
+      if (cm) writeCommunityManifest(files.communityManifest, cm);
+      publisher!.publish();
+    };
+    if (community) await activate(community);
 
     // 11. local API (tRPC) for the UI and the CLI
     const apiToken = randomBytes(24).toString('base64url');

@@ -1,3 +1,4 @@
 /** M13 onboarding: invites (link, QR code, file). */
 export * from './invite';
 export * from './create-community';
+export * from './redeem';

@@ -1,0 +1,128 @@
+/**
+ * Everything a node runs only while it belongs to a community: the log and membership view,
+ * discovery, the sync loop, and the wiring that turns peers into bus routes. Started at boot for
+ * a configured community, or at run time right after an invite is redeemed.
+ */
+import type { Profile } from '../../common';
+import type { CapabilityBus } from '../bus';
+import { DiscoveryService, type DiscoveryConfig, type PeerRecord, type PeerRegistry } from '../discovery';
+import { SyncServer, type SyncChannel as EventsSyncChannel } from '../events';
+import { parseNodeManifest, verifyNodeManifest, type Endpoint, type KeyPair } from '../identity';
+import type { Logger, Metrics } from '../observability';
+import type { HttpClient, PeerAddress } from '../transport';
+import type { CommunityContext } from './community-context';
+import { ShutdownStack } from './lifecycle';
+import { SyncLoop } from './sync-loop';
+
+export interface CommunityScopeDeps {
+  readonly kp: KeyPair;
+  readonly community: CommunityContext;
+  readonly bus: CapabilityBus;
+  readonly peers: PeerRegistry;
+  readonly client: HttpClient;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly displayName: string;
+  readonly profile: Profile;
+  readonly transportPort: number;
+  readonly transportHost: string;
+  readonly discoveryConfig: DiscoveryConfig;
+  readonly knownPeersPath: string;
+  readonly bootstrap?: readonly Endpoint[];
+  readonly syncIntervalMs?: number;
+}
+
+export interface CommunityScope {
+  readonly community: CommunityContext;
+  readonly syncServer: SyncServer;
+  readonly discovery: DiscoveryService;
+  readonly syncLoop: SyncLoop;
+  stop(): Promise<void>;
+}
+
+/** Peers we can call: discovered, with a verified manifest and an endpoint. */
+export function peerAddresses(peers: PeerRegistry): PeerAddress[] {
+  return peers.all().filter((p) => p.endpoints.length > 0).map((p) => ({ nodeId: p.node_id_full, endpoint: p.endpoints[0] }));
+}
+
+export async function startCommunityScope(d: CommunityScopeDeps): Promise<CommunityScope> {
+  const { kp, community, bus, peers, client, log, metrics } = d;
+  const stack = new ShutdownStack(log);
+  try {
+    const syncServer = new SyncServer(community.log);
+    const isMember = (id: string) => community.state.isMember(id) && !community.state.isRevoked(id);
+
+    const discovery = new DiscoveryService({
+      kp,
+      registry: peers,
+      communityId: community.communityId,
+      displayName: d.displayName,
+      profile: d.profile,
+      port: d.transportPort,
+      config: d.discoveryConfig,
+      interfaceAddress: d.transportHost === '0.0.0.0' ? undefined : d.transportHost,
+      knownPeersPath: d.knownPeersPath,
+      bootstrap: d.bootstrap,
+      fetchManifest: async (endpoint, { signal }) => parseNodeManifest(await client.learnPeer(endpoint, { signal })),
+      verifyManifest: (m) => {
+        verifyNodeManifest(m);
+        if (m.community_id !== community.communityId) throw new Error(`manifest of another community (${m.community_id})`);
+        if (!isMember(m.node_id)) throw new Error(`${m.node_id} is not a member of this community`);
+      },
+      log: (level, msg, x) => log[level](msg, x),
+    });
+
+    const syncLoop = new SyncLoop({
+      log: community.log,
+      ourNodeId: kp.nodeIdFull,
+      peers: () => peerAddresses(peers),
+      channelFor: (peer) => client.syncChannel(peer) as unknown as EventsSyncChannel,
+      intervalMs: d.syncIntervalMs,
+      onError: (peer, err) => log.debug('sync failed', { peer: peer.nodeId, error: String((err as Error)?.message ?? err) }),
+    });
+
+    // Peers feed the bus; a revoked member is dropped at once.
+    const onPeer = (kind: 'added' | 'updated' | 'removed', p: PeerRecord) => {
+      if (kind === 'removed' || !isMember(p.node_id_full)) bus.onPeerRemoved(p.node_id_full);
+      else if (p.manifest) bus.onPeerAdded({ nodeId: p.node_id_full, endpoint: p.endpoints[0] ?? null, manifest: p.manifest });
+      metrics.std.nodesOnline.set({ community: community.communityId }, peers.all().length + 1);
+      if (kind === 'added') syncLoop.poke();
+    };
+    stack.push('peer wiring', peers.on((e) => onPeer(e.kind, e.peer)));
+    for (const p of peers.all()) onPeer('added', p);
+
+    // Members' manifests in the log say where to reach them even where multicast is blocked.
+    const learnFromManifest = (data: Record<string, unknown>) => {
+      try {
+        const m = parseNodeManifest(data.manifest as Record<string, unknown>);
+        if (m.node_id === kp.nodeIdFull || !isMember(m.node_id)) return;
+        for (const ep of m.endpoints) discovery.knownPeers.recordSuccess(m.node_id, ep, m.display_name);
+      } catch {
+        /* a malformed manifest inside a valid event: nothing to learn from it */
+      }
+    };
+    for (const e of community.log.replay({ eventTypes: ['node.manifest.updated'] })) learnFromManifest(e.data);
+    stack.push('log wiring', community.log.onAppend((e) => {
+      if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifest(e.data);
+      if (e.event_type === 'community.member.revoked') {
+        const revoked = String(e.data.node_id ?? '');
+        peers.remove(revoked);
+        bus.onPeerRemoved(revoked as never);
+      }
+      metrics.std.eventLogSize.set({ community: community.communityId }, community.log.count());
+      metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());
+    }));
+    metrics.std.eventLogSize.set({ community: community.communityId }, community.log.count());
+    metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());
+
+    await discovery.start();
+    stack.push('discovery', () => discovery.stop());
+    syncLoop.start();
+    stack.push('sync loop', () => syncLoop.stop());
+
+    return { community, syncServer, discovery, syncLoop, stop: () => stack.unwind() };
+  } catch (err) {
+    await stack.unwind();
+    throw err;
+  }
+}
