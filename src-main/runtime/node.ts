@@ -1,36 +1,33 @@
 /**
  * M12 composition root: `startNode(config)` wires the parts of a HearthNet node in dependency
- * order (reference §17's 15 steps; steps whose services land later plug in here) and returns a
+ * order (reference §17's 15 steps; the services of later issues plug in at step 8) and returns a
  * RunningNode whose `stop()` unwinds everything in reverse, best-effort.
  */
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import type { Mode, NodeId, Profile } from '../common';
+import { CallError, type Mode, type NodeId, type Profile } from '../common';
 import { ApiServer } from './api/server';
-import type { NodeApi } from './api/router';
-import type { StatusReport } from './api/status';
 import { CapabilityBus, toCapabilitySpec } from './bus';
-import type { Config } from './config';
-import { DiscoveryService, PeerRegistry, type PeerRecord } from './discovery';
-import { SyncServer, type SyncChannel as EventsSyncChannel } from './events';
-import {
-  detectHardware, loadKeyPair, loadOrGenerateKeyPair, parseNodeManifest, verifyNodeManifest,
-  type CommunityManifest, type Endpoint, type KeyPair, type NodeManifest,
-} from './identity';
-import { LogHub, Metrics, Tracer, configureHub, type Logger } from './observability';
+import { saveConfig, type Config } from './config';
+import { PeerRegistry } from './discovery';
+import { detectHardware, loadKeyPair, loadOrGenerateKeyPair, type CommunityManifest, type Endpoint, type KeyPair, type NodeManifest } from './identity';
+import { configureHub, LogHub, Metrics, Tracer, type Logger } from './observability';
+import { decodeInvite, redeemInvite } from './onboarding';
 import { openCommunity, type CommunityContext } from './orchestrator/community-context';
 import { readCommunityManifest, writeCommunityManifest } from './orchestrator/community-files';
+import { startCommunityScope, type CommunityScope } from './orchestrator/community-scope';
 import { ShutdownStack } from './orchestrator/lifecycle';
 import { ManifestPublisher } from './orchestrator/manifest-publisher';
+import { createNodeApi, type NodeApiWithStream } from './orchestrator/node-api';
 import { nodeFiles, type NodeFiles } from './orchestrator/node-paths';
 import { removeRuntimeFile, writeRuntimeFile } from './orchestrator/runtime-file';
-import { SyncLoop } from './orchestrator/sync-loop';
-import { HttpClient, HttpServer, loadOrCreateTlsCert, PinnedCerts, PubSubServer, RateLimiter, type PeerAddress } from './transport';
-import { PACKAGE_VERSION } from './version';
+import { HttpClient, HttpServer, loadOrCreateTlsCert, PinnedCerts, PubSubServer, RateLimiter } from './transport';
 
 export interface StartNodeOptions {
   /** A resolved config (`loadConfig` resolves paths). */
   readonly config: Config;
+  /** Where the config came from; the community id is saved there after an invite is redeemed. */
+  readonly configFile?: string;
   /** Name prefixed to every log line (tests: alice, bob, carol). */
   readonly name?: string;
   /** Overrides `transport.port` (0 = a free port). */
@@ -45,7 +42,7 @@ export interface StartNodeOptions {
   readonly syncIntervalMs?: number;
 }
 
-export interface RunningNode extends NodeApi {
+export interface RunningNode {
   readonly kp: KeyPair;
   readonly config: Config;
   readonly files: NodeFiles;
@@ -53,12 +50,15 @@ export interface RunningNode extends NodeApi {
   readonly metrics: Metrics;
   readonly tracer: Tracer;
   readonly bus: CapabilityBus;
-  readonly peers: PeerRegistry;
+  readonly peerRegistry: PeerRegistry;
   readonly client: HttpClient;
-  readonly community: CommunityContext | null;
   readonly transportPort: number;
   readonly apiPort: number;
   readonly apiToken: string;
+  /** What the UI and the CLI call (also served over the local API). */
+  readonly api: NodeApiWithStream;
+  /** The community's log and membership, once the node belongs to one. */
+  community(): CommunityContext | null;
   /** The signed manifest this node currently serves. */
   manifest(): NodeManifest;
   /** Reconcile the event log with every known peer now. */
@@ -77,17 +77,12 @@ export function advertisedEndpoints(host: string, port: number): Endpoint[] {
   return hosts.map((h) => ({ transport: 'https', host: h, port }));
 }
 
-/** Peers we can call: discovered, with a verified manifest and an endpoint. */
-function peerAddresses(peers: PeerRegistry): PeerAddress[] {
-  return peers.all().filter((p) => p.endpoints.length > 0).map((p) => ({ nodeId: p.node_id_full, endpoint: p.endpoints[0] }));
-}
-
 export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
-  const config = opts.config;
+  let config = opts.config;
   const files = nodeFiles(config);
   const startedAt = Date.now();
 
-  // 1. observability
+  // 1. observability (a hub per node, so several nodes can share one process)
   const hub = new LogHub();
   configureHub(hub, config.observability, { stderr: opts.logToStderr ?? false });
   const log = hub.logger('node', opts.name ? { node: opts.name } : {});
@@ -100,34 +95,41 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     // 2. identity
     const kp = config.identity.auto_generate ? loadOrGenerateKeyPair(config.identity.keys_dir) : loadKeyPair(config.identity.keys_dir);
     const tls = loadOrCreateTlsCert(files.tlsDir, kp);
+    const profile = config.node.profile as Profile;
+    const displayName = config.node.display_name || kp.nodeIdShort;
 
-    // 3-4. community: event log, membership view, replay engine, community manifest
-    const communityId = config.community.community_id;
-    const community = communityId
-      ? openCommunity({ dbPath: files.eventLog, communityId, onRejected: (e, reason) => log.warn('community event refused', { event_id: e.event_id, type: e.event_type, reason }) })
-      : null;
-    if (community) stack.push('event log', () => community.close());
+    // 3-4. community state lives in a scope that starts now (configured) or after an invite
+    let scope: CommunityScope | null = null;
+    let mode: Mode = 'online';
+    const community = () => scope?.community ?? null;
+    const open = (communityId: string) =>
+      openCommunity({ dbPath: files.eventLog, communityId, onRejected: (e, reason) => log.warn('community event refused', { event_id: e.event_id, type: e.event_type, reason }) });
     const communityManifest = (): CommunityManifest | null => {
-      if (!community) return null;
-      if (community.communityId === kp.nodeIdFull && community.state.created) return community.state.toManifest(kp);
+      const c = community();
+      if (!c) return null;
+      if (c.communityId === kp.nodeIdFull && c.state.created) return c.state.toManifest(kp);
       return readCommunityManifest(files.communityManifest);
     };
+    const communityName = () => community()?.state.name() || communityManifest()?.name || '';
+    const isMember = (id: string) => {
+      const c = community();
+      return !!c && c.state.isMember(id) && !c.state.isRevoked(id);
+    };
 
-    // 6. pinned certs + transport client + bus
+    // 6. pinned certs + transport client + bus (trust comes from the community's membership)
     const pinned = new PinnedCerts(files.pinnedCerts);
     stack.push('pinned certs', () => pinned.close());
     const client = new HttpClient({ kp, pinnedCerts: pinned });
     stack.push('http client', () => client.close());
-    const trust = {
-      levelOf: (id: NodeId) => (community && community.state.isMember(id) ? community.state.levelOf(id) ?? 'member' : null) as 'member' | 'trusted' | 'anchor' | null,
-      isRevoked: (id: NodeId) => community?.state.isRevoked(id) ?? false,
-    };
     const bus = new CapabilityBus({
       nodeId: kp.nodeIdFull,
-      communityId: (communityId ?? '') as never,
+      communityId: (config.community.community_id ?? '') as never,
       config: { preferLocal: config.bus.prefer_local, localLoadThreshold: config.bus.local_load_threshold },
       transport: client,
-      trust,
+      trust: {
+        levelOf: (id: NodeId) => (isMember(id) ? community()!.state.levelOf(id) ?? 'member' : null) as 'member' | 'trusted' | 'anchor' | null,
+        isRevoked: (id: NodeId) => community()?.state.isRevoked(id) ?? false,
+      },
       onQuarantine: () => metrics.std.quarantinesTotal.inc(),
     });
     bus.trace.addListener((ev) => {
@@ -135,20 +137,11 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       metrics.std.requestDurationMs.observe({ capability: ev.capability }, ev.ms);
     });
 
-    // 7. peer registry; community parts (discovery, sync) start once the server's port is known
-    const peers = new PeerRegistry(kp.nodeIdFull, communityId ?? '');
-    let mode: Mode = 'online';
-    let scope: CommunityScope | null = null;
-    const currentCommunity = (): CommunityContext | null => scope?.community ?? pendingCommunity;
-    let pendingCommunity: CommunityContext | null = community;
-    const isAllowed = (caller: string) => {
-      const c = currentCommunity();
-      return !!c && c.state.isMember(caller) && !c.state.isRevoked(caller);
-    };
+    // 7. peer registry (discovery runs inside the community scope)
+    const peers = new PeerRegistry(kp.nodeIdFull, config.community.community_id ?? '');
 
-    // 10. http server (peer transport) — providers read live state
+    // 10. the peer transport server; its providers read the live state
     let publisher: ManifestPublisher | null = null;
-    const pubsub = new PubSubServer();
     const noCommunity = () => new CallError('forbidden', 'this node has not joined a community yet');
     const server = new HttpServer({
       kp,
@@ -157,7 +150,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       port: opts.transportPort ?? config.transport.port,
       handler: bus,
       nodeManifest: () => publisher?.current(),
-      communityManifest: () => communityManifest(),
+      communityManifest: () => communityManifest() ?? Promise.reject(new CallError('not_found', 'this node has no community yet')),
       sync: {
         heads: async () => {
           if (!scope) throw noCommunity();
@@ -168,8 +161,8 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
           return scope.syncServer.serveEvents(body as never);
         },
       },
-      pubsub,
-      isAllowed,
+      pubsub: new PubSubServer(),
+      isAllowed: isMember,
       rateLimiter: new RateLimiter({ onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),
       metricsText: () => metrics.text(),
       traceRecent: (n) => bus.recentTraces(n),
@@ -180,13 +173,11 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     const transportPort = server.port;
     const endpoints = () => advertisedEndpoints(config.transport.host, transportPort);
 
-    // 13. manifest publisher
-    const profile = config.node.profile as Profile;
-    const displayName = config.node.display_name || kp.nodeIdShort;
+    // 13. manifest publisher (republishes on a timer and when local capabilities change)
     publisher = new ManifestPublisher(
       {
         kp,
-        communityId: () => currentCommunity()?.communityId ?? kp.nodeIdFull,
+        communityId: () => community()?.communityId ?? kp.nodeIdFull,
         displayName: () => displayName,
         profile: () => profile,
         endpoints,
@@ -198,8 +189,8 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       {
         onPublish: (m) => scope?.discovery.updateAnnouncement({ capabilityNames: m.capabilities.map((c) => c.name) }),
         onSignificantChange: (m) => {
-          const c = currentCommunity();
-          if (c?.state.isMember(kp.nodeIdFull)) c.log.appendLocal('node.manifest.updated', { manifest: m as unknown as Record<string, unknown> }, kp);
+          const c = community();
+          if (c && isMember(kp.nodeIdFull)) c.log.appendLocal('node.manifest.updated', { manifest: m as unknown as Record<string, unknown> }, kp);
         },
         onError: (err) => log.warn('manifest publish failed', { error: String(err) }),
       },
@@ -210,54 +201,62 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       if (e.entry.is_local) publisher!.publish();
     }));
 
+    // 7, 12, 14: discovery, peers -> bus, sync loop — all scoped to the community
     const activate = async (c: CommunityContext, bootstrap?: readonly Endpoint[]) => {
-      pendingCommunity = c;
       scope = await startCommunityScope({
         kp, community: c, bus, peers, client, log, metrics, displayName, profile,
         transportPort, transportHost: config.transport.host, discoveryConfig: config.discovery,
         knownPeersPath: files.knownPeers, bootstrap, syncIntervalMs: opts.syncIntervalMs,
       });
       stack.push('community', async () => {
-        await scope?.stop();
+        const s = scope;
         scope = null;
+        await s?.stop();
+        c.close();
       });
       const cm = communityManifest();
       if (cm) writeCommunityManifest(files.communityManifest, cm);
       publisher!.publish();
     };
-    if (community) await activate(community);
+    if (config.community.community_id) {
+      const c = open(config.community.community_id);
+      try {
+        await activate(c);
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+    }
 
-    // 11. local API (tRPC) for the UI and the CLI
-    const apiToken = randomBytes(24).toString('base64url');
-    const status = (): StatusReport => {
-      const snapshot = bus.topologySnapshot();
-      return {
-        version: PACKAGE_VERSION,
-        node_id: kp.nodeIdFull,
-        node_id_short: kp.nodeIdShort,
-        display_name: config.node.display_name || kp.nodeIdShort,
-        profile,
-        mode,
-        community: community ? { id: community.communityId, name: community.state.name() || communityManifest()?.name || '' } : null,
-        peers: peers.all().map((p) => ({
-          node_id: p.node_id_full,
-          node_id_short: p.node_id,
-          display_name: p.display_name,
-          profile: p.profile,
-          endpoints: p.endpoints.map((e) => `${e.transport}://${e.host}:${e.port}`),
-          source: p.source,
-          last_seen_s_ago: Math.max(0, Math.round((Date.now() - p.last_seen) / 1000)),
-          mode: typeof p.manifest?.load.mode === 'string' ? p.manifest.load.mode : null,
-        })),
-        event_log: community ? { head: community.log.head(), count: community.log.count() } : { head: 0, count: 0 },
-        capabilities: { local: snapshot.capabilities_local.length, remote: snapshot.capabilities_remote.length },
-        ports: { transport: transportPort, api: api.port },
-        uptime_s: Math.round((Date.now() - startedAt) / 1000),
-      };
+    const joinByInvite = async (text: string) => {
+      if (scope) throw new CallError('bad_request', `this household already belongs to "${communityName()}"`);
+      const blob = decodeInvite(text, { ourNodeId: kp.nodeIdFull });
+      const joined = await redeemInvite(blob, { kp, displayName, client, openCommunity: open });
+      writeCommunityManifest(files.communityManifest, joined.manifest);
+      config = { ...config, community: { ...config.community, community_id: blob.community_id } };
+      if (opts.configFile) saveConfig(config, opts.configFile);
+      await activate(joined.community, blob.bootstrap_endpoints);
+      log.info('joined community', { community: blob.community_id, name: joined.manifest.name });
+      return { community_id: blob.community_id, name: joined.manifest.name, inviter: blob.inviter_node_id };
     };
-    const api = new ApiServer({ host: config.ui.host, port: opts.apiPort ?? config.ui.port, token: apiToken, node: { status } });
-    await api.start();
-    stack.push('api server', () => api.stop());
+
+    // 11. local API (tRPC + streams) for the UI and the CLI
+    const apiToken = randomBytes(24).toString('base64url');
+    let apiPort = 0;
+    const api = createNodeApi({
+      kp, displayName, profile, startedAt, bus, peers, endpoints,
+      transportPort: () => transportPort,
+      apiPort: () => apiPort,
+      mode: () => mode,
+      community,
+      scope: () => scope,
+      communityName,
+      joinByInvite,
+    });
+    const apiServer = new ApiServer({ host: config.ui.host, port: opts.apiPort ?? config.ui.port, token: apiToken, node: api });
+    await apiServer.start();
+    stack.push('api server', () => apiServer.stop());
+    apiPort = apiServer.port;
 
     // 15. ready
     if (opts.writeRuntimeFile ?? true) {
@@ -267,32 +266,34 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
         started_at: new Date(startedAt).toISOString(),
         transport_port: transportPort,
         api_host: config.ui.host,
-        api_port: api.port,
+        api_port: apiPort,
         api_token: apiToken,
       });
       stack.push('runtime file', () => removeRuntimeFile(files.runtime));
     }
     server.markReady();
-    log.info('node started', { node_id: kp.nodeIdShort, transport_port: transportPort, api_port: api.port, community: communityId });
+    log.info('node started', { node_id: kp.nodeIdShort, transport_port: transportPort, api_port: apiPort, community: config.community.community_id });
 
     return {
       kp,
-      config,
+      get config() {
+        return config;
+      },
       files,
       log,
       metrics,
       tracer,
       bus,
-      peers,
+      peerRegistry: peers,
       client,
-      community,
       transportPort,
-      apiPort: api.port,
+      apiPort,
       apiToken,
-      status,
+      api,
+      community,
       manifest: () => publisher!.current(),
       syncNow: async () => {
-        await syncLoop?.round();
+        await scope?.syncLoop.round();
       },
       stop: async () => {
         log.info('node stopping');

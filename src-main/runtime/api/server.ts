@@ -8,13 +8,15 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
+import { toWireError } from '../../common';
 import { appRouter, type NodeApi } from './router';
+import type { CallInput } from './status';
 
 export interface ApiServerOptions {
   readonly host: string;
   readonly port: number;
   readonly token: string;
-  readonly node: NodeApi;
+  readonly node: NodeApi & { stream?(q: CallInput, signal: AbortSignal): AsyncIterable<{ event: string; data: unknown; seq: number }> };
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -45,6 +47,42 @@ export class ApiServer {
         return c.json({ error: { code: 'invalid_signature', message: 'missing or wrong local API token' } }, 401);
       }
       await next();
+    });
+    app.use('/api/*', async (c, next) => {
+      const auth = c.req.header('authorization');
+      const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+      if (!tokenMatches(given, this.opts.token)) return c.json({ error: { code: 'invalid_signature', message: 'missing or wrong local API token' } }, 401);
+      await next();
+    });
+    // Streamed bus calls as server-sent events (tRPC carries the request/response calls).
+    app.post('/api/v1/stream', async (c) => {
+      const node = this.opts.node;
+      const stream = node.stream;
+      if (!stream) return c.json({ error: { code: 'not_found', message: 'streaming is not available' } }, 404);
+      let q: CallInput;
+      try {
+        q = (await c.req.json()) as CallInput;
+      } catch {
+        return c.json({ error: { code: 'bad_request', message: 'body must be JSON {capability, version, body, params?}' } }, 400);
+      }
+      if (typeof q?.capability !== 'string' || typeof q?.version !== 'string') return c.json({ error: { code: 'bad_request', message: 'capability and version are required' } }, 400);
+      const ac = new AbortController();
+      c.req.raw.signal.addEventListener('abort', () => ac.abort());
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          try {
+            for await (const f of stream.call(node, q, ac.signal)) controller.enqueue(encoder.encode(`event: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n`));
+          } catch (err) {
+            controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(toWireError(err))}\n\n`));
+          }
+          controller.close();
+        },
+        cancel() {
+          ac.abort();
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
     });
     app.all('/trpc/*', (c) =>
       fetchRequestHandler({ endpoint: '/trpc', req: c.req.raw, router: appRouter, createContext: () => ({ node: this.opts.node }) }),

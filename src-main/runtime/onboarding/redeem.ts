@@ -14,12 +14,12 @@ import type { InviteBlob } from './invite';
 /** Time allowed for each bootstrap endpoint to answer. */
 export const BOOTSTRAP_TIMEOUT_MS = 8_000;
 
-export interface RedeemDeps {
+export interface RedeemDeps<C extends { log: EventLog; state: CommunityStateView; close(): void }> {
   readonly kp: KeyPair;
   readonly displayName: string;
   readonly client: HttpClient;
   /** Opens (creating) the log of the invite's community, guarded by its membership view. */
-  readonly openCommunity: (communityId: string) => { log: EventLog; state: CommunityStateView; close(): void };
+  readonly openCommunity: (communityId: string) => C;
 }
 
 export interface RedeemResult {
@@ -58,7 +58,7 @@ async function reachCommunity(blob: InviteBlob, client: HttpClient): Promise<{ m
  * `community.member.joined` event; the caller persists the community id and starts the
  * community parts of the node. On failure nothing is left open.
  */
-export async function redeemInvite(blob: InviteBlob, deps: RedeemDeps): Promise<RedeemResult & { community: ReturnType<RedeemDeps['openCommunity']> }> {
+export async function redeemInvite<C extends { log: EventLog; state: CommunityStateView; close(): void }>(blob: InviteBlob, deps: RedeemDeps<C>): Promise<RedeemResult & { community: C }> {
   const { kp } = deps;
   const reached = await reachCommunity(blob, deps.client);
   const community = deps.openCommunity(blob.community_id);

@@ -11,7 +11,7 @@ import { PeriodicTask } from './lifecycle';
 
 export interface ManifestSource {
   readonly kp: KeyPair;
-  readonly communityId: string;
+  communityId(): string;
   displayName(): string;
   profile(): Profile;
   endpoints(): Endpoint[];
@@ -73,7 +73,7 @@ export class ManifestPublisher {
     const s = this.src;
     const m = buildNodeManifest({
       kp: s.kp,
-      communityId: s.communityId,
+      communityId: s.communityId(),
       displayName: s.displayName(),
       profile: s.profile(),
       endpoints: s.endpoints(),

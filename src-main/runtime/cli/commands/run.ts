@@ -34,7 +34,7 @@ export function registerRun(program: Command): void {
       const apiPort = portOption(opts.apiPort, '--api-port') ?? (transportPort === 0 ? 0 : undefined);
       const config = opts.host ? { ...ctx.config, transport: { ...ctx.config.transport, host: opts.host } } : ctx.config;
       const node = await startNode({ config, transportPort, apiPort, logToStderr: !!opts.debug });
-      const s = node.status();
+      const s = node.api.status();
       process.stdout.write(
         `HearthNet node "${s.display_name}" running (${s.node_id_short})\n` +
           `  peers connect on port ${node.transportPort}; local API on ${config.ui.host}:${node.apiPort}\n` +
