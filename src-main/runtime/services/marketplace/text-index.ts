@@ -47,23 +47,31 @@ export interface Hit {
   readonly score: number;
 }
 
+/** Orders hits: higher score first, then higher rank (the view's "emergency, then newest"). */
+export interface SearchLimits {
+  readonly limit: number;
+  /** Called only for candidates good enough to enter the top `limit`, so it may be costly. */
+  readonly accept?: (id: string) => boolean;
+}
+
 export class TextIndex {
   private readonly postings = new Map<string, Map<number, number>>();
   private readonly docNo = new Map<string, number>();
   private ids: string[] = [];
   private docTerms: (string[] | null)[] = [];
   private docLen: number[] = [];
+  private docRank: number[] = [];
   private totalLen = 0;
   private live = 0;
-  private scratch = new Float64Array(0);
+  private acc = new Float64Array(0);
 
   /** Number of indexed posts. */
   get size(): number {
     return this.live;
   }
 
-  /** Index (or re-index) a post's text. */
-  set(id: string, text: IndexedText): void {
+  /** Index (or re-index) a post's text. `rank` breaks score ties (higher first). */
+  set(id: string, text: IndexedText, rank = 0): void {
     this.remove(id);
     const weights = new Map<string, number>();
     const add = (tokens: string[], w: number) => {
@@ -87,6 +95,7 @@ export class TextIndex {
     }
     this.docTerms[n] = [...weights.keys()];
     this.docLen[n] = length;
+    this.docRank[n] = rank;
     this.totalLen += length;
     this.live += 1;
   }
@@ -112,34 +121,79 @@ export class TextIndex {
     this.ids = [];
     this.docTerms = [];
     this.docLen = [];
+    this.docRank = [];
     this.totalLen = 0;
     this.live = 0;
   }
 
-  /** BM25 hits for `query` (any-term match), unsorted; `accept` filters by post id. */
-  search(query: string, accept: (id: string) => boolean = () => true): Hit[] {
+  /**
+   * The best `limit` BM25 hits for `query` (any-term match), best first: score, then rank.
+   * Scores accumulate in a reused typed array; a size-`limit` heap keeps the winners, so the
+   * cost is one pass over the query terms' postings and no sort of all candidates.
+   */
+  search(query: string, opts: SearchLimits): Hit[] {
     const terms = [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
-    if (terms.length === 0 || this.live === 0) return [];
-    if (this.scratch.length < this.ids.length) this.scratch = new Float64Array(Math.max(this.ids.length, this.scratch.length * 2));
-    const acc = this.scratch;
+    if (terms.length === 0 || this.live === 0 || opts.limit <= 0) return [];
+    if (this.acc.length < this.ids.length) this.acc = new Float64Array(Math.max(this.ids.length, this.acc.length * 2));
+    const acc = this.acc;
     const touched: number[] = [];
     const avg = this.totalLen / this.live || 1;
+    const lens = this.docLen;
     for (const term of terms) {
       const p = this.postings.get(term);
       if (!p) continue;
       const idf = Math.log(1 + (this.live - p.size + 0.5) / (p.size + 0.5));
+      const c1 = idf * (BM25_K1 + 1);
+      const c2 = BM25_K1 * (1 - BM25_B);
+      const c3 = (BM25_K1 * BM25_B) / avg;
       for (const [n, tf] of p) {
         if (acc[n] === 0) touched.push(n);
-        const norm = BM25_K1 * (1 - BM25_B + (BM25_B * this.docLen[n]!) / avg);
-        acc[n]! += (idf * tf * (BM25_K1 + 1)) / (tf + norm);
+        acc[n]! += (c1 * tf) / (tf + c2 + c3 * lens[n]!);
       }
     }
-    const hits: Hit[] = [];
-    for (const n of touched) {
-      const id = this.ids[n]!;
-      if (accept(id)) hits.push({ id, score: acc[n]! });
-      acc[n] = 0;
-    }
+    const top = this.topK(touched, opts.limit, opts.accept);
+    const hits = top.map((n) => ({ id: this.ids[n]!, score: acc[n]! }));
+    for (const n of touched) acc[n] = 0;
     return hits;
+  }
+
+  /** Size-k min-heap selection over the touched docs (worst at the root). */
+  private topK(touched: number[], k: number, accept?: (id: string) => boolean): number[] {
+    const acc = this.acc;
+    const rank = this.docRank;
+    const better = (a: number, b: number) => acc[a]! > acc[b]! || (acc[a] === acc[b] && rank[a]! > rank[b]!);
+    const heap: number[] = [];
+    const siftDown = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let w = i;
+        if (l < heap.length && better(heap[w]!, heap[l]!)) w = l;
+        if (r < heap.length && better(heap[w]!, heap[r]!)) w = r;
+        if (w === i) return;
+        [heap[i], heap[w]] = [heap[w]!, heap[i]!];
+        i = w;
+      }
+    };
+    const siftUp = (i: number) => {
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (!better(heap[p]!, heap[i]!)) return;
+        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        i = p;
+      }
+    };
+    for (const n of touched) {
+      if (heap.length === k && !better(n, heap[0]!)) continue;
+      if (accept && !accept(this.ids[n]!)) continue;
+      if (heap.length < k) {
+        heap.push(n);
+        siftUp(heap.length - 1);
+      } else {
+        heap[0] = n;
+        siftDown(0);
+      }
+    }
+    return heap.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
   }
 }

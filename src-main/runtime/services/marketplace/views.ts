@@ -49,6 +49,8 @@ interface Meta {
   changed: number;
 }
 
+/** Tie-break rank for search: emergency above all, then higher Lamport. */
+const rankOf = (p: Post) => (p.category === 'emergency' ? 2 ** 46 : 0) + p.lamport;
 const after = (a: Mark, b: Mark) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 const markOf = (e: Event): Mark => [e.lamport, e.event_id];
 const postId = (e: Event) => (typeof e.data.post_id === 'string' ? e.data.post_id : null);
@@ -110,7 +112,7 @@ export class MarketplaceView implements MaterialisedView {
     const post: Post = { event_id: e.event_id, lamport: e.lamport, author: e.author, ...d, created_at: e.wall_clock, expired_via_event_id: null, expiry_reason: null };
     this.posts.set(post.event_id, post);
     this.meta.set(post.event_id, { edit: markOf(e), expiry: null, changed: e.lamport });
-    this.index.set(post.event_id, post);
+    this.index.set(post.event_id, post, rankOf(post));
     const waiting = this.pending.get(post.event_id);
     if (waiting) {
       this.pending.delete(post.event_id);
@@ -129,7 +131,7 @@ export class MarketplaceView implements MaterialisedView {
     this.posts.set(id, next);
     meta.edit = markOf(e);
     meta.changed = Math.max(meta.changed, e.lamport);
-    if (patch.title !== undefined || patch.body !== undefined || patch.tags !== undefined) this.index.set(id, next);
+    if (patch.title !== undefined || patch.body !== undefined || patch.tags !== undefined || patch.category !== undefined) this.index.set(id, next, rankOf(next));
   }
 
   private applyExpired(id: string, e: Event): void {
@@ -200,13 +202,9 @@ export class MarketplaceView implements MaterialisedView {
       const p = this.posts.get(id);
       return p !== undefined && (q.category === undefined || p.category === q.category) && (q.includeExpired === true || !isExpired(p, now));
     };
-    const hits = this.index.search(query, accept).map((h) => ({ post: this.posts.get(h.id)!, score: h.score }));
-    hits.sort((a, b) => {
-      const d = b.score - a.score;
-      if (Math.abs(d) > 1e-9 * Math.max(a.score, b.score)) return d;
-      return comparePosts(a.post, b.post);
-    });
-    return hits.slice(0, limit);
+    const hits = this.index.search(query, { limit, accept }).map((h) => ({ post: this.posts.get(h.id)!, score: h.score }));
+    // The index orders by score then rank; this settles exact ties by event id as well.
+    return hits.sort((a, b) => b.score - a.score || comparePosts(a.post, b.post));
   }
 
   snapshotState(): Record<string, unknown> {
@@ -232,7 +230,7 @@ export class MarketplaceView implements MaterialisedView {
     for (const p of state.posts as Post[]) {
       this.posts.set(p.event_id, p);
       this.meta.set(p.event_id, meta[p.event_id] ?? { edit: [p.lamport, p.event_id], expiry: null, changed: p.lamport });
-      this.index.set(p.event_id, p);
+      this.index.set(p.event_id, p, rankOf(p));
     }
     for (const e of (state.pending ?? []) as Event[]) this.stash(postId(e) ?? '', e);
     this.head = typeof state.max_lamport === 'number' ? state.max_lamport : 0;
