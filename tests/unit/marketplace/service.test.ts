@@ -155,11 +155,22 @@ describe('sweepExpired', () => {
     expect(view.list({ includeExpired: true, limit: 500 }).every((p) => p.expiry_reason === 'ttl')).toBe(true);
   });
 
+  it('start() runs the sweeper periodically', async () => {
+    const { c, svc, ctx, setNow } = setup();
+    await svc.post(ctx({ category: 'offer', title: 'Soon gone', ttl_seconds: 60 }));
+    setNow(NOW + 61_000);
+    svc.start(20);
+    await expect.poll(() => c.written.filter((e) => e.event_type === 'market.post.expired').length, { timeout: 2_000 }).toBe(1);
+    await svc.stop();
+  });
+
   it('start()/stop() are idempotent', async () => {
     const { svc } = setup();
     svc.start(1_000);
     svc.start(1_000);
+    expect(svc.health()).toEqual({ ok: true, posts_active: 0, max_lamport: 0, skipped_events: 0, sweeper_running: true });
     await svc.stop();
+    expect(svc.health().sweeper_running).toBe(false);
     await svc.stop();
   });
 });

@@ -111,6 +111,12 @@ export class MarketplaceService {
     await this.sweeping?.catch(() => undefined);
   }
 
+  /** For `hearthnet status` / doctor: counts from the view and whether the sweeper runs. */
+  health(): { ok: true; posts_active: number; max_lamport: number; skipped_events: number; sweeper_running: boolean } {
+    const v = this.opts.view;
+    return { ok: true, posts_active: v.allActive(this.now()).length, max_lamport: v.maxLamport(), skipped_events: v.skipped, sweeper_running: this.timer !== null };
+  }
+
   /** `market.post`: validate, append market.post.created, return the post as the view now holds it. */
   readonly post: Handler = async (ctx) => {
     this.requireSelf(ctx.caller, 'post');
