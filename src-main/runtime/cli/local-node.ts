@@ -30,3 +30,41 @@ export function apiFailure(err: unknown): never {
   }
   throw err;
 }
+
+/** A streamed call through the local API's SSE endpoint. */
+export async function* streamCall(info: RuntimeInfo, q: unknown): AsyncGenerator<{ event: string; data: unknown }> {
+  const host = info.api_host === '0.0.0.0' ? '127.0.0.1' : info.api_host;
+  let res: Response;
+  try {
+    res = await fetch(`http://${host}:${info.api_port}/api/v1/stream`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${info.api_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(q),
+    });
+  } catch {
+    throw new CliExit(EXIT.noNode, 'the HearthNet node is not answering (it may have stopped)');
+  }
+  if (!res.ok || !res.body) {
+    const text = await res.text();
+    throw new CliExit(EXIT.error, `stream refused (${res.status}): ${text}`);
+  }
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      const parsed = data === undefined ? null : (JSON.parse(data) as unknown);
+      if (event === 'error') {
+        const e = parsed as { code?: string; message?: string };
+        const code = e.code === 'capacity_exceeded' ? EXIT.capacity : e.code === 'forbidden' || e.code === 'invalid_signature' ? EXIT.auth : EXIT.error;
+        throw new CliExit(code, `${e.code ?? 'error'}: ${e.message ?? ''}`);
+      }
+      yield { event, data: parsed };
+    }
+  }
+}

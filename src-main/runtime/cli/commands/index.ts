@@ -2,6 +2,9 @@
 import type { Command } from 'commander';
 import { registerDoctor } from './doctor';
 import { registerInit } from './init';
+import { registerInvite } from './invite';
+import { registerLog } from './log';
+import { registerMesh } from './mesh';
 import { registerRun } from './run';
 import { registerStatus } from './status';
 import { registerVersion } from './version';
@@ -12,4 +15,7 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerStatus(program);
   registerDoctor(program);
+  registerMesh(program);
+  registerInvite(program);
+  registerLog(program);
 }

@@ -33,7 +33,7 @@ export function registerRun(program: Command): void {
       const transportPort = portOption(opts.port, '--port');
       const apiPort = portOption(opts.apiPort, '--api-port') ?? (transportPort === 0 ? 0 : undefined);
       const config = opts.host ? { ...ctx.config, transport: { ...ctx.config.transport, host: opts.host } } : ctx.config;
-      const node = await startNode({ config, transportPort, apiPort, logToStderr: !!opts.debug });
+      const node = await startNode({ config, configFile: ctx.configFile, transportPort, apiPort, logToStderr: !!opts.debug });
       const s = node.api.status();
       process.stdout.write(
         `HearthNet node "${s.display_name}" running (${s.node_id_short})\n` +
