@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { toWireError } from '../../../src-main/common';
-import { ReplayEngine } from '../../../src-main/runtime/events';
+import { ReplayEngine, type Event, type EventLog } from '../../../src-main/runtime/events';
 import {
   ChatError, ChatService, ChatView, CHAT_VIEW_EVENT_TYPES, DeliveryManager, SEND_REQUEST_SCHEMA,
 } from '../../../src-main/runtime/services/chat';
@@ -11,13 +11,13 @@ afterEach(cleanup);
 const bob = generateKeyPair();
 const stranger = generateKeyPair();
 
-function setup(kp: KeyPair = generateKeyPair(), enabled = true) {
+function setup(kp: KeyPair = generateKeyPair(), enabled = true, net: { peers?: () => string[]; sendDirect?: (n: string, e: Event) => Promise<void> } = {}) {
   const dir = tempDir();
   const log = openLog(join(dir, 'log.sqlite'));
   const view = new ChatView(kp);
   new ReplayEngine(log).register('chat', view, CHAT_VIEW_EVENT_TYPES);
   const config = { enabled, store_and_forward: true };
-  const delivery = new DeliveryManager({ log, ourKp: kp, peers: () => [], sendDirect: async () => {}, config, outboxPath: join(dir, 'outbox.json') }, { onWarn: () => {} });
+  const delivery = new DeliveryManager({ log, ourKp: kp, peers: net.peers ?? (() => []), sendDirect: net.sendDirect ?? (async () => {}), config, outboxPath: join(dir, 'outbox.json') }, { onWarn: () => {} });
   const members = new Set<string>([kp.nodeIdFull, bob.nodeIdFull]);
   const svc = new ChatService({ log, kp, view, delivery, communityId, isMember: (n) => members.has(n), config });
   return { kp, log, view, svc, delivery };
@@ -95,6 +95,32 @@ describe('ChatService', () => {
     expect(r2).toEqual({ msg_id, read_at: r1.read_at, event_id: null });
     expect([...b.log.replay({ eventTypes: ['chat.message.read'] })]).toHaveLength(1);
     expect(b.view.unreadCount(a.kp.nodeIdFull)).toBe(0);
+  });
+
+  it('end to end: a direct push lands in the recipient log, its receipt syncs back and clears the outbox', async () => {
+    let bLog: EventLog | null = null;
+    const a = setup(undefined, true, { peers: () => [bob.nodeIdFull], sendDirect: async (_n, e) => void bLog!.appendReceived(e) });
+    const b = setup(bob);
+    bLog = b.log;
+    await a.svc.start();
+    await b.svc.start();
+    const res = (await a.svc.send(self(a, { to: bob.nodeIdFull, text: 'Door is open' }))) as { msg_id: string; delivery: string };
+    expect(res.delivery).toBe('direct');
+    expect(b.view.get(res.msg_id)?.body).toBe('Door is open');
+    const deadline = Date.now() + 5_000;
+    while ([...b.log.replay({ eventTypes: ['chat.message.delivered'] })].length === 0) {
+      if (Date.now() > deadline) throw new Error('no delivered receipt');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    syncInto(b.log, a.log);
+    while (a.delivery.pending().length > 0) {
+      if (Date.now() > deadline) throw new Error('outbox not cleared');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(a.view.get(res.msg_id)?.delivered_at).not.toBeNull();
+    expect(a.svc.health()).toMatchObject({ outbox: 0, conversations: 1, undecryptable: 0 });
+    await a.svc.stop();
+    await b.svc.stop();
   });
 
   it('chat turned off: send and history are forbidden', async () => {
