@@ -4,7 +4,6 @@
  * readers' ed25519 node ids, so no extra keys are ever distributed.
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
@@ -12,6 +11,7 @@ import { canonicalJson } from '../../../common';
 import { parseNodeId, type KeyPair } from '../../identity';
 import { ChatError } from './errors';
 import { parsePlaintext } from './plaintext';
+import { x25519FromSecret, x25519OfKeyPair, x25519PublicOfEd, x25519Shared } from './x25519';
 import { SEAL_ALG, SEAL_VERSION, type ChatPlaintext, type SealContext, type SealedMessage, type WrappedKey } from './types';
 
 /** HKDF info string; a new construction gets a new string. */
@@ -63,10 +63,10 @@ export function sealMessage(input: SealInput, random: RandomSource = randomBytes
   const ctx: SealContext = { communityId: input.communityId, sender, recipient: input.recipientNodeId, msgId: input.msgId };
   const plaintext = parsePlaintext(input.plaintext);
   const readers = [...new Set([input.recipientNodeId, sender])].sort();
-  const readerEd = new Map<string, Uint8Array>();
+  const readerX = new Map<string, Uint8Array>();
   for (const r of readers) {
     try {
-      readerEd.set(r, parseNodeId(r));
+      readerX.set(r, x25519PublicOfEd(parseNodeId(r)));
     } catch (err) {
       throw new ChatError('bad_request', `"${r}" is not a full node id, so a message cannot be sealed to it`, { cause: err });
     }
@@ -76,10 +76,16 @@ export function sealMessage(input: SealInput, random: RandomSource = randomBytes
   const ciphertext = xchacha20poly1305(contentKey, nonce, bodyAad(ctx)).encrypt(enc.encode(canonicalJson(plaintext)));
   const keys: Record<string, WrappedKey> = {};
   for (const r of readers) {
-    const esk = random(KEY_BYTES);
-    const epk = x25519.getPublicKey(esk);
-    const readerX = ed25519.utils.toMontgomery(readerEd.get(r)!);
-    const kek = wrapKey(x25519.getSharedSecret(esk, readerX), epk, readerX);
+    const eph = x25519FromSecret(random(KEY_BYTES));
+    const epk = eph.publicKey;
+    const rx = readerX.get(r)!;
+    let shared: Uint8Array;
+    try {
+      shared = x25519Shared(eph.secret, rx);
+    } catch (err) {
+      throw new ChatError('bad_request', `"${r}" is not a usable public key (low order), so a message cannot be sealed to it`, { cause: err });
+    }
+    const kek = wrapKey(shared, epk, rx);
     const wrapNonce = random(NONCE_BYTES);
     const wrapped = xchacha20poly1305(kek, wrapNonce, wrapAad(ctx, r)).encrypt(contentKey);
     keys[r] = { epk: b64(epk), nonce: b64(wrapNonce), wrapped: b64(wrapped) };
@@ -107,9 +113,8 @@ export function openMessage(sealed: unknown, readerKp: KeyPair, ctx: SealContext
   const ciphertext = bytes(s.ciphertext, null, 'ciphertext');
   let contentKey: Uint8Array;
   try {
-    const readerXSecret = ed25519.utils.toMontgomerySecret(readerKp.secretKey);
-    const readerX = x25519.getPublicKey(readerXSecret);
-    const kek = wrapKey(x25519.getSharedSecret(readerXSecret, epk), epk, readerX);
+    const ours = x25519OfKeyPair(readerKp);
+    const kek = wrapKey(x25519Shared(ours.secret, epk), epk, ours.publicKey);
     contentKey = xchacha20poly1305(kek, wrapNonce, wrapAad(ctx, reader)).decrypt(wrapped);
   } catch (err) {
     throw fail('auth_failed', 'the message key could not be unwrapped: it was altered, or belongs to another message', err);
