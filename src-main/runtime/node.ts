@@ -4,6 +4,7 @@
  * RunningNode whose `stop()` unwinds everything in reverse, best-effort.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { CallError, type Mode, type NodeId, type Profile } from '../common';
 import { ApiServer } from './api/server';
@@ -81,6 +82,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
   let config = opts.config;
   const files = nodeFiles(config);
   const startedAt = Date.now();
+  mkdirSync(config.community.state_dir, { recursive: true, mode: 0o700 });
 
   // 1. observability (a hub per node, so several nodes can share one process)
   const hub = new LogHub();
@@ -190,7 +192,9 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
         onPublish: (m) => scope?.discovery.updateAnnouncement({ capabilityNames: m.capabilities.map((c) => c.name) }),
         onSignificantChange: (m) => {
           const c = community();
-          if (c && isMember(kp.nodeIdFull)) c.log.appendLocal('node.manifest.updated', { manifest: m as unknown as Record<string, unknown> }, kp);
+          if (!c || !isMember(kp.nodeIdFull)) return false;
+          c.log.appendLocal('node.manifest.updated', { manifest: m as unknown as Record<string, unknown> }, kp);
+          return true;
         },
         onError: (err) => log.warn('manifest publish failed', { error: String(err) }),
       },

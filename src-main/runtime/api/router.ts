@@ -81,7 +81,7 @@ export const appRouter = t.router({
       return { remoteOnly: o.remoteOnly === true, localOnly: o.localOnly === true, name: str(o, 'name', false) };
     })
     .query(({ ctx, input }) => ctx.node.capabilities(input)),
-  call: proc
+  callCapability: proc
     .input((v): CallInput => {
       const o = obj(v);
       const params = o.params === undefined || o.params === null ? null : obj(o.params);

@@ -26,8 +26,11 @@ export interface ManifestPublisherOptions {
   readonly intervalMs?: number;
   /** Called with each new manifest (discovery re-announces). */
   readonly onPublish?: (manifest: NodeManifest) => void;
-  /** Called when the reachability-relevant part changed (the node appends node.manifest.updated). */
-  readonly onSignificantChange?: (manifest: NodeManifest) => void;
+  /**
+   * Called when the reachability-relevant part changed (the node appends node.manifest.updated).
+   * Returns false when it could not record it yet (no community): it is offered again next time.
+   */
+  readonly onSignificantChange?: (manifest: NodeManifest) => boolean;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -85,10 +88,7 @@ export class ManifestPublisher {
     this.manifest = m;
     this.opts.onPublish?.(m);
     const sig = significant(m);
-    if (sig !== this.lastSignificant) {
-      this.lastSignificant = sig;
-      this.opts.onSignificantChange?.(m);
-    }
+    if (sig !== this.lastSignificant && (this.opts.onSignificantChange?.(m) ?? true)) this.lastSignificant = sig;
     return m;
   }
 }

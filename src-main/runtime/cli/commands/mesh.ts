@@ -65,7 +65,7 @@ export function registerMesh(program: Command): void {
       const { info, api } = connectLocalNode(cliContext(cmd).config);
       const q = { capability: m[1], version: m[2], body, params, timeout_ms };
       if (!opts.stream) {
-        const result = await api.call.mutate(q).catch(apiFailure);
+        const result = await api.callCapability.mutate(q).catch(apiFailure);
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
       }
