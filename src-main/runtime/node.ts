@@ -19,6 +19,7 @@ import { readCommunityManifest, writeCommunityManifest } from './orchestrator/co
 import { startCommunityScope, type CommunityScope } from './orchestrator/community-scope';
 import { ShutdownStack } from './orchestrator/lifecycle';
 import { ManifestPublisher } from './orchestrator/manifest-publisher';
+import { startEmergency, type EmergencyWiring } from './orchestrator/emergency-wiring';
 import { createNodeApi, type NodeApiWithStream } from './orchestrator/node-api';
 import { nodeFiles, type NodeFiles } from './orchestrator/node-paths';
 import { removeRuntimeFile, writeRuntimeFile } from './orchestrator/runtime-file';
@@ -41,6 +42,8 @@ export interface StartNodeOptions {
   readonly writeRuntimeFile?: boolean;
   /** Pace of sync rounds (tests speed it up). */
   readonly syncIntervalMs?: number;
+  /** Emergency detector overrides (tests inject probes, clocks and short debounces). */
+  readonly emergency?: Parameters<typeof startEmergency>[0]['detector'];
 }
 
 export interface RunningNode {
@@ -58,6 +61,7 @@ export interface RunningNode {
   readonly apiToken: string;
   /** What the UI and the CLI call (also served over the local API). */
   readonly api: NodeApiWithStream;
+  readonly emergency: EmergencyWiring;
   /** The community's log and membership, once the node belongs to one. */
   community(): CommunityContext | null;
   /** The signed manifest this node currently serves. */
@@ -208,7 +212,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     // 7, 12, 14: discovery, peers -> bus, sync loop — all scoped to the community
     const activate = async (c: CommunityContext, bootstrap?: readonly Endpoint[]) => {
       scope = await startCommunityScope({
-        kp, community: c, bus, peers, client, log, metrics, displayName, profile,
+        config, kp, community: c, bus, peers, client, log, metrics, displayName, profile,
         transportPort, transportHost: config.transport.host, discoveryConfig: config.discovery,
         knownPeersPath: files.knownPeers, bootstrap, syncIntervalMs: opts.syncIntervalMs,
       });
@@ -231,6 +235,21 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
         throw err;
       }
     }
+
+    // 9. emergency detector: offline mode withdraws internet-only capabilities
+    const emergency = startEmergency({
+      targets: config.emergency.probe_targets,
+      bus,
+      peers,
+      metrics,
+      log: hub.logger('emergency', opts.name ? { node: opts.name } : {}),
+      detector: opts.emergency,
+      onMode: (m) => {
+        mode = m;
+        publisher?.publish();
+      },
+    });
+    stack.push('emergency detector', () => emergency.stop());
 
     const joinByInvite = async (text: string) => {
       if (scope) throw new CallError('bad_request', `this household already belongs to "${communityName()}"`);
@@ -294,6 +313,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       apiPort,
       apiToken,
       api,
+      emergency,
       community,
       manifest: () => publisher!.current(),
       syncNow: async () => {

@@ -5,6 +5,7 @@
  */
 import type { Profile } from '../../common';
 import type { CapabilityBus } from '../bus';
+import type { Config } from '../config';
 import { DiscoveryService, type DiscoveryConfig, type PeerRecord, type PeerRegistry } from '../discovery';
 import { SyncServer, type SyncChannel as EventsSyncChannel } from '../events';
 import { parseNodeManifest, verifyNodeManifest, type Endpoint, type KeyPair } from '../identity';
@@ -12,9 +13,11 @@ import type { Logger, Metrics } from '../observability';
 import type { HttpClient, PeerAddress } from '../transport';
 import type { CommunityContext } from './community-context';
 import { ShutdownStack } from './lifecycle';
+import { startCommunityServices, type CommunityServices } from './community-services';
 import { SyncLoop } from './sync-loop';
 
 export interface CommunityScopeDeps {
+  readonly config: Config;
   readonly kp: KeyPair;
   readonly community: CommunityContext;
   readonly bus: CapabilityBus;
@@ -37,6 +40,7 @@ export interface CommunityScope {
   readonly syncServer: SyncServer;
   readonly discovery: DiscoveryService;
   readonly syncLoop: SyncLoop;
+  readonly services: CommunityServices;
   stop(): Promise<void>;
 }
 
@@ -92,18 +96,24 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
     for (const p of peers.all()) onPeer('added', p);
 
     // Members' manifests in the log say where to reach them even where multicast is blocked.
-    const learnFromManifest = (data: Record<string, unknown>) => {
+    const learnFromManifest = (data: Record<string, unknown>, live: boolean) => {
       try {
         const m = parseNodeManifest(data.manifest as Record<string, unknown>);
         if (m.node_id === kp.nodeIdFull || !isMember(m.node_id)) return;
         for (const ep of m.endpoints) discovery.knownPeers.recordSuccess(m.node_id, ep, m.display_name);
+        // A fresh manifest from a peer we already talk to: new capabilities route at once.
+        const known = live ? peers.get(m.node_id) : null;
+        if (known) {
+          verifyNodeManifest(m);
+          peers.upsert({ ...known, manifest: m, display_name: m.display_name, profile: m.profile, last_seen: Date.now() });
+        }
       } catch {
         /* a malformed manifest inside a valid event: nothing to learn from it */
       }
     };
-    for (const e of community.log.replay({ eventTypes: ['node.manifest.updated'] })) learnFromManifest(e.data);
+    for (const e of community.log.replay({ eventTypes: ['node.manifest.updated'] })) learnFromManifest(e.data, false);
     stack.push('log wiring', community.log.onAppend((e) => {
-      if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifest(e.data);
+      if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifest(e.data, true);
       if (e.event_type === 'community.member.revoked') {
         const revoked = String(e.data.node_id ?? '');
         peers.remove(revoked);
@@ -115,12 +125,16 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
     metrics.std.eventLogSize.set({ community: community.communityId }, community.log.count());
     metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());
 
+    // Services first, so the first manifest neighbours see already lists their capabilities.
+    const services = await startCommunityServices({ config: d.config, kp, community, bus, peers, client, log });
+    stack.push('services', () => services.stop());
+
     await discovery.start();
     stack.push('discovery', () => discovery.stop());
     syncLoop.start();
     stack.push('sync loop', () => syncLoop.stop());
 
-    return { community, syncServer, discovery, syncLoop, stop: () => stack.unwind() };
+    return { community, syncServer, discovery, syncLoop, services, stop: () => stack.unwind() };
   } catch (err) {
     await stack.unwind();
     throw err;

@@ -1,0 +1,118 @@
+/**
+ * Reference §17 step 8 for the services that live in the community log: the marketplace and
+ * private chat. Their views are registered on the replay engine and rebuilt from the log; their
+ * capabilities go on the bus; they stop before the log closes.
+ */
+import { join } from 'node:path';
+import { parseVersion, type Version } from '../../common';
+import { defineCapability, type CapabilityBus, type CapabilityHandler } from '../bus';
+import type { Config } from '../config';
+import type { PeerRegistry } from '../discovery';
+import type { Event } from '../events';
+import type { KeyPair } from '../identity';
+import type { Logger } from '../observability';
+import { CHAT_VIEW_EVENT_TYPES, ChatService, ChatView, DeliveryManager } from '../services/chat';
+import { MARKET_EVENT_TYPES, MarketplaceService, MarketplaceView } from '../services/marketplace';
+import type { HttpClient } from '../transport';
+import type { CommunityContext } from './community-context';
+import { ShutdownStack } from './lifecycle';
+
+/** A capability as a service offers it; `version` may be written "1.0". */
+interface OfferedCapability {
+  readonly descriptor: { readonly name: string; readonly version: string | Version };
+  readonly handler: unknown;
+}
+
+/** Register a service's capabilities (normalising "1.0" versions) and return how to withdraw them. */
+export function offer(bus: CapabilityBus, caps: readonly OfferedCapability[]): () => void {
+  const registered = caps.map(({ descriptor, handler }) => {
+    const version = typeof descriptor.version === 'string' ? parseVersion(descriptor.version) : descriptor.version;
+    const d = defineCapability({ ...(descriptor as object), version } as Parameters<typeof defineCapability>[0]);
+    bus.registerCapability(d, handler as CapabilityHandler);
+    return d;
+  });
+  return () => {
+    for (const d of registered) bus.deregister(d.name, d.version, d.params);
+  };
+}
+
+export interface CommunityServicesDeps {
+  readonly config: Config;
+  readonly kp: KeyPair;
+  readonly community: CommunityContext;
+  readonly bus: CapabilityBus;
+  readonly peers: PeerRegistry;
+  readonly client: HttpClient;
+  readonly log: Logger;
+}
+
+export interface CommunityServices {
+  readonly market: MarketplaceService | null;
+  readonly chat: ChatService | null;
+  readonly delivery: DeliveryManager | null;
+  stop(): Promise<void>;
+}
+
+export async function startCommunityServices(d: CommunityServicesDeps): Promise<CommunityServices> {
+  const { config, kp, community, bus, peers, client, log } = d;
+  const stack = new ShutdownStack(log);
+  const append = (type: Parameters<typeof community.log.appendLocal>[0], data: Record<string, unknown>): Event => community.log.appendLocal(type, data, kp);
+  try {
+    let market: MarketplaceService | null = null;
+    if (config.market.enabled) {
+      const view = new MarketplaceView();
+      community.replay.register('marketplace', view, [...MARKET_EVENT_TYPES]);
+      community.replay.rebuild('marketplace');
+      market = new MarketplaceService({ config: config.market, view, ourNodeId: kp.nodeIdFull, appendEvent: append, onSweepError: (err) => log.warn('marketplace sweep failed', { error: String(err) }) });
+      market.start();
+      stack.push('marketplace', () => market!.stop());
+      stack.push('marketplace capabilities', offer(bus, market.capabilities()));
+    }
+
+    let chat: ChatService | null = null;
+    let delivery: DeliveryManager | null = null;
+    if (config.chat.enabled) {
+      const view = new ChatView(kp);
+      community.replay.register('chat', view, [...CHAT_VIEW_EVENT_TYPES]);
+      community.replay.rebuild('chat');
+      const push = async (nodeId: string, event: Event) => {
+        const peer = peers.get(nodeId);
+        if (!peer || peer.endpoints.length === 0) throw new Error(`${nodeId} is not reachable now`);
+        const reply = (await client.syncChannel({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] }).events({ events: [event] })) as { rejected?: unknown[] };
+        if (reply.rejected?.length) throw new Error(`${nodeId} refused the message: ${JSON.stringify(reply.rejected)}`);
+      };
+      delivery = new DeliveryManager(
+        {
+          log: community.log,
+          ourKp: kp,
+          peers: () => peers.all().map((p) => p.node_id_full),
+          sendDirect: push,
+          forwardVia: push,
+          config: config.chat,
+          outboxPath: join(config.community.state_dir, 'chat-outbox.json'),
+        },
+        { onWarn: (message, details) => log.warn(message, details) },
+      );
+      chat = new ChatService({
+        log: community.log,
+        kp,
+        view,
+        delivery,
+        communityId: community.communityId,
+        isMember: (id) => community.state.isMember(id) && !community.state.isRevoked(id),
+        config: config.chat,
+      });
+      await chat.start();
+      stack.push('chat', () => chat!.stop());
+      const dm = delivery;
+      stack.push('chat delivery wiring', peers.on((e) => {
+        if (e.kind === 'added') dm.onPeerOnline(e.peer.node_id_full);
+      }));
+      stack.push('chat capabilities', offer(bus, chat.capabilities()));
+    }
+    return { market, chat, delivery, stop: () => stack.unwind() };
+  } catch (err) {
+    await stack.unwind();
+    throw err;
+  }
+}

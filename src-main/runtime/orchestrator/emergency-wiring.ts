@@ -1,0 +1,63 @@
+/**
+ * M09 wiring: the detector's transitions change what this node offers. Offline, local
+ * capabilities whose params say `requires_internet` leave the bus (and the manifest) and peer
+ * pruning turns aggressive; back online, exactly those capabilities return.
+ */
+import type { Mode } from '../../common';
+import type { CapabilityBus, CapabilityEntry } from '../bus';
+import { Detector, modeGaugeHook, StateBus, type DetectorOptions } from '../emergency';
+import type { PeerRegistry } from '../discovery';
+import type { Logger, Metrics } from '../observability';
+
+export interface EmergencyWiringDeps {
+  readonly targets: readonly string[];
+  readonly bus: CapabilityBus;
+  readonly peers: PeerRegistry;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Told about every mode change (the node republishes its manifest). */
+  readonly onMode: (mode: Mode) => void;
+  /** Test hooks: probe, clock, debounce. */
+  readonly detector?: Partial<DetectorOptions>;
+}
+
+export interface EmergencyWiring {
+  readonly stateBus: StateBus;
+  readonly detector: Detector;
+  mode(): Mode;
+  stop(): Promise<void>;
+}
+
+export function startEmergency(d: EmergencyWiringDeps): EmergencyWiring {
+  const held: CapabilityEntry[] = [];
+  const gauge = modeGaugeHook(d.metrics.std.emergencyMode);
+  const stateBus = new StateBus();
+  const detector = new Detector({
+    targets: d.targets,
+    stateBus,
+    log: { info: (m, x) => d.log.info(m, x), error: (m, x) => d.log.error(m, x) },
+    ...d.detector,
+    onModeChange: (mode) => {
+      gauge(mode);
+      d.onMode(mode);
+    },
+    effects: {
+      onEnterOffline: () => {
+        for (const e of d.bus.registry.allLocal()) {
+          if (e.descriptor.params.requires_internet !== true) continue;
+          held.push(e);
+          d.bus.deregister(e.descriptor.name, e.descriptor.version, e.descriptor.params);
+        }
+        d.peers.setPruningAggressive(true);
+        d.log.warn('internet is down: offline mode', { withdrawn: held.map((e) => e.descriptor.name) });
+      },
+      onLeaveOffline: () => {
+        for (const e of held.splice(0)) d.bus.registerCapability(e.descriptor, e.handler!, e.params_compatible ?? undefined);
+        d.peers.setPruningAggressive(false);
+        d.log.info('internet is back');
+      },
+    },
+  });
+  detector.start();
+  return { stateBus, detector, mode: () => stateBus.current().mode, stop: () => detector.stop() };
+}
