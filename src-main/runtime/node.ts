@@ -20,6 +20,7 @@ import { startCommunityScope, type CommunityScope } from './orchestrator/communi
 import { ShutdownStack } from './orchestrator/lifecycle';
 import { ManifestPublisher } from './orchestrator/manifest-publisher';
 import { startEmergency, type EmergencyWiring } from './orchestrator/emergency-wiring';
+import { registerGovernanceCapabilities } from './orchestrator/governance';
 import { createNodeApi, type NodeApiWithStream } from './orchestrator/node-api';
 import { nodeFiles, type NodeFiles } from './orchestrator/node-paths';
 import { removeRuntimeFile, writeRuntimeFile } from './orchestrator/runtime-file';
@@ -142,6 +143,8 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       metrics.std.requestsTotal.inc({ capability: ev.capability, result: ev.result });
       metrics.std.requestDurationMs.observe({ capability: ev.capability }, ev.ms);
     });
+
+    stack.push('governance capability', registerGovernanceCapabilities(bus, kp, community));
 
     // 7. peer registry (discovery runs inside the community scope)
     const peers = new PeerRegistry(kp.nodeIdFull, config.community.community_id ?? '');

@@ -1,7 +1,7 @@
 /** The tRPC AppRouter: the one typed surface for the UI (over IPC or HTTP) and the CLI. */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { HearthError, toWireError, type WireErrorCode } from '../../common';
-import type { CallInput, CapabilityRow, InviteCreated, InviteRedeemed, PeerSummary, StatusReport, TraceRow } from './status';
+import type { CallInput, CapabilityRow, GovernanceInput, GovernanceOutcome, InviteCreated, InviteRedeemed, PeerSummary, StatusReport, TraceRow } from './status';
 
 /** What the API needs from a running node. The composition root implements it. */
 export interface NodeApi {
@@ -13,6 +13,8 @@ export interface NodeApi {
   addPeer(q: { host: string; port: number }): Promise<PeerSummary>;
   createInvite(q: { nodeId: string; level: 'member' | 'trusted'; ttlSeconds: number }): Promise<InviteCreated>;
   redeemInvite(q: { text: string }): Promise<InviteRedeemed>;
+  governance(q: GovernanceInput): GovernanceOutcome;
+  cosign(q: GovernanceInput): { signer: string; signature: string };
 }
 
 export interface ApiContext {
@@ -73,6 +75,17 @@ function int(o: Record<string, unknown>, k: string, min: number, max: number, fa
   return v;
 }
 
+function governanceInput(v: unknown): GovernanceInput {
+  const o = obj(v);
+  const action = o.action;
+  if (action !== 'revoke' && action !== 'promote' && action !== 'demote') bad('action must be revoke, promote or demote');
+  const level = o.level;
+  if (level !== undefined && level !== 'member' && level !== 'trusted' && level !== 'anchor') bad('level must be member, trusted or anchor');
+  const sigs = o.signatures ?? [];
+  if (!Array.isArray(sigs) || sigs.some((s) => !s || typeof s.signer !== 'string' || typeof s.signature !== 'string')) bad('signatures must be a list of {signer, signature}');
+  return { action, nodeId: str(o, 'nodeId')!, reason: str(o, 'reason', false), level: level as GovernanceInput['level'], signatures: sigs as GovernanceInput['signatures'] };
+}
+
 export const appRouter = t.router({
   status: proc.query(({ ctx }) => ctx.node.status()),
   capabilities: proc
@@ -109,6 +122,8 @@ export const appRouter = t.router({
       return { nodeId: str(o, 'nodeId')!, level: level as 'member' | 'trusted', ttlSeconds: int(o, 'ttlSeconds', 60, 30 * 86_400, 86_400) };
     })
     .mutation(({ ctx, input }) => ctx.node.createInvite(input)),
+  governance: proc.input(governanceInput).mutation(({ ctx, input }) => ctx.node.governance(input)),
+  cosign: proc.input(governanceInput).mutation(({ ctx, input }) => ctx.node.cosign(input)),
   redeemInvite: proc
     .input((v) => ({ text: str(obj(v), 'text')! }))
     .mutation(({ ctx, input }) => ctx.node.redeemInvite(input)),

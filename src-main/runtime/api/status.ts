@@ -79,3 +79,18 @@ export interface CallInput {
   readonly params?: Record<string, unknown> | null;
   readonly timeout_ms?: number;
 }
+
+export interface GovernanceInput {
+  readonly action: 'revoke' | 'promote' | 'demote';
+  readonly nodeId: string;
+  readonly reason?: string;
+  readonly level?: 'member' | 'trusted' | 'anchor';
+  readonly signatures?: ReadonlyArray<{ readonly signer: string; readonly signature: string }>;
+}
+
+export interface GovernanceOutcome {
+  readonly done: boolean;
+  readonly event_id: string | null;
+  readonly signatures: ReadonlyArray<{ readonly signer: string; readonly signature: string }>;
+  readonly message: string;
+}

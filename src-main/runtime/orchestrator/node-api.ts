@@ -9,6 +9,7 @@ import { decodeInvite, encodeInvite, inviteEventData, inviteToQrPng, makeInvite 
 import { PACKAGE_VERSION } from '../version';
 import type { CommunityContext } from './community-context';
 import type { CommunityScope } from './community-scope';
+import { applyGovernance, coSignAction } from './governance';
 
 /** What the API reads from the node; getters because community and mode change at run time. */
 export interface NodeApiDeps {
@@ -141,6 +142,14 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
         bootstrap: blob.bootstrap_endpoints.map((e) => `${e.host}:${e.port}`),
         qr_png_base64: png.toString('base64'),
       };
+    },
+
+    governance(q) {
+      return applyGovernance(d.kp, requireCommunity(), q as never);
+    },
+
+    cosign(q) {
+      return coSignAction(d.kp, requireCommunity().communityId, q as never);
     },
 
     async redeemInvite(q) {
