@@ -121,9 +121,13 @@ describe.skipIf(skip)('ModelStore', () => {
     srv.drop.times = 1;
     const seen: PullProgress[] = [];
     await store.pull(`${srv.url}/stories260K.gguf`, { sha256: sha, onProgress: (p) => seen.push(p) });
-    // every byte that arrived before the cut was kept: the second request starts exactly there
-    expect(srv.requests.map((h) => h.range)).toEqual([undefined, 'bytes=300000-']);
-    expect(seen.some((p) => p.resumed_from === 300_000)).toBe(true);
+    // every byte handed to us before the cut was kept on disk: the second request starts exactly there
+    // (bytes still queued in the client's stream when the socket died are lost, so <= 300000)
+    const kept = seen.filter((p) => p.resumed_from === 0).at(-1)!.received_bytes;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(300_000);
+    expect(srv.requests.map((h) => h.range)).toEqual([undefined, `bytes=${kept}-`]);
+    expect(seen.some((p) => p.resumed_from === kept)).toBe(true);
     expect(seen.every((p, i) => i === 0 || p.received_bytes >= seen[i - 1].received_bytes)).toBe(true);
     expect(readFileSync(join(dir, 'models', 'stories260K.gguf')).equals(data)).toBe(true);
 
@@ -132,11 +136,13 @@ describe.skipIf(skip)('ModelStore', () => {
     srv.drop.afterBytes = 500_000;
     srv.drop.times = 1;
     const e = await storeError(store.pull(`${srv.url}/stories260K.gguf`, { name: 'again.gguf', retries: 0 }), 'download_failed');
-    expect(e.details.partial_bytes).toBe(500_000);
-    expect(statSync(join(dir, 'models', 'again.gguf.part')).size).toBe(500_000);
+    const partial = e.details.partial_bytes as number;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThanOrEqual(500_000);
+    expect(statSync(join(dir, 'models', 'again.gguf.part')).size).toBe(partial);
     expect((await store.list()).map((x) => x.name)).toEqual(['stories260K']);
     const again = await store.pull(`${srv.url}/stories260K.gguf`, { name: 'again.gguf', sha256: sha });
-    expect(srv.requests.map((h) => h.range)).toEqual([undefined, 'bytes=500000-']);
+    expect(srv.requests.map((h) => h.range)).toEqual([undefined, `bytes=${partial}-`]);
     expect(again.sha256).toBe(sha);
   });
 
@@ -158,7 +164,8 @@ describe.skipIf(skip)('ModelStore', () => {
       plain.drop.afterBytes = 100_000;
       plain.drop.times = 1;
       const m = await store.pull(`${plain.url}/stories260K.gguf`, { sha256: sha });
-      expect(plain.requests.map((h) => h.range)).toEqual([undefined, 'bytes=100000-']);
+      expect(plain.requests).toHaveLength(2);
+      expect(plain.requests[1].range).toMatch(/^bytes=\d+-$/); // asked to resume, got the whole file (200), started over
       expect(m.size_bytes).toBe(data.length);
     } finally {
       await plain.close();
