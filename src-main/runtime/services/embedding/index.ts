@@ -15,3 +15,4 @@ export {
 export { parseSafetensors, loadSafetensors, readSafetensorsHeader, SAFETENSORS_DTYPES, type Tensor, type SafetensorsDtype } from './safetensors';
 export { l2Normalize, cosine, dotAt } from './vector-math';
 export * from './schemas';
+export { EmbeddingService, embeddingDescriptors, embedDescriptor, embedParamsCompatible, EMBED_MAX_CONCURRENT, type EmbeddingServiceOptions } from './service';

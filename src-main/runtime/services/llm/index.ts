@@ -14,3 +14,6 @@ export * from './tokenizers';
 export * from './backends/factory';
 export * from './backends/autodetect';
 export * from './schemas';
+export * from './admission';
+export * from './descriptors';
+export * from './service';

@@ -1,0 +1,97 @@
+/**
+ * Tokens/s of stories260K generated locally (LlamaCppBackend directly, 1 thread, fixed seed)
+ * against the same request streamed from another node over real HTTPS: node B's CapabilityBus ->
+ * HttpClient (signed, TLS-pinned) -> node A's HttpServer -> A's bus -> LlmService -> the same
+ * backend. Runs alternate local/remote; medians are reported.
+ * Last line: `llm-stream: <remote tok/s> tok/s (baseline <local tok/s> tok/s, ratio <r>)`.
+ */
+import { toWallClock, type CommunityId, type NodeId } from '../src-main/common';
+import { CapabilityBus, type TrustOracle } from '../src-main/runtime/bus';
+import { generateKeyPair, signPayload, type NodeManifest } from '../src-main/runtime/identity';
+import { collect, LlamaCppBackend, LlmService, llmDescriptors } from '../src-main/runtime/services/llm';
+import { createHttpServer, generateSelfSignedCert, HttpClient, PinnedCerts } from '../src-main/runtime/transport';
+import { STORIES_GGUF } from '../tests/support/models';
+import { fmt } from './lib/transport-fixture';
+
+const MODEL = 'stories260K';
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const MAX_TOKENS = 480;
+const REQUEST = { model: MODEL, prompt: 'Once upon a time', max_tokens: MAX_TOKENS, temperature: 0.8, seed: 42 };
+const member: TrustOracle = { levelOf: () => 'member', isRevoked: () => false };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export async function main(): Promise<void> {
+  if (!STORIES_GGUF) throw new Error('llm-stream: stories260K.gguf not found under ../shared/models or /work/shared/models');
+  const backend = new LlamaCppBackend({ modelPath: STORIES_GGUF, maxConcurrent: 1, threads: 1, contextSize: 512 });
+  const svc = new LlmService({ backends: [backend] });
+  await svc.start();
+
+  // node A: serves the model over HTTPS
+  const kpA = generateKeyPair();
+  const kpB = generateKeyPair();
+  const communityId = kpA.nodeIdFull as unknown as CommunityId;
+  const pinsA = new PinnedCerts();
+  const busA = new CapabilityBus({ nodeId: kpA.nodeIdFull, communityId, transport: new HttpClient({ kp: kpA, pinnedCerts: pinsA }), trust: member });
+  busA.registerService(svc);
+  const tls = generateSelfSignedCert(kpA);
+  const manifestRef: { m: unknown } = { m: null };
+  const server = createHttpServer({ kp: kpA, tls, host: '127.0.0.1', port: 0, handler: busA, nodeManifest: () => manifestRef.m });
+  await server.start();
+  manifestRef.m = signPayload({ node_id: kpA.nodeIdFull, load: { tls_fingerprint: tls.fingerprint }, issued_at: toWallClock() }, kpA);
+
+  // node B: knows A from its manifest, calls over the wire
+  const pinsB = new PinnedCerts();
+  const client = new HttpClient({ kp: kpB, pinnedCerts: pinsB });
+  const endpoint = { transport: 'https' as const, host: '127.0.0.1', port: server.port };
+  await client.learnPeer(endpoint);
+  const busB = new CapabilityBus({ nodeId: kpB.nodeIdFull, communityId, transport: client, trust: member });
+  for (const d of llmDescriptors()) busB.learn(d.descriptor, d.paramsCompatible);
+  busB.onPeerAdded({ nodeId: kpA.nodeIdFull as NodeId, endpoint, manifest: { node_id: kpA.nodeIdFull, display_name: 'A', capabilities: busA.localCapabilitySpecs() } as unknown as NodeManifest });
+
+  const local = async () => {
+    const t0 = performance.now();
+    const r = await collect(backend.complete({ model: MODEL, prompt: REQUEST.prompt, maxTokens: MAX_TOKENS, temperature: REQUEST.temperature, seed: REQUEST.seed }));
+    return { tokens: r.tokens_out, tps: r.tokens_out / ((performance.now() - t0) / 1000) };
+  };
+  const remote = async () => {
+    const t0 = performance.now();
+    let frames = 0;
+    let tokens = 0;
+    for await (const f of busB.stream('llm.complete', '1.0', REQUEST, { params: { model: MODEL } })) {
+      if (f.event === 'token') frames++;
+      else if (f.event === 'done') tokens = Number(f.data.tokens_out);
+    }
+    if (frames === 0 || tokens === 0) throw new Error('llm-stream: the remote stream produced no tokens');
+    return { tokens, tps: tokens / ((performance.now() - t0) / 1000) };
+  };
+
+  await local();
+  await remote(); // warm-up: TLS session, JIT
+  const l: number[] = [];
+  const r: number[] = [];
+  let tokens = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const a = await local();
+    const b = await remote();
+    if (a.tokens !== b.tokens) throw new Error(`llm-stream: local and remote generated different lengths (${a.tokens} vs ${b.tokens}); seed not honoured?`);
+    tokens = a.tokens;
+    l.push(a.tps);
+    r.push(b.tps);
+  }
+  client.close();
+  await server.stop();
+  pinsA.close();
+  pinsB.close();
+  await svc.stop();
+
+  const base = median(l);
+  const rem = median(r);
+  console.log(`${tokens} tokens per run (max_tokens ${MAX_TOKENS}, seed ${REQUEST.seed}), ${RUNS} runs each, alternating; medians`);
+  console.log(`local LlamaCppBackend: ${l.map((x) => fmt(x)).join(' ')} tok/s`);
+  console.log(`remote over HTTPS via the bus: ${r.map((x) => fmt(x)).join(' ')} tok/s`);
+  console.log(`llm-stream: ${fmt(rem)} tok/s (baseline ${fmt(base)} tok/s, ratio ${fmt(rem / base, 2)})`);
+}
