@@ -19,7 +19,9 @@ import { readCommunityManifest, writeCommunityManifest } from './orchestrator/co
 import { startCommunityScope, type CommunityScope } from './orchestrator/community-scope';
 import { ShutdownStack } from './orchestrator/lifecycle';
 import { ManifestPublisher } from './orchestrator/manifest-publisher';
+import { startAiServices, type AiServices } from './orchestrator/ai-services';
 import { startEmergency, type EmergencyWiring } from './orchestrator/emergency-wiring';
+import { createOpenAiApp } from './openai';
 import { registerGovernanceCapabilities } from './orchestrator/governance';
 import { createNodeApi, type NodeApiWithStream } from './orchestrator/node-api';
 import { nodeFiles, type NodeFiles } from './orchestrator/node-paths';
@@ -43,6 +45,8 @@ export interface StartNodeOptions {
   readonly writeRuntimeFile?: boolean;
   /** Pace of sync rounds (tests speed it up). */
   readonly syncIntervalMs?: number;
+  /** Look for LLM servers already running on 127.0.0.1 when none is configured (default true). */
+  readonly autodetectLlm?: boolean;
   /** Emergency detector overrides (tests inject probes, clocks and short debounces). */
   readonly emergency?: Parameters<typeof startEmergency>[0]['detector'];
 }
@@ -63,6 +67,7 @@ export interface RunningNode {
   /** What the UI and the CLI call (also served over the local API). */
   readonly api: NodeApiWithStream;
   readonly emergency: EmergencyWiring;
+  readonly ai: AiServices;
   /** The community's log and membership, once the node belongs to one. */
   community(): CommunityContext | null;
   /** The signed manifest this node currently serves. */
@@ -145,6 +150,10 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     });
 
     stack.push('governance capability', registerGovernanceCapabilities(bus, kp, community));
+
+    // 8. node-level services: LLM backends and embeddings (community services start in the scope)
+    const ai = await startAiServices({ config, bus, metrics, log: hub.logger('ai', opts.name ? { node: opts.name } : {}), autodetect: opts.autodetectLlm ?? true });
+    stack.push('ai services', () => ai.stop());
 
     // 7. peer registry (discovery runs inside the community scope)
     const peers = new PeerRegistry(kp.nodeIdFull, config.community.community_id ?? '');
@@ -279,7 +288,13 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       communityName,
       joinByInvite,
     });
-    const apiServer = new ApiServer({ host: config.ui.host, port: opts.apiPort ?? config.ui.port, token: apiToken, node: api });
+    const apiServer = new ApiServer({
+      host: config.ui.host,
+      port: opts.apiPort ?? config.ui.port,
+      token: apiToken,
+      node: api,
+      mount: (app) => app.route('/', createOpenAiApp({ bus, token: apiToken })),
+    });
     await apiServer.start();
     stack.push('api server', () => apiServer.stop());
     apiPort = apiServer.port;
@@ -317,6 +332,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       apiToken,
       api,
       emergency,
+      ai,
       community,
       manifest: () => publisher!.current(),
       syncNow: async () => {

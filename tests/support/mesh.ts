@@ -119,7 +119,7 @@ export async function createMesh(n: number, opts: MeshOptions = {}): Promise<Mes
 async function startMeshNode(name: string, home: string, configFile: string, extra: Partial<StartNodeOptions>): Promise<MeshNode> {
   const env = { HEARTHNET_HOME: home };
   const start = (o: Partial<StartNodeOptions>) =>
-    startNode({ config: loadConfig(configFile, { env }), configFile, name, syncIntervalMs: 500, writeRuntimeFile: false, ...extra, ...o });
+    startNode({ config: loadConfig(configFile, { env }), configFile, name, syncIntervalMs: 500, writeRuntimeFile: false, autodetectLlm: false, ...extra, ...o });
   let running = true;
   const m: MeshNode = {
     name,

@@ -16,6 +16,8 @@ export interface ApiServerOptions {
   readonly host: string;
   readonly port: number;
   readonly token: string;
+  /** More routes on the same server (e.g. the OpenAI-compatible /v1 endpoint). */
+  readonly mount?: (app: Hono) => void;
   readonly node: NodeApi & { stream?(q: CallInput, signal: AbortSignal): AsyncIterable<{ event: string; data: unknown; seq: number }> };
 }
 
@@ -40,6 +42,7 @@ export class ApiServer {
     if (this.server) return;
     const app = new Hono();
     app.get('/health', (c) => c.json({ ok: true }));
+    this.opts.mount?.(app);
     app.use('/trpc/*', async (c, next) => {
       const auth = c.req.header('authorization');
       const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
