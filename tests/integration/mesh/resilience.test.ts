@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineCapability, type CapabilityBus } from '../../../src-main/runtime/bus';
+import { createMesh, waitFor, type Mesh } from '../../support/mesh';
+
+const anyObject = { type: 'object' } as const;
+
+function offer(bus: CapabilityBus, name: string, handler: Parameters<CapabilityBus['registerCapability']>[1], extra: Record<string, unknown> = {}) {
+  bus.registerCapability(defineCapability({ name, version: [1, 0], request_schema: anyObject, response_schema: null, idempotent: true, ...extra }), handler);
+}
+
+describe('mesh resilience', () => {
+  let mesh: Mesh;
+  beforeAll(async () => {
+    mesh = await createMesh(3);
+    await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 2), 15_000, 'full mesh');
+  }, 60_000);
+  afterAll(async () => mesh?.close());
+
+  it('a cancelled stream stops the producer on the serving node', async () => {
+    const alice = mesh.byName('alice').node;
+    const bob = mesh.byName('bob').node;
+    let produced = 0;
+    let stoppedAt = -1;
+    offer(alice.bus, 'test.forever', async function* (ctx) {
+      try {
+        while (!ctx.signal.aborted) {
+          produced++;
+          yield { event: 'token', data: { text: `t${produced} ` } };
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      } finally {
+        stoppedAt = produced;
+      }
+    }, { idempotent: false, stream_schema: anyObject });
+    await waitFor(() => bob.api.capabilities({ name: 'test.forever' }).length > 0, 15_000, 'bob to learn test.forever');
+    let got = 0;
+    for await (const frame of bob.api.stream({ capability: 'test.forever', version: '1.0', body: {} }, new AbortController().signal)) {
+      if (frame.event === 'token') got++;
+      if (got === 5) break;
+    }
+    expect(got).toBe(5);
+    await waitFor(() => stoppedAt >= 0, 10_000, 'the producer to stop');
+    const finalCount = produced;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(produced).toBe(finalCount);
+  });
+
+  it('hard rate limits answer capacity_exceeded with retry_after_ms', async () => {
+    const alice = mesh.byName('alice').node;
+    const carol = mesh.byName('carol').node;
+    offer(alice.bus, 'test.cheap', async () => ({ ok: true }), { max_concurrent: 10_000 });
+    await waitFor(() => carol.api.capabilities({ name: 'test.cheap' }).length > 0, 15_000, 'carol to learn test.cheap');
+    const results = await Promise.allSettled(Array.from({ length: 160 }, () => carol.bus.call('test.cheap', [1, 0], {}, { timeoutMs: 20_000 })));
+    const limited = results.filter((r) => r.status === 'rejected' && (r.reason as { wireCode?: string }).wireCode === 'capacity_exceeded');
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0);
+    expect(limited.length).toBeGreaterThan(0);
+    const reason = (limited[0] as PromiseRejectedResult).reason as { retryAfterMs?: number; details?: Record<string, unknown> };
+    expect(reason.retryAfterMs ?? reason.details?.retry_after_ms).toBeGreaterThan(0);
+  });
+
+  it('fails over to another node when the serving node dies mid-call, then quarantines it', async () => {
+    const alice = mesh.byName('alice').node;
+    const served: string[] = [];
+    // Alice knows the contract (as every node knows the standard ones), so she may retry elsewhere.
+    alice.bus.learn(defineCapability({ name: 'test.work', version: [1, 0], request_schema: anyObject, response_schema: null, idempotent: true, timeout_seconds: 20 }));
+    let release: (() => void) | null = null;
+    for (const m of [mesh.byName('bob'), mesh.byName('carol')]) {
+      offer(m.node.bus, 'test.work', async () => {
+        served.push(m.name);
+        if (served.length === 1) {
+          // The first node to get the call dies before answering.
+          await new Promise<void>((r) => (release = r));
+        }
+        return { served_by: m.name };
+      }, { timeout_seconds: 20 });
+    }
+    await waitFor(() => alice.api.capabilities({ name: 'test.work', remoteOnly: true }).length === 2, 15_000, 'both test.work instances at alice');
+    const call = alice.bus.call('test.work', [1, 0], {}, { timeoutMs: 15_000 });
+    await waitFor(() => served.length === 1, 10_000, 'the first attempt to arrive');
+    const victim = mesh.byName(served[0]);
+    await victim.stop();
+    (release as (() => void) | null)?.();
+    const result = (await call) as { served_by: string };
+    expect(result.served_by).not.toBe(victim.name);
+    expect(alice.bus.stats().failovers).toBeGreaterThanOrEqual(1);
+
+    // Keep calling: every call succeeds on the live node; the dead instance is marked unhealthy
+    // (quarantined once it has failed often enough) and is not chosen again.
+    for (let i = 0; i < 8; i++) expect(((await alice.bus.call('test.work', [1, 0], {}, { timeoutMs: 15_000 })) as { served_by: string }).served_by).not.toBe(victim.name);
+    const dead = alice.api.capabilities({ name: 'test.work', remoteOnly: true }).find((r) => r.node_id === victim.node.kp.nodeIdFull);
+    expect(dead === undefined || dead.quarantined || dead.success_rate < 1).toBe(true);
+  });
+});
