@@ -1,0 +1,132 @@
+/** The node's side of file transfer: pull a blob from peers through file.read on the bus, and add local files. */
+import { basename, extname } from 'node:path';
+import { BlobError } from '../../../common';
+import { TransferManager, type BlobManifest, type BlobStore, type ByteProgress, type TransferInit, type TransferProgress } from '../../blobs';
+import type { CapabilityBus } from '../../bus';
+import type { FileChunkData } from './schemas';
+
+/**
+ * The source name meaning "whichever node the bus routes to" (no node targeting). Used when no
+ * holder is known; the bus then fails over between file.read instances on `not_found`.
+ */
+export const MESH_SOURCE = 'mesh';
+
+export interface MeshFetchOptions {
+  /** Node ids to pull from in parallel; default: the known holders (SourceIndex), else MESH_SOURCE. */
+  readonly sources?: readonly string[];
+  readonly onProgress?: (p: TransferProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface FileClientComponents {
+  readonly bus: CapabilityBus;
+  readonly store: BlobStore;
+  /** Who advertised a CID (usually `SourceIndex.sourcesOf`). */
+  readonly sourcesOf?: (cid: string) => readonly string[];
+}
+
+/**
+ * Fetches blobs from the mesh into the local store: one `file.read` call per chunk, each addressed
+ * to one peer through the `node_id` param, so the TransferManager spreads chunks over several
+ * peers at once, verifies each, and resumes after an abort with only the missing ones. Memory
+ * stays at `concurrency` chunks. Lifecycle: `stop()` cancels fetches in progress.
+ */
+export class FileClient {
+  readonly #c: FileClientComponents;
+  readonly #init: TransferInit;
+  /** One TransferManager per blob being fetched (its chunk requests name the blob). */
+  readonly #active = new Map<string, { tm: TransferManager; promise: Promise<BlobManifest> }>();
+
+  constructor(components: FileClientComponents, init: TransferInit = {}) {
+    this.#c = components;
+    this.#init = init;
+  }
+
+  async start(): Promise<void> {}
+
+  /** Cancels fetches in progress (chunks already stored are kept for a later resume). */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.#active.values()].map((a) => a.tm.stop()));
+  }
+
+  /**
+   * Fetches `manifestCid` unless held; resolves to its manifest. A second call for a blob being
+   * fetched joins the first. Errors as TransferManager.fetchBlob ('not_found', 'disk_full',
+   * 'manifest_invalid', 'cancelled').
+   */
+  fetch(manifestCid: string, opts: MeshFetchOptions = {}): Promise<BlobManifest> {
+    const running = this.#active.get(manifestCid);
+    if (running) return running.promise;
+    const tm = createMeshTransfer(this.#c.bus, this.#c.store, manifestCid, this.#init);
+    const sources = resolveSources(this.#c.bus, opts.sources ?? this.#c.sourcesOf?.(manifestCid) ?? []);
+    const promise = tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal }).finally(() => this.#active.delete(manifestCid));
+    this.#active.set(manifestCid, { tm, promise });
+    return promise;
+  }
+
+  /** Imports a local file (streamed, one chunk in memory); see `addFile`. */
+  addFile(path: string, opts: AddFileOptions = {}): Promise<BlobManifest> {
+    return addFile(this.#c.store, path, opts);
+  }
+}
+
+/** One-off form of FileClient.fetch: pulls `manifestCid` from `sources` (node ids) into `store`. */
+export function fetchFromMesh(bus: CapabilityBus, manifestCid: string, opts: MeshFetchOptions & { store: BlobStore; transfer?: TransferInit }): Promise<BlobManifest> {
+  const tm = createMeshTransfer(bus, opts.store, manifestCid, opts.transfer);
+  return tm.fetchBlob(manifestCid, { sources: resolveSources(bus, opts.sources ?? []), onProgress: opts.onProgress, signal: opts.signal });
+}
+
+/**
+ * A TransferManager for one blob whose manifest and chunk requests are file.read calls, each
+ * addressed to one source through the `node_id` param (MESH_SOURCE: routed by the bus).
+ */
+export function createMeshTransfer(bus: CapabilityBus, store: BlobStore, manifestCid: string, init: TransferInit = {}): TransferManager {
+  const call = (source: string, body: Record<string, unknown>, signal: AbortSignal) =>
+    bus.call('file.read', [1, 0], body, { params: source === MESH_SOURCE ? null : { node_id: source }, signal, idempotent: true });
+  return new TransferManager({
+    store,
+    fetchManifest: async (source, cid, signal) => ((await call(source, { cid }, signal)) as { manifest?: unknown }).manifest,
+    fetchChunk: async (source, chunkCid, signal) => {
+      const r = (await call(source, { cid: manifestCid, chunk_cid: chunkCid }, signal)) as Partial<FileChunkData>;
+      if (typeof r.data_b64 !== 'string') throw new BlobError('not_found', `The neighbour sent no data for ${chunkCid}.`);
+      const b = Buffer.from(r.data_b64, 'base64');
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    },
+  }, init);
+}
+
+/** Known sources the bus can reach with file.read; MESH_SOURCE when none. */
+function resolveSources(bus: CapabilityBus, wanted: readonly string[]): string[] {
+  const reachable = new Set(bus.registry.find('file.read', [1, 0]).filter((e) => !e.is_local).map((e) => e.node_id as string));
+  const out = wanted.filter((s) => s !== bus.nodeId && reachable.has(s));
+  return out.length ? out : [MESH_SOURCE];
+}
+
+export interface AddFileOptions {
+  /** Default: the file's base name. */
+  readonly filename?: string;
+  /** Default: guessed from the extension (null when unknown). */
+  readonly mimeType?: string | null;
+  readonly pin?: boolean;
+  readonly onProgress?: (p: ByteProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+const MIME_BY_EXT: Readonly<Record<string, string>> = {
+  '.pdf': 'application/pdf', '.md': 'text/markdown', '.markdown': 'text/markdown', '.txt': 'text/plain', '.html': 'text/html', '.htm': 'text/html',
+  '.json': 'application/json', '.csv': 'text/csv', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp',
+  '.mp3': 'audio/mpeg', '.mp4': 'video/mp4', '.zip': 'application/zip', '.gguf': 'application/octet-stream',
+};
+
+/** MIME type for a filename by its extension, or null. */
+export function guessMimeType(filename: string): string | null {
+  return MIME_BY_EXT[extname(filename).toLowerCase()] ?? null;
+}
+
+/** Imports a file into the store (streamed, progress in bytes); resolves to its manifest (`.cid` is the file's id). */
+export async function addFile(store: BlobStore, path: string, opts: AddFileOptions = {}): Promise<BlobManifest> {
+  const filename = opts.filename ?? basename(path);
+  const m = await store.importFile(path, { filename, mimeType: opts.mimeType === undefined ? guessMimeType(filename) : opts.mimeType, onProgress: opts.onProgress, signal: opts.signal });
+  if (opts.pin) await store.pin(m.cid);
+  return m;
+}

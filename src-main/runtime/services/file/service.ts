@@ -1,0 +1,172 @@
+/**
+ * M07 §4.1: the file service — serves this node's blobs to the mesh (file.read, file.list),
+ * announces them (file.advertise) and accepts uploads (file.put).
+ */
+import { BlobError, type Cid, type EventType } from '../../../common';
+import { assertCid, TransferManager, type BlobManifest, type BlobStore, type ChunkRef } from '../../blobs';
+import { defineCapability, type CapabilityDescriptor, type HandlerContext } from '../../bus';
+import type { Event } from '../../events';
+import type { FrameData } from '../../transport/contract';
+import type { Service, ServiceCapability } from '../base';
+import * as S from './schemas';
+import { UploadSessions, UPLOAD_IDLE_TIMEOUT_MS } from './upload';
+
+/** Concurrent file.read calls one node serves (each holds at most one chunk in memory). */
+export const FILE_READ_MAX_CONCURRENT = 16;
+/** Concurrent file.put calls one node serves. */
+export const FILE_PUT_MAX_CONCURRENT = 8;
+
+export interface FileServiceComponents {
+  readonly store: BlobStore;
+  /** Appends a signed local event (the node binds eventLog.appendLocal to its key). */
+  readonly appendEvent: (type: EventType, data: Record<string, unknown>) => Event | Promise<Event>;
+  /** Full node id: offered as the `node_id` param so callers can address this node's blobs. */
+  readonly ourNodeId: string;
+}
+
+export interface FileServiceInit {
+  readonly uploadIdleMs?: number;
+}
+
+type Body = Record<string, unknown>;
+
+/**
+ * Lifecycle: stateless but for open uploads; `stop()` releases their gc holds (the partial
+ * uploads stay on disk and resume on the next open). The composition root registers it with
+ * `bus.registerService(fileService)`.
+ */
+export class FileService implements Service {
+  readonly name = 'file';
+  readonly version = '1.0';
+  readonly #c: FileServiceComponents;
+  readonly #uploads: UploadSessions;
+  readonly #advertiser: TransferManager;
+  readonly #caps: ServiceCapability[];
+
+  constructor(components: FileServiceComponents, init: FileServiceInit = {}) {
+    this.#c = components;
+    this.#uploads = new UploadSessions(components.store, init.uploadIdleMs ?? UPLOAD_IDLE_TIMEOUT_MS);
+    const never = () => Promise.reject(new BlobError('not_found', 'The file service does not fetch.'));
+    // Only its advertise() is used: the one definition of the file.cid.advertised data.
+    this.#advertiser = new TransferManager({ store: components.store, fetchChunk: never, fetchManifest: never });
+    const params = { node_id: components.ourNodeId };
+    const cap = (d: CapabilityDescriptor, handler: (ctx: HandlerContext) => Promise<unknown> | AsyncIterable<FrameData>): ServiceCapability => ({ descriptor: d, handler });
+    this.#caps = [
+      cap(defineCapability({
+        name: 'file.read', version: [1, 0], stability: 'beta', params, idempotent: true, max_concurrent: FILE_READ_MAX_CONCURRENT,
+        request_schema: S.FILE_READ_REQUEST_SCHEMA, response_schema: S.FILE_READ_RESPONSE_SCHEMA, stream_schema: S.FILE_READ_STREAM_SCHEMA,
+      }), (ctx) => this.#read(ctx)),
+      cap(defineCapability({
+        name: 'file.list', version: [1, 0], stability: 'beta', params, idempotent: true,
+        request_schema: S.FILE_LIST_REQUEST_SCHEMA, response_schema: S.FILE_LIST_RESPONSE_SCHEMA,
+      }), (ctx) => this.#list(ctx.body as Body)),
+      cap(defineCapability({
+        name: 'file.advertise', version: [1, 0], stability: 'beta', params,
+        request_schema: S.FILE_ADVERTISE_REQUEST_SCHEMA, response_schema: S.FILE_ADVERTISE_RESPONSE_SCHEMA,
+      }), (ctx) => this.#advertise(ctx.body as Body)),
+      cap(defineCapability({
+        name: 'file.put', version: [1, 0], stability: 'beta', params, trust_required: 'trusted', max_concurrent: FILE_PUT_MAX_CONCURRENT,
+        request_schema: S.FILE_PUT_REQUEST_SCHEMA, response_schema: S.FILE_PUT_RESPONSE_SCHEMA,
+      }), (ctx) => this.#put(ctx)),
+    ];
+  }
+
+  capabilities(): ServiceCapability[] {
+    return this.#caps;
+  }
+
+  async start(): Promise<void> {
+    await this.#c.store.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#uploads.closeAll();
+  }
+
+  health(): Record<string, unknown> {
+    return { ok: true, open_uploads: this.#uploads.size, stored_bytes: this.#c.store.totalBytes() };
+  }
+
+  /** file.cid.advertised for blobs held in full ('not_found' names one that is not); resolves to the event. */
+  async advertise(cids: readonly string[]): Promise<Event> {
+    const data = await this.#advertiser.advertise(cids);
+    return this.#c.appendEvent('file.cid.advertised', { blobs: data.blobs.map((b) => ({ ...b })) });
+  }
+
+  // ---- handlers ----
+
+  async #read(ctx: HandlerContext): Promise<unknown> {
+    const b = ctx.body as Body;
+    const cid = assertCid(b.cid, 'file id');
+    const store = this.#c.store;
+    if (b.chunk === undefined && b.chunk_cid === undefined) {
+      if (ctx.stream) return this.#streamBlob(await store.readManifest(cid), ctx.signal);
+      return { manifest: await store.readManifest(cid) };
+    }
+    const ref = await this.#chunkRef(cid, b);
+    const out = chunkData(ref, await store.readChunk(ref.cid));
+    return ctx.stream ? one({ event: 'chunk', data: { ...out } }) : out;
+  }
+
+  /** The manifest, then one `chunk` frame per chunk, read one at a time (memory stays at one chunk). */
+  async *#streamBlob(m: BlobManifest, signal: AbortSignal): AsyncGenerator<FrameData> {
+    yield { event: 'manifest', data: { ...m } };
+    for (const ref of m.chunks) {
+      if (signal.aborted) return;
+      yield { event: 'chunk', data: { ...chunkData(ref, await this.#c.store.readChunk(ref.cid)) } };
+    }
+  }
+
+  /** The chunk a request names, from the blob's manifest (complete or still arriving). */
+  async #chunkRef(cid: Cid, b: Body): Promise<ChunkRef> {
+    const store = this.#c.store;
+    const m = (await store.hasBlob(cid)) ? await store.readManifest(cid) : await store.readPartial(cid);
+    if (!m) throw new BlobError('not_found', `This device does not hold the file ${cid}.`, { details: { cid } });
+    const ref = typeof b.chunk === 'number' ? m.chunks[b.chunk] : m.chunks.find((r) => r.cid === b.chunk_cid);
+    if (!ref) throw new BlobError('not_found', `The file ${cid} has no piece ${String(b.chunk ?? b.chunk_cid)}.`, { details: { cid } });
+    return ref;
+  }
+
+  async #list(b: Body): Promise<{ blobs: S.FileListEntry[]; truncated: boolean }> {
+    const store = this.#c.store;
+    const prefix = typeof b.prefix === 'string' ? b.prefix : undefined;
+    const limit = typeof b.limit === 'number' ? b.limit : S.FILE_LIST_MAX;
+    const wanted = new Set(await store.listCids(prefix));
+    const all = (await store.listBlobs()).filter((m) => wanted.has(m.cid));
+    const blobs: S.FileListEntry[] = [];
+    for (const m of all.slice(0, limit)) {
+      blobs.push({ cid: m.cid, filename: m.filename, mime_type: m.mime_type, size_bytes: m.size_bytes, pinned: await store.isPinned(m.cid) });
+    }
+    return { blobs, truncated: all.length > limit };
+  }
+
+  async #advertise(b: Body): Promise<Record<string, unknown>> {
+    const e = await this.advertise(b.cids as string[]);
+    return { event_id: e.event_id, blobs: e.data.blobs };
+  }
+
+  async #put(ctx: HandlerContext): Promise<unknown> {
+    const b = ctx.body as Body;
+    let state: S.FilePutState;
+    if (b.manifest !== undefined) {
+      state = await this.#uploads.open(b.manifest);
+    } else if (b.complete === true) {
+      state = await this.#uploads.complete(assertCid(b.cid, 'file id'), b.pin === true);
+    } else {
+      state = await this.#uploads.writeChunk(assertCid(b.cid, 'file id'), b.chunk_index as number, Buffer.from(b.data_b64 as string, 'base64'));
+    }
+    if (!ctx.stream) return state;
+    return (async function* () {
+      yield { event: 'progress' as const, data: { ...state } };
+      yield { event: 'done' as const, data: { ...state } };
+    })();
+  }
+}
+
+function chunkData(ref: ChunkRef, data: Uint8Array): S.FileChunkData {
+  return { index: ref.index, cid: ref.cid, size_bytes: ref.size_bytes, data_b64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
+}
+
+async function* one(frame: FrameData): AsyncGenerator<FrameData> {
+  yield frame;
+}

@@ -1,0 +1,72 @@
+/** Test helpers: a loopback mesh whose nodes each have a real blob store (temp dir) and a FileService. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobStore } from '../../../src-main/runtime/blobs';
+import { EventLog } from '../../../src-main/runtime/events';
+import { generateKeyPair, type KeyPair } from '../../../src-main/runtime/identity';
+import { FileService } from '../../../src-main/runtime/services/file';
+import { createMesh, type Mesh, type MeshNode } from '../bus/loopback-mesh';
+
+export interface FileNode {
+  readonly node: MeshNode;
+  readonly store: BlobStore;
+  readonly files: FileService;
+  readonly log: EventLog;
+  readonly kp: KeyPair;
+}
+
+export interface FileMesh {
+  readonly mesh: Mesh;
+  readonly nodes: Record<string, FileNode>;
+  readonly dir: string;
+  cleanup(): Promise<void>;
+}
+
+/** A mesh of `names`, each node with its own store and FileService registered, then synced. */
+export async function fileMesh(names: string[] = ['alice', 'bob', 'carol']): Promise<FileMesh> {
+  const dir = await mkdtemp(join(tmpdir(), 'hn-files-'));
+  const mesh = createMesh(names);
+  const nodes: Record<string, FileNode> = {};
+  for (const n of mesh.nodes) {
+    const store = new BlobStore(join(dir, n.name, 'blobs'), { fsync: false, diskUsage: () => ({ total: 1e12, free: 5e11 }) });
+    const kp = generateKeyPair();
+    const log = EventLog.open({ dbPath: join(dir, `${n.name}-events.sqlite`), communityId: mesh.communityId });
+    const files = new FileService({ store, ourNodeId: n.id, appendEvent: (type, data) => log.appendLocal(type, data, kp) });
+    await files.start();
+    n.bus.registerService(files);
+    nodes[n.name] = { node: n, store, files, log, kp };
+  }
+  mesh.sync();
+  return {
+    mesh, nodes, dir,
+    async cleanup() {
+      for (const f of Object.values(nodes)) {
+        await f.files.stop();
+        await f.store.stop();
+        f.log.close();
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Deterministic pseudo-random bytes (xorshift). */
+export function bytes(n: number, seed = 7): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** file.read calls `from` sent, per target node name. */
+export function readCalls(from: MeshNode, capability = 'file.read'): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of from.transport.sent) if (s.capability === capability) out[s.to] = (out[s.to] ?? 0) + 1;
+  return out;
+}
