@@ -13,6 +13,9 @@ import type { KeyPair } from '../identity';
 import type { Logger } from '../observability';
 import { CHAT_VIEW_EVENT_TYPES, ChatService, ChatView, DeliveryManager } from '../services/chat';
 import { MARKET_EVENT_TYPES, MarketplaceService, MarketplaceView } from '../services/marketplace';
+import { BlobStore } from '../blobs';
+import { FileClient, FileService, SourceIndex } from '../services/file';
+import { CorpusRegistry, IngestPipeline, RagService } from '../services/rag';
 import type { HttpClient } from '../transport';
 import type { CommunityContext } from './community-context';
 import { ShutdownStack } from './lifecycle';
@@ -36,6 +39,7 @@ export function offer(bus: CapabilityBus, caps: readonly OfferedCapability[]): (
   };
 }
 
+
 export interface CommunityServicesDeps {
   readonly config: Config;
   readonly kp: KeyPair;
@@ -50,6 +54,13 @@ export interface CommunityServices {
   readonly market: MarketplaceService | null;
   readonly chat: ChatService | null;
   readonly delivery: DeliveryManager | null;
+  readonly blobs: BlobStore;
+  readonly files: FileService;
+  readonly fileClient: FileClient;
+  readonly sources: SourceIndex;
+  readonly rag: RagService | null;
+  readonly ingest: IngestPipeline | null;
+  readonly corpora: CorpusRegistry | null;
   stop(): Promise<void>;
 }
 
@@ -110,7 +121,41 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
       }));
       stack.push('chat capabilities', offer(bus, chat.capabilities()));
     }
-    return { market, chat, delivery, stop: () => stack.unwind() };
+    // Files: content-addressed blobs, served to members and fetched from whoever holds them.
+    const blobs = new BlobStore(config.file.blobs_dir, { gcThreshold: config.file.gc_threshold, logger: { warn: (m, x) => log.warn(m, x) } });
+    await blobs.start();
+    stack.push('blob store', () => blobs.stop());
+    const sources = new SourceIndex();
+    community.replay.register('file-sources', sources, ['file.cid.advertised', 'file.cid.unpinned']);
+    community.replay.rebuild('file-sources');
+    const files = new FileService({ store: blobs, ourNodeId: kp.nodeIdFull, appendEvent: append });
+    await files.start();
+    stack.push('file service', () => files.stop());
+    bus.registerService(files);
+    stack.push('file capabilities', () => bus.deregisterService(files));
+    const fileClient = new FileClient({ bus, store: blobs, sourcesOf: (cid) => sources.sourcesOf(cid, kp.nodeIdFull) });
+    stack.push('file client', () => fileClient.stop());
+
+    // Documents: corpora of shared documents, searchable by every member.
+    let rag: RagService | null = null;
+    let ingest: IngestPipeline | null = null;
+    let corpora: CorpusRegistry | null = null;
+    if (config.rag.enabled) {
+      corpora = new CorpusRegistry(config.rag.corpora_dir);
+      const reg = corpora;
+      ingest = new IngestPipeline(
+        { bus, blobStore: blobs, corpora: (n, e) => reg.open(n, e), corpusEmbedding: (n) => reg.embeddingOf(n), eventLog: community.log, authorKp: kp },
+        // New corpora embed with the configured model; ingest falls back to keywords when no node offers it.
+        { embedModel: config.embedding.model },
+      );
+      rag = new RagService({ corpora, pipeline: ingest, bus, blobStore: blobs, fetchBlob: (cid, signal) => fileClient.fetch(cid, { signal }) });
+      await rag.start();
+      const r = rag;
+      stack.push('rag', () => r.stop());
+      bus.registerService(rag);
+      stack.push('rag capabilities', () => bus.deregisterService(r));
+    }
+    return { market, chat, delivery, blobs, files, fileClient, sources, rag, ingest, corpora, stop: () => stack.unwind() };
   } catch (err) {
     await stack.unwind();
     throw err;
