@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Event } from '../../../src-main/runtime/events';
+import { createMesh, waitFor, type Mesh, type MeshNode } from '../../support/mesh';
+
+const post = (m: MeshNode, title: string): Event =>
+  m.node.community()!.log.appendLocal('market.post.created', { category: 'offer', title, body: `${title} — from ${m.name}`, tags: [], location: null, expires_at: '2099-01-01T00:00:00Z' }, m.node.kp);
+
+const ids = (m: MeshNode) => new Set([...m.node.community()!.log.replay()].map((e) => e.event_id));
+
+describe('a network partition', () => {
+  let mesh: Mesh;
+  beforeAll(async () => {
+    mesh = await createMesh(3);
+    await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 2), 15_000, 'full mesh');
+  }, 60_000);
+  afterAll(async () => mesh?.close());
+
+  it('converges to the same event set after writes on both sides, with overlapping Lamport values', async () => {
+    const [alice, bob, carol] = mesh.nodes;
+    await waitFor(() => new Set(mesh.nodes.map((m) => m.node.community()!.log.count())).size === 1, 10_000, 'equal logs before the split');
+    const headBefore = alice.node.community()!.log.head();
+
+    // Side 1 = {bob, carol} writes while alice is away.
+    await alice.stop();
+    const side1 = [post(bob, 'ladder'), post(carol, 'jam jars'), post(bob, 'drill')];
+    await waitFor(() => bob.node.community()!.log.count() === carol.node.community()!.log.count(), 10_000, 'bob and carol to agree');
+
+    // Side 2 = {alice} writes while bob and carol are away: same Lamport range, different events.
+    await bob.stop();
+    await carol.stop();
+    await alice.restart();
+    const side2 = [post(alice, 'bread maker'), post(alice, 'seedlings')];
+    const lamports = (es: Event[]) => es.map((e) => e.lamport);
+    expect(Math.min(...lamports(side2))).toBeLessThanOrEqual(Math.max(...lamports(side1)));
+    expect(Math.min(...lamports(side1))).toBeGreaterThan(headBefore);
+
+    // Heal.
+    await bob.restart();
+    await carol.restart();
+    const written = [...side1, ...side2].map((e) => e.event_id);
+    await waitFor(() => mesh.nodes.every((m) => written.every((id) => ids(m).has(id))), 20_000, 'every write to reach every node');
+    const [a, b, c] = mesh.nodes.map(ids);
+    expect([...b].sort()).toEqual([...a].sort());
+    expect([...c].sort()).toEqual([...a].sort());
+    const heads = mesh.nodes.map((m) => m.node.community()!.log.head());
+    expect(new Set(heads).size).toBe(1);
+    // The marketplace views agree too.
+    const titles = (m: MeshNode) => (m.node.bus.call('market.list', [1, 0], { limit: 50 }) as Promise<{ posts: Array<{ title: string }> }>).then((r) => r.posts.map((p) => p.title).sort());
+    const lists = await Promise.all(mesh.nodes.map(titles));
+    expect(lists[0]).toEqual(expect.arrayContaining(['ladder', 'jam jars', 'drill', 'bread maker', 'seedlings']));
+    expect(lists[1]).toEqual(lists[0]);
+    expect(lists[2]).toEqual(lists[0]);
+  }, 90_000);
+});
