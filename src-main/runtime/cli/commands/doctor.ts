@@ -4,7 +4,9 @@ import { Doctor, registerStandardChecks, type CheckResult } from '../../observab
 import { readRuntimeFile } from '../../orchestrator/runtime-file';
 import { nodeFiles } from '../../orchestrator/node-paths';
 import { readCommunityName } from '../../orchestrator/community-files';
+import { registerNodeChecks } from '../../orchestrator/doctor-checks';
 import { cliContext, out } from '../context';
+import { connectLocalNode } from '../local-node';
 import { CliExit, EXIT } from '../exit-codes';
 
 function render(results: readonly CheckResult[]): string {
@@ -23,6 +25,7 @@ export function registerDoctor(program: Command): void {
       const { config, env } = cliContext(cmd);
       const doctor = new Doctor();
       registerStandardChecks(doctor);
+      registerNodeChecks(doctor);
       const files = nodeFiles(config);
       const running = readRuntimeFile(files.runtime);
       const ctx = {
@@ -30,6 +33,16 @@ export function registerDoctor(program: Command): void {
         env,
         communityName: () => readCommunityName(files.communityManifest),
         ownTransportPort: running?.transport_port ?? null,
+        extras: {
+          capabilityCount: async () => {
+            if (!running) return null;
+            try {
+              return (await connectLocalNode(config).api.capabilities.query({ remoteOnly: false, localOnly: false, name: undefined })).length;
+            } catch {
+              return null;
+            }
+          },
+        },
       };
       if (opts.check && !doctor.names().includes(opts.check)) {
         throw new CliExit(EXIT.usage, `no check named "${opts.check}"; known checks: ${doctor.names().join(', ')}`);

@@ -1,0 +1,64 @@
+/**
+ * Doctor checks whose subjects live above observability: capabilities on the mesh, LLM backends,
+ * the embedding model. Registered like the standard ones (observability/checks.ts).
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Check, Doctor } from '../observability';
+import { createEmbeddingBackend } from '../services/embedding';
+
+/** Time one backend URL may take to answer. */
+export const BACKEND_PROBE_TIMEOUT_MS = 2_000;
+
+export interface NodeCheckExtras {
+  /** Capabilities the running node sees (local + remote), or null when no node runs. */
+  readonly capabilityCount?: () => Promise<number | null>;
+}
+
+const atLeastOneCapability: Check = async (ctx) => {
+  const count = await ((ctx.extras as NodeCheckExtras | undefined)?.capabilityCount?.() ?? Promise.resolve(null));
+  if (count === null) return { ok: false, detail: 'no HearthNet node is running here', fix: 'Start it with `hearthnet run --no-ui` (or open the HearthNet app).' };
+  if (count === 0) return { ok: false, detail: 'the node offers no capabilities and sees none from neighbours', fix: 'Join a community (ask a neighbour for an invite) or add a model with `hearthnet models add`.' };
+  return { ok: true, detail: `${count} capabilities reachable on the mesh` };
+};
+
+const llmBackendReachable: Check = async (ctx, signal) => {
+  const backends = ctx.config.llm.backends;
+  if (backends.length === 0) return { ok: true, detail: 'no LLM backend configured here; neighbours\' models are used' };
+  const problems: string[] = [];
+  for (const b of backends) {
+    if (b.name === 'llama_cpp') {
+      const path = b.model && (isAbsolute(b.model) ? b.model : join(ctx.config.node.models_dir, b.model));
+      if (!path || !existsSync(path)) problems.push(`llama_cpp model file ${path ?? '(none)'} is missing`);
+      continue;
+    }
+    if (!b.url) continue;
+    const probe = b.name === 'ollama' ? '/api/tags' : '/v1/models';
+    try {
+      const res = await fetch(b.url.replace(/\/+$/, '').replace(/\/v1$/, '') + probe, { signal: AbortSignal.any([signal, AbortSignal.timeout(BACKEND_PROBE_TIMEOUT_MS)]) });
+      if (res.status >= 500) problems.push(`${b.name} at ${b.url} answered ${res.status}`);
+    } catch {
+      problems.push(`${b.name} at ${b.url} does not answer`);
+    }
+  }
+  if (problems.length) return { ok: false, detail: problems.join('; '), fix: 'Start the model server (Ollama, LM Studio, ...) or fix [[llm.backends]] in the config; `hearthnet models list` shows installed model files.' };
+  return { ok: true, detail: `${backends.length} LLM backend(s) reachable` };
+};
+
+const embeddingModel: Check = (ctx) => {
+  const r = createEmbeddingBackend(ctx.config.embedding, { modelsDir: ctx.config.node.models_dir });
+  if (r.backend) return { ok: true, detail: `embedding model ${ctx.config.embedding.model} installed` };
+  return {
+    ok: true,
+    detail: 'no embedding model installed: document search works by keywords only',
+    fix: `To search by meaning, copy the model folder "${ctx.config.embedding.model}" into ${ctx.config.node.models_dir} (from a neighbour or a download).`,
+  };
+};
+
+export const NODE_CHECK_NAMES = ['at_least_one_capability', 'llm_backend_reachable', 'embedding_model'] as const;
+
+export function registerNodeChecks(doctor: Doctor): void {
+  doctor.register('at_least_one_capability', atLeastOneCapability);
+  doctor.register('llm_backend_reachable', llmBackendReachable);
+  doctor.register('embedding_model', embeddingModel);
+}
