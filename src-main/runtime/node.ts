@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { CallError, type Mode, type NodeId, type Profile } from '../common';
 import { ApiServer } from './api/server';
 import { CapabilityBus, toCapabilitySpec } from './bus';
@@ -45,6 +46,8 @@ export interface StartNodeOptions {
   readonly writeRuntimeFile?: boolean;
   /** Pace of sync rounds (tests speed it up). */
   readonly syncIntervalMs?: number;
+  /** The built web UI to serve on the local API (default: out/renderer of this checkout). */
+  readonly webRoot?: string;
   /** Look for LLM servers already running on 127.0.0.1 when none is configured (default true). */
   readonly autodetectLlm?: boolean;
   /** Emergency detector overrides (tests inject probes, clocks and short debounces). */
@@ -294,6 +297,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       token: apiToken,
       node: api,
       mount: (app) => app.route('/', createOpenAiApp({ bus, token: apiToken })),
+      webRoot: opts.webRoot ?? fileURLToPath(new URL('../../out/renderer/', import.meta.url)),
     });
     await apiServer.start();
     stack.push('api server', () => apiServer.stop());

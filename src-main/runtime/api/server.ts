@@ -5,7 +5,9 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
 import { toWireError } from '../../common';
@@ -18,6 +20,8 @@ export interface ApiServerOptions {
   readonly token: string;
   /** More routes on the same server (e.g. the OpenAI-compatible /v1 endpoint). */
   readonly mount?: (app: Hono) => void;
+  /** The built web UI (electron-vite's out/renderer); served at / when present. */
+  readonly webRoot?: string;
   readonly node: NodeApi & { stream?(q: CallInput, signal: AbortSignal): AsyncIterable<{ event: string; data: unknown; seq: number }> };
 }
 
@@ -87,6 +91,8 @@ export class ApiServer {
       });
       return new Response(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
     });
+    const webRoot = this.opts.webRoot;
+    if (webRoot && existsSync(webRoot)) app.use('/*', serveStatic({ root: webRoot }));
     app.all('/trpc/*', (c) =>
       fetchRequestHandler({ endpoint: '/trpc', req: c.req.raw, router: appRouter, createContext: () => ({ node: this.opts.node }) }),
     );

@@ -41,6 +41,10 @@ export function registerRun(program: Command): void {
           `  community: ${s.community ? s.community.name : 'none yet'}\n` +
           'Press Ctrl-C to stop.\n',
       );
+      if (opts.ui) {
+        const host = config.ui.host === '0.0.0.0' ? '127.0.0.1' : config.ui.host;
+        process.stdout.write(`Open HearthNet in your browser: http://${host}:${node.apiPort}/#token=${node.apiToken}\n` + '(build the web UI once with `npm run build` if the page is empty)\n');
+      }
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           process.stdout.write(`\n${signal}: stopping…\n`);
