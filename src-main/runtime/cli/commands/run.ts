@@ -10,6 +10,7 @@ interface RunOptions {
   apiPort?: string;
   host?: string;
   debug?: boolean;
+  probeTarget?: string[];
 }
 
 function portOption(value: string | undefined, name: string): number | undefined {
@@ -28,11 +29,16 @@ export function registerRun(program: Command): void {
     .option('--api-port <n>', 'local API / web UI port (default from config, 7860; 0 when --port is 0)')
     .option('--host <address>', 'address to listen on for neighbours (default 0.0.0.0; 127.0.0.1 keeps the node on this machine)')
     .option('--debug', 'also log to the terminal')
+    .option('--probe-target <target...>', 'internet checks for emergency mode (IP, hostname or http URL); "none" turns them off for this run')
     .action(async (opts: RunOptions, cmd: Command) => {
       const ctx = cliContext(cmd);
       const transportPort = portOption(opts.port, '--port');
       const apiPort = portOption(opts.apiPort, '--api-port') ?? (transportPort === 0 ? 0 : undefined);
-      const config = opts.host ? { ...ctx.config, transport: { ...ctx.config.transport, host: opts.host } } : ctx.config;
+      let config = opts.host ? { ...ctx.config, transport: { ...ctx.config.transport, host: opts.host } } : ctx.config;
+      if (opts.probeTarget) {
+        const targets = opts.probeTarget.includes('none') ? [] : opts.probeTarget;
+        config = { ...config, emergency: { ...config.emergency, probe_targets: targets } };
+      }
       const node = await startNode({ config, configFile: ctx.configFile, transportPort, apiPort, logToStderr: !!opts.debug });
       const s = node.api.status();
       process.stdout.write(
