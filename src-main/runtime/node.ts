@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CallError, type Mode, type NodeId, type Profile } from '../common';
 import { ApiServer } from './api/server';
 import { CapabilityBus, toCapabilitySpec } from './bus';
@@ -27,6 +27,7 @@ import { registerGovernanceCapabilities } from './orchestrator/governance';
 import { createNodeApi, type NodeApiWithStream } from './orchestrator/node-api';
 import { nodeFiles, type NodeFiles } from './orchestrator/node-paths';
 import { removeRuntimeFile, writeRuntimeFile } from './orchestrator/runtime-file';
+import { APP_ROOT } from './version';
 import { HttpClient, HttpServer, loadOrCreateTlsCert, PinnedCerts, PubSubServer, RateLimiter } from './transport';
 
 export interface StartNodeOptions {
@@ -297,7 +298,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       token: apiToken,
       node: api,
       mount: (app) => app.route('/', createOpenAiApp({ bus, token: apiToken })),
-      webRoot: opts.webRoot ?? fileURLToPath(new URL('../../out/renderer/', import.meta.url)),
+      webRoot: opts.webRoot ?? (APP_ROOT ? join(APP_ROOT, 'out/renderer') : undefined),
     });
     await apiServer.start();
     stack.push('api server', () => apiServer.stop());

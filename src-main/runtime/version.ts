@@ -1,10 +1,31 @@
-/** The package version, read once from package.json (works from sources and from the packaged app). */
-import { readFileSync } from 'node:fs';
+/** The package version and the app's root folder, found from sources, the CLI, or the bundled app. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The nearest folder above this module holding HearthNet's package.json. */
+function findAppRoot(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'hearthnet') return dir;
+      } catch {
+        /* not ours; keep looking */
+      }
+    }
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+export const APP_ROOT = findAppRoot();
 
 function readVersion(): string {
+  if (!APP_ROOT) return '0.0.0';
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
+    return (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }
