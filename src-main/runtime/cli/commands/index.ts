@@ -1,5 +1,6 @@
 /** Every `hearthnet` subcommand, registered in one place so new ones slot in. */
 import type { Command } from 'commander';
+import { registerCommunity } from './community';
 import { registerDoctor } from './doctor';
 import { registerInit } from './init';
 import { registerInvite } from './invite';
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerMesh(program);
   registerInvite(program);
   registerLog(program);
+  registerCommunity(program);
 }
