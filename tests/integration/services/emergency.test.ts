@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineCapability } from '../../../src-main/runtime/bus';
 import type { RunningNode } from '../../../src-main/runtime/node';
 import { LlamaCppBackend } from '../../../src-main/runtime/services/llm';
 import { startFakeOpenAi, type FakeServer } from '../../support/fake-vendors';
@@ -101,14 +102,37 @@ describe.skipIf(skipWithoutModel('emergency mode with a cloud LLM', STORIES_GGUF
     await expect(bob.bus.call('llm.chat', [1, 0], { model: MODEL, messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4 }, { params: { model: MODEL } })).rejects.toMatchObject({ wireCode: 'not_found' });
     // Capabilities that need no internet stay (the marketplace, files).
     expect(bob.api.capabilities({ name: 'market.list', remoteOnly: true }).some((r) => r.node_id === aliceId)).toBe(true);
+    // A cloud capability registered while offline (a late service start) is held too, not offered.
+    alice.bus.registerCapability(defineCapability({ name: 'test.cloud', version: [1, 0], params: { requires_internet: true }, request_schema: { type: 'object' }, response_schema: null, idempotent: true }), async () => ({ ok: true }));
+    expect(alice.api.capabilities({ name: 'test.cloud', localOnly: true })).toEqual([]);
 
     await probe.start(); // same port
     await waitFor(() => nodes.every((n) => n.api.status().mode === 'online'), 10_000, 'every node back online');
     expect(cloudChat(alice, { localOnly: true })).toHaveLength(1);
+    expect(alice.api.capabilities({ name: 'test.cloud', localOnly: true })).toHaveLength(1);
     await waitFor(() => cloudChat(bob, { remoteOnly: true }).length === 1, 10_000, 'the cloud model to return to bob');
+    await waitFor(() => bob.api.capabilities({ name: 'test.cloud', remoteOnly: true }).length === 1, 10_000, 'test.cloud to reach bob');
     await waitFor(() => bob.peerRegistry.get(aliceId)?.manifest?.load.mode === 'online', 10_000, "alice's manifest at bob to say online");
     expect(await alice.metrics.text()).toMatch(/hearthnet_emergency_mode\{state="online"\} 1/);
     const again = (await bob.bus.call('llm.chat', [1, 0], { model: MODEL, messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8 }, { params: { model: MODEL } })) as { tokens_out: number };
     expect(again.tokens_out).toBeGreaterThan(0);
+  });
+
+  it('a node booting during an outage comes up offline without offering its cloud model, and offers it once the internet returns', async () => {
+    const aliceM = mesh.byName('alice');
+    const bob = mesh.byName('bob').node;
+    await probe.stop();
+    const alice = await aliceM.restart();
+    await waitFor(() => alice.api.status().mode === 'offline', 5_000, 'alice to boot offline'); // first round: no debounce
+    expect(cloudChat(alice, { localOnly: true })).toEqual([]);
+    expect(alice.manifest().capabilities.some((c) => c.name === 'llm.chat' && c.params.requires_internet === true)).toBe(false);
+    await waitFor(() => bob.api.status().mode === 'offline', 10_000, 'bob offline too');
+    await waitFor(() => bob.peerRegistry.get(alice.kp.nodeIdFull)?.manifest?.load.mode === 'offline', 10_000, "alice's new manifest at bob");
+    expect(cloudChat(bob, { remoteOnly: true })).toEqual([]);
+
+    await probe.start();
+    await waitFor(() => alice.api.status().mode === 'online', 10_000, 'alice back online');
+    expect(cloudChat(alice, { localOnly: true })).toHaveLength(1);
+    await waitFor(() => cloudChat(bob, { remoteOnly: true }).length === 1, 10_000, 'the cloud model to reach bob');
   });
 });
