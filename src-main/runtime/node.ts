@@ -74,6 +74,8 @@ export interface RunningNode {
   readonly ai: AiServices;
   /** The community's log and membership, once the node belongs to one. */
   community(): CommunityContext | null;
+  /** The community scope (its services: market, chat, files, rag), once the node belongs to one. */
+  scope(): CommunityScope | null;
   /** The signed manifest this node currently serves. */
   manifest(): NodeManifest;
   /** Reconcile the event log with every known peer now. */
@@ -339,6 +341,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       emergency,
       ai,
       community,
+      scope: () => scope,
       manifest: () => publisher!.current(),
       syncNow: async () => {
         await scope?.syncLoop.round();

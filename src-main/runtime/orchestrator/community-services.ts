@@ -146,7 +146,8 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
       ingest = new IngestPipeline(
         { bus, blobStore: blobs, corpora: (n, e) => reg.open(n, e), corpusEmbedding: (n) => reg.embeddingOf(n), eventLog: community.log, authorKp: kp },
         // New corpora embed with the configured model; ingest falls back to keywords when no node offers it.
-        { embedModel: config.embedding.model },
+        // Every ingest path (rag.ingest, the app, the CLI) re-offers a corpus that is new or gained vectors.
+        { embedModel: config.embedding.model, onIndexed: (r) => rag?.syncRegistration(r.corpus) },
       );
       rag = new RagService({ corpora, pipeline: ingest, bus, blobStore: blobs, fetchBlob: (cid, signal) => fileClient.fetch(cid, { signal }) });
       await rag.start();

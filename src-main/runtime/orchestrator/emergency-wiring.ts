@@ -30,6 +30,19 @@ export interface EmergencyWiring {
 
 export function startEmergency(d: EmergencyWiringDeps): EmergencyWiring {
   const held: CapabilityEntry[] = [];
+  let offline = false;
+  const needsInternet = (e: CapabilityEntry) => e.is_local && e.descriptor.params.requires_internet === true;
+  const hold = (e: CapabilityEntry) => {
+    held.push(e);
+    d.bus.deregister(e.descriptor.name, e.descriptor.version, e.descriptor.params);
+  };
+  // A service registering a cloud capability while we are offline (a late start, a reload) must
+  // not slip past the withdrawal: hold it with the others until the internet is back.
+  const unsubscribe = d.bus.registry.on('change', (ev) => {
+    if (!offline || ev.kind === 'removed' || !needsInternet(ev.entry)) return;
+    d.log.info('holding a capability that needs the internet until it is back', { capability: ev.entry.descriptor.name });
+    hold(ev.entry);
+  });
   const gauge = modeGaugeHook(d.metrics.std.emergencyMode);
   const stateBus = new StateBus();
   const detector = new Detector({
@@ -43,21 +56,29 @@ export function startEmergency(d: EmergencyWiringDeps): EmergencyWiring {
     },
     effects: {
       onEnterOffline: () => {
-        for (const e of d.bus.registry.allLocal()) {
-          if (e.descriptor.params.requires_internet !== true) continue;
-          held.push(e);
-          d.bus.deregister(e.descriptor.name, e.descriptor.version, e.descriptor.params);
-        }
+        offline = true;
+        for (const e of d.bus.registry.allLocal()) if (needsInternet(e)) hold(e);
         d.peers.setPruningAggressive(true);
         d.log.warn('internet is down: offline mode', { withdrawn: held.map((e) => e.descriptor.name) });
       },
       onLeaveOffline: () => {
-        for (const e of held.splice(0)) d.bus.registerCapability(e.descriptor, e.handler!, e.params_compatible ?? undefined);
+        offline = false;
+        // The latest registration of an instance wins (a service may have re-registered it meanwhile).
+        const latest = new Map(held.splice(0).map((e) => [e.key, e]));
+        for (const e of latest.values()) d.bus.registerCapability(e.descriptor, e.handler!, e.params_compatible ?? undefined);
         d.peers.setPruningAggressive(false);
         d.log.info('internet is back');
       },
     },
   });
   detector.start();
-  return { stateBus, detector, mode: () => stateBus.current().mode, stop: () => detector.stop() };
+  return {
+    stateBus,
+    detector,
+    mode: () => stateBus.current().mode,
+    stop: async () => {
+      unsubscribe();
+      await detector.stop();
+    },
+  };
 }

@@ -73,6 +73,11 @@ export interface IngestInit {
   batchSize?: number;
   /** Monotonic ms clock. */
   now?: () => number;
+  /**
+   * Told after every ingest that indexed something (whoever called it: rag.ingest, the app, the
+   * CLI), so the node can offer a corpus that was just created or just gained vectors.
+   */
+  onIndexed?: (result: IngestResult) => void;
 }
 
 const NO_EMBEDDER = 'No embedding model is reachable on your network, so this document is searchable by keywords only. Re-ingest it later for better results.';
@@ -87,6 +92,7 @@ export class IngestPipeline {
   readonly #embedModel: string | null;
   readonly #batch: number;
   readonly #now: () => number;
+  readonly #onIndexed: ((result: IngestResult) => void) | null;
   readonly #running = new Map<string, Promise<IngestResult>>();
 
   constructor(components: IngestComponents, init: IngestInit = {}) {
@@ -94,6 +100,7 @@ export class IngestPipeline {
     this.#embedModel = init.embedModel ?? null;
     this.#batch = Math.max(1, Math.floor(init.batchSize ?? INGEST_BATCH_SIZE));
     this.#now = init.now ?? (() => performance.now());
+    this.#onIndexed = init.onIndexed ?? null;
   }
 
   /** Indexes one blob into a corpus. Errors: BlobError('not_found') when the blob is not here; RagError (unsupported_type, unreadable_document, ...); 'cancelled'. */
@@ -101,7 +108,12 @@ export class IngestPipeline {
     const key = `${req.corpus}\u0000${req.docCid}`;
     const running = this.#running.get(key);
     if (running) return running;
-    const p = this.#ingest(req).finally(() => this.#running.delete(key));
+    const p = this.#ingest(req)
+      .then((r) => {
+        if (!r.already_ingested) this.#onIndexed?.(r);
+        return r;
+      })
+      .finally(() => this.#running.delete(key));
     this.#running.set(key, p);
     return p;
   }

@@ -136,13 +136,12 @@ export class RagService implements Service {
         await this.#c.fetchBlob(cid, ctx.signal);
       }
       const corpus = b.corpus as string;
-      const before = this.#offered(corpus);
       const r = await this.#c.pipeline.ingestDocument({
         docCid: cid, corpus, title: b.title as string | undefined, language: (b.language as string | undefined) ?? null,
         metadata: b.metadata as Record<string, unknown> | undefined, mimeType: b.mime_type as string | undefined, replace: b.replace === true,
         onProgress: report, signal: ctx.signal,
       });
-      if (this.#offered(corpus) !== before) this.refreshRegistration();
+      this.syncRegistration(corpus);
       return r;
     };
     return ctx.stream ? progressFrames<IngestProgress, IngestResult>((report) => run(report)) : run();
@@ -152,6 +151,21 @@ export class RagService implements Service {
   #offered(corpus: string): string {
     if (!this.#c.corpora.names().includes(corpus)) return 'absent';
     return this.#c.corpora.embeddingOf(corpus)?.model ?? 'lexical';
+  }
+
+  /** What the bus currently offers for `corpus` from this node, in the same terms as #offered. */
+  #registered(corpus: string): string {
+    const e = this.#c.bus.registry.allLocal().find((x) => x.descriptor.name === 'rag.query' && x.descriptor.params.corpus === corpus);
+    if (!e) return 'absent';
+    return (e.descriptor.params.embedding_model as string | null) ?? 'lexical';
+  }
+
+  /**
+   * Re-offers the capabilities when what the bus offers for `corpus` no longer matches the corpus
+   * (new, or now with vectors). Safe to call after any ingest, however it was started.
+   */
+  syncRegistration(corpus: string): void {
+    if (this.#registered(corpus) !== this.#offered(corpus)) this.refreshRegistration();
   }
 
   /**

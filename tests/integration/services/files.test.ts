@@ -1,0 +1,116 @@
+/**
+ * Files end to end: the same content added on two nodes has one CID; a third node pulls it from
+ * both at once, resumes after an interruption with only the missing chunks, and refuses a
+ * corrupted chunk from one holder, taking it from the other.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CapabilityHandler, HandlerContext } from '../../../src-main/runtime/bus';
+import type { RunningNode } from '../../../src-main/runtime/node';
+import { createMesh, waitFor, type Mesh } from '../../support/mesh';
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Wrap a node's local file.read handler: count chunk requests, optionally delay or corrupt them. */
+function tapFileRead(node: RunningNode) {
+  const entry = node.bus.registry.allLocal().find((e) => e.descriptor.name === 'file.read')!;
+  const inner = entry.handler!;
+  const tap = { chunks: 0, delayMs: 0, corrupt: false };
+  const wrapped: CapabilityHandler = async (ctx: HandlerContext) => {
+    const body = ctx.body as { chunk_cid?: string };
+    if (body.chunk_cid === undefined) return inner(ctx);
+    tap.chunks++;
+    if (tap.delayMs) await new Promise((r) => setTimeout(r, tap.delayMs));
+    const out = (await inner(ctx)) as { data_b64: string };
+    if (!tap.corrupt) return out;
+    const bytes = Buffer.from(out.data_b64, 'base64');
+    bytes[bytes.length >> 1] ^= 0xff;
+    return { ...out, data_b64: bytes.toString('base64') };
+  };
+  entry.handler = wrapped;
+  return tap;
+}
+
+describe('files across the mesh', () => {
+  let mesh: Mesh;
+  let alice: RunningNode;
+  let bob: RunningNode;
+  let carol: RunningNode;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hn-files-'));
+    mesh = await createMesh(3);
+    [alice, bob, carol] = mesh.nodes.map((m) => m.node);
+    await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 2), 15_000, 'full mesh');
+  }, 60_000);
+  afterAll(async () => {
+    await mesh?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Add `bytes` as a file on alice and bob, advertise it from both, wait until carol can route to both. */
+  async function shareFromTwo(name: string, bytes: Uint8Array): Promise<string> {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    const [ma, mb] = await Promise.all([alice, bob].map((n) => n.scope()!.services.fileClient.addFile(path)));
+    expect(ma.cid).toBe(mb.cid); // content addressed: same bytes, same id
+    await Promise.all([alice, bob].map((n) => n.scope()!.services.files.advertise([ma.cid])));
+    const want = [alice.kp.nodeIdFull, bob.kp.nodeIdFull].sort();
+    await waitFor(() => JSON.stringify([...carol.scope()!.services.sources.sourcesOf(ma.cid, carol.kp.nodeIdFull)].sort()) === JSON.stringify(want), 10_000, 'carol to learn both holders');
+    await waitFor(() => carol.bus.registry.find('file.read', [1, 0]).filter((e) => !e.is_local).length === 2, 10_000, 'both file.read instances at carol');
+    return ma.cid;
+  }
+
+  it('fetches ~3 MB from two holders at once, resumes after an abort with only the missing chunks, identical bytes', async () => {
+    const bytes = new Uint8Array(randomBytes(3_000_000));
+    const cid = await shareFromTwo('big.bin', bytes);
+    const manifest = await alice.scope()!.services.blobs.readManifest(cid);
+    expect(manifest.chunks.length).toBe(12);
+    const ta = tapFileRead(alice);
+    const tb = tapFileRead(bob);
+    ta.delayMs = tb.delayMs = 40; // slow enough that the abort lands mid-transfer
+
+    const client = carol.scope()!.services.fileClient;
+    const ac = new AbortController();
+    const first = client.fetch(cid, { signal: ac.signal, onProgress: (p) => p.done_chunks >= 4 && ac.abort() });
+    await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+    const store = carol.scope()!.services.blobs;
+    const missing = await store.missingChunks(manifest);
+    expect(missing.length).toBeGreaterThan(0);
+    expect(missing.length).toBeLessThan(12 - 3);
+    expect(await store.hasBlob(cid)).toBe(false);
+    const firstRun = { alice: ta.chunks, bob: tb.chunks };
+
+    ta.chunks = tb.chunks = 0;
+    ta.delayMs = tb.delayMs = 5;
+    const done = await client.fetch(cid);
+    expect(done.cid).toBe(cid);
+    expect(ta.chunks + tb.chunks).toBe(missing.length); // only what was missing
+    expect(firstRun.alice + ta.chunks).toBeGreaterThan(0);
+    expect(firstRun.bob + tb.chunks).toBeGreaterThan(0); // both holders served
+    const out = join(dir, 'big.out');
+    await store.exportToFile(cid, out);
+    expect(sha256(readFileSync(out))).toBe(sha256(bytes));
+  });
+
+  it('refuses a corrupted chunk from one holder and takes it from the other', async () => {
+    const bytes = new Uint8Array(randomBytes(1_200_000));
+    const cid = await shareFromTwo('small.bin', bytes);
+    const chunks = (await alice.scope()!.services.blobs.readManifest(cid)).chunks.length;
+    const ta = tapFileRead(alice);
+    const tb = tapFileRead(bob);
+    tb.corrupt = true;
+    ta.delayMs = tb.delayMs = 10;
+
+    const store = carol.scope()!.services.blobs;
+    await carol.scope()!.services.fileClient.fetch(cid);
+    expect(tb.chunks).toBeGreaterThan(0); // bob was asked and lied
+    expect(ta.chunks).toBe(chunks); // every chunk ended up coming from alice
+    const out = join(dir, 'small.out');
+    await store.exportToFile(cid, out);
+    expect(sha256(readFileSync(out))).toBe(sha256(bytes));
+  });
+});
