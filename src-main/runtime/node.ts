@@ -157,15 +157,32 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
 
     stack.push('governance capability', registerGovernanceCapabilities(bus, kp, community));
 
+    // 7. peer registry (discovery runs inside the community scope)
+    const peers = new PeerRegistry(kp.nodeIdFull, config.community.community_id ?? '');
+    let publisher: ManifestPublisher | null = null;
+
+    // 9. emergency detector, before the AI services: a node booting into an outage never offers
+    //    its internet-only models (steps 8 and 9 swapped on purpose)
+    const emergency = startEmergency({
+      targets: config.emergency.probe_targets,
+      bus,
+      peers,
+      metrics,
+      log: hub.logger('emergency', opts.name ? { node: opts.name } : {}),
+      detector: opts.emergency,
+      onMode: (m) => {
+        mode = m;
+        publisher?.publish();
+      },
+    });
+    stack.push('emergency detector', () => emergency.stop());
+
     // 8. node-level services: LLM backends and embeddings (community services start in the scope)
     const ai = await startAiServices({ config, bus, metrics, log: hub.logger('ai', opts.name ? { node: opts.name } : {}), autodetect: opts.autodetectLlm ?? true });
     stack.push('ai services', () => ai.stop());
 
-    // 7. peer registry (discovery runs inside the community scope)
-    const peers = new PeerRegistry(kp.nodeIdFull, config.community.community_id ?? '');
 
     // 10. the peer transport server; its providers read the live state
-    let publisher: ManifestPublisher | null = null;
     const noCommunity = () => new CallError('forbidden', 'this node has not joined a community yet');
     const server = new HttpServer({
       kp,
@@ -253,21 +270,6 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
         throw err;
       }
     }
-
-    // 9. emergency detector: offline mode withdraws internet-only capabilities
-    const emergency = startEmergency({
-      targets: config.emergency.probe_targets,
-      bus,
-      peers,
-      metrics,
-      log: hub.logger('emergency', opts.name ? { node: opts.name } : {}),
-      detector: opts.emergency,
-      onMode: (m) => {
-        mode = m;
-        publisher?.publish();
-      },
-    });
-    stack.push('emergency detector', () => emergency.stop());
 
     const joinByInvite = async (text: string) => {
       if (scope) throw new CallError('bad_request', `this household already belongs to "${communityName()}"`);
