@@ -47,6 +47,8 @@ export interface StartNodeOptions {
   readonly writeRuntimeFile?: boolean;
   /** Pace of sync rounds (tests speed it up). */
   readonly syncIntervalMs?: number;
+  /** Rate limits other than the reference's (tests use low ones to hit them deterministically). */
+  readonly rateLimits?: { softPerCap?: number; hardPerCap?: number; softTotal?: number; hardTotal?: number };
   /** The built web UI to serve on the local API (default: out/renderer of this checkout). */
   readonly webRoot?: string;
   /** Look for LLM servers already running on 127.0.0.1 when none is configured (default true). */
@@ -204,7 +206,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       },
       pubsub: new PubSubServer(),
       isAllowed: isMember,
-      rateLimiter: new RateLimiter({ onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),
+      rateLimiter: new RateLimiter({ ...opts.rateLimits, onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),
       metricsText: () => metrics.text(),
       traceRecent: (n) => bus.recentTraces(n),
       onSignatureFailure: (reason) => metrics.std.signatureFailuresTotal.inc({ reason }),

@@ -97,11 +97,11 @@ async function runMesh(discovery: { mdns: boolean; udp: boolean }): Promise<void
     children.push(spawnInNs(n.ns, process.execPath, [BIN, 'run', '--no-ui'], { cwd: ROOT, env: { ...process.env, HEARTHNET_HOME: h.dir } }));
   }
   const others = (h: Home) => homes.filter((o) => o !== h).map((o) => o.kp.nodeIdFull).sort();
-  await waitFor(() => homes.every((h) => {
-    const s = status(h);
-    return s !== null && others(h).every((id) => s.peers.some((p) => p.node_id === id));
-  }), 40_000, `three nodes to find each other (${discovery.mdns ? 'mDNS' : 'UDP'} only)`);
-  const sources = homes.flatMap((h) => status(h)!.peers.map((p) => p.source));
+  const seen = await waitFor(() => {
+    const all = homes.map(status);
+    return all.every((s, i) => s !== null && others(homes[i]).every((id) => s.peers.some((p) => p.node_id === id))) ? all : null;
+  }, 60_000, `three nodes to find each other (${discovery.mdns ? 'mDNS' : 'UDP'} only)`);
+  const sources = seen.flatMap((s) => s!.peers.map((p) => p.source));
   expect(new Set(sources)).toEqual(new Set([discovery.mdns ? 'mdns' : 'udp']));
   await waitFor(() => {
     const logs = homes.map((h) => status(h)?.event_log);

@@ -39,6 +39,11 @@ describe('a network partition', () => {
     await carol.restart();
     const written = [...side1, ...side2].map((e) => e.event_id);
     await waitFor(() => mesh.nodes.every((m) => written.every((id) => ids(m).has(id))), 20_000, 'every write to reach every node');
+    // Restarts add node.manifest.updated events of their own: wait until nothing is in flight.
+    await waitFor(() => {
+      const sets = mesh.nodes.map((m) => [...ids(m)].sort().join());
+      return sets.every((s) => s === sets[0]);
+    }, 20_000, 'the three logs to hold the same set');
     const [a, b, c] = mesh.nodes.map(ids);
     expect([...b].sort()).toEqual([...a].sort());
     expect([...c].sort()).toEqual([...a].sort());
