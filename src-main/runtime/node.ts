@@ -287,6 +287,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       scope: () => scope,
       communityName,
       joinByInvite,
+      modelsDir: config.node.models_dir,
     });
     const apiServer = new ApiServer({
       host: config.ui.host,
