@@ -1,10 +1,15 @@
 /** Every `hearthnet` subcommand, registered in one place so new ones slot in. */
 import type { Command } from 'commander';
+import { registerChat } from './chat';
 import { registerDoctor } from './doctor';
+import { registerFiles } from './files';
 import { registerInit } from './init';
 import { registerInvite } from './invite';
 import { registerLog } from './log';
+import { registerMarket } from './market';
 import { registerMesh } from './mesh';
+import { registerModels } from './models';
+import { registerRag } from './rag';
 import { registerRun } from './run';
 import { registerStatus } from './status';
 import { registerVersion } from './version';
@@ -18,4 +23,9 @@ export function registerCommands(program: Command): void {
   registerMesh(program);
   registerInvite(program);
   registerLog(program);
+  registerFiles(program);
+  registerMarket(program);
+  registerChat(program);
+  registerRag(program);
+  registerModels(program);
 }

@@ -1,6 +1,5 @@
 /** `hearthnet run [--no-ui] [--port N]`: run this household's node until Ctrl-C / SIGTERM. */
 import type { Command } from 'commander';
-import { startNode } from '../../node';
 import { cliContext } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
 
@@ -33,6 +32,8 @@ export function registerRun(program: Command): void {
       const transportPort = portOption(opts.port, '--port');
       const apiPort = portOption(opts.apiPort, '--api-port') ?? (transportPort === 0 ? 0 : undefined);
       const config = opts.host ? { ...ctx.config, transport: { ...ctx.config.transport, host: opts.host } } : ctx.config;
+      // Loaded only here: the whole node is heavy, and every other command starts faster without it.
+      const { startNode } = await import('../../node');
       const node = await startNode({ config, configFile: ctx.configFile, transportPort, apiPort, logToStderr: !!opts.debug });
       const s = node.api.status();
       process.stdout.write(
