@@ -110,4 +110,14 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
     expect(asked.stdout).toContain('twenty minutes');
     expect(asked.stdout).toMatch(/Sources:\n {2}\[1\] First aid guide/);
   }, 60_000);
+
+  it('models list and add through the node (a non-GGUF file is refused, nothing is copied)', async () => {
+    const bob = mesh.byName('bob');
+    writeFileSync(join(bob.home, 'notes.gguf'), 'plain text, not a model');
+    const [added, listed] = [await hn(bob.home, ['models', 'add', 'notes.gguf']), await hn(bob.home, ['models', 'list', '--json'])];
+    expect(added.code).toBe(1);
+    expect(added.stderr).toMatch(/is not a GGUF model file/);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  }, 60_000);
 });
