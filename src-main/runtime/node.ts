@@ -297,6 +297,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       scope: () => scope,
       communityName,
       joinByInvite,
+      modelsDir: config.node.models_dir,
     });
     const apiServer = new ApiServer({
       host: config.ui.host,

@@ -1,4 +1,8 @@
 /** runtime/api: the tRPC surface. The renderer imports only types from here. */
 export { appRouter, toTrpcError } from './router';
-export type { AppRouter, ApiContext, NodeApi } from './router';
+export type { AppRouter, ApiContext } from './router';
+export type { NodeApi, StreamingNodeApi } from './contract';
+export { OP_NAMES, isOpName, parseOpInput, type OpFrame, type OpInputs, type OpName } from './ops';
 export type * from './status';
+export type * from './service-shapes';
+export { MARKET_CATEGORIES } from './service-shapes';

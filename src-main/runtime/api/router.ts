@@ -1,79 +1,11 @@
 /** The tRPC AppRouter: the one typed surface for the UI (over IPC or HTTP) and the CLI. */
-import { initTRPC, TRPCError } from '@trpc/server';
-import { HearthError, toWireError, type WireErrorCode } from '../../common';
-import type { CallInput, CapabilityRow, GovernanceInput, GovernanceOutcome, InviteCreated, InviteRedeemed, PeerSummary, StatusReport, TraceRow } from './status';
+import type { CallInput, GovernanceInput } from './status';
+import { serviceProcedures } from './service-router';
+import { bad, int, obj, proc, str, t } from './trpc';
 
-/** What the API needs from a running node. The composition root implements it. */
-export interface NodeApi {
-  status(): StatusReport;
-  capabilities(q: { remoteOnly?: boolean; localOnly?: boolean; name?: string }): CapabilityRow[];
-  call(q: CallInput): Promise<unknown>;
-  traces(q: { n?: number; capability?: string }): TraceRow[];
-  peers(): PeerSummary[];
-  addPeer(q: { host: string; port: number }): Promise<PeerSummary>;
-  createInvite(q: { nodeId: string; level: 'member' | 'trusted'; ttlSeconds: number }): Promise<InviteCreated>;
-  redeemInvite(q: { text: string }): Promise<InviteRedeemed>;
-  governance(q: GovernanceInput): GovernanceOutcome;
-  cosign(q: GovernanceInput): { signer: string; signature: string };
-}
-
-export interface ApiContext {
-  readonly node: NodeApi;
-}
-
-const TRPC_CODE: Partial<Record<WireErrorCode, TRPCError['code']>> = {
-  bad_request: 'BAD_REQUEST',
-  schema_mismatch: 'BAD_REQUEST',
-  invalid_signature: 'UNAUTHORIZED',
-  forbidden: 'FORBIDDEN',
-  not_found: 'NOT_FOUND',
-  timeout: 'TIMEOUT',
-  expired: 'BAD_REQUEST',
-  payload_too_large: 'PAYLOAD_TOO_LARGE',
-  capacity_exceeded: 'TOO_MANY_REQUESTS',
-  cancelled: 'CLIENT_CLOSED_REQUEST',
-  partition: 'SERVICE_UNAVAILABLE',
-};
-
-/** Edge mapping (ARCHITECTURE §4): HearthError -> tRPC error carrying the wire error as `cause`. */
-export function toTrpcError(err: unknown): TRPCError {
-  if (err instanceof TRPCError) return err;
-  const wire = toWireError(err);
-  return new TRPCError({ code: TRPC_CODE[wire.code] ?? 'INTERNAL_SERVER_ERROR', message: wire.message, cause: err instanceof HearthError ? err : undefined });
-}
-
-const t = initTRPC.context<ApiContext>().create({
-  errorFormatter({ shape, error }) {
-    return { ...shape, data: { ...shape.data, stack: undefined, wire: toWireError(error.cause ?? error) } };
-  },
-});
-
-/** Every procedure maps domain errors at this edge. */
-const proc = t.procedure.use(async ({ next }) => {
-  const result = await next();
-  if (!result.ok) throw toTrpcError(result.error.cause ?? result.error);
-  return result;
-});
-
-function bad(message: string): never {
-  throw new TRPCError({ code: 'BAD_REQUEST', message });
-}
-function obj(v: unknown): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) bad('input must be an object');
-  return v as Record<string, unknown>;
-}
-function str(o: Record<string, unknown>, k: string, required = true): string | undefined {
-  const v = o[k];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== 'string' || v.length === 0) bad(`${k} must be a non-empty string`);
-  return v;
-}
-function int(o: Record<string, unknown>, k: string, min: number, max: number, fallback?: number): number {
-  const v = o[k] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${k} must be a whole number from ${min} to ${max}`);
-  return v;
-}
+export type { ApiContext } from './trpc';
+export { toTrpcError } from './trpc';
+export type { NodeApi } from './contract';
 
 function governanceInput(v: unknown): GovernanceInput {
   const o = obj(v);
@@ -127,6 +59,7 @@ export const appRouter = t.router({
   redeemInvite: proc
     .input((v) => ({ text: str(obj(v), 'text')! }))
     .mutation(({ ctx, input }) => ctx.node.redeemInvite(input)),
+  ...serviceProcedures,
 });
 
 export type AppRouter = typeof appRouter;

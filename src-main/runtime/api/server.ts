@@ -11,7 +11,9 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
 import { toWireError } from '../../common';
-import { appRouter, type NodeApi } from './router';
+import type { StreamingNodeApi } from './contract';
+import { isOpName, parseOpInput } from './ops';
+import { appRouter } from './router';
 import type { CallInput } from './status';
 
 export interface ApiServerOptions {
@@ -22,7 +24,28 @@ export interface ApiServerOptions {
   readonly mount?: (app: Hono) => void;
   /** The built web UI (electron-vite's out/renderer); served at / when present. */
   readonly webRoot?: string;
-  readonly node: NodeApi & { stream?(q: CallInput, signal: AbortSignal): AsyncIterable<{ event: string; data: unknown; seq: number }> };
+  readonly node: StreamingNodeApi;
+}
+
+/** Frames as a `text/event-stream` response; a thrown error becomes a final `error` frame with the wire error. */
+function sseResponse(frames: (signal: AbortSignal) => AsyncIterable<{ event: string; data: unknown }>, requestSignal: AbortSignal): Response {
+  const ac = new AbortController();
+  requestSignal.addEventListener('abort', () => ac.abort());
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      try {
+        for await (const f of frames(ac.signal)) controller.enqueue(encoder.encode(`event: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n`));
+      } catch (err) {
+        controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(toWireError(err))}\n\n`));
+      }
+      controller.close();
+    },
+    cancel() {
+      ac.abort();
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -73,23 +96,21 @@ export class ApiServer {
         return c.json({ error: { code: 'bad_request', message: 'body must be JSON {capability, version, body, params?}' } }, 400);
       }
       if (typeof q?.capability !== 'string' || typeof q?.version !== 'string') return c.json({ error: { code: 'bad_request', message: 'capability and version are required' } }, 400);
-      const ac = new AbortController();
-      c.req.raw.signal.addEventListener('abort', () => ac.abort());
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        async start(controller) {
-          try {
-            for await (const f of stream.call(node, q, ac.signal)) controller.enqueue(encoder.encode(`event: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n`));
-          } catch (err) {
-            controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(toWireError(err))}\n\n`));
-          }
-          controller.close();
-        },
-        cancel() {
-          ac.abort();
-        },
-      });
-      return new Response(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
+      return sseResponse((signal) => stream.call(node, q, signal), c.req.raw.signal);
+    });
+    // Long operations (file download, ingest, ask, model pull): progress frames, then done.
+    app.post('/api/v1/ops/:name', async (c) => {
+      const node = this.opts.node;
+      const name = c.req.param('name');
+      const op = node.op;
+      if (!op || !isOpName(name)) return c.json({ error: { code: 'not_found', message: `there is no operation "${name}"` } }, 404);
+      let input;
+      try {
+        input = parseOpInput(name, await c.req.json().catch(() => null));
+      } catch (err) {
+        return c.json({ error: toWireError(err) }, 400);
+      }
+      return sseResponse((signal) => op.call(node, name, input, signal), c.req.raw.signal);
     });
     const webRoot = this.opts.webRoot;
     if (webRoot && existsSync(webRoot)) app.use('/*', serveStatic({ root: webRoot }));

@@ -1,10 +1,10 @@
 /** How CLI commands reach the node running for this HEARTHNET_HOME: its runtime file, then tRPC over HTTP. */
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
-import type { AppRouter } from '../api';
+import type { AppRouter, OpInputs, OpName } from '../api';
 import type { Config } from '../config';
 import { nodeFiles } from '../orchestrator/node-paths';
 import { readRuntimeFile, type RuntimeInfo } from '../orchestrator/runtime-file';
-import { CliExit, EXIT } from './exit-codes';
+import { CliExit, EXIT, type ExitCode } from './exit-codes';
 
 export type ApiClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -32,11 +32,26 @@ export function apiFailure(err: unknown): never {
 }
 
 /** A streamed call through the local API's SSE endpoint. */
-export async function* streamCall(info: RuntimeInfo, q: unknown): AsyncGenerator<{ event: string; data: unknown }> {
+export function streamCall(info: RuntimeInfo, q: unknown): AsyncGenerator<{ event: string; data: unknown }> {
+  return sse(info, '/api/v1/stream', q);
+}
+
+/** A long operation of the local API (`/api/v1/ops/<name>`): progress frames, then `done`. */
+export function opCall<N extends OpName>(info: RuntimeInfo, name: N, input: OpInputs[N]): AsyncGenerator<{ event: string; data: unknown }> {
+  return sse(info, `/api/v1/ops/${name}`, input);
+}
+
+function exitFor(code: string | undefined): ExitCode {
+  if (code === 'capacity_exceeded') return EXIT.capacity;
+  if (code === 'forbidden' || code === 'invalid_signature') return EXIT.auth;
+  return EXIT.error;
+}
+
+async function* sse(info: RuntimeInfo, path: string, q: unknown): AsyncGenerator<{ event: string; data: unknown }> {
   const host = info.api_host === '0.0.0.0' ? '127.0.0.1' : info.api_host;
   let res: Response;
   try {
-    res = await fetch(`http://${host}:${info.api_port}/api/v1/stream`, {
+    res = await fetch(`http://${host}:${info.api_port}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${info.api_token}`, 'content-type': 'application/json' },
       body: JSON.stringify(q),
@@ -46,7 +61,14 @@ export async function* streamCall(info: RuntimeInfo, q: unknown): AsyncGenerator
   }
   if (!res.ok || !res.body) {
     const text = await res.text();
-    throw new CliExit(EXIT.error, `stream refused (${res.status}): ${text}`);
+    let wire: { code?: string; message?: string } | undefined;
+    try {
+      wire = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+    } catch {
+      wire = undefined;
+    }
+    if (wire?.message) throw new CliExit(exitFor(wire.code), wire.message);
+    throw new CliExit(EXIT.error, `the node refused the request (${res.status}): ${text}`);
   }
   const decoder = new TextDecoder();
   let buf = '';
@@ -61,8 +83,7 @@ export async function* streamCall(info: RuntimeInfo, q: unknown): AsyncGenerator
       const parsed = data === undefined ? null : (JSON.parse(data) as unknown);
       if (event === 'error') {
         const e = parsed as { code?: string; message?: string };
-        const code = e.code === 'capacity_exceeded' ? EXIT.capacity : e.code === 'forbidden' || e.code === 'invalid_signature' ? EXIT.auth : EXIT.error;
-        throw new CliExit(code, `${e.code ?? 'error'}: ${e.message ?? ''}`);
+        throw new CliExit(exitFor(e.code), e.message ? e.message : `${e.code ?? 'error'}`);
       }
       yield { event, data: parsed };
     }

@@ -1,6 +1,6 @@
 /** The NodeApi the local API serves (UI, CLI), implemented over a running node's parts. */
 import { BusError, OnboardingError, parseVersion, type Mode, type Profile } from '../../common';
-import type { CallInput, CapabilityRow, InviteCreated, NodeApi, PeerSummary, StatusReport, TraceRow } from '../api';
+import type { CallInput, CapabilityRow, InviteCreated, NodeApi, OpFrame, OpInputs, OpName, PeerSummary, StatusReport, TraceRow } from '../api';
 import type { CapabilityBus } from '../bus';
 import type { PeerRecord, PeerRegistry } from '../discovery';
 import type { Frame } from '../transport';
@@ -10,6 +10,8 @@ import { PACKAGE_VERSION } from '../version';
 import type { CommunityContext } from './community-context';
 import type { CommunityScope } from './community-scope';
 import { applyGovernance, coSignAction } from './governance';
+import { runOp } from './node-api-ops';
+import { createServiceApi } from './node-api-services';
 
 /** What the API reads from the node; getters because community and mode change at run time. */
 export interface NodeApiDeps {
@@ -28,6 +30,8 @@ export interface NodeApiDeps {
   readonly communityName: () => string;
   /** Joins the community of an invite (redeem + persist + start the community parts). */
   readonly joinByInvite: (text: string) => Promise<{ community_id: string; name: string; inviter: string }>;
+  /** The models folder (`config.node.models_dir`) for `models list|add|pull`. */
+  readonly modelsDir: string;
 }
 
 function peerSummary(p: PeerRecord): PeerSummary {
@@ -46,6 +50,8 @@ function peerSummary(p: PeerRecord): PeerSummary {
 export interface NodeApiWithStream extends NodeApi {
   /** A streamed call, for the API server's SSE endpoint. */
   stream(q: CallInput, signal: AbortSignal): AsyncIterable<Frame>;
+  /** A long operation (files.get, rag.ingest, ...), for the API server's `/api/v1/ops/<name>`. */
+  op<N extends OpName>(name: N, input: OpInputs[N], signal: AbortSignal): AsyncIterable<OpFrame>;
 }
 
 export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
@@ -57,6 +63,12 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
   };
 
   return {
+    ...createServiceApi(d),
+
+    op(name, input, signal) {
+      return runOp(d, name, input, signal);
+    },
+
     status(): StatusReport {
       const snapshot = d.bus.topologySnapshot();
       const c = d.community();

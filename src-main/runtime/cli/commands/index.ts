@@ -1,11 +1,16 @@
 /** Every `hearthnet` subcommand, registered in one place so new ones slot in. */
 import type { Command } from 'commander';
 import { registerCommunity } from './community';
+import { registerChat } from './chat';
 import { registerDoctor } from './doctor';
+import { registerFiles } from './files';
 import { registerInit } from './init';
 import { registerInvite } from './invite';
 import { registerLog } from './log';
+import { registerMarket } from './market';
 import { registerMesh } from './mesh';
+import { registerModels } from './models';
+import { registerRag } from './rag';
 import { registerRun } from './run';
 import { registerStatus } from './status';
 import { registerVersion } from './version';
@@ -20,4 +25,9 @@ export function registerCommands(program: Command): void {
   registerInvite(program);
   registerLog(program);
   registerCommunity(program);
+  registerFiles(program);
+  registerMarket(program);
+  registerChat(program);
+  registerRag(program);
+  registerModels(program);
 }

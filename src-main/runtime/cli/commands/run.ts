@@ -1,6 +1,5 @@
 /** `hearthnet run [--no-ui] [--port N]`: run this household's node until Ctrl-C / SIGTERM. */
 import type { Command } from 'commander';
-import { startNode } from '../../node';
 import { cliContext } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
 
@@ -39,6 +38,8 @@ export function registerRun(program: Command): void {
         const targets = opts.probeTarget.includes('none') ? [] : opts.probeTarget;
         config = { ...config, emergency: { ...config.emergency, probe_targets: targets } };
       }
+      // Loaded only here: the whole node is heavy, and every other command starts faster without it.
+      const { startNode } = await import('../../node');
       const node = await startNode({ config, configFile: ctx.configFile, transportPort, apiPort, logToStderr: !!opts.debug });
       const s = node.api.status();
       process.stdout.write(

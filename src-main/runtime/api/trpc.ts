@@ -1,0 +1,63 @@
+/** The tRPC instance shared by every router file: context, the error edge, and small input parsers. */
+import { initTRPC, TRPCError } from '@trpc/server';
+import { HearthError, toWireError, type WireErrorCode } from '../../common';
+import type { NodeApi } from './contract';
+
+export interface ApiContext {
+  readonly node: NodeApi;
+}
+
+const TRPC_CODE: Partial<Record<WireErrorCode, TRPCError['code']>> = {
+  bad_request: 'BAD_REQUEST',
+  schema_mismatch: 'BAD_REQUEST',
+  invalid_signature: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  timeout: 'TIMEOUT',
+  expired: 'BAD_REQUEST',
+  payload_too_large: 'PAYLOAD_TOO_LARGE',
+  capacity_exceeded: 'TOO_MANY_REQUESTS',
+  cancelled: 'CLIENT_CLOSED_REQUEST',
+  partition: 'SERVICE_UNAVAILABLE',
+};
+
+/** Edge mapping (ARCHITECTURE §4): HearthError -> tRPC error carrying the wire error as `cause`. */
+export function toTrpcError(err: unknown): TRPCError {
+  if (err instanceof TRPCError) return err;
+  const wire = toWireError(err);
+  return new TRPCError({ code: TRPC_CODE[wire.code] ?? 'INTERNAL_SERVER_ERROR', message: wire.message, cause: err instanceof HearthError ? err : undefined });
+}
+
+export const t = initTRPC.context<ApiContext>().create({
+  errorFormatter({ shape, error }) {
+    return { ...shape, data: { ...shape.data, stack: undefined, wire: toWireError(error.cause ?? error) } };
+  },
+});
+
+/** Every procedure maps domain errors at this edge. */
+export const proc = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toTrpcError(result.error.cause ?? result.error);
+  return result;
+});
+
+export function bad(message: string): never {
+  throw new TRPCError({ code: 'BAD_REQUEST', message });
+}
+export function obj(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) bad('input must be an object');
+  return v as Record<string, unknown>;
+}
+export function str(o: Record<string, unknown>, k: string, required = true): string | undefined {
+  const v = o[k];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string' || v.length === 0) bad(`${k} must be a non-empty string`);
+  return v;
+}
+export function int(o: Record<string, unknown>, k: string, min: number, max: number, fallback?: number): number {
+  const v = o[k] ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${k} must be a whole number from ${min} to ${max}`);
+  return v;
+}
+

@@ -1,0 +1,42 @@
+/** `hearthnet chat send|history`: private, end-to-end sealed messages between households. */
+import type { Command } from 'commander';
+import type { ChatRow } from '../../api';
+import { nonEmpty, wholeNumber } from '../args';
+import { cliContext, out } from '../context';
+import { apiFailure, connectLocalNode } from '../local-node';
+
+function messageLine(m: ChatRow): string {
+  const who = m.direction === 'out' ? `you -> ${m.recipient_name}` : `${m.sender_name} -> you`;
+  const state = m.direction === 'out' ? (m.read_at ? ' (read)' : m.delivered_at ? ' (delivered)' : ' (not yet delivered)') : '';
+  return `${m.created_at}  ${who}${state}\n    ${m.body.replace(/\n/g, '\n    ')}`;
+}
+
+export function registerChat(program: Command): void {
+  const chat = program.command('chat').description('private messages to other households');
+
+  chat
+    .command('send')
+    .description('send a private message')
+    .argument('<node>', 'who: a household name, a short id (XXXX-XXXX-XXXX-XXXX) or a full id')
+    .argument('<text...>', 'the message')
+    .option('--json', 'machine-readable output')
+    .action(async (to: string, words: string[], opts: { json?: boolean }, cmd: Command) => {
+      const text = nonEmpty(words.join(' '), 'the message');
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const sent = await api.chatSend.mutate({ to: nonEmpty(to, 'the recipient'), text }).catch(apiFailure);
+      out(!!opts.json, sent, () => (sent.delivery === 'delivered' ? `Delivered to ${sent.to_name}.` : `Sent to ${sent.to_name}; it will arrive when they are reachable (${sent.delivery}).`));
+    });
+
+  chat
+    .command('history')
+    .description('your conversations (with one household, or all)')
+    .argument('[node]', 'a household name, short id or full id')
+    .option('--limit <n>', 'at most this many messages')
+    .option('--json', 'machine-readable output')
+    .action(async (withWho: string | undefined, opts: { limit?: string; json?: boolean }, cmd: Command) => {
+      const limit = wholeNumber(opts.limit, '--limit');
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const rows = await api.chatHistory.query({ with: withWho, limit }).catch(apiFailure);
+      out(!!opts.json, rows, () => (rows.length ? rows.map(messageLine).join('\n') : 'No messages yet.'));
+    });
+}

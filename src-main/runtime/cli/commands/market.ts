@@ -1,0 +1,78 @@
+/** `hearthnet market post|list|search|expire`: the neighbourhood noticeboard. */
+import type { Command } from 'commander';
+import { MARKET_CATEGORIES, type MarketPost } from '../../api';
+import { list, nonEmpty, oneOf, wholeNumber } from '../args';
+import { cliContext, out } from '../context';
+import { apiFailure, connectLocalNode } from '../local-node';
+
+function postLine(p: MarketPost): string {
+  const tags = p.tags.length ? `  #${p.tags.join(' #')}` : '';
+  const state = p.expired_via_event_id ? '  (taken down)' : `  until ${p.expires_at}`;
+  return `[${p.category}] ${p.title} — ${p.author_name}${state}${tags}${p.body ? `\n    ${p.body.replace(/\n/g, '\n    ')}` : ''}\n    id ${p.event_id}`;
+}
+
+export function registerMarket(program: Command): void {
+  const market = program.command('market').description('offers, requests and notices from your neighbours');
+
+  market
+    .command('post')
+    .description('put a notice on the board')
+    .requiredOption('--category <category>', MARKET_CATEGORIES.join(' | '))
+    .requiredOption('--title <text>', 'a short title')
+    .option('--body <text>', 'details', '')
+    .option('--tags <a,b>', 'comma-separated tags', list)
+    .option('--ttl <seconds>', 'how long it stays up (default from the node settings)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { category: string; title: string; body: string; tags?: string[]; ttl?: string; json?: boolean }, cmd: Command) => {
+      const input = {
+        category: oneOf(opts.category, MARKET_CATEGORIES, '--category')!,
+        title: nonEmpty(opts.title, '--title'),
+        body: opts.body,
+        tags: opts.tags,
+        ttl_seconds: wholeNumber(opts.ttl, '--ttl'),
+      };
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const post = await api.marketPost.mutate(input).catch(apiFailure);
+      out(!!opts.json, post, () => `Posted "${post.title}" until ${post.expires_at}.\n    id ${post.event_id}`);
+    });
+
+  market
+    .command('list')
+    .description('notices on the board, emergencies first, then newest')
+    .option('--category <category>', MARKET_CATEGORIES.join(' | '))
+    .option('--tag <tag>', 'only notices with this tag (repeat or comma-separate for several)', list)
+    .option('--limit <n>', 'at most this many')
+    .option('--all', 'include notices that were taken down or ran out')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { category?: string; tag?: string[]; limit?: string; all?: boolean; json?: boolean }, cmd: Command) => {
+      const input = { category: oneOf(opts.category, MARKET_CATEGORIES, '--category'), tags: opts.tag, limit: wholeNumber(opts.limit, '--limit'), include_expired: opts.all ? true : undefined };
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const r = await api.marketList.query(input).catch(apiFailure);
+      out(!!opts.json, r, () => (r.posts.length ? r.posts.map(postLine).join('\n') : 'The board is empty.'));
+    });
+
+  market
+    .command('search')
+    .description('search the board')
+    .argument('<text>', 'words to look for')
+    .option('--category <category>', MARKET_CATEGORIES.join(' | '))
+    .option('--limit <n>', 'at most this many')
+    .option('--json', 'machine-readable output')
+    .action(async (text: string, opts: { category?: string; limit?: string; json?: boolean }, cmd: Command) => {
+      const input = { query: nonEmpty(text, 'the search text'), category: oneOf(opts.category, MARKET_CATEGORIES, '--category'), limit: wholeNumber(opts.limit, '--limit') };
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const hits = await api.marketSearch.query(input).catch(apiFailure);
+      out(!!opts.json, hits, () => (hits.length ? hits.map((h) => postLine(h.post)).join('\n') : `Nothing on the board matches "${text}".`));
+    });
+
+  market
+    .command('expire')
+    .description('take down one of your notices')
+    .argument('<post-id>', 'the id shown by `market list`')
+    .option('--json', 'machine-readable output')
+    .action(async (postId: string, opts: { json?: boolean }, cmd: Command) => {
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const r = await api.marketExpire.mutate({ post_id: nonEmpty(postId, 'the post id') }).catch(apiFailure);
+      out(!!opts.json, r, () => (r.already_expired ? 'That notice was already taken down.' : 'Taken down.'));
+    });
+}

@@ -1,0 +1,56 @@
+/** `hearthnet models list|add|pull`: the GGUF model files this node can run. */
+import type { Command } from 'commander';
+import type { ModelRow } from '../../api';
+import { absolutePath, nonEmpty } from '../args';
+import { cliContext, out } from '../context';
+import { CliExit, EXIT } from '../exit-codes';
+import { apiFailure, connectLocalNode } from '../local-node';
+import { runOp } from '../op-runner';
+import { formatBytes, ProgressBar } from '../progress';
+
+function modelsTable(rows: readonly ModelRow[]): string {
+  if (rows.length === 0) return 'No models yet. Add one with `hearthnet models add <file.gguf>` or `hearthnet models pull <url>`.';
+  return rows
+    .map((m) => `${m.name.padEnd(32)} ${formatBytes(m.size_bytes).padStart(9)}  ${m.architecture ?? '?'}${m.context_length ? `, ${m.context_length} ctx` : ''}\n    ${m.path}`)
+    .join('\n');
+}
+
+export function registerModels(program: Command): void {
+  const models = program.command('models').description('language model files (GGUF) on this node');
+
+  models
+    .command('list')
+    .description('model files in the models folder')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const rows = await api.modelsList.query().catch(apiFailure);
+      out(!!opts.json, rows, () => modelsTable(rows));
+    });
+
+  models
+    .command('add')
+    .description('copy a GGUF file into the models folder')
+    .argument('<file.gguf>', 'the model file')
+    .option('--json', 'machine-readable output')
+    .action(async (path: string, opts: { json?: boolean }, cmd: Command) => {
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const m = await api.modelsAdd.mutate({ path: absolutePath(nonEmpty(path, 'the path')) }).catch(apiFailure);
+      out(!!opts.json, m, () => `Added ${m.name} (${formatBytes(m.size_bytes)}) to the models folder.`);
+    });
+
+  models
+    .command('pull')
+    .description('download a GGUF file into the models folder (resumes an interrupted download)')
+    .argument('<url>', 'http(s) address of the .gguf file')
+    .option('--sha256 <hex>', 'expected SHA-256; the download is refused if it differs')
+    .option('--json', 'machine-readable output')
+    .action(async (url: string, opts: { sha256?: string; json?: boolean }, cmd: Command) => {
+      if (!/^https?:\/\//i.test(url)) throw new CliExit(EXIT.usage, `"${url}" is not an http(s) address`);
+      if (opts.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(opts.sha256)) throw new CliExit(EXIT.usage, '--sha256 must be 64 hexadecimal characters');
+      const { info } = connectLocalNode(cliContext(cmd).config);
+      const bar = new ProgressBar({ label: 'Downloading', bytes: true });
+      const m = await runOp(info, 'models.pull', { url, sha256: opts.sha256 }, { bar, onProgress: (p) => bar.update(Number(p.received_bytes), p.total_bytes === null ? null : Number(p.total_bytes)) });
+      out(!!opts.json, m, () => `Downloaded ${String(m.name)} (${formatBytes(Number(m.size_bytes))}) into the models folder.`);
+    });
+}
