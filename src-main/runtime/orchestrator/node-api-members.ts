@@ -50,7 +50,7 @@ export function memberDirectory(d: { ourId: string; ourName: string; community: 
         const list = named.map((m) => `${nameOf(m.node_id)} (${safeShort(m.node_id)})`).join(', ');
         throw new CallError('bad_request', `"${who}" could mean several members: ${list}; use the short id instead`);
       }
-      const known = all.filter((m) => m.node_id !== d.ourId).map((m) => nameOf(m.node_id));
+      const known = all.filter((m) => m.node_id !== d.ourId).map((m) => nameOf(m.node_id)).sort((a, b) => a.localeCompare(b));
       throw new CallError('not_found', `no member is called "${who}"${known.length ? `; members: ${known.join(', ')}` : ''}`);
     },
   };
