@@ -21,6 +21,7 @@ import { startCommunityScope, type CommunityScope } from './orchestrator/communi
 import { ShutdownStack } from './orchestrator/lifecycle';
 import { ManifestPublisher } from './orchestrator/manifest-publisher';
 import { startAiServices, type AiServices } from './orchestrator/ai-services';
+import { wireBusMetrics } from './orchestrator/bus-metrics';
 import { startEmergency, type EmergencyWiring } from './orchestrator/emergency-wiring';
 import { createOpenAiApp } from './openai';
 import { registerGovernanceCapabilities } from './orchestrator/governance';
@@ -152,10 +153,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       },
       onQuarantine: () => metrics.std.quarantinesTotal.inc(),
     });
-    bus.trace.addListener((ev) => {
-      metrics.std.requestsTotal.inc({ capability: ev.capability, result: ev.result });
-      metrics.std.requestDurationMs.observe({ capability: ev.capability }, ev.ms);
-    });
+    stack.push('bus metrics', wireBusMetrics(bus, metrics));
 
     stack.push('governance capability', registerGovernanceCapabilities(bus, kp, community));
 

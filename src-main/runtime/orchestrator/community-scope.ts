@@ -126,7 +126,7 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
     metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());
 
     // Services first, so the first manifest neighbours see already lists their capabilities.
-    const services = await startCommunityServices({ config: d.config, kp, community, bus, peers, client, log });
+    const services = await startCommunityServices({ config: d.config, kp, community, bus, peers, client, log, metrics });
     stack.push('services', () => services.stop());
 
     await discovery.start();

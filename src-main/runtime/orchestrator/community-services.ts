@@ -10,7 +10,7 @@ import type { Config } from '../config';
 import type { PeerRegistry } from '../discovery';
 import type { Event } from '../events';
 import type { KeyPair } from '../identity';
-import type { Logger } from '../observability';
+import type { Logger, Metrics } from '../observability';
 import { CHAT_VIEW_EVENT_TYPES, ChatService, ChatView, DeliveryManager } from '../services/chat';
 import { MARKET_EVENT_TYPES, MarketplaceService, MarketplaceView } from '../services/marketplace';
 import { BlobStore } from '../blobs';
@@ -18,7 +18,10 @@ import { FileClient, FileService, SourceIndex } from '../services/file';
 import { CorpusRegistry, IngestPipeline, RagService } from '../services/rag';
 import type { HttpClient } from '../transport';
 import type { CommunityContext } from './community-context';
-import { ShutdownStack } from './lifecycle';
+import { PeriodicTask, ShutdownStack } from './lifecycle';
+
+/** How often blob storage is measured and garbage-collected when the disk fills. */
+export const BLOB_HOUSEKEEPING_MS = 60_000;
 
 /** A capability as a service offers it; `version` may be written "1.0". */
 interface OfferedCapability {
@@ -48,6 +51,7 @@ export interface CommunityServicesDeps {
   readonly peers: PeerRegistry;
   readonly client: HttpClient;
   readonly log: Logger;
+  readonly metrics?: Metrics;
 }
 
 export interface CommunityServices {
@@ -125,6 +129,17 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
     const blobs = new BlobStore(config.file.blobs_dir, { gcThreshold: config.file.gc_threshold, logger: { warn: (m, x) => log.warn(m, x) } });
     await blobs.start();
     stack.push('blob store', () => blobs.stop());
+    const housekeeping = new PeriodicTask(
+      async () => {
+        const freed = await blobs.gc();
+        if (freed > 0) log.info('blob store cleaned up', { freed_bytes: freed });
+        d.metrics?.std.blobStorageBytes.set(blobs.totalBytes());
+      },
+      BLOB_HOUSEKEEPING_MS,
+      (err) => log.warn('blob housekeeping failed', { error: String(err) }),
+    );
+    housekeeping.start({ immediately: true });
+    stack.push('blob housekeeping', () => housekeeping.stop());
     const sources = new SourceIndex();
     community.replay.register('file-sources', sources, ['file.cid.advertised', 'file.cid.unpinned']);
     community.replay.rebuild('file-sources');
