@@ -296,6 +296,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       communityName,
       joinByInvite,
       modelsDir: config.node.models_dir,
+      onModelAdded: (path) => ai.serveModelFile(path),
     });
     const apiServer = new ApiServer({
       host: config.ui.host,

@@ -8,6 +8,7 @@ import type { Config, Env, LlmBackendConfig } from '../config';
 import type { Logger, Metrics } from '../observability';
 import { createEmbeddingBackend, EmbeddingService, embeddingDescriptors } from '../services/embedding';
 import { buildBackends, detectLocalServers, LlmService, llmDescriptors, type LlmBackend } from '../services/llm';
+import { ModelStore } from '../models';
 import { ShutdownStack } from './lifecycle';
 
 export interface AiServicesDeps {
@@ -25,11 +26,25 @@ export interface AiServices {
   readonly embedding: EmbeddingService;
   /** Why there is no embedding model, for the doctor and RAG (null when there is one). */
   readonly embeddingExplanation: string | null;
+  /** Serve a GGUF file from the models folder now (after `models add` / `models pull`). */
+  serveModelFile(path: string): Promise<void>;
   stop(): Promise<void>;
 }
 
+/**
+ * GGUF files in the models folder that no configured backend already serves: a household that
+ * copies (or is given) a model file gets it on the mesh without editing any config.
+ */
+async function folderModels(d: AiServicesDeps): Promise<LlmBackendConfig[]> {
+  const configured = new Set(d.config.llm.backends.filter((b) => b.name === 'llama_cpp').map((b) => b.model));
+  const files = await new ModelStore(d.config.node.models_dir).list().catch(() => []);
+  return files
+    .filter((f) => !configured.has(f.path) && !configured.has(f.file) && !configured.has(f.name))
+    .map((f) => ({ name: 'llama_cpp' as const, url: null, model: f.path, api_key_env: null }));
+}
+
 async function backendConfigs(d: AiServicesDeps): Promise<LlmBackendConfig[]> {
-  const configured = [...d.config.llm.backends];
+  const configured = [...d.config.llm.backends, ...(await folderModels(d))];
   if (configured.length > 0 || !d.autodetect) return configured;
   try {
     const found = await detectLocalServers({ timeoutMs: 300 });
@@ -66,7 +81,24 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
     stack.push('embedding capabilities', () => d.bus.deregisterService(embedding));
     if (!resolved.backend) d.log.info('no embedding model installed; document search works by keywords only', { explanation: resolved.explanation });
 
-    return { llm, embedding, embeddingExplanation: resolved.backend ? null : resolved.explanation ?? 'no embedding model installed', stop: () => stack.unwind() };
+    const served = new Set(llm.capabilities().map((c) => String(c.descriptor.params.model)));
+    const serveModelFile = async (path: string) => {
+      const [backend] = buildBackends([{ name: 'llama_cpp', url: null, model: path, api_key_env: null }], { env: d.env ?? process.env, modelsDir: d.config.node.models_dir });
+      if (backend.models.every((m) => served.has(m.name))) {
+        await backend.close();
+        return;
+      }
+      const extra = new LlmService({ backends: [backend], metrics: d.metrics, log: d.log });
+      await extra.start();
+      for (const m of backend.models) served.add(m.name);
+      d.bus.registerService(extra);
+      stack.push('llm (added model)', async () => {
+        d.bus.deregisterService(extra);
+        await extra.stop();
+      });
+    };
+
+    return { llm, embedding, embeddingExplanation: resolved.backend ? null : resolved.explanation ?? 'no embedding model installed', serveModelFile, stop: () => stack.unwind() };
   } catch (err) {
     await stack.unwind();
     throw err;

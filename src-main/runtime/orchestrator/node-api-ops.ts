@@ -23,6 +23,7 @@ export interface OpDeps {
   readonly bus: CapabilityBus;
   readonly scope: () => CommunityScope | null;
   readonly modelsDir: string;
+  readonly onModelAdded?: (path: string) => Promise<void>;
 }
 
 type Op<N extends OpName> = (d: OpDeps, input: OpInputs[N], signal: AbortSignal) => AsyncIterable<OpFrame>;
@@ -135,7 +136,11 @@ const ask: Op<'ask'> = async function* (d, { question, corpora, model }, signal)
 };
 
 const modelsPull: Op<'models.pull'> = (d, { url, sha256 }, signal) =>
-  frames((report) => new ModelStore(d.modelsDir).pull(url, { sha256, signal, onProgress: throttled((p) => report({ ...p }), (p) => p.received_bytes === p.total_bytes) }));
+  frames(async (report) => {
+    const model = await new ModelStore(d.modelsDir).pull(url, { sha256, signal, onProgress: throttled((p) => report({ ...p }), (p) => p.received_bytes === p.total_bytes) });
+    await d.onModelAdded?.(model.path);
+    return model;
+  });
 
 const OPS: { readonly [N in OpName]: Op<N> } = { 'files.get': filesGet, 'rag.ingest': ragIngest, 'rag.reindex': ragReindex, ask, 'models.pull': modelsPull };
 

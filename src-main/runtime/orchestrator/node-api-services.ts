@@ -23,6 +23,7 @@ export interface ServiceApiDeps {
   readonly peers: PeerRegistry;
   readonly scope: () => CommunityScope | null;
   readonly modelsDir: string;
+  readonly onModelAdded?: (path: string) => Promise<void>;
 }
 
 type ServiceApi = Pick<NodeApi, 'filesAdd' | 'filesList' | 'marketPost' | 'marketList' | 'marketSearch' | 'marketExpire' | 'chatSend' | 'chatHistory' | 'ragList' | 'modelsList' | 'modelsAdd'>;
@@ -141,7 +142,9 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
     },
 
     async modelsAdd({ path }): Promise<ModelRow> {
-      return models.add(path);
+      const added = await models.add(path);
+      await d.onModelAdded?.(added.path);
+      return added;
     },
   };
 }

@@ -32,6 +32,8 @@ export interface NodeApiDeps {
   readonly joinByInvite: (text: string) => Promise<{ community_id: string; name: string; inviter: string }>;
   /** The models folder (`config.node.models_dir`) for `models list|add|pull`. */
   readonly modelsDir: string;
+  /** Called after a model file lands in the models folder, so the node serves it at once. */
+  readonly onModelAdded?: (path: string) => Promise<void>;
 }
 
 function peerSummary(p: PeerRecord): PeerSummary {
