@@ -1,5 +1,7 @@
 /** `hearthnet run [--no-ui] [--port N]`: run this household's node until Ctrl-C / SIGTERM. */
 import type { Command } from 'commander';
+import { nodeFiles } from '../../orchestrator/node-paths';
+import { readRuntimeFile } from '../../orchestrator/runtime-file';
 import { cliContext } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
 
@@ -31,6 +33,8 @@ export function registerRun(program: Command): void {
     .option('--probe-target <target...>', 'internet checks for emergency mode (IP, hostname or http URL); "none" turns them off for this run')
     .action(async (opts: RunOptions, cmd: Command) => {
       const ctx = cliContext(cmd);
+      const running = readRuntimeFile(nodeFiles(ctx.config).runtime);
+      if (running) throw new CliExit(EXIT.error, `a HearthNet node is already running for this household (pid ${running.pid}, peer port ${running.transport_port}); stop it first`);
       const transportPort = portOption(opts.port, '--port');
       const apiPort = portOption(opts.apiPort, '--api-port') ?? (transportPort === 0 ? 0 : undefined);
       let config = opts.host ? { ...ctx.config, transport: { ...ctx.config.transport, host: opts.host } } : ctx.config;
