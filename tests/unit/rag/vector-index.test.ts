@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VectorIndex } from '../../../src-main/runtime/services/rag';
+import { dotErrorBound, quantizeInto } from '../../../src-main/runtime/services/rag/quantize';
 import { topK } from '../../../src-main/runtime/services/rag/top-k';
 
 /** Deterministic PRNG (mulberry32). */
@@ -36,19 +37,24 @@ function expectSameRanking(got: { id: number; score: number }[], want: { id: num
 }
 
 describe.each([
-  { simd: true, label: 'WebAssembly SIMD' },
-  { simd: false, label: 'JavaScript fallback' },
-])('VectorIndex ($label)', ({ simd }) => {
+  { simd: true, quantized: true, label: 'SIMD int8 pass + exact re-scoring' },
+  { simd: true, quantized: false, label: 'SIMD exact float32 scan' },
+  { simd: false, quantized: false, label: 'JavaScript fallback' },
+])('VectorIndex ($label)', ({ simd, quantized }) => {
   it.each([1, 7, 16, 64, 100, 384])('matches a brute-force reference at dim %i (random data, with and without a filter)', (dim) => {
     const rand = rng(dim * 7919);
     const rows = Array.from({ length: 700 }, (_, i) => ({ id: 1000 + i * 3, v: randomVector(rand, dim) }));
-    const idx = new VectorIndex(dim, 16, { simd }); // tiny capacity: forces several grows
+    const idx = new VectorIndex(dim, 16, { simd, quantized }); // tiny capacity: forces several grows
     for (const r of rows) idx.add(r.id, r.v);
     expect(idx.size).toBe(700);
-    if (simd) expect(idx.simd).toBe(true);
+    expect(idx.simd).toBe(simd);
+    expect(idx.quantized).toBe(quantized);
     for (let t = 0; t < 5; t++) {
       const q = randomVector(rand, dim);
-      for (const k of [1, 5, 50, 800]) expectSameRanking(idx.search(q, k), reference(rows, q, k));
+      for (const k of [1, 5, 50, 800]) {
+        expectSameRanking(idx.search(q, k), reference(rows, q, k));
+        if (quantized && k === 5 && dim >= 64) expect(idx.lastSearch).toMatchObject({ exactScan: false }); // the int8 pass did prune
+      }
       const allow = new Set(rows.filter(() => rand() < 0.1).map((r) => r.id));
       expectSameRanking(idx.search(q, 20, allow), reference(rows, q, 20, allow));
     }
@@ -57,7 +63,7 @@ describe.each([
   it('removes rows in place and keeps the rest searchable and in order', () => {
     const rand = rng(5);
     const rows = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, v: randomVector(rand, 48) }));
-    const idx = new VectorIndex(48, 64, { simd });
+    const idx = new VectorIndex(48, 64, { simd, quantized });
     for (const r of rows) idx.add(r.id, r.v);
     const gone = new Set(rows.filter((r) => r.id % 3 === 0).map((r) => r.id));
     expect(idx.remove(gone)).toBe(100);
@@ -70,8 +76,19 @@ describe.each([
     expect(idx.search(rows[1].v, 2).map((h) => h.id)).toEqual([2, 5000]);
   });
 
+  it('stays exact on clustered near-duplicate data (many rows within the int8 error of the k-th score)', () => {
+    const rand = rng(77);
+    const centre = randomVector(rand, 64);
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, v: centre.map((c) => c + (rand() - 0.5) * (i % 2 ? 0.001 : 0.3)) }));
+    const idx = new VectorIndex(64, 2000, { simd, quantized });
+    for (const r of rows) idx.add(r.id, r.v);
+    const q = centre.map((c) => c + (rand() - 0.5) * 0.01);
+    expectSameRanking(idx.search(q, 10), reference(rows, q, 10));
+    expectSameRanking(idx.search(q, 10, new Set([3, 4, 5, 1999])), reference(rows, q, 10, new Set([3, 4, 5, 1999])));
+  });
+
   it('handles empty indexes, zero vectors, k < 1 and wrong dimensions', () => {
-    const idx = new VectorIndex(4, 1, { simd });
+    const idx = new VectorIndex(4, 1, { simd, quantized });
     expect(idx.search(Float32Array.of(1, 0, 0, 0), 5)).toEqual([]);
     idx.add(1, Float32Array.of(0, 0, 0, 0));
     idx.add(2, Float32Array.of(0, 2, 0, 0));
@@ -94,5 +111,33 @@ describe('topK', () => {
     for (const k of [1, 2, 3, 10, 64, 499, 500, 600]) expect(topK(scores, ids, n, k)).toEqual(full.slice(0, k));
     const even = (id: number) => id % 2 === 0;
     expect(topK(scores, ids, n, 25, even)).toEqual(full.filter((h) => even(h.id)).slice(0, 25));
+  });
+});
+
+describe('int8 quantisation', () => {
+  it('the dot-product error never exceeds the proven bound (random and spiky vectors)', () => {
+    const rand = rng(21);
+    let worstShare = 0;
+    for (let t = 0; t < 300; t++) {
+      const dim = 1 + Math.floor(rand() * 400);
+      const spiky = t % 3 === 0;
+      const x = Float32Array.from({ length: dim }, () => (spiky && rand() < 0.02 ? 5 : 1) * (rand() * 2 - 1));
+      const q = Float32Array.from({ length: dim }, () => rand() * 2 - 1);
+      const x8 = new Int8Array(dim);
+      const q8 = new Int8Array(dim);
+      const qx = quantizeInto(x, x8, 0);
+      const qq = quantizeInto(q, q8, 0);
+      let exact = 0;
+      let approx = 0;
+      for (let i = 0; i < dim; i++) (exact += x[i] * q[i]), (approx += x8[i] * q8[i]);
+      approx *= qx.step * qq.step;
+      const bound = dotErrorBound(qx, qq, dim);
+      expect(Math.abs(exact - approx)).toBeLessThanOrEqual(bound);
+      worstShare = Math.max(worstShare, Math.abs(exact - approx) / bound);
+      expect(Math.max(...x8.map(Math.abs))).toBeLessThanOrEqual(127);
+    }
+    expect(worstShare).toBeGreaterThan(0.01); // the bound is not vacuous
+    const zero = quantizeInto(new Float32Array(4), new Int8Array(4), 0);
+    expect(zero).toEqual({ step: 0, l1: 0 });
   });
 });
