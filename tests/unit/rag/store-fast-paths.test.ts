@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorpusStore, toFtsQuery, type Chunk } from '../../../src-main/runtime/services/rag';
+import { CorpusStore, toFtsQuery, VectorIndex, type Chunk } from '../../../src-main/runtime/services/rag';
+import { vectorCandidates } from '../../../src-main/runtime/services/rag/vector-search';
 import { LEXICAL_SLACK, lexicalCandidates } from '../../../src-main/runtime/services/rag/lexical-search';
 import { filterSql, type QueryFilter } from '../../../src-main/runtime/services/rag/query-filter';
 
@@ -68,6 +69,31 @@ describe('lexicalCandidates (FTS5 top-N first, then join)', () => {
       }
       expect(checked).toBe(30 * 7 * 4);
       expect(lexicalCandidates(db, toFtsQuery('nothingmatches')!, filterSql(undefined), 5)).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('vectorCandidates (unfiltered ranking checked first, allow-list fallback)', () => {
+  it('equals a scan restricted to the rows passing the filter, for permissive and selective filters', () => {
+    const rand = rng(4);
+    build(rand).close();
+    const db = new Database(join(dir, 'hood.sqlite'));
+    try {
+      const index = new VectorIndex(8, 16);
+      const rows = db.prepare("SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete' ORDER BY c.id").all() as { id: number; embedding: Buffer }[];
+      for (const r of rows) index.add(r.id, new Float32Array(new Uint8Array(r.embedding).buffer));
+      const filters: QueryFilter[] = [{ language: 'en' }, { street: 'oak' }, { page: 2 }, { urgent: true }, { doc_cid: 'doc-7' }, { doc_cid: 'doc-4' }, { title: 'none' }];
+      for (let t = 0; t < 10; t++) {
+        const q = Float32Array.from({ length: 8 }, () => rand() - 0.5);
+        for (const filter of filters) {
+          const w = filterSql(filter);
+          const allow = new Set(db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'${w.sql}`).pluck().all(...w.params) as number[]);
+          for (const want of [1, 5, 20]) expect(vectorCandidates(db, index, q, w, want)).toEqual(index.search(q, want, allow));
+        }
+        expect(vectorCandidates(db, index, q, filterSql(undefined), 7)).toEqual(index.search(q, 7));
+      }
     } finally {
       db.close();
     }

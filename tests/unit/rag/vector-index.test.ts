@@ -101,6 +101,31 @@ describe.each([
   });
 });
 
+describe('VectorIndex int8 pass', () => {
+  it('returns exactly (ids and score bits) what the exact float32 SIMD scan returns, and prunes most rows', () => {
+    const rand = rng(99);
+    const dim = 384;
+    const exact = new VectorIndex(dim, 8, { quantized: false });
+    const fast = new VectorIndex(dim, 8);
+    for (let i = 0; i < 3000; i++) {
+      const v = randomVector(rand, dim);
+      exact.add(i * 2, v);
+      fast.add(i * 2, v);
+    }
+    let rescored = 0;
+    for (let t = 0; t < 20; t++) {
+      const q = randomVector(rand, dim);
+      const k = [1, 5, 50][t % 3];
+      expect(fast.search(q, k)).toEqual(exact.search(q, k));
+      expect(fast.lastSearch.exactScan).toBe(false);
+      rescored += fast.lastSearch.rescored;
+      const allow = new Set(Array.from({ length: 40 }, () => 2 * Math.floor(rand() * 3000)));
+      expect(fast.search(q, 10, allow)).toEqual(exact.search(q, 10, allow));
+    }
+    expect(rescored / 20).toBeLessThan(3000 / 8);
+  });
+});
+
 describe('topK', () => {
   it('equals a full sort on random scores with many ties, for every k', () => {
     const rand = rng(11);

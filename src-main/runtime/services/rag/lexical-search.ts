@@ -1,5 +1,6 @@
 /** BM25 candidates from FTS5: rank inside the FTS table first, join only the top rows (exact, see lexicalCandidates). */
 import type Database from 'better-sqlite3';
+import { filteredPrefix, passingIds } from './filter-check';
 import type { FilterSql } from './query-filter';
 
 /** Extra rows fetched beyond the wanted count so a few unfinished/filtered-out rows don't force the slow path. */
@@ -17,12 +18,9 @@ const FTS_TOP = 'SELECT rowid AS id FROM chunks_fts WHERE chunks_fts MATCH ? ORD
  */
 export function lexicalCandidates(db: Database.Database, fts: string, where: FilterSql, want: number): number[] {
   const limit = want * (where.sql ? LEXICAL_FILTER_OVERFETCH : 1) + LEXICAL_SLACK;
-  const top = (db.prepare(FTS_TOP).all(fts, limit) as { id: number }[]).map((r) => r.id);
-  if (top.length === 0) return [];
-  const ok = new Set((db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid
-    WHERE c.id IN (SELECT value FROM json_each(?)) AND d.state = 'complete'${where.sql}`).all(JSON.stringify(top), ...where.params) as { id: number }[]).map((r) => r.id));
-  const kept = top.filter((id) => ok.has(id));
-  if (kept.length >= want || top.length < limit) return kept.slice(0, want);
-  return (db.prepare(`SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.doc_cid = c.doc_cid
-    WHERE chunks_fts MATCH ? AND d.state = 'complete'${where.sql} ORDER BY bm25(chunks_fts), c.id LIMIT ?`).all(fts, ...where.params, want) as { id: number }[]).map((r) => r.id);
+  const top = db.prepare(FTS_TOP).pluck().all(fts, limit) as number[];
+  const fast = filteredPrefix(top, limit, passingIds(db, top, where), want);
+  if (fast) return fast;
+  return db.prepare(`SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.doc_cid = c.doc_cid
+    WHERE chunks_fts MATCH ? AND d.state = 'complete'${where.sql} ORDER BY bm25(chunks_fts), c.id LIMIT ?`).pluck().all(fts, ...where.params, want) as number[];
 }

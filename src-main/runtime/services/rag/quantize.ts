@@ -25,8 +25,13 @@ export function quantizeInto(x: Float32Array, out: Int8Array, offset: number): Q
   return { step, l1 };
 }
 
-/** Slack for float rounding in the approximate and exact score computations. */
-export const ROUNDING_SLACK = 1e-6;
+/**
+ * Slack for float rounding: a float32 dot of unit vectors over `dim` terms is off by at most about
+ * dim * 2^-24 (both the estimate and the exact score), plus a little for the float64 products.
+ */
+export function roundingSlack(dim: number): number {
+  return 1e-6 + dim * 2 ** -23;
+}
 
 /**
  * Upper bound on |x·q − (x̂·q̂)| for x̂ = round(x/sx)·sx, q̂ likewise: with per-component errors
@@ -34,5 +39,5 @@ export const ROUNDING_SLACK = 1e-6;
  * |q|_1·sx/2 + |x|_1·sq/2 + dim·sx·sq/4.
  */
 export function dotErrorBound(x: Quantized, q: Quantized, dim: number): number {
-  return (q.l1 * x.step + x.l1 * q.step) / 2 + (dim * x.step * q.step) / 4 + ROUNDING_SLACK;
+  return (q.l1 * x.step + x.l1 * q.step) / 2 + (dim * x.step * q.step) / 4 + roundingSlack(dim);
 }

@@ -11,6 +11,7 @@ import { lexicalCandidates } from './lexical-search';
 import { filterSql, type QueryFilter } from './query-filter';
 import { migrate } from './store-schema';
 import { VectorIndex } from './vector-index';
+import { vectorCandidates } from './vector-search';
 
 /** Candidates taken from each ranked list before fusion (deeper than k so fusion can reorder). */
 export const RAG_FUSION_CANDIDATES = 50;
@@ -266,8 +267,7 @@ export class CorpusStore {
       if (q.embedding.length !== this.embeddingDim) throw new RagError('embedding_mismatch', `The query vector has ${q.embedding.length} dimensions; corpus "${this.corpus}" expects ${this.embeddingDim}.`);
       const index = this.loadIndex();
       if (index.size > 0) {
-        const allow = where.sql ? new Set((db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'${where.sql}`).all(...where.params) as { id: number }[]).map((r) => r.id)) : undefined;
-        const hits = index.search(q.embedding instanceof Float32Array ? q.embedding : Float32Array.from(q.embedding), cand, allow);
+        const hits = vectorCandidates(db, index, q.embedding instanceof Float32Array ? q.embedding : Float32Array.from(q.embedding), where, cand);
         vector = hits.map((h) => (cos.set(h.id, h.score), h.id));
       }
     }

@@ -1,7 +1,7 @@
 /** In-memory brute-force cosine index: padded contiguous matrices scanned by WebAssembly SIMD, int8 first pass + exact re-scoring. */
 import { dotAt, l2Normalize } from '../embedding';
 import { RagError } from './errors';
-import { quantizeInto, ROUNDING_SLACK } from './quantize';
+import { quantizeInto, roundingSlack } from './quantize';
 import { ScanBuffer } from './scan-buffer';
 import { instantiateSimdScanner, SIMD_LANE_GROUP } from './simd-dot';
 import { topK, type VectorHit } from './top-k';
@@ -158,8 +158,10 @@ export class VectorIndex {
     const acceptRow = allow && ((r: number) => allow.has(this.ids[r]));
     // (2) a lower bound of the true k-th score from the k best estimates
     const first = topK(approx, this.rowNums, n, k, acceptRow);
-    const m = this.exact.floats();
-    const exactOf = (r: number) => dotAt(q, m, (this.exact.row(r) >> 2));
+    // exact scores come from the same float32 SIMD kernel as a full scan, so both paths agree bit for bit
+    const kernel = this.exact.kernel!;
+    const out = this.exact.scores(n);
+    const exactOf = (r: number) => (kernel.scan(0, this.exact.row(r), 1, this.stride * 4, out), this.exact.floats()[out >> 2]);
     let sMin = first.length < k ? -Infinity : Infinity;
     if (first.length === k) for (const h of first) sMin = Math.min(sMin, exactOf(h.id));
     // (3) every row that could still reach sMin
@@ -168,8 +170,9 @@ export class VectorIndex {
     // dotErrorBound(row, query, dim), with the query's terms hoisted out of the loop
     const perStep = qq.l1 / 2 + (this.dim * qq.step) / 4;
     const perL1 = qq.step / 2;
+    const slack = roundingSlack(this.dim);
     for (let r = 0; r < n; r++) {
-      const bound = this.steps[r] * perStep + this.l1s[r] * perL1 + ROUNDING_SLACK;
+      const bound = this.steps[r] * perStep + this.l1s[r] * perL1 + slack;
       if (approx[r] + bound >= sMin && (!acceptRow || acceptRow(r)) && cand.push(r) > limit) return this.exactScan(q, k, allow);
     }
     const scores = new Float32Array(cand.length);
