@@ -4,6 +4,12 @@ import { RagError } from './errors';
 export type FilterValue = string | number | boolean | null;
 export type QueryFilter = Readonly<Record<string, FilterValue>>;
 
+/** A WHERE fragment (`' AND ...'` or '') and its positional parameters. */
+export interface FilterSql {
+  sql: string;
+  params: unknown[];
+}
+
 const DOC_COLUMNS = new Set(['doc_cid', 'title', 'language']);
 const KEY = /^[A-Za-z0-9_]{1,64}$/;
 const MAX_KEYS = 16;
@@ -13,7 +19,7 @@ const MAX_KEYS = 16;
  * metadata JSON, falling back to the document's metadata. Booleans compare as 1/0 (SQLite JSON),
  * null means "absent or null".
  */
-export function filterSql(filter: QueryFilter | undefined): { sql: string; params: unknown[] } {
+export function filterSql(filter: QueryFilter | undefined): FilterSql {
   if (filter === undefined) return { sql: '', params: [] };
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new RagError('bad_request', 'filter must be an object of key: value pairs.');
   const entries = Object.entries(filter);

@@ -7,9 +7,11 @@ import { corpusFile, validateCorpusName } from './corpus-name';
 import { RagError } from './errors';
 import { toFtsQuery } from './fts-query';
 import { reciprocalRankFusion } from './fusion';
+import { lexicalCandidates } from './lexical-search';
 import { filterSql, type QueryFilter } from './query-filter';
 import { migrate } from './store-schema';
 import { VectorIndex } from './vector-index';
+import { vectorCandidates } from './vector-search';
 
 /** Candidates taken from each ranked list before fusion (deeper than k so fusion can reorder). */
 export const RAG_FUSION_CANDIDATES = 50;
@@ -130,14 +132,16 @@ export class CorpusStore {
   beginDocument(docCid: string, doc: DocumentInput = {}, opts: { replace?: boolean } = {}): void {
     const db = this.live();
     if (typeof docCid !== 'string' || docCid.length === 0) throw new RagError('bad_request', 'doc_cid must be a non-empty string.');
+    let stale: number[] = [];
     db.transaction(() => {
       const state = (db.prepare('SELECT state FROM documents WHERE doc_cid = ?').get(docCid) as { state: string } | undefined)?.state;
       if (state === 'complete' && !opts.replace) throw new RagError('already_ingested', `Document ${docCid} is already in corpus "${this.corpus}".`, { details: { doc_cid: docCid } });
+      if (state === 'complete') stale = this.indexedIds(docCid);
       if (state) db.prepare('DELETE FROM documents WHERE doc_cid = ?').run(docCid);
       db.prepare("INSERT INTO documents(doc_cid, title, language, metadata, ingested_at, chunk_count, state) VALUES (?, ?, ?, ?, ?, 0, 'ingesting')").run(
         docCid, doc.title ?? '', doc.language ?? null, JSON.stringify(doc.metadata ?? {}), this.now().toISOString());
-      if (state === 'complete') this.index = null;
     })();
+    if (stale.length) this.index?.remove(new Set(stale)); // only once the delete has committed
   }
 
   /** Appends chunks (and their vectors, or null for keyword-only) to a document being ingested, in one transaction. */
@@ -187,9 +191,16 @@ export class CorpusStore {
   }
 
   deleteDocument(docCid: string): boolean {
-    const changed = this.live().prepare('DELETE FROM documents WHERE doc_cid = ?').run(docCid).changes > 0;
-    if (changed) this.index = null;
+    const db = this.live();
+    const stale = this.indexedIds(docCid);
+    const changed = db.prepare('DELETE FROM documents WHERE doc_cid = ?').run(docCid).changes > 0;
+    if (stale.length) this.index?.remove(new Set(stale)); // in-place compaction, no reload from disk
     return changed;
+  }
+
+  /** Ids of a document's chunks when the in-memory matrix is loaded (it may hold them), else none. */
+  private indexedIds(docCid: string): number[] {
+    return this.index ? (this.db.prepare('SELECT id FROM chunks WHERE doc_cid = ?').pluck().all(docCid) as number[]) : [];
   }
 
   listDocuments(): DocumentInfo[] {
@@ -249,18 +260,14 @@ export class CorpusStore {
     const cand = Math.max(RAG_FUSION_CANDIDATES, k);
     let lexical: number[] = [];
     const fts = q.text ? toFtsQuery(q.text) : null;
-    if (fts) {
-      lexical = (db.prepare(`SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.doc_cid = c.doc_cid
-        WHERE chunks_fts MATCH ? AND d.state = 'complete'${where.sql} ORDER BY bm25(chunks_fts), c.id LIMIT ?`).all(fts, ...where.params, cand) as { id: number }[]).map((r) => r.id);
-    }
+    if (fts) lexical = lexicalCandidates(db, fts, where, cand);
     const cos = new Map<number, number>();
     let vector: number[] = [];
     if (q.embedding !== undefined && this.embeddingDim > 0) {
       if (q.embedding.length !== this.embeddingDim) throw new RagError('embedding_mismatch', `The query vector has ${q.embedding.length} dimensions; corpus "${this.corpus}" expects ${this.embeddingDim}.`);
       const index = this.loadIndex();
       if (index.size > 0) {
-        const allow = where.sql ? new Set((db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'${where.sql}`).all(...where.params) as { id: number }[]).map((r) => r.id)) : undefined;
-        const hits = index.search(q.embedding instanceof Float32Array ? q.embedding : Float32Array.from(q.embedding), cand, allow);
+        const hits = vectorCandidates(db, index, q.embedding instanceof Float32Array ? q.embedding : Float32Array.from(q.embedding), where, cand);
         vector = hits.map((h) => (cos.set(h.id, h.score), h.id));
       }
     }
