@@ -104,7 +104,11 @@ async function httpsServer(path: string): Promise<{ server: Server; port: number
 }
 
 const mbps = (r: Result) => r.bytes / MIB / (r.ms / 1000);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 export async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hn-bench-transfer-'));
