@@ -58,14 +58,17 @@ export class ChunkFiles {
     return data;
   }
 
-  /** Writes verified bytes unless present (resolves true when newly written); one write per CID at a time. */
-  async put(cid: Cid, data: Uint8Array): Promise<boolean> {
+  /**
+   * Writes verified bytes unless present (resolves true when newly written); one write per CID at
+   * a time. `sync` (default: the store's fsync setting) fsyncs the chunk before it becomes visible.
+   */
+  async put(cid: Cid, data: Uint8Array, sync = this.o.fsync): Promise<boolean> {
     const running = this.#writing.get(cid);
     if (running) {
       await running;
       return false;
     }
-    const p = this.#write(cid, data);
+    const p = this.#write(cid, data, sync);
     this.#writing.set(cid, p);
     try {
       return await p;
@@ -88,13 +91,13 @@ export class ChunkFiles {
     }
   }
 
-  async #write(cid: Cid, data: Uint8Array): Promise<boolean> {
+  async #write(cid: Cid, data: Uint8Array, sync: boolean): Promise<boolean> {
     const path = this.layout.chunkPath(cid);
     if (await exists(path)) return false;
     assertRoom(await this.o.diskUsage(), data.length, this.o.marginBytes, 'this file');
     try {
       await mkdir(this.layout.chunkDir(cid), { recursive: true });
-      await writeAtomic(tmpName(this.layout.tmp, 'chunk'), path, data, { fsync: this.o.fsync });
+      await writeAtomic(tmpName(this.layout.tmp, 'chunk'), path, data, { fsync: sync });
     } catch (err) {
       throw ioError(`storing chunk ${cid}`, err);
     }

@@ -34,6 +34,16 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** fdatasync an existing file. */
+export async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Writes `data` to `tmpPath`, fsyncs it when asked, then renames it onto `finalPath`: readers
  * see either no file or the whole file, never a partial one. The temp file is removed on failure.

@@ -5,7 +5,7 @@ import { assertCid, CID_PREFIX } from './cid';
 import { chunkFile, verifyChunk, type BlobManifest, type ChunkFileOptions, type ChunkRef } from './chunker';
 import { assertRoom, DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } from './disk';
 import type { FileCidUnpinnedData } from './events';
-import { errnoOf, fsyncDir, ioError, tmpName, writeAtomic } from './fs-util';
+import { errnoOf, fsyncDir, fsyncFile, ioError, tmpName, writeAtomic } from './fs-util';
 import { runGc, type GcManifest } from './gc';
 import { scanChunks, scanManifests, StoreLayout } from './layout';
 import { parseManifest, readManifestFile } from './manifest';
@@ -35,6 +35,11 @@ export interface BlobStoreOptions {
   /** Clock in ms, for last-use times. */
   now?: () => number;
   logger?: BlobStoreLogger;
+}
+
+export interface WriteChunkOptions {
+  /** fsync the chunk before it becomes visible (default: the store's `fsync` setting). */
+  durable?: boolean;
 }
 
 export interface ImportOptions extends Omit<ChunkFileOptions, 'chunkSize'> {
@@ -139,13 +144,17 @@ export class BlobStore {
     return this.#chunks.read(assertCid(cid));
   }
 
-  /** Stores a chunk after checking its bytes hash to `cid`. Resolves true when newly written. */
-  async writeChunk(cid: string, data: Uint8Array): Promise<boolean> {
+  /**
+   * Stores a chunk after checking its bytes hash to `cid`. Resolves true when newly written.
+   * `durable: false` skips the per-chunk fsync, for chunks that can be fetched again (a transfer):
+   * a chunk torn by a crash fails its hash on the next read, is deleted, and is fetched again.
+   */
+  async writeChunk(cid: string, data: Uint8Array, opts: WriteChunkOptions = {}): Promise<boolean> {
     const c = assertCid(cid);
     await verifyChunk(data, c);
     const release = await this.hold();
     try {
-      return await this.#chunks.put(c, data);
+      return await this.#chunks.put(c, data, this.#fsync && opts.durable !== false);
     } finally {
       release();
     }
@@ -344,6 +353,8 @@ export class BlobStore {
         this.#manifestBytes -= (await stat(from)).size;
         await unlink(from);
       } else {
+        // The partial manifest was written without fsync: make it durable before it names a blob.
+        if (this.#fsync) await fsyncFile(from);
         await rename(from, to);
         if (this.#fsync) await fsyncDir(this.layout.manifests);
       }

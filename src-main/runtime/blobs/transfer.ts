@@ -1,6 +1,7 @@
 /** M07 §3.3: fetching a blob from several sources at once, verified chunk by chunk, resumable. */
 import { BlobError, HearthError, RPC_DEFAULT_TIMEOUT_SECONDS, type Cid } from '../../common';
 import { cancelledError } from './cancel';
+import { runWorkers, toJobs, type ChunkStreamer } from './fetch-workers';
 import { assertCid } from './cid';
 import type { BlobManifest } from './chunker';
 import type { FileCidAdvertisedData } from './events';
@@ -8,8 +9,12 @@ import { parseManifest } from './manifest';
 import { SourcePool, type SourceState } from './source-pool';
 import type { BlobStore } from './store';
 
-/** Chunks fetched at once per transfer (= chunks held in memory at most). */
+/** Requests in flight per transfer (= chunks held in memory at most: each worker stores one before reading the next). */
 export const TRANSFER_CONCURRENCY = 4;
+/** Streamed requests in flight per transfer when `fetchChunks` is given (each still holds one chunk at a time). */
+export const TRANSFER_STREAMS = 2;
+/** Chunks per streamed request (8 MiB of 256 KiB chunks): few calls per file, so per-call costs and rate limits do not bind. */
+export const TRANSFER_BATCH_CHUNKS = 32;
 /** A source failing this many requests in a row is dropped from the transfer. */
 export const SOURCE_MAX_CONSECUTIVE_FAILURES = 3;
 /** Tries per chunk (over all sources) before the transfer gives up on it. */
@@ -25,12 +30,19 @@ export const CHUNK_TIMEOUT_MS = RPC_DEFAULT_TIMEOUT_SECONDS * 1000;
 export interface TransferComponents {
   store: BlobStore;
   fetchChunk(source: string, cid: Cid, signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Optional: many chunks per request, streamed (see ChunkStreamer). When given, workers ask for
+   * `batchChunks` chunks at a time through it instead of calling `fetchChunk` per chunk.
+   */
+  fetchChunks?: ChunkStreamer;
   /** Returns the manifest as received (checked here, so plain parsed JSON is fine). */
   fetchManifest(source: string, manifestCid: Cid, signal: AbortSignal): Promise<unknown>;
 }
 
 export interface TransferInit {
   concurrency?: number;
+  /** Chunks asked of one source per request when `fetchChunks` is given (default TRANSFER_BATCH_CHUNKS). */
+  batchChunks?: number;
   maxConsecutiveFailures?: number;
   maxChunkAttempts?: number;
   chunkTimeoutMs?: number;
@@ -52,16 +64,6 @@ export interface FetchOptions {
   signal?: AbortSignal;
 }
 
-/** One distinct chunk still to fetch (a CID repeated in the blob is fetched once). */
-interface Job {
-  cid: Cid;
-  size: number;
-  /** How many manifest positions this chunk fills. */
-  count: number;
-  tried: Set<string>;
-  attempts: number;
-}
-
 /**
  * Pulls blobs from peers into the store. Lifecycle: no background work of its own; `stop()`
  * cancels fetches in progress (the chunks they already stored are kept for a later resume).
@@ -69,6 +71,7 @@ interface Job {
 export class TransferManager {
   readonly #c: TransferComponents;
   readonly #concurrency: number;
+  readonly #batch: number;
   readonly #maxFailures: number;
   readonly #maxAttempts: number;
   readonly #timeoutMs: number;
@@ -77,7 +80,8 @@ export class TransferManager {
 
   constructor(components: TransferComponents, init: TransferInit = {}) {
     this.#c = components;
-    this.#concurrency = Math.max(1, Math.floor(init.concurrency ?? TRANSFER_CONCURRENCY));
+    this.#concurrency = Math.max(1, Math.floor(init.concurrency ?? (components.fetchChunks ? TRANSFER_STREAMS : TRANSFER_CONCURRENCY)));
+    this.#batch = components.fetchChunks ? Math.max(1, Math.floor(init.batchChunks ?? TRANSFER_BATCH_CHUNKS)) : 1;
     this.#maxFailures = init.maxConsecutiveFailures ?? SOURCE_MAX_CONSECUTIVE_FAILURES;
     this.#maxAttempts = init.maxChunkAttempts ?? CHUNK_MAX_ATTEMPTS;
     this.#timeoutMs = init.chunkTimeoutMs ?? CHUNK_TIMEOUT_MS;
@@ -85,6 +89,15 @@ export class TransferManager {
   }
 
   async start(): Promise<void> {}
+
+  /** fetchChunks, or fetchChunk one chunk at a time. */
+  readonly #streamer: ChunkStreamer = (source, chunks, signal) => {
+    const c = this.#c;
+    if (c.fetchChunks) return c.fetchChunks(source, chunks, signal);
+    return (async function* () {
+      for (const ch of chunks) yield { cid: ch.cid, data: await c.fetchChunk(source, ch.cid, signal) };
+    })();
+  };
 
   /** Cancels every fetch in progress and waits for them to settle. */
   async stop(): Promise<void> {
@@ -158,7 +171,8 @@ export class TransferManager {
         total_bytes: manifest.size_bytes,
       };
       opts.onProgress?.({ ...p });
-      const fatal = await this.#runWorkers(jobs, pool, signal, (job) => {
+      const settings = { concurrency: this.#concurrency, batch: this.#batch, maxAttempts: this.#maxAttempts, timeoutMs: this.#timeoutMs, store, streamer: this.#streamer };
+      const fatal = await runWorkers(jobs, pool, signal, settings, (job) => {
         p.done_chunks += job.count;
         p.bytes += job.count * job.size;
         opts.onProgress?.({ ...p });
@@ -198,61 +212,6 @@ export class TransferManager {
     throw new BlobError('not_found', `No neighbour could provide the description of the file ${cid}.`, { details: { cid, sources: pool.report() } });
   }
 
-  /** Runs `concurrency` workers over the jobs; resolves to a fatal error (cancel, disk) or null. */
-  async #runWorkers(jobs: Job[], pool: SourcePool, signal: AbortSignal, onDone: (job: Job) => void): Promise<HearthError | null> {
-    let fatal: HearthError | null = null;
-    let next = 0;
-    const worker = async () => {
-      while (!fatal && next < jobs.length) {
-        const job = jobs[next++];
-        for (;;) {
-          if (signal.aborted) fatal ??= cancelledError('The download', signal.reason);
-          if (fatal || job.attempts >= this.#maxAttempts) break;
-          const s = pool.pick(job.tried);
-          if (!s) return; // every source dropped: leave the rest missing
-          job.attempts++;
-          const r = await this.#fetchOne(job, s, pool, signal);
-          if (r === 'ok') {
-            onDone(job);
-            break;
-          }
-          if (r instanceof HearthError) fatal ??= r;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, jobs.length) }, worker));
-    return fatal;
-  }
-
-  /** One attempt at one chunk from one source: 'ok', 'retry' (counted against the source) or a fatal error. */
-  async #fetchOne(job: Job, s: SourceState, pool: SourcePool, signal: AbortSignal): Promise<'ok' | 'retry' | HearthError> {
-    const t = pool.begin(s);
-    let data: Uint8Array;
-    try {
-      data = await this.#withTimeout((sig) => this.#c.fetchChunk(s.id, job.cid, sig), signal);
-      if (!(data instanceof Uint8Array) || data.length !== job.size) throw new BlobError('hash_mismatch', `Chunk ${job.cid} arrived with the wrong length.`);
-    } catch (err) {
-      if (signal.aborted) return cancelledError('The download', signal.reason);
-      pool.end(s, t, false, describe(err));
-      job.tried.add(s.id);
-      return 'retry';
-    }
-    try {
-      await this.#c.store.writeChunk(job.cid, data);
-    } catch (err) {
-      if (err instanceof BlobError && err.code === 'hash_mismatch') {
-        // Corrupted on the wire (or a lying source): refuse it, blame the source, ask elsewhere.
-        pool.end(s, t, false, 'hash_mismatch');
-        job.tried.add(s.id);
-        return 'retry';
-      }
-      pool.end(s, t, true);
-      return err instanceof HearthError ? err : new BlobError('io_error', 'Storing a received piece of the file failed.', { cause: err });
-    }
-    pool.end(s, t, true);
-    return 'ok';
-  }
-
   /** Runs `fn` with a signal that fires on cancel or after the per-request timeout; never waits past either. */
   async #withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, outer: AbortSignal): Promise<T> {
     const ctrl = new AbortController();
@@ -270,17 +229,6 @@ export class TransferManager {
       outer.removeEventListener('abort', onOuter);
     }
   }
-}
-
-/** Distinct missing chunks in manifest order. */
-function toJobs(missing: readonly { cid: Cid; size_bytes: number }[]): Job[] {
-  const byCid = new Map<Cid, Job>();
-  for (const r of missing) {
-    const j = byCid.get(r.cid);
-    if (j) j.count++;
-    else byCid.set(r.cid, { cid: r.cid, size: r.size_bytes, count: 1, tried: new Set(), attempts: 0 });
-  }
-  return [...byCid.values()];
 }
 
 function describe(err: unknown): string {

@@ -10,25 +10,31 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapabilityHandler, HandlerContext } from '../../../src-main/runtime/bus';
 import type { RunningNode } from '../../../src-main/runtime/node';
+import type { FrameData } from '../../../src-main/runtime/transport';
 import { createMesh, waitFor, type Mesh } from '../../support/mesh';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-/** Wrap a node's local file.read handler: count chunk requests, optionally delay or corrupt them. */
+/** Wrap a node's local file.read handler: count the chunks it serves (unary or streamed), optionally delay or corrupt them. */
 function tapFileRead(node: RunningNode) {
   const entry = node.bus.registry.allLocal().find((e) => e.descriptor.name === 'file.read')!;
   const inner = entry.handler!;
   const tap = { chunks: 0, delayMs: 0, corrupt: false };
-  const wrapped: CapabilityHandler = async (ctx: HandlerContext) => {
-    const body = ctx.body as { chunk_cid?: string };
-    if (body.chunk_cid === undefined) return inner(ctx);
+  const touch = async (out: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    if (typeof out.data_b64 !== 'string') return out;
     tap.chunks++;
     if (tap.delayMs) await new Promise((r) => setTimeout(r, tap.delayMs));
-    const out = (await inner(ctx)) as { data_b64: string };
     if (!tap.corrupt) return out;
     const bytes = Buffer.from(out.data_b64, 'base64');
     bytes[bytes.length >> 1] ^= 0xff;
     return { ...out, data_b64: bytes.toString('base64') };
+  };
+  const wrapped: CapabilityHandler = async (ctx: HandlerContext) => {
+    const out = await inner(ctx);
+    if (!out || typeof out !== 'object' || !(Symbol.asyncIterator in out)) return touch(out as Record<string, unknown>);
+    return (async function* () {
+      for await (const f of out as AsyncIterable<FrameData>) yield f.event === 'chunk' ? { ...f, data: await touch(f.data) } : f;
+    })();
   };
   entry.handler = wrapped;
   return tap;

@@ -211,3 +211,77 @@ describe('TransferManager.advertise', () => {
     await rejectsWith(tm.advertise(['x']), 'manifest_invalid');
   });
 });
+
+describe('TransferManager.fetchBlob with batched streams (fetchChunks)', () => {
+  /** A streaming fetcher over fake peers: each request names many chunks; a peer may lack some or corrupt one. */
+  function batched(local: BlobStore, peers: Record<string, FakePeer & { lacks?: Set<Cid> }>, batchChunks = 8) {
+    const requests: { source: string; n: number }[] = [];
+    let held = 0;
+    let maxHeld = 0;
+    const tm = new TransferManager({
+      store: local,
+      fetchChunk: () => Promise.reject(new Error('unused')),
+      async fetchManifest(source, cid) {
+        peers[source].manifestCalls++;
+        return JSON.parse(JSON.stringify(await peers[source].store.readManifest(cid)));
+      },
+      async *fetchChunks(source, chunks, signal) {
+        const p = peers[source];
+        requests.push({ source, n: chunks.length });
+        if (p.broken) throw new Error('connection refused');
+        for (const c of chunks) {
+          if (p.lacks?.has(c.cid)) continue;
+          if (p.delayMs) await delay(p.delayMs, signal);
+          p.calls.push(c.cid);
+          const data = (await p.store.readChunk(c.cid)).slice();
+          if ((p.corruptNext ?? 0) > 0) {
+            data[0] ^= 0xff;
+            p.corruptNext!--;
+            p.corrupted = [...(p.corrupted ?? []), c.cid];
+          }
+          held++;
+          maxHeld = Math.max(maxHeld, held);
+          try {
+            yield { cid: c.cid, data };
+          } finally {
+            held--;
+          }
+        }
+      },
+    }, { batchChunks });
+    return { tm, requests, maxHeld: () => maxHeld };
+  }
+
+  it('asks for many chunks per request, refuses a corrupted one and takes what a source lacks from another', async () => {
+    const { store: remote, manifest, data } = await seeded(40 * CHUNK + 7, 5);
+    const local = await newStore('local');
+    const lacks = new Set(manifest.chunks.slice(0, 12).map((c) => c.cid));
+    const peers = { a: { ...peer(remote), corruptNext: 1, lacks }, b: peer(remote, { delayMs: 1 }) };
+    const { tm, requests, maxHeld } = batched(local, peers);
+    const progress: TransferProgress[] = [];
+    await tm.fetchBlob(manifest.cid, { sources: ['a', 'b'], onProgress: (p) => progress.push(p) });
+    expect(Buffer.from(await local.readBlobBytes(manifest.cid)).equals(data)).toBe(true);
+    expect(requests.length).toBeLessThan(manifest.chunks.length / 2); // batches, not one call per chunk
+    expect(Math.max(...requests.map((r) => r.n))).toBe(8);
+    expect(peers.b.calls).toContain(peers.a.corrupted![0]); // refused, fetched again elsewhere
+    for (const c of lacks) expect(peers.a.calls).not.toContain(c);
+    expect(maxHeld()).toBeLessThanOrEqual(2); // TRANSFER_STREAMS streams, one chunk each
+    expect(progress.at(-1)?.done_chunks).toBe(41);
+  });
+
+  it('a source that breaks mid-way is dropped; an abort keeps what arrived and a resume asks only for the rest', async () => {
+    const { store: remote, manifest } = await seeded(30 * CHUNK, 6);
+    const local = await newStore('local');
+    const peers = { a: peer(remote, { broken: true }), b: peer(remote, { delayMs: 2 }) };
+    const ctrl = new AbortController();
+    const first = batched(local, peers, 4);
+    await rejectsWith(first.tm.fetchBlob(manifest.cid, { sources: ['a', 'b'], signal: ctrl.signal, onProgress: (p) => p.done_chunks >= 9 && ctrl.abort() }), 'cancelled');
+    const missing = await local.missingChunks(manifest);
+    expect(missing.length).toBeGreaterThan(0);
+    expect(missing.length).toBeLessThan(30 - 8);
+    peers.b.calls = [];
+    await batched(local, peers, 4).tm.fetchBlob(manifest.cid, { sources: ['b'] });
+    expect(new Set(peers.b.calls)).toEqual(new Set(missing.map((r) => r.cid)));
+    expect(await local.hasBlob(manifest.cid)).toBe(true);
+  });
+});

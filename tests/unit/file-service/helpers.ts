@@ -6,6 +6,8 @@ import { BlobStore } from '../../../src-main/runtime/blobs';
 import { EventLog } from '../../../src-main/runtime/events';
 import { generateKeyPair, type KeyPair } from '../../../src-main/runtime/identity';
 import { FileService } from '../../../src-main/runtime/services/file';
+import type { HandlerContext } from '../../../src-main/runtime/bus';
+import type { FrameData } from '../../../src-main/runtime/transport';
 import { createMesh, type Mesh, type MeshNode } from '../bus/loopback-mesh';
 
 export interface FileNode {
@@ -69,4 +71,29 @@ export function readCalls(from: MeshNode, capability = 'file.read'): Record<stri
   const out: Record<string, number> = {};
   for (const s of from.transport.sent) if (s.capability === capability) out[s.to] = (out[s.to] ?? 0) + 1;
   return out;
+}
+
+/**
+ * Wraps a node's file.read so every chunk it serves (unary answer or stream frame) is counted and,
+ * when `corrupt` is set, has one byte flipped. Returns the live counters.
+ */
+export function tapChunks(n: FileNode): { served: number; corrupt: boolean } {
+  const read = n.files.capabilities().find((c) => c.descriptor.name === 'file.read')!;
+  const tap = { served: 0, corrupt: false };
+  const touch = (d: Record<string, unknown>): Record<string, unknown> => {
+    if (typeof d.data_b64 !== 'string') return d;
+    tap.served++;
+    if (!tap.corrupt) return d;
+    const b = Buffer.from(d.data_b64, 'base64');
+    b[0] ^= 0xff;
+    return { ...d, data_b64: b.toString('base64') };
+  };
+  n.node.bus.registerCapability(read.descriptor, async (ctx: HandlerContext) => {
+    const r = await read.handler(ctx);
+    if (!r || typeof r !== 'object' || !(Symbol.asyncIterator in r)) return touch(r as Record<string, unknown>);
+    return (async function* () {
+      for await (const f of r as AsyncIterable<FrameData>) yield f.event === 'chunk' ? { ...f, data: touch(f.data) } : f;
+    })();
+  });
+  return tap;
 }

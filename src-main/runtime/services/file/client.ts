@@ -1,9 +1,9 @@
 /** The node's side of file transfer: pull a blob from peers through file.read on the bus, and add local files. */
 import { basename, extname } from 'node:path';
 import { BlobError } from '../../../common';
-import { TransferManager, type BlobManifest, type BlobStore, type ByteProgress, type TransferInit, type TransferProgress } from '../../blobs';
+import { TransferManager, type ReceivedChunk, type WantedChunk, type BlobManifest, type BlobStore, type ByteProgress, type TransferInit, type TransferProgress } from '../../blobs';
 import type { CapabilityBus } from '../../bus';
-import type { FileChunkData } from './schemas';
+import { DATA_B64_MAX_LENGTH, type FileChunkData } from './schemas';
 
 /**
  * The source name meaning "whichever node the bus routes to" (no node targeting). Used when no
@@ -82,17 +82,35 @@ export function fetchFromMesh(bus: CapabilityBus, manifestCid: string, opts: Mes
  */
 export function createMeshTransfer(bus: CapabilityBus, store: BlobStore, manifestCid: string, init: TransferInit = {}): TransferManager {
   const call = (source: string, body: Record<string, unknown>, signal: AbortSignal) =>
-    bus.call('file.read', [1, 0], body, { params: source === MESH_SOURCE ? null : { node_id: source }, signal, idempotent: true });
+    bus.call('file.read', [1, 0], body, { params: params(source), signal, idempotent: true });
+  const params = (source: string) => (source === MESH_SOURCE ? null : { node_id: source });
   return new TransferManager({
     store,
+    fetchChunks: (source, chunks, signal) => streamChunks(bus, params(source), manifestCid, chunks, signal),
     fetchManifest: async (source, cid, signal) => ((await call(source, { cid }, signal)) as { manifest?: unknown }).manifest,
     fetchChunk: async (source, chunkCid, signal) => {
       const r = (await call(source, { cid: manifestCid, chunk_cid: chunkCid }, signal)) as Partial<FileChunkData>;
-      if (typeof r.data_b64 !== 'string') throw new BlobError('not_found', `The neighbour sent no data for ${chunkCid}.`);
-      const b = Buffer.from(r.data_b64, 'base64');
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      return decodeChunk(r, chunkCid);
     },
   }, init);
+}
+
+/** One streamed file.read for a batch of chunks (by index): yields each chunk as its frame arrives. */
+async function* streamChunks(bus: CapabilityBus, params: Record<string, string> | null, manifestCid: string, chunks: readonly WantedChunk[], signal: AbortSignal): AsyncGenerator<ReceivedChunk> {
+  const body = { cid: manifestCid, chunks: chunks.map((c) => c.index) };
+  for await (const f of bus.stream('file.read', [1, 0], body, { params, signal, idempotent: true })) {
+    if (f.event !== 'chunk') continue;
+    const d = f.data as Partial<FileChunkData>;
+    yield { cid: String(d.cid), data: decodeChunk(d, String(d.cid)) };
+  }
+}
+
+/** The bytes of a chunk answer (length and hash are checked by the transfer). */
+function decodeChunk(r: Partial<FileChunkData>, chunkCid: string): Uint8Array {
+  if (typeof r.data_b64 !== 'string') throw new BlobError('not_found', `The neighbour sent no data for ${chunkCid}.`);
+  if (r.data_b64.length > DATA_B64_MAX_LENGTH) throw new BlobError('hash_mismatch', `The neighbour sent too much data for ${chunkCid}.`);
+  const b = Buffer.from(r.data_b64, 'base64');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Known sources the bus can reach with file.read; MESH_SOURCE when none. */

@@ -9,6 +9,7 @@ import type { Event } from '../../events';
 import type { FrameData } from '../../transport/contract';
 import type { Service, ServiceCapability } from '../base';
 import * as S from './schemas';
+import { ManifestCache } from './manifest-cache';
 import { UploadSessions, UPLOAD_IDLE_TIMEOUT_MS } from './upload';
 
 /** Concurrent file.read calls one node serves (each holds at most one chunk in memory). */
@@ -42,9 +43,11 @@ export class FileService implements Service {
   readonly #uploads: UploadSessions;
   readonly #advertiser: TransferManager;
   readonly #caps: ServiceCapability[];
+  readonly #manifests: ManifestCache;
 
   constructor(components: FileServiceComponents, init: FileServiceInit = {}) {
     this.#c = components;
+    this.#manifests = new ManifestCache(components.store);
     this.#uploads = new UploadSessions(components.store, init.uploadIdleMs ?? UPLOAD_IDLE_TIMEOUT_MS);
     const never = () => Promise.reject(new BlobError('not_found', 'The file service does not fetch.'));
     // Only its advertise() is used: the one definition of the file.cid.advertised data.
@@ -99,11 +102,21 @@ export class FileService implements Service {
     const b = ctx.body as Body;
     const cid = assertCid(b.cid, 'file id');
     const store = this.#c.store;
+    if (Array.isArray(b.chunks)) {
+      if (!ctx.stream) throw new BlobError('manifest_invalid', 'A batch of pieces ("chunks") is sent as a stream: call file.read with stream.');
+      const refs = [];
+      // Resolved before the stream starts: an unknown blob or index fails the call, so the bus can fail over.
+      for (const i of new Set(b.chunks as number[])) refs.push(await this.#manifests.chunkRef(cid, i, undefined));
+      const held = [];
+      for (const r of refs) if (await store.has(r.cid)) held.push(r);
+      if (!held.length) throw new BlobError('not_found', `This device holds none of the ${refs.length} pieces of ${cid} asked for.`, { details: { cid } });
+      return this.#streamChunks(held, ctx.signal);
+    }
     if (b.chunk === undefined && b.chunk_cid === undefined) {
       if (ctx.stream) return this.#streamBlob(await store.readManifest(cid), ctx.signal);
       return { manifest: await store.readManifest(cid) };
     }
-    const ref = await this.#chunkRef(cid, b);
+    const ref = await this.#manifests.chunkRef(cid, b.chunk as number | undefined, b.chunk_cid as string | undefined);
     const out = chunkData(ref, await store.readChunk(ref.cid));
     return ctx.stream ? one({ event: 'chunk', data: { ...out } }) : out;
   }
@@ -117,14 +130,22 @@ export class FileService implements Service {
     }
   }
 
-  /** The chunk a request names, from the blob's manifest (complete or still arriving). */
-  async #chunkRef(cid: Cid, b: Body): Promise<ChunkRef> {
-    const store = this.#c.store;
-    const m = (await store.hasBlob(cid)) ? await store.readManifest(cid) : await store.readPartial(cid);
-    if (!m) throw new BlobError('not_found', `This device does not hold the file ${cid}.`, { details: { cid } });
-    const ref = typeof b.chunk === 'number' ? m.chunks[b.chunk] : m.chunks.find((r) => r.cid === b.chunk_cid);
-    if (!ref) throw new BlobError('not_found', `The file ${cid} has no piece ${String(b.chunk ?? b.chunk_cid)}.`, { details: { cid } });
-    return ref;
+  /**
+   * One `chunk` frame per requested index, read (and verified) one at a time. A piece this node
+   * lacks or finds damaged is skipped, not an error: the fetcher asks another holder for it.
+   */
+  async *#streamChunks(refs: readonly ChunkRef[], signal: AbortSignal): AsyncGenerator<FrameData> {
+    for (const ref of refs) {
+      if (signal.aborted) return;
+      let data: Uint8Array;
+      try {
+        data = await this.#c.store.readChunk(ref.cid);
+      } catch (err) {
+        if (err instanceof BlobError && (err.code === 'not_found' || err.code === 'hash_mismatch')) continue;
+        throw err;
+      }
+      yield { event: 'chunk', data: { ...chunkData(ref, data) } };
+    }
   }
 
   async #list(b: Body): Promise<{ blobs: S.FileListEntry[]; truncated: boolean }> {
