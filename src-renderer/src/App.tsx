@@ -14,7 +14,16 @@ export const App: Component = () => {
   window.addEventListener('beforeunload', () => clearInterval(timer));
   return (
     <main class="app">
-      <Show when={status()} fallback={<p class="muted">{status.error ? `Cannot reach your HearthNet node: ${String(status.error)}` : 'Connecting…'}</p>}>
+      <Show
+        when={status.error ? undefined : status()}
+        fallback={
+          <p class="muted">
+            {status.error
+              ? `Cannot reach your HearthNet node (${String((status.error as Error).message ?? status.error)}). Open HearthNet from the link that \`hearthnet run\` prints: it carries this computer's access key.`
+              : 'Connecting…'}
+          </p>
+        }
+      >
         {(s) => (
           <>
             <header class={`banner mode-${s().mode}`}>
