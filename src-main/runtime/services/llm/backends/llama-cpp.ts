@@ -1,17 +1,14 @@
 /** LlamaCppBackend: runs a GGUF model in-process with node-llama-cpp (CPU build), one sequence per concurrent request. */
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import {
-  GgmlType,
-  GgufFileType,
-  LlamaChatSession,
-  LlamaCompletion,
-  type ChatHistoryItem,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaModel,
+import type {
+  ChatHistoryItem,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
 } from 'node-llama-cpp';
+import { llamaLib } from './llama-runtime';
 import { abortScope } from './abort';
 import {
   checkMessages,
@@ -151,6 +148,7 @@ export class LlamaCppBackend implements LlmBackend {
       m.role === 'system' ? { type: 'system', text: m.content } : m.role === 'user' ? { type: 'user', text: m.content } : { type: 'model', response: [m.content] },
     );
     return this.generate(o, async (seq, opt, hooks) => {
+      const { LlamaChatSession } = await llamaLib();
       const session = new LlamaChatSession({ contextSequence: seq, autoDisposeSequence: false });
       try {
         session.setChatHistory(history);
@@ -166,6 +164,7 @@ export class LlamaCppBackend implements LlmBackend {
     if (typeof req.prompt !== 'string' || req.prompt === '') throw new LlmError('bad_request', 'prompt must be a non-empty string');
     const o = resolveOptions(req, DEFAULT_COMPLETE_MAX_TOKENS);
     return this.generate(o, async (seq, opt, hooks) => {
+      const { LlamaCompletion } = await llamaLib();
       const completion = new LlamaCompletion({ contextSequence: seq, autoDisposeSequence: false });
       try {
         const r = await completion.generateCompletionWithMeta(req.prompt, { ...sampling(opt), ...hooks });
@@ -201,7 +200,7 @@ export class LlamaCppBackend implements LlmBackend {
       const seqs = Array.from({ length: this.concurrency }, () => context.getSequence());
       this.meta = {
         ...this.meta,
-        quant: this.opts.model?.quant ?? quantOf(model),
+        quant: this.opts.model?.quant ?? quantOf(model, await llamaLib()),
         ctx_max: context.contextSize,
       };
       const l: Loaded = { llama, model, context, pool: new SequencePool(seqs) };
@@ -275,7 +274,7 @@ function stopReason(r: string): StopReason {
 }
 
 /** The GGUF file type ("Q4_K_M"), or, when the header omits it, the most common tensor type ("F32"). */
-function quantOf(model: LlamaModel): string {
+function quantOf(model: LlamaModel, { GgufFileType, GgmlType }: typeof import('node-llama-cpp')): string {
   const ft = model.fileInfo.metadata.general?.file_type;
   const named = ft !== undefined ? (GgufFileType[ft] as string | undefined) : undefined;
   if (named) return named.replace(/^MOSTLY_/, '');

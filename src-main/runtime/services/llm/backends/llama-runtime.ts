@@ -1,5 +1,15 @@
 /** The process-wide node-llama-cpp runtime: loaded once from the bundled CPU binary, shared, ref-counted. */
-import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
+
+/**
+ * node-llama-cpp, loaded on first use: its JavaScript alone costs ~40 MB of memory, which a node
+ * that serves no local model should not pay.
+ */
+let lib: Promise<typeof import('node-llama-cpp')> | null = null;
+export function llamaLib(): Promise<typeof import('node-llama-cpp')> {
+  lib ??= import('node-llama-cpp');
+  return lib;
+}
 import { LlmError } from './errors';
 
 let shared: Promise<Llama> | null = null;
@@ -11,10 +21,12 @@ let users = 0;
  */
 export async function acquireLlama(): Promise<Llama> {
   users++;
-  shared ??= getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error }).catch((e: unknown) => {
-    shared = null;
-    throw new LlmError('backend_unreachable', 'the bundled llama.cpp runtime could not be loaded on this computer', { cause: e });
-  });
+  shared ??= llamaLib()
+    .then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error }))
+    .catch((e: unknown) => {
+      shared = null;
+      throw new LlmError('backend_unreachable', 'the bundled llama.cpp runtime could not be loaded on this computer', { cause: e });
+    });
   try {
     return await shared;
   } catch (e) {
