@@ -66,8 +66,11 @@ export function isWireCode(code: unknown): code is WireErrorCode {
 
 type Opts = { details?: Record<string, unknown>; cause?: unknown };
 
-/** Defines a domain error class whose codes map to wire codes through one table. */
-function domainError<C extends string>(name: string, codes: readonly C[], wire: Partial<Record<C, WireErrorCode>>) {
+/**
+ * Defines a domain error class whose codes map to wire codes through one table. Every module's
+ * error (ConfigError, RagError, ChatError, ...) is made here, so they all behave alike.
+ */
+export function defineDomainError<C extends string>(name: string, codes: readonly C[], wire: Partial<Record<C, WireErrorCode>>) {
   const cls = class extends HearthError<C> {
     static readonly codes = codes;
     constructor(code: C, message: string, opts: Opts = {}) {
@@ -81,12 +84,12 @@ function domainError<C extends string>(name: string, codes: readonly C[], wire: 
 
 export const CONFIG_ERROR_CODES = ['config_missing', 'config_unreadable', 'config_invalid', 'unknown_key', 'wrong_type', 'out_of_range', 'unknown_backend', 'write_failed'] as const;
 export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
-export const ConfigError = domainError<ConfigErrorCode>('ConfigError', CONFIG_ERROR_CODES, {});
+export const ConfigError = defineDomainError<ConfigErrorCode>('ConfigError', CONFIG_ERROR_CODES, {});
 export type ConfigError = InstanceType<typeof ConfigError>;
 
 export const IDENTITY_ERROR_CODES = ['keys_missing', 'keys_invalid', 'keys_permissions', 'bad_node_id', 'sign_failed', 'verify_failed', 'bad_manifest', 'expired', 'invalid_signature'] as const;
 export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number];
-export const IdentityError = domainError<IdentityErrorCode>('IdentityError', IDENTITY_ERROR_CODES, {
+export const IdentityError = defineDomainError<IdentityErrorCode>('IdentityError', IDENTITY_ERROR_CODES, {
   invalid_signature: 'invalid_signature',
   verify_failed: 'invalid_signature',
   expired: 'expired',
@@ -97,7 +100,7 @@ export type IdentityError = InstanceType<typeof IdentityError>;
 
 export const EVENT_LOG_ERROR_CODES = ['invalid_signature', 'out_of_order', 'unknown_author', 'revoked_author', 'schema_unknown', 'db_corrupt', 'forbidden'] as const;
 export type EventLogErrorCode = (typeof EVENT_LOG_ERROR_CODES)[number];
-export const EventLogError = domainError<EventLogErrorCode>('EventLogError', EVENT_LOG_ERROR_CODES, {
+export const EventLogError = defineDomainError<EventLogErrorCode>('EventLogError', EVENT_LOG_ERROR_CODES, {
   invalid_signature: 'invalid_signature',
   unknown_author: 'forbidden',
   revoked_author: 'forbidden',
@@ -108,7 +111,7 @@ export type EventLogError = InstanceType<typeof EventLogError>;
 
 export const BUS_ERROR_CODES = ['schema_invalid', 'namespace_violation', 'schema_mismatch', 'not_found', 'capacity_exceeded', 'quarantined', 'partition', 'timeout', 'internal_error', 'forbidden', 'cancelled'] as const;
 export type BusErrorCode = (typeof BUS_ERROR_CODES)[number];
-export const BusError = domainError<BusErrorCode>('BusError', BUS_ERROR_CODES, {
+export const BusError = defineDomainError<BusErrorCode>('BusError', BUS_ERROR_CODES, {
   schema_invalid: 'schema_mismatch',
   namespace_violation: 'bad_request',
   quarantined: 'partition',
@@ -117,7 +120,7 @@ export type BusError = InstanceType<typeof BusError>;
 
 export const BLOB_ERROR_CODES = ['not_found', 'hash_mismatch', 'io_error', 'disk_full', 'manifest_invalid', 'cancelled'] as const;
 export type BlobErrorCode = (typeof BLOB_ERROR_CODES)[number];
-export const BlobError = domainError<BlobErrorCode>('BlobError', BLOB_ERROR_CODES, {
+export const BlobError = defineDomainError<BlobErrorCode>('BlobError', BLOB_ERROR_CODES, {
   hash_mismatch: 'bad_request',
   disk_full: 'capacity_exceeded',
   manifest_invalid: 'bad_request',
@@ -127,12 +130,12 @@ export type BlobError = InstanceType<typeof BlobError>;
 
 export const DISCOVERY_ERROR_CODES = ['socket_in_use', 'mdns_unavailable', 'udp_unavailable', 'manifest_fetch_failed', 'manifest_invalid'] as const;
 export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];
-export const DiscoveryError = domainError<DiscoveryErrorCode>('DiscoveryError', DISCOVERY_ERROR_CODES, {});
+export const DiscoveryError = defineDomainError<DiscoveryErrorCode>('DiscoveryError', DISCOVERY_ERROR_CODES, {});
 export type DiscoveryError = InstanceType<typeof DiscoveryError>;
 
 export const ONBOARDING_ERROR_CODES = ['invite_invalid', 'invite_expired', 'invitee_mismatch', 'bootstrap_unreachable', 'community_manifest_invalid', 'sync_failed', 'already_member'] as const;
 export type OnboardingErrorCode = (typeof ONBOARDING_ERROR_CODES)[number];
-export const OnboardingError = domainError<OnboardingErrorCode>('OnboardingError', ONBOARDING_ERROR_CODES, {
+export const OnboardingError = defineDomainError<OnboardingErrorCode>('OnboardingError', ONBOARDING_ERROR_CODES, {
   invite_invalid: 'bad_request',
   invite_expired: 'expired',
   invitee_mismatch: 'forbidden',

@@ -1,5 +1,5 @@
 /** ModelStoreError: what adding, listing and downloading model files can fail with. */
-import { HearthError, type WireErrorCode } from '../../common';
+import { defineDomainError, type WireErrorCode } from '../../common';
 
 export const MODEL_STORE_ERROR_CODES = ['not_found', 'not_gguf', 'exists', 'bad_url', 'bad_name', 'download_failed', 'checksum_mismatch', 'cancelled', 'io_error'] as const;
 export type ModelStoreErrorCode = (typeof MODEL_STORE_ERROR_CODES)[number];
@@ -17,9 +17,5 @@ const WIRE: Readonly<Record<ModelStoreErrorCode, WireErrorCode>> = Object.freeze
 });
 
 /** Local domain error until common/errors.ts has one (reported to the lead). Messages say what to do. */
-export class ModelStoreError extends HearthError<ModelStoreErrorCode> {
-  constructor(code: ModelStoreErrorCode, message: string, opts: { details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(code, message, { ...opts, wireCode: WIRE[code] });
-    this.name = 'ModelStoreError';
-  }
-}
+export const ModelStoreError = defineDomainError<ModelStoreErrorCode>('ModelStoreError', MODEL_STORE_ERROR_CODES, WIRE);
+export type ModelStoreError = InstanceType<typeof ModelStoreError>;

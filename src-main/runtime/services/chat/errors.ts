@@ -1,5 +1,5 @@
 /** ChatError: the chat service's error codes and their wire codes (local until common/errors.ts gains it). */
-import { HearthError, type WireErrorCode } from '../../../common';
+import { defineDomainError, type WireErrorCode } from '../../../common';
 
 export const CHAT_ERROR_CODES = ['decrypt_failed', 'forbidden', 'not_found', 'bad_request', 'recipient_unknown', 'outbox_io'] as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
@@ -14,10 +14,5 @@ const WIRE: Readonly<Record<ChatErrorCode, WireErrorCode>> = Object.freeze({
 });
 
 /** An error of the chat service; `wireCode` is what a peer or the UI sees. */
-export class ChatError extends HearthError<ChatErrorCode> {
-  static readonly codes = CHAT_ERROR_CODES;
-  constructor(code: ChatErrorCode, message: string, opts: { details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(code, message, { ...opts, wireCode: WIRE[code] });
-    this.name = 'ChatError';
-  }
-}
+export const ChatError = defineDomainError<ChatErrorCode>('ChatError', CHAT_ERROR_CODES, WIRE);
+export type ChatError = InstanceType<typeof ChatError>;

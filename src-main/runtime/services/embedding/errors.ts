@@ -1,5 +1,5 @@
 /** EmbeddingError: the embedding module's error codes and how they map to wire codes (reference §0.4 style). */
-import { HearthError, type WireErrorCode } from '../../../common';
+import { defineDomainError, type WireErrorCode } from '../../../common';
 
 export const EMBEDDING_ERROR_CODES = [
   'model_missing',
@@ -23,16 +23,11 @@ const WIRE: Readonly<Record<EmbeddingErrorCode, WireErrorCode>> = Object.freeze(
 });
 
 /**
- * Local domain error until common/errors.ts grows an EmbeddingError (reported to the lead).
+ * The embedding module's domain error (made by common's defineDomainError).
  * Messages are written for a person: they say what to do next.
  */
-export class EmbeddingError extends HearthError<EmbeddingErrorCode> {
-  static readonly codes = EMBEDDING_ERROR_CODES;
-  constructor(code: EmbeddingErrorCode, message: string, opts: { details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(code, message, { ...opts, wireCode: WIRE[code] });
-    this.name = 'EmbeddingError';
-  }
-}
+export const EmbeddingError = defineDomainError<EmbeddingErrorCode>('EmbeddingError', EMBEDDING_ERROR_CODES, WIRE);
+export type EmbeddingError = InstanceType<typeof EmbeddingError>;
 
 /** Throws EmbeddingError('cancelled') when the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

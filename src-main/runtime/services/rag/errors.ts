@@ -1,5 +1,5 @@
 /** RagError: the RAG module's error codes and their wire mapping. */
-import { HearthError, type WireErrorCode } from '../../../common';
+import { defineDomainError, type WireErrorCode } from '../../../common';
 
 export const RAG_ERROR_CODES = [
   'invalid_corpus_name',
@@ -28,11 +28,6 @@ const WIRE: Readonly<Record<RagErrorCode, WireErrorCode>> = Object.freeze({
   closed: 'internal_error',
 });
 
-/** Local domain error until common/errors.ts grows a RagError (reported to the lead). */
-export class RagError extends HearthError<RagErrorCode> {
-  static readonly codes = RAG_ERROR_CODES;
-  constructor(code: RagErrorCode, message: string, opts: { details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(code, message, { ...opts, wireCode: WIRE[code] });
-    this.name = 'RagError';
-  }
-}
+/** The RAG module's domain error (made by common's defineDomainError). */
+export const RagError = defineDomainError<RagErrorCode>('RagError', RAG_ERROR_CODES, WIRE);
+export type RagError = InstanceType<typeof RagError>;
