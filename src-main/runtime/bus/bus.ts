@@ -1,9 +1,9 @@
 /** M03 §3.7: the capability bus — register, route, call and stream capabilities across the mesh. */
-import { ulid } from 'ulidx';
 import { BusError, parseVersion, versionString } from '../../common';
 import type { CommunityId, NodeId, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
 import type { CallOptions, Frame, FrameData, InboundCall, InboundCallHandler, PeerTransport } from '../transport/contract';
+import { newTraceId } from '../transport/trace-id';
 import { capabilityLabel, isCapabilityName, namespaceOf } from './capability';
 import type { CapabilityDescriptor } from './capability';
 import { jsonBytes, linkedController, raceDeadline } from './deadline';
@@ -56,7 +56,7 @@ export class CapabilityBus implements InboundCallHandler {
     this.trace = new TraceHook({ now, capacity: init.traceCapacity });
     this.#exec = new LocalExecutor(init.nodeId, init.trust, this.schema);
     this.#transport = init.transport;
-    this.#newTraceId = init.newTraceId ?? (() => ulid());
+    this.#newTraceId = init.newTraceId ?? newTraceId;
     this.#now = now;
     this.#maxAttempts = Math.max(1, init.maxAttempts ?? BUS_MAX_ATTEMPTS);
   }

@@ -1,11 +1,11 @@
 /** `POST /bus/v1/call` after the caller is verified: hand the call to the bus; JSON reply or SSE stream. */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { ulid } from 'ulidx';
 import { CallError, type NodeId } from '../../common';
 import { FlowControl, type FlowControlOptions } from './backpressure';
 import type { FrameData, InboundCallHandler } from './contract';
 import { SseWriter } from './streams';
+import { newTraceId } from './trace-id';
 import type { StreamRegistry } from './stream-registry';
 
 /** The JSON body of a bus call (wire names). */
@@ -58,7 +58,7 @@ export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, calle
       version: req.version,
       body: req.body ?? {},
       caller,
-      traceId: req.trace_id ?? ulid(),
+      traceId: req.trace_id ?? newTraceId(),
       sessionId: req.session_id ?? null,
       stream: wantStream,
       params: req.params ?? null,

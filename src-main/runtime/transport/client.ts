@@ -6,7 +6,7 @@ import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract'
 import { errorFromReply, pinnedRequest, readResponse } from './https-request';
 import type { PinnedCerts } from './pinned-certs';
 import type { PubSubBatch } from './pubsub';
-import { signRequest } from './request-signing';
+import { signRequestAsync } from './request-signing';
 import { SseReader } from './streams';
 
 export interface HttpClientOptions {
@@ -68,7 +68,7 @@ export class HttpClient implements PeerTransport {
     // Keep-alive: one TLS handshake per peer address, then reuse. Idle sockets close before the
     // server's own idle limit (CONNECTION_IDLE_SECONDS + 5 s) so a reused socket is never half-closed.
     // No TLS session resumption: a resumed session may not present the certificate we pin against.
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSocketsPerPeer ?? 32, maxFreeSockets: 8, timeout: CONNECTION_IDLE_SECONDS * 1000, maxCachedSessions: 0 });
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSocketsPerPeer ?? 32, maxFreeSockets: opts.maxSocketsPerPeer ?? 32, timeout: CONNECTION_IDLE_SECONDS * 1000, maxCachedSessions: 0 });
   }
 
   /** Signed JSON call to `POST /bus/v1/call`; resolves to the handler's `result`. */
@@ -196,7 +196,7 @@ export class HttpClient implements PeerTransport {
     }
   }
 
-  private send(endpoint: Endpoint, nodeId: string | null, method: string, path: string, body: unknown, o: SendOptions, signal: AbortSignal, what: string) {
+  private async send(endpoint: Endpoint, nodeId: string | null, method: string, path: string, body: unknown, o: SendOptions, signal: AbortSignal, what: string) {
     let expected: string | null = null;
     if (!o.allowUnpinned) {
       expected = nodeId ? this.opts.pinnedCerts.expected(nodeId) : null;
@@ -210,7 +210,7 @@ export class HttpClient implements PeerTransport {
         throw new CallError('bad_request', `${what}: the request body cannot be sent as JSON (${(err as Error).message})`, { cause: err });
       }
     }
-    const headers = o.signed && nodeId ? signRequest(this.opts.kp, { method, path, to: nodeId, body: bytes ?? new Uint8Array(0) }, this.now()) : {};
+    const headers = o.signed && nodeId ? await signRequestAsync(this.opts.kp, { method, path, to: nodeId, body: bytes ?? new Uint8Array(0) }, this.now()) : {};
     return pinnedRequest({ agent: this.agent, host: endpoint.host, port: endpoint.port, method, path, headers, body: bytes, expectedFingerprint: expected, signal, what });
   }
 }

@@ -4,6 +4,7 @@ export { generateSelfSignedCert, loadOrCreateTlsCert, fingerprintOfDer, fingerpr
 export { PinnedCerts, type PinRecord, type PinDecision } from './pinned-certs';
 export {
   signRequest,
+  signRequestAsync,
   signedRequestBytes,
   RequestVerifier,
   SIGNATURE_WINDOW_MS,
@@ -22,4 +23,5 @@ export { PubSubServer, PUBSUB_RETENTION_ITEMS, type PubSubBatch, type PubSubItem
 export { HttpServer, createHttpServer, DEFAULT_TRANSPORT_PORT, type HttpServerOptions } from './server';
 export { SOFT_LIMIT_MAX_DELAY_MS, type SyncEndpoints } from './app';
 export { DEFAULT_BODY_LIMIT_BYTES } from './conn-info';
+export { newTraceId } from './trace-id';
 export { HttpClient, type HttpClientOptions, type SyncChannel } from './client';
