@@ -5,7 +5,7 @@ import { CallError, type NodeId } from '../../common';
 import { FlowControl, type FlowControlOptions } from './backpressure';
 import type { FrameData, InboundCallHandler } from './contract';
 import { MessageLedger } from './message-ledger';
-import { pumpFrames, STREAM_BATCH_MAX_BYTES, STREAM_BATCH_MAX_FRAMES } from './stream-pump';
+import { pumpFrames, STREAM_BATCH_MAX_BYTES, STREAM_BATCH_MAX_DELAY_MS, STREAM_BATCH_MAX_FRAMES } from './stream-pump';
 import { SseWriter } from './streams';
 import { newTraceId } from './trace-id';
 import type { StreamRegistry } from './stream-registry';
@@ -98,11 +98,11 @@ async function writeStream(ctx: BusCallContext, caller: NodeId, out: ServerRespo
   out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-hearth-stream': streamId });
   out.flushHeaders();
   const writer = new SseWriter(out, flow);
-  const limits = batch ? { maxFrames: STREAM_BATCH_MAX_FRAMES, maxBytes: STREAM_BATCH_MAX_BYTES } : { maxFrames: 1, maxBytes: Infinity };
+  const limits = batch ? { maxFrames: STREAM_BATCH_MAX_FRAMES, maxBytes: STREAM_BATCH_MAX_BYTES, maxDelayMs: STREAM_BATCH_MAX_DELAY_MS } : { maxFrames: 1, maxBytes: Infinity };
   const it = frames[Symbol.asyncIterator]();
   try {
     const ready: Record<string, unknown> = { stream_id: streamId, window: flow.window, ack_interval: flow.ackInterval, ack_timeout_ms: flow.ackTimeoutMs };
-    if (batch) Object.assign(ready, { window_unit: 'message', batch_max_frames: limits.maxFrames, batch_max_bytes: limits.maxBytes });
+    if (batch) Object.assign(ready, { window_unit: 'message', batch_max_frames: limits.maxFrames, batch_max_bytes: limits.maxBytes, batch_max_delay_ms: limits.maxDelayMs });
     await writer.emit('ready', ready);
     const terminal = await pumpFrames(it, writer, flow, ledger, limits, () => writer.cancelled || ac.signal.aborted);
     if (terminal && !writer.cancelled && !ac.signal.aborted) await writer.emit(terminal.event, terminal.data);

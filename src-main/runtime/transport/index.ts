@@ -19,7 +19,7 @@ export {
 export { RateLimiter, type RateCheck, type RateLimiterOptions } from './rate-limit';
 export { FlowControl, type FlowControlOptions } from './backpressure';
 export { SseWriter, SseReader, SseParser, encodeFrame, encodeMessage, BATCH_EVENT, HEADER_STREAM_BATCH, type EncodedFrame, type SseSink } from './streams';
-export { pumpFrames, STREAM_BATCH_MAX_FRAMES, STREAM_BATCH_MAX_BYTES, type PumpLimits } from './stream-pump';
+export { pumpFrames, STREAM_BATCH_MAX_FRAMES, STREAM_BATCH_MAX_BYTES, STREAM_BATCH_MAX_DELAY_MS, type PumpLimits } from './stream-pump';
 export { MessageLedger } from './message-ledger';
 export { PubSubServer, PUBSUB_RETENTION_ITEMS, type PubSubBatch, type PubSubItem } from './pubsub';
 export { HttpServer, createHttpServer, DEFAULT_TRANSPORT_PORT, type HttpServerOptions } from './server';

@@ -12,23 +12,32 @@ export const STREAM_BATCH_MAX_FRAMES = 64;
 /** Most bytes of frame data (JSON text) in one coalesced message; a single larger frame goes alone. */
 export const STREAM_BATCH_MAX_BYTES = 64 * 1024;
 
+/**
+ * Longest a message stays open for more frames after its first one (except the stream's first
+ * message, which goes at once): a producer that yields every millisecond or so (a small LLM) then
+ * shares one message, one TLS record and one ack among a few frames, for at most this much latency.
+ */
+export const STREAM_BATCH_MAX_DELAY_MS = 4;
+
 export interface PumpLimits {
   /** 1 turns coalescing off: one frame per message (peers that did not ask for batches). */
   readonly maxFrames: number;
   readonly maxBytes: number;
+  /** How long a message waits for more frames (0: only until the next event-loop turn). */
+  readonly maxDelayMs?: number;
 }
 
 const TICK: unique symbol = Symbol('tick');
 const ROOM: unique symbol = Symbol('room');
 type Pulled = IteratorResult<FrameData>;
 const isTerminal = (f: FrameData) => f.event === 'done' || f.event === 'error';
-const nextTurn = () => new Promise<typeof TICK>((r) => setImmediate(() => r(TICK)));
+const nextTurn = (delayMs: number) => new Promise<typeof TICK>((r) => (delayMs > 0 ? setTimeout(() => r(TICK), delayMs) : setImmediate(() => r(TICK))));
 
 /**
  * Writes the frames of `it` until it ends, a terminal frame comes, or `stopped()`. A message holds
- * the frame that opened it plus those that arrive before the next event-loop turn or while the
- * window is full, up to `limits`: a slow producer (LLM tokens) still gets each frame out at once,
- * a fast one fills messages. Each data message takes one window place (`FlowControl.send`, which
+ * the frame that opened it plus those that arrive within `maxDelayMs` (the first message: before
+ * the next event-loop turn) or while the window is full, up to `limits`: a slow producer still
+ * gets each frame out promptly, a fast one fills messages. Each data message takes one window place (`FlowControl.send`, which
  * rejects on ack timeout or cancel). Returns the terminal frame (unwritten), if the producer sent one.
  */
 export async function pumpFrames(it: AsyncIterator<FrameData>, writer: SseWriter, flow: FlowControl, ledger: MessageLedger, limits: PumpLimits, stopped: () => boolean): Promise<FrameData | null> {
@@ -62,6 +71,7 @@ export async function pumpFrames(it: AsyncIterator<FrameData>, writer: SseWriter
     bytes += f[1].length;
     return true;
   };
+  let messages = 0;
   while (!stopped()) {
     const carried = carry as EncodedFrame | null; // set inside take(); TS cannot see that
     if (carried) {
@@ -74,7 +84,7 @@ export async function pumpFrames(it: AsyncIterator<FrameData>, writer: SseWriter
     let turned = false;
     let turn: Promise<typeof TICK> | null = null;
     while (!ended && batch.length < limits.maxFrames && bytes < limits.maxBytes) {
-      turn ??= nextTurn();
+      turn ??= nextTurn(messages === 0 ? 0 : (limits.maxDelayMs ?? 0));
       const w = await Promise.race<Pulled | typeof ROOM | typeof TICK>(haveRoom ? [pull(), turn] : turned ? [pull(), room] : [pull(), turn, room]);
       if (w === ROOM) {
         haveRoom = true;
@@ -87,6 +97,7 @@ export async function pumpFrames(it: AsyncIterator<FrameData>, writer: SseWriter
     if (!haveRoom) await room;
     if (stopped()) break;
     ledger.record(await writer.writeBatch(batch));
+    messages++;
     batch.length = 0;
     bytes = 0;
   }

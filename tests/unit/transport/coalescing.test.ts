@@ -172,3 +172,25 @@ describe('MessageLedger', () => {
     expect(l.messagesUpTo(1000)).toBe(4);
   });
 });
+
+describe('pumpFrames with a gathering delay', () => {
+  it('a producer yielding every ~1 ms shares messages; the first frame still goes at once', async () => {
+    const sink = new Sink();
+    const w = new SseWriter(sink);
+    const flow = new FlowControl({ window: 1000, ackInterval: 8 });
+    const firstAt: number[] = [];
+    sink.on('wrote', () => firstAt.push(performance.now()));
+    const t0 = performance.now();
+    async function* paced(): AsyncGenerator<FrameData> {
+      for (let i = 1; i <= 40; i++) {
+        yield { event: 'token', data: { i } };
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+    await pumpFrames(paced()[Symbol.asyncIterator](), w, flow, new MessageLedger(), { ...LIMITS, maxDelayMs: 8 }, () => false);
+    const { frames } = parseAll(sink.out);
+    expect(frames.map((f) => f.data.i)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(firstAt[0] - t0).toBeLessThan(20); // not held for the delay
+    expect(sink.out.length).toBeLessThan(30); // several frames per message
+  });
+});
