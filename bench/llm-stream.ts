@@ -19,6 +19,12 @@ const MAX_TOKENS = 480;
 const REQUEST = { model: MODEL, prompt: 'Once upon a time', max_tokens: MAX_TOKENS, temperature: 0.8, seed: 42 };
 const member: TrustOracle = { levelOf: () => 'member', isRevoked: () => false };
 
+/** CPU time of the whole process (all threads: JS, TLS, the model's worker) since `c0`, in us. */
+function cpuUs(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return c.user + c.system;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -53,11 +59,13 @@ export async function main(): Promise<void> {
   busB.onPeerAdded({ nodeId: kpA.nodeIdFull as NodeId, endpoint, manifest: { node_id: kpA.nodeIdFull, display_name: 'A', capabilities: busA.localCapabilitySpecs() } as unknown as NodeManifest });
 
   const local = async () => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await collect(backend.complete({ model: MODEL, prompt: REQUEST.prompt, maxTokens: MAX_TOKENS, temperature: REQUEST.temperature, seed: REQUEST.seed }));
-    return { tokens: r.tokens_out, tps: r.tokens_out / ((performance.now() - t0) / 1000) };
+    return { tokens: r.tokens_out, tps: r.tokens_out / ((performance.now() - t0) / 1000), cpuUs: cpuUs(c0) / r.tokens_out };
   };
   const remote = async () => {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let frames = 0;
     let tokens = 0;
@@ -66,21 +74,40 @@ export async function main(): Promise<void> {
       else if (f.event === 'done') tokens = Number(f.data.tokens_out);
     }
     if (frames === 0 || tokens === 0) throw new Error('llm-stream: the remote stream produced no tokens');
-    return { tokens, tps: tokens / ((performance.now() - t0) / 1000) };
+    return { tokens, tps: tokens / ((performance.now() - t0) / 1000), cpuUs: cpuUs(c0) / tokens };
+  };
+
+  // For attribution only: the same request through node A's own bus (LlmService + executor, no network).
+  const viaLocalBus = async () => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    let tokens = 0;
+    for await (const f of busA.stream('llm.complete', '1.0', REQUEST, { params: { model: MODEL } })) if (f.event === 'done') tokens = Number(f.data.tokens_out);
+    return { tokens, tps: tokens / ((performance.now() - t0) / 1000), cpuUs: cpuUs(c0) / tokens };
   };
 
   await local();
+  await viaLocalBus();
   await remote(); // warm-up: TLS session, JIT
   const l: number[] = [];
   const r: number[] = [];
+  const lc: number[] = [];
+  const rc: number[] = [];
+  const mb: number[] = [];
+  const mc: number[] = [];
   let tokens = 0;
   for (let i = 0; i < RUNS; i++) {
     const a = await local();
+    const m = await viaLocalBus();
     const b = await remote();
+    mb.push(m.tps);
+    mc.push(m.cpuUs);
     if (a.tokens !== b.tokens) throw new Error(`llm-stream: local and remote generated different lengths (${a.tokens} vs ${b.tokens}); seed not honoured?`);
     tokens = a.tokens;
     l.push(a.tps);
     r.push(b.tps);
+    lc.push(a.cpuUs);
+    rc.push(b.cpuUs);
   }
   client.close();
   await server.stop();
@@ -92,6 +119,8 @@ export async function main(): Promise<void> {
   const rem = median(r);
   console.log(`${tokens} tokens per run (max_tokens ${MAX_TOKENS}, seed ${REQUEST.seed}), ${RUNS} runs each, alternating; medians`);
   console.log(`local LlamaCppBackend: ${l.map((x) => fmt(x)).join(' ')} tok/s`);
+  console.log(`(attribution) node A's own bus, no network: ${mb.map((x) => fmt(x)).join(' ')} tok/s, CPU ${fmt(median(mc))} us/token`);
   console.log(`remote over HTTPS via the bus: ${r.map((x) => fmt(x)).join(' ')} tok/s`);
+  console.log(`CPU per token (whole process, median): local ${fmt(median(lc))} us, remote ${fmt(median(rc))} us (both nodes' transport and bus included)`);
   console.log(`llm-stream: ${fmt(rem)} tok/s (baseline ${fmt(base)} tok/s, ratio ${fmt(rem / base, 2)})`);
 }

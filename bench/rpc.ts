@@ -1,10 +1,12 @@
 /**
  * Signed, pinned bus calls between two nodes on loopback (HTTPS, keep-alive, 16 concurrent callers)
- * against a plain unsigned Hono endpoint over plain HTTP. Last line:
+ * against a plain unsigned Hono endpoint over plain HTTP (and, for reference, the same endpoint over
+ * HTTPS). Last line:
  * `rpc: <req/s> req/s (baseline <req/s> req/s, ratio <r>)`; target ratio >= 0.5.
  */
-import { Agent, request } from 'node:http';
-import { serve } from '@hono/node-server';
+import { Agent, createServer as createHttpServer, request } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { fmt, percentile, twoNodes } from './lib/transport-fixture';
 
@@ -37,17 +39,22 @@ async function round(one: (i: number) => Promise<void>, t: Tally): Promise<void>
 
 const summary = (t: Tally) => ({ rps: t.lat.length / (t.ms / 1000), lat: [...t.lat].sort((a, b) => a - b) });
 
-async function baseline(): Promise<{ post: (i: number) => Promise<void>; close: () => Promise<void> }> {
+/**
+ * The unsigned Hono echo endpoint, served over plain HTTP (the issue's baseline) or over HTTPS with
+ * the node's certificate (shown too: it separates the cost of TLS from the cost of signing).
+ */
+async function baseline(tls?: { certPem: string; keyPem: string }): Promise<{ post: (i: number) => Promise<void>; close: () => Promise<void> }> {
   const app = new Hono();
   app.post('/echo', async (c) => c.json({ result: { echo: await c.req.json() } }));
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise((r) => server.once('listening', r));
+  const server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: CONCURRENCY, rejectUnauthorized: false }) : new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const send = tls ? httpsRequest : request;
   const post = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const body = JSON.stringify({ n: i });
-      const req = request({ host: '127.0.0.1', port, path: '/echo', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const req = send({ host: '127.0.0.1', port, path: '/echo', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
         res.on('end', () => (JSON.parse(text), resolve()));
@@ -68,23 +75,30 @@ async function baseline(): Promise<{ post: (i: number) => Promise<void>; close: 
 export async function main(): Promise<void> {
   const nodes = await twoNodes();
   const base = await baseline();
+  const baseTls = await baseline(nodes.tls);
   const call = async (i: number) => {
     await nodes.client.call(nodes.peer, 'bench.echo', '1.0', { n: i });
   };
   await call(0);
   const signed: Tally = { n: 0, ms: 0, lat: [] };
   const plain: Tally = { n: 0, ms: 0, lat: [] };
+  const tlsOnly: Tally = { n: 0, ms: 0, lat: [] };
   for (let r = 0; r < (SECONDS * 1000) / ROUND_MS; r++) {
     await round(call, signed);
     await round(base.post, plain);
+    await round(baseTls.post, tlsOnly);
   }
   await nodes.stop();
   await base.close();
+  await baseTls.close();
   const s = summary(signed);
   const b = summary(plain);
+  const t = summary(tlsOnly);
   const line = (name: string, r: { rps: number; lat: number[] }) => `${name}: ${fmt(r.rps)} req/s, p50 ${fmt(percentile(r.lat, 50), 2)} ms, p99 ${fmt(percentile(r.lat, 99), 2)} ms`;
   console.log(`concurrency ${CONCURRENCY}, ${SECONDS} s each side, alternating ${ROUND_MS} ms rounds`);
   console.log(line('signed HTTPS bus call', s));
   console.log(line('plain HTTP Hono (unsigned)', b));
+  console.log(line('HTTPS Hono (unsigned, same certificate; for reference)', t));
+  console.log(`ratio against HTTPS Hono: ${fmt(s.rps / t.rps, 2)}`);
   console.log(`rpc: ${fmt(s.rps)} req/s (baseline ${fmt(b.rps)} req/s, ratio ${fmt(s.rps / b.rps, 2)})`);
 }

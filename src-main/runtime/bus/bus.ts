@@ -1,9 +1,9 @@
 /** M03 §3.7: the capability bus — register, route, call and stream capabilities across the mesh. */
-import { ulid } from 'ulidx';
 import { BusError, parseVersion, versionString } from '../../common';
 import type { CommunityId, NodeId, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
 import type { CallOptions, Frame, FrameData, InboundCall, InboundCallHandler, PeerTransport } from '../transport/contract';
+import { newTraceId } from '../transport/trace-id';
 import { capabilityLabel, isCapabilityName, namespaceOf } from './capability';
 import type { CapabilityDescriptor } from './capability';
 import { jsonBytes, linkedController, raceDeadline } from './deadline';
@@ -12,6 +12,7 @@ import type { BusCallOptions, CapabilityBusInit, CapabilityProvider, PeerInfo } 
 import { LocalExecutor } from './executor';
 import { asHearthError, BUS_MAX_ATTEMPTS, errorFromFrame, isNodeFault, mayFailOver, wireCodeOf } from './failover';
 import { numberFrames, tokensOf } from './frames';
+import { FrameWaiter } from './frame-waiter';
 import { HealthTracker } from './health';
 import { Registry } from './registry';
 import type { Diff } from './registry';
@@ -56,7 +57,7 @@ export class CapabilityBus implements InboundCallHandler {
     this.trace = new TraceHook({ now, capacity: init.traceCapacity });
     this.#exec = new LocalExecutor(init.nodeId, init.trust, this.schema);
     this.#transport = init.transport;
-    this.#newTraceId = init.newTraceId ?? (() => ulid());
+    this.#newTraceId = init.newTraceId ?? newTraceId;
     this.#now = now;
     this.#maxAttempts = Math.max(1, init.maxAttempts ?? BUS_MAX_ATTEMPTS);
   }
@@ -181,16 +182,18 @@ export class CapabilityBus implements InboundCallHandler {
       if (!entry.is_local) entry.in_flight++;
       const release = () => {
         if (!entry.is_local) entry.in_flight--;
+        waiter.dispose();
         link.dispose();
       };
       let it: AsyncIterator<Frame> | undefined;
       let first: IteratorResult<Frame>;
+      const waiter = new FrameWaiter(link.ctl, timeoutMs, label);
       try {
         const src = entry.is_local
           ? numberFrames((await this.#exec.run({ ...this.#localCall(entry, req), signal: link.signal, timeoutMs })) as AsyncIterable<FrameData>)
           : this.#transport.stream(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, link.signal, timeoutMs));
         it = src[Symbol.asyncIterator]();
-        first = await raceDeadline(it.next(), link.ctl, timeoutMs, label);
+        first = await waiter.next(it.next());
         if (!first.done && first.value.event === 'error') throw errorFromFrame(first.value);
       } catch (e) {
         link.ctl.abort(e);
@@ -212,7 +215,7 @@ export class CapabilityBus implements InboundCallHandler {
           if (r.value.event === 'done') result = 'ok'; // terminal: settled even if the consumer stops here
           yield r.value;
           if (r.value.event === 'done') break;
-          r = await raceDeadline(it.next(), link.ctl, timeoutMs, label);
+          r = await waiter.next(it.next());
           if (!r.done && r.value.event === 'error') throw errorFromFrame(r.value);
         }
         result = 'ok';

@@ -6,6 +6,7 @@ import { capabilityLabel } from './capability';
 import { abortError, isAsyncIterable, jsonBytes, linkedController, raceDeadline } from './deadline';
 import type { Linked } from './deadline';
 import type { CapabilityEntry } from './entry';
+import { FrameWaiter } from './frame-waiter';
 import type { SchemaValidator } from './schema';
 import { checkTrust } from './trust';
 import type { TrustOracle } from './trust';
@@ -94,9 +95,11 @@ export class LocalExecutor {
     const it = src[Symbol.asyncIterator]();
     const stats = { frames: 0, bytes: 0, last: null as FrameData | null };
     let settled = false;
+    const waiter = new FrameWaiter(link.ctl, idleMs, label);
     const settle = (result: string) => {
       if (settled) return;
       settled = true;
+      waiter.dispose();
       if (result !== 'ok') link.ctl.abort(abortError(link.signal, label));
       // The producer may be parked on an await that ignores its signal; do not wait for it.
       it.return?.().catch(() => {});
@@ -109,7 +112,7 @@ export class LocalExecutor {
       let result = 'cancelled'; // unless we reach the end or an error, the consumer stopped early
       try {
         for (;;) {
-          const r = await raceDeadline(it.next(), link.ctl, idleMs, label).catch((err: unknown) => { throw wrapHandlerError(err, label); });
+          const r = await waiter.next(it.next()).catch((err: unknown) => { throw wrapHandlerError(err, label); });
           if (r.done) break;
           schema.validateStreamFrame(call.entry.descriptor, r.value);
           stats.frames++;

@@ -10,6 +10,7 @@ import type { InboundCallHandler } from './contract';
 import type { PubSubServer } from './pubsub';
 import type { RateLimiter } from './rate-limit';
 import type { RequestVerifier } from './request-signing';
+import { HEADER_STREAM_BATCH } from './streams';
 import type { StreamRegistry } from './stream-registry';
 
 /** Longest delay a call above the soft rate limit is held before it runs. */
@@ -73,7 +74,12 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   const verified = async (c: C, rateKey: string | null): Promise<{ caller: NodeId; body: Uint8Array }> => {
     const inc = c.env.incoming;
     const body = inc.method === 'GET' ? new Uint8Array(0) : await readBody(inc, limit);
-    const caller = d.verifier.verify({ method: inc.method ?? 'GET', path: inc.url ?? '/', header: (n) => c.req.header(n), body });
+    // Headers straight from node's IncomingMessage (lower-cased): cheaper than building a fetch Headers.
+    const header = (n: string) => {
+      const v = inc.headers[n];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body });
     if (d.isAllowed && !d.isAllowed(caller)) throw new CallError('forbidden', 'this node does not accept calls from a node outside the community (or revoked)');
     if (rateKey) await rateGate(caller, rateKey);
     return { caller, body };
@@ -92,7 +98,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     const { caller, body } = await verified(c, null);
     const req = parseBusCall(parseJsonObject(body));
     await rateGate(caller, req.capability);
-    const reply = await runBusCall({ handler: d.handler, registry: d.registry, flow: d.flow }, req, caller, c.env.outgoing);
+    const reply = await runBusCall({ handler: d.handler, registry: d.registry, flow: d.flow }, req, caller, c.env.outgoing, c.env.incoming.headers[HEADER_STREAM_BATCH] === '1');
     return reply ? c.json(reply) : RESPONSE_ALREADY_SENT;
   });
 
@@ -103,7 +109,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     const s = d.registry.get(v.stream_id);
     if (!s) throw new CallError('not_found', 'no open stream with this id (it may have ended)');
     if (s.caller !== caller) throw new CallError('forbidden', 'only the caller of a stream may acknowledge it');
-    s.flow.ack((v.upto as number) - s.seqBase);
+    s.flow.ack(s.ledger.messagesUpTo(v.upto as number));
     return c.json({ stream_id: v.stream_id, acked: s.flow.ackedUpTo });
   });
 

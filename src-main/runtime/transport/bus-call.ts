@@ -1,11 +1,13 @@
 /** `POST /bus/v1/call` after the caller is verified: hand the call to the bus; JSON reply or SSE stream. */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { ulid } from 'ulidx';
 import { CallError, type NodeId } from '../../common';
 import { FlowControl, type FlowControlOptions } from './backpressure';
 import type { FrameData, InboundCallHandler } from './contract';
+import { MessageLedger } from './message-ledger';
+import { pumpFrames, STREAM_BATCH_MAX_BYTES, STREAM_BATCH_MAX_DELAY_MS, STREAM_BATCH_MAX_FRAMES } from './stream-pump';
 import { SseWriter } from './streams';
+import { newTraceId } from './trace-id';
 import type { StreamRegistry } from './stream-registry';
 
 /** The JSON body of a bus call (wire names). */
@@ -43,7 +45,11 @@ export interface BusCallContext {
  * Runs one call. Returns the JSON result for a plain call; for a stream, writes the SSE response to
  * `out` itself and returns `undefined` (the caller then answers RESPONSE_ALREADY_SENT).
  */
-export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, caller: NodeId, out: ServerResponse): Promise<{ result: unknown } | undefined> {
+/**
+ * `batch`: the caller asked for coalesced SSE messages (`x-hearth-stream-batch: 1`); without it
+ * every message holds one frame, as older peers expect.
+ */
+export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, caller: NodeId, out: ServerResponse, batch = false): Promise<{ result: unknown } | undefined> {
   const ac = new AbortController();
   // The caller going away (disconnect or cancel) aborts the call so the producer stops.
   const onClose = () => {
@@ -58,7 +64,7 @@ export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, calle
       version: req.version,
       body: req.body ?? {},
       caller,
-      traceId: req.trace_id ?? ulid(),
+      traceId: req.trace_id ?? newTraceId(),
       sessionId: req.session_id ?? null,
       stream: wantStream,
       params: req.params ?? null,
@@ -76,7 +82,7 @@ export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, calle
     }
     return { result: result ?? null };
   }
-  await writeStream(ctx, caller, out, ac, isAsyncIterable(result) ? result : once(result));
+  await writeStream(ctx, caller, out, ac, isAsyncIterable(result) ? result : once(result), batch);
   return undefined;
 }
 
@@ -84,20 +90,22 @@ async function* once(result: unknown): AsyncIterable<FrameData> {
   yield { event: 'chunk', data: { result: result ?? null } };
 }
 
-async function writeStream(ctx: BusCallContext, caller: NodeId, out: ServerResponse, ac: AbortController, frames: AsyncIterable<FrameData>): Promise<void> {
+async function writeStream(ctx: BusCallContext, caller: NodeId, out: ServerResponse, ac: AbortController, frames: AsyncIterable<FrameData>, batch: boolean): Promise<void> {
   const flow = new FlowControl(ctx.flow);
+  const ledger = new MessageLedger();
   const streamId = randomBytes(16).toString('base64url');
-  ctx.registry.add(streamId, { caller, flow, seqBase: 1 });
+  ctx.registry.add(streamId, { caller, flow, ledger });
   out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-hearth-stream': streamId });
   out.flushHeaders();
   const writer = new SseWriter(out, flow);
+  const limits = batch ? { maxFrames: STREAM_BATCH_MAX_FRAMES, maxBytes: STREAM_BATCH_MAX_BYTES, maxDelayMs: STREAM_BATCH_MAX_DELAY_MS } : { maxFrames: 1, maxBytes: Infinity };
+  const it = frames[Symbol.asyncIterator]();
   try {
-    await writer.emit('ready', { stream_id: streamId, window: flow.window, ack_interval: flow.ackInterval, ack_timeout_ms: flow.ackTimeoutMs });
-    for await (const f of frames) {
-      if (writer.cancelled || ac.signal.aborted) break;
-      await writer.emit(f.event, f.data);
-      if (writer.isEnded) break;
-    }
+    const ready: Record<string, unknown> = { stream_id: streamId, window: flow.window, ack_interval: flow.ackInterval, ack_timeout_ms: flow.ackTimeoutMs };
+    if (batch) Object.assign(ready, { window_unit: 'message', batch_max_frames: limits.maxFrames, batch_max_bytes: limits.maxBytes, batch_max_delay_ms: limits.maxDelayMs });
+    await writer.emit('ready', ready);
+    const terminal = await pumpFrames(it, writer, flow, ledger, limits, () => writer.cancelled || ac.signal.aborted);
+    if (terminal && !writer.cancelled && !ac.signal.aborted) await writer.emit(terminal.event, terminal.data);
     if (!writer.isEnded && !writer.cancelled) await writer.emitDone();
   } catch (err) {
     // Ack timeout, producer failure or a thrown HearthError: tell the caller, stop the producer.
@@ -106,6 +114,8 @@ async function writeStream(ctx: BusCallContext, caller: NodeId, out: ServerRespo
   } finally {
     ctx.registry.delete(streamId);
     flow.close();
+    // Stop the producer; do not wait for it (it may be parked on an await that ignores the signal).
+    it.return?.()?.catch(() => {});
     if (!out.writableEnded) out.end();
   }
 }

@@ -6,8 +6,8 @@ import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract'
 import { errorFromReply, pinnedRequest, readResponse } from './https-request';
 import type { PinnedCerts } from './pinned-certs';
 import type { PubSubBatch } from './pubsub';
-import { signRequest } from './request-signing';
-import { SseReader } from './streams';
+import { signRequestAsync } from './request-signing';
+import { HEADER_STREAM_BATCH, SseReader } from './streams';
 
 export interface HttpClientOptions {
   readonly kp: KeyPair;
@@ -17,6 +17,8 @@ export interface HttpClientOptions {
   readonly now?: () => number;
   /** Most sockets per peer address (keep-alive pool). */
   readonly maxSocketsPerPeer?: number;
+  /** Ask peers to coalesce stream frames into fewer SSE messages (default true; docs/protocol/transport.md). */
+  readonly streamBatching?: boolean;
 }
 
 /** What `syncChannel` hands the event-sync code: opaque JSON over the signed sync endpoints. */
@@ -32,24 +34,36 @@ interface SendOptions {
   readonly allowUnpinned?: boolean;
   /** Sign the request (peer endpoints) — public endpoints are not signed. */
   readonly signed?: boolean;
+  /** Extra request headers (not signed). */
+  readonly headers?: Record<string, string>;
 }
 
-/** A deadline + caller signal as one AbortController whose reason is a CallError. */
+/**
+ * A deadline + caller signal as one AbortController whose reason is a CallError. `reset()` only
+ * notes the time (streams call it per frame): the timer, when it fires early, re-arms itself for
+ * the rest of the period instead of being cleared and re-created every frame.
+ */
 function deadline(timeoutMs: number, what: string, signal?: AbortSignal): { ac: AbortController; reset(): void; clear(): void } {
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => ac.abort(new CallError('timeout', `${what}: no answer within ${Math.round(timeoutMs / 100) / 10} s`)), timeoutMs);
+  let last = performance.now();
+  const arm = (ms: number) => {
+    timer = setTimeout(() => {
+      const idle = performance.now() - last;
+      if (idle < timeoutMs) arm(timeoutMs - idle);
+      else ac.abort(new CallError('timeout', `${what}: no answer within ${Math.round(timeoutMs / 100) / 10} s`));
+    }, ms);
     timer.unref();
   };
   const onAbort = () => ac.abort(new CallError('cancelled', `${what}: cancelled by the caller`));
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
-  arm();
+  arm(timeoutMs);
   return {
     ac,
-    reset: arm,
+    reset: () => {
+      last = performance.now();
+    },
     clear: () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -68,7 +82,7 @@ export class HttpClient implements PeerTransport {
     // Keep-alive: one TLS handshake per peer address, then reuse. Idle sockets close before the
     // server's own idle limit (CONNECTION_IDLE_SECONDS + 5 s) so a reused socket is never half-closed.
     // No TLS session resumption: a resumed session may not present the certificate we pin against.
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSocketsPerPeer ?? 32, maxFreeSockets: 8, timeout: CONNECTION_IDLE_SECONDS * 1000, maxCachedSessions: 0 });
+    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSocketsPerPeer ?? 32, maxFreeSockets: opts.maxSocketsPerPeer ?? 32, timeout: CONNECTION_IDLE_SECONDS * 1000, maxCachedSessions: 0 });
   }
 
   /** Signed JSON call to `POST /bus/v1/call`; resolves to the handler's `result`. */
@@ -89,7 +103,8 @@ export class HttpClient implements PeerTransport {
     const dl = deadline(timeoutMs, what, opts.signal);
     let finished = false;
     try {
-      const { res } = await this.send(peer.endpoint, peer.nodeId, 'POST', '/bus/v1/call', busPayload(capability, version, body, opts, true), { signed: true }, dl.ac.signal, what);
+      const headers = this.opts.streamBatching === false ? undefined : { [HEADER_STREAM_BATCH]: '1' };
+      const { res } = await this.send(peer.endpoint, peer.nodeId, 'POST', '/bus/v1/call', busPayload(capability, version, body, opts, true), { signed: true, headers }, dl.ac.signal, what);
       if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
         const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
         finished = true;
@@ -112,7 +127,8 @@ export class HttpClient implements PeerTransport {
         }
         if (f.event === 'error' || f.event === 'done') finished = true;
         if (f.event === 'error') throw errorFromReply(0, JSON.stringify({ error: f.data }), what);
-        if (streamId) acks.received(f.seq);
+        // The window counts SSE messages: ack once per message, when its last frame arrives.
+        if (streamId && reader.endsMessage(f)) acks.received(f.seq);
         if (f.event === 'ack') continue;
         yield f;
       }
@@ -196,7 +212,7 @@ export class HttpClient implements PeerTransport {
     }
   }
 
-  private send(endpoint: Endpoint, nodeId: string | null, method: string, path: string, body: unknown, o: SendOptions, signal: AbortSignal, what: string) {
+  private async send(endpoint: Endpoint, nodeId: string | null, method: string, path: string, body: unknown, o: SendOptions, signal: AbortSignal, what: string) {
     let expected: string | null = null;
     if (!o.allowUnpinned) {
       expected = nodeId ? this.opts.pinnedCerts.expected(nodeId) : null;
@@ -210,7 +226,8 @@ export class HttpClient implements PeerTransport {
         throw new CallError('bad_request', `${what}: the request body cannot be sent as JSON (${(err as Error).message})`, { cause: err });
       }
     }
-    const headers = o.signed && nodeId ? signRequest(this.opts.kp, { method, path, to: nodeId, body: bytes ?? new Uint8Array(0) }, this.now()) : {};
+    const signed = o.signed && nodeId ? await signRequestAsync(this.opts.kp, { method, path, to: nodeId, body: bytes ?? new Uint8Array(0) }, this.now()) : {};
+    const headers = o.headers ? { ...o.headers, ...signed } : signed;
     return pinnedRequest({ agent: this.agent, host: endpoint.host, port: endpoint.port, method, path, headers, body: bytes, expectedFingerprint: expected, signal, what });
   }
 }
@@ -234,31 +251,37 @@ function parseObject(text: string, what: string): Record<string, unknown> {
 }
 
 /**
- * Cumulative acks, at most one in flight: when frames arrive faster than acks return, the next ack
- * covers all of them. A failed ack is not fatal here — the peer reports a missing ack itself with
- * an `error` frame (`timeout`), which is what the caller sees.
+ * Cumulative acks, at most one in flight: `received(seq)` is called once per SSE message (with its
+ * last frame's seq); an ack goes out every `interval` messages, and when messages arrive faster
+ * than acks return, the next ack covers all of them. A failed ack is not fatal here — the peer
+ * reports a missing ack itself with an `error` frame (`timeout`), which is what the caller sees.
  */
 class AckSender {
   interval = STREAM_ACK_INTERVAL_FRAMES;
   private seen = 0;
   private acked = 0;
+  private messages = 0;
+  private ackedMessages = 0;
   private inFlight = false;
 
   constructor(private readonly sendAck: (upto: number) => Promise<void>) {}
 
   received(seq: number): void {
     if (seq > this.seen) this.seen = seq;
+    this.messages++;
     this.pump();
   }
 
   private pump(): void {
-    if (this.inFlight || this.seen - this.acked < this.interval) return;
+    if (this.inFlight || this.messages - this.ackedMessages < this.interval || this.seen <= this.acked) return;
     const upto = this.seen;
+    const messages = this.messages;
     this.inFlight = true;
     this.sendAck(upto)
       .catch(() => undefined)
       .finally(() => {
         this.acked = upto;
+        this.ackedMessages = messages;
         this.inFlight = false;
         this.pump();
       });

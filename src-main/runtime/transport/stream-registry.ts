@@ -1,11 +1,12 @@
 /** Open server streams by id, so a caller's ack request can reach the stream's flow control. */
 import type { FlowControl } from './backpressure';
+import type { MessageLedger } from './message-ledger';
 
 export interface OpenStream {
   readonly caller: string;
   readonly flow: FlowControl;
-  /** Frames sent before the windowed ones (the `ready` frame): acks carry a seq, the window counts data frames. */
-  readonly seqBase: number;
+  /** Acks carry a frame seq; the window counts data messages: this maps one onto the other. */
+  readonly ledger: MessageLedger;
 }
 
 export class StreamRegistry {

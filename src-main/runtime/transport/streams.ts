@@ -8,6 +8,27 @@ export function encodeFrame(f: Frame): string {
   return `id: ${f.seq}\nevent: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n`;
 }
 
+/** Request header by which a caller asks for coalesced stream messages (value `1`). */
+export const HEADER_STREAM_BATCH = 'x-hearth-stream-batch';
+
+/** SSE event name of a coalesced message (several logical frames); never a Frame's own event. */
+export const BATCH_EVENT = 'frames';
+
+/** A frame whose `data` is already JSON text (so a batch's size is known without encoding twice). */
+export type EncodedFrame = readonly [event: FrameEvent, json: string];
+
+/**
+ * Frames numbered `firstSeq`, `firstSeq + 1`, ... as ONE SSE message; a single frame is written
+ * as a plain frame. Batch: `id: <last seq>`, `event: frames`,
+ * `data: {"seq": <first seq>, "frames": [[event, data], ...]}` (docs/protocol/transport.md).
+ */
+export function encodeMessage(frames: readonly EncodedFrame[], firstSeq: number): string {
+  if (frames.length === 1) return `id: ${firstSeq}\nevent: ${frames[0][0]}\ndata: ${frames[0][1]}\n\n`;
+  let body = '';
+  for (let i = 0; i < frames.length; i++) body += `${i ? ',' : ''}["${frames[i][0]}",${frames[i][1]}]`;
+  return `id: ${firstSeq + frames.length - 1}\nevent: ${BATCH_EVENT}\ndata: {"seq":${firstSeq},"frames":[${body}]}\n\n`;
+}
+
 /** What the writer writes to: a node ServerResponse fits. */
 export interface SseSink {
   write(chunk: string): boolean;
@@ -53,6 +74,18 @@ export class SseWriter {
     if (event === 'done' || event === 'error') this.ended = true;
     if (!this.sink.write(encodeFrame({ event, data, seq: this.seq }))) await this.drained();
     if (this.ended) this.sink.end();
+  }
+
+  /**
+   * Writes `frames` (data frames, none terminal) as one SSE message, numbering each. The caller
+   * has already taken the message's place in the window (`FlowControl.send()`). Returns the last seq.
+   */
+  async writeBatch(frames: readonly EncodedFrame[]): Promise<number> {
+    if (this.cancelled || this.ended || frames.length === 0) return this.seq;
+    const first = this.seq + 1;
+    this.seq += frames.length;
+    if (!this.sink.write(encodeMessage(frames, first))) await this.drained();
+    return this.seq;
   }
 
   emitToken(token: Record<string, unknown>): Promise<void> {
@@ -102,22 +135,27 @@ export class SseWriter {
 /** Incremental SSE parser: feed text, get complete frames. Unknown events are a protocol error. */
 export class SseParser {
   private buf = '';
+  /** The last frame of each SSE message (a batch yields several frames; acks count messages). */
+  readonly messageEnds = new WeakSet<Frame>();
 
   push(text: string): Frame[] {
     this.buf += text;
     const out: Frame[] = [];
     let idx: number;
-    while ((idx = this.buf.indexOf('\n\n')) >= 0) {
-      const block = this.buf.slice(0, idx);
-      this.buf = this.buf.slice(idx + 2);
-      const f = parseBlock(block);
-      if (f) out.push(f);
+    let from = 0;
+    while ((idx = this.buf.indexOf('\n\n', from)) >= 0) {
+      const block = this.buf.slice(from, idx);
+      from = idx + 2;
+      const n = out.length;
+      parseBlock(block, out);
+      if (out.length > n) this.messageEnds.add(out[out.length - 1]);
     }
+    if (from) this.buf = this.buf.slice(from);
     return out;
   }
 }
 
-function parseBlock(block: string): Frame | null {
+function parseBlock(block: string, out: Frame[]): void {
   let event = 'message';
   let id = '';
   const data: string[] = [];
@@ -130,8 +168,8 @@ function parseBlock(block: string): Frame | null {
     else if (field === 'id') id = value;
     else if (field === 'data') data.push(value);
   }
-  if (data.length === 0 && id === '') return null;
-  if (!isOneOf(FRAME_EVENTS, event)) throw new CallError('bad_request', `the peer sent an unknown stream frame "${event}"`);
+  if (data.length === 0 && id === '') return;
+  if (event !== BATCH_EVENT && !isOneOf(FRAME_EVENTS, event)) throw new CallError('bad_request', `the peer sent an unknown stream frame "${event}"`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(data.join('\n'));
@@ -139,7 +177,24 @@ function parseBlock(block: string): Frame | null {
     throw new CallError('bad_request', `the peer sent a stream frame that is not JSON`, { cause: err });
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CallError('bad_request', 'a stream frame must carry a JSON object');
-  return { event, data: parsed as Record<string, unknown>, seq: Number(id) || 0 };
+  if (event === BATCH_EVENT) return unpackBatch(parsed as Record<string, unknown>, Number(id), out);
+  out.push({ event: event as FrameEvent, data: parsed as Record<string, unknown>, seq: Number(id) || 0 });
+}
+
+/** A batch's frames, numbered from its `seq`; its `id` must be the last of them. */
+function unpackBatch(b: Record<string, unknown>, lastSeq: number, out: Frame[]): void {
+  const frames = b.frames;
+  const first = b.seq;
+  if (!Number.isSafeInteger(first) || (first as number) < 1 || !Array.isArray(frames) || frames.length === 0 || lastSeq !== (first as number) + frames.length - 1) {
+    throw new CallError('bad_request', 'the peer sent a malformed batch of stream frames (seq, frames and id disagree)');
+  }
+  let seq = first as number;
+  for (const f of frames) {
+    if (!Array.isArray(f) || f.length !== 2 || !isOneOf(FRAME_EVENTS, f[0]) || !f[1] || typeof f[1] !== 'object' || Array.isArray(f[1])) {
+      throw new CallError('bad_request', 'the peer sent a batch holding something other than [event, {data}] frames');
+    }
+    out.push({ event: f[0], data: f[1] as Record<string, unknown>, seq: seq++ });
+  }
 }
 
 /**
@@ -149,6 +204,7 @@ function parseBlock(block: string): Frame | null {
 export class SseReader implements AsyncIterable<Frame> {
   private cancelled = false;
   private readonly decoder = new TextDecoder();
+  private readonly parser = new SseParser();
 
   /**
    * `onCancel` runs when the reader stops before the stream's end (abort the request);
@@ -161,7 +217,7 @@ export class SseReader implements AsyncIterable<Frame> {
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
-    const parser = new SseParser();
+    const parser = this.parser;
     let finished = false;
     try {
       for await (const chunk of this.source) {
@@ -177,6 +233,11 @@ export class SseReader implements AsyncIterable<Frame> {
       if (finished) this.onFinish();
       else this.cancel();
     }
+  }
+
+  /** True when `f` is the last frame of its SSE message (what the flow-control window counts). */
+  endsMessage(f: Frame): boolean {
+    return this.parser.messageEnds.has(f);
   }
 
   /** Stop reading; the underlying request is aborted so the producer stops too. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallError } from '../../../src-main/common';
-import { signRequest, type Frame } from '../../../src-main/runtime/transport';
+import { HttpClient, signRequest, STREAM_BATCH_MAX_FRAMES, type Frame } from '../../../src-main/runtime/transport';
 import { rawHttps, startNode, waitFor, type TestNode } from './helpers';
 
 const nodes: TestNode[] = [];
@@ -39,9 +39,25 @@ describe('flow-controlled streams', () => {
     await waitFor(() => b.bus.producerStopped, 3_000, 'producer stopped');
     const produced = b.bus.produced;
     expect(b.bus.calls[0].signal.aborted).toBe(true);
-    // Bounded: the producer never ran more than a window ahead of what was acknowledged.
-    expect(produced).toBeLessThan(50 + 16 + 16);
+    // Bounded: the producer never ran more than a window of messages (each at most
+    // STREAM_BATCH_MAX_FRAMES frames), plus the message being gathered, ahead of what was acknowledged.
+    expect(produced).toBeLessThanOrEqual(50 + (16 + 1) * STREAM_BATCH_MAX_FRAMES + 1);
     expect(b.server.openStreams).toBe(0);
+  });
+
+  it('without coalescing (a client that does not ask for batches) the window bound is 16 frames', async () => {
+    const { a, b } = await pair();
+    const plain = new HttpClient({ kp: a.kp, pinnedCerts: a.pins, timeoutDefaultMs: 5_000, streamBatching: false });
+    let n = 0;
+    try {
+      for await (const f of plain.stream(b.address, 'test.forever', '1.0', {})) {
+        if (f.event === 'token' && ++n === 50) break;
+      }
+    } finally {
+      plain.close();
+    }
+    await waitFor(() => b.bus.producerStopped, 3_000, 'producer stopped');
+    expect(b.bus.produced).toBeLessThan(50 + 16 + 16);
   });
 
   it('aborting the caller signal cancels the stream with a cancelled error', async () => {
