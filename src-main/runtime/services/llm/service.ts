@@ -9,6 +9,9 @@ import type { ChatResult, Generation, LlmBackend } from './backends/base';
 import { LLM_CAPABILITY_KINDS, llmDescriptor, llmParams, llmParamsCompatible, type LlmCapabilityName } from './descriptors';
 import type { LlmChatWireRequest, LlmCompleteWireRequest } from './schemas';
 
+/** Token pieces produced within this many ms of the previous frame are sent together: one frame per screen refresh (60 Hz) is as fast as anyone reads. */
+export const LLM_TOKEN_BATCH_MS = 16;
+
 export interface LlmServiceOptions {
   readonly backends: readonly LlmBackend[];
   readonly metrics?: Metrics;
@@ -136,6 +139,8 @@ export class LlmService implements Service {
     const t0 = this.#now();
     let pieces = 0;
     let counted = false;
+    let held = '';
+    let lastFrameAt = -Infinity;
     this.#metrics?.std.llmConcurrent.inc(labels);
     let gen: Generation | null = null;
     try {
@@ -144,6 +149,7 @@ export class LlmService implements Service {
         const r = await gen.next();
         if (r.done) {
           const res = r.value;
+          if (held) yield { event: 'token', data: { text: held } };
           this.#countTokens(i, res.tokens_out);
           counted = true;
           i.admission.recordDuration(res.ms);
@@ -152,7 +158,21 @@ export class LlmService implements Service {
         }
         if (r.value.stop) continue;
         pieces++;
-        yield { event: 'token', data: r.value.logprob === null ? { text: r.value.text } : { text: r.value.text, logprob: r.value.logprob } };
+        if (r.value.logprob !== null) {
+          yield { event: 'token', data: { text: r.value.text, logprob: r.value.logprob } };
+          continue;
+        }
+        // Fast local models make a token every millisecond or so: pieces arriving within
+        // LLM_TOKEN_BATCH_MS of the last frame ride in the next one, so per-frame costs (bus,
+        // transport, the household's screen) stay small. A slow model's tokens go out one by one.
+        held += r.value.text;
+        const now = performance.now();
+        if (now - lastFrameAt >= LLM_TOKEN_BATCH_MS) {
+          lastFrameAt = now;
+          const text = held;
+          held = '';
+          yield { event: 'token', data: { text } };
+        }
       }
     } catch (e) {
       throw signal.aborted && signal.reason instanceof HearthError ? signal.reason : e;
