@@ -35,6 +35,8 @@ export interface NodeApi {
   modelsList(): Promise<ModelRow[]>;
   /** Copy a GGUF file on this machine (absolute path) into the models folder. */
   modelsAdd(q: { path: string }): Promise<ModelRow>;
+  /** Offer a model file to the neighbours through the blob store; returns its file id. */
+  modelsShare(q: { name: string }): Promise<{ cid: string; name: string; size_bytes: number }>;
 }
 
 /** NodeApi plus the streamed parts the API server serves as server-sent events. */

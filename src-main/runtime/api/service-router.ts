@@ -74,4 +74,5 @@ export const serviceProcedures = {
   ragList: proc.query(({ ctx }) => ctx.node.ragList()),
   modelsList: proc.query(({ ctx }) => ctx.node.modelsList()),
   modelsAdd: proc.input((v) => ({ path: absolutePath(obj(v), 'path') })).mutation(({ ctx, input }) => ctx.node.modelsAdd(input)),
+  modelsShare: proc.input((v) => ({ name: str(obj(v), 'name')! })).mutation(({ ctx, input }) => ctx.node.modelsShare(input)),
 };

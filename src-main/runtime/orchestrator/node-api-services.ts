@@ -26,7 +26,7 @@ export interface ServiceApiDeps {
   readonly onModelAdded?: (path: string) => Promise<void>;
 }
 
-type ServiceApi = Pick<NodeApi, 'filesAdd' | 'filesList' | 'marketPost' | 'marketList' | 'marketSearch' | 'marketExpire' | 'chatSend' | 'chatHistory' | 'ragList' | 'modelsList' | 'modelsAdd'>;
+type ServiceApi = Pick<NodeApi, 'filesAdd' | 'filesList' | 'marketPost' | 'marketList' | 'marketSearch' | 'marketExpire' | 'chatSend' | 'chatHistory' | 'ragList' | 'modelsList' | 'modelsAdd' | 'modelsShare'>;
 
 /** The services of the community this node is in; a clear error when it is in none. */
 export function requireServices(scope: () => CommunityScope | null): { scope: CommunityScope; services: CommunityServices } {
@@ -139,6 +139,16 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
 
     async modelsList(): Promise<ModelRow[]> {
       return models.list();
+    },
+
+    async modelsShare({ name }) {
+      const { services } = ctx();
+      const model = (await models.list()).find((m) => m.name === name || m.file === name);
+      if (!model) throw new CallError('not_found', `no model called "${name}" in the models folder; \`hearthnet models list\` shows them`);
+      // Through the blob store like any file: neighbours fetch it in verified chunks, even offline.
+      const m = await services.fileClient.addFile(model.path, { pin: true });
+      await services.files.advertise([m.cid]);
+      return { cid: m.cid, name: model.name, size_bytes: m.size_bytes };
     },
 
     async modelsAdd({ path }): Promise<ModelRow> {

@@ -1,4 +1,7 @@
-/** `hearthnet models list|add|pull`: the GGUF model files this node can run. */
+/** `hearthnet models list|add|pull|share|get`: the GGUF model files this node runs, and sharing them with neighbours. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { ModelRow } from '../../api';
 import { absolutePath, nonEmpty } from '../args';
@@ -52,5 +55,35 @@ export function registerModels(program: Command): void {
       const bar = new ProgressBar({ label: 'Downloading', bytes: true });
       const m = await runOp(info, 'models.pull', { url, sha256: opts.sha256 }, { bar, onProgress: (p) => bar.update(Number(p.received_bytes), p.total_bytes === null ? null : Number(p.total_bytes)) });
       out(!!opts.json, m, () => `Downloaded ${String(m.name)} (${formatBytes(Number(m.size_bytes))}) into the models folder.`);
+    });
+
+  models
+    .command('share')
+    .description('offer a model file to your neighbours (they fetch it with `models get`, even without internet)')
+    .argument('<name>', 'the model name from `hearthnet models list`')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const shared = await api.modelsShare.mutate({ name: nonEmpty(name, 'the model name') }).catch(apiFailure);
+      out(!!opts.json, shared, () => `Shared ${shared.name} (${formatBytes(shared.size_bytes)}). Neighbours get it with: hearthnet models get ${shared.cid}`);
+    });
+
+  models
+    .command('get')
+    .description("fetch a model a neighbour shared, add it to the models folder and serve it")
+    .argument('<cid>', 'the id printed by `models share` (blake3:...)')
+    .option('--json', 'machine-readable output')
+    .action(async (cid: string, opts: { json?: boolean }, cmd: Command) => {
+      const { config } = cliContext(cmd);
+      const { info, api } = connectLocalNode(config);
+      const staging = mkdtempSync(join(tmpdir(), 'hearthnet-model-'));
+      try {
+        const bar = new ProgressBar({ label: 'Fetching model', bytes: true });
+        const got = await runOp(info, 'files.get', { cid: nonEmpty(cid, 'the model id'), out: staging }, { bar, onProgress: (p) => bar.update(Number(p.bytes), Number(p.total_bytes)) });
+        const m = await api.modelsAdd.mutate({ path: String(got.path) }).catch(apiFailure);
+        out(!!opts.json, m, () => `Added ${m.name} (${formatBytes(m.size_bytes)}); this node now offers it to the street.`);
+      } finally {
+        rmSync(staging, { recursive: true, force: true });
+      }
     });
 }
