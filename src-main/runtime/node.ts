@@ -203,6 +203,12 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
         },
       },
       pubsub: new PubSubServer(),
+      blobs: {
+        async *serveChunks(caller, req, signal) {
+          if (!scope) throw noCommunity();
+          yield* scope.services.files.serveChunks(caller, req, signal);
+        },
+      },
       isAllowed: isMember,
       rateLimiter: new RateLimiter({ ...opts.rateLimits, onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),
       metricsText: () => metrics.text(),

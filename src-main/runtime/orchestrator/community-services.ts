@@ -14,6 +14,7 @@ import type { Logger, Metrics } from '../observability';
 import { CHAT_VIEW_EVENT_TYPES, ChatService, ChatView, DeliveryManager } from '../services/chat';
 import { MARKET_EVENT_TYPES, MarketplaceService, MarketplaceView } from '../services/marketplace';
 import { BlobStore } from '../blobs';
+import { BlobError } from '../../common';
 import { FileClient, FileService, SourceIndex } from '../services/file';
 import { CorpusRegistry, IngestPipeline, RagService } from '../services/rag';
 import type { HttpClient } from '../transport';
@@ -148,7 +149,17 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
     stack.push('file service', () => files.stop());
     bus.registerService(files);
     stack.push('file capabilities', () => bus.deregisterService(files));
-    const fileClient = new FileClient({ bus, store: blobs, sourcesOf: (cid) => sources.sourcesOf(cid, kp.nodeIdFull) });
+    const fileClient = new FileClient({
+      bus,
+      store: blobs,
+      sourcesOf: (cid) => sources.sourcesOf(cid, kp.nodeIdFull),
+      // Pieces from a known neighbour travel as raw bytes (no base64, no JSON).
+      binary: (nodeId, req, signal) => {
+        const peer = peers.get(nodeId);
+        if (!peer || peer.endpoints.length === 0) throw new BlobError('not_found', `${nodeId} is not reachable now`);
+        return client.fetchChunks({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] }, req, { signal });
+      },
+    });
     stack.push('file client', () => fileClient.stop());
 
     // Documents: corpora of shared documents, searchable by every member.

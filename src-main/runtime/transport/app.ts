@@ -1,4 +1,5 @@
 /** The Hono app behind the transport port: public endpoints, signed peer endpoints, one error mapping. */
+import { chunkRecordHeader, parseBlobChunksRequest, type BlobEndpoint } from './blob-chunks';
 import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
@@ -42,6 +43,8 @@ export interface PeerAppDeps {
   readonly rateLimiter?: RateLimiter;
   readonly metricsText?: () => Promise<string>;
   readonly traceRecent?: (n: number) => unknown | Promise<unknown>;
+  /** Serves `POST /blobs/v1/chunks` (the binary file path). */
+  readonly blobs?: BlobEndpoint;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -63,7 +66,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   });
 
   // Peer endpoints are HTTPS only: their callers prove who they are and see a pinned certificate.
-  for (const prefix of ['/bus/*', '/sync/*', '/pubsub/*']) {
+  for (const prefix of ['/bus/*', '/sync/*', '/pubsub/*', '/blobs/*']) {
     app.use(prefix, async (c, next) => {
       if (!isTls(c.env.incoming)) throw new CallError('forbidden', 'peer endpoints are served over HTTPS only; plain HTTP reaches /health, /ready, /manifest and /community/manifest');
       await next();
@@ -111,6 +114,35 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     if (s.caller !== caller) throw new CallError('forbidden', 'only the caller of a stream may acknowledge it');
     s.flow.ack(s.ledger.messagesUpTo(v.upto as number));
     return c.json({ stream_id: v.stream_id, acked: s.flow.ackedUpTo });
+  });
+
+  app.post('/blobs/v1/chunks', async (c) => {
+    const { caller, body } = await verified(c, 'blobs');
+    if (!d.blobs) throw new CallError('not_found', 'this node does not serve files');
+    const req = parseBlobChunksRequest(parseJsonObject(body));
+    const out = c.env.outgoing;
+    const ac = new AbortController();
+    const onClose = () => ac.abort(new CallError('cancelled', 'the caller went away'));
+    out.once('close', onClose);
+    const records = d.blobs.serveChunks(caller, req, ac.signal);
+    out.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
+    // Written here with backpressure: at most one chunk waits in memory.
+    const write = (b: Uint8Array) => (out.write(b) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+    try {
+      for await (const r of records) {
+        if (ac.signal.aborted) break;
+        await write(chunkRecordHeader(r.index, r.data.length));
+        await write(r.data);
+      }
+    } catch {
+      // A failure mid-stream cuts the response; the receiver refetches what is missing.
+      out.destroy();
+      return RESPONSE_ALREADY_SENT;
+    } finally {
+      out.off('close', onClose);
+    }
+    out.end();
+    return RESPONSE_ALREADY_SENT;
   });
 
   app.get('/sync/v1/heads', async (c) => {

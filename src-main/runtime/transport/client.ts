@@ -3,6 +3,7 @@ import { Agent } from 'node:https';
 import { CallError, CONNECTION_IDLE_SECONDS, RPC_DEFAULT_TIMEOUT_SECONDS, STREAM_ACK_INTERVAL_FRAMES, canonicalJson } from '../../common';
 import type { Endpoint, KeyPair } from '../identity';
 import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract';
+import { ChunkRecordParser, type BlobChunksRequest } from './blob-chunks';
 import { errorFromReply, pinnedRequest, readResponse } from './https-request';
 import type { PinnedCerts } from './pinned-certs';
 import type { PubSubBatch } from './pubsub';
@@ -140,6 +141,38 @@ export class HttpClient implements PeerTransport {
     } finally {
       dl.clear();
       // Leaving early (break, throw): close the connection so the peer stops producing.
+      if (!finished && !dl.ac.signal.aborted) dl.ac.abort(new CallError('cancelled', `${what}: cancelled`));
+    }
+  }
+
+  /**
+   * The binary chunk path (`POST /blobs/v1/chunks`): yields the chunk records a peer streams back,
+   * parsed, one at a time (bounded memory). `timeoutMs` limits silence, not the whole transfer.
+   */
+  async *fetchChunks(peer: PeerAddress, req: BlobChunksRequest, opts: { timeoutMs?: number; signal?: AbortSignal; maxChunkBytes?: number } = {}): AsyncGenerator<{ index: number; data: Uint8Array }> {
+    const what = `chunks of ${req.cid}`;
+    const dl = deadline(opts.timeoutMs ?? this.timeoutDefaultMs, what, opts.signal);
+    let finished = false;
+    try {
+      const { res } = await this.send(peer.endpoint, peer.nodeId, 'POST', '/blobs/v1/chunks', req, { signed: true }, dl.ac.signal, what);
+      if (res.statusCode !== 200) {
+        const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
+        finished = true;
+        throw errorFromReply(res.statusCode ?? 0, text, what);
+      }
+      dl.ac.signal.addEventListener('abort', () => finished || res.destroy(), { once: true });
+      const parser = new ChunkRecordParser(opts.maxChunkBytes ?? 16 * 1024 * 1024);
+      for await (const bytes of res as AsyncIterable<Buffer>) {
+        dl.reset();
+        for (const r of parser.push(bytes)) yield r;
+      }
+      finished = true;
+      if (!parser.idle) throw new CallError('partition', `${what}: the connection ended inside a chunk`);
+    } catch (err) {
+      if (dl.ac.signal.aborted && !finished) throw dl.ac.signal.reason;
+      throw err;
+    } finally {
+      dl.clear();
       if (!finished && !dl.ac.signal.aborted) dl.ac.abort(new CallError('cancelled', `${what}: cancelled`));
     }
   }

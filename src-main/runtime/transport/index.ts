@@ -27,3 +27,4 @@ export { SOFT_LIMIT_MAX_DELAY_MS, type SyncEndpoints } from './app';
 export { DEFAULT_BODY_LIMIT_BYTES } from './conn-info';
 export { newTraceId } from './trace-id';
 export { HttpClient, type HttpClientOptions, type SyncChannel } from './client';
+export { BLOB_CHUNKS_MAX_PER_REQUEST, ChunkRecordParser, chunkRecordHeader, parseBlobChunksRequest, type BlobChunksRequest, type BlobEndpoint } from './blob-chunks';

@@ -37,6 +37,21 @@ function tapFileRead(node: RunningNode) {
     })();
   };
   entry.handler = wrapped;
+  // Pieces for a known neighbour go over the binary path (POST /blobs/v1/chunks): tap it too.
+  const files = node.scope()!.services.files;
+  const serve = files.serveChunks.bind(files);
+  files.serveChunks = async function* (caller, req, signal) {
+    for await (const r of serve(caller, req, signal)) {
+      tap.chunks++;
+      if (tap.delayMs) await new Promise((res) => setTimeout(res, tap.delayMs));
+      if (!tap.corrupt) yield r;
+      else {
+        const bytes = Buffer.from(r.data);
+        bytes[bytes.length >> 1] ^= 0xff;
+        yield { index: r.index, data: bytes };
+      }
+    }
+  };
   return tap;
 }
 

@@ -18,9 +18,14 @@ export interface MeshFetchOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Fetches chunk records from one node over the binary path (transport `HttpClient.fetchChunks`). */
+export type BinaryChunkFetcher = (nodeId: string, req: { cid: string; chunks: number[] }, signal: AbortSignal) => AsyncIterable<{ index: number; data: Uint8Array }>;
+
 export interface FileClientComponents {
   readonly bus: CapabilityBus;
   readonly store: BlobStore;
+  /** When given, chunks from a known node come over the binary path instead of base64 frames. */
+  readonly binary?: BinaryChunkFetcher;
   /** Who advertised a CID (usually `SourceIndex.sourcesOf`). */
   readonly sourcesOf?: (cid: string) => readonly string[];
 }
@@ -57,7 +62,7 @@ export class FileClient {
   fetch(manifestCid: string, opts: MeshFetchOptions = {}): Promise<BlobManifest> {
     const running = this.#active.get(manifestCid);
     if (running) return running.promise;
-    const tm = createMeshTransfer(this.#c.bus, this.#c.store, manifestCid, this.#init);
+    const tm = createMeshTransfer(this.#c.bus, this.#c.store, manifestCid, this.#init, this.#c.binary);
     const sources = resolveSources(this.#c.bus, opts.sources ?? this.#c.sourcesOf?.(manifestCid) ?? []);
     const promise = tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal }).finally(() => this.#active.delete(manifestCid));
     this.#active.set(manifestCid, { tm, promise });
@@ -80,13 +85,14 @@ export function fetchFromMesh(bus: CapabilityBus, manifestCid: string, opts: Mes
  * A TransferManager for one blob whose manifest and chunk requests are file.read calls, each
  * addressed to one source through the `node_id` param (MESH_SOURCE: routed by the bus).
  */
-export function createMeshTransfer(bus: CapabilityBus, store: BlobStore, manifestCid: string, init: TransferInit = {}): TransferManager {
+export function createMeshTransfer(bus: CapabilityBus, store: BlobStore, manifestCid: string, init: TransferInit = {}, binary?: BinaryChunkFetcher): TransferManager {
   const call = (source: string, body: Record<string, unknown>, signal: AbortSignal) =>
     bus.call('file.read', [1, 0], body, { params: params(source), signal, idempotent: true });
   const params = (source: string) => (source === MESH_SOURCE ? null : { node_id: source });
   return new TransferManager({
     store,
-    fetchChunks: (source, chunks, signal) => streamChunks(bus, params(source), manifestCid, chunks, signal),
+    fetchChunks: (source, chunks, signal) =>
+      binary && source !== MESH_SOURCE ? binaryChunks(binary, source, manifestCid, chunks, signal) : streamChunks(bus, params(source), manifestCid, chunks, signal),
     fetchManifest: async (source, cid, signal) => ((await call(source, { cid }, signal)) as { manifest?: unknown }).manifest,
     fetchChunk: async (source, chunkCid, signal) => {
       const r = (await call(source, { cid: manifestCid, chunk_cid: chunkCid }, signal)) as Partial<FileChunkData>;
@@ -102,6 +108,15 @@ async function* streamChunks(bus: CapabilityBus, params: Record<string, string> 
     if (f.event !== 'chunk') continue;
     const d = f.data as Partial<FileChunkData>;
     yield { cid: String(d.cid), data: decodeChunk(d, String(d.cid)) };
+  }
+}
+
+/** Chunks of a batch over the binary path, mapped back to their CIDs (the transfer verifies them). */
+async function* binaryChunks(binary: BinaryChunkFetcher, source: string, manifestCid: string, chunks: readonly WantedChunk[], signal: AbortSignal): AsyncGenerator<ReceivedChunk> {
+  const cidOf = new Map(chunks.map((c) => [c.index, c.cid]));
+  for await (const r of binary(source, { cid: manifestCid, chunks: chunks.map((c) => c.index) }, signal)) {
+    const cid = cidOf.get(r.index);
+    if (cid) yield { cid, data: r.data };
   }
 }
 

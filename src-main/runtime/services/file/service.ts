@@ -96,6 +96,26 @@ export class FileService implements Service {
     return this.#c.appendEvent('file.cid.advertised', { blobs: data.blobs.map((b) => ({ ...b })) });
   }
 
+  /**
+   * The binary chunk path (transport `POST /blobs/v1/chunks`): the requested pieces this node
+   * holds, read and verified one at a time; pieces it lacks or finds damaged are skipped.
+   */
+  async *serveChunks(_caller: string, req: { cid: string; chunks: readonly number[] }, signal: AbortSignal): AsyncGenerator<{ index: number; data: Uint8Array }> {
+    const cid = assertCid(req.cid, 'file id');
+    for (const index of new Set(req.chunks)) {
+      if (signal.aborted) return;
+      const ref = await this.#manifests.chunkRef(cid, index, undefined);
+      let data: Uint8Array;
+      try {
+        data = await this.#c.store.readChunk(ref.cid);
+      } catch (err) {
+        if (err instanceof BlobError && (err.code === 'not_found' || err.code === 'hash_mismatch')) continue;
+        throw err;
+      }
+      yield { index, data };
+    }
+  }
+
   // ---- handlers ----
 
   async #read(ctx: HandlerContext): Promise<unknown> {
