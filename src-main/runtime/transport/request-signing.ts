@@ -3,6 +3,7 @@
  * an ed25519 signature over canonicalJson of the request's method, path, parties, time, nonce and
  * body hash.
  */
+import * as cryptoNs from 'node:crypto';
 import { createHash, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { CallError, canonicalJsonBytes, type NodeId } from '../../common';
 import { decodeSignature, encodeSignature, isFullNodeId, publicKeyObjectOf, signBytes, verifyBytes, type KeyPair } from '../identity';
@@ -43,8 +44,11 @@ function freshNonce(): string {
   return n;
 }
 
+/** node:crypto's one-shot `hash` (Node >= 20.12) skips the Hash object: ~0.5 us instead of ~1.3 us here. */
+const oneShotHash = (cryptoNs as { hash?: (alg: string, data: Uint8Array | string, enc: 'hex') => string }).hash;
+
 export function sha256Hex(body: Uint8Array | string): string {
-  return createHash('sha256').update(body).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', body, 'hex') : createHash('sha256').update(body).digest('hex');
 }
 
 /** The exact bytes signed for a request. */
