@@ -6,6 +6,7 @@
  */
 import { Agent, createServer as createHttpServer, request } from 'node:http';
 import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { performance } from 'node:perf_hooks';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { fmt, percentile, twoNodes } from './lib/transport-fixture';
@@ -20,10 +21,13 @@ interface Tally {
   n: number;
   ms: number;
   lat: number[];
+  /** Event-loop busy time (ms) during this side's rounds: client + server JS, TLS, HTTP parsing. */
+  loopMs: number;
 }
 
 async function round(one: (i: number) => Promise<void>, t: Tally): Promise<void> {
   const t0 = performance.now();
+  const e0 = performance.eventLoopUtilization();
   const until = t0 + ROUND_MS;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -35,9 +39,10 @@ async function round(one: (i: number) => Promise<void>, t: Tally): Promise<void>
     }),
   );
   t.ms += performance.now() - t0;
+  t.loopMs += performance.eventLoopUtilization(e0).active;
 }
 
-const summary = (t: Tally) => ({ rps: t.lat.length / (t.ms / 1000), lat: [...t.lat].sort((a, b) => a - b) });
+const summary = (t: Tally) => ({ rps: t.lat.length / (t.ms / 1000), lat: [...t.lat].sort((a, b) => a - b), loopUs: (t.loopMs * 1000) / t.lat.length });
 
 /**
  * The unsigned Hono echo endpoint, served over plain HTTP (the issue's baseline) or over HTTPS with
@@ -80,9 +85,9 @@ export async function main(): Promise<void> {
     await nodes.client.call(nodes.peer, 'bench.echo', '1.0', { n: i });
   };
   await call(0);
-  const signed: Tally = { n: 0, ms: 0, lat: [] };
-  const plain: Tally = { n: 0, ms: 0, lat: [] };
-  const tlsOnly: Tally = { n: 0, ms: 0, lat: [] };
+  const signed: Tally = { n: 0, ms: 0, lat: [], loopMs: 0 };
+  const plain: Tally = { n: 0, ms: 0, lat: [], loopMs: 0 };
+  const tlsOnly: Tally = { n: 0, ms: 0, lat: [], loopMs: 0 };
   for (let r = 0; r < (SECONDS * 1000) / ROUND_MS; r++) {
     await round(call, signed);
     await round(base.post, plain);
@@ -94,7 +99,7 @@ export async function main(): Promise<void> {
   const s = summary(signed);
   const b = summary(plain);
   const t = summary(tlsOnly);
-  const line = (name: string, r: { rps: number; lat: number[] }) => `${name}: ${fmt(r.rps)} req/s, p50 ${fmt(percentile(r.lat, 50), 2)} ms, p99 ${fmt(percentile(r.lat, 99), 2)} ms`;
+  const line = (name: string, r: { rps: number; lat: number[]; loopUs: number }) => `${name}: ${fmt(r.rps)} req/s, p50 ${fmt(percentile(r.lat, 50), 2)} ms, p99 ${fmt(percentile(r.lat, 99), 2)} ms, event loop ${fmt(r.loopUs)} us/req`;
   console.log(`concurrency ${CONCURRENCY}, ${SECONDS} s each side, alternating ${ROUND_MS} ms rounds`);
   console.log(line('signed HTTPS bus call', s));
   console.log(line('plain HTTP Hono (unsigned)', b));

@@ -178,6 +178,12 @@ export class Registry {
     return [...this.#entries.values()];
   }
 
+  /** The first entry (insertion order) of capability `name` on `nodeId`, any version/params — `all().find(...)` without copying the table (per-call metrics). */
+  firstOn(nodeId: string, name: string): CapabilityEntry | undefined {
+    for (const e of this.#entries.values()) if (e.node_id === nodeId && e.descriptor.name === name) return e;
+    return undefined;
+  }
+
   /** Subscribe to changes; returns the unsubscribe function. The node republishes its manifest on local changes. */
   on(event: 'change', listener: RegistryListener): () => void {
     void event;

@@ -18,7 +18,7 @@ export function wireBusMetrics(bus: CapabilityBus, metrics: Metrics): () => void
       streaming.delete(ev.trace_id);
       m.activeStreams.dec({ capability: streamed });
     }
-    const entry = bus.registry.all().find((e) => e.node_id === ev.to_node && e.descriptor.name === ev.capability);
+    const entry = bus.registry.firstOn(ev.to_node, ev.capability);
     if (entry) m.capabilityHealthSuccessRate.set({ capability: ev.capability, node: ev.to_node }, entry.success_rate);
   });
   return () => {

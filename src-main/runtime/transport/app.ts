@@ -50,6 +50,9 @@ export interface PeerAppDeps {
 type Env = { Bindings: HttpBindings };
 type C = Context<Env>;
 
+/** Paths of the signed peer endpoints (HTTPS only): `/bus/*`, `/sync/*`, `/pubsub/*`, `/blobs/*`. */
+const PEER_PATH = /^\/(bus|sync|pubsub|blobs)(\/|$)/;
+
 export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   const app = new Hono<Env>();
   const limit = d.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
@@ -61,17 +64,16 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     if (wire.retry_after_ms !== undefined) c.header('retry-after', String(Math.ceil(wire.retry_after_ms / 1000)));
     return c.json({ error: wire }, HTTP_STATUS[wire.code] as 400);
   });
-  app.notFound(() => {
+  // Peer endpoints are HTTPS only: their callers prove who they are and see a pinned certificate.
+  // Checked first thing in each peer route and in notFound (same answers as a `/bus/*` middleware,
+  // without Hono composing a middleware chain for every request).
+  const tlsOnly = (c: C) => {
+    if (!isTls(c.env.incoming)) throw new CallError('forbidden', 'peer endpoints are served over HTTPS only; plain HTTP reaches /health, /ready, /manifest and /community/manifest');
+  };
+  app.notFound((c) => {
+    if (PEER_PATH.test(c.req.path)) tlsOnly(c as C);
     throw new CallError('not_found', 'no such endpoint');
   });
-
-  // Peer endpoints are HTTPS only: their callers prove who they are and see a pinned certificate.
-  for (const prefix of ['/bus/*', '/sync/*', '/pubsub/*', '/blobs/*']) {
-    app.use(prefix, async (c, next) => {
-      if (!isTls(c.env.incoming)) throw new CallError('forbidden', 'peer endpoints are served over HTTPS only; plain HTTP reaches /health, /ready, /manifest and /community/manifest');
-      await next();
-    });
-  }
 
   /** Verify signature + membership (+ rate when `rateKey`); returns the caller and the raw body. */
   const verified = async (c: C, rateKey: string | null): Promise<{ caller: NodeId; body: Uint8Array }> => {
@@ -97,6 +99,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   };
 
   app.post('/bus/v1/call', async (c) => {
+    tlsOnly(c);
     if (!d.handler) throw new CallError('not_found', 'this node serves no capabilities');
     const { caller, body } = await verified(c, null);
     const req = parseBusCall(parseJsonObject(body));
@@ -106,6 +109,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   });
 
   app.post('/bus/v1/call/ack', async (c) => {
+    tlsOnly(c);
     const { caller, body } = await verified(c, null);
     const v = parseJsonObject(body);
     if (typeof v.stream_id !== 'string' || !Number.isInteger(v.upto) || (v.upto as number) < 0) throw new CallError('bad_request', 'an ack needs {"stream_id": string, "upto": integer >= 0}');
@@ -117,6 +121,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   });
 
   app.post('/blobs/v1/chunks', async (c) => {
+    tlsOnly(c);
     const { caller, body } = await verified(c, 'blobs');
     if (!d.blobs) throw new CallError('not_found', 'this node does not serve files');
     const req = parseBlobChunksRequest(parseJsonObject(body));
@@ -146,18 +151,21 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   });
 
   app.get('/sync/v1/heads', async (c) => {
+    tlsOnly(c);
     const { caller } = await verified(c, 'sync');
     if (!d.sync) throw new CallError('not_found', 'this node does not serve event sync');
     return c.json((await d.sync.heads(caller)) as object);
   });
 
   app.post('/sync/v1/events', async (c) => {
+    tlsOnly(c);
     const { caller, body } = await verified(c, 'sync');
     if (!d.sync) throw new CallError('not_found', 'this node does not serve event sync');
     return c.json((await d.sync.events(caller, parseJsonObject(body))) as object);
   });
 
   app.get('/pubsub/v1/subscribe', async (c) => {
+    tlsOnly(c);
     await verified(c, 'pubsub');
     if (!d.pubsub) throw new CallError('not_found', 'this node does not serve pubsub');
     const topic = c.req.query('topic') ?? '';

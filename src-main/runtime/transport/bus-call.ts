@@ -50,10 +50,22 @@ export interface BusCallContext {
  * every message holds one frame, as older peers expect.
  */
 export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, caller: NodeId, out: ServerResponse, batch = false): Promise<{ result: unknown } | undefined> {
-  const ac = new AbortController();
-  // The caller going away (disconnect or cancel) aborts the call so the producer stops.
+  // The caller going away (disconnect or cancel) aborts the call so the producer stops. The
+  // AbortController is made only when someone reads `signal` (or the caller leaves first): a plain
+  // call whose handler never looks at it does not pay for an EventTarget.
+  let ac: AbortController | null = null;
+  let goneReason: CallError | null = null;
+  const controller = () => {
+    if (!ac) {
+      ac = new AbortController();
+      if (goneReason) ac.abort(goneReason);
+    }
+    return ac;
+  };
   const onClose = () => {
-    if (!out.writableFinished) ac.abort(new CallError('cancelled', 'the caller went away'));
+    if (out.writableFinished) return;
+    goneReason = new CallError('cancelled', 'the caller went away');
+    ac?.abort(goneReason);
   };
   out.once('close', onClose);
   const wantStream = req.stream === true;
@@ -68,7 +80,9 @@ export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, calle
       sessionId: req.session_id ?? null,
       stream: wantStream,
       params: req.params ?? null,
-      signal: ac.signal,
+      get signal() {
+        return controller().signal;
+      },
     });
   } catch (err) {
     out.off('close', onClose);
@@ -77,12 +91,12 @@ export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, calle
   if (!wantStream) {
     out.off('close', onClose);
     if (isAsyncIterable(result)) {
-      ac.abort();
+      controller().abort();
       throw new CallError('bad_request', `${req.capability}@${req.version} answers with a stream; call it with "stream": true`);
     }
     return { result: result ?? null };
   }
-  await writeStream(ctx, caller, out, ac, isAsyncIterable(result) ? result : once(result), batch);
+  await writeStream(ctx, caller, out, controller(), isAsyncIterable(result) ? result : once(result), batch);
   return undefined;
 }
 

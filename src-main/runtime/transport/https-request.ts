@@ -32,6 +32,17 @@ export function toCallError(err: unknown, what: string): CallError {
   return new CallError('partition', `${what}: the connection failed (${(err as Error)?.message ?? String(err)})`, { cause: err });
 }
 
+/**
+ * The part of AbortSignal these helpers use. An AbortSignal satisfies it; so does the client's
+ * lighter per-call deadline (an AbortController + EventTarget per request is measurable CPU).
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface PinnedRequest {
   readonly agent: Agent;
   readonly host: string;
@@ -39,11 +50,12 @@ export interface PinnedRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: Record<string, string>;
-  readonly body: Uint8Array | null;
+  /** JSON text (sent in one write with the headers) or bytes. */
+  readonly body: Uint8Array | string | null;
   /** Required fingerprint, or null to accept any certificate (manifest fetch only). */
   readonly expectedFingerprint: string | null;
   /** Aborting destroys the request; its reason (a CallError) is what the caller sees. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   readonly what: string;
 }
 
@@ -52,8 +64,8 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
   return new Promise((resolve, reject) => {
     if (o.signal.aborted) return reject(toCallError(o.signal.reason, o.what));
     const headers: Record<string, string> = { ...o.headers, accept: 'application/json, text/event-stream' };
-    if (o.body) headers['content-type'] = 'application/json';
-    if (o.body) headers['content-length'] = String(o.body.byteLength);
+    if (o.body !== null) headers['content-type'] = 'application/json';
+    if (o.body !== null) headers['content-length'] = String(typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.byteLength);
     const req = request({ agent: o.agent, host: o.host, port: o.port, method: o.method, path: o.path, headers, rejectUnauthorized: false });
     let fingerprint = '';
     let done = false;
@@ -78,7 +90,8 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
           return;
         }
         fingerprint = fp;
-        req.end(o.body ? Buffer.from(o.body.buffer, o.body.byteOffset, o.body.byteLength) : undefined);
+        const b = o.body;
+        req.end(b === null ? undefined : typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
       };
       // A reused keep-alive socket is already verified-and-fingerprinted: check at once.
       if (socketFingerprints.has(socket) || socket.getPeerCertificate?.(false)?.raw) check();
@@ -94,7 +107,7 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
 }
 
 /** Reads a whole response body (bounded), failing with the abort reason if `signal` fires. */
-export function readResponse(res: IncomingMessage, signal: AbortSignal, what: string, limit = 64 * 1024 * 1024): Promise<Buffer> {
+export function readResponse(res: IncomingMessage, signal: CancelSignal, what: string, limit = 64 * 1024 * 1024): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -3,6 +3,7 @@
  * an ed25519 signature over canonicalJson of the request's method, path, parties, time, nonce and
  * body hash.
  */
+import * as cryptoNs from 'node:crypto';
 import { createHash, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { CallError, canonicalJsonBytes, type NodeId } from '../../common';
 import { decodeSignature, encodeSignature, isFullNodeId, publicKeyObjectOf, signBytes, verifyBytes, type KeyPair } from '../identity';
@@ -43,13 +44,24 @@ function freshNonce(): string {
   return n;
 }
 
+/** node:crypto's one-shot `hash` (Node >= 20.12) skips the Hash object: ~0.5 us instead of ~1.3 us here. */
+const oneShotHash = (cryptoNs as { hash?: (alg: string, data: Uint8Array | string, enc: 'hex') => string }).hash;
+
 export function sha256Hex(body: Uint8Array | string): string {
-  return createHash('sha256').update(body).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', body, 'hex') : createHash('sha256').update(body).digest('hex');
 }
 
 /** The exact bytes signed for a request. */
 export function signedRequestBytes(f: SignedRequestFields): Uint8Array {
-  return canonicalJsonBytes({ method: f.method.toUpperCase(), path: f.path, node: f.node, to: f.to, ts: f.ts, nonce: f.nonce, body_sha256: f.body_sha256 });
+  const method = f.method.toUpperCase();
+  // Hot path (every request, both ends): the canonicalJson of this fixed seven-key object written
+  // out directly — keys in sorted order, strings via JSON.stringify exactly as canonicalJson does.
+  // A test pins it byte-for-byte to canonicalJsonBytes; anything unusual takes the general encoder.
+  if (Number.isSafeInteger(f.ts) && f.ts >= 0 && typeof f.path === 'string' && typeof f.node === 'string' && typeof f.to === 'string' && typeof f.nonce === 'string' && typeof f.body_sha256 === 'string') {
+    const s = `{"body_sha256":${JSON.stringify(f.body_sha256)},"method":${JSON.stringify(method)},"node":${JSON.stringify(f.node)},"nonce":${JSON.stringify(f.nonce)},"path":${JSON.stringify(f.path)},"to":${JSON.stringify(f.to)},"ts":${f.ts}}`;
+    return Buffer.from(s, 'utf8');
+  }
+  return canonicalJsonBytes({ method, path: f.path, node: f.node, to: f.to, ts: f.ts, nonce: f.nonce, body_sha256: f.body_sha256 });
 }
 
 /** The four headers that sign a request from `kp` to node `to`. */
@@ -90,6 +102,9 @@ export interface RequestVerifierOptions {
   readonly onSignatureFailure?: (reason: SignatureFailureReason) => void;
 }
 
+/** Well-formed node ids remembered by a verifier (a pure check; cleared when full). */
+const KNOWN_NODES_MAX = 1024;
+
 type HeaderGet = (name: string) => string | undefined | null;
 
 /** Server side: checks format, freshness, nonce uniqueness and signature; returns the caller. */
@@ -97,6 +112,7 @@ export class RequestVerifier {
   private readonly nonces: NonceCache;
   private readonly now: () => number;
   private readonly windowMs: number;
+  private readonly knownNodes = new Set<string>();
 
   constructor(private readonly opts: RequestVerifierOptions) {
     this.now = opts.now ?? Date.now;
@@ -135,7 +151,7 @@ export class RequestVerifier {
     const tsText = req.header(HEADER_TS);
     const nonce = req.header(HEADER_NONCE);
     const signature = req.header(HEADER_SIGNATURE);
-    if (!node || !tsText || !nonce || !signature || !/^\d{1,16}$/.test(tsText) || !/^[A-Za-z0-9_-]{22}$/.test(nonce) || !isFullNodeId(node)) {
+    if (!node || !tsText || !nonce || !signature || !/^\d{1,16}$/.test(tsText) || !/^[A-Za-z0-9_-]{22}$/.test(nonce) || !this.wellFormedNode(node)) {
       return this.fail('malformed', 'the request is not signed: x-hearth-node, x-hearth-ts, x-hearth-nonce and x-hearth-signature are required');
     }
     const ts = Number(tsText);
@@ -145,6 +161,15 @@ export class RequestVerifier {
     }
     const fields: SignedRequestFields = { method: req.method, path: req.path, node, to: this.opts.selfNodeId, ts, nonce, body_sha256: sha256Hex(req.body) };
     return { node, ts, nonce, signature, bytes: signedRequestBytes(fields) };
+  }
+
+  /** `isFullNodeId` (a base64 decode + re-encode) remembered for the few peers that call this node. */
+  private wellFormedNode(node: string): boolean {
+    if (this.knownNodes.has(node)) return true;
+    if (!isFullNodeId(node)) return false;
+    if (this.knownNodes.size >= KNOWN_NODES_MAX) this.knownNodes.clear();
+    this.knownNodes.add(node);
+    return true;
   }
 
   /** After the signature check: record the nonce (only for valid signatures, so forgeries cannot fill the cache). */
