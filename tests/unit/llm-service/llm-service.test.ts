@@ -90,11 +90,13 @@ describe.skipIf(skip)('LlmService with stories260K', () => {
     const before = await metrics.registry.getSingleMetric('hearthnet_llm_tokens_generated_total')!.get();
     const frames = await drain(bus.stream('llm.chat', '1.0', chat(), { params: { model: MODEL } }));
     const tokens = frames.filter((f) => f.event === 'token');
-    expect(tokens.length).toBeGreaterThan(3);
+    // Pieces made within LLM_TOKEN_BATCH_MS share a frame: at least one token frame, never more frames than tokens.
+    expect(tokens.length).toBeGreaterThan(0);
     const done = frames[frames.length - 1];
     expect(done.event).toBe('done');
     expect(done.data).toMatchObject({ tokens_out: expect.any(Number), tokens_in: expect.any(Number), stop_reason: expect.stringMatching(/stop|length/) });
     expect(done.data.tokens_out as number).toBeGreaterThan(0);
+    expect(tokens.length).toBeLessThanOrEqual(done.data.tokens_out as number);
     const streamed = tokens.map((f) => f.data.text).join('');
     const whole = (await bus.call('llm.chat', '1.0', chat({ stream: false }), { params: { model: MODEL } })) as Record<string, unknown>;
     expect(whole.text).toBe(streamed);

@@ -90,7 +90,8 @@ describe('detectLocalServers', () => {
   });
 
   it('finds servers that answer like their kind and ignores others', async () => {
-    const found = await detectLocalServers({ ports: { ollama: ollama.port, lmstudio: openai.port, llamacpp_server: junk.port, vllm: ollama.port } });
+    // A generous timeout: on a loaded CI machine the default 300 ms can pass before a local server answers.
+    const found = await detectLocalServers({ timeoutMs: 5_000, ports: { ollama: ollama.port, lmstudio: openai.port, llamacpp_server: junk.port, vllm: ollama.port } });
     expect(found).toEqual([
       { kind: 'ollama', backend: 'ollama', url: `http://127.0.0.1:${ollama.port}`, models: ['llama3.2:1b'] },
       { kind: 'lmstudio', backend: 'lmstudio', url: `http://127.0.0.1:${openai.port}`, models: ['qwen2.5-7b-instruct'] },
