@@ -124,7 +124,12 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     let mode: Mode = 'online';
     const community = () => scope?.community ?? null;
     const open = (communityId: string) =>
-      openCommunity({ dbPath: files.eventLog, communityId, onRejected: (e, reason) => log.warn('community event refused', { event_id: e.event_id, type: e.event_type, reason }) });
+      openCommunity({
+        dbPath: files.eventLog,
+        communityId,
+        onRejected: (e, reason) => log.warn('community event refused', { event_id: e.event_id, type: e.event_type, reason }),
+        onError: (message, extras) => log.error(message, extras),
+      });
     const communityManifest = (): CommunityManifest | null => {
       const c = community();
       if (!c) return null;

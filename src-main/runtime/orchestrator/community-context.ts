@@ -32,6 +32,8 @@ export interface OpenCommunityOptions {
   readonly now?: () => Date;
   /** Told about community events the membership rules refuse (for the log). */
   readonly onRejected?: (event: Event, reason: string) => void;
+  /** Where a failing listener or view is reported (default: stderr). */
+  readonly onError?: (message: string, extras: Record<string, unknown>) => void;
 }
 
 /** Open the log, rebuild membership from it, and guard every later append with the rules. */
@@ -48,8 +50,9 @@ export function openCommunity(opts: OpenCommunityOptions): CommunityContext {
     membership: state,
     validate: (event) => (COMMUNITY_EVENT_TYPES.includes(event.event_type) ? state.validate(event) : { ok: true }),
     now: opts.now,
+    onListenerError: opts.onError && ((err, e) => opts.onError!('event log listener failed', { event_id: e.event_id, type: e.event_type, error: String(err) })),
   });
-  const replay = new ReplayEngine(log);
+  const replay = new ReplayEngine(log, { onViewError: opts.onError && ((err, view, e) => opts.onError!('view failed to apply an event', { view, event_id: e.event_id, type: e.event_type, error: String(err) })) });
   replay.register('community', state, COMMUNITY_EVENT_TYPES);
   replay.rebuild('community');
   return {

@@ -88,7 +88,7 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
     let chat: ChatService | null = null;
     let delivery: DeliveryManager | null = null;
     if (config.chat.enabled) {
-      const view = new ChatView(kp);
+      const view = new ChatView(kp, { onUndecryptable: (err, e) => log.warn('a message to this household could not be opened', { event_id: e.event_id, sender: e.sender, error: err.message }) });
       community.replay.register('chat', view, [...CHAT_VIEW_EVENT_TYPES]);
       community.replay.rebuild('chat');
       const push = async (nodeId: string, event: Event) => {
@@ -117,7 +117,7 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
         communityId: community.communityId,
         isMember: (id) => community.state.isMember(id) && !community.state.isRevoked(id),
         config: config.chat,
-      });
+      }, { onWarn: (message, details) => log.warn(message, details) });
       await chat.start();
       stack.push('chat', () => chat!.stop());
       const dm = delivery;
