@@ -118,16 +118,18 @@ describe('files across the mesh', () => {
   });
 
   it('refuses a corrupted chunk from one holder and takes it from the other', async () => {
-    const bytes = new Uint8Array(randomBytes(1_200_000));
+    // More pieces than one request carries (32), so both holders are asked whatever the order.
+    const bytes = new Uint8Array(randomBytes(40 * 262_144 + 123));
     const cid = await shareFromTwo('small.bin', bytes);
     const chunks = (await alice.scope()!.services.blobs.readManifest(cid)).chunks.length;
     const ta = tapFileRead(alice);
     const tb = tapFileRead(bob);
     tb.corrupt = true;
-    ta.delayMs = tb.delayMs = 10;
+    ta.delayMs = tb.delayMs = 2;
 
     const store = carol.scope()!.services.blobs;
-    await carol.scope()!.services.fileClient.fetch(cid);
+    // Bob first, so he is surely asked however the pieces are spread over the parallel streams.
+    await carol.scope()!.services.fileClient.fetch(cid, { sources: [bob.kp.nodeIdFull, alice.kp.nodeIdFull] });
     expect(tb.chunks).toBeGreaterThan(0); // bob was asked and lied
     expect(ta.chunks).toBe(chunks); // every chunk ended up coming from alice
     const out = join(dir, 'small.out');
