@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,5 +80,6 @@ describe('StaticModel2VecBackend (real model2vec-bge-64d-q)', () => {
     expect(other.health().status).toBe('closed');
     const empty = mkdtempSync(join(tmpdir(), 'hn-nomodel-'));
     expect(() => new StaticModel2VecBackend({ dir: empty })).toThrow(expect.objectContaining({ code: 'model_missing', wireCode: 'not_found' }));
+    rmSync(empty, { recursive: true, force: true });
   });
 });

@@ -1,14 +1,22 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   generateKeyPair, keyPairFromSeed, loadKeyPair, loadOrGenerateKeyPair, parseNodeId, saveKeyPair, shortNodeId,
   signBytes, signBytesNoble, signPayload, verifyBytes, verifyBytesNoble, verifyPayload, SECRET_KEY_FILE,
 } from '../../../src-main/runtime/identity';
 import { IdentityError } from '../../../src-main/common';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'hn-keys-'));
+const made: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'hn-keys-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 describe('node ids', () => {
   it('have the reference forms', () => {

@@ -1,5 +1,5 @@
 /** buildBackends config mapping and detectLocalServers against real loopback servers. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import { sendJson, startFakeServer, type FakeServer } from '../../support/fake-v
 
 describe('buildBackends', () => {
   const modelsDir = mkdtempSync(join(tmpdir(), 'hn-llm-'));
+  afterAll(() => rmSync(modelsDir, { recursive: true, force: true }));
   writeFileSync(join(modelsDir, 'tiny.gguf'), 'not really a model');
   const env = { NVIDIA_API_KEY: 'nv-key-1234', HF_TOKEN: 'hf_abcd', ANTHROPIC_API_KEY: 'sk-ant-1234' };
 
