@@ -3,3 +3,4 @@ export * from './types';
 export * from './constants';
 export * from './errors';
 export * from './canonical-json';
+export * from './timers';
