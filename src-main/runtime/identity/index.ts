@@ -3,6 +3,7 @@ export * from './node-id';
 export * from './keys';
 export * from './key-store';
 export * from './signing';
+export * from './signing-lane';
 export type * from './manifest-types';
 export * from './node-manifest';
 export { detectHardware, type DetectHardwareOptions } from './hardware';

@@ -43,6 +43,19 @@ export function generateKeyPair(): KeyPair {
 const publicKeyCache = new Map<string, KeyObject>();
 const PUBLIC_KEY_CACHE_MAX = 4096;
 
+const publicKeyBytesCache = new Map<string, Uint8Array>();
+
+/** The 32 public-key bytes of a full node id, cached (signature checks off the event loop need them). */
+export function publicKeyBytesOf(nodeIdFull: string): Uint8Array {
+  let key = publicKeyBytesCache.get(nodeIdFull);
+  if (!key) {
+    key = parseNodeId(nodeIdFull);
+    if (publicKeyBytesCache.size >= PUBLIC_KEY_CACHE_MAX) publicKeyBytesCache.delete(publicKeyBytesCache.keys().next().value!);
+    publicKeyBytesCache.set(nodeIdFull, key);
+  }
+  return key;
+}
+
 /** node:crypto public key for a full node id, cached (verification is the hot path of sync). */
 export function publicKeyObjectOf(nodeIdFull: string): KeyObject {
   let key = publicKeyCache.get(nodeIdFull);

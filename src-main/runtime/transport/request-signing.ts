@@ -4,9 +4,9 @@
  * body hash.
  */
 import * as cryptoNs from 'node:crypto';
-import { createHash, randomBytes, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { CallError, canonicalJsonBytes, type NodeId } from '../../common';
-import { decodeSignature, encodeSignature, isFullNodeId, publicKeyObjectOf, signBytes, verifyBytes, type KeyPair } from '../identity';
+import { decodeSignature, encodeSignature, isFullNodeId, publicKeyBytesOf, signBytes, signingLane, verifyBytes, type KeyPair } from '../identity';
 import { NonceCache, NONCE_CACHE_MAX } from './nonce-cache';
 
 export const HEADER_NODE = 'x-hearth-node';
@@ -71,17 +71,16 @@ export function signRequest(kp: KeyPair, req: { method: string; path: string; to
 }
 
 /**
- * Same headers as `signRequest`, with the ed25519 signature computed on libuv's thread pool: the
- * event loop (which also serves this node's own peers) is not held for the ~40 us a signature costs.
+ * Same headers as `signRequest`, with the ed25519 signature made on the signing lane's thread: the
+ * event loop (which also serves this node's own peers) is not held for the ~45 us a signature costs.
  */
-export function signRequestAsync(kp: KeyPair, req: { method: string; path: string; to: string; body: Uint8Array | string }, nowMs = Date.now()): Promise<Record<string, string>> {
+export async function signRequestAsync(kp: KeyPair, req: { method: string; path: string; to: string; body: Uint8Array | string }, nowMs = Date.now()): Promise<Record<string, string>> {
   const { fields, bytes } = requestToSign(kp, req, nowMs);
-  return new Promise((resolve, reject) => {
-    cryptoSign(null, bytes, kp.privateKeyObject, (err, sig) => {
-      if (err) reject(new CallError('internal_error', `could not sign the request: ${err.message}`, { cause: err }));
-      else resolve(signedHeaders(fields, encodeSignature(new Uint8Array(sig))));
-    });
-  });
+  try {
+    return signedHeaders(fields, encodeSignature(await signingLane.sign(kp.secretKey, bytes)));
+  } catch (err) {
+    throw new CallError('internal_error', `could not sign the request: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function requestToSign(kp: KeyPair, req: { method: string; path: string; to: string; body: Uint8Array | string }, nowMs: number) {
@@ -127,22 +126,13 @@ export class RequestVerifier {
   }
 
   /**
-   * Same checks and answers as `verify`, with the ed25519 verification (the costliest step, ~100 us)
-   * on libuv's thread pool so the event loop keeps serving while it runs.
+   * Same checks and answers as `verify`, with the ed25519 verification (the costliest step, ~125 us)
+   * on the signing lane's thread so the event loop keeps serving while it runs.
    */
   async verifyAsync(req: { method: string; path: string; header: HeaderGet; body: Uint8Array }): Promise<NodeId> {
     const c = this.precheck(req);
     const sig = decodeSignature(c.signature);
-    const ok = sig
-      ? await new Promise<boolean>((resolve) => {
-          try {
-            cryptoVerify(null, c.bytes, publicKeyObjectOf(c.node), sig, (err, valid) => resolve(!err && valid));
-          } catch {
-            resolve(false);
-          }
-        })
-      : false;
-    return this.settle(c, ok);
+    return this.settle(c, sig !== null && (await signingLane.verify(publicKeyBytesOf(c.node), c.bytes, sig)));
   }
 
   /** Format and freshness; the bytes whose signature must then be checked. */

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { decodeSignature, generateKeyPair, SigningLane, signBytes, verifyBytes } from '../../../src-main/runtime/identity';
+
+const bytes = (s: string) => Buffer.from(s, 'utf8'); // a slice of node's shared pool, as in real use
+
+describe('SigningLane', () => {
+  it('signs on its thread exactly as node:crypto does on the loop', async () => {
+    const lane = new SigningLane();
+    const kp = generateKeyPair();
+    const data = bytes('{"method":"POST","path":"/bus/v1/call"}');
+    const sig = await lane.sign(kp.secretKey, data);
+    expect(sig).toEqual(decodeSignature(signBytes(kp, data)));
+  });
+
+  it('verifies good signatures and refuses tampered data, other keys and garbage', async () => {
+    const lane = new SigningLane();
+    const kp = generateKeyPair();
+    const other = generateKeyPair();
+    const data = bytes('hello neighbours');
+    const sig = decodeSignature(signBytes(kp, data))!;
+    expect(await lane.verify(kp.publicKey, data, sig)).toBe(true);
+    expect(await lane.verify(kp.publicKey, bytes('hello neighbourz'), sig)).toBe(false);
+    expect(await lane.verify(other.publicKey, data, sig)).toBe(false);
+    expect(await lane.verify(kp.publicKey, data, new Uint8Array(64))).toBe(false);
+    expect(await lane.verify(new Uint8Array(5), data, sig)).toBe(false);
+  });
+
+  it('answers every job of a burst, each with its own result', async () => {
+    const lane = new SigningLane();
+    const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+    const jobs = Array.from({ length: 300 }, (_, i) => {
+      const kp = keys[i % keys.length];
+      const data = bytes(`request ${i}`);
+      return lane.sign(kp.secretKey, data).then((sig) => verifyBytes(kp.nodeIdFull, data, `ed25519:${Buffer.from(sig).toString('base64url')}`));
+    });
+    const checks = Array.from({ length: 300 }, (_, i) => {
+      const kp = keys[i % keys.length];
+      const data = bytes(`check ${i}`);
+      const sig = decodeSignature(signBytes(kp, data))!;
+      // Odd jobs carry the wrong data: exactly those must fail.
+      return lane.verify(kp.publicKey, i % 2 ? bytes(`check ${i}!`) : data, sig).then((ok) => ok === (i % 2 === 0));
+    });
+    expect((await Promise.all(jobs)).every(Boolean)).toBe(true);
+    expect((await Promise.all(checks)).every(Boolean)).toBe(true);
+  });
+
+  it('falls back to node:crypto when its worker dies, losing no job', async () => {
+    const lane = new SigningLane();
+    const kp = generateKeyPair();
+    await lane.sign(kp.secretKey, bytes('warm up'));
+    const worker = (lane as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const inFlight = lane.sign(kp.secretKey, bytes('in flight'));
+    await worker.terminate();
+    expect(await inFlight).toEqual(decodeSignature(signBytes(kp, bytes('in flight'))));
+    const data = bytes('after');
+    const sig = await lane.sign(kp.secretKey, data);
+    expect(await lane.verify(kp.publicKey, data, sig)).toBe(true);
+    expect(await lane.verify(kp.publicKey, bytes('other'), sig)).toBe(false);
+  });
+});
