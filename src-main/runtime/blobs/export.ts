@@ -1,7 +1,15 @@
-/** Writing a blob out to a user's file atomically: temp file beside the target, then rename. */
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { HearthError } from '../../common';
+/**
+ * Writing a blob out to a user's file: a temp file beside the target, filled chunk by chunk at
+ * each chunk's offset, then datasync'd and renamed onto the target — which is therefore either
+ * untouched or the whole verified file. The temp file is removed on any failure.
+ *
+ * A download writes each chunk here the moment it is verified (no second pass that reads the
+ * whole blob back from the store); `BlobStore.fillAssembly` copies whatever did not come that way
+ * (chunks held before the download, or fetched by another caller at the same time).
+ */
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { HearthError, type Cid } from '../../common';
 import type { BlobManifest, ByteProgress, ChunkRef } from './chunker';
 import { fsyncDir, ioError, tmpName } from './fs-util';
 
@@ -10,30 +18,92 @@ export interface ExportOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Streams `chunks` into `<outPath's dir>/<name>.<random>.tmp`, fsyncs, then renames onto
- * `outPath`: the target is either untouched or the whole verified file. The temp file is
- * removed on any failure.
- */
-export async function exportBlob(m: BlobManifest, outPath: string, chunks: AsyncIterable<[ChunkRef, Uint8Array]>, opts: ExportOptions): Promise<void> {
-  const tmp = tmpName(dirname(outPath), `.${basename(outPath)}`);
-  let fh;
-  try {
-    fh = await open(tmp, 'wx');
-    let bytes = 0;
-    for await (const [, data] of chunks) {
-      await fh.write(data, 0, data.length, bytes);
-      bytes += data.length;
-      opts.onProgress?.({ bytes, total_bytes: m.size_bytes });
+export class FileAssembly {
+  /** Byte offsets of every position each chunk fills (a repeated chunk fills several). */
+  readonly #offsets = new Map<Cid, number[]>();
+  readonly #written = new Set<Cid>();
+  #fh: FileHandle | null;
+  #bytes = 0;
+
+  private constructor(
+    readonly manifest: BlobManifest,
+    readonly outPath: string,
+    private readonly tmpPath: string,
+    fh: FileHandle,
+  ) {
+    this.#fh = fh;
+    let off = 0;
+    for (const ref of manifest.chunks) {
+      const at = this.#offsets.get(ref.cid);
+      if (at) at.push(off);
+      else this.#offsets.set(ref.cid, [off]);
+      off += ref.size_bytes;
     }
-    await fh.datasync();
-    await fh.close();
-    fh = undefined;
-    await rename(tmp, outPath);
-    await fsyncDir(dirname(join(outPath)));
-  } catch (err) {
+  }
+
+  /** Starts the temp file for `outPath` (nothing at `outPath` changes until `commit`). */
+  static async open(m: BlobManifest, outPath: string): Promise<FileAssembly> {
+    const tmp = tmpName(dirname(outPath), `.${basename(outPath)}`);
+    try {
+      return new FileAssembly(m, outPath, tmp, await open(tmp, 'wx'));
+    } catch (err) {
+      throw ioError(`saving to ${outPath}`, err);
+    }
+  }
+
+  /** Bytes written so far (positions filled). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Writes a verified chunk at every position it fills; a chunk already written is skipped. */
+  async write(cid: Cid, data: Uint8Array): Promise<void> {
+    const offsets = this.#offsets.get(cid);
+    if (!offsets || this.#written.has(cid)) return;
+    this.#written.add(cid);
+    try {
+      for (const off of offsets) {
+        for (let n = 0; n < data.length; ) n += (await this.#handle().write(data, n, data.length - n, off + n)).bytesWritten;
+        this.#bytes += data.length;
+      }
+    } catch (err) {
+      this.#written.delete(cid);
+      throw ioError(`saving to ${this.outPath}`, err);
+    }
+  }
+
+  /** Chunks not written yet (first position of each). */
+  missing(): ChunkRef[] {
+    const seen = new Set<Cid>();
+    return this.manifest.chunks.filter((r) => !this.#written.has(r.cid) && !seen.has(r.cid) && seen.add(r.cid));
+  }
+
+  /** Every chunk written: datasync, then rename onto the target. */
+  async commit(): Promise<void> {
+    if (this.missing().length) throw new HearthError('internal_error', `saving to ${this.outPath}: ${this.missing().length} pieces were never written`);
+    const fh = this.#handle();
+    try {
+      await fh.datasync();
+      await fh.close();
+      this.#fh = null;
+      await rename(this.tmpPath, this.outPath);
+      await fsyncDir(dirname(this.outPath));
+    } catch (err) {
+      await this.discard();
+      throw ioError(`saving to ${this.outPath}`, err);
+    }
+  }
+
+  /** Gives up: the temp file goes, the target is untouched. Safe to call more than once. */
+  async discard(): Promise<void> {
+    const fh = this.#fh;
+    this.#fh = null;
     await fh?.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw err instanceof HearthError ? err : ioError(`saving to ${outPath}`, err);
+    await unlink(this.tmpPath).catch(() => undefined);
+  }
+
+  #handle(): FileHandle {
+    if (!this.#fh) throw new HearthError('internal_error', `saving to ${this.outPath}: the file was already closed`);
+    return this.#fh;
   }
 }

@@ -34,6 +34,11 @@ export interface Job {
   attempts: number;
 }
 
+/** Where verified chunks go besides the store (a download straight into the user's file). */
+export interface ChunkSink {
+  write(cid: Cid, data: Uint8Array): Promise<void>;
+}
+
 export interface WorkerSettings {
   readonly concurrency: number;
   readonly batch: number;
@@ -42,6 +47,7 @@ export interface WorkerSettings {
   readonly timeoutMs: number;
   readonly store: BlobStore;
   readonly streamer: ChunkStreamer;
+  readonly sink?: ChunkSink;
 }
 
 /** Distinct missing chunks in manifest order. */
@@ -121,7 +127,7 @@ async function fetchBatch(batch: { job: Job; done: boolean }[], src: SourceState
         problem = 'sent a piece that was not asked for';
         break;
       }
-      const err = await store(s.store, b.job, r.value.data);
+      const err = await store(s, b.job, r.value.data);
       if (err === 'corrupt') {
         problem = 'hash_mismatch'; // corrupted on the wire (or a lying source): refuse it, ask elsewhere
         continue;
@@ -148,11 +154,12 @@ async function fetchBatch(batch: { job: Job; done: boolean }[], src: SourceState
   return fatal;
 }
 
-/** Stores a received chunk: null when stored, 'corrupt' when it is not the chunk asked for, else a fatal error. */
-async function store(st: BlobStore, job: Job, data: Uint8Array): Promise<HearthError | 'corrupt' | null> {
+/** Stores a received chunk (and hands it to the sink): null when done, 'corrupt' when it is not the chunk asked for, else a fatal error. */
+async function store(s: WorkerSettings, job: Job, data: Uint8Array): Promise<HearthError | 'corrupt' | null> {
   if (!(data instanceof Uint8Array) || data.length !== job.size) return 'corrupt';
   try {
-    await st.writeChunk(job.cid, data, { durable: false }); // refetchable, and verified on every read
+    await s.store.writeChunk(job.cid, data, { durable: false }); // refetchable, and verified on every read
+    await s.sink?.write(job.cid, data);
     return null;
   } catch (err) {
     if (err instanceof BlobError && err.code === 'hash_mismatch') return 'corrupt';

@@ -7,10 +7,10 @@ export {
 export { parseManifest, MAX_CHUNK_SIZE_BYTES, MAX_MANIFEST_CHUNKS, MAX_MANIFEST_TEXT_LENGTH } from './manifest';
 export { DISK_SAFETY_MARGIN_BYTES, statfsUsage, usedFraction, type DiskUsage, type DiskUsageFn } from './disk';
 export { BlobStore, GC_TARGET_FRACTION, READ_BLOB_BYTES_MAX, type BlobStoreLogger, type BlobStoreOptions, type ImportOptions, type WriteChunkOptions } from './store';
-export type { ExportOptions } from './export';
+export { FileAssembly, type ExportOptions } from './export';
 export {
   TransferManager, TRANSFER_CONCURRENCY, TRANSFER_BATCH_CHUNKS, TRANSFER_STREAMS, SOURCE_MAX_CONSECUTIVE_FAILURES, CHUNK_MAX_ATTEMPTS, CHUNK_TIMEOUT_MS,
   type FetchOptions, type TransferComponents, type TransferInit, type TransferProgress,
 } from './transfer';
-export type { ChunkStreamer, ReceivedChunk, WantedChunk } from './fetch-workers';
+export type { ChunkSink, ChunkStreamer, ReceivedChunk, WantedChunk } from './fetch-workers';
 export type { AdvertisedBlob, FileCidAdvertisedData, FileCidUnpinnedData } from './events';

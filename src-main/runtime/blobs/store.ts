@@ -11,7 +11,7 @@ import { scanChunks, scanManifests, StoreLayout } from './layout';
 import { parseManifest, readManifestFile } from './manifest';
 import { ChunkFiles, exists } from './chunk-files';
 import { PinSet } from './pins';
-import { exportBlob, type ExportOptions } from './export';
+import { FileAssembly, type ExportOptions } from './export';
 
 /** Largest blob `readBlobBytes` will put in memory; bigger ones must be streamed. */
 export const READ_BLOB_BYTES_MAX = 64 * 1024 * 1024;
@@ -142,6 +142,17 @@ export class BlobStore {
   async readChunk(cid: string): Promise<Uint8Array> {
     await this.start();
     return this.#chunks.read(assertCid(cid));
+  }
+
+  /**
+   * The chunk's bytes as stored, NOT re-hashed: for serving a peer, who verifies every chunk
+   * against its CID itself and refuses a damaged one (then asks another holder). Re-hashing on
+   * every upload would double the sender's CPU per byte for a check the receiver makes anyway
+   * (IPFS serves blocks the same way: its HashOnRead is off by default). Local reads use readChunk.
+   */
+  async readChunkForPeer(cid: string): Promise<Uint8Array> {
+    await this.start();
+    return this.#chunks.readUnverified(assertCid(cid));
   }
 
   /**
@@ -291,8 +302,25 @@ export class BlobStore {
   /** Writes a complete blob to `outPath` atomically (temp file beside it, then rename). */
   async exportToFile(cid: string, outPath: string, opts: ExportOptions = {}): Promise<BlobManifest> {
     const m = await this.readManifest(cid);
-    await exportBlob(m, outPath, this.#reusedStream(m, opts.signal), opts);
+    const a = await FileAssembly.open(m, outPath);
+    try {
+      await this.fillAssembly(a, opts);
+      await a.commit();
+    } catch (err) {
+      await a.discard();
+      throw err;
+    }
     return m;
+  }
+
+  /** Copies into `a` every chunk it still lacks, each verified as it is read (one chunk in memory). */
+  async fillAssembly(a: FileAssembly, opts: ExportOptions = {}): Promise<void> {
+    const buf = new Uint8Array(a.manifest.chunk_size_bytes);
+    for (const ref of a.missing()) {
+      if (opts.signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: opts.signal.reason });
+      await a.write(ref.cid, await this.#chunks.readInto(ref, buf));
+      opts.onProgress?.({ bytes: a.bytes, total_bytes: a.manifest.size_bytes });
+    }
   }
 
   /** CIDs of complete blobs, sorted; `prefix` may be given with or without `blake3:`. */

@@ -1,7 +1,7 @@
 /** M07 §3.3: fetching a blob from several sources at once, verified chunk by chunk, resumable. */
 import { BlobError, HearthError, RPC_DEFAULT_TIMEOUT_SECONDS, type Cid } from '../../common';
 import { cancelledError } from './cancel';
-import { runWorkers, toJobs, type ChunkStreamer } from './fetch-workers';
+import { runWorkers, toJobs, type ChunkSink, type ChunkStreamer } from './fetch-workers';
 import { assertCid } from './cid';
 import type { BlobManifest } from './chunker';
 import type { FileCidAdvertisedData } from './events';
@@ -62,6 +62,11 @@ export interface FetchOptions {
   sources: readonly string[];
   onProgress?: (p: TransferProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Called once the manifest is known (not when the blob is already held): every chunk verified
+   * and stored from then on is also written to the sink it returns. A failing sink fails the fetch.
+   */
+  sink?: (m: BlobManifest) => Promise<ChunkSink>;
 }
 
 /**
@@ -171,7 +176,8 @@ export class TransferManager {
         total_bytes: manifest.size_bytes,
       };
       opts.onProgress?.({ ...p });
-      const settings = { concurrency: this.#concurrency, batch: this.#batch, maxAttempts: this.#maxAttempts, timeoutMs: this.#timeoutMs, store, streamer: this.#streamer };
+      const sink = await opts.sink?.(manifest);
+      const settings = { concurrency: this.#concurrency, batch: this.#batch, maxAttempts: this.#maxAttempts, timeoutMs: this.#timeoutMs, store, streamer: this.#streamer, sink };
       const fatal = await runWorkers(jobs, pool, signal, settings, (job) => {
         p.done_chunks += job.count;
         p.bytes += job.count * job.size;

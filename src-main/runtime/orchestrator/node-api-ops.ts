@@ -54,10 +54,13 @@ const filesGet: Op<'files.get'> = async function* (d, { cid, out }, signal) {
   if (outStat && !intoDir) await refuseExisting(out);
   if (!intoDir && !(await stat(dirname(out)).catch(() => null))?.isDirectory()) throw new CallError('bad_request', `the folder ${dirname(out)} does not exist`);
   yield* frames(async (report) => {
-    const m = await services.fileClient.fetch(cid, { signal, onProgress: throttled((p) => report({ ...p }), (p) => p.done_chunks === p.total_chunks) });
-    const path = intoDir ? join(out, basename(m.filename ?? m.cid.slice(CID_PREFIX.length))) : out;
-    if (intoDir) await refuseExisting(path);
-    await services.blobs.exportToFile(cid, path, { signal });
+    const target = async (m: { cid: string; filename?: string | null }) => {
+      const path = intoDir ? join(out, basename(m.filename ?? m.cid.slice(CID_PREFIX.length))) : out;
+      if (intoDir) await refuseExisting(path);
+      return path;
+    };
+    const onProgress = throttled((p: { done_chunks: number; total_chunks: number }) => report({ ...p }), (p) => p.done_chunks === p.total_chunks);
+    const { manifest: m, path } = await services.fileClient.fetchToFile(cid, target, { signal, onProgress });
     return { path, cid: m.cid, filename: m.filename, size_bytes: m.size_bytes };
   });
 };

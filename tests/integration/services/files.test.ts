@@ -4,7 +4,7 @@
  * corrupted chunk from one holder, taking it from the other.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,5 +135,38 @@ describe('files across the mesh', () => {
     const out = join(dir, 'small.out');
     await store.exportToFile(cid, out);
     expect(sha256(readFileSync(out))).toBe(sha256(bytes));
+  });
+
+  it('fetches straight into a file (files get --out): the file and the store both hold it; a cancelled one leaves nothing behind', async () => {
+    const bytes = new Uint8Array(randomBytes(6 * 262_144 + 777));
+    const cid = await shareFromTwo('direct.bin', bytes);
+    const client = carol.scope()!.services.fileClient;
+    const store = carol.scope()!.services.blobs;
+    const outDir = mkdtempSync(join(dir, 'out-'));
+
+    // Cancelled after the first pieces: no target, no temp file; the pieces stay for a resume.
+    const ta = tapFileRead(alice);
+    const tb = tapFileRead(bob);
+    ta.delayMs = tb.delayMs = 40;
+    const ac = new AbortController();
+    const cancelled = client.fetchToFile(cid, () => join(outDir, 'direct.out'), { signal: ac.signal, onProgress: (p) => p.done_chunks >= 2 && ac.abort() });
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+    expect(readdirSync(outDir)).toEqual([]);
+    const held = 7 - (await store.missingChunks(await alice.scope()!.services.blobs.readManifest(cid))).length;
+    expect(held).toBeGreaterThan(0);
+
+    // Resumed: pieces held already are copied from the store, the rest written as they arrive.
+    ta.delayMs = tb.delayMs = 0;
+    const { path, manifest } = await client.fetchToFile(cid, (m) => join(outDir, m.filename ?? 'x'));
+    expect(path).toBe(join(outDir, 'direct.bin'));
+    expect(manifest.cid).toBe(cid);
+    expect(sha256(readFileSync(path))).toBe(sha256(bytes));
+    expect(await store.hasBlob(cid)).toBe(true); // kept, so carol can share it onward
+    expect(readdirSync(outDir)).toEqual(['direct.bin']);
+
+    // A blob already held: the file is written from the store alone.
+    const again = await client.fetchToFile(cid, () => join(outDir, 'again.bin'));
+    expect(sha256(readFileSync(again.path))).toBe(sha256(bytes));
+    expect(existsSync(join(outDir, 'again.bin'))).toBe(true);
   });
 });
