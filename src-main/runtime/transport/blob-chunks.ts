@@ -38,29 +38,36 @@ export function chunkRecordHeader(index: number, length: number): Uint8Array {
   return h;
 }
 
-/** Incremental parser of the record stream; holds at most one record in memory. */
+/**
+ * Incremental parser of the record stream: `push` bytes as they arrive, then take records with
+ * `next()` until it returns null. A record that arrived in pieces is copied into one buffer the
+ * parser reuses, so its `data` is valid only until the next `next()` call: a 512 MiB download then
+ * allocates no 256 KiB buffer per chunk (each one costs page faults, and their sum drives V8 into
+ * extra full garbage collections). Callers that keep records must copy them.
+ */
 export class ChunkRecordParser {
   #parts: Uint8Array[] = [];
   #buffered = 0;
+  #joined = new Uint8Array(0);
 
   constructor(private readonly maxRecordBytes: number) {}
 
-  /** Feed bytes; returns the records completed by them. */
-  push(bytes: Uint8Array): Array<{ index: number; data: Uint8Array }> {
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
     this.#parts.push(bytes);
     this.#buffered += bytes.length;
-    const out: Array<{ index: number; data: Uint8Array }> = [];
-    for (;;) {
-      if (this.#buffered < HEADER_BYTES) return out;
-      const head = this.#peek(HEADER_BYTES);
-      const dv = new DataView(head.buffer, head.byteOffset, HEADER_BYTES);
-      const index = dv.getUint32(0);
-      const length = dv.getUint32(4);
-      if (length > this.maxRecordBytes) throw new CallError('bad_request', `the neighbour sent a ${length}-byte chunk, more than ${this.maxRecordBytes}`);
-      if (this.#buffered < HEADER_BYTES + length) return out;
-      const all = this.#take(HEADER_BYTES + length);
-      out.push({ index, data: all.subarray(HEADER_BYTES) });
-    }
+  }
+
+  /** The next complete record, or null until more bytes arrive. */
+  next(): { index: number; data: Uint8Array } | null {
+    if (this.#buffered < HEADER_BYTES) return null;
+    const head = this.#peekHeader();
+    const index = head.getUint32(0);
+    const length = head.getUint32(4);
+    if (length > this.maxRecordBytes) throw new CallError('bad_request', `the neighbour sent a ${length}-byte chunk, more than ${this.maxRecordBytes}`);
+    if (this.#buffered < HEADER_BYTES + length) return null;
+    this.#skip(HEADER_BYTES);
+    return { index, data: this.#take(length) };
   }
 
   /** True when no partial record is left (the stream may end here). */
@@ -68,26 +75,53 @@ export class ChunkRecordParser {
     return this.#buffered === 0;
   }
 
-  #peek(n: number): Uint8Array {
-    if (this.#parts[0].length >= n) return this.#parts[0];
-    const joined = Buffer.concat(this.#parts);
-    this.#parts = [joined];
-    return joined;
+  #peekHeader(): DataView {
+    const first = this.#parts[0];
+    if (first.length >= HEADER_BYTES) return new DataView(first.buffer, first.byteOffset, HEADER_BYTES);
+    const h = new Uint8Array(HEADER_BYTES);
+    let n = 0;
+    for (const p of this.#parts) {
+      const k = Math.min(p.length, HEADER_BYTES - n);
+      h.set(p.subarray(0, k), n);
+      if ((n += k) === HEADER_BYTES) break;
+    }
+    return new DataView(h.buffer);
   }
 
+  #skip(n: number): void {
+    this.#buffered -= n;
+    while (n > 0) {
+      const first = this.#parts[0];
+      if (first.length > n) {
+        this.#parts[0] = first.subarray(n);
+        return;
+      }
+      n -= first.length;
+      this.#parts.shift();
+    }
+  }
+
+  /** `n` buffered bytes: a view when they sit in one piece, else copied into the reused buffer. */
   #take(n: number): Uint8Array {
     const first = this.#parts[0];
-    let taken: Uint8Array;
+    if (n === 0) return new Uint8Array(0);
     if (first.length >= n) {
-      taken = first.subarray(0, n);
-      if (first.length === n) this.#parts.shift();
-      else this.#parts[0] = first.subarray(n);
-    } else {
-      const joined = Buffer.concat(this.#parts);
-      taken = joined.subarray(0, n);
-      this.#parts = joined.length > n ? [joined.subarray(n)] : [];
+      const view = first.subarray(0, n);
+      this.#skip(n);
+      return view;
+    }
+    if (this.#joined.length < n) this.#joined = new Uint8Array(n);
+    const out = this.#joined.subarray(0, n);
+    let got = 0;
+    while (got < n) {
+      const p = this.#parts[0];
+      const k = Math.min(p.length, n - got);
+      out.set(k === p.length ? p : p.subarray(0, k), got);
+      got += k;
+      if (k === p.length) this.#parts.shift();
+      else this.#parts[0] = p.subarray(k);
     }
     this.#buffered -= n;
-    return taken;
+    return out;
   }
 }

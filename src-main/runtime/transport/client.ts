@@ -197,7 +197,9 @@ export class HttpClient implements PeerTransport {
 
   /**
    * The binary chunk path (`POST /blobs/v1/chunks`): yields the chunk records a peer streams back,
-   * parsed, one at a time (bounded memory). `timeoutMs` limits silence, not the whole transfer.
+   * parsed, one at a time (bounded memory). A record's `data` is valid until the next record is
+   * pulled (the parser reuses its buffer; see ChunkRecordParser): copy it to keep it.
+   * `timeoutMs` limits silence, not the whole transfer.
    */
   async *fetchChunks(peer: PeerAddress, req: BlobChunksRequest, opts: { timeoutMs?: number; signal?: AbortSignal; maxChunkBytes?: number } = {}): AsyncGenerator<{ index: number; data: Uint8Array }> {
     const what = `chunks of ${req.cid}`;
@@ -214,7 +216,8 @@ export class HttpClient implements PeerTransport {
       const parser = new ChunkRecordParser(opts.maxChunkBytes ?? 16 * 1024 * 1024);
       for await (const bytes of res as AsyncIterable<Buffer>) {
         dl.reset();
-        for (const r of parser.push(bytes)) yield r;
+        parser.push(bytes);
+        for (let r = parser.next(); r; r = parser.next()) yield r;
       }
       finished = true;
       if (!parser.idle) throw new CallError('partition', `${what}: the connection ended inside a chunk`);

@@ -12,7 +12,11 @@ describe('binary chunk records', () => {
     for (const step of [1, 3, 7, 8, 9, 500, stream.length]) {
       const p = new ChunkRecordParser(4096);
       const got: Array<{ index: number; data: Uint8Array }> = [];
-      for (let i = 0; i < stream.length; i += step) got.push(...p.push(stream.subarray(i, i + step)));
+      for (let i = 0; i < stream.length; i += step) {
+        p.push(stream.subarray(i, i + step));
+        // Copied as taken: a record's bytes are valid only until the next `next()`.
+        for (let r = p.next(); r; r = p.next()) got.push({ index: r.index, data: new Uint8Array(r.data) });
+      }
       expect(got.map((r) => r.index)).toEqual([5, 0, 9]);
       expect(Buffer.from(got[0].data).equals(Buffer.from(a))).toBe(true);
       expect(got[1].data.length).toBe(0);
@@ -22,9 +26,12 @@ describe('binary chunk records', () => {
   });
 
   it('refuses a record larger than allowed, and reports a cut-off record', () => {
-    expect(() => new ChunkRecordParser(10).push(record(1, new Uint8Array(11)))).toThrow(/more than 10/);
+    const big = new ChunkRecordParser(10);
+    big.push(record(1, new Uint8Array(11)));
+    expect(() => big.next()).toThrow(/more than 10/);
     const p = new ChunkRecordParser(100);
-    expect(p.push(record(1, new Uint8Array(50)).subarray(0, 20))).toEqual([]);
+    p.push(record(1, new Uint8Array(50)).subarray(0, 20));
+    expect(p.next()).toBeNull();
     expect(p.idle).toBe(false);
   });
 
