@@ -32,6 +32,9 @@ interface Result {
   max_rss: number;
   /** RSS before the transfer started (the idle process), bytes. */
   rss_before: number;
+  /** CPU time of the whole process (all threads) during the transfer, ms: user + system, and system alone. */
+  cpu_ms: number;
+  sys_ms: number;
 }
 
 type Msg = { type: string; [k: string]: unknown };
@@ -138,6 +141,7 @@ export async function main(): Promise<void> {
     await receiver.next('ready');
 
     const meshRuns: Result[] = [];
+    const fileRuns: Result[] = [];
     const baseRuns: Result[] = [];
     for (let run = 0; run < RUNS; run++) {
       // Baseline first each round, each in a fresh child: the two alternate so load drift hits both.
@@ -149,16 +153,21 @@ export async function main(): Promise<void> {
       if (br.sha256 !== expected) throw new Error('baseline download differs from the source');
       baseRuns.push(br);
 
-      receiver.send({ type: 'fetch', cid: m.cid, out: join(dir, `mesh-${run}.bin`), fresh: run > 0 });
+      receiver.send({ type: 'fetch', cid: m.cid, out: join(dir, `mesh-${run}.bin`), fresh: true, mode: 'store' });
       const mr = (await receiver.next('result', 300_000)).result as Result;
+      receiver.send({ type: 'fetch', cid: m.cid, out: join(dir, `mesh-${run}.bin`), fresh: true, mode: 'file' });
+      const fr = (await receiver.next('result', 300_000)).result as Result;
       rmSync(join(dir, `mesh-${run}.bin`), { force: true });
-      if (mr.sha256 !== expected) throw new Error('mesh transfer differs from the source');
+      if (mr.sha256 !== expected || fr.sha256 !== expected) throw new Error('mesh transfer differs from the source');
       meshRuns.push(mr);
-      console.log(`run ${run + 1}: mesh ${mbps(mr).toFixed(0)} MB/s (${(mr.ms / 1000).toFixed(1)} s, peak RSS ${(mr.max_rss / 1e6).toFixed(0)} MB, idle ${(mr.rss_before / 1e6).toFixed(0)} MB); https ${mbps(br).toFixed(0)} MB/s (peak RSS ${(br.max_rss / 1e6).toFixed(0)} MB)`);
+      fileRuns.push(fr);
+      const line = (r: Result) => `${mbps(r).toFixed(0)} MB/s (${(r.ms / 1000).toFixed(1)} s, peak RSS ${(r.max_rss / 1e6).toFixed(0)} MB, receiver CPU ${(r.cpu_ms / 1000).toFixed(1)} s, of it system ${(r.sys_ms / 1000).toFixed(1)} s)`;
+      console.log(`run ${run + 1}: https ${line(br)}\n       mesh into the node's store ${line(mr)}\n       mesh into the store and a file (files get --out) ${line(fr)}`);
     }
     const meshMbps = median(meshRuns.map(mbps));
     const baseMbps = median(baseRuns.map(mbps));
-    console.log(`receiver peak RSS: ${(Math.max(...meshRuns.map((r) => r.max_rss)) / 1e6).toFixed(0)} MB`);
+    console.log(`files get --out (store + file): ${median(fileRuns.map(mbps)).toFixed(0)} MB/s, ratio ${(median(fileRuns.map(mbps)) / baseMbps).toFixed(2)}`);
+    console.log(`receiver peak RSS: ${(Math.max(...meshRuns.concat(fileRuns).map((r) => r.max_rss)) / 1e6).toFixed(0)} MB`);
     console.log(`transfer: ${meshMbps.toFixed(0)} MB/s (baseline ${baseMbps.toFixed(0)} MB/s, ratio ${(meshMbps / baseMbps).toFixed(2)})`);
   } finally {
     await receiver?.close();
@@ -182,16 +191,18 @@ function fromParent(type: string): Promise<Msg> {
   });
 }
 
-async function finish(path: string, ms: number, rssBefore: number): Promise<Result> {
+/** `cpu`: process.cpuUsage(start) taken when the transfer ended. */
+async function finish(path: string, ms: number, rssBefore: number, cpu: NodeJS.CpuUsage): Promise<Result> {
   const bytes = (await stat(path)).size;
   const maxRss = process.resourceUsage().maxRSS * 1024;
-  return { ms, bytes, sha256: await sha256File(path), max_rss: maxRss, rss_before: rssBefore };
+  return { ms, bytes, sha256: await sha256File(path), max_rss: maxRss, rss_before: rssBefore, cpu_ms: (cpu.user + cpu.system) / 1000, sys_ms: cpu.system / 1000 };
 }
 
 async function httpsChild(): Promise<void> {
   const msg = await fromParent('get');
   const out = String(msg.out);
   const rssBefore = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: Number(msg.port), path: '/file', rejectUnauthorized: false }, (res) => {
@@ -205,7 +216,7 @@ async function httpsChild(): Promise<void> {
   await fh.datasync();
   await fh.close();
   const ms = performance.now() - t0;
-  process.send!({ type: 'result', result: await finish(out, ms, rssBefore) });
+  process.send!({ type: 'result', result: await finish(out, ms, rssBefore, process.cpuUsage(cpu0)) });
   await fromParent('exit');
 }
 
@@ -235,11 +246,21 @@ async function meshChild(): Promise<void> {
       const store = n.scope()!.services.blobs;
       if (msg.fresh) for (const c of await store.listCids()) await dropBlob(n, c);
       const rssBefore = process.memoryUsage().rss;
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await n.scope()!.services.fileClient.fetch(String(msg.cid), { sources: [String(inv.sender)] });
-      await store.exportToFile(String(msg.cid), String(msg.out));
+      const sources = [String(inv.sender)];
+      if (msg.mode === 'file') {
+        // What `files get <cid> --out <path>` does: into the store and the file at once.
+        await n.scope()!.services.fileClient.fetchToFile(String(msg.cid), () => String(msg.out), { sources });
+      } else {
+        // The node-to-node transfer: the blob complete and verified in this node's store.
+        await n.scope()!.services.fileClient.fetch(String(msg.cid), { sources });
+      }
       const ms = performance.now() - t0;
-      process.send!({ type: 'result', result: await finish(String(msg.out), ms, rssBefore) });
+      const cpu = process.cpuUsage(cpu0);
+      if (msg.mode !== 'file') await store.exportToFile(String(msg.cid), String(msg.out)); // untimed: only to check the bytes
+      process.send!({ type: 'result', result: await finish(String(msg.out), ms, rssBefore, cpu) });
+      rmSync(String(msg.out), { force: true });
     }
   } catch (err) {
     process.send!({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) });
