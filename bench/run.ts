@@ -1,16 +1,14 @@
 /**
  * `npm run bench -- <name> [...]`: bundles bench/<name>.ts with esbuild into out/bench/<name>.mjs
- * and runs it in plain node (each prints its figures, last line `<name>: ...`).
- *
- * Why bundle: benchmarks measure the code as it ships (the app runs a bundle), not tsx's on-the-fly
- * transform, which keeps every function's name with a runtime `__name()` call per closure created
- * (measurable on hot paths) and holds its own caches in memory (measurable in peak RSS).
+ * and runs it in plain node (each prints its figures, last line `<name>: ...`). Benchmarks measure
+ * the code as it ships (the app and the headless CLI run bundles), not tsx's on-the-fly transform
+ * (see tools/bundle-node.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleNode } from '../tools/bundle-node';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', 'out', 'bench');
@@ -29,17 +27,7 @@ for (const name of wanted) {
   const outfile = join(outDir, `${name}.mjs`);
   // The entry runs `main()` only when started with --bench-main: a bench that forks itself
   // (transfer) re-runs the same bundle as a child with its own flags.
-  await build({
-    stdin: { contents: `import * as bench from ${JSON.stringify(file)};\nif (process.argv.includes('--bench-main')) await bench.main();\n`, resolveDir: here, sourcefile: `${name}-entry.ts`, loader: 'ts' },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: false,
-    logLevel: 'warning',
-  });
+  await bundleNode({ entry: { contents: `import * as bench from ${JSON.stringify(file)};\nif (process.argv.includes('--bench-main')) await bench.main();\n`, resolveDir: here, name: `${name}-entry.ts` }, outfile });
   const r = spawnSync(process.execPath, [outfile, '--bench-main'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
