@@ -1,15 +1,16 @@
 /** M07 §3.2: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
-import { mkdir, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { rename, stat, utimes } from 'node:fs/promises';
 import { BLOB_GC_DISK_THRESHOLD, BlobError, HearthError, canonicalJson, type Cid } from '../../common';
 import { assertCid, CID_PREFIX } from './cid';
 import { chunkFile, verifyChunk, type BlobManifest, type ChunkFileOptions, type ChunkRef } from './chunker';
 import { assertRoom, DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } from './disk';
 import type { FileCidUnpinnedData } from './events';
-import { errnoOf, fsyncDir, fsyncFile, ioError, tmpName, writeAtomic } from './fs-util';
-import { runGc, type GcManifest } from './gc';
+import { errnoOf, fsyncDir, fsyncFile, ioError } from './fs-util';
+import { runGc } from './gc';
 import { scanChunks, scanManifests, StoreLayout } from './layout';
 import { parseManifest, readManifestFile } from './manifest';
 import { ChunkFiles, exists } from './chunk-files';
+import { ManifestFiles } from './manifest-files';
 import { PinSet } from './pins';
 import { FileAssembly, type ExportOptions } from './export';
 
@@ -62,11 +63,10 @@ export class BlobStore {
   readonly #log: BlobStoreLogger;
   readonly #pins: PinSet;
   #started: Promise<void> | null = null;
-  /** Bytes of manifest files (complete and partial); chunk bytes are counted by #chunks. */
-  #manifestBytes = 0;
   #holds = 0;
   #gc: Promise<number> | null = null;
   readonly #chunks: ChunkFiles;
+  readonly #manifests: ManifestFiles;
 
   constructor(readonly dir: string, opts: BlobStoreOptions = {}) {
     this.layout = new StoreLayout(dir);
@@ -78,6 +78,7 @@ export class BlobStore {
     this.#log = opts.logger ?? { warn: (m, e) => console.warn(`[blobs] ${m}`, e ?? '') };
     this.#pins = new PinSet(this.layout.pins, this.layout.tmp);
     this.#chunks = new ChunkFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin, fsync: this.#fsync, warn: (m, e) => this.#log.warn(m, e) });
+    this.#manifests = new ManifestFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin });
   }
 
   start(): Promise<void> {
@@ -92,11 +93,9 @@ export class BlobStore {
     await this.layout.prepare();
     await this.#pins.load();
     let chunkBytes = 0;
-    let manifestBytes = 0;
     for await (const c of scanChunks(this.layout)) chunkBytes += c.size;
-    for (const d of [this.layout.manifests, this.layout.partial]) for (const m of await scanManifests(d)) manifestBytes += m.size;
     this.#chunks.bytes = chunkBytes;
-    this.#manifestBytes = manifestBytes;
+    await this.#manifests.scan();
   }
 
   async stop(): Promise<void> {
@@ -124,7 +123,7 @@ export class BlobStore {
 
   /** Bytes held on disk by chunks and manifests (a running figure, not a scan). */
   totalBytes(): number {
-    return this.#chunks.bytes + this.#manifestBytes;
+    return this.#chunks.bytes + this.#manifests.bytes;
   }
 
   // ---- chunks ----
@@ -232,7 +231,7 @@ export class BlobStore {
       const needed = uniqueBytes(missing) + Buffer.byteLength(canonicalJson(m));
       assertRoom(await this.#diskUsage(), needed, this.#margin, m.filename ? `"${m.filename}"` : 'this file');
       for (const ref of missing) await this.#chunks.put(ref.cid, chunks[ref.index]);
-      await this.#writeManifest(this.layout.manifestPath(m.cid), m, this.#fsync);
+      await this.#manifests.write(this.layout.manifestPath(m.cid), m, this.#fsync);
       return m;
     } finally {
       release();
@@ -260,7 +259,7 @@ export class BlobStore {
       const m = await chunkFile(path, async (ref, bytes) => {
         if (await this.#chunks.put(ref.cid, bytes)) fresh.push(ref.cid);
       }, opts);
-      await this.#writeManifest(this.layout.manifestPath(m.cid), m, this.#fsync);
+      await this.#manifests.write(this.layout.manifestPath(m.cid), m, this.#fsync);
       return m;
     } catch (err) {
       await this.#dropUnreferenced(fresh);
@@ -364,7 +363,7 @@ export class BlobStore {
   async writePartial(manifest: BlobManifest): Promise<void> {
     await this.start();
     const m = await parseManifest(manifest);
-    await this.#writeManifest(this.layout.partialPath(m.cid), m, false);
+    await this.#manifests.write(this.layout.partialPath(m.cid), m, false);
   }
 
   /** Turns a finished partial blob into a complete, visible one. 'not_found' if chunks are missing. */
@@ -378,8 +377,7 @@ export class BlobStore {
     const to = this.layout.manifestPath(c);
     try {
       if (await exists(to)) {
-        this.#manifestBytes -= (await stat(from)).size;
-        await unlink(from);
+        await this.#manifests.delete(from);
       } else {
         // The partial manifest was written without fsync: make it durable before it names a blob.
         if (this.#fsync) await fsyncFile(from);
@@ -444,61 +442,20 @@ export class BlobStore {
     const need = u.total - u.free - target * u.total;
     return runGc({
       need,
-      manifests: await this.#gcManifests(),
+      manifests: await this.#manifests.all(),
       chunks: scanChunks(this.layout),
       isPinned: (c) => this.#pins.has(c),
       deleteChunk: (c) => this.#chunks.delete(c),
-      deleteManifest: (e) => this.#deleteManifestFile(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid)),
+      deleteManifest: (e) => this.#manifests.delete(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid)),
     });
-  }
-
-  async #gcManifests(): Promise<GcManifest[]> {
-    const out: GcManifest[] = [];
-    for (const partial of [false, true]) {
-      for (const e of await scanManifests(partial ? this.layout.partial : this.layout.manifests)) {
-        const path = partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid);
-        const m = await readManifestFile(path, e.cid).catch(() => null);
-        // An unreadable manifest protects nothing; gc removes the file itself.
-        out.push({ cid: e.cid, partial, lastUsedMs: e.mtimeMs, chunks: m ? m.chunks.map((r) => r.cid) : [] });
-      }
-    }
-    return out;
-  }
-
-  /** Deletes a manifest file; resolves to the bytes freed. */
-  async #deleteManifestFile(path: string): Promise<number> {
-    try {
-      const { size } = await stat(path);
-      await unlink(path);
-      this.#manifestBytes -= size;
-      return size;
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return 0;
-      throw ioError('freeing space', err);
-    }
   }
 
   /** Deletes the given chunks unless a manifest (complete or partial) or a pin refers to them. */
   async #dropUnreferenced(cids: readonly Cid[]): Promise<void> {
     if (!cids.length) return;
     const used = new Set<Cid>();
-    for (const m of await this.#gcManifests()) for (const c of m.chunks) used.add(c);
+    for (const m of await this.#manifests.all()) for (const c of m.chunks) used.add(c);
     for (const c of cids) if (!used.has(c) && !this.#pins.has(c)) await this.deleteChunk(c).catch(() => false);
-  }
-
-  // ---- manifest files ----
-
-  async #writeManifest(path: string, m: BlobManifest, fsync: boolean): Promise<void> {
-    const text = canonicalJson(m);
-    const existed = await stat(path).then((s) => s.size, () => null);
-    const bytes = Buffer.byteLength(text);
-    assertRoom(await this.#diskUsage(), bytes, this.#margin, 'a file description');
-    try {
-      await writeAtomic(tmpName(this.layout.tmp, 'manifest'), path, text, { fsync });
-    } catch (err) {
-      throw ioError(`storing the description of ${m.cid}`, err);
-    }
-    this.#manifestBytes += bytes - (existed ?? 0);
   }
 }
 

@@ -6,7 +6,7 @@ import { assertCid } from './cid';
 import type { BlobManifest } from './chunker';
 import type { FileCidAdvertisedData } from './events';
 import { parseManifest } from './manifest';
-import { SourcePool, type SourceState } from './source-pool';
+import { SourcePool } from './source-pool';
 import type { BlobStore } from './store';
 
 /** Requests in flight per transfer (= chunks held in memory at most: each worker stores one before reading the next). */
