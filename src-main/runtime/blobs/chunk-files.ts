@@ -13,11 +13,16 @@ export interface ChunkFilesOptions {
   warn: (message: string, extras?: Record<string, unknown>) => void;
 }
 
+/** Chunk ids remembered as checked (~100 bytes each); the set starts over when full. */
+const CHECKED_MAX = 200_000;
+
 /** Internal to BlobStore: takes already-checked CIDs. */
 export class ChunkFiles {
   /** Bytes of all chunk files (set by the start-up scan, then kept up to date). */
   bytes = 0;
   readonly #writing = new Map<Cid, Promise<boolean>>();
+  /** Chunks whose file this process wrote (from verified bytes) or has already re-hashed. */
+  readonly #checked = new Set<Cid>();
 
   constructor(private readonly layout: StoreLayout, private readonly o: ChunkFilesOptions) {}
 
@@ -29,6 +34,21 @@ export class ChunkFiles {
   async read(cid: Cid): Promise<Uint8Array> {
     const data = await this.readUnverified(cid);
     await this.#verifyStored(cid, data);
+    return data;
+  }
+
+  /**
+   * For serving a peer: the chunk's bytes, re-hashed only the first time this process reads a file
+   * it did not write itself (a damaged one is then deleted and 'hash_mismatch' thrown). The peer
+   * verifies every chunk anyway; this keeps damage on this disk from being served forever without
+   * paying a second hash per byte on every upload.
+   */
+  async readForPeer(cid: Cid): Promise<Uint8Array> {
+    const data = await this.readUnverified(cid);
+    if (!this.#checked.has(cid)) {
+      await this.#verifyStored(cid, data);
+      this.#remember(cid);
+    }
     return data;
   }
 
@@ -85,6 +105,7 @@ export class ChunkFiles {
   async delete(cid: Cid): Promise<number> {
     const path = this.layout.chunkPath(cid);
     try {
+      this.#checked.delete(cid);
       const { size } = await stat(path);
       await unlink(path);
       this.bytes -= size;
@@ -93,6 +114,11 @@ export class ChunkFiles {
       if (errnoOf(err) === 'ENOENT') return 0;
       throw ioError(`deleting chunk ${cid}`, err);
     }
+  }
+
+  #remember(cid: Cid): void {
+    if (this.#checked.size >= CHECKED_MAX) this.#checked.clear();
+    this.#checked.add(cid);
   }
 
   async #write(cid: Cid, data: Uint8Array, sync: boolean): Promise<boolean> {
@@ -106,6 +132,7 @@ export class ChunkFiles {
       throw ioError(`storing chunk ${cid}`, err);
     }
     this.bytes += data.length;
+    this.#remember(cid); // put() is only given verified bytes
     return true;
   }
 

@@ -144,14 +144,15 @@ export class BlobStore {
   }
 
   /**
-   * The chunk's bytes as stored, NOT re-hashed: for serving a peer, who verifies every chunk
-   * against its CID itself and refuses a damaged one (then asks another holder). Re-hashing on
-   * every upload would double the sender's CPU per byte for a check the receiver makes anyway
-   * (IPFS serves blocks the same way: its HashOnRead is off by default). Local reads use readChunk.
+   * The chunk's bytes for serving a peer, who verifies every chunk against its CID itself and
+   * refuses a damaged one (then asks another holder). So they are re-hashed here only once per
+   * process — chunks this process stored from verified bytes not at all — instead of on every
+   * upload, which doubled the sender's CPU per byte. A chunk found damaged is deleted
+   * ('hash_mismatch'), as readChunk does. Local reads use readChunk.
    */
   async readChunkForPeer(cid: string): Promise<Uint8Array> {
     await this.start();
-    return this.#chunks.readUnverified(assertCid(cid));
+    return this.#chunks.readForPeer(assertCid(cid));
   }
 
   /**

@@ -68,6 +68,21 @@ describe('chunks', () => {
     expect((await store.missingChunks(manifest)).map((r) => r.index)).toEqual([1]);
     expect(await store.hasBlob(manifest.cid)).toBe(false);
   });
+
+  it('serving a peer re-hashes a chunk once per process: damage found on disk is removed, not served', async () => {
+    const { store, dir } = await newStore();
+    const { manifest, chunks } = await chunkBlob(bytes(300, 5), { chunkSize: 100 });
+    await store.writeBlob(manifest, chunks);
+    const hex = manifest.chunks[1].cid.slice(7);
+    await writeFile(join(dir, 'chunks', hex.slice(0, 2), hex.slice(2, 4), hex), bytes(100, 98));
+    // A later run of the node (a new store on the same folder) has not checked this file yet.
+    const restarted = new BlobStore(dir, { marginBytes: 0 });
+    await rejectsWith(restarted.readChunkForPeer(manifest.chunks[1].cid), 'hash_mismatch');
+    expect((await restarted.missingChunks(manifest)).map((r) => r.index)).toEqual([1]);
+    // Good chunks are served, and re-hashed only the first time.
+    expect(await restarted.readChunkForPeer(manifest.chunks[0].cid)).toEqual(chunks[0]);
+    expect(await restarted.readChunkForPeer(manifest.chunks[0].cid)).toEqual(chunks[0]);
+  });
 });
 
 describe('blobs', () => {

@@ -107,9 +107,9 @@ export class FileService implements Service {
       const ref = await this.#manifests.chunkRef(cid, index, undefined);
       let data: Uint8Array;
       try {
-        data = await this.#c.store.readChunkForPeer(ref.cid); // the receiver verifies it
+        data = await this.#c.store.readChunkForPeer(ref.cid); // re-hashed once per process; the receiver verifies it
       } catch (err) {
-        if (err instanceof BlobError && err.code === 'not_found') continue;
+        if (err instanceof BlobError && (err.code === 'not_found' || err.code === 'hash_mismatch')) continue;
         throw err;
       }
       yield { index, data };
@@ -159,9 +159,9 @@ export class FileService implements Service {
       if (signal.aborted) return;
       let data: Uint8Array;
       try {
-        data = await this.#c.store.readChunkForPeer(ref.cid); // the receiver verifies it
+        data = await this.#c.store.readChunkForPeer(ref.cid); // re-hashed once per process; the receiver verifies it
       } catch (err) {
-        if (err instanceof BlobError && err.code === 'not_found') continue;
+        if (err instanceof BlobError && (err.code === 'not_found' || err.code === 'hash_mismatch')) continue;
         throw err;
       }
       yield { event: 'chunk', data: { ...chunkData(ref, data) } };
