@@ -2,6 +2,7 @@
 import { BlobError, HearthError, type Cid } from '../../common';
 import { cancelledError } from './cancel';
 import type { SourcePool, SourceState } from './source-pool';
+import type { BlobManifest } from './chunker';
 import type { BlobStore } from './store';
 
 /** A chunk a source is asked for: its position (first one, if repeated), CID and length. */
@@ -48,6 +49,8 @@ export interface WorkerSettings {
   readonly store: BlobStore;
   readonly streamer: ChunkStreamer;
   readonly sink?: ChunkSink;
+  /** The blob being fetched (its pack receives the chunks). */
+  readonly manifest: BlobManifest;
 }
 
 /** Distinct missing chunks in manifest order. */
@@ -158,7 +161,7 @@ async function fetchBatch(batch: { job: Job; done: boolean }[], src: SourceState
 async function store(s: WorkerSettings, job: Job, data: Uint8Array): Promise<HearthError | 'corrupt' | null> {
   if (!(data instanceof Uint8Array) || data.length !== job.size) return 'corrupt';
   try {
-    await s.store.writeChunk(job.cid, data, { durable: false }); // refetchable, and verified on every read
+    await s.store.writeFetchedChunk(s.manifest, job.cid, data); // into the blob's pack; refetchable, verified on read
     await s.sink?.write(job.cid, data);
     return null;
   } catch (err) {

@@ -10,6 +10,8 @@ import { errnoOf } from './fs-util';
  * <dir>/chunks/ab/cd/<64 hex>     chunk bytes, sharded by the first two hex pairs
  * <dir>/manifests/<64 hex>.json   complete blobs (every chunk present), canonical JSON
  * <dir>/partial/<64 hex>.json     manifests of transfers not finished yet (resume state)
+ * <dir>/packs/<64 hex>.pack       a fetched blob's chunks in one file, at their offsets (packs.ts)
+ * <dir>/packs/<64 hex>.have       which of them it holds: 4-byte chunk indices
  * <dir>/pins.json                 pinned CIDs, canonical JSON list
  * <dir>/tmp/                      temp files, renamed into place; emptied at start
  * ```
@@ -18,6 +20,7 @@ export class StoreLayout {
   readonly chunks: string;
   readonly manifests: string;
   readonly partial: string;
+  readonly packs: string;
   readonly tmp: string;
   readonly pins: string;
 
@@ -25,6 +28,7 @@ export class StoreLayout {
     this.chunks = join(dir, 'chunks');
     this.manifests = join(dir, 'manifests');
     this.partial = join(dir, 'partial');
+    this.packs = join(dir, 'packs');
     this.tmp = join(dir, 'tmp');
     this.pins = join(dir, 'pins.json');
   }
@@ -49,7 +53,7 @@ export class StoreLayout {
   /** Creates the directories and throws away temp files a crash left behind. */
   async prepare(): Promise<void> {
     await rm(this.tmp, { recursive: true, force: true });
-    for (const d of [this.chunks, this.manifests, this.partial, this.tmp]) await mkdir(d, { recursive: true });
+    for (const d of [this.chunks, this.manifests, this.partial, this.packs, this.tmp]) await mkdir(d, { recursive: true });
   }
 }
 
@@ -81,7 +85,7 @@ export async function scanManifests(dir: string): Promise<{ cid: Cid; size: numb
   return out;
 }
 
-async function listDir(dir: string): Promise<string[]> {
+export async function listDir(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {

@@ -7,10 +7,11 @@ import { assertRoom, DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } f
 import type { FileCidUnpinnedData } from './events';
 import { errnoOf, fsyncDir, fsyncFile, ioError } from './fs-util';
 import { runGc } from './gc';
-import { scanChunks, scanManifests, StoreLayout } from './layout';
+import { listDir, scanChunks, scanManifests, StoreLayout } from './layout';
 import { parseManifest, readManifestFile } from './manifest';
 import { ChunkFiles, exists } from './chunk-files';
 import { ManifestFiles } from './manifest-files';
+import { PackFiles } from './packs';
 import { PinSet } from './pins';
 import { FileAssembly, type ExportOptions } from './export';
 
@@ -67,6 +68,7 @@ export class BlobStore {
   #gc: Promise<number> | null = null;
   readonly #chunks: ChunkFiles;
   readonly #manifests: ManifestFiles;
+  readonly #packs: PackFiles;
 
   constructor(readonly dir: string, opts: BlobStoreOptions = {}) {
     this.layout = new StoreLayout(dir);
@@ -79,6 +81,7 @@ export class BlobStore {
     this.#pins = new PinSet(this.layout.pins, this.layout.tmp);
     this.#chunks = new ChunkFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin, fsync: this.#fsync, warn: (m, e) => this.#log.warn(m, e) });
     this.#manifests = new ManifestFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin });
+    this.#packs = new PackFiles(this.layout.packs);
   }
 
   start(): Promise<void> {
@@ -96,10 +99,19 @@ export class BlobStore {
     for await (const c of scanChunks(this.layout)) chunkBytes += c.size;
     this.#chunks.bytes = chunkBytes;
     await this.#manifests.scan();
+    const manifestOf = async (c: Cid) => {
+      for (const path of [this.layout.manifestPath(c), this.layout.partialPath(c)]) {
+        const m = await readManifestFile(path, c).catch(() => null);
+        if (m) return m;
+      }
+      return null;
+    };
+    await this.#packs.load(await listDir(this.layout.packs), manifestOf);
   }
 
   async stop(): Promise<void> {
     await this.#gc?.catch(() => undefined);
+    await this.#packs.close();
   }
 
   /**
@@ -123,7 +135,7 @@ export class BlobStore {
 
   /** Bytes held on disk by chunks and manifests (a running figure, not a scan). */
   totalBytes(): number {
-    return this.#chunks.bytes + this.#manifests.bytes;
+    return this.#chunks.bytes + this.#manifests.bytes + this.#packs.bytes;
   }
 
   // ---- chunks ----
@@ -131,7 +143,8 @@ export class BlobStore {
   /** True when the chunk is stored. */
   async has(cid: string): Promise<boolean> {
     await this.start();
-    return this.#chunks.has(assertCid(cid));
+    const c = assertCid(cid);
+    return this.#packs.has(c) || this.#chunks.has(c);
   }
 
   /**
@@ -140,7 +153,8 @@ export class BlobStore {
    */
   async readChunk(cid: string): Promise<Uint8Array> {
     await this.start();
-    return this.#chunks.read(assertCid(cid));
+    const c = assertCid(cid);
+    return (await this.#readPacked(c, 'always')) ?? this.#chunks.read(c);
   }
 
   /**
@@ -152,7 +166,51 @@ export class BlobStore {
    */
   async readChunkForPeer(cid: string): Promise<Uint8Array> {
     await this.start();
-    return this.#chunks.readForPeer(assertCid(cid));
+    const c = assertCid(cid);
+    return (await this.#readPacked(c, 'once')) ?? this.#chunks.readForPeer(c);
+  }
+
+  /**
+   * A chunk from a pack, verified always or once per process; null when no pack holds it. A
+   * damaged one is dropped from its pack (so a transfer fetches it again) and 'hash_mismatch' thrown.
+   */
+  async #readPacked(cid: Cid, verify: 'always' | 'once', buf?: Uint8Array): Promise<Uint8Array | null> {
+    if (!this.#packs.has(cid)) return null;
+    const data = await this.#packs.read(cid, buf);
+    if (!data || (verify === 'once' && this.#packs.checked(cid))) return data;
+    try {
+      await verifyChunk(data, cid);
+    } catch (err) {
+      await this.#packs.drop(cid);
+      this.#log.warn('dropped a chunk damaged on disk', { cid });
+      // Another pack, or a chunk file (null here sends the caller to it), may hold a good copy.
+      if (this.#packs.has(cid) || (await this.#chunks.has(cid))) return this.#readPacked(cid, verify, buf);
+      throw new BlobError('hash_mismatch', `The stored chunk ${cid} was damaged on disk; it was removed and can be fetched again from a neighbour.`, { cause: err, details: { cid } });
+    }
+    this.#packs.markChecked(cid);
+    return data;
+  }
+
+  /** readInto for a chunk wherever it is held (pack or chunk file), verified. */
+  async #readInto(ref: ChunkRef, buf: Uint8Array): Promise<Uint8Array> {
+    return (await this.#readPacked(ref.cid, 'always', buf)) ?? this.#chunks.readInto(ref, buf);
+  }
+
+  /**
+   * Stores a chunk fetched for blob `m` in the blob's pack (see packs.ts) after checking its
+   * bytes hash to `cid`. Not fsync'd: a chunk torn by a crash fails its hash on the next read,
+   * is dropped, and is fetched again.
+   */
+  async writeFetchedChunk(m: BlobManifest, cid: string, data: Uint8Array): Promise<void> {
+    const c = assertCid(cid);
+    await verifyChunk(data, c);
+    const release = await this.hold();
+    try {
+      assertRoom(await this.#diskUsage(), data.length, this.#margin, m.filename ? `"${m.filename}"` : 'this file');
+      await this.#packs.write(m, c, data);
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -174,7 +232,9 @@ export class BlobStore {
   /** Deletes a chunk; resolves false when it was not there. */
   async deleteChunk(cid: string): Promise<boolean> {
     await this.start();
-    return (await this.#chunks.delete(assertCid(cid))) > 0;
+    const c = assertCid(cid);
+    const packed = await this.#packs.drop(c);
+    return (await this.#chunks.delete(c)) + packed > 0;
   }
 
   /** Chunks of `manifest` this store does not hold (in manifest order; a repeated CID repeats). */
@@ -184,7 +244,7 @@ export class BlobStore {
     const out: ChunkRef[] = [];
     for (const ref of manifest.chunks) {
       let ok = present.get(ref.cid);
-      if (ok === undefined) present.set(ref.cid, (ok = await this.#chunks.has(ref.cid)));
+      if (ok === undefined) present.set(ref.cid, (ok = this.#packs.has(ref.cid) || (await this.#chunks.has(ref.cid))));
       if (!ok) out.push(ref);
     }
     return out;
@@ -228,7 +288,10 @@ export class BlobStore {
     }
     const release = await this.hold();
     try {
-      const missing = await this.missingChunks(m);
+      // Chunk files of its own (not chunks some pack holds): a blob written here never depends on
+      // another blob's pack, which goes when that blob does.
+      const missing: ChunkRef[] = [];
+      for (const ref of m.chunks) if (!(await this.#chunks.has(ref.cid))) missing.push(ref);
       const needed = uniqueBytes(missing) + Buffer.byteLength(canonicalJson(m));
       assertRoom(await this.#diskUsage(), needed, this.#margin, m.filename ? `"${m.filename}"` : 'this file');
       for (const ref of missing) await this.#chunks.put(ref.cid, chunks[ref.index]);
@@ -284,7 +347,7 @@ export class BlobStore {
     const buf = new Uint8Array(m.chunk_size_bytes);
     for (const ref of m.chunks) {
       if (signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: signal.reason });
-      yield [ref, await this.#chunks.readInto(ref, buf)];
+      yield [ref, await this.#readInto(ref, buf)];
     }
   }
 
@@ -318,7 +381,7 @@ export class BlobStore {
     const buf = new Uint8Array(a.manifest.chunk_size_bytes);
     for (const ref of a.missing()) {
       if (opts.signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: opts.signal.reason });
-      await a.write(ref.cid, await this.#chunks.readInto(ref, buf));
+      await a.write(ref.cid, await this.#readInto(ref, buf));
       opts.onProgress?.({ bytes: a.bytes, total_bytes: a.manifest.size_bytes });
     }
   }
@@ -375,6 +438,12 @@ export class BlobStore {
     const m = await readManifestFile(from, c);
     const missing = await this.missingChunks(m);
     if (missing.length) throw new BlobError('not_found', `${missing.length} chunk(s) of ${c} are still missing.`, { details: { cid: c, missing: missing.map((r) => r.index) } });
+    if (this.#packs.hasPack(c)) {
+      // Chunks held elsewhere before the fetch go into this blob's own pack: it never depends on
+      // a chunk file or another pack that gc may remove with its own blob.
+      const buf = new Uint8Array(m.chunk_size_bytes);
+      for (const ref of m.chunks) if (!this.#packs.holds(c, ref.cid)) await this.#packs.write(m, ref.cid, await this.#readInto(ref, buf));
+    }
     const to = this.layout.manifestPath(c);
     try {
       if (await exists(to)) {
@@ -389,6 +458,28 @@ export class BlobStore {
       throw ioError(`finishing ${c}`, err);
     }
     return m;
+  }
+
+  /**
+   * Removes a blob from this device: its manifest (complete or partial), its pack, and the chunk
+   * files no other blob or pin refers to. Pinned blobs are refused ('io_error': unpin first).
+   * Resolves to the bytes freed.
+   */
+  async deleteBlob(cid: string): Promise<number> {
+    await this.start();
+    const c = assertCid(cid);
+    if (this.#pins.has(c)) throw new BlobError('io_error', `${c} is pinned; unpin it before removing it.`, { details: { cid: c } });
+    const release = await this.hold();
+    try {
+      const m = (await readManifestFile(this.layout.manifestPath(c), c).catch(() => null)) ?? (await readManifestFile(this.layout.partialPath(c), c).catch(() => null));
+      let freed = (await this.#manifests.delete(this.layout.manifestPath(c))) + (await this.#manifests.delete(this.layout.partialPath(c))) + (await this.#packs.deleteBlob(c));
+      const before = this.#chunks.bytes;
+      if (m) await this.#dropUnreferenced(m.chunks.map((r) => r.cid));
+      freed += before - this.#chunks.bytes;
+      return freed;
+    } finally {
+      release();
+    }
   }
 
   // ---- pins ----
@@ -447,7 +538,8 @@ export class BlobStore {
       chunks: scanChunks(this.layout),
       isPinned: (c) => this.#pins.has(c),
       deleteChunk: (c) => this.#chunks.delete(c),
-      deleteManifest: (e) => this.#manifests.delete(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid)),
+      // A blob's pack goes with its manifest (packs are self-contained: see completeBlob).
+      deleteManifest: async (e) => (await this.#manifests.delete(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid))) + (await this.#packs.deleteBlob(e.cid)),
     });
   }
 

@@ -177,7 +177,7 @@ export class TransferManager {
       };
       opts.onProgress?.({ ...p });
       const sink = await opts.sink?.(manifest);
-      const settings = { concurrency: this.#concurrency, batch: this.#batch, maxAttempts: this.#maxAttempts, timeoutMs: this.#timeoutMs, store, streamer: this.#streamer, sink };
+      const settings = { concurrency: this.#concurrency, batch: this.#batch, maxAttempts: this.#maxAttempts, timeoutMs: this.#timeoutMs, store, streamer: this.#streamer, sink, manifest };
       const fatal = await runWorkers(jobs, pool, signal, settings, (job) => {
         p.done_chunks += job.count;
         p.bytes += job.count * job.size;
