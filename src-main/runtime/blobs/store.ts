@@ -12,6 +12,7 @@ import { parseManifest, readManifestFile } from './manifest';
 import { ChunkFiles, exists } from './chunk-files';
 import { ManifestFiles } from './manifest-files';
 import { PackFiles } from './packs';
+import { HeldChunks } from './held-chunks';
 import { PinSet } from './pins';
 import { FileAssembly, type ExportOptions } from './export';
 
@@ -69,6 +70,7 @@ export class BlobStore {
   readonly #chunks: ChunkFiles;
   readonly #manifests: ManifestFiles;
   readonly #packs: PackFiles;
+  readonly #held: HeldChunks;
 
   constructor(readonly dir: string, opts: BlobStoreOptions = {}) {
     this.layout = new StoreLayout(dir);
@@ -82,6 +84,7 @@ export class BlobStore {
     this.#chunks = new ChunkFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin, fsync: this.#fsync, warn: (m, e) => this.#log.warn(m, e) });
     this.#manifests = new ManifestFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin });
     this.#packs = new PackFiles(this.layout.packs);
+    this.#held = new HeldChunks(this.#chunks, this.#packs, (m, e) => this.#log.warn(m, e));
   }
 
   start(): Promise<void> {
@@ -143,8 +146,7 @@ export class BlobStore {
   /** True when the chunk is stored. */
   async has(cid: string): Promise<boolean> {
     await this.start();
-    const c = assertCid(cid);
-    return this.#packs.has(c) || this.#chunks.has(c);
+    return this.#held.has(assertCid(cid));
   }
 
   /**
@@ -153,8 +155,7 @@ export class BlobStore {
    */
   async readChunk(cid: string): Promise<Uint8Array> {
     await this.start();
-    const c = assertCid(cid);
-    return (await this.#readPacked(c, 'always')) ?? this.#chunks.read(c);
+    return this.#held.read(assertCid(cid));
   }
 
   /**
@@ -166,34 +167,7 @@ export class BlobStore {
    */
   async readChunkForPeer(cid: string): Promise<Uint8Array> {
     await this.start();
-    const c = assertCid(cid);
-    return (await this.#readPacked(c, 'once')) ?? this.#chunks.readForPeer(c);
-  }
-
-  /**
-   * A chunk from a pack, verified always or once per process; null when no pack holds it. A
-   * damaged one is dropped from its pack (so a transfer fetches it again) and 'hash_mismatch' thrown.
-   */
-  async #readPacked(cid: Cid, verify: 'always' | 'once', buf?: Uint8Array): Promise<Uint8Array | null> {
-    if (!this.#packs.has(cid)) return null;
-    const data = await this.#packs.read(cid, buf);
-    if (!data || (verify === 'once' && this.#packs.checked(cid))) return data;
-    try {
-      await verifyChunk(data, cid);
-    } catch (err) {
-      await this.#packs.drop(cid);
-      this.#log.warn('dropped a chunk damaged on disk', { cid });
-      // Another pack, or a chunk file (null here sends the caller to it), may hold a good copy.
-      if (this.#packs.has(cid) || (await this.#chunks.has(cid))) return this.#readPacked(cid, verify, buf);
-      throw new BlobError('hash_mismatch', `The stored chunk ${cid} was damaged on disk; it was removed and can be fetched again from a neighbour.`, { cause: err, details: { cid } });
-    }
-    this.#packs.markChecked(cid);
-    return data;
-  }
-
-  /** readInto for a chunk wherever it is held (pack or chunk file), verified. */
-  async #readInto(ref: ChunkRef, buf: Uint8Array): Promise<Uint8Array> {
-    return (await this.#readPacked(ref.cid, 'always', buf)) ?? this.#chunks.readInto(ref, buf);
+    return this.#held.readForPeer(assertCid(cid));
   }
 
   /**
@@ -232,9 +206,7 @@ export class BlobStore {
   /** Deletes a chunk; resolves false when it was not there. */
   async deleteChunk(cid: string): Promise<boolean> {
     await this.start();
-    const c = assertCid(cid);
-    const packed = await this.#packs.drop(c);
-    return (await this.#chunks.delete(c)) + packed > 0;
+    return (await this.#held.delete(assertCid(cid))) > 0;
   }
 
   /** Chunks of `manifest` this store does not hold (in manifest order; a repeated CID repeats). */
@@ -244,7 +216,7 @@ export class BlobStore {
     const out: ChunkRef[] = [];
     for (const ref of manifest.chunks) {
       let ok = present.get(ref.cid);
-      if (ok === undefined) present.set(ref.cid, (ok = this.#packs.has(ref.cid) || (await this.#chunks.has(ref.cid))));
+      if (ok === undefined) present.set(ref.cid, (ok = await this.#held.has(ref.cid)));
       if (!ok) out.push(ref);
     }
     return out;
@@ -347,7 +319,7 @@ export class BlobStore {
     const buf = new Uint8Array(m.chunk_size_bytes);
     for (const ref of m.chunks) {
       if (signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: signal.reason });
-      yield [ref, await this.#readInto(ref, buf)];
+      yield [ref, await this.#held.readInto(ref, buf)];
     }
   }
 
@@ -381,7 +353,7 @@ export class BlobStore {
     const buf = new Uint8Array(a.manifest.chunk_size_bytes);
     for (const ref of a.missing()) {
       if (opts.signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: opts.signal.reason });
-      await a.write(ref.cid, await this.#readInto(ref, buf));
+      await a.write(ref.cid, await this.#held.readInto(ref, buf));
       opts.onProgress?.({ bytes: a.bytes, total_bytes: a.manifest.size_bytes });
     }
   }
@@ -442,7 +414,7 @@ export class BlobStore {
       // Chunks held elsewhere before the fetch go into this blob's own pack: it never depends on
       // a chunk file or another pack that gc may remove with its own blob.
       const buf = new Uint8Array(m.chunk_size_bytes);
-      for (const ref of m.chunks) if (!this.#packs.holds(c, ref.cid)) await this.#packs.write(m, ref.cid, await this.#readInto(ref, buf));
+      for (const ref of m.chunks) if (!this.#packs.holds(c, ref.cid)) await this.#packs.write(m, ref.cid, await this.#held.readInto(ref, buf));
     }
     const to = this.layout.manifestPath(c);
     try {
