@@ -1,12 +1,9 @@
 /** AnthropicApiBackend: Claude via the Messages API (POST /v1/messages, SSE event stream), needs internet. */
-import { readApiKey, type Env } from './api-key';
+import type { Env } from './api-key';
 import {
   checkMessages,
   DEFAULT_CHAT_MAX_TOKENS,
   DEFAULT_COMPLETE_MAX_TOKENS,
-  resolveOptions,
-  type BackendHealth,
-  type BackendModel,
   type ChatMessage,
   type ChatRequest,
   type CompleteRequest,
@@ -16,9 +13,9 @@ import {
 } from './base';
 import { LlmError } from './errors';
 import { httpGeneration, mapStopReason, type StreamStats } from './http-generation';
-import { HttpClient } from './http-client';
+import { HttpBackend, keyedClient } from './http-backend';
 import { describeModel } from './model-catalog';
-import { DEFAULT_HTTP_MAX_CONCURRENT, probeHealth } from './openai-compatible';
+import { DEFAULT_HTTP_MAX_CONCURRENT } from './openai-compatible';
 import { readSse } from './stream-readers';
 import { countTokensApprox } from '../tokenizers';
 
@@ -43,53 +40,24 @@ interface AnthropicEvent {
   error?: { type?: string; message?: string };
 }
 
-export class AnthropicApiBackend implements LlmBackend {
+export class AnthropicApiBackend extends HttpBackend implements LlmBackend {
   readonly name = 'anthropic_api';
-  readonly models: readonly BackendModel[];
-  private readonly client: HttpClient | null = null;
-  private readonly keyError: LlmError | null = null;
-  private readonly concurrency: number;
 
   constructor(o: AnthropicOptions = {}) {
-    this.models = [describeModel(o.model ?? ANTHROPIC_DEFAULT_MODEL, true)];
-    this.concurrency = o.maxConcurrent ?? DEFAULT_HTTP_MAX_CONCURRENT;
-    try {
-      const key = readApiKey(o.tokenEnv ?? ANTHROPIC_DEFAULT_KEY_ENV, o.env ?? process.env, this.name)!;
-      this.client = new HttpClient({
-        baseUrl: (o.baseUrl ?? ANTHROPIC_DEFAULT_URL).replace(/\/+$/, ''),
-        backend: this.name,
-        headers: { 'x-api-key': key, 'anthropic-version': ANTHROPIC_VERSION },
-        secrets: [key],
-      });
-    } catch (e) {
-      this.keyError = e as LlmError;
-    }
-  }
-
-  maxConcurrent(_model?: string): number {
-    return this.concurrency;
-  }
-
-  countTokens(model: string, text: string): number {
-    return countTokensApprox(model, text);
-  }
-
-  async warm(model: string): Promise<void> {
-    this.checkModel(model);
-  }
-
-  async close(): Promise<void> {
-    // Stateless HTTP: nothing to release.
+    const { client, keyError } = keyedClient({
+      backend: 'anthropic_api',
+      baseUrl: (o.baseUrl ?? ANTHROPIC_DEFAULT_URL).replace(/\/+$/, ''),
+      keyEnv: o.tokenEnv ?? ANTHROPIC_DEFAULT_KEY_ENV,
+      env: o.env ?? process.env,
+      headers: (key) => ({ 'x-api-key': key, 'anthropic-version': ANTHROPIC_VERSION }),
+    });
+    super([describeModel(o.model ?? ANTHROPIC_DEFAULT_MODEL, true)], o.maxConcurrent ?? DEFAULT_HTTP_MAX_CONCURRENT, client, keyError);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
     const body = (await this.http().getJson('/v1/models', signal)) as { data?: Array<{ id?: unknown }> };
     if (!Array.isArray(body?.data)) throw new LlmError('bad_response', 'anthropic_api sent a model list without "data"');
     return body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
-  }
-
-  async health(): Promise<BackendHealth> {
-    return probeHealth(this.name, () => this.listModels());
   }
 
   chat(req: ChatRequest): Generation {
@@ -103,21 +71,6 @@ export class AnthropicApiBackend implements LlmBackend {
     if (typeof req.prompt !== 'string' || req.prompt === '') throw new LlmError('bad_request', 'prompt must be a non-empty string');
     const o = this.resolve(req, DEFAULT_COMPLETE_MAX_TOKENS);
     return this.stream(o, [{ role: 'user', content: req.prompt }], req.temperature === undefined && req.topP !== undefined);
-  }
-
-  private resolve(req: ChatRequest | CompleteRequest, defaultMax: number): ResolvedOptions {
-    const o = resolveOptions(req, defaultMax);
-    this.checkModel(o.model);
-    return o;
-  }
-
-  private checkModel(model: string): void {
-    if (!this.models.some((m) => m.name === model)) throw new LlmError('model_not_found', `model "${model}" is not configured for anthropic_api`);
-  }
-
-  private http(): HttpClient {
-    if (this.keyError) throw this.keyError;
-    return this.client!;
   }
 
   /**

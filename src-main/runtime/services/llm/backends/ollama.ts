@@ -1,11 +1,9 @@
 /** OllamaBackend: Ollama's native API (POST /api/chat, /api/generate as NDJSON streams; GET /api/tags). */
-import { readApiKey, type Env } from './api-key';
+import type { Env } from './api-key';
 import {
   checkMessages,
   DEFAULT_CHAT_MAX_TOKENS,
   DEFAULT_COMPLETE_MAX_TOKENS,
-  resolveOptions,
-  type BackendHealth,
   type BackendModel,
   type ChatRequest,
   type CompleteRequest,
@@ -15,9 +13,8 @@ import {
 } from './base';
 import { LlmError } from './errors';
 import { httpGeneration, mapStopReason, type StreamStats } from './http-generation';
-import { HttpClient } from './http-client';
+import { HttpBackend, keyedClient } from './http-backend';
 import { describeModel } from './model-catalog';
-import { probeHealth } from './openai-compatible';
 import { readNdjson } from './stream-readers';
 import { countTokensApprox } from '../tokenizers';
 
@@ -45,54 +42,19 @@ interface OllamaLine {
   error?: string;
 }
 
-export class OllamaBackend implements LlmBackend {
+export class OllamaBackend extends HttpBackend implements LlmBackend {
   readonly name = 'ollama';
-  readonly models: readonly BackendModel[];
-  private readonly client: HttpClient;
-  private readonly keyError: LlmError | null = null;
-  private readonly concurrency: number;
 
   constructor(o: OllamaOptions = {}) {
-    this.models = (o.models ?? []).map((m) => (typeof m === 'string' ? describeModel(m, false) : { ...m, requires_internet: false }));
-    this.concurrency = o.maxConcurrent ?? OLLAMA_DEFAULT_MAX_CONCURRENT;
-    let key: string | null = null;
-    try {
-      key = readApiKey(o.apiKeyEnv, o.env ?? process.env, this.name);
-    } catch (e) {
-      this.keyError = e as LlmError;
-    }
-    this.client = new HttpClient({
-      baseUrl: (o.baseUrl ?? OLLAMA_DEFAULT_URL).replace(/\/+$/, ''),
-      backend: this.name,
-      headers: key ? { authorization: `Bearer ${key}` } : {},
-      secrets: key ? [key] : [],
-    });
-  }
-
-  maxConcurrent(_model?: string): number {
-    return this.concurrency;
-  }
-
-  countTokens(model: string, text: string): number {
-    return countTokensApprox(model, text);
-  }
-
-  async warm(model: string): Promise<void> {
-    this.checkModel(model);
-  }
-
-  async close(): Promise<void> {
-    // Stateless HTTP: nothing to release.
+    const { client, keyError } = keyedClient({ backend: 'ollama', baseUrl: (o.baseUrl ?? OLLAMA_DEFAULT_URL).replace(/\/+$/, ''), keyEnv: o.apiKeyEnv, env: o.env ?? process.env, headers: (key) => ({ authorization: `Bearer ${key}` }) });
+    const models = (o.models ?? []).map((m) => (typeof m === 'string' ? describeModel(m, false) : { ...m, requires_internet: false }));
+    super(models, o.maxConcurrent ?? OLLAMA_DEFAULT_MAX_CONCURRENT, client, keyError);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
     const body = (await this.client.getJson('/api/tags', signal)) as { models?: Array<{ name?: unknown }> };
     if (!Array.isArray(body?.models)) throw new LlmError('bad_response', 'ollama sent a model list without "models"');
     return body.models.map((m) => m.name).filter((n): n is string => typeof n === 'string');
-  }
-
-  async health(): Promise<BackendHealth> {
-    return probeHealth(this.name, () => this.listModels());
   }
 
   chat(req: ChatRequest): Generation {
@@ -110,19 +72,8 @@ export class OllamaBackend implements LlmBackend {
     return this.stream('/api/generate', body, o, () => countTokensApprox(o.model, req.prompt));
   }
 
-  private resolve(req: ChatRequest | CompleteRequest, defaultMax: number): ResolvedOptions {
-    const o = resolveOptions(req, defaultMax);
-    this.checkModel(o.model);
-    return o;
-  }
-
-  private checkModel(model: string): void {
-    if (!this.models.some((m) => m.name === model)) throw new LlmError('model_not_found', `model "${model}" is not configured for ollama`);
-  }
-
   private stream(path: string, body: unknown, o: ResolvedOptions, estimateIn: () => number): Generation {
-    if (this.keyError) throw this.keyError;
-    const client = this.client;
+    const client = this.http();
     return httpGeneration(client, o, estimateIn, async function* (signal): AsyncGenerator<string, StreamStats, undefined> {
       const res = await client.postJson(path, body, signal);
       const stats: StreamStats = { complete: false };

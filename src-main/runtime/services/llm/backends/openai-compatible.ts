@@ -1,11 +1,9 @@
 /** OpenAiCompatibleBackend: one implementation of the OpenAI chat/completions wire format (SSE streaming, /v1/models). */
-import { readApiKey, type Env } from './api-key';
+import type { Env } from './api-key';
 import {
   checkMessages,
   DEFAULT_CHAT_MAX_TOKENS,
   DEFAULT_COMPLETE_MAX_TOKENS,
-  resolveOptions,
-  type BackendHealth,
   type BackendModel,
   type ChatRequest,
   type CompleteRequest,
@@ -15,7 +13,7 @@ import {
 } from './base';
 import { LlmError } from './errors';
 import { httpGeneration, mapStopReason, type StreamStats } from './http-generation';
-import { HttpClient } from './http-client';
+import { HttpBackend, keyedClient } from './http-backend';
 import { describeModel } from './model-catalog';
 import { readSse } from './stream-readers';
 import { countTokensApprox } from '../tokenizers';
@@ -50,57 +48,20 @@ interface OpenAiChunk {
 }
 
 /** Speaks POST /v1/chat/completions, POST /v1/completions (stream + include_usage) and GET /v1/models. */
-export class OpenAiCompatibleBackend implements LlmBackend {
+export class OpenAiCompatibleBackend extends HttpBackend implements LlmBackend {
   readonly name: string;
-  readonly models: readonly BackendModel[];
-  private readonly client: HttpClient | null;
-  private readonly keyError: LlmError | null;
-  private readonly concurrency: number;
 
   constructor(opts: OpenAiCompatibleOptions) {
+    const { client, keyError } = keyedClient({ backend: opts.name, baseUrl: openAiBase(opts.baseUrl), keyEnv: opts.apiKeyEnv, env: opts.env ?? process.env, headers: (key) => ({ authorization: `Bearer ${key}` }) });
+    const models = opts.models.map((m) => (typeof m === 'string' ? describeModel(m, opts.requiresInternet) : { ...m, requires_internet: opts.requiresInternet }));
+    super(models, opts.maxConcurrent ?? DEFAULT_HTTP_MAX_CONCURRENT, client, keyError);
     this.name = opts.name;
-    this.models = opts.models.map((m) => (typeof m === 'string' ? describeModel(m, opts.requiresInternet) : { ...m, requires_internet: opts.requiresInternet }));
-    this.concurrency = opts.maxConcurrent ?? DEFAULT_HTTP_MAX_CONCURRENT;
-    let key: string | null = null;
-    let keyError: LlmError | null = null;
-    try {
-      key = readApiKey(opts.apiKeyEnv, opts.env ?? process.env, opts.name);
-    } catch (e) {
-      keyError = e as LlmError;
-    }
-    this.keyError = keyError;
-    this.client = new HttpClient({
-      baseUrl: openAiBase(opts.baseUrl),
-      backend: opts.name,
-      headers: key ? { authorization: `Bearer ${key}` } : {},
-      secrets: key ? [key] : [],
-    });
-  }
-
-  maxConcurrent(_model?: string): number {
-    return this.concurrency;
-  }
-
-  countTokens(model: string, text: string): number {
-    return countTokensApprox(model, text);
-  }
-
-  async warm(model: string): Promise<void> {
-    this.checkModel(model);
-  }
-
-  async close(): Promise<void> {
-    // Stateless HTTP: nothing to release (fetch keeps no sockets we own).
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
     const body = (await this.http().getJson('/models', signal)) as { data?: Array<{ id?: unknown }> };
     if (!Array.isArray(body?.data)) throw new LlmError('bad_response', `${this.name} sent a model list without "data"`);
     return body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
-  }
-
-  async health(): Promise<BackendHealth> {
-    return probeHealth(this.name, () => this.listModels());
   }
 
   chat(req: ChatRequest): Generation {
@@ -114,21 +75,6 @@ export class OpenAiCompatibleBackend implements LlmBackend {
     if (typeof req.prompt !== 'string' || req.prompt === '') throw new LlmError('bad_request', 'prompt must be a non-empty string');
     const o = this.resolve(req, DEFAULT_COMPLETE_MAX_TOKENS);
     return this.stream('/completions', { ...this.sampling(o), prompt: req.prompt }, o, () => countTokensApprox(o.model, req.prompt));
-  }
-
-  private resolve(req: ChatRequest | CompleteRequest, defaultMax: number): ResolvedOptions {
-    const o = resolveOptions(req, defaultMax);
-    this.checkModel(o.model);
-    return o;
-  }
-
-  private checkModel(model: string): void {
-    if (!this.models.some((m) => m.name === model)) throw new LlmError('model_not_found', `model "${model}" is not configured for ${this.name}`);
-  }
-
-  private http(): HttpClient {
-    if (this.keyError) throw this.keyError;
-    return this.client!;
   }
 
   private sampling(o: ResolvedOptions) {
@@ -171,16 +117,5 @@ export class OpenAiCompatibleBackend implements LlmBackend {
       }
       return stats;
     });
-  }
-}
-
-/** Shared health probe: ok when the model list answers. */
-export async function probeHealth(backend: string, list: () => Promise<string[]>): Promise<BackendHealth> {
-  const t0 = Date.now();
-  try {
-    const models = await list();
-    return { backend, ok: true, detail: `reachable, ${models.length} model(s)`, models, latency_ms: Date.now() - t0 };
-  } catch (e) {
-    return { backend, ok: false, detail: e instanceof Error ? e.message : 'unreachable', models: [], latency_ms: Date.now() - t0 };
   }
 }
