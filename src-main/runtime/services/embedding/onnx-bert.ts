@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import type { EmbedOptions, EmbeddingBackend, EmbeddingHealth } from './backend';
 import { EmbeddingError, throwIfAborted } from './errors';
+import { ModelLoader } from './model-loader';
 import { poolRow, type Pooling } from './pooling';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
 import { l2Normalize } from './vector-math';
@@ -58,10 +59,7 @@ export class OnnxBertBackend implements EmbeddingBackend {
   readonly maxInput: number;
   dim: number;
   private readonly opts: Required<Omit<OnnxBertOptions, 'model' | 'dim'>>;
-  private loaded: Loaded | null = null;
-  private loading: Promise<Loaded> | null = null;
-  private closed = false;
-  private lastError: string | undefined;
+  private readonly loader = new ModelLoader<Loaded>(() => this.load());
   private embedded = 0;
 
   constructor(opts: OnnxBertOptions) {
@@ -81,21 +79,7 @@ export class OnnxBertBackend implements EmbeddingBackend {
   }
 
   async warm(): Promise<void> {
-    await this.ensure();
-  }
-
-  private ensure(): Promise<Loaded> {
-    if (this.closed) return Promise.reject(new EmbeddingError('closed', 'The embedding model has been closed.'));
-    if (this.loaded) return Promise.resolve(this.loaded);
-    this.loading ??= this.load().then(
-      (l) => ((this.loaded = l), l),
-      (err: unknown) => {
-        this.loading = null;
-        this.lastError = (err as Error).message;
-        throw err;
-      },
-    );
-    return this.loading;
+    await this.loader.get();
   }
 
   private async load(): Promise<Loaded> {
@@ -181,12 +165,12 @@ export class OnnxBertBackend implements EmbeddingBackend {
       throw new EmbeddingError('bad_request', 'embed() needs a list of strings.');
     }
     throwIfAborted(opts.signal);
-    const l = await this.ensure();
+    const l = await this.loader.get();
     const normalize = opts.normalize ?? this.opts.normalize;
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.opts.batchSize) {
       throwIfAborted(opts.signal);
-      if (this.closed) throw new EmbeddingError('closed', 'The embedding model was closed during the request.');
+      if (this.loader.closed) throw new EmbeddingError('closed', 'The embedding model was closed during the request.');
       out.push(...(await this.runBatch(l, texts.slice(i, i + this.opts.batchSize), normalize)));
     }
     this.embedded += texts.length;
@@ -194,18 +178,13 @@ export class OnnxBertBackend implements EmbeddingBackend {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const l = this.loaded ?? (await this.loading?.catch(() => null)) ?? null;
-    this.loaded = null;
-    this.loading = null;
-    await l?.session.release();
+    await (await this.loader.close())?.session.release();
   }
 
   health(): EmbeddingHealth {
-    const status = this.closed ? 'closed' : this.loaded ? 'ok' : this.lastError ? 'error' : 'cold';
+    const { status, last_error } = this.loader.health();
     const h: EmbeddingHealth = { status, backend: this.name, model: this.model, dim: this.dim, embedded_texts: this.embedded };
-    if (this.lastError) h.last_error = this.lastError;
+    if (last_error) h.last_error = last_error;
     return h;
   }
 }

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { EmbedOptions, EmbeddingBackend, EmbeddingHealth } from './backend';
 import { EmbeddingError, throwIfAborted } from './errors';
+import { ModelLoader } from './model-loader';
 import { loadSafetensors, readSafetensorsHeader, type Tensor } from './safetensors';
 import { loadTokenizer, medianTokenLength, type Tokenizer } from './tokenizer';
 import { l2Normalize } from './vector-math';
@@ -52,10 +53,7 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
   readonly maxInput: number;
   private readonly dir: string;
   private readonly batchSize: number;
-  private loaded: Loaded | null = null;
-  private loading: Promise<Loaded> | null = null;
-  private closed = false;
-  private lastError: string | undefined;
+  private readonly loader = new ModelLoader<Loaded>(() => this.load());
   private embedded = 0;
 
   constructor(opts: StaticModel2VecOptions) {
@@ -75,21 +73,7 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
   }
 
   async warm(): Promise<void> {
-    await this.ensure();
-  }
-
-  private ensure(): Promise<Loaded> {
-    if (this.closed) return Promise.reject(new EmbeddingError('closed', 'The embedding model has been closed.'));
-    if (this.loaded) return Promise.resolve(this.loaded);
-    this.loading ??= this.load().then(
-      (l) => ((this.loaded = l), l),
-      (err: unknown) => {
-        this.loading = null;
-        this.lastError = (err as Error).message;
-        throw err;
-      },
-    );
-    return this.loading;
+    await this.loader.get();
   }
 
   private async load(): Promise<Loaded> {
@@ -143,13 +127,13 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
       throw new EmbeddingError('bad_request', 'embed() needs a list of strings.');
     }
     throwIfAborted(opts.signal);
-    const l = await this.ensure();
+    const l = await this.loader.get();
     const normalize = opts.normalize ?? true;
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.batchSize) {
       if (i > 0) await yieldToLoop(); // keep the event loop responsive on big batches
       throwIfAborted(opts.signal);
-      if (this.closed) throw new EmbeddingError('closed', 'The embedding model was closed during the request.');
+      if (this.loader.closed) throw new EmbeddingError('closed', 'The embedding model was closed during the request.');
       for (const t of texts.slice(i, i + this.batchSize)) out.push(this.pool(l, this.ids(l, t), normalize));
     }
     this.embedded += texts.length;
@@ -158,19 +142,17 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
 
   /** Token ids exactly as `embed` sees them (exported for the ONNX equivalence test). */
   async tokenIds(text: string): Promise<number[]> {
-    return this.ids(await this.ensure(), text);
+    return this.ids(await this.loader.get(), text);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.loaded = null;
-    this.loading = null;
+    await this.loader.close();
   }
 
   health(): EmbeddingHealth {
-    const status = this.closed ? 'closed' : this.loaded ? 'ok' : this.lastError ? 'error' : 'cold';
+    const { status, last_error } = this.loader.health();
     const h: EmbeddingHealth = { status, backend: this.name, model: this.model, dim: this.dim, embedded_texts: this.embedded };
-    if (this.lastError) h.last_error = this.lastError;
+    if (last_error) h.last_error = last_error;
     return h;
   }
 }
