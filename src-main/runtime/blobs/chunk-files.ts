@@ -1,9 +1,10 @@
 /** Chunk files of the blob store: verified reads and writes, one write per CID, a running byte count. */
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { BlobError, type Cid } from '../../common';
+import { CheckedSet } from './checked-set';
 import { verifyChunk, type ChunkRef } from './chunker';
 import { assertRoom, type DiskUsageFn } from './disk';
-import { errnoOf, ioError, tmpName, writeAtomic } from './fs-util';
+import { errnoOf, ioError, readFullyAt, tmpName, writeAtomic } from './fs-util';
 import type { StoreLayout } from './layout';
 
 export interface ChunkFilesOptions {
@@ -13,16 +14,13 @@ export interface ChunkFilesOptions {
   warn: (message: string, extras?: Record<string, unknown>) => void;
 }
 
-/** Chunk ids remembered as checked (~100 bytes each); the set starts over when full. */
-const CHECKED_MAX = 200_000;
-
 /** Internal to BlobStore: takes already-checked CIDs. */
 export class ChunkFiles {
   /** Bytes of all chunk files (set by the start-up scan, then kept up to date). */
   bytes = 0;
   readonly #writing = new Map<Cid, Promise<boolean>>();
   /** Chunks whose file this process wrote (from verified bytes) or has already re-hashed. */
-  readonly #checked = new Set<Cid>();
+  readonly #checked = new CheckedSet();
 
   constructor(private readonly layout: StoreLayout, private readonly o: ChunkFilesOptions) {}
 
@@ -47,7 +45,7 @@ export class ChunkFiles {
     const data = await this.readUnverified(cid);
     if (!this.#checked.has(cid)) {
       await this.#verifyStored(cid, data);
-      this.#remember(cid);
+      this.#checked.add(cid);
     }
     return data;
   }
@@ -71,7 +69,7 @@ export class ChunkFiles {
     let n = 0;
     try {
       fh = await open(this.layout.chunkPath(ref.cid), 'r');
-      for (let r = 1; r > 0 && n < ref.size_bytes; n += r) r = (await fh.read(buf, n, ref.size_bytes - n, n)).bytesRead;
+      n = await readFullyAt(fh, buf, ref.size_bytes, 0);
     } catch (err) {
       throw readError(ref.cid, err);
     } finally {
@@ -116,10 +114,6 @@ export class ChunkFiles {
     }
   }
 
-  #remember(cid: Cid): void {
-    if (this.#checked.size >= CHECKED_MAX) this.#checked.clear();
-    this.#checked.add(cid);
-  }
 
   async #write(cid: Cid, data: Uint8Array, sync: boolean): Promise<boolean> {
     const path = this.layout.chunkPath(cid);
@@ -132,7 +126,7 @@ export class ChunkFiles {
       throw ioError(`storing chunk ${cid}`, err);
     }
     this.bytes += data.length;
-    this.#remember(cid); // put() is only given verified bytes
+    this.#checked.add(cid); // put() is only given verified bytes
     return true;
   }
 

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { BlobError, CHUNK_SIZE_BYTES, HearthError, canonicalJsonBytes, type Cid } from '../../common';
 import { throwIfCancelled } from './cancel';
 import { hashBytes } from './cid';
+import { readFullyAt } from './fs-util';
 
 /** One chunk of a blob: its position, its CID (BLAKE3 of its bytes) and its length. */
 export interface ChunkRef {
@@ -58,6 +59,26 @@ export async function buildManifest(chunks: readonly ChunkRef[], chunkSize: numb
 }
 
 /** Throws BlobError('hash_mismatch') unless `data` hashes to `expectedCid`. */
+/** Where a distinct chunk of a blob goes: its first position, its size, and every byte offset it fills. */
+export interface ChunkPlacement {
+  readonly index: number;
+  readonly size: number;
+  readonly offsets: number[];
+}
+
+/** Placements of a blob's distinct chunks (a chunk repeated in the blob fills several offsets). */
+export function chunkPlacements(m: BlobManifest): Map<Cid, ChunkPlacement> {
+  const out = new Map<Cid, ChunkPlacement>();
+  let off = 0;
+  for (const ref of m.chunks) {
+    const p = out.get(ref.cid);
+    if (p) p.offsets.push(off);
+    else out.set(ref.cid, { index: ref.index, size: ref.size_bytes, offsets: [off] });
+    off += ref.size_bytes;
+  }
+  return out;
+}
+
 export async function verifyChunk(data: Uint8Array, expectedCid: Cid): Promise<void> {
   const actual = await hashBytes(data);
   if (actual !== expectedCid) {
@@ -123,12 +144,7 @@ export async function chunkFile(path: string, sink: (ref: ChunkRef, bytes: Uint8
     let pos = 0;
     for (;;) {
       throwIfCancelled(opts.signal, `Reading ${path}`);
-      let filled = 0;
-      while (filled < size) {
-        const { bytesRead } = await fh.read(buf, filled, size - filled, pos + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
+      const filled = await readFullyAt(fh, buf, size, pos);
       if (filled === 0) break;
       const bytes = buf.subarray(0, filled);
       const ref: ChunkRef = { index: refs.length, cid: await hashBytes(bytes), size_bytes: filled };

@@ -10,8 +10,8 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { HearthError, type Cid } from '../../common';
-import type { BlobManifest, ByteProgress, ChunkRef } from './chunker';
-import { fsyncDir, ioError, tmpName } from './fs-util';
+import { chunkPlacements, type BlobManifest, type ByteProgress, type ChunkPlacement, type ChunkRef } from './chunker';
+import { fsyncDir, ioError, tmpName, writeAllAt } from './fs-util';
 
 export interface ExportOptions {
   onProgress?: (p: ByteProgress) => void;
@@ -19,8 +19,8 @@ export interface ExportOptions {
 }
 
 export class FileAssembly {
-  /** Byte offsets of every position each chunk fills (a repeated chunk fills several). */
-  readonly #offsets = new Map<Cid, number[]>();
+  /** Every offset each chunk fills (a repeated chunk fills several). */
+  readonly #places: Map<Cid, ChunkPlacement>;
   readonly #written = new Set<Cid>();
   #fh: FileHandle | null;
   #bytes = 0;
@@ -32,13 +32,7 @@ export class FileAssembly {
     fh: FileHandle,
   ) {
     this.#fh = fh;
-    let off = 0;
-    for (const ref of manifest.chunks) {
-      const at = this.#offsets.get(ref.cid);
-      if (at) at.push(off);
-      else this.#offsets.set(ref.cid, [off]);
-      off += ref.size_bytes;
-    }
+    this.#places = chunkPlacements(manifest);
   }
 
   /** Starts the temp file for `outPath` (nothing at `outPath` changes until `commit`). */
@@ -58,12 +52,12 @@ export class FileAssembly {
 
   /** Writes a verified chunk at every position it fills; a chunk already written is skipped. */
   async write(cid: Cid, data: Uint8Array): Promise<void> {
-    const offsets = this.#offsets.get(cid);
+    const offsets = this.#places.get(cid)?.offsets;
     if (!offsets || this.#written.has(cid)) return;
     this.#written.add(cid);
     try {
       for (const off of offsets) {
-        for (let n = 0; n < data.length; ) n += (await this.#handle().write(data, n, data.length - n, off + n)).bytesWritten;
+        await writeAllAt(this.#handle(), data, off);
         this.#bytes += data.length;
       }
     } catch (err) {

@@ -1,6 +1,6 @@
 /** Small filesystem helpers for the blob store: atomic writes, fsync, errno mapping. */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BlobError } from '../../common';
 
@@ -63,4 +63,16 @@ export async function writeAtomic(tmpPath: string, finalPath: string, data: Uint
     await unlink(tmpPath).catch(() => undefined);
     throw err;
   }
+}
+
+/** Reads up to `length` bytes at `position` into the start of `buf`; resolves to the count (short only at end of file). */
+export async function readFullyAt(fh: FileHandle, buf: Uint8Array, length: number, position: number): Promise<number> {
+  let n = 0;
+  for (let r = 1; r > 0 && n < length; n += r) r = (await fh.read(buf, n, length - n, position + n)).bytesRead;
+  return n;
+}
+
+/** Writes all of `data` at `position`. */
+export async function writeAllAt(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  for (let n = 0; n < data.length; ) n += (await fh.write(data, n, data.length - n, position + n)).bytesWritten;
 }

@@ -15,17 +15,15 @@
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cid } from '../../common';
+import { CheckedSet } from './checked-set';
 import { cidHex } from './cid';
-import type { BlobManifest } from './chunker';
-import { errnoOf, ioError } from './fs-util';
+import { chunkPlacements, type BlobManifest, type ChunkPlacement } from './chunker';
+import { errnoOf, ioError, readFullyAt, writeAllAt } from './fs-util';
 
 interface Pack {
   readonly m: BlobManifest;
-  /** Byte offsets of every position each chunk fills. */
-  readonly offsets: Map<Cid, number[]>;
-  /** Manifest index of each chunk's first position (what `.have` records). */
-  readonly firstIndex: Map<Cid, number>;
-  readonly sizes: Map<Cid, number>;
+  /** Every offset each chunk fills, its size, and the index `.have` records for it. */
+  readonly places: Map<Cid, ChunkPlacement>;
   readonly have: Set<Cid>;
 }
 
@@ -42,7 +40,7 @@ export class PackFiles {
   /** Per pack, the tail of its operations: reads, writes, drops and closes of one pack run in turn. */
   readonly #chain = new Map<Cid, Promise<unknown>>();
   /** Chunks written by this process from verified bytes, or re-hashed once already. */
-  readonly #checked = new Set<Cid>();
+  readonly #checked = new CheckedSet();
 
   constructor(private readonly dir: string) {}
 
@@ -93,7 +91,6 @@ export class PackFiles {
   }
 
   markChecked(cid: Cid): void {
-    if (this.#checked.size >= 200_000) this.#checked.clear();
     this.#checked.add(cid);
   }
 
@@ -102,18 +99,14 @@ export class PackFiles {
     const blob = this.#where.get(cid)?.values().next().value;
     if (!blob) return null;
     const p = this.#packs.get(blob)!;
-    const size = p.sizes.get(cid)!;
+    const size = p.places.get(cid)!.size;
     const out = buf && buf.length >= size ? buf.subarray(0, size) : new Uint8Array(size);
-    const off = p.offsets.get(cid)![0];
+    const off = p.places.get(cid)!.offsets[0];
     return this.#withPack(blob, async () => {
       if (!this.#packs.get(blob)?.have.has(cid)) return null; // dropped or deleted meanwhile
       try {
         const { pack } = await this.#handles(blob);
-        for (let n = 0; n < size; ) {
-          const r = (await pack.read(out, n, size - n, off + n)).bytesRead;
-          if (r === 0) break;
-          n += r;
-        }
+        await readFullyAt(pack, out, size, off); // a short read fails the caller's hash check
       } catch (err) {
         throw ioError(`reading chunk ${cid}`, err);
       }
@@ -125,13 +118,13 @@ export class PackFiles {
   async write(m: BlobManifest, cid: Cid, data: Uint8Array): Promise<void> {
     await this.#withPack(m.cid, async () => {
       const p = this.#pack(m);
-      const offsets = p.offsets.get(cid);
-      if (!offsets || p.have.has(cid)) return;
+      const place = p.places.get(cid);
+      if (!place || p.have.has(cid)) return;
       try {
         const h = await this.#handles(m.cid);
-        for (const off of offsets) for (let n = 0; n < data.length; ) n += (await h.pack.write(data, n, data.length - n, off + n)).bytesWritten;
+        for (const off of place.offsets) await writeAllAt(h.pack, data, off);
         const rec = Buffer.alloc(4);
-        rec.writeUInt32BE(p.firstIndex.get(cid)!);
+        rec.writeUInt32BE(place.index);
         await h.have.write(rec);
       } catch (err) {
         throw ioError(`storing chunk ${cid}`, err);
@@ -189,21 +182,7 @@ export class PackFiles {
   #pack(m: BlobManifest): Pack {
     let p = this.#packs.get(m.cid);
     if (p) return p;
-    const offsets = new Map<Cid, number[]>();
-    const firstIndex = new Map<Cid, number>();
-    const sizes = new Map<Cid, number>();
-    let off = 0;
-    for (const ref of m.chunks) {
-      const at = offsets.get(ref.cid);
-      if (at) at.push(off);
-      else {
-        offsets.set(ref.cid, [off]);
-        firstIndex.set(ref.cid, ref.index);
-        sizes.set(ref.cid, ref.size_bytes);
-      }
-      off += ref.size_bytes;
-    }
-    p = { m, offsets, firstIndex, sizes, have: new Set() };
+    p = { m, places: chunkPlacements(m), have: new Set() };
     this.#packs.set(m.cid, p);
     return p;
   }
@@ -211,7 +190,8 @@ export class PackFiles {
   #add(p: Pack, cid: Cid): void {
     if (p.have.has(cid)) return;
     p.have.add(cid);
-    this.bytes += p.sizes.get(cid)! * p.offsets.get(cid)!.length;
+    const place = p.places.get(cid)!;
+    this.bytes += place.size * place.offsets.length;
     let w = this.#where.get(cid);
     if (!w) this.#where.set(cid, (w = new Set()));
     w.add(p.m.cid);
@@ -219,7 +199,8 @@ export class PackFiles {
 
   #remove(p: Pack, cid: Cid): number {
     if (!p.have.delete(cid)) return 0;
-    const n = p.sizes.get(cid)! * p.offsets.get(cid)!.length;
+    const place = p.places.get(cid)!;
+    const n = place.size * place.offsets.length;
     this.bytes -= n;
     const w = this.#where.get(cid);
     w?.delete(p.m.cid);
@@ -231,7 +212,7 @@ export class PackFiles {
     await this.#closeHandles(p.m.cid);
     const rec = Buffer.alloc(4 * p.have.size);
     let i = 0;
-    for (const cid of p.have) rec.writeUInt32BE(p.firstIndex.get(cid)!, 4 * i++);
+    for (const cid of p.have) rec.writeUInt32BE(p.places.get(cid)!.index, 4 * i++);
     const fh = await open(this.#havePath(p.m.cid), 'w');
     try {
       await fh.write(rec);
