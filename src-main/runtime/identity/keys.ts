@@ -8,8 +8,9 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { IdentityError, type NodeId, type Signature } from '../../common';
 import { fromBase64Url, fullNodeId, parseNodeId, shortNodeId, toBase64Url } from './node-id';
 
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/** DER prefixes that turn a raw 32-byte ed25519 seed / public key into PKCS#8 / SPKI. */
+export const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+export const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const SIG_PREFIX = 'ed25519:';
 
 export interface KeyPair {

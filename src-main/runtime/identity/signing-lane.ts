@@ -14,9 +14,8 @@
  */
 import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { PKCS8_PREFIX, SPKI_PREFIX } from './keys';
 
-const PKCS8_PREFIX_HEX = '302e020100300506032b657004220420';
-const SPKI_PREFIX_HEX = '302a300506032b6570032100';
 
 /**
  * The worker's whole program (plain JS, evaluated: nothing to bundle or resolve at run time).
@@ -27,8 +26,8 @@ const SPKI_PREFIX_HEX = '302a300506032b6570032100';
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const crypto = require('node:crypto');
-const PKCS8 = Buffer.from('${PKCS8_PREFIX_HEX}', 'hex');
-const SPKI = Buffer.from('${SPKI_PREFIX_HEX}', 'hex');
+const PKCS8 = Buffer.from('${PKCS8_PREFIX.toString('hex')}', 'hex');
+const SPKI = Buffer.from('${SPKI_PREFIX.toString('hex')}', 'hex');
 const KEYS_MAX = 4096;
 const keys = new Map();
 function keyOf(raw, isPrivate) {
@@ -158,10 +157,10 @@ function fallback([, key, data, sig]: Op): Promise<Answer> {
   return new Promise((resolve) => {
     try {
       if (sig === undefined) {
-        const k = createPrivateKey({ key: Buffer.concat([Buffer.from(PKCS8_PREFIX_HEX, 'hex'), key]), format: 'der', type: 'pkcs8' });
+        const k = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, key]), format: 'der', type: 'pkcs8' });
         cryptoSign(null, data, k, (err, s) => resolve(err ? null : new Uint8Array(s)));
       } else {
-        const k: KeyObject = createPublicKey({ key: Buffer.concat([Buffer.from(SPKI_PREFIX_HEX, 'hex'), key]), format: 'der', type: 'spki' });
+        const k: KeyObject = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, key]), format: 'der', type: 'spki' });
         cryptoVerify(null, data, k, sig, (err, ok) => resolve(!err && ok));
       }
     } catch {
