@@ -12,6 +12,7 @@
  * by a crash fails its hash on the next read, is dropped, and is fetched again). A pack whose blob
  * has no manifest (complete or partial) is an orphan and is removed at start.
  */
+import { constants } from 'node:fs';
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cid } from '../../common';
@@ -233,7 +234,8 @@ export class PackFiles {
       const idle = [...this.#open.keys()].find((b) => b !== blob && !this.#chain.has(b));
       if (idle) await this.#closeHandles(idle);
     }
-    const pack = await open(this.packPath(blob), 'a+').then(async (fh) => (await fh.close(), open(this.packPath(blob), 'r+')));
+    // Read-write, created if missing, never truncated; not 'a' (append mode ignores the offsets).
+    const pack = await open(this.packPath(blob), constants.O_RDWR | constants.O_CREAT);
     let have: FileHandle;
     try {
       have = await open(this.#havePath(blob), 'a');
