@@ -44,6 +44,34 @@ describe('SigningLane', () => {
     expect((await Promise.all(checks)).every(Boolean)).toBe(true);
   });
 
+  it('loses no wake-up when an answer lands while earlier ones are being read', async () => {
+    const lane = new SigningLane();
+    const kp = generateKeyPair();
+    const data = bytes('burst');
+    const sig = decodeSignature(signBytes(kp, data))!;
+    let bursts = 0;
+    // Small bursts, each awaited whole: the last answer of a burst has nothing after it to wake
+    // the loop, so a wake-up lost in that window stalls the burst — and this says so.
+    const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error(`stalled after ${bursts} of 600 bursts`)), 10_000).unref());
+    const run = async () => {
+      for (; bursts < 600; bursts++) {
+        const answers = await Promise.all(Array.from({ length: 2 + (bursts % 3) }, () => lane.verify(kp.publicKey, data, sig)));
+        if (!answers.every(Boolean)) throw new Error('a good signature was refused');
+      }
+    };
+    await Promise.race([run(), stalled]);
+    expect(bursts).toBe(600);
+  }, 15_000);
+
+  it('takes a burst larger than its ring and answers all of it', async () => {
+    const lane = new SigningLane();
+    const kp = generateKeyPair();
+    const data = Buffer.alloc(12 * 1024, 7); // ~20 of these fill the 256 KiB job ring
+    const sig = decodeSignature(signBytes(kp, data))!;
+    const answers = await Promise.all(Array.from({ length: 200 }, () => lane.verify(kp.publicKey, data, sig)));
+    expect(answers.every((ok) => ok === true)).toBe(true);
+  });
+
   it('falls back to node:crypto when its worker dies, losing no job', async () => {
     const lane = new SigningLane();
     const kp = generateKeyPair();
