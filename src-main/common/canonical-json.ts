@@ -33,65 +33,71 @@ function needsSlowSort(keys: string[]): boolean {
   return false;
 }
 
-function encode(value: unknown, path: string, seen: Set<object>, out: string[]): void {
+/**
+ * Where the encoder is: the keys and indexes from the root, kept as a stack and turned into a
+ * `$.a[2].b` path only for an error (building path strings for every value cost more than the
+ * encoding itself on small objects).
+ */
+type Trail = (string | number)[];
+
+function pathOf(trail: Trail): string {
+  let path = '';
+  for (const k of trail) path += typeof k === 'number' ? `[${k}]` : `.${k}`;
+  return path;
+}
+
+function encode(value: unknown, trail: Trail, seen: Set<object>): string {
   switch (typeof value) {
     case 'string':
-      out.push(JSON.stringify(value));
-      return;
+      return JSON.stringify(value);
     case 'boolean':
-      out.push(value ? 'true' : 'false');
-      return;
+      return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalJsonError(`non-finite number ${value}`, path);
-      out.push(Object.is(value, -0) ? '0' : String(value));
-      return;
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(`non-finite number ${value}`, pathOf(trail));
+      return Object.is(value, -0) ? '0' : String(value);
     case 'object': {
-      if (value === null) {
-        out.push('null');
-        return;
-      }
-      if (seen.has(value)) throw new CanonicalJsonError('cycle', path);
+      if (value === null) return 'null';
+      if (seen.has(value)) throw new CanonicalJsonError('cycle', pathOf(trail));
       seen.add(value);
+      let out: string;
       if (Array.isArray(value)) {
-        out.push('[');
+        out = '[';
         for (let i = 0; i < value.length; i++) {
-          if (i) out.push(',');
+          trail.push(i);
           const item = value[i];
-          if (item === undefined) throw new CanonicalJsonError('undefined', `${path}[${i}]`);
-          encode(item, `${path}[${i}]`, seen, out);
+          if (item === undefined) throw new CanonicalJsonError('undefined', pathOf(trail));
+          out += (i ? ',' : '') + encode(item, trail, seen);
+          trail.pop();
         }
-        out.push(']');
+        out += ']';
       } else if (value instanceof Uint8Array || value instanceof Date || value instanceof Map || value instanceof Set) {
-        throw new CanonicalJsonError(`unsupported ${value.constructor.name}`, path);
+        throw new CanonicalJsonError(`unsupported ${value.constructor.name}`, pathOf(trail));
       } else {
         const obj = value as Record<string, unknown>;
         const keys = Object.keys(obj);
         keys.sort(needsSlowSort(keys) ? compareCodePoints : undefined);
-        out.push('{');
-        let first = true;
-        for (const k of keys) {
+        out = '{';
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i];
           const v = obj[k];
-          if (v === undefined) throw new CanonicalJsonError('undefined', `${path}.${k}`);
-          if (!first) out.push(',');
-          first = false;
-          out.push(JSON.stringify(k), ':');
-          encode(v, `${path}.${k}`, seen, out);
+          trail.push(k);
+          if (v === undefined) throw new CanonicalJsonError('undefined', pathOf(trail));
+          out += (i ? ',' : '') + JSON.stringify(k) + ':' + encode(v, trail, seen);
+          trail.pop();
         }
-        out.push('}');
+        out += '}';
       }
       seen.delete(value);
-      return;
+      return out;
     }
     default:
-      throw new CanonicalJsonError(`unsupported ${typeof value}`, path);
+      throw new CanonicalJsonError(`unsupported ${typeof value}`, pathOf(trail));
   }
 }
 
 /** The canonical text of `value`. */
 export function canonicalJson(value: unknown): string {
-  const out: string[] = [];
-  encode(value, '', new Set(), out);
-  return out.join('');
+  return encode(value, [], new Set());
 }
 
 const utf8 = new TextEncoder();
