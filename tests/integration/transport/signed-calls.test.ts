@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { generateSelfSignedCert, RateLimiter, signRequest } from '../../../src-main/runtime/transport';
+import { formatAuthorization, generateSelfSignedCert, parseAuthorization, RateLimiter, signRequest } from '../../../src-main/runtime/transport';
 import { rawHttps, startNode, type TestNode } from './helpers';
 
 const nodes: TestNode[] = [];
@@ -69,7 +69,8 @@ describe('signed bus calls between two real nodes', () => {
     const body = JSON.stringify({ capability: 'test.echo', version: '1.0', body: {} });
     const mallory = generateKeyPair();
     // Mallory signs but claims to be Alice.
-    const forged = { ...signRequest(mallory, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }), 'x-hearth-node': a.kp.nodeIdFull };
+    const byMallory = parseAuthorization(signRequest(mallory, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }).authorization)!;
+    const forged = { authorization: formatAuthorization({ ...byMallory, node: a.kp.nodeIdFull }) };
     const tampered = signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body });
     const elsewhere = signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: mallory.nodeIdFull, body });
     for (const [h, b2] of [[forged, body], [tampered, body.replace('{}', '{"x":1}')], [elsewhere, body], [{}, body]] as const) {

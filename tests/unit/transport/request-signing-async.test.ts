@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CallError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { newTraceId, RequestVerifier, signRequest, signRequestAsync, type SignatureFailureReason } from '../../../src-main/runtime/transport';
+import { formatAuthorization, newTraceId, parseAuthorization, RequestVerifier, signRequest, signRequestAsync, type SignatureFailureReason } from '../../../src-main/runtime/transport';
 
 const alice = generateKeyPair();
 const bob = generateKeyPair();
@@ -28,7 +28,7 @@ describe('async request signing (thread-pool ed25519)', () => {
     const s = setup();
     const h = await signRequestAsync(alice, { method: 'POST', path: '/bus/v1/call', to: bob.nodeIdFull, body }, T0);
     const h2 = await signRequestAsync(alice, { method: 'POST', path: '/bus/v1/call', to: bob.nodeIdFull, body }, T0);
-    expect(h['x-hearth-nonce']).not.toBe(h2['x-hearth-nonce']);
+    expect(parseAuthorization(h.authorization)!.nonce).not.toBe(parseAuthorization(h2.authorization)!.nonce);
     expect(await s.v.verifyAsync(s.req(h))).toBe(alice.nodeIdFull);
     expect(s.v.verify(s.req(h2))).toBe(alice.nodeIdFull);
   });
@@ -48,7 +48,7 @@ describe('async request signing (thread-pool ed25519)', () => {
     s.tick(61_000);
     expect(await reason(s.v.verifyAsync(s.req(old)))).toBe('stale');
     expect(await reason(s.v.verifyAsync(s.req({})))).toBe('malformed');
-    expect(await reason(s.v.verifyAsync(s.req({ ...old, 'x-hearth-ts': String(T0 + 61_000), 'x-hearth-signature': 'ed25519:AAAA' })))).toBe('bad_signature');
+    expect(await reason(s.v.verifyAsync(s.req({ authorization: formatAuthorization({ ...parseAuthorization(old.authorization)!, ts: String(T0 + 61_000), sig: 'ed25519:AAAA' }) })))).toBe('bad_signature');
     expect(s.failures).toEqual(['replayed', 'bad_signature', 'bad_signature', 'stale', 'malformed', 'bad_signature']);
   });
 

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src-main/common';
 import { generateKeyPair, verifyBytes } from '../../../src-main/runtime/identity';
-import { RequestVerifier, signedRequestBytes, signRequest, type SignatureFailureReason } from '../../../src-main/runtime/transport';
+import { formatAuthorization, parseAuthorization, RequestVerifier, signedRequestBytes, signRequest, type RequestAuthorization, type SignatureFailureReason } from '../../../src-main/runtime/transport';
 import { NonceCache } from '../../../src-main/runtime/transport/nonce-cache';
 
 const alice = generateKeyPair();
 const bob = generateKeyPair();
 const body = new TextEncoder().encode('{"capability":"llm.chat"}');
+const auth = (h: Record<string, string>) => parseAuthorization(h.authorization)!;
+/** The same signed headers with some parts of the authorization replaced. */
+const patched = (h: Record<string, string>, over: Partial<RequestAuthorization>) => ({ authorization: formatAuthorization({ ...auth(h), ...over }) });
 
 function setup(start = 1_800_000_000_000) {
   let now = start;
@@ -26,12 +29,14 @@ function setup(start = 1_800_000_000_000) {
 describe('request signing', () => {
   it('signs canonicalJson of method, path, node, to, ts, nonce, body_sha256', () => {
     const h = signRequest(alice, { method: 'POST', path: '/bus/v1/call', to: bob.nodeIdFull, body }, 1_800_000_000_000);
-    expect(h['x-hearth-nonce']).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    const fields = { method: 'POST', path: '/bus/v1/call', node: alice.nodeIdFull, to: bob.nodeIdFull, ts: 1_800_000_000_000, nonce: h['x-hearth-nonce'], body_sha256: createHash('sha256').update(body).digest('hex') };
+    expect(Object.keys(h)).toEqual(['authorization']);
+    expect(h.authorization).toMatch(/^Hearth node=ed25519:[A-Za-z0-9_-]{43}, ts=1800000000000, nonce=[A-Za-z0-9_-]{22}, sig=ed25519:[A-Za-z0-9_-]{86}$/);
+    expect(auth(h).node).toBe(alice.nodeIdFull);
+    const fields = { method: 'POST', path: '/bus/v1/call', node: alice.nodeIdFull, to: bob.nodeIdFull, ts: 1_800_000_000_000, nonce: auth(h).nonce, body_sha256: createHash('sha256').update(body).digest('hex') };
     const bytes = signedRequestBytes(fields);
     expect(new TextDecoder().decode(bytes)).toBe(canonicalJson(fields));
     expect(new TextDecoder().decode(bytes).startsWith('{"body_sha256":')).toBe(true);
-    expect(verifyBytes(alice.nodeIdFull, bytes, h['x-hearth-signature'])).toBe(true);
+    expect(verifyBytes(alice.nodeIdFull, bytes, auth(h).sig)).toBe(true);
   });
 
   it('accepts a fresh request once and refuses its replay', () => {
@@ -59,18 +64,19 @@ describe('request signing', () => {
     const h = signRequest(alice, { method: 'POST', path: '/bus/v1/call', to: bob.nodeIdFull, body }, s.now());
     const bad: Array<[Record<string, string>, object]> = [
       [{}, {}],
-      [{ ...h, 'x-hearth-node': 'ed25519:ABCD-EFGH-JKLM-NPQR' }, {}],
-      [{ ...h, 'x-hearth-ts': 'soon' }, {}],
-      [{ ...h, 'x-hearth-nonce': 'short' }, {}],
+      [patched(h, { node: 'ed25519:ABCD-EFGH-JKLM-NPQR' }), {}],
+      [patched(h, { ts: 'soon' }), {}],
+      [patched(h, { nonce: 'short' }), {}],
+      [{ authorization: `Bearer ${h.authorization}` }, {}],
       [h, { path: '/bus/v1/call?x=1' }],
       [h, { method: 'PUT' }],
       [h, { body: new Uint8Array([1]) }],
-      [{ ...h, 'x-hearth-node': generateKeyPair().nodeIdFull }, {}],
+      [patched(h, { node: generateKeyPair().nodeIdFull }), {}],
       [signRequest(alice, { method: 'POST', path: '/bus/v1/call', to: alice.nodeIdFull, body }, s.now()), {}],
     ];
     for (const [headers, over] of bad) expect(() => s.v.verify(s.req(headers, over))).toThrow(expect.objectContaining({ code: 'invalid_signature' }));
-    expect(s.failures.slice(0, 4)).toEqual(['malformed', 'malformed', 'malformed', 'malformed']);
-    expect(s.failures.slice(4)).toEqual(Array(5).fill('bad_signature'));
+    expect(s.failures.slice(0, 5)).toEqual(Array(5).fill('malformed'));
+    expect(s.failures.slice(5)).toEqual(Array(5).fill('bad_signature'));
     // None of the refused requests burned the genuine nonce.
     expect(s.v.verify(s.req(h))).toBe(alice.nodeIdFull);
   });
