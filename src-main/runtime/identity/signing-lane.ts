@@ -131,6 +131,16 @@ export class SigningLane {
   private readonly answers = Buffer.from(new SharedArrayBuffer(RING_BYTES));
   private listening = false;
   /**
+   * The worker is woken once per turn of the event loop, after the turn's I/O callbacks have
+   * queued their jobs: waking a sleeping thread costs the loop ~9 us here (a futex wake and, in a
+   * VM, an inter-processor interrupt), once per batch instead of once per job (rpc +1.5–4 %).
+   */
+  private wakeScheduled = false;
+  private readonly wake = () => {
+    this.wakeScheduled = false;
+    Atomics.notify(this.ctrl, JOB_HEAD);
+  };
+  /**
    * The answer counter as read BEFORE the last read of the answer ring: the next wait is for a
    * change from this value, so an answer written while the ring was being read wakes it at once.
    */
@@ -187,7 +197,10 @@ export class SigningLane {
     if (op.sig) ring.set(op.sig, p);
     ring.set(op.data, p + sigLen);
     Atomics.store(this.ctrl, JOB_HEAD, at + len);
-    Atomics.notify(this.ctrl, JOB_HEAD);
+    if (!this.wakeScheduled) {
+      this.wakeScheduled = true;
+      setImmediate(this.wake);
+    }
     return true;
   }
 
