@@ -10,8 +10,9 @@
  *
  * Jobs and answers travel through two rings in shared memory, not `postMessage`: structured
  * cloning a job and dispatching its answer as a message event cost the loop ~12 us per job, a ring
- * write and an `Atomics.notify` ~1 us. The worker sleeps in `Atomics.wait` on the job ring's head;
- * the loop learns of answers through `Atomics.waitAsync` on an answer counter.
+ * write ~1 us. The worker sleeps in `Atomics.wait` on the job ring's head and is woken once per turn
+ * of the event loop; the loop learns of answers through `Atomics.waitAsync` on an answer counter
+ * (docs/decisions/transport.md "The signing lane").
  * If the worker cannot start or dies, pending and later jobs fall back to node:crypto's async
  * (thread-pool) calls: slower under load, same answers.
  */
