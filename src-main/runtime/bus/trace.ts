@@ -67,6 +67,18 @@ export class TraceHook {
     return () => this.#startListeners.delete(fn);
   }
 
+  /** toWallClock (whole seconds) of the last second seen: one Date and ISO string per second, not per call. */
+  #clockSecond = -1;
+  #clockText = '';
+  #wallClock(ms: number): string {
+    const second = Math.floor(ms / 1000);
+    if (second !== this.#clockSecond) {
+      this.#clockSecond = second;
+      this.#clockText = toWallClock(new Date(second * 1000));
+    }
+    return this.#clockText;
+  }
+
   onCallStart(req: RouteRequest, entry: CapabilityEntry): void {
     for (const l of [...this.#startListeners]) this.#safely(() => l(req, entry));
   }
@@ -74,7 +86,7 @@ export class TraceHook {
   /** `fromNode` is the caller; the callee is the entry's node. */
   onCallEnd(req: RouteRequest, entry: CapabilityEntry, end: CallEnd, fromNode: string = req.caller): CallTraceEvent {
     const ev: CallTraceEvent = Object.freeze({
-      ts: toWallClock(new Date(this.#now())),
+      ts: this.#wallClock(this.#now()),
       trace_id: req.traceId,
       capability: req.capability,
       version: entry.spec.version,

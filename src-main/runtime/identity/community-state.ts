@@ -72,6 +72,8 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
 
   /** Accepts short ids too, for the UI; the log always passes full ids. */
   private resolve(nodeId: string): string {
+    // Known ids first: this runs several times per bus call (trust checks), and parsing an id costs more than the lookups.
+    if (this.memberMap.has(nodeId) || this.revokedMap.has(nodeId) || nodeId === this.communityId) return nodeId;
     if (isFullNodeId(nodeId) || !nodeId.startsWith('ed25519:')) return nodeId;
     for (const id of [...this.memberMap.keys(), ...this.revokedMap.keys(), this.communityId]) if (shortOf(id) === nodeId) return id;
     return nodeId;

@@ -26,6 +26,31 @@ describe('HealthTracker', () => {
     expect(e.p99_latency_ms).toBe(100); // failures do not count as latency
   });
 
+  it('keeps exactly the figures of a full recount over a sliding window (random outcomes, repeated latencies)', () => {
+    const { h, e } = setup(7);
+    const all: { success: boolean; latencyMs: number }[] = [];
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const nearestRank = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+    for (let i = 0; i < 500; i++) {
+      const o = { success: rand() < 0.8, latencyMs: Math.floor(rand() * 6) * 10 };
+      all.push(o);
+      h.record(e, o);
+      const win = all.slice(-7);
+      if (h.samples(e) === 0) {
+        // Quarantined: the window starts again (the entry keeps the figures it had).
+        all.length = 0;
+        continue;
+      }
+      const ok = win.filter((x) => x.success).map((x) => x.latencyMs).sort((a, b) => a - b);
+      expect(e.success_rate).toBeCloseTo(ok.length / win.length, 12);
+      if (ok.length) {
+        expect(e.p50_latency_ms).toBe(nearestRank(ok, 0.5));
+        expect(e.p99_latency_ms).toBe(nearestRank(ok, 0.99));
+      }
+    }
+  });
+
   it(`needs ${HEALTH_MIN_CALLS_FOR_QUARANTINE} calls before quarantining, then quarantines for ${HEALTH_QUARANTINE_SECONDS}s and recovers`, () => {
     const { h, e, clock, quarantined } = setup();
     for (let i = 0; i < HEALTH_MIN_CALLS_FOR_QUARANTINE - 1; i++) h.record(e, { success: false, latencyMs: 1 });
