@@ -87,7 +87,7 @@ for (;;) {
   let tail = Atomics.load(ctrl, JOB_TAIL);
   const head = Atomics.load(ctrl, JOB_HEAD);
   if (tail === head) {
-    Atomics.wait(ctrl, JOB_HEAD, head, 1000);
+    Atomics.wait(ctrl, JOB_HEAD, head); // no timeout: an idle lane never wakes (terminate() still ends the wait)
     continue;
   }
   let len = jobs.readUInt32LE(tail);
