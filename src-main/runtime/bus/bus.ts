@@ -118,7 +118,8 @@ export class CapabilityBus implements InboundCallHandler {
       this.trace.onCallStart(req, entry);
       const [r, e] = [req, entry];
       const out = await this.#exec.run({
-        entry, body: call.body, caller: call.caller, traceId: call.traceId, sessionId: call.sessionId, params: req.params, stream: call.stream, signal: call.signal,
+        entry, body: call.body, caller: call.caller, traceId: call.traceId, sessionId: call.sessionId, params: req.params, stream: call.stream,
+        signal: () => call.signal, // read only if the handler looks at its signal (or for a stream)
         onStreamEnd: (result, s) => {
           if (result !== 'ok') this.#stats.inbound_failed++;
           this.trace.onCallEnd(r, e, { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: s.bytes, ...tokensOf(s.last?.data) }, call.caller);

@@ -3,8 +3,8 @@ import { BusError, HearthError } from '../../common';
 import type { NodeId } from '../../common';
 import type { FrameData } from '../transport/contract';
 import { capabilityLabel } from './capability';
-import { abortError, isAsyncIterable, jsonBytes, linkedController, raceDeadline } from './deadline';
-import type { Linked } from './deadline';
+import { abortError, CallScope, isAsyncIterable, jsonBytes } from './deadline';
+import type { ParentSignal } from './deadline';
 import type { CapabilityEntry } from './entry';
 import { FrameWaiter } from './frame-waiter';
 import type { SchemaValidator } from './schema';
@@ -22,7 +22,8 @@ export interface LocalCall {
   readonly sessionId: string | null;
   readonly params: Readonly<Record<string, unknown>> | null;
   readonly stream: boolean;
-  readonly signal?: AbortSignal;
+  /** The caller's signal; a getter for a peer's call, whose signal is made only when read. */
+  readonly signal?: ParentSignal;
   /** Caller's own limit; the descriptor's timeout_seconds caps it. For streams: per frame. */
   readonly timeoutMs?: number;
   /** Called once when a stream ends: `ok` or the wire error code, frames and bytes produced. */
@@ -50,13 +51,16 @@ export class LocalExecutor {
     const handler = entry.handler;
     if (!handler) throw new BusError('not_found', `${label} is not served by this node`);
     const timeoutMs = Math.min(call.timeoutMs ?? Infinity, d.timeout_seconds * 1000);
-    const link = linkedController(call.signal);
+    const scope = new CallScope(call.signal);
     entry.in_flight++;
     let handedOver = false;
     try {
-      if (link.signal.aborted) throw abortError(link.signal, label);
+      if (scope.aborted) throw scope.error(label);
       const ctx = {
-        body: call.body, caller: call.caller, traceId: call.traceId, sessionId: call.sessionId, signal: link.signal,
+        body: call.body, caller: call.caller, traceId: call.traceId, sessionId: call.sessionId,
+        get signal() {
+          return scope.signal;
+        },
         params: call.params ?? {}, offered: d.params, stream: call.stream,
       };
       let out: unknown;
@@ -65,22 +69,22 @@ export class LocalExecutor {
       } catch (err) {
         throw wrapHandlerError(err, label);
       }
-      if (!isAsyncIterable(out)) out = await raceDeadline(Promise.resolve(out), link.ctl, timeoutMs, label).catch((err: unknown) => { throw wrapHandlerError(err, label); });
+      if (!isAsyncIterable(out)) out = await scope.race(Promise.resolve(out), timeoutMs, label).catch((err: unknown) => { throw wrapHandlerError(err, label); });
       if (call.stream) {
         if (!isAsyncIterable(out)) throw new BusError('schema_mismatch', `${label} does not stream; call it without stream`);
         handedOver = true;
-        return this.#stream(call, out as AsyncIterable<FrameData>, link, timeoutMs, label);
+        return this.#stream(call, out as AsyncIterable<FrameData>, scope, timeoutMs, label);
       }
       if (isAsyncIterable(out)) throw new BusError('schema_mismatch', `${label} answers with a stream; call it with stream`);
       this.schema.validateResponse(d, out);
       return out;
     } catch (err) {
-      link.ctl.abort(err); // whatever the handler still runs is no longer wanted
+      scope.abort(err); // whatever the handler still runs is no longer wanted
       throw err;
     } finally {
       if (!handedOver) {
         entry.in_flight--;
-        link.dispose();
+        scope.dispose();
       }
     }
   }
@@ -91,20 +95,21 @@ export class LocalExecutor {
    * `return()`/`throw()` even before the first `next()`, or when the caller's signal aborts
    * before anyone started reading.
    */
-  #stream(call: LocalCall, src: AsyncIterable<FrameData>, link: Linked, idleMs: number, label: string): AsyncIterableIterator<FrameData> {
+  #stream(call: LocalCall, src: AsyncIterable<FrameData>, scope: CallScope, idleMs: number, label: string): AsyncIterableIterator<FrameData> {
     const it = src[Symbol.asyncIterator]();
     const stats = { frames: 0, bytes: 0, last: null as FrameData | null };
     let settled = false;
-    const waiter = new FrameWaiter(link.ctl, idleMs, label);
+    const ctl = scope.controller;
+    const waiter = new FrameWaiter(ctl, idleMs, label);
     const settle = (result: string) => {
       if (settled) return;
       settled = true;
       waiter.dispose();
-      if (result !== 'ok') link.ctl.abort(abortError(link.signal, label));
+      if (result !== 'ok') ctl.abort(abortError(ctl.signal, label));
       // The producer may be parked on an await that ignores its signal; do not wait for it.
       it.return?.().catch(() => {});
       call.entry.in_flight--;
-      link.dispose();
+      scope.dispose();
       call.onStreamEnd?.(result, stats);
     };
     const schema = this.schema;
@@ -134,7 +139,7 @@ export class LocalExecutor {
     }
     const gen = frames();
     let started = false;
-    link.signal.addEventListener('abort', () => { if (!started) settle('cancelled'); }, { once: true });
+    ctl.signal.addEventListener('abort', () => { if (!started) settle('cancelled'); }, { once: true });
     return {
       [Symbol.asyncIterator]() {
         return this;
