@@ -84,13 +84,13 @@ function answer(id, status, sig) {
   }
 }
 for (;;) {
-  let tail = Atomics.load(ctrl, JOB_TAIL);
+  const tail = Atomics.load(ctrl, JOB_TAIL);
   const head = Atomics.load(ctrl, JOB_HEAD);
   if (tail === head) {
     Atomics.wait(ctrl, JOB_HEAD, head); // no timeout: an idle lane never wakes (terminate() still ends the wait)
     continue;
   }
-  let len = jobs.readUInt32LE(tail);
+  const len = jobs.readUInt32LE(tail);
   if (len === 0) {
     Atomics.store(ctrl, JOB_TAIL, 0);
     continue;
