@@ -215,6 +215,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
         },
       },
       isAllowed: isMember,
+      isRevoked: (id) => !!community()?.state.isRevoked(id),
       rateLimiter: new RateLimiter({ ...opts.rateLimits, onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),
       metricsText: () => metrics.text(),
       traceRecent: (n) => bus.recentTraces(n),

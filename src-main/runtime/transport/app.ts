@@ -40,6 +40,8 @@ export interface PeerAppDeps {
   readonly pubsub?: PubSubServer;
   /** Membership check for every signed endpoint: false -> 403 forbidden. Absent: any verified node. */
   readonly isAllowed?: (callerNodeId: NodeId) => boolean;
+  /** Whether a refused caller was revoked (not merely unknown): the refusal then says so. */
+  readonly isRevoked?: (callerNodeId: NodeId) => boolean;
   readonly rateLimiter?: RateLimiter;
   readonly metricsText?: () => Promise<string>;
   readonly traceRecent?: (n: number) => unknown | Promise<unknown>;
@@ -52,6 +54,16 @@ type C = Context<Env>;
 
 /** Paths of the signed peer endpoints (HTTPS only): `/bus/*`, `/sync/*`, `/pubsub/*`, `/blobs/*`. */
 const PEER_PATH = /^\/(bus|sync|pubsub|blobs)(\/|$)/;
+
+/**
+ * 403 for a verified caller who is not (or no longer) a member. The wire error has only a code and
+ * a message, so the message says which: a revoked household's user learns why nothing answers.
+ */
+function refusal(revoked: boolean): CallError {
+  return revoked
+    ? new CallError('forbidden', 'the community removed this caller\'s node (revoked): its calls and syncs are refused; if that is a mistake, a trusted member can invite it again')
+    : new CallError('forbidden', 'this node accepts calls only from members of its community');
+}
 
 export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   const app = new Hono<Env>();
@@ -85,7 +97,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
       return Array.isArray(v) ? v[0] : v;
     };
     const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body });
-    if (d.isAllowed && !d.isAllowed(caller)) throw new CallError('forbidden', 'this node does not accept calls from a node outside the community (or revoked)');
+    if (d.isAllowed && !d.isAllowed(caller)) throw refusal(d.isRevoked?.(caller) ?? false);
     if (rateKey) await rateGate(caller, rateKey);
     return { caller, body };
   };

@@ -86,6 +86,15 @@ describe('signed bus calls between two real nodes', () => {
     const { a, b } = await pair({ isAllowed: () => false });
     const e = await callErr(a.client.call(b.address, 'test.echo', '1.0', {}));
     expect(e.code).toBe('forbidden');
+    expect(e.message).toMatch(/only from members/);
+    expect(b.bus.calls).toHaveLength(0);
+  });
+
+  it('a revoked caller is told it was removed', async () => {
+    const { a, b } = await pair({ isAllowed: () => false, isRevoked: () => true });
+    const e = await callErr(a.client.call(b.address, 'test.echo', '1.0', {}));
+    expect(e.code).toBe('forbidden');
+    expect(e.message).toMatch(/removed .*revoked/);
     expect(b.bus.calls).toHaveLength(0);
   });
 
