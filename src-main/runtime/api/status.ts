@@ -10,6 +10,8 @@ export interface PeerSummary {
   readonly source: string;
   readonly last_seen_s_ago: number;
   readonly mode: string | null;
+  /** Set when this neighbour refuses our node: the community removed us, or it does not count us as a member. */
+  readonly refuses_us: 'revoked' | 'not_member' | null;
 }
 
 export interface StatusReport {

@@ -48,8 +48,12 @@ export interface PeerRegistryInit {
  * but `last_seen`/`rtt_ms`/`source` changed (so refreshes do not spam listeners), `removed` on remove/prune.
  * Ignores records about ourselves.
  */
+/** Why a peer refuses this node (its 403 said so), as `status` shows it. */
+export type PeerRefusal = 'revoked' | 'not_member';
+
 export class PeerRegistry {
   private readonly peers = new Map<string, PeerRecord>();
+  private readonly refusals = new Map<string, PeerRefusal>();
   private readonly listeners = new Set<(e: PeerEvent) => void>();
   private readonly now: Now;
   private aggressive = false;
@@ -80,10 +84,21 @@ export class PeerRegistry {
     return true;
   }
 
+  /** Record why a peer refuses us (null: it answered, so it does not). No event. */
+  noteRefusal(nodeIdFull: string, reason: PeerRefusal | null): void {
+    if (reason && this.peers.has(nodeIdFull)) this.refusals.set(nodeIdFull, reason);
+    else this.refusals.delete(nodeIdFull);
+  }
+
+  refusalOf(nodeIdFull: string): PeerRefusal | null {
+    return this.refusals.get(nodeIdFull) ?? null;
+  }
+
   remove(nodeIdFull: string): boolean {
     const old = this.peers.get(nodeIdFull);
     if (!old) return false;
     this.peers.delete(nodeIdFull);
+    this.refusals.delete(nodeIdFull);
     this.emit({ kind: 'removed', peer: old });
     return true;
   }

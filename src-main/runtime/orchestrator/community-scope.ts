@@ -10,7 +10,7 @@ import { DiscoveryService, type DiscoveryConfig, type PeerRecord, type PeerRegis
 import { SyncServer, type SyncChannel as EventsSyncChannel } from '../events';
 import { parseNodeManifest, verifyNodeManifest, type Endpoint, type KeyPair } from '../identity';
 import type { Logger, Metrics } from '../observability';
-import type { HttpClient, PeerAddress } from '../transport';
+import { refusalReason, type HttpClient, type PeerAddress } from '../transport';
 import type { CommunityContext } from './community-context';
 import { ShutdownStack } from './lifecycle';
 import { startCommunityServices, type CommunityServices } from './community-services';
@@ -82,7 +82,13 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
       peers: () => peerAddresses(peers),
       channelFor: (peer) => client.syncChannel(peer) as unknown as EventsSyncChannel,
       intervalMs: d.syncIntervalMs,
-      onError: (peer, err) => log.debug('sync failed', { peer: peer.nodeId, error: String((err as Error)?.message ?? err) }),
+      onError: (peer, err) => {
+        // A peer that refuses us says why; status shows it, so a removed household learns it was removed.
+        const refused = refusalReason(err);
+        if (refused) peers.noteRefusal(peer.nodeId, refused);
+        log.debug('sync failed', { peer: peer.nodeId, error: String((err as Error)?.message ?? err) });
+      },
+      onSynced: (peer) => peers.noteRefusal(peer.nodeId, null),
     });
 
     // Peers feed the bus; a revoked member is dropped at once.

@@ -36,7 +36,7 @@ export interface NodeApiDeps {
   readonly onModelAdded?: (path: string) => Promise<void>;
 }
 
-function peerSummary(p: PeerRecord): PeerSummary {
+function peerSummary(p: PeerRecord, refusesUs: PeerSummary['refuses_us'] = null): PeerSummary {
   return {
     node_id: p.node_id_full,
     node_id_short: p.node_id,
@@ -46,6 +46,7 @@ function peerSummary(p: PeerRecord): PeerSummary {
     source: p.source,
     last_seen_s_ago: Math.max(0, Math.round((Date.now() - p.last_seen) / 1000)),
     mode: typeof p.manifest?.load.mode === 'string' ? p.manifest.load.mode : null,
+    refuses_us: refusesUs,
   };
 }
 
@@ -82,7 +83,7 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
         profile: d.profile,
         mode: d.mode(),
         community: c ? { id: c.communityId, name: d.communityName() } : null,
-        peers: d.peers.all().map(peerSummary),
+        peers: d.peers.all().map((p) => peerSummary(p, d.peers.refusalOf(p.node_id_full))),
         event_log: c ? { head: c.log.head(), count: c.log.count() } : { head: 0, count: 0 },
         capabilities: { local: snapshot.capabilities_local.length, remote: snapshot.capabilities_remote.length },
         ports: { transport: d.transportPort(), api: d.apiPort() },
@@ -127,7 +128,7 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
         .map((t) => ({ ...t }));
     },
 
-    peers: () => d.peers.all().map(peerSummary),
+    peers: () => d.peers.all().map((p) => peerSummary(p, d.peers.refusalOf(p.node_id_full))),
 
     async addPeer(q) {
       const scope = d.scope();

@@ -61,8 +61,19 @@ const PEER_PATH = /^\/(bus|sync|pubsub|blobs)(\/|$)/;
  */
 function refusal(revoked: boolean): CallError {
   return revoked
-    ? new CallError('forbidden', 'the community removed this caller\'s node (revoked): its calls and syncs are refused; if that is a mistake, a trusted member can invite it again')
-    : new CallError('forbidden', 'this node accepts calls only from members of its community');
+    ? new CallError('forbidden', `the community ${REVOKED_MARK}: its calls and syncs are refused; if that is a mistake, a trusted member can invite it again`)
+    : new CallError('forbidden', `this node ${NOT_MEMBER_MARK} of its community`);
+}
+
+const REVOKED_MARK = "removed this caller's node (revoked)";
+const NOT_MEMBER_MARK = 'accepts calls only from members';
+
+/** Why a peer refused us, read from its 403 (see `refusal`); null for any other error. */
+export function refusalReason(err: unknown): 'revoked' | 'not_member' | null {
+  if (!(err instanceof CallError) || err.wireCode !== 'forbidden') return null;
+  if (err.message.includes(REVOKED_MARK)) return 'revoked';
+  if (err.message.includes(NOT_MEMBER_MARK)) return 'not_member';
+  return null;
 }
 
 export function createPeerApp(d: PeerAppDeps): Hono<Env> {

@@ -24,7 +24,7 @@ export { pumpFrames, STREAM_BATCH_MAX_FRAMES, STREAM_BATCH_MAX_BYTES, STREAM_BAT
 export { MessageLedger } from './message-ledger';
 export { PubSubServer, PUBSUB_RETENTION_ITEMS, type PubSubBatch, type PubSubItem } from './pubsub';
 export { HttpServer, createHttpServer, DEFAULT_TRANSPORT_PORT, type HttpServerOptions } from './server';
-export { SOFT_LIMIT_MAX_DELAY_MS, type SyncEndpoints } from './app';
+export { SOFT_LIMIT_MAX_DELAY_MS, refusalReason, type SyncEndpoints } from './app';
 export { DEFAULT_BODY_LIMIT_BYTES } from './conn-info';
 export { newTraceId } from './trace-id';
 export { HttpClient, type HttpClientOptions, type SyncChannel } from './client';

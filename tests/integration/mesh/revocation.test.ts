@@ -42,6 +42,8 @@ describe('revoking a member', () => {
     const stale = carol.community()!.log.appendLocal('market.post.created', { category: 'offer', title: 'Old bike', body: 'x', tags: [], location: null, expires_at: '2099-01-01T00:00:00Z' }, carol.kp);
     expect(() => alice.community()!.log.appendReceived(stale)).toThrow(EventLogError);
     expect(() => alice.community()!.log.appendReceived(stale)).toThrow(expect.objectContaining({ code: 'revoked_author' }));
+    // Carol's own status explains it: her sync rounds are refused, and the refusals say why.
+    await waitFor(() => carol.api.status().peers.some((p) => p.node_id === alice.kp.nodeIdFull && p.refuses_us === 'revoked'), 15_000, 'carol to see that alice refuses her as revoked');
     // And alice no longer routes anything to her.
     await waitFor(() => !alice.api.status().peers.some((p) => p.node_id === carol.kp.nodeIdFull), 10_000, 'carol dropped from alice peers');
   });

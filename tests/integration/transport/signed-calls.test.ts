@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { formatAuthorization, generateSelfSignedCert, parseAuthorization, RateLimiter, signRequest } from '../../../src-main/runtime/transport';
+import { formatAuthorization, generateSelfSignedCert, parseAuthorization, RateLimiter, refusalReason, signRequest } from '../../../src-main/runtime/transport';
 import { rawHttps, startNode, type TestNode } from './helpers';
 
 const nodes: TestNode[] = [];
@@ -87,6 +87,7 @@ describe('signed bus calls between two real nodes', () => {
     const e = await callErr(a.client.call(b.address, 'test.echo', '1.0', {}));
     expect(e.code).toBe('forbidden');
     expect(e.message).toMatch(/only from members/);
+    expect(refusalReason(e)).toBe('not_member');
     expect(b.bus.calls).toHaveLength(0);
   });
 
@@ -95,6 +96,8 @@ describe('signed bus calls between two real nodes', () => {
     const e = await callErr(a.client.call(b.address, 'test.echo', '1.0', {}));
     expect(e.code).toBe('forbidden');
     expect(e.message).toMatch(/removed .*revoked/);
+    expect(refusalReason(e)).toBe('revoked');
+    expect(refusalReason(new Error('removed this caller\'s node (revoked)'))).toBeNull(); // only a peer's 403 counts
     expect(b.bus.calls).toHaveLength(0);
   });
 

@@ -29,6 +29,22 @@ function setup() {
 }
 
 describe('PeerRegistry', () => {
+  it('remembers why a peer refuses us until it answers again or goes, without events', () => {
+    const { reg, events, clock } = setup();
+    const a = generateKeyPair().nodeIdFull;
+    reg.noteRefusal(a, 'revoked'); // not a peer yet: nothing to remember
+    expect(reg.refusalOf(a)).toBeNull();
+    reg.upsert(rec({ node_id_full: a }, clock.t));
+    reg.noteRefusal(a, 'revoked');
+    expect(reg.refusalOf(a)).toBe('revoked');
+    reg.noteRefusal(a, null);
+    expect(reg.refusalOf(a)).toBeNull();
+    reg.noteRefusal(a, 'not_member');
+    reg.remove(a);
+    expect(reg.refusalOf(a)).toBeNull();
+    expect(events.map((e) => e.kind)).toEqual(['added', 'removed']);
+  });
+
   it('upsert returns true only for new peers and emits added, then updated on a real change', () => {
     const { reg, events, clock } = setup();
     const a = generateKeyPair().nodeIdFull;
