@@ -33,12 +33,23 @@ export const App: Component = () => {
             <section>
               <h2>{s().community ? s().community!.name : 'Not in a community yet'}</h2>
               <p class="muted">Your household id: <code>{s().node_id_short}</code></p>
+              <Show when={s().peers.some((p) => p.refuses_us === 'revoked')}>
+                <p class="notice">
+                  This household was removed from {s().community?.name || 'its community'}: your neighbours no longer answer its calls or share their news with it. If
+                  that is a mistake, ask a trusted member to invite you again.
+                </p>
+              </Show>
             </section>
             <section>
               <h2>Neighbours ({s().peers.length})</h2>
               <ul>
                 <For each={s().peers} fallback={<li class="muted">No neighbours found yet.</li>}>
-                  {(p) => <li>{p.display_name} <span class="muted">({p.profile})</span></li>}
+                  {(p) => (
+                    <li>
+                      {p.display_name} <span class="muted">({p.profile})</span>
+                      {p.refuses_us ? <span class="muted"> — does not accept this household</span> : null}
+                    </li>
+                  )}
                 </For>
               </ul>
             </section>

@@ -44,6 +44,18 @@ describe('web UI served by a node', () => {
     await page.screenshot({ path: join(mesh.byName('alice').home, 'ui.png') });
   });
 
+  itUi('a household the community removed is told so on its own page', async () => {
+    const alice = mesh.byName('alice').node;
+    const bob = mesh.byName('bob').node;
+    expect(alice.api.governance({ action: 'revoke', nodeId: bob.kp.nodeIdFull, reason: 'moved away' }).done).toBe(true);
+    await waitFor(() => bob.api.status().peers.some((p) => p.refuses_us === 'revoked'), 20_000, 'bob to be refused as revoked');
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${bob.apiPort}/#token=${bob.apiToken}`);
+    await page.getByText('This household was removed from Test Street').waitFor({ timeout: 15_000 });
+    expect(await page.textContent('body')).toContain('does not accept this household');
+    await page.screenshot({ path: join(mesh.byName('bob').home, 'ui-removed.png') });
+  });
+
   itUi('without the token the page says it cannot reach the node', async () => {
     const alice = mesh.byName('alice').node;
     const page = await browser.newPage();
