@@ -6,7 +6,7 @@ import type { CallOptions, Frame, FrameData, InboundCall, InboundCallHandler, Pe
 import { newTraceId } from '../transport/trace-id';
 import { capabilityLabel, isCapabilityName, namespaceOf } from './capability';
 import type { CapabilityDescriptor } from './capability';
-import { jsonBytes, linkedController, raceDeadline } from './deadline';
+import { CallScope, jsonBytes } from './deadline';
 import type { CapabilityEntry, CapabilityHandler, ParamsPredicate, RouteRequest } from './entry';
 import type { BusCallOptions, CapabilityBusInit, CapabilityProvider, PeerInfo } from './bus-types';
 import { LocalExecutor } from './executor';
@@ -179,25 +179,26 @@ export class CapabilityBus implements InboundCallHandler {
       const t0 = monotonic();
       const timeoutMs = opts.timeoutMs ?? entry.descriptor.timeout_seconds * 1000;
       const label = capabilityLabel(req.capability, req.versionReq);
-      const link = linkedController(opts.signal);
+      const scope = new CallScope(opts.signal);
+      const ctl = scope.controller; // a stream always needs its signal: the producer and the frame waiter watch it
       if (!entry.is_local) entry.in_flight++;
       const release = () => {
         if (!entry.is_local) entry.in_flight--;
         waiter.dispose();
-        link.dispose();
+        scope.dispose();
       };
       let it: AsyncIterator<Frame> | undefined;
       let first: IteratorResult<Frame>;
-      const waiter = new FrameWaiter(link.ctl, timeoutMs, label);
+      const waiter = new FrameWaiter(ctl, timeoutMs, label);
       try {
         const src = entry.is_local
-          ? numberFrames((await this.#exec.run({ ...this.#localCall(entry, req), signal: link.signal, timeoutMs })) as AsyncIterable<FrameData>)
-          : this.#transport.stream(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, link.signal, timeoutMs));
+          ? numberFrames((await this.#exec.run({ ...this.#localCall(entry, req), signal: ctl.signal, timeoutMs })) as AsyncIterable<FrameData>)
+          : this.#transport.stream(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, ctl.signal, timeoutMs));
         it = src[Symbol.asyncIterator]();
         first = await waiter.next(it.next());
         if (!first.done && first.value.event === 'error') throw errorFromFrame(first.value);
       } catch (e) {
-        link.ctl.abort(e);
+        ctl.abort(e);
         it?.return?.()?.catch(noop); // a producer parked on an await must not hold us up
         release();
         lastErr = this.#failed(entry, req, e, t0, opts);
@@ -226,7 +227,7 @@ export class CapabilityBus implements InboundCallHandler {
         if (isNodeFault(err) && !opts.signal?.aborted) this.health.record(entry, { success: false, latencyMs: monotonic() - t0 });
         throw err;
       } finally {
-        if (result !== 'ok') link.ctl.abort(new BusError('cancelled', `${label} stream was stopped by the caller`));
+        if (result !== 'ok') ctl.abort(new BusError('cancelled', `${label} stream was stopped by the caller`));
         it.return?.()?.catch(noop);
         release();
         if (result === 'ok') {
@@ -359,17 +360,17 @@ export class CapabilityBus implements InboundCallHandler {
   async #attempt(entry: CapabilityEntry, req: RouteRequest, opts: BusCallOptions): Promise<unknown> {
     const timeoutMs = opts.timeoutMs ?? entry.descriptor.timeout_seconds * 1000;
     if (entry.is_local) return this.#exec.run({ ...this.#localCall(entry, req), signal: opts.signal, timeoutMs });
-    const link = linkedController(opts.signal);
+    const scope = new CallScope(opts.signal);
     entry.in_flight++;
     try {
-      const p = this.#transport.call(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, link.signal, timeoutMs));
-      return await raceDeadline(p, link.ctl, timeoutMs, capabilityLabel(req.capability, req.versionReq));
+      const p = this.#transport.call(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, scope.signal, timeoutMs));
+      return await scope.race(p, timeoutMs, capabilityLabel(req.capability, req.versionReq));
     } catch (err) {
-      link.ctl.abort(err); // stop the request on the wire
+      scope.abort(err); // stop the request on the wire
       throw err;
     } finally {
       entry.in_flight--;
-      link.dispose();
+      scope.dispose();
     }
   }
 

@@ -1,22 +1,6 @@
 /** Abort and deadline plumbing shared by local execution and outbound calls. */
 import { BusError, HearthError } from '../../common';
 
-/** A controller that aborts when `parent` does; `dispose` detaches it from the parent. */
-export interface Linked {
-  readonly ctl: AbortController;
-  readonly signal: AbortSignal;
-  dispose(): void;
-}
-
-export function linkedController(parent?: AbortSignal | null): Linked {
-  const ctl = new AbortController();
-  if (!parent) return { ctl, signal: ctl.signal, dispose: () => {} };
-  const onAbort = () => ctl.abort(parent.reason);
-  if (parent.aborted) ctl.abort(parent.reason);
-  else parent.addEventListener('abort', onAbort, { once: true });
-  return { ctl, signal: ctl.signal, dispose: () => parent.removeEventListener('abort', onAbort) };
-}
-
 /** The error a call ends with when its signal aborted: the reason if it is ours, else `cancelled`. */
 export function abortError(signal: AbortSignal, what: string): HearthError {
   return errorOfReason(signal.reason, what);
@@ -33,11 +17,13 @@ const timeoutError = (ms: number, what: string) => new BusError('timeout', `${wh
 export type ParentSignal = AbortSignal | (() => AbortSignal | undefined);
 
 /**
- * Cancellation for one call run by this node, paid for only when used: the handler's AbortSignal
- * (linked to the caller's) is made on the first read of `signal`. Until then an abort (deadline,
- * failure) is only remembered, and a lazy parent (a peer's call) is not even read. Most handlers
- * never look at their signal; a plain call then costs one timer instead of two AbortControllers,
- * their listeners and the caller's own controller (~7 us per call here).
+ * Cancellation and deadline for one call attempt — run here, or sent to a peer — with its
+ * AbortSignal (linked to the caller's) made only on the first read of `signal`. Until then an abort
+ * (deadline, failure) is only remembered, and a lazy parent (a peer's call) is not even read. Most
+ * handlers never look at their signal; a plain call run here then costs one timer instead of two
+ * AbortControllers, their listeners and the caller's own controller (~7 us per call here). A call
+ * sent to a peer or a stream reads `signal` / `controller` at once (the transport and the frame
+ * waiter watch it).
  */
 export class CallScope {
   #ctl: AbortController | null = null;
@@ -135,33 +121,6 @@ export class CallScope {
     this.#reason = reason;
     this.#onAbort?.();
   }
-}
-
-/**
- * Settle with `p`, or reject when `ms` pass (aborting `ctl` with a BusError('timeout') so the
- * work underneath stops) or when `ctl` aborts for another reason (cancel).
- */
-export function raceDeadline<T>(p: Promise<T>, ctl: AbortController, ms: number, what: string): Promise<T> {
-  const signal = ctl.signal;
-  if (signal.aborted) {
-    p.catch(() => {}); // the work was abandoned before it started; its own failure is moot
-    return Promise.reject(abortError(signal, what));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, what));
-    const timer = Number.isFinite(ms)
-      ? setTimeout(() => ctl.abort(timeoutError(ms, what)), Math.max(0, ms))
-      : null;
-    signal.addEventListener('abort', onAbort, { once: true });
-    const done = () => {
-      if (timer) clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    };
-    p.then(
-      (v) => { done(); resolve(v); },
-      (e: unknown) => { done(); reject(e); },
-    );
-  });
 }
 
 /** True for values the bus treats as a stream of frames. */

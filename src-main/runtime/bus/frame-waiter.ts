@@ -1,13 +1,13 @@
 /**
  * Per-frame deadline for a stream with one timer and one abort listener for the whole stream
- * (raceDeadline per frame costs a timer, two listener calls and closures for every token).
+ * (a fresh deadline race per frame would cost a timer, two listener calls and closures for every token).
  */
 import { BusError } from '../../common';
 import { abortError } from './deadline';
 
 /**
  * `next(p)` settles with `p`, or rejects when `ctl` aborts (cancel) or when one wait lasts longer
- * than `ms` (then `ctl` is aborted with BusError('timeout'), exactly as raceDeadline does). Only
+ * than `ms` (then `ctl` is aborted with BusError('timeout'), exactly as `CallScope.race` does). Only
  * time spent waiting counts: a consumer that is slow between frames is not the producer's fault.
  */
 export class FrameWaiter {
