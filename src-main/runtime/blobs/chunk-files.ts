@@ -1,10 +1,10 @@
 /** Chunk files of the blob store: verified reads and writes, one write per CID, a running byte count. */
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { BlobError, type Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { verifyChunk, type ChunkRef } from './chunker';
 import { assertRoom, type DiskUsageFn } from './disk';
-import { errnoOf, ioError, readFullyAt, tmpName, writeAtomic } from './fs-util';
+import { errnoOf, ioError, readFullyAt, tmpName, unlinkSized, writeAtomic } from './fs-util';
 import type { StoreLayout } from './layout';
 
 export interface ChunkFilesOptions {
@@ -101,17 +101,10 @@ export class ChunkFiles {
 
   /** Deletes a chunk; resolves to the bytes freed (0 when it was not there). */
   async delete(cid: Cid): Promise<number> {
-    const path = this.layout.chunkPath(cid);
-    try {
-      this.#checked.delete(cid);
-      const { size } = await stat(path);
-      await unlink(path);
-      this.bytes -= size;
-      return size;
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return 0;
-      throw ioError(`deleting chunk ${cid}`, err);
-    }
+    this.#checked.delete(cid);
+    const size = await unlinkSized(this.layout.chunkPath(cid), `deleting chunk ${cid}`);
+    this.bytes -= size;
+    return size;
   }
 
 

@@ -1,6 +1,6 @@
 /** Small filesystem helpers for the blob store: atomic writes, fsync, errno mapping. */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BlobError } from '../../common';
 
@@ -75,4 +75,16 @@ export async function readFullyAt(fh: FileHandle, buf: Uint8Array, length: numbe
 /** Writes all of `data` at `position`. */
 export async function writeAllAt(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
   for (let n = 0; n < data.length; ) n += (await fh.write(data, n, data.length - n, position + n)).bytesWritten;
+}
+
+/** Deletes a file; resolves to the bytes it held (0 when it was not there). */
+export async function unlinkSized(path: string, action: string): Promise<number> {
+  try {
+    const { size } = await stat(path);
+    await unlink(path);
+    return size;
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return 0;
+    throw ioError(action, err);
+  }
 }

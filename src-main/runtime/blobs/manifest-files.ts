@@ -1,9 +1,9 @@
 /** Manifest files of the blob store (complete and partial): atomic writes, deletes, a running byte count. */
-import { stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { canonicalJson } from '../../common';
 import type { BlobManifest } from './chunker';
 import { assertRoom, type DiskUsageFn } from './disk';
-import { errnoOf, ioError, tmpName, writeAtomic } from './fs-util';
+import { ioError, tmpName, unlinkSized, writeAtomic } from './fs-util';
 import type { GcManifest } from './gc';
 import { scanManifests, type StoreLayout } from './layout';
 import { readManifestFile } from './manifest';
@@ -41,15 +41,9 @@ export class ManifestFiles {
 
   /** Deletes a manifest file; resolves to the bytes freed (0 when it was not there). */
   async delete(path: string): Promise<number> {
-    try {
-      const { size } = await stat(path);
-      await unlink(path);
-      this.bytes -= size;
-      return size;
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return 0;
-      throw ioError('freeing space', err);
-    }
+    const size = await unlinkSized(path, 'freeing space');
+    this.bytes -= size;
+    return size;
   }
 
   /** Every manifest, complete and partial, as gc sees it. An unreadable one protects nothing. */
