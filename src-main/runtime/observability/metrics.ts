@@ -143,33 +143,26 @@ export class Metrics {
   }
 
   summary<L extends string = string>(name: string, help: string, labels: readonly L[] = [], percentiles: readonly number[] = REQUEST_DURATION_PERCENTILES): Summary<L> {
-    return (
-      this.existing<Summary<L>>(name, Summary) ??
-      new Summary<L>({
-        name,
-        help,
-        labelNames: labels,
-        percentiles: [...percentiles],
-        maxAgeSeconds: REQUEST_DURATION_WINDOW_SECONDS,
-        ageBuckets: REQUEST_DURATION_AGE_BUCKETS,
-        registers: [this.registry],
-      })
-    );
+    return this.existing<Summary<L>>(name, Summary) ?? new Summary<L>(this.summaryConfig(name, help, labels, percentiles));
+  }
+
+  /** A sliding-window summary (REQUEST_DURATION_WINDOW_SECONDS) registered on this node's registry. */
+  private summaryConfig<L extends string>(name: string, help: string, labels: readonly L[], percentiles: readonly number[]) {
+    return {
+      name,
+      help,
+      labelNames: labels,
+      percentiles: [...percentiles],
+      maxAgeSeconds: REQUEST_DURATION_WINDOW_SECONDS,
+      ageBuckets: REQUEST_DURATION_AGE_BUCKETS,
+      registers: [this.registry],
+    };
   }
 
   /** A summary observed on a hot path: observations are queued and reach prom-client at scrape time. */
   deferredSummary<L extends string = string>(name: string, help: string, labels: readonly L[] = []): SummaryObserver<L> {
     let deferred: DeferredSummary<L> | null = null;
-    const summary = new Summary<L>({
-      name,
-      help,
-      labelNames: labels,
-      percentiles: [...REQUEST_DURATION_PERCENTILES],
-      maxAgeSeconds: REQUEST_DURATION_WINDOW_SECONDS,
-      ageBuckets: REQUEST_DURATION_AGE_BUCKETS,
-      registers: [this.registry],
-      collect: () => deferred?.flush(),
-    });
+    const summary = new Summary<L>({ ...this.summaryConfig(name, help, labels, REQUEST_DURATION_PERCENTILES), collect: () => deferred?.flush() });
     deferred = new DeferredSummary(summary, REQUEST_DURATION_WINDOW_SECONDS * 1000, this.now);
     this.deferred.push(deferred as DeferredSummary<string>);
     // Metrics off: nothing is ever scraped, so nothing is queued.
