@@ -40,6 +40,9 @@ export type Stability = (typeof STABILITIES)[number];
 export const MODES = ['online', 'degraded', 'offline'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** Why a neighbour refuses this node's calls and syncs (read from its 403; shown by `status`). */
+export type PeerRefusal = 'revoked' | 'not_member';
+
 export const CATEGORIES = ['offer', 'request', 'info', 'emergency'] as const;
 export type Category = (typeof CATEGORIES)[number];
 

@@ -1,5 +1,5 @@
 /** The shapes the UI and the CLI read about a running node (snake_case: also printed by `--json`). */
-import type { Mode, Profile } from '../../common';
+import type { Mode, PeerRefusal, Profile } from '../../common';
 
 export interface PeerSummary {
   readonly node_id: string;
@@ -11,7 +11,7 @@ export interface PeerSummary {
   readonly last_seen_s_ago: number;
   readonly mode: string | null;
   /** Set when this neighbour refuses our node: the community removed us, or it does not count us as a member. */
-  readonly refuses_us: 'revoked' | 'not_member' | null;
+  readonly refuses_us: PeerRefusal | null;
 }
 
 export interface StatusReport {

@@ -1,5 +1,5 @@
 /** M02 §3.1: the peer registry — who is reachable right now, with their verified manifest. */
-import type { NodeId, Profile } from '../../common';
+import type { NodeId, PeerRefusal, Profile } from '../../common';
 import type { Endpoint, NodeManifest } from '../identity';
 import { realNow, type Now } from './timers';
 
@@ -48,9 +48,6 @@ export interface PeerRegistryInit {
  * but `last_seen`/`rtt_ms`/`source` changed (so refreshes do not spam listeners), `removed` on remove/prune.
  * Ignores records about ourselves.
  */
-/** Why a peer refuses this node (its 403 said so), as `status` shows it. */
-export type PeerRefusal = 'revoked' | 'not_member';
-
 export class PeerRegistry {
   private readonly peers = new Map<string, PeerRecord>();
   private readonly refusals = new Map<string, PeerRefusal>();

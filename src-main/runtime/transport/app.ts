@@ -3,7 +3,7 @@ import { chunkRecordHeader, parseBlobChunksRequest, type BlobEndpoint } from './
 import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { CallError, TRACE_RING_BUFFER, toWireError, HTTP_STATUS, type NodeId } from '../../common';
+import { CallError, TRACE_RING_BUFFER, toWireError, HTTP_STATUS, type NodeId, type PeerRefusal } from '../../common';
 import type { FlowControlOptions } from './backpressure';
 import { parseBusCall, runBusCall } from './bus-call';
 import { DEFAULT_BODY_LIMIT_BYTES, isLoopback, isTls, parseJsonObject, readBody } from './conn-info';
@@ -69,7 +69,7 @@ const REVOKED_MARK = "removed this caller's node (revoked)";
 const NOT_MEMBER_MARK = 'accepts calls only from members';
 
 /** Why a peer refused us, read from its 403 (see `refusal`); null for any other error. */
-export function refusalReason(err: unknown): 'revoked' | 'not_member' | null {
+export function refusalReason(err: unknown): PeerRefusal | null {
   if (!(err instanceof CallError) || err.wireCode !== 'forbidden') return null;
   if (err.message.includes(REVOKED_MARK)) return 'revoked';
   if (err.message.includes(NOT_MEMBER_MARK)) return 'not_member';
