@@ -207,9 +207,11 @@ async function main(): Promise<void> {
     for (const v of street.obs.views) v.peers.clear();
     t = performance.now();
     await Promise.all(all.map((i) => street.start(i)));
+    const bootMs = performance.now() - t;
+    t = performance.now();
     await street.obs.until(() => street.everyoneSeesEveryone(), 300_000, 'every node to see every other');
     const meetMs = performance.now() - t;
-    say(`  meet: every node sees every other ${secs(meetMs)} s after all were started together; ${loadNow()}`);
+    say(`  meet: all ${all.length} started together were running after ${secs(bootMs)} s; every node saw every other ${secs(meetMs)} s later; ${loadNow()}`);
 
     // 3. Life on the street: chat, a file from several holders, the street's model.
     const file = join(homes[1].dir, 'recipes.txt');
@@ -243,8 +245,8 @@ async function main(): Promise<void> {
     const clean = await reachAll(street, args.events, all, 'notice');
     say(`  reach-all over ${clean.spreads.length} posts: p50 ${quantile(clean.spreads, 0.5).toFixed(0)} ms, p99 ${quantile(clean.spreads, 0.99).toFixed(0)} ms, max ${Math.max(...clean.spreads).toFixed(0)} ms${clean.missing ? `, ${clean.missing} never reached all` : ''}; ${loadNow()}`);
 
-    // 5. Idle.
-    await new Promise((r) => setTimeout(r, 5_000));
+    // 5. Idle (after the sync loops' active window has passed: a quiet street).
+    await new Promise((r) => setTimeout(r, 15_000));
     const idle = await street.idle(args.idleS);
     say(`  idle ${args.idleS} s: ${fmtIdle(idle)}; ${loadNow()}`);
 
@@ -264,8 +266,9 @@ async function main(): Promise<void> {
       return NaN;
     });
     say(`  cut ${cut.length} of ${all.length} nodes off for ${args.cutS} s; every node held every event ${secs(healMs)} s after the links came back`);
-    await new Promise((r) => setTimeout(r, 5_000));
+    await new Promise((r) => setTimeout(r, 15_000));
     const healed = await reachAll(street, Math.max(5, Math.floor(args.events / 2)), all, 'after the cut');
+    await new Promise((r) => setTimeout(r, 15_000));
     const idle2 = await street.idle(args.idleS);
     say(`  after rejoining: reach-all p50 ${quantile(healed.spreads, 0.5).toFixed(0)} ms, p99 ${quantile(healed.spreads, 0.99).toFixed(0)} ms; idle ${fmtIdle(idle2)}; ${loadNow()}`);
     const totalRss = idle2.rssMiB.reduce((a, b) => a + b, 0);
