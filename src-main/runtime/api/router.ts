@@ -1,5 +1,6 @@
 /** The tRPC AppRouter: the one typed surface for the UI (over IPC or HTTP) and the CLI. */
 import type { CallInput, GovernanceInput } from './status';
+import { onboardingRouter } from './routers/onboarding';
 import { serviceProcedures } from './service-router';
 import { bad, int, obj, proc, str, t } from './trpc';
 
@@ -60,6 +61,7 @@ export const appRouter = t.router({
     .input((v) => ({ text: str(obj(v), 'text')! }))
     .mutation(({ ctx, input }) => ctx.node.redeemInvite(input)),
   ...serviceProcedures,
+  onboarding: onboardingRouter,
 });
 
 export type AppRouter = typeof appRouter;
