@@ -10,6 +10,7 @@ import { registerLog } from './log';
 import { registerMarket } from './market';
 import { registerMesh } from './mesh';
 import { registerModels } from './models';
+import { registerOpen } from './open';
 import { registerRag } from './rag';
 import { registerRun } from './run';
 import { registerStatus } from './status';
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerChat(program);
   registerRag(program);
   registerModels(program);
+  registerOpen(program);
 }
