@@ -14,9 +14,9 @@ import { saveConfig, type Config } from './config';
 import { PeerRegistry } from './discovery';
 import { detectHardware, loadKeyPair, loadOrGenerateKeyPair, type CommunityManifest, type Endpoint, type KeyPair, type NodeManifest } from './identity';
 import { configureHub, LogHub, Metrics, Tracer, type Logger } from './observability';
-import { answerJoinRequest, JoinCodeBook } from './onboarding';
+import { JoinCodeBook } from './onboarding';
 import { loadOrCreateApiToken } from './orchestrator/api-token';
-import { communityJoining, issueBoundInvite, JOIN_CODE_INVITE_TTL_SECONDS } from './orchestrator/community-joining';
+import { communityJoining, joinCodeEndpoint } from './orchestrator/community-joining';
 import { createOnboardingApi } from './orchestrator/node-api-onboarding';
 import { openCommunity, type CommunityContext } from './orchestrator/community-context';
 import { readCommunityManifest, writeCommunityManifest } from './orchestrator/community-files';
@@ -30,6 +30,7 @@ import { createOpenAiApp } from './openai';
 import { registerGovernanceCapabilities } from './orchestrator/governance';
 import { createNodeApi, type NodeApiWithStream } from './orchestrator/node-api';
 import { nodeFiles, type NodeFiles } from './orchestrator/node-paths';
+import { acquireRunLock } from './orchestrator/run-lock';
 import { removeRuntimeFile, writeRuntimeFile } from './orchestrator/runtime-file';
 import { APP_ROOT } from './version';
 import { HttpClient, HttpServer, loadOrCreateTlsCert, PinnedCerts, PubSubServer, RateLimiter } from './transport';
@@ -107,12 +108,20 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
   const files = nodeFiles(config);
   const startedAt = Date.now();
   mkdirSync(config.community.state_dir, { recursive: true, mode: 0o700 });
+  // 0. one node per home: the lock comes before anything of the home is opened, and goes last
+  const lock = acquireRunLock(files.lock);
 
   // 1. observability (a hub per node, so several nodes can share one process)
   const hub = new LogHub();
-  configureHub(hub, config.observability, { stderr: opts.logToStderr ?? false });
+  try {
+    configureHub(hub, config.observability, { stderr: opts.logToStderr ?? false });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const log = hub.logger('node', opts.name ? { node: opts.name } : {});
   const stack = new ShutdownStack(log);
+  stack.push('run lock', () => lock.release());
   stack.push('logging', () => hub.close());
   const metrics = new Metrics({ enabled: config.observability.metrics_enabled });
   const tracer = new Tracer();
@@ -221,16 +230,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
           yield* scope.services.files.serveChunks(caller, req, signal);
         },
       },
-      join: (caller, body) =>
-        answerJoinRequest(caller, body, {
-          book: joinCodes,
-          kp,
-          issue: async (invitee, level) => {
-            const c = community();
-            if (!c) throw noCommunity();
-            return issueBoundInvite({ kp, community: c, name: communityName(), endpoints: endpoints() }, invitee, level, JOIN_CODE_INVITE_TTL_SECONDS);
-          },
-        }),
+      join: joinCodeEndpoint({ kp, book: joinCodes, current: community, communityName, endpoints: () => endpoints() }),
       isAllowed: isMember,
       isRevoked: (id) => !!community()?.state.isRevoked(id),
       rateLimiter: new RateLimiter({ ...opts.rateLimits, onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),

@@ -12,13 +12,21 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
-import { toWireError } from '../../common';
+import { bodyLimit } from 'hono/body-limit';
+import { CallError, toWireError } from '../../common';
 import type { StreamingNodeApi } from './contract';
 import { allowedHosts, checkHostAndOrigin, lanNames } from './host-guard';
 import type { PhoneRegistry } from './phone-access';
 import { isOpName, parseOpInput } from './ops';
 import { appRouter } from './router';
 import type { CallInput } from './status';
+
+/**
+ * Largest request body the local API reads (4 MiB, as the peer port): API inputs are small JSON
+ * (file contents travel by path), and an unbounded body is memory anyone with the token, or a
+ * bug, can take. Over it: 413 `payload_too_large`, without buffering the rest.
+ */
+export const API_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export interface ApiServerOptions {
   readonly host: string;
@@ -71,10 +79,16 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
 const NO_TOKEN = 'missing or wrong local API token: open HearthNet with `hearthnet open` (or the desktop app); the link it opens carries the token';
 const NOT_PAIRED = 'this phone is not paired: on the computer running HearthNet, open Settings, turn on phone access and scan the pairing code';
 
-async function listen(app: Hono, host: string, port: number): Promise<{ server: ServerType; port: number }> {
+async function listen(app: Hono, host: string, port: number, what: string): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => resolve({ server, port: info.port }));
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new CallError('internal_error', `the ${what} port ${port} is already in use; stop the other program or choose another port (--api-port, or [ui] port in the config)`, { cause: err })
+          : new CallError('internal_error', `the ${what} cannot listen on ${host}:${port}: ${err.message}`, { cause: err }),
+      ),
+    );
   });
 }
 
@@ -114,7 +128,7 @@ export class ApiServer {
     const bindsLan = WILDCARD.has(this.opts.host) || !['127.0.0.1', 'localhost', '::1'].includes(this.opts.host);
     const extra = bindsLan && !WILDCARD.has(this.opts.host) ? [this.opts.host] : [];
     let allowed = new Set<string>();
-    const { server, port } = await listen(this.buildApp('local', () => allowed), this.opts.host, this.opts.port);
+    const { server, port } = await listen(this.buildApp('local', () => allowed), this.opts.host, this.opts.port, 'local API');
     this.server = server;
     this.boundPort = port;
     allowed = allowedHosts(port, { lan: WILDCARD.has(this.opts.host), extra });
@@ -132,7 +146,7 @@ export class ApiServer {
     }
     if (this.lan) return;
     let allowed = new Set<string>();
-    const lan = await listen(this.buildApp('lan', () => allowed), '0.0.0.0', this.opts.lanPort ?? 0);
+    const lan = await listen(this.buildApp('lan', () => allowed), '0.0.0.0', this.opts.lanPort ?? 0, 'phone access');
     allowed = allowedHosts(lan.port, { lan: true });
     this.lan = lan;
   }
@@ -147,6 +161,16 @@ export class ApiServer {
       if (listener === 'lan' && !phones?.enabled) return c.json({ error: { code: 'forbidden', message: 'phone access is turned off on this computer' } }, 403);
       await next();
     });
+    app.use(
+      '*',
+      bodyLimit({
+        maxSize: API_BODY_LIMIT_BYTES,
+        onError: (c) => {
+          c.header('connection', 'close');
+          return c.json({ error: { code: 'payload_too_large', message: `the request body is larger than ${API_BODY_LIMIT_BYTES} bytes` } }, 413);
+        },
+      }),
+    );
     app.get('/health', (c) => c.json({ ok: true }));
     // A phone trades a single-use pairing code (from the QR code in Settings) for its own token.
     app.post('/pair', async (c) => {

@@ -8,7 +8,7 @@ import type { CommunityStarted, InviteRedeemed, WhoInvites } from '../api';
 import { defaultCommunityPolicy, type Endpoint, type KeyPair } from '../identity';
 import type { Logger } from '../observability';
 import {
-  createCommunity, decodeInvite, decodeJoinCode, fetchInviteForCode, inviteEventData, looksLikeJoinCode, makeInvite, redeemInvite, type InviteBlob,
+  answerJoinRequest, createCommunity, decodeInvite, decodeJoinCode, fetchInviteForCode, inviteEventData, looksLikeJoinCode, makeInvite, redeemInvite, type InviteBlob, type JoinCodeBook,
 } from '../onboarding';
 import type { HttpClient } from '../transport';
 import type { CommunityContext } from './community-context';
@@ -46,6 +46,20 @@ export function issueBoundInvite(
   // Recorded in the log first: the invitee becomes a member the moment it can reach anyone.
   d.community.log.appendLocal('community.member.invited', inviteEventData(blob), d.kp);
   return blob;
+}
+
+/** The inviter's `POST /join/v1/redeem` handler: claim the code in `book`, then issue a bound invite. */
+export function joinCodeEndpoint(d: { kp: KeyPair; book: JoinCodeBook; current: () => CommunityContext | null; communityName: () => string; endpoints: () => readonly Endpoint[] }) {
+  return (caller: string, body: Record<string, unknown>) =>
+    answerJoinRequest(caller, body, {
+      book: d.book,
+      kp: d.kp,
+      issue: async (invitee, level) => {
+        const c = d.current();
+        if (!c) throw new CallError('forbidden', 'this node has not joined a community yet');
+        return issueBoundInvite({ kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() }, invitee, level, JOIN_CODE_INVITE_TTL_SECONDS);
+      },
+    });
 }
 
 export function communityJoining(d: CommunityJoiningDeps) {

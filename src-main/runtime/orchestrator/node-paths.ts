@@ -14,6 +14,8 @@ export interface NodeFiles {
   readonly apiToken: string;
   /** Phones paired for LAN access (hashed device secrets, 0600). */
   readonly phones: string;
+  /** Held (an OS file lock) while a node runs on this home: see run-lock.ts. */
+  readonly lock: string;
 }
 
 export function nodeFiles(config: Config): NodeFiles {
@@ -28,5 +30,6 @@ export function nodeFiles(config: Config): NodeFiles {
     runtime: join(state, 'runtime.json'),
     apiToken: join(state, 'api-token'),
     phones: join(state, 'phones.json'),
+    lock: join(state, 'node.lock'),
   };
 }

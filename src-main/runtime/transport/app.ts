@@ -103,6 +103,10 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     throw new CallError('not_found', 'no such endpoint');
   });
 
+  const admit = (caller: NodeId) => {
+    if (d.isAllowed && !d.isAllowed(caller)) throw refusal(d.isRevoked?.(caller) ?? false);
+  };
+
   /** Verify signature + membership (+ rate when `rateKey`); returns the caller and the raw body. */
   const verified = async (c: C, rateKey: string | null, membersOnly = true): Promise<{ caller: NodeId; body: Uint8Array }> => {
     const inc = c.env.incoming;
@@ -112,8 +116,9 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
       const v = inc.headers[n];
       return Array.isArray(v) ? v[0] : v;
     };
-    const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body });
-    if (membersOnly && d.isAllowed && !d.isAllowed(caller)) throw refusal(d.isRevoked?.(caller) ?? false);
+    // Membership is checked inside the verifier, before the nonce is recorded (issue 15 item 5);
+    // `/join` is the one signed endpoint open to non-members.
+    const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body }, membersOnly ? admit : undefined);
     if (rateKey) await rateGate(caller, rateKey);
     return { caller, body };
   };
