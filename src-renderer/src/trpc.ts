@@ -2,6 +2,7 @@
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { AppRouter } from '../../src-main/runtime/api';
+import { accessToken } from './onboarding/access';
 
 interface Bridge {
   trpc(op: { type: string; path: string; input: unknown }): Promise<unknown>;
@@ -25,15 +26,8 @@ const ipcLink: TRPCLink<AppRouter> = () => ({ op }) =>
     return () => {};
   });
 
-/** In a browser the token arrives once in the URL fragment (`#token=...`) and is kept for the session. */
-function localToken(): string {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) {
-    sessionStorage.setItem('hearthnet-token', fromHash);
-    history.replaceState(null, '', location.pathname);
-  }
-  return sessionStorage.getItem('hearthnet-token') ?? '';
-}
+/** In a browser: the household token (`#token=...`, kept for the session) or a paired phone's own token (onboarding/access.ts). */
+const localToken = accessToken;
 
 export const trpc = createTRPCClient<AppRouter>({
   links: [
