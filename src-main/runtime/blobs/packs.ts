@@ -35,7 +35,33 @@ interface Pack {
   readonly have: Set<Cid>;
   /** Set when the bytes live in a file outside the store (complete, read-only). */
   link: LinkInfo | null;
+  /** Chunks whose write is in flight (write-behind). */
+  readonly writing: Set<Cid>;
 }
+
+/** Writes in flight per pack (each holds a copy of one chunk: 8 x 256 KiB). */
+const WRITE_BEHIND = 8;
+
+/** `.have` records are appended this many at a time (a crash loses at most these: refetched). */
+const HAVE_BATCH = 64;
+
+interface Handles {
+  readonly pack: FileHandle;
+  readonly have: FileHandle | null;
+  /** Chunk indices written to the pack, not yet appended to `.have`. */
+  pending: number[];
+  /** Reads in progress outside the pack's queue. */
+  readers: number;
+  /** When a linked file's size and mtime were last compared with its link (performance.now()). */
+  checkedAt: number;
+  /** Write-behind: writes in flight, their reusable buffers, and the first failure (reported by the next write or flush). */
+  readonly writes: Set<Promise<void>>;
+  readonly buffers: Uint8Array[];
+  error: unknown;
+}
+
+/** How often a linked file is checked for changes while it is being read (each chunk is hash-checked anyway). */
+const LINK_RECHECK_MS = 1000;
 
 export interface PackFilesOptions {
   /** Temp files for atomic writes (the store's tmp/). */
@@ -53,7 +79,7 @@ export class PackFiles {
   readonly #packs = new Map<Cid, Pack>();
   /** Chunk CID -> blobs whose pack holds it. */
   readonly #where = new Map<Cid, Set<Cid>>();
-  readonly #open = new Map<Cid, { pack: FileHandle; have: FileHandle | null }>();
+  readonly #open = new Map<Cid, Handles>();
   /** Per pack, the tail of its operations: reads, writes, drops and closes of one pack run in turn. */
   readonly #chain = new Map<Cid, Promise<unknown>>();
   /** Chunks written by this process from verified bytes, or re-hashed once already. */
@@ -167,7 +193,7 @@ export class PackFiles {
   }
 
   #linked(m: BlobManifest, info: LinkInfo): Pack {
-    const p: Pack = { m, places: chunkPlacements(m), have: new Set(), link: info };
+    const p: Pack = { m, places: chunkPlacements(m), have: new Set(), link: info, writing: new Set() };
     this.#packs.set(m.cid, p);
     for (const cid of p.places.keys()) this.#add(p, cid);
     return p;
@@ -209,21 +235,36 @@ export class PackFiles {
     const size = p.places.get(cid)!.size;
     const out = buf && buf.length >= size ? buf.subarray(0, size) : new Uint8Array(size);
     const off = p.places.get(cid)!.offsets[0];
+    // Only opening the handle runs in the pack's queue; the read itself does not, so the streams
+    // serving one blob to peers read in parallel (a close waits for readers: see #closeHandles).
     const got = await this.#withPack(blob, async () => {
       const pk = this.#packs.get(blob);
       if (!pk?.have.has(cid)) return null; // dropped or deleted meanwhile
       try {
-        const { pack } = await this.#handles(blob);
+        const h = await this.#handles(blob);
         // A linked file may have been changed by its owner since: then it no longer holds the blob.
-        if (pk.link && !linkMatches(pk.link, await pack.stat())) return 'broken' as const;
-        await readFullyAt(pack, out, size, off); // a short read fails the caller's hash check
+        if (pk.link && performance.now() - h.checkedAt > LINK_RECHECK_MS) {
+          if (!linkMatches(pk.link, await h.pack.stat())) return 'broken' as const;
+          h.checkedAt = performance.now();
+        }
+        h.readers++;
+        return h;
       } catch (err) {
         if (pk.link && errnoOf(err) === 'ENOENT') return 'broken' as const;
         throw ioError(`reading chunk ${cid}`, err);
       }
-      return out;
     });
-    if (got !== 'broken') return got;
+    if (got && got !== 'broken') {
+      try {
+        await readFullyAt(got.pack, out, size, off); // a short read fails the caller's hash check
+        return out;
+      } catch (err) {
+        throw ioError(`reading chunk ${cid}`, err);
+      } finally {
+        got.readers--;
+      }
+    }
+    if (got === null) return null;
     await this.#breakLink(blob);
     return this.read(cid, buf); // another pack may hold it
   }
@@ -238,22 +279,53 @@ export class PackFiles {
 
   /** Writes verified bytes of `cid` at every position it fills in the pack of `m`. */
   async write(m: BlobManifest, cid: Cid, data: Uint8Array): Promise<void> {
-    await this.#withPack(m.cid, async () => {
+    // Write-behind: the bytes are copied into one of the pack's WRITE_BEHIND buffers and written
+    // while the caller goes on receiving; the chunk counts as held once its write is done. A
+    // transfer's writes to one pack no longer wait for each other (each is a thread-pool round
+    // trip, milliseconds on a busy machine). `flush` waits for them and reports a failed one.
+    const got = await this.#withPack(m.cid, async () => {
       const p = this.#pack(m);
       const place = p.places.get(cid);
-      if (!place || p.have.has(cid) || p.link) return;
+      if (!place || p.have.has(cid) || p.link || p.writing.has(cid)) return null;
       try {
         const h = await this.#handles(m.cid);
-        for (const off of place.offsets) await writeAllAt(h.pack, data, off);
-        const rec = Buffer.alloc(4);
-        rec.writeUInt32BE(place.index);
-        await h.have!.write(rec);
+        p.writing.add(cid);
+        h.readers++; // keeps the handle open until the write is done
+        return { p, place, h };
       } catch (err) {
         throw ioError(`storing chunk ${cid}`, err);
       }
-      this.#add(p, cid);
-      this.markChecked(cid);
     });
+    if (!got) return;
+    const { p, place, h } = got;
+    try {
+      while (h.writes.size >= WRITE_BEHIND) await Promise.race(h.writes);
+      if (h.error) throw h.error;
+    } catch (err) {
+      p.writing.delete(cid);
+      h.readers--;
+      throw err;
+    }
+    const buf = h.buffers.pop() ?? new Uint8Array(Math.max(m.chunk_size_bytes, data.length));
+    const bytes = buf.subarray(0, data.length);
+    bytes.set(data);
+    const w = (async () => {
+      try {
+        for (const off of place.offsets) await writeAllAt(h.pack, bytes, off);
+        this.#add(p, cid);
+        this.markChecked(cid);
+        h.pending.push(place.index);
+        if (h.pending.length >= HAVE_BATCH) await this.#flushHave(h);
+      } catch (err) {
+        h.error ??= ioError(`storing chunk ${cid}`, err);
+      } finally {
+        p.writing.delete(cid);
+        h.buffers.push(buf);
+        h.readers--;
+      }
+    })();
+    h.writes.add(w);
+    void w.finally(() => h.writes.delete(w));
   }
 
   /** Forgets `cid` in every pack (damaged, or deleted); resolves to the bytes freed. */
@@ -308,7 +380,7 @@ export class PackFiles {
   #pack(m: BlobManifest): Pack {
     let p = this.#packs.get(m.cid);
     if (p) return p;
-    p = { m, places: chunkPlacements(m), have: new Set(), link: null };
+    p = { m, places: chunkPlacements(m), have: new Set(), link: null, writing: new Set() };
     this.#packs.set(m.cid, p);
     return p;
   }
@@ -345,7 +417,30 @@ export class PackFiles {
     }
   }
 
-  async #handles(blob: Cid): Promise<{ pack: FileHandle; have: FileHandle | null }> {
+  /** Appends the pending `.have` records (one write per batch instead of one per chunk). */
+  async #flushHave(h: Handles): Promise<void> {
+    if (!h.have || !h.pending.length) return;
+    const rec = Buffer.alloc(4 * h.pending.length);
+    h.pending.forEach((index, i) => rec.writeUInt32BE(index, 4 * i));
+    h.pending = [];
+    await h.have.write(rec);
+  }
+
+  /**
+   * Waits for the pack's writes in flight and appends their `.have` records; throws the first
+   * write that failed. Call before asking which chunks are held (a transfer's end, completeBlob).
+   */
+  async flush(blob: Cid): Promise<void> {
+    const h = this.#open.get(blob);
+    if (!h) return;
+    for (let i = 0; h.writes.size && i < 1_000_000; i++) await Promise.all([...h.writes]);
+    await this.#withPack(blob, () => this.#flushHave(h).catch((err: unknown) => Promise.reject(ioError('recording a received piece', err))));
+    const err = h.error;
+    h.error = null;
+    if (err) throw err;
+  }
+
+  async #handles(blob: Cid): Promise<Handles> {
     const hit = this.#open.get(blob);
     if (hit) {
       this.#open.delete(blob); // most recently used goes last
@@ -354,11 +449,11 @@ export class PackFiles {
     }
     // Close the least recently used handles of a pack nobody is using right now.
     if (this.#open.size >= OPEN_PACKS_MAX) {
-      const idle = [...this.#open.keys()].find((b) => b !== blob && !this.#chain.has(b));
+      const idle = [...this.#open.keys()].find((b) => b !== blob && !this.#chain.has(b) && this.#open.get(b)!.readers === 0);
       if (idle) await this.#closeHandles(idle);
     }
     if (this.#packs.get(blob)?.link) {
-      const h = { pack: await open(this.#dataPath(blob), 'r'), have: null }; // the user's file: read only
+      const h: Handles = { pack: await open(this.#dataPath(blob), 'r'), have: null, pending: [], readers: 0, checkedAt: 0, writes: new Set(), buffers: [], error: null }; // the user's file: read only
       this.#open.set(blob, h);
       return h;
     }
@@ -371,7 +466,7 @@ export class PackFiles {
       await pack.close();
       throw err;
     }
-    const h = { pack, have };
+    const h: Handles = { pack, have, pending: [], readers: 0, checkedAt: 0, writes: new Set(), buffers: [], error: null };
     this.#open.set(blob, h);
     return h;
   }
@@ -379,6 +474,9 @@ export class PackFiles {
   async #closeHandles(blob: Cid): Promise<void> {
     const h = this.#open.get(blob);
     this.#open.delete(blob);
+    // Reads run outside the queue: let them finish (each is one pread; bounded wait).
+    for (let i = 0; h && h.readers > 0 && i < 30_000; i++) await new Promise((r) => setTimeout(r, 1));
+    if (h) await this.#flushHave(h).catch(() => undefined); // lost records only mean a refetch
     await h?.pack.close().catch(() => undefined);
     await h?.have?.close().catch(() => undefined);
   }

@@ -186,13 +186,20 @@ export class BlobStore {
   async writeFetchedChunk(m: BlobManifest, cid: string, data: Uint8Array): Promise<void> {
     const c = assertCid(cid);
     await verifyChunk(data, c);
-    const release = await this.hold();
-    try {
-      assertRoom(await this.#diskUsage(), data.length, this.#margin, m.filename ? `"${m.filename}"` : 'this file');
-      await this.#packs.write(m, c, data);
-    } finally {
-      release();
-    }
+    // No statfs per chunk (a thread-pool round trip each): the transfer holds the store and checked
+    // room for every missing byte before asking; a disk filled meanwhile fails the write (ENOSPC -> disk_full).
+    await this.start();
+    await this.#packs.write(m, c, data);
+  }
+
+  /**
+   * Records durably-enough which fetched chunks the pack of `cid` holds (its `.have` is appended in
+   * batches): the transfer calls it when it stops, so a resume after a cancel asks only for what
+   * is missing. After a crash at most one batch is forgotten and fetched again.
+   */
+  async flushFetched(cid: string): Promise<void> {
+    await this.start();
+    await this.#packs.flush(assertCid(cid));
   }
 
   /**
@@ -459,6 +466,7 @@ export class BlobStore {
     const c = assertCid(cid);
     const from = this.layout.partialPath(c);
     const m = await readManifestFile(from, c);
+    await this.#packs.flush(c); // writes still in flight count once they are done
     const missing = await this.missingChunks(m);
     if (missing.length) throw new BlobError('not_found', `${missing.length} chunk(s) of ${c} are still missing.`, { details: { cid: c, missing: missing.map((r) => r.index) } });
     if (this.#packs.hasPack(c)) {
@@ -466,6 +474,7 @@ export class BlobStore {
       // a chunk file or another pack that gc may remove with its own blob.
       const buf = new Uint8Array(m.chunk_size_bytes);
       for (const ref of m.chunks) if (!this.#packs.holds(c, ref.cid)) await this.#packs.write(m, ref.cid, await this.#held.readInto(ref, buf));
+      await this.#packs.flush(c); // every record in .have before the manifest names a complete blob
     }
     const to = this.layout.manifestPath(c);
     try {
