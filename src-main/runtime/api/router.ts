@@ -1,6 +1,7 @@
 /** The tRPC AppRouter: the one typed surface for the UI (over IPC or HTTP) and the CLI. */
 import type { CallInput, GovernanceInput } from './status';
 import { onboardingRouter } from './routers/onboarding';
+import { desktopRouter } from './desktop-router';
 import { serviceProcedures } from './service-router';
 import { bad, int, obj, proc, str, t } from './trpc';
 
@@ -62,6 +63,8 @@ export const appRouter = t.router({
     .mutation(({ ctx, input }) => ctx.node.redeemInvite(input)),
   ...serviceProcedures,
   onboarding: onboardingRouter,
+  /** Desktop-app only (settings, pause sharing, quit, hearthnet:// links): desktop-router.ts. */
+  desktop: desktopRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,9 +7,9 @@
 const SESSION_KEY = 'hearthnet-token';
 const DEVICE_KEY = 'hearthnet-device-token';
 
-/** Whether this page is served by the phone (LAN) listener rather than on this computer. */
+/** Whether this page is served by the phone (LAN) listener rather than on this computer (desktop app: app://, never). */
 export function onLanPage(): boolean {
-  return !['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
+  return location.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
 }
 
 function takeFromHash(name: string): string | null {
