@@ -1,5 +1,6 @@
 /** Small argument checks shared by commands: each failure is a usage error (exit 2) saying what to type. */
 import { resolve } from 'node:path';
+import { unsafeCharIn } from '../../common';
 import { CliExit, EXIT } from './exit-codes';
 
 /** A whole number within [min, max], or exit 2 naming the option. */
@@ -32,4 +33,11 @@ export function list(value: string, previous: string[] = []): string[] {
 /** An absolute path for the node (it runs with another working directory). */
 export function absolutePath(p: string): string {
   return resolve(process.cwd(), p);
+}
+
+/** A name neighbours will see (household, community): one line of plain text, or exit 2. */
+export function plainName(value: string, what: string): string {
+  const unsafe = unsafeCharIn(value);
+  if (unsafe) throw new CliExit(EXIT.usage, `${what} must be one line of plain text, without control or text-direction characters (found ${unsafe})`);
+  return value;
 }

@@ -1,14 +1,16 @@
 /** `hearthnet chat send|history`: private, end-to-end sealed messages between households. */
 import type { Command } from 'commander';
+import { neutralise } from '../../../common';
 import type { ChatRow } from '../../api';
 import { nonEmpty, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
 
+/** One message for a terminal: names and text from the other household are neutralised. */
 function messageLine(m: ChatRow): string {
-  const who = m.direction === 'out' ? `you -> ${m.recipient_name}` : `${m.sender_name} -> you`;
+  const who = m.direction === 'out' ? `you -> ${neutralise(m.recipient_name)}` : `${neutralise(m.sender_name)} -> you`;
   const state = m.direction === 'out' ? (m.read_at ? ' (read)' : m.delivered_at ? ' (delivered)' : ' (not yet delivered)') : '';
-  return `${m.created_at}  ${who}${state}\n    ${m.body.replace(/\n/g, '\n    ')}`;
+  return `${neutralise(m.created_at)}  ${who}${state}\n    ${neutralise(m.body, { multiline: true }).replace(/\n/g, '\n    ')}`;
 }
 
 export function registerChat(program: Command): void {

@@ -1,5 +1,6 @@
 /** `hearthnet files add|get|list`: share a file with the community and fetch files neighbours share. */
 import type { Command } from 'commander';
+import { neutralise } from '../../../common';
 import type { FileRow } from '../../api';
 import { absolutePath, nonEmpty } from '../args';
 import { cliContext, out } from '../context';
@@ -11,8 +12,8 @@ function filesTable(rows: readonly FileRow[]): string {
   if (rows.length === 0) return 'No files yet. Share one with `hearthnet files add <path>`.';
   return rows
     .map((r) => {
-      const where = r.local ? `here${r.pinned ? ' (kept)' : ''}` : `at ${r.holders.map((h) => h.name).join(', ')}`;
-      return `${(r.filename ?? '(no name)').padEnd(28)} ${(r.size_bytes === null ? '?' : formatBytes(r.size_bytes)).padStart(9)}  ${where}\n    ${r.cid}`;
+      const where = r.local ? `here${r.pinned ? ' (kept)' : ''}` : `at ${r.holders.map((h) => neutralise(h.name)).join(', ')}`;
+      return `${neutralise(r.filename ?? '(no name)').padEnd(28)} ${(r.size_bytes === null ? '?' : formatBytes(r.size_bytes)).padStart(9)}  ${where}\n    ${r.cid}`;
     })
     .join('\n');
 }

@@ -1,14 +1,17 @@
 /** `hearthnet market post|list|search|expire`: the neighbourhood noticeboard. */
 import type { Command } from 'commander';
+import { neutralise } from '../../../common';
 import { MARKET_CATEGORIES, type MarketPost } from '../../api';
 import { list, nonEmpty, oneOf, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
 
+/** One post for a terminal: every field from its author is neutralised (one-line fields keep no newline). */
 function postLine(p: MarketPost): string {
-  const tags = p.tags.length ? `  #${p.tags.join(' #')}` : '';
-  const state = p.expired_via_event_id ? '  (taken down)' : `  until ${p.expires_at}`;
-  return `[${p.category}] ${p.title} — ${p.author_name}${state}${tags}${p.body ? `\n    ${p.body.replace(/\n/g, '\n    ')}` : ''}\n    id ${p.event_id}`;
+  const tags = p.tags.length ? `  #${p.tags.map((t) => neutralise(t)).join(' #')}` : '';
+  const state = p.expired_via_event_id ? '  (taken down)' : `  until ${neutralise(p.expires_at)}`;
+  const body = p.body ? `\n    ${neutralise(p.body, { multiline: true }).replace(/\n/g, '\n    ')}` : '';
+  return `[${neutralise(p.category)}] ${neutralise(p.title)} — ${neutralise(p.author_name)}${state}${tags}${body}\n    id ${neutralise(p.event_id)}`;
 }
 
 export function registerMarket(program: Command): void {
