@@ -18,6 +18,15 @@ export function oneOf<T extends string>(value: string | undefined, choices: read
   return value as T;
 }
 
+const CID_RE = /^blake3:[0-9a-f]{64}$/;
+
+/** A file id (`blake3:` + 64 hex digits), or exit 2 saying what one looks like. */
+export function fileId(value: string, what = 'the file id'): string {
+  const v = value.trim();
+  if (!CID_RE.test(v)) throw new CliExit(EXIT.usage, `"${value}" is not a file id: ${what} is "blake3:" followed by 64 hex digits (as \`files list\` shows)`);
+  return v;
+}
+
 /** A non-empty text argument, or exit 2. */
 export function nonEmpty(value: string | undefined, what: string): string {
   const v = value?.trim() ?? '';

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { neutralise } from '../../../common';
 import type { ChatRow } from '../../api';
+import { CHAT_HISTORY_MAX_LIMIT } from '../../services/chat/schemas';
 import { nonEmpty, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
@@ -36,7 +37,7 @@ export function registerChat(program: Command): void {
     .option('--limit <n>', 'at most this many messages')
     .option('--json', 'machine-readable output')
     .action(async (withWho: string | undefined, opts: { limit?: string; json?: boolean }, cmd: Command) => {
-      const limit = wholeNumber(opts.limit, '--limit');
+      const limit = wholeNumber(opts.limit, '--limit', 1, CHAT_HISTORY_MAX_LIMIT);
       const { api } = connectLocalNode(cliContext(cmd).config);
       const rows = await api.chatHistory.query({ with: withWho, limit }).catch(apiFailure);
       out(!!opts.json, rows, () => (rows.length ? rows.map(messageLine).join('\n') : 'No messages yet.'));

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { neutralise } from '../../../common';
 import type { FileRow } from '../../api';
-import { absolutePath, nonEmpty } from '../args';
+import { absolutePath, fileId, nonEmpty } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
 import { runOp } from '../op-runner';
@@ -41,9 +41,10 @@ export function registerFiles(program: Command): void {
     .option('-o, --out <path>', 'where to save it (a file name, or a folder; default: this folder)', '.')
     .option('--json', 'machine-readable output')
     .action(async (cid: string, opts: { out: string; json?: boolean }, cmd: Command) => {
+      const id = fileId(cid);
       const { info } = connectLocalNode(cliContext(cmd).config);
       const bar = new ProgressBar({ label: 'Downloading', bytes: true });
-      const done = await runOp(info, 'files.get', { cid: nonEmpty(cid, 'the file id'), out: absolutePath(opts.out) }, {
+      const done = await runOp(info, 'files.get', { cid: id, out: absolutePath(opts.out) }, {
         bar,
         onProgress: (p) => bar.update(Number(p.bytes), Number(p.total_bytes)),
       });
