@@ -1,5 +1,6 @@
 /** The tRPC AppRouter: the one typed surface for the UI (over IPC or HTTP) and the CLI. */
 import type { CallInput, GovernanceInput } from './status';
+import { desktopRouter } from './desktop-router';
 import { serviceProcedures } from './service-router';
 import { bad, int, obj, proc, str, t } from './trpc';
 
@@ -60,6 +61,8 @@ export const appRouter = t.router({
     .input((v) => ({ text: str(obj(v), 'text')! }))
     .mutation(({ ctx, input }) => ctx.node.redeemInvite(input)),
   ...serviceProcedures,
+  /** Desktop-app only (settings, pause sharing, quit, hearthnet:// links): desktop-router.ts. */
+  desktop: desktopRouter,
 });
 
 export type AppRouter = typeof appRouter;
