@@ -1,5 +1,7 @@
 /** Every `hearthnet` subcommand, registered in one place so new ones slot in. */
 import type { Command } from 'commander';
+import { addHelpExamples } from '../help-examples';
+import { registerBackup } from './backup';
 import { registerCommunity } from './community';
 import { registerChat } from './chat';
 import { registerDoctor } from './doctor';
@@ -32,4 +34,7 @@ export function registerCommands(program: Command): void {
   registerRag(program);
   registerModels(program);
   registerOpen(program);
+  registerBackup(program);
+  // Last, so every command registered above gets its examples.
+  addHelpExamples(program);
 }
