@@ -11,6 +11,7 @@ import { createCommunity } from '../../onboarding';
 import { openCommunity } from '../../orchestrator/community-context';
 import { readCommunityManifest, writeCommunityManifest } from '../../orchestrator/community-files';
 import { nodeFiles } from '../../orchestrator/node-paths';
+import { plainName } from '../args';
 import { cliContext, out } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
 
@@ -53,14 +54,14 @@ export function registerInit(program: Command): void {
       const { config, configFile, env } = cliContext(cmd, process.env, { mayCreate: true });
       const profile = opts.profile ?? config.node.profile;
       if (!isOneOf(PROFILES, profile)) throw new CliExit(EXIT.usage, `unknown profile "${profile}": choose one of ${PROFILES.join(', ')}`);
-      const displayName = await resolveName(opts, config);
+      const displayName = plainName(await resolveName(opts, config), 'the household name');
       const kp = loadOrGenerateKeyPair(config.identity.keys_dir);
       const files = nodeFiles(config);
 
       let communityId = config.community.community_id;
       let communityName = readCommunityManifest(files.communityManifest)?.name ?? null;
       if (opts.community !== undefined) {
-        const name = opts.community.trim();
+        const name = plainName(opts.community.trim(), '--community');
         if (!name) throw new CliExit(EXIT.usage, '--community needs a name, e.g. --community "Elm Street"');
         if (communityId && communityId !== kp.nodeIdFull) {
           throw new CliExit(EXIT.error, `this node already belongs to the community "${communityName ?? communityId}"; a household is in one community at a time`);
