@@ -1,14 +1,17 @@
 /** `hearthnet chat send|history`: private, end-to-end sealed messages between households. */
 import type { Command } from 'commander';
+import { neutralise } from '../../../common';
 import type { ChatRow } from '../../api';
+import { CHAT_HISTORY_MAX_LIMIT } from '../../services/chat/schemas';
 import { nonEmpty, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
 
+/** One message for a terminal: names and text from the other household are neutralised. */
 function messageLine(m: ChatRow): string {
-  const who = m.direction === 'out' ? `you -> ${m.recipient_name}` : `${m.sender_name} -> you`;
+  const who = m.direction === 'out' ? `you -> ${neutralise(m.recipient_name)}` : `${neutralise(m.sender_name)} -> you`;
   const state = m.direction === 'out' ? (m.read_at ? ' (read)' : m.delivered_at ? ' (delivered)' : ' (not yet delivered)') : '';
-  return `${m.created_at}  ${who}${state}\n    ${m.body.replace(/\n/g, '\n    ')}`;
+  return `${neutralise(m.created_at)}  ${who}${state}\n    ${neutralise(m.body, { multiline: true }).replace(/\n/g, '\n    ')}`;
 }
 
 export function registerChat(program: Command): void {
@@ -34,7 +37,7 @@ export function registerChat(program: Command): void {
     .option('--limit <n>', 'at most this many messages')
     .option('--json', 'machine-readable output')
     .action(async (withWho: string | undefined, opts: { limit?: string; json?: boolean }, cmd: Command) => {
-      const limit = wholeNumber(opts.limit, '--limit');
+      const limit = wholeNumber(opts.limit, '--limit', 1, CHAT_HISTORY_MAX_LIMIT);
       const { api } = connectLocalNode(cliContext(cmd).config);
       const rows = await api.chatHistory.query({ with: withWho, limit }).catch(apiFailure);
       out(!!opts.json, rows, () => (rows.length ? rows.map(messageLine).join('\n') : 'No messages yet.'));

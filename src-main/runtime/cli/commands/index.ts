@@ -1,5 +1,7 @@
 /** Every `hearthnet` subcommand, registered in one place so new ones slot in. */
 import type { Command } from 'commander';
+import { addHelpExamples } from '../help-examples';
+import { registerBackup } from './backup';
 import { registerCommunity } from './community';
 import { registerChat } from './chat';
 import { registerDoctor } from './doctor';
@@ -10,6 +12,7 @@ import { registerLog } from './log';
 import { registerMarket } from './market';
 import { registerMesh } from './mesh';
 import { registerModels } from './models';
+import { registerOpen } from './open';
 import { registerRag } from './rag';
 import { registerRun } from './run';
 import { registerStatus } from './status';
@@ -30,4 +33,8 @@ export function registerCommands(program: Command): void {
   registerChat(program);
   registerRag(program);
   registerModels(program);
+  registerOpen(program);
+  registerBackup(program);
+  // Last, so every command registered above gets its examples.
+  addHelpExamples(program);
 }
