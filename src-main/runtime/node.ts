@@ -332,7 +332,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       joinByInvite: joining.joinByInvite,
       onboarding: createOnboardingApi({
         kp, book: joinCodes, endpoints, communityName, phones,
-        inCommunity: () => community() !== null,
+        community,
         startCommunity: joining.startCommunity,
         joinByInvite: joining.joinByInvite,
         apiServer: () => apiServer,
