@@ -6,3 +6,6 @@ export { OP_NAMES, isOpName, parseOpInput, type OpFrame, type OpInputs, type OpN
 export type * from './status';
 export type * from './service-shapes';
 export { MARKET_CATEGORIES } from './service-shapes';
+export type * from './ui-shapes';
+export type { AppNodeApi } from './ui-contract';
+export type * from './inputs';
