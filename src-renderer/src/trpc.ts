@@ -1,7 +1,12 @@
-/** The renderer's tRPC client: IPC inside the Electron app, HTTP (with the local token) in a browser. */
-import { createTRPCClient, httpLink, TRPCClientError, type TRPCLink } from '@trpc/client';
+/**
+ * The renderer's tRPC client. In a browser: queries and mutations over HTTP, subscriptions as
+ * server-sent events, both with the local token. Inside the Electron app the desktop shell's IPC
+ * link takes over; which link is used is decided in `chooseLink` alone.
+ */
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { AppRouter } from '../../src-main/runtime/api';
+import { FetchEventSource } from './sse';
 
 interface Bridge {
   trpc(op: { type: string; path: string; input: unknown }): Promise<unknown>;
@@ -13,6 +18,7 @@ declare global {
   }
 }
 
+/** Request/response over the preload bridge (replaced by the desktop shell's ipc-link.ts). */
 const ipcLink: TRPCLink<AppRouter> = () => ({ op }) =>
   observable((observer) => {
     window.hearthnet!
@@ -25,20 +31,37 @@ const ipcLink: TRPCLink<AppRouter> = () => ({ op }) =>
     return () => {};
   });
 
-/** In a browser the token arrives once in the URL fragment (`#token=...`) and is kept for the session. */
-function localToken(): string {
+const TOKEN_KEY = 'hearthnet-token';
+
+/**
+ * In a browser the token arrives once in the URL fragment (`#token=...`) and is kept for the
+ * session. Read at start-up, before the tab router looks at the fragment.
+ */
+function readLocalToken(): string {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromHash) {
-    sessionStorage.setItem('hearthnet-token', fromHash);
-    history.replaceState(null, '', location.pathname);
+    sessionStorage.setItem(TOKEN_KEY, fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
   }
-  return sessionStorage.getItem('hearthnet-token') ?? '';
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
 }
 
-export const trpc = createTRPCClient<AppRouter>({
-  links: [
-    window.hearthnet
-      ? ipcLink
-      : httpLink({ url: `${location.origin}/trpc`, headers: () => ({ authorization: `Bearer ${localToken()}` }) }),
-  ],
-});
+const token = typeof window.hearthnet === 'undefined' ? readLocalToken() : '';
+
+/** The local API token for other HTTP calls of this page (long operations). */
+export function authHeaders(): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** The one place that picks the transport: IPC inside the desktop app, HTTP + SSE in a browser. */
+function chooseLink(): TRPCLink<AppRouter> {
+  if (window.hearthnet) return ipcLink;
+  const url = `${location.origin}/trpc`;
+  return splitLink({
+    condition: (op) => op.type === 'subscription',
+    true: httpSubscriptionLink({ url, EventSource: FetchEventSource, eventSourceOptions: () => ({ headers: authHeaders() }) }),
+    false: httpLink({ url, headers: authHeaders }),
+  });
+}
+
+export const trpc = createTRPCClient<AppRouter>({ links: [chooseLink()] });

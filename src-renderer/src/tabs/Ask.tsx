@@ -1,0 +1,4 @@
+/** The Ask tab (being built). */
+export default function Ask() {
+  return <p>Ask is on its way.</p>;
+}
