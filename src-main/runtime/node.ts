@@ -309,6 +309,11 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       joinByInvite,
       modelsDir: config.node.models_dir,
       onModelAdded: (path) => ai.serveModelFile(path),
+      config: () => config,
+      configFile: opts.configFile,
+      onConfigSaved: (c) => (config = c),
+      emergencyState: () => emergency.stateBus.current(),
+      onEmergencyChange: (listener) => emergency.stateBus.on(listener),
     });
     const apiServer = new ApiServer({
       host: config.ui.host,

@@ -14,6 +14,7 @@ import { toWireError } from '../../common';
 import type { StreamingNodeApi } from './contract';
 import { isOpName, parseOpInput } from './ops';
 import { appRouter } from './router';
+import { mountAppRoutes, subscriptionToken } from './app-routes';
 import type { CallInput } from './status';
 
 export interface ApiServerOptions {
@@ -72,7 +73,8 @@ export class ApiServer {
     this.opts.mount?.(app);
     app.use('/trpc/*', async (c, next) => {
       const auth = c.req.header('authorization');
-      const given = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+      // Subscriptions (SSE) carry the token in tRPC's connectionParams: EventSource sends no headers.
+      const given = auth?.startsWith('Bearer ') ? auth.slice(7) : c.req.method === 'GET' ? subscriptionToken(c.req.url) : undefined;
       if (!tokenMatches(given, this.opts.token)) {
         return c.json({ error: { code: 'invalid_signature', message: 'missing or wrong local API token' } }, 401);
       }
@@ -84,6 +86,7 @@ export class ApiServer {
       if (!tokenMatches(given, this.opts.token)) return c.json({ error: { code: 'invalid_signature', message: 'missing or wrong local API token' } }, 401);
       await next();
     });
+    mountAppRoutes(app, () => this.opts.node);
     // Streamed bus calls as server-sent events (tRPC carries the request/response calls).
     app.post('/api/v1/stream', async (c) => {
       const node = this.opts.node;

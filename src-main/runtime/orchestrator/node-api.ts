@@ -1,4 +1,5 @@
 /** The NodeApi the local API serves (UI, CLI), implemented over a running node's parts. */
+import { join } from 'node:path';
 import { BusError, OnboardingError, parseVersion, type Mode, type Profile } from '../../common';
 import type { CallInput, CapabilityRow, InviteCreated, NodeApi, OpFrame, OpInputs, OpName, PeerSummary, StatusReport, TraceRow } from '../api';
 import type { CapabilityBus } from '../bus';
@@ -12,6 +13,11 @@ import type { CommunityScope } from './community-scope';
 import { applyGovernance, coSignAction } from './governance';
 import { runOp } from './node-api-ops';
 import { createServiceApi } from './node-api-services';
+import { createAppApi } from './node-api-app';
+import { DeliveryStates } from './node-api-chat-state';
+import { Uploads } from './node-api-uploads';
+import type { Config } from '../config';
+import type { EmergencyState } from '../emergency';
 
 /** What the API reads from the node; getters because community and mode change at run time. */
 export interface NodeApiDeps {
@@ -34,6 +40,14 @@ export interface NodeApiDeps {
   readonly modelsDir: string;
   /** Called after a model file lands in the models folder, so the node serves it at once. */
   readonly onModelAdded?: (path: string) => Promise<void>;
+  /** The node's config (the Settings tab reads it and saves changes to `configFile`). */
+  readonly config: () => Config;
+  readonly configFile?: string;
+  /** Called with a config saved from the app (the running node takes what it can at once). */
+  readonly onConfigSaved?: (c: Config) => void;
+  readonly emergencyState: () => EmergencyState;
+  /** Calls its listener on every mode change (the emergency state bus); returns the unsubscribe. */
+  readonly onEmergencyChange: (listener: () => void) => () => void;
 }
 
 function peerSummary(p: PeerRecord, refusesUs: PeerSummary['refuses_us'] = null): PeerSummary {
@@ -65,8 +79,13 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
     return c;
   };
 
-  return {
-    ...createServiceApi(d),
+  const uploads = new Uploads(join(d.config().community.state_dir, 'uploads'));
+  const deliveryStates = new DeliveryStates();
+  const services = createServiceApi({ ...d, uploads, deliveryStates });
+
+  const api: NodeApiWithStream = {
+    ...services,
+    ...createAppApi({ ...d, uploads, deliveryStates }, { status: () => api.status(), peers: () => api.peers(), marketList: services.marketList, filesList: services.filesList }),
 
     op(name, input, signal) {
       return runOp(d, name, input, signal);
@@ -172,4 +191,5 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
       return d.joinByInvite(q.text);
     },
   };
+  return api;
 }
