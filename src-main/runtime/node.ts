@@ -27,6 +27,7 @@ import { createOpenAiApp } from './openai';
 import { registerGovernanceCapabilities } from './orchestrator/governance';
 import { createNodeApi, type NodeApiWithStream } from './orchestrator/node-api';
 import { nodeFiles, type NodeFiles } from './orchestrator/node-paths';
+import { acquireRunLock } from './orchestrator/run-lock';
 import { removeRuntimeFile, writeRuntimeFile } from './orchestrator/runtime-file';
 import { APP_ROOT } from './version';
 import { HttpClient, HttpServer, loadOrCreateTlsCert, PinnedCerts, PubSubServer, RateLimiter } from './transport';
@@ -102,12 +103,20 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
   const files = nodeFiles(config);
   const startedAt = Date.now();
   mkdirSync(config.community.state_dir, { recursive: true, mode: 0o700 });
+  // 0. one node per home: the lock comes before anything of the home is opened, and goes last
+  const lock = acquireRunLock(files.lock);
 
   // 1. observability (a hub per node, so several nodes can share one process)
   const hub = new LogHub();
-  configureHub(hub, config.observability, { stderr: opts.logToStderr ?? false });
+  try {
+    configureHub(hub, config.observability, { stderr: opts.logToStderr ?? false });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const log = hub.logger('node', opts.name ? { node: opts.name } : {});
   const stack = new ShutdownStack(log);
+  stack.push('run lock', () => lock.release());
   stack.push('logging', () => hub.close());
   const metrics = new Metrics({ enabled: config.observability.metrics_enabled });
   const tracer = new Tracer();

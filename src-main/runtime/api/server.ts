@@ -10,12 +10,20 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
-import { toWireError } from '../../common';
+import { bodyLimit } from 'hono/body-limit';
+import { CallError, toWireError } from '../../common';
 import type { StreamingNodeApi } from './contract';
 import { isOpName, parseOpInput } from './ops';
 import { appRouter } from './router';
 import { mountAppRoutes, subscriptionToken } from './app-routes';
 import type { CallInput } from './status';
+
+/**
+ * Largest request body the local API reads (4 MiB, as the peer port): API inputs are small JSON
+ * (file contents travel by path), and an unbounded body is memory anyone with the token, or a
+ * bug, can take. Over it: 413 `payload_too_large`, without buffering the rest.
+ */
+export const API_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export interface ApiServerOptions {
   readonly host: string;
@@ -69,6 +77,16 @@ export class ApiServer {
   async start(): Promise<void> {
     if (this.server) return;
     const app = new Hono();
+    app.use(
+      '*',
+      bodyLimit({
+        maxSize: API_BODY_LIMIT_BYTES,
+        onError: (c) => {
+          c.header('connection', 'close');
+          return c.json({ error: { code: 'payload_too_large', message: `the request body is larger than ${API_BODY_LIMIT_BYTES} bytes` } }, 413);
+        },
+      }),
+    );
     app.get('/health', (c) => c.json({ ok: true }));
     this.opts.mount?.(app);
     app.use('/trpc/*', async (c, next) => {
@@ -125,7 +143,13 @@ export class ApiServer {
         this.boundPort = info.port;
         resolve();
       });
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new CallError('internal_error', `the local API port ${this.opts.port} is already in use; stop the other program or choose another port (--api-port, or [ui] port in the config)`, { cause: err })
+            : new CallError('internal_error', `the local API cannot listen on ${this.opts.host}:${this.opts.port}: ${err.message}`, { cause: err }),
+        ),
+      );
       this.server = server;
     });
   }

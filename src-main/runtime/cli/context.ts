@@ -1,6 +1,8 @@
 /** What every command needs: the config (from --config or the default location) and the environment. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { configPath, loadConfig, type Config, type Env } from '../config';
+import { CliExit, EXIT } from './exit-codes';
 
 export interface CliContext {
   readonly env: Env;
@@ -9,10 +11,18 @@ export interface CliContext {
   readonly config: Config;
 }
 
-/** Load the config named by the root `--config` option, or the default one. Throws ConfigError. */
-export function cliContext(cmd: Command, env: Env = process.env): CliContext {
+/**
+ * Load the config named by the root `--config` option, or the default one. Throws ConfigError.
+ * A file named with `-c` must exist (a typo would otherwise run silently on defaults), except for
+ * `init`, which creates it (`mayCreate`). The default location may be absent: defaults apply.
+ */
+export function cliContext(cmd: Command, env: Env = process.env, opts: { mayCreate?: boolean } = {}): CliContext {
   const root = rootOf(cmd);
-  const file = (root.opts() as { config?: string }).config ?? configPath(env);
+  const named = (root.opts() as { config?: string }).config;
+  if (named !== undefined && !opts.mayCreate && !existsSync(named)) {
+    throw new CliExit(EXIT.usage, `the config file "${named}" (named with -c/--config) does not exist; check the path, or leave -c out to use ${configPath(env)}`);
+  }
+  const file = named ?? configPath(env);
   return { env, configFile: file, config: loadConfig(file, { env }) };
 }
 

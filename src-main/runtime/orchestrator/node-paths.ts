@@ -10,6 +10,8 @@ export interface NodeFiles {
   readonly knownPeers: string;
   readonly tlsDir: string;
   readonly runtime: string;
+  /** Held (an OS file lock) while a node runs on this home: see run-lock.ts. */
+  readonly lock: string;
 }
 
 export function nodeFiles(config: Config): NodeFiles {
@@ -22,5 +24,6 @@ export function nodeFiles(config: Config): NodeFiles {
     knownPeers: join(state, 'known-peers.json'),
     tlsDir: join(config.identity.keys_dir, 'tls'),
     runtime: join(state, 'runtime.json'),
+    lock: join(state, 'node.lock'),
   };
 }

@@ -98,6 +98,10 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     throw new CallError('not_found', 'no such endpoint');
   });
 
+  const admit = (caller: NodeId) => {
+    if (d.isAllowed && !d.isAllowed(caller)) throw refusal(d.isRevoked?.(caller) ?? false);
+  };
+
   /** Verify signature + membership (+ rate when `rateKey`); returns the caller and the raw body. */
   const verified = async (c: C, rateKey: string | null): Promise<{ caller: NodeId; body: Uint8Array }> => {
     const inc = c.env.incoming;
@@ -107,8 +111,8 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
       const v = inc.headers[n];
       return Array.isArray(v) ? v[0] : v;
     };
-    const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body });
-    if (d.isAllowed && !d.isAllowed(caller)) throw refusal(d.isRevoked?.(caller) ?? false);
+    // Membership is checked inside the verifier, before the nonce is recorded (issue 15 item 5).
+    const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body }, admit);
     if (rateKey) await rateGate(caller, rateKey);
     return { caller, body };
   };

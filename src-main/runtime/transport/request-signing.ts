@@ -128,6 +128,9 @@ const KNOWN_NODES_MAX = 1024;
 
 type HeaderGet = (name: string) => string | undefined | null;
 
+/** Membership gate run on a verified caller before its nonce is recorded; throws to refuse. */
+export type Admit = (caller: NodeId) => void;
+
 /** Server side: checks format, freshness, nonce uniqueness and signature; returns the caller. */
 export class RequestVerifier {
   private readonly nonces: NonceCache;
@@ -142,19 +145,19 @@ export class RequestVerifier {
   }
 
   /** Verified full node id of the caller, or throws CallError('invalid_signature'). */
-  verify(req: { method: string; path: string; header: HeaderGet; body: Uint8Array }): NodeId {
+  verify(req: { method: string; path: string; header: HeaderGet; body: Uint8Array }, admit?: Admit): NodeId {
     const c = this.precheck(req);
-    return this.settle(c, verifyBytes(c.node, c.bytes, c.signature));
+    return this.settle(c, verifyBytes(c.node, c.bytes, c.signature), admit);
   }
 
   /**
    * Same checks and answers as `verify`, with the ed25519 verification (the costliest step, ~125 us)
    * on the signing lane's thread so the event loop keeps serving while it runs.
    */
-  async verifyAsync(req: { method: string; path: string; header: HeaderGet; body: Uint8Array }): Promise<NodeId> {
+  async verifyAsync(req: { method: string; path: string; header: HeaderGet; body: Uint8Array }, admit?: Admit): Promise<NodeId> {
     const c = this.precheck(req);
     const sig = decodeSignature(c.signature);
-    return this.settle(c, sig !== null && (await signingLane.verify(publicKeyBytesOf(c.node), c.bytes, sig)));
+    return this.settle(c, sig !== null && (await signingLane.verify(publicKeyBytesOf(c.node), c.bytes, sig)), admit);
   }
 
   /** Format and freshness; the bytes whose signature must then be checked. */
@@ -182,9 +185,14 @@ export class RequestVerifier {
     return true;
   }
 
-  /** After the signature check: record the nonce (only for valid signatures, so forgeries cannot fill the cache). */
-  private settle(c: { node: string; ts: number; nonce: string }, signatureOk: boolean): NodeId {
+  /**
+   * After the signature check: admit the caller (membership), then record the nonce. Only valid
+   * signatures of admitted callers are remembered, so neither forgeries nor non-members (who may
+   * sign as much as they like) can fill the cache and push members into capacity_exceeded.
+   */
+  private settle(c: { node: string; ts: number; nonce: string }, signatureOk: boolean, admit?: Admit): NodeId {
     if (!signatureOk) return this.fail('bad_signature', 'the request signature does not verify for this node, path and body');
+    admit?.(c.node as NodeId);
     const seen = this.nonces.add(`${c.node}|${c.nonce}`, c.ts, this.now());
     if (seen === 'replayed') return this.fail('replayed', 'the request was replayed: its nonce was already used');
     if (seen === 'full') return this.fail('nonce_cache_full', 'too many requests in the signature window; try again shortly');

@@ -31,6 +31,8 @@ export interface HttpServerOptions extends Omit<PeerAppDeps, 'nodeId' | 'started
   readonly now?: () => number;
   readonly flow?: FlowControlOptions;
   readonly signatureWindowMs?: number;
+  /** Bound of the replay-nonce cache (default NONCE_CACHE_MAX; tests use a small one to reach it). */
+  readonly maxNonces?: number;
   /** Metrics hook: hearthnet_signature_failures_total{reason}. */
   readonly onSignatureFailure?: (reason: SignatureFailureReason) => void;
 }
@@ -48,7 +50,7 @@ export class HttpServer {
 
   constructor(private readonly opts: HttpServerOptions) {
     const now = opts.now ?? Date.now;
-    const verifier = new RequestVerifier({ selfNodeId: opts.kp.nodeIdFull, now, windowMs: opts.signatureWindowMs, onSignatureFailure: opts.onSignatureFailure });
+    const verifier = new RequestVerifier({ selfNodeId: opts.kp.nodeIdFull, now, windowMs: opts.signatureWindowMs, maxNonces: opts.maxNonces, onSignatureFailure: opts.onSignatureFailure });
     this.app = createPeerApp({
       ...opts,
       nodeId: opts.kp.nodeIdFull,

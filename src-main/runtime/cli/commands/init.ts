@@ -50,7 +50,7 @@ export function registerInit(program: Command): void {
     .option('--non-interactive', 'never prompt; fail if something is missing')
     .option('--json', 'machine-readable output')
     .action(async (opts: InitOptions, cmd: Command) => {
-      const { config, configFile, env } = cliContext(cmd);
+      const { config, configFile, env } = cliContext(cmd, process.env, { mayCreate: true });
       const profile = opts.profile ?? config.node.profile;
       if (!isOneOf(PROFILES, profile)) throw new CliExit(EXIT.usage, `unknown profile "${profile}": choose one of ${PROFILES.join(', ')}`);
       const displayName = await resolveName(opts, config);

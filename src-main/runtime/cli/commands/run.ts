@@ -21,6 +21,33 @@ function portOption(value: string | undefined, name: string): number | undefined
   return n;
 }
 
+type StopReason = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'error'; error: unknown };
+
+/**
+ * Every way a running node is asked to end: SIGINT (Ctrl-C), SIGTERM (service managers), SIGHUP
+ * (the terminal closed), and an uncaught error or unhandled rejection. Each leads to the same
+ * orderly stop (databases closed, runtime.json removed). A second signal during the stop is
+ * ignored rather than killing the process half-way.
+ */
+function whenToStop(): { reason: Promise<StopReason>; dispose(): void } {
+  let settle!: (r: StopReason) => void;
+  const reason = new Promise<StopReason>((resolve) => (settle = resolve));
+  const onSignal = (signal: NodeJS.Signals) => settle({ kind: 'signal', signal });
+  const onError = (error: unknown) => settle({ kind: 'error', error });
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  return {
+    reason,
+    dispose() {
+      for (const s of signals) process.off(s, onSignal);
+      process.off('uncaughtException', onError);
+      process.off('unhandledRejection', onError);
+    },
+  };
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -42,9 +69,18 @@ export function registerRun(program: Command): void {
         const targets = opts.probeTarget.includes('none') ? [] : opts.probeTarget;
         config = { ...config, emergency: { ...config.emergency, probe_targets: targets } };
       }
+      // Listen for the end before starting: a signal that comes while the node starts (or the moment
+      // runtime.json appears) must stop it cleanly too, not kill it with the default action.
+      const ending = whenToStop();
       // Loaded only here: the whole node is heavy, and every other command starts faster without it.
       const { startNode } = await import('../../node');
-      const node = await startNode({ config, configFile: ctx.configFile, transportPort, apiPort, logToStderr: !!opts.debug });
+      let node: Awaited<ReturnType<typeof startNode>>;
+      try {
+        node = await startNode({ config, configFile: ctx.configFile, transportPort, apiPort, logToStderr: !!opts.debug });
+      } catch (err) {
+        ending.dispose();
+        throw err;
+      }
       const s = node.api.status();
       process.stdout.write(
         `HearthNet node "${s.display_name}" running (${s.node_id_short})\n` +
@@ -56,14 +92,11 @@ export function registerRun(program: Command): void {
         const host = config.ui.host === '0.0.0.0' ? '127.0.0.1' : config.ui.host;
         process.stdout.write(`Open HearthNet in your browser: http://${host}:${node.apiPort}/#token=${node.apiToken}\n` + '(build the web UI once with `npm run build` if the page is empty)\n');
       }
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          process.stdout.write(`\n${signal}: stopping…\n`);
-          resolve();
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
+      const why = await ending.reason;
+      process.stdout.write(`\n${why.kind === 'signal' ? why.signal : 'unexpected error'}: stopping…\n`);
+      if (why.kind === 'error') node.log.error('unexpected error; stopping', { error: String((why.error as Error)?.stack ?? why.error) });
       await node.stop();
+      ending.dispose();
+      if (why.kind === 'error') throw new CliExit(EXIT.error, `the node stopped after an unexpected error: ${String((why.error as Error)?.message ?? why.error)}`);
     });
 }
