@@ -4,7 +4,7 @@
  * `prefers-reduced-motion` nothing moves: the line of a call is highlighted for a moment instead.
  * Pure view: the app feeds it from the node (StreetTopology), bench/ui from synthetic data.
  */
-import { createEffect, createMemo, createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
 import { layoutStreet, VIEW, type Point } from './layout';
 import { callWord, whatItOffers, type LiveCall, type StreetGraph } from './model';
 import './topology.css';
@@ -46,31 +46,26 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
   });
   const names = createMemo(() => new Map(props.graph.households.map((h) => [h.id, h.name])));
   const [active, setActive] = createSignal<ActiveCall[]>([]);
-  const [now, setNow] = createSignal(performance.now());
   const [focused, setFocused] = createSignal<string | null>(null);
   const [lastCall, setLastCall] = createSignal('');
   let key = 0;
-  let frame = 0;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
 
-  const tick = (t: number) => {
-    setNow(t);
-    const keep = active().filter((c) => t - c.started < CALL_MS * (reduced() ? 2 : 1));
-    if (keep.length !== active().length) setActive(keep);
-    frame = keep.length > 0 ? requestAnimationFrame(tick) : 0;
-  };
+  // A call stays in `active` for as long as its dot travels (or its line is lit, twice as long,
+  // under reduced motion); the dot itself moves by the Web Animations API, not by a render per frame.
   const push = (call: LiveCall) => {
     if (call.from === call.to || !layout().has(call.from) || !layout().has(call.to)) return;
-    const started = performance.now();
-    setActive((list) => [...list.slice(-(MAX_ACTIVE - 1)), { ...call, key: ++key, started }]);
+    const c: ActiveCall = { ...call, key: ++key, started: performance.now() };
+    setActive((list) => [...list.slice(-(MAX_ACTIVE - 1)), c]);
     setLastCall(`${names().get(call.from) ?? 'A household'} asked ${names().get(call.to) ?? 'a neighbour'}: ${callWord(call.capability)}${call.ok ? '' : ' (it did not work)'}`);
-    if (reduced()) setTimeout(() => tick(performance.now()), CALL_MS * 2 + 20);
-    else if (!frame) frame = requestAnimationFrame(tick);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      setActive((list) => list.filter((x) => x.key !== c.key));
+    }, CALL_MS * (reduced() ? 2 : 1));
+    timers.add(timer);
   };
   props.connectCalls?.(push);
-  onCleanup(() => cancelAnimationFrame(frame));
-  createEffect(() => {
-    if (reduced()) cancelAnimationFrame(frame), (frame = 0);
-  });
+  onCleanup(() => timers.forEach(clearTimeout));
 
   const links = createMemo(() => {
     const pos = layout();
@@ -83,12 +78,13 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
     }
     return [...seen.values()];
   });
-  const isBusy = (a: string, b: string) => active().some((c) => (c.from === a && c.to === b) || (c.from === b && c.to === a));
-  const dot = (c: ActiveCall): Point => {
+  const pairKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
+  const busy = createMemo(() => new Set(active().map((c) => pairKey(c.from, c.to))));
+  /** Start a dot's trip from caller to callee. */
+  const travel = (el: SVGCircleElement, c: ActiveCall) => {
     const p = layout().get(c.from)!;
     const q = layout().get(c.to)!;
-    const f = Math.min(1, Math.max(0, (now() - c.started) / CALL_MS));
-    return { x: p.x + (q.x - p.x) * f, y: p.y + (q.y - p.y) * f };
+    el.animate([{ transform: `translate(${p.x}px, ${p.y}px)` }, { transform: `translate(${q.x}px, ${q.y}px)` }], { duration: CALL_MS, easing: 'ease-in-out', fill: 'forwards' });
   };
   const chosen = () => props.graph.households.find((h) => h.id === focused()) ?? null;
 
@@ -102,7 +98,7 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
               const q = () => layout().get(l.to);
               return (
                 <Show when={p() && q()}>
-                  <line x1={p()!.x} y1={p()!.y} x2={q()!.x} y2={q()!.y} class="topo-link" classList={{ 'topo-link-busy': isBusy(l.from, l.to) }} />
+                  <line x1={p()!.x} y1={p()!.y} x2={q()!.x} y2={q()!.y} class="topo-link" classList={{ 'topo-link-busy': busy().has(pairKey(l.from, l.to)) }} />
                 </Show>
               );
             }}
@@ -142,10 +138,7 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
         </g>
         <g class="topo-calls" aria-hidden="true">
           <For each={reduced() ? [] : active()}>
-            {(c) => {
-              const p = () => dot(c);
-              return <circle class="topo-call" classList={{ 'topo-call-failed': !c.ok }} r="5" cx={p().x.toFixed(1)} cy={p().y.toFixed(1)} />;
-            }}
+            {(c) => <circle class="topo-call" classList={{ 'topo-call-failed': !c.ok }} r="5" ref={(el) => travel(el, c)} />}
           </For>
         </g>
       </svg>
