@@ -33,8 +33,11 @@ function disposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
+/** Where a browser uploads a file's bytes (exempt from the API's JSON body limit: it streams to disk). */
+export const UPLOAD_PATH = '/api/v1/upload';
+
 export function mountAppRoutes(app: Hono, node: () => NodeApi): void {
-  app.post('/api/v1/upload', async (c) => {
+  app.post(UPLOAD_PATH, async (c) => {
     const filename = c.req.query('filename');
     if (!filename) return c.json({ error: { code: 'bad_request', message: 'filename: is required (?filename=<name>)' } }, 400);
     const body = c.req.raw.body;

@@ -15,7 +15,7 @@ import { CallError, toWireError } from '../../common';
 import type { StreamingNodeApi } from './contract';
 import { isOpName, parseOpInput } from './ops';
 import { appRouter } from './router';
-import { mountAppRoutes, subscriptionToken } from './app-routes';
+import { mountAppRoutes, subscriptionToken, UPLOAD_PATH } from './app-routes';
 import type { CallInput } from './status';
 
 /**
@@ -77,16 +77,15 @@ export class ApiServer {
   async start(): Promise<void> {
     if (this.server) return;
     const app = new Hono();
-    app.use(
-      '*',
-      bodyLimit({
-        maxSize: API_BODY_LIMIT_BYTES,
-        onError: (c) => {
-          c.header('connection', 'close');
-          return c.json({ error: { code: 'payload_too_large', message: `the request body is larger than ${API_BODY_LIMIT_BYTES} bytes` } }, 413);
-        },
-      }),
-    );
+    const limit = bodyLimit({
+      maxSize: API_BODY_LIMIT_BYTES,
+      onError: (c) => {
+        c.header('connection', 'close');
+        return c.json({ error: { code: 'payload_too_large', message: `the request body is larger than ${API_BODY_LIMIT_BYTES} bytes` } }, 413);
+      },
+    });
+    // A browser upload is a file, streamed to disk (never buffered): it alone may be larger.
+    app.use('*', (c, next) => (c.req.path === UPLOAD_PATH ? next() : limit(c, next)));
     app.get('/health', (c) => c.json({ ok: true }));
     this.opts.mount?.(app);
     app.use('/trpc/*', async (c, next) => {

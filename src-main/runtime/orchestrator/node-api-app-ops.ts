@@ -3,7 +3,7 @@
  * copy a model from a neighbour, pull one from a URL, add documents (a file, a folder or an upload)
  * and re-index. They reuse the CLI's ops (node-api-ops.ts), so both see the same behaviour.
  */
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ulid } from 'ulidx';
 import { CallError } from '../../common';
@@ -68,6 +68,7 @@ export function modelsCopy(d: AppOpDeps, cid: string, signal: AbortSignal): Asyn
     const folder = join(d.stagingDir, `copy-${ulid()}`);
     const staged = join(folder, m.filename);
     try {
+      await mkdir(folder, { recursive: true, mode: 0o700 });
       await services.blobs.exportToFile(cid, staged);
       const added = await new ModelStore(d.modelsDir).add(staged);
       await d.onModelAdded?.(added.path);

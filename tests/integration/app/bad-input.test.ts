@@ -103,7 +103,7 @@ describe('bad input to the app API', () => {
     );
     expect(err).toBeInstanceOf(TRPCClientError);
     const e = err as TRPCClientError<never>;
-    expect((e.data as { wire?: { code: string } })?.wire?.code).toBe('bad_request');
+    expect((e.data as unknown as { wire?: { code: string } } | null)?.wire?.code).toBe('bad_request');
     expect(e.message).toMatch(message);
   });
 

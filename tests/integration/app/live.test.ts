@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatUpdate, MarketUpdate, StatusReport, TraceRow } from '../../../src-main/runtime/api';
+import type { ChatUpdate, EmergencyReport, MarketUpdate, StatusReport, TraceRow } from '../../../src-main/runtime/api';
 import { appClient, collect, type AppClient } from '../../support/app-client';
 import { createMesh, waitFor, type Mesh } from '../../support/mesh';
 
@@ -97,7 +97,7 @@ describe('the household app API over HTTP', () => {
     expect(report.reachable.map((r) => r.name).sort()).toEqual(['bob', 'carol']);
     expect(report.emergency_posts.map((x) => x.title)).toContain('Water main burst on Elm St');
     expect(report.still_works.find((w) => w.capability === 'chat.send')?.households).toEqual(expect.arrayContaining(['alice', 'bob', 'carol']));
-    const first = await collect((h) => alice.onEmergency.subscribe(undefined, h), (v) => v.length >= 1);
+    const first = await collect<EmergencyReport>((h) => alice.onEmergency.subscribe(undefined, h), (v) => v.length >= 1);
     expect(first[0].emergency_posts.length).toBeGreaterThan(0);
   }, 40_000);
 
