@@ -8,6 +8,7 @@ import { NodeStatusContext } from './ui/node-status';
 import { Empty, ErrorState, Loading } from './ui/states';
 import { panelDomId, TabBar, tabDomId } from './ui/TabBar';
 import { plainError } from './ui/errors';
+import { ChatFeedContext, createChatFeed } from './ui/chat-feed';
 
 export const App: Component = () => {
   const node = createNodeStatus();
@@ -60,26 +61,7 @@ export const App: Component = () => {
               </p>
             </Show>
             <Show when={s().community} fallback={<main class="content"><NoCommunity nodeId={s().node_id} /></main>}>
-              <TabBar tabs={TABS} active={active} onSelect={select} />
-              <main class="content">
-                <For each={TABS}>
-                  {(tab) => (
-                    <Show when={opened().has(tab.id)}>
-                      <section
-                        role="tabpanel"
-                        id={panelDomId(tab.id)}
-                        aria-labelledby={tabDomId(tab.id)}
-                        hidden={active() !== tab.id}
-                        tabIndex={-1}
-                        class="panel"
-                      >
-                        <p class="purpose">{tab.purpose}</p>
-                        <TabBody tab={tab} />
-                      </section>
-                    </Show>
-                  )}
-                </For>
-              </main>
+              <Tabs active={active} opened={opened} select={select} />
             </Show>
           </div>
         )}
@@ -93,6 +75,28 @@ function unreachableText(code: string | null): string {
     return 'Cannot reach your HearthNet node: this page does not carry its access key. Open HearthNet from the link that `hearthnet run` prints on this computer.';
   }
   return 'Cannot reach your HearthNet node. Check that HearthNet is running on this computer (`hearthnet run`), then try again.';
+}
+
+/** The tab bar and the opened tabs; the chat feed lives here so the Chat tab's badge is live from the start. */
+function Tabs(props: { active: () => string; opened: () => ReadonlySet<string>; select: (id: string) => void }): JSX.Element {
+  const chat = createChatFeed();
+  return (
+    <ChatFeedContext.Provider value={chat}>
+      <TabBar tabs={TABS} active={props.active} onSelect={props.select} badge={(id) => (id === 'chat' ? chat.totalUnread() : 0)} />
+      <main class="content">
+        <For each={TABS}>
+          {(tab) => (
+            <Show when={props.opened().has(tab.id)}>
+              <section role="tabpanel" id={panelDomId(tab.id)} aria-labelledby={tabDomId(tab.id)} hidden={props.active() !== tab.id} tabIndex={-1} class="panel">
+                <p class="purpose">{tab.purpose}</p>
+                <TabBody tab={tab} />
+              </section>
+            </Show>
+          )}
+        </For>
+      </main>
+    </ChatFeedContext.Provider>
+  );
 }
 
 const loaded = new Map<string, Component>();

@@ -42,11 +42,9 @@ export function EmergencyBanner(): JSX.Element {
 /** Shown when a neighbour refuses this household because the community removed it. */
 export function RemovedNotice(props: { community: string | undefined }): JSX.Element {
   return (
-    <Show when>
-      <p class="notice" role="alert">
-        This household was removed from {props.community || 'its community'}: your neighbours no longer answer its calls or share their news with it. If that is a
-        mistake, ask a trusted member to invite you again.
-      </p>
-    </Show>
+    <p class="notice" role="alert">
+      This household was removed from {props.community || 'its community'}: your neighbours no longer answer its calls or share their news with it. If that is a
+      mistake, ask a trusted member to invite you again.
+    </p>
   );
 }
