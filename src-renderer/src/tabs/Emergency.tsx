@@ -18,7 +18,7 @@ const StreetTopology = lazy(() => import('../topology/StreetTopology'));
 const HEADLINE: Record<EmergencyReport['mode'], { title: string; text: string }> = {
   online: { title: 'The internet is working.', text: 'If it goes down, your street keeps working: messages, the noticeboard, files and the street’s own models.' },
   degraded: { title: 'The internet is patchy.', text: 'Some checks fail. Everything on your street still works; things outside it may be slow or missing.' },
-  offline: { title: 'The internet is down. The street still works.', text: 'You can still write to neighbours, post on the noticeboard, share files and ask the street’s models.' },
+  offline: { title: 'The internet is down.', text: 'You can still write to neighbours, post on the noticeboard, share files and ask the street’s models.' },
 };
 
 export default function Emergency(): JSX.Element {

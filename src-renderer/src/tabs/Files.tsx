@@ -75,7 +75,7 @@ export default function Files(): JSX.Element {
       >
         <h2 id="files-add">Share a file</h2>
         <p>Drop files here, or choose them. Your neighbours can then download them, even without the internet.</p>
-        <input ref={picker} id="files-picker" class="visually-hidden" type="file" multiple onChange={(e) => e.currentTarget.files && void addFiles(e.currentTarget.files)} />
+        <input ref={picker} id="files-picker" class="visually-hidden" type="file" multiple tabIndex={-1} aria-label="Files to share" onChange={(e) => e.currentTarget.files && void addFiles(e.currentTarget.files)} />
         <Button variant="primary" onClick={() => picker?.click()} disabled={!!upload()}>
           Choose files to share
         </Button>
@@ -95,7 +95,8 @@ export default function Files(): JSX.Element {
             {(list) => (
               <Show when={list().length > 0} fallback={<Empty title="No files shared yet.">Share one above: a recipe, a map, the street’s phone list.</Empty>}>
                 <ul class="file-list">
-                  <For each={list()}>{(f) => <FileItem file={f} changed={() => void refetch()} />}</For>
+                  {/* Keyed by file id: a refreshed list must not reset a download in progress. */}
+                  <For each={list().map((f) => f.cid)}>{(cid) => <FileItem file={list().find((f) => f.cid === cid)!} changed={() => void refetch()} />}</For>
                 </ul>
               </Show>
             )}
@@ -163,7 +164,7 @@ function FileItem(props: { file: FileRow; changed: () => void }): JSX.Element {
           Download
         </Button>
         <Show when={f().local && !f().pinned}>
-          <Button onClick={() => void share()} disabled={!!job()} aria-label={`Share ${name()} with the street`}>
+          <Button onClick={() => void share()} disabled={!!job()} aria-label={`Share with the street: ${name()}`}>
             Share with the street
           </Button>
         </Show>

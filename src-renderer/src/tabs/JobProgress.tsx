@@ -14,7 +14,18 @@ export interface Job {
 export function JobProgress(props: { job: Job }): JSX.Element {
   return (
     <div class="job">
-      <Progress label={props.job.label} value={props.job.value} max={props.job.max} />
+      <Show
+        when={props.job.value !== null}
+        fallback={
+          // Indeterminate: a <progress> without a value (setting value to undefined throws in Chromium).
+          <div class="progress" role="status" aria-live="polite">
+            <span>{props.job.label}</span>
+            <progress aria-label={props.job.label} />
+          </div>
+        }
+      >
+        <Progress label={props.job.label} value={props.job.value} max={props.job.max} />
+      </Show>
       <Show when={props.job.cancel}>
         <Button variant="quiet" onClick={() => props.job.cancel?.()}>
           Cancel

@@ -4,8 +4,8 @@
  * `prefers-reduced-motion` nothing moves: the line of a call is highlighted for a moment instead.
  * Pure view: the app feeds it from the node (StreetTopology), bench/ui from synthetic data.
  */
-import { createMemo, createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
-import { layoutStreet, VIEW, type Point } from './layout';
+import { createMemo, createSignal, For, onCleanup, onMount, Show, type Accessor, type JSX } from 'solid-js';
+import { layoutStreet, NARROW, WIDE, type Point, type ViewSize } from './layout';
 import { callWord, whatItOffers, type LiveCall, type StreetGraph } from './model';
 import './topology.css';
 
@@ -39,9 +39,17 @@ function prefersReducedMotion(): Accessor<boolean> {
 export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
   const system = prefersReducedMotion();
   const reduced = () => props.reducedMotion ?? system();
+  const [view, setView] = createSignal<ViewSize>(WIDE);
+  let figure: HTMLElement | undefined;
+  const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(([e]) => setView(e.contentRect.width < 520 ? NARROW : WIDE)) : null;
+  onMount(() => figure && observer?.observe(figure));
+  onCleanup(() => observer?.disconnect());
   let positions = new Map<string, Point>();
+  let laidOutFor: ViewSize | null = null;
   const layout = createMemo(() => {
-    positions = layoutStreet(props.graph, positions);
+    const v = view();
+    positions = layoutStreet(props.graph, v, laidOutFor === v ? positions : new Map());
+    laidOutFor = v;
     return positions;
   });
   const names = createMemo(() => new Map(props.graph.households.map((h) => [h.id, h.name])));
@@ -89,8 +97,8 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
   const chosen = () => props.graph.households.find((h) => h.id === focused()) ?? null;
 
   return (
-    <figure class="topology">
-      <svg viewBox={`0 0 ${VIEW.width} ${VIEW.height}`} role="group" aria-label={props.label ?? 'Your street: households and what they share'}>
+    <figure class="topology" ref={figure}>
+      <svg viewBox={`0 0 ${view().width} ${view().height}`} role="group" aria-label={props.label ?? 'Your street: households and what they share'}>
         <g class="topo-links" aria-hidden="true">
           <For each={links()}>
             {(l) => {
@@ -107,7 +115,7 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
         <g class="topo-nodes">
           <For each={props.graph.households}>
             {(h) => {
-              const p = () => layout().get(h.id) ?? { x: VIEW.width / 2, y: VIEW.height / 2 };
+              const p = () => layout().get(h.id) ?? { x: view().width / 2, y: view().height / 2 };
               const offers = () => whatItOffers(h.capabilities);
               const label = () =>
                 `${h.name}${h.isSelf ? ' (this household)' : ''}, ${h.online ? 'reachable' : 'not reachable now'}${offers().length ? `; ${offers().join(', ')}` : ''}`;

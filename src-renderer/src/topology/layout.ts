@@ -11,7 +11,14 @@ export interface Point {
   readonly y: number;
 }
 
-export const VIEW = { width: 640, height: 420, margin: 48 } as const;
+export interface ViewSize {
+  readonly width: number;
+  readonly height: number;
+}
+/** Wide screens get a landscape drawing, phones a portrait one (so labels stay readable at 390 px). */
+export const WIDE: ViewSize = { width: 640, height: 420 };
+export const NARROW: ViewSize = { width: 360, height: 420 };
+const MARGIN = 40;
 
 interface SimNode extends SimulationNodeDatum {
   id: string;
@@ -20,10 +27,10 @@ interface SimNode extends SimulationNodeDatum {
 const TICKS = 220;
 
 /** Positions for every household of `graph`, keeping those of `previous` as starting points. */
-export function layoutStreet(graph: StreetGraph, previous: ReadonlyMap<string, Point> = new Map()): Map<string, Point> {
+export function layoutStreet(graph: StreetGraph, view: ViewSize, previous: ReadonlyMap<string, Point> = new Map()): Map<string, Point> {
   const n = graph.households.length;
-  const cx = VIEW.width / 2;
-  const cy = VIEW.height / 2;
+  const cx = view.width / 2;
+  const cy = view.height / 2;
   const nodes: SimNode[] = graph.households.map((h, i) => {
     const p = previous.get(h.id);
     if (p) return { id: h.id, x: p.x, y: p.y };
@@ -41,11 +48,11 @@ export function layoutStreet(graph: StreetGraph, previous: ReadonlyMap<string, P
     .force('center', forceCenter(cx, cy))
     .stop();
   sim.tick(previous.size > 0 ? TICKS / 2 : TICKS);
-  return fitInto(nodes);
+  return fitInto(nodes, view);
 }
 
 /** Scale the laid-out points into the viewBox with a margin for labels. */
-function fitInto(nodes: readonly SimNode[]): Map<string, Point> {
+function fitInto(nodes: readonly SimNode[], view: ViewSize): Map<string, Point> {
   const out = new Map<string, Point>();
   if (nodes.length === 0) return out;
   const xs = nodes.map((d) => d.x ?? 0);
@@ -53,9 +60,9 @@ function fitInto(nodes: readonly SimNode[]): Map<string, Point> {
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const w = Math.max(1, maxX - minX);
   const h = Math.max(1, maxY - minY);
-  const scale = Math.min((VIEW.width - 2 * VIEW.margin) / w, (VIEW.height - 2 * VIEW.margin) / h, 1.6);
-  const ox = (VIEW.width - w * scale) / 2;
-  const oy = (VIEW.height - h * scale) / 2;
+  const scale = Math.min((view.width - 2 * MARGIN) / w, (view.height - 2 * MARGIN) / h, 1.6);
+  const ox = (view.width - w * scale) / 2;
+  const oy = (view.height - h * scale) / 2;
   for (const d of nodes) out.set(d.id, { x: ox + ((d.x ?? 0) - minX) * scale, y: oy + ((d.y ?? 0) - minY) * scale });
   return out;
 }

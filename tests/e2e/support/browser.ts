@@ -37,7 +37,7 @@ export const PHONE = { width: 390, height: 844 } as const;
 
 /** A fresh browser context (its own sessionStorage) showing `node`'s app, optionally at a tab. */
 export async function openApp(browser: Browser, node: RunningNode, opts: { tab?: string; viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: opts.viewport ?? DESKTOP, colorScheme: opts.colorScheme ?? 'light', reducedMotion: 'reduce' });
+  const context = await browser.newContext({ viewport: opts.viewport ?? DESKTOP, colorScheme: opts.colorScheme ?? 'light', reducedMotion: 'reduce', bypassCSP: true });
   const page = await context.newPage();
   await page.goto(`http://127.0.0.1:${node.apiPort}/#token=${node.apiToken}`);
   await page.locator('[role=tablist], .onboarding-fallback').first().waitFor({ timeout: 20_000 });

@@ -60,7 +60,7 @@ export function CommunitySection(props: { settings: SettingsReport }): JSX.Eleme
         <Show when={members.latest} fallback={<Loading label="Reading who is in your street…" />}>
           {(list) => (
             <ul class="member-list">
-              <For each={list().filter((m) => !m.revoked)}>
+              <For each={list().filter((m) => !m.revoked).sort((a, b) => Number(b.is_self) - Number(a.is_self) || a.name.localeCompare(b.name))}>
                 {(m) => (
                   <li class="member-item">
                     <span>

@@ -103,7 +103,7 @@ export function DocumentsSection(): JSX.Element {
                           {c.embedding_model ? `, searched with ${c.embedding_model}` : ', searched by words'}
                         </span>
                       </span>
-                      <Button onClick={() => void reindex(c.corpus)} disabled={!!job()} aria-label={`Read ${c.corpus} again`}>
+                      <Button onClick={() => void reindex(c.corpus)} disabled={!!job()} aria-label={`Read again: ${c.corpus}`}>
                         Read again
                       </Button>
                     </li>

@@ -98,7 +98,7 @@ export function ModelsSection(): JSX.Element {
                       <span>
                         <strong>{m.name}</strong> <span class="muted">— {humanBytes(m.size_bytes)}</span>
                       </span>
-                      <Button onClick={() => void share(m)} disabled={!!job()} aria-label={`Share ${m.name} with neighbours`}>
+                      <Button onClick={() => void share(m)} disabled={!!job()} aria-label={`Share with neighbours: ${m.name}`}>
                         Share with neighbours
                       </Button>
                     </li>
@@ -119,7 +119,7 @@ export function ModelsSection(): JSX.Element {
                   <strong>{m.model}</strong> <span class="muted">— on {m.households.filter((h) => !h.is_local).map((h) => h.name).join(', ')}</span>
                 </span>
                 <Show when={m.shared_cid} fallback={<span class="muted">You can use it in Ask; they have not shared the file.</span>}>
-                  <Button onClick={() => void copy(m)} disabled={!!job()} aria-label={`Copy ${m.model} to this computer`}>
+                  <Button onClick={() => void copy(m)} disabled={!!job()} aria-label={`Copy to this computer: ${m.model}`}>
                     Copy to this computer
                   </Button>
                 </Show>
@@ -129,7 +129,7 @@ export function ModelsSection(): JSX.Element {
         </ul>
       </Show>
       <h3>Add a model</h3>
-      <input ref={picker} class="visually-hidden" type="file" accept=".gguf" aria-label="Model file (.gguf)" onChange={(e) => e.currentTarget.files?.[0] && void addFile(e.currentTarget.files[0])} />
+      <input ref={picker} class="visually-hidden" type="file" tabIndex={-1} accept=".gguf" aria-label="Model file (.gguf)" onChange={(e) => e.currentTarget.files?.[0] && void addFile(e.currentTarget.files[0])} />
       <div class="row">
         <Button onClick={() => picker?.click()} disabled={!!job()}>
           Add a model file (.gguf)
