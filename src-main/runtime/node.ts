@@ -323,6 +323,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       onConfigSaved: (c) => (config = c),
       emergencyState: () => emergency.stateBus.current(),
       onEmergencyChange: (listener) => emergency.stateBus.on(listener),
+      fetchManifest: (endpoint) => client.fetchManifest(endpoint, { timeoutMs: 2_000 }),
     });
     const apiServer = new ApiServer({
       host: config.ui.host,

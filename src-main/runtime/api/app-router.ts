@@ -37,6 +37,7 @@ export const appProcedures = {
   embeddingModels: proc.query(({ ctx }) => ctx.node.embeddingModels()),
   embeddingAdd: proc.input(I.embeddingAdd).mutation(({ ctx, input }) => ctx.node.embeddingAdd(input)),
   llmBackends: proc.query(({ ctx }) => ctx.node.llmBackends()),
+  diagnostics: proc.query(({ ctx }) => ctx.node.diagnostics()),
 };
 
 /** tRPC always passes a signal to subscriptions; this only satisfies the optional type. */

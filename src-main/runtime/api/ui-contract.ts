@@ -4,7 +4,7 @@ import type {
 } from './inputs';
 import type { StatusReport, TraceRow } from './status';
 import type {
-  AskEvent, ChatUpdate, Conversation, EmbeddingModelRow, EmergencyReport, FetchedFile, FetchProgress, IngestDone, IngestProgress, LlmBackendRow,
+  AskEvent, ChatUpdate, Diagnostics, Conversation, EmbeddingModelRow, EmergencyReport, FetchedFile, FetchProgress, IngestDone, IngestProgress, LlmBackendRow,
   MarketUpdate, MemberRow, MeshCollection, MeshModel, OpEvent, PullProgress, SettingsReport, Topology,
 } from './ui-shapes';
 import type { ModelRow } from './service-shapes';
@@ -40,6 +40,8 @@ export interface AppNodeApi {
   embeddingModels(): Promise<EmbeddingModelRow[]>;
   embeddingAdd(q: EmbeddingAddInput): Promise<EmbeddingModelRow>;
   llmBackends(): Promise<LlmBackendRow[]>;
+  /** For `hearthnet doctor`: checks of the node that is running. */
+  diagnostics(): Promise<Diagnostics>;
 
   /** A browser upload: the body streamed to `<data>/uploads/`, later used by filesAdd/modelsAdd/ragIngest. */
   receiveUpload(filename: string, body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<{ upload_id: string; filename: string; size_bytes: number }>;

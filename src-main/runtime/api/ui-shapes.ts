@@ -192,3 +192,15 @@ export interface EmbeddingModelRow {
 }
 
 export type { ModelRow };
+
+/** What `hearthnet doctor` asks the running node: its real ports, neighbours' clocks, the models it serves. */
+export interface Diagnostics {
+  readonly ports: { readonly transport: number; readonly api: number };
+  /** `skew_ms` = the neighbour's clock minus ours (from the manifest it just signed for us). */
+  readonly peer_clocks: ReadonlyArray<{ readonly node_id: string; readonly name: string; readonly skew_ms: number }>;
+  /** Neighbours whose clock could not be read (not reachable now). */
+  readonly unreachable: readonly string[];
+  readonly models_served: ReadonlyArray<{ readonly model: string; readonly backend: string | null }>;
+  readonly neighbour_models: number;
+  readonly capabilities: { readonly local: number; readonly remote: number };
+}

@@ -10,6 +10,7 @@ import { filesFetch, filesShare, modelsCopy, modelsPull, ragIngest, ragReindex, 
 import type { DeliveryStates } from './node-api-chat-state';
 import { chatUpdates, marketUpdates, traceStream, whenChanged } from './node-api-live';
 import { askStream, emergencyReport, meshCollections, meshModels, topology, type MeshViewDeps } from './node-api-mesh';
+import { diagnostics } from './node-api-doctor';
 import { addEmbeddingModel, embeddingModels, llmBackends, memberRows, settingsReport, updateSettings, type SettingsDeps } from './node-api-settings';
 import type { Uploads } from './node-api-uploads';
 import { openHeldFile } from './node-api-uploads';
@@ -100,6 +101,7 @@ export function createAppApi(d: AppApiDeps, base: Base): AppNodeApi {
     embeddingModels: () => embeddingModels(d.config()),
     embeddingAdd: (q) => addEmbeddingModel(settingsDeps, q, saved),
     llmBackends: () => llmBackends(d.config()),
+    diagnostics: () => diagnostics({ ...d, nameOf }, mesh),
 
     receiveUpload: (filename, body, signal) => d.uploads.receive(filename, body, signal),
     async openFile(cid) {

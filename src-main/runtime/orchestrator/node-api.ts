@@ -48,6 +48,8 @@ export interface NodeApiDeps {
   readonly emergencyState: () => EmergencyState;
   /** Calls its listener on every mode change (the emergency state bus); returns the unsubscribe. */
   readonly onEmergencyChange: (listener: () => void) => () => void;
+  /** A neighbour's freshly signed manifest (its clock, for the doctor). */
+  readonly fetchManifest?: (endpoint: Endpoint) => Promise<{ manifest: Record<string, unknown> }>;
 }
 
 function peerSummary(p: PeerRecord, refusesUs: PeerSummary['refuses_us'] = null): PeerSummary {

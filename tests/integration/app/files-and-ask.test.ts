@@ -16,9 +16,9 @@ import { STORIES_GGUF, skipWithoutModel } from '../../support/models';
 
 const skipModel = skipWithoutModel('ask with a neighbour’s model', STORIES_GGUF);
 
-async function upload(node: Mesh['nodes'][number]['node'], filename: string, bytes: Uint8Array): Promise<UploadReceived> {
+async function upload(node: Mesh['nodes'][number]['node'], filename: string, bytes: Buffer): Promise<UploadReceived> {
   const res = await fetch(`http://127.0.0.1:${node.apiPort}/api/v1/upload?filename=${encodeURIComponent(filename)}`, {
-    method: 'POST', headers: { authorization: `Bearer ${node.apiToken}`, 'content-type': 'application/octet-stream' }, body: bytes,
+    method: 'POST', headers: { authorization: `Bearer ${node.apiToken}`, 'content-type': 'application/octet-stream' }, body: new Blob([new Uint8Array(bytes)]),
   });
   expect(res.status).toBe(200);
   return (await res.json()) as UploadReceived;

@@ -1,14 +1,36 @@
 /** `hearthnet chat send|history`: private, end-to-end sealed messages between households. */
 import type { Command } from 'commander';
-import type { ChatRow } from '../../api';
+import type { ChatRow, ChatSent, DeliveryState } from '../../api';
+import { localTime } from '../format';
 import { nonEmpty, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
 
+/** What each delivery state means for a message we sent, in words. */
+const DELIVERY_WORDS: Record<DeliveryState, string> = {
+  sent: 'on its way (a neighbour is carrying it)',
+  waiting: 'waiting for them (kept and retried until they are reachable)',
+  delivered: 'delivered',
+  read: 'read',
+};
+
 function messageLine(m: ChatRow): string {
   const who = m.direction === 'out' ? `you -> ${m.recipient_name}` : `${m.sender_name} -> you`;
-  const state = m.direction === 'out' ? (m.read_at ? ' (read)' : m.delivered_at ? ' (delivered)' : ' (not yet delivered)') : '';
-  return `${m.created_at}  ${who}${state}\n    ${m.body.replace(/\n/g, '\n    ')}`;
+  const state = m.delivery_state ? ` (${DELIVERY_WORDS[m.delivery_state]})` : '';
+  return `${localTime(m.created_at)}  ${who}${state}\n    ${m.body.replace(/\n/g, '\n    ')}`;
+}
+
+/** The sentence `chat send` prints: what the service says happened, not a guess. */
+export function sentLine(sent: ChatSent): string {
+  switch (sent.delivery_state) {
+    case 'delivered':
+    case 'read':
+      return `Delivered to ${sent.to_name}.`;
+    case 'sent':
+      return `Sent: ${sent.to_name} is not reachable right now, so a neighbour is carrying it to them.`;
+    default:
+      return `Waiting for ${sent.to_name}: they are not reachable right now; it is kept and delivered when they are.`;
+  }
 }
 
 export function registerChat(program: Command): void {
@@ -24,7 +46,7 @@ export function registerChat(program: Command): void {
       const text = nonEmpty(words.join(' '), 'the message');
       const { api } = connectLocalNode(cliContext(cmd).config);
       const sent = await api.chatSend.mutate({ to: nonEmpty(to, 'the recipient'), text }).catch(apiFailure);
-      out(!!opts.json, sent, () => (sent.delivery === 'delivered' ? `Delivered to ${sent.to_name}.` : `Sent to ${sent.to_name}; it will arrive when they are reachable (${sent.delivery}).`));
+      out(!!opts.json, sent, () => sentLine(sent));
     });
 
   chat

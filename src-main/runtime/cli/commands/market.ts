@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { MARKET_CATEGORIES, type MarketPost } from '../../api';
 import { list, nonEmpty, oneOf, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
+import { localTime } from '../format';
 import { apiFailure, connectLocalNode } from '../local-node';
 
 function postLine(p: MarketPost): string {
   const tags = p.tags.length ? `  #${p.tags.join(' #')}` : '';
-  const state = p.expired_via_event_id ? '  (taken down)' : `  until ${p.expires_at}`;
+  const state = p.expired_via_event_id ? '  (taken down)' : `  until ${localTime(p.expires_at)}`;
   return `[${p.category}] ${p.title} — ${p.author_name}${state}${tags}${p.body ? `\n    ${p.body.replace(/\n/g, '\n    ')}` : ''}\n    id ${p.event_id}`;
 }
 
@@ -33,7 +34,7 @@ export function registerMarket(program: Command): void {
       };
       const { api } = connectLocalNode(cliContext(cmd).config);
       const post = await api.marketPost.mutate(input).catch(apiFailure);
-      out(!!opts.json, post, () => `Posted "${post.title}" until ${post.expires_at}.\n    id ${post.event_id}`);
+      out(!!opts.json, post, () => `Posted "${post.title}" until ${localTime(post.expires_at)}.\n    id ${post.event_id}`);
     });
 
   market
