@@ -1,8 +1,6 @@
-/** Preload: exposes the tRPC IPC bridge to the renderer, and nothing else. */
+/** Preload (built as CommonJS: a sandboxed preload cannot be ESM): exposes the tRPC IPC bridge and nothing else. */
 import { contextBridge, ipcRenderer } from 'electron';
+import { TRPC_IPC_GLOBAL } from '../src-main/common/trpc-ipc';
+import { createTrpcIpcBridge } from './bridge';
 
-const TRPC_CHANNEL = 'hearthnet:trpc';
-
-contextBridge.exposeInMainWorld('hearthnet', {
-  trpc: (op: { type: string; path: string; input: unknown }) => ipcRenderer.invoke(TRPC_CHANNEL, op),
-});
+contextBridge.exposeInMainWorld(TRPC_IPC_GLOBAL, createTrpcIpcBridge(ipcRenderer));

@@ -4,3 +4,4 @@ export * from './constants';
 export * from './errors';
 export * from './canonical-json';
 export * from './timers';
+export * from './text-safety';

@@ -1,56 +1,91 @@
 /**
- * The desktop shell: starts this household's node in the main process, shows the window and the
- * tray icon (which turns red in emergency mode), and bridges the UI to the node over IPC.
+ * Electron main process entry: one app per household (single-instance lock), the node started
+ * in-process with its data in the OS app-data folder, hearthnet:// links routed to onboarding, and
+ * every way of stopping (Quit, OS logout or shutdown, SIGTERM) running DesktopApp's one shutdown.
  */
-import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, powerMonitor } from 'electron';
 import { configPath, loadConfig } from '../runtime/config';
-import { startNode, type RunningNode } from '../runtime/node';
-import { installTrpcIpc } from './ipc';
-import { HearthTray } from './tray';
-import { createMainWindow } from './window';
+import { startNode } from '../runtime/node';
+import { desktopEnv } from './app-home';
+import { DesktopApp } from './desktop-app';
+import { ElectronShell, registerAppScheme } from './electron-adapter';
+import { PROTOCOL_SCHEME } from './protocol-link';
 
-let node: RunningNode | null = null;
-let window: BrowserWindow | null = null;
-let tray: HearthTray | null = null;
+const mainDir = dirname(fileURLToPath(import.meta.url));
+const log = {
+  info: (message: string, fields?: Record<string, unknown>) => process.stderr.write(`hearthnet-desktop: ${message}${fields ? ' ' + JSON.stringify(fields) : ''}\n`),
+  error: (message: string, fields?: Record<string, unknown>) => process.stderr.write(`hearthnet-desktop: error: ${message}${fields ? ' ' + JSON.stringify(fields) : ''}\n`),
+};
 
-function resourcesDir(): string {
-  return app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
+function registerProtocol(): void {
+  // In development Electron runs as `electron <script>`: register that command line, not Electron alone.
+  if (process.defaultApp && process.argv.length >= 2) app.setAsDefaultProtocolClient(PROTOCOL_SCHEME, process.execPath, [resolve(process.argv[1])]);
+  else app.setAsDefaultProtocolClient(PROTOCOL_SCHEME);
 }
 
-function showWindow(): void {
-  if (window && !window.isDestroyed()) window.show();
-  else window = createMainWindow();
-}
-
-async function boot(): Promise<void> {
-  const file = configPath();
-  node = await startNode({ config: loadConfig(file), configFile: file });
-  const removeIpc = installTrpcIpc(node.api);
-  tray = new HearthTray(resourcesDir(), showWindow, () => app.quit());
-  tray.show(node.api.status().mode);
-  node.emergency.stateBus.on((state) => tray?.setMode(state.mode));
-  app.once('will-quit', removeIpc);
-  showWindow();
-}
-
-// One app per household: a second launch focuses the first.
-if (!app.requestSingleInstanceLock()) app.quit();
-else {
-  app.on('second-instance', showWindow);
-  app.whenReady().then(boot).catch((err: unknown) => {
-    console.error('HearthNet could not start:', err);
-    app.exit(1);
+function main(): void {
+  if (!app.requestSingleInstanceLock()) {
+    // The first instance receives our argv (and any hearthnet:// link in it) through 'second-instance'.
+    app.quit();
+    return;
+  }
+  registerAppScheme();
+  const env = desktopEnv(app.getPath('userData'), process.env);
+  process.env.HEARTHNET_HOME = env.HEARTHNET_HOME;
+  const trayIconDir = app.isPackaged ? join(process.resourcesPath, 'tray') : join(app.getAppPath(), 'resources/tray');
+  let desktop: DesktopApp | null = null;
+  const shell = new ElectronShell({
+    mainDir,
+    trayIconDir,
+    onRendererGone: (reason) => desktop?.onRendererGone(reason),
+    // Windows logout or shutdown; macOS and Linux signal it through powerMonitor or SIGTERM.
+    onSessionEnd: () => void desktop?.quit('os session end'),
+    isQuitting: () => desktop?.shutdown.started ?? false,
   });
-  // Closing the window keeps the node serving the street; quit from the tray.
-  app.on('window-all-closed', () => {});
-  app.on('activate', showWindow);
-  app.on('before-quit', (event) => {
-    if (!node) return;
+  desktop = new DesktopApp({
+    shell,
+    home: env.HEARTHNET_HOME!,
+    argv: process.argv,
+    log,
+    startNode: async () => {
+      const file = configPath(env);
+      return startNode({ config: loadConfig(file, { env }), configFile: file });
+    },
+  });
+  const d = desktop;
+
+  // macOS delivers links as events, possibly before 'ready'.
+  app.on('open-url', (event, url) => {
     event.preventDefault();
-    const stopping = node;
-    node = null;
-    tray?.destroy();
-    void stopping.stop().finally(() => app.quit());
+    d.onOpenUrl(url);
   });
+  app.on('second-instance', (_event, argv) => d.onSecondInstance(argv));
+  app.on('activate', () => shell.showWindow());
+  // Closing the last window keeps the node serving the street; quitting is explicit.
+  app.on('window-all-closed', () => {});
+  // Quit (menu, Cmd+Q, the OS on macOS logout): run our shutdown first; it ends with app.exit(),
+  // which does not come back here.
+  app.on('before-quit', (event) => {
+    event.preventDefault();
+    void d.quit('quit');
+  });
+  process.on('SIGTERM', () => void d.quit('SIGTERM'));
+  process.on('SIGINT', () => void d.quit('SIGINT'));
+
+  app
+    .whenReady()
+    .then(async () => {
+      powerMonitor.on('shutdown', () => void d.quit('os shutdown'));
+      registerProtocol();
+      shell.applySessionPolicy();
+      await d.start();
+    })
+    .catch((err: unknown) => {
+      log.error('HearthNet could not start', { error: String((err as Error)?.stack ?? err) });
+      app.exit(1);
+    });
 }
+
+main();

@@ -211,9 +211,9 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
           if (!scope) throw noCommunity();
           return scope.syncServer.serveHeads();
         },
-        events: async (_caller, body) => {
+        events: async (caller, body) => {
           if (!scope) throw noCommunity();
-          return scope.syncServer.serveEvents(body as never);
+          return scope.syncServer.serveEvents(body as never, caller);
         },
       },
       pubsub: new PubSubServer(),
@@ -375,7 +375,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       scope: () => scope,
       manifest: () => publisher!.current(),
       syncNow: async () => {
-        await scope?.syncLoop.round();
+        await scope?.syncLoop.roundAll();
       },
       stop: async () => {
         log.info('node stopping');

@@ -1,35 +1,13 @@
 /**
  * The renderer's tRPC client. In a browser: queries and mutations over HTTP, subscriptions as
  * server-sent events, both with the local token. Inside the Electron app the desktop shell's IPC
- * link takes over; which link is used is decided in `chooseLink` alone.
+ * link (ipc-link.ts, subscriptions included) takes over; which link is used is decided in
+ * `chooseLink` alone.
  */
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, TRPCClientError, type TRPCLink } from '@trpc/client';
-import { observable } from '@trpc/server/observable';
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
 import type { AppRouter } from '../../src-main/runtime/api';
+import { ipcBridge, ipcLink } from './ipc-link';
 import { FetchEventSource } from './sse';
-
-interface Bridge {
-  trpc(op: { type: string; path: string; input: unknown }): Promise<unknown>;
-}
-
-declare global {
-  interface Window {
-    hearthnet?: Bridge;
-  }
-}
-
-/** Request/response over the preload bridge (replaced by the desktop shell's ipc-link.ts). */
-const ipcLink: TRPCLink<AppRouter> = () => ({ op }) =>
-  observable((observer) => {
-    window.hearthnet!
-      .trpc({ type: op.type, path: op.path, input: op.input })
-      .then((data) => {
-        observer.next({ result: { type: 'data', data } });
-        observer.complete();
-      })
-      .catch((err: unknown) => observer.error(TRPCClientError.from(err as Error)));
-    return () => {};
-  });
 
 const TOKEN_KEY = 'hearthnet-token';
 
@@ -46,7 +24,7 @@ function readLocalToken(): string {
   return sessionStorage.getItem(TOKEN_KEY) ?? '';
 }
 
-const token = typeof window.hearthnet === 'undefined' ? readLocalToken() : '';
+const token = ipcBridge() ? '' : readLocalToken();
 
 /** The local API token for other HTTP calls of this page (long operations). */
 export function authHeaders(): Record<string, string> {
@@ -55,7 +33,7 @@ export function authHeaders(): Record<string, string> {
 
 /** The one place that picks the transport: IPC inside the desktop app, HTTP + SSE in a browser. */
 function chooseLink(): TRPCLink<AppRouter> {
-  if (window.hearthnet) return ipcLink;
+  if (ipcBridge()) return ipcLink<AppRouter>();
   const url = `${location.origin}/trpc`;
   return splitLink({
     condition: (op) => op.type === 'subscription',

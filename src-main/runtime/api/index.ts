@@ -4,6 +4,7 @@ export type { AppRouter, ApiContext } from './router';
 export type { NodeApi, StreamingNodeApi } from './contract';
 export { OP_NAMES, isOpName, parseOpInput, type OpFrame, type OpInputs, type OpName } from './ops';
 export type * from './status';
+export type { DesktopControls, DesktopLink, DesktopSettingsView } from './desktop-router';
 export type * from './service-shapes';
 export { MARKET_CATEGORIES } from './service-shapes';
 export type * from './ui-shapes';

@@ -1,4 +1,4 @@
-/** Content ids (`blake3:<64 hex>`) and the one BLAKE3 hasher (hash-wasm, WASM) behind them. */
+/** Content ids (`blake3:<64 hex>`) and the one BLAKE3 hasher behind them (native where available, else WASM). */
 import { createBLAKE3, type IHasher } from 'hash-wasm';
 import { BlobError, type Cid } from '../../common';
 
@@ -29,24 +29,50 @@ export function cidHex(cid: Cid): string {
   return cid.slice(CID_PREFIX.length);
 }
 
-let hasherPromise: Promise<IHasher> | null = null;
+/** A BLAKE3 implementation: `hex(data)` is the 64 hex digits of BLAKE3(data). */
+export interface Blake3Impl {
+  readonly kind: 'native' | 'wasm';
+  hex(data: Uint8Array): string;
+}
+
+/** hash-wasm's BLAKE3: portable (any platform with WebAssembly), ~4x slower than native code. */
+export async function wasmBlake3(): Promise<Blake3Impl> {
+  const h: IHasher = await createBLAKE3();
+  // init/update/digest run with no await in between, so concurrent async callers cannot interleave.
+  return { kind: 'wasm', hex: (data) => (h.init(), h.update(data), h.digest('hex')) };
+}
 
 /**
- * One shared WASM hasher. Each hash runs init/update/digest synchronously with no await in
- * between, so sharing it across concurrent async callers is safe.
+ * `@napi-rs/blake-hash`'s BLAKE3 (Rust, SIMD; its prebuilt binaries come from the npm registry as
+ * optional per-platform packages), or null where no binary exists for this platform.
  */
-function hasher(): Promise<IHasher> {
-  hasherPromise ??= createBLAKE3().catch((err: unknown) => {
-    hasherPromise = null;
-    throw new BlobError('io_error', 'Could not start the BLAKE3 hasher (WebAssembly unavailable?).', { cause: err });
+export async function nativeBlake3(): Promise<Blake3Impl | null> {
+  try {
+    const mod = (await import('@napi-rs/blake-hash')) as { blake3?: (d: Uint8Array) => Buffer; default?: { blake3?: (d: Uint8Array) => Buffer } };
+    const fn = mod.blake3 ?? mod.default?.blake3;
+    if (typeof fn !== 'function') return null;
+    return { kind: 'native', hex: (data) => fn(data).toString('hex') };
+  } catch {
+    return null;
+  }
+}
+
+let implPromise: Promise<Blake3Impl> | null = null;
+
+/**
+ * The process's hasher: native where a binary loads (HEARTHNET_BLAKE3=wasm forces the fallback,
+ * for comparisons), else hash-wasm. Both give the same ids (tests/unit/blobs/hashers.test.ts).
+ */
+export function blake3Impl(): Promise<Blake3Impl> {
+  implPromise ??= (async () => ((process.env.HEARTHNET_BLAKE3 === 'wasm' ? null : await nativeBlake3()) ?? (await wasmBlake3())))().catch((err: unknown) => {
+    implPromise = null;
+    throw new BlobError('io_error', 'Could not start the BLAKE3 hasher (no native build and WebAssembly unavailable?).', { cause: err });
   });
-  return hasherPromise;
+  return implPromise;
 }
 
 /** `blake3:<hex>` of `data`. */
 export async function hashBytes(data: Uint8Array): Promise<Cid> {
-  const h = await hasher();
-  h.init();
-  h.update(data);
-  return `${CID_PREFIX}${h.digest('hex')}` as Cid;
+  const h = await blake3Impl();
+  return `${CID_PREFIX}${h.hex(data)}` as Cid;
 }

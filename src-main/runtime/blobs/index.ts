@@ -1,5 +1,5 @@
 /** M07 blobs: content-addressed chunks, the blob store, and multi-source resumable transfer. */
-export { hashBytes, isCid, assertCid, CID_PREFIX } from './cid';
+export { hashBytes, isCid, assertCid, CID_PREFIX, blake3Impl, nativeBlake3, wasmBlake3, type Blake3Impl } from './cid';
 export {
   buildManifest, chunkBlob, chunkFile, manifestCid, reassemble, verifyChunk,
   type BlobManifest, type BlobMeta, type ByteProgress, type ChunkFileOptions, type ChunkRef, type UnaddressedManifest,

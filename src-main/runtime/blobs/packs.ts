@@ -11,21 +11,63 @@
  * `packs/<hex>.have` after each write (no fsync, like chunk files fetched from peers: a chunk torn
  * by a crash fails its hash on the next read, is dropped, and is fetched again). A pack whose blob
  * has no manifest (complete or partial) is an orphan and is removed at start.
+ *
+ * A pack may also be LINKED (pack-links.ts): complete, its bytes in a file outside the store (the
+ * user's file after `files add`, or after `files get --out` moved the pack there). Such a pack is
+ * read-only, its bytes are not counted as the store's, and removing the blob removes only the
+ * link, never the user's file. If the file changed or went away, the link is dropped and
+ * `onBroken` tells the store (whose blob is then no longer held).
  */
 import { constants } from 'node:fs';
-import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link as hardLink, open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { cidHex } from './cid';
 import { chunkPlacements, type BlobManifest, type ChunkPlacement } from './chunker';
-import { errnoOf, ioError, readFullyAt, writeAllAt } from './fs-util';
+import { errnoOf, fsyncDir, ioError, readFullyAt, writeAllAt } from './fs-util';
+import { checkLink, linkMatches, readLinkFile, writeLinkFile, type LinkInfo } from './pack-links';
 
 interface Pack {
   readonly m: BlobManifest;
   /** Every offset each chunk fills, its size, and the index `.have` records for it. */
   readonly places: Map<Cid, ChunkPlacement>;
   readonly have: Set<Cid>;
+  /** Set when the bytes live in a file outside the store (complete, read-only). */
+  link: LinkInfo | null;
+  /** Chunks whose write is in flight (write-behind). */
+  readonly writing: Set<Cid>;
+}
+
+/** Writes in flight per pack (each holds a copy of one chunk: 8 x 256 KiB). */
+const WRITE_BEHIND = 8;
+
+/** `.have` records are appended this many at a time (a crash loses at most these: refetched). */
+const HAVE_BATCH = 64;
+
+interface Handles {
+  readonly pack: FileHandle;
+  readonly have: FileHandle | null;
+  /** Chunk indices written to the pack, not yet appended to `.have`. */
+  pending: number[];
+  /** Reads in progress outside the pack's queue. */
+  readers: number;
+  /** When a linked file's size and mtime were last compared with its link (performance.now()). */
+  checkedAt: number;
+  /** Write-behind: writes in flight, their reusable buffers, and the first failure (reported by the next write or flush). */
+  readonly writes: Set<Promise<void>>;
+  readonly buffers: Uint8Array[];
+  error: unknown;
+}
+
+/** How often a linked file is checked for changes while it is being read (each chunk is hash-checked anyway). */
+const LINK_RECHECK_MS = 1000;
+
+export interface PackFilesOptions {
+  /** Temp files for atomic writes (the store's tmp/). */
+  readonly tmpDir: string;
+  /** A linked file changed or went away: the blob is no longer held here. */
+  readonly onBroken?: (blob: Cid, info: LinkInfo) => Promise<void> | void;
 }
 
 /** Open handles kept per pack (a transfer writes thousands of chunks into one). */
@@ -37,16 +79,28 @@ export class PackFiles {
   readonly #packs = new Map<Cid, Pack>();
   /** Chunk CID -> blobs whose pack holds it. */
   readonly #where = new Map<Cid, Set<Cid>>();
-  readonly #open = new Map<Cid, { pack: FileHandle; have: FileHandle }>();
+  readonly #open = new Map<Cid, Handles>();
   /** Per pack, the tail of its operations: reads, writes, drops and closes of one pack run in turn. */
   readonly #chain = new Map<Cid, Promise<unknown>>();
   /** Chunks written by this process from verified bytes, or re-hashed once already. */
   readonly #checked = new CheckedSet();
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly o: PackFilesOptions,
+  ) {}
 
   packPath(blob: Cid): string {
     return join(this.dir, `${cidHex(blob)}.pack`);
+  }
+
+  #linkPath(blob: Cid): string {
+    return join(this.dir, `${cidHex(blob)}.link`);
+  }
+
+  /** Where the bytes of the pack of `blob` are: its own file, or the linked one. */
+  #dataPath(blob: Cid): string {
+    return this.#packs.get(blob)?.link?.path ?? this.packPath(blob);
   }
 
   #havePath(blob: Cid): string {
@@ -70,6 +124,84 @@ export class PackFiles {
         if (ref) this.#add(p, ref.cid);
       }
     }
+    for (const name of names) {
+      if (!/^[0-9a-f]{64}\.link$/.test(name)) continue;
+      const blob = `blake3:${name.slice(0, 64)}` as Cid;
+      const info = await readLinkFile(this.#linkPath(blob));
+      const m = await manifestOf(blob);
+      if (this.#packs.has(blob) || !info || !m) {
+        // A move onto the user's path that did not finish (the pack is still here), or an orphan.
+        await unlink(this.#linkPath(blob)).catch(() => undefined);
+        continue;
+      }
+      if (!(await checkLink(info))) {
+        await unlink(this.#linkPath(blob)).catch(() => undefined);
+        await this.o.onBroken?.(blob, info);
+        continue;
+      }
+      await unlink(this.#havePath(blob)).catch(() => undefined); // left by a move that finished
+      this.#linked(m, info);
+    }
+  }
+
+  /** Registers `m` as held in full by the file `info` names (an import by reference); records the link durably. */
+  async link(m: BlobManifest, info: LinkInfo, opts: { hashed: boolean }): Promise<void> {
+    await this.#withPack(m.cid, async () => {
+      if (this.#packs.has(m.cid)) return; // already held in a pack of its own, or linked
+      await writeLinkFile(this.o.tmpDir, this.#linkPath(m.cid), info);
+      const p = this.#linked(m, info);
+      if (opts.hashed) for (const cid of p.have) this.markChecked(cid);
+    });
+  }
+
+  /**
+   * Moves the complete, own pack of `blob` onto `outPath` (which must not exist) and keeps it
+   * there as a linked pack: the user's file IS the stored copy, written once. The pack is
+   * datasync'd first, so the name appears only on a whole, durable file (a hard link, which also
+   * refuses to replace an existing file). Resolves false when it cannot (no complete own pack, or
+   * another filesystem): the caller copies instead.
+   */
+  async moveOut(blob: Cid, outPath: string): Promise<boolean> {
+    return this.#withPack(blob, async () => {
+      const p = this.#packs.get(blob);
+      if (!p || p.link || p.have.size !== p.places.size) return false;
+      const from = this.packPath(blob);
+      try {
+        const h = await this.#handles(blob);
+        await h.pack.datasync();
+        await this.#closeHandles(blob);
+        const s = await stat(from);
+        const info: LinkInfo = { path: outPath, size: s.size, mtime_ms: s.mtimeMs };
+        await writeLinkFile(this.o.tmpDir, this.#linkPath(blob), info); // first: a crash after the move still finds the bytes
+        try {
+          await hardLink(from, outPath);
+        } catch (err) {
+          await unlink(this.#linkPath(blob)).catch(() => undefined);
+          if (['EXDEV', 'EPERM', 'ENOTSUP', 'ENOSYS', 'EMLINK'].includes(errnoOf(err) ?? '')) return false;
+          throw err;
+        }
+        await fsyncDir(dirname(outPath));
+        await unlink(from);
+        await unlink(this.#havePath(blob)).catch(() => undefined);
+      } catch (err) {
+        throw ioError(`saving to ${outPath}`, err);
+      }
+      for (const cid of p.have) this.bytes -= this.#placeBytes(p, cid); // the user's file now, not the store's
+      p.link = { path: outPath, size: (await stat(outPath)).size, mtime_ms: (await stat(outPath)).mtimeMs };
+      return true;
+    });
+  }
+
+  #linked(m: BlobManifest, info: LinkInfo): Pack {
+    const p: Pack = { m, places: chunkPlacements(m), have: new Set(), link: info, writing: new Set() };
+    this.#packs.set(m.cid, p);
+    for (const cid of p.places.keys()) this.#add(p, cid);
+    return p;
+  }
+
+  #placeBytes(p: Pack, cid: Cid): number {
+    const place = p.places.get(cid)!;
+    return place.size * place.offsets.length;
   }
 
   has(cid: Cid): boolean {
@@ -103,36 +235,97 @@ export class PackFiles {
     const size = p.places.get(cid)!.size;
     const out = buf && buf.length >= size ? buf.subarray(0, size) : new Uint8Array(size);
     const off = p.places.get(cid)!.offsets[0];
-    return this.#withPack(blob, async () => {
-      if (!this.#packs.get(blob)?.have.has(cid)) return null; // dropped or deleted meanwhile
+    // Only opening the handle runs in the pack's queue; the read itself does not, so the streams
+    // serving one blob to peers read in parallel (a close waits for readers: see #closeHandles).
+    const got = await this.#withPack(blob, async () => {
+      const pk = this.#packs.get(blob);
+      if (!pk?.have.has(cid)) return null; // dropped or deleted meanwhile
       try {
-        const { pack } = await this.#handles(blob);
-        await readFullyAt(pack, out, size, off); // a short read fails the caller's hash check
+        const h = await this.#handles(blob);
+        // A linked file may have been changed by its owner since: then it no longer holds the blob.
+        if (pk.link && performance.now() - h.checkedAt > LINK_RECHECK_MS) {
+          if (!linkMatches(pk.link, await h.pack.stat())) return 'broken' as const;
+          h.checkedAt = performance.now();
+        }
+        h.readers++;
+        return h;
       } catch (err) {
+        if (pk.link && errnoOf(err) === 'ENOENT') return 'broken' as const;
         throw ioError(`reading chunk ${cid}`, err);
       }
-      return out;
     });
+    if (got && got !== 'broken') {
+      try {
+        await readFullyAt(got.pack, out, size, off); // a short read fails the caller's hash check
+        return out;
+      } catch (err) {
+        throw ioError(`reading chunk ${cid}`, err);
+      } finally {
+        got.readers--;
+      }
+    }
+    if (got === null) return null;
+    await this.#breakLink(blob);
+    return this.read(cid, buf); // another pack may hold it
+  }
+
+  /** Forgets a linked pack whose file changed or went away, and tells the store. */
+  async #breakLink(blob: Cid): Promise<void> {
+    const info = this.#packs.get(blob)?.link;
+    if (!info) return;
+    await this.deleteBlob(blob);
+    await this.o.onBroken?.(blob, info);
   }
 
   /** Writes verified bytes of `cid` at every position it fills in the pack of `m`. */
   async write(m: BlobManifest, cid: Cid, data: Uint8Array): Promise<void> {
-    await this.#withPack(m.cid, async () => {
+    // Write-behind: the bytes are copied into one of the pack's WRITE_BEHIND buffers and written
+    // while the caller goes on receiving; the chunk counts as held once its write is done. A
+    // transfer's writes to one pack no longer wait for each other (each is a thread-pool round
+    // trip, milliseconds on a busy machine). `flush` waits for them and reports a failed one.
+    const got = await this.#withPack(m.cid, async () => {
       const p = this.#pack(m);
       const place = p.places.get(cid);
-      if (!place || p.have.has(cid)) return;
+      if (!place || p.have.has(cid) || p.link || p.writing.has(cid)) return null;
       try {
         const h = await this.#handles(m.cid);
-        for (const off of place.offsets) await writeAllAt(h.pack, data, off);
-        const rec = Buffer.alloc(4);
-        rec.writeUInt32BE(place.index);
-        await h.have.write(rec);
+        p.writing.add(cid);
+        h.readers++; // keeps the handle open until the write is done
+        return { p, place, h };
       } catch (err) {
         throw ioError(`storing chunk ${cid}`, err);
       }
-      this.#add(p, cid);
-      this.markChecked(cid);
     });
+    if (!got) return;
+    const { p, place, h } = got;
+    try {
+      while (h.writes.size >= WRITE_BEHIND) await Promise.race(h.writes);
+      if (h.error) throw h.error;
+    } catch (err) {
+      p.writing.delete(cid);
+      h.readers--;
+      throw err;
+    }
+    const buf = h.buffers.pop() ?? new Uint8Array(Math.max(m.chunk_size_bytes, data.length));
+    const bytes = buf.subarray(0, data.length);
+    bytes.set(data);
+    const w = (async () => {
+      try {
+        for (const off of place.offsets) await writeAllAt(h.pack, bytes, off);
+        this.#add(p, cid);
+        this.markChecked(cid);
+        h.pending.push(place.index);
+        if (h.pending.length >= HAVE_BATCH) await this.#flushHave(h);
+      } catch (err) {
+        h.error ??= ioError(`storing chunk ${cid}`, err);
+      } finally {
+        p.writing.delete(cid);
+        h.buffers.push(buf);
+        h.readers--;
+      }
+    })();
+    h.writes.add(w);
+    void w.finally(() => h.writes.delete(w));
   }
 
   /** Forgets `cid` in every pack (damaged, or deleted); resolves to the bytes freed. */
@@ -142,6 +335,10 @@ export class PackFiles {
     for (const blob of blobs) {
       const p = this.#packs.get(blob);
       if (!p) continue;
+      if (p.link) {
+        await this.#breakLink(blob); // a damaged chunk in the user's file: the file no longer holds the blob
+        continue;
+      }
       freed += await this.#withPack(blob, async () => {
         const n = this.#remove(p, cid);
         if (n) await this.#rewriteHave(p);
@@ -159,8 +356,8 @@ export class PackFiles {
       let freed = 0;
       if (p) for (const cid of [...p.have]) freed += this.#remove(p, cid);
       this.#packs.delete(blob);
-      await this.#unlinkFiles(blob);
-      return freed;
+      await this.#unlinkFiles(blob, p?.link ?? null);
+      return p?.link ? 0 : freed; // a linked file is the user's: nothing of the store's is freed
     });
   }
 
@@ -183,7 +380,7 @@ export class PackFiles {
   #pack(m: BlobManifest): Pack {
     let p = this.#packs.get(m.cid);
     if (p) return p;
-    p = { m, places: chunkPlacements(m), have: new Set() };
+    p = { m, places: chunkPlacements(m), have: new Set(), link: null, writing: new Set() };
     this.#packs.set(m.cid, p);
     return p;
   }
@@ -191,8 +388,7 @@ export class PackFiles {
   #add(p: Pack, cid: Cid): void {
     if (p.have.has(cid)) return;
     p.have.add(cid);
-    const place = p.places.get(cid)!;
-    this.bytes += place.size * place.offsets.length;
+    if (!p.link) this.bytes += this.#placeBytes(p, cid);
     let w = this.#where.get(cid);
     if (!w) this.#where.set(cid, (w = new Set()));
     w.add(p.m.cid);
@@ -200,9 +396,8 @@ export class PackFiles {
 
   #remove(p: Pack, cid: Cid): number {
     if (!p.have.delete(cid)) return 0;
-    const place = p.places.get(cid)!;
-    const n = place.size * place.offsets.length;
-    this.bytes -= n;
+    const n = this.#placeBytes(p, cid);
+    if (!p.link) this.bytes -= n;
     const w = this.#where.get(cid);
     w?.delete(p.m.cid);
     if (w && w.size === 0) this.#where.delete(cid);
@@ -222,7 +417,30 @@ export class PackFiles {
     }
   }
 
-  async #handles(blob: Cid): Promise<{ pack: FileHandle; have: FileHandle }> {
+  /** Appends the pending `.have` records (one write per batch instead of one per chunk). */
+  async #flushHave(h: Handles): Promise<void> {
+    if (!h.have || !h.pending.length) return;
+    const rec = Buffer.alloc(4 * h.pending.length);
+    h.pending.forEach((index, i) => rec.writeUInt32BE(index, 4 * i));
+    h.pending = [];
+    await h.have.write(rec);
+  }
+
+  /**
+   * Waits for the pack's writes in flight and appends their `.have` records; throws the first
+   * write that failed. Call before asking which chunks are held (a transfer's end, completeBlob).
+   */
+  async flush(blob: Cid): Promise<void> {
+    const h = this.#open.get(blob);
+    if (!h) return;
+    for (let i = 0; h.writes.size && i < 1_000_000; i++) await Promise.all([...h.writes]);
+    await this.#withPack(blob, () => this.#flushHave(h).catch((err: unknown) => Promise.reject(ioError('recording a received piece', err))));
+    const err = h.error;
+    h.error = null;
+    if (err) throw err;
+  }
+
+  async #handles(blob: Cid): Promise<Handles> {
     const hit = this.#open.get(blob);
     if (hit) {
       this.#open.delete(blob); // most recently used goes last
@@ -231,8 +449,13 @@ export class PackFiles {
     }
     // Close the least recently used handles of a pack nobody is using right now.
     if (this.#open.size >= OPEN_PACKS_MAX) {
-      const idle = [...this.#open.keys()].find((b) => b !== blob && !this.#chain.has(b));
+      const idle = [...this.#open.keys()].find((b) => b !== blob && !this.#chain.has(b) && this.#open.get(b)!.readers === 0);
       if (idle) await this.#closeHandles(idle);
+    }
+    if (this.#packs.get(blob)?.link) {
+      const h: Handles = { pack: await open(this.#dataPath(blob), 'r'), have: null, pending: [], readers: 0, checkedAt: 0, writes: new Set(), buffers: [], error: null }; // the user's file: read only
+      this.#open.set(blob, h);
+      return h;
     }
     // Read-write, created if missing, never truncated; not 'a' (append mode ignores the offsets).
     const pack = await open(this.packPath(blob), constants.O_RDWR | constants.O_CREAT);
@@ -243,7 +466,7 @@ export class PackFiles {
       await pack.close();
       throw err;
     }
-    const h = { pack, have };
+    const h: Handles = { pack, have, pending: [], readers: 0, checkedAt: 0, writes: new Set(), buffers: [], error: null };
     this.#open.set(blob, h);
     return h;
   }
@@ -251,13 +474,18 @@ export class PackFiles {
   async #closeHandles(blob: Cid): Promise<void> {
     const h = this.#open.get(blob);
     this.#open.delete(blob);
+    // Reads run outside the queue: let them finish (each is one pread; bounded wait).
+    for (let i = 0; h && h.readers > 0 && i < 30_000; i++) await new Promise((r) => setTimeout(r, 1));
+    if (h) await this.#flushHave(h).catch(() => undefined); // lost records only mean a refetch
     await h?.pack.close().catch(() => undefined);
-    await h?.have.close().catch(() => undefined);
+    await h?.have?.close().catch(() => undefined);
   }
 
-  async #unlinkFiles(blob: Cid): Promise<void> {
+  /** Removes the store's files of a pack; of a linked one only the link, never the user's file. */
+  async #unlinkFiles(blob: Cid, link: LinkInfo | null = null): Promise<void> {
     await this.#closeHandles(blob);
-    for (const path of [this.packPath(blob), this.#havePath(blob)]) {
+    const paths = link ? [this.#linkPath(blob), this.#havePath(blob)] : [this.packPath(blob), this.#havePath(blob), this.#linkPath(blob)];
+    for (const path of paths) {
       await unlink(path).catch((err: unknown) => {
         if (errnoOf(err) !== 'ENOENT') throw ioError('freeing space', err);
       });

@@ -1,5 +1,7 @@
 /** M07 §3.2: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
 import { rename, stat, utimes } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { resolve } from 'node:path';
 import { BLOB_GC_DISK_THRESHOLD, BlobError, HearthError, canonicalJson, type Cid } from '../../common';
 import { assertCid, CID_PREFIX } from './cid';
 import { chunkFile, verifyChunk, type BlobManifest, type ChunkFileOptions, type ChunkRef } from './chunker';
@@ -47,6 +49,12 @@ export interface WriteChunkOptions {
 
 export interface ImportOptions extends Omit<ChunkFileOptions, 'chunkSize'> {
   chunkSize?: number;
+  /**
+   * Copy the bytes into the store (chunk files, each fsync'd) instead of keeping the blob in the
+   * file itself. Default false: the file is read once to hash it and stays where it is; if it is
+   * later changed or removed, this device no longer holds the blob.
+   */
+  copy?: boolean;
 }
 
 /**
@@ -83,7 +91,7 @@ export class BlobStore {
     this.#pins = new PinSet(this.layout.pins, this.layout.tmp);
     this.#chunks = new ChunkFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin, fsync: this.#fsync, warn: (m, e) => this.#log.warn(m, e) });
     this.#manifests = new ManifestFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin });
-    this.#packs = new PackFiles(this.layout.packs);
+    this.#packs = new PackFiles(this.layout.packs, { tmpDir: this.layout.tmp, onBroken: (blob, info) => this.#linkBroken(blob, info.path) });
     this.#held = new HeldChunks(this.#chunks, this.#packs, (m, e) => this.#log.warn(m, e));
   }
 
@@ -178,13 +186,20 @@ export class BlobStore {
   async writeFetchedChunk(m: BlobManifest, cid: string, data: Uint8Array): Promise<void> {
     const c = assertCid(cid);
     await verifyChunk(data, c);
-    const release = await this.hold();
-    try {
-      assertRoom(await this.#diskUsage(), data.length, this.#margin, m.filename ? `"${m.filename}"` : 'this file');
-      await this.#packs.write(m, c, data);
-    } finally {
-      release();
-    }
+    // No statfs per chunk (a thread-pool round trip each): the transfer holds the store and checked
+    // room for every missing byte before asking; a disk filled meanwhile fails the write (ENOSPC -> disk_full).
+    await this.start();
+    await this.#packs.write(m, c, data);
+  }
+
+  /**
+   * Records durably-enough which fetched chunks the pack of `cid` holds (its `.have` is appended in
+   * batches): the transfer calls it when it stops, so a resume after a cancel asks only for what
+   * is missing. After a crash at most one batch is forgotten and fetched again.
+   */
+  async flushFetched(cid: string): Promise<void> {
+    await this.start();
+    await this.#packs.flush(assertCid(cid));
   }
 
   /**
@@ -212,6 +227,10 @@ export class BlobStore {
   /** Chunks of `manifest` this store does not hold (in manifest order; a repeated CID repeats). */
   async missingChunks(manifest: BlobManifest): Promise<ChunkRef[]> {
     await this.start();
+    return this.#missing(manifest);
+  }
+
+  async #missing(manifest: BlobManifest): Promise<ChunkRef[]> {
     const present = new Map<Cid, boolean>();
     const out: ChunkRef[] = [];
     for (const ref of manifest.chunks) {
@@ -276,19 +295,21 @@ export class BlobStore {
 
   /**
    * Imports a file by streaming it (one chunk in memory at a time); resolves to its manifest.
-   * Checks free space for the whole file first. On failure no blob becomes visible and the
-   * chunks this import added (and no other blob uses) are removed.
+   * By default the file is only read (hashed, one pass) and the store keeps a link to it (see
+   * pack-links.ts); with `copy` the chunks are copied into the store. On failure no blob becomes
+   * visible and the chunks this import added (and no other blob uses) are removed.
    */
   async importFile(path: string, opts: ImportOptions = {}): Promise<BlobManifest> {
     await this.start();
-    let size: number;
+    let before: Stats;
     try {
-      size = (await stat(path)).size;
+      before = await stat(path);
     } catch (err) {
       if (errnoOf(err) === 'ENOENT') throw new BlobError('not_found', `The file ${path} does not exist.`, { details: { path } });
       throw ioError(`reading ${path}`, err);
     }
-    assertRoom(await this.#diskUsage(), size, this.#margin, `"${opts.filename ?? path}"`);
+    if (!opts.copy && before.isFile()) return this.#importLinked(resolve(path), before, opts);
+    assertRoom(await this.#diskUsage(), before.size, this.#margin, `"${opts.filename ?? path}"`);
     const release = await this.hold();
     const fresh: Cid[] = [];
     try {
@@ -303,6 +324,43 @@ export class BlobStore {
     } finally {
       release();
     }
+  }
+
+  /** Hashes the file where it is and links the blob to it (nothing copied). */
+  async #importLinked(path: string, before: Stats, opts: ImportOptions): Promise<BlobManifest> {
+    const release = await this.hold();
+    try {
+      const m = await chunkFile(path, async () => undefined, opts);
+      const after = await stat(path).catch(() => null);
+      if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.size !== m.size_bytes) {
+        throw new BlobError('io_error', `The file ${path} changed while it was being read; add it again once it is finished.`, { details: { path } });
+      }
+      if (await this.hasBlob(m.cid)) return m; // already held (imported or fetched before)
+      await this.#packs.link(m, { path, size: after.size, mtime_ms: after.mtimeMs }, { hashed: true });
+      await this.#manifests.write(this.layout.manifestPath(m.cid), m, this.#fsync); // after the link: never a blob without bytes
+      return m;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Turns a complete blob fetched into this store into the file at `outPath` (which must not
+   * exist) by moving its pack there: the bytes are written once, and the file appears whole and
+   * durable or not at all. The store keeps the blob linked to that file. Resolves false when the
+   * blob is not in a pack of its own or `outPath` is on another filesystem (copy it instead).
+   */
+  async moveToFile(cid: string, outPath: string): Promise<boolean> {
+    await this.start();
+    return this.#packs.moveOut(assertCid(cid), resolve(outPath));
+  }
+
+  /** A linked file changed or went away: unless the blob is still held whole elsewhere, it is no longer held. */
+  async #linkBroken(blob: Cid, path: string): Promise<void> {
+    const m = await readManifestFile(this.layout.manifestPath(blob), blob).catch(() => null);
+    if (m && (await this.#missing(m)).length === 0) return; // (runs during start too: no start() here)
+    await this.#manifests.delete(this.layout.manifestPath(blob)).catch(() => 0);
+    this.#log.warn('a shared file was changed or removed; this device no longer offers it', { cid: blob, path });
   }
 
   /** A complete blob's chunks in order, each verified as it is read. */
@@ -408,6 +466,7 @@ export class BlobStore {
     const c = assertCid(cid);
     const from = this.layout.partialPath(c);
     const m = await readManifestFile(from, c);
+    await this.#packs.flush(c); // writes still in flight count once they are done
     const missing = await this.missingChunks(m);
     if (missing.length) throw new BlobError('not_found', `${missing.length} chunk(s) of ${c} are still missing.`, { details: { cid: c, missing: missing.map((r) => r.index) } });
     if (this.#packs.hasPack(c)) {
@@ -415,6 +474,7 @@ export class BlobStore {
       // a chunk file or another pack that gc may remove with its own blob.
       const buf = new Uint8Array(m.chunk_size_bytes);
       for (const ref of m.chunks) if (!this.#packs.holds(c, ref.cid)) await this.#packs.write(m, ref.cid, await this.#held.readInto(ref, buf));
+      await this.#packs.flush(c); // every record in .have before the manifest names a complete blob
     }
     const to = this.layout.manifestPath(c);
     try {

@@ -14,7 +14,7 @@ export const TRANSFER_CONCURRENCY = 4;
 /** Streamed requests in flight per transfer when `fetchChunks` is given (each still holds one chunk at a time). */
 export const TRANSFER_STREAMS = 2;
 /** Chunks per streamed request (8 MiB of 256 KiB chunks): few calls per file, so per-call costs and rate limits do not bind. */
-export const TRANSFER_BATCH_CHUNKS = 32;
+export const TRANSFER_BATCH_CHUNKS = 128;
 /** A source failing this many requests in a row is dropped from the transfer. */
 export const SOURCE_MAX_CONSECUTIVE_FAILURES = 3;
 /** Tries per chunk (over all sources) before the transfer gives up on it. */
@@ -184,6 +184,7 @@ export class TransferManager {
         opts.onProgress?.({ ...p });
       });
       if (fatal) throw fatal;
+      await store.flushFetched(cid); // the last writes land (or their failure is thrown) before counting what is missing
       const still = await store.missingChunks(manifest);
       if (still.length) {
         throw new BlobError('not_found', `Could not get ${still.length} of ${manifest.chunks.length} pieces of ${manifest.filename ? `"${manifest.filename}"` : cid} from any neighbour; what was received is kept and a later try resumes.`, {
@@ -192,6 +193,7 @@ export class TransferManager {
       }
       return await store.completeBlob(cid);
     } finally {
+      await store.flushFetched(cid).catch(() => undefined); // a cancelled or failed fetch resumes from here
       release();
     }
   }

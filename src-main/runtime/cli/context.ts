@@ -1,6 +1,7 @@
 /** What every command needs: the config (from --config or the default location) and the environment. */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { escapeJsonForTerminal, neutralise } from '../../common';
 import { configPath, loadConfig, type Config, type Env } from '../config';
 import { CliExit, EXIT } from './exit-codes';
 
@@ -32,7 +33,13 @@ function rootOf(cmd: Command): Command {
   return c;
 }
 
-/** Print human text or JSON. */
+/**
+ * Print human text or JSON. Both are made inert for a terminal: what commands print holds other
+ * households' text (post bodies, names, messages), which must not carry escape sequences or
+ * text-direction overrides to this screen (common/text-safety.ts). JSON keeps the exact values.
+ * Commands neutralise one-line fields themselves (a newline in a name must not fake a line);
+ * this is the last guard for everything else.
+ */
 export function out(json: boolean, value: unknown, human: () => string): void {
-  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : human() + '\n');
+  process.stdout.write(json ? escapeJsonForTerminal(JSON.stringify(value, null, 2)) + '\n' : neutralise(human(), { multiline: true }) + '\n');
 }

@@ -1,6 +1,6 @@
 /** The `hearthnet` command (reference §17): parses, dispatches, and maps every failure to an exit code. */
 import { Command, CommanderError } from 'commander';
-import { HearthError } from '../../common';
+import { HearthError, neutralise } from '../../common';
 import { registerCommands } from './commands';
 import { CliExit, EXIT, exitCodeFor } from './exit-codes';
 
@@ -26,8 +26,9 @@ export async function runCli(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const code = exitCodeFor(err);
     const message = err instanceof CliExit || err instanceof HearthError ? err.message : `unexpected error: ${(err as Error)?.stack ?? String(err)}`;
-    process.stderr.write(`hearthnet: ${message}\n`);
-    if (err instanceof HearthError && err.details && 'fix' in err.details) process.stderr.write(`  fix: ${String(err.details.fix)}\n`);
+    // Messages can quote a peer's error or a value typed in a file: inert on a terminal.
+    process.stderr.write(`hearthnet: ${neutralise(message, { multiline: true })}\n`);
+    if (err instanceof HearthError && err.details && 'fix' in err.details) process.stderr.write(`  fix: ${neutralise(String(err.details.fix), { multiline: true })}\n`);
     return code;
   }
 }

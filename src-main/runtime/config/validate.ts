@@ -1,6 +1,6 @@
 /** Range and cross-field checks (reference §1 `validate`). Throws the first problem found. */
 import { isIPv4 } from 'node:net';
-import { ConfigError, isOneOf, PROFILES } from '../../common';
+import { ConfigError, isOneOf, PROFILES, unsafeCharIn } from '../../common';
 import { keyError } from './errors';
 import { LLM_BACKEND_NAMES, LOG_LEVELS, type Config } from './types';
 
@@ -28,6 +28,9 @@ export function validateConfig(config: Config, file: string | null = null): void
   };
 
   if (!isOneOf(PROFILES, config.node.profile)) throw range('node.profile', `one of ${PROFILES.join(', ')}`, config.node.profile);
+  // Neighbours see this name on their screens: one line of plain text (see common/text-safety.ts).
+  const unsafeName = unsafeCharIn(config.node.display_name ?? '');
+  if (unsafeName) throw range('node.display_name', `one line of plain text without control or text-direction characters (found ${unsafeName})`, config.node.display_name);
   port('transport.port', config.transport.port, 0);
   port('ui.port', config.ui.port, 0);
   port('discovery.udp_port', config.discovery.udp_port, 1);

@@ -7,14 +7,19 @@ import { shortOf, type Endpoint, type KeyPair, type NodeManifest } from '../iden
 import { BackoffTable } from './backoff';
 import { KnownPeers, type UnicastTarget } from './known-peers';
 import { MdnsAnnouncer, MdnsBrowser } from './mdns';
+import { manifestRefreshMs, peerMaxAgeSeconds } from './pacing';
 import type { PeerRecord, PeerRegistry, PeerSource } from './peers';
 import type { Sighting } from './sighting';
 import { defaultLog, realNow, realTimers, type DiscoveryLog, type Now, type Timers } from './timers';
 import { UdpAnnouncer, UdpListener, type UdpListenerStats } from './udp';
 
-/** A sighting of a node whose manifest was fetched less than this ago only refreshes `last_seen`. */
+/**
+ * A sighting of an unregistered node whose manifest was fetched less than this ago is not
+ * refetched. A sighting of a registered peer only refreshes `last_seen`: its manifest is refreshed
+ * on the paced schedule (pacing.ts), and what neighbours must learn at once travels in the log.
+ */
 export const MANIFEST_REFETCH_MIN_MS = 5_000;
-/** Manifests live 30 s and are republished every 20 s: refetch from a known peer at that pace. */
+/** Manifests are republished every 20 s: the shortest refresh period of a known peer (longer on a big street). */
 export const MANIFEST_REFRESH_MS = MANIFEST_REPUBLISH_INTERVAL_SECONDS * 1000;
 export const MANIFEST_FETCH_TIMEOUT_MS = 5_000;
 /** Housekeeping tick: unicast retries, manifest refresh, pruning. */
@@ -229,6 +234,9 @@ export class DiscoveryService {
     if (!this.abort || s.nodeIdFull === this.init.kp.nodeIdFull) return null;
     if (s.nodeIdFull) {
       const last = this.lastFetchAt.get(s.nodeIdFull);
+      const known = this.init.registry.get(s.nodeIdFull);
+      // Known and reachable where it was seen: proof of life, nothing to fetch.
+      if (known && known.endpoints.some((e) => e.host === s.host && e.port === s.port) && this.init.registry.touch(s.nodeIdFull)) return this.init.registry.get(s.nodeIdFull);
       if (last !== undefined && this.now() - last < MANIFEST_REFETCH_MIN_MS && this.init.registry.touch(s.nodeIdFull)) {
         return this.init.registry.get(s.nodeIdFull);
       }
@@ -296,15 +304,17 @@ export class DiscoveryService {
     return this.init.registry.get(m.node_id);
   }
 
-  /** Housekeeping, once a second: prune, refresh manifests of known peers, retry unicast targets. */
+  /** Housekeeping, once a second: prune, refresh manifests of known peers (paced by street size), retry unicast targets. */
   private tick(): void {
     if (!this.abort) return;
     const now = this.now();
     const { registry } = this.init;
-    registry.pruneStale();
+    if (registry.pruningAggressive) registry.pruneStale();
+    else registry.pruneStale(peerMaxAgeSeconds(registry.size));
+    const refreshMs = manifestRefreshMs(registry.size);
     for (const peer of registry.all()) {
       const key = `refresh:${peer.node_id_full}`;
-      if (now - (this.lastFetchAt.get(peer.node_id_full) ?? 0) < MANIFEST_REFRESH_MS || !this.backoff.due(key, now) || !peer.endpoints[0]) continue;
+      if (now - (this.lastFetchAt.get(peer.node_id_full) ?? 0) < refreshMs || !this.backoff.due(key, now) || !peer.endpoints[0]) continue;
       this.attempt(key, { endpoint: peer.endpoints[0], nodeIdFull: peer.node_id_full, source: peer.source }, now);
     }
     for (const target of this.knownPeers.targets()) this.tryTarget(target, now);

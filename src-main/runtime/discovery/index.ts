@@ -9,3 +9,4 @@ export * from './mdns-records';
 export * from './mdns';
 export * from './known-peers';
 export * from './discovery';
+export * from './pacing';

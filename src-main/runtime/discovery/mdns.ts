@@ -4,7 +4,7 @@ import makeMdns from 'multicast-dns';
 import type { Answer } from 'dns-packet';
 import { DiscoveryError, type Profile } from '../../common';
 import { shortOf, type KeyPair } from '../identity';
-import { buildRecords, hostName, instanceName, MDNS_SERVICE, parseResponse, type MdnsIdentity } from './mdns-records';
+import { buildRecords, hostName, instanceName, MDNS_RECORD_TTL_SECONDS, MDNS_SERVICE, parseResponse, type MdnsIdentity } from './mdns-records';
 import type { PeerRegistry } from './peers';
 import type { SightingHandler } from './sighting';
 import { defaultLog, realTimers, type DiscoveryLog, type Timers } from './timers';
@@ -16,6 +16,15 @@ export const MDNS_REANNOUNCE_DELAY_MS = 1_000;
 /** Browser query pace: first re-query after 1 s, doubling up to the cap (liveness is also kept by manifest refresh). */
 export const MDNS_QUERY_FIRST_INTERVAL_MS = 1_000;
 export const MDNS_QUERY_MAX_INTERVAL_MS = 20_000;
+/** The cap grows by this much per known peer, so the answers a node receives per second stay flat. */
+export const MDNS_QUERY_SLOT_MS = 1_000;
+/**
+ * Known answers sent with a query (RFC 6762 §7.1): responders listed there stay silent. Capped
+ * so the query fits one unfragmented datagram; the rest answer as usual.
+ */
+export const MDNS_KNOWN_ANSWERS_MAX = 16;
+/** A query heard this soon after our own is taken for our own echo (multicast loopback). */
+const OWN_ECHO_MS = 100;
 
 /** Socket options shared by announcer and browser; tests in namespaces or on loopback set them. */
 export interface MdnsSocketInit {
@@ -121,7 +130,11 @@ export class MdnsAnnouncer {
     if (this.mdns) return;
     const m = await openMdns({ ...this.init, port: this.init.mdnsPort }, this.log);
     m.on('query', (q) => {
-      if (q.questions.some((question) => this.answers(question.name, question.type))) this.announce();
+      if (!q.questions.some((question) => this.answers(question.name, question.type))) return;
+      // Known-answer suppression: the querier already holds our PTR with at least half its TTL left.
+      const ours = instanceName(this.init.nodeIdShort);
+      const known = (q.answers ?? []).some((a) => a.type === 'PTR' && a.name.toLowerCase() === MDNS_SERVICE && String(a.data).toLowerCase() === ours && (a.ttl ?? 0) >= MDNS_RECORD_TTL_SECONDS / 2);
+      if (!known) this.announce();
     });
     this.mdns = m;
     this.announce();
@@ -176,11 +189,19 @@ export interface MdnsBrowserInit extends MdnsSocketInit {
   onSighting: SightingHandler;
 }
 
-/** Queries for `_hearthnet._tcp.local` on start and then with a doubling interval; turns answers into sightings. */
+/**
+ * Queries for `_hearthnet._tcp.local` on start and then with a doubling interval; turns answers into
+ * sightings. Paced for a big street: the interval cap grows with the peers known, a query heard
+ * from a neighbour postpones ours (RFC 6762 §7.3, so about one query per interval on the segment),
+ * and ours lists the instances we know (§7.1) so they need not answer.
+ */
 export class MdnsBrowser {
   private mdns: Mdns | null = null;
   private timer: unknown = null;
   private interval = MDNS_QUERY_FIRST_INTERVAL_MS;
+  private lastQueryAt = -Infinity;
+  /** Our queries postponed because a neighbour asked the same. */
+  suppressed = 0;
   private readonly ourCommunityShort: string;
   private readonly timers: Timers;
   private readonly log: DiscoveryLog;
@@ -203,6 +224,7 @@ export class MdnsBrowser {
     if (this.mdns) return;
     const m = await openMdns(this.init, this.log);
     m.on('response', (res, rinfo) => this.onResponse([...res.answers, ...res.additionals], rinfo.address));
+    m.on('query', (q) => this.onQuery(q.questions));
     this.mdns = m;
     this.interval = MDNS_QUERY_FIRST_INTERVAL_MS;
     this.query();
@@ -224,14 +246,34 @@ export class MdnsBrowser {
     this.query();
   }
 
+  private maxInterval(): number {
+    return Math.max(MDNS_QUERY_MAX_INTERVAL_MS, this.init.registry.size * MDNS_QUERY_SLOT_MS);
+  }
+
   private query(): void {
     const m = this.mdns;
     if (!m) return;
-    m.query([{ name: MDNS_SERVICE, type: 'PTR' }], (err) => {
+    const answers: Answer[] = this.init.registry
+      .all()
+      .slice(0, MDNS_KNOWN_ANSWERS_MAX)
+      .map((p) => ({ name: MDNS_SERVICE, type: 'PTR', ttl: MDNS_RECORD_TTL_SECONDS, data: instanceName(p.node_id) }));
+    this.lastQueryAt = performance.now();
+    m.query({ questions: [{ name: MDNS_SERVICE, type: 'PTR' }], answers }, (err: unknown) => {
       if (err) this.log('warn', 'mdns query not sent', { error: (err as Error).message });
     });
     this.timer = this.timers.setTimeout(() => this.query(), this.interval);
-    this.interval = Math.min(this.interval * 2, MDNS_QUERY_MAX_INTERVAL_MS);
+    this.interval = Math.min(this.interval * 2, this.maxInterval());
+  }
+
+  /** A neighbour asked for our service: its answers reach us too, so our own query can wait. */
+  private onQuery(questions: ReadonlyArray<{ name: string; type: string }>): void {
+    if (!this.mdns || performance.now() - this.lastQueryAt < OWN_ECHO_MS) return;
+    if (!questions.some((q) => q.name.toLowerCase() === MDNS_SERVICE && (q.type === 'PTR' || q.type === 'ANY'))) return;
+    // Only once the start-up burst is over: new nodes keep their quick first queries.
+    if (this.interval < this.maxInterval()) return;
+    if (this.timer) this.timers.clearTimeout(this.timer);
+    this.suppressed++;
+    this.timer = this.timers.setTimeout(() => this.query(), this.interval);
   }
 
   private onResponse(records: Answer[], sourceAddress: string): void {

@@ -1,6 +1,7 @@
 /** M02 §3.4: signed UDP multicast announcements — the announcer and the listener. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { DISCOVERY_UDP_INTERVAL_SECONDS, DiscoveryError, type Profile } from '../../common';
+import { DiscoveryError, type Profile } from '../../common';
+import { udpAnnounceMs } from './pacing';
 import type { KeyPair } from '../identity';
 import type { PeerRegistry } from './peers';
 import type { SightingHandler } from './sighting';
@@ -114,10 +115,13 @@ export class UdpAnnouncer {
     if (this.socket) this.announce();
   }
 
-  /** Current interval in ms: active while the peer set churned within the last minute. */
+  /**
+   * Current interval in ms: active while the peer set churned within the last minute, stable
+   * otherwise; both stretch with the number of peers so the segment's total stays bounded (pacing.ts).
+   */
   intervalMs(): number {
     const churning = this.now() - this.lastChurnAt < UDP_CHURN_WINDOW_MS;
-    return (churning ? DISCOVERY_UDP_INTERVAL_SECONDS.active : DISCOVERY_UDP_INTERVAL_SECONDS.stable) * 1000;
+    return udpAnnounceMs(this.init.registry.size, churning);
   }
 
   private announce(): void {

@@ -41,3 +41,21 @@ export function digestOf(eventIds: Iterable<string>): string {
   for (const id of eventIds) addToDigest(sum, id);
   return digestToHex(sum);
 }
+
+/**
+ * Sum (mod 2^256) of several set digests: the digest of the union of disjoint sets. The sum of the
+ * per-author digests is the digest of the whole log, which a sync round compares first.
+ */
+export function sumDigests(hexes: Iterable<string>): string {
+  const sum = newDigestSum();
+  for (const hex of hexes) {
+    const d = digestFromHex(hex);
+    let carry = 0;
+    for (let i = 31; i >= 0; i--) {
+      const v = sum[i] + d[i] + carry;
+      sum[i] = v & 0xff;
+      carry = v >> 8;
+    }
+  }
+  return digestToHex(sum);
+}

@@ -61,6 +61,7 @@ export class EventLog {
   private readonly clock: LamportClock;
   private readonly summaries: AuthorSummaries;
   private readonly listeners = new Set<AppendListener>();
+  private readonly rollbackListeners = new Set<(undone: readonly Event[]) => void>();
   private readonly subscribers = new Set<Subscriber>();
   private readonly nextUlid = monotonicFactory();
   private readonly verify: typeof verifyBytes;
@@ -237,6 +238,16 @@ export class EventLog {
   }
 
   /**
+   * Called after a transaction whose events `onAppend` listeners already saw was rolled back (a
+   * full disk fails the commit itself, after the inserts ran): the listeners' state must be put
+   * back in step with the log, which never stored `undone`. Returns an unsubscribe.
+   */
+  onRollback(listener: (undone: readonly Event[]) => void): () => void {
+    this.rollbackListeners.add(listener);
+    return () => this.rollbackListeners.delete(listener);
+  }
+
+  /**
    * New events (optionally of some types) as an async iterable, delivered after commit. Ends when
    * `signal` aborts or the log closes; throws `out_of_order` if the consumer falls too far behind.
    */
@@ -257,6 +268,7 @@ export class EventLog {
     this.closed = true;
     for (const s of [...this.subscribers]) s.end();
     this.listeners.clear();
+    this.rollbackListeners.clear();
     this.db.close();
   }
 
@@ -347,11 +359,23 @@ export class EventLog {
         return out;
       })();
     } catch (err) {
+      const undone = this.pending;
       this.pending = [];
       this.clock.reload(this.db);
       this.summaries.reload();
+      if (undone.length > 0) this.notifyRollback(undone);
       if (err instanceof EventLogError) throw err;
       throw new EventLogError('db_corrupt', `the event log could not be written: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private notifyRollback(undone: readonly Event[]): void {
+    for (const l of this.rollbackListeners) {
+      try {
+        l(undone);
+      } catch (err) {
+        (this.opts.onListenerError ?? defaultListenerError)(err, undone[0]);
+      }
     }
   }
 

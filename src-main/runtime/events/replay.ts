@@ -21,9 +21,16 @@ export interface ReplayEngineOptions {
 export class ReplayEngine {
   private readonly views = new Map<string, Registration>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeRollback: () => void;
 
   constructor(readonly log: EventLog, private readonly opts: ReplayEngineOptions = {}) {
     this.unsubscribe = log.onAppend((e) => this.onEvent(e));
+    // Views saw events of a transaction that then failed to commit (e.g. the disk is full): they
+    // must never show what the log refused, so every view that took one is rebuilt from the log.
+    // Rare, and a rebuild reads only (which works on a full disk).
+    this.unsubscribeRollback = log.onRollback((undone) => {
+      for (const [name, r] of this.views) if (undone.some((e) => !r.types || r.types.has(e.event_type))) this.rebuild(name, 0);
+    });
   }
 
   /** Register a view for some event types (empty or omitted: all types). Does not rebuild it. */
@@ -66,6 +73,7 @@ export class ReplayEngine {
   /** Detach from the log (idempotent). */
   stop(): void {
     this.unsubscribe();
+    this.unsubscribeRollback();
   }
 
   /** Used by snapshot restore: apply an event to one view. */

@@ -3,8 +3,9 @@ import { EventLogError } from '../../common';
 import type { AuthorSummary } from './author-summary';
 import { compareEvents } from './event-shape';
 import type { EventLog } from './log';
+import { sumDigests } from './digest';
 import { bucketSummaries, bucketWidthFor, groupByBucket, type IdLamport } from './sync-buckets';
-import { SYNC_BATCH_EVENTS, type SyncChannel, type SyncEventsReply, type SyncResult } from './sync-types';
+import { SYNC_BATCH_EVENTS, type HeadsReport, type SyncChannel, type SyncEventsReply, type SyncResult } from './sync-types';
 import type { Event } from './types';
 
 const sameSummary = (a?: AuthorSummary, b?: AuthorSummary) =>
@@ -18,6 +19,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 /**
  * Reconciliation, exact for sets (see docs/protocol/events.md):
+ * 0. (digestFirst) send our whole-log digest; an equal one on the peer ends the round in one request;
  * 1. compare per-author {count, digest} from `heads()`; equal authors are done;
  * 2. for differing authors, compare per-Lamport-bucket {count, digest};
  * 3. for differing buckets, exchange (event_id, lamport) lists;
@@ -35,10 +37,22 @@ export class SyncClient {
     return this.channel.events({ events: [event] });
   }
 
-  async syncWith(channel: SyncChannel = this.channel): Promise<SyncResult> {
+  /**
+   * `digestFirst`: open with `want.heads_unless` (one small request when the logs agree; falls back
+   * to `GET heads` against a server that does not know it). Otherwise open with `GET heads`.
+   */
+  async syncWith(channel: SyncChannel = this.channel, opts: { digestFirst?: boolean } = {}): Promise<SyncResult & { in_sync?: boolean }> {
     const now = this.opts.now ?? (() => performance.now());
     const started = now();
-    const remote = await channel.heads();
+    let remote: HeadsReport;
+    if (opts.digestFirst) {
+      const ours = sumDigests(Object.values(this.log.authorSummaries()).map((s) => s.digest));
+      const first = await channel.events({ want: { heads_unless: ours } });
+      if (first.in_sync) return { sent_count: 0, received_count: 0, duration_ms: Math.round(now() - started), rejected_sent: [], rejected_received: [], in_sync: true };
+      remote = first.heads ?? (await channel.heads());
+    } else {
+      remote = await channel.heads();
+    }
     if (remote.community_id !== this.log.communityId) {
       throw new EventLogError('schema_unknown', `the peer serves community ${remote.community_id}, not ${this.log.communityId}; it cannot be synced with`);
     }

@@ -1,5 +1,6 @@
 /** X02 §3.6 SyncServer: answers `GET /sync/v1/heads` and `POST /sync/v1/events` from the log. */
 import { HearthError } from '../../common';
+import { sumDigests } from './digest';
 import type { EventLog } from './log';
 import { bucketSummaries, groupByBucket } from './sync-buckets';
 import {
@@ -8,9 +9,22 @@ import {
 } from './sync-types';
 import type { Event } from './types';
 
+export interface SyncServerOptions {
+  /**
+   * Called after a push (a body with `events` and no `want`) stored events this log did not hold
+   * before, with the caller's node id when the transport knows it: the node relays them (gossip).
+   */
+  readonly onFreshPush?: (events: Event[], from: string | undefined) => void;
+}
+
+/** The whole-log set digest of a log: what a cheap sync round compares first. */
+export function logDigest(log: EventLog): string {
+  return sumDigests(Object.values(log.authorSummaries()).map((s) => s.digest));
+}
+
 /** Transport-agnostic: the HTTP layer passes parsed JSON in and serialises the reply out. */
 export class SyncServer {
-  constructor(private readonly log: EventLog) {}
+  constructor(private readonly log: EventLog, private readonly opts: SyncServerOptions = {}) {}
 
   async serveHeads(): Promise<HeadsReport> {
     const authors = this.log.authorSummaries();
@@ -23,6 +37,7 @@ export class SyncServer {
       head: this.log.head(),
       count,
       authors,
+      digest: sumDigests(Object.values(authors).map((s) => s.digest)),
     };
   }
 
@@ -30,15 +45,24 @@ export class SyncServer {
    * Store pushed `events` (one transaction; bad events rejected alone), then answer `want`.
    * Throws HearthError `bad_request` for a malformed body and `payload_too_large` past the batch limit.
    */
-  async serveEvents(body: SyncEventsBody): Promise<SyncEventsReply> {
+  async serveEvents(body: SyncEventsBody, from?: string): Promise<SyncEventsReply> {
     if (!body || typeof body !== 'object') throw new HearthError('bad_request', 'sync body must be a JSON object');
     const events = body.events ?? [];
     if (!Array.isArray(events)) throw new HearthError('bad_request', '"events" must be an array');
     if (events.length > SYNC_BATCH_EVENTS) throw new HearthError('payload_too_large', `at most ${SYNC_BATCH_EVENTS} events per request, got ${events.length}`);
+    const isPush = events.length > 0 && !body.want && !!this.opts.onFreshPush;
+    const unseen = isPush ? (events as Event[]).filter((e) => typeof e?.event_id === 'string' && this.log.getSignedJson(e.event_id) === null) : [];
     const batch = events.length ? await this.log.appendReceivedBatchAsync(events as Event[]) : { accepted: 0, duplicates: 0, rejected: [] };
+    if (batch.accepted > 0 && unseen.length) {
+      // Stored now and not before: this node is hearing of them first (another push may race us; a
+      // duplicate relay costs one small request, no correctness).
+      const fresh = unseen.filter((e) => this.log.getSignedJson(e.event_id) !== null);
+      if (fresh.length) this.opts.onFreshPush!(fresh, from);
+    }
     const reply: {
       accepted: number; duplicates: number; rejected: Array<{ event_id: string; code: never }>;
       buckets?: SyncEventsReply['buckets']; ids?: SyncEventsReply['ids']; events?: Event[];
+      in_sync?: boolean; heads?: SyncEventsReply['heads'];
     } = {
       accepted: batch.accepted,
       duplicates: batch.duplicates,
@@ -47,6 +71,12 @@ export class SyncServer {
     const want = body.want;
     if (!want) return reply;
     if (typeof want !== 'object') throw new HearthError('bad_request', '"want" must be an object');
+    if (want.heads_unless !== undefined) {
+      if (typeof want.heads_unless !== 'string') throw new HearthError('bad_request', 'want.heads_unless must be a digest string');
+      const heads = await this.serveHeads();
+      if (heads.digest === want.heads_unless) reply.in_sync = true;
+      else reply.heads = heads;
+    }
     if (want.buckets) {
       const width = checkWidth(want.buckets.width);
       if (!Array.isArray(want.buckets.authors)) throw new HearthError('bad_request', 'want.buckets.authors must be an array');

@@ -19,6 +19,8 @@ export interface HeadsReport {
   readonly count: number;
   /** Keyed by full author node id. */
   readonly authors: Record<string, AuthorSummary>;
+  /** Set digest of the whole log (sum of the authors' digests); absent from servers before it existed. */
+  readonly digest?: string;
 }
 
 /** One Lamport bucket of one author: events with floor(lamport / width) = bucket index. */
@@ -35,6 +37,11 @@ export interface SyncWant {
   readonly ids?: { readonly width: number; readonly authors: Readonly<Record<string, readonly number[]>> };
   /** Full signed events (at most SYNC_BATCH_EVENTS ids). */
   readonly event_ids?: readonly string[];
+  /**
+   * The client's whole-log digest: the server answers `in_sync: true` when its own is equal, else
+   * its full HeadsReport in `heads`. One small request when nothing differs.
+   */
+  readonly heads_unless?: string;
 }
 
 /** `POST /sync/v1/events` body. */
@@ -54,6 +61,10 @@ export interface SyncEventsReply {
   readonly ids?: Record<string, Array<[string, number]>>;
   /** Requested events, in (lamport, event_id) order. */
   readonly events?: Event[];
+  /** Answer to `want.heads_unless`: both logs hold the same set. */
+  readonly in_sync?: boolean;
+  /** Answer to `want.heads_unless` when the sets differ. */
+  readonly heads?: HeadsReport;
 }
 
 /** Provided by the transport (HTTP later, in-memory in tests). Failures reject with a HearthError. */

@@ -2,6 +2,7 @@
  * Structured loggers. A LogHub owns the level and the sinks (one hub per node in a test mesh, or
  * the process-wide one behind `getLogger`); Loggers are cheap named views with bound fields.
  */
+import { escapeJsonForTerminal } from '../../common';
 import { formatRecord, levelRank, type LogLevel, type LogRecord } from './log-record';
 
 /** Receives each record and its encoded JSON line. May throw; the hub contains it. */
@@ -144,7 +145,7 @@ export class Logger {
 
 /** Writes each line to stderr (for `hearthnet run --debug` and headless servers). */
 export function stderrSink(): LogSink {
-  return { write: (_r, line) => void process.stderr.write(line + '\n') };
+  return { write: (_r, line) => void process.stderr.write(escapeJsonForTerminal(line) + '\n') };
 }
 
 /** Keeps records in memory (tests, the UI's live log view). Bounded to `max` records. */

@@ -53,7 +53,8 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
   const { kp, community, bus, peers, client, log, metrics } = d;
   const stack = new ShutdownStack(log);
   try {
-    const syncServer = new SyncServer(community.log);
+    // Events first heard of through a push are gossiped on (bounded fan-out, see sync-loop.ts).
+    const syncServer = new SyncServer(community.log, { onFreshPush: (events, from) => void syncLoop.relay(events, from) });
     const isMember = (id: string) => community.state.isMember(id) && !community.state.isRevoked(id);
 
     const discovery = new DiscoveryService({
@@ -88,7 +89,11 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
         if (refused) peers.noteRefusal(peer.nodeId, refused);
         log.debug('sync failed', { peer: peer.nodeId, error: String((err as Error)?.message ?? err) });
       },
-      onSynced: (peer) => peers.noteRefusal(peer.nodeId, null),
+      onSynced: (peer) => {
+        peers.noteRefusal(peer.nodeId, null);
+        // A signed exchange proves the peer alive: discovery need not refetch it to keep it.
+        peers.touch(peer.nodeId);
+      },
     });
 
     // Peers feed the bus; a revoked member is dropped at once.

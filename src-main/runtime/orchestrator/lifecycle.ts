@@ -2,6 +2,8 @@
  * Start parts in dependency order and stop them in reverse, best-effort: a failing stop step is
  * logged and the rest still run (ARCHITECTURE §3).
  */
+import { realTimers, type Timers } from '../../common';
+
 export interface StopLogger {
   warn(msg: string, extras?: Record<string, unknown>): void;
 }
@@ -35,7 +37,7 @@ export class ShutdownStack {
 
 /** Runs `fn` every `intervalMs` (never overlapping itself) until stopped; failures go to `onError`. */
 export class PeriodicTask {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private running: Promise<void> | null = null;
   private stopped = true;
 
@@ -43,6 +45,7 @@ export class PeriodicTask {
     private readonly fn: () => Promise<void> | void,
     private readonly intervalMs: number,
     private readonly onError: (err: unknown) => void = () => {},
+    private readonly timers: Timers = realTimers,
   ) {}
 
   start({ immediately = false } = {}): void {
@@ -54,19 +57,19 @@ export class PeriodicTask {
   /** Run now (e.g. on a registry change) unless a run is already under way. */
   trigger(): void {
     if (this.stopped || this.running) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = null;
     await this.running;
   }
 
   private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
+    this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       this.running = (async () => {
         try {
@@ -79,6 +82,5 @@ export class PeriodicTask {
         if (!this.stopped) this.schedule(this.intervalMs);
       });
     }, delay);
-    this.timer.unref?.();
   }
 }

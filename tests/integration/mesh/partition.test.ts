@@ -20,9 +20,10 @@ describe('a network partition', () => {
     await waitFor(() => new Set(mesh.nodes.map((m) => m.node.community()!.log.count())).size === 1, 10_000, 'equal logs before the split');
     const headBefore = alice.node.community()!.log.head();
 
-    // Side 1 = {bob, carol} writes while alice is away.
+    // Side 1 = {bob, carol} writes while alice is away. Enough writes that side 1's Lamport range
+    // surely overlaps side 2's: clocks also advance by one per received event, in arrival order.
     await alice.stop();
-    const side1 = [post(bob, 'ladder'), post(carol, 'jam jars'), post(bob, 'drill')];
+    const side1 = [post(bob, 'ladder'), post(carol, 'jam jars'), post(bob, 'drill'), post(carol, 'saw'), post(bob, 'rake'), post(carol, 'tent')];
     await waitFor(() => bob.node.community()!.log.count() === carol.node.community()!.log.count(), 10_000, 'bob and carol to agree');
 
     // Side 2 = {alice} writes while bob and carol are away: same Lamport range, different events.

@@ -249,7 +249,7 @@ describe('disk_full', () => {
     expect(err.wireCode).toBe('capacity_exceeded');
     const path = join(t.dir, 'big.bin');
     await writeFile(path, bytes(1.5 * MB, 3));
-    await rejectsWith(store.importFile(path), 'disk_full');
+    await rejectsWith(store.importFile(path, { copy: true }), 'disk_full');
     await rejectsWith(store.writeChunk(manifest.chunks[0].cid, chunks[0]), 'disk_full');
     expect(await filesUnder(join(t.dir, 'chunks'))).toEqual([]);
     expect(await filesUnder(join(t.dir, 'manifests'))).toEqual([]);
@@ -271,7 +271,7 @@ describe('disk_full', () => {
     await mkdir(join(t.dir, 'in'), { recursive: true });
     const path = join(t.dir, 'in', 'f.bin');
     await writeFile(path, bytes(3 * MB, 6));
-    const run = store.importFile(path, { onProgress: (p) => (shrink = p.bytes >= MB ? 5 * MB : 0) });
+    const run = store.importFile(path, { copy: true, onProgress: (p) => (shrink = p.bytes >= MB ? 5 * MB : 0) });
     await rejectsWith(run, 'disk_full');
     expect(await store.listCids()).toEqual([]);
     expect(await filesUnder(join(t.dir, 'chunks'))).toEqual([]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DiscoveryError } from '../../../src-main/common';
 import { generateKeyPair, type Endpoint, type KeyPair, type NodeManifest } from '../../../src-main/runtime/identity';
-import { DiscoveryService, PeerRegistry, type DiscoveryServiceInit } from '../../../src-main/runtime/discovery';
+import { DiscoveryService, manifestRefreshMs, PeerRegistry, type DiscoveryServiceInit } from '../../../src-main/runtime/discovery';
 import { makeManifest, verifyManifestFor } from './fixtures';
 
 const community = generateKeyPair().nodeIdFull;
@@ -70,7 +70,7 @@ describe('DiscoveryService', () => {
     expect(file.nodes[b.kp.nodeIdFull].endpoints[0]).toMatchObject(b.ep);
   });
 
-  it('debounces repeated sightings: one fetch per 5 s, concurrent sightings share it', async () => {
+  it('debounces repeated sightings: concurrent ones share a fetch, a known peer seen again is only touched until its paced refresh', async () => {
     const net = fakeNet();
     const { registry, svc } = make(net);
     const b = peer(net, '10.0.0.2');
@@ -84,7 +84,9 @@ describe('DiscoveryService', () => {
     expect(registry.get(b.kp.nodeIdFull)?.last_seen).toBe(Date.now()); // the sighting still counts as seen
     await vi.advanceTimersByTimeAsync(3_000);
     await svc.handleSighting(s);
-    expect(net.fetchManifest).toHaveBeenCalledTimes(2);
+    expect(net.fetchManifest).toHaveBeenCalledTimes(1); // seen where it is known: proof of life, no refetch
+    await vi.advanceTimersByTimeAsync(manifestRefreshMs(registry.size));
+    expect(net.fetchManifest).toHaveBeenCalledTimes(2); // the paced refresh
   });
 
   it('a peer removed (e.g. mDNS goodbye) is fetched again on its next sighting, without waiting for the debounce', async () => {

@@ -1,6 +1,8 @@
 /** `hearthnet chat send|history`: private, end-to-end sealed messages between households. */
 import type { Command } from 'commander';
+import { neutralise } from '../../../common';
 import type { ChatRow, ChatSent, DeliveryState } from '../../api';
+import { CHAT_HISTORY_MAX_LIMIT } from '../../services/chat/schemas';
 import { localTime } from '../format';
 import { nonEmpty, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
@@ -14,22 +16,24 @@ const DELIVERY_WORDS: Record<DeliveryState, string> = {
   read: 'read',
 };
 
+/** One message for a terminal: names and text from the other household are neutralised. */
 function messageLine(m: ChatRow): string {
-  const who = m.direction === 'out' ? `you -> ${m.recipient_name}` : `${m.sender_name} -> you`;
+  const who = m.direction === 'out' ? `you -> ${neutralise(m.recipient_name)}` : `${neutralise(m.sender_name)} -> you`;
   const state = m.delivery_state ? ` (${DELIVERY_WORDS[m.delivery_state]})` : '';
-  return `${localTime(m.created_at)}  ${who}${state}\n    ${m.body.replace(/\n/g, '\n    ')}`;
+  return `${localTime(m.created_at)}  ${who}${state}\n    ${neutralise(m.body, { multiline: true }).replace(/\n/g, '\n    ')}`;
 }
 
 /** The sentence `chat send` prints: what the service says happened, not a guess. */
 export function sentLine(sent: ChatSent): string {
+  const name = neutralise(sent.to_name);
   switch (sent.delivery_state) {
     case 'delivered':
     case 'read':
-      return `Delivered to ${sent.to_name}.`;
+      return `Delivered to ${name}.`;
     case 'sent':
-      return `Sent: ${sent.to_name} is not reachable right now, so a neighbour is carrying it to them.`;
+      return `Sent: ${name} is not reachable right now, so a neighbour is carrying it to them.`;
     default:
-      return `Waiting for ${sent.to_name}: they are not reachable right now; it is kept and delivered when they are.`;
+      return `Waiting for ${name}: they are not reachable right now; it is kept and delivered when they are.`;
   }
 }
 
@@ -56,7 +60,7 @@ export function registerChat(program: Command): void {
     .option('--limit <n>', 'at most this many messages')
     .option('--json', 'machine-readable output')
     .action(async (withWho: string | undefined, opts: { limit?: string; json?: boolean }, cmd: Command) => {
-      const limit = wholeNumber(opts.limit, '--limit');
+      const limit = wholeNumber(opts.limit, '--limit', 1, CHAT_HISTORY_MAX_LIMIT);
       const { api } = connectLocalNode(cliContext(cmd).config);
       const rows = await api.chatHistory.query({ with: withWho, limit }).catch(apiFailure);
       out(!!opts.json, rows, () => (rows.length ? rows.map(messageLine).join('\n') : 'No messages yet.'));

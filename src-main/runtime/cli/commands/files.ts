@@ -1,7 +1,8 @@
 /** `hearthnet files add|get|list`: share a file with the community and fetch files neighbours share. */
 import type { Command } from 'commander';
+import { neutralise } from '../../../common';
 import type { FileRow } from '../../api';
-import { absolutePath, nonEmpty } from '../args';
+import { absolutePath, fileId, nonEmpty } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
 import { runOp } from '../op-runner';
@@ -11,8 +12,8 @@ function filesTable(rows: readonly FileRow[]): string {
   if (rows.length === 0) return 'No files yet. Share one with `hearthnet files add <path>`.';
   return rows
     .map((r) => {
-      const where = r.local ? `here${r.pinned ? ' (kept)' : ''}` : `at ${r.holders.map((h) => h.name).join(', ')}`;
-      return `${(r.filename ?? '(no name)').padEnd(28)} ${(r.size_bytes === null ? '?' : formatBytes(r.size_bytes)).padStart(9)}  ${where}\n    ${r.cid}`;
+      const where = r.local ? `here${r.pinned ? ' (kept)' : ''}` : `at ${r.holders.map((h) => neutralise(h.name)).join(', ')}`;
+      return `${neutralise(r.filename ?? '(no name)').padEnd(28)} ${(r.size_bytes === null ? '?' : formatBytes(r.size_bytes)).padStart(9)}  ${where}\n    ${r.cid}`;
     })
     .join('\n');
 }
@@ -40,9 +41,10 @@ export function registerFiles(program: Command): void {
     .option('-o, --out <path>', 'where to save it (a file name, or a folder; default: this folder)', '.')
     .option('--json', 'machine-readable output')
     .action(async (cid: string, opts: { out: string; json?: boolean }, cmd: Command) => {
+      const id = fileId(cid);
       const { info } = connectLocalNode(cliContext(cmd).config);
       const bar = new ProgressBar({ label: 'Downloading', bytes: true });
-      const done = await runOp(info, 'files.get', { cid: nonEmpty(cid, 'the file id'), out: absolutePath(opts.out) }, {
+      const done = await runOp(info, 'files.get', { cid: id, out: absolutePath(opts.out) }, {
         bar,
         onProgress: (p) => bar.update(Number(p.bytes), Number(p.total_bytes)),
       });

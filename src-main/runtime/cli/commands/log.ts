@@ -1,5 +1,6 @@
 /** `hearthnet log [--follow] [--level L]`: this node's log lines, readable. */
 import type { Command } from 'commander';
+import { escapeJsonForTerminal, neutralise } from '../../../common';
 import { LOG_LEVELS, type LogLevel } from '../../config';
 import { readLogs } from '../../observability';
 import { cliContext } from '../context';
@@ -19,11 +20,12 @@ export function registerLog(program: Command): void {
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
       for await (const r of readLogs({ dir: config.observability.log_dir, level: opts.level as LogLevel, component: opts.component, follow: !!opts.follow, signal: ac.signal })) {
-        if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
+        // Log lines quote peers (names, refused events, error messages): inert on a terminal.
+        if (opts.json) process.stdout.write(escapeJsonForTerminal(JSON.stringify(r)) + '\n');
         else {
           const { ts, level, logger, msg, ...rest } = r as unknown as Record<string, unknown>;
-          const extras = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
-          process.stdout.write(`${String(ts)} ${String(level).toUpperCase().padEnd(5)} ${String(logger)}: ${String(msg)}${extras}\n`);
+          const extras = Object.keys(rest).length ? ' ' + escapeJsonForTerminal(JSON.stringify(rest)) : '';
+          process.stdout.write(`${neutralise(String(ts))} ${neutralise(String(level).toUpperCase().padEnd(5))} ${neutralise(String(logger))}: ${neutralise(String(msg))}${extras}\n`);
         }
       }
     });

@@ -1,15 +1,19 @@
 /** `hearthnet market post|list|search|expire`: the neighbourhood noticeboard. */
 import type { Command } from 'commander';
+import { neutralise } from '../../../common';
 import { MARKET_CATEGORIES, type MarketPost } from '../../api';
+import { LIST_MAX_LIMIT, POST_LIMITS } from '../../services/marketplace';
 import { list, nonEmpty, oneOf, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
 import { localTime } from '../format';
 import { apiFailure, connectLocalNode } from '../local-node';
 
+/** One post for a terminal: every field from its author is neutralised (one-line fields keep no newline). */
 function postLine(p: MarketPost): string {
-  const tags = p.tags.length ? `  #${p.tags.join(' #')}` : '';
+  const tags = p.tags.length ? `  #${p.tags.map((t) => neutralise(t)).join(' #')}` : '';
   const state = p.expired_via_event_id ? '  (taken down)' : `  until ${localTime(p.expires_at)}`;
-  return `[${p.category}] ${p.title} — ${p.author_name}${state}${tags}${p.body ? `\n    ${p.body.replace(/\n/g, '\n    ')}` : ''}\n    id ${p.event_id}`;
+  const body = p.body ? `\n    ${neutralise(p.body, { multiline: true }).replace(/\n/g, '\n    ')}` : '';
+  return `[${neutralise(p.category)}] ${neutralise(p.title)} — ${neutralise(p.author_name)}${state}${tags}${body}\n    id ${neutralise(p.event_id)}`;
 }
 
 export function registerMarket(program: Command): void {
@@ -30,7 +34,7 @@ export function registerMarket(program: Command): void {
         title: nonEmpty(opts.title, '--title'),
         body: opts.body,
         tags: opts.tags,
-        ttl_seconds: wholeNumber(opts.ttl, '--ttl'),
+        ttl_seconds: wholeNumber(opts.ttl, '--ttl', POST_LIMITS.ttlMinSeconds),
       };
       const { api } = connectLocalNode(cliContext(cmd).config);
       const post = await api.marketPost.mutate(input).catch(apiFailure);
@@ -46,7 +50,7 @@ export function registerMarket(program: Command): void {
     .option('--all', 'include notices that were taken down or ran out')
     .option('--json', 'machine-readable output')
     .action(async (opts: { category?: string; tag?: string[]; limit?: string; all?: boolean; json?: boolean }, cmd: Command) => {
-      const input = { category: oneOf(opts.category, MARKET_CATEGORIES, '--category'), tags: opts.tag, limit: wholeNumber(opts.limit, '--limit'), include_expired: opts.all ? true : undefined };
+      const input = { category: oneOf(opts.category, MARKET_CATEGORIES, '--category'), tags: opts.tag, limit: wholeNumber(opts.limit, '--limit', 1, LIST_MAX_LIMIT), include_expired: opts.all ? true : undefined };
       const { api } = connectLocalNode(cliContext(cmd).config);
       const r = await api.marketList.query(input).catch(apiFailure);
       out(!!opts.json, r, () => (r.posts.length ? r.posts.map(postLine).join('\n') : 'The board is empty.'));
@@ -60,7 +64,7 @@ export function registerMarket(program: Command): void {
     .option('--limit <n>', 'at most this many')
     .option('--json', 'machine-readable output')
     .action(async (text: string, opts: { category?: string; limit?: string; json?: boolean }, cmd: Command) => {
-      const input = { query: nonEmpty(text, 'the search text'), category: oneOf(opts.category, MARKET_CATEGORIES, '--category'), limit: wholeNumber(opts.limit, '--limit') };
+      const input = { query: nonEmpty(text, 'the search text'), category: oneOf(opts.category, MARKET_CATEGORIES, '--category'), limit: wholeNumber(opts.limit, '--limit', 1, LIST_MAX_LIMIT) };
       const { api } = connectLocalNode(cliContext(cmd).config);
       const hits = await api.marketSearch.query(input).catch(apiFailure);
       out(!!opts.json, hits, () => (hits.length ? hits.map((h) => postLine(h.post)).join('\n') : `Nothing on the board matches "${text}".`));

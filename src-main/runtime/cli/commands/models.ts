@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { MeshModel, ModelRow } from '../../api';
 import { localTime, table } from '../format';
-import { absolutePath, nonEmpty } from '../args';
+import { absolutePath, fileId, nonEmpty } from '../args';
 import { cliContext, out } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
 import { apiFailure, connectLocalNode } from '../local-node';
@@ -94,12 +94,13 @@ export function registerModels(program: Command): void {
     .argument('<cid>', 'the id printed by `models share` (blake3:...)')
     .option('--json', 'machine-readable output')
     .action(async (cid: string, opts: { json?: boolean }, cmd: Command) => {
+      const id = fileId(cid, 'the model id');
       const { config } = cliContext(cmd);
       const { info, api } = connectLocalNode(config);
       const staging = mkdtempSync(join(tmpdir(), 'hearthnet-model-'));
       try {
         const bar = new ProgressBar({ label: 'Fetching model', bytes: true });
-        const got = await runOp(info, 'files.get', { cid: nonEmpty(cid, 'the model id'), out: staging }, { bar, onProgress: (p) => bar.update(Number(p.bytes), Number(p.total_bytes)) });
+        const got = await runOp(info, 'files.get', { cid: id, out: staging }, { bar, onProgress: (p) => bar.update(Number(p.bytes), Number(p.total_bytes)) });
         const m = await api.modelsAdd.mutate({ path: String(got.path) }).catch(apiFailure);
         out(!!opts.json, m, () => `Added ${m.name} (${formatBytes(m.size_bytes)}); this node now offers it to the street.`);
       } finally {

@@ -1,4 +1,5 @@
 /** Checks of chat.send / chat.history / markRead request bodies, mirroring schemas.ts with readable errors. */
+import { unsafeCharIn } from '../../../common';
 import { isFullNodeId } from '../../identity';
 import { ChatError } from './errors';
 import { parsePlaintext } from './plaintext';
@@ -20,7 +21,12 @@ export interface HistoryRequest {
 export function parseSendRequest(body: unknown): SendRequest {
   const b = objectWith(body, ['to', 'text', 'attachments'], 'chat.send');
   if (!isFullNodeId(b.to)) throw bad('"to" must be the full node id of a community member ("ed25519:" + 43 characters)');
-  return { to: b.to, plaintext: parsePlaintext({ text: b.text, attachments: b.attachments }) };
+  const plaintext = parsePlaintext({ text: b.text, attachments: b.attachments });
+  // Refused where the household types it; received messages are not refused (a foreign node may
+  // send anything) but neutralised wherever they are printed.
+  const unsafe = unsafeCharIn(plaintext.text, { multiline: true });
+  if (unsafe) throw bad(`"text" must not contain control or text-direction characters other than newline and tab (found ${unsafe})`);
+  return { to: b.to, plaintext };
 }
 
 export function parseHistoryRequest(body: unknown): HistoryRequest {

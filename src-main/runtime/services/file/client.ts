@@ -1,7 +1,7 @@
 /** The node's side of file transfer: pull a blob from peers through file.read on the bus, and add local files. */
 import { basename, extname } from 'node:path';
 import { BlobError } from '../../../common';
-import { FileAssembly, TransferManager, type FetchOptions, type ReceivedChunk, type WantedChunk, type BlobManifest, type BlobStore, type ByteProgress, type TransferInit, type TransferProgress } from '../../blobs';
+import { FileAssembly, TransferManager, type ReceivedChunk, type WantedChunk, type BlobManifest, type BlobStore, type ByteProgress, type TransferInit, type TransferProgress } from '../../blobs';
 import type { CapabilityBus } from '../../bus';
 import { DATA_B64_MAX_LENGTH, type FileChunkData } from './schemas';
 
@@ -64,33 +64,35 @@ export class FileClient {
   }
 
   /**
-   * Fetches `manifestCid` (unless held) into the store AND into a new file at `outPath(manifest)`:
-   * each chunk is written to the file as soon as it is verified, so the file is ready when the
-   * last chunk is (no second pass reading the blob back). The file appears whole or not at all
-   * (temp file + rename); chunks already held are copied from the store. Resolves to the path.
+   * Fetches `manifestCid` (unless held) and saves it as a new file at `outPath(manifest)`. The
+   * chunks are written once, into the blob's pack at their offsets; when the last one is verified
+   * the pack is datasync'd and moved onto the path (a hard link: the name appears only on the whole
+   * file, and never replaces an existing one), and the store keeps the blob linked to that file.
+   * When it cannot be moved (blob held in chunk files, or another filesystem) the file is copied
+   * from the store through a temp file beside the target. Resolves to the path.
    */
   async fetchToFile(manifestCid: string, outPath: (m: BlobManifest) => string | Promise<string>, opts: MeshFetchOptions = {}): Promise<{ manifest: BlobManifest; path: string }> {
-    const slot: { a: FileAssembly | null } = { a: null };
-    const openFor = async (m: BlobManifest) => (slot.a = await FileAssembly.open(m, await outPath(m)));
+    const m = await this.#fetch(manifestCid, opts);
+    const path = await outPath(m);
+    if (await this.#c.store.moveToFile(m.cid, path)) return { manifest: m, path };
+    const a = await FileAssembly.open(m, path);
     try {
-      const m = await this.#fetch(manifestCid, opts, openFor);
-      const a = slot.a ?? (await openFor(m));
       await this.#c.store.fillAssembly(a, { signal: opts.signal });
       await a.commit();
       return { manifest: m, path: a.outPath };
     } catch (err) {
-      await slot.a?.discard();
+      await a.discard();
       throw err;
     }
   }
 
-  #fetch(manifestCid: string, opts: MeshFetchOptions, sink?: FetchOptions['sink']): Promise<BlobManifest> {
-    // A second call for the same blob joins the first (its own sink, if any, is filled from the store afterwards).
+  #fetch(manifestCid: string, opts: MeshFetchOptions): Promise<BlobManifest> {
+    // A second call for the same blob joins the first.
     const running = this.#active.get(manifestCid);
     if (running) return running.promise;
     const tm = createMeshTransfer(this.#c.bus, this.#c.store, manifestCid, this.#init, this.#c.binary);
     const sources = resolveSources(this.#c.bus, opts.sources ?? this.#c.sourcesOf?.(manifestCid) ?? []);
-    const promise = tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal, sink }).finally(() => this.#active.delete(manifestCid));
+    const promise = tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal }).finally(() => this.#active.delete(manifestCid));
     this.#active.set(manifestCid, { tm, promise });
     return promise;
   }

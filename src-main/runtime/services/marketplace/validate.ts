@@ -2,7 +2,7 @@
  * Input rules for posts: what `market.post` accepts from a person (strict, every error names its
  * field) and what the view accepts from a peer's signed event (same limits; bad data is skipped).
  */
-import { CATEGORIES, type Category, type WallClock } from '../../../common';
+import { CATEGORIES, unsafeCharIn, type Category, type WallClock } from '../../../common';
 import { MarketError } from './errors';
 import { isCategory, isWall, readLocation, type Location } from './post';
 
@@ -58,6 +58,8 @@ const bad = (field: string, message: string) => new MarketError('bad_request', m
 function checkTitle(v: unknown): string {
   if (typeof v !== 'string') throw bad('title', 'title must be text');
   const t = v.trim();
+  const unsafe = unsafeCharIn(t);
+  if (unsafe) throw bad('title', `title must not contain control or text-direction characters (found ${unsafe}); it is one line of plain text`);
   if (len(t) < POST_LIMITS.titleMin || len(t) > POST_LIMITS.titleMax) throw bad('title', `title must be ${POST_LIMITS.titleMin} to ${POST_LIMITS.titleMax} characters (it has ${len(t)})`);
   return t;
 }
@@ -91,10 +93,14 @@ export function validatePostInput(input: unknown, ttl: { defaultTtl: number; max
   const body = o.body ?? '';
   if (typeof body !== 'string') throw bad('body', 'body must be text');
   if (len(body) > POST_LIMITS.bodyMax) throw bad('body', `body must be at most ${POST_LIMITS.bodyMax} characters (it has ${len(body)})`);
+  const unsafeBody = unsafeCharIn(body, { multiline: true });
+  if (unsafeBody) throw bad('body', `body must not contain control or text-direction characters other than newline and tab (found ${unsafeBody})`);
   const tags = checkTags(o.tags);
   const location = readLocation(o.location);
   if (location === undefined) throw bad('location', 'location must be {lat: -90..90, lng: -180..180, label: text}');
   if (location && len(location.label) > POST_LIMITS.labelMax) throw bad('location', `location label must be at most ${POST_LIMITS.labelMax} characters`);
+  const unsafeLabel = location ? unsafeCharIn(location.label) : null;
+  if (unsafeLabel) throw bad('location', `location label must not contain control or text-direction characters (found ${unsafeLabel})`);
   const ttlSeconds = o.ttl_seconds ?? ttl.defaultTtl;
   if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds)) throw bad('ttl_seconds', 'ttl_seconds must be a whole number of seconds');
   if (ttlSeconds < POST_LIMITS.ttlMinSeconds) throw bad('ttl_seconds', `ttl_seconds must be at least ${POST_LIMITS.ttlMinSeconds}`);

@@ -1,0 +1,62 @@
+/**
+ * The one way the desktop app stops, whatever asked (Quit, OS logout or shutdown, SIGTERM): each step
+ * once, in order, each bounded in time and guarded so one failure never skips the rest. The node's
+ * own stop closes its databases and removes its runtime file.
+ */
+
+export interface ShutdownStep {
+  readonly name: string;
+  readonly run: () => Promise<void> | void;
+}
+
+export interface ShutdownLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A step that takes longer is abandoned so the app still quits (the OS kills a hung app at logout). */
+export const SHUTDOWN_STEP_TIMEOUT_MS = 15_000;
+
+export class Shutdown {
+  private running: Promise<void> | null = null;
+  private reasonSeen: string | null = null;
+
+  constructor(
+    private readonly steps: readonly ShutdownStep[],
+    private readonly log: ShutdownLog,
+    private readonly stepTimeoutMs = SHUTDOWN_STEP_TIMEOUT_MS,
+  ) {}
+
+  get started(): boolean {
+    return this.running !== null;
+  }
+
+  get reason(): string | null {
+    return this.reasonSeen;
+  }
+
+  /** Runs the steps once; later calls (a second Quit, SIGTERM during quit) wait for the same run. */
+  run(reason: string): Promise<void> {
+    if (this.running) return this.running;
+    this.reasonSeen = reason;
+    this.log.info('shutting down', { reason });
+    this.running = (async () => {
+      for (const step of this.steps) {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            Promise.resolve().then(step.run),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`${step.name} took longer than ${this.stepTimeoutMs} ms`)), this.stepTimeoutMs);
+            }),
+          ]);
+        } catch (err) {
+          this.log.error('shutdown step failed; going on with the rest', { step: step.name, error: String((err as Error)?.message ?? err) });
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    })();
+    return this.running;
+  }
+}
