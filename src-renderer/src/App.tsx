@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading } from './ui/states';
 import { panelDomId, TabBar, tabDomId } from './ui/TabBar';
 import { plainError } from './ui/errors';
 import { ChatFeedContext, createChatFeed } from './ui/chat-feed';
+import { VisibleContext } from './ui/subscription';
 
 export const App: Component = () => {
   const node = createNodeStatus();
@@ -89,7 +90,9 @@ function Tabs(props: { active: () => string; opened: () => ReadonlySet<string>; 
             <Show when={props.opened().has(tab.id)}>
               <section role="tabpanel" id={panelDomId(tab.id)} aria-labelledby={tabDomId(tab.id)} hidden={props.active() !== tab.id} tabIndex={-1} class="panel">
                 <p class="purpose">{tab.purpose}</p>
-                <TabBody tab={tab} />
+                <VisibleContext.Provider value={() => props.active() === tab.id}>
+                  <TabBody tab={tab} />
+                </VisibleContext.Provider>
               </section>
             </Show>
           )}

@@ -1,40 +1,37 @@
 /**
- * Keeps the node's status fresh for the whole app. Polls the `status` query every few seconds
- * (cheap: it is answered from memory) so the emergency theme follows the node's mode; a
- * failed poll marks the node unreachable until the next answer.
+ * Keeps the node's status live for the whole app through the `onStatus` subscription (the node
+ * sends it at once and then on every change, e.g. the internet going down), so the emergency
+ * theme follows the node's mode. While the subscription is down the node counts as unreachable.
  */
-import { createSignal, onCleanup } from 'solid-js';
+import { createSignal } from 'solid-js';
 import type { StatusReport } from '../../../src-main/runtime/api';
 import { trpc } from '../trpc';
 import { plainError, type PlainError } from '../ui/errors';
 import type { NodeStatusValue } from '../ui/node-status';
-
-const POLL_MS = 2_000;
+import { useSubscription } from '../ui/subscription';
 
 export function createNodeStatus(): NodeStatusValue {
   const [status, setStatus] = createSignal<StatusReport>();
-  const [error, setError] = createSignal<PlainError | null>(null);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  const poll = async () => {
-    clearTimeout(timer);
-    try {
-      setStatus(await trpc.status.query());
-      setError(null);
-    } catch (err) {
-      setError(plainError(err));
-    }
-    if (!stopped) timer = setTimeout(() => void poll(), POLL_MS);
-  };
-  void poll();
-  onCleanup(() => {
-    stopped = true;
-    clearTimeout(timer);
+  const [queryError, setQueryError] = createSignal<PlainError | null>(null);
+  const query = () =>
+    trpc.status
+      .query()
+      .then((s) => {
+        setStatus(s);
+        setQueryError(null);
+      })
+      .catch((err: unknown) => setQueryError(plainError(err)));
+  // The first answer comes from a plain query: it is quicker than the stream and says clearly
+  // when the page has no access key (a refused stream would only retry).
+  void query();
+  const live = useSubscription<StatusReport>((h) => trpc.onStatus.subscribe(undefined, h), (s) => {
+    setStatus(s);
+    setQueryError(null);
   });
   return {
     status,
-    error,
+    error: () => queryError() ?? (live.state() === 'reconnecting' ? live.error() : null),
     emergency: () => status()?.mode === 'offline',
-    refresh: () => void poll(),
+    refresh: () => void query(),
   };
 }

@@ -15,7 +15,9 @@ import { PostForm } from './market/PostForm';
 import { CATEGORIES, CATEGORY_WORDS } from './market/words';
 
 const SEARCH_DELAY_MS = 250;
-const LIMIT = 200;
+const LIST_LIMIT = 200;
+/** market.search answers at most 100 hits (its schema's maximum). */
+const SEARCH_LIMIT = 100;
 
 /** Emergency posts first; otherwise the node's order (newest first). */
 function emergencyFirst(posts: readonly MarketPost[]): MarketPost[] {
@@ -34,12 +36,15 @@ export default function Market(): JSX.Element {
   const [posts, { refetch, mutate }] = createResource(
     () => ({ category: category() ?? undefined, q: searchFor(), v: version() }),
     async ({ category: c, q }) =>
-      q ? (await trpc.marketSearch.query({ query: q, category: c, limit: LIMIT })).map((h) => h.post) : (await trpc.marketList.query({ category: c, limit: LIMIT })).posts,
+      q ? (await trpc.marketSearch.query({ query: q, category: c, limit: SEARCH_LIMIT })).map((h) => h.post) : (await trpc.marketList.query({ category: c, limit: LIST_LIMIT })).posts,
   );
-  const shown = createMemo(() => emergencyFirst(posts.latest ?? []));
+  // Reading a failed resource throws; the error is shown below instead.
+  const shown = createMemo(() => (posts.error ? [] : emergencyFirst(posts.latest ?? [])));
 
-  // Live: any post, expiry or take-down anywhere on the street refreshes the list.
-  const live = useSubscription((h) => trpc.onMarket.subscribe(undefined, h), () => setVersion((v) => v + 1));
+  // Live: any post, expiry or take-down anywhere on the street refreshes the list; so does
+  // (re)starting the stream, which may have missed some while this tab was hidden.
+  const bump = () => setVersion((v) => v + 1);
+  const live = useSubscription((h) => trpc.onMarket.subscribe(undefined, { ...h, onStarted: () => (h.onStarted?.(), bump()) }), bump);
 
   const onSearch = (text: string) => {
     setQuery(text);
@@ -76,7 +81,10 @@ export default function Market(): JSX.Element {
       <div class="market-filters">
         <div class="field search">
           <label for="market-search">Search the market</label>
-          <input id="market-search" type="search" value={query()} onInput={(e) => onSearch(e.currentTarget.value)} placeholder="lad finds ladder" autocomplete="off" />
+          <span id="market-search-hint" class="hint">
+            The start of a word is enough: “lad” finds ladder.
+          </span>
+          <input id="market-search" type="search" aria-describedby="market-search-hint" value={query()} onInput={(e) => onSearch(e.currentTarget.value)} autocomplete="off" />
         </div>
         <div class="chips" role="group" aria-label="Show only">
           <button type="button" class="chip" aria-pressed={category() === null ? 'true' : 'false'} onClick={() => setCategory(null)}>

@@ -2,11 +2,19 @@
  * Subscriptions as signals, with reconnect: a tRPC subscription that errors or ends is started
  * again after a growing pause (0.5 s up to 10 s), so a node restart or a dropped connection
  * heals by itself. Stops when the owning component is disposed.
+ *
+ * A subscription inside a tab pauses while the tab is hidden (VisibleContext, set by the
+ * shell) and starts again when it is shown. Why: in a browser each subscription holds one
+ * HTTP/1.1 connection, and Chromium allows six per host; with every opened tab streaming, the
+ * seventh request (any query) would wait forever.
  */
-import { createSignal, onCleanup, type Accessor } from 'solid-js';
+import { createContext, createEffect, createSignal, on, onCleanup, useContext, type Accessor } from 'solid-js';
 import { plainError, type PlainError } from './errors';
 
-export type LiveState = 'connecting' | 'live' | 'reconnecting';
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused';
+
+/** Whether the part of the app a subscription lives in is on screen (a tab's panel). Default: yes. */
+export const VisibleContext = createContext<Accessor<boolean>>(() => true);
 
 /** What tRPC's `.subscribe(input, handlers)` takes and returns. */
 export interface SubscribeHandlers<T> {
@@ -34,6 +42,7 @@ export function useSubscription<T>(subscribe: Subscribe<T>, onData: (value: T) =
   let timer: ReturnType<typeof setTimeout> | undefined;
   let retryMs = RETRY_MIN_MS;
   let disposed = false;
+  const visible = useContext(VisibleContext);
 
   const again = () => {
     current?.unsubscribe();
@@ -46,7 +55,7 @@ export function useSubscription<T>(subscribe: Subscribe<T>, onData: (value: T) =
   };
 
   function start() {
-    if (disposed) return;
+    if (disposed || !visible()) return;
     current = subscribe({
       onStarted: () => setState('live'),
       onData: (v) => {
@@ -65,7 +74,18 @@ export function useSubscription<T>(subscribe: Subscribe<T>, onData: (value: T) =
     });
   }
 
-  start();
+  createEffect(
+    on(visible, (shown) => {
+      clearTimeout(timer);
+      current?.unsubscribe();
+      current = null;
+      if (shown) {
+        retryMs = RETRY_MIN_MS;
+        setState('connecting');
+        start();
+      } else setState('paused');
+    }),
+  );
   onCleanup(() => {
     disposed = true;
     clearTimeout(timer);

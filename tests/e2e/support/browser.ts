@@ -51,11 +51,26 @@ export async function selectTab(page: Page, label: string): Promise<void> {
   await page.locator(`[role=tabpanel]:not([hidden])`).first().waitFor();
 }
 
-/** Save a screenshot as a test artifact; returns its path. */
+/**
+ * Save a screenshot as a test artifact; returns its path. The whole page on a wide screen; on a
+ * phone-sized one what the phone shows (a full-page shot would draw the fixed bottom tab bar in
+ * the middle of the page), plus the rest of the page as `<name>-scrolled` when it is longer.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  const viewport = page.viewportSize();
+  if (!viewport || viewport.width > 700) {
+    await page.screenshot({ path, fullPage: true });
+    return path;
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path });
+  if (await page.evaluate(() => document.documentElement.scrollHeight > window.innerHeight + 40)) {
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-scrolled.png`) });
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
   return path;
 }
 

@@ -48,27 +48,28 @@ export function Answer(props: { state: AnswerState; id: string }): JSX.Element {
     el.querySelector('summary')?.focus();
   };
   const hasSource = (n: number) => s.sources().some((c) => c.n === n);
+  const piece = (v: { text: string } | { n: number }): JSX.Element => {
+    if ('text' in v) return v.text;
+    return hasSource(v.n) ? (
+      <button type="button" class="cite" onClick={() => openSource(v.n)} aria-label={`Open source ${v.n}`}>
+        [{v.n}]
+      </button>
+    ) : (
+      `[${v.n}]`
+    );
+  };
   return (
     <article class="card answer" data-phase={s.phase()} data-pieces={s.pieces()} aria-busy={s.phase() === 'asking' || s.phase() === 'writing' ? 'true' : 'false'}>
       <h3 class="question">{s.question}</h3>
       <Show when={s.phase() === 'asking'}>
         <Loading label="Asking the street's computers…" />
       </Show>
+      <Show when={s.notice()}>
+        <p class="muted answer-notice">{s.notice()}</p>
+      </Show>
       <Show when={s.text()}>
         <p class="answer-text">
-          <Index each={pieces(s.text())}>
-            {(p) => {
-              const v = p();
-              if ('text' in v) return <>{v.text}</>;
-              return hasSource(v.n) ? (
-                <button type="button" class="cite" onClick={() => openSource(v.n)} aria-label={`Open source ${v.n}`}>
-                  [{v.n}]
-                </button>
-              ) : (
-                <>[{v.n}]</>
-              );
-            }}
-          </Index>
+          <Index each={pieces(s.text())}>{(p) => <>{piece(p())}</>}</Index>
           <Show when={s.phase() === 'writing'}>
             <span class="cursor" aria-hidden="true">▍</span>
           </Show>
@@ -91,9 +92,6 @@ export function Answer(props: { state: AnswerState; id: string }): JSX.Element {
           </button>
         </Show>
       </div>
-      <Show when={s.notice()}>
-        <p class="muted">{s.notice()}</p>
-      </Show>
       <Show when={s.error()}>{(e) => <ErrorState error={e()} retry={s.retry} retryLabel="Ask again" />}</Show>
       <Show when={s.sources().length > 0}>
         <section class="sources" aria-label="Sources">
