@@ -90,7 +90,7 @@ export function ModelsSection(): JSX.Element {
       <Show when={!models.error} fallback={<ErrorState error={plainError(models.error)} retry={() => void refetch()} />}>
         <Show when={models.latest} fallback={<Loading label="Looking at this computer’s models…" />}>
           {(list) => (
-            <Show when={list().length > 0} fallback={<Empty title="No models on this computer yet.">Add one below, or copy one from a neighbour. Your street can still answer with theirs.</Empty>}>
+            <Show when={list().length > 0} fallback={<Empty title="No model files in HearthNet’s models folder.">Add one below, or copy one from a neighbour. Your street can still answer with theirs, and any model program listed below keeps working.</Empty>}>
               <ul class="member-list">
                 <For each={list()}>
                   {(m) => (
@@ -155,6 +155,13 @@ export function ModelsSection(): JSX.Element {
   );
 }
 
+const KIND_WORDS: Record<string, string> = {
+  gguf: 'HearthNet’s own', llama_cpp: 'HearthNet’s own (llama.cpp)', llamacpp_server: 'llama.cpp server', ollama: 'Ollama', lmstudio: 'LM Studio', vllm: 'vLLM',
+  hf_api: 'Hugging Face (needs the internet)', anthropic_api: 'Anthropic (needs the internet)', nemotron: 'Nemotron', openbmb: 'OpenBMB',
+};
+/** "stories260K" for "/models/stories260K/stories260K.gguf": the name, not the path. */
+const modelName = (m: string) => m.split(/[\\/]/).pop()!.replace(/\.gguf$/i, '');
+
 function Backends(): JSX.Element {
   const [rows, { refetch }] = createResource(() => trpc.llmBackends.query());
   return (
@@ -168,8 +175,8 @@ function Backends(): JSX.Element {
                 <For each={list()}>
                   {(b) => (
                     <li>
-                      <strong>{b.kind === 'gguf' ? 'HearthNet’s own' : b.kind}</strong> {b.source === 'found' ? '(found on this computer)' : '(set up in settings)'}
-                      {b.models.length ? `: ${b.models.join(', ')}` : ''}
+                      <strong>{KIND_WORDS[b.kind] ?? b.kind}</strong> {b.source === 'found' ? '(found on this computer)' : '(set up in settings)'}
+                      {b.models.length ? `: ${b.models.map(modelName).join(', ')}` : ''}
                       <Show when={b.url}>
                         <Details>Address: {b.url}</Details>
                       </Show>
