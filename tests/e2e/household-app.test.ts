@@ -76,6 +76,30 @@ describe.skipIf(reason)('Ask, Chat and Market in a browser, between two househol
     await probe?.stop();
   });
 
+  it('the tab bar works from the keyboard: arrows, Home and End move between tabs, Tab goes into the open one', async () => {
+    const { context, page } = await openApp(browser, alice());
+    try {
+      const selected = () => page.locator('[role=tab][aria-selected=true] .tab-label').textContent();
+      await page.getByRole('tab', { name: 'Ask' }).focus();
+      await page.keyboard.press('ArrowRight');
+      expect(await selected()).toBe('Chat');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-chat');
+      await page.keyboard.press('End');
+      expect(await selected()).toBe('Settings');
+      await page.keyboard.press('ArrowRight');
+      expect(await selected()).toBe('Ask');
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('Home');
+      expect(await selected()).toBe('Ask');
+      expect(page.url()).toMatch(/#\/ask$/);
+      // Only the selected tab is in the Tab order; the next Tab lands in the Ask panel.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => !!document.activeElement?.closest('#panel-ask'))).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("alice asks; bob's stories260K, chosen from the street's list, streams the answer piece by piece", async () => {
     const { context, page } = await openApp(browser, alice());
     try {

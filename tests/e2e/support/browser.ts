@@ -60,11 +60,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
   const viewport = page.viewportSize();
+  // From the top, so the sticky tab bar is drawn where it belongs.
+  await page.evaluate(() => window.scrollTo(0, 0));
   if (!viewport || viewport.width > 700) {
     await page.screenshot({ path, fullPage: true });
     return path;
   }
-  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path });
   if (await page.evaluate(() => document.documentElement.scrollHeight > window.innerHeight + 40)) {
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
