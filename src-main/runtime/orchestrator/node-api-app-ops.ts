@@ -93,10 +93,10 @@ function ingestDone(corpus: string, r: Record<string, unknown>): IngestDone {
 
 /** Adds a file, a folder (every document in it) or a browser upload to a collection. */
 export async function* ragIngest(d: AppOpDeps, q: RagIngestInput, signal: AbortSignal): AsyncGenerator<OpEvent<IngestProgress, IngestDone>> {
-  const { path, done } = await d.uploads.resolve(q);
+  // The store links to the document's bytes, so an upload is kept (not deleted) once added.
+  const path = await d.uploads.keep(q);
   const title = q.title ?? (q.upload_id ? path.slice(path.lastIndexOf('/') + 1) : undefined);
   yield* asEvents<IngestProgress, IngestDone>(runOp(d, 'rag.ingest', { path, corpus: q.corpus, title }, signal), (r) => ingestDone(q.corpus, r));
-  await done();
 }
 
 export function ragReindex(d: AppOpDeps, q: { corpus: string; embedding_model?: string }, signal: AbortSignal): AsyncIterable<OpEvent<IngestProgress, IngestDone>> {

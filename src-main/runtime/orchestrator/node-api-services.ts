@@ -68,11 +68,10 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
   return {
     async filesAdd(q): Promise<FileAdded> {
       const { services } = ctx();
-      const { path, done } = await d.uploads.resolve(q);
+      const path = await d.uploads.keep(q);
       await requireRegularFile(path);
       const m = await services.fileClient.addFile(path, { pin: true });
       await services.files.advertise([m.cid]);
-      await done();
       return { cid: m.cid, filename: m.filename ?? basename(path), size_bytes: m.size_bytes, chunks: m.chunks.length, mime_type: m.mime_type };
     },
 

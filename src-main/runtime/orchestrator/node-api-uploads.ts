@@ -4,7 +4,7 @@
  * back out of the blob store for a download.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,7 +26,12 @@ export function safeFilename(name: string): string {
 }
 
 export class Uploads {
-  constructor(private readonly dir: string) {}
+  /**
+   * @param dir where uploads arrive (`<data>/uploads`)
+   * @param keptDir where an upload that became a shared file stays (`<data>/shared-uploads`): the
+   *   blob store keeps a link to an added file's bytes rather than a copy, so the file must live on.
+   */
+  constructor(private readonly dir: string, private readonly keptDir: string) {}
 
   /** Streams `body` to `<dir>/<id>/<filename>`; a failed or cancelled upload leaves nothing behind. */
   async receive(filename: string, body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<{ upload_id: string; filename: string; size_bytes: number }> {
@@ -59,6 +64,19 @@ export class Uploads {
     if (q.path) return { path: q.path, done: async () => {} };
     const path = await this.pathOf(q.upload_id!);
     return { path, done: () => rm(join(this.dir, q.upload_id!), { recursive: true, force: true }) };
+  }
+
+  /**
+   * The path named by a FileSource, for an import the blob store links to: an upload is moved out of
+   * the uploads folder (never swept) first, so the link stays good.
+   */
+  async keep(q: FileSource): Promise<string> {
+    if (q.path) return q.path;
+    const from = await this.pathOf(q.upload_id!);
+    await mkdir(this.keptDir, { recursive: true, mode: 0o700 });
+    const folder = join(this.keptDir, q.upload_id!);
+    await rename(join(this.dir, q.upload_id!), folder);
+    return join(folder, basename(from));
   }
 
   /** Removes uploads older than UPLOAD_MAX_AGE_MS. */

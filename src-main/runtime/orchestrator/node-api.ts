@@ -81,7 +81,7 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
     return c;
   };
 
-  const uploads = new Uploads(join(d.config().community.state_dir, 'uploads'));
+  const uploads = new Uploads(join(d.config().community.state_dir, 'uploads'), join(d.config().community.state_dir, 'shared-uploads'));
   const deliveryStates = new DeliveryStates();
   const services = createServiceApi({ ...d, uploads, deliveryStates });
 
