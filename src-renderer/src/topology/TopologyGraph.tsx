@@ -12,6 +12,7 @@ import './topology.css';
 /** How long a call's dot travels (ms); a highlighted line (reduced motion) stays twice as long. */
 export const CALL_MS = 900;
 const MAX_ACTIVE = 200;
+const SAY_EVERY_MS = 1_000;
 
 interface ActiveCall extends LiveCall {
   readonly key: number;
@@ -61,11 +62,25 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
 
   // A call stays in `active` for as long as its dot travels (or its line is lit, twice as long,
   // under reduced motion); the dot itself moves by the Web Animations API, not by a render per frame.
+  // The sentence under the graph (a live region) changes at most once a second: a busy street
+  // would otherwise make a screen reader talk non-stop, and re-lay the caption 40 times a second.
+  let pendingWords: string | null = null;
+  let wordsTimer: ReturnType<typeof setTimeout> | undefined;
+  const sayCall = (words: string) => {
+    if (wordsTimer !== undefined) return void (pendingWords = words);
+    setLastCall(words);
+    wordsTimer = setTimeout(function flush() {
+      wordsTimer = undefined;
+      if (pendingWords !== null) sayCall(pendingWords), (pendingWords = null);
+    }, SAY_EVERY_MS);
+  };
+  onCleanup(() => clearTimeout(wordsTimer));
+
   const push = (call: LiveCall) => {
     if (call.from === call.to || !layout().has(call.from) || !layout().has(call.to)) return;
     const c: ActiveCall = { ...call, key: ++key, started: performance.now() };
     setActive((list) => [...list.slice(-(MAX_ACTIVE - 1)), c]);
-    setLastCall(`${names().get(call.from) ?? 'A household'} asked ${names().get(call.to) ?? 'a neighbour'}: ${callWord(call.capability)}${call.ok ? '' : ' (it did not work)'}`);
+    sayCall(`${names().get(call.from) ?? 'A household'} asked ${names().get(call.to) ?? 'a neighbour'}: ${callWord(call.capability)}${call.ok ? '' : ' (it did not work)'}`);
     const timer = setTimeout(() => {
       timers.delete(timer);
       setActive((list) => list.filter((x) => x.key !== c.key));
@@ -87,7 +102,8 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
     return [...seen.values()];
   });
   const pairKey = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
-  const busy = createMemo(() => new Set(active().map((c) => pairKey(c.from, c.to))));
+  // Lit lines stand in for moving dots under reduced motion only (fewer repaints when dots move).
+  const busy = createMemo(() => (reduced() ? new Set(active().map((c) => pairKey(c.from, c.to))) : new Set<string>()));
   /** Start a dot's trip from caller to callee. */
   const travel = (el: SVGCircleElement, c: ActiveCall) => {
     const p = layout().get(c.from)!;
@@ -106,7 +122,7 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
               const q = () => layout().get(l.to);
               return (
                 <Show when={p() && q()}>
-                  <line x1={p()!.x} y1={p()!.y} x2={q()!.x} y2={q()!.y} class="topo-link" classList={{ 'topo-link-busy': busy().has(pairKey(l.from, l.to)) }} />
+                  <line x1={p()!.x} y1={p()!.y} x2={q()!.x} y2={q()!.y} class="topo-link" classList={{ 'topo-link-busy': reduced() && busy().has(pairKey(l.from, l.to)) }} />
                 </Show>
               );
             }}
