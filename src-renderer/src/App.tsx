@@ -3,6 +3,7 @@ import { createEffect, createSignal, ErrorBoundary, For, lazy, onCleanup, Show, 
 import { createNodeStatus } from './shell/node-status';
 import { EmergencyBanner, Header, RemovedNotice } from './shell/Header';
 import { NoCommunity } from './shell/NoCommunity';
+import NoAccess from './onboarding/NoAccess';
 import { tabFromHash, TABS, type AppTab } from './shell/tab-list';
 import { NodeStatusContext } from './ui/node-status';
 import { Empty, ErrorState, Loading } from './ui/states';
@@ -25,6 +26,12 @@ export const App: Component = () => {
   window.addEventListener('hashchange', onHash);
   onCleanup(() => window.removeEventListener('hashchange', onHash));
 
+  // First launch (no community): the joining screens stay up until the household has seen their result.
+  const [welcoming, setWelcoming] = createSignal<boolean | null>(null);
+  createEffect(() => {
+    const s = node.status();
+    if (s && welcoming() === null) setWelcoming(!s.community);
+  });
   createEffect(() => {
     document.documentElement.dataset.theme = node.emergency() ? 'emergency' : 'normal';
   });
@@ -41,7 +48,10 @@ export const App: Component = () => {
           <main class="app app-start">
             <Show when={node.error()} fallback={<Loading label="Connecting to your HearthNet…" />}>
               {(e) => (
-                <ErrorState error={{ ...e(), message: unreachableText(e().code) }} retry={node.refresh} />
+                // No way in (no token, or an unpaired phone): the joining screens say how to get in.
+                <Show when={e().code !== '401' && e().code !== 'invalid_signature'} fallback={<NoAccess />}>
+                  <ErrorState error={{ ...e(), message: unreachableText(e().code) }} retry={node.refresh} />
+                </Show>
               )}
             </Show>
           </main>
@@ -61,7 +71,7 @@ export const App: Component = () => {
                 Lost touch with your HearthNet for a moment; trying again. What you see may be a little old.
               </p>
             </Show>
-            <Show when={s().community} fallback={<main class="content"><NoCommunity nodeId={s().node_id} /></main>}>
+            <Show when={s().community && !welcoming()} fallback={<main class="content"><NoCommunity nodeId={s().node_id} onDone={() => setWelcoming(false)} /></main>}>
               <Tabs active={active} opened={opened} select={select} />
             </Show>
           </div>

@@ -7,28 +7,19 @@
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
 import type { AppRouter } from '../../src-main/runtime/api';
 import { ipcBridge, ipcLink } from './ipc-link';
+import { accessToken } from './onboarding/access';
 import { FetchEventSource } from './sse';
 
-const TOKEN_KEY = 'hearthnet-token';
+// Take `#token=...` out of the URL now, before the tab router reads the fragment.
+if (!ipcBridge()) accessToken();
 
 /**
- * In a browser the token arrives once in the URL fragment (`#token=...`) and is kept for the
- * session. Read at start-up, before the tab router looks at the fragment.
+ * The local API token for HTTP calls of this page: the household token (`#token=...`, kept for the
+ * session) or a paired phone's own token (onboarding/access.ts), read per call because a phone
+ * gets its token only after pairing.
  */
-function readLocalToken(): string {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) {
-    sessionStorage.setItem(TOKEN_KEY, fromHash);
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  return sessionStorage.getItem(TOKEN_KEY) ?? '';
-}
-
-const token = ipcBridge() ? '' : readLocalToken();
-
-/** The local API token for other HTTP calls of this page (long operations). */
 export function authHeaders(): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
+  return { authorization: `Bearer ${ipcBridge() ? '' : accessToken()}` };
 }
 
 /** The one place that picks the transport: IPC inside the desktop app, HTTP + SSE in a browser. */

@@ -10,3 +10,6 @@ export { MARKET_CATEGORIES } from './service-shapes';
 export type * from './ui-shapes';
 export type { AppNodeApi } from './ui-contract';
 export type * from './inputs';
+export type * from './onboarding-contract';
+export { WHO_INVITES } from './onboarding-contract';
+export { PhoneRegistry } from './phone-access';

@@ -1,6 +1,7 @@
 /** The tRPC AppRouter: the one typed surface for the UI (over IPC or HTTP) and the CLI. */
 import type { CallInput, GovernanceInput } from './status';
 import { I } from './inputs';
+import { onboardingRouter } from './routers/onboarding';
 import { desktopRouter } from './desktop-router';
 import { serviceProcedures } from './service-router';
 import { appProcedures } from './app-router';
@@ -27,6 +28,7 @@ export const appRouter = t.router({
   redeemInvite: proc.input(I.redeemInvite).mutation(({ ctx, input }) => ctx.node.redeemInvite(input)),
   ...serviceProcedures,
   ...appProcedures,
+  onboarding: onboardingRouter,
   /** Desktop-app only (settings, pause sharing, quit, hearthnet:// links): desktop-router.ts. */
   desktop: desktopRouter,
 });

@@ -65,11 +65,12 @@ export function createAppApi(d: AppApiDeps, base: Base): AppNodeApi {
   };
 
   return {
-    watchStatus: (signal) => whenChanged(() => ({ ...base.status(), uptime_s: 0 }), signal, { subscribe: (wake) => d.bus.registry.on('change', wake) }),
+    // Clocks that tick every second (uptime, "seen N s ago") are not changes worth a message.
+    watchStatus: (signal) => whenChanged(base.status, signal, { subscribe: (wake) => d.bus.registry.on('change', wake), key: (s) => ({ ...s, uptime_s: 0, peers: s.peers.map((p) => ({ ...p, last_seen_s_ago: 0 })) }) }),
     emergency,
-    watchEmergency: (signal) => whenChanged(emergency, signal, { subscribe: d.onEmergencyChange }),
+    watchEmergency: (signal) => whenChanged(emergency, signal, { subscribe: d.onEmergencyChange, key: (r) => ({ ...r, reachable: r.reachable.map((p) => ({ ...p, last_seen_s_ago: 0 })) }) }),
     topology: () => topology(mesh, { profile: d.profile, mode: d.mode() }, base.peers()),
-    watchTopology: (signal) => whenChanged(() => topology(mesh, { profile: d.profile, mode: d.mode() }, base.peers().map((p) => ({ ...p, last_seen_s_ago: 0 }))), signal, { subscribe: (wake) => d.bus.registry.on('change', wake) }),
+    watchTopology: (signal) => whenChanged(() => topology(mesh, { profile: d.profile, mode: d.mode() }, base.peers()), signal, { subscribe: (wake) => d.bus.registry.on('change', wake) }),
     watchTraces: (q, signal) => traceStream(d.bus, q.capability, signal),
 
     meshModels: async (q) => meshModels(mesh, inCommunity() ? await base.filesList() : [], q.kind),

@@ -32,10 +32,15 @@ function nap(ms: number, signal: AbortSignal, wakers: Set<() => void>): Promise<
 }
 
 /**
- * `read()` now, then again whenever its JSON differs, re-read every `everyMs` or when `subscribe`'s
- * callback fires. Errors of `read` end the iteration (the client sees the mapped error).
+ * `read()` now, then again whenever its JSON (or that of `key(value)`: what counts as a change)
+ * differs, re-read every `everyMs` or when `subscribe`'s callback fires. Errors of `read` end the
+ * iteration (the client sees the mapped error).
  */
-export async function* whenChanged<T>(read: () => T | Promise<T>, signal: AbortSignal, opts: { everyMs?: number; subscribe?: (wake: () => void) => () => void } = {}): AsyncGenerator<T> {
+export async function* whenChanged<T>(
+  read: () => T | Promise<T>,
+  signal: AbortSignal,
+  opts: { everyMs?: number; subscribe?: (wake: () => void) => () => void; key?: (value: T) => unknown } = {},
+): AsyncGenerator<T> {
   const wakers = new Set<() => void>();
   const wakeAll = () => [...wakers].forEach((w) => w());
   const off = opts.subscribe?.(wakeAll);
@@ -43,7 +48,7 @@ export async function* whenChanged<T>(read: () => T | Promise<T>, signal: AbortS
   try {
     while (!signal.aborted) {
       const value = await read();
-      const json = JSON.stringify(value);
+      const json = JSON.stringify(opts.key ? opts.key(value) : value);
       if (json !== last) {
         last = json;
         yield value;

@@ -6,21 +6,22 @@
 import { lazy, Show, Suspense, type Component, type JSX } from 'solid-js';
 import { Loading } from '../ui/states';
 
-const found = import.meta.glob<{ Onboarding?: Component; default?: Component }>('../onboarding/Onboarding.tsx');
+const found = import.meta.glob<{ Onboarding?: Component<{ onDone?: () => void }>; default?: Component<{ onDone?: () => void }> }>('../onboarding/Onboarding.tsx');
 const load = found['../onboarding/Onboarding.tsx'];
 const Onboarding = load ? lazy(async () => {
   const m = await load();
   return { default: (m.Onboarding ?? m.default)! };
 }) : undefined;
 
-export function NoCommunity(props: { nodeId: string }): JSX.Element {
+/** `onDone`: the household has seen the result of starting or joining a street (then the app shows). */
+export function NoCommunity(props: { nodeId: string; onDone?: () => void }): JSX.Element {
   return (
     <Show when={Onboarding} fallback={<JoinWithCli nodeId={props.nodeId} />}>
       {(O) => {
         const C = O();
         return (
           <Suspense fallback={<Loading label="Opening the welcome screens…" />}>
-            <C />
+            <C onDone={props.onDone} />
           </Suspense>
         );
       }}

@@ -20,7 +20,9 @@ const HINTS: Record<string, string> = {
 export function plainError(err: unknown): PlainError {
   if (err instanceof TRPCClientError) {
     const data = (err as TRPCClientError<never>).data as { wire?: { code?: string; message?: string }; httpStatus?: number } | undefined;
-    const code = data?.wire?.code ?? (data?.httpStatus ? String(data.httpStatus) : null);
+    // A refusal before tRPC (no token: 401 from the API's gate) has no tRPC body, only the HTTP status.
+    const status = data?.httpStatus ?? (err.meta as { response?: { status?: number } } | undefined)?.response?.status;
+    const code = data?.wire?.code ?? (status ? String(status) : null);
     if (code && HINTS[code]) return { message: HINTS[code], code };
     if (err.message === 'Failed to fetch' || /NetworkError|fetch failed/i.test(err.message)) {
       return { message: 'This page cannot reach your HearthNet right now. Check that HearthNet is running on this computer.', code: 'unreachable' };
