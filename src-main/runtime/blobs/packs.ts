@@ -453,7 +453,7 @@ export class PackFiles {
       if (idle) await this.#closeHandles(idle);
     }
     if (this.#packs.get(blob)?.link) {
-      const h: Handles = { pack: await open(this.#dataPath(blob), 'r'), have: null, pending: [], readers: 0, checkedAt: 0, writes: new Set(), buffers: [], error: null }; // the user's file: read only
+      const h: Handles = { pack: await open(this.#dataPath(blob), 'r'), have: null, pending: [], readers: 0, checkedAt: -Infinity, writes: new Set(), buffers: [], error: null }; // the user's file: read only
       this.#open.set(blob, h);
       return h;
     }
@@ -466,7 +466,7 @@ export class PackFiles {
       await pack.close();
       throw err;
     }
-    const h: Handles = { pack, have, pending: [], readers: 0, checkedAt: 0, writes: new Set(), buffers: [], error: null };
+    const h: Handles = { pack, have, pending: [], readers: 0, checkedAt: -Infinity, writes: new Set(), buffers: [], error: null };
     this.#open.set(blob, h);
     return h;
   }

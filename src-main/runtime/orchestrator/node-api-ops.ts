@@ -61,6 +61,9 @@ const filesGet: Op<'files.get'> = async function* (d, { cid, out }, signal) {
     };
     const onProgress = throttled((p: { done_chunks: number; total_chunks: number }) => report({ ...p }), (p) => p.done_chunks === p.total_chunks);
     const { manifest: m, path } = await services.fileClient.fetchToFile(cid, target, { signal, onProgress });
+    // Offer it onward (issue 14 item 5): neighbours then see this household as a holder in
+    // `files list`, and can fetch it from here when the sharer is away.
+    await services.files.advertise([m.cid]);
     return { path, cid: m.cid, filename: m.filename, size_bytes: m.size_bytes };
   });
 };

@@ -12,7 +12,9 @@ function filesTable(rows: readonly FileRow[]): string {
   if (rows.length === 0) return 'No files yet. Share one with `hearthnet files add <path>`.';
   return rows
     .map((r) => {
-      const where = r.local ? `here${r.pinned ? ' (kept)' : ''}` : `at ${r.holders.map((h) => neutralise(h.name)).join(', ')}`;
+      // Every household that holds it: this one first, then the neighbours that offer it.
+      const others = r.holders.map((h) => neutralise(h.name)).join(', ');
+      const where = r.local ? `here${r.pinned ? ' (kept)' : ''}${others ? `, also at ${others}` : ''}` : `at ${others}`;
       return `${neutralise(r.filename ?? '(no name)').padEnd(28)} ${(r.size_bytes === null ? '?' : formatBytes(r.size_bytes)).padStart(9)}  ${where}\n    ${r.cid}`;
     })
     .join('\n');

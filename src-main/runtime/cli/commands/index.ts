@@ -1,5 +1,7 @@
 /** Every `hearthnet` subcommand, registered in one place so new ones slot in. */
 import type { Command } from 'commander';
+import { addHelpExamples } from '../help-examples';
+import { registerBackup } from './backup';
 import { registerCommunity } from './community';
 import { registerChat } from './chat';
 import { registerDoctor } from './doctor';
@@ -30,4 +32,7 @@ export function registerCommands(program: Command): void {
   registerChat(program);
   registerRag(program);
   registerModels(program);
+  registerBackup(program);
+  // Last, so every command registered above gets its examples.
+  addHelpExamples(program);
 }

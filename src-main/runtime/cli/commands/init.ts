@@ -11,6 +11,7 @@ import { createCommunity } from '../../onboarding';
 import { openCommunity } from '../../orchestrator/community-context';
 import { readCommunityManifest, writeCommunityManifest } from '../../orchestrator/community-files';
 import { nodeFiles } from '../../orchestrator/node-paths';
+import { readBackupFile, restoreBackup } from '../../backup';
 import { plainName } from '../args';
 import { cliContext, out } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
@@ -20,6 +21,7 @@ interface InitOptions {
   profile?: string;
   community?: string;
   nonInteractive?: boolean;
+  restore?: string;
   json?: boolean;
 }
 
@@ -49,8 +51,10 @@ export function registerInit(program: Command): void {
     .option('--profile <profile>', `what this machine offers: ${PROFILES.join(' | ')}`)
     .option('--community <name>', 'create a new community with this node as its root')
     .option('--non-interactive', 'never prompt; fail if something is missing')
+    .option('--restore <file>', 'bring back a backup made with `hearthnet export` (into a home with no identity yet)')
     .option('--json', 'machine-readable output')
     .action(async (opts: InitOptions, cmd: Command) => {
+      if (opts.restore !== undefined) return restoreFromBackup(opts, cmd);
       const { config, configFile, env } = cliContext(cmd, process.env, { mayCreate: true });
       const profile = opts.profile ?? config.node.profile;
       if (!isOneOf(PROFILES, profile)) throw new CliExit(EXIT.usage, `unknown profile "${profile}": choose one of ${PROFILES.join(', ')}`);
@@ -105,4 +109,30 @@ export function registerInit(program: Command): void {
         ].join('\n'),
       );
     });
+}
+
+/** `init --restore FILE`: the same household, identity and community, on this computer. */
+function restoreFromBackup(opts: InitOptions, cmd: Command): void {
+  if (opts.name !== undefined || opts.community !== undefined || opts.profile !== undefined) {
+    throw new CliExit(EXIT.usage, '--restore brings back the name, profile and community of the backup; leave out --name, --profile and --community');
+  }
+  const { configFile, env } = cliContext(cmd, process.env, { mayCreate: true });
+  let summary;
+  try {
+    summary = restoreBackup(readBackupFile(opts.restore!), configFile, env);
+  } catch (err) {
+    throw new CliExit(EXIT.error, (err as Error).message);
+  }
+  out(!!opts.json, summary, () =>
+    [
+      `Restored household "${summary.display_name}".`,
+      `  id:        ${summary.node_id}`,
+      summary.community ? `  community: ${summary.community.id.slice(0, 16)}… (${summary.community.events} events)` : '  community: none',
+      `  pinned:    ${summary.pinned_files} file(s) (fetched again from neighbours)`,
+      `  config:    ${summary.config_file}`,
+      '',
+      'Start your node with: hearthnet run --no-ui',
+      'Run only one copy of a household at a time: stop the old computer\'s node first.',
+    ].join('\n'),
+  );
 }

@@ -91,8 +91,20 @@ export class FileClient {
     const running = this.#active.get(manifestCid);
     if (running) return running.promise;
     const tm = createMeshTransfer(this.#c.bus, this.#c.store, manifestCid, this.#init, this.#c.binary);
-    const sources = resolveSources(this.#c.bus, opts.sources ?? this.#c.sourcesOf?.(manifestCid) ?? []);
-    const promise = tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal }).finally(() => this.#active.delete(manifestCid));
+    const { known, others } = candidateSources(this.#c.bus, opts.sources ?? this.#c.sourcesOf?.(manifestCid) ?? []);
+    const run = (sources: string[]) => tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal });
+    const promise = (async () => {
+      if (!known.length) return run(others.length ? others : [MESH_SOURCE]);
+      try {
+        return await run(known);
+      } catch (err) {
+        // The holders that advertised it are gone (a stopped node stays in the registry for a
+        // while) or failed: every other reachable neighbour is asked next, since one that fetched
+        // the file serves it too. What already arrived is kept, so this resumes.
+        if (!(err instanceof BlobError && err.code === 'not_found') || !others.length || opts.signal?.aborted) throw err;
+        return run(others);
+      }
+    })().finally(() => this.#active.delete(manifestCid));
     this.#active.set(manifestCid, { tm, promise });
     return promise;
   }
@@ -158,9 +170,18 @@ function decodeChunk(r: Partial<FileChunkData>, chunkCid: string): Uint8Array {
 
 /** Known sources the bus can reach with file.read; MESH_SOURCE when none. */
 function resolveSources(bus: CapabilityBus, wanted: readonly string[]): string[] {
-  const reachable = new Set(bus.registry.find('file.read', [1, 0]).filter((e) => !e.is_local).map((e) => e.node_id as string));
-  const out = wanted.filter((s) => s !== bus.nodeId && reachable.has(s));
-  return out.length ? out : [MESH_SOURCE];
+  const { known } = candidateSources(bus, wanted);
+  return known.length ? known : [MESH_SOURCE];
+}
+
+/**
+ * Whom to ask: `known` = the wanted holders (usually those that advertised the file) the bus can
+ * reach; `others` = every other neighbour offering file.read (asked when the known ones fail).
+ */
+function candidateSources(bus: CapabilityBus, wanted: readonly string[]): { known: string[]; others: string[] } {
+  const reachable = [...new Set(bus.registry.find('file.read', [1, 0]).filter((e) => !e.is_local && e.node_id !== bus.nodeId).map((e) => e.node_id as string))].sort();
+  const known = [...new Set(wanted)].filter((s) => reachable.includes(s));
+  return { known, others: reachable.filter((s) => !known.includes(s)) };
 }
 
 export interface AddFileOptions {
