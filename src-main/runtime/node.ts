@@ -3,18 +3,21 @@
  * order (reference §17's 15 steps; the services of later issues plug in at step 8) and returns a
  * RunningNode whose `stop()` unwinds everything in reverse, best-effort.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { CallError, type Mode, type NodeId, type Profile } from '../common';
 import { ApiServer } from './api/server';
+import { PhoneRegistry } from './api/phone-access';
 import { CapabilityBus, toCapabilitySpec } from './bus';
 import { saveConfig, type Config } from './config';
 import { PeerRegistry } from './discovery';
 import { detectHardware, loadKeyPair, loadOrGenerateKeyPair, type CommunityManifest, type Endpoint, type KeyPair, type NodeManifest } from './identity';
 import { configureHub, LogHub, Metrics, Tracer, type Logger } from './observability';
-import { decodeInvite, redeemInvite } from './onboarding';
+import { JoinCodeBook } from './onboarding';
+import { loadOrCreateApiToken } from './orchestrator/api-token';
+import { communityJoining, joinCodeEndpoint } from './orchestrator/community-joining';
+import { createOnboardingApi } from './orchestrator/node-api-onboarding';
 import { openCommunity, type CommunityContext } from './orchestrator/community-context';
 import { readCommunityManifest, writeCommunityManifest } from './orchestrator/community-files';
 import { startCommunityScope, type CommunityScope } from './orchestrator/community-scope';
@@ -43,6 +46,8 @@ export interface StartNodeOptions {
   readonly transportPort?: number;
   /** Overrides `ui.port` for the local API (0 = a free port). */
   readonly apiPort?: number;
+  /** Port phones reach the app on when phone access is on (default `ui.port` + 1; 0 = a free port). */
+  readonly lanPort?: number;
   /** Also log to stderr. */
   readonly logToStderr?: boolean;
   /** Write `<state>/runtime.json` so CLI commands find this node (default true). */
@@ -197,6 +202,8 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
 
 
     // 10. the peer transport server; its providers read the live state
+    const joinCodes = new JoinCodeBook();
+    let endpoints: () => Endpoint[] = () => [];
     const noCommunity = () => new CallError('forbidden', 'this node has not joined a community yet');
     const server = new HttpServer({
       kp,
@@ -223,6 +230,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
           yield* scope.services.files.serveChunks(caller, req, signal);
         },
       },
+      join: joinCodeEndpoint({ kp, book: joinCodes, current: community, communityName, endpoints: () => endpoints() }),
       isAllowed: isMember,
       isRevoked: (id) => !!community()?.state.isRevoked(id),
       rateLimiter: new RateLimiter({ ...opts.rateLimits, onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),
@@ -233,7 +241,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     await server.start();
     stack.push('http server', () => server.stop());
     const transportPort = server.port;
-    const endpoints = () => advertisedEndpoints(config.transport.host, transportPort);
+    endpoints = () => advertisedEndpoints(config.transport.host, transportPort);
 
     // 13. manifest publisher (republishes on a timer and when local capabilities change)
     publisher = new ManifestPublisher(
@@ -292,21 +300,20 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       }
     }
 
-    const joinByInvite = async (text: string) => {
-      if (scope) throw new CallError('bad_request', `this household already belongs to "${communityName()}"`);
-      const blob = decodeInvite(text, { ourNodeId: kp.nodeIdFull });
-      const joined = await redeemInvite(blob, { kp, displayName, client, openCommunity: open });
-      writeCommunityManifest(files.communityManifest, joined.manifest);
-      config = { ...config, community: { ...config.community, community_id: blob.community_id } };
-      if (opts.configFile) saveConfig(config, opts.configFile);
-      await activate(joined.community, blob.bootstrap_endpoints);
-      log.info('joined community', { community: blob.community_id, name: joined.manifest.name });
-      return { community_id: blob.community_id, name: joined.manifest.name, inviter: blob.inviter_node_id };
-    };
+    const joining = communityJoining({
+      kp, displayName, client, log, open, activate, current: community, communityName,
+      communityManifestPath: files.communityManifest,
+      remember: (communityId) => {
+        config = { ...config, community: { ...config.community, community_id: communityId } };
+        if (opts.configFile) saveConfig(config, opts.configFile);
+      },
+    });
 
     // 11. local API (tRPC + streams) for the UI and the CLI
-    const apiToken = randomBytes(24).toString('base64url');
+    const apiToken = loadOrCreateApiToken(files.apiToken);
+    const phones = new PhoneRegistry(files.phones);
     let apiPort = 0;
+    let apiServer: ApiServer | null = null;
     const api = createNodeApi({
       kp, displayName, profile, startedAt, bus, peers, endpoints,
       transportPort: () => transportPort,
@@ -315,21 +322,32 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       community,
       scope: () => scope,
       communityName,
-      joinByInvite,
+      joinByInvite: joining.joinByInvite,
+      onboarding: createOnboardingApi({
+        kp, book: joinCodes, endpoints, communityName, phones,
+        inCommunity: () => community() !== null,
+        startCommunity: joining.startCommunity,
+        joinByInvite: joining.joinByInvite,
+        apiServer: () => apiServer,
+      }),
       modelsDir: config.node.models_dir,
       onModelAdded: (path) => ai.serveModelFile(path),
     });
-    const apiServer = new ApiServer({
+    apiServer = new ApiServer({
       host: config.ui.host,
       port: opts.apiPort ?? config.ui.port,
       token: apiToken,
       node: api,
+      phones,
+      // Phones reach the app on the next port (7861 by default); tests use any free port.
+      lanPort: opts.lanPort ?? ((opts.apiPort ?? config.ui.port) === 0 ? 0 : (opts.apiPort ?? config.ui.port) + 1),
       mount: (app) => app.route('/', createOpenAiApp({ bus, token: apiToken })),
       webRoot: opts.webRoot ?? (APP_ROOT ? join(APP_ROOT, 'out/renderer') : undefined),
     });
-    await apiServer.start();
-    stack.push('api server', () => apiServer.stop());
-    apiPort = apiServer.port;
+    const startedApi = apiServer;
+    await startedApi.start();
+    stack.push('api server', () => startedApi.stop());
+    apiPort = startedApi.port;
 
     // 15. ready
     if (opts.writeRuntimeFile ?? true) {

@@ -1,5 +1,9 @@
 /** The app shell: who we are, which community, who is around, and whether the internet is up. */
-import { createResource, For, Show, type Component } from 'solid-js';
+import { createEffect, createResource, createSignal, For, Show, type Component } from 'solid-js';
+import InviteNeighbour from './onboarding/InviteNeighbour';
+import NoAccess from './onboarding/NoAccess';
+import Onboarding from './onboarding/Onboarding';
+import PhoneAccess from './onboarding/PhoneAccess';
 import { trpc } from './trpc';
 
 const MODE_TEXT = {
@@ -12,7 +16,21 @@ export const App: Component = () => {
   const [status, { refetch }] = createResource(() => trpc.status.query());
   const timer = setInterval(() => void refetch(), 5000);
   window.addEventListener('beforeunload', () => clearInterval(timer));
+  // First launch (no community): onboarding stays up until the household has seen its result.
+  const [onboarding, setOnboarding] = createSignal<boolean | null>(null);
+  createEffect(() => {
+    const s = status();
+    if (s && onboarding() === null) setOnboarding(!s.community);
+  });
+  const [inviting, setInviting] = createSignal(false);
+  // A page without a way in (no token, or an unpaired phone) says how to get in, not a transport error.
+  const noAccess = () => {
+    const e = status.error as { meta?: { response?: { status?: number } }; data?: { httpStatus?: number } } | undefined;
+    return !!e && (e.meta?.response?.status === 401 || e.data?.httpStatus === 401);
+  };
   return (
+    <Show when={!noAccess()} fallback={<NoAccess />}>
+    <Show when={!onboarding()} fallback={<Onboarding onDone={() => setOnboarding(false)} />}>
     <main class="app">
       <Show
         when={status.error ? undefined : status()}
@@ -53,9 +71,20 @@ export const App: Component = () => {
                 </For>
               </ul>
             </section>
+            <section>
+              <button type="button" class="ob-button" onClick={() => setInviting(!inviting())}>
+                {inviting() ? 'Close the invitation' : 'Invite a neighbour'}
+              </button>
+              <Show when={inviting()}>
+                <InviteNeighbour />
+              </Show>
+            </section>
+            <PhoneAccess />
           </>
         )}
       </Show>
     </main>
+    </Show>
+    </Show>
   );
 };

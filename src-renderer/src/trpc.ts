@@ -2,16 +2,10 @@
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { AppRouter } from '../../src-main/runtime/api';
 import { ipcBridge, ipcLink } from './ipc-link';
+import { accessToken } from './onboarding/access';
 
-/** In a browser the token arrives once in the URL fragment (`#token=...`) and is kept for the session. */
-function localToken(): string {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) {
-    sessionStorage.setItem('hearthnet-token', fromHash);
-    history.replaceState(null, '', location.pathname);
-  }
-  return sessionStorage.getItem('hearthnet-token') ?? '';
-}
+/** In a browser: the household token (`#token=...`, kept for the session) or a paired phone's own token (onboarding/access.ts). */
+const localToken = accessToken;
 
 export const trpc = createTRPCClient<AppRouter>({
   links: [

@@ -56,10 +56,11 @@ describe('web UI served by a node', () => {
     await page.screenshot({ path: join(mesh.byName('bob').home, 'ui-removed.png') });
   });
 
-  itUi('without the token the page says it cannot reach the node', async () => {
+  itUi('without the token the page says how to get in', async () => {
     const alice = mesh.byName('alice').node;
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${alice.apiPort}/`);
-    await page.getByText('Cannot reach your HearthNet node').waitFor({ timeout: 15_000 });
+    await page.getByText('Open HearthNet from this computer').waitFor({ timeout: 15_000 });
+    expect(await page.textContent('body')).toContain('hearthnet open');
   });
 });

@@ -1,4 +1,5 @@
 /** NodeApi: what the local API (tRPC for the UI and CLI, SSE for streams and long ops) needs from a running node. */
+import type { OnboardingApi } from './onboarding-contract';
 import type { OpFrame, OpInputs, OpName } from './ops';
 import type {
   ChatRow, ChatSent, CorpusRow, FileAdded, FileRow, MarketExpired, MarketListInput, MarketPost, MarketPostInput, MarketSearchHit, MarketSearchInput, ModelRow,
@@ -37,6 +38,9 @@ export interface NodeApi {
   modelsAdd(q: { path: string }): Promise<ModelRow>;
   /** Offer a model file to the neighbours through the blob store; returns its file id. */
   modelsShare(q: { name: string }): Promise<{ cid: string; name: string; size_bytes: number }>;
+
+  /** First launch, join codes, phones on the LAN (api/routers/onboarding.ts). */
+  readonly onboarding: OnboardingApi;
 }
 
 /** NodeApi plus the streamed parts the API server serves as server-sent events. */

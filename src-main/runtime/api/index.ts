@@ -7,3 +7,6 @@ export type * from './status';
 export type { DesktopControls, DesktopLink, DesktopSettingsView } from './desktop-router';
 export type * from './service-shapes';
 export { MARKET_CATEGORIES } from './service-shapes';
+export type * from './onboarding-contract';
+export { WHO_INVITES } from './onboarding-contract';
+export { PhoneRegistry } from './phone-access';

@@ -1,5 +1,6 @@
 /** The tRPC AppRouter: the one typed surface for the UI (over IPC or HTTP) and the CLI. */
 import type { CallInput, GovernanceInput } from './status';
+import { onboardingRouter } from './routers/onboarding';
 import { desktopRouter } from './desktop-router';
 import { serviceProcedures } from './service-router';
 import { bad, int, obj, proc, str, t } from './trpc';
@@ -61,6 +62,7 @@ export const appRouter = t.router({
     .input((v) => ({ text: str(obj(v), 'text')! }))
     .mutation(({ ctx, input }) => ctx.node.redeemInvite(input)),
   ...serviceProcedures,
+  onboarding: onboardingRouter,
   /** Desktop-app only (settings, pause sharing, quit, hearthnet:// links): desktop-router.ts. */
   desktop: desktopRouter,
 });

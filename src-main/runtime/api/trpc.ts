@@ -5,6 +5,8 @@ import type { NodeApi } from './contract';
 
 export interface ApiContext {
   readonly node: NodeApi;
+  /** Who is asking: this computer's household (the API token) or a paired phone on the LAN. Absent = household (IPC). */
+  readonly caller?: { readonly kind: 'household' } | { readonly kind: 'phone'; readonly id: string };
 }
 
 const TRPC_CODE: Partial<Record<WireErrorCode, TRPCError['code']>> = {
@@ -37,7 +39,9 @@ function wireOf(error: TRPCError) {
 
 export const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
-    return { ...shape, data: { ...shape.data, stack: undefined, wire: wireOf(error) } };
+    // `domain`: the module's own code (e.g. OnboardingError `join_code_used`), so the UI can say it in plain words.
+    const domain = error.cause instanceof HearthError ? String(error.cause.code) : undefined;
+    return { ...shape, data: { ...shape.data, stack: undefined, wire: wireOf(error), domain } };
   },
 });
 

@@ -2,3 +2,6 @@
 export * from './invite';
 export * from './create-community';
 export * from './redeem';
+export * from './join-code';
+export * from './join-code-book';
+export * from './join-exchange';

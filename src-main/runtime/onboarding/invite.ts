@@ -156,6 +156,11 @@ export async function inviteToQrPng(blob: InviteBlob, opts: { boxSize?: number }
   }
 }
 
+/** Any short text (a join code, a pairing link) as a PNG QR code, error correction M. */
+export async function textToQrPng(text: string, opts: { boxSize?: number } = {}): Promise<Buffer> {
+  return QRCode.toBuffer(text, { type: 'png', scale: opts.boxSize ?? DEFAULT_QR_BOX_SIZE, errorCorrectionLevel: 'M', margin: 4 });
+}
+
 /** `data` of the `community.member.invited` event the inviter appends for this invite. */
 export function inviteEventData(blob: InviteBlob): Record<string, unknown> {
   return { invitee: blob.invitee_node_id, level: blob.initial_level, expires_at: blob.expires_at, inviter: blob.inviter_node_id };

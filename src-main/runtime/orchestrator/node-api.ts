@@ -1,11 +1,12 @@
 /** The NodeApi the local API serves (UI, CLI), implemented over a running node's parts. */
 import { BusError, OnboardingError, parseVersion, type Mode, type Profile } from '../../common';
-import type { CallInput, CapabilityRow, InviteCreated, NodeApi, OpFrame, OpInputs, OpName, PeerSummary, StatusReport, TraceRow } from '../api';
+import type { CallInput, CapabilityRow, InviteCreated, NodeApi, OnboardingApi, OpFrame, OpInputs, OpName, PeerSummary, StatusReport, TraceRow } from '../api';
 import type { CapabilityBus } from '../bus';
 import type { PeerRecord, PeerRegistry } from '../discovery';
 import type { Frame } from '../transport';
 import type { Endpoint, KeyPair } from '../identity';
-import { decodeInvite, encodeInvite, inviteEventData, inviteToQrPng, makeInvite } from '../onboarding';
+import { decodeInvite, encodeInvite, inviteToQrPng, looksLikeJoinCode } from '../onboarding';
+import { issueBoundInvite } from './community-joining';
 import { PACKAGE_VERSION } from '../version';
 import type { CommunityContext } from './community-context';
 import type { CommunityScope } from './community-scope';
@@ -30,6 +31,8 @@ export interface NodeApiDeps {
   readonly communityName: () => string;
   /** Joins the community of an invite (redeem + persist + start the community parts). */
   readonly joinByInvite: (text: string) => Promise<{ community_id: string; name: string; inviter: string }>;
+  /** Start a community, join codes, phones (orchestrator/node-api-onboarding.ts). */
+  readonly onboarding: OnboardingApi;
   /** The models folder (`config.node.models_dir`) for `models list|add|pull`. */
   readonly modelsDir: string;
   /** Called after a model file lands in the models folder, so the node serves it at once. */
@@ -67,6 +70,7 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
 
   return {
     ...createServiceApi(d),
+    onboarding: d.onboarding,
 
     op(name, input, signal) {
       return runOp(d, name, input, signal);
@@ -138,16 +142,7 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
 
     async createInvite(q): Promise<InviteCreated> {
       const c = requireCommunity();
-      const blob = makeInvite({
-        invitee: q.nodeId,
-        inviterKp: d.kp,
-        community: { community_id: c.communityId, name: d.communityName() },
-        bootstrapEndpoints: d.endpoints(),
-        initialLevel: q.level,
-        ttlSeconds: q.ttlSeconds,
-      });
-      // Recorded in the log first: the invitee becomes a member the moment it can reach anyone.
-      c.log.appendLocal('community.member.invited', inviteEventData(blob), d.kp);
+      const blob = issueBoundInvite({ kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() }, q.nodeId, q.level, q.ttlSeconds);
       const png = await inviteToQrPng(blob);
       return {
         text: encodeInvite(blob),
@@ -168,7 +163,8 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
     },
 
     async redeemInvite(q) {
-      decodeInvite(q.text, { ourNodeId: d.kp.nodeIdFull }); // fail fast with the precise code
+      // fail fast with the precise code (a join code is checked by the inviter's node)
+      if (!looksLikeJoinCode(q.text)) decodeInvite(q.text, { ourNodeId: d.kp.nodeIdFull });
       return d.joinByInvite(q.text);
     },
   };

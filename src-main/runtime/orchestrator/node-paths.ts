@@ -10,6 +10,10 @@ export interface NodeFiles {
   readonly knownPeers: string;
   readonly tlsDir: string;
   readonly runtime: string;
+  /** The local API token (0600), stable across restarts. */
+  readonly apiToken: string;
+  /** Phones paired for LAN access (hashed device secrets, 0600). */
+  readonly phones: string;
   /** Held (an OS file lock) while a node runs on this home: see run-lock.ts. */
   readonly lock: string;
 }
@@ -24,6 +28,8 @@ export function nodeFiles(config: Config): NodeFiles {
     knownPeers: join(state, 'known-peers.json'),
     tlsDir: join(config.identity.keys_dir, 'tls'),
     runtime: join(state, 'runtime.json'),
+    apiToken: join(state, 'api-token'),
+    phones: join(state, 'phones.json'),
     lock: join(state, 'node.lock'),
   };
 }

@@ -47,13 +47,18 @@ export interface PeerAppDeps {
   readonly traceRecent?: (n: number) => unknown | Promise<unknown>;
   /** Serves `POST /blobs/v1/chunks` (the binary file path). */
   readonly blobs?: BlobEndpoint;
+  /**
+   * Serves `POST /join/v1/redeem`: a verified caller who is NOT yet a member trades a join code
+   * for an invite bound to its node id (docs/protocol/join-code.md). Rate-limited per caller.
+   */
+  readonly join?: (caller: NodeId, body: Record<string, unknown>) => Promise<unknown>;
 }
 
 type Env = { Bindings: HttpBindings };
 type C = Context<Env>;
 
-/** Paths of the signed peer endpoints (HTTPS only): `/bus/*`, `/sync/*`, `/pubsub/*`, `/blobs/*`. */
-const PEER_PATH = /^\/(bus|sync|pubsub|blobs)(\/|$)/;
+/** Paths of the signed peer endpoints (HTTPS only): `/bus/*`, `/sync/*`, `/pubsub/*`, `/blobs/*`, `/join/*`. */
+const PEER_PATH = /^\/(bus|sync|pubsub|blobs|join)(\/|$)/;
 
 /**
  * 403 for a verified caller who is not (or no longer) a member. The wire error has only a code and
@@ -103,7 +108,7 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   };
 
   /** Verify signature + membership (+ rate when `rateKey`); returns the caller and the raw body. */
-  const verified = async (c: C, rateKey: string | null): Promise<{ caller: NodeId; body: Uint8Array }> => {
+  const verified = async (c: C, rateKey: string | null, membersOnly = true): Promise<{ caller: NodeId; body: Uint8Array }> => {
     const inc = c.env.incoming;
     const body = inc.method === 'GET' ? new Uint8Array(0) : await readBody(inc, limit);
     // Headers straight from node's IncomingMessage (lower-cased): cheaper than building a fetch Headers.
@@ -111,8 +116,9 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
       const v = inc.headers[n];
       return Array.isArray(v) ? v[0] : v;
     };
-    // Membership is checked inside the verifier, before the nonce is recorded (issue 15 item 5).
-    const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body }, admit);
+    // Membership is checked inside the verifier, before the nonce is recorded (issue 15 item 5);
+    // `/join` is the one signed endpoint open to non-members.
+    const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body }, membersOnly ? admit : undefined);
     if (rateKey) await rateGate(caller, rateKey);
     return { caller, body };
   };
@@ -175,6 +181,14 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     }
     out.end();
     return RESPONSE_ALREADY_SENT;
+  });
+
+  // The one signed endpoint open to non-members: the signature proves the joiner's node id.
+  app.post('/join/v1/redeem', async (c) => {
+    tlsOnly(c);
+    if (!d.join) throw new CallError('not_found', 'this node does not hand out invites for join codes');
+    const { caller, body } = await verified(c, 'join', false);
+    return c.json((await d.join(caller, parseJsonObject(body))) as object);
   });
 
   app.get('/sync/v1/heads', async (c) => {

@@ -238,6 +238,14 @@ export class HttpClient implements PeerTransport {
     };
   }
 
+  /**
+   * `POST /join/v1/redeem` (docs/protocol/join-code.md): signed like every peer request, but the
+   * inviter answers callers that are not members yet. Resolves to the reply object.
+   */
+  async redeemJoinCode(peer: PeerAddress, body: Record<string, unknown>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
+    return (await this.requestJson(peer.endpoint, peer.nodeId, 'POST', '/join/v1/redeem', body, { ...opts, signed: true }, 'join code')) as Record<string, unknown>;
+  }
+
   /** One long-poll of a peer's topic: items with seq > lastSeq, waiting up to `timeoutS`. */
   async subscribe(peer: PeerAddress, topic: string, lastSeq = 0, opts: { timeoutS?: number; signal?: AbortSignal } = {}): Promise<PubSubBatch> {
     const timeoutS = opts.timeoutS ?? 30;

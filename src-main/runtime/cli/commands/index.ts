@@ -12,6 +12,7 @@ import { registerLog } from './log';
 import { registerMarket } from './market';
 import { registerMesh } from './mesh';
 import { registerModels } from './models';
+import { registerOpen } from './open';
 import { registerRag } from './rag';
 import { registerRun } from './run';
 import { registerStatus } from './status';
@@ -32,6 +33,7 @@ export function registerCommands(program: Command): void {
   registerChat(program);
   registerRag(program);
   registerModels(program);
+  registerOpen(program);
   registerBackup(program);
   // Last, so every command registered above gets its examples.
   addHelpExamples(program);

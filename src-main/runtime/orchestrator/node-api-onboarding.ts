@@ -1,0 +1,59 @@
+/** OnboardingApi over a running node: start a community, join codes (inviter side), joining, phones. */
+import { CallError, OnboardingError, toWallClock } from '../../common';
+import type { CommunityStarted, InviteRedeemed, JoinCodeCreated, OnboardingApi, PhoneAccessState, WhoInvites } from '../api';
+import type { ApiServer } from '../api/server';
+import type { PhoneRegistry } from '../api/phone-access';
+import type { Endpoint, KeyPair } from '../identity';
+import { encodeJoinCode, textToQrPng, type JoinCodeBook } from '../onboarding';
+
+export interface OnboardingDeps {
+  readonly kp: KeyPair;
+  readonly book: JoinCodeBook;
+  readonly endpoints: () => Endpoint[];
+  readonly communityName: () => string;
+  readonly inCommunity: () => boolean;
+  readonly startCommunity: (name: string, whoInvites: WhoInvites) => Promise<CommunityStarted>;
+  readonly joinByInvite: (text: string) => Promise<InviteRedeemed>;
+  readonly phones: PhoneRegistry;
+  /** The API server (made after the NodeApi, hence a getter). */
+  readonly apiServer: () => ApiServer | null;
+}
+
+export function createOnboardingApi(d: OnboardingDeps): OnboardingApi {
+  const phoneState = (): PhoneAccessState => ({ enabled: d.phones.enabled, urls: d.apiServer()?.lanUrls() ?? [], phones: d.phones.list() });
+  return {
+    createCommunity: (q) => d.startCommunity(q.name, q.whoInvites),
+
+    async createJoinCode(q): Promise<JoinCodeCreated> {
+      if (!d.inCommunity()) throw new OnboardingError('invite_invalid', 'start or join a community before inviting neighbours');
+      const code = d.book.open(q.level, q.ttlSeconds);
+      const expiresAt = Math.floor(code.expiresAtMs / 1000);
+      const text = encodeJoinCode({ inviter: d.kp.nodeIdFull, secret: code.secret, expiresAt, addresses: d.endpoints() });
+      const png = await textToQrPng(text);
+      return { text, qr_png_base64: png.toString('base64'), expires_at: toWallClock(new Date(expiresAt * 1000)), level: q.level, community_name: d.communityName() };
+    },
+
+    join: (q) => d.joinByInvite(q.text),
+
+    phoneAccess: phoneState,
+
+    async setPhoneAccess(q) {
+      d.phones.setEnabled(q.enabled);
+      await d.apiServer()?.setLanAccess(q.enabled);
+      return phoneState();
+    },
+
+    async pairPhone() {
+      const urls = d.apiServer()?.lanUrls() ?? [];
+      if (!d.phones.enabled || urls.length === 0) throw new CallError('forbidden', 'turn on phone access first (this computer needs a network address phones can reach)');
+      const { code, expiresAtMs } = d.phones.newPairing();
+      const url = `${urls[0]}#pair=${code}`;
+      return { url, qr_png_base64: (await textToQrPng(url)).toString('base64'), expires_at: toWallClock(new Date(expiresAtMs)) };
+    },
+
+    forgetPhone(q) {
+      d.phones.forget(q.id);
+      return phoneState();
+    },
+  };
+}
