@@ -70,3 +70,45 @@ describe('abuse: the local API of a live node', () => {
     }
   });
 });
+
+/** A raw HTTP/1.1 request with exactly these headers (fetch would set Host itself). */
+function rawRequest(port: number, method: string, path: string, headers: Record<string, string>, body = ''): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    let text = '';
+    s.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      if (m) {
+        s.destroy();
+        resolve(Number(m[1]));
+      }
+    });
+    s.on('error', reject);
+    const lines = [`${method} ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${Buffer.byteLength(body)}`, 'connection: close', '', body];
+    s.write(lines.join('\r\n'));
+  });
+}
+
+describe('abuse: a web page in the household\'s browser (DNS rebinding, cross-site posts)', () => {
+  it('a foreign Host gets 403 on every route, /health and the web UI included, even with the token', async () => {
+    for (const path of ['/health', '/', '/trpc/status']) {
+      expect(await rawRequest(node().apiPort, 'GET', path, { host: 'evil.example', ...auth() }), path).toBe(403);
+      expect(await rawRequest(node().apiPort, 'GET', path, { host: `evil.example:${node().apiPort}` }), path).toBe(403);
+    }
+    expect(await rawRequest(node().apiPort, 'GET', '/health', { host: `127.0.0.1:${node().apiPort}` })).toBe(200);
+    await householdStillServed();
+  });
+
+  it('a state-changing request with a foreign Origin gets 403, even with the token; the same Origin passes', async () => {
+    const host = `127.0.0.1:${node().apiPort}`;
+    const body = JSON.stringify({ category: 'offer', title: 'From a web page' });
+    const headers = { host, ...auth(), 'content-type': 'application/json' };
+    expect(await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: 'http://evil.example' }, body)).toBe(403);
+    expect(await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: 'null' }, body)).toBe(403);
+    expect(await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: `http://${host}` }, body)).toBe(200);
+    const titles = (await node().api.marketList({})).posts.map((p) => p.title);
+    expect(titles.filter((t) => t === 'From a web page')).toHaveLength(1);
+    await householdStillServed();
+  });
+});
