@@ -112,8 +112,11 @@ describe('joining in the browser', () => {
     expect(carol.community()?.communityId).toBe(alice.kp.nodeIdFull);
 
     // Dave: an expired, a reused and a tampered code each say so in plain words and change nothing.
-    const davePage = await openApp(browser, dave.apiPort, dave.apiToken);
+    // Dave uses a phone-sized window: the onboarding screens work at 360 px.
+    const davePage = await openApp(browser, dave.apiPort, dave.apiToken, { width: 360, height: 740 });
+    await shot(davePage, '01-welcome-360px');
     await davePage.getByRole('button', { name: /Join a neighbour/ }).click();
+    expect(await davePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     const decoded = decodeJoinCode(first.link);
     const cases: [string, string, string][] = [
       ['expired', encodeJoinCode({ ...decodeJoinCode(second.link), expiresAt: Math.floor(Date.now() / 1000) - 60 }), 'This join code has expired.'],
@@ -136,6 +139,7 @@ describe('joining in the browser', () => {
     await davePage.getByLabel('Or paste the link your neighbour sent').fill(await home.locator('#ob-invite-link').inputValue());
     await davePage.getByRole('button', { name: 'Join', exact: true }).click();
     await davePage.getByRole('heading', { name: 'Welcome to Elm Street!' }).waitFor({ timeout: 30_000 });
+    await shot(davePage, '05-joined-360px');
     expect(dave.community()?.communityId).toBe(alice.kp.nodeIdFull);
     await home.getByRole('button', { name: 'Continue to HearthNet' }).click();
     await home.locator('.app-header .street', { hasText: 'Elm Street' }).waitFor({ timeout: 15_000 });

@@ -50,6 +50,10 @@ export async function fetchInviteForCode(code: JoinCode, d: { kp: KeyPair; clien
       reply = await askInviter(code, endpoint, d);
     } catch (err) {
       if (err instanceof OnboardingError) throw err;
+      // The inviter answered but refused at the transport level (e.g. rate limit, not HTTPS): say so.
+      if (err instanceof CallError && !['timeout', 'cancelled', 'internal_error', 'partition'].includes(err.wireCode) && !/ECONN|EHOST|ENET|socket|connect/i.test(err.message)) {
+        throw new OnboardingError('invite_invalid', `your neighbour's computer refused the join code: ${err.message}`, { cause: err });
+      }
       failures.push(`${endpoint.host}:${endpoint.port} (${(err as Error).message})`);
       continue;
     }

@@ -4,6 +4,7 @@ import type { CommunityStarted, InviteRedeemed, JoinCodeCreated, OnboardingApi, 
 import type { ApiServer } from '../api/server';
 import type { PhoneRegistry } from '../api/phone-access';
 import type { Endpoint, KeyPair } from '../identity';
+import type { CommunityContext } from './community-context';
 import { encodeJoinCode, textToQrPng, type JoinCodeBook } from '../onboarding';
 
 export interface OnboardingDeps {
@@ -11,7 +12,7 @@ export interface OnboardingDeps {
   readonly book: JoinCodeBook;
   readonly endpoints: () => Endpoint[];
   readonly communityName: () => string;
-  readonly inCommunity: () => boolean;
+  readonly community: () => CommunityContext | null;
   readonly startCommunity: (name: string, whoInvites: WhoInvites) => Promise<CommunityStarted>;
   readonly joinByInvite: (text: string) => Promise<InviteRedeemed>;
   readonly phones: PhoneRegistry;
@@ -25,7 +26,14 @@ export function createOnboardingApi(d: OnboardingDeps): OnboardingApi {
     createCommunity: (q) => d.startCommunity(q.name, q.whoInvites),
 
     async createJoinCode(q): Promise<JoinCodeCreated> {
-      if (!d.inCommunity()) throw new OnboardingError('invite_invalid', 'start or join a community before inviting neighbours');
+      const c = d.community();
+      if (!c) throw new OnboardingError('invite_invalid', 'start or join a community before inviting neighbours');
+      // Checked now, not when the neighbour scans: the community rules would refuse the invite then.
+      const level = c.state.levelOf(d.kp.nodeIdFull);
+      if (!(level === 'trusted' || level === 'anchor' || (level === 'member' && c.state.policy().default_member_can_invite))) {
+        throw new OnboardingError('invite_invalid', 'in this community only trusted neighbours can invite new households; ask one of them to show a code');
+      }
+      if (q.level === 'trusted' && level === 'member') throw new OnboardingError('invite_invalid', 'only trusted neighbours can invite a household as trusted');
       const code = d.book.open(q.level, q.ttlSeconds);
       const expiresAt = Math.floor(code.expiresAtMs / 1000);
       const text = encodeJoinCode({ inviter: d.kp.nodeIdFull, secret: code.secret, expiresAt, addresses: d.endpoints() });

@@ -4,6 +4,7 @@
  */
 import { createResource, createSignal, Show, type Component } from 'solid-js';
 import { trpc } from '../trpc';
+import { onLanPage } from './access';
 import ErrorPanel from './ErrorPanel';
 import { plainError } from './plain-words';
 
@@ -14,6 +15,15 @@ function untilText(wallClock: string): string {
 }
 
 const InviteNeighbour: Component = () => {
+  // Phones use the app; inviting (like pairing) is done on the computer running HearthNet.
+  if (onLanPage()) {
+    return (
+      <section class="ob-card ob-invite" aria-labelledby="ob-invite-title">
+        <h2 id="ob-invite-title">Invite a neighbour</h2>
+        <p>Invitations are made on the computer running HearthNet: open "Invite a neighbour" there and let your neighbour scan the code.</p>
+      </section>
+    );
+  }
   const [round, setRound] = createSignal(1);
   const [code, { refetch }] = createResource(round, () => trpc.onboarding.createJoinCode.mutate({ level: 'member', ttlSeconds: CODE_MINUTES * 60 }));
   const [copied, setCopied] = createSignal(false);
@@ -47,7 +57,7 @@ const InviteNeighbour: Component = () => {
                 </div>
                 <button
                   type="button"
-                  class="ob-button"
+                  class="ob-button ob-secondary"
                   onClick={() => {
                     setCopied(false);
                     setRound(round() + 1);

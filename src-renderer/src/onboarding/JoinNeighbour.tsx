@@ -2,7 +2,7 @@
  * "Join a neighbour": read the code they show (camera, a photo of it, or the pasted link), then
  * this computer asks theirs for an invite and joins. One step for the household.
  */
-import { createSignal, Match, Show, Switch, type Component } from 'solid-js';
+import { createEffect, createSignal, Match, on, Show, Switch, type Component } from 'solid-js';
 import { trpc } from '../trpc';
 import CameraScan, { cameraAvailable } from './CameraScan';
 import ErrorPanel from './ErrorPanel';
@@ -11,7 +11,7 @@ import { decodeQrFromFile } from './qr-decode';
 
 type State = { kind: 'choose' } | { kind: 'camera' } | { kind: 'reading' } | { kind: 'joining' } | { kind: 'failed'; error: PlainError };
 
-const JoinNeighbour: Component<{ onJoined: (communityName: string) => void; onBack: () => void }> = (props) => {
+const JoinNeighbour: Component<{ onJoined: (communityName: string) => void; onBack: () => void; link?: string | null }> = (props) => {
   const [state, setState] = createSignal<State>({ kind: 'choose' });
   const [pasted, setPasted] = createSignal('');
 
@@ -24,6 +24,19 @@ const JoinNeighbour: Component<{ onJoined: (communityName: string) => void; onBa
       setState({ kind: 'failed', error: plainError(err) });
     }
   };
+
+  // A hearthnet:// link the desktop app was opened with (desktop-links.ts): clicking it was the household's choice.
+  createEffect(
+    on(
+      () => props.link,
+      (link) => {
+        if (link) {
+          setPasted(link);
+          void join(link);
+        }
+      },
+    ),
+  );
 
   const openImage = async (file: File | undefined) => {
     if (!file) return;

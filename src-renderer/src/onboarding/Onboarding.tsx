@@ -3,7 +3,8 @@
  * no required props: the app shell renders it while the household belongs to no community and
  * passes `onDone` to go on to the app once the household has seen its result.
  */
-import { createSignal, Match, Switch, type Component } from 'solid-js';
+import { createSignal, Match, onCleanup, onMount, Switch, type Component } from 'solid-js';
+import { onDesktopLink } from '../desktop-links';
 import { trpc } from '../trpc';
 import ErrorPanel from './ErrorPanel';
 import InviteNeighbour from './InviteNeighbour';
@@ -22,6 +23,16 @@ const Onboarding: Component<{ onDone?: () => void }> = (props) => {
   const [error, setError] = createSignal<PlainError | null>(null);
   const [community, setCommunity] = createSignal('');
   const done = () => (props.onDone ? props.onDone() : location.reload());
+  // Desktop app: a clicked hearthnet:// invite opens "Join a neighbour" and joins with it.
+  const [link, setLink] = createSignal<string | null>(null);
+  onMount(() =>
+    onCleanup(
+      onDesktopLink((url) => {
+        setLink(url);
+        setStep('join');
+      }),
+    ),
+  );
 
   const start = async (e: Event) => {
     e.preventDefault();
@@ -85,6 +96,7 @@ const Onboarding: Component<{ onDone?: () => void }> = (props) => {
         </Match>
         <Match when={step() === 'join'}>
           <JoinNeighbour
+            link={link()}
             onBack={() => setStep('welcome')}
             onJoined={(n) => {
               setCommunity(n);
