@@ -1,4 +1,4 @@
-/** The tRPC instance shared by every router file: context, the error edge, and small input parsers. */
+/** The tRPC instance shared by every router file: context and the error edge (inputs: inputs.ts). */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { HearthError, toWireError, type WireErrorCode } from '../../common';
 import type { NodeApi } from './contract';
@@ -30,38 +30,38 @@ export function toTrpcError(err: unknown): TRPCError {
   return new TRPCError({ code: TRPC_CODE[wire.code] ?? 'INTERNAL_SERVER_ERROR', message: wire.message, cause: err instanceof HearthError ? err : undefined });
 }
 
+/** The wire error for a tRPC error: its domain cause, or bad_request for tRPC's own 4xx refusals. */
+function wireOf(error: TRPCError) {
+  if (error.cause instanceof HearthError) return toWireError(error.cause);
+  if (error.code === 'PARSE_ERROR' || error.code === 'BAD_REQUEST') return { code: 'bad_request' as const, message: error.message };
+  return toWireError(error.cause ?? error);
+}
+
 export const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
     // `domain`: the module's own code (e.g. OnboardingError `join_code_used`), so the UI can say it in plain words.
     const domain = error.cause instanceof HearthError ? String(error.cause.code) : undefined;
-    return { ...shape, data: { ...shape.data, stack: undefined, wire: toWireError(error.cause ?? error), domain } };
+    return { ...shape, data: { ...shape.data, stack: undefined, wire: wireOf(error), domain } };
   },
 });
 
 /** Every procedure maps domain errors at this edge. */
 export const proc = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok) throw toTrpcError(result.error.cause ?? result.error);
+  // A domain error is mapped by its code; tRPC's own client errors (a body that is not JSON:
+  // PARSE_ERROR, with a SyntaxError as cause) stay what they are, not "internal error" (issue 15).
+  if (!result.ok) throw toTrpcError(result.error.cause instanceof HearthError ? result.error.cause : result.error);
   return result;
 });
 
-export function bad(message: string): never {
-  throw new TRPCError({ code: 'BAD_REQUEST', message });
+/**
+ * A subscription's generator with errors mapped at the same edge: an error thrown while streaming
+ * reaches the client as the same tRPC error (code + wire error) a query would give.
+ */
+export async function* mapped<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } catch (err) {
+    throw toTrpcError(err);
+  }
 }
-export function obj(v: unknown): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) bad('input must be an object');
-  return v as Record<string, unknown>;
-}
-export function str(o: Record<string, unknown>, k: string, required = true): string | undefined {
-  const v = o[k];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== 'string' || v.length === 0) bad(`${k} must be a non-empty string`);
-  return v;
-}
-export function int(o: Record<string, unknown>, k: string, min: number, max: number, fallback?: number): number {
-  const v = o[k] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${k} must be a whole number from ${min} to ${max}`);
-  return v;
-}
-
