@@ -23,8 +23,10 @@ export interface Result {
   max_rss: number;
   /** CPU time of the whole process during the run, ms. */
   cpu_ms: number;
-  /** p99 latency of a local bus call made every 10 ms during the run (mesh only), ms. */
+  /** p99 latency of a local bus call made every 25 ms during the run (mesh only), ms. */
   probe_p99_ms: number;
+  /** RSS when the run started (the idle process), bytes. */
+  rss_before?: number;
   /** When the last piece was stored (mesh only), ms from the start. */
   last_chunk_ms?: number;
 }
@@ -89,7 +91,7 @@ async function httpsChild(): Promise<void> {
 /** p99 of a sample list. */
 const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] : 0);
 
-/** Household B: a whole node, a member; fetches what it is told into files, answering a local bus call every 10 ms meanwhile. */
+/** Household B: a whole node, a member; fetches what it is told into files, answering a local bus call every 25 ms meanwhile. */
 async function meshChild(): Promise<void> {
   const { loadConfig, saveConfig } = await import('../../src-main/runtime/config');
   const { loadOrGenerateKeyPair } = await import('../../src-main/runtime/identity');
@@ -126,9 +128,10 @@ async function meshChild(): Promise<void> {
           const t = performance.now();
           await n.bus.call('file.list', [1, 0], { limit: 1 }, { params: { node_id: kp.nodeIdFull } });
           lat.push(performance.now() - t);
-          await new Promise((r) => setTimeout(r, 10));
+          await new Promise((r) => setTimeout(r, 25));
         }
       })();
+      const rssBefore = process.memoryUsage().rss;
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       let next = 0;
@@ -148,7 +151,7 @@ async function meshChild(): Promise<void> {
       let bytes = 0;
       for (const p of paths) bytes += (await stat(p)).size;
       const sha = paths.length === 1 ? await sha256File(paths[0]) : '';
-      send({ type: 'result', result: { ...result(ms, bytes, sha, cpu0, p99(lat)), last_chunk_ms: lastChunk - t0 } });
+      send({ type: 'result', result: { ...result(ms, bytes, sha, cpu0, p99(lat)), last_chunk_ms: lastChunk - t0, rss_before: rssBefore } });
       rmSync(out, { recursive: true, force: true });
     }
   } catch (err) {

@@ -25,6 +25,7 @@ import { ShutdownStack } from './orchestrator/lifecycle';
 import { ManifestPublisher } from './orchestrator/manifest-publisher';
 import { startAiServices, type AiServices } from './orchestrator/ai-services';
 import { wireBusMetrics } from './orchestrator/bus-metrics';
+import { startTelemetry } from './orchestrator/telemetry';
 import { startEmergency, type EmergencyWiring } from './orchestrator/emergency-wiring';
 import { createOpenAiApp } from './openai';
 import { registerGovernanceCapabilities } from './orchestrator/governance';
@@ -200,6 +201,12 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     const ai = await startAiServices({ config, bus, metrics, log: hub.logger('ai', opts.name ? { node: opts.name } : {}), autodetect: opts.autodetectLlm ?? true });
     stack.push('ai services', () => ai.stop());
 
+    // Optional telemetry to Trackio (reference §23); nothing runs unless trackio_project is set.
+    const telemetry = startTelemetry({
+      config, bus, peers, nodeId: kp.nodeIdFull, run: `${config.node.display_name || 'node'} (${kp.nodeIdShort})`,
+      log: hub.logger('telemetry', opts.name ? { node: opts.name } : {}), eventLog: () => community()?.log ?? null, mode: () => mode,
+    });
+    if (telemetry) stack.push('telemetry', () => telemetry.stop());
 
     // 10. the peer transport server; its providers read the live state
     const joinCodes = new JoinCodeBook();

@@ -30,18 +30,27 @@ export function toTrpcError(err: unknown): TRPCError {
   return new TRPCError({ code: TRPC_CODE[wire.code] ?? 'INTERNAL_SERVER_ERROR', message: wire.message, cause: err instanceof HearthError ? err : undefined });
 }
 
+/** The wire error for a tRPC error: its domain cause, or bad_request for tRPC's own 4xx refusals. */
+function wireOf(error: TRPCError) {
+  if (error.cause instanceof HearthError) return toWireError(error.cause);
+  if (error.code === 'PARSE_ERROR' || error.code === 'BAD_REQUEST') return { code: 'bad_request' as const, message: error.message };
+  return toWireError(error.cause ?? error);
+}
+
 export const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
     // `domain`: the module's own code (e.g. OnboardingError `join_code_used`), so the UI can say it in plain words.
     const domain = error.cause instanceof HearthError ? String(error.cause.code) : undefined;
-    return { ...shape, data: { ...shape.data, stack: undefined, wire: toWireError(error.cause ?? error), domain } };
+    return { ...shape, data: { ...shape.data, stack: undefined, wire: wireOf(error), domain } };
   },
 });
 
 /** Every procedure maps domain errors at this edge. */
 export const proc = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok) throw toTrpcError(result.error.cause ?? result.error);
+  // A domain error is mapped by its code; tRPC's own client errors (a body that is not JSON:
+  // PARSE_ERROR, with a SyntaxError as cause) stay what they are, not "internal error" (issue 15).
+  if (!result.ok) throw toTrpcError(result.error.cause instanceof HearthError ? result.error.cause : result.error);
   return result;
 });
 

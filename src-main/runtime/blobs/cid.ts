@@ -48,7 +48,7 @@ export async function wasmBlake3(): Promise<Blake3Impl> {
  */
 export async function nativeBlake3(): Promise<Blake3Impl | null> {
   try {
-    const mod = (await import('@napi-rs/blake-hash')) as { blake3?: (d: Uint8Array) => Buffer; default?: { blake3?: (d: Uint8Array) => Buffer } };
+    const mod = (await import('@napi-rs/blake-hash')) as unknown as { blake3?: (d: Uint8Array) => Buffer; default?: { blake3?: (d: Uint8Array) => Buffer } };
     const fn = mod.blake3 ?? mod.default?.blake3;
     if (typeof fn !== 'function') return null;
     return { kind: 'native', hex: (data) => fn(data).toString('hex') };

@@ -25,7 +25,8 @@ import type { Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { cidHex } from './cid';
 import { chunkPlacements, type BlobManifest, type ChunkPlacement } from './chunker';
-import { errnoOf, fsyncDir, ioError, readFullyAt, writeAllAt } from './fs-util';
+import { errnoOf, fsyncDir, ioError, readFullyAt } from './fs-util';
+import { HAVE_BATCH, readFullyAtSync, syncOrSlow, writePiece, type Handles } from './pack-io';
 import { checkLink, linkMatches, readLinkFile, writeLinkFile, type LinkInfo } from './pack-links';
 
 interface Pack {
@@ -37,27 +38,6 @@ interface Pack {
   link: LinkInfo | null;
   /** Chunks whose write is in flight (write-behind). */
   readonly writing: Set<Cid>;
-}
-
-/** Writes in flight per pack (each holds a copy of one chunk: 8 x 256 KiB). */
-const WRITE_BEHIND = 8;
-
-/** `.have` records are appended this many at a time (a crash loses at most these: refetched). */
-const HAVE_BATCH = 64;
-
-interface Handles {
-  readonly pack: FileHandle;
-  readonly have: FileHandle | null;
-  /** Chunk indices written to the pack, not yet appended to `.have`. */
-  pending: number[];
-  /** Reads in progress outside the pack's queue. */
-  readers: number;
-  /** When a linked file's size and mtime were last compared with its link (performance.now()). */
-  checkedAt: number;
-  /** Write-behind: writes in flight, their reusable buffers, and the first failure (reported by the next write or flush). */
-  readonly writes: Set<Promise<void>>;
-  readonly buffers: Uint8Array[];
-  error: unknown;
 }
 
 /** How often a linked file is checked for changes while it is being read (each chunk is hash-checked anyway). */
@@ -256,7 +236,8 @@ export class PackFiles {
     });
     if (got && got !== 'broken') {
       try {
-        await readFullyAt(got.pack, out, size, off); // a short read fails the caller's hash check
+        if (got.syncIo) syncOrSlow(got, () => readFullyAtSync(got.pack.fd, out, size, off));
+        else await readFullyAt(got.pack, out, size, off); // a short read fails the caller's hash check
         return out;
       } catch (err) {
         throw ioError(`reading chunk ${cid}`, err);
@@ -298,34 +279,18 @@ export class PackFiles {
     });
     if (!got) return;
     const { p, place, h } = got;
-    try {
-      while (h.writes.size >= WRITE_BEHIND) await Promise.race(h.writes);
-      if (h.error) throw h.error;
-    } catch (err) {
-      p.writing.delete(cid);
-      h.readers--;
-      throw err;
-    }
-    const buf = h.buffers.pop() ?? new Uint8Array(Math.max(m.chunk_size_bytes, data.length));
-    const bytes = buf.subarray(0, data.length);
-    bytes.set(data);
-    const w = (async () => {
-      try {
-        for (const off of place.offsets) await writeAllAt(h.pack, bytes, off);
+    await writePiece(h, place.offsets, data, m.chunk_size_bytes, `storing chunk ${cid}`, {
+      done: async () => {
         this.#add(p, cid);
         this.markChecked(cid);
         h.pending.push(place.index);
         if (h.pending.length >= HAVE_BATCH) await this.#flushHave(h);
-      } catch (err) {
-        h.error ??= ioError(`storing chunk ${cid}`, err);
-      } finally {
+      },
+      settled: () => {
         p.writing.delete(cid);
-        h.buffers.push(buf);
         h.readers--;
-      }
-    })();
-    h.writes.add(w);
-    void w.finally(() => h.writes.delete(w));
+      },
+    });
   }
 
   /** Forgets `cid` in every pack (damaged, or deleted); resolves to the bytes freed. */
@@ -453,7 +418,7 @@ export class PackFiles {
       if (idle) await this.#closeHandles(idle);
     }
     if (this.#packs.get(blob)?.link) {
-      const h: Handles = { pack: await open(this.#dataPath(blob), 'r'), have: null, pending: [], readers: 0, checkedAt: -Infinity, writes: new Set(), buffers: [], error: null }; // the user's file: read only
+      const h: Handles = { pack: await open(this.#dataPath(blob), 'r'), have: null, pending: [], readers: 0, checkedAt: -Infinity, syncIo: true, writes: new Set(), buffers: [], error: null }; // the user's file: read only
       this.#open.set(blob, h);
       return h;
     }
@@ -466,7 +431,7 @@ export class PackFiles {
       await pack.close();
       throw err;
     }
-    const h: Handles = { pack, have, pending: [], readers: 0, checkedAt: -Infinity, writes: new Set(), buffers: [], error: null };
+    const h: Handles = { pack, have, pending: [], readers: 0, checkedAt: -Infinity, syncIo: true, writes: new Set(), buffers: [], error: null };
     this.#open.set(blob, h);
     return h;
   }

@@ -7,7 +7,7 @@ import { shortOf, type Endpoint, type KeyPair, type NodeManifest } from '../iden
 import { BackoffTable } from './backoff';
 import { KnownPeers, type UnicastTarget } from './known-peers';
 import { MdnsAnnouncer, MdnsBrowser } from './mdns';
-import { manifestRefreshMs, peerMaxAgeSeconds } from './pacing';
+import { livenessProbeMs, manifestRefreshMs, peerMaxAgeSeconds } from './pacing';
 import type { PeerRecord, PeerRegistry, PeerSource } from './peers';
 import type { Sighting } from './sighting';
 import { defaultLog, realNow, realTimers, type DiscoveryLog, type Now, type Timers } from './timers';
@@ -312,9 +312,12 @@ export class DiscoveryService {
     if (registry.pruningAggressive) registry.pruneStale();
     else registry.pruneStale(peerMaxAgeSeconds(registry.size));
     const refreshMs = manifestRefreshMs(registry.size);
+    const probeMs = livenessProbeMs(registry.size);
     for (const peer of registry.all()) {
       const key = `refresh:${peer.node_id_full}`;
-      if (now - (this.lastFetchAt.get(peer.node_id_full) ?? 0) < refreshMs || !this.backoff.due(key, now) || !peer.endpoints[0]) continue;
+      const sinceFetch = now - (this.lastFetchAt.get(peer.node_id_full) ?? 0);
+      const silent = now - peer.last_seen >= probeMs && sinceFetch >= probeMs;
+      if ((sinceFetch < refreshMs && !silent) || !this.backoff.due(key, now) || !peer.endpoints[0]) continue;
       this.attempt(key, { endpoint: peer.endpoints[0], nodeIdFull: peer.node_id_full, source: peer.source }, now);
     }
     for (const target of this.knownPeers.targets()) this.tryTarget(target, now);

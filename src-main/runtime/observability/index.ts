@@ -18,3 +18,4 @@ export type { StandardCheckOptions } from './checks';
 export * from './checks-storage';
 export * from './checks-network';
 export * from './checks-health';
+export * from './trackio';

@@ -101,7 +101,10 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
       if (kind === 'removed' || !isMember(p.node_id_full)) bus.onPeerRemoved(p.node_id_full);
       else if (p.manifest) bus.onPeerAdded({ nodeId: p.node_id_full, endpoint: p.endpoints[0] ?? null, manifest: p.manifest });
       metrics.std.nodesOnline.set({ community: community.communityId }, peers.all().length + 1);
-      if (kind === 'added') syncLoop.poke();
+      if (kind === 'added') {
+        log.info('neighbour found', { peer: p.node_id_full, name: p.display_name, source: p.source });
+        syncLoop.poke();
+      } else if (kind === 'removed') log.info('neighbour gone', { peer: p.node_id_full, name: p.display_name });
     };
     stack.push('peer wiring', peers.on((e) => onPeer(e.kind, e.peer)));
     for (const p of peers.all()) onPeer('added', p);
@@ -124,6 +127,8 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
     };
     for (const e of community.log.replay({ eventTypes: ['node.manifest.updated'] })) learnFromManifest(e.data, false);
     stack.push('log wiring', community.log.onAppend((e) => {
+      // Operators (and the street simulator) time how events spread from these lines.
+      log.debug('event stored', { event_id: e.event_id, author: e.author, event_type: e.event_type });
       if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifest(e.data, true);
       if (e.event_type === 'community.member.revoked') {
         const revoked = String(e.data.node_id ?? '');

@@ -35,23 +35,32 @@ export class ShutdownStack {
   }
 }
 
-/** Runs `fn` every `intervalMs` (never overlapping itself) until stopped; failures go to `onError`. */
+/**
+ * Runs `fn` every `intervalMs` (never overlapping itself) until stopped; failures go to `onError`.
+ * `intervalMs` may be a function: read after each run, so a part can change its own pace.
+ */
 export class PeriodicTask {
   private timer: unknown = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private nextAt = 0;
+  private readonly timers: Timers;
+  private readonly now: () => number;
 
   constructor(
     private readonly fn: () => Promise<void> | void,
-    private readonly intervalMs: number,
+    private readonly intervalMs: number | (() => number),
     private readonly onError: (err: unknown) => void = () => {},
-    private readonly timers: Timers = realTimers,
-  ) {}
+    clock: { timers?: Timers; now?: () => number } = {},
+  ) {
+    this.timers = clock.timers ?? realTimers;
+    this.now = clock.now ?? (() => performance.now());
+  }
 
   start({ immediately = false } = {}): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule(immediately ? 0 : this.intervalMs);
+    this.schedule(immediately ? 0 : this.interval());
   }
 
   /** Run now (e.g. on a registry change) unless a run is already under way. */
@@ -68,7 +77,20 @@ export class PeriodicTask {
     await this.running;
   }
 
+  private interval(): number {
+    return typeof this.intervalMs === 'function' ? this.intervalMs() : this.intervalMs;
+  }
+
+  /** Bring the next run forward to at most `ms` from now (no-op while running or when it is sooner already). */
+  hurry(ms: number): void {
+    if (this.stopped || this.running || !this.timer) return;
+    if (this.nextAt - this.now() <= ms) return;
+    this.timers.clearTimeout(this.timer);
+    this.schedule(ms);
+  }
+
   private schedule(delay: number): void {
+    this.nextAt = this.now() + delay;
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       this.running = (async () => {
@@ -79,7 +101,7 @@ export class PeriodicTask {
         }
       })().finally(() => {
         this.running = null;
-        if (!this.stopped) this.schedule(this.intervalMs);
+        if (!this.stopped) this.schedule(this.interval());
       });
     }, delay);
   }

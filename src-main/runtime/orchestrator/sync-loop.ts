@@ -3,18 +3,26 @@
  * - each new local event is pushed at once to at most SYNC_PUSH_FANOUT random peers;
  * - a node that stores a pushed event it did not hold relays it once to SYNC_PUSH_FANOUT random
  *   peers (epidemic "infect and die" gossip: every node sends each event at most once);
- * - every SYNC_ROUND_INTERVAL_MS, reconciliation with SYNC_ROUND_FANOUT peers (new peers first,
- *   then random) opened by a whole-log digest check that ends in one request when the logs agree.
+ * - rounds of reconciliation with SYNC_ROUND_FANOUT peers (new peers first, then random), each
+ *   opened by a whole-log digest check that ends in one request when the logs agree; every
+ *   SYNC_ROUND_INTERVAL_MS on a quiet street, every SYNC_ACTIVE_INTERVAL_MS for
+ *   SYNC_ACTIVE_WINDOW_MS after this node saw something new (its own event, a fresh push, a round
+ *   that moved events), so misses are repaired fast while events flow and a quiet street is cheap.
  * Gossip is fast but may miss a node; the rounds are exact (docs/protocol/events.md) and repair any
- * miss, also after a partition heals.
+ * miss, also after a partition heals (the first round across the old cut moves events, which
+ * makes both sides active, and the union spreads at the active pace).
  */
 import { realTimers, type Timers } from '../../common';
 import { SyncClient, type Event, type EventLog, type SyncChannel as EventsSyncChannel } from '../events';
 import type { PeerAddress } from '../transport';
 import { PeriodicTask } from './lifecycle';
 
-/** Pace of reconciliation rounds. A round with a peer that agrees costs one small signed request. */
-export const SYNC_ROUND_INTERVAL_MS = 1_000;
+/** Pace of reconciliation rounds on a quiet street. A round with a peer that agrees costs one small signed request. */
+export const SYNC_ROUND_INTERVAL_MS = 5_000;
+/** Pace while events flow (see SYNC_ACTIVE_WINDOW_MS). */
+export const SYNC_ACTIVE_INTERVAL_MS = 500;
+/** How long after the last sign of activity rounds keep the active pace. */
+export const SYNC_ACTIVE_WINDOW_MS = 10_000;
 /** Peers reconciled with per round, whatever the number of peers. */
 export const SYNC_ROUND_FANOUT = 2;
 /** Peers a new local event (or a relayed fresh one) is pushed to, whatever the number of peers. */
@@ -26,7 +34,10 @@ export interface SyncLoopOptions {
   readonly ourNodeId: string;
   readonly peers: () => readonly PeerAddress[];
   readonly channelFor: (peer: PeerAddress) => EventsSyncChannel;
+  /** Quiet pace (default SYNC_ROUND_INTERVAL_MS); the active pace is never slower than it. */
   readonly intervalMs?: number;
+  readonly activeIntervalMs?: number;
+  readonly activeWindowMs?: number;
   readonly roundFanout?: number;
   readonly pushFanout?: number;
   /** Injectable for tests: timers (fake clock) and the random source of peer choice. */
@@ -58,21 +69,37 @@ export class SyncLoop {
   private readonly known = new Set<string>();
   private readonly fresh: string[] = [];
   private lastRoundAt = -Infinity;
+  private activeUntil = -Infinity;
+  private readonly activeIntervalMs: number;
   private readonly now: () => number;
 
   constructor(private readonly opts: SyncLoopOptions) {
     this.intervalMs = opts.intervalMs ?? SYNC_ROUND_INTERVAL_MS;
+    this.activeIntervalMs = Math.min(this.intervalMs, opts.activeIntervalMs ?? SYNC_ACTIVE_INTERVAL_MS);
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? (() => performance.now());
-    this.task = new PeriodicTask(() => this.round(), this.intervalMs, undefined, opts.timers ?? realTimers);
+    this.task = new PeriodicTask(() => this.round(), () => this.currentIntervalMs(), undefined, { timers: opts.timers ?? realTimers, now: this.now });
+  }
+
+  /** The pace now: active for a while after something new, quiet otherwise. */
+  currentIntervalMs(): number {
+    return this.now() < this.activeUntil ? this.activeIntervalMs : this.intervalMs;
   }
 
   start(): void {
     if (this.unsubscribe) return;
     this.unsubscribe = this.opts.log.onAppend((event) => {
-      if (event.author === this.opts.ourNodeId) queueMicrotask(() => void this.push([event]));
+      if (event.author !== this.opts.ourNodeId) return;
+      this.markActive();
+      queueMicrotask(() => void this.push([event]));
     });
     this.task.start({ immediately: true });
+  }
+
+  /** Something new is flowing: rounds at the active pace for the next window. */
+  markActive(): void {
+    this.activeUntil = this.now() + (this.opts.activeWindowMs ?? SYNC_ACTIVE_WINDOW_MS);
+    this.task.hurry(this.activeIntervalMs);
   }
 
   async stop(): Promise<void> {
@@ -92,14 +119,15 @@ export class SyncLoop {
     await Promise.all(this.opts.peers().map((peer) => this.syncOne(peer)));
   }
 
-  /** A new peer appeared: run a round soon, at most twice per interval however many appear. */
+  /** A new peer appeared: run a round soon, at most twice per active interval however many appear. */
   poke(): void {
-    if (this.now() - this.lastRoundAt >= this.intervalMs / 2) this.task.trigger();
+    if (this.now() - this.lastRoundAt >= this.activeIntervalMs / 2) this.task.trigger();
   }
 
   async syncOne(peer: PeerAddress): Promise<void> {
     try {
       const result = await new SyncClient(this.opts.log, this.opts.channelFor(peer)).syncWith(undefined, { digestFirst: true });
+      if (result.received_count > 0 || result.sent_count > 0) this.markActive();
       this.opts.onSynced?.(peer, result);
     } catch (err) {
       this.opts.onError?.(peer, err);
@@ -111,6 +139,7 @@ export class SyncLoop {
    * peers other than the sender and the author.
    */
   relay(events: readonly Event[], from?: string): Promise<void> {
+    this.markActive();
     const skip = new Set([from, ...events.map((e) => e.author)]);
     return this.push(events, (p) => !skip.has(p.nodeId));
   }

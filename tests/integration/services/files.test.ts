@@ -168,9 +168,19 @@ describe('files across the mesh', () => {
     const held = 7 - (await store.missingChunks(await alice.scope()!.services.blobs.readManifest(cid))).length;
     expect(held).toBeGreaterThan(0);
 
-    // Resumed: pieces held already are copied from the store, the rest written as they arrive.
+    // Resumed: only the missing pieces are asked for; the file is never visible under its final
+    // name until it is whole (the pieces go into the blob's pack, which is moved there at the end).
     ta.delayMs = tb.delayMs = 0;
-    const { path, manifest } = await client.fetchToFile(cid, (m) => join(outDir, m.filename ?? 'x'));
+    let visibleEarly = false;
+    let startedWith = -1;
+    const { path, manifest } = await client.fetchToFile(cid, (m) => join(outDir, m.filename ?? 'x'), {
+      onProgress: (p) => {
+        if (startedWith < 0) startedWith = p.done_chunks; // the first report: what was already held
+        visibleEarly ||= existsSync(join(outDir, 'direct.bin'));
+      },
+    });
+    expect(visibleEarly).toBe(false);
+    expect(startedWith).toBe(held); // resumed: the pieces from the cancelled try were kept, not fetched again
     expect(path).toBe(join(outDir, 'direct.bin'));
     expect(manifest.cid).toBe(cid);
     expect(sha256(readFileSync(path))).toBe(sha256(bytes));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DiscoveryError } from '../../../src-main/common';
 import { generateKeyPair, type Endpoint, type KeyPair, type NodeManifest } from '../../../src-main/runtime/identity';
-import { DiscoveryService, manifestRefreshMs, PeerRegistry, type DiscoveryServiceInit } from '../../../src-main/runtime/discovery';
+import { DiscoveryService, livenessProbeMs, manifestRefreshMs, PeerRegistry, type DiscoveryServiceInit } from '../../../src-main/runtime/discovery';
 import { makeManifest, verifyManifestFor } from './fixtures';
 
 const community = generateKeyPair().nodeIdFull;
@@ -141,7 +141,7 @@ describe('DiscoveryService', () => {
     expect(registry.get(b.kp.nodeIdFull)?.source).toBe('invite');
   });
 
-  it('addPeer registers a manual peer, which is refreshed every 20 s and pruned after 90 s once gone', async () => {
+  it('addPeer registers a manual peer, which is probed once nothing else shows it alive, and pruned 90 s after it is gone', async () => {
     const net = fakeNet();
     const { registry, svc } = make(net);
     const b = peer(net, '10.0.0.8');
@@ -149,8 +149,10 @@ describe('DiscoveryService', () => {
     const rec = await svc.addPeer('10.0.0.8', 8443);
     expect(rec.source).toBe('manual');
     const before = net.calls.length;
-    await vi.advanceTimersByTimeAsync(21_000);
-    expect(net.calls.length).toBe(before + 1); // one refresh
+    await vi.advanceTimersByTimeAsync(livenessProbeMs(registry.size) - 2_000);
+    expect(net.calls.length).toBe(before); // not yet: it was seen recently
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(net.calls.length).toBe(before + 1); // one liveness probe
     net.served.delete('10.0.0.8:8443');
     const removed = new Promise<number>((r) => registry.on((e) => e.kind === 'removed' && r(Date.now())));
     const goneAt = Date.now();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   MANIFEST_REFRESH_SPACING_MS, PEER_MAX_AGE_SECONDS, UDP_ACTIVE_SLOT_MS, UDP_STABLE_SLOT_MS,
-  manifestRefreshMs, peerMaxAgeSeconds, udpAnnounceMs,
+  livenessProbeMs, manifestRefreshMs, peerMaxAgeSeconds, udpAnnounceMs,
 } from '../../../src-main/runtime/discovery';
 
 describe('discovery pacing keeps a node’s cost flat in the size of the street', () => {
@@ -14,12 +14,14 @@ describe('discovery pacing keeps a node’s cost flat in the size of the street'
     // A live peer is never pruned between two of its stable announcements (three may be lost).
     expect(peerMaxAgeSeconds(n) * 1000).toBeGreaterThanOrEqual(3 * udpAnnounceMs(n, false));
     expect(peerMaxAgeSeconds(n)).toBeGreaterThanOrEqual(PEER_MAX_AGE_SECONDS);
+    // A silent peer is probed at least once before it could be pruned.
+    expect(livenessProbeMs(n)).toBeLessThan(peerMaxAgeSeconds(n) * 1000);
   });
 
   it('small streets keep the reference paces', () => {
     expect(udpAnnounceMs(3, false)).toBe(30_000);
     expect(udpAnnounceMs(3, true)).toBe(5_000);
-    expect(manifestRefreshMs(3)).toBe(20_000);
+    expect(manifestRefreshMs(3)).toBe(60_000);
     expect(peerMaxAgeSeconds(3)).toBe(90);
   });
 });

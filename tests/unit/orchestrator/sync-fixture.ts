@@ -40,9 +40,13 @@ export class ManualClock implements Timers {
   }
 }
 
-/** Let promise chains and libuv callbacks (async signature checks, SQLite) run. */
+/**
+ * Let promise chains and libuv callbacks (async signature checks on the thread pool) run; a real
+ * millisecond at the end, so a loaded machine's pool threads get their turn too.
+ */
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 1));
 }
 
 export interface LinkStats {
@@ -55,6 +59,8 @@ export interface LinkStats {
   pushes: number;
   /** Pushes per sender. */
   readonly pushesFrom: Map<string, number>;
+  /** Sync sessions per initiator. */
+  readonly roundsFrom: Map<string, number>;
 }
 
 export interface StreetNode {
@@ -67,7 +73,7 @@ export interface StreetNode {
 /** Nodes connected in memory; `cut(a, b)` makes every link between the two groups fail. */
 export class InMemoryStreet {
   readonly nodes = new Map<string, StreetNode>();
-  readonly stats: LinkStats = { calls: new Map(), total: 0, rounds: 0, pushes: 0, pushesFrom: new Map() };
+  readonly stats: LinkStats = { calls: new Map(), total: 0, rounds: 0, pushes: 0, pushesFrom: new Map(), roundsFrom: new Map() };
   private readonly side = new Map<string, number>();
 
   add(id: string, log: EventLog, loopOpts: Partial<SyncLoopOptions> = {}, peerIds?: () => readonly string[]): StreetNode {
@@ -113,7 +119,10 @@ export class InMemoryStreet {
     return {
       heads: async () => wire(await gate().serveHeads()),
       events: async (body) => {
-        if (body.want?.heads_unless !== undefined) this.stats.rounds += 1;
+        if (body.want?.heads_unless !== undefined) {
+          this.stats.rounds += 1;
+          this.stats.roundsFrom.set(from, (this.stats.roundsFrom.get(from) ?? 0) + 1);
+        }
         if (body.events?.length && !body.want) {
           this.stats.pushes += 1;
           this.stats.pushesFrom.set(from, (this.stats.pushesFrom.get(from) ?? 0) + 1);

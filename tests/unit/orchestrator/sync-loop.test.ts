@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair } from '../../../src-main/runtime/identity';
-import { SYNC_PUSH_FANOUT, SYNC_ROUND_FANOUT, SYNC_ROUND_INTERVAL_MS, pickRandom } from '../../../src-main/runtime/orchestrator/sync-loop';
+import { SYNC_ACTIVE_INTERVAL_MS, SYNC_ACTIVE_WINDOW_MS, SYNC_PUSH_FANOUT, SYNC_ROUND_FANOUT, SYNC_ROUND_INTERVAL_MS, pickRandom } from '../../../src-main/runtime/orchestrator/sync-loop';
 import { cleanup, openLog } from '../events/helpers';
 import { InMemoryStreet, ManualClock, settle } from './sync-fixture';
 
@@ -22,7 +22,7 @@ function street(n: number, clock: ManualClock, seed = 5) {
 }
 
 describe('sync loop cost does not grow with the number of peers', () => {
-  it.each([5, 20, 50])('with %i nodes in agreement, each node makes exactly SYNC_ROUND_FANOUT one-request exchanges per interval', async (n) => {
+  it.each([5, 20, 50])('with %i nodes in agreement (a quiet street), each node makes exactly SYNC_ROUND_FANOUT one-request exchanges per interval', async (n) => {
     const clock = new ManualClock();
     const { s } = street(n, clock);
     for (const node of s.nodes.values()) node.loop.start();
@@ -53,9 +53,18 @@ describe('sync loop cost does not grow with the number of peers', () => {
     expect(s.stats.pushesFrom.get(kps[0].nodeIdFull)).toBe(Math.min(SYNC_PUSH_FANOUT, n - 1));
     expect(s.stats.pushes).toBeLessThanOrEqual(n * SYNC_PUSH_FANOUT);
     expect(s.stats.pushes).toBeGreaterThan(0);
-    // Whoever gossip missed, the rounds repair within a few intervals.
-    for (let i = 0; i < 30 && !nodes.every((x) => x.log.getSignedJson(e.event_id)); i++) await clock.advance(SYNC_ROUND_INTERVAL_MS);
+    // Whoever gossip missed, the rounds (now at the active pace) repair within a few intervals,
+    // and even then no node opens more than SYNC_ROUND_FANOUT exchanges per active interval.
+    const roundsBefore = new Map(s.stats.roundsFrom);
+    let steps = 0;
+    for (; steps < 40 && !nodes.every((x) => x.log.getSignedJson(e.event_id)); steps++) await clock.advance(SYNC_ACTIVE_INTERVAL_MS);
     expect(nodes.filter((x) => !x.log.getSignedJson(e.event_id)).map((x) => x.id)).toEqual([]);
+    await clock.advance(SYNC_ACTIVE_WINDOW_MS - steps * SYNC_ACTIVE_INTERVAL_MS);
+    const windows = SYNC_ACTIVE_WINDOW_MS / SYNC_ACTIVE_INTERVAL_MS + 1;
+    for (const [id, c] of s.stats.roundsFrom) expect(c - (roundsBefore.get(id) ?? 0)).toBeLessThanOrEqual(SYNC_ROUND_FANOUT * windows);
+    // Then the street is quiet again: back to the quiet pace.
+    await clock.advance(2 * SYNC_ROUND_INTERVAL_MS);
+    for (const x of nodes) expect(x.loop.currentIntervalMs()).toBe(SYNC_ROUND_INTERVAL_MS);
     for (const node of nodes) await node.loop.stop();
   }, 60_000);
 });
