@@ -52,15 +52,6 @@ async function shownQr(page: Page): Promise<{ png: Buffer; gray: Uint8Array; wid
   return { png: Buffer.from(src.split(',')[1], 'base64'), gray: Uint8Array.from(pixels.gray), width: pixels.width, height: pixels.height, link: await page.locator('#ob-invite-link').inputValue() };
 }
 
-/** Phone access lives in Settings in the full app shell (on the home view in the minimal one): open it either way. */
-async function showPhoneAccess(page: Page): Promise<void> {
-  const toggle = page.getByLabel('Phones on this network can use HearthNet');
-  const settings = page.getByRole('tab', { name: /^Settings/ }).or(page.getByRole('link', { name: /^Settings/ })).or(page.getByRole('button', { name: /^Settings/ }));
-  await toggle.or(settings).first().waitFor({ timeout: 15_000 });
-  if (!(await toggle.isVisible())) await settings.first().click();
-  await toggle.waitFor({ timeout: 15_000 });
-}
-
 describe('joining in the browser', () => {
   let mesh: Mesh;
   let browser: Browser;
@@ -151,13 +142,14 @@ describe('joining in the browser', () => {
     await shot(davePage, '05-joined-360px');
     expect(dave.community()?.communityId).toBe(alice.kp.nodeIdFull);
     await home.getByRole('button', { name: 'Continue to HearthNet' }).click();
-    await home.getByText('Elm Street').first().waitFor({ timeout: 15_000 });
+    await home.locator('.app-header .street', { hasText: 'Elm Street' }).waitFor({ timeout: 15_000 });
   }, 120_000);
 
   itUi('a phone pairs over the LAN page at 360 px; an unpaired one is refused', async () => {
     const alice = mesh.byName('alice').node;
     const home = await openApp(browser, alice.apiPort, alice.apiToken);
-    await showPhoneAccess(home);
+    // Phone access is a section of the Settings tab.
+    await home.getByRole('tab', { name: /^Settings/ }).click();
     await home.getByLabel('Phones on this network can use HearthNet').check();
     await home.getByRole('button', { name: 'Pair a phone' }).click();
     const link = await home.locator('#ob-pair-link').inputValue();
@@ -167,7 +159,7 @@ describe('joining in the browser', () => {
 
     const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     await phone.goto(phoneUrl);
-    await phone.getByText('Elm Street').first().waitFor({ timeout: 15_000 });
+    await phone.locator('.app-header .street', { hasText: 'Elm Street' }).waitFor({ timeout: 15_000 });
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shot(phone, '08-phone-paired');
     await home.getByRole('button', { name: 'Done' }).click();
