@@ -12,6 +12,7 @@ import { desktopEnv } from './app-home';
 import { DesktopApp } from './desktop-app';
 import { ElectronShell, registerAppScheme } from './electron-adapter';
 import { PROTOCOL_SCHEME } from './protocol-link';
+import { quitOnSignals } from './shutdown';
 
 const mainDir = dirname(fileURLToPath(import.meta.url));
 const log = {
@@ -71,8 +72,7 @@ function main(): void {
     event.preventDefault();
     void d.quit('quit');
   });
-  process.on('SIGTERM', () => void d.quit('SIGTERM'));
-  process.on('SIGINT', () => void d.quit('SIGINT'));
+  quitOnSignals(process, (signal) => void d.quit(signal));
 
   app
     .whenReady()

@@ -60,3 +60,15 @@ export class Shutdown {
     return this.running;
   }
 }
+
+/** Signals that end the app cleanly: SIGTERM (OS logout or shutdown on Linux and macOS, `kill`), SIGINT (Ctrl+C), SIGHUP (terminal closed). */
+export const QUIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/** Routes those signals to `quit` (the one shutdown); returns the function that stops listening. */
+export function quitOnSignals(proc: Pick<NodeJS.Process, 'on' | 'off'>, quit: (reason: string) => void): () => void {
+  const handlers = QUIT_SIGNALS.map((signal) => [signal, () => quit(signal)] as const);
+  for (const [signal, fn] of handlers) proc.on(signal, fn);
+  return () => {
+    for (const [signal, fn] of handlers) proc.off(signal, fn);
+  };
+}
