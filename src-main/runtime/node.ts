@@ -339,6 +339,12 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       }),
       modelsDir: config.node.models_dir,
       onModelAdded: (path) => ai.serveModelFile(path),
+      config: () => config,
+      configFile: opts.configFile,
+      onConfigSaved: (c) => (config = c),
+      emergencyState: () => emergency.stateBus.current(),
+      onEmergencyChange: (listener) => emergency.stateBus.on(listener),
+      fetchManifest: (endpoint) => client.fetchManifest(endpoint, { timeoutMs: 2_000 }),
     });
     apiServer = new ApiServer({
       host: config.ui.host,

@@ -142,12 +142,14 @@ describe('joining in the browser', () => {
     await shot(davePage, '05-joined-360px');
     expect(dave.community()?.communityId).toBe(alice.kp.nodeIdFull);
     await home.getByRole('button', { name: 'Continue to HearthNet' }).click();
-    await home.getByRole('heading', { name: 'Elm Street' }).waitFor({ timeout: 15_000 });
+    await home.locator('.app-header .street', { hasText: 'Elm Street' }).waitFor({ timeout: 15_000 });
   }, 120_000);
 
   itUi('a phone pairs over the LAN page at 360 px; an unpaired one is refused', async () => {
     const alice = mesh.byName('alice').node;
     const home = await openApp(browser, alice.apiPort, alice.apiToken);
+    // Phone access is a section of the Settings tab.
+    await home.getByRole('tab', { name: /^Settings/ }).click();
     await home.getByLabel('Phones on this network can use HearthNet').check();
     await home.getByRole('button', { name: 'Pair a phone' }).click();
     const link = await home.locator('#ob-pair-link').inputValue();
@@ -157,7 +159,7 @@ describe('joining in the browser', () => {
 
     const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     await phone.goto(phoneUrl);
-    await phone.getByRole('heading', { name: 'Elm Street' }).waitFor({ timeout: 15_000 });
+    await phone.locator('.app-header .street', { hasText: 'Elm Street' }).waitFor({ timeout: 15_000 });
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await shot(phone, '08-phone-paired');
     await home.getByRole('button', { name: 'Done' }).click();

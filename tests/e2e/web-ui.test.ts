@@ -39,9 +39,10 @@ describe('web UI served by a node', () => {
     await page.goto(`http://127.0.0.1:${alice.apiPort}/#token=${alice.apiToken}`);
     await page.getByText('Test Street').waitFor({ timeout: 15_000 });
     expect(await page.textContent('h1')).toBe('alice');
-    await page.getByText('bob').first().waitFor({ timeout: 15_000 });
-    expect(await page.textContent('body')).toContain(alice.kp.nodeIdShort);
-    await page.screenshot({ path: join(mesh.byName('alice').home, 'ui.png') });
+    // The household id is kept out of the main view, behind "About this household".
+    await page.getByText('About this household').click();
+    await page.getByText(alice.kp.nodeIdShort).waitFor({ timeout: 5_000 });
+    expect(await page.getAttribute('html', 'data-theme')).toBe('normal');
   });
 
   itUi('a household the community removed is told so on its own page', async () => {
@@ -52,8 +53,6 @@ describe('web UI served by a node', () => {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${bob.apiPort}/#token=${bob.apiToken}`);
     await page.getByText('This household was removed from Test Street').waitFor({ timeout: 15_000 });
-    expect(await page.textContent('body')).toContain('does not accept this household');
-    await page.screenshot({ path: join(mesh.byName('bob').home, 'ui-removed.png') });
   });
 
   itUi('without the token the page says how to get in', async () => {

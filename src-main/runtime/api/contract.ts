@@ -5,9 +5,10 @@ import type {
   ChatRow, ChatSent, CorpusRow, FileAdded, FileRow, MarketExpired, MarketListInput, MarketPost, MarketPostInput, MarketSearchHit, MarketSearchInput, ModelRow,
 } from './service-shapes';
 import type { CallInput, CapabilityRow, GovernanceInput, GovernanceOutcome, InviteCreated, InviteRedeemed, PeerSummary, StatusReport, TraceRow } from './status';
+import type { AppNodeApi, FileSource } from './ui-contract';
 
 /** The composition root implements it (orchestrator/node-api.ts). */
-export interface NodeApi {
+export interface NodeApi extends AppNodeApi {
   status(): StatusReport;
   capabilities(q: { remoteOnly?: boolean; localOnly?: boolean; name?: string }): CapabilityRow[];
   call(q: CallInput): Promise<unknown>;
@@ -19,8 +20,8 @@ export interface NodeApi {
   governance(q: GovernanceInput): GovernanceOutcome;
   cosign(q: GovernanceInput): { signer: string; signature: string };
 
-  /** Import a file on this machine (absolute path) into the blob store and advertise it. */
-  filesAdd(q: { path: string }): Promise<FileAdded>;
+  /** Import a file on this machine (absolute path) or a browser upload into the blob store and advertise it. */
+  filesAdd(q: FileSource): Promise<FileAdded>;
   /** Files held here and files neighbours advertise. */
   filesList(): Promise<FileRow[]>;
   /** The marketplace, as this node (its own market.* handlers, same validation). */
@@ -34,8 +35,8 @@ export interface NodeApi {
   chatHistory(q: { with?: string; limit?: number }): Promise<ChatRow[]>;
   ragList(): CorpusRow[];
   modelsList(): Promise<ModelRow[]>;
-  /** Copy a GGUF file on this machine (absolute path) into the models folder. */
-  modelsAdd(q: { path: string }): Promise<ModelRow>;
+  /** Copy a GGUF file on this machine (absolute path) or a browser upload into the models folder. */
+  modelsAdd(q: FileSource): Promise<ModelRow>;
   /** Offer a model file to the neighbours through the blob store; returns its file id. */
   modelsShare(q: { name: string }): Promise<{ cid: string; name: string; size_bytes: number }>;
 

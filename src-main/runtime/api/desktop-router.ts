@@ -7,7 +7,9 @@
  */
 import { TRPCError } from '@trpc/server';
 import type { ApiContext } from './trpc';
-import { obj, proc, t } from './trpc';
+import { Type } from '@sinclair/typebox';
+import { proc, t } from './trpc';
+import { input } from './validate';
 
 export interface DesktopSettingsView {
   /** False when the UI is served over HTTP rather than inside the desktop app. */
@@ -38,11 +40,8 @@ function controls(ctx: ApiContext): DesktopControls {
   return d;
 }
 
-function flag(v: unknown, key: string): boolean {
-  const value = obj(v)[key];
-  if (typeof value !== 'boolean') throw new TRPCError({ code: 'BAD_REQUEST', message: `${key} must be true or false` });
-  return value;
-}
+const enabledInput = input(Type.Object({ enabled: Type.Boolean() }));
+const pausedInput = input(Type.Object({ paused: Type.Boolean() }));
 
 export const desktopRouter = t.router({
   settings: proc.query(({ ctx }): DesktopSettingsView => {
@@ -50,11 +49,11 @@ export const desktopRouter = t.router({
     if (!d) return { in_app: false, notifications: false, sharing_paused: false };
     return { in_app: true, ...d.settings() };
   }),
-  setNotifications: proc.input((v) => ({ enabled: flag(v, 'enabled') })).mutation(({ ctx, input }) => {
+  setNotifications: proc.input(enabledInput).mutation(({ ctx, input }) => {
     controls(ctx).setNotifications(input.enabled);
     return { notifications: input.enabled };
   }),
-  setSharingPaused: proc.input((v) => ({ paused: flag(v, 'paused') })).mutation(({ ctx, input }) => {
+  setSharingPaused: proc.input(pausedInput).mutation(({ ctx, input }) => {
     controls(ctx).setSharingPaused(input.paused);
     return { sharing_paused: input.paused };
   }),

@@ -2,7 +2,9 @@
  * Long operations of the local API (`POST /api/v1/ops/<name>`): their names, typed inputs and the
  * frames they stream as server-sent events (`progress`*, then `done`, or `error` with a wire error).
  */
+import { Type } from '@sinclair/typebox';
 import { CallError } from '../../common';
+import { AbsolutePath, input, Text } from './validate';
 
 export const OP_NAMES = ['files.get', 'rag.ingest', 'rag.reindex', 'ask', 'models.pull'] as const;
 export type OpName = (typeof OP_NAMES)[number];
@@ -30,43 +32,22 @@ export function isOpName(name: string): name is OpName {
   return (OP_NAMES as readonly string[]).includes(name);
 }
 
-function bad(message: string): never {
-  throw new CallError('bad_request', message);
-}
-
-function text(o: Record<string, unknown>, k: string, required: true): string;
-function text(o: Record<string, unknown>, k: string, required: false): string | undefined;
-function text(o: Record<string, unknown>, k: string, required: boolean): string | undefined {
-  const v = o[k];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== 'string' || v.trim().length === 0) bad(`${k} must be a non-empty string`);
-  return v;
-}
-
-function absolute(o: Record<string, unknown>, k: string): string {
-  const p = text(o, k, true);
-  if (!p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p)) bad(`${k} must be an absolute path (the CLI resolves it for you)`);
-  return p;
-}
+const OP_SCHEMAS = {
+  'files.get': Type.Object({ cid: Text(), out: AbsolutePath() }),
+  'rag.ingest': Type.Object({ path: AbsolutePath(), corpus: Text(), title: Type.Optional(Text()) }),
+  'rag.reindex': Type.Object({ corpus: Text(), embedding_model: Type.Optional(Text()) }),
+  ask: Type.Object({ question: Text(), corpora: Type.Optional(Type.Array(Text())), model: Type.Optional(Text()) }),
+  'models.pull': Type.Object({ url: Text(), sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'must be 64 hexadecimal characters' })) }),
+};
+const OP_PARSERS = Object.fromEntries(Object.entries(OP_SCHEMAS).map(([k, v]) => [k, input(v)])) as { [N in OpName]: (v: unknown) => OpInputs[N] };
 
 /** Validates an op's JSON body; CallError('bad_request') names the field at fault. */
 export function parseOpInput<N extends OpName>(name: N, body: unknown): OpInputs[N] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) bad('the request body must be a JSON object');
-  const o = body as Record<string, unknown>;
-  const parsed: { [K in OpName]: () => OpInputs[K] } = {
-    'files.get': () => ({ cid: text(o, 'cid', true), out: absolute(o, 'out') }),
-    'rag.ingest': () => ({ path: absolute(o, 'path'), corpus: text(o, 'corpus', true), title: text(o, 'title', false) }),
-    'rag.reindex': () => ({ corpus: text(o, 'corpus', true), embedding_model: text(o, 'embedding_model', false) }),
-    ask: () => {
-      const corpora = o.corpora;
-      if (corpora !== undefined && (!Array.isArray(corpora) || !corpora.every((c) => typeof c === 'string' && c.length > 0))) bad('corpora must be a list of corpus names');
-      return { question: text(o, 'question', true), corpora: corpora as string[] | undefined, model: text(o, 'model', false) };
-    },
-    'models.pull': () => {
-      const sha256 = text(o, 'sha256', false);
-      if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) bad('sha256 must be 64 hexadecimal characters');
-      return { url: text(o, 'url', true), sha256: sha256?.toLowerCase() };
-    },
-  };
-  return parsed[name]() as OpInputs[N];
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CallError('bad_request', 'the request body must be a JSON object');
+  const parsed = OP_PARSERS[name](body) as OpInputs[N];
+  if (name === 'models.pull') {
+    const p = parsed as OpInputs['models.pull'];
+    return { ...p, sha256: p.sha256?.toLowerCase() } as OpInputs[N];
+  }
+  return parsed;
 }

@@ -19,6 +19,7 @@ import { allowedHosts, checkHostAndOrigin, lanNames } from './host-guard';
 import type { PhoneRegistry } from './phone-access';
 import { isOpName, parseOpInput } from './ops';
 import { appRouter } from './router';
+import { mountAppRoutes, subscriptionToken, UPLOAD_PATH } from './app-routes';
 import type { CallInput } from './status';
 
 /**
@@ -161,16 +162,15 @@ export class ApiServer {
       if (listener === 'lan' && !phones?.enabled) return c.json({ error: { code: 'forbidden', message: 'phone access is turned off on this computer' } }, 403);
       await next();
     });
-    app.use(
-      '*',
-      bodyLimit({
-        maxSize: API_BODY_LIMIT_BYTES,
-        onError: (c) => {
-          c.header('connection', 'close');
-          return c.json({ error: { code: 'payload_too_large', message: `the request body is larger than ${API_BODY_LIMIT_BYTES} bytes` } }, 413);
-        },
-      }),
-    );
+    const limit = bodyLimit({
+      maxSize: API_BODY_LIMIT_BYTES,
+      onError: (c) => {
+        c.header('connection', 'close');
+        return c.json({ error: { code: 'payload_too_large', message: `the request body is larger than ${API_BODY_LIMIT_BYTES} bytes` } }, 413);
+      },
+    });
+    // A browser upload is a file, streamed to disk (never buffered): it alone may be larger.
+    app.use('*', (c, next) => (c.req.path === UPLOAD_PATH ? next() : limit(c, next)));
     app.get('/health', (c) => c.json({ ok: true }));
     // A phone trades a single-use pairing code (from the QR code in Settings) for its own token.
     app.post('/pair', async (c) => {
@@ -185,8 +185,9 @@ export class ApiServer {
       }
     });
     if (listener === 'local') this.opts.mount?.(app);
-    const authorise = (authHeader: string | undefined): { ok: true; phone: string | null } | { ok: false; message: string } => {
-      const given = authHeader?.startsWith('Bearer ') ? authHeader.slice(7) : undefined;
+    const authorise = (authHeader: string | undefined, req: Request): { ok: true; phone: string | null } | { ok: false; message: string } => {
+      // Subscriptions (SSE) may carry the token in tRPC's connectionParams: EventSource sends no headers.
+      const given = authHeader?.startsWith('Bearer ') ? authHeader.slice(7) : req.method === 'GET' ? subscriptionToken(req.url) : undefined;
       if (listener === 'local') return tokenMatches(given, this.opts.token) ? { ok: true, phone: null } : { ok: false, message: NO_TOKEN };
       const phone = phones?.authenticate(given);
       return phone ? { ok: true, phone: phone.id } : { ok: false, message: NOT_PAIRED };
@@ -194,12 +195,13 @@ export class ApiServer {
     const callerOf = new WeakMap<Request, string | null>();
     for (const path of ['/trpc/*', '/api/*']) {
       app.use(path, async (c, next) => {
-        const who = authorise(c.req.header('authorization'));
+        const who = authorise(c.req.header('authorization'), c.req.raw);
         if (!who.ok) return c.json({ error: { code: 'invalid_signature', message: who.message } }, 401);
         callerOf.set(c.req.raw, who.phone);
         await next();
       });
     }
+    mountAppRoutes(app, () => this.opts.node);
     // Streamed bus calls as server-sent events (tRPC carries the request/response calls).
     app.post('/api/v1/stream', async (c) => {
       const node = this.opts.node;

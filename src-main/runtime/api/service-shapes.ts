@@ -1,4 +1,5 @@
 /** Wire shapes of the community-service and model procedures (snake_case: also printed by `--json`). */
+import type { DeliveryState } from './ui-shapes';
 
 /** `files add`: the file is in this node's blob store and advertised to the community. */
 export interface FileAdded {
@@ -54,6 +55,8 @@ export interface MarketPost {
   readonly expires_at: string;
   readonly expired_via_event_id: string | null;
   readonly expiry_reason: 'author' | 'ttl' | null;
+  /** Posted by this household (it may take it down). */
+  readonly mine: boolean;
 }
 
 export interface MarketListInput {
@@ -61,6 +64,8 @@ export interface MarketListInput {
   readonly tags?: readonly string[];
   readonly limit?: number;
   readonly include_expired?: boolean;
+  /** Only this household's own posts. */
+  readonly mine?: boolean;
 }
 
 export interface MarketSearchInput {
@@ -85,6 +90,8 @@ export interface ChatSent {
   readonly msg_id: string;
   readonly event_id: string;
   readonly delivery: string;
+  /** What it means for the person: see DeliveryState. */
+  readonly delivery_state: DeliveryState;
   readonly to: string;
   readonly to_name: string;
 }
@@ -104,6 +111,8 @@ export interface ChatRow {
   readonly created_at: string;
   readonly delivered_at: string | null;
   readonly read_at: string | null;
+  /** For messages this household sent; null for incoming ones. */
+  readonly delivery_state: DeliveryState | null;
 }
 
 /** `rag list`: one corpus on this node. */

@@ -1,4 +1,4 @@
-/** The tRPC instance shared by every router file: context, the error edge, and small input parsers. */
+/** The tRPC instance shared by every router file: context and the error edge (inputs: inputs.ts). */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { HearthError, toWireError, type WireErrorCode } from '../../common';
 import type { NodeApi } from './contract';
@@ -54,23 +54,14 @@ export const proc = t.procedure.use(async ({ next }) => {
   return result;
 });
 
-export function bad(message: string): never {
-  throw new TRPCError({ code: 'BAD_REQUEST', message });
+/**
+ * A subscription's generator with errors mapped at the same edge: an error thrown while streaming
+ * reaches the client as the same tRPC error (code + wire error) a query would give.
+ */
+export async function* mapped<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* source;
+  } catch (err) {
+    throw toTrpcError(err);
+  }
 }
-export function obj(v: unknown): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) bad('input must be an object');
-  return v as Record<string, unknown>;
-}
-export function str(o: Record<string, unknown>, k: string, required = true): string | undefined {
-  const v = o[k];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== 'string' || v.length === 0) bad(`${k} must be a non-empty string`);
-  return v;
-}
-export function int(o: Record<string, unknown>, k: string, min: number, max: number, fallback?: number): number {
-  const v = o[k] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${k} must be a whole number from ${min} to ${max}`);
-  return v;
-}
-

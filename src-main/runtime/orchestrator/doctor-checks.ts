@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import type { Diagnostics } from '../api';
 import type { Check, Doctor } from '../observability';
 import { createEmbeddingBackend } from '../services/embedding';
 
@@ -13,7 +14,20 @@ export const BACKEND_PROBE_TIMEOUT_MS = 2_000;
 export interface NodeCheckExtras {
   /** Capabilities the running node sees (local + remote), or null when no node runs. */
   readonly capabilityCount?: () => Promise<number | null>;
+  /** What the running node reported about itself (null when none runs or it did not answer). */
+  readonly diagnostics?: Diagnostics | null;
 }
+
+const modelsServed: Check = (ctx) => {
+  const diag = (ctx.extras as NodeCheckExtras | undefined)?.diagnostics;
+  if (!diag) return { ok: true, detail: 'no HearthNet node is running here, so no models are served' };
+  const here = diag.models_served.map((m) => m.model);
+  if (here.length === 0 && diag.neighbour_models === 0) {
+    return { ok: false, detail: 'no language model is served here or by a neighbour: questions get passages, not answers', fix: 'Add a model with `hearthnet models add <file.gguf>`, or copy one a neighbour shares (`hearthnet models list`).' };
+  }
+  const words = here.length ? `serves ${here.join(', ')}` : 'serves no model itself';
+  return { ok: true, detail: `${words}; ${diag.neighbour_models} model(s) from neighbours; ports: peers ${diag.ports.transport}, local api ${diag.ports.api}${diag.unreachable.length ? `; clocks not read from ${diag.unreachable.join(', ')}` : ''}` };
+};
 
 const atLeastOneCapability: Check = async (ctx) => {
   const count = await ((ctx.extras as NodeCheckExtras | undefined)?.capabilityCount?.() ?? Promise.resolve(null));
@@ -51,14 +65,15 @@ const embeddingModel: Check = (ctx) => {
   return {
     ok: true,
     detail: 'no embedding model installed: document search works by keywords only',
-    fix: `To search by meaning, copy the model folder "${ctx.config.embedding.model}" into ${ctx.config.node.models_dir} (from a neighbour or a download).`,
+    fix: `To search by meaning, add a model folder with \`hearthnet models add-embedding <folder> --use\` (from a neighbour or a download).`,
   };
 };
 
-export const NODE_CHECK_NAMES = ['at_least_one_capability', 'llm_backend_reachable', 'embedding_model'] as const;
+export const NODE_CHECK_NAMES = ['at_least_one_capability', 'llm_backend_reachable', 'embedding_model', 'models_served'] as const;
 
 export function registerNodeChecks(doctor: Doctor): void {
   doctor.register('at_least_one_capability', atLeastOneCapability);
   doctor.register('llm_backend_reachable', llmBackendReachable);
   doctor.register('embedding_model', embeddingModel);
+  doctor.register('models_served', modelsServed);
 }

@@ -3,7 +3,7 @@
  * frames (throttled) and ends with `done`, or throws a HearthError the server turns into an
  * `error` frame. They run on the node; paths are on this machine.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CallError } from '../../common';
 import type { OpFrame, OpInputs, OpName } from '../api';
@@ -11,7 +11,7 @@ import { CID_PREFIX, isCid } from '../blobs';
 import type { CapabilityBus } from '../bus';
 import type { KeyPair } from '../identity';
 import { ModelStore } from '../models';
-import { askMesh, IngestPipeline, progressFrames, RagError, validateCorpusName, type Citation, type CorpusRegistry, type IngestResult } from '../services/rag';
+import { askMesh, documentKind, IngestPipeline, progressFrames, RagError, validateCorpusName, type Citation, type CorpusRegistry, type IngestResult } from '../services/rag';
 import type { CommunityScope } from './community-scope';
 import { requireRegularFile, requireServices } from './node-api-services';
 
@@ -29,7 +29,7 @@ export interface OpDeps {
 type Op<N extends OpName> = (d: OpDeps, input: OpInputs[N], signal: AbortSignal) => AsyncIterable<OpFrame>;
 
 /** Drops reports that come faster than `everyMs`, except the final one. */
-function throttled<P>(report: (p: P) => void, isLast: (p: P) => boolean, everyMs = OP_PROGRESS_INTERVAL_MS): (p: P) => void {
+export function throttled<P>(report: (p: P) => void, isLast: (p: P) => boolean, everyMs = OP_PROGRESS_INTERVAL_MS): (p: P) => void {
   let last = -Infinity;
   return (p) => {
     const now = performance.now();
@@ -39,7 +39,7 @@ function throttled<P>(report: (p: P) => void, isLast: (p: P) => boolean, everyMs
   };
 }
 
-const frames = <R extends object>(job: (report: (p: object) => void) => Promise<R>): AsyncIterable<OpFrame> =>
+export const frames = <R extends object>(job: (report: (p: object) => void) => Promise<R>): AsyncIterable<OpFrame> =>
   progressFrames<object, R>(job) as AsyncIterable<OpFrame>;
 
 async function refuseExisting(path: string): Promise<void> {
@@ -74,21 +74,56 @@ function offered(reg: CorpusRegistry, corpus: string): string {
   return reg.embeddingOf(corpus)?.model ?? 'lexical';
 }
 
+/** Documents (PDF, Markdown, HTML, text) in a folder and its subfolders, sorted, at most RAG_FOLDER_MAX_FILES. */
+export const RAG_FOLDER_MAX_FILES = 1_000;
+async function documentsIn(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const e of entries) {
+    if (!e.isFile() || e.name.startsWith('.') || !documentKind(e.name)) continue;
+    out.push(join(e.parentPath, e.name));
+    if (out.length > RAG_FOLDER_MAX_FILES) throw new CallError('bad_request', `${dir} holds more than ${RAG_FOLDER_MAX_FILES} documents; add its subfolders one by one`);
+  }
+  return out.sort();
+}
+
 const ragIngest: Op<'rag.ingest'> = async function* (d, { path, corpus, title }, signal) {
   const { services } = requireServices(d.scope);
   const { rag, ingest, corpora } = services;
   if (!rag || !ingest || !corpora) throw new CallError('forbidden', "shared documents are turned off in this node's settings ([rag] enabled = false)");
   validateCorpusName(corpus);
-  const size = await requireRegularFile(path);
+  const st = await stat(path).catch(() => null);
+  const folder = st?.isDirectory() ?? false;
+  const paths = folder ? await documentsIn(path) : [path];
+  if (folder && paths.length === 0) throw new CallError('bad_request', `${path} holds no documents (PDF, Markdown, HTML or text files)`);
+  const sizes: number[] = [];
+  for (const p of paths) sizes.push(await requireRegularFile(p));
   yield* frames(async (report) => {
-    const bytes = throttled((p: { bytes: number; total_bytes: number }) => report({ stage: 'importing', current: p.bytes, total: p.total_bytes }), (p) => p.bytes === p.total_bytes);
-    bytes({ bytes: 0, total_bytes: size });
-    const m = await services.fileClient.addFile(path, { pin: true, signal, onProgress: bytes });
-    await services.files.advertise([m.cid]);
     const before = offered(corpora, corpus);
-    const r = await ingest.ingestDocument({ docCid: m.cid, corpus, title, signal, onProgress: (p) => report({ ...p }) });
+    const results: Array<IngestResult & { title: string }> = [];
+    for (const [i, p] of paths.entries()) {
+      const docTitle = folder ? basename(p) : title;
+      const extra = folder ? { document: i + 1, documents: paths.length, title: basename(p) } : {};
+      const bytes = throttled((x: { bytes: number; total_bytes: number }) => report({ stage: 'importing', current: x.bytes, total: x.total_bytes, ...extra }), (x) => x.bytes === x.total_bytes);
+      bytes({ bytes: 0, total_bytes: sizes[i] });
+      const m = await services.fileClient.addFile(p, { pin: true, signal, onProgress: bytes });
+      await services.files.advertise([m.cid]);
+      const r = await ingest.ingestDocument({ docCid: m.cid, corpus, title: docTitle, signal, onProgress: (x) => report({ ...x, ...extra }) });
+      results.push({ ...r, title: docTitle ?? m.filename ?? basename(p) });
+    }
     if (offered(corpora, corpus) !== before) rag.refreshRegistration();
-    return { ...r, title: title ?? m.filename ?? basename(path) };
+    if (!folder) return { ...results[0], documents: 1 };
+    return {
+      corpus,
+      folder: path,
+      documents: results.length,
+      added: results.filter((r) => !r.already_ingested).length,
+      chunks_indexed: results.reduce((n, r) => n + r.chunks_indexed, 0),
+      embedding_model: corpora.embeddingOf(corpus)?.model ?? null,
+      mode: results.every((r) => r.mode === 'hybrid') ? 'hybrid' : results.every((r) => r.mode === 'lexical') ? 'lexical' : 'mixed',
+      notices: [...new Set(results.map((r) => r.notice).filter((n): n is string => !!n))],
+      titles: results.map((r) => r.title),
+    };
   });
 };
 

@@ -9,12 +9,15 @@ import { ulid } from 'ulidx';
 import { BlobError, CallError } from '../../common';
 import type { ChatRow, ChatSent, CorpusRow, FileAdded, FileRow, MarketExpired, MarketPost, MarketSearchHit, ModelRow, NodeApi } from '../api';
 import type { CapabilityBus } from '../bus';
+import type { ChatMessage } from '../services/chat';
 import type { PeerRegistry } from '../discovery';
 import type { KeyPair } from '../identity';
 import { ModelStore } from '../models';
 import type { CommunityScope } from './community-scope';
 import type { CommunityServices } from './community-services';
 import { memberDirectory, type MemberDirectory } from './node-api-members';
+import type { Uploads } from './node-api-uploads';
+import type { DeliveryStates } from './node-api-chat-state';
 
 export interface ServiceApiDeps {
   readonly kp: KeyPair;
@@ -24,6 +27,9 @@ export interface ServiceApiDeps {
   readonly scope: () => CommunityScope | null;
   readonly modelsDir: string;
   readonly onModelAdded?: (path: string) => Promise<void>;
+  /** Browser uploads (filesAdd / modelsAdd take an upload_id). */
+  readonly uploads: Uploads;
+  readonly deliveryStates: DeliveryStates;
 }
 
 type ServiceApi = Pick<NodeApi, 'filesAdd' | 'filesList' | 'marketPost' | 'marketList' | 'marketSearch' | 'marketExpire' | 'chatSend' | 'chatHistory' | 'ragList' | 'modelsList' | 'modelsAdd' | 'modelsShare'>;
@@ -56,12 +62,13 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
     if (!service) throw new CallError('forbidden', `${what} is turned off in this node's settings ([${section}] enabled = false)`);
     return service;
   };
-  const named = (dir: MemberDirectory, post: Omit<MarketPost, 'author_name'>): MarketPost => ({ ...post, author_name: dir.nameOf(post.author) });
+  const named = (dir: MemberDirectory, post: Omit<MarketPost, 'author_name' | 'mine'>): MarketPost => ({ ...post, author_name: dir.nameOf(post.author), mine: post.author === d.kp.nodeIdFull });
   const models = new ModelStore(d.modelsDir);
 
   return {
-    async filesAdd({ path }): Promise<FileAdded> {
+    async filesAdd(q): Promise<FileAdded> {
       const { services } = ctx();
+      const path = await d.uploads.keep(q);
       await requireRegularFile(path);
       const m = await services.fileClient.addFile(path, { pin: true });
       await services.files.advertise([m.cid]);
@@ -88,21 +95,25 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
     async marketPost(q) {
       const { services, dir } = ctx();
       enabled(services.market, 'The marketplace', 'market');
-      const r = (await own('market.post', { ...q })) as { post: Omit<MarketPost, 'author_name'> };
+      const r = (await own('market.post', { ...q })) as { post: Omit<MarketPost, 'author_name' | 'mine'> };
       return named(dir, r.post);
     },
 
     async marketList(q) {
       const { services, dir } = ctx();
       enabled(services.market, 'The marketplace', 'market');
-      const r = (await own('market.list', { ...q })) as { posts: Omit<MarketPost, 'author_name'>[]; max_lamport: number };
-      return { posts: r.posts.map((p) => named(dir, p)), max_lamport: r.max_lamport };
+      const { mine, ...query } = q;
+      const r = (await own('market.list', query)) as { posts: Omit<MarketPost, 'author_name' | 'mine'>[]; max_lamport: number };
+      const posts = r.posts.map((p) => named(dir, p)).filter((p) => !mine || p.mine);
+      // Emergency posts first (the reference's market tab), each group keeping the service's order.
+      posts.sort((a, b) => Number(b.category === 'emergency') - Number(a.category === 'emergency'));
+      return { posts, max_lamport: r.max_lamport };
     },
 
     async marketSearch(q): Promise<MarketSearchHit[]> {
       const { services, dir } = ctx();
       enabled(services.market, 'The marketplace', 'market');
-      const r = (await own('market.search', { ...q })) as { results: { post: Omit<MarketPost, 'author_name'>; score: number }[] };
+      const r = (await own('market.search', { ...q })) as { results: { post: Omit<MarketPost, 'author_name' | 'mine'>; score: number }[] };
       return r.results.map((h) => ({ post: named(dir, h.post), score: h.score }));
     },
 
@@ -117,19 +128,15 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
       enabled(services.chat, 'Chat', 'chat');
       const to = dir.resolve(q.to);
       const r = (await own('chat.send', { to, text: q.text })) as { msg_id: string; event_id: string; delivery: string };
-      return { ...r, to, to_name: dir.nameOf(to) };
+      return { ...r, delivery_state: d.deliveryStates.remember(r.msg_id, r.delivery), to, to_name: dir.nameOf(to) };
     },
 
     async chatHistory(q): Promise<ChatRow[]> {
       const { services, dir } = ctx();
       enabled(services.chat, 'Chat', 'chat');
       const body = { ...(q.with ? { with: dir.resolve(q.with) } : {}), ...(q.limit ? { limit: q.limit } : {}) };
-      const r = (await own('chat.history', body)) as { messages: Array<Omit<ChatRow, 'sender_name' | 'recipient_name' | 'direction'>> };
-      return r.messages.map((m) => ({
-        msg_id: m.msg_id, event_id: m.event_id, lamport: m.lamport, sender: m.sender, sender_name: dir.nameOf(m.sender), recipient: m.recipient,
-        recipient_name: dir.nameOf(m.recipient), direction: m.sender === d.kp.nodeIdFull ? 'out' : 'in', body: m.body, created_at: m.created_at,
-        delivered_at: m.delivered_at, read_at: m.read_at,
-      }));
+      const r = (await own('chat.history', body)) as { messages: ChatMessage[] };
+      return r.messages.map((m) => d.deliveryStates.row(m, dir.nameOf, d.kp.nodeIdFull));
     },
 
     ragList(): CorpusRow[] {
@@ -151,8 +158,10 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
       return { cid: m.cid, name: model.name, size_bytes: m.size_bytes };
     },
 
-    async modelsAdd({ path }): Promise<ModelRow> {
+    async modelsAdd(q): Promise<ModelRow> {
+      const { path, done } = await d.uploads.resolve(q);
       const added = await models.add(path);
+      await done();
       await d.onModelAdded?.(added.path);
       return added;
     },

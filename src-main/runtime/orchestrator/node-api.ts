@@ -1,4 +1,5 @@
 /** The NodeApi the local API serves (UI, CLI), implemented over a running node's parts. */
+import { join } from 'node:path';
 import { BusError, OnboardingError, parseVersion, type Mode, type Profile } from '../../common';
 import type { CallInput, CapabilityRow, InviteCreated, NodeApi, OnboardingApi, OpFrame, OpInputs, OpName, PeerSummary, StatusReport, TraceRow } from '../api';
 import type { CapabilityBus } from '../bus';
@@ -13,6 +14,11 @@ import type { CommunityScope } from './community-scope';
 import { applyGovernance, coSignAction } from './governance';
 import { runOp } from './node-api-ops';
 import { createServiceApi } from './node-api-services';
+import { createAppApi } from './node-api-app';
+import { DeliveryStates } from './node-api-chat-state';
+import { Uploads } from './node-api-uploads';
+import type { Config } from '../config';
+import type { EmergencyState } from '../emergency';
 
 /** What the API reads from the node; getters because community and mode change at run time. */
 export interface NodeApiDeps {
@@ -37,6 +43,16 @@ export interface NodeApiDeps {
   readonly modelsDir: string;
   /** Called after a model file lands in the models folder, so the node serves it at once. */
   readonly onModelAdded?: (path: string) => Promise<void>;
+  /** The node's config (the Settings tab reads it and saves changes to `configFile`). */
+  readonly config: () => Config;
+  readonly configFile?: string;
+  /** Called with a config saved from the app (the running node takes what it can at once). */
+  readonly onConfigSaved?: (c: Config) => void;
+  readonly emergencyState: () => EmergencyState;
+  /** Calls its listener on every mode change (the emergency state bus); returns the unsubscribe. */
+  readonly onEmergencyChange: (listener: () => void) => () => void;
+  /** A neighbour's freshly signed manifest (its clock, for the doctor). */
+  readonly fetchManifest?: (endpoint: Endpoint) => Promise<{ manifest: Record<string, unknown> }>;
 }
 
 function peerSummary(p: PeerRecord, refusesUs: PeerSummary['refuses_us'] = null): PeerSummary {
@@ -68,9 +84,14 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
     return c;
   };
 
-  return {
-    ...createServiceApi(d),
+  const uploads = new Uploads(join(d.config().community.state_dir, 'uploads'), join(d.config().community.state_dir, 'shared-uploads'));
+  const deliveryStates = new DeliveryStates();
+  const services = createServiceApi({ ...d, uploads, deliveryStates });
+
+  const api: NodeApiWithStream = {
+    ...services,
     onboarding: d.onboarding,
+    ...createAppApi({ ...d, uploads, deliveryStates }, { status: () => api.status(), peers: () => api.peers(), marketList: services.marketList, filesList: services.filesList }),
 
     op(name, input, signal) {
       return runOp(d, name, input, signal);
@@ -168,4 +189,5 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
       return d.joinByInvite(q.text);
     },
   };
+  return api;
 }

@@ -82,7 +82,7 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
     const carol = mesh.byName('carol');
     const sent = await hn(alice.home, ['chat', 'send', 'Carol', 'Soup', 'is', 'ready', '--json']);
     expect(sent.code, sent.stderr).toBe(0);
-    expect(JSON.parse(sent.stdout)).toMatchObject({ to: carol.node.kp.nodeIdFull, to_name: 'carol' });
+    expect(JSON.parse(sent.stdout)).toMatchObject({ to: carol.node.kp.nodeIdFull, to_name: 'carol', delivery: 'direct', delivery_state: 'delivered' });
     await waitFor(async () => (await carol.node.api.chatHistory({})).some((m) => m.body === 'Soup is ready'), 5_000, 'the message at carol');
     const history = await hn(carol.home, ['chat', 'history', 'alice']);
     expect(history.code, history.stderr).toBe(0);
@@ -103,7 +103,7 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
 
     const listed = await hn(alice.home, ['rag', 'list', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ corpus: 'first-aid', documents: 1 })]);
+    expect(JSON.parse(listed.stdout).local).toEqual([expect.objectContaining({ corpus: 'first-aid', documents: 1 })]);
 
     const asked = await hn(alice.home, ['ask', 'how', 'long', 'to', 'cool', 'a', 'burn', '--corpus', 'first-aid']);
     expect(asked.code, asked.stderr).toBe(0);
@@ -118,6 +118,6 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
     expect(added.code).toBe(1);
     expect(added.stderr).toMatch(/is not a GGUF model file/);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual([]);
+    expect(JSON.parse(listed.stdout).local).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,9 @@
 /** tRPC procedures of onboarding: start a community, join codes, joining, phones on the LAN. */
+import { Type } from '@sinclair/typebox';
 import { TRPCError } from '@trpc/server';
-import { WHO_INVITES, type WhoInvites } from '../onboarding-contract';
-import { bad, int, obj, proc, str, t, type ApiContext } from '../trpc';
+import { WHO_INVITES } from '../onboarding-contract';
+import { proc, t, type ApiContext } from '../trpc';
+import { input, OneOf, Text, WholeNumber } from '../validate';
 
 const MAX_COMMUNITY_NAME = 128;
 const MAX_CODE_TEXT = 4096;
@@ -13,49 +15,29 @@ function householdOnly(ctx: ApiContext): void {
 
 export const onboardingRouter = t.router({
   createCommunity: proc
-    .input((v) => {
-      const o = obj(v);
-      const name = str(o, 'name')!.trim();
-      if (!name || name.length > MAX_COMMUNITY_NAME) bad(`name must be 1 to ${MAX_COMMUNITY_NAME} characters`);
-      const who = o.whoInvites ?? 'trusted';
-      if (!(WHO_INVITES as readonly unknown[]).includes(who)) bad(`whoInvites must be ${WHO_INVITES.join(' or ')}`);
-      return { name, whoInvites: who as WhoInvites };
-    })
+    .input(input(Type.Object({ name: Text({ maxLength: MAX_COMMUNITY_NAME }), whoInvites: Type.Optional(OneOf(WHO_INVITES, { default: 'trusted' })) })))
     .mutation(({ ctx, input }) => {
       householdOnly(ctx);
-      return ctx.node.onboarding.createCommunity(input);
+      return ctx.node.onboarding.createCommunity({ name: input.name.trim(), whoInvites: input.whoInvites ?? 'trusted' });
     }),
   createJoinCode: proc
-    .input((v) => {
-      const o = obj(v);
-      const level = o.level ?? 'member';
-      if (level !== 'member' && level !== 'trusted') bad('level must be "member" or "trusted"');
-      return { level: level as 'member' | 'trusted', ttlSeconds: int(o, 'ttlSeconds', 60, 86_400, 900) };
-    })
+    .input(input(Type.Object({ level: Type.Optional(OneOf(['member', 'trusted'] as const, { default: 'member' })), ttlSeconds: Type.Optional(WholeNumber(60, 86_400, { default: 900 })) })))
     .mutation(({ ctx, input }) => {
       householdOnly(ctx);
-      return ctx.node.onboarding.createJoinCode(input);
+      return ctx.node.onboarding.createJoinCode({ level: input.level ?? 'member', ttlSeconds: input.ttlSeconds ?? 900 });
     }),
   join: proc
-    .input((v) => {
-      const text = str(obj(v), 'text')!.trim();
-      if (text.length > MAX_CODE_TEXT) bad('that is too long to be a join code or an invite');
-      return { text };
-    })
+    .input(input(Type.Object({ text: Text({ maxLength: MAX_CODE_TEXT, description: 'is too long to be a join code or an invite' }) })))
     .mutation(({ ctx, input }) => {
       householdOnly(ctx);
-      return ctx.node.onboarding.join(input);
+      return ctx.node.onboarding.join({ text: input.text.trim() });
     }),
   phoneAccess: proc.query(({ ctx }) => {
     householdOnly(ctx);
     return ctx.node.onboarding.phoneAccess();
   }),
   setPhoneAccess: proc
-    .input((v) => {
-      const o = obj(v);
-      if (typeof o.enabled !== 'boolean') bad('enabled must be true or false');
-      return { enabled: o.enabled as boolean };
-    })
+    .input(input(Type.Object({ enabled: Type.Boolean() })))
     .mutation(({ ctx, input }) => {
       householdOnly(ctx);
       return ctx.node.onboarding.setPhoneAccess(input);
@@ -65,7 +47,7 @@ export const onboardingRouter = t.router({
     return ctx.node.onboarding.pairPhone();
   }),
   forgetPhone: proc
-    .input((v) => ({ id: str(obj(v), 'id')! }))
+    .input(input(Type.Object({ id: Text() })))
     .mutation(({ ctx, input }) => {
       householdOnly(ctx);
       return ctx.node.onboarding.forgetPhone(input);

@@ -1,17 +1,40 @@
 /** `hearthnet chat send|history`: private, end-to-end sealed messages between households. */
 import type { Command } from 'commander';
 import { neutralise } from '../../../common';
-import type { ChatRow } from '../../api';
+import type { ChatRow, ChatSent, DeliveryState } from '../../api';
 import { CHAT_HISTORY_MAX_LIMIT } from '../../services/chat/schemas';
+import { localTime } from '../format';
 import { nonEmpty, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
 
+/** What each delivery state means for a message we sent, in words. */
+const DELIVERY_WORDS: Record<DeliveryState, string> = {
+  sent: 'on its way (a neighbour is carrying it)',
+  waiting: 'waiting for them (kept and retried until they are reachable)',
+  delivered: 'delivered',
+  read: 'read',
+};
+
 /** One message for a terminal: names and text from the other household are neutralised. */
 function messageLine(m: ChatRow): string {
   const who = m.direction === 'out' ? `you -> ${neutralise(m.recipient_name)}` : `${neutralise(m.sender_name)} -> you`;
-  const state = m.direction === 'out' ? (m.read_at ? ' (read)' : m.delivered_at ? ' (delivered)' : ' (not yet delivered)') : '';
-  return `${neutralise(m.created_at)}  ${who}${state}\n    ${neutralise(m.body, { multiline: true }).replace(/\n/g, '\n    ')}`;
+  const state = m.delivery_state ? ` (${DELIVERY_WORDS[m.delivery_state]})` : '';
+  return `${localTime(m.created_at)}  ${who}${state}\n    ${neutralise(m.body, { multiline: true }).replace(/\n/g, '\n    ')}`;
+}
+
+/** The sentence `chat send` prints: what the service says happened, not a guess. */
+export function sentLine(sent: ChatSent): string {
+  const name = neutralise(sent.to_name);
+  switch (sent.delivery_state) {
+    case 'delivered':
+    case 'read':
+      return `Delivered to ${name}.`;
+    case 'sent':
+      return `Sent: ${name} is not reachable right now, so a neighbour is carrying it to them.`;
+    default:
+      return `Waiting for ${name}: they are not reachable right now; it is kept and delivered when they are.`;
+  }
 }
 
 export function registerChat(program: Command): void {
@@ -27,7 +50,7 @@ export function registerChat(program: Command): void {
       const text = nonEmpty(words.join(' '), 'the message');
       const { api } = connectLocalNode(cliContext(cmd).config);
       const sent = await api.chatSend.mutate({ to: nonEmpty(to, 'the recipient'), text }).catch(apiFailure);
-      out(!!opts.json, sent, () => (sent.delivery === 'delivered' ? `Delivered to ${sent.to_name}.` : `Sent to ${sent.to_name}; it will arrive when they are reachable (${sent.delivery}).`));
+      out(!!opts.json, sent, () => sentLine(sent));
     });
 
   chat

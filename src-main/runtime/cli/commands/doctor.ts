@@ -4,7 +4,7 @@ import { Doctor, registerStandardChecks, type CheckResult } from '../../observab
 import { readRuntimeFile } from '../../orchestrator/runtime-file';
 import { nodeFiles } from '../../orchestrator/node-paths';
 import { readCommunityName } from '../../orchestrator/community-files';
-import { registerNodeChecks } from '../../orchestrator/doctor-checks';
+import { registerNodeChecks, type NodeCheckExtras } from '../../orchestrator/doctor-checks';
 import { cliContext, out } from '../context';
 import { connectLocalNode } from '../local-node';
 import { CliExit, EXIT } from '../exit-codes';
@@ -28,21 +28,18 @@ export function registerDoctor(program: Command): void {
       registerNodeChecks(doctor);
       const files = nodeFiles(config);
       const running = readRuntimeFile(files.runtime);
+      // The node that is running answers for itself: its real ports, its neighbours' clocks, its models.
+      const diag = running ? await connectLocalNode(config).api.diagnostics.query().catch(() => null) : null;
       const ctx = {
         config,
         env,
         communityName: () => readCommunityName(files.communityManifest),
-        ownTransportPort: running?.transport_port ?? null,
+        ownTransportPort: diag?.ports.transport ?? running?.transport_port ?? null,
+        peerClocks: () => (diag?.peer_clocks ?? []).map((p) => ({ node_id: p.name, skew_ms: p.skew_ms })),
         extras: {
-          capabilityCount: async () => {
-            if (!running) return null;
-            try {
-              return (await connectLocalNode(config).api.capabilities.query({ remoteOnly: false, localOnly: false, name: undefined })).length;
-            } catch {
-              return null;
-            }
-          },
-        },
+          capabilityCount: async () => (diag ? diag.capabilities.local + diag.capabilities.remote : null),
+          diagnostics: diag,
+        } satisfies NodeCheckExtras,
       };
       if (opts.check && !doctor.names().includes(opts.check)) {
         throw new CliExit(EXIT.usage, `no check named "${opts.check}"; known checks: ${doctor.names().join(', ')}`);

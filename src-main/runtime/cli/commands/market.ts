@@ -5,12 +5,13 @@ import { MARKET_CATEGORIES, type MarketPost } from '../../api';
 import { LIST_MAX_LIMIT, POST_LIMITS } from '../../services/marketplace';
 import { list, nonEmpty, oneOf, wholeNumber } from '../args';
 import { cliContext, out } from '../context';
+import { localTime } from '../format';
 import { apiFailure, connectLocalNode } from '../local-node';
 
 /** One post for a terminal: every field from its author is neutralised (one-line fields keep no newline). */
 function postLine(p: MarketPost): string {
   const tags = p.tags.length ? `  #${p.tags.map((t) => neutralise(t)).join(' #')}` : '';
-  const state = p.expired_via_event_id ? '  (taken down)' : `  until ${neutralise(p.expires_at)}`;
+  const state = p.expired_via_event_id ? '  (taken down)' : `  until ${localTime(p.expires_at)}`;
   const body = p.body ? `\n    ${neutralise(p.body, { multiline: true }).replace(/\n/g, '\n    ')}` : '';
   return `[${neutralise(p.category)}] ${neutralise(p.title)} — ${neutralise(p.author_name)}${state}${tags}${body}\n    id ${neutralise(p.event_id)}`;
 }
@@ -37,7 +38,7 @@ export function registerMarket(program: Command): void {
       };
       const { api } = connectLocalNode(cliContext(cmd).config);
       const post = await api.marketPost.mutate(input).catch(apiFailure);
-      out(!!opts.json, post, () => `Posted "${post.title}" until ${post.expires_at}.\n    id ${post.event_id}`);
+      out(!!opts.json, post, () => `Posted "${post.title}" until ${localTime(post.expires_at)}.\n    id ${post.event_id}`);
     });
 
   market

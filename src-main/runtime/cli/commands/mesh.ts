@@ -2,27 +2,32 @@
 import type { Command } from 'commander';
 import type { CapabilityRow, PeerSummary, TraceRow } from '../../api';
 import { cliContext, out } from '../context';
+import { localTime, table } from '../format';
 import { CliExit, EXIT } from '../exit-codes';
 import { apiFailure, connectLocalNode, streamCall } from '../local-node';
 
 function capsTable(rows: readonly CapabilityRow[]): string {
   if (rows.length === 0) return 'No capabilities found.';
-  return rows
-    .map((r) => {
+  return table(
+    ['CAPABILITY', 'OFFERED BY', 'BUSY', 'PARAMS'],
+    rows.map((r) => {
       const params = Object.entries(r.params).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
-      return `${`${r.name}@${r.version}`.padEnd(26)} ${(r.is_local ? 'this node' : r.node_name).padEnd(20)} ${r.in_flight}/${r.max_concurrent}${r.quarantined ? ' QUARANTINED' : ''}${params ? `  ${params}` : ''}`;
-    })
-    .join('\n');
+      return [`${r.name}@${r.version}`, r.is_local ? 'this node' : r.node_name, `${r.in_flight}/${r.max_concurrent}${r.quarantined ? ' QUARANTINED' : ''}`, params];
+    }),
+  );
 }
 
 function peersTable(rows: readonly PeerSummary[]): string {
   if (rows.length === 0) return 'No neighbours found yet.';
-  return rows.map((p) => `${p.display_name.padEnd(20)} ${p.node_id_short}  ${p.endpoints[0] ?? '-'}  via ${p.source}, seen ${p.last_seen_s_ago}s ago`).join('\n');
+  return table(['NEIGHBOUR', 'ID', 'ADDRESS', 'FOUND VIA', 'LAST SEEN'], rows.map((p) => [p.display_name, p.node_id_short, p.endpoints[0] ?? '-', p.source, `${p.last_seen_s_ago}s ago`]));
 }
 
-function tracesTable(rows: readonly TraceRow[]): string {
+function tracesTable(rows: readonly TraceRow[], nameOf: (id: string) => string): string {
   if (rows.length === 0) return 'No calls yet.';
-  return rows.map((t) => `${t.ts}  ${`${t.capability}@${t.version}`.padEnd(24)} ${t.is_local ? 'local' : `-> ${t.to_node.slice(0, 20)}`}  ${t.result}  ${Math.round(t.ms)} ms`).join('\n');
+  return table(
+    ['TIME', 'CAPABILITY', 'FROM', 'TO', 'RESULT', 'MS'],
+    rows.map((t) => [localTime(t.ts), `${t.capability}@${t.version}`, nameOf(t.from_node), t.is_local ? 'this node' : nameOf(t.to_node), t.result, String(Math.round(t.ms))]),
+  );
 }
 
 function parseJsonArg(text: string, what: string): unknown {
@@ -86,7 +91,9 @@ export function registerMesh(program: Command): void {
       if (!Number.isInteger(n) || n < 1) throw new CliExit(EXIT.usage, '-n must be a positive whole number');
       const { api } = connectLocalNode(cliContext(cmd).config);
       const rows = await api.traces.query({ n, capability: opts.capability }).catch(apiFailure);
-      out(!!opts.json, rows, () => tracesTable(rows));
+      const status = await api.status.query().catch(apiFailure);
+      const names = new Map<string, string>([[status.node_id, status.display_name], ...status.peers.map((p) => [p.node_id, p.display_name] as [string, string])]);
+      out(!!opts.json, rows, () => tracesTable(rows, (id) => names.get(id) ?? `${id.slice(0, 16)}…`));
     });
 
   const peers = program

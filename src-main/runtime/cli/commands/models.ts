@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { ModelRow } from '../../api';
+import type { MeshModel, ModelRow } from '../../api';
+import { localTime, table } from '../format';
 import { absolutePath, fileId, nonEmpty } from '../args';
 import { cliContext, out } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
@@ -11,11 +12,15 @@ import { apiFailure, connectLocalNode } from '../local-node';
 import { runOp } from '../op-runner';
 import { formatBytes, ProgressBar } from '../progress';
 
-function modelsTable(rows: readonly ModelRow[]): string {
-  if (rows.length === 0) return 'No models yet. Add one with `hearthnet models add <file.gguf>` or `hearthnet models pull <url>`.';
-  return rows
-    .map((m) => `${m.name.padEnd(32)} ${formatBytes(m.size_bytes).padStart(9)}  ${m.architecture ?? '?'}${m.context_length ? `, ${m.context_length} ctx` : ''}\n    ${m.path}`)
-    .join('\n');
+function modelsTable(rows: readonly ModelRow[], mesh: readonly MeshModel[]): string {
+  const here = rows.length
+    ? table(['MODEL', 'SIZE', 'KIND', 'CONTEXT', 'ADDED', 'FILE'], rows.map((m) => [m.name, formatBytes(m.size_bytes), m.architecture ?? '?', m.context_length ? String(m.context_length) : '?', localTime(m.modified), m.path]))
+    : 'No models on this computer yet. Add one with `hearthnet models add <file.gguf>` or `hearthnet models pull <url>`.';
+  const others = mesh.filter((m) => m.households.some((h) => !h.is_local));
+  const street = others.length
+    ? table(['MODEL', 'KIND', 'OFFERED BY', 'COPY WITH'], others.map((m) => [m.model, m.kind, m.households.filter((h) => !h.is_local).map((h) => h.name).join(', '), m.shared_cid ? `hearthnet models get ${m.shared_cid}` : '—']))
+    : 'No neighbour offers a model right now.';
+  return `On this computer:\n${here}\n\nOffered by neighbours:\n${street}`;
 }
 
 export function registerModels(program: Command): void {
@@ -23,12 +28,13 @@ export function registerModels(program: Command): void {
 
   models
     .command('list')
-    .description('model files in the models folder')
+    .description('model files in the models folder, and the models neighbours offer')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { api } = connectLocalNode(cliContext(cmd).config);
       const rows = await api.modelsList.query().catch(apiFailure);
-      out(!!opts.json, rows, () => modelsTable(rows));
+      const mesh = await api.meshModels.query({}).catch(() => [] as MeshModel[]);
+      out(!!opts.json, opts.json ? { local: rows, mesh } : rows, () => modelsTable(rows, mesh));
     });
 
   models
@@ -40,6 +46,20 @@ export function registerModels(program: Command): void {
       const { api } = connectLocalNode(cliContext(cmd).config);
       const m = await api.modelsAdd.mutate({ path: absolutePath(nonEmpty(path, 'the path')) }).catch(apiFailure);
       out(!!opts.json, m, () => `Added ${m.name} (${formatBytes(m.size_bytes)}) to the models folder.`);
+    });
+
+  models
+    .command('add-embedding')
+    .description('add an embedding model folder (ONNX + tokenizer, or Model2Vec) so documents are searched by meaning')
+    .argument('<folder>', 'the model folder, e.g. ./bge-small-en-v1.5')
+    .option('--use', 'make it this node\'s embedding model (saved in the config; applies at the next start)')
+    .option('--json', 'machine-readable output')
+    .action(async (path: string, opts: { use?: boolean; json?: boolean }, cmd: Command) => {
+      const { api } = connectLocalNode(cliContext(cmd).config);
+      const m = await api.embeddingAdd.mutate({ path: absolutePath(nonEmpty(path, 'the folder')), use: !!opts.use }).catch(apiFailure);
+      out(!!opts.json, m, () =>
+        `Added the embedding model ${m.name} to ${m.path}.${m.in_use ? ' It is now this node\'s embedding model: restart the node (hearthnet run) to use it, then `hearthnet rag reindex --corpus <name> --embedding-model ' + m.name + '` to search existing documents by meaning.' : ` To use it: hearthnet models add-embedding --use, or set [embedding] model = "${m.name}".`}`,
+      );
     });
 
   models

@@ -1,6 +1,7 @@
 /** `hearthnet rag list|ingest|reindex` and `hearthnet ask`: shared documents and questions answered from them. */
 import type { Command } from 'commander';
-import type { CorpusRow } from '../../api';
+import type { CorpusRow, MeshCollection } from '../../api';
+import { table } from '../format';
 import { absolutePath, list, nonEmpty } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
@@ -9,11 +10,15 @@ import { formatBytes, ProgressBar } from '../progress';
 
 const STAGE_LABEL: Record<string, string> = { importing: 'Reading file', chunking: 'Splitting', embedding: 'Embedding', storing: 'Indexing' };
 
-function corporaTable(rows: readonly CorpusRow[]): string {
-  if (rows.length === 0) return 'No document collections yet. Add one with `hearthnet rag ingest <file> --corpus <name>`.';
-  return rows
-    .map((r) => `${r.corpus.padEnd(20)} ${String(r.documents).padStart(4)} docs ${String(r.chunks).padStart(6)} chunks ${formatBytes(r.size_bytes).padStart(9)}  ${r.embedding_model ?? 'keyword search only'}`)
-    .join('\n');
+function corporaTable(rows: readonly CorpusRow[], mesh: readonly MeshCollection[]): string {
+  const here = rows.length
+    ? table(['COLLECTION', 'DOCUMENTS', 'PASSAGES', 'SIZE', 'SEARCH'], rows.map((r) => [r.corpus, String(r.documents), String(r.chunks), formatBytes(r.size_bytes), r.embedding_model ? `by meaning (${r.embedding_model})` : 'keywords only']))
+    : 'No document collections on this computer yet. Add one with `hearthnet rag ingest <file or folder> --corpus <name>`.';
+  const others = mesh.filter((c) => c.households.some((h) => !h.is_local));
+  const street = others.length
+    ? table(['COLLECTION', 'OFFERED BY'], others.map((c) => [c.corpus, c.households.filter((h) => !h.is_local).map((h) => h.name).join(', ')]))
+    : 'No neighbour offers a document collection right now.';
+  return `On this computer:\n${here}\n\nOffered by neighbours (\`hearthnet ask\` searches them too):\n${street}`;
 }
 
 /** A bar that follows ingest stages {stage, current, total} (and reindex's document n of N). */
@@ -30,18 +35,19 @@ export function registerRag(program: Command): void {
 
   rag
     .command('list')
-    .description('document collections on this node')
+    .description('document collections on this node, and those neighbours offer')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { api } = connectLocalNode(cliContext(cmd).config);
       const rows = await api.ragList.query().catch(apiFailure);
-      out(!!opts.json, rows, () => corporaTable(rows));
+      const mesh = await api.meshCollections.query().catch(() => [] as MeshCollection[]);
+      out(!!opts.json, opts.json ? { local: rows, mesh } : rows, () => corporaTable(rows, mesh));
     });
 
   rag
     .command('ingest')
-    .description('add a document (PDF, Markdown, HTML, text) to a collection')
-    .argument('<path>', 'the document')
+    .description('add a document, or every document in a folder (PDF, Markdown, HTML, text), to a collection')
+    .argument('<path>', 'the document, or a folder of documents')
     .requiredOption('--corpus <name>', 'the collection, e.g. first-aid')
     .option('--title <title>', 'title shown in citations (default: the file name)')
     .option('--json', 'machine-readable output')
@@ -50,7 +56,9 @@ export function registerRag(program: Command): void {
       const bar = new ProgressBar({ label: 'Reading file' });
       const r = await runOp(info, 'rag.ingest', { path: absolutePath(nonEmpty(path, 'the path')), corpus: nonEmpty(opts.corpus, '--corpus'), title: opts.title }, { bar, onProgress: stageProgress(bar) });
       out(!!opts.json, r, () =>
-        r.already_ingested
+        typeof r.folder === 'string'
+          ? `Added ${String(r.added)} of ${String(r.documents)} document(s) from ${String(r.folder)} to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${(r.notices as string[]).length ? `\n${(r.notices as string[]).join('\n')}` : ''}`
+          : r.already_ingested
           ? `"${String(r.title)}" is already in "${String(r.corpus)}"; nothing to do.`
           : `Added "${String(r.title)}" to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${r.notice ? `\n${String(r.notice)}` : ''}`,
       );

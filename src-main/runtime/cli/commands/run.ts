@@ -4,6 +4,8 @@ import { nodeFiles } from '../../orchestrator/node-paths';
 import { readRuntimeFile } from '../../orchestrator/runtime-file';
 import { cliContext } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
+import { APP_ROOT } from '../../version';
+import { ensureWebUi } from '../web-build';
 
 interface RunOptions {
   ui: boolean;
@@ -69,6 +71,8 @@ export function registerRun(program: Command): void {
         const targets = opts.probeTarget.includes('none') ? [] : opts.probeTarget;
         config = { ...config, emergency: { ...config.emergency, probe_targets: targets } };
       }
+      // A fresh clone (or edited sources) gets its web app built first: install + run is the whole set-up.
+      if (opts.ui && APP_ROOT) await ensureWebUi(APP_ROOT, (text) => process.stderr.write(text), { tty: process.stderr.isTTY });
       // Listen for the end before starting: a signal that comes while the node starts (or the moment
       // runtime.json appears) must stop it cleanly too, not kill it with the default action.
       const ending = whenToStop();
@@ -90,7 +94,7 @@ export function registerRun(program: Command): void {
       );
       if (opts.ui) {
         const host = config.ui.host === '0.0.0.0' ? '127.0.0.1' : config.ui.host;
-        process.stdout.write(`Open HearthNet in your browser: http://${host}:${node.apiPort}/#token=${node.apiToken}\n` + '(build the web UI once with `npm run build` if the page is empty)\n');
+        process.stdout.write(`Open HearthNet in your browser: http://${host}:${node.apiPort}/#token=${node.apiToken}\n`);
       }
       const why = await ending.reason;
       process.stdout.write(`\n${why.kind === 'signal' ? why.signal : 'unexpected error'}: stopping…\n`);

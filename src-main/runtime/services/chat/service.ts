@@ -120,6 +120,23 @@ export class ChatService {
     return { msg_id: msgId, read_at: e.wall_clock, event_id: e.event_id };
   }
 
+  /** The app's conversation list: each peer (most recent first), messages from them not yet read, the latest message. */
+  conversations(): Array<{ peer: string; unread: number; last: ChatMessage | null }> {
+    const v = this.c.view;
+    return v.peers().map((peer) => ({ peer, unread: v.unreadCount(peer), last: v.historyWith(peer, { limit: 1 })[0] ?? null }));
+  }
+
+  /** One of our messages, opened, or null. */
+  message(msgId: string): ChatMessage | null {
+    return this.c.view.get(msgId);
+  }
+
+  /** Messages from `peer` to us not yet read (to mark a whole conversation read). */
+  unreadFrom(peer: string): ChatMessage[] {
+    const us = this.c.kp.nodeIdFull as string;
+    return this.c.view.historyWith(peer, { limit: Number.MAX_SAFE_INTEGER }).filter((m) => m.sender === peer && m.recipient === us && m.read_at === null);
+  }
+
   /** Descriptors and handlers to register on the bus. */
   capabilities(): Array<{ descriptor: ChatCapabilityDescriptor; handler: ChatHandler }> {
     const d = (name: string, trust: 'member' | 'self', req: object, res: object, idempotent: boolean): ChatCapabilityDescriptor => ({

@@ -96,6 +96,11 @@ export class MarketplaceService {
     this.now = opts.now ?? Date.now;
   }
 
+  /** One post by its id (the creating event's id), or null: for the app's live updates. */
+  postById(id: string): Post | null {
+    return this.opts.view.get(id);
+  }
+
   /** Run `sweepExpired` every `intervalMs` (unref'd timer). Idempotent. */
   start(intervalMs: number = MARKET_SWEEP_INTERVAL_MS): void {
     if (this.timer !== null) return;

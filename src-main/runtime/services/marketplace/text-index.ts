@@ -4,6 +4,12 @@
  * word 1x (a cheap BM25F). Kept current by the view on every apply; queries never throw.
  */
 
+/** A query term this long or longer also matches the words it begins. */
+export const PREFIX_MIN_CHARS = 2;
+/** Words one query term may expand to (the first ones in alphabetical order). */
+export const PREFIX_MAX_EXPANSIONS = 32;
+/** Weight of a prefix match relative to the whole word. */
+export const PREFIX_WEIGHT = 0.6;
 /** How much one occurrence in each field weighs. */
 export const FIELD_WEIGHTS = Object.freeze({ title: 3, tags: 2.5, body: 1 });
 /** BM25 parameters (the usual defaults). */
@@ -64,6 +70,8 @@ export class TextIndex {
   private totalLen = 0;
   private live = 0;
   private acc = new Float64Array(0);
+  /** Every indexed term, sorted, for prefix lookups; rebuilt lazily after the vocabulary changes. */
+  private sortedTerms: string[] | null = null;
 
   /** Number of indexed posts. */
   get size(): number {
@@ -89,7 +97,10 @@ export class TextIndex {
     let length = 0;
     for (const [term, w] of weights) {
       let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = new Map()));
+      if (!p) {
+        this.postings.set(term, (p = new Map()));
+        this.sortedTerms = null;
+      }
       p.set(n, w);
       length += w;
     }
@@ -107,7 +118,10 @@ export class TextIndex {
     for (const term of terms) {
       const p = this.postings.get(term);
       p?.delete(n);
-      if (p && p.size === 0) this.postings.delete(term);
+      if (p && p.size === 0) {
+        this.postings.delete(term);
+        this.sortedTerms = null;
+      }
     }
     this.docTerms[n] = null;
     this.totalLen -= this.docLen[n] ?? 0;
@@ -117,6 +131,7 @@ export class TextIndex {
 
   clear(): void {
     this.postings.clear();
+    this.sortedTerms = null;
     this.docNo.clear();
     this.ids = [];
     this.docTerms = [];
@@ -127,7 +142,9 @@ export class TextIndex {
   }
 
   /**
-   * The best `limit` BM25 hits for `query` (any-term match), best first: score, then rank.
+   * The best `limit` BM25 hits for `query` (any-term match), best first: score, then rank. A query
+   * term also matches the indexed words it begins (`lad` finds "ladder"), weighted PREFIX_WEIGHT,
+   * so results appear while a person is still typing.
    * Scores accumulate in a reused typed array; a size-`limit` heap keeps the winners, so the
    * cost is one pass over the query terms' postings and no sort of all candidates.
    */
@@ -139,11 +156,11 @@ export class TextIndex {
     const touched: number[] = [];
     const avg = this.totalLen / this.live || 1;
     const lens = this.docLen;
-    for (const term of terms) {
+    for (const [term, weight] of this.expand(terms)) {
       const p = this.postings.get(term);
       if (!p) continue;
       const idf = Math.log(1 + (this.live - p.size + 0.5) / (p.size + 0.5));
-      const c1 = idf * (BM25_K1 + 1);
+      const c1 = weight * idf * (BM25_K1 + 1);
       const c2 = BM25_K1 * (1 - BM25_B);
       const c3 = (BM25_K1 * BM25_B) / avg;
       for (const [n, tf] of p) {
@@ -155,6 +172,30 @@ export class TextIndex {
     const hits = top.map((n) => ({ id: this.ids[n]!, score: acc[n]! }));
     for (const n of touched) acc[n] = 0;
     return hits;
+  }
+
+  /** Each query term (weight 1) plus up to PREFIX_MAX_EXPANSIONS indexed words it begins (PREFIX_WEIGHT). */
+  private expand(terms: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const t of terms) out.set(t, 1);
+    const sorted = (this.sortedTerms ??= [...this.postings.keys()].sort());
+    for (const t of terms) {
+      if (t.length < PREFIX_MIN_CHARS) continue;
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid]! < t) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo, n = 0; i < sorted.length && n < PREFIX_MAX_EXPANSIONS && sorted[i]!.startsWith(t); i++) {
+        if (!out.has(sorted[i]!)) {
+          out.set(sorted[i]!, PREFIX_WEIGHT);
+          n++;
+        }
+      }
+    }
+    return out;
   }
 
   /** Size-k min-heap selection over the touched docs (worst at the root). */
