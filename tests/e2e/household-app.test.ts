@@ -140,6 +140,17 @@ describe.skipIf(reason)('Ask, Chat and Market in a browser, between two househol
       await pb.getByLabel('Message to alice').press('Enter');
       await pa.locator('.message-in', { hasText: 'Yes please!' }).waitFor({ timeout: 15_000 });
 
+      // Bob looks at another tab: a new message counts as unread until he comes back to the conversation.
+      await selectTab(pb, 'Market');
+      await pa.getByLabel('Message to bob').fill('See you then');
+      await pa.getByLabel('Message to bob').press('Enter');
+      const later = pa.locator('.message-out', { hasText: 'See you then' });
+      await later.locator('[data-delivery=delivered]').waitFor({ timeout: 15_000 });
+      await pb.getByRole('tab', { name: /^Chat\s*1 unread$/ }).waitFor({ timeout: 15_000 });
+      await selectTab(pb, 'Chat');
+      await later.locator('[data-delivery=read]').waitFor({ timeout: 15_000 });
+      await pb.getByRole('tab', { name: 'Chat', exact: true }).waitFor({ timeout: 5_000 });
+
       // Bob goes away: the next message waits for him, and says so; it is delivered when he is back.
       await mesh.byName('bob').stop();
       await pa.getByLabel('Message to bob').fill('Are you there?');

@@ -2,12 +2,13 @@
  * Chat: conversations with the neighbours (unread counts, who is online), and the open
  * conversation. Two columns on a wide screen; on a phone the list or the conversation.
  */
-import { createMemo, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, Show, useContext, type JSX } from 'solid-js';
 import type { Conversation } from '../../../src-main/runtime/api';
 import { useChatFeed } from '../ui/chat-feed';
 import { SelectField } from '../ui/Field';
 import { useNodeStatus } from '../ui/node-status';
 import { Empty, ErrorState, Loading } from '../ui/states';
+import { VisibleContext } from '../ui/subscription';
 import { timeAgo } from '../ui/time';
 import './chat/chat.css';
 import { Thread } from './chat/Thread';
@@ -25,7 +26,8 @@ export default function Chat(): JSX.Element {
   const onWidth = (e: MediaQueryListEvent) => setNarrow(e.matches);
   phone.addEventListener('change', onWidth);
   onCleanup(() => phone.removeEventListener('change', onWidth));
-  const panelVisible = () => !document.getElementById('panel-chat')?.hidden;
+  // Reactive: opening the Chat tab on a conversation with unread messages marks them read.
+  const panelVisible = useContext(VisibleContext);
 
   /** Neighbours we have not written with yet, for "Write to…". */
   const others = createMemo(() => {

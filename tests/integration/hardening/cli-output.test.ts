@@ -42,9 +42,9 @@ describe('CLI output through a pipe', () => {
 });
 
 describe('-c <file>', () => {
-  it('a config file named on the command line that does not exist is an error (exit 2), not silent defaults', async () => {
+  it('a config file named on the command line that does not exist is an error (exit 2), not silent defaults', { timeout: 90_000 }, async () => {
     const h = home();
-    const r = await hn(h, ['-c', join(h, 'no-such.toml'), 'status']);
+    const r = await hn(h, ['-c', join(h, 'no-such.toml'), 'status'], { timeoutMs: 60_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no-such\.toml/);
     expect(r.stderr).toMatch(/does not exist/);

@@ -57,14 +57,14 @@ describe('the reproductions end with the documented code', () => {
       [['models', 'get', 'sha256:00'], /not a file id.*blake3:/],
       [['chat', 'history', '--limit', '5000'], /--limit must be a whole number from 1 to 1000/],
     ];
-    const results = await mapLimit(cases, 2, ([args]) => hn(h, args));
+    const results = await mapLimit(cases, 2, ([args]) => hn(h, args, { timeoutMs: 90_000 }));
     results.forEach((r, i) => {
       expect(r.code, `${cases[i][0].join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(cases[i][1]);
     });
     const codes = documentedCodes();
     for (const cmd of ['market post', 'market list', 'market search', 'files get', 'models get', 'chat history']) expect(codes.get(cmd), cmd).toContain(2);
-  }, 90_000);
+  }, 300_000);
 
   it('each documented command row lists only codes of the table', () => {
     const known = new Set<number>(Object.values(EXIT));

@@ -21,7 +21,7 @@ async function initHome(): Promise<string> {
   const h = mkdtempSync(join(tmpdir(), 'hn-run-'));
   homes.push(h);
   writeFileSync(join(h, 'config.toml'), SAFE_CONFIG);
-  const r = await hn(h, ['init', '--name', 'Lock House', '--profile', 'hearth', '--community', 'Elm Street', '--non-interactive']);
+  const r = await hn(h, ['init', '--name', 'Lock House', '--profile', 'hearth', '--community', 'Elm Street', '--non-interactive'], { timeoutMs: 60_000 });
   expect(r.code, r.stderr).toBe(0);
   return h;
 }
@@ -49,14 +49,14 @@ describe('one home, one node', () => {
       await waitFor(() => existsSync(runtime), 30_000, `runtime.json (${first.other.output()})`);
       const info = JSON.parse(readFileSync(runtime, 'utf8')) as { pid: number };
       expect(info.pid).toBe(first.other.child.pid);
-      const status = await hn(h, ['status', '--json']);
+      const status = await hn(h, ['status', '--json'], { timeoutMs: 60_000 });
       expect(status.code, status.stderr).toBe(0);
     } finally {
       a.child.kill('SIGTERM');
       b.child.kill('SIGTERM');
       await Promise.all([a.exited, b.exited]);
     }
-  }, 90_000);
+  }, 240_000);
 });
 
 describe('every way a node is stopped cleans up', () => {
@@ -72,6 +72,6 @@ describe('every way a node is stopped cleans up', () => {
       expect(existsSync(runtime)).toBe(false);
       expect(filesEnding(h, '-wal')).toEqual([]);
       expect(logText(h)).toMatch(/"msg":"node stopping"/);
-    }, 60_000);
+    }, 180_000);
   }
 });

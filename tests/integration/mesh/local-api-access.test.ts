@@ -89,7 +89,7 @@ describe('local API access', () => {
     expect(mesh.byName('alice').node.community()?.state.name()).toBe('Evil Street');
   });
 
-  it('phones: LAN listener only when turned on; paired token in, unpaired out; forgetting revokes', async () => {
+  it('phones: LAN listener only when turned on; paired token in, unpaired out; survives a restart', async () => {
     const node = mesh.byName('alice').node;
     const api = node.api.onboarding;
     expect(api.phoneAccess().enabled).toBe(false);
@@ -120,6 +120,35 @@ describe('local API access', () => {
     expect(r.status).toBe(403);
     expect(api.phoneAccess().phones.map((p) => p.name)).toEqual(['Kitchen phone']);
 
+    // Phone access and its pairings survive a restart (the listener comes back on its own).
+    const m = mesh.byName('alice');
+    await m.restart();
+    const after = m.node.api.onboarding.phoneAccess();
+    expect(after.enabled).toBe(true);
+    expect(after.phones.map((p) => p.id)).toEqual([paired.id]);
+    const newPort = Number(new URL(after.urls[0]).port);
+    const again = await raw(newPort, '/trpc/status', { headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` } });
+    expect(again.status).toBe(200);
+    const api2 = m.node.api.onboarding;
+    api2.forgetPhone({ id: paired.id });
+    const gone = await raw(newPort, '/trpc/status', { headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` } });
+    expect(gone.status).toBe(401);
+    await api2.setPhoneAccess({ enabled: false });
+    await expect(raw(newPort, '/trpc/status', { headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` } })).rejects.toThrow();
+  });
+
+  it('a forgotten phone is refused at once, and turning access off closes the listener', async () => {
+    const node = mesh.byName('alice').node;
+    const api = node.api.onboarding;
+    await api.setPhoneAccess({ enabled: true });
+    const pairing = new URL((await api.pairPhone()).url);
+    const port = Number(pairing.port);
+    const host = `${pairing.hostname}:${port}`;
+    const code = new URLSearchParams(pairing.hash.slice(1)).get('pair')!;
+    const pairReq = await raw(port, '/pair', { method: 'POST', headers: { host, 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const paired = JSON.parse(pairReq.body) as { id: string; token: string };
+    const status = (token?: string) => raw(port, '/trpc/status', { headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    expect((await status(paired.token)).status).toBe(200);
     api.forgetPhone({ id: paired.id });
     expect((await status(paired.token)).status).toBe(401);
     await api.setPhoneAccess({ enabled: false });

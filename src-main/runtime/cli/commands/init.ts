@@ -105,7 +105,7 @@ export function registerInit(program: Command): void {
           communityId ? `  community: ${communityName}` : '  community: none yet (ask a neighbour for an invite, or run init --community "<name>")',
           `  config:    ${configFile}`,
           '',
-          'Start your node with: hearthnet run --no-ui',
+          'Start your node with: hearthnet run (it prints the address of the household app; --no-ui runs without it)',
         ].join('\n'),
       );
     });
@@ -131,7 +131,7 @@ function restoreFromBackup(opts: InitOptions, cmd: Command): void {
       `  pinned:    ${summary.pinned_files} file(s) (fetched again from neighbours)`,
       `  config:    ${summary.config_file}`,
       '',
-      'Start your node with: hearthnet run --no-ui',
+      'Start your node with: hearthnet run (it prints the address of the household app; --no-ui runs without it)',
       'Run only one copy of a household at a time: stop the old computer\'s node first.',
     ].join('\n'),
   );
