@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initHome, integrityCheck, startNodeProcess, type NodeProcess } from './node-process';
+import { databasesUnder, initHome, integrityCheck, startNodeProcess, type NodeProcess } from './node-process';
 
 const homes: string[] = [];
 const running: NodeProcess[] = [];
@@ -55,7 +55,7 @@ describe('kill -9', () => {
     expect(acknowledged.size).toBeGreaterThanOrEqual(20);
 
     const events = join(home, 'state', 'events.db');
-    expect(integrityCheck(events)).toBe('ok');
+    for (const db of databasesUnder(home)) expect(integrityCheck(db), db).toBe('ok');
     const again = await start(home);
     const shown = await titlesOf(again);
     for (const t of acknowledged) expect(shown, `acknowledged "${t}" lost`).toContain(t);

@@ -1,5 +1,5 @@
 /** A HearthNet node in its own process (`hearthnet run`), killed and restarted by fault tests. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -60,4 +60,23 @@ export function integrityCheck(path: string): string {
   } finally {
     db.close();
   }
+}
+
+/** Every SQLite database under `dir` (by its header), for integrity checks after a crash. */
+export function databasesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+    const p = join(dir, f);
+    try {
+      if (!statSync(p).isFile() || /-(wal|shm|journal)$/.test(p)) continue;
+      const fd = openSync(p, 'r');
+      const head = Buffer.alloc(16);
+      readSync(fd, head, 0, 16, 0);
+      closeSync(fd);
+      if (head.toString('latin1') === 'SQLite format 3\0') out.push(p);
+    } catch {
+      /* vanished or unreadable: not a database we can check */
+    }
+  }
+  return out;
 }
