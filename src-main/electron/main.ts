@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, powerMonitor } from 'electron';
+import { app, dialog, powerMonitor } from 'electron';
 import { configPath, loadConfig } from '../runtime/config';
 import { startNode } from '../runtime/node';
 import { desktopEnv } from './app-home';
@@ -84,6 +84,8 @@ function main(): void {
     })
     .catch((err: unknown) => {
       log.error('HearthNet could not start', { error: String((err as Error)?.stack ?? err) });
+      // A household sees why (another copy of this household running from a terminal, a damaged settings file, ...).
+      dialog.showErrorBox('HearthNet could not start', `${(err as Error)?.message ?? String(err)}\n\nYour data was not changed. Data folder: ${env.HEARTHNET_HOME}`);
       app.exit(1);
     });
 }
