@@ -5,7 +5,7 @@
  * known neighbours, and the metadata (not the bytes) of pinned files.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 
 export const BACKUP_FORMAT = 'hearthnet-backup';
 export const BACKUP_VERSION = 1;
@@ -48,10 +48,12 @@ export const BackupSchema = Type.Object({
 
 export type Backup = Static<typeof BackupSchema>;
 
-const validate = new Ajv({ strict: false, allErrors: false }).compile<Backup>(BackupSchema);
+/** Compiled on first use, so commands that never read a backup do not pay for it at start. */
+let validator: ValidateFunction<Backup> | null = null;
 
 /** Checks a parsed document; returns the first problem, or null when it is a backup we can restore. */
 export function backupProblem(doc: unknown): string | null {
+  const validate = (validator ??= new Ajv({ strict: false, allErrors: false }).compile<Backup>(BackupSchema));
   if (validate(doc)) return null;
   const e = validate.errors?.[0];
   return e ? `${e.instancePath || '(top level)'} ${e.message ?? 'is not valid'}` : 'not a HearthNet backup';
