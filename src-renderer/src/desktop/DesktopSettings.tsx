@@ -19,7 +19,7 @@ const DesktopSettings: Component = () => {
   };
 
   return (
-    <Show when={settings()?.in_app}>
+    <Show when={!settings.error && settings()?.in_app}>
       <section aria-labelledby="desktop-settings-title">
         <h3 id="desktop-settings-title">This computer</h3>
         <p>HearthNet keeps serving your street while its window is closed. These are also in the tray icon's menu.</p>

@@ -1,6 +1,6 @@
 /**
  * Settings: the household (name, what this computer does, where its data lives), the street and
- * its members, models, documents, and phones. Each part is its own file under settings/.
+ * its members, models, documents, phones, and (in the desktop app) notifications, pause sharing, quit. Each part is its own file under settings/.
  */
 import { createResource, Show, type JSX } from 'solid-js';
 import { trpc } from '../trpc';
@@ -11,6 +11,7 @@ import { DocumentsSection } from './settings/Documents';
 import { HouseholdSection } from './settings/Household';
 import { ModelsSection } from './settings/Models';
 import { PhonesSection } from './settings/Phones';
+import DesktopSettings from '../desktop/DesktopSettings';
 import './household-tabs.css';
 
 export default function Settings(): JSX.Element {
@@ -26,6 +27,7 @@ export default function Settings(): JSX.Element {
               <ModelsSection />
               <DocumentsSection />
               <PhonesSection />
+              <DesktopSettings />
             </>
           )}
         </Show>
