@@ -2,7 +2,7 @@
  * M02 composition: runs mDNS, UDP and the unicast fallbacks, turns every sighting into a verified
  * manifest fetch and keeps the PeerRegistry current (refresh, prune, debounce).
  */
-import { DiscoveryError, HearthError, MANIFEST_REPUBLISH_INTERVAL_SECONDS, type Profile } from '../../common';
+import { DiscoveryError, HearthError, MANIFEST_REPUBLISH_INTERVAL_SECONDS, neutralise, type Profile } from '../../common';
 import { shortOf, type Endpoint, type KeyPair, type NodeManifest } from '../identity';
 import { BackoffTable } from './backoff';
 import { KnownPeers, type UnicastTarget } from './known-peers';
@@ -287,11 +287,14 @@ export class DiscoveryService {
     if (!this.abort) return null;
     const rtt = this.now() - started;
     this.lastFetchAt.set(m.node_id, this.now());
-    this.knownPeers.recordSuccess(m.node_id, t.endpoint, m.display_name);
+    // A neighbour's name is shown on every screen and terminal of the street: one line, no control
+    // or text-direction characters, whatever an older or hostile node signed (docs/security.md).
+    const displayName = neutralise(m.display_name);
+    this.knownPeers.recordSuccess(m.node_id, t.endpoint, displayName);
     const record: PeerRecord = {
       node_id: shortOf(m.node_id),
       node_id_full: m.node_id,
-      display_name: m.display_name,
+      display_name: displayName,
       community_id: m.community_id,
       profile: m.profile,
       endpoints: [t.endpoint, ...m.endpoints.filter((e) => endpointKey(e) !== endpointKey(t.endpoint))],

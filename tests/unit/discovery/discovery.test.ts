@@ -70,6 +70,19 @@ describe('DiscoveryService', () => {
     expect(file.nodes[b.kp.nodeIdFull].endpoints[0]).toMatchObject(b.ep);
   });
 
+  it('shows a neighbour\'s signed name on one line, without control or text-direction characters', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const kp = generateKeyPair();
+    const ep = { transport: 'http', host: '10.0.0.9', port: 8443 };
+    net.served.set(key(ep), () => makeManifest(kp, community, [ep], { now: Date.now(), displayName: 'Ann\n    - Fake House (hearth)\u001b[2J\u202egnp.exe' }));
+    await svc.start();
+    await svc.handleSighting({ nodeIdFull: kp.nodeIdFull, host: '10.0.0.9', port: 8443, source: 'udp' });
+    const name = registry.get(kp.nodeIdFull)?.display_name ?? '';
+    expect(name).toBe('Ann\u240a    - Fake House (hearth)\u241b[2J<U+202E>gnp.exe');
+    expect(JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8')).nodes[kp.nodeIdFull].display_name).toBe(name);
+  });
+
   it('debounces repeated sightings: concurrent ones share a fetch, a known peer seen again is only touched until its paced refresh', async () => {
     const net = fakeNet();
     const { registry, svc } = make(net);
