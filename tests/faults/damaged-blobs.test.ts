@@ -5,23 +5,12 @@
  * The node must never hand out wrong bytes, must say what happened, and must keep serving.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { databasesUnder, initHome, integrityCheck, startNodeProcess, type NodeProcess } from './node-process';
+import { describe, expect, it } from 'vitest';
+import { databasesUnder, initHome, faultProcesses, integrityCheck, type NodeProcess } from './node-process';
 
-const homes: string[] = [];
-const running: NodeProcess[] = [];
-afterAll(async () => {
-  await Promise.allSettled(running.map((n) => n.kill9()));
-  for (const h of homes) rmSync(h, { recursive: true, force: true });
-});
-
-async function start(home: string): Promise<NodeProcess> {
-  const n = await startNodeProcess(home);
-  running.push(n);
-  return n;
-}
+const { homes, start } = faultProcesses();
 
 /** `files.get` as the CLI runs it (a long operation over SSE); returns the frames as text. */
 async function filesGet(home: string, cid: string, out: string): Promise<string> {

@@ -4,28 +4,17 @@
  * restart his databases pass `PRAGMA integrity_check`, he catches up with every post, shows each
  * exactly once, and shows nothing alice never posted.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/mesh';
 import { hn } from '../integration/cli/helpers';
-import { databasesUnder, initHome, integrityCheck, startNodeProcess, type NodeProcess } from './node-process';
+import { databasesUnder, initHome, faultProcesses, integrityCheck, type NodeProcess } from './node-process';
 
 const SAFE_CONFIG = ['[discovery]', 'mdns_enabled = false', 'udp_enabled = false', '', '[emergency]', 'probe_targets = []', ''].join('\n');
 const POSTS = 300;
-const homes: string[] = [];
-const running: NodeProcess[] = [];
-afterAll(async () => {
-  await Promise.allSettled(running.map((n) => n.kill9()));
-  for (const h of homes) rmSync(h, { recursive: true, force: true });
-});
-
-async function start(home: string): Promise<NodeProcess> {
-  const n = await startNodeProcess(home);
-  running.push(n);
-  return n;
-}
+const { homes, start } = faultProcesses();
 
 const titlesOf = async (n: NodeProcess): Promise<string[]> =>
   ((await n.call('marketList', { limit: 500, include_expired: true }, 'GET')).data.posts as Array<{ title: string }> | undefined)?.map((p) => p.title) ?? [];

@@ -5,23 +5,12 @@
  * asked for is shown.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { databasesUnder, initHome, integrityCheck, startNodeProcess, type NodeProcess } from './node-process';
+import { describe, expect, it } from 'vitest';
+import { databasesUnder, initHome, faultProcesses, integrityCheck, type NodeProcess } from './node-process';
 
-const homes: string[] = [];
-const running: NodeProcess[] = [];
-afterAll(async () => {
-  await Promise.allSettled(running.map((n) => n.kill9()));
-  for (const h of homes) rmSync(h, { recursive: true, force: true });
-});
-
-async function start(home: string): Promise<NodeProcess> {
-  const n = await startNodeProcess(home);
-  running.push(n);
-  return n;
-}
+const { homes, start } = faultProcesses();
 
 const titlesOf = async (n: NodeProcess): Promise<string[]> => ((await n.call('marketList', { limit: 500, include_expired: true }, 'GET')).data.posts as Array<{ title: string }>).map((p) => p.title);
 

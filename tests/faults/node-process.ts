@@ -1,8 +1,9 @@
 /** A HearthNet node in its own process (`hearthnet run`), killed and restarted by fault tests. */
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterAll } from 'vitest';
 import { waitFor } from '../support/mesh';
 import { hn, hnSpawn } from '../integration/cli/helpers';
 
@@ -79,4 +80,25 @@ export function databasesUnder(dir: string): string[] {
     }
   }
   return out;
+}
+
+/**
+ * The homes and node processes of one test file: `start` runs a node and remembers it; homes pushed
+ * to `homes` are removed. After the file's tests every node still running is killed.
+ */
+export function faultProcesses(): { homes: string[]; start(home: string): Promise<NodeProcess> } {
+  const homes: string[] = [];
+  const running: NodeProcess[] = [];
+  afterAll(async () => {
+    await Promise.allSettled(running.map((n) => n.kill9()));
+    for (const h of homes) rmSync(h, { recursive: true, force: true });
+  });
+  return {
+    homes,
+    async start(home) {
+      const n = await startNodeProcess(home);
+      running.push(n);
+      return n;
+    },
+  };
 }
