@@ -38,7 +38,9 @@ export async function main(): Promise<void> {
     const exp = size / MB / ((performance.now() - t) / 1000);
     console.log(`import 64 MB (hash + fsync'd chunks)  ${imp.toFixed(0).padStart(6)} MB/s`);
     console.log(`export 64 MB (verify + fsync)         ${exp.toFixed(0).padStart(6)} MB/s`);
-    console.log(`blobs-hash: hash-wasm ${wasm.toFixed(0)} MB/s = ${(wasm / noble).toFixed(1)}x @noble, ${(wasm / sha).toFixed(2)}x sha256; import ${imp.toFixed(0)} MB/s, export ${exp.toFixed(0)} MB/s`);
+    console.log(
+      `blobs-hash: hash-wasm ${wasm.toFixed(0)} MB/s = ${(wasm / noble).toFixed(1)}x @noble, ${(wasm / sha).toFixed(2)}x sha256; import ${imp.toFixed(0)} MB/s, export ${exp.toFixed(0)} MB/s`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

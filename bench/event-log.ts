@@ -32,7 +32,8 @@ export async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hn-bench-events-'));
   const authors = Array.from({ length: AUTHORS }, () => generateKeyPair());
   const communityId = authors[0].nodeIdFull;
-  const open = (name: string, verifier: 'node' | 'noble' = 'node') => EventLog.open({ dbPath: join(dir, `${name}.sqlite`), communityId, verifier });
+  const open = (name: string, verifier: 'node' | 'noble' = 'node') =>
+    EventLog.open({ dbPath: join(dir, `${name}.sqlite`), communityId, verifier });
   const a = open('a');
   const b = open('b');
   const c = open('c', 'noble');
@@ -52,7 +53,13 @@ export async function main(): Promise<void> {
     let t0 = performance.now();
     const events: Event[] = [];
     for (let i = 0; i < EVENTS; i++) {
-      events.push(a.appendLocal('chat.message.sent', { text: `message ${i} from the bench`, room: 'general', n: i }, authors[i % AUTHORS]));
+      events.push(
+        a.appendLocal(
+          'chat.message.sent',
+          { text: `message ${i} from the bench`, room: 'general', n: i },
+          authors[i % AUTHORS],
+        ),
+      );
     }
     const appendMs = performance.now() - t0;
     console.log(`append+sign (local): ${rate(EVENTS, appendMs)} events/s (${EVENTS} in ${appendMs.toFixed(0)} ms)`);
@@ -60,9 +67,13 @@ export async function main(): Promise<void> {
     // Fresh objects off the wire, like sync delivers them.
     const wire = JSON.parse(JSON.stringify(events)) as Event[];
     const nodeMs = await ingest(b, wire);
-    console.log(`verify+persist node:crypto (appendReceivedBatch): ${rate(EVENTS, nodeMs)} events/s (${nodeMs.toFixed(0)} ms, batches of ${SYNC_BATCH_EVENTS})`);
+    console.log(
+      `verify+persist node:crypto (appendReceivedBatch): ${rate(EVENTS, nodeMs)} events/s (${nodeMs.toFixed(0)} ms, batches of ${SYNC_BATCH_EVENTS})`,
+    );
     const parMs = await ingest(d, JSON.parse(JSON.stringify(events)) as Event[], true);
-    console.log(`verify+persist node:crypto thread pool (appendReceivedBatchAsync, the sync path): ${rate(EVENTS, parMs)} events/s (${parMs.toFixed(0)} ms)`);
+    console.log(
+      `verify+persist node:crypto thread pool (appendReceivedBatchAsync, the sync path): ${rate(EVENTS, parMs)} events/s (${parMs.toFixed(0)} ms)`,
+    );
     const nobleMs = await ingest(c, JSON.parse(JSON.stringify(events)) as Event[]);
     console.log(`verify+persist noble: ${rate(EVENTS, nobleMs)} events/s (${nobleMs.toFixed(0)} ms)`);
 
@@ -74,7 +85,9 @@ export async function main(): Promise<void> {
     console.log(`replay: ${rate(EVENTS, replayMs)} events/s (${replayMs.toFixed(0)} ms)`);
 
     const bare = bareVerifyRate();
-    console.log(`baseline bare ed25519 verify again: ${bare} /s (verify+persist runs at ${Math.round((100 * rate(EVENTS, nodeMs)) / bare)}% of it)`);
+    console.log(
+      `baseline bare ed25519 verify again: ${bare} /s (verify+persist runs at ${Math.round((100 * rate(EVENTS, nodeMs)) / bare)}% of it)`,
+    );
     const N = rate(EVENTS, nodeMs);
     const M = rate(EVENTS, nobleMs);
     console.log(`event-log verify+persist: ${N} events/s (noble ${M} events/s, ratio ${(N / M).toFixed(2)})`);

@@ -31,7 +31,8 @@ function median(xs: number[]): number {
 }
 
 export async function main(): Promise<void> {
-  if (!STORIES_GGUF) throw new Error('llm-stream: stories260K.gguf not found under ../shared/models or /work/shared/models');
+  if (!STORIES_GGUF)
+    throw new Error('llm-stream: stories260K.gguf not found under ../shared/models or /work/shared/models');
   const backend = new LlamaCppBackend({ modelPath: STORIES_GGUF, maxConcurrent: 1, threads: 1, contextSize: 512 });
   const svc = new LlmService({ backends: [backend] });
   await svc.start();
@@ -41,13 +42,28 @@ export async function main(): Promise<void> {
   const kpB = generateKeyPair();
   const communityId = kpA.nodeIdFull as unknown as CommunityId;
   const pinsA = new PinnedCerts();
-  const busA = new CapabilityBus({ nodeId: kpA.nodeIdFull, communityId, transport: new HttpClient({ kp: kpA, pinnedCerts: pinsA }), trust: member });
+  const busA = new CapabilityBus({
+    nodeId: kpA.nodeIdFull,
+    communityId,
+    transport: new HttpClient({ kp: kpA, pinnedCerts: pinsA }),
+    trust: member,
+  });
   busA.registerService(svc);
   const tls = generateSelfSignedCert(kpA);
   const manifestRef: { m: unknown } = { m: null };
-  const server = createHttpServer({ kp: kpA, tls, host: '127.0.0.1', port: 0, handler: busA, nodeManifest: () => manifestRef.m });
+  const server = createHttpServer({
+    kp: kpA,
+    tls,
+    host: '127.0.0.1',
+    port: 0,
+    handler: busA,
+    nodeManifest: () => manifestRef.m,
+  });
   await server.start();
-  manifestRef.m = signPayload({ node_id: kpA.nodeIdFull, load: { tls_fingerprint: tls.fingerprint }, issued_at: toWallClock() }, kpA);
+  manifestRef.m = signPayload(
+    { node_id: kpA.nodeIdFull, load: { tls_fingerprint: tls.fingerprint }, issued_at: toWallClock() },
+    kpA,
+  );
 
   // node B: knows A from its manifest, calls over the wire
   const pinsB = new PinnedCerts();
@@ -56,13 +72,33 @@ export async function main(): Promise<void> {
   await client.learnPeer(endpoint);
   const busB = new CapabilityBus({ nodeId: kpB.nodeIdFull, communityId, transport: client, trust: member });
   for (const d of llmDescriptors()) busB.learn(d.descriptor, d.paramsCompatible);
-  busB.onPeerAdded({ nodeId: kpA.nodeIdFull as NodeId, endpoint, manifest: { node_id: kpA.nodeIdFull, display_name: 'A', capabilities: busA.localCapabilitySpecs() } as unknown as NodeManifest });
+  busB.onPeerAdded({
+    nodeId: kpA.nodeIdFull as NodeId,
+    endpoint,
+    manifest: {
+      node_id: kpA.nodeIdFull,
+      display_name: 'A',
+      capabilities: busA.localCapabilitySpecs(),
+    } as unknown as NodeManifest,
+  });
 
   const local = async () => {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const r = await collect(backend.complete({ model: MODEL, prompt: REQUEST.prompt, maxTokens: MAX_TOKENS, temperature: REQUEST.temperature, seed: REQUEST.seed }));
-    return { tokens: r.tokens_out, tps: r.tokens_out / ((performance.now() - t0) / 1000), cpuUs: cpuUs(c0) / r.tokens_out };
+    const r = await collect(
+      backend.complete({
+        model: MODEL,
+        prompt: REQUEST.prompt,
+        maxTokens: MAX_TOKENS,
+        temperature: REQUEST.temperature,
+        seed: REQUEST.seed,
+      }),
+    );
+    return {
+      tokens: r.tokens_out,
+      tps: r.tokens_out / ((performance.now() - t0) / 1000),
+      cpuUs: cpuUs(c0) / r.tokens_out,
+    };
   };
   const remote = async () => {
     const c0 = process.cpuUsage();
@@ -82,7 +118,8 @@ export async function main(): Promise<void> {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     let tokens = 0;
-    for await (const f of busA.stream('llm.complete', '1.0', REQUEST, { params: { model: MODEL } })) if (f.event === 'done') tokens = Number(f.data.tokens_out);
+    for await (const f of busA.stream('llm.complete', '1.0', REQUEST, { params: { model: MODEL } }))
+      if (f.event === 'done') tokens = Number(f.data.tokens_out);
     return { tokens, tps: tokens / ((performance.now() - t0) / 1000), cpuUs: cpuUs(c0) / tokens };
   };
 
@@ -102,7 +139,10 @@ export async function main(): Promise<void> {
     const b = await remote();
     mb.push(m.tps);
     mc.push(m.cpuUs);
-    if (a.tokens !== b.tokens) throw new Error(`llm-stream: local and remote generated different lengths (${a.tokens} vs ${b.tokens}); seed not honoured?`);
+    if (a.tokens !== b.tokens)
+      throw new Error(
+        `llm-stream: local and remote generated different lengths (${a.tokens} vs ${b.tokens}); seed not honoured?`,
+      );
     tokens = a.tokens;
     l.push(a.tps);
     r.push(b.tps);
@@ -117,10 +157,16 @@ export async function main(): Promise<void> {
 
   const base = median(l);
   const rem = median(r);
-  console.log(`${tokens} tokens per run (max_tokens ${MAX_TOKENS}, seed ${REQUEST.seed}), ${RUNS} runs each, alternating; medians`);
+  console.log(
+    `${tokens} tokens per run (max_tokens ${MAX_TOKENS}, seed ${REQUEST.seed}), ${RUNS} runs each, alternating; medians`,
+  );
   console.log(`local LlamaCppBackend: ${l.map((x) => fmt(x)).join(' ')} tok/s`);
-  console.log(`(attribution) node A's own bus, no network: ${mb.map((x) => fmt(x)).join(' ')} tok/s, CPU ${fmt(median(mc))} us/token`);
+  console.log(
+    `(attribution) node A's own bus, no network: ${mb.map((x) => fmt(x)).join(' ')} tok/s, CPU ${fmt(median(mc))} us/token`,
+  );
   console.log(`remote over HTTPS via the bus: ${r.map((x) => fmt(x)).join(' ')} tok/s`);
-  console.log(`CPU per token (whole process, median): local ${fmt(median(lc))} us, remote ${fmt(median(rc))} us (both nodes' transport and bus included)`);
+  console.log(
+    `CPU per token (whole process, median): local ${fmt(median(lc))} us, remote ${fmt(median(rc))} us (both nodes' transport and bus included)`,
+  );
   console.log(`llm-stream: ${fmt(rem)} tok/s (baseline ${fmt(base)} tok/s, ratio ${fmt(rem / base, 2)})`);
 }

@@ -24,8 +24,58 @@ function rng(seed: number) {
   };
 }
 
-const COMMON = ['the', 'a', 'and', 'for', 'with', 'to', 'of', 'in', 'my', 'our', 'free', 'need', 'have', 'please', 'help', 'today', 'neighbour', 'street'];
-const TOPICS = ['bike', 'ladder', 'drill', 'soup', 'bread', 'water', 'generator', 'insulin', 'tent', 'sofa', 'lamp', 'books', 'toys', 'pram', 'garden', 'tomatoes', 'apples', 'firewood', 'candles', 'battery', 'radio', 'blanket', 'jacket', 'shoes', 'flour', 'eggs', 'milk', 'charger', 'router', 'cable'];
+const COMMON = [
+  'the',
+  'a',
+  'and',
+  'for',
+  'with',
+  'to',
+  'of',
+  'in',
+  'my',
+  'our',
+  'free',
+  'need',
+  'have',
+  'please',
+  'help',
+  'today',
+  'neighbour',
+  'street',
+];
+const TOPICS = [
+  'bike',
+  'ladder',
+  'drill',
+  'soup',
+  'bread',
+  'water',
+  'generator',
+  'insulin',
+  'tent',
+  'sofa',
+  'lamp',
+  'books',
+  'toys',
+  'pram',
+  'garden',
+  'tomatoes',
+  'apples',
+  'firewood',
+  'candles',
+  'battery',
+  'radio',
+  'blanket',
+  'jacket',
+  'shoes',
+  'flour',
+  'eggs',
+  'milk',
+  'charger',
+  'router',
+  'cable',
+];
 
 function buildView(): { view: MarketplaceView; posts: Post[]; words: string[] } {
   const r = rng(42);
@@ -33,7 +83,8 @@ function buildView(): { view: MarketplaceView; posts: Post[]; words: string[] } 
   // Zipf-ish pick: low indexes far more often, so some posting lists are long.
   const zipf = () => words[Math.floor(words.length * r() ** 3)]!;
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
-  const sentence = (n: number) => Array.from({ length: n }, () => (r() < 0.35 ? pick(COMMON) : r() < 0.25 ? pick(TOPICS) : zipf())).join(' ');
+  const sentence = (n: number) =>
+    Array.from({ length: n }, () => (r() < 0.35 ? pick(COMMON) : r() < 0.25 ? pick(TOPICS) : zipf())).join(' ');
   const view = new MarketplaceView({ now: () => NOW });
   const cats = ['offer', 'request', 'info', 'emergency'] as const;
   const events: Event[] = [];
@@ -87,14 +138,21 @@ function percentile(xs: number[], p: number): number {
 
 /** The baseline: substring match of each query word over every post's lower-cased text. */
 function naiveSearch(haystacks: { post: Post; text: string }[], query: string, limit = 20): Post[] {
-  const terms = query.toLowerCase().split(/\s+/).map((t) => t.replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean);
+  const terms = query
+    .toLowerCase()
+    .split(/\s+/)
+    .map((t) => t.replace(/[^\p{L}\p{N}]/gu, ''))
+    .filter(Boolean);
   const hits: { post: Post; n: number }[] = [];
   for (const h of haystacks) {
     let n = 0;
     for (const t of terms) if (h.text.includes(t)) n += 1;
     if (n > 0) hits.push({ post: h.post, n });
   }
-  return hits.sort((a, b) => b.n - a.n).slice(0, limit).map((h) => h.post);
+  return hits
+    .sort((a, b) => b.n - a.n)
+    .slice(0, limit)
+    .map((h) => h.post);
 }
 
 function time(fn: () => unknown): number {
@@ -121,6 +179,10 @@ export async function main(): Promise<void> {
   const p50 = percentile(ours, 50);
   const p95 = percentile(ours, 95);
   const b50 = percentile(base, 50);
-  console.log(`market: search p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms over ${QUERIES} queries (avg ${(found / QUERIES).toFixed(1)} results); naive scan p50 ${b50.toFixed(2)} ms, p95 ${percentile(base, 95).toFixed(2)} ms`);
-  console.log(`market: ${p50.toFixed(2)} ms p50 search over ${POSTS} posts (baseline ${b50.toFixed(2)} ms, ratio ${(b50 / p50).toFixed(1)})`);
+  console.log(
+    `market: search p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms over ${QUERIES} queries (avg ${(found / QUERIES).toFixed(1)} results); naive scan p50 ${b50.toFixed(2)} ms, p95 ${percentile(base, 95).toFixed(2)} ms`,
+  );
+  console.log(
+    `market: ${p50.toFixed(2)} ms p50 search over ${POSTS} posts (baseline ${b50.toFixed(2)} ms, ratio ${(b50 / p50).toFixed(1)})`,
+  );
 }

@@ -22,7 +22,24 @@ function rng(seed: number): () => number {
   };
 }
 const rand = rng(42);
-const SYLLABLES = ['ba', 'ko', 'ri', 'tem', 'lo', 'sun', 'var', 'pe', 'di', 'mon', 'ga', 'shu', 'tel', 'no', 'ra', 'wi'];
+const SYLLABLES = [
+  'ba',
+  'ko',
+  'ri',
+  'tem',
+  'lo',
+  'sun',
+  'var',
+  'pe',
+  'di',
+  'mon',
+  'ga',
+  'shu',
+  'tel',
+  'no',
+  'ra',
+  'wi',
+];
 const WORDS = Array.from({ length: VOCAB }, (_, i) => {
   let w = '';
   for (let n = i + 1; n > 0; n = Math.floor(n / 16)) w += SYLLABLES[n % 16];
@@ -50,7 +67,7 @@ function zipfWord(): string {
 function vector(): Float32Array {
   const v = new Float32Array(DIM);
   let s = 0;
-  for (let i = 0; i < DIM; i++) (v[i] = rand() * 2 - 1), (s += v[i] * v[i]);
+  for (let i = 0; i < DIM; i++) ((v[i] = rand() * 2 - 1), (s += v[i] * v[i]));
   const inv = 1 / Math.sqrt(s);
   for (let i = 0; i < DIM; i++) v[i] *= inv;
   return v;
@@ -64,8 +81,16 @@ function ingest(store: CorpusStore, from: number, to: number): number {
   const t0 = performance.now();
   for (let d = from; d < to; d += CHUNKS_PER_DOC) {
     const n = Math.min(CHUNKS_PER_DOC, to - d);
-    const chunks: Chunk[] = Array.from({ length: n }, (_, i) => ({ text: `${sentence(12)} ${sentence(14)} ${sentence(10)}`, metadata: { chunk_index: i } }));
-    store.addDocument(`doc-${d}`, { title: `Doc ${d}`, language: 'en' }, chunks, chunks.map(() => vector()));
+    const chunks: Chunk[] = Array.from({ length: n }, (_, i) => ({
+      text: `${sentence(12)} ${sentence(14)} ${sentence(10)}`,
+      metadata: { chunk_index: i },
+    }));
+    store.addDocument(
+      `doc-${d}`,
+      { title: `Doc ${d}`, language: 'en' },
+      chunks,
+      chunks.map(() => vector()),
+    );
   }
   return ((to - from) / (performance.now() - t0)) * 1000;
 }
@@ -76,7 +101,10 @@ function pct(xs: number[], p: number): number {
 }
 
 /** Times QUERIES queries built by `make`; returns p50/p95 in ms. */
-function timeQueries(store: CorpusStore, make: (q: number) => Parameters<CorpusStore['query']>[0]): { p50: number; p95: number } {
+function timeQueries(
+  store: CorpusStore,
+  make: (q: number) => Parameters<CorpusStore['query']>[0],
+): { p50: number; p95: number } {
   const times: number[] = [];
   for (let q = 0; q < QUERIES; q++) {
     const query = make(q);
@@ -92,13 +120,16 @@ function measure(store: CorpusStore, label: string): { p50: number; p95: number 
   store.query({ text: 'warm up', embedding: vector(), k: 5 }); // loads the vector matrix once
   const load = performance.now() - t0;
   // Query words of mid frequency (ranks 20..2000), as a person's question mostly is after stop words.
-  const text = (q: number) => `${WORDS[20 + ((q * 37) % 1980)]} ${WORDS[20 + ((q * 101) % 1980)]} ${WORDS[20 + ((q * 13) % 1980)]}?`;
+  const text = (q: number) =>
+    `${WORDS[20 + ((q * 37) % 1980)]} ${WORDS[20 + ((q * 101) % 1980)]} ${WORDS[20 + ((q * 13) % 1980)]}?`;
   const lex = timeQueries(store, (q) => ({ text: text(q), k: 5 }));
   const vec = timeQueries(store, () => ({ embedding: vector(), k: 5 }));
   const r = timeQueries(store, (q) => ({ text: text(q), embedding: vector(), k: 5 }));
   // a permissive metadata filter (every document is 'en'): checked on the best rows only
   const f = timeQueries(store, (q) => ({ text: text(q), embedding: vector(), k: 5, filter: { language: 'en' } }));
-  console.log(`rag ${label}: ${store.count()} chunks; first query (loads matrix) ${load.toFixed(0)} ms; p50/p95 ms: lexical ${lex.p50.toFixed(1)}/${lex.p95.toFixed(1)}, vector ${vec.p50.toFixed(1)}/${vec.p95.toFixed(1)}, hybrid ${r.p50.toFixed(1)}/${r.p95.toFixed(1)}, hybrid+filter ${f.p50.toFixed(1)}/${f.p95.toFixed(1)}`);
+  console.log(
+    `rag ${label}: ${store.count()} chunks; first query (loads matrix) ${load.toFixed(0)} ms; p50/p95 ms: lexical ${lex.p50.toFixed(1)}/${lex.p95.toFixed(1)}, vector ${vec.p50.toFixed(1)}/${vec.p95.toFixed(1)}, hybrid ${r.p50.toFixed(1)}/${r.p95.toFixed(1)}, hybrid+filter ${f.p50.toFixed(1)}/${f.p95.toFixed(1)}`,
+  );
   return r;
 }
 
@@ -124,7 +155,9 @@ function compareScans(n: number): void {
       rescored += m.idx.lastSearch.rescored;
       return h.map((x) => x.id).join();
     });
-    console.log(`rag scan ${n} x ${DIM}, top 50: ${m.name} p50 ${pct(times, 50).toFixed(1)} ms (rows scored exactly per query: ${Math.round(rescored / queries.length)})`);
+    console.log(
+      `rag scan ${n} x ${DIM}, top 50: ${m.name} p50 ${pct(times, 50).toFixed(1)} ms (rows scored exactly per query: ${Math.round(rescored / queries.length)})`,
+    );
     return hits;
   });
   const same = queries.filter((_, i) => answers.every((a) => a[i] === answers[0][i])).length;
@@ -132,7 +165,11 @@ function compareScans(n: number): void {
 }
 
 export async function main(): Promise<void> {
-  console.log(`rag: load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2-core machine shared with other work)`);
+  console.log(
+    `rag: load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (2-core machine shared with other work)`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'hn-bench-rag-'));
   const store = new CorpusStore(dir, 'bench', DIM, { embeddingModel: 'random-384' });
   try {
@@ -143,8 +180,14 @@ export async function main(): Promise<void> {
     console.log(`rag ingest: ${rate100.toFixed(0)} chunks/s (next 90,000 chunks)`);
     const big = measure(store, '100k');
     compareScans(100_000);
-    console.log(`rag: load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    console.log(`rag: ${big.p50.toFixed(1)} ms p50 at 100k (baseline ${small.p50.toFixed(1)} ms at 10k, ratio ${(big.p50 / small.p50).toFixed(1)})`);
+    console.log(
+      `rag: load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      `rag: ${big.p50.toFixed(1)} ms p50 at 100k (baseline ${small.p50.toFixed(1)} ms at 10k, ratio ${(big.p50 / small.p50).toFixed(1)})`,
+    );
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -19,9 +19,20 @@ export async function main(): Promise<void> {
   await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 1), 20_000, 'the two nodes to meet');
   const alice = mesh.byName('alice').node;
   const bob = mesh.byName('bob').node;
-  const echo = defineCapability({ name: 'bench.echo', version: [1, 0], request_schema: { type: 'object' }, response_schema: null, idempotent: true, max_concurrent: 64 });
+  const echo = defineCapability({
+    name: 'bench.echo',
+    version: [1, 0],
+    request_schema: { type: 'object' },
+    response_schema: null,
+    idempotent: true,
+    max_concurrent: 64,
+  });
   alice.bus.registerCapability(echo, async (ctx) => ({ echo: ctx.body }));
-  await waitFor(() => bob.api.capabilities({ name: 'bench.echo', remoteOnly: true }).length > 0, 20_000, 'bob to learn bench.echo');
+  await waitFor(
+    () => bob.api.capabilities({ name: 'bench.echo', remoteOnly: true }).length > 0,
+    20_000,
+    'bob to learn bench.echo',
+  );
   const call = (i: number) => bob.bus.call('bench.echo', [1, 0], { n: i });
   const base = await baseline();
   const [s, b] = await measure([call, base.post]);

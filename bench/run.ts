@@ -12,7 +12,9 @@ import { bundleNode } from '../tools/bundle-node';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', 'out', 'bench');
-const names = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.slice(0, -3));
+const names = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .map((f) => f.slice(0, -3));
 const wanted = process.argv.slice(2);
 if (wanted.length === 0) {
   console.error(`usage: npm run bench -- <name> [...]\navailable: ${names.join(', ')}`);
@@ -27,7 +29,14 @@ for (const name of wanted) {
   const outfile = join(outDir, `${name}.mjs`);
   // The entry runs `main()` only when started with --bench-main: a bench that forks itself
   // (transfer) re-runs the same bundle as a child with its own flags.
-  await bundleNode({ entry: { contents: `import * as bench from ${JSON.stringify(file)};\nif (process.argv.includes('--bench-main')) await bench.main();\n`, resolveDir: here, name: `${name}-entry.ts` }, outfile });
+  await bundleNode({
+    entry: {
+      contents: `import * as bench from ${JSON.stringify(file)};\nif (process.argv.includes('--bench-main')) await bench.main();\n`,
+      resolveDir: here,
+      name: `${name}-entry.ts`,
+    },
+    outfile,
+  });
   const r = spawnSync(process.execPath, [outfile, '--bench-main'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -16,7 +16,8 @@ async function rawSse(tls: { certPem: string; keyPem: string }) {
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, async (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     for (let i = 0; i < FRAMES; i++) {
-      if (!res.write(encodeFrame({ event: 'token', data: { text: 'tok', i }, seq: i + 1 }))) await new Promise((r) => res.once('drain', r));
+      if (!res.write(encodeFrame({ event: 'token', data: { text: 'tok', i }, seq: i + 1 })))
+        await new Promise((r) => res.once('drain', r));
     }
     res.end(encodeFrame({ event: 'done', data: {}, seq: FRAMES + 1 }));
   });
@@ -30,7 +31,9 @@ async function rawSse(tls: { certPem: string; keyPem: string }) {
         let n = 0;
         res.setEncoding('utf8');
         res.on('data', (c: string) => (n += p.push(c).filter((f) => f.event === 'token').length));
-        res.on('end', () => (n === FRAMES ? resolve(FRAMES / ((performance.now() - t0) / 1000)) : reject(new Error(`got ${n} frames`))));
+        res.on('end', () =>
+          n === FRAMES ? resolve(FRAMES / ((performance.now() - t0) / 1000)) : reject(new Error(`got ${n} frames`)),
+        );
       });
       req.on('error', reject);
       req.end();
@@ -44,7 +47,8 @@ export async function main(): Promise<void> {
   const run = async () => {
     const t0 = performance.now();
     let n = 0;
-    for await (const f of nodes.client.stream(nodes.peer, 'bench.stream', '1.0', { n: FRAMES })) if (f.event === 'token') n++;
+    for await (const f of nodes.client.stream(nodes.peer, 'bench.stream', '1.0', { n: FRAMES }))
+      if (f.event === 'token') n++;
     if (n !== FRAMES) throw new Error(`got ${n} frames`);
     return FRAMES / ((performance.now() - t0) / 1000);
   };
@@ -62,7 +66,9 @@ export async function main(): Promise<void> {
   const fc = Math.max(...fcs);
   const base = Math.max(...bases);
   console.log(`${FRAMES} frames per run, ${ROUNDS} alternating rounds, best of each`);
-  console.log(`flow-controlled signed stream (coalesced messages, window ${STREAM_WINDOW_FRAMES} messages of <= ${STREAM_BATCH_MAX_FRAMES} frames): ${fcs.map((x) => fmt(x)).join(' ')} frames/s`);
+  console.log(
+    `flow-controlled signed stream (coalesced messages, window ${STREAM_WINDOW_FRAMES} messages of <= ${STREAM_BATCH_MAX_FRAMES} frames): ${fcs.map((x) => fmt(x)).join(' ')} frames/s`,
+  );
   console.log(`raw SSE over HTTPS: ${bases.map((x) => fmt(x)).join(' ')} frames/s`);
   console.log(`stream: ${fmt(fc)} frames/s (baseline ${fmt(base)} frames/s, ratio ${fmt(fc / base, 2)})`);
 }

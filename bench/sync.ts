@@ -11,9 +11,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toWallClock, type NodeId } from '../src-main/common';
-import { EventLog, SyncClient, SyncServer, SYNC_BATCH_EVENTS, type Event, type SyncChannel } from '../src-main/runtime/events';
+import {
+  EventLog,
+  SyncClient,
+  SyncServer,
+  SYNC_BATCH_EVENTS,
+  type Event,
+  type SyncChannel,
+} from '../src-main/runtime/events';
 import { generateKeyPair, signPayload } from '../src-main/runtime/identity';
-import { createHttpServer, generateSelfSignedCert, HttpClient, PinnedCerts, RateLimiter, type PeerAddress } from '../src-main/runtime/transport';
+import {
+  createHttpServer,
+  generateSelfSignedCert,
+  HttpClient,
+  PinnedCerts,
+  RateLimiter,
+  type PeerAddress,
+} from '../src-main/runtime/transport';
 import { fmt } from './lib/transport-fixture';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
@@ -29,7 +43,12 @@ export async function main(): Promise<void> {
   let logs = 0;
   const open = () => EventLog.open({ dbPath: join(dir, `log-${logs++}.sqlite`), communityId });
   const source = open();
-  for (let i = 0; i < EVENTS; i++) source.appendLocal('chat.message.sent', { text: `message ${i} from the bench`, room: 'general', n: i }, authors[i % AUTHORS]);
+  for (let i = 0; i < EVENTS; i++)
+    source.appendLocal(
+      'chat.message.sent',
+      { text: `message ${i} from the bench`, room: 'general', n: i },
+      authors[i % AUTHORS],
+    );
   const events: Event[] = [];
   for (const e of source.replay()) events.push(e);
 
@@ -39,15 +58,26 @@ export async function main(): Promise<void> {
   const syncServer = new SyncServer(source);
   const ref: { m: unknown } = { m: null };
   const server = createHttpServer({
-    kp: kpA, tls, host: '127.0.0.1', port: 0, nodeManifest: () => ref.m, rateLimiter: process.env.BENCH_NO_RATE_LIMIT ? undefined : new RateLimiter(), // as a node wires it
+    kp: kpA,
+    tls,
+    host: '127.0.0.1',
+    port: 0,
+    nodeManifest: () => ref.m,
+    rateLimiter: process.env.BENCH_NO_RATE_LIMIT ? undefined : new RateLimiter(), // as a node wires it
     sync: { heads: () => syncServer.serveHeads(), events: (_caller, body) => syncServer.serveEvents(body as never) },
   });
   await server.start();
-  ref.m = signPayload({ node_id: kpA.nodeIdFull, load: { tls_fingerprint: tls.fingerprint }, issued_at: toWallClock() }, kpA);
+  ref.m = signPayload(
+    { node_id: kpA.nodeIdFull, load: { tls_fingerprint: tls.fingerprint }, issued_at: toWallClock() },
+    kpA,
+  );
   // Node B: pins A's certificate from its signed manifest, then syncs over the signed endpoints.
   const pins = new PinnedCerts();
   const client = new HttpClient({ kp: generateKeyPair(), pinnedCerts: pins });
-  const peer: PeerAddress = { nodeId: kpA.nodeIdFull as NodeId, endpoint: { transport: 'https', host: '127.0.0.1', port: server.port } };
+  const peer: PeerAddress = {
+    nodeId: kpA.nodeIdFull as NodeId,
+    endpoint: { transport: 'https', host: '127.0.0.1', port: server.port },
+  };
   await client.learnPeer(peer.endpoint);
   const channel = client.syncChannel(peer) as unknown as SyncChannel;
 
@@ -57,8 +87,10 @@ export async function main(): Promise<void> {
       const t0 = performance.now();
       const r = await new SyncClient(target, channel).syncWith();
       const ms = performance.now() - t0;
-      if (r.received_count !== EVENTS || target.count() !== EVENTS) throw new Error(`sync: received ${r.received_count}, stored ${target.count()} of ${EVENTS}`);
-      if (JSON.stringify(target.authorSummaries()) !== JSON.stringify(source.authorSummaries())) throw new Error('sync: the logs did not converge');
+      if (r.received_count !== EVENTS || target.count() !== EVENTS)
+        throw new Error(`sync: received ${r.received_count}, stored ${target.count()} of ${EVENTS}`);
+      if (JSON.stringify(target.authorSummaries()) !== JSON.stringify(source.authorSummaries()))
+        throw new Error('sync: the logs did not converge');
       return EVENTS / (ms / 1000);
     } finally {
       target.close();
@@ -97,8 +129,12 @@ export async function main(): Promise<void> {
   }
   const n = median(net);
   const b = median(local);
-  console.log(`${EVENTS} events, ${AUTHORS} authors, batches of ${SYNC_BATCH_EVENTS}, ${ROUNDS} rounds alternating; medians`);
-  console.log(`over HTTPS (SyncClient -> HttpClient.syncChannel -> HttpServer -> SyncServer): ${net.map((x) => fmt(x)).join(' ')} events/s`);
+  console.log(
+    `${EVENTS} events, ${AUTHORS} authors, batches of ${SYNC_BATCH_EVENTS}, ${ROUNDS} rounds alternating; medians`,
+  );
+  console.log(
+    `over HTTPS (SyncClient -> HttpClient.syncChannel -> HttpServer -> SyncServer): ${net.map((x) => fmt(x)).join(' ')} events/s`,
+  );
   console.log(`in-process appendReceivedBatch (no network): ${local.map((x) => fmt(x)).join(' ')} events/s`);
   console.log(`sync: ${fmt(n)} events/s (baseline ${fmt(b)} events/s, ratio ${fmt(n / b, 2)})`);
 }

@@ -58,10 +58,12 @@ async function httpsServer(path: string): Promise<{ server: Server; port: number
   const { generateSelfSignedCert } = await import('../src-main/runtime/transport');
   const tls = generateSelfSignedCert(generateKeyPair());
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (_req, res) => {
-    void stat(path).then((s) => {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': s.size });
-      return pipeline(createReadStream(path, { highWaterMark: MIB }), res);
-    }).catch(() => res.destroy());
+    void stat(path)
+      .then((s) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': s.size });
+        return pipeline(createReadStream(path, { highWaterMark: MIB }), res);
+      })
+      .catch(() => res.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, port: (server.address() as { port: number }).port };
@@ -81,11 +83,18 @@ function canUnshareNet(): boolean {
 /** A child process running this bundle in `role`; messages arrive through `next()`. */
 function spawnChild(role: string, opts: { netns?: boolean } = {}) {
   const self = fileURLToPath(import.meta.url);
-  const prof = process.env.BENCH_TRANSFER_PROF && role === 'mesh' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_TRANSFER_PROF}`] : [];
+  const prof =
+    process.env.BENCH_TRANSFER_PROF && role === 'mesh'
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_TRANSFER_PROF}`]
+      : [];
   const argv = [...process.execArgv, ...prof, self, CHILD_FLAG, role];
   // In a fresh network namespace only loopback exists (brought up here); the IPC channel's fd and env are inherited through exec.
   const child = opts.netns
-    ? spawn('unshare', ['-n', '--', 'sh', '-c', 'ip link set lo up 2>/dev/null || true; exec "$@"', 'sh', process.execPath, ...argv], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    ? spawn(
+        'unshare',
+        ['-n', '--', 'sh', '-c', 'ip link set lo up 2>/dev/null || true; exec "$@"', 'sh', process.execPath, ...argv],
+        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+      )
     : spawn(process.execPath, argv, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const queue: Msg[] = [];
   const waiters: ((m: Msg) => void)[] = [];
@@ -163,7 +172,9 @@ export async function main(): Promise<void> {
       st = child('syncthing', { netns });
       st.send({ type: 'start', bin, work: join(dir, 'st'), source: src });
       await st.next('started');
-      console.log(`syncthing: ${bin}, ${netns ? 'in a loopback-only network namespace' : 'in this network namespace (unshare -n unavailable)'}; discovery, relays, NAT, STUN, reporting, upgrades off`);
+      console.log(
+        `syncthing: ${bin}, ${netns ? 'in a loopback-only network namespace' : 'in this network namespace (unshare -n unavailable)'}; discovery, relays, NAT, STUN, reporting, upgrades off`,
+      );
     }
 
     const expected = await sha256File(src);
@@ -202,7 +213,9 @@ export async function main(): Promise<void> {
         stMs.push(sr.ms);
         stLine = `, syncthing ${fmt(rate(bytes, sr.ms))} MB/s (${(sr.ms / 1000).toFixed(2)} s)`;
       }
-      console.log(`round ${run + 1}: limit ${fmt(rate(bytes, lr.ms))} MB/s (${(lr.ms / 1000).toFixed(2)} s)${stLine}; hearthnet ${fmt(rate(bytes, ms))} MB/s (${(ms / 1000).toFixed(2)} s: add ${((tAdded - t0) / 1000).toFixed(2)} s, get ${(br.ms / 1000).toFixed(2)} s, of it after the last piece ${((br.ms - (br.last_chunk_ms ?? br.ms)) / 1000).toFixed(2)} s; B peak RSS ${fmt(br.max_rss / 1e6)} MB (idle ${fmt((br.rss_before ?? 0) / 1e6)}), B CPU ${(br.cpu_ms / 1000).toFixed(1)} s, A CPU ${((senderCpu.user + senderCpu.system) / 1e6).toFixed(1)} s, bus p99 ${br.probe_p99_ms.toFixed(1)} ms); load ${loadavg()}`);
+      console.log(
+        `round ${run + 1}: limit ${fmt(rate(bytes, lr.ms))} MB/s (${(lr.ms / 1000).toFixed(2)} s)${stLine}; hearthnet ${fmt(rate(bytes, ms))} MB/s (${(ms / 1000).toFixed(2)} s: add ${((tAdded - t0) / 1000).toFixed(2)} s, get ${(br.ms / 1000).toFixed(2)} s, of it after the last piece ${((br.ms - (br.last_chunk_ms ?? br.ms)) / 1000).toFixed(2)} s; B peak RSS ${fmt(br.max_rss / 1e6)} MB (idle ${fmt((br.rss_before ?? 0) / 1e6)}), B CPU ${(br.cpu_ms / 1000).toFixed(1)} s, A CPU ${((senderCpu.user + senderCpu.system) / 1e6).toFixed(1)} s, bus p99 ${br.probe_p99_ms.toFixed(1)} ms); load ${loadavg()}`,
+      );
     }
     const hn = rate(bytes, median(hnMs));
     const limit = rate(bytes, median(limitMs));
@@ -210,21 +223,32 @@ export async function main(): Promise<void> {
     if (HOLDERS > 1) {
       // The same file held by every holder (each added it); B pulls parts from all of them at once.
       const cid = await addEverywhere(holders, src);
-      bob.send({ type: 'fetch', cids: [cid], out: join(dir, 'b-holders'), sources: holders.map((h) => h.kp.nodeIdFull) });
+      bob.send({
+        type: 'fetch',
+        cids: [cid],
+        out: join(dir, 'b-holders'),
+        sources: holders.map((h) => h.kp.nodeIdFull),
+      });
       const r = (await bob.next('result')).result as Result;
-      console.log(`${HOLDERS} holders: files get ${fmt(rate(bytes, r.ms))} MB/s (${(r.ms / 1000).toFixed(2)} s; one holder: ${fmt(rate(bytes, median(fetchMs)))} MB/s), B peak RSS ${fmt(r.max_rss / 1e6)} MB, bus p99 ${r.probe_p99_ms.toFixed(1)} ms`);
+      console.log(
+        `${HOLDERS} holders: files get ${fmt(rate(bytes, r.ms))} MB/s (${(r.ms / 1000).toFixed(2)} s; one holder: ${fmt(rate(bytes, median(fetchMs)))} MB/s), B peak RSS ${fmt(r.max_rss / 1e6)} MB, bus p99 ${r.probe_p99_ms.toFixed(1)} ms`,
+      );
       for (const h of holders) await forget(h, { cid } as BlobManifest);
     }
 
     if (SMALL_FILES > 0) await smallFiles(dir, alice, bob, st);
 
-    console.log(`receiver peak RSS: ${fmt(peakRss / 1e6)} MB; bus call p99 during transfers: ${Math.max(...probes).toFixed(1)} ms`);
+    console.log(
+      `receiver peak RSS: ${fmt(peakRss / 1e6)} MB; bus call p99 during transfers: ${Math.max(...probes).toFixed(1)} ms`,
+    );
     console.log(`raw limit (https + native BLAKE3): ${fmt(limit)} MB/s, ratio to it ${(hn / limit).toFixed(2)}`);
     if (stMs.length) {
       const s = rate(bytes, median(stMs));
       console.log(`transfer: ${fmt(hn)} MB/s (syncthing ${fmt(s)} MB/s, ratio ${(hn / s).toFixed(2)})`);
     } else {
-      console.log(`transfer: ${fmt(hn)} MB/s (syncthing skipped, raw limit ${fmt(limit)} MB/s, ratio ${(hn / limit).toFixed(2)})`);
+      console.log(
+        `transfer: ${fmt(hn)} MB/s (syncthing skipped, raw limit ${fmt(limit)} MB/s, ratio ${(hn / limit).toFixed(2)})`,
+      );
     }
   } finally {
     for (const c of children) await c.close().catch(() => undefined);
@@ -258,12 +282,14 @@ async function smallFiles(dir: string, alice: Node, bob: Child, st: Child | null
   const folder = join(dir, 'photos');
   mkdirSync(folder);
   const size = 64 * 1024;
-  for (let i = 0; i < SMALL_FILES; i++) writeFileSync(join(folder, `img-${String(i).padStart(4, '0')}.jpg`), randomBytes(size));
+  for (let i = 0; i < SMALL_FILES; i++)
+    writeFileSync(join(folder, `img-${String(i).padStart(4, '0')}.jpg`), randomBytes(size));
   const total = SMALL_FILES * size;
   const s = alice.scope()!.services;
   const t0 = performance.now();
   const cids: string[] = [];
-  for (let i = 0; i < SMALL_FILES; i++) cids.push((await s.fileClient.addFile(join(folder, `img-${String(i).padStart(4, '0')}.jpg`), { pin: true })).cid);
+  for (let i = 0; i < SMALL_FILES; i++)
+    cids.push((await s.fileClient.addFile(join(folder, `img-${String(i).padStart(4, '0')}.jpg`), { pin: true })).cid);
   for (let i = 0; i < cids.length; i += 256) await s.files.advertise(cids.slice(i, i + 256));
   const tAdded = performance.now();
   bob.send({ type: 'fetch', cids, out: join(dir, 'b-photos'), sources: [alice.kp.nodeIdFull] });
@@ -275,7 +301,9 @@ async function smallFiles(dir: string, alice: Node, bob: Child, st: Child | null
     const sr = (await st.next('result')).result as Result;
     stLine = `; syncthing ${fmt(rate(total, sr.ms))} MB/s (${(sr.ms / 1000).toFixed(2)} s), ratio ${(sr.ms / ms).toFixed(2)}`;
   }
-  console.log(`${SMALL_FILES} files of 64 KiB: hearthnet ${fmt(rate(total, ms))} MB/s (${(ms / 1000).toFixed(2)} s: add ${((tAdded - t0) / 1000).toFixed(2)} s, get ${(r.ms / 1000).toFixed(2)} s)${stLine}`);
+  console.log(
+    `${SMALL_FILES} files of 64 KiB: hearthnet ${fmt(rate(total, ms))} MB/s (${(ms / 1000).toFixed(2)} s: add ${((tAdded - t0) / 1000).toFixed(2)} s, get ${(r.ms / 1000).toFixed(2)} s)${stLine}`,
+  );
 }
 
 function loadavg(): string {

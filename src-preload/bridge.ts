@@ -2,7 +2,12 @@
  * The preload's whole surface: relays tRPC IPC messages between the renderer and the main process.
  * Takes anything shaped like `ipcRenderer`, so tests run it without Electron.
  */
-import { TRPC_IPC_CHANNEL, type TrpcIpcBridge, type TrpcIpcRequest, type TrpcIpcResponse } from '../src-main/common/trpc-ipc';
+import {
+  TRPC_IPC_CHANNEL,
+  type TrpcIpcBridge,
+  type TrpcIpcRequest,
+  type TrpcIpcResponse,
+} from '../src-main/common/trpc-ipc';
 
 export interface IpcRendererLike {
   send(channel: string, message: TrpcIpcRequest): void;

@@ -4,4 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleNode } from './bundle-node';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-await bundleNode({ entry: { file: join(root, 'src-main/runtime/cli/main.ts') }, outfile: join(root, 'out/cli/hearthnet.mjs') });
+await bundleNode({
+  entry: { file: join(root, 'src-main/runtime/cli/main.ts') },
+  outfile: join(root, 'out/cli/hearthnet.mjs'),
+});

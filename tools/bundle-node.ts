@@ -8,7 +8,30 @@
  */
 import { build } from 'esbuild';
 
-export async function bundleNode(o: { entry: { file: string } | { contents: string; resolveDir: string; name: string }; outfile: string }): Promise<void> {
-  const entry = 'file' in o.entry ? { entryPoints: [o.entry.file] } : { stdin: { contents: o.entry.contents, resolveDir: o.entry.resolveDir, sourcefile: o.entry.name, loader: 'ts' as const } };
-  await build({ ...entry, outfile: o.outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: false, logLevel: 'warning' });
+export async function bundleNode(o: {
+  entry: { file: string } | { contents: string; resolveDir: string; name: string };
+  outfile: string;
+}): Promise<void> {
+  const entry =
+    'file' in o.entry
+      ? { entryPoints: [o.entry.file] }
+      : {
+          stdin: {
+            contents: o.entry.contents,
+            resolveDir: o.entry.resolveDir,
+            sourcefile: o.entry.name,
+            loader: 'ts' as const,
+          },
+        };
+  await build({
+    ...entry,
+    outfile: o.outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: false,
+    logLevel: 'warning',
+  });
 }

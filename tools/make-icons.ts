@@ -52,7 +52,12 @@ function png(size: number, pixels: Uint8Array): Buffer {
     raw[y * (size * 4 + 1)] = 0; // filter: none
     Buffer.from(pixels.buffer, pixels.byteOffset + y * size * 4, size * 4).copy(raw, y * (size * 4 + 1) + 1);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 /** ICO with PNG-compressed entries (Windows Vista and later). */
 function ico(images: Array<{ size: number; png: Buffer }>): Buffer {
@@ -90,40 +95,67 @@ function icns(images: Array<{ type: string; png: Buffer }>): Buffer {
 
 // ---- shapes -----------------------------------------------------------------------------------
 
-const disc = (cx: number, cy: number, r: number): Shape => (x, y) => ((x - cx) ** 2 + (y - cy) ** 2 <= r * r ? 1 : 0);
-const ring = (cx: number, cy: number, r: number, w: number): Shape => (x, y) => {
-  const d = Math.hypot(x - cx, y - cy);
-  return d <= r && d >= r - w ? 1 : 0;
-};
-const halfDisc = (cx: number, cy: number, r: number): Shape => (x, y) => (x <= cx && (x - cx) ** 2 + (y - cy) ** 2 <= r * r ? 1 : 0);
-const bar = (x0: number, y0: number, x1: number, y1: number, w: number): Shape => (x, y) => {
-  const dx = x1 - x0;
-  const dy = y1 - y0;
-  const t = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)));
-  return Math.hypot(x - (x0 + t * dx), y - (y0 + t * dy)) <= w / 2 ? 1 : 0;
-};
-const union = (...shapes: Shape[]): Shape => (x, y) => (shapes.some((s) => s(x, y) > 0) ? 1 : 0);
-const rect = (x0: number, y0: number, x1: number, y1: number): Shape => (x, y) => (x >= x0 && x <= x1 && y >= y0 && y <= y1 ? 1 : 0);
-const triangle = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): Shape => (x, y) => {
-  const s = (px: number, py: number, qx: number, qy: number) => (x - qx) * (py - qy) - (px - qx) * (y - qy);
-  const d1 = s(ax, ay, bx, by);
-  const d2 = s(bx, by, cx, cy);
-  const d3 = s(cx, cy, ax, ay);
-  return (d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0) ? 0 : 1;
-};
-const minus = (a: Shape, b: Shape): Shape => (x, y) => (a(x, y) > 0 && b(x, y) === 0 ? 1 : 0);
+const disc =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    (x - cx) ** 2 + (y - cy) ** 2 <= r * r ? 1 : 0;
+const ring =
+  (cx: number, cy: number, r: number, w: number): Shape =>
+  (x, y) => {
+    const d = Math.hypot(x - cx, y - cy);
+    return d <= r && d >= r - w ? 1 : 0;
+  };
+const halfDisc =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    x <= cx && (x - cx) ** 2 + (y - cy) ** 2 <= r * r ? 1 : 0;
+const bar =
+  (x0: number, y0: number, x1: number, y1: number, w: number): Shape =>
+  (x, y) => {
+    const dx = x1 - x0;
+    const dy = y1 - y0;
+    const t = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)));
+    return Math.hypot(x - (x0 + t * dx), y - (y0 + t * dy)) <= w / 2 ? 1 : 0;
+  };
+const union =
+  (...shapes: Shape[]): Shape =>
+  (x, y) =>
+    shapes.some((s) => s(x, y) > 0) ? 1 : 0;
+const rect =
+  (x0: number, y0: number, x1: number, y1: number): Shape =>
+  (x, y) =>
+    x >= x0 && x <= x1 && y >= y0 && y <= y1 ? 1 : 0;
+const triangle =
+  (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): Shape =>
+  (x, y) => {
+    const s = (px: number, py: number, qx: number, qy: number) => (x - qx) * (py - qy) - (px - qx) * (y - qy);
+    const d1 = s(ax, ay, bx, by);
+    const d2 = s(bx, by, cx, cy);
+    const d3 = s(cx, cy, ax, ay);
+    return (d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0) ? 0 : 1;
+  };
+const minus =
+  (a: Shape, b: Shape): Shape =>
+  (x, y) =>
+    a(x, y) > 0 && b(x, y) === 0 ? 1 : 0;
 
 function render(size: number, layers: readonly Layer[]): Uint8Array {
   const out = new Uint8Array(size * size * 4);
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < SUPERSAMPLE; sy++) {
         for (let sx = 0; sx < SUPERSAMPLE; sx++) {
           const x = (px + (sx + 0.5) / SUPERSAMPLE) / size;
           const y = (py + (sy + 0.5) / SUPERSAMPLE) / size;
           // Last layer on top: composite each sample "over".
-          let sr = 0, sg = 0, sb = 0, sa = 0;
+          let sr = 0,
+            sg = 0,
+            sb = 0,
+            sa = 0;
           for (const { shape, color } of layers) {
             if (!shape(x, y)) continue;
             const ca = color[3] / 255;
@@ -132,7 +164,10 @@ function render(size: number, layers: readonly Layer[]): Uint8Array {
             sb = color[2] * ca + sb * (1 - ca);
             sa = ca + sa * (1 - ca);
           }
-          r += sr; g += sg; b += sb; a += sa;
+          r += sr;
+          g += sg;
+          b += sb;
+          a += sa;
         }
       }
       const n = SUPERSAMPLE * SUPERSAMPLE;
@@ -159,16 +194,23 @@ export function trayShape(state: TrayStateName): Shape {
   return union(ring(0.5, 0.5, 0.4, 0.11), bar(0.3, 0.3, 0.7, 0.7, 0.12), bar(0.7, 0.3, 0.3, 0.7, 0.12));
 }
 
-const COLOURS: Record<TrayStateName, Rgba> = { online: [46, 160, 67, 255], degraded: [219, 150, 0, 255], offline: [207, 34, 46, 255] };
+const COLOURS: Record<TrayStateName, Rgba> = {
+  online: [46, 160, 67, 255],
+  degraded: [219, 150, 0, 255],
+  offline: [207, 34, 46, 255],
+};
 const BLACK: Rgba = [0, 0, 0, 255];
 
 function appIcon(size: number): Buffer {
   const house = union(triangle(0.24, 0.5, 0.5, 0.24, 0.76, 0.5), rect(0.32, 0.48, 0.68, 0.76));
   const door = rect(0.45, 0.6, 0.55, 0.76);
-  return png(size, render(size, [
-    { shape: disc(0.5, 0.5, 0.48), color: [217, 108, 40, 255] },
-    { shape: minus(house, door), color: [255, 248, 238, 255] },
-  ]));
+  return png(
+    size,
+    render(size, [
+      { shape: disc(0.5, 0.5, 0.48), color: [217, 108, 40, 255] },
+      { shape: minus(house, door), color: [255, 248, 238, 255] },
+    ]),
+  );
 }
 
 function main(): void {
@@ -181,13 +223,29 @@ function main(): void {
     writeFileSync(join(tray, `tray-${state}-Template.png`), png(16, render(16, [{ shape, color: BLACK }])));
     writeFileSync(join(tray, `tray-${state}-Template@2x.png`), png(32, render(32, [{ shape, color: BLACK }])));
     const coloured = (size: number) => png(size, render(size, [{ shape, color: COLOURS[state] }]));
-    writeFileSync(join(tray, `tray-${state}.ico`), ico([16, 20, 24, 32].map((size) => ({ size, png: coloured(size) }))));
+    writeFileSync(
+      join(tray, `tray-${state}.ico`),
+      ico([16, 20, 24, 32].map((size) => ({ size, png: coloured(size) }))),
+    );
     writeFileSync(join(tray, `tray-${state}-24.png`), coloured(24));
     writeFileSync(join(tray, `tray-${state}-22.png`), coloured(22));
   }
   writeFileSync(join(root, 'build/icon.png'), appIcon(1024));
-  writeFileSync(join(root, 'build/icon.ico'), ico([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, png: appIcon(size) }))));
-  writeFileSync(join(root, 'build/icon.icns'), icns([['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024]].map(([type, size]) => ({ type: type as string, png: appIcon(size as number) }))));
+  writeFileSync(
+    join(root, 'build/icon.ico'),
+    ico([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, png: appIcon(size) }))),
+  );
+  writeFileSync(
+    join(root, 'build/icon.icns'),
+    icns(
+      [
+        ['ic07', 128],
+        ['ic08', 256],
+        ['ic09', 512],
+        ['ic10', 1024],
+      ].map(([type, size]) => ({ type: type as string, png: appIcon(size as number) })),
+    ),
+  );
 }
 
 if (process.argv[1] && /make-icons\.ts$/.test(process.argv[1])) main();

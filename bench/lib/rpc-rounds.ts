@@ -47,28 +47,49 @@ export async function round(one: (i: number) => Promise<unknown>, t: Tally, ms =
   t.loopMs += performance.eventLoopUtilization(e0).active;
 }
 
-export const summary = (t: Tally) => ({ rps: t.lat.length / (t.ms / 1000), lat: [...t.lat].sort((a, b) => a - b), loopUs: (t.loopMs * 1000) / t.lat.length });
+export const summary = (t: Tally) => ({
+  rps: t.lat.length / (t.ms / 1000),
+  lat: [...t.lat].sort((a, b) => a - b),
+  loopUs: (t.loopMs * 1000) / t.lat.length,
+});
 
 /**
  * The unsigned Hono echo endpoint, served over plain HTTP (the issue's baseline) or over HTTPS with
  * the node's certificate (shown too: it separates the cost of TLS from the cost of signing).
  */
-export async function baseline(tls?: { certPem: string; keyPem: string }): Promise<{ post: (i: number) => Promise<void>; close: () => Promise<void> }> {
+export async function baseline(tls?: {
+  certPem: string;
+  keyPem: string;
+}): Promise<{ post: (i: number) => Promise<void>; close: () => Promise<void> }> {
   const app = new Hono();
   app.post('/echo', async (c) => c.json({ result: { echo: await c.req.json() } }));
-  const server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, getRequestListener(app.fetch)) : createHttpServer(getRequestListener(app.fetch));
+  const server = tls
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, getRequestListener(app.fetch))
+    : createHttpServer(getRequestListener(app.fetch));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  const agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: CONCURRENCY, rejectUnauthorized: false }) : new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const agent = tls
+    ? new HttpsAgent({ keepAlive: true, maxSockets: CONCURRENCY, rejectUnauthorized: false })
+    : new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const send = tls ? httpsRequest : request;
   const post = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const body = JSON.stringify({ n: i });
-      const req = send({ host: '127.0.0.1', port, path: '/echo', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => (JSON.parse(text), resolve()));
-      });
+      const req = send(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/echo',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => (JSON.parse(text), resolve()));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -82,18 +103,19 @@ export async function baseline(tls?: { certPem: string; keyPem: string }): Promi
   };
 }
 
-
 export type Side = (i: number) => Promise<unknown>;
 
 /** Warm every side up, then alternate rounds for SECONDS per side; one summary per side, in order. */
 export async function measure(sides: Side[]): Promise<ReturnType<typeof summary>[]> {
   const tallies: Tally[] = sides.map(() => ({ n: 0, ms: 0, lat: [], loopMs: 0 }));
   for (const side of sides) await round(side, { n: 0, ms: 0, lat: [], loopMs: 0 }, WARMUP_MS);
-  for (let r = 0; r < (SECONDS * 1000) / ROUND_MS; r++) for (const [i, side] of sides.entries()) await round(side, tallies[i]);
+  for (let r = 0; r < (SECONDS * 1000) / ROUND_MS; r++)
+    for (const [i, side] of sides.entries()) await round(side, tallies[i]);
   return tallies.map(summary);
 }
 
-export const describeRun = () => `concurrency ${CONCURRENCY}, ${SECONDS} s each side, alternating ${ROUND_MS} ms rounds after ${WARMUP_MS} ms of warm-up each`;
+export const describeRun = () =>
+  `concurrency ${CONCURRENCY}, ${SECONDS} s each side, alternating ${ROUND_MS} ms rounds after ${WARMUP_MS} ms of warm-up each`;
 
 export const line = (name: string, r: { rps: number; lat: number[]; loopUs: number }) =>
   `${name}: ${fmt(r.rps)} req/s, p50 ${fmt(percentile(r.lat, 50), 2)} ms, p99 ${fmt(percentile(r.lat, 99), 2)} ms, event loop ${fmt(r.loopUs)} us/req`;

@@ -36,7 +36,8 @@ interface Instance {
 }
 
 function configXml(me: Instance, other: Instance): string {
-  const device = (d: Instance) => `<device id="${d.id}" name="${d.name}" compression="never" introducer="false"><address>tcp://127.0.0.1:${d.listen}</address><autoAcceptFolders>false</autoAcceptFolders></device>`;
+  const device = (d: Instance) =>
+    `<device id="${d.id}" name="${d.name}" compression="never" introducer="false"><address>tcp://127.0.0.1:${d.listen}</address><autoAcceptFolders>false</autoAcceptFolders></device>`;
   return `<configuration version="36">
   <folder id="${FOLDER}" label="${FOLDER}" path="${me.folder}" type="sendreceive" rescanIntervalS="3600" fsWatcherEnabled="false" ignorePerms="false" autoNormalize="true">
     <filesystemType>basic</filesystemType>
@@ -99,13 +100,23 @@ const sha256 = async (path: string) => {
  * resolves to the ms it took; `stop()` ends both. `work` must be on the same filesystem as the
  * source (the file enters A's folder as a hard link: the same bytes, already in the page cache).
  */
-export async function startSyncthing(bin: string, work: string, basePort: number): Promise<{ run(source: string): Promise<number>; runFolder(folder: string): Promise<number>; stop(): Promise<void> }> {
+export async function startSyncthing(
+  bin: string,
+  work: string,
+  basePort: number,
+): Promise<{
+  run(source: string): Promise<number>;
+  runFolder(folder: string): Promise<number>;
+  stop(): Promise<void>;
+}> {
   const insts: Instance[] = [];
   for (const [i, name] of ['a', 'b'].entries()) {
     const home = join(work, `st-${name}`);
     const folder = join(work, `st-${name}-folder`);
     await mkdir(folder, { recursive: true });
-    const gen = spawnSync(bin, ['generate', `--home=${home}`, '--no-default-folder', '--skip-port-probing'], { encoding: 'utf8' });
+    const gen = spawnSync(bin, ['generate', `--home=${home}`, '--no-default-folder', '--skip-port-probing'], {
+      encoding: 'utf8',
+    });
     const id = /Device ID:\s*([A-Z0-9-]{63})/.exec(gen.stdout + gen.stderr)?.[1];
     if (!id) throw new Error(`syncthing generate failed: ${gen.stderr || gen.stdout}`);
     insts.push({ name, home, folder, id, gui: basePort + i * 2, listen: basePort + i * 2 + 1 });
@@ -124,12 +135,29 @@ export async function startSyncthing(bin: string, work: string, basePort: number
     }
   };
   try {
-    for (const [me, other] of [[a, b], [b, a]] as const) {
+    for (const [me, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       await writeFile(join(me.home, 'config.xml'), configXml(me, other));
-      me.proc = spawn(bin, ['serve', `--home=${me.home}`, '--no-browser', '--no-restart', '--no-upgrade', '--logfile=-'], { env, stdio: 'ignore' });
+      me.proc = spawn(
+        bin,
+        ['serve', `--home=${me.home}`, '--no-browser', '--no-restart', '--no-upgrade', '--logfile=-'],
+        { env, stdio: 'ignore' },
+      );
     }
-    for (const [me, other] of [[a, b], [b, a]] as const) {
-      await until(async () => ((await api(me, '/rest/system/connections')) as { connections: Record<string, { connected: boolean }> }).connections[other.id]?.connected, 60_000, `connection ${me.name}->${other.name}`, 100);
+    for (const [me, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      await until(
+        async () =>
+          ((await api(me, '/rest/system/connections')) as { connections: Record<string, { connected: boolean }> })
+            .connections[other.id]?.connected,
+        60_000,
+        `connection ${me.name}->${other.name}`,
+        100,
+      );
     }
   } catch (err) {
     await stop();
@@ -139,7 +167,12 @@ export async function startSyncthing(bin: string, work: string, basePort: number
   return {
     stop,
     async run(source: string): Promise<number> {
-      for (const i of insts) await until(async () => ((await api(i, `/rest/db/status?folder=${FOLDER}`)) as { state: string }).state === 'idle', 60_000, `idle folder on ${i.name}`);
+      for (const i of insts)
+        await until(
+          async () => ((await api(i, `/rest/db/status?folder=${FOLDER}`)) as { state: string }).state === 'idle',
+          60_000,
+          `idle folder on ${i.name}`,
+        );
       const name = `big-${run++}.bin`;
       const staged = join(work, `staged-${name}`);
       await link(source, staged);
@@ -159,7 +192,12 @@ export async function startSyncthing(bin: string, work: string, basePort: number
     },
     /** The same for a folder of files (it appears in A's folder at once; done when B has every file whole). */
     async runFolder(folder: string): Promise<number> {
-      for (const i of insts) await until(async () => ((await api(i, `/rest/db/status?folder=${FOLDER}`)) as { state: string }).state === 'idle', 60_000, `idle folder on ${i.name}`);
+      for (const i of insts)
+        await until(
+          async () => ((await api(i, `/rest/db/status?folder=${FOLDER}`)) as { state: string }).state === 'idle',
+          60_000,
+          `idle folder on ${i.name}`,
+        );
       const name = `dir-${run++}`;
       const staged = join(work, `staged-${name}`);
       await mkdir(staged);
@@ -174,12 +212,17 @@ export async function startSyncthing(bin: string, work: string, basePort: number
       await rename(staged, join(a.folder, name));
       await api(a, `/rest/db/scan?folder=${FOLDER}`, 'POST');
       // B writes each file under a temp name and renames it when whole: count the final names.
-      await until(async () => {
-        const have = (await readdir(target)).filter((f) => sizes.has(f));
-        if (have.length < files.length) return false;
-        for (const f of have) if ((await stat(join(target, f))).size !== sizes.get(f)) return false;
-        return true;
-      }, 300_000, `${name} on B`, 20);
+      await until(
+        async () => {
+          const have = (await readdir(target)).filter((f) => sizes.has(f));
+          if (have.length < files.length) return false;
+          for (const f of have) if ((await stat(join(target, f))).size !== sizes.get(f)) return false;
+          return true;
+        },
+        300_000,
+        `${name} on B`,
+        20,
+      );
       const ms = performance.now() - t0;
       await rm(join(a.folder, name), { recursive: true, force: true });
       await api(a, `/rest/db/scan?folder=${FOLDER}`, 'POST');

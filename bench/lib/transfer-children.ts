@@ -52,7 +52,14 @@ async function sha256File(path: string): Promise<string> {
 
 function result(ms: number, bytes: number, sha: string, cpu0: NodeJS.CpuUsage, probe = 0): Result {
   const cpu = process.cpuUsage(cpu0);
-  return { ms, bytes, sha256: sha, max_rss: process.resourceUsage().maxRSS * 1024, cpu_ms: (cpu.user + cpu.system) / 1000, probe_p99_ms: probe };
+  return {
+    ms,
+    bytes,
+    sha256: sha,
+    max_rss: process.resourceUsage().maxRSS * 1024,
+    cpu_ms: (cpu.user + cpu.system) / 1000,
+    probe_p99_ms: probe,
+  };
 }
 
 /** The raw limit: one HTTPS stream of the file (1 MiB writes) into a file, native BLAKE3 as it arrives, datasync. */
@@ -68,13 +75,16 @@ async function httpsChild(): Promise<void> {
     const hasher = new Blake3Hasher();
     let bytes = 0;
     await new Promise<void>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: Number(msg.port), path: '/file', rejectUnauthorized: false }, (res) => {
-        res.on('data', (b: Buffer) => {
-          hasher.update(b);
-          bytes += b.length;
-        });
-        pipeline(res, createWriteStream(out, { highWaterMark: 1024 * 1024 })).then(resolve, reject);
-      });
+      const req = request(
+        { host: '127.0.0.1', port: Number(msg.port), path: '/file', rejectUnauthorized: false },
+        (res) => {
+          res.on('data', (b: Buffer) => {
+            hasher.update(b);
+            bytes += b.length;
+          });
+          pipeline(res, createWriteStream(out, { highWaterMark: 1024 * 1024 })).then(resolve, reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -89,7 +99,8 @@ async function httpsChild(): Promise<void> {
 }
 
 /** p99 of a sample list. */
-const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] : 0);
+const p99 = (xs: number[]) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] : 0;
 
 /** Household B: a whole node, a member; fetches what it is told into files, answering a local bus call every 25 ms meanwhile. */
 async function meshChild(): Promise<void> {
@@ -104,12 +115,24 @@ async function meshChild(): Promise<void> {
     const kp = loadOrGenerateKeyPair(config.identity.keys_dir);
     const configFile = join(home, 'config.toml');
     saveConfig(config, configFile, { env: { HEARTHNET_HOME: home } });
-    node = await startNode({ config: loadConfig(configFile, { env: { HEARTHNET_HOME: home } }), configFile, name: 'bob', syncIntervalMs: 500, writeRuntimeFile: false, autodetectLlm: false });
+    node = await startNode({
+      config: loadConfig(configFile, { env: { HEARTHNET_HOME: home } }),
+      configFile,
+      name: 'bob',
+      syncIntervalMs: 500,
+      writeRuntimeFile: false,
+      autodetectLlm: false,
+    });
     send({ type: 'hello', node_id: kp.nodeIdFull });
     const inv = await fromParent('invite');
     await node.api.redeemInvite({ text: String(inv.text) });
     const n = node;
-    for (const s of inv.sources as string[]) await waitFor(() => n.bus.registry.find('file.read', [1, 0]).some((e) => !e.is_local && e.node_id === s), 60_000, 'file.read at a holder');
+    for (const s of inv.sources as string[])
+      await waitFor(
+        () => n.bus.registry.find('file.read', [1, 0]).some((e) => !e.is_local && e.node_id === s),
+        60_000,
+        'file.read at a holder',
+      );
     send({ type: 'ready' });
     for (;;) {
       const msg = await fromParent('fetch');
@@ -138,20 +161,28 @@ async function meshChild(): Promise<void> {
       let lastChunk = 0;
       const paths: string[] = [];
       // `files get --out <dir>` for each id, 8 at a time (one at a time for a single big file).
-      await Promise.all(Array.from({ length: Math.min(8, cids.length) }, async () => {
-        while (next < cids.length) {
-          const cid = cids[next++];
-          const r = await services.fileClient.fetchToFile(cid, (m) => join(out, m.filename ?? cid.slice(7)), { sources, onProgress: (p) => p.done_chunks === p.total_chunks && (lastChunk = performance.now()) });
-          paths.push(r.path);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(8, cids.length) }, async () => {
+          while (next < cids.length) {
+            const cid = cids[next++];
+            const r = await services.fileClient.fetchToFile(cid, (m) => join(out, m.filename ?? cid.slice(7)), {
+              sources,
+              onProgress: (p) => p.done_chunks === p.total_chunks && (lastChunk = performance.now()),
+            });
+            paths.push(r.path);
+          }
+        }),
+      );
       const ms = performance.now() - t0;
       probing = false;
       await probe;
       let bytes = 0;
       for (const p of paths) bytes += (await stat(p)).size;
       const sha = paths.length === 1 ? await sha256File(paths[0]) : '';
-      send({ type: 'result', result: { ...result(ms, bytes, sha, cpu0, p99(lat)), last_chunk_ms: lastChunk - t0, rss_before: rssBefore } });
+      send({
+        type: 'result',
+        result: { ...result(ms, bytes, sha, cpu0, p99(lat)), last_chunk_ms: lastChunk - t0, rss_before: rssBefore },
+      });
       rmSync(out, { recursive: true, force: true });
     }
   } catch (err) {

@@ -1,7 +1,15 @@
 /** Shared by bench/rpc.ts and bench/stream.ts: two transport nodes on loopback, and percentile maths. */
 import { toWallClock, type NodeId } from '../../src-main/common';
 import { generateKeyPair, signPayload } from '../../src-main/runtime/identity';
-import { createHttpServer, generateSelfSignedCert, HttpClient, PinnedCerts, type FrameData, type InboundCallHandler, type PeerAddress } from '../../src-main/runtime/transport';
+import {
+  createHttpServer,
+  generateSelfSignedCert,
+  HttpClient,
+  PinnedCerts,
+  type FrameData,
+  type InboundCallHandler,
+  type PeerAddress,
+} from '../../src-main/runtime/transport';
 
 export const handler: InboundCallHandler = {
   async handleInbound(call) {
@@ -22,10 +30,16 @@ export async function twoNodes() {
   const ref: { m: unknown } = { m: null };
   const server = createHttpServer({ kp: kpB, tls, host: '127.0.0.1', port: 0, handler, nodeManifest: () => ref.m });
   await server.start();
-  ref.m = signPayload({ node_id: kpB.nodeIdFull, load: { tls_fingerprint: tls.fingerprint }, issued_at: toWallClock() }, kpB);
+  ref.m = signPayload(
+    { node_id: kpB.nodeIdFull, load: { tls_fingerprint: tls.fingerprint }, issued_at: toWallClock() },
+    kpB,
+  );
   const pins = new PinnedCerts();
   const client = new HttpClient({ kp: generateKeyPair(), pinnedCerts: pins });
-  const peer: PeerAddress = { nodeId: kpB.nodeIdFull as NodeId, endpoint: { transport: 'https', host: '127.0.0.1', port: server.port } };
+  const peer: PeerAddress = {
+    nodeId: kpB.nodeIdFull as NodeId,
+    endpoint: { transport: 'https', host: '127.0.0.1', port: server.port },
+  };
   await client.learnPeer(peer.endpoint);
   return {
     tls,

@@ -7,7 +7,10 @@
  */
 
 export class CanonicalJsonError extends TypeError {
-  constructor(message: string, readonly path: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
     super(`${message} at ${path || '$'}`);
     this.name = 'CanonicalJsonError';
   }

@@ -51,7 +51,11 @@ export class HearthError<C extends string = string> extends Error {
   /** The code a peer sees; domain classes derive it from their own code. */
   readonly wireCode: WireErrorCode;
 
-  constructor(code: C, message: string, opts: { details?: Record<string, unknown>; cause?: unknown; wireCode?: WireErrorCode } = {}) {
+  constructor(
+    code: C,
+    message: string,
+    opts: { details?: Record<string, unknown>; cause?: unknown; wireCode?: WireErrorCode } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
@@ -70,7 +74,11 @@ type Opts = { details?: Record<string, unknown>; cause?: unknown };
  * Defines a domain error class whose codes map to wire codes through one table. Every module's
  * error (ConfigError, RagError, ChatError, ...) is made here, so they all behave alike.
  */
-export function defineDomainError<C extends string>(name: string, codes: readonly C[], wire: Partial<Record<C, WireErrorCode>>) {
+export function defineDomainError<C extends string>(
+  name: string,
+  codes: readonly C[],
+  wire: Partial<Record<C, WireErrorCode>>,
+) {
   const cls = class extends HearthError<C> {
     static readonly codes = codes;
     constructor(code: C, message: string, opts: Opts = {}) {
@@ -82,12 +90,31 @@ export function defineDomainError<C extends string>(name: string, codes: readonl
   return cls;
 }
 
-export const CONFIG_ERROR_CODES = ['config_missing', 'config_unreadable', 'config_invalid', 'unknown_key', 'wrong_type', 'out_of_range', 'unknown_backend', 'write_failed'] as const;
+export const CONFIG_ERROR_CODES = [
+  'config_missing',
+  'config_unreadable',
+  'config_invalid',
+  'unknown_key',
+  'wrong_type',
+  'out_of_range',
+  'unknown_backend',
+  'write_failed',
+] as const;
 export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 export const ConfigError = defineDomainError<ConfigErrorCode>('ConfigError', CONFIG_ERROR_CODES, {});
 export type ConfigError = InstanceType<typeof ConfigError>;
 
-export const IDENTITY_ERROR_CODES = ['keys_missing', 'keys_invalid', 'keys_permissions', 'bad_node_id', 'sign_failed', 'verify_failed', 'bad_manifest', 'expired', 'invalid_signature'] as const;
+export const IDENTITY_ERROR_CODES = [
+  'keys_missing',
+  'keys_invalid',
+  'keys_permissions',
+  'bad_node_id',
+  'sign_failed',
+  'verify_failed',
+  'bad_manifest',
+  'expired',
+  'invalid_signature',
+] as const;
 export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number];
 export const IdentityError = defineDomainError<IdentityErrorCode>('IdentityError', IDENTITY_ERROR_CODES, {
   invalid_signature: 'invalid_signature',
@@ -98,7 +125,15 @@ export const IdentityError = defineDomainError<IdentityErrorCode>('IdentityError
 });
 export type IdentityError = InstanceType<typeof IdentityError>;
 
-export const EVENT_LOG_ERROR_CODES = ['invalid_signature', 'out_of_order', 'unknown_author', 'revoked_author', 'schema_unknown', 'db_corrupt', 'forbidden'] as const;
+export const EVENT_LOG_ERROR_CODES = [
+  'invalid_signature',
+  'out_of_order',
+  'unknown_author',
+  'revoked_author',
+  'schema_unknown',
+  'db_corrupt',
+  'forbidden',
+] as const;
 export type EventLogErrorCode = (typeof EVENT_LOG_ERROR_CODES)[number];
 export const EventLogError = defineDomainError<EventLogErrorCode>('EventLogError', EVENT_LOG_ERROR_CODES, {
   invalid_signature: 'invalid_signature',
@@ -109,7 +144,19 @@ export const EventLogError = defineDomainError<EventLogErrorCode>('EventLogError
 });
 export type EventLogError = InstanceType<typeof EventLogError>;
 
-export const BUS_ERROR_CODES = ['schema_invalid', 'namespace_violation', 'schema_mismatch', 'not_found', 'capacity_exceeded', 'quarantined', 'partition', 'timeout', 'internal_error', 'forbidden', 'cancelled'] as const;
+export const BUS_ERROR_CODES = [
+  'schema_invalid',
+  'namespace_violation',
+  'schema_mismatch',
+  'not_found',
+  'capacity_exceeded',
+  'quarantined',
+  'partition',
+  'timeout',
+  'internal_error',
+  'forbidden',
+  'cancelled',
+] as const;
 export type BusErrorCode = (typeof BUS_ERROR_CODES)[number];
 export const BusError = defineDomainError<BusErrorCode>('BusError', BUS_ERROR_CODES, {
   schema_invalid: 'schema_mismatch',
@@ -118,7 +165,14 @@ export const BusError = defineDomainError<BusErrorCode>('BusError', BUS_ERROR_CO
 });
 export type BusError = InstanceType<typeof BusError>;
 
-export const BLOB_ERROR_CODES = ['not_found', 'hash_mismatch', 'io_error', 'disk_full', 'manifest_invalid', 'cancelled'] as const;
+export const BLOB_ERROR_CODES = [
+  'not_found',
+  'hash_mismatch',
+  'io_error',
+  'disk_full',
+  'manifest_invalid',
+  'cancelled',
+] as const;
 export type BlobErrorCode = (typeof BLOB_ERROR_CODES)[number];
 export const BlobError = defineDomainError<BlobErrorCode>('BlobError', BLOB_ERROR_CODES, {
   hash_mismatch: 'bad_request',
@@ -128,7 +182,13 @@ export const BlobError = defineDomainError<BlobErrorCode>('BlobError', BLOB_ERRO
 });
 export type BlobError = InstanceType<typeof BlobError>;
 
-export const DISCOVERY_ERROR_CODES = ['socket_in_use', 'mdns_unavailable', 'udp_unavailable', 'manifest_fetch_failed', 'manifest_invalid'] as const;
+export const DISCOVERY_ERROR_CODES = [
+  'socket_in_use',
+  'mdns_unavailable',
+  'udp_unavailable',
+  'manifest_fetch_failed',
+  'manifest_invalid',
+] as const;
 export type DiscoveryErrorCode = (typeof DISCOVERY_ERROR_CODES)[number];
 export const DiscoveryError = defineDomainError<DiscoveryErrorCode>('DiscoveryError', DISCOVERY_ERROR_CODES, {});
 export type DiscoveryError = InstanceType<typeof DiscoveryError>;
@@ -140,8 +200,17 @@ export type DiscoveryError = InstanceType<typeof DiscoveryError>;
  * know it: changed, cancelled, or the inviter restarted).
  */
 export const ONBOARDING_ERROR_CODES = [
-  'invite_invalid', 'invite_expired', 'invitee_mismatch', 'bootstrap_unreachable', 'community_manifest_invalid', 'sync_failed', 'already_member',
-  'join_code_invalid', 'join_code_expired', 'join_code_used', 'join_code_unknown',
+  'invite_invalid',
+  'invite_expired',
+  'invitee_mismatch',
+  'bootstrap_unreachable',
+  'community_manifest_invalid',
+  'sync_failed',
+  'already_member',
+  'join_code_invalid',
+  'join_code_expired',
+  'join_code_used',
+  'join_code_unknown',
 ] as const;
 export type OnboardingErrorCode = (typeof ONBOARDING_ERROR_CODES)[number];
 export const OnboardingError = defineDomainError<OnboardingErrorCode>('OnboardingError', ONBOARDING_ERROR_CODES, {
@@ -162,7 +231,11 @@ export class CallError extends HearthError<WireErrorCode> {
   readonly retryAfterMs: number | null;
   readonly altCapabilities: string[];
   readonly altNodes: string[];
-  constructor(code: WireErrorCode, message: string, opts: Opts & { retryAfterMs?: number | null; altCapabilities?: string[]; altNodes?: string[] } = {}) {
+  constructor(
+    code: WireErrorCode,
+    message: string,
+    opts: Opts & { retryAfterMs?: number | null; altCapabilities?: string[]; altNodes?: string[] } = {},
+  ) {
     super(code, message, { ...opts, wireCode: code });
     this.name = 'CallError';
     this.retryAfterMs = opts.retryAfterMs ?? null;

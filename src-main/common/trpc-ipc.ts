@@ -11,7 +11,13 @@ export type TrpcIpcProcedureType = 'query' | 'mutation' | 'subscription';
 
 /** Renderer -> main. */
 export type TrpcIpcRequest =
-  | { readonly kind: 'call'; readonly id: number; readonly type: TrpcIpcProcedureType; readonly path: string; readonly input: unknown }
+  | {
+      readonly kind: 'call';
+      readonly id: number;
+      readonly type: TrpcIpcProcedureType;
+      readonly path: string;
+      readonly input: unknown;
+    }
   /** The renderer unsubscribed: end subscription `id` and free what it holds. */
   | { readonly kind: 'stop'; readonly id: number }
   /** A page (re)loaded: end every subscription this renderer had open (its ids start over). */
@@ -19,7 +25,11 @@ export type TrpcIpcRequest =
 
 /** Main -> renderer: a tRPC response message (data already serialised by the router's transformer). */
 export type TrpcIpcResponse =
-  | { readonly id: number; readonly result: { readonly type: 'data'; readonly data: unknown } | { readonly type: 'started' } | { readonly type: 'stopped' } }
+  | {
+      readonly id: number;
+      readonly result:
+        { readonly type: 'data'; readonly data: unknown } | { readonly type: 'started' } | { readonly type: 'stopped' };
+    }
   | { readonly id: number; readonly error: unknown };
 
 /** What the preload exposes as `window.hearthnetIpc`, and nothing else. */
@@ -46,6 +56,12 @@ export function parseTrpcIpcRequest(raw: unknown): TrpcIpcRequest | null {
   if (typeof m.id !== 'number' || !Number.isSafeInteger(m.id) || m.id < 0) return null;
   if (m.kind === 'stop') return { kind: 'stop', id: m.id };
   if (typeof m.type !== 'string' || !TYPES.has(m.type)) return null;
-  if (typeof m.path !== 'string' || m.path.length === 0 || m.path.length > MAX_PATH_LENGTH || !/^[A-Za-z0-9_.]+$/.test(m.path)) return null;
+  if (
+    typeof m.path !== 'string' ||
+    m.path.length === 0 ||
+    m.path.length > MAX_PATH_LENGTH ||
+    !/^[A-Za-z0-9_.]+$/.test(m.path)
+  )
+    return null;
   return { kind: 'call', id: m.id, type: m.type as TrpcIpcProcedureType, path: m.path, input: m.input };
 }

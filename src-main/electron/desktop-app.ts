@@ -7,14 +7,26 @@
 import type { Mode } from '../common';
 import { appRouter, toTrpcError, type DesktopControls, type DesktopLink } from '../runtime/api';
 import type { RunningNode } from '../runtime/node';
-import { desktopSettingsPath, loadDesktopSettings, saveDesktopSettings, type DesktopSettings } from './desktop-settings';
+import {
+  desktopSettingsPath,
+  loadDesktopSettings,
+  saveDesktopSettings,
+  type DesktopSettings,
+} from './desktop-settings';
 import { watchForNotifications, type DesktopNotification } from './notifications';
 import { findHearthnetLink, LinkForwarder, parseHearthnetLink, type HearthnetLink } from './protocol-link';
 import { SharingPause } from './sharing-pause';
 import { Shutdown, type ShutdownLog } from './shutdown';
 import { serveTrpcOverIpc, type IpcMainLike } from './trpc-ipc-server';
 import { CrashPolicy } from './window-policy';
-import { TrayDebouncer, trayView, type TrayAction, type TrayPlatform, type TrayState, type TrayView } from './tray-state';
+import {
+  TrayDebouncer,
+  trayView,
+  type TrayAction,
+  type TrayPlatform,
+  type TrayState,
+  type TrayView,
+} from './tray-state';
 
 /** Everything the app asks of Electron. */
 export interface DesktopShell {
@@ -66,7 +78,10 @@ export class DesktopApp {
 
   constructor(private readonly opts: DesktopAppOptions) {
     this.settings = loadDesktopSettings(desktopSettingsPath(opts.home));
-    this.tray = new TrayDebouncer((state) => this.opts.shell.setTray(trayView(state, this.opts.shell.platform), (a) => this.onTrayAction(a)), opts.trayDebounceMs);
+    this.tray = new TrayDebouncer(
+      (state) => this.opts.shell.setTray(trayView(state, this.opts.shell.platform), (a) => this.onTrayAction(a)),
+      opts.trayDebounceMs,
+    );
     this.shutdown = new Shutdown(
       [
         { name: 'stop listening to the window and the tray', run: () => this.detach() },
@@ -144,7 +159,10 @@ export class DesktopApp {
 
   controls(): DesktopControls {
     return {
-      settings: () => ({ notifications: this.settings.notifications, sharing_paused: this.sharing?.isPaused() ?? false }),
+      settings: () => ({
+        notifications: this.settings.notifications,
+        sharing_paused: this.sharing?.isPaused() ?? false,
+      }),
       setNotifications: (enabled) => {
         this.settings = { ...this.settings, notifications: enabled };
         saveDesktopSettings(desktopSettingsPath(this.opts.home), this.settings);

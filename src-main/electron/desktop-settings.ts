@@ -20,7 +20,10 @@ export function desktopSettingsPath(home: string): string {
 export function loadDesktopSettings(file: string): DesktopSettings {
   try {
     const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    return { notifications: typeof raw.notifications === 'boolean' ? raw.notifications : DEFAULT_DESKTOP_SETTINGS.notifications };
+    return {
+      notifications:
+        typeof raw.notifications === 'boolean' ? raw.notifications : DEFAULT_DESKTOP_SETTINGS.notifications,
+    };
   } catch {
     return DEFAULT_DESKTOP_SETTINGS;
   }

@@ -5,16 +5,43 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, protocol, session, shell, systemPreferences, Tray, type MenuItemConstructorOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  net,
+  Notification,
+  protocol,
+  session,
+  shell,
+  systemPreferences,
+  Tray,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import type { DesktopShell } from './desktop-app';
 import type { TrayAction, TrayPlatform, TrayView } from './tray-state';
 import {
-  APP_ORIGIN, APP_SCHEME, appFileFor, CONTENT_SECURITY_POLICY, isAppPage, navigationAllowed, openExternally, permissionCheckAllowed, permissionGranted, SECURE_WEB_PREFERENCES, withCsp, type AppPage,
+  APP_ORIGIN,
+  APP_SCHEME,
+  appFileFor,
+  CONTENT_SECURITY_POLICY,
+  isAppPage,
+  navigationAllowed,
+  openExternally,
+  permissionCheckAllowed,
+  permissionGranted,
+  SECURE_WEB_PREFERENCES,
+  withCsp,
+  type AppPage,
 } from './window-policy';
 
 /** Must run before 'ready': app:// is a standard, secure scheme (an origin, fetch, no mixed content). */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 import type { IpcMainLike } from './trpc-ipc-server';
 
@@ -61,15 +88,28 @@ export class ElectronShell implements DesktopShell {
       return new Response(res.body, { status: res.status, headers });
     });
     // Any other response (the dev server excepted: Vite's live reload needs inline scripts) gets the same CSP.
-    if (!this.page.devOrigin) ses.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCsp(details.responseHeaders) }));
+    if (!this.page.devOrigin)
+      ses.webRequest.onHeadersReceived((details, callback) =>
+        callback({ responseHeaders: withCsp(details.responseHeaders) }),
+      );
     ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
       const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes as string[] | undefined) : undefined;
-      const granted = permissionGranted({ permission, requestingUrl: details.requestingUrl ?? webContents.getURL(), mediaTypes, fromSubFrame: !details.isMainFrame }, this.page);
+      const granted = permissionGranted(
+        {
+          permission,
+          requestingUrl: details.requestingUrl ?? webContents.getURL(),
+          mediaTypes,
+          fromSubFrame: !details.isMainFrame,
+        },
+        this.page,
+      );
       if (!granted || process.platform !== 'darwin') return callback(granted);
       // macOS asks the user once (NSCameraUsageDescription in Info.plist says why).
       void systemPreferences.askForMediaAccess('camera').then(callback, () => callback(false));
     });
-    ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionCheckAllowed(permission, requestingOrigin, this.page));
+    ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
+      permissionCheckAllowed(permission, requestingOrigin, this.page),
+    );
   }
 
   showWindow(): void {
@@ -102,7 +142,11 @@ export class ElectronShell implements DesktopShell {
     } else this.tray.setImage(image);
     this.tray.setToolTip(view.tooltip);
     const template: MenuItemConstructorOptions[] = view.menu.map((item) =>
-      item.kind === 'separator' ? { type: 'separator' } : item.kind === 'label' ? { label: item.label, enabled: false } : { label: item.label, click: () => onAction(item.action) },
+      item.kind === 'separator'
+        ? { type: 'separator' }
+        : item.kind === 'label'
+          ? { label: item.label, enabled: false }
+          : { label: item.label, click: () => onAction(item.action) },
     );
     this.tray.setContextMenu(Menu.buildFromTemplate(template));
   }

@@ -16,13 +16,16 @@ import { quitOnSignals } from './shutdown';
 
 const mainDir = dirname(fileURLToPath(import.meta.url));
 const log = {
-  info: (message: string, fields?: Record<string, unknown>) => process.stderr.write(`hearthnet-desktop: ${message}${fields ? ' ' + JSON.stringify(fields) : ''}\n`),
-  error: (message: string, fields?: Record<string, unknown>) => process.stderr.write(`hearthnet-desktop: error: ${message}${fields ? ' ' + JSON.stringify(fields) : ''}\n`),
+  info: (message: string, fields?: Record<string, unknown>) =>
+    process.stderr.write(`hearthnet-desktop: ${message}${fields ? ' ' + JSON.stringify(fields) : ''}\n`),
+  error: (message: string, fields?: Record<string, unknown>) =>
+    process.stderr.write(`hearthnet-desktop: error: ${message}${fields ? ' ' + JSON.stringify(fields) : ''}\n`),
 };
 
 function registerProtocol(): void {
   // In development Electron runs as `electron <script>`: register that command line, not Electron alone.
-  if (process.defaultApp && process.argv.length >= 2) app.setAsDefaultProtocolClient(PROTOCOL_SCHEME, process.execPath, [resolve(process.argv[1])]);
+  if (process.defaultApp && process.argv.length >= 2)
+    app.setAsDefaultProtocolClient(PROTOCOL_SCHEME, process.execPath, [resolve(process.argv[1])]);
   else app.setAsDefaultProtocolClient(PROTOCOL_SCHEME);
 }
 
@@ -85,7 +88,10 @@ function main(): void {
     .catch((err: unknown) => {
       log.error('HearthNet could not start', { error: String((err as Error)?.stack ?? err) });
       // A household sees why (another copy of this household running from a terminal, a damaged settings file, ...).
-      dialog.showErrorBox('HearthNet could not start', `${(err as Error)?.message ?? String(err)}\n\nYour data was not changed. Data folder: ${env.HEARTHNET_HOME}`);
+      dialog.showErrorBox(
+        'HearthNet could not start',
+        `${(err as Error)?.message ?? String(err)}\n\nYour data was not changed. Data folder: ${env.HEARTHNET_HOME}`,
+      );
       app.exit(1);
     });
 }

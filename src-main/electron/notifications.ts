@@ -44,7 +44,11 @@ export function notificationFor(event: Event, ctx: NotifyContext): DesktopNotifi
   if (event.event_type === 'market.post.created') {
     if (event.data.category !== 'emergency') return null;
     const title = typeof event.data.title === 'string' ? clip(event.data.title, MAX_TITLE) : 'An emergency post';
-    return { title: `Emergency: ${title}`, body: `Posted by ${who}. Open HearthNet to help or reply.`, open: 'emergency' };
+    return {
+      title: `Emergency: ${title}`,
+      body: `Posted by ${who}. Open HearthNet to help or reply.`,
+      open: 'emergency',
+    };
   }
   return null;
 }

@@ -27,7 +27,9 @@ export function parseHearthnetLink(raw: unknown): HearthnetLink | null {
   // link from smuggling anything into the page or the log.
   if (!/^[\x21-\x7e]+$/.test(url) || /["'<>\\`]/.test(url)) return null;
   const rest = url.slice(PREFIX.length);
-  return /^v1\/[A-Za-z0-9_-]+$/.test(rest) ? { kind: 'invite', url: PREFIX + rest } : { kind: 'other', url: PREFIX + rest };
+  return /^v1\/[A-Za-z0-9_-]+$/.test(rest)
+    ? { kind: 'invite', url: PREFIX + rest }
+    : { kind: 'other', url: PREFIX + rest };
 }
 
 /** The last hearthnet:// link among the arguments of a (second) launch, or null. */

@@ -42,7 +42,8 @@ export class SharingPause {
     this.unsubscribe?.();
     this.unsubscribe = null;
     const latest = new Map(this.held.splice(0).map((e) => [e.key, e]));
-    for (const e of latest.values()) if (e.handler) this.bus.registerCapability(e.descriptor, e.handler, e.params_compatible ?? undefined);
+    for (const e of latest.values())
+      if (e.handler) this.bus.registerCapability(e.descriptor, e.handler, e.params_compatible ?? undefined);
   }
 
   private hold(e: CapabilityEntry): void {

@@ -47,11 +47,17 @@ export class Shutdown {
           await Promise.race([
             Promise.resolve().then(step.run),
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`${step.name} took longer than ${this.stepTimeoutMs} ms`)), this.stepTimeoutMs);
+              timer = setTimeout(
+                () => reject(new Error(`${step.name} took longer than ${this.stepTimeoutMs} ms`)),
+                this.stepTimeoutMs,
+              );
             }),
           ]);
         } catch (err) {
-          this.log.error('shutdown step failed; going on with the rest', { step: step.name, error: String((err as Error)?.message ?? err) });
+          this.log.error('shutdown step failed; going on with the rest', {
+            step: step.name,
+            error: String((err as Error)?.message ?? err),
+          });
         } finally {
           clearTimeout(timer);
         }

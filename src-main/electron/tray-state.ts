@@ -92,7 +92,10 @@ export class TrayDebouncer {
   constructor(
     private readonly apply: (state: TrayState) => void,
     private readonly delayMs = TRAY_DEBOUNCE_MS,
-    private readonly timers: DebounceTimers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    private readonly timers: DebounceTimers = {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    },
   ) {}
 
   update(state: TrayState): void {

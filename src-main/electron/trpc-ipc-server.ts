@@ -7,7 +7,12 @@
  * in Electron) then ends the same way as on Node 20, and a stuck `next()` never holds a stop.
  */
 import {
-  callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, isTrackedEnvelope, TRPCError, type AnyTRPCRouter,
+  callTRPCProcedure,
+  getTRPCErrorFromUnknown,
+  getTRPCErrorShape,
+  isTrackedEnvelope,
+  TRPCError,
+  type AnyTRPCRouter,
 } from '@trpc/server';
 import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
 import { parseTrpcIpcRequest, TRPC_IPC_CHANNEL, type TrpcIpcRequest, type TrpcIpcResponse } from '../common/trpc-ipc';
@@ -93,7 +98,14 @@ export function serveTrpcOverIpc<TRouter extends AnyTRPCRouter>(opts: TrpcIpcSer
     const subs = req.type === 'subscription' ? subsOf(sender) : null;
     if (subs) {
       if (subs.has(req.id)) {
-        send(sender, errorMessage(req, new TRPCError({ code: 'BAD_REQUEST', message: `subscription id ${req.id} is already open` }), undefined));
+        send(
+          sender,
+          errorMessage(
+            req,
+            new TRPCError({ code: 'BAD_REQUEST', message: `subscription id ${req.id} is already open` }),
+            undefined,
+          ),
+        );
         return;
       }
       subs.set(req.id, ac);
@@ -102,14 +114,24 @@ export function serveTrpcOverIpc<TRouter extends AnyTRPCRouter>(opts: TrpcIpcSer
     try {
       ctx = await opts.createContext(event);
       const result: unknown = await callTRPCProcedure({
-        router: opts.router, path: req.path, type: req.type, ctx, signal: ac.signal, batchIndex: 0, getRawInput: async () => req.input,
+        router: opts.router,
+        path: req.path,
+        type: req.type,
+        ctx,
+        signal: ac.signal,
+        batchIndex: 0,
+        getRawInput: async () => req.input,
       });
       if (!subs) {
         send(sender, { id: req.id, result: { type: 'data', data: serialize(result) } });
         return;
       }
       const iterable = isObservable(result) ? observableToAsyncIterable(result, ac.signal) : result;
-      if (!isAsyncIterable(iterable)) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `subscription ${req.path} did not return an async iterable` });
+      if (!isAsyncIterable(iterable))
+        throw new TRPCError({
+          code: 'INTERNAL_SERVER_ERROR',
+          message: `subscription ${req.path} did not return an async iterable`,
+        });
       send(sender, { id: req.id, result: { type: 'started' } });
       await pump(sender, req.id, iterable, ac.signal);
       send(sender, { id: req.id, result: { type: 'stopped' } });
@@ -121,7 +143,12 @@ export function serveTrpcOverIpc<TRouter extends AnyTRPCRouter>(opts: TrpcIpcSer
     }
   }
 
-  async function pump(sender: IpcSender, id: number, iterable: AsyncIterable<unknown>, signal: AbortSignal): Promise<void> {
+  async function pump(
+    sender: IpcSender,
+    id: number,
+    iterable: AsyncIterable<unknown>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const iterator = iterable[Symbol.asyncIterator]();
     const aborted = new Promise<typeof ABORTED>((resolve) => {
       if (signal.aborted) resolve(ABORTED);

@@ -12,7 +12,15 @@ import { PhoneRegistry } from './api/phone-access';
 import { CapabilityBus, toCapabilitySpec } from './bus';
 import { saveConfig, type Config } from './config';
 import { PeerRegistry } from './discovery';
-import { detectHardware, loadKeyPair, loadOrGenerateKeyPair, type CommunityManifest, type Endpoint, type KeyPair, type NodeManifest } from './identity';
+import {
+  detectHardware,
+  loadKeyPair,
+  loadOrGenerateKeyPair,
+  type CommunityManifest,
+  type Endpoint,
+  type KeyPair,
+  type NodeManifest,
+} from './identity';
 import { configureHub, LogHub, Metrics, Tracer, type Logger } from './observability';
 import { JoinCodeBook } from './onboarding';
 import { loadOrCreateApiToken } from './orchestrator/api-token';
@@ -129,7 +137,9 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
 
   try {
     // 2. identity
-    const kp = config.identity.auto_generate ? loadOrGenerateKeyPair(config.identity.keys_dir) : loadKeyPair(config.identity.keys_dir);
+    const kp = config.identity.auto_generate
+      ? loadOrGenerateKeyPair(config.identity.keys_dir)
+      : loadKeyPair(config.identity.keys_dir);
     const tls = loadOrCreateTlsCert(files.tlsDir, kp);
     const profile = config.node.profile as Profile;
     const displayName = config.node.display_name || kp.nodeIdShort;
@@ -142,7 +152,8 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       openCommunity({
         dbPath: files.eventLog,
         communityId,
-        onRejected: (e, reason) => log.warn('community event refused', { event_id: e.event_id, type: e.event_type, reason }),
+        onRejected: (e, reason) =>
+          log.warn('community event refused', { event_id: e.event_id, type: e.event_type, reason }),
         onError: (message, extras) => log.error(message, extras),
       });
     const communityManifest = (): CommunityManifest | null => {
@@ -168,7 +179,9 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       config: { preferLocal: config.bus.prefer_local, localLoadThreshold: config.bus.local_load_threshold },
       transport: client,
       trust: {
-        levelOf: (id: NodeId) => (isMember(id) ? community()!.state.levelOf(id) ?? 'member' : null) as 'member' | 'trusted' | 'anchor' | null,
+        levelOf: (id: NodeId) =>
+          (isMember(id) ? (community()!.state.levelOf(id) ?? 'member') : null) as
+            'member' | 'trusted' | 'anchor' | null,
         isRevoked: (id: NodeId) => community()?.state.isRevoked(id) ?? false,
       },
       onQuarantine: () => metrics.std.quarantinesTotal.inc(),
@@ -198,13 +211,25 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     stack.push('emergency detector', () => emergency.stop());
 
     // 8. node-level services: LLM backends and embeddings (community services start in the scope)
-    const ai = await startAiServices({ config, bus, metrics, log: hub.logger('ai', opts.name ? { node: opts.name } : {}), autodetect: opts.autodetectLlm ?? true });
+    const ai = await startAiServices({
+      config,
+      bus,
+      metrics,
+      log: hub.logger('ai', opts.name ? { node: opts.name } : {}),
+      autodetect: opts.autodetectLlm ?? true,
+    });
     stack.push('ai services', () => ai.stop());
 
     // Optional telemetry to Trackio (reference §23); nothing runs unless trackio_project is set.
     const telemetry = startTelemetry({
-      config, bus, peers, nodeId: kp.nodeIdFull, run: `${config.node.display_name || 'node'} (${kp.nodeIdShort})`,
-      log: hub.logger('telemetry', opts.name ? { node: opts.name } : {}), eventLog: () => community()?.log ?? null, mode: () => mode,
+      config,
+      bus,
+      peers,
+      nodeId: kp.nodeIdFull,
+      run: `${config.node.display_name || 'node'} (${kp.nodeIdShort})`,
+      log: hub.logger('telemetry', opts.name ? { node: opts.name } : {}),
+      eventLog: () => community()?.log ?? null,
+      mode: () => mode,
     });
     if (telemetry) stack.push('telemetry', () => telemetry.stop());
 
@@ -219,7 +244,8 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       port: opts.transportPort ?? config.transport.port,
       handler: bus,
       nodeManifest: () => publisher?.current(),
-      communityManifest: () => communityManifest() ?? Promise.reject(new CallError('not_found', 'this node has no community yet')),
+      communityManifest: () =>
+        communityManifest() ?? Promise.reject(new CallError('not_found', 'this node has no community yet')),
       sync: {
         heads: async () => {
           if (!scope) throw noCommunity();
@@ -240,7 +266,10 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       join: joinCodeEndpoint({ kp, book: joinCodes, current: community, communityName, endpoints: () => endpoints() }),
       isAllowed: isMember,
       isRevoked: (id) => !!community()?.state.isRevoked(id),
-      rateLimiter: new RateLimiter({ ...opts.rateLimits, onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }) }),
+      rateLimiter: new RateLimiter({
+        ...opts.rateLimits,
+        onRateLimited: (capability, reason) => metrics.std.rateLimitedTotal.inc({ capability, reason }),
+      }),
       metricsText: () => metrics.text(),
       traceRecent: (n) => bus.recentTraces(n),
       onSignatureFailure: (reason) => metrics.std.signatureFailuresTotal.inc({ reason }),
@@ -276,16 +305,32 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     );
     publisher.start();
     stack.push('manifest publisher', () => publisher!.stop());
-    stack.push('registry wiring', bus.registry.on('change', (e) => {
-      if (e.entry.is_local) publisher!.publish();
-    }));
+    stack.push(
+      'registry wiring',
+      bus.registry.on('change', (e) => {
+        if (e.entry.is_local) publisher!.publish();
+      }),
+    );
 
     // 7, 12, 14: discovery, peers -> bus, sync loop — all scoped to the community
     const activate = async (c: CommunityContext, bootstrap?: readonly Endpoint[]) => {
       scope = await startCommunityScope({
-        config, kp, community: c, bus, peers, client, log, metrics, displayName, profile,
-        transportPort, transportHost: config.transport.host, discoveryConfig: config.discovery,
-        knownPeersPath: files.knownPeers, bootstrap, syncIntervalMs: opts.syncIntervalMs,
+        config,
+        kp,
+        community: c,
+        bus,
+        peers,
+        client,
+        log,
+        metrics,
+        displayName,
+        profile,
+        transportPort,
+        transportHost: config.transport.host,
+        discoveryConfig: config.discovery,
+        knownPeersPath: files.knownPeers,
+        bootstrap,
+        syncIntervalMs: opts.syncIntervalMs,
       });
       stack.push('community', async () => {
         const s = scope;
@@ -308,7 +353,14 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     }
 
     const joining = communityJoining({
-      kp, displayName, client, log, open, activate, current: community, communityName,
+      kp,
+      displayName,
+      client,
+      log,
+      open,
+      activate,
+      current: community,
+      communityName,
       communityManifestPath: files.communityManifest,
       remember: (communityId) => {
         config = { ...config, community: { ...config.community, community_id: communityId } };
@@ -322,7 +374,13 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     let apiPort = 0;
     let apiServer: ApiServer | null = null;
     const api = createNodeApi({
-      kp, displayName, profile, startedAt, bus, peers, endpoints,
+      kp,
+      displayName,
+      profile,
+      startedAt,
+      bus,
+      peers,
+      endpoints,
       transportPort: () => transportPort,
       apiPort: () => apiPort,
       mode: () => mode,
@@ -331,7 +389,11 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       communityName,
       joinByInvite: joining.joinByInvite,
       onboarding: createOnboardingApi({
-        kp, book: joinCodes, endpoints, communityName, phones,
+        kp,
+        book: joinCodes,
+        endpoints,
+        communityName,
+        phones,
         community,
         startCommunity: joining.startCommunity,
         joinByInvite: joining.joinByInvite,
@@ -376,7 +438,12 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       stack.push('runtime file', () => removeRuntimeFile(files.runtime));
     }
     server.markReady();
-    log.info('node started', { node_id: kp.nodeIdShort, transport_port: transportPort, api_port: apiPort, community: config.community.community_id });
+    log.info('node started', {
+      node_id: kp.nodeIdShort,
+      transport_port: transportPort,
+      api_port: apiPort,
+      community: config.community.community_id,
+    });
 
     return {
       kp,

@@ -25,7 +25,9 @@ export const APP_ROOT = findAppRoot();
 function readVersion(): string {
   if (!APP_ROOT) return '0.0.0';
   try {
-    return (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    return (
+      (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0'
+    );
   } catch {
     return '0.0.0';
   }

@@ -1,5 +1,16 @@
 /** The app shell: header, the six tabs, the emergency theme, and the slot for joining a street. */
-import { createEffect, createSignal, ErrorBoundary, For, lazy, onCleanup, Show, Suspense, type Component, type JSX } from 'solid-js';
+import {
+  createEffect,
+  createSignal,
+  ErrorBoundary,
+  For,
+  lazy,
+  onCleanup,
+  Show,
+  Suspense,
+  type Component,
+  type JSX,
+} from 'solid-js';
 import { createNodeStatus } from './shell/node-status';
 import { EmergencyBanner, Header, RemovedNotice } from './shell/Header';
 import { NoCommunity } from './shell/NoCommunity';
@@ -71,7 +82,14 @@ export const App: Component = () => {
                 Lost touch with your HearthNet for a moment; trying again. What you see may be a little old.
               </p>
             </Show>
-            <Show when={s().community && !welcoming()} fallback={<main class="content"><NoCommunity nodeId={s().node_id} onDone={() => setWelcoming(false)} /></main>}>
+            <Show
+              when={s().community && !welcoming()}
+              fallback={
+                <main class="content">
+                  <NoCommunity nodeId={s().node_id} onDone={() => setWelcoming(false)} />
+                </main>
+              }
+            >
               <Tabs active={active} opened={opened} select={select} />
             </Show>
           </div>
@@ -89,16 +107,32 @@ function unreachableText(code: string | null): string {
 }
 
 /** The tab bar and the opened tabs; the chat feed lives here so the Chat tab's badge is live from the start. */
-function Tabs(props: { active: () => string; opened: () => ReadonlySet<string>; select: (id: string) => void }): JSX.Element {
+function Tabs(props: {
+  active: () => string;
+  opened: () => ReadonlySet<string>;
+  select: (id: string) => void;
+}): JSX.Element {
   const chat = createChatFeed();
   return (
     <ChatFeedContext.Provider value={chat}>
-      <TabBar tabs={TABS} active={props.active} onSelect={props.select} badge={(id) => (id === 'chat' ? chat.totalUnread() : 0)} />
+      <TabBar
+        tabs={TABS}
+        active={props.active}
+        onSelect={props.select}
+        badge={(id) => (id === 'chat' ? chat.totalUnread() : 0)}
+      />
       <main class="content">
         <For each={TABS}>
           {(tab) => (
             <Show when={props.opened().has(tab.id)}>
-              <section role="tabpanel" id={panelDomId(tab.id)} aria-labelledby={tabDomId(tab.id)} hidden={props.active() !== tab.id} tabIndex={-1} class="panel">
+              <section
+                role="tabpanel"
+                id={panelDomId(tab.id)}
+                aria-labelledby={tabDomId(tab.id)}
+                hidden={props.active() !== tab.id}
+                tabIndex={-1}
+                class="panel"
+              >
                 <p class="purpose">{tab.purpose}</p>
                 <VisibleContext.Provider value={() => props.active() === tab.id}>
                   <TabBody tab={tab} />
@@ -116,7 +150,12 @@ const loaded = new Map<string, Component>();
 
 function TabBody(props: { tab: AppTab }): JSX.Element {
   const load = props.tab.load;
-  if (!load) return <Empty title={`${props.tab.label} is not ready in this version yet.`}>Nothing is lost; it will appear here after an update.</Empty>;
+  if (!load)
+    return (
+      <Empty title={`${props.tab.label} is not ready in this version yet.`}>
+        Nothing is lost; it will appear here after an update.
+      </Empty>
+    );
   let C = loaded.get(props.tab.id);
   if (!C) {
     C = lazy(load);
@@ -124,7 +163,9 @@ function TabBody(props: { tab: AppTab }): JSX.Element {
   }
   const Tab = C;
   return (
-    <ErrorBoundary fallback={(err, reset) => <ErrorState error={plainError(err)} retry={reset} retryLabel="Open it again" />}>
+    <ErrorBoundary
+      fallback={(err, reset) => <ErrorState error={plainError(err)} retry={reset} retryLabel="Open it again" />}
+    >
       <Suspense fallback={<Loading label={`Opening ${props.tab.label}…`} />}>
         <Tab />
       </Suspense>

@@ -30,7 +30,11 @@ function chooseLink(): TRPCLink<AppRouter> {
     condition: (op) => op.type === 'subscription',
     // Our fetch-based EventSource sends the token as a header, so it never appears in a URL
     // (the server also accepts tRPC's connectionParams, which a plain EventSource would need).
-    true: httpSubscriptionLink({ url, EventSource: FetchEventSource, eventSourceOptions: () => ({ headers: authHeaders() }) }),
+    true: httpSubscriptionLink({
+      url,
+      EventSource: FetchEventSource,
+      eventSourceOptions: () => ({ headers: authHeaders() }),
+    }),
     false: httpLink({ url, headers: authHeaders }),
   });
 }

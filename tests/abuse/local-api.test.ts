@@ -30,10 +30,24 @@ async function householdStillServed(): Promise<void> {
 describe('abuse: the local API of a live node', () => {
   it('no token and a wrong token (same length and not): 401, for tRPC, streams and ops', async () => {
     const wrong = node().apiToken.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
-    const variants: Array<Record<string, string>> = [{}, { authorization: `Bearer ${wrong}` }, { authorization: 'Bearer x' }, { authorization: node().apiToken }];
+    const variants: Array<Record<string, string>> = [
+      {},
+      { authorization: `Bearer ${wrong}` },
+      { authorization: 'Bearer x' },
+      { authorization: node().apiToken },
+    ];
     for (const headers of variants) {
-      for (const [method, path] of [['GET', '/trpc/status'], ['POST', '/trpc/marketPost'], ['POST', '/api/v1/stream'], ['POST', '/api/v1/ops/files.get']] as const) {
-        const res = await fetch(url(path), { method, headers: { ...headers, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      for (const [method, path] of [
+        ['GET', '/trpc/status'],
+        ['POST', '/trpc/marketPost'],
+        ['POST', '/api/v1/stream'],
+        ['POST', '/api/v1/ops/files.get'],
+      ] as const) {
+        const res = await fetch(url(path), {
+          method,
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: method === 'POST' ? '{}' : undefined,
+        });
         expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
         await res.body?.cancel();
       }
@@ -42,11 +56,24 @@ describe('abuse: the local API of a live node', () => {
   });
 
   it('oversized body: 413 payload_too_large; malformed bodies: 400', async () => {
-    const big = await fetch(url('/trpc/marketPost'), { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: 'x'.repeat(API_BODY_LIMIT_BYTES + 1) });
+    const big = await fetch(url('/trpc/marketPost'), {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: 'x'.repeat(API_BODY_LIMIT_BYTES + 1),
+    });
     expect(big.status).toBe(413);
     await big.body?.cancel();
-    for (const [path, body] of [['/trpc/marketPost', '{"category": "offer", '], ['/api/v1/stream', 'not json'], ['/api/v1/ops/files.get', '[1,2,3]'], ['/trpc/marketPost', JSON.stringify({ category: 'offer', title: 'x'.repeat(10_000) })]] as const) {
-      const res = await fetch(url(path), { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body });
+    for (const [path, body] of [
+      ['/trpc/marketPost', '{"category": "offer", '],
+      ['/api/v1/stream', 'not json'],
+      ['/api/v1/ops/files.get', '[1,2,3]'],
+      ['/trpc/marketPost', JSON.stringify({ category: 'offer', title: 'x'.repeat(10_000) })],
+    ] as const) {
+      const res = await fetch(url(path), {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body,
+      });
       expect(res.status, `${path} ${body.slice(0, 40)}`).toBe(400);
       await res.body?.cancel();
     }
@@ -63,7 +90,11 @@ describe('abuse: the local API of a live node', () => {
         sockets.push(s);
       }
       await householdStillServed();
-      const post = await fetch(url('/trpc/marketPost'), { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ category: 'offer', title: 'Still here' }) });
+      const post = await fetch(url('/trpc/marketPost'), {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: JSON.stringify({ category: 'offer', title: 'Still here' }),
+      });
       expect(post.status).toBe(200);
     } finally {
       for (const s of sockets) s.destroy();
@@ -72,7 +103,13 @@ describe('abuse: the local API of a live node', () => {
 });
 
 /** A raw HTTP/1.1 request with exactly these headers (fetch would set Host itself). */
-function rawRequest(port: number, method: string, path: string, headers: Record<string, string>, body = ''): Promise<number> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1');
     let text = '';
@@ -85,12 +122,19 @@ function rawRequest(port: number, method: string, path: string, headers: Record<
       }
     });
     s.on('error', reject);
-    const lines = [`${method} ${path} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), `content-length: ${Buffer.byteLength(body)}`, 'connection: close', '', body];
+    const lines = [
+      `${method} ${path} HTTP/1.1`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+      '',
+      body,
+    ];
     s.write(lines.join('\r\n'));
   });
 }
 
-describe('abuse: a web page in the household\'s browser (DNS rebinding, cross-site posts)', () => {
+describe("abuse: a web page in the household's browser (DNS rebinding, cross-site posts)", () => {
   it('a foreign Host gets 403 on every route, /health and the web UI included, even with the token', async () => {
     for (const path of ['/health', '/', '/trpc/status']) {
       expect(await rawRequest(node().apiPort, 'GET', path, { host: 'evil.example', ...auth() }), path).toBe(403);
@@ -104,9 +148,15 @@ describe('abuse: a web page in the household\'s browser (DNS rebinding, cross-si
     const host = `127.0.0.1:${node().apiPort}`;
     const body = JSON.stringify({ category: 'offer', title: 'From a web page' });
     const headers = { host, ...auth(), 'content-type': 'application/json' };
-    expect(await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: 'http://evil.example' }, body)).toBe(403);
-    expect(await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: 'null' }, body)).toBe(403);
-    expect(await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: `http://${host}` }, body)).toBe(200);
+    expect(
+      await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: 'http://evil.example' }, body),
+    ).toBe(403);
+    expect(await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: 'null' }, body)).toBe(
+      403,
+    );
+    expect(
+      await rawRequest(node().apiPort, 'POST', '/trpc/marketPost', { ...headers, origin: `http://${host}` }, body),
+    ).toBe(200);
     const titles = (await node().api.marketList({})).posts.map((p) => p.title);
     expect(titles.filter((t) => t === 'From a web page')).toHaveLength(1);
     await householdStillServed();

@@ -33,16 +33,28 @@ function signed(kp: { nodeIdFull: string } & Parameters<typeof signRequest>[0], 
 
 /** Alice's ordinary signed call to bob still works. */
 async function membersStillServed(): Promise<void> {
-  const r = (await alice().client.call({ nodeId: bob().kp.nodeIdFull as NodeId, endpoint: { transport: 'https', host: '127.0.0.1', port: bob().transportPort } }, 'market.list', '1.0', {})) as { posts: unknown[] };
+  const r = (await alice().client.call(
+    {
+      nodeId: bob().kp.nodeIdFull as NodeId,
+      endpoint: { transport: 'https', host: '127.0.0.1', port: bob().transportPort },
+    },
+    'market.list',
+    '1.0',
+    {},
+  )) as { posts: unknown[] };
   expect(Array.isArray(r.posts)).toBe(true);
 }
 
 describe('abuse: the peer port of a live node', () => {
   it('a member is served (baseline)', async () => {
-    await waitFor(async () => {
-      await membersStillServed();
-      return true;
-    }, 30_000, 'alice reaching bob');
+    await waitFor(
+      async () => {
+        await membersStillServed();
+        return true;
+      },
+      30_000,
+      'alice reaching bob',
+    );
   });
 
   it('unsigned: 401 invalid_signature', async () => {
@@ -69,7 +81,7 @@ describe('abuse: the peer port of a live node', () => {
     await membersStillServed();
   });
 
-  it('forged (alice\'s id, a stranger\'s signature) and a body changed after signing: 401', async () => {
+  it("forged (alice's id, a stranger's signature) and a body changed after signing: 401", async () => {
     const stranger = generateKeyPair();
     const forged = signed(stranger).authorization.replace(stranger.nodeIdFull, alice().kp.nodeIdFull);
     const r1 = await rawHttps(bob().transportPort, 'POST', PATH, { authorization: forged }, CALL);
@@ -83,7 +95,9 @@ describe('abuse: the peer port of a live node', () => {
     const stranger = generateKeyPair();
     const statuses = new Map<number, number>();
     for (let i = 0; i < 30; i++) {
-      const batch = await Promise.all(Array.from({ length: 10 }, () => rawHttps(bob().transportPort, 'POST', PATH, signed(stranger), CALL)));
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, () => rawHttps(bob().transportPort, 'POST', PATH, signed(stranger), CALL)),
+      );
       for (const r of batch) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
     }
     expect([...statuses.entries()]).toEqual([[403, 300]]);
@@ -92,7 +106,9 @@ describe('abuse: the peer port of a live node', () => {
 
   it('oversized body (5 MiB): 413; malformed JSON: 400', async () => {
     const big = 'x'.repeat(5 * 1024 * 1024);
-    const r1 = await rawHttps(bob().transportPort, 'POST', PATH, signed(alice().kp, big), big).catch((err: unknown) => ({ status: -1, json: String(err) }));
+    const r1 = await rawHttps(bob().transportPort, 'POST', PATH, signed(alice().kp, big), big).catch(
+      (err: unknown) => ({ status: -1, json: String(err) }),
+    );
     // The node may answer 413 and close before reading it all (then the client sees a reset).
     expect([413, -1]).toContain(r1.status);
     const bad = '{"capability": "market.list", ';

@@ -13,7 +13,9 @@ import { MODEL2VEC_DIR, STORIES_GGUF } from '../support/models';
 import { launchBrowser, openApp, screenshot, selectTab, uiSkipReason } from './support/browser';
 
 const EMBED = 'model2vec-bge-64d-q';
-const reason = uiSkipReason() ?? (STORIES_GGUF && MODEL2VEC_DIR ? null : 'the stories260K or Model2Vec test model is missing (../shared/models)');
+const reason =
+  uiSkipReason() ??
+  (STORIES_GGUF && MODEL2VEC_DIR ? null : 'the stories260K or Model2Vec test model is missing (../shared/models)');
 if (reason) console.log(`tests/e2e/documents.test.ts skipped: ${reason}`);
 
 describe.skipIf(reason)('documents in the browser: a folder added in Settings, cited in Ask', () => {
@@ -23,13 +25,23 @@ describe.skipIf(reason)('documents in the browser: a folder added in Settings, c
   beforeAll(async () => {
     docs = mkdtempSync(join(tmpdir(), 'hn-e2e-docs-'));
     mkdirSync(join(docs, 'kitchen'));
-    writeFileSync(join(docs, 'generator.md'), '# Generator\n\nThe shared generator lives in the community hall shed. Book it with Margaret at number 3; it runs eight hours on a full tank.\n');
-    writeFileSync(join(docs, 'kitchen', 'burns.txt'), 'Cool a burn under running water for twenty minutes. Do not use ice or butter.\n');
+    writeFileSync(
+      join(docs, 'generator.md'),
+      '# Generator\n\nThe shared generator lives in the community hall shed. Book it with Margaret at number 3; it runs eight hours on a full tank.\n',
+    );
+    writeFileSync(
+      join(docs, 'kitchen', 'burns.txt'),
+      'Cool a burn under running water for twenty minutes. Do not use ice or butter.\n',
+    );
     mesh = await createMesh(1, {
       configure: (c) => {
         mkdirSync(c.node.models_dir, { recursive: true });
         cpSync(MODEL2VEC_DIR!, join(c.node.models_dir, EMBED), { recursive: true });
-        return { ...c, embedding: { ...c.embedding, model: EMBED }, llm: { backends: [{ name: 'llama_cpp', url: null, model: STORIES_GGUF!, api_key_env: null }] } };
+        return {
+          ...c,
+          embedding: { ...c.embedding, model: EMBED },
+          llm: { backends: [{ name: 'llama_cpp', url: null, model: STORIES_GGUF!, api_key_env: null }] },
+        };
       },
     });
     browser = await launchBrowser();
@@ -60,7 +72,14 @@ describe.skipIf(reason)('documents in the browser: a folder added in Settings, c
       await ask.getByLabel(/^street-help/).check({ timeout: 20_000 });
       await ask.getByLabel('Your question').fill('Where is the shared generator and who do I book it with?');
       await ask.getByRole('button', { name: 'Ask', exact: true }).click();
-      await page.waitForFunction(() => ['done', 'failed'].includes(document.querySelector('#panel-ask article.answer')?.getAttribute('data-phase') ?? ''), undefined, { timeout: 60_000 });
+      await page.waitForFunction(
+        () =>
+          ['done', 'failed'].includes(
+            document.querySelector('#panel-ask article.answer')?.getAttribute('data-phase') ?? '',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
       const answer = ask.locator('article.answer').first();
       expect(await answer.getAttribute('data-phase')).toBe('done');
       const source = answer.locator('details.source', { hasText: 'street-help' }).first();

@@ -13,7 +13,16 @@ import type { RunningNode } from '../../src-main/runtime/node';
 import { createMesh, waitFor, type Mesh } from '../support/mesh';
 import { STORIES_GGUF } from '../support/models';
 import { ProbeServer } from '../support/probe-server';
-import { DESKTOP, launchBrowser, openApp, PHONE, screenshot, selectTab, seriousA11yViolations, uiSkipReason } from './support/browser';
+import {
+  DESKTOP,
+  launchBrowser,
+  openApp,
+  PHONE,
+  screenshot,
+  selectTab,
+  seriousA11yViolations,
+  uiSkipReason,
+} from './support/browser';
 
 const reason = uiSkipReason() ?? (STORIES_GGUF ? null : 'the stories260K test model is missing (../shared/models)');
 if (reason) console.log(`tests/e2e/household-app.test.ts skipped: ${reason}`);
@@ -28,23 +37,41 @@ async function ask(page: Page, question: string, modelLabel?: RegExp) {
   const select = panel.getByLabel('Which computer answers');
   await select.waitFor({ timeout: 20_000 });
   if (modelLabel) {
-    const option = await waitFor(async () => (await select.locator('option').allTextContents()).find((t) => modelLabel.test(t)), 20_000, 'the model in the list');
+    const option = await waitFor(
+      async () => (await select.locator('option').allTextContents()).find((t) => modelLabel.test(t)),
+      20_000,
+      'the model in the list',
+    );
     await select.selectOption({ label: option });
   }
   await panel.getByLabel('Your question').fill(question);
   await panel.getByRole('button', { name: 'Ask', exact: true }).click();
-  await page.waitForFunction(() => ['done', 'failed'].includes(document.querySelector('#panel-ask article.answer')?.getAttribute('data-phase') ?? ''), undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () =>
+      ['done', 'failed'].includes(
+        document.querySelector('#panel-ask article.answer')?.getAttribute('data-phase') ?? '',
+      ),
+    undefined,
+    { timeout: 60_000 },
+  );
   return panel.locator('article.answer').first();
 }
 
 /** Wait until the visible panel shows no loading note. */
 async function settled(page: Page): Promise<void> {
   try {
-    await page.waitForFunction(() => !document.querySelector('[role=tabpanel]:not([hidden]) .state-loading'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => !document.querySelector('[role=tabpanel]:not([hidden]) .state-loading'),
+      undefined,
+      { timeout: 15_000 },
+    );
   } catch (err) {
     const tab = await page.locator('[role=tab][aria-selected=true]').textContent();
     await screenshot(page, `FAILED-settled-${tab}`);
-    throw new Error(`the ${tab} tab still shows a loading note after 15 s: ${await page.locator('[role=tabpanel]:not([hidden]) .state-loading').first().textContent()}`, { cause: err });
+    throw new Error(
+      `the ${tab} tab still shows a loading note after 15 s: ${await page.locator('[role=tabpanel]:not([hidden]) .state-loading').first().textContent()}`,
+      { cause: err },
+    );
   }
 }
 
@@ -62,12 +89,25 @@ describe.skipIf(reason)('Ask, Chat and Market in a browser, between two househol
       configure: (c, name) => ({
         ...c,
         emergency: { ...c.emergency, probe_targets: [probe.url] },
-        ...(name === 'bob' ? { llm: { backends: [{ name: 'llama_cpp', url: null, model: STORIES_GGUF!, api_key_env: null }] } } : {}),
+        ...(name === 'bob'
+          ? { llm: { backends: [{ name: 'llama_cpp', url: null, model: STORIES_GGUF!, api_key_env: null }] } }
+          : {}),
       }),
       node: { emergency: { debounceSeconds: 1, intervalOnline: 0.3, intervalOffline: 0.3 } },
     });
-    await waitFor(() => alice().api.status().peers.length === 1 && bob().api.status().peers.length === 1, 20_000, 'alice and bob to see each other');
-    await waitFor(() => alice().api.capabilities({ name: 'llm.chat', remoteOnly: true }).some((r) => r.params.model === MODEL), 20_000, "alice to learn bob's model");
+    await waitFor(
+      () => alice().api.status().peers.length === 1 && bob().api.status().peers.length === 1,
+      20_000,
+      'alice and bob to see each other',
+    );
+    await waitFor(
+      () =>
+        alice()
+          .api.capabilities({ name: 'llm.chat', remoteOnly: true })
+          .some((r) => r.params.model === MODEL),
+      20_000,
+      "alice to learn bob's model",
+    );
     browser = await launchBrowser();
   }, 90_000);
   afterAll(async () => {
@@ -110,7 +150,11 @@ describe.skipIf(reason)('Ask, Chat and Market in a browser, between two househol
       expect((await card.locator('.answer-text').textContent())!.trim()).toMatch(/[a-z]{2,}/i);
       expect(await card.locator('.byline').textContent()).toBe("bob's computer answered using stories260K.");
       // It really ran on bob, for alice.
-      expect(bob().bus.recentTraces(50).some((t) => t.capability === 'llm.chat' && t.from_node === alice().kp.nodeIdFull && t.result === 'ok')).toBe(true);
+      expect(
+        bob()
+          .bus.recentTraces(50)
+          .some((t) => t.capability === 'llm.chat' && t.from_node === alice().kp.nodeIdFull && t.result === 'ok'),
+      ).toBe(true);
     } finally {
       await context.close();
     }
@@ -200,10 +244,14 @@ describe.skipIf(reason)('Ask, Chat and Market in a browser, between two househol
       // Prefix search: "lad" finds the ladder and nothing else.
       await pb.getByLabel('Search the market').fill('lad');
       let seen: string[] = [];
-      await waitFor(async () => {
-        seen = await pb.locator('.posts > li .post-title').allTextContents();
-        return seen.length === 1 && seen[0] === 'Ladder to lend';
-      }, 10_000, 'the search').catch(async (err: Error) => {
+      await waitFor(
+        async () => {
+          seen = await pb.locator('.posts > li .post-title').allTextContents();
+          return seen.length === 1 && seen[0] === 'Ladder to lend';
+        },
+        10_000,
+        'the search',
+      ).catch(async (err: Error) => {
         await screenshot(pb, 'FAILED-market-search');
         throw new Error(`${err.message}; the page showed ${JSON.stringify(seen)}`);
       });
@@ -234,7 +282,10 @@ describe.skipIf(reason)('Ask, Chat and Market in a browser, between two househol
       await selectTab(page, 'Chat');
       await page.getByRole('button', { name: /^bob/ }).click();
       await page.locator('.message').first().waitFor();
-      for (const [width, viewport] of [['1280', DESKTOP], ['390', PHONE]] as const) {
+      for (const [width, viewport] of [
+        ['1280', DESKTOP],
+        ['390', PHONE],
+      ] as const) {
         await page.setViewportSize(viewport);
         for (const tab of ['Ask', 'Chat', 'Market'] as const) {
           await selectTab(page, tab);
@@ -245,7 +296,8 @@ describe.skipIf(reason)('Ask, Chat and Market in a browser, between two househol
           for (const tab of ALL_TABS) {
             await selectTab(page, tab);
             await settled(page);
-            for (const v of await seriousA11yViolations(page)) problems.push(`${tab} (${theme}): ${v.id} ${v.help} ${v.nodes.join(' ')}`);
+            for (const v of await seriousA11yViolations(page))
+              problems.push(`${tab} (${theme}): ${v.id} ${v.help} ${v.nodes.join(' ')}`);
           }
         }
       }

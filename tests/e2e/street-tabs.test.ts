@@ -14,7 +14,16 @@ import { defineCapability } from '../../src-main/runtime/bus';
 import type { RunningNode } from '../../src-main/runtime/node';
 import { createMesh, waitFor, type Mesh } from '../support/mesh';
 import { ProbeServer } from '../support/probe-server';
-import { DESKTOP, launchBrowser, openApp, PHONE, screenshot, seriousA11yViolations, selectTab, uiSkipReason } from './support/browser';
+import {
+  DESKTOP,
+  launchBrowser,
+  openApp,
+  PHONE,
+  screenshot,
+  seriousA11yViolations,
+  selectTab,
+  uiSkipReason,
+} from './support/browser';
 
 const reason = uiSkipReason();
 if (reason) console.log(`tests/e2e/street-tabs.test.ts skipped: ${reason}`);
@@ -24,14 +33,19 @@ const MY_TABS = ['Files', 'Emergency', 'Settings'] as const;
 /** Screenshots of the three tabs at both widths, and axe on each; returns the violations found. */
 async function shootTabs(browser: Browser, node: RunningNode, theme: 'normal' | 'emergency'): Promise<string[]> {
   const problems: string[] = [];
-  for (const [width, viewport] of [['1280', DESKTOP], ['390', PHONE]] as const) {
+  for (const [width, viewport] of [
+    ['1280', DESKTOP],
+    ['390', PHONE],
+  ] as const) {
     const { context, page } = await openApp(browser, node, { viewport });
     try {
       for (const tab of MY_TABS) {
         await selectTab(page, tab);
         await settled(page);
         await screenshot(page, `${tab.toLowerCase()}-${width}-${theme}`);
-        if (width === '1280') for (const v of await seriousA11yViolations(page)) problems.push(`${tab} (${theme}): ${v.id} ${v.help} ${v.nodes.join(' ')}`);
+        if (width === '1280')
+          for (const v of await seriousA11yViolations(page))
+            problems.push(`${tab} (${theme}): ${v.id} ${v.help} ${v.nodes.join(' ')}`);
       }
     } finally {
       await context.close();
@@ -42,7 +56,9 @@ async function shootTabs(browser: Browser, node: RunningNode, theme: 'normal' | 
 
 /** Wait until the visible panel shows no loading note. */
 async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => !document.querySelector('[role=tabpanel]:not([hidden]) .state-loading'), undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => !document.querySelector('[role=tabpanel]:not([hidden]) .state-loading'), undefined, {
+    timeout: 15_000,
+  });
 }
 
 describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browser', () => {
@@ -68,8 +84,21 @@ describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browse
   it('the topology shows the three households and animates a live call; the tabs pass axe (normal theme)', async () => {
     const alice = mesh.byName('alice').node;
     const bob = mesh.byName('bob').node;
-    bob.bus.registerCapability(defineCapability({ name: 'test.ping', version: [1, 0], request_schema: { type: 'object' }, response_schema: null, idempotent: true }), async () => ({ pong: true }));
-    await waitFor(() => alice.api.capabilities({ name: 'test.ping', remoteOnly: true }).length === 1, 15_000, 'test.ping to reach alice');
+    bob.bus.registerCapability(
+      defineCapability({
+        name: 'test.ping',
+        version: [1, 0],
+        request_schema: { type: 'object' },
+        response_schema: null,
+        idempotent: true,
+      }),
+      async () => ({ pong: true }),
+    );
+    await waitFor(
+      () => alice.api.capabilities({ name: 'test.ping', remoteOnly: true }).length === 1,
+      15_000,
+      'test.ping to reach alice',
+    );
 
     const context = await browser.newContext({ viewport: DESKTOP, reducedMotion: 'no-preference', bypassCSP: true });
     try {
@@ -79,7 +108,8 @@ describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browse
       await selectTab(page, 'Emergency');
       const nodes = page.locator('.topo-node');
       await waitFor(async () => (await nodes.count()) === 3, 15_000, 'three households in the graph');
-      for (const name of ['alice', 'bob', 'carol']) expect(await page.locator(`.topo-node[aria-label^="${name}"]`).count()).toBe(1);
+      for (const name of ['alice', 'bob', 'carol'])
+        expect(await page.locator(`.topo-node[aria-label^="${name}"]`).count()).toBe(1);
       // Keyboard: the households are focusable and say what they offer.
       await page.locator('.topo-node[aria-label^="bob"]').focus();
       await page.getByText(/^bob: reachable/).waitFor({ timeout: 5_000 });
@@ -99,11 +129,16 @@ describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browse
     const [alice, bob, carol] = mesh.nodes.map((m) => m.node);
     const bytes = randomBytes(1536 * 1024 + 123);
     const a = await openApp(browser, alice, { tab: 'Files' });
-    await a.page.locator('#files-picker').setInputFiles({ name: 'street-map.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await a.page
+      .locator('#files-picker')
+      .setInputFiles({ name: 'street-map.bin', mimeType: 'application/octet-stream', buffer: bytes });
     await a.page.getByText('street-map.bin is shared with your street.').waitFor({ timeout: 20_000 });
     await a.context.close();
 
-    const downloadOn = async (node: RunningNode, heldBy: string): Promise<{ page: Page; close: () => Promise<void> }> => {
+    const downloadOn = async (
+      node: RunningNode,
+      heldBy: string,
+    ): Promise<{ page: Page; close: () => Promise<void> }> => {
       const { context, page } = await openApp(browser, node, { tab: 'Files' });
       try {
         return await download(page, heldBy, () => context.close());
@@ -112,7 +147,11 @@ describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browse
         throw err;
       }
     };
-    const download = async (page: Page, heldBy: string, close: () => Promise<void>): Promise<{ page: Page; close: () => Promise<void> }> => {
+    const download = async (
+      page: Page,
+      heldBy: string,
+      close: () => Promise<void>,
+    ): Promise<{ page: Page; close: () => Promise<void> }> => {
       const item = page.locator('[data-testid=file-item]', { hasText: 'street-map.bin' });
       await item.getByText(new RegExp(`Held by .*${heldBy}`)).waitFor({ timeout: 20_000 });
       // Record every progress bar the item shows while it works.
@@ -123,10 +162,15 @@ describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browse
           if (document.querySelector('[data-testid=file-item] progress')) w.seenProgress++;
         }).observe(document.body, { subtree: true, childList: true, attributes: true });
       });
-      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), item.getByRole('button', { name: 'Download street-map.bin' }).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 30_000 }),
+        item.getByRole('button', { name: 'Download street-map.bin' }).click(),
+      ]);
       expect(readFileSync((await download.path())!)).toEqual(bytes);
       expect(download.suggestedFilename()).toBe('street-map.bin');
-      expect(await page.evaluate(() => (window as unknown as { seenProgress: number }).seenProgress)).toBeGreaterThan(0);
+      expect(await page.evaluate(() => (window as unknown as { seenProgress: number }).seenProgress)).toBeGreaterThan(
+        0,
+      );
       await item.getByText('Saved street-map.bin').waitFor({ timeout: 5_000 });
       return { page, close };
     };
@@ -155,7 +199,9 @@ describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browse
       await page.getByText('The internet is working.').waitFor({ timeout: 15_000 });
       expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('normal');
       await probe.stop();
-      await page.waitForFunction(() => document.documentElement.dataset.theme === 'emergency', undefined, { timeout: 20_000 });
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'emergency', undefined, {
+        timeout: 20_000,
+      });
       await page.getByRole('heading', { name: 'The internet is down.', exact: true }).waitFor({ timeout: 15_000 });
       expect(await page.textContent('[role=tabpanel]:not([hidden])')).toContain('did not answer');
     } finally {

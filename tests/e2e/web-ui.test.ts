@@ -12,7 +12,11 @@ import { createMesh, waitFor, type Mesh } from '../support/mesh';
 
 const CHROMIUM = '/usr/bin/chromium';
 const WEB_ROOT = join(APP_ROOT ?? '.', 'out/renderer');
-const reason = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed` : !existsSync(join(WEB_ROOT, 'index.html')) ? 'the web UI is not built (npm run build)' : null;
+const reason = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} is not installed`
+  : !existsSync(join(WEB_ROOT, 'index.html'))
+    ? 'the web UI is not built (npm run build)'
+    : null;
 if (reason) console.log(`tests/e2e/web-ui.test.ts skipped: ${reason}`);
 const itUi = reason ? it.skip : it;
 
@@ -25,7 +29,15 @@ describe('web UI served by a node', () => {
     await waitFor(() => mesh.byName('alice').node.api.status().peers.length === 1, 15_000, 'alice to see bob');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
   afterAll(async () => {
@@ -49,7 +61,11 @@ describe('web UI served by a node', () => {
     const alice = mesh.byName('alice').node;
     const bob = mesh.byName('bob').node;
     expect(alice.api.governance({ action: 'revoke', nodeId: bob.kp.nodeIdFull, reason: 'moved away' }).done).toBe(true);
-    await waitFor(() => bob.api.status().peers.some((p) => p.refuses_us === 'revoked'), 20_000, 'bob to be refused as revoked');
+    await waitFor(
+      () => bob.api.status().peers.some((p) => p.refuses_us === 'revoked'),
+      20_000,
+      'bob to be refused as revoked',
+    );
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${bob.apiPort}/#token=${bob.apiToken}`);
     await page.getByText('This household was removed from Test Street').waitFor({ timeout: 15_000 });

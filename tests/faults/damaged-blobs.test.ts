@@ -5,7 +5,17 @@
  * The node must never hand out wrong bytes, must say what happened, and must keep serving.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databasesUnder, initHome, faultProcesses, integrityCheck, type NodeProcess } from './node-process';
@@ -14,7 +24,10 @@ const { homes, start } = faultProcesses();
 
 /** `files.get` as the CLI runs it (a long operation over SSE); returns the frames as text. */
 async function filesGet(home: string, cid: string, out: string): Promise<string> {
-  const info = JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')) as { api_port: number; api_token: string };
+  const info = JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')) as {
+    api_port: number;
+    api_token: string;
+  };
   const res = await fetch(`http://127.0.0.1:${info.api_port}/api/v1/ops/files.get`, {
     method: 'POST',
     headers: { authorization: `Bearer ${info.api_token}`, 'content-type': 'application/json' },
@@ -24,7 +37,9 @@ async function filesGet(home: string, cid: string, out: string): Promise<string>
 }
 
 /** A home with one shared 3 MiB file; returns the node (running), the file's path, cid and sha256. */
-async function homeWithSharedFile(prefix: string): Promise<{ home: string; node: NodeProcess; file: string; cid: string; sha: string }> {
+async function homeWithSharedFile(
+  prefix: string,
+): Promise<{ home: string; node: NodeProcess; file: string; cid: string; sha: string }> {
   const home = await initHome(prefix);
   homes.push(home);
   const node = await start(home);
@@ -68,7 +83,9 @@ describe('damaged shared files', () => {
 
     const again = await start(home);
     const listed = (await again.call('filesList')).data as Array<{ cid: string; local: boolean }>;
-    expect(listed.find((f) => f.cid === cid)?.local ?? false, 'a deleted file is still listed as kept here').toBe(false);
+    expect(listed.find((f) => f.cid === cid)?.local ?? false, 'a deleted file is still listed as kept here').toBe(
+      false,
+    );
     const out = join(home, 'copy.bin');
     const frames = await filesGet(home, cid, out);
     expect(frames).toMatch(/event: error/);

@@ -16,7 +16,10 @@ afterAll(async () => {
 
 /** Starts an op of the node's local API; resolves with the SSE text (or what arrived before the node died). */
 function op(home: string, name: string, input: unknown): Promise<string> {
-  const info = JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')) as { api_port: number; api_token: string };
+  const info = JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')) as {
+    api_port: number;
+    api_token: string;
+  };
   return fetch(`http://127.0.0.1:${info.api_port}/api/v1/ops/${name}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${info.api_token}`, 'content-type': 'application/json' },
@@ -32,7 +35,10 @@ describe('kill -9 during a RAG ingest', () => {
     homes.push(home);
     const doc = join(home, 'manual.md');
     const paragraphs: string[] = [];
-    for (let i = 0; i < 3000; i++) paragraphs.push(`## Section ${i}\n\nTo fix the pump number ${i}, close valve ${i % 17} and turn the handle ${i % 5} times before opening it again.`);
+    for (let i = 0; i < 3000; i++)
+      paragraphs.push(
+        `## Section ${i}\n\nTo fix the pump number ${i}, close valve ${i % 17} and turn the handle ${i % 5} times before opening it again.`,
+      );
     writeFileSync(doc, paragraphs.join('\n\n'));
     const node = await startNodeProcess(home);
     running.push(node);

@@ -37,11 +37,17 @@ async function slowModelServer(bytes: Buffer): Promise<{ url: string; fast(): vo
     req.on('close', () => clearInterval(timer));
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stories260K.gguf`, fast: () => (fast = true) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stories260K.gguf`,
+    fast: () => (fast = true),
+  };
 }
 
 async function pull(home: string, url: string): Promise<string> {
-  const info = JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')) as { api_port: number; api_token: string };
+  const info = JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')) as {
+    api_port: number;
+    api_token: string;
+  };
   const res = await fetch(`http://127.0.0.1:${info.api_port}/api/v1/ops/models.pull`, {
     method: 'POST',
     headers: { authorization: `Bearer ${info.api_token}`, 'content-type': 'application/json' },
@@ -51,7 +57,8 @@ async function pull(home: string, url: string): Promise<string> {
 }
 
 const localModels = async (n: NodeProcess): Promise<Array<{ name: string; sha256: string }>> => {
-  const d = (await n.call('modelsList')).data as Array<{ name: string; sha256: string }> | { local: Array<{ name: string; sha256: string }> };
+  const d = (await n.call('modelsList')).data as
+    Array<{ name: string; sha256: string }> | { local: Array<{ name: string; sha256: string }> };
   return Array.isArray(d) ? d : d.local;
 };
 

@@ -12,12 +12,23 @@ import { waitFor } from '../support/mesh';
 import { hn } from '../integration/cli/helpers';
 import { databasesUnder, initHome, faultProcesses, integrityCheck, type NodeProcess } from './node-process';
 
-const SAFE_CONFIG = ['[discovery]', 'mdns_enabled = false', 'udp_enabled = false', '', '[emergency]', 'probe_targets = []', ''].join('\n');
+const SAFE_CONFIG = [
+  '[discovery]',
+  'mdns_enabled = false',
+  'udp_enabled = false',
+  '',
+  '[emergency]',
+  'probe_targets = []',
+  '',
+].join('\n');
 const POSTS = 300;
 const { homes, start } = faultProcesses();
 
 const titlesOf = async (n: NodeProcess): Promise<string[]> =>
-  ((await n.call('marketList', { limit: 500, include_expired: true }, 'GET')).data.posts as Array<{ title: string }> | undefined)?.map((p) => p.title) ?? [];
+  (
+    (await n.call('marketList', { limit: 500, include_expired: true }, 'GET')).data.posts as
+      Array<{ title: string }> | undefined
+  )?.map((p) => p.title) ?? [];
 
 describe('kill -9 during sync', () => {
   it('the killed household catches up after restart: every post once, nothing invented, databases intact', async () => {
@@ -26,7 +37,9 @@ describe('kill -9 during sync', () => {
     const bobHome = mkdtempSync(join(tmpdir(), 'hn-fault-sync-b-'));
     homes.push(bobHome);
     writeFileSync(join(bobHome, 'config.toml'), SAFE_CONFIG);
-    const init = await hn(bobHome, ['init', '--name', 'Bob', '--profile', 'hearth', '--non-interactive'], { timeoutMs: 60_000 });
+    const init = await hn(bobHome, ['init', '--name', 'Bob', '--profile', 'hearth', '--non-interactive'], {
+      timeoutMs: 60_000,
+    });
     expect(init.code, init.stderr).toBe(0);
     const alice = await start(aliceHome);
     let bob = await start(bobHome);
@@ -54,7 +67,11 @@ describe('kill -9 during sync', () => {
 
     for (const db of databasesUnder(bobHome)) expect(integrityCheck(db), db).toBe('ok');
     bob = await start(bobHome);
-    await waitFor(async () => (await titlesOf(bob)).filter((t) => t.startsWith('Sync burst')).length >= POSTS, 120_000, 'bob catching up after restart');
+    await waitFor(
+      async () => (await titlesOf(bob)).filter((t) => t.startsWith('Sync burst')).length >= POSTS,
+      120_000,
+      'bob catching up after restart',
+    );
     const shown = (await titlesOf(bob)).filter((t) => t.startsWith('Sync burst'));
     expect(new Set(shown).size, 'a post shown twice').toBe(shown.length);
     expect(new Set(shown)).toEqual(new Set(posted));

@@ -12,7 +12,10 @@ import { databasesUnder, initHome, faultProcesses, integrityCheck, type NodeProc
 
 const { homes, start } = faultProcesses();
 
-const titlesOf = async (n: NodeProcess): Promise<string[]> => ((await n.call('marketList', { limit: 500, include_expired: true }, 'GET')).data.posts as Array<{ title: string }>).map((p) => p.title);
+const titlesOf = async (n: NodeProcess): Promise<string[]> =>
+  (
+    (await n.call('marketList', { limit: 500, include_expired: true }, 'GET')).data.posts as Array<{ title: string }>
+  ).map((p) => p.title);
 
 describe('kill -9', () => {
   it('during a burst of posts: after restart the log is intact, every acknowledged post is there, nothing never sent appears', async () => {
@@ -80,11 +83,17 @@ describe('kill -9', () => {
     if (acknowledgedCid) expect(cid).toBe(acknowledgedCid);
     // Fetching it back gives exactly the bytes added.
     const out = join(home, 'fetched.bin');
-    const got = await fetch(`http://127.0.0.1:${JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')).api_port}/api/v1/ops/files.get`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')).api_token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ cid, out }),
-    });
+    const got = await fetch(
+      `http://127.0.0.1:${JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')).api_port}/api/v1/ops/files.get`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')).api_token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ cid, out }),
+      },
+    );
     const frames = await got.text();
     expect(frames, frames.slice(-300)).toMatch(/event: done/);
     expect(createHash('sha256').update(readFileSync(out)).digest('hex')).toBe(sha);
@@ -97,7 +106,8 @@ describe('damaged files', () => {
     const home = await initHome('hn-fault-wal-');
     homes.push(home);
     const node = await start(home);
-    for (let i = 0; i < 30; i++) expect((await node.call('marketPost', { category: 'offer', title: `Before ${i}` })).status).toBe(200);
+    for (let i = 0; i < 30; i++)
+      expect((await node.call('marketPost', { category: 'offer', title: `Before ${i}` })).status).toBe(200);
     await node.kill9(); // the WAL is left behind, not checkpointed
     const wal = join(home, 'state', 'events.db-wal');
     expect(existsSync(wal)).toBe(true);

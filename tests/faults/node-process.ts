@@ -1,5 +1,16 @@
 /** A HearthNet node in its own process (`hearthnet run`), killed and restarted by fault tests. */
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,7 +18,15 @@ import { afterAll } from 'vitest';
 import { waitFor } from '../support/mesh';
 import { hn, hnSpawn } from '../integration/cli/helpers';
 
-const SAFE_CONFIG = ['[discovery]', 'mdns_enabled = false', 'udp_enabled = false', '', '[emergency]', 'probe_targets = []', ''].join('\n');
+const SAFE_CONFIG = [
+  '[discovery]',
+  'mdns_enabled = false',
+  'udp_enabled = false',
+  '',
+  '[emergency]',
+  'probe_targets = []',
+  '',
+].join('\n');
 
 export interface NodeProcess {
   readonly home: string;
@@ -22,7 +41,11 @@ export interface NodeProcess {
 export async function initHome(prefix: string): Promise<string> {
   const h = mkdtempSync(join(tmpdir(), prefix));
   writeFileSync(join(h, 'config.toml'), SAFE_CONFIG);
-  const r = await hn(h, ['init', '--name', 'Fault House', '--profile', 'hearth', '--community', 'Fault Street', '--non-interactive'], { timeoutMs: 60_000 });
+  const r = await hn(
+    h,
+    ['init', '--name', 'Fault House', '--profile', 'hearth', '--community', 'Fault Street', '--non-interactive'],
+    { timeoutMs: 60_000 },
+  );
   if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
   return h;
 }
@@ -30,15 +53,26 @@ export async function initHome(prefix: string): Promise<string> {
 export async function startNodeProcess(home: string): Promise<NodeProcess> {
   const runtime = join(home, 'state', 'runtime.json');
   const run = hnSpawn(home, ['run', '--no-ui', '--port', '0', '--host', '127.0.0.1']);
-  await waitFor(() => existsSync(runtime) && JSON.parse(readFileSync(runtime, 'utf8')).pid === run.child.pid, 60_000, `runtime.json (${run.output()})`);
+  await waitFor(
+    () => existsSync(runtime) && JSON.parse(readFileSync(runtime, 'utf8')).pid === run.child.pid,
+    60_000,
+    `runtime.json (${run.output()})`,
+  );
   const info = JSON.parse(readFileSync(runtime, 'utf8')) as { api_port: number; api_token: string };
   const base = `http://127.0.0.1:${info.api_port}/trpc/`;
   return {
     home,
     pid: run.child.pid!,
     async call(path, input, method = input === undefined ? 'GET' : 'POST') {
-      const url = method === 'GET' && input !== undefined ? `${base}${path}?input=${encodeURIComponent(JSON.stringify(input))}` : `${base}${path}`;
-      const res = await fetch(url, { method, headers: { authorization: `Bearer ${info.api_token}`, 'content-type': 'application/json' }, body: method === 'POST' ? JSON.stringify(input) : undefined });
+      const url =
+        method === 'GET' && input !== undefined
+          ? `${base}${path}?input=${encodeURIComponent(JSON.stringify(input))}`
+          : `${base}${path}`;
+      const res = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${info.api_token}`, 'content-type': 'application/json' },
+        body: method === 'POST' ? JSON.stringify(input) : undefined,
+      });
       const body = (await res.json()) as { result?: { data: unknown } };
       return { status: res.status, data: body.result?.data ?? body };
     },

@@ -14,7 +14,8 @@ export interface SmallDisk {
 /** Why a tmpfs cannot be mounted here, or null when it can. Printed by the tests that skip. */
 export function tmpfsUnavailable(): string | null {
   if (process.platform !== 'linux') return 'full-disk tests need Linux (tmpfs)';
-  if (process.getuid?.() !== 0) return 'full-disk tests mount a small tmpfs, which needs root; run the suite as root (CI does) to include them';
+  if (process.getuid?.() !== 0)
+    return 'full-disk tests mount a small tmpfs, which needs root; run the suite as root (CI does) to include them';
   const probe = mkdtempSync(join(tmpdir(), 'hn-tmpfs-probe-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'pipe' });

@@ -12,14 +12,27 @@ export const FUZZ_RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 60));
 /** fast-check parameters for a property whose cases cost about `weight` times a cheap one. */
 export function budget(weight = 1): fc.Parameters<unknown> {
   const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
-  return { numRuns: Math.max(1, Math.round(FUZZ_RUNS / weight)), seed, path: process.env.FUZZ_PATH, endOnFailure: true };
+  return {
+    numRuns: Math.max(1, Math.round(FUZZ_RUNS / weight)),
+    seed,
+    path: process.env.FUZZ_PATH,
+    endOnFailure: true,
+  };
 }
 
 /** A string derived from `valid` by a few random edits: flips, insertions, deletions, truncation. */
 export function mutated(valid: string): fc.Arbitrary<string> {
   const edit = fc.oneof(
-    fc.record({ kind: fc.constant('set' as const), at: fc.nat(), ch: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }),
-    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), ch: fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }) }),
+    fc.record({
+      kind: fc.constant('set' as const),
+      at: fc.nat(),
+      ch: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    }),
+    fc.record({
+      kind: fc.constant('insert' as const),
+      at: fc.nat(),
+      ch: fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }),
+    }),
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), ch: fc.constant('') }),
     fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), ch: fc.constant('') }),
   );
@@ -38,16 +51,21 @@ export function mutated(valid: string): fc.Arbitrary<string> {
 
 /** Bytes derived from `valid` by flipping, inserting or dropping a few bytes. */
 export function mutatedBytes(valid: Uint8Array): fc.Arbitrary<Uint8Array> {
-  return fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: 6 }).map((edits) => {
-    let b = Array.from(valid);
-    for (const [at, v, kind] of edits) {
-      const i = b.length ? at % b.length : 0;
-      if (kind === 0) b[i] = v;
-      else if (kind === 1) b.splice(i, 0, v);
-      else b.splice(i, 1);
-    }
-    return Uint8Array.from(b);
-  });
+  return fc
+    .array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 2 })), {
+      minLength: 1,
+      maxLength: 6,
+    })
+    .map((edits) => {
+      let b = Array.from(valid);
+      for (const [at, v, kind] of edits) {
+        const i = b.length ? at % b.length : 0;
+        if (kind === 0) b[i] = v;
+        else if (kind === 1) b.splice(i, 0, v);
+        else b.splice(i, 1);
+      }
+      return Uint8Array.from(b);
+    });
 }
 
 /**
@@ -59,7 +77,9 @@ export function expectOnly<T>(codes: readonly string[], fn: () => T): T | undefi
     return fn();
   } catch (err) {
     if (err instanceof HearthError && (codes.includes(err.code) || codes.includes(err.wireCode))) return undefined;
-    throw new Error(`undocumented failure: ${err instanceof HearthError ? `${err.name}(${err.code})` : String((err as Error)?.stack ?? err)}`);
+    throw new Error(
+      `undocumented failure: ${err instanceof HearthError ? `${err.name}(${err.code})` : String((err as Error)?.stack ?? err)}`,
+    );
   }
 }
 
@@ -68,6 +88,8 @@ export async function expectOnlyAsync<T>(codes: readonly string[], fn: () => Pro
     return await fn();
   } catch (err) {
     if (err instanceof HearthError && (codes.includes(err.code) || codes.includes(err.wireCode))) return undefined;
-    throw new Error(`undocumented failure: ${err instanceof HearthError ? `${err.name}(${err.code})` : String((err as Error)?.stack ?? err)}`);
+    throw new Error(
+      `undocumented failure: ${err instanceof HearthError ? `${err.name}(${err.code})` : String((err as Error)?.stack ?? err)}`,
+    );
   }
 }

@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_ERROR_CODES } from '../../src-main/common';
 import { loadConfig } from '../../src-main/runtime/config';
-import { encodeAnnouncement, MDNS_SERVICE, parseAnnouncement, parseResponse, parseTxt } from '../../src-main/runtime/discovery';
+import {
+  encodeAnnouncement,
+  MDNS_SERVICE,
+  parseAnnouncement,
+  parseResponse,
+  parseTxt,
+} from '../../src-main/runtime/discovery';
 import { generateKeyPair } from '../../src-main/runtime/identity';
 import { budget, expectOnly, mutated, mutatedBytes } from './budget';
 
@@ -23,14 +29,30 @@ const ctx = { communityId: community, ourNodeIdFull: us.nodeIdFull, nowSeconds }
 const REASONS = ['malformed', 'oversize', 'bad_signature', 'foreign_community', 'own', 'stale', 'replayed'];
 
 describe('fuzz: UDP announcements', () => {
-  const { bytes: valid, packet } = encodeAnnouncement({ node_id: kp.nodeIdFull, community_id: community, display_name: 'Alice', profile: 'hearth', port: 7080, capabilities: ['llm.chat', 'market.list'], ts: nowSeconds, seq: 1 }, kp);
+  const { bytes: valid, packet } = encodeAnnouncement(
+    {
+      node_id: kp.nodeIdFull,
+      community_id: community,
+      display_name: 'Alice',
+      profile: 'hearth',
+      port: 7080,
+      capabilities: ['llm.chat', 'market.list'],
+      ts: nowSeconds,
+      seq: 1,
+    },
+    kp,
+  );
 
   it('the valid packet parses (the baseline)', () => {
     expect(parseAnnouncement(valid, ctx)).toEqual({ ok: true, packet });
   });
 
   it('arbitrary and mutated datagrams: dropped with a named reason, or the same announcement', () => {
-    const datagram = fc.oneof(fc.uint8Array({ maxLength: 1400 }), mutatedBytes(valid), mutated(valid.toString('utf8')).map((s) => Buffer.from(s)));
+    const datagram = fc.oneof(
+      fc.uint8Array({ maxLength: 1400 }),
+      mutatedBytes(valid),
+      mutated(valid.toString('utf8')).map((s) => Buffer.from(s)),
+    );
     fc.assert(
       fc.property(datagram, (d) => {
         const r = parseAnnouncement(d, ctx);
@@ -44,12 +66,36 @@ describe('fuzz: UDP announcements', () => {
 
 describe('fuzz: mDNS responses', () => {
   const rr = fc.oneof(
-    fc.record({ type: fc.constant('PTR' as const), name: fc.oneof(fc.constant(MDNS_SERVICE), fc.string()), data: fc.oneof(fc.constant('x._hearthnet._tcp.local'), fc.string()) }),
-    fc.record({ type: fc.constant('SRV' as const), name: fc.oneof(fc.constant('x._hearthnet._tcp.local'), fc.string()), data: fc.record({ port: fc.oneof(fc.integer(), fc.double()), target: fc.string() }) }),
+    fc.record({
+      type: fc.constant('PTR' as const),
+      name: fc.oneof(fc.constant(MDNS_SERVICE), fc.string()),
+      data: fc.oneof(fc.constant('x._hearthnet._tcp.local'), fc.string()),
+    }),
+    fc.record({
+      type: fc.constant('SRV' as const),
+      name: fc.oneof(fc.constant('x._hearthnet._tcp.local'), fc.string()),
+      data: fc.record({ port: fc.oneof(fc.integer(), fc.double()), target: fc.string() }),
+    }),
     fc.record({
       type: fc.constant('TXT' as const),
       name: fc.oneof(fc.constant('x._hearthnet._tcp.local'), fc.string()),
-      data: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constantFrom('v=1', 'port=7080', `nid=${kp.nodeIdFull}`, `id=${kp.nodeIdShort}`, `c=${community}`, 'nid=ed25519:zz'), fc.uint8Array().map((b) => Buffer.from(b)))), fc.string()),
+      data: fc.oneof(
+        fc.array(
+          fc.oneof(
+            fc.string(),
+            fc.constantFrom(
+              'v=1',
+              'port=7080',
+              `nid=${kp.nodeIdFull}`,
+              `id=${kp.nodeIdShort}`,
+              `c=${community}`,
+              'nid=ed25519:zz',
+            ),
+            fc.uint8Array().map((b) => Buffer.from(b)),
+          ),
+        ),
+        fc.string(),
+      ),
     }),
     fc.record({ type: fc.constantFrom('A' as const, 'AAAA' as const), name: fc.string(), data: fc.string() }),
   );
@@ -64,17 +110,55 @@ describe('fuzz: mDNS responses', () => {
   });
 
   it('arbitrary TXT data never crashes', () => {
-    fc.assert(fc.property(fc.anything(), (v) => void parseTxt(v)), budget());
+    fc.assert(
+      fc.property(fc.anything(), (v) => void parseTxt(v)),
+      budget(),
+    );
   });
 });
 
 describe('fuzz: config TOML', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hn-fuzz-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const validToml = ['[node]', 'display_name = "Our house"', 'profile = "hearth"', '', '[transport]', 'port = 7080', '', '[discovery]', 'mdns_enabled = false', '', '[market]', 'default_ttl_seconds = 86400', ''].join('\n');
+  const validToml = [
+    '[node]',
+    'display_name = "Our house"',
+    'profile = "hearth"',
+    '',
+    '[transport]',
+    'port = 7080',
+    '',
+    '[discovery]',
+    'mdns_enabled = false',
+    '',
+    '[market]',
+    'default_ttl_seconds = 86400',
+    '',
+  ].join('\n');
 
   it('arbitrary and mutated config files: a config or a ConfigError with a documented code', () => {
-    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), mutated(validToml), fc.dictionary(fc.constantFrom('node', 'transport', 'ui', 'market', 'chat', 'bogus'), fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => /^[a-z_]+$/.test(k)), fc.oneof(fc.integer(), fc.string(), fc.boolean()))).map((doc) => Object.entries(doc).map(([t, kv]) => `[${t}]\n${Object.entries(kv).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n')}`).join('\n')));
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      mutated(validToml),
+      fc
+        .dictionary(
+          fc.constantFrom('node', 'transport', 'ui', 'market', 'chat', 'bogus'),
+          fc.dictionary(
+            fc.string({ minLength: 1, maxLength: 12 }).filter((k) => /^[a-z_]+$/.test(k)),
+            fc.oneof(fc.integer(), fc.string(), fc.boolean()),
+          ),
+        )
+        .map((doc) =>
+          Object.entries(doc)
+            .map(
+              ([t, kv]) =>
+                `[${t}]\n${Object.entries(kv)
+                  .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+                  .join('\n')}`,
+            )
+            .join('\n'),
+        ),
+    );
     let i = 0;
     fc.assert(
       fc.property(text, (t) => {

@@ -24,7 +24,11 @@ const dir = mkdtempSync(join(tmpdir(), 'hn-fuzz-events-'));
 const root = generateKeyPair();
 const viewErrors: string[] = [];
 const open = (name: string): CommunityContext => {
-  const c = openCommunity({ dbPath: join(dir, `${name}.db`), communityId: root.nodeIdFull, onError: (message, extras) => viewErrors.push(`${message} ${JSON.stringify(extras)}`) });
+  const c = openCommunity({
+    dbPath: join(dir, `${name}.db`),
+    communityId: root.nodeIdFull,
+    onError: (message, extras) => viewErrors.push(`${message} ${JSON.stringify(extras)}`),
+  });
   createCommunity({ name: 'Fuzz Street', kp: root, community: c });
   return c;
 };
@@ -52,15 +56,46 @@ const field = fc.oneof(
   fc.double(),
   fc.boolean(),
   fc.constant(null),
-  fc.constantFrom('offer', 'emergency', root.nodeIdFull, toWallClock(new Date(Date.now() + 3_600_000)), 'blake3:' + 'a'.repeat(64), 'Ladder to lend'),
+  fc.constantFrom(
+    'offer',
+    'emergency',
+    root.nodeIdFull,
+    toWallClock(new Date(Date.now() + 3_600_000)),
+    'blake3:' + 'a'.repeat(64),
+    'Ladder to lend',
+  ),
   fc.array(fc.string({ maxLength: 10 }), { maxLength: 4 }),
   fc.object({ maxDepth: 2 }),
 );
-const KEYS = ['category', 'title', 'body', 'tags', 'location', 'expires_at', 'post_id', 'reason', 'msg_id', 'recipient', 'sealed', 'nonce', 'cid', 'size_bytes', 'filename', 'node_id', 'display_name', 'level', 'manifest', 'name', 'policy', 'corpus', 'document_id'];
+const KEYS = [
+  'category',
+  'title',
+  'body',
+  'tags',
+  'location',
+  'expires_at',
+  'post_id',
+  'reason',
+  'msg_id',
+  'recipient',
+  'sealed',
+  'nonce',
+  'cid',
+  'size_bytes',
+  'filename',
+  'node_id',
+  'display_name',
+  'level',
+  'manifest',
+  'name',
+  'policy',
+  'corpus',
+  'document_id',
+];
 const payload = fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 8 })), field, { maxKeys: 8 });
 
 describe('fuzz: event payloads of every type', () => {
-  it('a member\'s event of any type with any data: stored or an EventLogError; views never fail', () => {
+  it("a member's event of any type with any data: stored or an EventLogError; views never fail", () => {
     fc.assert(
       fc.property(fc.constantFrom(...EVENT_TYPES), payload, (type: EventType, data) => {
         const before = target.log.count();
@@ -81,8 +116,29 @@ describe('fuzz: sync batches', () => {
   it('arbitrary bodies: documented errors only, nothing stored', async () => {
     const body = fc.oneof(
       fc.anything({ maxDepth: 3 }),
-      fc.record({ events: fc.oneof(fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 5 }), fc.anything()), want: fc.anything({ maxDepth: 3 }) }, { requiredKeys: [] }),
-      fc.record({ want: fc.record({ heads_unless: fc.string(), buckets: fc.record({ width: fc.oneof(fc.integer(), fc.string()), authors: fc.anything({ maxDepth: 1 }) }, { requiredKeys: [] }), ids: fc.record({ width: fc.oneof(fc.integer(), fc.string()), authors: fc.anything({ maxDepth: 2 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }) }),
+      fc.record(
+        {
+          events: fc.oneof(fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 5 }), fc.anything()),
+          want: fc.anything({ maxDepth: 3 }),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.record({
+        want: fc.record(
+          {
+            heads_unless: fc.string(),
+            buckets: fc.record(
+              { width: fc.oneof(fc.integer(), fc.string()), authors: fc.anything({ maxDepth: 1 }) },
+              { requiredKeys: [] },
+            ),
+            ids: fc.record(
+              { width: fc.oneof(fc.integer(), fc.string()), authors: fc.anything({ maxDepth: 2 }) },
+              { requiredKeys: [] },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(body, async (b) => {
@@ -95,7 +151,18 @@ describe('fuzz: sync batches', () => {
   });
 
   it('mutated valid events: stored only when still exactly the signed original', async () => {
-    const original = source.log.appendLocal('market.post.created', { category: 'offer', title: 'Ladder to lend', body: '3 m', tags: ['tools'], location: null, expires_at: toWallClock(new Date(Date.now() + 3_600_000)) }, root);
+    const original = source.log.appendLocal(
+      'market.post.created',
+      {
+        category: 'offer',
+        title: 'Ladder to lend',
+        body: '3 m',
+        tags: ['tools'],
+        location: null,
+        expires_at: toWallClock(new Date(Date.now() + 3_600_000)),
+      },
+      root,
+    );
     const json = JSON.stringify(original);
     await fc.assert(
       fc.asyncProperty(mutated(json), async (text) => {

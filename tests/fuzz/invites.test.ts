@@ -14,7 +14,12 @@ const CODES = ['invite_invalid', 'invite_expired', 'invitee_mismatch'];
 const inviter = generateKeyPair();
 const invitee = generateKeyPair();
 const valid = encodeInvite(
-  makeInvite({ invitee: invitee.nodeIdFull, inviterKp: inviter, community: { community_id: inviter.nodeIdFull, name: 'Elm Street' }, bootstrapEndpoints: [{ transport: 'https', host: '192.168.1.20', port: 7080 }] }),
+  makeInvite({
+    invitee: invitee.nodeIdFull,
+    inviterKp: inviter,
+    community: { community_id: inviter.nodeIdFull, name: 'Elm Street' },
+    bootstrapEndpoints: [{ transport: 'https', host: '192.168.1.20', port: 7080 }],
+  }),
 );
 
 describe('fuzz: invite decoder', () => {
@@ -23,8 +28,15 @@ describe('fuzz: invite decoder', () => {
   });
 
   it('arbitrary text: only documented errors', () => {
-    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ maxLength: 400 }).map((s) => `hearthnet://v1/${s}`), fc.base64String({ maxLength: 600 }).map((s) => `hearthnet://v1/${s}`));
-    fc.assert(fc.property(text, (t) => void expectOnly(CODES, () => decodeInvite(t, { ourNodeId: invitee.nodeIdFull }))), budget());
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 400 }),
+      fc.string({ maxLength: 400 }).map((s) => `hearthnet://v1/${s}`),
+      fc.base64String({ maxLength: 600 }).map((s) => `hearthnet://v1/${s}`),
+    );
+    fc.assert(
+      fc.property(text, (t) => void expectOnly(CODES, () => decodeInvite(t, { ourNodeId: invitee.nodeIdFull }))),
+      budget(),
+    );
   });
 
   it('mutated valid invites: only documented errors, and never a different invite accepted', () => {

@@ -7,7 +7,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CallError } from '../../src-main/common';
 import { generateKeyPair } from '../../src-main/runtime/identity';
-import { BLOB_CHUNKS_MAX_PER_REQUEST, ChunkRecordParser, chunkRecordHeader, parseAuthorization, parseBlobChunksRequest, RequestVerifier, signRequest } from '../../src-main/runtime/transport';
+import {
+  BLOB_CHUNKS_MAX_PER_REQUEST,
+  ChunkRecordParser,
+  chunkRecordHeader,
+  parseAuthorization,
+  parseBlobChunksRequest,
+  RequestVerifier,
+  signRequest,
+} from '../../src-main/runtime/transport';
 import { parseBusCall } from '../../src-main/runtime/transport/bus-call';
 import { parseJsonObject } from '../../src-main/runtime/transport/conn-info';
 import { budget, expectOnly, mutated, mutatedBytes } from './budget';
@@ -18,7 +26,10 @@ const enc = new TextEncoder();
 
 describe('fuzz: signed-request headers', () => {
   it('arbitrary authorization headers parse to null or fields, never throw', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (h) => void parseAuthorization(h)), budget());
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (h) => void parseAuthorization(h)),
+      budget(),
+    );
   });
 
   it('mutated valid headers and bodies are refused with invalid_signature, and never consume the nonce of the real request', () => {
@@ -30,7 +41,14 @@ describe('fuzz: signed-request headers', () => {
       fc.property(mutated(auth), fc.boolean(), (h, alsoBody) => {
         const verifier = new RequestVerifier({ selfNodeId: server.nodeIdFull, now: () => now });
         const b = alsoBody ? enc.encode('{"capability":"test.echo","version":"1.0","body":{"x":1}}') : body;
-        const got = expectOnly(['invalid_signature', 'capacity_exceeded'], () => verifier.verify({ method: 'POST', path: '/bus/v1/call', header: (n) => (n === 'authorization' ? h : undefined), body: b }));
+        const got = expectOnly(['invalid_signature', 'capacity_exceeded'], () =>
+          verifier.verify({
+            method: 'POST',
+            path: '/bus/v1/call',
+            header: (n) => (n === 'authorization' ? h : undefined),
+            body: b,
+          }),
+        );
         if (got !== undefined) {
           // Only an edit the parser ignores can pass, and then it is the same request: same caller.
           expect(got).toBe(caller.nodeIdFull);
@@ -38,7 +56,14 @@ describe('fuzz: signed-request headers', () => {
           return;
         }
         // The refused attempt wrote nothing: the genuine request still verifies once.
-        expect(verifier.verify({ method: 'POST', path: '/bus/v1/call', header: (n) => (n === 'authorization' ? auth : undefined), body })).toBe(caller.nodeIdFull);
+        expect(
+          verifier.verify({
+            method: 'POST',
+            path: '/bus/v1/call',
+            header: (n) => (n === 'authorization' ? auth : undefined),
+            body,
+          }),
+        ).toBe(caller.nodeIdFull);
       }),
       budget(),
     );
@@ -46,35 +71,64 @@ describe('fuzz: signed-request headers', () => {
 });
 
 describe('fuzz: bus call envelopes and blob chunk requests', () => {
-  const json = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? ''));
+  const json = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 200 }),
+    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? ''),
+  );
   const withFields = fc.record(
-    { capability: fc.oneof(fc.string(), fc.constantFrom('llm.chat', 'market.list')), version: fc.oneof(fc.string(), fc.constant('1.0')), body: fc.jsonValue({ maxDepth: 2 }), trace_id: fc.oneof(fc.string({ maxLength: 80 }), fc.integer()), session_id: fc.oneof(fc.string(), fc.constant(null), fc.integer()), stream: fc.oneof(fc.boolean(), fc.string()), params: fc.oneof(fc.object(), fc.constant(null), fc.array(fc.integer())) },
+    {
+      capability: fc.oneof(fc.string(), fc.constantFrom('llm.chat', 'market.list')),
+      version: fc.oneof(fc.string(), fc.constant('1.0')),
+      body: fc.jsonValue({ maxDepth: 2 }),
+      trace_id: fc.oneof(fc.string({ maxLength: 80 }), fc.integer()),
+      session_id: fc.oneof(fc.string(), fc.constant(null), fc.integer()),
+      stream: fc.oneof(fc.boolean(), fc.string()),
+      params: fc.oneof(fc.object(), fc.constant(null), fc.array(fc.integer())),
+    },
     { requiredKeys: [] },
   );
 
   it('bus envelopes from arbitrary bytes: bad_request or a checked request', () => {
     fc.assert(
-      fc.property(fc.oneof(json, withFields.map((o) => JSON.stringify(o))), (text) => {
-        const req = expectOnly(['bad_request'], () => parseBusCall(parseJsonObject(enc.encode(text))));
-        if (req) {
-          expect(req.capability).toMatch(/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/);
-          expect(req.version).toMatch(/^\d+\.\d+$/);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          json,
+          withFields.map((o) => JSON.stringify(o)),
+        ),
+        (text) => {
+          const req = expectOnly(['bad_request'], () => parseBusCall(parseJsonObject(enc.encode(text))));
+          if (req) {
+            expect(req.capability).toMatch(/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/);
+            expect(req.version).toMatch(/^\d+\.\d+$/);
+          }
+        },
+      ),
       budget(),
     );
   });
 
   it('blob chunk requests: bad_request or 1..256 chunk indices', () => {
-    const req = fc.record({ cid: fc.oneof(fc.string({ maxLength: 250 }), fc.integer()), chunks: fc.oneof(fc.array(fc.oneof(fc.integer(), fc.double(), fc.string()), { maxLength: 300 }), fc.string()) }, { requiredKeys: [] });
+    const req = fc.record(
+      {
+        cid: fc.oneof(fc.string({ maxLength: 250 }), fc.integer()),
+        chunks: fc.oneof(fc.array(fc.oneof(fc.integer(), fc.double(), fc.string()), { maxLength: 300 }), fc.string()),
+      },
+      { requiredKeys: [] },
+    );
     fc.assert(
-      fc.property(fc.oneof(json, req.map((o) => JSON.stringify(o))), (text) => {
-        const r = expectOnly(['bad_request'], () => parseBlobChunksRequest(parseJsonObject(enc.encode(text))));
-        if (r) {
-          expect(r.chunks.length).toBeGreaterThan(0);
-          expect(r.chunks.length).toBeLessThanOrEqual(BLOB_CHUNKS_MAX_PER_REQUEST);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          json,
+          req.map((o) => JSON.stringify(o)),
+        ),
+        (text) => {
+          const r = expectOnly(['bad_request'], () => parseBlobChunksRequest(parseJsonObject(enc.encode(text))));
+          if (r) {
+            expect(r.chunks.length).toBeGreaterThan(0);
+            expect(r.chunks.length).toBeLessThanOrEqual(BLOB_CHUNKS_MAX_PER_REQUEST);
+          }
+        },
+      ),
       budget(),
     );
   });
@@ -84,7 +138,12 @@ describe('fuzz: blob chunk record stream', () => {
   const MAX = 4096;
   const valid = (() => {
     const parts: number[] = [];
-    for (const [i, n] of [[0, 10], [1, 0], [7, 300]] as const) parts.push(...chunkRecordHeader(i, n), ...new Uint8Array(n).fill(i + 1));
+    for (const [i, n] of [
+      [0, 10],
+      [1, 0],
+      [7, 300],
+    ] as const)
+      parts.push(...chunkRecordHeader(i, n), ...new Uint8Array(n).fill(i + 1));
     return Uint8Array.from(parts);
   })();
 
@@ -112,13 +171,27 @@ describe('fuzz: blob chunk record stream', () => {
   }
 
   it('any split of a valid stream yields the same records', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 20 }), (cuts) => {
-      expect(feed(valid, cuts)).toEqual([{ index: 0, length: 10 }, { index: 1, length: 0 }, { index: 7, length: 300 }]);
-    }), budget());
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 20 }), (cuts) => {
+        expect(feed(valid, cuts)).toEqual([
+          { index: 0, length: 10 },
+          { index: 1, length: 0 },
+          { index: 7, length: 300 },
+        ]);
+      }),
+      budget(),
+    );
   });
 
   it('arbitrary and mutated streams: records within the bound, or bad_request; never a crash', () => {
     const bytes = fc.oneof(fc.uint8Array({ maxLength: 2000 }), mutatedBytes(valid));
-    fc.assert(fc.property(bytes, fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 10 }), (b, cuts) => void feed(b, cuts)), budget());
+    fc.assert(
+      fc.property(
+        bytes,
+        fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 10 }),
+        (b, cuts) => void feed(b, cuts),
+      ),
+      budget(),
+    );
   });
 });

@@ -7,7 +7,15 @@ import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src-main/runtime/identity';
-import { cleanStaleNamespaces, createTopology, killChild, netnsUnavailableReason, readJsonLines, spawnInNs, type NetnsTopology } from './netns';
+import {
+  cleanStaleNamespaces,
+  createTopology,
+  killChild,
+  netnsUnavailableReason,
+  readJsonLines,
+  spawnInNs,
+  type NetnsTopology,
+} from './netns';
 
 const reason = netnsUnavailableReason();
 if (reason) console.log(`tests/netns/discovery.test.ts skipped: ${reason}`);
@@ -34,14 +42,41 @@ const otherCommunity = generateKeyPair().nodeIdFull;
 let topo: NetnsTopology | null = null;
 let children: Child[] = [];
 
-function start(name: string, args: { mdns: boolean; udp: boolean; iface?: boolean; community?: string; peer?: string }): Child {
+function start(
+  name: string,
+  args: { mdns: boolean; udp: boolean; iface?: boolean; community?: string; peer?: string },
+): Child {
   const n = topo!.node(name);
-  const argv = ['--import', 'tsx', FIXTURE, '--host', n.address, '--port', String(PORT), '--community', args.community ?? community,
-    '--mdns', args.mdns ? '1' : '0', '--udp', args.udp ? '1' : '0', '--name', name];
+  const argv = [
+    '--import',
+    'tsx',
+    FIXTURE,
+    '--host',
+    n.address,
+    '--port',
+    String(PORT),
+    '--community',
+    args.community ?? community,
+    '--mdns',
+    args.mdns ? '1' : '0',
+    '--udp',
+    args.udp ? '1' : '0',
+    '--name',
+    name,
+  ];
   if (args.iface) argv.push('--iface', n.address);
   if (args.peer) argv.push('--peer', args.peer);
   const proc = spawnInNs(n.ns, process.execPath, argv, { cwd: ROOT });
-  const c: Child = { name, proc, nodeIdFull: null, peers: new Set(), everAdded: new Set(), sources: new Map(), foreign: 0, stderr: [] };
+  const c: Child = {
+    name,
+    proc,
+    nodeIdFull: null,
+    peers: new Set(),
+    everAdded: new Set(),
+    sources: new Map(),
+    foreign: 0,
+    stderr: [],
+  };
   readJsonLines(proc, (o) => {
     if (o.event === 'ready') c.nodeIdFull = String(o.node_id_full);
     if (o.event === 'added') {
@@ -62,7 +97,8 @@ async function stopAll(): Promise<void> {
   const list = children;
   children = [];
   await Promise.all(list.map((c) => killChild(c.proc)));
-  for (const c of list) expect(`${c.name}: exit ${c.proc.exitCode} ${c.proc.signalCode ?? ''}`.trim()).toBe(`${c.name}: exit 0`);
+  for (const c of list)
+    expect(`${c.name}: exit ${c.proc.exitCode} ${c.proc.signalCode ?? ''}`.trim()).toBe(`${c.name}: exit 0`);
 }
 
 async function until(cond: () => boolean, ms: number, what: () => string): Promise<number> {
@@ -75,16 +111,26 @@ async function until(cond: () => boolean, ms: number, what: () => string): Promi
 }
 
 const describeState = () =>
-  children.map((c) => `${c.name}: peers=${c.peers.size} foreign=${c.foreign} exit=${c.proc.exitCode} ${c.stderr.join('').slice(-300)}`).join(' | ');
+  children
+    .map(
+      (c) =>
+        `${c.name}: peers=${c.peers.size} foreign=${c.foreign} exit=${c.proc.exitCode} ${c.stderr.join('').slice(-300)}`,
+    )
+    .join(' | ');
 
 /** Start a, b, c (+ d in another community) and wait until a, b, c each see the other two. */
-async function runMesh(mode: { mdns: boolean; udp: boolean; iface?: boolean }, expectForeign: boolean): Promise<number> {
+async function runMesh(
+  mode: { mdns: boolean; udp: boolean; iface?: boolean },
+  expectForeign: boolean,
+): Promise<number> {
   const [a, b, c] = ['a', 'b', 'c'].map((n) => start(n, mode));
   const d = start('d', { ...mode, community: otherCommunity });
   const members = [a, b, c];
   await until(() => children.every((x) => x.nodeIdFull !== null), FIND_WITHIN_MS, describeState);
   const ms = await until(
-    () => members.every((x) => members.every((y) => x === y || x.peers.has(y.nodeIdFull!))) && (!expectForeign || members.every((x) => x.foreign > 0)),
+    () =>
+      members.every((x) => members.every((y) => x === y || x.peers.has(y.nodeIdFull!))) &&
+      (!expectForeign || members.every((x) => x.foreign > 0)),
     FIND_WITHIN_MS,
     describeState,
   );

@@ -16,7 +16,14 @@ import { openCommunity } from '../../src-main/runtime/orchestrator/community-con
 import { writeCommunityManifest } from '../../src-main/runtime/orchestrator/community-files';
 import { nodeFiles } from '../../src-main/runtime/orchestrator/node-paths';
 import { waitFor } from '../support/mesh';
-import { cleanStaleNamespaces, createTopology, killChild, netnsUnavailableReason, spawnInNs, type NetnsTopology } from './netns';
+import {
+  cleanStaleNamespaces,
+  createTopology,
+  killChild,
+  netnsUnavailableReason,
+  spawnInNs,
+  type NetnsTopology,
+} from './netns';
 
 const reason = netnsUnavailableReason();
 if (reason) console.log(`tests/netns/full-nodes.test.ts skipped: ${reason}`);
@@ -45,7 +52,13 @@ function seedCommunity(): Home[] {
   const rootLog = openCommunity({ dbPath: nodeFiles(root.config).eventLog, communityId: root.kp.nodeIdFull });
   const manifest = createCommunity({ name: 'Netns Street', kp: root.kp, community: rootLog });
   for (const h of homes.slice(1)) {
-    const blob = makeInvite({ invitee: h.kp.nodeIdFull, inviterKp: root.kp, community: { community_id: root.kp.nodeIdFull, name: 'Netns Street' }, bootstrapEndpoints: [], ttlSeconds: 3600 });
+    const blob = makeInvite({
+      invitee: h.kp.nodeIdFull,
+      inviterKp: root.kp,
+      community: { community_id: root.kp.nodeIdFull, name: 'Netns Street' },
+      bootstrapEndpoints: [],
+      ttlSeconds: 3600,
+    });
     rootLog.log.appendLocal('community.member.invited', inviteEventData(blob), root.kp);
   }
   const seed = [...rootLog.log.replay()];
@@ -79,9 +92,15 @@ let topo: NetnsTopology | null = null;
 let homes: Home[] = [];
 let children: ChildProcess[] = [];
 
-function status(h: Home): { peers: Array<{ node_id: string; source: string }>; event_log: { head: number; count: number } } | null {
+function status(
+  h: Home,
+): { peers: Array<{ node_id: string; source: string }>; event_log: { head: number; count: number } } | null {
   try {
-    const out = execFileSync('ip', ['netns', 'exec', topo!.node(h.name).ns, process.execPath, BIN, 'status', '--json'], { env: { ...process.env, HEARTHNET_HOME: h.dir }, encoding: 'utf8', timeout: 10_000 });
+    const out = execFileSync(
+      'ip',
+      ['netns', 'exec', topo!.node(h.name).ns, process.execPath, BIN, 'status', '--json'],
+      { env: { ...process.env, HEARTHNET_HOME: h.dir }, encoding: 'utf8', timeout: 10_000 },
+    );
     return JSON.parse(out);
   } catch {
     return null;
@@ -94,19 +113,38 @@ async function runMesh(discovery: { mdns: boolean; udp: boolean }): Promise<void
   for (const h of homes) {
     const n = topo!.node(h.name);
     writeConfig(h, homes[0].kp.nodeIdFull, n.address, discovery);
-    children.push(spawnInNs(n.ns, process.execPath, [BIN, 'run', '--no-ui'], { cwd: ROOT, env: { ...process.env, HEARTHNET_HOME: h.dir } }));
+    children.push(
+      spawnInNs(n.ns, process.execPath, [BIN, 'run', '--no-ui'], {
+        cwd: ROOT,
+        env: { ...process.env, HEARTHNET_HOME: h.dir },
+      }),
+    );
   }
-  const others = (h: Home) => homes.filter((o) => o !== h).map((o) => o.kp.nodeIdFull).sort();
-  const seen = await waitFor(() => {
-    const all = homes.map(status);
-    return all.every((s, i) => s !== null && others(homes[i]).every((id) => s.peers.some((p) => p.node_id === id))) ? all : null;
-  }, 60_000, `three nodes to find each other (${discovery.mdns ? 'mDNS' : 'UDP'} only)`);
+  const others = (h: Home) =>
+    homes
+      .filter((o) => o !== h)
+      .map((o) => o.kp.nodeIdFull)
+      .sort();
+  const seen = await waitFor(
+    () => {
+      const all = homes.map(status);
+      return all.every((s, i) => s !== null && others(homes[i]).every((id) => s.peers.some((p) => p.node_id === id)))
+        ? all
+        : null;
+    },
+    60_000,
+    `three nodes to find each other (${discovery.mdns ? 'mDNS' : 'UDP'} only)`,
+  );
   const sources = seen.flatMap((s) => s!.peers.map((p) => p.source));
   expect(new Set(sources)).toEqual(new Set([discovery.mdns ? 'mdns' : 'udp']));
-  await waitFor(() => {
-    const logs = homes.map((h) => status(h)?.event_log);
-    return logs.every((l) => l && l.count === logs[0]!.count && l.head === logs[0]!.head) && logs[0]!.count >= 6;
-  }, 30_000, 'the event logs to converge');
+  await waitFor(
+    () => {
+      const logs = homes.map((h) => status(h)?.event_log);
+      return logs.every((l) => l && l.count === logs[0]!.count && l.head === logs[0]!.head) && logs[0]!.count >= 6;
+    },
+    30_000,
+    'the event logs to converge',
+  );
 }
 
 describe('full nodes in network namespaces', () => {
@@ -125,11 +163,19 @@ describe('full nodes in network namespaces', () => {
 
   afterAll(() => topo?.destroy());
 
-  itNs('find each other by mDNS alone and converge their logs', async () => {
-    await runMesh({ mdns: true, udp: false });
-  }, 120_000);
+  itNs(
+    'find each other by mDNS alone and converge their logs',
+    async () => {
+      await runMesh({ mdns: true, udp: false });
+    },
+    120_000,
+  );
 
-  itNs('find each other by UDP multicast alone and converge their logs', async () => {
-    await runMesh({ mdns: false, udp: true });
-  }, 120_000);
+  itNs(
+    'find each other by UDP multicast alone and converge their logs',
+    async () => {
+      await runMesh({ mdns: false, udp: true });
+    },
+    120_000,
+  );
 });

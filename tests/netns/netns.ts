@@ -93,7 +93,12 @@ export function cleanStaleNamespaces(): string[] {
 export function createTopology(names: readonly string[], opts: { tag?: string } = {}): NetnsTopology {
   const tag = `${NETNS_PREFIX}${process.pid}${opts.tag ? `-${opts.tag}` : ''}`;
   const bridgeNs = `${tag}-br`;
-  const nodes: NetnsNode[] = names.map((name, i) => ({ name, ns: `${tag}-${name}`, address: `${NETNS_SUBNET}.${i + 1}`, iface: 'eth0' }));
+  const nodes: NetnsNode[] = names.map((name, i) => ({
+    name,
+    ns: `${tag}-${name}`,
+    address: `${NETNS_SUBNET}.${i + 1}`,
+    iface: 'eth0',
+  }));
   const created: string[] = [];
   const topo: NetnsTopology = {
     bridgeNs,
@@ -141,7 +146,10 @@ export function createTopology(names: readonly string[], opts: { tag?: string } 
 
 /** Run a command inside a namespace and return its stdout (throws on non-zero exit). */
 export function execInNs(ns: string, cmd: string, args: readonly string[]): string {
-  return execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Start a long-running process inside a namespace. */
@@ -150,7 +158,11 @@ export function spawnInNs(ns: string, cmd: string, args: readonly string[], opts
 }
 
 /** Call `onLine` with each JSON object a child prints on stdout (non-JSON lines go to `onOther`). */
-export function readJsonLines(child: ChildProcess, onLine: (obj: Record<string, unknown>) => void, onOther?: (line: string) => void): void {
+export function readJsonLines(
+  child: ChildProcess,
+  onLine: (obj: Record<string, unknown>) => void,
+  onOther?: (line: string) => void,
+): void {
   if (!child.stdout) return;
   createInterface({ input: child.stdout }).on('line', (line) => {
     try {

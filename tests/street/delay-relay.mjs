@@ -4,7 +4,9 @@
 // Usage: node delay-relay.mjs <listen-port> <target-host> <target-port> <delay-ms> <jitter-ms>
 import { createServer, connect } from 'node:net';
 
-const [listenPort, host, targetPort, delayMs, jitterMs] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v)));
+const [listenPort, host, targetPort, delayMs, jitterMs] = process.argv
+  .slice(2)
+  .map((v, i) => (i === 1 ? v : Number(v)));
 
 /** Forward `from` to `to`, each chunk after delay ± jitter, never overtaking the previous chunk. */
 function delayedPipe(from, to) {

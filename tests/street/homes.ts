@@ -53,7 +53,8 @@ export function createHomes(nets: readonly NetnsNode[], opts: { modelPath: strin
   } finally {
     community.close();
   }
-  for (const h of homes) writeConfig(h, h === root ? root.kp.nodeIdFull : null, opts.modelPath && h === root ? opts.modelPath : null);
+  for (const h of homes)
+    writeConfig(h, h === root ? root.kp.nodeIdFull : null, opts.modelPath && h === root ? opts.modelPath : null);
   return homes;
 }
 

@@ -31,7 +31,9 @@ export function rssKiB(pid: number): number | null {
  */
 export function bytesSentByPort(bridgeNs: string): Map<string, number> {
   const out = new Map<string, number>();
-  const links = JSON.parse(execFileSync('ip', ['-n', bridgeNs, '-s', '-j', 'link', 'show'], { encoding: 'utf8' })) as Array<{ ifname: string; stats64?: { rx: { bytes: number } } }>;
+  const links = JSON.parse(
+    execFileSync('ip', ['-n', bridgeNs, '-s', '-j', 'link', 'show'], { encoding: 'utf8' }),
+  ) as Array<{ ifname: string; stats64?: { rx: { bytes: number } } }>;
   for (const l of links) if (l.stats64) out.set(l.ifname.replace(/@.*/, ''), l.stats64.rx.bytes);
   return out;
 }

@@ -46,7 +46,12 @@ export class StreetObserver {
     else if (rec.msg === 'neighbour gone' && typeof rec.peer === 'string') v.peers.delete(rec.peer);
     else if (rec.msg === 'event stored' && typeof rec.event_id === 'string') {
       if (!v.stored.has(rec.event_id)) v.stored.set(rec.event_id, at);
-      if (!this.events.has(rec.event_id)) this.events.set(rec.event_id, { eventId: rec.event_id, author: String(rec.author), type: String(rec.event_type) });
+      if (!this.events.has(rec.event_id))
+        this.events.set(rec.event_id, {
+          eventId: rec.event_id,
+          author: String(rec.author),
+          type: String(rec.event_type),
+        });
     } else if (rec.level === 'error' || rec.level === 'warn') onOther?.(line);
     else return;
     for (const w of this.waiters) w();

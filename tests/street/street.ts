@@ -11,7 +11,14 @@ import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanStaleNamespaces, createTopology, killChild, netnsUnavailableReason, spawnInNs, type NetnsTopology } from '../netns/netns';
+import {
+  cleanStaleNamespaces,
+  createTopology,
+  killChild,
+  netnsUnavailableReason,
+  spawnInNs,
+  type NetnsTopology,
+} from '../netns/netns';
 import { createHomes, PEER_PORT, type Home } from './homes';
 import { bytesSentByPort, cpuSeconds, loadNow, rssKiB } from './measure';
 import { quantile, StreetObserver } from './observe';
@@ -23,7 +30,13 @@ const MODEL = join(ROOT, '../shared/models/stories260K/stories260K.gguf');
 /** V8 heap cap per node: 50 nodes at their worst stay far inside 24 GiB. */
 const NODE_HEAP_MB = 192;
 
-interface Args { nodes: number; wifi: boolean; idleS: number; cutS: number; events: number }
+interface Args {
+  nodes: number;
+  wifi: boolean;
+  idleS: number;
+  cutS: number;
+  events: number;
+}
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { nodes: 10, wifi: false, idleS: 60, cutS: 30, events: 20 };
@@ -48,7 +61,11 @@ class Street {
   private procs: Array<ChildProcess | null> = [];
   private relays: ChildProcess[] = [];
 
-  constructor(readonly topo: NetnsTopology, readonly homes: Home[], readonly args: Args) {
+  constructor(
+    readonly topo: NetnsTopology,
+    readonly homes: Home[],
+    readonly args: Args,
+  ) {
     this.obs = new StreetObserver(homes.length);
   }
 
@@ -59,10 +76,15 @@ class Street {
   /** Start node i; resolves when it prints that it runs. */
   start(i: number): Promise<void> {
     const h = this.homes[i];
-    const child = spawnInNs(h.net.ns, process.execPath, [`--max-old-space-size=${NODE_HEAP_MB}`, BIN, 'run', '--no-ui', '--debug'], {
-      cwd: ROOT,
-      env: { ...process.env, HEARTHNET_HOME: h.dir, UV_THREADPOOL_SIZE: '2' },
-    });
+    const child = spawnInNs(
+      h.net.ns,
+      process.execPath,
+      [`--max-old-space-size=${NODE_HEAP_MB}`, BIN, 'run', '--no-ui', '--debug'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, HEARTHNET_HOME: h.dir, UV_THREADPOOL_SIZE: '2' },
+      },
+    );
     this.procs[i] = child;
     this.obs.follow(i, child.stderr!, (line) => {
       if (/"level":"error"|Error/.test(line)) process.stderr.write(`[node ${i + 1}] ${line.slice(0, 300)}\n`);
@@ -84,9 +106,11 @@ class Street {
 
   async startAll(concurrency = 4): Promise<void> {
     let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < this.homes.length) await this.start(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < this.homes.length) await this.start(next++);
+      }),
+    );
   }
 
   async stopAll(): Promise<void> {
@@ -98,8 +122,18 @@ class Street {
   cli(i: number, args: string[], timeoutMs = 120_000): Promise<string> {
     const h = this.homes[i];
     return new Promise((ok, fail) => {
-      execFile('ip', ['netns', 'exec', h.net.ns, process.execPath, BIN, ...args], { cwd: ROOT, env: { ...process.env, HEARTHNET_HOME: h.dir }, timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout, stderr) =>
-        err ? fail(new Error(`house ${i + 1}: hearthnet ${args[0]} ${args[1] ?? ''} failed: ${stderr.trim().slice(-400) || err.message}`)) : ok(stdout),
+      execFile(
+        'ip',
+        ['netns', 'exec', h.net.ns, process.execPath, BIN, ...args],
+        { cwd: ROOT, env: { ...process.env, HEARTHNET_HOME: h.dir }, timeout: timeoutMs, maxBuffer: 4 << 20 },
+        (err, stdout, stderr) =>
+          err
+            ? fail(
+                new Error(
+                  `house ${i + 1}: hearthnet ${args[0]} ${args[1] ?? ''} failed: ${stderr.trim().slice(-400) || err.message}`,
+                ),
+              )
+            : ok(stdout),
       );
     });
   }
@@ -149,17 +183,39 @@ const fmtIdle = (f: { cpuPct: number[]; rssMiB: number[]; kbPerMin: number[] }) 
   `cpu ${mean(f.cpuPct).toFixed(2)}% per node (max ${Math.max(...f.cpuPct).toFixed(2)}%), RSS ${mean(f.rssMiB).toFixed(0)} MiB per node (max ${Math.max(...f.rssMiB).toFixed(0)}), sent ${mean(f.kbPerMin).toFixed(1)} KB/min per node (max ${Math.max(...f.kbPerMin).toFixed(1)})`;
 
 /** Post `count` notices from random households, one every `gapMs`; returns the spreads (ms) of those that reached `among`. */
-async function reachAll(street: Street, count: number, among: readonly number[], label: string): Promise<{ spreads: number[]; missing: number }> {
+async function reachAll(
+  street: Street,
+  count: number,
+  among: readonly number[],
+  label: string,
+): Promise<{ spreads: number[]; missing: number }> {
   const before = new Set(street.obs.events.keys());
   const posted: number[] = [];
   for (let k = 0; k < count; k++) {
     const i = among[Math.floor(Math.random() * among.length)];
     posted.push(i);
-    await street.cli(i, ['market', 'post', '--category', 'offer', '--title', `${label} ${k} from house ${i + 1}`, '--json']);
+    await street.cli(i, [
+      'market',
+      'post',
+      '--category',
+      'offer',
+      '--title',
+      `${label} ${k} from house ${i + 1}`,
+      '--json',
+    ]);
   }
-  const mine = () => [...street.obs.events.values()].filter((e) => !before.has(e.eventId) && e.type === 'market.post.created');
-  await street.obs.until(() => mine().length >= count && mine().every((e) => street.obs.spread(e.eventId, among) !== null), 60_000, `${count} posts to reach every node`).catch((err: Error) => say(`  ! ${err.message}`));
-  const spreads = mine().map((e) => street.obs.spread(e.eventId, among)).filter((s): s is number => s !== null);
+  const mine = () =>
+    [...street.obs.events.values()].filter((e) => !before.has(e.eventId) && e.type === 'market.post.created');
+  await street.obs
+    .until(
+      () => mine().length >= count && mine().every((e) => street.obs.spread(e.eventId, among) !== null),
+      60_000,
+      `${count} posts to reach every node`,
+    )
+    .catch((err: Error) => say(`  ! ${err.message}`));
+  const spreads = mine()
+    .map((e) => street.obs.spread(e.eventId, among))
+    .filter((s): s is number => s !== null);
   return { spreads, missing: count - spreads.length };
 }
 
@@ -170,7 +226,8 @@ async function main(): Promise<void> {
     say(`street: skipped: ${why}`);
     return;
   }
-  if (!existsSync(join(ROOT, 'out/cli/hearthnet.mjs'))) say('street: note: no CLI bundle (npm run build); nodes run from sources, slower and bigger');
+  if (!existsSync(join(ROOT, 'out/cli/hearthnet.mjs')))
+    say('street: note: no CLI bundle (npm run build); nodes run from sources, slower and bigger');
   cleanStaleNamespaces();
   const names = Array.from({ length: args.nodes }, (_, i) => `n${i}`);
   const topo = createTopology(names, { tag: 'st' });
@@ -184,7 +241,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopping().then(() => process.exit(130)));
   try {
-    say(`street: ${args.nodes} nodes on one bridge${args.wifi ? `, home Wi-Fi (${HOME_WIFI.rate}, ${HOME_WIFI.lossPct}% loss, ${HOME_WIFI.delayMs}±${HOME_WIFI.jitterMs} ms)` : ', clean'}; ${loadNow()}`);
+    say(
+      `street: ${args.nodes} nodes on one bridge${args.wifi ? `, home Wi-Fi (${HOME_WIFI.rate}, ${HOME_WIFI.lossPct}% loss, ${HOME_WIFI.delayMs}±${HOME_WIFI.jitterMs} ms)` : ', clean'}; ${loadNow()}`,
+    );
     if (args.wifi) street.wifi();
 
     // 1. Households join by invite.
@@ -193,23 +252,25 @@ async function main(): Promise<void> {
     say(`  all nodes running in ${secs(performance.now() - t)} s; ${loadNow()}`);
     t = performance.now();
     let next = 1;
-    await Promise.all(Array.from({ length: 6 }, async () => {
-      while (next < homes.length) {
-        const i = next++;
-        // On a loaded machine a redeem can time out; it is safe to repeat (the node says so if already joined).
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await street.cli(i, ['invite', 'redeem', homes[i].invite!, '--json'], 180_000);
-            break;
-          } catch (err) {
-            if (attempt >= 3 || street.obs.views[i].peers.size > 0) {
-              if (street.obs.views[i].peers.size > 0) break; // it joined; only the answer was lost
-              throw err;
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (next < homes.length) {
+          const i = next++;
+          // On a loaded machine a redeem can time out; it is safe to repeat (the node says so if already joined).
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await street.cli(i, ['invite', 'redeem', homes[i].invite!, '--json'], 180_000);
+              break;
+            } catch (err) {
+              if (attempt >= 3 || street.obs.views[i].peers.size > 0) {
+                if (street.obs.views[i].peers.size > 0) break; // it joined; only the answer was lost
+                throw err;
+              }
             }
           }
         }
-      }
-    }));
+      }),
+    );
     say(`  ${homes.length - 1} households joined by invite in ${secs(performance.now() - t)} s`);
     await street.obs.until(() => street.everyoneSeesEveryone(), 180_000, 'every node to see every other after joining');
 
@@ -222,11 +283,13 @@ async function main(): Promise<void> {
     t = performance.now();
     await street.obs.until(() => street.everyoneSeesEveryone(), 300_000, 'every node to see every other');
     const meetMs = performance.now() - t;
-    say(`  meet: all ${all.length} restarted (8 at a time) were running after ${secs(bootMs)} s; every node saw every other ${secs(meetMs)} s later; ${loadNow()}`);
+    say(
+      `  meet: all ${all.length} restarted (8 at a time) were running after ${secs(bootMs)} s; every node saw every other ${secs(meetMs)} s later; ${loadNow()}`,
+    );
 
     // 3. Life on the street: chat, a file from several holders, the street's model.
     const file = join(homes[1].dir, 'recipes.txt');
-    writeFileSync(file, 'Grandma\'s bread: flour, water, salt, time.\n'.repeat(20_000));
+    writeFileSync(file, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));
     const extras: string[] = [];
     const attempt = async (what: string, fn: () => Promise<unknown>) => {
       const t0 = performance.now();
@@ -242,19 +305,42 @@ async function main(): Promise<void> {
       const cid = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])).cid as string;
       for (const i of [2, 3]) {
         const copy = join(homes[i].dir, 'recipes.txt');
-        writeFileSync(copy, 'Grandma\'s bread: flour, water, salt, time.\n'.repeat(20_000));
+        writeFileSync(copy, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));
         await street.cli(i, ['files', 'add', copy, '--json']);
       }
-      await street.cli(4 % homes.length, ['files', 'get', cid, '-o', join(homes[4 % homes.length].dir, 'got.txt'), '--json']);
+      await street.cli(4 % homes.length, [
+        'files',
+        'get',
+        cid,
+        '-o',
+        join(homes[4 % homes.length].dir, 'got.txt'),
+        '--json',
+      ]);
     });
     if (existsSync(MODEL)) {
-      await attempt('ask the street\'s model', () => street.cli(homes.length - 1, ['call', 'llm.chat@1.0', JSON.stringify({ model: 'stories260K', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16 }), '--params', '{"model":"stories260K"}', '--timeout', '60']));
+      await attempt("ask the street's model", () =>
+        street.cli(homes.length - 1, [
+          'call',
+          'llm.chat@1.0',
+          JSON.stringify({
+            model: 'stories260K',
+            messages: [{ role: 'user', content: 'Once upon a time' }],
+            max_tokens: 16,
+          }),
+          '--params',
+          '{"model":"stories260K"}',
+          '--timeout',
+          '60',
+        ]),
+      );
     }
     say(`  ${extras.join('; ')}`);
 
     // 4. How fast a post reaches everyone.
     const clean = await reachAll(street, args.events, all, 'notice');
-    say(`  reach-all over ${clean.spreads.length} posts: p50 ${quantile(clean.spreads, 0.5).toFixed(0)} ms, p99 ${quantile(clean.spreads, 0.99).toFixed(0)} ms, max ${Math.max(...clean.spreads).toFixed(0)} ms${clean.missing ? `, ${clean.missing} never reached all` : ''}; ${loadNow()}`);
+    say(
+      `  reach-all over ${clean.spreads.length} posts: p50 ${quantile(clean.spreads, 0.5).toFixed(0)} ms, p99 ${quantile(clean.spreads, 0.99).toFixed(0)} ms, max ${Math.max(...clean.spreads).toFixed(0)} ms${clean.missing ? `, ${clean.missing} never reached all` : ''}; ${loadNow()}`,
+    );
 
     // 5. Idle (after the sync loops' active window has passed: a quiet street).
     await new Promise((r) => setTimeout(r, 15_000));
@@ -267,24 +353,52 @@ async function main(): Promise<void> {
     for (const i of cut) street.link(i, false);
     const cutStart = performance.now();
     const beforeCut = new Set(street.obs.events.keys());
-    await street.cli(stay[0], ['market', 'post', '--category', 'offer', '--title', 'posted while they were away', '--json']);
-    await street.cli(cut[0], ['market', 'post', '--category', 'request', '--title', 'posted from the cut-off third', '--json']);
+    await street.cli(stay[0], [
+      'market',
+      'post',
+      '--category',
+      'offer',
+      '--title',
+      'posted while they were away',
+      '--json',
+    ]);
+    await street.cli(cut[0], [
+      'market',
+      'post',
+      '--category',
+      'request',
+      '--title',
+      'posted from the cut-off third',
+      '--json',
+    ]);
     await new Promise((r) => setTimeout(r, Math.max(0, args.cutS * 1000 - (performance.now() - cutStart))));
     for (const i of cut) street.link(i, true);
     const during = () => [...street.obs.events.keys()].filter((id) => !beforeCut.has(id));
-    const healMs = await street.obs.until(() => during().length >= 2 && during().every((id) => street.obs.spread(id, all) !== null), 120_000, 'the street to converge after the cut').catch((err: Error) => {
-      say(`  ! ${err.message}`);
-      return NaN;
-    });
-    say(`  cut ${cut.length} of ${all.length} nodes off for ${args.cutS} s; every node held every event ${secs(healMs)} s after the links came back`);
+    const healMs = await street.obs
+      .until(
+        () => during().length >= 2 && during().every((id) => street.obs.spread(id, all) !== null),
+        120_000,
+        'the street to converge after the cut',
+      )
+      .catch((err: Error) => {
+        say(`  ! ${err.message}`);
+        return NaN;
+      });
+    say(
+      `  cut ${cut.length} of ${all.length} nodes off for ${args.cutS} s; every node held every event ${secs(healMs)} s after the links came back`,
+    );
     await new Promise((r) => setTimeout(r, 15_000));
     const healed = await reachAll(street, Math.max(5, Math.floor(args.events / 2)), all, 'after the cut');
     await new Promise((r) => setTimeout(r, 15_000));
     const idle2 = await street.idle(args.idleS);
-    say(`  after rejoining: reach-all p50 ${quantile(healed.spreads, 0.5).toFixed(0)} ms, p99 ${quantile(healed.spreads, 0.99).toFixed(0)} ms; idle ${fmtIdle(idle2)}; ${loadNow()}`);
+    say(
+      `  after rejoining: reach-all p50 ${quantile(healed.spreads, 0.5).toFixed(0)} ms, p99 ${quantile(healed.spreads, 0.99).toFixed(0)} ms; idle ${fmtIdle(idle2)}; ${loadNow()}`,
+    );
     const totalRss = idle2.rssMiB.reduce((a, b) => a + b, 0);
     say(`  total node RSS ${(totalRss / 1024).toFixed(2)} GiB for ${all.length} nodes`);
-    say(`street: ${args.nodes} nodes, meet ${secs(meetMs)} s, reach-all p99 ${quantile(clean.spreads, 0.99).toFixed(0)} ms, idle cpu ${mean(idle.cpuPct).toFixed(2)}% per node, idle ${mean(idle.kbPerMin).toFixed(1)} KB/min per node, heal ${secs(healMs)} s`);
+    say(
+      `street: ${args.nodes} nodes, meet ${secs(meetMs)} s, reach-all p99 ${quantile(clean.spreads, 0.99).toFixed(0)} ms, idle cpu ${mean(idle.cpuPct).toFixed(2)}% per node, idle ${mean(idle.kbPerMin).toFixed(1)} KB/min per node, heal ${secs(healMs)} s`,
+    );
   } finally {
     await stopping();
   }

@@ -31,17 +31,47 @@ export function nftUnavailableReason(): string | null {
 }
 
 function inNs(ns: string, cmd: string, args: readonly string[], input?: string): void {
-  execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], { input, stdio: [input ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
+  execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], {
+    input,
+    stdio: [input ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+  });
 }
 
 /** Apply `c` to node `n` whose peer port is `peerPort`; returns the relay process (or null without delay). */
 export function applyWifi(n: NetnsNode, c: WifiConditions, peerPort: number): ChildProcess | null {
-  inNs(n.ns, 'tc', ['qdisc', 'replace', 'dev', n.iface, 'root', 'tbf', 'rate', c.rate, 'burst', '32kbit', 'latency', '100ms']);
+  inNs(n.ns, 'tc', [
+    'qdisc',
+    'replace',
+    'dev',
+    n.iface,
+    'root',
+    'tbf',
+    'rate',
+    c.rate,
+    'burst',
+    '32kbit',
+    'latency',
+    '100ms',
+  ]);
   const rules: string[] = ['table inet street {'];
-  if (c.lossPct > 0) rules.push(`  chain in { type filter hook input priority 0; policy accept; iifname "${n.iface}" numgen random mod 100 < ${c.lossPct} drop; }`);
-  if (c.delayMs > 0) rules.push(`  chain pre { type nat hook prerouting priority -100; policy accept; iifname "${n.iface}" tcp dport ${peerPort} redirect to :${RELAY_PORT}; }`);
+  if (c.lossPct > 0)
+    rules.push(
+      `  chain in { type filter hook input priority 0; policy accept; iifname "${n.iface}" numgen random mod 100 < ${c.lossPct} drop; }`,
+    );
+  if (c.delayMs > 0)
+    rules.push(
+      `  chain pre { type nat hook prerouting priority -100; policy accept; iifname "${n.iface}" tcp dport ${peerPort} redirect to :${RELAY_PORT}; }`,
+    );
   rules.push('}');
   if (c.lossPct > 0 || c.delayMs > 0) inNs(n.ns, 'nft', ['-f', '-'], rules.join('\n') + '\n');
   if (c.delayMs <= 0) return null;
-  return spawnInNs(n.ns, process.execPath, ['--max-old-space-size=32', fileURLToPath(new URL('./delay-relay.mjs', import.meta.url)), String(RELAY_PORT), n.address, String(peerPort), String(c.delayMs), String(c.jitterMs)]);
+  return spawnInNs(n.ns, process.execPath, [
+    '--max-old-space-size=32',
+    fileURLToPath(new URL('./delay-relay.mjs', import.meta.url)),
+    String(RELAY_PORT),
+    n.address,
+    String(peerPort),
+    String(c.delayMs),
+    String(c.jitterMs),
+  ]);
 }

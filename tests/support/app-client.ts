@@ -69,7 +69,11 @@ export function appClient(node: RunningNode) {
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({ url, connectionParams: { token: node.apiToken }, EventSource: FetchEventSource as unknown as typeof EventSource }),
+        true: httpSubscriptionLink({
+          url,
+          connectionParams: { token: node.apiToken },
+          EventSource: FetchEventSource as unknown as typeof EventSource,
+        }),
         false: httpLink({ url, headers: { authorization: `Bearer ${node.apiToken}` } }),
       }),
     ],
@@ -77,7 +81,13 @@ export function appClient(node: RunningNode) {
 }
 
 /** Collects a subscription's values until `until` says stop (or `timeoutMs` passes); then unsubscribes. */
-export function collect<T>(subscribe: (handlers: { onData: (v: T) => void; onError: (e: unknown) => void; onComplete: () => void }) => { unsubscribe(): void }, until: (values: T[]) => boolean, timeoutMs = 20_000): Promise<T[]> {
+export function collect<T>(
+  subscribe: (handlers: { onData: (v: T) => void; onError: (e: unknown) => void; onComplete: () => void }) => {
+    unsubscribe(): void;
+  },
+  until: (values: T[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const values: T[] = [];
     let sub: { unsubscribe(): void } | null = null;
@@ -90,14 +100,23 @@ export function collect<T>(subscribe: (handlers: { onData: (v: T) => void; onErr
       if (err) reject(err instanceof Error ? err : new Error(String((err as { message?: string })?.message ?? err)));
       else resolve(values);
     };
-    const timer = setTimeout(() => finish(new Error(`subscription: timed out after ${timeoutMs} ms with ${values.length} values: ${JSON.stringify(values).slice(0, 500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `subscription: timed out after ${timeoutMs} ms with ${values.length} values: ${JSON.stringify(values).slice(0, 500)}`,
+          ),
+        ),
+      timeoutMs,
+    );
     sub = subscribe({
       onData: (v) => {
         values.push(v);
         if (until(values)) finish();
       },
       onError: (e) => finish(e),
-      onComplete: () => finish(until(values) ? undefined : new Error(`subscription ended early with ${values.length} values`)),
+      onComplete: () =>
+        finish(until(values) ? undefined : new Error(`subscription ended early with ${values.length} values`)),
     });
     if (finished) sub.unsubscribe();
   });

@@ -6,8 +6,9 @@ import * as onnxProto from 'onnx-proto';
 import { loadSafetensors } from '../../src-main/runtime/services/embedding/safetensors';
 
 // onnx-proto is CommonJS ({ onnx }); ESM interop exposes it as a named or a default export.
-const onnx = ((onnxProto as unknown as { onnx?: typeof onnxProto.onnx }).onnx ??
-  (onnxProto as unknown as { default: { onnx: typeof onnxProto.onnx } }).default.onnx);
+const onnx =
+  (onnxProto as unknown as { onnx?: typeof onnxProto.onnx }).onnx ??
+  (onnxProto as unknown as { default: { onnx: typeof onnxProto.onnx } }).default.onnx;
 
 const FLOAT = 1;
 const INT32 = 6;
@@ -18,7 +19,12 @@ function tensor(name: string, dataType: number, dims: number[], raw: ArrayBuffer
   return { name, dataType, dims, rawData: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) };
 }
 
-function node(opType: string, input: string[], output: string[], attribute: onnxProto.onnx.IAttributeProto[] = []): onnxProto.onnx.INodeProto {
+function node(
+  opType: string,
+  input: string[],
+  output: string[],
+  attribute: onnxProto.onnx.IAttributeProto[] = [],
+): onnxProto.onnx.INodeProto {
   return { opType, input, output, name: output[0], attribute };
 }
 
@@ -36,7 +42,9 @@ export function buildModel2VecOnnx(modelDir: string): Uint8Array {
   const emb = t.get('embeddings')!;
   const [rows, dim] = emb.shape;
   const mapping = (t.get('mapping')?.data as Int32Array | undefined) ?? Int32Array.from({ length: rows }, (_, i) => i);
-  const weights = t.get('weights') ? Float32Array.from(t.get('weights')!.data) : new Float32Array(mapping.length).fill(1);
+  const weights = t.get('weights')
+    ? Float32Array.from(t.get('weights')!.data)
+    : new Float32Array(mapping.length).fill(1);
   const graph: onnxProto.onnx.IGraphProto = {
     name: 'model2vec',
     initializer: [
@@ -61,9 +69,19 @@ export function buildModel2VecOnnx(modelDir: string): Uint8Array {
       node('Div', ['summed', 'count1'], ['sentence_embedding']),
     ],
     input: [io('input_ids', INT64, ['batch', 'seq']), io('attention_mask', INT64, ['batch', 'seq'])],
-    output: [{ name: 'sentence_embedding', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: dim }] } } } }],
+    output: [
+      {
+        name: 'sentence_embedding',
+        type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: dim }] } } },
+      },
+    ],
   };
-  const model = onnx.ModelProto.create({ irVersion: 7, producerName: 'hearthnet-test', opsetImport: [{ domain: '', version: 13 }], graph });
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: 'hearthnet-test',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph,
+  });
   return onnx.ModelProto.encode(model).finish();
 }
 

@@ -43,7 +43,11 @@ export interface Mesh {
 }
 
 /** Poll `fn` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -53,7 +57,8 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 15_000, w
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -97,7 +102,11 @@ export async function createMesh(n: number, opts: MeshOptions = {}): Promise<Mes
     if (!opts.noCommunity) {
       const [first, ...rest] = nodes;
       for (const m of rest) {
-        const invite = await first.node.api.createInvite({ nodeId: m.node.kp.nodeIdFull, level: 'member', ttlSeconds: 3600 });
+        const invite = await first.node.api.createInvite({
+          nodeId: m.node.kp.nodeIdFull,
+          level: 'member',
+          ttlSeconds: 3600,
+        });
         await m.node.api.redeemInvite({ text: invite.text });
       }
     }
@@ -116,10 +125,24 @@ export async function createMesh(n: number, opts: MeshOptions = {}): Promise<Mes
   };
 }
 
-async function startMeshNode(name: string, home: string, configFile: string, extra: Partial<StartNodeOptions>): Promise<MeshNode> {
+async function startMeshNode(
+  name: string,
+  home: string,
+  configFile: string,
+  extra: Partial<StartNodeOptions>,
+): Promise<MeshNode> {
   const env = { HEARTHNET_HOME: home };
   const start = (o: Partial<StartNodeOptions>) =>
-    startNode({ config: loadConfig(configFile, { env }), configFile, name, syncIntervalMs: 500, writeRuntimeFile: false, autodetectLlm: false, ...extra, ...o });
+    startNode({
+      config: loadConfig(configFile, { env }),
+      configFile,
+      name,
+      syncIntervalMs: 500,
+      writeRuntimeFile: false,
+      autodetectLlm: false,
+      ...extra,
+      ...o,
+    });
   let running = true;
   const m: MeshNode = {
     name,

@@ -15,8 +15,12 @@ function findModelsDir(): string | null {
 
 /** The models directory, or null when absent (tests then skip with a printed reason). */
 export const MODELS_DIR: string | null = findModelsDir();
-export const STORIES_GGUF: string | null = MODELS_DIR && existsSync(join(MODELS_DIR, 'stories260K/stories260K.gguf')) ? join(MODELS_DIR, 'stories260K/stories260K.gguf') : null;
-export const MODEL2VEC_DIR: string | null = MODELS_DIR && existsSync(join(MODELS_DIR, 'model2vec-bge-64d-q')) ? join(MODELS_DIR, 'model2vec-bge-64d-q') : null;
+export const STORIES_GGUF: string | null =
+  MODELS_DIR && existsSync(join(MODELS_DIR, 'stories260K/stories260K.gguf'))
+    ? join(MODELS_DIR, 'stories260K/stories260K.gguf')
+    : null;
+export const MODEL2VEC_DIR: string | null =
+  MODELS_DIR && existsSync(join(MODELS_DIR, 'model2vec-bge-64d-q')) ? join(MODELS_DIR, 'model2vec-bge-64d-q') : null;
 
 /** Print why a model-backed suite is skipped; returns true when it must skip. */
 export function skipWithoutModel(what: string, path: string | null): boolean {

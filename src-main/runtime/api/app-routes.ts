@@ -13,7 +13,9 @@ export function subscriptionToken(url: string): string | undefined {
   if (!raw) return undefined;
   try {
     const p = JSON.parse(raw) as unknown;
-    return p && typeof p === 'object' && typeof (p as { token?: unknown }).token === 'string' ? (p as { token: string }).token : undefined;
+    return p && typeof p === 'object' && typeof (p as { token?: unknown }).token === 'string'
+      ? (p as { token: string }).token
+      : undefined;
   } catch {
     return undefined;
   }
@@ -39,9 +41,11 @@ export const UPLOAD_PATH = '/api/v1/upload';
 export function mountAppRoutes(app: Hono, node: () => NodeApi): void {
   app.post(UPLOAD_PATH, async (c) => {
     const filename = c.req.query('filename');
-    if (!filename) return c.json({ error: { code: 'bad_request', message: 'filename: is required (?filename=<name>)' } }, 400);
+    if (!filename)
+      return c.json({ error: { code: 'bad_request', message: 'filename: is required (?filename=<name>)' } }, 400);
     const body = c.req.raw.body;
-    if (!body) return c.json({ error: { code: 'bad_request', message: 'the request has no body: send the file’s bytes' } }, 400);
+    if (!body)
+      return c.json({ error: { code: 'bad_request', message: 'the request has no body: send the file’s bytes' } }, 400);
     try {
       return c.json(await node().receiveUpload(filename, body, c.req.raw.signal));
     } catch (err) {
@@ -52,7 +56,16 @@ export function mountAppRoutes(app: Hono, node: () => NodeApi): void {
   app.get('/api/v1/files/:cid', async (c) => {
     try {
       const file = await node().openFile(c.req.param('cid'));
-      if (!file) return c.json({ error: { code: 'not_found', message: 'this household does not hold that file yet: fetch it first (filesFetch)' } }, 404);
+      if (!file)
+        return c.json(
+          {
+            error: {
+              code: 'not_found',
+              message: 'this household does not hold that file yet: fetch it first (filesFetch)',
+            },
+          },
+          404,
+        );
       return new Response(file.body, {
         headers: {
           'content-type': file.mime_type ?? 'application/octet-stream',

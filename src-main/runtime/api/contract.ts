@@ -2,9 +2,30 @@
 import type { OnboardingApi } from './onboarding-contract';
 import type { OpFrame, OpInputs, OpName } from './ops';
 import type {
-  ChatRow, ChatSent, CorpusRow, FileAdded, FileRow, MarketExpired, MarketListInput, MarketPost, MarketPostInput, MarketSearchHit, MarketSearchInput, ModelRow,
+  ChatRow,
+  ChatSent,
+  CorpusRow,
+  FileAdded,
+  FileRow,
+  MarketExpired,
+  MarketListInput,
+  MarketPost,
+  MarketPostInput,
+  MarketSearchHit,
+  MarketSearchInput,
+  ModelRow,
 } from './service-shapes';
-import type { CallInput, CapabilityRow, GovernanceInput, GovernanceOutcome, InviteCreated, InviteRedeemed, PeerSummary, StatusReport, TraceRow } from './status';
+import type {
+  CallInput,
+  CapabilityRow,
+  GovernanceInput,
+  GovernanceOutcome,
+  InviteCreated,
+  InviteRedeemed,
+  PeerSummary,
+  StatusReport,
+  TraceRow,
+} from './status';
 import type { AppNodeApi, FileSource } from './ui-contract';
 
 /** The composition root implements it (orchestrator/node-api.ts). */

@@ -41,9 +41,15 @@ export function allowedHosts(port: number, opts: { lan: boolean; extra?: readonl
 export type GuardRefusal = { status: 403; message: string } | null;
 
 /** Null when the request may proceed; else why not (said in plain words, no detail leaked). */
-export function checkHostAndOrigin(method: string, host: string | undefined, origin: string | undefined, allowed: ReadonlySet<string>): GuardRefusal {
+export function checkHostAndOrigin(
+  method: string,
+  host: string | undefined,
+  origin: string | undefined,
+  allowed: ReadonlySet<string>,
+): GuardRefusal {
   const h = (host ?? '').toLowerCase();
-  if (!allowed.has(h)) return { status: 403, message: 'this HearthNet answers only to its own address (open it with `hearthnet open`)' };
+  if (!allowed.has(h))
+    return { status: 403, message: 'this HearthNet answers only to its own address (open it with `hearthnet open`)' };
   if (SAFE_METHODS.has(method.toUpperCase()) || origin === undefined) return null;
   let originHost: string;
   try {

@@ -16,12 +16,20 @@ const Limit = WholeNumber(1, 10_000);
 const Sha256 = Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'must be 64 hexadecimal characters' });
 
 export const S = {
-  capabilities: Type.Object({ remoteOnly: Optional(Type.Boolean()), localOnly: Optional(Type.Boolean()), name: Optional(Text()) }),
+  capabilities: Type.Object({
+    remoteOnly: Optional(Type.Boolean()),
+    localOnly: Optional(Type.Boolean()),
+    name: Optional(Text()),
+  }),
   callCapability: Type.Object({
     capability: Text(),
     version: Text(),
     body: Optional(Type.Unknown()),
-    params: Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'must be an object of params or null' })),
+    params: Optional(
+      Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+        description: 'must be an object of params or null',
+      }),
+    ),
     timeout_ms: Optional(WholeNumber(1, MAX_TIMEOUT_MS)),
   }),
   traces: Type.Object({ n: Optional(WholeNumber(1, 10_000, { default: 50 })), capability: Optional(Text()) }),
@@ -50,7 +58,13 @@ export const S = {
     tags: Optional(Tags),
     ttl_seconds: Optional(WholeNumber(1, Number.MAX_SAFE_INTEGER)),
   }),
-  marketList: Type.Object({ category: Optional(Category), tags: Optional(Tags), limit: Optional(Limit), include_expired: Optional(Type.Boolean()), mine: Optional(Type.Boolean()) }),
+  marketList: Type.Object({
+    category: Optional(Category),
+    tags: Optional(Tags),
+    limit: Optional(Limit),
+    include_expired: Optional(Type.Boolean()),
+    mine: Optional(Type.Boolean()),
+  }),
   marketSearch: Type.Object({ query: Text({ maxLength: 200 }), category: Optional(Category), limit: Optional(Limit) }),
   marketExpire: Type.Object({ post_id: Text() }),
   chatSend: Type.Object({ to: Text(), text: Text({ maxLength: 4_000 }) }),
@@ -66,7 +80,12 @@ export const S = {
   }),
   settingsUpdate: Type.Object({ display_name: Optional(Text({ maxLength: 64 })), profile: Optional(OneOf(PROFILES)) }),
   modelsPull: Type.Object({ url: Text(), sha256: Optional(Sha256) }),
-  ragIngest: Type.Object({ corpus: Text({ maxLength: 64 }), path: Optional(AbsolutePath()), upload_id: Optional(Text()), title: Optional(Text({ maxLength: 200 })) }),
+  ragIngest: Type.Object({
+    corpus: Text({ maxLength: 64 }),
+    path: Optional(AbsolutePath()),
+    upload_id: Optional(Text()),
+    title: Optional(Text({ maxLength: 200 })),
+  }),
   ragReindex: Type.Object({ corpus: Text({ maxLength: 64 }), embedding_model: Optional(Text()) }),
   embeddingAdd: Type.Object({ path: AbsolutePath(), use: Optional(Type.Boolean()) }),
 };
@@ -96,7 +115,9 @@ export const I = {
   modelsShare: input(S.modelsShare),
   meshModels: input(S.meshModels),
   ask: input(S.ask),
-  settingsUpdate: input(S.settingsUpdate, (v) => (v.display_name === undefined && v.profile === undefined ? 'give display_name or profile to change' : null)),
+  settingsUpdate: input(S.settingsUpdate, (v) =>
+    v.display_name === undefined && v.profile === undefined ? 'give display_name or profile to change' : null,
+  ),
   modelsPull: input(S.modelsPull),
   ragIngest: input(S.ragIngest, exactlyOne('path', 'upload_id')),
   ragReindex: input(S.ragReindex),

@@ -37,13 +37,21 @@ const OP_SCHEMAS = {
   'rag.ingest': Type.Object({ path: AbsolutePath(), corpus: Text(), title: Type.Optional(Text()) }),
   'rag.reindex': Type.Object({ corpus: Text(), embedding_model: Type.Optional(Text()) }),
   ask: Type.Object({ question: Text(), corpora: Type.Optional(Type.Array(Text())), model: Type.Optional(Text()) }),
-  'models.pull': Type.Object({ url: Text(), sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'must be 64 hexadecimal characters' })) }),
+  'models.pull': Type.Object({
+    url: Text(),
+    sha256: Type.Optional(
+      Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'must be 64 hexadecimal characters' }),
+    ),
+  }),
 };
-const OP_PARSERS = Object.fromEntries(Object.entries(OP_SCHEMAS).map(([k, v]) => [k, input(v)])) as { [N in OpName]: (v: unknown) => OpInputs[N] };
+const OP_PARSERS = Object.fromEntries(Object.entries(OP_SCHEMAS).map(([k, v]) => [k, input(v)])) as {
+  [N in OpName]: (v: unknown) => OpInputs[N];
+};
 
 /** Validates an op's JSON body; CallError('bad_request') names the field at fault. */
 export function parseOpInput<N extends OpName>(name: N, body: unknown): OpInputs[N] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new CallError('bad_request', 'the request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new CallError('bad_request', 'the request body must be a JSON object');
   const parsed = OP_PARSERS[name](body) as OpInputs[N];
   if (name === 'models.pull') {
     const p = parsed as OpInputs['models.pull'];

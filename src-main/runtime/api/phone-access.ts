@@ -33,14 +33,19 @@ export class PhoneRegistry {
   private readonly pairings = new Map<string, number>();
   private readonly lastSeen = new Map<string, number>();
 
-  constructor(private readonly path: string, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly path: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.state = existsSync(path) ? PhoneRegistry.read(path) : { enabled: false, phones: [] };
   }
 
   private static read(path: string): StoredState {
     try {
       const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredState>;
-      const phones = Array.isArray(v.phones) ? v.phones.filter((p) => p && typeof p.id === 'string' && typeof p.secret_sha256 === 'string') : [];
+      const phones = Array.isArray(v.phones)
+        ? v.phones.filter((p) => p && typeof p.id === 'string' && typeof p.secret_sha256 === 'string')
+        : [];
       return { enabled: v.enabled === true, phones };
     } catch {
       // A damaged file means no phone is trusted: safe, and the household can pair again.
@@ -69,7 +74,12 @@ export class PhoneRegistry {
   list(): PairedPhone[] {
     return this.state.phones.map((p) => {
       const seen = this.lastSeen.get(p.id);
-      return { id: p.id, name: p.name, paired_at: p.paired_at, last_seen_at: seen ? new Date(seen).toISOString() : p.last_seen_at };
+      return {
+        id: p.id,
+        name: p.name,
+        paired_at: p.paired_at,
+        last_seen_at: seen ? new Date(seen).toISOString() : p.last_seen_at,
+      };
     });
   }
 
@@ -90,13 +100,32 @@ export class PhoneRegistry {
     if (!this.state.enabled) throw new CallError('forbidden', 'phone access is turned off on this computer');
     const exp = this.pairings.get(code);
     this.pairings.delete(code);
-    if (exp === undefined) throw new CallError('forbidden', 'this pairing code is not valid (each one works once); show a new one in Settings on the computer');
-    if (this.now() >= exp) throw new CallError('expired', 'this pairing code has expired; show a new one in Settings on the computer');
-    if (this.state.phones.length >= MAX_PHONES) throw new CallError('capacity_exceeded', `at most ${MAX_PHONES} phones can be paired; forget one in Settings first`);
+    if (exp === undefined)
+      throw new CallError(
+        'forbidden',
+        'this pairing code is not valid (each one works once); show a new one in Settings on the computer',
+      );
+    if (this.now() >= exp)
+      throw new CallError('expired', 'this pairing code has expired; show a new one in Settings on the computer');
+    if (this.state.phones.length >= MAX_PHONES)
+      throw new CallError(
+        'capacity_exceeded',
+        `at most ${MAX_PHONES} phones can be paired; forget one in Settings first`,
+      );
     const id = randomBytes(6).toString('base64url');
     const secret = randomBytes(24).toString('base64url');
-    const cleanName = name.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_PHONE_NAME) || 'Phone';
-    const phone: StoredPhone = { id, name: cleanName, paired_at: new Date(this.now()).toISOString(), last_seen_at: null, secret_sha256: sha256(secret) };
+    const cleanName =
+      name
+        .replace(/[\u0000-\u001f\u007f]/g, '')
+        .trim()
+        .slice(0, MAX_PHONE_NAME) || 'Phone';
+    const phone: StoredPhone = {
+      id,
+      name: cleanName,
+      paired_at: new Date(this.now()).toISOString(),
+      last_seen_at: null,
+      secret_sha256: sha256(secret),
+    };
     this.state = { ...this.state, phones: [...this.state.phones, phone] };
     this.save();
     return { id, token: `phone.${id}.${secret}` };

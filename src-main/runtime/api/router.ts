@@ -16,14 +16,22 @@ export const appRouter = t.router({
   capabilities: proc.input(I.capabilities).query(({ ctx, input }) => ctx.node.capabilities(input)),
   callCapability: proc
     .input(I.callCapability)
-    .mutation(({ ctx, input }) => ctx.node.call({ ...input, body: input.body ?? {}, params: input.params ?? null } satisfies CallInput)),
+    .mutation(({ ctx, input }) =>
+      ctx.node.call({ ...input, body: input.body ?? {}, params: input.params ?? null } satisfies CallInput),
+    ),
   traces: proc.input(I.traces).query(({ ctx, input }) => ctx.node.traces(input)),
   peers: proc.query(({ ctx }) => ctx.node.peers()),
   addPeer: proc.input(I.addPeer).mutation(({ ctx, input }) => ctx.node.addPeer(input)),
-  createInvite: proc
-    .input(I.createInvite)
-    .mutation(({ ctx, input }) => ctx.node.createInvite({ nodeId: input.nodeId, level: input.level ?? 'member', ttlSeconds: input.ttlSeconds ?? 86_400 })),
-  governance: proc.input(I.governance).mutation(({ ctx, input }) => ctx.node.governance(input satisfies GovernanceInput)),
+  createInvite: proc.input(I.createInvite).mutation(({ ctx, input }) =>
+    ctx.node.createInvite({
+      nodeId: input.nodeId,
+      level: input.level ?? 'member',
+      ttlSeconds: input.ttlSeconds ?? 86_400,
+    }),
+  ),
+  governance: proc
+    .input(I.governance)
+    .mutation(({ ctx, input }) => ctx.node.governance(input satisfies GovernanceInput)),
   cosign: proc.input(I.governance).mutation(({ ctx, input }) => ctx.node.cosign(input)),
   redeemInvite: proc.input(I.redeemInvite).mutation(({ ctx, input }) => ctx.node.redeemInvite(input)),
   ...serviceProcedures,

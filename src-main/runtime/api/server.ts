@@ -50,14 +50,18 @@ export type Listener = 'local' | 'lan';
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
 /** Frames as a `text/event-stream` response; a thrown error becomes a final `error` frame with the wire error. */
-function sseResponse(frames: (signal: AbortSignal) => AsyncIterable<{ event: string; data: unknown }>, requestSignal: AbortSignal): Response {
+function sseResponse(
+  frames: (signal: AbortSignal) => AsyncIterable<{ event: string; data: unknown }>,
+  requestSignal: AbortSignal,
+): Response {
   const ac = new AbortController();
   requestSignal.addEventListener('abort', () => ac.abort());
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       try {
-        for await (const f of frames(ac.signal)) controller.enqueue(encoder.encode(`event: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n`));
+        for await (const f of frames(ac.signal))
+          controller.enqueue(encoder.encode(`event: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n`));
       } catch (err) {
         controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(toWireError(err))}\n\n`));
       }
@@ -77,17 +81,32 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const NO_TOKEN = 'missing or wrong local API token: open HearthNet with `hearthnet open` (or the desktop app); the link it opens carries the token';
-const NOT_PAIRED = 'this phone is not paired: on the computer running HearthNet, open Settings, turn on phone access and scan the pairing code';
+const NO_TOKEN =
+  'missing or wrong local API token: open HearthNet with `hearthnet open` (or the desktop app); the link it opens carries the token';
+const NOT_PAIRED =
+  'this phone is not paired: on the computer running HearthNet, open Settings, turn on phone access and scan the pairing code';
 
-async function listen(app: Hono, host: string, port: number, what: string): Promise<{ server: ServerType; port: number }> {
+async function listen(
+  app: Hono,
+  host: string,
+  port: number,
+  what: string,
+): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => resolve({ server, port: info.port }));
+    const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) =>
+      resolve({ server, port: info.port }),
+    );
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new CallError('internal_error', `the ${what} port ${port} is already in use; stop the other program or choose another port (--api-port, or [ui] port in the config)`, { cause: err })
-          : new CallError('internal_error', `the ${what} cannot listen on ${host}:${port}: ${err.message}`, { cause: err }),
+          ? new CallError(
+              'internal_error',
+              `the ${what} port ${port} is already in use; stop the other program or choose another port (--api-port, or [ui] port in the config)`,
+              { cause: err },
+            )
+          : new CallError('internal_error', `the ${what} cannot listen on ${host}:${port}: ${err.message}`, {
+              cause: err,
+            }),
       ),
     );
   });
@@ -121,7 +140,9 @@ export class ApiServer {
   lanUrls(): string[] {
     const port = this.lan?.port;
     if (!port) return [];
-    return lanNames().filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n)).map((n) => `http://${n}:${port}/`);
+    return lanNames()
+      .filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n))
+      .map((n) => `http://${n}:${port}/`);
   }
 
   async start(): Promise<void> {
@@ -129,7 +150,12 @@ export class ApiServer {
     const bindsLan = WILDCARD.has(this.opts.host) || !['127.0.0.1', 'localhost', '::1'].includes(this.opts.host);
     const extra = bindsLan && !WILDCARD.has(this.opts.host) ? [this.opts.host] : [];
     let allowed = new Set<string>();
-    const { server, port } = await listen(this.buildApp('local', () => allowed), this.opts.host, this.opts.port, 'local API');
+    const { server, port } = await listen(
+      this.buildApp('local', () => allowed),
+      this.opts.host,
+      this.opts.port,
+      'local API',
+    );
     this.server = server;
     this.boundPort = port;
     allowed = allowedHosts(port, { lan: WILDCARD.has(this.opts.host), extra });
@@ -147,7 +173,12 @@ export class ApiServer {
     }
     if (this.lan) return;
     let allowed = new Set<string>();
-    const lan = await listen(this.buildApp('lan', () => allowed), '0.0.0.0', this.opts.lanPort ?? 0, 'phone access');
+    const lan = await listen(
+      this.buildApp('lan', () => allowed),
+      '0.0.0.0',
+      this.opts.lanPort ?? 0,
+      'phone access',
+    );
     allowed = allowedHosts(lan.port, { lan: true });
     this.lan = lan;
   }
@@ -159,14 +190,23 @@ export class ApiServer {
     app.use('*', async (c, next) => {
       const refusal = checkHostAndOrigin(c.req.method, c.req.header('host'), c.req.header('origin'), allowed());
       if (refusal) return c.json({ error: { code: 'forbidden', message: refusal.message } }, refusal.status);
-      if (listener === 'lan' && !phones?.enabled) return c.json({ error: { code: 'forbidden', message: 'phone access is turned off on this computer' } }, 403);
+      if (listener === 'lan' && !phones?.enabled)
+        return c.json({ error: { code: 'forbidden', message: 'phone access is turned off on this computer' } }, 403);
       await next();
     });
     const limit = bodyLimit({
       maxSize: API_BODY_LIMIT_BYTES,
       onError: (c) => {
         c.header('connection', 'close');
-        return c.json({ error: { code: 'payload_too_large', message: `the request body is larger than ${API_BODY_LIMIT_BYTES} bytes` } }, 413);
+        return c.json(
+          {
+            error: {
+              code: 'payload_too_large',
+              message: `the request body is larger than ${API_BODY_LIMIT_BYTES} bytes`,
+            },
+          },
+          413,
+        );
       },
     });
     // A browser upload is a file, streamed to disk (never buffered): it alone may be larger.
@@ -174,9 +214,14 @@ export class ApiServer {
     app.get('/health', (c) => c.json({ ok: true }));
     // A phone trades a single-use pairing code (from the QR code in Settings) for its own token.
     app.post('/pair', async (c) => {
-      if (!phones || listener !== 'lan') return c.json({ error: { code: 'not_found', message: 'phones pair on the LAN address shown in Settings' } }, 404);
+      if (!phones || listener !== 'lan')
+        return c.json(
+          { error: { code: 'not_found', message: 'phones pair on the LAN address shown in Settings' } },
+          404,
+        );
       const body = (await c.req.json().catch(() => null)) as { code?: unknown; name?: unknown } | null;
-      if (typeof body?.code !== 'string') return c.json({ error: { code: 'bad_request', message: 'body must be JSON {code, name?}' } }, 400);
+      if (typeof body?.code !== 'string')
+        return c.json({ error: { code: 'bad_request', message: 'body must be JSON {code, name?}' } }, 400);
       try {
         return c.json(phones.pair(body.code, typeof body.name === 'string' ? body.name : 'Phone'));
       } catch (err) {
@@ -185,10 +230,18 @@ export class ApiServer {
       }
     });
     if (listener === 'local') this.opts.mount?.(app);
-    const authorise = (authHeader: string | undefined, req: Request): { ok: true; phone: string | null } | { ok: false; message: string } => {
+    const authorise = (
+      authHeader: string | undefined,
+      req: Request,
+    ): { ok: true; phone: string | null } | { ok: false; message: string } => {
       // Subscriptions (SSE) may carry the token in tRPC's connectionParams: EventSource sends no headers.
-      const given = authHeader?.startsWith('Bearer ') ? authHeader.slice(7) : req.method === 'GET' ? subscriptionToken(req.url) : undefined;
-      if (listener === 'local') return tokenMatches(given, this.opts.token) ? { ok: true, phone: null } : { ok: false, message: NO_TOKEN };
+      const given = authHeader?.startsWith('Bearer ')
+        ? authHeader.slice(7)
+        : req.method === 'GET'
+          ? subscriptionToken(req.url)
+          : undefined;
+      if (listener === 'local')
+        return tokenMatches(given, this.opts.token) ? { ok: true, phone: null } : { ok: false, message: NO_TOKEN };
       const phone = phones?.authenticate(given);
       return phone ? { ok: true, phone: phone.id } : { ok: false, message: NOT_PAIRED };
     };
@@ -211,9 +264,13 @@ export class ApiServer {
       try {
         q = (await c.req.json()) as CallInput;
       } catch {
-        return c.json({ error: { code: 'bad_request', message: 'body must be JSON {capability, version, body, params?}' } }, 400);
+        return c.json(
+          { error: { code: 'bad_request', message: 'body must be JSON {capability, version, body, params?}' } },
+          400,
+        );
       }
-      if (typeof q?.capability !== 'string' || typeof q?.version !== 'string') return c.json({ error: { code: 'bad_request', message: 'capability and version are required' } }, 400);
+      if (typeof q?.capability !== 'string' || typeof q?.version !== 'string')
+        return c.json({ error: { code: 'bad_request', message: 'capability and version are required' } }, 400);
       return sseResponse((signal) => stream.call(node, q, signal), c.req.raw.signal);
     });
     // Long operations (file download, ingest, ask, model pull): progress frames, then done.
@@ -221,7 +278,8 @@ export class ApiServer {
       const node = this.opts.node;
       const name = c.req.param('name');
       const op = node.op;
-      if (!op || !isOpName(name)) return c.json({ error: { code: 'not_found', message: `there is no operation "${name}"` } }, 404);
+      if (!op || !isOpName(name))
+        return c.json({ error: { code: 'not_found', message: `there is no operation "${name}"` } }, 404);
       let input;
       try {
         input = parseOpInput(name, await c.req.json().catch(() => null));
@@ -238,7 +296,10 @@ export class ApiServer {
         endpoint: '/trpc',
         req: c.req.raw,
         router: appRouter,
-        createContext: () => ({ node: this.opts.node, caller: phone ? { kind: 'phone' as const, id: phone } : { kind: 'household' as const } }),
+        createContext: () => ({
+          node: this.opts.node,
+          caller: phone ? { kind: 'phone' as const, id: phone } : { kind: 'household' as const },
+        }),
       });
     });
     return app;

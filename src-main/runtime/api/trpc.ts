@@ -27,13 +27,18 @@ const TRPC_CODE: Partial<Record<WireErrorCode, TRPCError['code']>> = {
 export function toTrpcError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err;
   const wire = toWireError(err);
-  return new TRPCError({ code: TRPC_CODE[wire.code] ?? 'INTERNAL_SERVER_ERROR', message: wire.message, cause: err instanceof HearthError ? err : undefined });
+  return new TRPCError({
+    code: TRPC_CODE[wire.code] ?? 'INTERNAL_SERVER_ERROR',
+    message: wire.message,
+    cause: err instanceof HearthError ? err : undefined,
+  });
 }
 
 /** The wire error for a tRPC error: its domain cause, or bad_request for tRPC's own 4xx refusals. */
 function wireOf(error: TRPCError) {
   if (error.cause instanceof HearthError) return toWireError(error.cause);
-  if (error.code === 'PARSE_ERROR' || error.code === 'BAD_REQUEST') return { code: 'bad_request' as const, message: error.message };
+  if (error.code === 'PARSE_ERROR' || error.code === 'BAD_REQUEST')
+    return { code: 'bad_request' as const, message: error.message };
   return toWireError(error.cause ?? error);
 }
 

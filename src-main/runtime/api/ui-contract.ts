@@ -1,11 +1,36 @@
 /** What the household app's procedures need from a running node, beyond the CLI's NodeApi (docs/protocol/ui-api.md). */
 import type {
-  AskInput, ChatMarkReadInput, EmbeddingAddInput, FileSource, MeshModelsInput, ModelsPullInput, RagIngestInput, RagReindexInput, SettingsUpdateInput,
+  AskInput,
+  ChatMarkReadInput,
+  EmbeddingAddInput,
+  FileSource,
+  MeshModelsInput,
+  ModelsPullInput,
+  RagIngestInput,
+  RagReindexInput,
+  SettingsUpdateInput,
 } from './inputs';
 import type { StatusReport, TraceRow } from './status';
 import type {
-  AskEvent, ChatUpdate, Diagnostics, Conversation, EmbeddingModelRow, EmergencyReport, FetchedFile, FetchProgress, IngestDone, IngestProgress, LlmBackendRow,
-  MarketUpdate, MemberRow, MeshCollection, MeshModel, OpEvent, PullProgress, SettingsReport, Topology,
+  AskEvent,
+  ChatUpdate,
+  Diagnostics,
+  Conversation,
+  EmbeddingModelRow,
+  EmergencyReport,
+  FetchedFile,
+  FetchProgress,
+  IngestDone,
+  IngestProgress,
+  LlmBackendRow,
+  MarketUpdate,
+  MemberRow,
+  MeshCollection,
+  MeshModel,
+  OpEvent,
+  PullProgress,
+  SettingsReport,
+  Topology,
 } from './ui-shapes';
 import type { ModelRow } from './service-shapes';
 
@@ -44,9 +69,18 @@ export interface AppNodeApi {
   diagnostics(): Promise<Diagnostics>;
 
   /** A browser upload: the body streamed to `<data>/uploads/`, later used by filesAdd/modelsAdd/ragIngest. */
-  receiveUpload(filename: string, body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<{ upload_id: string; filename: string; size_bytes: number }>;
+  receiveUpload(
+    filename: string,
+    body: ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<{ upload_id: string; filename: string; size_bytes: number }>;
   /** A held file's bytes for `GET /api/v1/files/<cid>`; null when this node does not hold it. */
-  openFile(cid: string): Promise<{ filename: string | null; mime_type: string | null; size_bytes: number; body: ReadableStream<Uint8Array> } | null>;
+  openFile(cid: string): Promise<{
+    filename: string | null;
+    mime_type: string | null;
+    size_bytes: number;
+    body: ReadableStream<Uint8Array>;
+  } | null>;
 }
 
 export type { FileSource };

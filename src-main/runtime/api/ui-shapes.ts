@@ -16,7 +16,12 @@ export interface EmergencyReport {
   /** What the probes saw at `last_probe`. */
   readonly probes: ReadonlyArray<{ readonly target: string; readonly ok: boolean }>;
   /** Households this node can reach now. */
-  readonly reachable: ReadonlyArray<{ readonly node_id: string; readonly name: string; readonly last_seen_s_ago: number; readonly mode: string | null }>;
+  readonly reachable: ReadonlyArray<{
+    readonly node_id: string;
+    readonly name: string;
+    readonly last_seen_s_ago: number;
+    readonly mode: string | null;
+  }>;
   /** Live posts of category `emergency`, newest first. */
   readonly emergency_posts: readonly MarketPost[];
   /** Capabilities offered without the internet, and by whom (names). */
@@ -87,7 +92,8 @@ export type AskEvent =
     };
 
 /** A long operation's events: progress, then the result. */
-export type OpEvent<P, R> = { readonly type: 'progress'; readonly progress: P } | { readonly type: 'done'; readonly result: R };
+export type OpEvent<P, R> =
+  { readonly type: 'progress'; readonly progress: P } | { readonly type: 'done'; readonly result: R };
 
 export interface FetchProgress {
   readonly done_chunks: number;

@@ -10,18 +10,28 @@ import { CallError } from '../../common';
 const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: false, useDefaults: true, verbose: true });
 
 /** A string that is one of `values` (an `enum`, so the error can list them). */
-export function OneOf<const T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}): TUnsafe<T[number]> {
+export function OneOf<const T extends readonly string[]>(
+  values: T,
+  opts: { description?: string; default?: T[number] } = {},
+): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 }
 
 /** Text that is not blank. */
-export const Text = (opts: { maxLength?: number; description?: string } = {}) => Type.String({ minLength: 1, pattern: '\\S', ...opts });
+export const Text = (opts: { maxLength?: number; description?: string } = {}) =>
+  Type.String({ minLength: 1, pattern: '\\S', ...opts });
 
 /** An absolute path on the node's machine (the CLI resolves relative ones). */
-export const AbsolutePath = () => Type.String({ minLength: 1, pattern: '^(/|[A-Za-z]:[\\\\/])', description: 'must be an absolute path (the CLI resolves it for you)' });
+export const AbsolutePath = () =>
+  Type.String({
+    minLength: 1,
+    pattern: '^(/|[A-Za-z]:[\\\\/])',
+    description: 'must be an absolute path (the CLI resolves it for you)',
+  });
 
 /** A whole number from `minimum` to `maximum`. */
-export const WholeNumber = (minimum: number, maximum: number, opts: { default?: number } = {}) => Type.Integer({ minimum, maximum, ...opts });
+export const WholeNumber = (minimum: number, maximum: number, opts: { default?: number } = {}) =>
+  Type.Integer({ minimum, maximum, ...opts });
 
 function fieldOf(e: ErrorObject): string {
   const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -33,7 +43,13 @@ function fieldOf(e: ErrorObject): string {
 }
 
 const TYPE_WORDS: Record<string, string> = {
-  string: 'text', integer: 'a whole number', number: 'a number', boolean: 'true or false', array: 'a list', object: 'an object', null: 'empty',
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  null: 'empty',
 };
 
 function reason(e: ErrorObject): string {
@@ -43,8 +59,11 @@ function reason(e: ErrorObject): string {
     case 'required':
       return 'is required';
     case 'type': {
-      if (s.type === 'integer' && typeof s.minimum === 'number' && typeof s.maximum === 'number') return `must be a whole number from ${s.minimum} to ${s.maximum}`;
-      const words = String(p.type).split(',').map((t) => TYPE_WORDS[t] ?? t);
+      if (s.type === 'integer' && typeof s.minimum === 'number' && typeof s.maximum === 'number')
+        return `must be a whole number from ${s.minimum} to ${s.maximum}`;
+      const words = String(p.type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t);
       return `must be ${words.join(' or ')}`;
     }
     case 'minLength':
@@ -53,11 +72,17 @@ function reason(e: ErrorObject): string {
       return `must be at most ${String(p.limit)} characters`;
     case 'minimum':
     case 'maximum':
-      return typeof s.minimum === 'number' && typeof s.maximum === 'number' ? `must be a whole number from ${s.minimum} to ${s.maximum}` : `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(p.limit)}`;
+      return typeof s.minimum === 'number' && typeof s.maximum === 'number'
+        ? `must be a whole number from ${s.minimum} to ${s.maximum}`
+        : `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(p.limit)}`;
     case 'enum':
       return `must be one of ${(p.allowedValues as unknown[]).join(', ')}`;
     case 'pattern':
-      return typeof s.description === 'string' ? s.description : s.pattern === '\\S' ? 'must not be blank' : 'is not in the expected form';
+      return typeof s.description === 'string'
+        ? s.description
+        : s.pattern === '\\S'
+          ? 'must not be blank'
+          : 'is not in the expected form';
     case 'minItems':
       return `must have at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`;
     case 'maxItems':
@@ -83,7 +108,10 @@ export function describeError(e: ErrorObject): string {
  * omitted), defaults are filled in, and bad input throws CallError('bad_request') naming the field.
  * `refine` checks what JSON Schema says badly ("either path or upload_id") and returns the sentence.
  */
-export function input<S extends TSchema>(schema: S, refine?: (v: Static<S>) => string | null): (value: unknown) => Static<S> {
+export function input<S extends TSchema>(
+  schema: S,
+  refine?: (v: Static<S>) => string | null,
+): (value: unknown) => Static<S> {
   const check = ajv.compile(schema);
   return (value) => {
     const v = value === undefined || value === null ? (schema.type === 'object' ? {} : value) : value;

@@ -27,7 +27,12 @@ export function erasePlan(config: Config, configFile: string, env: Env, keepKeys
     join(dirname(configFile), 'desktop.json'),
     ...(keepKeys ? [] : [config.identity.keys_dir]),
   ].map((p) => resolve(p));
-  const protectedPaths = new Set([resolve(homedir()), resolve(env.HOME ?? homedir()), parse(resolve('/')).root, resolve(process.cwd())]);
+  const protectedPaths = new Set([
+    resolve(homedir()),
+    resolve(env.HOME ?? homedir()),
+    parse(resolve('/')).root,
+    resolve(process.cwd()),
+  ]);
   for (const p of candidates) {
     if (!isAbsolute(p) || protectedPaths.has(p) || p.split(/[\\/]/).filter(Boolean).length < 2) {
       throw new Error(`refusing to erase ${p}: it is not a HearthNet folder (check the paths in ${configFile})`);

@@ -75,7 +75,11 @@ export function buildBackup(config: Config, now = new Date()): Backup {
   if (communityId && existsSync(files.eventLog)) {
     const ctx = openCommunity({ dbPath: files.eventLog, communityId });
     try {
-      community = { id: communityId, manifest: readCommunityManifest(files.communityManifest) as unknown as Record<string, unknown> | null, events: [...ctx.log.replay()] as unknown as Array<Record<string, unknown>> };
+      community = {
+        id: communityId,
+        manifest: readCommunityManifest(files.communityManifest) as unknown as Record<string, unknown> | null,
+        events: [...ctx.log.replay()] as unknown as Array<Record<string, unknown>>,
+      };
     } finally {
       ctx.close();
     }
@@ -99,5 +103,10 @@ export function encodeBackup(backup: Backup): Buffer {
 }
 
 export function summarise(backup: Backup, bytes: number): ExportSummary {
-  return { node_id: backup.node_id, events: backup.community?.events.length ?? 0, pinned_files: backup.pinned_files.cids.length, bytes };
+  return {
+    node_id: backup.node_id,
+    events: backup.community?.events.length ?? 0,
+    pinned_files: backup.pinned_files.cids.length,
+    bytes,
+  };
 }

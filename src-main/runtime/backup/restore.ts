@@ -21,12 +21,16 @@ export class RestoreError extends ConfigError {}
 
 export function readBackupFile(file: string): Backup {
   if (!existsSync(file)) throw new RestoreError('config_invalid', `${file} does not exist`);
-  if (statSync(file).size > MAX_BACKUP_BYTES) throw new RestoreError('config_invalid', `${file} is larger than any HearthNet backup can be`);
+  if (statSync(file).size > MAX_BACKUP_BYTES)
+    throw new RestoreError('config_invalid', `${file} is larger than any HearthNet backup can be`);
   let doc: unknown;
   try {
     doc = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8'));
   } catch {
-    throw new RestoreError('config_invalid', `${file} is not a HearthNet backup (it does not unpack as one); was it made with \`hearthnet export\`?`);
+    throw new RestoreError(
+      'config_invalid',
+      `${file} is not a HearthNet backup (it does not unpack as one); was it made with \`hearthnet export\`?`,
+    );
   }
   const problem = backupProblem(doc);
   if (problem) throw new RestoreError('config_invalid', `${file} is not a HearthNet backup we can restore: ${problem}`);
@@ -50,7 +54,10 @@ export function restoreBackup(backup: Backup, configFile: string, env: Env): Res
   const config: Config = resolvePaths(restored, { env, baseDir: dirname(configFile) });
   const keysDir = config.identity.keys_dir;
   if (existsSync(join(keysDir, SECRET_KEY_FILE)) || (existsSync(keysDir) && loadableIdentity(keysDir))) {
-    throw new RestoreError('config_invalid', `this home already has an identity (${keysDir}); restore into a fresh home, or run \`hearthnet erase --yes\` first`);
+    throw new RestoreError(
+      'config_invalid',
+      `this home already has an identity (${keysDir}); restore into a fresh home, or run \`hearthnet erase --yes\` first`,
+    );
   }
   const written: string[] = [];
   try {
@@ -61,19 +68,27 @@ export function restoreBackup(backup: Backup, configFile: string, env: Env): Res
       written.push(target);
     }
     const kp = loadKeyPair(keysDir);
-    if (kp.nodeIdFull !== backup.node_id) throw new RestoreError('config_invalid', 'the keys in this backup do not match the node id it names: the file is damaged');
+    if (kp.nodeIdFull !== backup.node_id)
+      throw new RestoreError(
+        'config_invalid',
+        'the keys in this backup do not match the node id it names: the file is damaged',
+      );
 
     const files = nodeFiles(config);
     let community: RestoreSummary['community'] = null;
     if (backup.community) {
-      if (existsSync(files.eventLog)) throw new RestoreError('config_invalid', `${files.eventLog} already exists; restore into a fresh home`);
+      if (existsSync(files.eventLog))
+        throw new RestoreError('config_invalid', `${files.eventLog} already exists; restore into a fresh home`);
       written.push(files.eventLog, `${files.eventLog}-wal`, `${files.eventLog}-shm`);
       const ctx = openCommunity({ dbPath: files.eventLog, communityId: backup.community.id });
       try {
         const result = ctx.log.appendReceivedBatch(backup.community.events as unknown as Event[]);
         if (result.rejected.length > 0) {
           const first = result.rejected[0];
-          throw new RestoreError('config_invalid', `${result.rejected.length} event(s) in the backup failed verification (first: ${first.event_id}: ${first.message}); nothing was restored`);
+          throw new RestoreError(
+            'config_invalid',
+            `${result.rejected.length} event(s) in the backup failed verification (first: ${first.event_id}: ${first.message}); nothing was restored`,
+          );
         }
         community = { id: backup.community.id, events: ctx.log.count() };
       } finally {
@@ -90,8 +105,21 @@ export function restoreBackup(backup: Backup, configFile: string, env: Env): Res
       written.push(files.knownPeers);
     }
     restorePinnedFiles(config.file.blobs_dir, backup.pinned_files, written);
-    saveConfig({ ...restored, community: { ...restored.community, community_id: community?.id ?? restored.community.community_id } }, configFile, { env });
-    return { node_id: kp.nodeIdFull, display_name: restored.node.display_name, community, pinned_files: backup.pinned_files.cids.length, config_file: configFile };
+    saveConfig(
+      {
+        ...restored,
+        community: { ...restored.community, community_id: community?.id ?? restored.community.community_id },
+      },
+      configFile,
+      { env },
+    );
+    return {
+      node_id: kp.nodeIdFull,
+      display_name: restored.node.display_name,
+      community,
+      pinned_files: backup.pinned_files.cids.length,
+      config_file: configFile,
+    };
   } catch (err) {
     for (const p of written) rmSync(p, { force: true });
     throw err;

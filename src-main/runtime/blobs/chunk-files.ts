@@ -22,7 +22,10 @@ export class ChunkFiles {
   /** Chunks whose file this process wrote (from verified bytes) or has already re-hashed. */
   readonly #checked = new CheckedSet();
 
-  constructor(private readonly layout: StoreLayout, private readonly o: ChunkFilesOptions) {}
+  constructor(
+    private readonly layout: StoreLayout,
+    private readonly o: ChunkFilesOptions,
+  ) {}
 
   has(cid: Cid): Promise<boolean> {
     return exists(this.layout.chunkPath(cid));
@@ -107,7 +110,6 @@ export class ChunkFiles {
     return size;
   }
 
-
   async #write(cid: Cid, data: Uint8Array, sync: boolean): Promise<boolean> {
     const path = this.layout.chunkPath(cid);
     if (await exists(path)) return false;
@@ -130,13 +132,18 @@ export class ChunkFiles {
     } catch (err) {
       await this.delete(cid);
       this.o.warn('deleted a chunk damaged on disk', { cid });
-      throw new BlobError('hash_mismatch', `The stored chunk ${cid} was damaged on disk; it was removed and can be fetched again from a neighbour.`, { cause: err, details: { cid } });
+      throw new BlobError(
+        'hash_mismatch',
+        `The stored chunk ${cid} was damaged on disk; it was removed and can be fetched again from a neighbour.`,
+        { cause: err, details: { cid } },
+      );
     }
   }
 }
 
 function readError(cid: Cid, err: unknown): BlobError {
-  if (errnoOf(err) === 'ENOENT') return new BlobError('not_found', `This device does not hold the chunk ${cid}.`, { details: { cid } });
+  if (errnoOf(err) === 'ENOENT')
+    return new BlobError('not_found', `This device does not hold the chunk ${cid}.`, { details: { cid } });
   return ioError(`reading chunk ${cid}`, err);
 }
 

@@ -47,7 +47,11 @@ export async function manifestCid(manifest: UnaddressedManifest | BlobManifest):
 }
 
 /** Builds the addressed manifest from chunk refs. */
-export async function buildManifest(chunks: readonly ChunkRef[], chunkSize: number, meta: BlobMeta = {}): Promise<BlobManifest> {
+export async function buildManifest(
+  chunks: readonly ChunkRef[],
+  chunkSize: number,
+  meta: BlobMeta = {},
+): Promise<BlobManifest> {
   const body: UnaddressedManifest = {
     size_bytes: chunks.reduce((n, c) => n + c.size_bytes, 0),
     chunk_size_bytes: chunkSize,
@@ -82,14 +86,21 @@ export function chunkPlacements(m: BlobManifest): Map<Cid, ChunkPlacement> {
 export async function verifyChunk(data: Uint8Array, expectedCid: Cid): Promise<void> {
   const actual = await hashBytes(data);
   if (actual !== expectedCid) {
-    throw new BlobError('hash_mismatch', `A chunk's content does not match its id ${expectedCid}; it was damaged or is not the chunk asked for.`, {
-      details: { expected: expectedCid, actual, size_bytes: data.length },
-    });
+    throw new BlobError(
+      'hash_mismatch',
+      `A chunk's content does not match its id ${expectedCid}; it was damaged or is not the chunk asked for.`,
+      {
+        details: { expected: expectedCid, actual, size_bytes: data.length },
+      },
+    );
   }
 }
 
 /** In-memory chunking, for small data only (whole blob held in memory). */
-export async function chunkBlob(data: Uint8Array, opts: BlobMeta & { chunkSize?: number } = {}): Promise<{ manifest: BlobManifest; chunks: Uint8Array[] }> {
+export async function chunkBlob(
+  data: Uint8Array,
+  opts: BlobMeta & { chunkSize?: number } = {},
+): Promise<{ manifest: BlobManifest; chunks: Uint8Array[] }> {
   const size = opts.chunkSize ?? CHUNK_SIZE_BYTES;
   const chunks: Uint8Array[] = [];
   const refs: ChunkRef[] = [];
@@ -129,7 +140,11 @@ export interface ChunkFileOptions extends BlobMeta {
  * stores it) before reading the next, so memory stays at one chunk whatever the file size.
  * The buffer passed to `sink` is reused afterwards: the sink must finish with it before resolving.
  */
-export async function chunkFile(path: string, sink: (ref: ChunkRef, bytes: Uint8Array) => Promise<void>, opts: ChunkFileOptions = {}): Promise<BlobManifest> {
+export async function chunkFile(
+  path: string,
+  sink: (ref: ChunkRef, bytes: Uint8Array) => Promise<void>,
+  opts: ChunkFileOptions = {},
+): Promise<BlobManifest> {
   const size = opts.chunkSize ?? CHUNK_SIZE_BYTES;
   let fh;
   try {
@@ -165,6 +180,10 @@ export async function chunkFile(path: string, sink: (ref: ChunkRef, bytes: Uint8
 
 function fileError(path: string, err: unknown): BlobError {
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT') return new BlobError('not_found', `The file ${path} does not exist.`, { cause: err, details: { path } });
-  return new BlobError('io_error', `Could not read the file ${path} (${code ?? 'error'}).`, { cause: err, details: { path } });
+  if (code === 'ENOENT')
+    return new BlobError('not_found', `The file ${path} does not exist.`, { cause: err, details: { path } });
+  return new BlobError('io_error', `Could not read the file ${path} (${code ?? 'error'}).`, {
+    cause: err,
+    details: { path },
+  });
 }

@@ -17,9 +17,13 @@ export function isCid(value: unknown): value is Cid {
 export function assertCid(value: unknown, what = 'content id'): Cid {
   if (!isCid(value)) {
     const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeof value;
-    throw new BlobError('manifest_invalid', `${shown} is not a valid ${what}; expected "blake3:" followed by 64 lowercase hex digits.`, {
-      details: { cid: typeof value === 'string' ? value.slice(0, 80) : null },
-    });
+    throw new BlobError(
+      'manifest_invalid',
+      `${shown} is not a valid ${what}; expected "blake3:" followed by 64 lowercase hex digits.`,
+      {
+        details: { cid: typeof value === 'string' ? value.slice(0, 80) : null },
+      },
+    );
   }
   return value;
 }
@@ -48,7 +52,10 @@ export async function wasmBlake3(): Promise<Blake3Impl> {
  */
 export async function nativeBlake3(): Promise<Blake3Impl | null> {
   try {
-    const mod = (await import('@napi-rs/blake-hash')) as unknown as { blake3?: (d: Uint8Array) => Buffer; default?: { blake3?: (d: Uint8Array) => Buffer } };
+    const mod = (await import('@napi-rs/blake-hash')) as unknown as {
+      blake3?: (d: Uint8Array) => Buffer;
+      default?: { blake3?: (d: Uint8Array) => Buffer };
+    };
     const fn = mod.blake3 ?? mod.default?.blake3;
     if (typeof fn !== 'function') return null;
     return { kind: 'native', hex: (data) => fn(data).toString('hex') };
@@ -64,10 +71,17 @@ let implPromise: Promise<Blake3Impl> | null = null;
  * for comparisons), else hash-wasm. Both give the same ids (tests/unit/blobs/hashers.test.ts).
  */
 export function blake3Impl(): Promise<Blake3Impl> {
-  implPromise ??= (async () => ((process.env.HEARTHNET_BLAKE3 === 'wasm' ? null : await nativeBlake3()) ?? (await wasmBlake3())))().catch((err: unknown) => {
-    implPromise = null;
-    throw new BlobError('io_error', 'Could not start the BLAKE3 hasher (no native build and WebAssembly unavailable?).', { cause: err });
-  });
+  implPromise ??= (async () =>
+    (process.env.HEARTHNET_BLAKE3 === 'wasm' ? null : await nativeBlake3()) ?? (await wasmBlake3()))().catch(
+    (err: unknown) => {
+      implPromise = null;
+      throw new BlobError(
+        'io_error',
+        'Could not start the BLAKE3 hasher (no native build and WebAssembly unavailable?).',
+        { cause: err },
+      );
+    },
+  );
   return implPromise;
 }
 

@@ -47,8 +47,12 @@ export function usedFraction(u: DiskUsage): number {
 export function assertRoom(u: DiskUsage, bytes: number, marginBytes: number, what: string): void {
   if (u.free - bytes < marginBytes) {
     const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
-    throw new BlobError('disk_full', `Not enough disk space for ${what}: it needs ${mb(bytes)}, ${mb(Math.max(0, u.free))} is free and ${mb(marginBytes)} must stay free. Free some space (or unpin files) and try again.`, {
-      details: { needed_bytes: bytes, free_bytes: u.free, margin_bytes: marginBytes },
-    });
+    throw new BlobError(
+      'disk_full',
+      `Not enough disk space for ${what}: it needs ${mb(bytes)}, ${mb(Math.max(0, u.free))} is free and ${mb(marginBytes)} must stay free. Free some space (or unpin files) and try again.`,
+      {
+        details: { needed_bytes: bytes, free_bytes: u.free, margin_bytes: marginBytes },
+      },
+    );
   }
 }

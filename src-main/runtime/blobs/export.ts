@@ -74,7 +74,11 @@ export class FileAssembly {
 
   /** Every chunk written: datasync, then rename onto the target. */
   async commit(): Promise<void> {
-    if (this.missing().length) throw new HearthError('internal_error', `saving to ${this.outPath}: ${this.missing().length} pieces were never written`);
+    if (this.missing().length)
+      throw new HearthError(
+        'internal_error',
+        `saving to ${this.outPath}: ${this.missing().length} pieces were never written`,
+      );
     const fh = this.#handle();
     try {
       await fh.datasync();

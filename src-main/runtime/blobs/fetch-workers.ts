@@ -22,7 +22,11 @@ export interface ReceivedChunk {
  * Streams the wanted chunks from `source`, in any order; a chunk the source lacks is simply not
  * yielded. Should stop on `signal` (the workers stop waiting anyway).
  */
-export type ChunkStreamer = (source: string, chunks: readonly WantedChunk[], signal: AbortSignal) => AsyncIterable<ReceivedChunk>;
+export type ChunkStreamer = (
+  source: string,
+  chunks: readonly WantedChunk[],
+  signal: AbortSignal,
+) => AsyncIterable<ReceivedChunk>;
 
 /** One distinct chunk still to fetch (a CID repeated in the blob is fetched once). */
 export interface Job {
@@ -71,7 +75,13 @@ export function toJobs(missing: readonly WantedChunk[]): Job[] {
  * are held in memory. A chunk that fails (corrupt, missing, stream broken) goes back to the queue
  * for another source. Resolves to a fatal error (cancel, disk) or null.
  */
-export async function runWorkers(jobs: Job[], pool: SourcePool, signal: AbortSignal, s: WorkerSettings, onDone: (job: Job) => void): Promise<HearthError | null> {
+export async function runWorkers(
+  jobs: Job[],
+  pool: SourcePool,
+  signal: AbortSignal,
+  s: WorkerSettings,
+  onDone: (job: Job) => void,
+): Promise<HearthError | null> {
   const queue = [...jobs];
   let fatal: HearthError | null = null;
   let noSource = false;
@@ -94,7 +104,11 @@ export async function runWorkers(jobs: Job[], pool: SourcePool, signal: AbortSig
     }
   };
   // Rounds: a worker may finish while another's failed batch is being re-queued.
-  for (let round = 0; !fatal && !noSource && queue.length && round <= s.maxAttempts * Math.max(1, jobs.length); round++) {
+  for (
+    let round = 0;
+    !fatal && !noSource && queue.length && round <= s.maxAttempts * Math.max(1, jobs.length);
+    round++
+  ) {
     await Promise.all(Array.from({ length: Math.min(s.concurrency, queue.length) }, worker));
   }
   return fatal;
@@ -103,7 +117,7 @@ export async function runWorkers(jobs: Job[], pool: SourcePool, signal: AbortSig
 /** Up to `max` jobs from the front of the queue that `source` has not failed (the first one always). */
 function takeBatch(queue: Job[], source: string, max: number): { job: Job; done: boolean }[] {
   const out = [{ job: queue.shift()!, done: false }];
-  for (let i = 0; i < queue.length && out.length < max; ) {
+  for (let i = 0; i < queue.length && out.length < max;) {
     if (queue[i].tried.has(source)) i++;
     else out.push({ job: queue.splice(i, 1)[0], done: false });
   }
@@ -111,7 +125,14 @@ function takeBatch(queue: Job[], source: string, max: number): { job: Job; done:
 }
 
 /** Streams one batch from one source; marks jobs done; resolves to a fatal error or null. */
-async function fetchBatch(batch: { job: Job; done: boolean }[], src: SourceState, pool: SourcePool, signal: AbortSignal, s: WorkerSettings, onDone: (job: Job) => void): Promise<HearthError | null> {
+async function fetchBatch(
+  batch: { job: Job; done: boolean }[],
+  src: SourceState,
+  pool: SourcePool,
+  signal: AbortSignal,
+  s: WorkerSettings,
+  onDone: (job: Job) => void,
+): Promise<HearthError | null> {
   for (const b of batch) b.job.attempts++;
   const byCid = new Map(batch.map((b) => [b.job.cid as string, b]));
   const ctrl = new AbortController();
@@ -120,7 +141,13 @@ async function fetchBatch(batch: { job: Job; done: boolean }[], src: SourceState
   const t = pool.begin(src);
   let problem: string | null = null;
   let fatal: HearthError | null = null;
-  const it = s.streamer(src.id, batch.map((b) => ({ index: b.job.index, cid: b.job.cid, size_bytes: b.job.size })), ctrl.signal)[Symbol.asyncIterator]();
+  const it = s
+    .streamer(
+      src.id,
+      batch.map((b) => ({ index: b.job.index, cid: b.job.cid, size_bytes: b.job.size })),
+      ctrl.signal,
+    )
+    [Symbol.asyncIterator]();
   try {
     for (;;) {
       const r = await nextWithin(it, s.timeoutMs, ctrl);
@@ -166,7 +193,9 @@ async function store(s: WorkerSettings, job: Job, data: Uint8Array): Promise<Hea
     return null;
   } catch (err) {
     if (err instanceof BlobError && err.code === 'hash_mismatch') return 'corrupt';
-    return err instanceof HearthError ? err : new BlobError('io_error', 'Storing a received piece of the file failed.', { cause: err });
+    return err instanceof HearthError
+      ? err
+      : new BlobError('io_error', 'Storing a received piece of the file failed.', { cause: err });
   }
 }
 
@@ -178,10 +207,12 @@ function nextWithin<T>(it: AsyncIterator<T>, ms: number, ctrl: AbortController):
     timer.unref?.();
     if (ctrl.signal.aborted) onAbort();
     ctrl.signal.addEventListener('abort', onAbort, { once: true });
-    it.next().then(resolve, reject).finally(() => {
-      clearTimeout(timer);
-      ctrl.signal.removeEventListener('abort', onAbort);
-    });
+    it.next()
+      .then(resolve, reject)
+      .finally(() => {
+        clearTimeout(timer);
+        ctrl.signal.removeEventListener('abort', onAbort);
+      });
   });
 }
 

@@ -12,8 +12,14 @@ export function errnoOf(err: unknown): string | undefined {
 /** Maps an fs failure to a BlobError a person can act on (ENOSPC -> disk_full). */
 export function ioError(action: string, err: unknown): BlobError {
   const code = errnoOf(err);
-  if (code === 'ENOSPC') return new BlobError('disk_full', `The disk is full while ${action}. Free some space and try again.`, { cause: err });
-  return new BlobError('io_error', `A disk error (${code ?? 'unknown'}) happened while ${action}.`, { cause: err, details: { errno: code ?? null } });
+  if (code === 'ENOSPC')
+    return new BlobError('disk_full', `The disk is full while ${action}. Free some space and try again.`, {
+      cause: err,
+    });
+  return new BlobError('io_error', `A disk error (${code ?? 'unknown'}) happened while ${action}.`, {
+    cause: err,
+    details: { errno: code ?? null },
+  });
 }
 
 /** A unique temporary file name inside `tmpDir`. */
@@ -48,7 +54,12 @@ export async function fsyncFile(path: string): Promise<void> {
  * Writes `data` to `tmpPath`, fsyncs it when asked, then renames it onto `finalPath`: readers
  * see either no file or the whole file, never a partial one. The temp file is removed on failure.
  */
-export async function writeAtomic(tmpPath: string, finalPath: string, data: Uint8Array | string, opts: { fsync: boolean }): Promise<void> {
+export async function writeAtomic(
+  tmpPath: string,
+  finalPath: string,
+  data: Uint8Array | string,
+  opts: { fsync: boolean },
+): Promise<void> {
   let fh;
   try {
     fh = await open(tmpPath, 'wx');
@@ -74,7 +85,7 @@ export async function readFullyAt(fh: FileHandle, buf: Uint8Array, length: numbe
 
 /** Writes all of `data` at `position`. */
 export async function writeAllAt(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
-  for (let n = 0; n < data.length; ) n += (await fh.write(data, n, data.length - n, position + n)).bytesWritten;
+  for (let n = 0; n < data.length;) n += (await fh.write(data, n, data.length - n, position + n)).bytesWritten;
 }
 
 /** Deletes a file; resolves to the bytes it held (0 when it was not there). */

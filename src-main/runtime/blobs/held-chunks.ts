@@ -54,7 +54,11 @@ export class HeldChunks {
       this.warn('dropped a chunk damaged on disk', { cid });
       // Another pack, or a chunk file (null here sends the caller to it), may hold a good copy.
       if (this.packs.has(cid) || (await this.files.has(cid))) return this.#readPacked(cid, verify, buf);
-      throw new BlobError('hash_mismatch', `The stored chunk ${cid} was damaged on disk; it was removed and can be fetched again from a neighbour.`, { cause: err, details: { cid } });
+      throw new BlobError(
+        'hash_mismatch',
+        `The stored chunk ${cid} was damaged on disk; it was removed and can be fetched again from a neighbour.`,
+        { cause: err, details: { cid } },
+      );
     }
     this.packs.markChecked(cid);
     return data;

@@ -1,16 +1,43 @@
 /** M07 blobs: content-addressed chunks, the blob store, and multi-source resumable transfer. */
 export { hashBytes, isCid, assertCid, CID_PREFIX, blake3Impl, nativeBlake3, wasmBlake3, type Blake3Impl } from './cid';
 export {
-  buildManifest, chunkBlob, chunkFile, manifestCid, reassemble, verifyChunk,
-  type BlobManifest, type BlobMeta, type ByteProgress, type ChunkFileOptions, type ChunkRef, type UnaddressedManifest,
+  buildManifest,
+  chunkBlob,
+  chunkFile,
+  manifestCid,
+  reassemble,
+  verifyChunk,
+  type BlobManifest,
+  type BlobMeta,
+  type ByteProgress,
+  type ChunkFileOptions,
+  type ChunkRef,
+  type UnaddressedManifest,
 } from './chunker';
 export { parseManifest, MAX_CHUNK_SIZE_BYTES, MAX_MANIFEST_CHUNKS, MAX_MANIFEST_TEXT_LENGTH } from './manifest';
 export { DISK_SAFETY_MARGIN_BYTES, statfsUsage, usedFraction, type DiskUsage, type DiskUsageFn } from './disk';
-export { BlobStore, GC_TARGET_FRACTION, READ_BLOB_BYTES_MAX, type BlobStoreLogger, type BlobStoreOptions, type ImportOptions, type WriteChunkOptions } from './store';
+export {
+  BlobStore,
+  GC_TARGET_FRACTION,
+  READ_BLOB_BYTES_MAX,
+  type BlobStoreLogger,
+  type BlobStoreOptions,
+  type ImportOptions,
+  type WriteChunkOptions,
+} from './store';
 export { FileAssembly, type ExportOptions } from './export';
 export {
-  TransferManager, TRANSFER_CONCURRENCY, TRANSFER_BATCH_CHUNKS, TRANSFER_STREAMS, SOURCE_MAX_CONSECUTIVE_FAILURES, CHUNK_MAX_ATTEMPTS, CHUNK_TIMEOUT_MS,
-  type FetchOptions, type TransferComponents, type TransferInit, type TransferProgress,
+  TransferManager,
+  TRANSFER_CONCURRENCY,
+  TRANSFER_BATCH_CHUNKS,
+  TRANSFER_STREAMS,
+  SOURCE_MAX_CONSECUTIVE_FAILURES,
+  CHUNK_MAX_ATTEMPTS,
+  CHUNK_TIMEOUT_MS,
+  type FetchOptions,
+  type TransferComponents,
+  type TransferInit,
+  type TransferProgress,
 } from './transfer';
 export type { ChunkSink, ChunkStreamer, ReceivedChunk, WantedChunk } from './fetch-workers';
 export type { AdvertisedBlob, FileCidAdvertisedData, FileCidUnpinnedData } from './events';

@@ -53,7 +53,8 @@ export class StoreLayout {
   /** Creates the directories and throws away temp files a crash left behind. */
   async prepare(): Promise<void> {
     await rm(this.tmp, { recursive: true, force: true });
-    for (const d of [this.chunks, this.manifests, this.partial, this.packs, this.tmp]) await mkdir(d, { recursive: true });
+    for (const d of [this.chunks, this.manifests, this.partial, this.packs, this.tmp])
+      await mkdir(d, { recursive: true });
   }
 }
 

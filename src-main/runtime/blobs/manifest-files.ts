@@ -28,7 +28,10 @@ export class ManifestFiles {
   /** Writes `m` atomically at `path` (complete or partial), fsync'd when asked. */
   async write(path: string, m: BlobManifest, fsync: boolean): Promise<void> {
     const text = canonicalJson(m);
-    const existed = await stat(path).then((s) => s.size, () => null);
+    const existed = await stat(path).then(
+      (s) => s.size,
+      () => null,
+    );
     const bytes = Buffer.byteLength(text);
     assertRoom(await this.o.diskUsage(), bytes, this.o.marginBytes, 'a file description');
     try {

@@ -24,7 +24,8 @@ function isCount(v: unknown): v is number {
 
 function text(v: unknown, field: string): string | null {
   if (v === null) return null;
-  if (typeof v !== 'string' || v.length > MAX_MANIFEST_TEXT_LENGTH) throw invalid(`${field} must be null or a string of at most ${MAX_MANIFEST_TEXT_LENGTH} characters`);
+  if (typeof v !== 'string' || v.length > MAX_MANIFEST_TEXT_LENGTH)
+    throw invalid(`${field} must be null or a string of at most ${MAX_MANIFEST_TEXT_LENGTH} characters`);
   return v;
 }
 
@@ -41,18 +42,22 @@ export async function parseManifest(value: unknown, expectedCid?: Cid): Promise<
   if (!isCid(o.cid)) throw invalid('cid is not "blake3:<64 hex>"');
   if (!isCount(o.size_bytes)) throw invalid('size_bytes must be a non-negative integer');
   const cs = o.chunk_size_bytes;
-  if (!isCount(cs) || cs === 0 || cs > MAX_CHUNK_SIZE_BYTES) throw invalid(`chunk_size_bytes must be an integer from 1 to ${MAX_CHUNK_SIZE_BYTES}`);
+  if (!isCount(cs) || cs === 0 || cs > MAX_CHUNK_SIZE_BYTES)
+    throw invalid(`chunk_size_bytes must be an integer from 1 to ${MAX_CHUNK_SIZE_BYTES}`);
   if (!Array.isArray(o.chunks) || o.chunks.length > MAX_MANIFEST_CHUNKS) throw invalid('chunks must be a list');
   const chunks: ChunkRef[] = [];
   let total = 0;
   o.chunks.forEach((c: unknown, i: number) => {
     const r = c as Record<string, unknown> | null;
-    if (typeof r !== 'object' || r === null || Object.keys(r).length !== 3) throw invalid(`chunk ${i} must have exactly index, cid, size_bytes`);
+    if (typeof r !== 'object' || r === null || Object.keys(r).length !== 3)
+      throw invalid(`chunk ${i} must have exactly index, cid, size_bytes`);
     if (r.index !== i) throw invalid(`chunk ${i} has index ${String(r.index)}`);
     if (!isCid(r.cid)) throw invalid(`chunk ${i} has a malformed cid`);
     const last = i === (o.chunks as unknown[]).length - 1;
     if (!isCount(r.size_bytes) || r.size_bytes === 0 || r.size_bytes > cs || (!last && r.size_bytes !== cs)) {
-      throw invalid(`chunk ${i} has size ${String(r.size_bytes)}; every chunk but the last must be exactly ${cs} bytes and none empty`);
+      throw invalid(
+        `chunk ${i} has size ${String(r.size_bytes)}; every chunk but the last must be exactly ${cs} bytes and none empty`,
+      );
     }
     total += r.size_bytes;
     chunks.push({ index: i, cid: r.cid, size_bytes: r.size_bytes });
@@ -67,9 +72,13 @@ export async function parseManifest(value: unknown, expectedCid?: Cid): Promise<
     filename: text(o.filename, 'filename'),
   };
   const actual = await manifestCid(manifest);
-  if (actual !== manifest.cid) throw invalid(`its cid ${manifest.cid} does not match its content (${actual})`, { cid: manifest.cid, actual });
+  if (actual !== manifest.cid)
+    throw invalid(`its cid ${manifest.cid} does not match its content (${actual})`, { cid: manifest.cid, actual });
   if (expectedCid !== undefined && manifest.cid !== expectedCid) {
-    throw invalid(`asked for ${expectedCid} but received ${manifest.cid}`, { expected: expectedCid, actual: manifest.cid });
+    throw invalid(`asked for ${expectedCid} but received ${manifest.cid}`, {
+      expected: expectedCid,
+      actual: manifest.cid,
+    });
   }
   return manifest;
 }
@@ -80,14 +89,18 @@ export async function readManifestFile(path: string, cid: Cid): Promise<BlobMani
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') throw new BlobError('not_found', `This device does not hold the file ${cid}.`, { details: { cid } });
+    if (errnoOf(err) === 'ENOENT')
+      throw new BlobError('not_found', `This device does not hold the file ${cid}.`, { details: { cid } });
     throw ioError(`reading the description of ${cid}`, err);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new BlobError('manifest_invalid', `The stored description of ${cid} is damaged.`, { cause: err, details: { cid } });
+    throw new BlobError('manifest_invalid', `The stored description of ${cid} is damaged.`, {
+      cause: err,
+      details: { cid },
+    });
   }
   return parseManifest(value, cid);
 }

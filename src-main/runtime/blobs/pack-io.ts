@@ -23,7 +23,7 @@ export function readFullyAtSync(fd: number, buf: Uint8Array, length: number, pos
 }
 
 export function writeAllAtSync(fd: number, data: Uint8Array, position: number): void {
-  for (let n = 0; n < data.length; ) n += writeSync(fd, data, n, data.length - n, position + n);
+  for (let n = 0; n < data.length;) n += writeSync(fd, data, n, data.length - n, position + n);
 }
 
 /** Writes in flight per pack (each holds a copy of one chunk: 8 x 256 KiB). */
@@ -61,7 +61,14 @@ export interface Handles {
  * it is written, and waits only when that many are in flight). `done` runs once the bytes are
  * written, `settled` in any case; a failed write-behind is reported by the next write or flush.
  */
-export async function writePiece(h: Handles, offsets: readonly number[], data: Uint8Array, chunkSize: number, what: string, on: { done: () => Promise<void>; settled: () => void }): Promise<void> {
+export async function writePiece(
+  h: Handles,
+  offsets: readonly number[],
+  data: Uint8Array,
+  chunkSize: number,
+  what: string,
+  on: { done: () => Promise<void>; settled: () => void },
+): Promise<void> {
   if (h.syncIo && !h.writes.size) {
     try {
       syncOrSlow(h, () => {

@@ -399,7 +399,9 @@ export class PackFiles {
     const h = this.#open.get(blob);
     if (!h) return;
     for (let i = 0; h.writes.size && i < 1_000_000; i++) await Promise.all([...h.writes]);
-    await this.#withPack(blob, () => this.#flushHave(h).catch((err: unknown) => Promise.reject(ioError('recording a received piece', err))));
+    await this.#withPack(blob, () =>
+      this.#flushHave(h).catch((err: unknown) => Promise.reject(ioError('recording a received piece', err))),
+    );
     const err = h.error;
     h.error = null;
     if (err) throw err;
@@ -414,11 +416,23 @@ export class PackFiles {
     }
     // Close the least recently used handles of a pack nobody is using right now.
     if (this.#open.size >= OPEN_PACKS_MAX) {
-      const idle = [...this.#open.keys()].find((b) => b !== blob && !this.#chain.has(b) && this.#open.get(b)!.readers === 0);
+      const idle = [...this.#open.keys()].find(
+        (b) => b !== blob && !this.#chain.has(b) && this.#open.get(b)!.readers === 0,
+      );
       if (idle) await this.#closeHandles(idle);
     }
     if (this.#packs.get(blob)?.link) {
-      const h: Handles = { pack: await open(this.#dataPath(blob), 'r'), have: null, pending: [], readers: 0, checkedAt: -Infinity, syncIo: true, writes: new Set(), buffers: [], error: null }; // the user's file: read only
+      const h: Handles = {
+        pack: await open(this.#dataPath(blob), 'r'),
+        have: null,
+        pending: [],
+        readers: 0,
+        checkedAt: -Infinity,
+        syncIo: true,
+        writes: new Set(),
+        buffers: [],
+        error: null,
+      }; // the user's file: read only
       this.#open.set(blob, h);
       return h;
     }
@@ -431,7 +445,17 @@ export class PackFiles {
       await pack.close();
       throw err;
     }
-    const h: Handles = { pack, have, pending: [], readers: 0, checkedAt: -Infinity, syncIo: true, writes: new Set(), buffers: [], error: null };
+    const h: Handles = {
+      pack,
+      have,
+      pending: [],
+      readers: 0,
+      checkedAt: -Infinity,
+      syncIo: true,
+      writes: new Set(),
+      buffers: [],
+      error: null,
+    };
     this.#open.set(blob, h);
     return h;
   }
@@ -449,7 +473,9 @@ export class PackFiles {
   /** Removes the store's files of a pack; of a linked one only the link, never the user's file. */
   async #unlinkFiles(blob: Cid, link: LinkInfo | null = null): Promise<void> {
     await this.#closeHandles(blob);
-    const paths = link ? [this.#linkPath(blob), this.#havePath(blob)] : [this.packPath(blob), this.#havePath(blob), this.#linkPath(blob)];
+    const paths = link
+      ? [this.#linkPath(blob), this.#havePath(blob)]
+      : [this.packPath(blob), this.#havePath(blob), this.#linkPath(blob)];
     for (const path of paths) {
       await unlink(path).catch((err: unknown) => {
         if (errnoOf(err) !== 'ENOENT') throw ioError('freeing space', err);

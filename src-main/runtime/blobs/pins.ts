@@ -8,7 +8,10 @@ export class PinSet {
   #pins = new Set<Cid>();
   #saving: Promise<void> = Promise.resolve();
 
-  constructor(private readonly path: string, private readonly tmpDir: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly tmpDir: string,
+  ) {}
 
   /** Reads pins.json; a missing file means no pins. A damaged one is refused, not silently emptied. */
   async load(): Promise<void> {
@@ -23,9 +26,12 @@ export class PinSet {
     try {
       list = JSON.parse(text);
     } catch (err) {
-      throw new BlobError('io_error', `The list of pinned files (${this.path}) is damaged; fix or remove it.`, { cause: err });
+      throw new BlobError('io_error', `The list of pinned files (${this.path}) is damaged; fix or remove it.`, {
+        cause: err,
+      });
     }
-    if (!Array.isArray(list) || !list.every(isCid)) throw new BlobError('io_error', `The list of pinned files (${this.path}) is damaged; fix or remove it.`);
+    if (!Array.isArray(list) || !list.every(isCid))
+      throw new BlobError('io_error', `The list of pinned files (${this.path}) is damaged; fix or remove it.`);
     this.#pins = new Set(list);
   }
 

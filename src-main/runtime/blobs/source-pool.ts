@@ -30,8 +30,22 @@ function estimateMs(s: SourceState, now: number): number {
 export class SourcePool {
   readonly sources: SourceState[];
 
-  constructor(ids: readonly string[], private readonly maxConsecutiveFailures: number, private readonly now: () => number = () => performance.now()) {
-    this.sources = [...new Set(ids)].map((id) => ({ id, started: [], assigned: 0, successes: 0, failures: 0, consecutiveFailures: 0, ewmaMs: 0, dropped: false, lastError: null }));
+  constructor(
+    ids: readonly string[],
+    private readonly maxConsecutiveFailures: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.sources = [...new Set(ids)].map((id) => ({
+      id,
+      started: [],
+      assigned: 0,
+      successes: 0,
+      failures: 0,
+      consecutiveFailures: 0,
+      ewmaMs: 0,
+      dropped: false,
+      lastError: null,
+    }));
   }
 
   live(): SourceState[] {
@@ -87,6 +101,12 @@ export class SourcePool {
 
   /** A per-source summary for error details and logs. */
   report(): { source: string; chunks: number; failures: number; dropped: boolean; last_error: string | null }[] {
-    return this.sources.map((s) => ({ source: s.id, chunks: s.successes, failures: s.failures, dropped: s.dropped, last_error: s.lastError }));
+    return this.sources.map((s) => ({
+      source: s.id,
+      chunks: s.successes,
+      failures: s.failures,
+      dropped: s.dropped,
+      last_error: s.lastError,
+    }));
   }
 }

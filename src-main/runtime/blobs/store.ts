@@ -80,7 +80,10 @@ export class BlobStore {
   readonly #packs: PackFiles;
   readonly #held: HeldChunks;
 
-  constructor(readonly dir: string, opts: BlobStoreOptions = {}) {
+  constructor(
+    readonly dir: string,
+    opts: BlobStoreOptions = {},
+  ) {
     this.layout = new StoreLayout(dir);
     this.gcThreshold = opts.gcThreshold ?? BLOB_GC_DISK_THRESHOLD;
     this.#diskUsage = opts.diskUsage ?? statfsUsage(dir);
@@ -89,9 +92,17 @@ export class BlobStore {
     this.#now = opts.now ?? Date.now;
     this.#log = opts.logger ?? { warn: (m, e) => console.warn(`[blobs] ${m}`, e ?? '') };
     this.#pins = new PinSet(this.layout.pins, this.layout.tmp);
-    this.#chunks = new ChunkFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin, fsync: this.#fsync, warn: (m, e) => this.#log.warn(m, e) });
+    this.#chunks = new ChunkFiles(this.layout, {
+      diskUsage: this.#diskUsage,
+      marginBytes: this.#margin,
+      fsync: this.#fsync,
+      warn: (m, e) => this.#log.warn(m, e),
+    });
     this.#manifests = new ManifestFiles(this.layout, { diskUsage: this.#diskUsage, marginBytes: this.#margin });
-    this.#packs = new PackFiles(this.layout.packs, { tmpDir: this.layout.tmp, onBroken: (blob, info) => this.#linkBroken(blob, info.path) });
+    this.#packs = new PackFiles(this.layout.packs, {
+      tmpDir: this.layout.tmp,
+      onBroken: (blob, info) => this.#linkBroken(blob, info.path),
+    });
     this.#held = new HeldChunks(this.#chunks, this.#packs, (m, e) => this.#log.warn(m, e));
   }
 
@@ -135,7 +146,7 @@ export class BlobStore {
     this.#holds++;
     let released = false;
     return () => {
-      if (!released) (released = true), this.#holds--;
+      if (!released) ((released = true), this.#holds--);
     };
   }
 
@@ -271,10 +282,19 @@ export class BlobStore {
   async writeBlob(manifest: BlobManifest, chunks: readonly Uint8Array[]): Promise<BlobManifest> {
     await this.start();
     const m = await parseManifest(manifest);
-    if (chunks.length !== m.chunks.length) throw new BlobError('manifest_invalid', `The manifest lists ${m.chunks.length} chunks but ${chunks.length} were given.`);
+    if (chunks.length !== m.chunks.length)
+      throw new BlobError(
+        'manifest_invalid',
+        `The manifest lists ${m.chunks.length} chunks but ${chunks.length} were given.`,
+      );
     for (const ref of m.chunks) {
       const data = chunks[ref.index];
-      if (data.length !== ref.size_bytes) throw new BlobError('hash_mismatch', `Chunk ${ref.index} has ${data.length} bytes; the manifest says ${ref.size_bytes}.`, { details: { index: ref.index } });
+      if (data.length !== ref.size_bytes)
+        throw new BlobError(
+          'hash_mismatch',
+          `Chunk ${ref.index} has ${data.length} bytes; the manifest says ${ref.size_bytes}.`,
+          { details: { index: ref.index } },
+        );
       await verifyChunk(data, ref.cid);
     }
     const release = await this.hold();
@@ -305,7 +325,8 @@ export class BlobStore {
     try {
       before = await stat(path);
     } catch (err) {
-      if (errnoOf(err) === 'ENOENT') throw new BlobError('not_found', `The file ${path} does not exist.`, { details: { path } });
+      if (errnoOf(err) === 'ENOENT')
+        throw new BlobError('not_found', `The file ${path} does not exist.`, { details: { path } });
       throw ioError(`reading ${path}`, err);
     }
     if (!opts.copy && before.isFile()) return this.#importLinked(resolve(path), before, opts);
@@ -313,9 +334,13 @@ export class BlobStore {
     const release = await this.hold();
     const fresh: Cid[] = [];
     try {
-      const m = await chunkFile(path, async (ref, bytes) => {
-        if (await this.#chunks.put(ref.cid, bytes)) fresh.push(ref.cid);
-      }, opts);
+      const m = await chunkFile(
+        path,
+        async (ref, bytes) => {
+          if (await this.#chunks.put(ref.cid, bytes)) fresh.push(ref.cid);
+        },
+        opts,
+      );
       await this.#manifests.write(this.layout.manifestPath(m.cid), m, this.#fsync);
       return m;
     } catch (err) {
@@ -333,7 +358,11 @@ export class BlobStore {
       const m = await chunkFile(path, async () => undefined, opts);
       const after = await stat(path).catch(() => null);
       if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.size !== m.size_bytes) {
-        throw new BlobError('io_error', `The file ${path} changed while it was being read; add it again once it is finished.`, { details: { path } });
+        throw new BlobError(
+          'io_error',
+          `The file ${path} changed while it was being read; add it again once it is finished.`,
+          { details: { path } },
+        );
       }
       if (await this.hasBlob(m.cid)) return m; // already held (imported or fetched before)
       await this.#packs.link(m, { path, size: after.size, mtime_ms: after.mtimeMs }, { hashed: true });
@@ -367,7 +396,8 @@ export class BlobStore {
   async *readBlobStream(cid: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<[ChunkRef, Uint8Array]> {
     const m = await this.readManifest(cid);
     for (const ref of m.chunks) {
-      if (opts.signal?.aborted) throw new HearthError('cancelled', 'Reading the file was cancelled.', { cause: opts.signal.reason });
+      if (opts.signal?.aborted)
+        throw new HearthError('cancelled', 'Reading the file was cancelled.', { cause: opts.signal.reason });
       yield [ref, await this.readChunk(ref.cid)];
     }
   }
@@ -376,7 +406,8 @@ export class BlobStore {
   async *#reusedStream(m: BlobManifest, signal?: AbortSignal): AsyncGenerator<[ChunkRef, Uint8Array]> {
     const buf = new Uint8Array(m.chunk_size_bytes);
     for (const ref of m.chunks) {
-      if (signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: signal.reason });
+      if (signal?.aborted)
+        throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: signal.reason });
       yield [ref, await this.#held.readInto(ref, buf)];
     }
   }
@@ -385,7 +416,11 @@ export class BlobStore {
   async readBlobBytes(cid: string, opts: { maxBytes?: number } = {}): Promise<Uint8Array> {
     const m = await this.readManifest(cid);
     const max = opts.maxBytes ?? READ_BLOB_BYTES_MAX;
-    if (m.size_bytes > max) throw new BlobError('io_error', `The file is ${m.size_bytes} bytes, too big to read into memory (limit ${max}); stream it instead.`);
+    if (m.size_bytes > max)
+      throw new BlobError(
+        'io_error',
+        `The file is ${m.size_bytes} bytes, too big to read into memory (limit ${max}); stream it instead.`,
+      );
     const out = new Uint8Array(m.size_bytes);
     let off = 0;
     for await (const [, data] of this.#reusedStream(m)) out.set(data, (off += data.length) - data.length);
@@ -410,7 +445,8 @@ export class BlobStore {
   async fillAssembly(a: FileAssembly, opts: ExportOptions = {}): Promise<void> {
     const buf = new Uint8Array(a.manifest.chunk_size_bytes);
     for (const ref of a.missing()) {
-      if (opts.signal?.aborted) throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: opts.signal.reason });
+      if (opts.signal?.aborted)
+        throw new HearthError('cancelled', 'Saving the file was cancelled.', { cause: opts.signal.reason });
       await a.write(ref.cid, await this.#held.readInto(ref, buf));
       opts.onProgress?.({ bytes: a.bytes, total_bytes: a.manifest.size_bytes });
     }
@@ -420,7 +456,10 @@ export class BlobStore {
   async listCids(prefix?: string): Promise<Cid[]> {
     await this.start();
     const p = prefix === undefined ? CID_PREFIX : prefix.startsWith(CID_PREFIX) ? prefix : CID_PREFIX + prefix;
-    return (await scanManifests(this.layout.manifests)).map((e) => e.cid).filter((c) => c.startsWith(p)).sort();
+    return (await scanManifests(this.layout.manifests))
+      .map((e) => e.cid)
+      .filter((c) => c.startsWith(p))
+      .sort();
   }
 
   /** Manifests of all complete blobs. A damaged manifest file is set aside and reported, not returned. */
@@ -468,12 +507,16 @@ export class BlobStore {
     const m = await readManifestFile(from, c);
     await this.#packs.flush(c); // writes still in flight count once they are done
     const missing = await this.missingChunks(m);
-    if (missing.length) throw new BlobError('not_found', `${missing.length} chunk(s) of ${c} are still missing.`, { details: { cid: c, missing: missing.map((r) => r.index) } });
+    if (missing.length)
+      throw new BlobError('not_found', `${missing.length} chunk(s) of ${c} are still missing.`, {
+        details: { cid: c, missing: missing.map((r) => r.index) },
+      });
     if (this.#packs.hasPack(c)) {
       // Chunks held elsewhere before the fetch go into this blob's own pack: it never depends on
       // a chunk file or another pack that gc may remove with its own blob.
       const buf = new Uint8Array(m.chunk_size_bytes);
-      for (const ref of m.chunks) if (!this.#packs.holds(c, ref.cid)) await this.#packs.write(m, ref.cid, await this.#held.readInto(ref, buf));
+      for (const ref of m.chunks)
+        if (!this.#packs.holds(c, ref.cid)) await this.#packs.write(m, ref.cid, await this.#held.readInto(ref, buf));
       await this.#packs.flush(c); // every record in .have before the manifest names a complete blob
     }
     const to = this.layout.manifestPath(c);
@@ -500,11 +543,17 @@ export class BlobStore {
   async deleteBlob(cid: string): Promise<number> {
     await this.start();
     const c = assertCid(cid);
-    if (this.#pins.has(c)) throw new BlobError('io_error', `${c} is pinned; unpin it before removing it.`, { details: { cid: c } });
+    if (this.#pins.has(c))
+      throw new BlobError('io_error', `${c} is pinned; unpin it before removing it.`, { details: { cid: c } });
     const release = await this.hold();
     try {
-      const m = (await readManifestFile(this.layout.manifestPath(c), c).catch(() => null)) ?? (await readManifestFile(this.layout.partialPath(c), c).catch(() => null));
-      let freed = (await this.#manifests.delete(this.layout.manifestPath(c))) + (await this.#manifests.delete(this.layout.partialPath(c))) + (await this.#packs.deleteBlob(c));
+      const m =
+        (await readManifestFile(this.layout.manifestPath(c), c).catch(() => null)) ??
+        (await readManifestFile(this.layout.partialPath(c), c).catch(() => null));
+      let freed =
+        (await this.#manifests.delete(this.layout.manifestPath(c))) +
+        (await this.#manifests.delete(this.layout.partialPath(c))) +
+        (await this.#packs.deleteBlob(c));
       const before = this.#chunks.bytes;
       if (m) await this.#dropUnreferenced(m.chunks.map((r) => r.cid));
       freed += before - this.#chunks.bytes;
@@ -571,7 +620,9 @@ export class BlobStore {
       isPinned: (c) => this.#pins.has(c),
       deleteChunk: (c) => this.#chunks.delete(c),
       // A blob's pack goes with its manifest (packs are self-contained: see completeBlob).
-      deleteManifest: async (e) => (await this.#manifests.delete(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid))) + (await this.#packs.deleteBlob(e.cid)),
+      deleteManifest: async (e) =>
+        (await this.#manifests.delete(e.partial ? this.layout.partialPath(e.cid) : this.layout.manifestPath(e.cid))) +
+        (await this.#packs.deleteBlob(e.cid)),
     });
   }
 

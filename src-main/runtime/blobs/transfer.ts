@@ -85,7 +85,10 @@ export class TransferManager {
 
   constructor(components: TransferComponents, init: TransferInit = {}) {
     this.#c = components;
-    this.#concurrency = Math.max(1, Math.floor(init.concurrency ?? (components.fetchChunks ? TRANSFER_STREAMS : TRANSFER_CONCURRENCY)));
+    this.#concurrency = Math.max(
+      1,
+      Math.floor(init.concurrency ?? (components.fetchChunks ? TRANSFER_STREAMS : TRANSFER_CONCURRENCY)),
+    );
     this.#batch = components.fetchChunks ? Math.max(1, Math.floor(init.batchChunks ?? TRANSFER_BATCH_CHUNKS)) : 1;
     this.#maxFailures = init.maxConsecutiveFailures ?? SOURCE_MAX_CONSECUTIVE_FAILURES;
     this.#maxAttempts = init.maxChunkAttempts ?? CHUNK_MAX_ATTEMPTS;
@@ -146,7 +149,10 @@ export class TransferManager {
     const blobs = [];
     for (const raw of new Set(cids)) {
       const cid = assertCid(raw, 'file id');
-      if (!(await store.hasBlob(cid))) throw new BlobError('not_found', `Cannot offer ${cid} to neighbours: this device does not hold all of it.`, { details: { cid } });
+      if (!(await store.hasBlob(cid)))
+        throw new BlobError('not_found', `Cannot offer ${cid} to neighbours: this device does not hold all of it.`, {
+          details: { cid },
+        });
       const m = await store.readManifest(cid);
       blobs.push({ cid: m.cid, size_bytes: m.size_bytes, mime_type: m.mime_type, filename: m.filename });
     }
@@ -158,17 +164,28 @@ export class TransferManager {
     if (signal.aborted) throw cancelledError('The download', signal.reason);
     if (await store.hasBlob(cid)) {
       const m = await store.readManifest(cid);
-      opts.onProgress?.({ done_chunks: m.chunks.length, total_chunks: m.chunks.length, bytes: m.size_bytes, total_bytes: m.size_bytes });
+      opts.onProgress?.({
+        done_chunks: m.chunks.length,
+        total_chunks: m.chunks.length,
+        bytes: m.size_bytes,
+        total_bytes: m.size_bytes,
+      });
       return m;
     }
     const pool = new SourcePool(opts.sources, this.#maxFailures, this.#now);
-    if (!pool.sources.length) throw new BlobError('not_found', `No neighbour is known to have the file ${cid}.`, { details: { cid, sources: [] } });
+    if (!pool.sources.length)
+      throw new BlobError('not_found', `No neighbour is known to have the file ${cid}.`, {
+        details: { cid, sources: [] },
+      });
     const release = await store.hold();
     try {
       const manifest = (await store.readPartial(cid)) ?? (await this.#fetchManifest(cid, pool, signal));
       const missing = await store.missingChunks(manifest);
       const jobs = toJobs(missing);
-      await store.assertRoomFor(jobs.reduce((n, j) => n + j.size, 0), manifest.filename ? `"${manifest.filename}"` : 'this file');
+      await store.assertRoomFor(
+        jobs.reduce((n, j) => n + j.size, 0),
+        manifest.filename ? `"${manifest.filename}"` : 'this file',
+      );
       const p: TransferProgress = {
         done_chunks: manifest.chunks.length - missing.length,
         total_chunks: manifest.chunks.length,
@@ -177,7 +194,16 @@ export class TransferManager {
       };
       opts.onProgress?.({ ...p });
       const sink = await opts.sink?.(manifest);
-      const settings = { concurrency: this.#concurrency, batch: this.#batch, maxAttempts: this.#maxAttempts, timeoutMs: this.#timeoutMs, store, streamer: this.#streamer, sink, manifest };
+      const settings = {
+        concurrency: this.#concurrency,
+        batch: this.#batch,
+        maxAttempts: this.#maxAttempts,
+        timeoutMs: this.#timeoutMs,
+        store,
+        streamer: this.#streamer,
+        sink,
+        manifest,
+      };
       const fatal = await runWorkers(jobs, pool, signal, settings, (job) => {
         p.done_chunks += job.count;
         p.bytes += job.count * job.size;
@@ -187,9 +213,13 @@ export class TransferManager {
       await store.flushFetched(cid); // the last writes land (or their failure is thrown) before counting what is missing
       const still = await store.missingChunks(manifest);
       if (still.length) {
-        throw new BlobError('not_found', `Could not get ${still.length} of ${manifest.chunks.length} pieces of ${manifest.filename ? `"${manifest.filename}"` : cid} from any neighbour; what was received is kept and a later try resumes.`, {
-          details: { cid, missing_chunks: still.map((r) => r.index), sources: pool.report() },
-        });
+        throw new BlobError(
+          'not_found',
+          `Could not get ${still.length} of ${manifest.chunks.length} pieces of ${manifest.filename ? `"${manifest.filename}"` : cid} from any neighbour; what was received is kept and a later try resumes.`,
+          {
+            details: { cid, missing_chunks: still.map((r) => r.index), sources: pool.report() },
+          },
+        );
       }
       return await store.completeBlob(cid);
     } finally {
@@ -217,13 +247,18 @@ export class TransferManager {
       await this.#c.store.writePartial(m);
       return m;
     }
-    throw new BlobError('not_found', `No neighbour could provide the description of the file ${cid}.`, { details: { cid, sources: pool.report() } });
+    throw new BlobError('not_found', `No neighbour could provide the description of the file ${cid}.`, {
+      details: { cid, sources: pool.report() },
+    });
   }
 
   /** Runs `fn` with a signal that fires on cancel or after the per-request timeout; never waits past either. */
   async #withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, outer: AbortSignal): Promise<T> {
     const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(new BlobError('not_found', 'The neighbour did not answer in time.')), this.#timeoutMs);
+    const timer = setTimeout(
+      () => ctrl.abort(new BlobError('not_found', 'The neighbour did not answer in time.')),
+      this.#timeoutMs,
+    );
     timer.unref?.();
     const onOuter = () => ctrl.abort(outer.reason);
     outer.addEventListener('abort', onOuter, { once: true });

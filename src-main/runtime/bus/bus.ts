@@ -2,7 +2,14 @@
 import { BusError, parseVersion, versionString } from '../../common';
 import type { CommunityId, NodeId, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
-import type { CallOptions, Frame, FrameData, InboundCall, InboundCallHandler, PeerTransport } from '../transport/contract';
+import type {
+  CallOptions,
+  Frame,
+  FrameData,
+  InboundCall,
+  InboundCallHandler,
+  PeerTransport,
+} from '../transport/contract';
 import { newTraceId } from '../transport/trace-id';
 import { capabilityLabel, isCapabilityName, namespaceOf } from './capability';
 import type { CapabilityDescriptor } from './capability';
@@ -45,7 +52,14 @@ export class CapabilityBus implements InboundCallHandler {
   readonly #now: () => number;
   readonly #maxAttempts: number;
   readonly #peers = new Map<string, PeerView>();
-  readonly #stats: BusStats = { calls_total: 0, calls_ok: 0, calls_failed: 0, failovers: 0, inbound_total: 0, inbound_failed: 0 };
+  readonly #stats: BusStats = {
+    calls_total: 0,
+    calls_ok: 0,
+    calls_failed: 0,
+    failovers: 0,
+    inbound_total: 0,
+    inbound_failed: 0,
+  };
 
   constructor(init: CapabilityBusInit) {
     const now = init.now ?? Date.now;
@@ -65,8 +79,16 @@ export class CapabilityBus implements InboundCallHandler {
   // ---- registration -------------------------------------------------------------------------
 
   /** Offer a capability from this node; schemas are compiled now (BusError 'schema_invalid'). */
-  registerCapability(d: CapabilityDescriptor, handler: CapabilityHandler, paramsCompatible?: ParamsPredicate): CapabilityEntry {
-    if (!isCapabilityName(d.name)) throw new BusError('namespace_violation', `capability name "${String(d.name)}" must look like "<namespace>.<verb>" in lowercase`);
+  registerCapability(
+    d: CapabilityDescriptor,
+    handler: CapabilityHandler,
+    paramsCompatible?: ParamsPredicate,
+  ): CapabilityEntry {
+    if (!isCapabilityName(d.name))
+      throw new BusError(
+        'namespace_violation',
+        `capability name "${String(d.name)}" must look like "<namespace>.<verb>" in lowercase`,
+      );
     this.schema.compile(d);
     return this.registry.registerLocal(d, handler, paramsCompatible);
   }
@@ -75,14 +97,20 @@ export class CapabilityBus implements InboundCallHandler {
   registerService(service: CapabilityProvider): CapabilityEntry[] {
     const caps = service.capabilities();
     for (const c of caps) {
-      if (!isCapabilityName(c.descriptor.name)) throw new BusError('namespace_violation', `capability name "${String(c.descriptor.name)}" must look like "<namespace>.<verb>" in lowercase`);
+      if (!isCapabilityName(c.descriptor.name))
+        throw new BusError(
+          'namespace_violation',
+          `capability name "${String(c.descriptor.name)}" must look like "<namespace>.<verb>" in lowercase`,
+        );
       this.schema.compile(c.descriptor);
     }
     return caps.map((c) => this.registry.registerLocal(c.descriptor, c.handler, c.paramsCompatible));
   }
 
   deregisterService(service: CapabilityProvider): number {
-    return service.capabilities().reduce((n, c) => n + this.deregister(c.descriptor.name, c.descriptor.version, c.descriptor.params), 0);
+    return service
+      .capabilities()
+      .reduce((n, c) => n + this.deregister(c.descriptor.name, c.descriptor.version, c.descriptor.params), 0);
   }
 
   /** Withdraw local instances of name@version (one, if `params` is given). */
@@ -111,26 +139,67 @@ export class CapabilityBus implements InboundCallHandler {
     let req: RouteRequest | null = null;
     try {
       req = {
-        capability: call.capability, versionReq: this.#parseVersion(call.version), body: call.body, caller: call.caller,
-        traceId: call.traceId, sessionId: call.sessionId, params: paramsOf((call as InboundWithParams).params), stream: call.stream,
+        capability: call.capability,
+        versionReq: this.#parseVersion(call.version),
+        body: call.body,
+        caller: call.caller,
+        traceId: call.traceId,
+        sessionId: call.sessionId,
+        params: paramsOf((call as InboundWithParams).params),
+        stream: call.stream,
       };
       entry = this.#pickLocal(req);
       this.trace.onCallStart(req, entry);
       const [r, e] = [req, entry];
       const out = await this.#exec.run({
-        entry, body: call.body, caller: call.caller, traceId: call.traceId, sessionId: call.sessionId, params: req.params, stream: call.stream,
+        entry,
+        body: call.body,
+        caller: call.caller,
+        traceId: call.traceId,
+        sessionId: call.sessionId,
+        params: req.params,
+        stream: call.stream,
         signal: () => call.signal, // read only if the handler looks at its signal (or for a stream)
         onStreamEnd: (result, s) => {
           if (result !== 'ok') this.#stats.inbound_failed++;
-          this.trace.onCallEnd(r, e, { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: s.bytes, ...tokensOf(s.last?.data) }, call.caller);
+          this.trace.onCallEnd(
+            r,
+            e,
+            {
+              result,
+              latencyMs: monotonic() - t0,
+              bytesIn: jsonBytes(call.body),
+              bytesOut: s.bytes,
+              ...tokensOf(s.last?.data),
+            },
+            call.caller,
+          );
         },
       });
-      if (!call.stream) this.trace.onCallEnd(req, entry, { result: 'ok', latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: jsonBytes(out), ...tokensOf(out) }, call.caller);
+      if (!call.stream)
+        this.trace.onCallEnd(
+          req,
+          entry,
+          {
+            result: 'ok',
+            latencyMs: monotonic() - t0,
+            bytesIn: jsonBytes(call.body),
+            bytesOut: jsonBytes(out),
+            ...tokensOf(out),
+          },
+          call.caller,
+        );
       return out;
     } catch (e) {
       const err = asHearthError(e, `${call.capability}@${call.version}`);
       this.#stats.inbound_failed++;
-      if (req && entry) this.trace.onCallEnd(req, entry, { result: err.wireCode, latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: 0 }, call.caller);
+      if (req && entry)
+        this.trace.onCallEnd(
+          req,
+          entry,
+          { result: err.wireCode, latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: 0 },
+          call.caller,
+        );
       throw err;
     }
   }
@@ -138,7 +207,12 @@ export class CapabilityBus implements InboundCallHandler {
   // ---- outbound -----------------------------------------------------------------------------
 
   /** Call a capability wherever it is best served, failing over per docs/decisions/bus.md. */
-  async call(capability: string, versionReq: Version | string, body: unknown, opts: BusCallOptions = {}): Promise<unknown> {
+  async call(
+    capability: string,
+    versionReq: Version | string,
+    body: unknown,
+    opts: BusCallOptions = {},
+  ): Promise<unknown> {
     this.#stats.calls_total++;
     const req = this.#request(capability, versionReq, body, opts, false);
     const ranked = this.#ranked(req);
@@ -151,7 +225,12 @@ export class CapabilityBus implements InboundCallHandler {
         const out = await this.#attempt(entry, req, opts);
         const ms = monotonic() - t0;
         this.health.record(entry, { success: true, latencyMs: ms });
-        this.trace.onCallEnd(req, entry, { result: 'ok', latencyMs: ms, bytesIn: jsonBytes(body), bytesOut: jsonBytes(out), ...tokensOf(out) }, this.nodeId);
+        this.trace.onCallEnd(
+          req,
+          entry,
+          { result: 'ok', latencyMs: ms, bytesIn: jsonBytes(body), bytesOut: jsonBytes(out), ...tokensOf(out) },
+          this.nodeId,
+        );
         if (req.sessionId) this.router.bindSession(req.sessionId, entry);
         this.#stats.calls_ok++;
         return out;
@@ -168,7 +247,12 @@ export class CapabilityBus implements InboundCallHandler {
    * Stream frames from a capability (routing happens on the first `next()`). Failover only
    * before the first frame; breaking out of the loop or aborting `signal` cancels the producer.
    */
-  async *stream(capability: string, versionReq: Version | string, body: unknown, opts: BusCallOptions = {}): AsyncGenerator<Frame> {
+  async *stream(
+    capability: string,
+    versionReq: Version | string,
+    body: unknown,
+    opts: BusCallOptions = {},
+  ): AsyncGenerator<Frame> {
     this.#stats.calls_total++;
     const req = this.#request(capability, versionReq, body, opts, true);
     const ranked = this.#ranked(req);
@@ -192,8 +276,20 @@ export class CapabilityBus implements InboundCallHandler {
       const waiter = new FrameWaiter(ctl, timeoutMs, label);
       try {
         const src = entry.is_local
-          ? numberFrames((await this.#exec.run({ ...this.#localCall(entry, req), signal: ctl.signal, timeoutMs })) as AsyncIterable<FrameData>)
-          : this.#transport.stream(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, ctl.signal, timeoutMs));
+          ? numberFrames(
+              (await this.#exec.run({
+                ...this.#localCall(entry, req),
+                signal: ctl.signal,
+                timeoutMs,
+              })) as AsyncIterable<FrameData>,
+            )
+          : this.#transport.stream(
+              peerOf(entry),
+              req.capability,
+              versionString(req.versionReq),
+              req.body,
+              this.#outbound(req, ctl.signal, timeoutMs),
+            );
         it = src[Symbol.asyncIterator]();
         first = await waiter.next(it.next());
         if (!first.done && first.value.event === 'error') throw errorFromFrame(first.value);
@@ -224,7 +320,8 @@ export class CapabilityBus implements InboundCallHandler {
       } catch (e) {
         const err = asHearthError(e, label);
         result = err.wireCode;
-        if (isNodeFault(err) && !opts.signal?.aborted) this.health.record(entry, { success: false, latencyMs: monotonic() - t0 });
+        if (isNodeFault(err) && !opts.signal?.aborted)
+          this.health.record(entry, { success: false, latencyMs: monotonic() - t0 });
         throw err;
       } finally {
         if (result !== 'ok') ctl.abort(new BusError('cancelled', `${label} stream was stopped by the caller`));
@@ -237,7 +334,12 @@ export class CapabilityBus implements InboundCallHandler {
         } else {
           this.#stats.calls_failed++;
         }
-        this.trace.onCallEnd(req, entry, { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(body), bytesOut: bytes, ...tokensOf(last?.data) }, this.nodeId);
+        this.trace.onCallEnd(
+          req,
+          entry,
+          { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(body), bytesOut: bytes, ...tokensOf(last?.data) },
+          this.nodeId,
+        );
       }
       return;
     }
@@ -249,8 +351,11 @@ export class CapabilityBus implements InboundCallHandler {
 
   onPeerAdded(peer: PeerInfo): Diff {
     this.#peers.set(peer.nodeId, {
-      node_id: peer.nodeId, display_name: peer.manifest.display_name, endpoint: peer.endpoint,
-      capabilities: peer.manifest.capabilities?.length ?? 0, last_seen: this.#now(),
+      node_id: peer.nodeId,
+      display_name: peer.manifest.display_name,
+      endpoint: peer.endpoint,
+      capabilities: peer.manifest.capabilities?.length ?? 0,
+      last_seen: this.#now(),
     });
     return this.registry.updateFromPeerManifest({ nodeId: peer.nodeId, endpoint: peer.endpoint }, peer.manifest);
   }
@@ -261,7 +366,8 @@ export class CapabilityBus implements InboundCallHandler {
 
   onPeerRemoved(nodeId: NodeId): number {
     this.#peers.delete(nodeId);
-    for (const e of this.registry.all()) if (e.node_id === nodeId) for (const s of [...e.sticky_sessions]) this.router.releaseSession(s);
+    for (const e of this.registry.all())
+      if (e.node_id === nodeId) for (const s of [...e.sticky_sessions]) this.router.releaseSession(s);
     return this.registry.removePeer(nodeId);
   }
 
@@ -282,7 +388,12 @@ export class CapabilityBus implements InboundCallHandler {
     return this.trace.recent(n);
   }
 
-  stats(): BusStats & { local_capabilities: number; remote_capabilities: number; quarantined: number; in_flight_total: number } {
+  stats(): BusStats & {
+    local_capabilities: number;
+    remote_capabilities: number;
+    quarantined: number;
+    in_flight_total: number;
+  } {
     const all = this.registry.all();
     return {
       ...this.#stats,
@@ -304,11 +415,27 @@ export class CapabilityBus implements InboundCallHandler {
     }
   }
 
-  #request(capability: string, versionReq: Version | string, body: unknown, opts: BusCallOptions, stream: boolean): RouteRequest {
-    if (!isCapabilityName(capability)) throw new BusError('namespace_violation', `capability name "${String(capability)}" must look like "<namespace>.<verb>" in lowercase`);
+  #request(
+    capability: string,
+    versionReq: Version | string,
+    body: unknown,
+    opts: BusCallOptions,
+    stream: boolean,
+  ): RouteRequest {
+    if (!isCapabilityName(capability))
+      throw new BusError(
+        'namespace_violation',
+        `capability name "${String(capability)}" must look like "<namespace>.<verb>" in lowercase`,
+      );
     return {
-      capability, versionReq: this.#parseVersion(versionReq), body, caller: this.nodeId, traceId: opts.traceId ?? this.#newTraceId(),
-      sessionId: opts.sessionId ?? null, params: opts.params ?? null, stream,
+      capability,
+      versionReq: this.#parseVersion(versionReq),
+      body,
+      caller: this.nodeId,
+      traceId: opts.traceId ?? this.#newTraceId(),
+      sessionId: opts.sessionId ?? null,
+      params: opts.params ?? null,
+      stream,
     };
   }
 
@@ -319,13 +446,21 @@ export class CapabilityBus implements InboundCallHandler {
     const label = capabilityLabel(req.capability, req.versionReq);
     const offered = this.registry.find(req.capability, req.versionReq);
     if (offered.length === 0) {
-      throw new BusError('not_found', `No device in your community offers ${label} right now`, { details: { alt_capabilities: this.#alternatives(req.capability, false) } });
+      throw new BusError('not_found', `No device in your community offers ${label} right now`, {
+        details: { alt_capabilities: this.#alternatives(req.capability, false) },
+      });
     }
     if (offered.every((e) => e.contract === 'mismatch')) {
-      throw new BusError('not_found', `Devices offer ${label}, but with a different contract than this one; one of them needs a HearthNet update`, { details: { alt_nodes: offered.map((e) => e.node_id) } });
+      throw new BusError(
+        'not_found',
+        `Devices offer ${label}, but with a different contract than this one; one of them needs a HearthNet update`,
+        { details: { alt_nodes: offered.map((e) => e.node_id) } },
+      );
     }
     if (!offered.some((e) => this.registry.paramsMatch(e, req.params))) {
-      throw new BusError('not_found', `No device offers ${label} with ${JSON.stringify(req.params)}`, { details: { alt_nodes: offered.map((e) => e.node_id) } });
+      throw new BusError('not_found', `No device offers ${label} with ${JSON.stringify(req.params)}`, {
+        details: { alt_nodes: offered.map((e) => e.node_id) },
+      });
     }
     throw new BusError('quarantined', `Every device offering ${label} is failing right now; try again in a minute`);
   }
@@ -343,14 +478,26 @@ export class CapabilityBus implements InboundCallHandler {
   #pickLocal(req: RouteRequest): CapabilityEntry {
     const label = capabilityLabel(req.capability, req.versionReq);
     const locals = this.registry.find(req.capability, req.versionReq).filter((e) => e.is_local && e.handler);
-    if (!locals.length) throw new BusError('not_found', `This node does not offer ${label}`, { details: { alt_capabilities: this.#alternatives(req.capability, true) } });
+    if (!locals.length)
+      throw new BusError('not_found', `This node does not offer ${label}`, {
+        details: { alt_capabilities: this.#alternatives(req.capability, true) },
+      });
     const matching = locals.filter((e) => this.registry.paramsMatch(e, req.params));
-    if (!matching.length) throw new BusError('not_found', `This node offers ${label} but not with ${JSON.stringify(req.params)}`);
+    if (!matching.length)
+      throw new BusError('not_found', `This node offers ${label} but not with ${JSON.stringify(req.params)}`);
     return matching.sort((a, b) => loadOf(a) - loadOf(b))[0];
   }
 
   #localCall(entry: CapabilityEntry, req: RouteRequest) {
-    return { entry, body: req.body, caller: this.nodeId, traceId: req.traceId, sessionId: req.sessionId, params: req.params, stream: req.stream };
+    return {
+      entry,
+      body: req.body,
+      caller: this.nodeId,
+      traceId: req.traceId,
+      sessionId: req.sessionId,
+      params: req.params,
+      stream: req.stream,
+    };
   }
 
   #outbound(req: RouteRequest, signal: AbortSignal, timeoutMs: number): OutboundOptions {
@@ -363,7 +510,13 @@ export class CapabilityBus implements InboundCallHandler {
     const scope = new CallScope(opts.signal);
     entry.in_flight++;
     try {
-      const p = this.#transport.call(peerOf(entry), req.capability, versionString(req.versionReq), req.body, this.#outbound(req, scope.signal, timeoutMs));
+      const p = this.#transport.call(
+        peerOf(entry),
+        req.capability,
+        versionString(req.versionReq),
+        req.body,
+        this.#outbound(req, scope.signal, timeoutMs),
+      );
       return await scope.race(p, timeoutMs, capabilityLabel(req.capability, req.versionReq));
     } catch (err) {
       scope.abort(err); // stop the request on the wire
@@ -379,7 +532,12 @@ export class CapabilityBus implements InboundCallHandler {
     const err = asHearthError(e, capabilityLabel(req.capability, req.versionReq));
     const ms = monotonic() - t0;
     if (isNodeFault(err) && !opts.signal?.aborted) this.health.record(entry, { success: false, latencyMs: ms });
-    this.trace.onCallEnd(req, entry, { result: wireCodeOf(err), latencyMs: ms, bytesIn: jsonBytes(req.body), bytesOut: 0 }, this.nodeId);
+    this.trace.onCallEnd(
+      req,
+      entry,
+      { result: wireCodeOf(err), latencyMs: ms, bytesIn: jsonBytes(req.body), bytesOut: 0 },
+      this.nodeId,
+    );
     return err;
   }
 }

@@ -1,7 +1,14 @@
 /** M03 §3.1: capability descriptors, their schema hash, and the manifest-facing spec. */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { BusError, canonicalJsonBytes, isOneOf, RPC_DEFAULT_TIMEOUT_SECONDS, STABILITIES, versionString } from '../../common';
+import {
+  BusError,
+  canonicalJsonBytes,
+  isOneOf,
+  RPC_DEFAULT_TIMEOUT_SECONDS,
+  STABILITIES,
+  versionString,
+} from '../../common';
 import type { SchemaHash, Stability, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
 
@@ -57,7 +64,8 @@ export function namespaceOf(name: string): string {
   return name.slice(0, name.indexOf('.'));
 }
 
-export type CapabilityInit = Pick<CapabilityDescriptor, 'name' | 'version'> & Partial<Omit<CapabilityDescriptor, 'name' | 'version'>>;
+export type CapabilityInit = Pick<CapabilityDescriptor, 'name' | 'version'> &
+  Partial<Omit<CapabilityDescriptor, 'name' | 'version'>>;
 
 /**
  * Build a frozen descriptor with defaults, checking the fields a schema cannot: the name
@@ -66,26 +74,44 @@ export type CapabilityInit = Pick<CapabilityDescriptor, 'name' | 'version'> & Pa
 export function defineCapability(init: CapabilityInit): CapabilityDescriptor {
   const d: CapabilityDescriptor = { ...CAPABILITY_DEFAULTS, ...init };
   if (!isCapabilityName(d.name)) {
-    throw new BusError('namespace_violation', `capability name "${String(d.name)}" must look like "<namespace>.<verb>" in lowercase, e.g. "llm.chat"`);
+    throw new BusError(
+      'namespace_violation',
+      `capability name "${String(d.name)}" must look like "<namespace>.<verb>" in lowercase, e.g. "llm.chat"`,
+    );
   }
   const bad = (why: string) => new BusError('schema_invalid', `capability ${d.name}: ${why}`);
   const v = d.version;
-  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n) && n >= 0)) throw bad('version must be [major, minor] with non-negative integers');
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n) && n >= 0))
+    throw bad('version must be [major, minor] with non-negative integers');
   if (!isOneOf(STABILITIES, d.stability)) throw bad(`stability must be one of ${STABILITIES.join(', ')}`);
-  if (!isOneOf(CAPABILITY_TRUST, d.trust_required)) throw bad(`trust_required must be one of ${CAPABILITY_TRUST.join(', ')}`);
+  if (!isOneOf(CAPABILITY_TRUST, d.trust_required))
+    throw bad(`trust_required must be one of ${CAPABILITY_TRUST.join(', ')}`);
   if (!Number.isInteger(d.max_concurrent) || d.max_concurrent < 1) throw bad('max_concurrent must be an integer >= 1');
-  if (!(typeof d.timeout_seconds === 'number' && d.timeout_seconds > 0 && Number.isFinite(d.timeout_seconds))) throw bad('timeout_seconds must be a positive number');
+  if (!(typeof d.timeout_seconds === 'number' && d.timeout_seconds > 0 && Number.isFinite(d.timeout_seconds)))
+    throw bad('timeout_seconds must be a positive number');
   if (typeof d.idempotent !== 'boolean') throw bad('idempotent must be true or false');
-  for (const [field, s] of [['request_schema', d.request_schema], ['response_schema', d.response_schema], ['stream_schema', d.stream_schema]] as const) {
-    if (s !== null && (typeof s !== 'object' || Array.isArray(s))) throw bad(`${field} must be a JSON Schema object${field === 'request_schema' ? '' : ' or null'}`);
+  for (const [field, s] of [
+    ['request_schema', d.request_schema],
+    ['response_schema', d.response_schema],
+    ['stream_schema', d.stream_schema],
+  ] as const) {
+    if (s !== null && (typeof s !== 'object' || Array.isArray(s)))
+      throw bad(`${field} must be a JSON Schema object${field === 'request_schema' ? '' : ' or null'}`);
   }
   if (d.request_schema === null) throw bad('request_schema is required');
-  if (typeof d.params !== 'object' || d.params === null || Array.isArray(d.params)) throw bad('params must be an object');
-  return Object.freeze({ ...d, version: Object.freeze([v[0], v[1]]) as Version, params: Object.freeze({ ...d.params }) });
+  if (typeof d.params !== 'object' || d.params === null || Array.isArray(d.params))
+    throw bad('params must be an object');
+  return Object.freeze({
+    ...d,
+    version: Object.freeze([v[0], v[1]]) as Version,
+    params: Object.freeze({ ...d.params }),
+  });
 }
 
 /** The exact object hashed by `schemaHash` (docs/protocol/bus.md shows an example). */
-export function schemaHashInput(d: Pick<CapabilityDescriptor, 'name' | 'version' | 'request_schema' | 'response_schema' | 'stream_schema'>) {
+export function schemaHashInput(
+  d: Pick<CapabilityDescriptor, 'name' | 'version' | 'request_schema' | 'response_schema' | 'stream_schema'>,
+) {
   return {
     name: d.name,
     version: versionString(d.version),
@@ -96,7 +122,9 @@ export function schemaHashInput(d: Pick<CapabilityDescriptor, 'name' | 'version'
 }
 
 /** `blake3:<hex>` of the canonical JSON of the contract part of a descriptor. */
-export function schemaHash(d: Pick<CapabilityDescriptor, 'name' | 'version' | 'request_schema' | 'response_schema' | 'stream_schema'>): SchemaHash {
+export function schemaHash(
+  d: Pick<CapabilityDescriptor, 'name' | 'version' | 'request_schema' | 'response_schema' | 'stream_schema'>,
+): SchemaHash {
   return `blake3:${bytesToHex(blake3(canonicalJsonBytes(schemaHashInput(d))))}` as SchemaHash;
 }
 

@@ -11,7 +11,8 @@ function errorOfReason(r: unknown, what: string): HearthError {
   return new BusError('cancelled', `${what} was cancelled`, { cause: r });
 }
 
-const timeoutError = (ms: number, what: string) => new BusError('timeout', `${what} did not answer within ${Math.round(ms)} ms`, { details: { timeout_ms: ms } });
+const timeoutError = (ms: number, what: string) =>
+  new BusError('timeout', `${what} did not answer within ${Math.round(ms)} ms`, { details: { timeout_ms: ms } });
 
 /** The caller's signal, given as is or as a getter (a peer's call makes its signal only when read). */
 export type ParentSignal = AbortSignal | (() => AbortSignal | undefined);
@@ -125,7 +126,11 @@ export class CallScope {
 
 /** True for values the bus treats as a stream of frames. */
 export function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
 }
 
 /** Approximate wire size of a JSON value, bytes (0 when it does not serialise). */

@@ -24,7 +24,10 @@ export interface HandlerContext {
 export type CapabilityHandler = (ctx: HandlerContext) => Promise<unknown> | AsyncIterable<FrameData>;
 
 /** `(offered, requested) => compatible`: does this instance satisfy the caller's params? */
-export type ParamsPredicate = (offered: Readonly<Record<string, unknown>>, requested: Readonly<Record<string, unknown>>) => boolean;
+export type ParamsPredicate = (
+  offered: Readonly<Record<string, unknown>>,
+  requested: Readonly<Record<string, unknown>>,
+) => boolean;
 
 /**
  * How far we trust a remote entry's contract: `known` when its schema hash equals a descriptor

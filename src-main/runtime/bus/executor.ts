@@ -46,7 +46,11 @@ export class LocalExecutor {
     this.schema.validateRequest(d, call.body);
     if (entry.in_flight >= d.max_concurrent) {
       const retry = Math.ceil(entry.p50_latency_ms ?? CAPACITY_RETRY_AFTER_DEFAULT_MS);
-      throw new BusError('capacity_exceeded', `${label} is busy (${entry.in_flight} of ${d.max_concurrent} calls running); try again shortly`, { details: { retry_after_ms: retry } });
+      throw new BusError(
+        'capacity_exceeded',
+        `${label} is busy (${entry.in_flight} of ${d.max_concurrent} calls running); try again shortly`,
+        { details: { retry_after_ms: retry } },
+      );
     }
     const handler = entry.handler;
     if (!handler) throw new BusError('not_found', `${label} is not served by this node`);
@@ -57,11 +61,16 @@ export class LocalExecutor {
     try {
       if (scope.aborted) throw scope.error(label);
       const ctx = {
-        body: call.body, caller: call.caller, traceId: call.traceId, sessionId: call.sessionId,
+        body: call.body,
+        caller: call.caller,
+        traceId: call.traceId,
+        sessionId: call.sessionId,
         get signal() {
           return scope.signal;
         },
-        params: call.params ?? {}, offered: d.params, stream: call.stream,
+        params: call.params ?? {},
+        offered: d.params,
+        stream: call.stream,
       };
       let out: unknown;
       try {
@@ -69,13 +78,18 @@ export class LocalExecutor {
       } catch (err) {
         throw wrapHandlerError(err, label);
       }
-      if (!isAsyncIterable(out)) out = await scope.race(Promise.resolve(out), timeoutMs, label).catch((err: unknown) => { throw wrapHandlerError(err, label); });
+      if (!isAsyncIterable(out))
+        out = await scope.race(Promise.resolve(out), timeoutMs, label).catch((err: unknown) => {
+          throw wrapHandlerError(err, label);
+        });
       if (call.stream) {
-        if (!isAsyncIterable(out)) throw new BusError('schema_mismatch', `${label} does not stream; call it without stream`);
+        if (!isAsyncIterable(out))
+          throw new BusError('schema_mismatch', `${label} does not stream; call it without stream`);
         handedOver = true;
         return this.#stream(call, out as AsyncIterable<FrameData>, scope, timeoutMs, label);
       }
-      if (isAsyncIterable(out)) throw new BusError('schema_mismatch', `${label} answers with a stream; call it with stream`);
+      if (isAsyncIterable(out))
+        throw new BusError('schema_mismatch', `${label} answers with a stream; call it with stream`);
       this.schema.validateResponse(d, out);
       return out;
     } catch (err) {
@@ -95,7 +109,13 @@ export class LocalExecutor {
    * `return()`/`throw()` even before the first `next()`, or when the caller's signal aborts
    * before anyone started reading.
    */
-  #stream(call: LocalCall, src: AsyncIterable<FrameData>, scope: CallScope, idleMs: number, label: string): AsyncIterableIterator<FrameData> {
+  #stream(
+    call: LocalCall,
+    src: AsyncIterable<FrameData>,
+    scope: CallScope,
+    idleMs: number,
+    label: string,
+  ): AsyncIterableIterator<FrameData> {
     const it = src[Symbol.asyncIterator]();
     const stats = { frames: 0, bytes: 0, last: null as FrameData | null };
     let settled = false;
@@ -117,7 +137,9 @@ export class LocalExecutor {
       let result = 'cancelled'; // unless we reach the end or an error, the consumer stopped early
       try {
         for (;;) {
-          const r = await waiter.next(it.next()).catch((err: unknown) => { throw wrapHandlerError(err, label); });
+          const r = await waiter.next(it.next()).catch((err: unknown) => {
+            throw wrapHandlerError(err, label);
+          });
           if (r.done) break;
           schema.validateStreamFrame(call.entry.descriptor, r.value);
           stats.frames++;
@@ -125,7 +147,8 @@ export class LocalExecutor {
           stats.last = r.value;
           // done/error are terminal: the stream's outcome is settled even if nobody reads further
           if (r.value.event === 'done') result = 'ok';
-          if (r.value.event === 'error') result = typeof r.value.data.code === 'string' ? r.value.data.code : 'internal_error';
+          if (r.value.event === 'error')
+            result = typeof r.value.data.code === 'string' ? r.value.data.code : 'internal_error';
           yield r.value;
           if (result !== 'cancelled') return;
         }
@@ -139,7 +162,13 @@ export class LocalExecutor {
     }
     const gen = frames();
     let started = false;
-    ctl.signal.addEventListener('abort', () => { if (!started) settle('cancelled'); }, { once: true });
+    ctl.signal.addEventListener(
+      'abort',
+      () => {
+        if (!started) settle('cancelled');
+      },
+      { once: true },
+    );
     return {
       [Symbol.asyncIterator]() {
         return this;

@@ -64,12 +64,20 @@ export class FrameWaiter {
 
   /** The timer re-arms itself for the rest of the current wait instead of being reset per frame. */
   #arm(ms: number): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      if (this.#waitingSince === null) return; // idle between waits: the next wait re-arms
-      const waited = performance.now() - this.#waitingSince;
-      if (waited >= this.ms) this.ctl.abort(new BusError('timeout', `${this.what} did not answer within ${Math.round(this.ms)} ms`, { details: { timeout_ms: this.ms } }));
-      else this.#arm(this.ms - waited);
-    }, Math.max(0, ms));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        if (this.#waitingSince === null) return; // idle between waits: the next wait re-arms
+        const waited = performance.now() - this.#waitingSince;
+        if (waited >= this.ms)
+          this.ctl.abort(
+            new BusError('timeout', `${this.what} did not answer within ${Math.round(this.ms)} ms`, {
+              details: { timeout_ms: this.ms },
+            }),
+          );
+        else this.#arm(this.ms - waited);
+      },
+      Math.max(0, ms),
+    );
   }
 }

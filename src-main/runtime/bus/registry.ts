@@ -54,9 +54,13 @@ export class Registry {
   readonly #now: () => number;
   readonly #onListenerError: (err: unknown) => void;
 
-  constructor(readonly ourNodeId: NodeId, init: RegistryInit = {}) {
+  constructor(
+    readonly ourNodeId: NodeId,
+    init: RegistryInit = {},
+  ) {
     this.#now = init.now ?? Date.now;
-    this.#onListenerError = init.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
+    this.#onListenerError =
+      init.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
   }
 
   /** Teach the registry a contract it does not serve itself (so remote hashes can be checked). */
@@ -70,16 +74,36 @@ export class Registry {
   }
 
   /** Offer a capability instance from this node. Re-registering the same instance replaces it. */
-  registerLocal(d: CapabilityDescriptor, handler: CapabilityHandler, paramsCompatible?: ParamsPredicate): CapabilityEntry {
-    if (!isCapabilityName(d.name)) throw new BusError('namespace_violation', `capability name "${String(d.name)}" must look like "<namespace>.<verb>" in lowercase`);
+  registerLocal(
+    d: CapabilityDescriptor,
+    handler: CapabilityHandler,
+    paramsCompatible?: ParamsPredicate,
+  ): CapabilityEntry {
+    if (!isCapabilityName(d.name))
+      throw new BusError(
+        'namespace_violation',
+        `capability name "${String(d.name)}" must look like "<namespace>.<verb>" in lowercase`,
+      );
     this.learn(d, paramsCompatible);
     const key = entryKey(this.ourNodeId, d.name, d.version, d.params);
     const old = this.#entries.get(key);
     const entry: CapabilityEntry = {
-      key, node_id: this.ourNodeId, descriptor: d, spec: toCapabilitySpec(d), is_local: true, handler,
-      params_compatible: paramsCompatible ?? null, endpoint: null, contract: 'local', in_flight: old?.in_flight ?? 0,
-      last_seen: this.#now(), p50_latency_ms: old?.p50_latency_ms ?? null, p99_latency_ms: old?.p99_latency_ms ?? null,
-      success_rate: old?.success_rate ?? 1, quarantined_until: old?.quarantined_until ?? 0, sticky_sessions: old?.sticky_sessions ?? new Set(),
+      key,
+      node_id: this.ourNodeId,
+      descriptor: d,
+      spec: toCapabilitySpec(d),
+      is_local: true,
+      handler,
+      params_compatible: paramsCompatible ?? null,
+      endpoint: null,
+      contract: 'local',
+      in_flight: old?.in_flight ?? 0,
+      last_seen: this.#now(),
+      p50_latency_ms: old?.p50_latency_ms ?? null,
+      p99_latency_ms: old?.p99_latency_ms ?? null,
+      success_rate: old?.success_rate ?? 1,
+      quarantined_until: old?.quarantined_until ?? 0,
+      sticky_sessions: old?.sticky_sessions ?? new Set(),
     };
     this.#entries.set(key, entry);
     this.#emit([{ kind: old ? 'updated' : 'added', entry }]);
@@ -88,8 +112,13 @@ export class Registry {
 
   /** Withdraw local instances of name@version (all of them, or the one with `params`). Returns how many. */
   deregisterLocal(name: string, version: Version, params?: Record<string, unknown>): number {
-    const gone = this.allLocal().filter((e) => e.descriptor.name === name && e.descriptor.version[0] === version[0] && e.descriptor.version[1] === version[1]
-      && (params === undefined || e.key === entryKey(this.ourNodeId, name, version, params)));
+    const gone = this.allLocal().filter(
+      (e) =>
+        e.descriptor.name === name &&
+        e.descriptor.version[0] === version[0] &&
+        e.descriptor.version[1] === version[1] &&
+        (params === undefined || e.key === entryKey(this.ourNodeId, name, version, params)),
+    );
     for (const e of gone) this.#entries.delete(e.key);
     this.#emit(gone.map((entry) => ({ kind: 'removed', entry })));
     return gone.length;
@@ -98,7 +127,10 @@ export class Registry {
   /** Replace what we know of a peer's capabilities with its (already verified) manifest. */
   updateFromPeerManifest(peer: PeerRef, manifest: NodeManifest): Diff {
     if (manifest.node_id !== peer.nodeId) {
-      throw new BusError('forbidden', `manifest of ${manifest.node_id} was presented as the manifest of ${peer.nodeId}`);
+      throw new BusError(
+        'forbidden',
+        `manifest of ${manifest.node_id} was presented as the manifest of ${peer.nodeId}`,
+      );
     }
     const diff: Diff = { added: [], removed: [], updated: [] };
     if (peer.nodeId === this.ourNodeId) return diff; // our own manifest echoed back by discovery
@@ -110,15 +142,30 @@ export class Registry {
       const old = this.#entries.get(key);
       const { descriptor, contract } = this.#remoteDescriptor(spec, version);
       if (old) {
-        const changed = canonicalJson(old.spec) !== canonicalJson(spec) || canonicalJson(old.endpoint) !== canonicalJson(peer.endpoint);
+        const changed =
+          canonicalJson(old.spec) !== canonicalJson(spec) ||
+          canonicalJson(old.endpoint) !== canonicalJson(peer.endpoint);
         Object.assign(old, { descriptor, spec, contract, endpoint: peer.endpoint, last_seen: this.#now() });
         if (changed) diff.updated.push(old);
         fresh.set(key, old);
       } else {
         const entry: CapabilityEntry = {
-          key, node_id: peer.nodeId, descriptor, spec, is_local: false, handler: null, params_compatible: null,
-          endpoint: peer.endpoint, contract, in_flight: 0, last_seen: this.#now(), p50_latency_ms: null, p99_latency_ms: null,
-          success_rate: 1, quarantined_until: 0, sticky_sessions: new Set(),
+          key,
+          node_id: peer.nodeId,
+          descriptor,
+          spec,
+          is_local: false,
+          handler: null,
+          params_compatible: null,
+          endpoint: peer.endpoint,
+          contract,
+          in_flight: 0,
+          last_seen: this.#now(),
+          p50_latency_ms: null,
+          p99_latency_ms: null,
+          success_rate: 1,
+          quarantined_until: 0,
+          sticky_sessions: new Set(),
         };
         diff.added.push(entry);
         fresh.set(key, entry);
@@ -145,7 +192,11 @@ export class Registry {
   }
 
   /** Instances of `name` whose version satisfies `versionReq` (same major, minor >= requested). */
-  find(name: string, versionReq: Version, paramsFilter?: (params: Readonly<Record<string, unknown>>, entry: CapabilityEntry) => boolean): CapabilityEntry[] {
+  find(
+    name: string,
+    versionReq: Version,
+    paramsFilter?: (params: Readonly<Record<string, unknown>>, entry: CapabilityEntry) => boolean,
+  ): CapabilityEntry[] {
     const out: CapabilityEntry[] = [];
     for (const e of this.#entries.values()) {
       if (e.descriptor.name !== name || !versionSatisfies(e.descriptor.version, versionReq)) continue;
@@ -166,7 +217,12 @@ export class Registry {
     }
   }
 
-  entry(nodeId: string, name: string, version: Version, params: Record<string, unknown> = {}): CapabilityEntry | undefined {
+  entry(
+    nodeId: string,
+    name: string,
+    version: Version,
+    params: Record<string, unknown> = {},
+  ): CapabilityEntry | undefined {
     return this.#entries.get(entryKey(nodeId, name, version, params));
   }
 
@@ -198,14 +254,25 @@ export class Registry {
   #remoteDescriptor(spec: CapabilitySpec, version: Version): Pick<CapabilityEntry, 'descriptor' | 'contract'> {
     const known = this.knownDescriptor(spec.name, version);
     if (known && schemaHash(known) === spec.schema_hash) {
-      return { contract: 'known', descriptor: Object.freeze({ ...known, params: Object.freeze({ ...spec.params }), max_concurrent: spec.max_concurrent }) };
+      return {
+        contract: 'known',
+        descriptor: Object.freeze({
+          ...known,
+          params: Object.freeze({ ...spec.params }),
+          max_concurrent: spec.max_concurrent,
+        }),
+      };
     }
     // Schemas are not in manifests: a stub that accepts any object and claims nothing risky
     // (not idempotent, so no automatic retries of a contract we cannot see).
     const descriptor = defineCapability({
-      name: spec.name, version, params: spec.params, max_concurrent: spec.max_concurrent,
+      name: spec.name,
+      version,
+      params: spec.params,
+      max_concurrent: spec.max_concurrent,
       stability: isOneOf(STABILITIES, spec.stability) ? spec.stability : 'experimental',
-      timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS, idempotent: false,
+      timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS,
+      idempotent: false,
     });
     return { descriptor, contract: known ? 'mismatch' : 'unknown' };
   }

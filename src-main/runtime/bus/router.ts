@@ -34,7 +34,10 @@ export function loadOf(e: CapabilityEntry): number {
 export function scoreOf(e: CapabilityEntry): number {
   const free = Math.max(0, 1 - loadOf(e));
   const p50 = e.p50_latency_ms ?? ROUTER_UNKNOWN_LATENCY_MS;
-  return (e.success_rate * (ROUTER_SATURATED_FLOOR + (1 - ROUTER_SATURATED_FLOOR) * free)) / (1 + p50 / ROUTER_LATENCY_SCALE_MS);
+  return (
+    (e.success_rate * (ROUTER_SATURATED_FLOOR + (1 - ROUTER_SATURATED_FLOOR) * free)) /
+    (1 + p50 / ROUTER_LATENCY_SCALE_MS)
+  );
 }
 
 export class Router {
@@ -49,18 +52,28 @@ export class Router {
 
   /** Instances that could serve `req`: right name/version, params match, callable, not quarantined. */
   candidates(req: RouteRequest): CapabilityEntry[] {
-    return this.registry.find(req.capability, req.versionReq).filter((e) =>
-      e.contract !== 'mismatch' && (e.is_local ? e.handler !== null : e.endpoint !== null)
-      && !this.health.isQuarantined(e) && this.registry.paramsMatch(e, req.params));
+    return this.registry
+      .find(req.capability, req.versionReq)
+      .filter(
+        (e) =>
+          e.contract !== 'mismatch' &&
+          (e.is_local ? e.handler !== null : e.endpoint !== null) &&
+          !this.health.isQuarantined(e) &&
+          this.registry.paramsMatch(e, req.params),
+      );
   }
 
   /** Failover order: the sticky instance (if `sticky`), then preferred locals, then by score. */
   rankedCandidates(req: RouteRequest, opts: { sticky?: boolean } = {}): CapabilityEntry[] {
     const cands = this.candidates(req);
     const byScore = (a: CapabilityEntry, b: CapabilityEntry) =>
-      scoreOf(b) - scoreOf(a) || Number(b.is_local) - Number(a.is_local) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+      scoreOf(b) - scoreOf(a) ||
+      Number(b.is_local) - Number(a.is_local) ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
     const preferred = this.config.preferLocal
-      ? cands.filter((e) => e.is_local && loadOf(e) < this.config.localLoadThreshold).sort((a, b) => loadOf(a) - loadOf(b) || byScore(a, b))
+      ? cands
+          .filter((e) => e.is_local && loadOf(e) < this.config.localLoadThreshold)
+          .sort((a, b) => loadOf(a) - loadOf(b) || byScore(a, b))
       : [];
     const ranked = [...preferred, ...cands.filter((e) => !preferred.includes(e)).sort(byScore)];
     const stickyKey = opts.sticky && req.sessionId ? this.#sessions.get(req.sessionId) : undefined;

@@ -74,7 +74,11 @@ export class SchemaValidator {
       return this.#ajv.compile(schema);
     } catch (cause) {
       const why = cause instanceof Error ? cause.message : String(cause);
-      throw new BusError('schema_invalid', `${capabilityLabel(d.name, d.version)}: ${field} is not a valid JSON Schema (${why})`, { cause });
+      throw new BusError(
+        'schema_invalid',
+        `${capabilityLabel(d.name, d.version)}: ${field} is not a valid JSON Schema (${why})`,
+        { cause },
+      );
     }
   }
 

@@ -48,9 +48,19 @@ export interface BusStats {
 
 export function entryView(e: CapabilityEntry): EntryView {
   return {
-    node_id: e.node_id, name: e.descriptor.name, version: e.spec.version, params: { ...e.descriptor.params }, is_local: e.is_local,
-    contract: e.contract, in_flight: e.in_flight, max_concurrent: e.descriptor.max_concurrent, p50_latency_ms: e.p50_latency_ms,
-    p99_latency_ms: e.p99_latency_ms, success_rate: e.success_rate, quarantined_until: e.quarantined_until,
-    sticky_sessions: e.sticky_sessions.size, last_seen: e.last_seen,
+    node_id: e.node_id,
+    name: e.descriptor.name,
+    version: e.spec.version,
+    params: { ...e.descriptor.params },
+    is_local: e.is_local,
+    contract: e.contract,
+    in_flight: e.in_flight,
+    max_concurrent: e.descriptor.max_concurrent,
+    p50_latency_ms: e.p50_latency_ms,
+    p99_latency_ms: e.p99_latency_ms,
+    success_rate: e.success_rate,
+    quarantined_until: e.quarantined_until,
+    sticky_sessions: e.sticky_sessions.size,
+    last_seen: e.last_seen,
   };
 }

@@ -52,7 +52,8 @@ export class TraceHook {
   constructor(init: TraceHookInit = {}) {
     this.capacity = Math.max(1, init.capacity ?? TRACE_RING_BUFFER);
     this.#now = init.now ?? Date.now;
-    this.#onListenerError = init.onListenerError ?? ((err) => process.emitWarning(`trace listener failed: ${String(err)}`));
+    this.#onListenerError =
+      init.onListenerError ?? ((err) => process.emitWarning(`trace listener failed: ${String(err)}`));
   }
 
   /** Listener for finished calls; returns the unsubscribe function. */
@@ -109,7 +110,10 @@ export class TraceHook {
 
   /** The last `n` events, oldest first. */
   recent(n = 50): CallTraceEvent[] {
-    const ordered = this.#ring.length < this.capacity ? this.#ring : [...this.#ring.slice(this.#next), ...this.#ring.slice(0, this.#next)];
+    const ordered =
+      this.#ring.length < this.capacity
+        ? this.#ring
+        : [...this.#ring.slice(this.#next), ...this.#ring.slice(0, this.#next)];
     return ordered.slice(Math.max(0, ordered.length - Math.max(0, n)));
   }
 

@@ -21,7 +21,10 @@ export function cliContext(cmd: Command, env: Env = process.env, opts: { mayCrea
   const root = rootOf(cmd);
   const named = (root.opts() as { config?: string }).config;
   if (named !== undefined && !opts.mayCreate && !existsSync(named)) {
-    throw new CliExit(EXIT.usage, `the config file "${named}" (named with -c/--config) does not exist; check the path, or leave -c out to use ${configPath(env)}`);
+    throw new CliExit(
+      EXIT.usage,
+      `the config file "${named}" (named with -c/--config) does not exist; check the path, or leave -c out to use ${configPath(env)}`,
+    );
   }
   const file = named ?? configPath(env);
   return { env, configFile: file, config: loadConfig(file, { env }) };
@@ -41,5 +44,9 @@ function rootOf(cmd: Command): Command {
  * this is the last guard for everything else.
  */
 export function out(json: boolean, value: unknown, human: () => string): void {
-  process.stdout.write(json ? escapeJsonForTerminal(JSON.stringify(value, null, 2)) + '\n' : neutralise(human(), { multiline: true }) + '\n');
+  process.stdout.write(
+    json
+      ? escapeJsonForTerminal(JSON.stringify(value, null, 2)) + '\n'
+      : neutralise(human(), { multiline: true }) + '\n',
+  );
 }

@@ -14,13 +14,16 @@ export const EXIT_MEANINGS: Readonly<Record<ExitCode, string>> = Object.freeze({
   1: 'it failed (the message says why and what to do)',
   2: 'bad usage: a missing or malformed argument/option (nothing was sent to the node)',
   3: 'no running node for this `HEARTHNET_HOME` (or it stopped answering)',
-  4: 'not allowed (`forbidden`, e.g. taking down someone else\'s notice, or an invite made for another device) or a bad API token',
-  5: 'the node or mesh is at capacity (try again shortly), or this node\'s disk is full (free some space)',
+  4: "not allowed (`forbidden`, e.g. taking down someone else's notice, or an invite made for another device) or a bad API token",
+  5: "the node or mesh is at capacity (try again shortly), or this node's disk is full (free some space)",
 });
 
 /** Thrown by commands to end with a specific exit code and a message for the user. */
 export class CliExit extends Error {
-  constructor(readonly exitCode: ExitCode, message: string) {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'CliExit';
   }

@@ -6,7 +6,12 @@ export function localTime(iso: string | null | undefined, now: Date = new Date()
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   const sameYear = t.getFullYear() === now.getFullYear();
-  const date = t.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) });
+  const date = t.toLocaleDateString(undefined, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  });
   const time = t.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
   return `${date} ${time}`;
 }
@@ -14,6 +19,10 @@ export function localTime(iso: string | null | undefined, now: Date = new Date()
 /** A text table: a header row naming each column, then the rows, columns padded to fit. */
 export function table(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }

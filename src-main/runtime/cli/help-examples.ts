@@ -6,7 +6,12 @@
 import type { Command } from 'commander';
 
 export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
-  '': ['hearthnet init --name "The Millers" --community "Elm Street"', 'hearthnet run --no-ui', 'hearthnet status', 'HEARTHNET_HOME=~/second-node hearthnet status'],
+  '': [
+    'hearthnet init --name "The Millers" --community "Elm Street"',
+    'hearthnet run --no-ui',
+    'hearthnet status',
+    'HEARTHNET_HOME=~/second-node hearthnet status',
+  ],
   version: ['hearthnet version', 'hearthnet version --json'],
   init: [
     'hearthnet init --name "The Millers"',
@@ -18,27 +23,47 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   status: ['hearthnet status', 'hearthnet status --json'],
   doctor: ['hearthnet doctor', 'hearthnet doctor --json'],
   caps: ['hearthnet caps', 'hearthnet caps --remote-only', 'hearthnet caps --name llm.chat'],
-  call: ['hearthnet call llm.chat@1.0 \'{"messages":[{"role":"user","content":"Hello"}]}\'', 'hearthnet call llm.chat@1.0 \'{"messages":[{"role":"user","content":"Hello"}]}\' --stream'],
+  call: [
+    'hearthnet call llm.chat@1.0 \'{"messages":[{"role":"user","content":"Hello"}]}\'',
+    'hearthnet call llm.chat@1.0 \'{"messages":[{"role":"user","content":"Hello"}]}\' --stream',
+  ],
   trace: ['hearthnet trace', 'hearthnet trace -n 20 --capability llm.chat'],
   peers: ['hearthnet peers', 'hearthnet peers add 192.168.1.20:7080'],
   'peers add': ['hearthnet peers add 192.168.1.20:7080'],
   invite: ['hearthnet invite create --node-id <their full id>', 'hearthnet invite redeem hearthnet://v1/...'],
-  'invite create': ['hearthnet invite create --qr join.png', 'hearthnet invite create --node-id <their full id> --level trusted --ttl 3600'],
+  'invite create': [
+    'hearthnet invite create --qr join.png',
+    'hearthnet invite create --node-id <their full id> --level trusted --ttl 3600',
+  ],
   'invite redeem': ['hearthnet invite redeem hearthnet://v1/...', 'hearthnet invite redeem ~/Downloads/invite.txt'],
   join: ["hearthnet join 'hearthnet://join/v1?n=...'", 'hearthnet join ~/Downloads/join-code.txt'],
   open: ['hearthnet open', 'hearthnet open --print'],
   log: ['hearthnet log', 'hearthnet log --follow --level warn', 'hearthnet log --component transport'],
-  community: ['hearthnet community revoke <node-id> --reason "moved away"', 'hearthnet community promote <node-id> --level trusted'],
+  community: [
+    'hearthnet community revoke <node-id> --reason "moved away"',
+    'hearthnet community promote <node-id> --level trusted',
+  ],
   'community revoke': ['hearthnet community revoke <node-id> --reason "moved away"'],
   'community promote': ['hearthnet community promote <node-id> --level trusted'],
   'community demote': ['hearthnet community demote <node-id> --level member'],
   'community cosign': ['hearthnet community cosign revoke <node-id>'],
-  files: ['hearthnet files add ~/Documents/street-map.pdf', 'hearthnet files list', 'hearthnet files get blake3:<hex> --out street-map.pdf'],
+  files: [
+    'hearthnet files add ~/Documents/street-map.pdf',
+    'hearthnet files list',
+    'hearthnet files get blake3:<hex> --out street-map.pdf',
+  ],
   'files add': ['hearthnet files add ~/Documents/street-map.pdf'],
   'files get': ['hearthnet files get blake3:<hex> --out street-map.pdf'],
   'files list': ['hearthnet files list', 'hearthnet files list --json'],
-  market: ['hearthnet market post --category offer --title "Ladder to lend"', 'hearthnet market list', 'hearthnet market search ladder'],
-  'market post': ['hearthnet market post --category offer --title "Ladder to lend" --body "Ask at no. 12"', 'hearthnet market post --category emergency --title "Water main burst on Elm St"'],
+  market: [
+    'hearthnet market post --category offer --title "Ladder to lend"',
+    'hearthnet market list',
+    'hearthnet market search ladder',
+  ],
+  'market post': [
+    'hearthnet market post --category offer --title "Ladder to lend" --body "Ask at no. 12"',
+    'hearthnet market post --category emergency --title "Water main burst on Elm St"',
+  ],
   'market list': ['hearthnet market list', 'hearthnet market list --category emergency --json'],
   'market search': ['hearthnet market search ladder'],
   'market expire': ['hearthnet market expire <post-id>'],
@@ -56,7 +81,10 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'models pull': ['hearthnet models pull https://example.org/models/small.gguf'],
   'models share': ['hearthnet models share qwen2.5-0.5b-instruct-q4_k_m'],
   'models get': ['hearthnet models get blake3:<hex>'],
-  export: ['hearthnet export --out ~/hearthnet-backup.hnbackup', 'hearthnet export --out /media/usb/hearthnet.hnbackup --force'],
+  export: [
+    'hearthnet export --out ~/hearthnet-backup.hnbackup',
+    'hearthnet export --out /media/usb/hearthnet.hnbackup --force',
+  ],
   erase: ['hearthnet erase', 'hearthnet erase --keep-keys --yes', 'hearthnet erase --yes'],
 };
 
@@ -69,7 +97,11 @@ export function commandPath(cmd: Command): string {
 
 /** Built from the usage line when a command has no curated example yet. */
 export function fallbackExample(cmd: Command): string {
-  const usage = cmd.usage().replace(/\[options\]\s*/g, '').replace(/\[command\]\s*/g, '').trim();
+  const usage = cmd
+    .usage()
+    .replace(/\[options\]\s*/g, '')
+    .replace(/\[command\]\s*/g, '')
+    .trim();
   return ['hearthnet', commandPath(cmd), usage].filter(Boolean).join(' ');
 }
 

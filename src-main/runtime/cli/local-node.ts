@@ -10,10 +10,16 @@ export type ApiClient = ReturnType<typeof createTRPCClient<AppRouter>>;
 
 export function connectLocalNode(config: Config): { info: RuntimeInfo; api: ApiClient } {
   const info = readRuntimeFile(nodeFiles(config).runtime);
-  if (!info) throw new CliExit(EXIT.noNode, 'no HearthNet node is running here; start one with `hearthnet run --no-ui`');
+  if (!info)
+    throw new CliExit(EXIT.noNode, 'no HearthNet node is running here; start one with `hearthnet run --no-ui`');
   const host = info.api_host === '0.0.0.0' ? '127.0.0.1' : info.api_host;
   const api = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `http://${host}:${info.api_port}/trpc`, headers: () => ({ authorization: `Bearer ${info.api_token}` }) })],
+    links: [
+      httpLink({
+        url: `http://${host}:${info.api_port}/trpc`,
+        headers: () => ({ authorization: `Bearer ${info.api_token}` }),
+      }),
+    ],
   });
   return { info, api };
 }
@@ -22,7 +28,8 @@ export function connectLocalNode(config: Config): { info: RuntimeInfo; api: ApiC
 export function apiFailure(err: unknown): never {
   if (err instanceof TRPCClientError) {
     const cause = (err.cause as { code?: string } | undefined)?.code ?? '';
-    if (/ECONNREFUSED|ECONNRESET|fetch failed/i.test(`${cause} ${err.message}`)) throw new CliExit(EXIT.noNode, 'the HearthNet node is not answering (it may have stopped)');
+    if (/ECONNREFUSED|ECONNRESET|fetch failed/i.test(`${cause} ${err.message}`))
+      throw new CliExit(EXIT.noNode, 'the HearthNet node is not answering (it may have stopped)');
     const wire = (err.data as { wire?: { code?: string } } | undefined)?.wire?.code;
     if (wire === 'forbidden' || wire === 'invalid_signature') throw new CliExit(EXIT.auth, err.message);
     if (wire === 'capacity_exceeded') throw new CliExit(EXIT.capacity, err.message);
@@ -37,7 +44,11 @@ export function streamCall(info: RuntimeInfo, q: unknown): AsyncGenerator<{ even
 }
 
 /** A long operation of the local API (`/api/v1/ops/<name>`): progress frames, then `done`. */
-export function opCall<N extends OpName>(info: RuntimeInfo, name: N, input: OpInputs[N]): AsyncGenerator<{ event: string; data: unknown }> {
+export function opCall<N extends OpName>(
+  info: RuntimeInfo,
+  name: N,
+  input: OpInputs[N],
+): AsyncGenerator<{ event: string; data: unknown }> {
   return sse(info, `/api/v1/ops/${name}`, input);
 }
 

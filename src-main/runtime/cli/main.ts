@@ -7,7 +7,10 @@ import { CliExit, EXIT, exitCodeFor } from './exit-codes';
 export function buildProgram(): Command {
   const program = new Command('hearthnet')
     .description('HearthNet: a private neighbourhood mesh that keeps working when the internet does not.')
-    .option('-c, --config <file>', 'config file (default: $HEARTHNET_HOME/config.toml or ~/.config/hearthnet/config.toml)')
+    .option(
+      '-c, --config <file>',
+      'config file (default: $HEARTHNET_HOME/config.toml or ~/.config/hearthnet/config.toml)',
+    )
     .showHelpAfterError('(run `hearthnet --help` for usage)')
     .exitOverride();
   registerCommands(program);
@@ -25,10 +28,14 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const code = exitCodeFor(err);
-    const message = err instanceof CliExit || err instanceof HearthError ? err.message : `unexpected error: ${(err as Error)?.stack ?? String(err)}`;
+    const message =
+      err instanceof CliExit || err instanceof HearthError
+        ? err.message
+        : `unexpected error: ${(err as Error)?.stack ?? String(err)}`;
     // Messages can quote a peer's error or a value typed in a file: inert on a terminal.
     process.stderr.write(`hearthnet: ${neutralise(message, { multiline: true })}\n`);
-    if (err instanceof HearthError && err.details && 'fix' in err.details) process.stderr.write(`  fix: ${neutralise(String(err.details.fix), { multiline: true })}\n`);
+    if (err instanceof HearthError && err.details && 'fix' in err.details)
+      process.stderr.write(`  fix: ${neutralise(String(err.details.fix), { multiline: true })}\n`);
     return code;
   }
 }

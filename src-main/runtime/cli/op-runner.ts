@@ -14,7 +14,12 @@ export interface OpHandlers {
   readonly bar?: ProgressBar;
 }
 
-export async function runOp<N extends OpName>(info: RuntimeInfo, name: N, input: OpInputs[N], h: OpHandlers = {}): Promise<Record<string, unknown>> {
+export async function runOp<N extends OpName>(
+  info: RuntimeInfo,
+  name: N,
+  input: OpInputs[N],
+  h: OpHandlers = {},
+): Promise<Record<string, unknown>> {
   try {
     for await (const f of opCall(info, name, input)) {
       const data = (f.data ?? {}) as Record<string, unknown>;
@@ -25,5 +30,8 @@ export async function runOp<N extends OpName>(info: RuntimeInfo, name: N, input:
   } finally {
     h.bar?.finish();
   }
-  throw new CliExit(EXIT.error, 'the node stopped before the operation finished; run the command again (finished work is kept)');
+  throw new CliExit(
+    EXIT.error,
+    'the node stopped before the operation finished; run the command again (finished work is kept)',
+  );
 }

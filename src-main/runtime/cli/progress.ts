@@ -60,7 +60,10 @@ export class ProgressBar {
       if (!stageChanged && pct !== 100 && now - this.lastDraw < PROGRESS_REDRAW_MS) return;
       this.lastDraw = now;
       const filled = pct === null ? 0 : Math.round((pct / 100) * PROGRESS_BAR_WIDTH);
-      const bar = pct === null ? '' : `[${'#'.repeat(filled)}${'-'.repeat(PROGRESS_BAR_WIDTH - filled)}] ${String(pct).padStart(3)}%  `;
+      const bar =
+        pct === null
+          ? ''
+          : `[${'#'.repeat(filled)}${'-'.repeat(PROGRESS_BAR_WIDTH - filled)}] ${String(pct).padStart(3)}%  `;
       const line = `${this.label}  ${bar}${of}`;
       const width = Math.max(20, (this.out.columns ?? 80) - 1);
       this.out.write(`\r\x1b[2K${line.slice(0, width)}`);

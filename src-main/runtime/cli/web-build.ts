@@ -41,19 +41,32 @@ export function webUiState(appRoot: string): WebUiState {
  * one progress line (rewritten in place on a terminal). Resolves false with the reason written
  * when it cannot build; the node then runs without the web app rather than not at all.
  */
-export async function ensureWebUi(appRoot: string, write: (text: string) => void, opts: { tty?: boolean } = {}): Promise<boolean> {
+export async function ensureWebUi(
+  appRoot: string,
+  write: (text: string) => void,
+  opts: { tty?: boolean } = {},
+): Promise<boolean> {
   const state = webUiState(appRoot);
   if (state === 'fresh' || state === 'no-sources') return true;
   const tool = join(appRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
   if (!existsSync(tool)) {
-    write(`The web app is not built and its build tools are not installed: run \`npm ci\` (or \`npm run build\`) in ${appRoot}.\n`);
+    write(
+      `The web app is not built and its build tools are not installed: run \`npm ci\` (or \`npm run build\`) in ${appRoot}.\n`,
+    );
     return false;
   }
-  const what = state === 'missing' ? 'Building the web app (first run only; about a minute)' : 'Rebuilding the web app (its sources changed)';
+  const what =
+    state === 'missing'
+      ? 'Building the web app (first run only; about a minute)'
+      : 'Rebuilding the web app (its sources changed)';
   const started = Date.now();
   const line = () => `${what}… ${Math.round((Date.now() - started) / 1000)} s`;
   write(opts.tty ? line() : `${what}…\n`);
-  const child = spawn(process.execPath, [tool, 'build', '--logLevel', 'warn'], { cwd: appRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+  const child = spawn(process.execPath, [tool, 'build', '--logLevel', 'warn'], {
+    cwd: appRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+  });
   let errors = '';
   child.stderr.on('data', (d: Buffer) => (errors = (errors + d.toString()).slice(-4_000)));
   const tick = opts.tty ? setInterval(() => write(`\r${line()}`), WEB_BUILD_TICK_MS) : null;
@@ -69,6 +82,8 @@ export async function ensureWebUi(appRoot: string, write: (text: string) => void
     write(`${opts.tty ? '\r' : ''}${what}: done in ${took}.\n`);
     return true;
   }
-  write(`${opts.tty ? '\n' : ''}The web app could not be built (${code === null ? 'stopped after 10 minutes' : `exit ${code}`}); the node runs without it. Try \`npm run build\` in ${appRoot}.\n${errors.trim() ? `${errors.trim()}\n` : ''}`);
+  write(
+    `${opts.tty ? '\n' : ''}The web app could not be built (${code === null ? 'stopped after 10 minutes' : `exit ${code}`}); the node runs without it. Try \`npm run build\` in ${appRoot}.\n${errors.trim() ? `${errors.trim()}\n` : ''}`,
+  );
   return false;
 }

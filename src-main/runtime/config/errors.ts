@@ -12,7 +12,13 @@ export function describeValue(v: unknown): string {
 }
 
 /** `<file>: <key> <problem>` with file/key/expected/got in details. */
-export function keyError(code: ConfigErrorCode, file: string | null, key: string, expected: string, got?: unknown): ConfigError {
+export function keyError(
+  code: ConfigErrorCode,
+  file: string | null,
+  key: string,
+  expected: string,
+  got?: unknown,
+): ConfigError {
   const where = file ? `${file}: ` : 'config: ';
   const tail = got === undefined ? '' : `, got ${describeValue(got)}`;
   return new ConfigError(code, `${where}${key} must be ${expected}${tail}`, {
@@ -23,7 +29,11 @@ export function keyError(code: ConfigErrorCode, file: string | null, key: string
 /** `<file>: unknown setting "<key>"`, listing what is known (typos are the usual cause). */
 export function unknownKeyError(file: string | null, key: string, known: readonly string[]): ConfigError {
   const expected = `one of: ${known.join(', ')}`;
-  return new ConfigError('unknown_key', `${file ? `${file}: ` : 'config: '}unknown setting "${key}" (expected ${expected})`, {
-    details: { file, key, expected },
-  });
+  return new ConfigError(
+    'unknown_key',
+    `${file ? `${file}: ` : 'config: '}unknown setting "${key}" (expected ${expected})`,
+    {
+      details: { file, key, expected },
+    },
+  );
 }

@@ -1,7 +1,16 @@
 /** X04 configuration: types, defaults, locations, load/save/validate. */
 export * from './types';
 export { defaultConfig, DEFAULT_PROBE_TARGETS } from './defaults';
-export { hearthnetHome, configPath, defaultPaths, resolvePaths, runtimeFilePath, expandPath, CONFIG_FILE_NAME, RUNTIME_FILE_NAME } from './paths';
+export {
+  hearthnetHome,
+  configPath,
+  defaultPaths,
+  resolvePaths,
+  runtimeFilePath,
+  expandPath,
+  CONFIG_FILE_NAME,
+  RUNTIME_FILE_NAME,
+} from './paths';
 export type { HearthPaths, ResolveOptions } from './paths';
 export { configFromToml } from './parse';
 export { validateConfig } from './validate';

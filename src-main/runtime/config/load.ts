@@ -23,10 +23,14 @@ export function parseTomlText(text: string, file: string): Record<string, unknow
   } catch (err) {
     if (err instanceof TomlError) {
       const first = err.message.split('\n')[0];
-      throw new ConfigError('config_invalid', `${file}: line ${err.line}, column ${err.column}: ${first}. Fix the file by hand or restore a backup; HearthNet will not overwrite it.`, {
-        cause: err,
-        details: { file, line: err.line, column: err.column },
-      });
+      throw new ConfigError(
+        'config_invalid',
+        `${file}: line ${err.line}, column ${err.column}: ${first}. Fix the file by hand or restore a backup; HearthNet will not overwrite it.`,
+        {
+          cause: err,
+          details: { file, line: err.line, column: err.column },
+        },
+      );
     }
     throw new ConfigError('config_invalid', `${file}: not valid TOML`, { cause: err, details: { file } });
   }
@@ -39,7 +43,11 @@ export function readConfigText(file: string): string | null {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    throw new ConfigError('config_unreadable', `${file}: cannot be read (${code ?? String(err)}); check its permissions`, { cause: err, details: { file, errno: code } });
+    throw new ConfigError(
+      'config_unreadable',
+      `${file}: cannot be read (${code ?? String(err)}); check its permissions`,
+      { cause: err, details: { file, errno: code } },
+    );
   }
 }
 

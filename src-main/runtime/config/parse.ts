@@ -46,7 +46,8 @@ function readBackend(entry: unknown, key: string, file: string | null): LlmBacke
     if (!kind) throw unknownKeyError(file, `${key}.${k}`, Object.keys(BACKEND_SCHEMA));
     out[k] = readValue(kind, v, `${key}.${k}`, file);
   }
-  if (out.name === undefined) throw keyError('wrong_type', file, `${key}.name`, 'set to a backend name, like name = "ollama"');
+  if (out.name === undefined)
+    throw keyError('wrong_type', file, `${key}.name`, 'set to a backend name, like name = "ollama"');
   return out as unknown as LlmBackendConfig;
 }
 
@@ -59,14 +60,23 @@ export function configFromToml(doc: Table, file: string | null = null): Config {
   const out: Record<string, Table> = {};
   for (const [section, body] of Object.entries(doc)) {
     if (!(SECTIONS as string[]).includes(section)) {
-      throw unknownKeyError(file, section, SECTIONS.map((x) => `[${x}]`));
+      throw unknownKeyError(
+        file,
+        section,
+        SECTIONS.map((x) => `[${x}]`),
+      );
     }
     if (!isTable(body)) throw keyError('wrong_type', file, section, `a [${section}] table`, body);
     const schema = CONFIG_SCHEMA[section as ConfigSection] as Record<string, FieldKind>;
     const merged: Table = { ...base[section as ConfigSection] };
     for (const [k, v] of Object.entries(body)) {
       const kind = schema[k];
-      if (!kind) throw unknownKeyError(file, `${section}.${k}`, Object.keys(schema).map((x) => `${section}.${x}`));
+      if (!kind)
+        throw unknownKeyError(
+          file,
+          `${section}.${k}`,
+          Object.keys(schema).map((x) => `${section}.${x}`),
+        );
       merged[k] = readValue(kind, v, `${section}.${k}`, file);
     }
     out[section] = merged;

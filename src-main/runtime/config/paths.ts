@@ -45,10 +45,20 @@ export function defaultPaths(env: Env = process.env): HearthPaths {
   const home = hearthnetHome(env);
   if (home) {
     const state = join(home, 'state');
-    return { home, config: join(home, CONFIG_FILE_NAME), keys: join(home, 'keys'), state, logs: join(home, 'logs'), blobs: join(home, 'blobs'), corpora: join(home, 'corpora'), models: join(home, 'models') };
+    return {
+      home,
+      config: join(home, CONFIG_FILE_NAME),
+      keys: join(home, 'keys'),
+      state,
+      logs: join(home, 'logs'),
+      blobs: join(home, 'blobs'),
+      corpora: join(home, 'corpora'),
+      models: join(home, 'models'),
+    };
   }
   const user = userHome(env);
-  const xdg = (name: string, fallback: string) => (env[name] && isAbsolute(env[name]!) ? env[name]! : join(user, fallback));
+  const xdg = (name: string, fallback: string) =>
+    env[name] && isAbsolute(env[name]!) ? env[name]! : join(user, fallback);
   const configDir = join(xdg('XDG_CONFIG_HOME', '.config'), APP);
   const state = join(xdg('XDG_STATE_HOME', '.local/state'), APP);
   const data = join(xdg('XDG_DATA_HOME', '.local/share'), APP);
@@ -91,7 +101,11 @@ export function resolvePaths(config: Config, opts: ResolveOptions = {}): Config 
     node: Object.freeze({ ...config.node, models_dir: p(config.node.models_dir, d.models) }),
     identity: Object.freeze({ ...config.identity, keys_dir: p(config.identity.keys_dir, d.keys) }),
     community: Object.freeze({ ...config.community, state_dir: p(config.community.state_dir, d.state) }),
-    transport: Object.freeze({ ...config.transport, tls_cert: opt(config.transport.tls_cert), tls_key: opt(config.transport.tls_key) }),
+    transport: Object.freeze({
+      ...config.transport,
+      tls_cert: opt(config.transport.tls_cert),
+      tls_key: opt(config.transport.tls_key),
+    }),
     rag: Object.freeze({ ...config.rag, corpora_dir: p(config.rag.corpora_dir, d.corpora) }),
     file: Object.freeze({ ...config.file, blobs_dir: p(config.file.blobs_dir, d.blobs) }),
     observability: Object.freeze({ ...config.observability, log_dir: p(config.observability.log_dir, d.logs) }),
@@ -103,6 +117,9 @@ export function resolvePaths(config: Config, opts: ResolveOptions = {}): Config 
  * state_dir when given (resolved), else the derived state folder.
  */
 export function runtimeFilePath(config?: Config, env: Env = process.env): string {
-  const state = config && config.community.state_dir !== '' ? resolvePaths(config, { env }).community.state_dir : defaultPaths(env).state;
+  const state =
+    config && config.community.state_dir !== ''
+      ? resolvePaths(config, { env }).community.state_dir
+      : defaultPaths(env).state;
   return join(state, RUNTIME_FILE_NAME);
 }

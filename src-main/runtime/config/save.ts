@@ -68,10 +68,14 @@ export function saveConfig(config: Config, path?: string, opts: SaveOptions = {}
       try {
         parseTomlText(text, file);
       } catch (err) {
-        throw new ConfigError('config_invalid', `${file} cannot be parsed, so HearthNet will not overwrite it (your settings may be in there). Fix or move the file, then try again.`, {
-          cause: err,
-          details: { file, ...(err instanceof ConfigError ? err.details : {}) },
-        });
+        throw new ConfigError(
+          'config_invalid',
+          `${file} cannot be parsed, so HearthNet will not overwrite it (your settings may be in there). Fix or move the file, then try again.`,
+          {
+            cause: err,
+            details: { file, ...(err instanceof ConfigError ? err.details : {}) },
+          },
+        );
       }
     }
   }
@@ -94,6 +98,10 @@ export function saveConfig(config: Config, path?: string, opts: SaveOptions = {}
       // The temp file was never created; nothing to clean.
     }
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError('write_failed', `${file}: could not be saved (${code ?? String(err)}); the previous file is unchanged`, { cause: err, details: { file, errno: code } });
+    throw new ConfigError(
+      'write_failed',
+      `${file}: could not be saved (${code ?? String(err)}); the previous file is unchanged`,
+      { cause: err, details: { file, errno: code } },
+    );
   }
 }

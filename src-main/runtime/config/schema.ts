@@ -11,7 +11,13 @@ export const CONFIG_SCHEMA: Schema = {
   identity: { keys_dir: 'path', auto_generate: 'bool' },
   community: { community_id: 'string?', state_dir: 'path' },
   transport: { host: 'string', port: 'int', tls_cert: 'path?', tls_key: 'path?' },
-  discovery: { mdns_enabled: 'bool', udp_enabled: 'bool', udp_multicast_group: 'string', udp_port: 'int', relay_urls: 'string[]' },
+  discovery: {
+    mdns_enabled: 'bool',
+    udp_enabled: 'bool',
+    udp_multicast_group: 'string',
+    udp_port: 'int',
+    relay_urls: 'string[]',
+  },
   bus: { prefer_local: 'bool', local_load_threshold: 'float' },
   llm: { backends: 'backends' },
   embedding: { model: 'string', device: 'string' },
@@ -21,7 +27,14 @@ export const CONFIG_SCHEMA: Schema = {
   chat: { enabled: 'bool', store_and_forward: 'bool' },
   emergency: { probe_targets: 'string[]' },
   ui: { host: 'string', port: 'int', launch_browser: 'bool' },
-  observability: { log_level: 'string', log_dir: 'path', metrics_enabled: 'bool', otlp_endpoint: 'string?', trackio_project: 'string?', trackio_space: 'string?' },
+  observability: {
+    log_level: 'string',
+    log_dir: 'path',
+    metrics_enabled: 'bool',
+    otlp_endpoint: 'string?',
+    trackio_project: 'string?',
+    trackio_space: 'string?',
+  },
 };
 
 /** Keys of one `[[llm.backends]]` entry. */

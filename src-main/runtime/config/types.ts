@@ -6,7 +6,16 @@
 import type { Profile } from '../../common';
 
 /** The LLM backends the reference knows (§1 LlmBackendConfig.name). */
-export const LLM_BACKEND_NAMES = ['llama_cpp', 'ollama', 'lmstudio', 'vllm', 'hf_api', 'anthropic_api', 'nemotron', 'openbmb'] as const;
+export const LLM_BACKEND_NAMES = [
+  'llama_cpp',
+  'ollama',
+  'lmstudio',
+  'vllm',
+  'hf_api',
+  'anthropic_api',
+  'nemotron',
+  'openbmb',
+] as const;
 export type LlmBackendName = (typeof LLM_BACKEND_NAMES)[number];
 
 /** Log levels, least to most severe. */

@@ -4,7 +4,11 @@ import { RECONNECT_BACKOFF_CAP_SECONDS } from '../../common';
 export const BACKOFF_BASE_MS = 1_000;
 
 /** Delay before the next attempt after `failures` consecutive failures (1 s, 2 s, 4 s, ... 30 s). */
-export function backoffMs(failures: number, baseMs: number = BACKOFF_BASE_MS, capMs: number = RECONNECT_BACKOFF_CAP_SECONDS * 1000): number {
+export function backoffMs(
+  failures: number,
+  baseMs: number = BACKOFF_BASE_MS,
+  capMs: number = RECONNECT_BACKOFF_CAP_SECONDS * 1000,
+): number {
   if (failures <= 0) return 0;
   return Math.min(capMs, baseMs * 2 ** Math.min(failures - 1, 30));
 }

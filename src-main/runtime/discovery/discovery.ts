@@ -2,7 +2,13 @@
  * M02 composition: runs mDNS, UDP and the unicast fallbacks, turns every sighting into a verified
  * manifest fetch and keeps the PeerRegistry current (refresh, prune, debounce).
  */
-import { DiscoveryError, HearthError, MANIFEST_REPUBLISH_INTERVAL_SECONDS, neutralise, type Profile } from '../../common';
+import {
+  DiscoveryError,
+  HearthError,
+  MANIFEST_REPUBLISH_INTERVAL_SECONDS,
+  neutralise,
+  type Profile,
+} from '../../common';
 import { shortOf, type Endpoint, type KeyPair, type NodeManifest } from '../identity';
 import { BackoffTable } from './backoff';
 import { KnownPeers, type UnicastTarget } from './known-peers';
@@ -34,7 +40,10 @@ export interface DiscoveryConfig {
 }
 
 /** Fetches `GET /manifest` from an endpoint (the transport implements it, pinning TLS when the node id is known). */
-export type FetchManifest = (endpoint: Endpoint, opts: { nodeIdFull?: string; signal: AbortSignal }) => Promise<NodeManifest>;
+export type FetchManifest = (
+  endpoint: Endpoint,
+  opts: { nodeIdFull?: string; signal: AbortSignal },
+) => Promise<NodeManifest>;
 
 export interface DiscoveryServiceInit {
   kp: KeyPair;
@@ -125,19 +134,46 @@ export class DiscoveryService {
     this.offRemoved = registry.on((e) => e.kind === 'removed' && this.lastFetchAt.delete(e.peer.node_id_full));
     if (config.mdns_enabled) {
       const announcer = new MdnsAnnouncer({
-        ...common, kp, nodeIdShort: kp.nodeIdShort, displayName: this.init.displayName, communityIdShort: communityShort(this.init.communityId),
-        profile: this.init.profile, port: this.init.port, capabilityNames: this.capabilityNames, group: this.init.mdnsGroup, mdnsPort: this.init.mdnsPort,
+        ...common,
+        kp,
+        nodeIdShort: kp.nodeIdShort,
+        displayName: this.init.displayName,
+        communityIdShort: communityShort(this.init.communityId),
+        profile: this.init.profile,
+        port: this.init.port,
+        capabilityNames: this.capabilityNames,
+        group: this.init.mdnsGroup,
+        mdnsPort: this.init.mdnsPort,
       });
-      const browser = new MdnsBrowser({ ...common, registry, ourCommunityId: this.init.communityId, onSighting, group: this.init.mdnsGroup, port: this.init.mdnsPort });
+      const browser = new MdnsBrowser({
+        ...common,
+        registry,
+        ourCommunityId: this.init.communityId,
+        onSighting,
+        group: this.init.mdnsGroup,
+        port: this.init.mdnsPort,
+      });
       this.state.mdns = await this.startPart('mdns', [announcer, browser]);
       if (this.state.mdns === 'running') [this.mdnsAnnouncer, this.mdnsBrowser] = [announcer, browser];
     }
     if (config.udp_enabled) {
       const udp = { ...common, group: config.udp_multicast_group, port: config.udp_port, now: this.now };
-      const listener = new UdpListener({ ...udp, ourNodeIdFull: kp.nodeIdFull, communityId: this.init.communityId, onSighting });
+      const listener = new UdpListener({
+        ...udp,
+        ourNodeIdFull: kp.nodeIdFull,
+        communityId: this.init.communityId,
+        onSighting,
+      });
       const announcer = new UdpAnnouncer({
-        ...udp, kp, registry, communityId: this.init.communityId, displayName: this.init.displayName, profile: this.init.profile,
-        servicePort: this.init.port, capabilityNames: this.capabilityNames, host: this.init.interfaceAddress,
+        ...udp,
+        kp,
+        registry,
+        communityId: this.init.communityId,
+        displayName: this.init.displayName,
+        profile: this.init.profile,
+        servicePort: this.init.port,
+        capabilityNames: this.capabilityNames,
+        host: this.init.interfaceAddress,
       });
       this.state.udp = await this.startPart('udp', [listener, announcer]);
       if (this.state.udp === 'running') [this.udpListener, this.udpAnnouncer] = [listener, announcer];
@@ -145,7 +181,10 @@ export class DiscoveryService {
     this.tick();
   }
 
-  private async startPart(name: string, parts: { start(): Promise<void>; stop(): Promise<void> }[]): Promise<PartState> {
+  private async startPart(
+    name: string,
+    parts: { start(): Promise<void>; stop(): Promise<void> }[],
+  ): Promise<PartState> {
     const started: typeof parts = [];
     try {
       for (const p of parts) {
@@ -225,7 +264,10 @@ export class DiscoveryService {
   async addPeer(host: string, port: number): Promise<PeerRecord> {
     const endpoint = this.knownPeers.addManual(host, port);
     const peer = await this.fetchAndRegister({ endpoint, source: 'manual' }, true);
-    if (!peer) throw new DiscoveryError('manifest_invalid', `the node at ${host}:${port} is this node itself`, { details: { host, port } });
+    if (!peer)
+      throw new DiscoveryError('manifest_invalid', `the node at ${host}:${port} is this node itself`, {
+        details: { host, port },
+      });
     return peer;
   }
 
@@ -236,7 +278,12 @@ export class DiscoveryService {
       const last = this.lastFetchAt.get(s.nodeIdFull);
       const known = this.init.registry.get(s.nodeIdFull);
       // Known and reachable where it was seen: proof of life, nothing to fetch.
-      if (known && known.endpoints.some((e) => e.host === s.host && e.port === s.port) && this.init.registry.touch(s.nodeIdFull)) return this.init.registry.get(s.nodeIdFull);
+      if (
+        known &&
+        known.endpoints.some((e) => e.host === s.host && e.port === s.port) &&
+        this.init.registry.touch(s.nodeIdFull)
+      )
+        return this.init.registry.get(s.nodeIdFull);
       if (last !== undefined && this.now() - last < MANIFEST_REFETCH_MIN_MS && this.init.registry.touch(s.nodeIdFull)) {
         return this.init.registry.get(s.nodeIdFull);
       }
@@ -250,7 +297,10 @@ export class DiscoveryService {
   }
 
   /** Fetch, verify and upsert. Concurrent calls for the same node/endpoint share one fetch. */
-  private fetchAndRegister(t: { endpoint: Endpoint; nodeIdFull?: string; source: PeerSource }, force: boolean): Promise<PeerRecord | null> {
+  private fetchAndRegister(
+    t: { endpoint: Endpoint; nodeIdFull?: string; source: PeerSource },
+    force: boolean,
+  ): Promise<PeerRecord | null> {
     const key = t.nodeIdFull ?? endpointKey(t.endpoint);
     const existing = this.inflight.get(key);
     if (existing && !force) return existing;
@@ -261,20 +311,34 @@ export class DiscoveryService {
     return p;
   }
 
-  private async doFetch(t: { endpoint: Endpoint; nodeIdFull?: string; source: PeerSource }): Promise<PeerRecord | null> {
+  private async doFetch(t: {
+    endpoint: Endpoint;
+    nodeIdFull?: string;
+    source: PeerSource;
+  }): Promise<PeerRecord | null> {
     const where = `${t.endpoint.host}:${t.endpoint.port}`;
     const started = this.now();
-    const signal = AbortSignal.any([this.abort?.signal ?? AbortSignal.abort(), AbortSignal.timeout(MANIFEST_FETCH_TIMEOUT_MS)]);
+    const signal = AbortSignal.any([
+      this.abort?.signal ?? AbortSignal.abort(),
+      AbortSignal.timeout(MANIFEST_FETCH_TIMEOUT_MS),
+    ]);
     let m: NodeManifest;
     try {
       m = await this.init.fetchManifest(t.endpoint, { nodeIdFull: t.nodeIdFull, signal });
     } catch (err) {
       this.log('debug', 'manifest fetch failed', { where, error: String((err as Error)?.message ?? err) });
-      throw new DiscoveryError('manifest_fetch_failed', `could not get the node manifest from ${where}; is the neighbour's HearthNet running?`, { cause: err, details: { host: t.endpoint.host, port: t.endpoint.port } });
+      throw new DiscoveryError(
+        'manifest_fetch_failed',
+        `could not get the node manifest from ${where}; is the neighbour's HearthNet running?`,
+        { cause: err, details: { host: t.endpoint.host, port: t.endpoint.port } },
+      );
     }
     const invalid = (why: string, cause?: unknown) => {
       this.log('debug', 'manifest rejected', { where, why });
-      return new DiscoveryError('manifest_invalid', `the node at ${where} sent a manifest that was refused: ${why}`, { cause, details: { host: t.endpoint.host, port: t.endpoint.port } });
+      return new DiscoveryError('manifest_invalid', `the node at ${where} sent a manifest that was refused: ${why}`, {
+        cause,
+        details: { host: t.endpoint.host, port: t.endpoint.port },
+      });
     };
     try {
       this.init.verifyManifest(m);

@@ -44,7 +44,8 @@ export interface KnownPeersInit {
   log?: DiscoveryLog;
 }
 
-const sameEndpoint = (a: Endpoint, b: Endpoint) => a.host === b.host && a.port === b.port && a.transport === b.transport;
+const sameEndpoint = (a: Endpoint, b: Endpoint) =>
+  a.host === b.host && a.port === b.port && a.transport === b.transport;
 
 /** The known-peers cache. Every mutation is written through at once (it is tiny and rarely changes). */
 export class KnownPeers {
@@ -53,7 +54,10 @@ export class KnownPeers {
   private readonly log: DiscoveryLog;
   private readonly transport: string;
 
-  constructor(readonly path: string | null, init: KnownPeersInit = {}) {
+  constructor(
+    readonly path: string | null,
+    init: KnownPeersInit = {},
+  ) {
     this.now = init.now ?? realNow;
     this.log = init.log ?? defaultLog;
     this.transport = init.transport ?? 'https';
@@ -65,7 +69,8 @@ export class KnownPeers {
     if (!this.path || !existsSync(this.path)) return;
     try {
       const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<KnownPeersFile>;
-      if (parsed.version !== KNOWN_PEERS_FILE_VERSION || typeof parsed.nodes !== 'object' || !parsed.nodes) throw new Error('unknown shape');
+      if (parsed.version !== KNOWN_PEERS_FILE_VERSION || typeof parsed.nodes !== 'object' || !parsed.nodes)
+        throw new Error('unknown shape');
       this.data = {
         version: KNOWN_PEERS_FILE_VERSION,
         nodes: parsed.nodes,
@@ -75,7 +80,11 @@ export class KnownPeers {
     } catch (err) {
       const aside = `${this.path}.corrupt-${this.now()}`;
       renameSync(this.path, aside);
-      this.log('warn', 'known-peers file was unreadable; moved aside and starting empty', { path: this.path, aside, error: (err as Error).message });
+      this.log('warn', 'known-peers file was unreadable; moved aside and starting empty', {
+        path: this.path,
+        aside,
+        error: (err as Error).message,
+      });
     }
   }
 
@@ -90,7 +99,12 @@ export class KnownPeers {
   /** Remember that `endpoint` served a valid manifest of `nodeIdFull`. */
   recordSuccess(nodeIdFull: string, endpoint: Endpoint, displayName = ''): void {
     const entry = this.data.nodes[nodeIdFull] ?? { display_name: displayName, endpoints: [] };
-    const ep: KnownEndpoint = { transport: endpoint.transport, host: endpoint.host, port: endpoint.port, last_ok: this.now() };
+    const ep: KnownEndpoint = {
+      transport: endpoint.transport,
+      host: endpoint.host,
+      port: endpoint.port,
+      last_ok: this.now(),
+    };
     entry.endpoints = [ep, ...entry.endpoints.filter((e) => !sameEndpoint(e, ep))].slice(0, KNOWN_ENDPOINTS_PER_NODE);
     if (displayName) entry.display_name = displayName;
     delete this.data.nodes[nodeIdFull];
@@ -103,7 +117,8 @@ export class KnownPeers {
 
   /** Endpoints from an invite (reference M10 `bootstrap_endpoints`). */
   addBootstrap(endpoints: readonly Endpoint[]): void {
-    for (const e of endpoints) if (!this.data.bootstrap.some((b) => sameEndpoint(b, e))) this.data.bootstrap.push({ ...e });
+    for (const e of endpoints)
+      if (!this.data.bootstrap.some((b) => sameEndpoint(b, e))) this.data.bootstrap.push({ ...e });
     this.data.bootstrap = this.data.bootstrap.slice(-KNOWN_BOOTSTRAP_MAX);
     this.save();
   }
@@ -145,7 +160,8 @@ export class KnownPeers {
     for (const e of this.data.manual) push({ endpoint: e, source: 'manual' });
     for (const e of this.data.bootstrap) push({ endpoint: e, source: 'invite' });
     for (const [id, n] of Object.entries(this.data.nodes)) {
-      for (const e of n.endpoints) push({ endpoint: { transport: e.transport, host: e.host, port: e.port }, nodeIdFull: id, source: 'cache' });
+      for (const e of n.endpoints)
+        push({ endpoint: { transport: e.transport, host: e.host, port: e.port }, nodeIdFull: id, source: 'cache' });
     }
     return out;
   }

@@ -36,7 +36,14 @@ export function hostName(nodeIdShort: string): string {
 
 /** TXT strings: `id`, `nid`, `c`, `p`, `port`, `v`, and `caps` (comma list, cut to fit 255 bytes). */
 export function txtStrings(id: MdnsIdentity): string[] {
-  const out = [`id=${id.nodeIdShort}`, `nid=${id.nodeIdFull}`, `c=${id.communityIdShort}`, `p=${id.profile}`, `port=${id.port}`, 'v=1'];
+  const out = [
+    `id=${id.nodeIdShort}`,
+    `nid=${id.nodeIdFull}`,
+    `c=${id.communityIdShort}`,
+    `p=${id.profile}`,
+    `port=${id.port}`,
+    'v=1',
+  ];
   let caps = 'caps=';
   for (const name of id.capabilityNames) {
     const next = caps + (caps.length > 5 ? ',' : '') + name;
@@ -48,7 +55,10 @@ export function txtStrings(id: MdnsIdentity): string[] {
 }
 
 /** PTR answer plus SRV/TXT/A records for our instance. `ttl` 0 makes it a goodbye. */
-export function buildRecords(id: MdnsIdentity, ttl: number = MDNS_RECORD_TTL_SECONDS): { answers: Answer[]; additionals: Answer[] } {
+export function buildRecords(
+  id: MdnsIdentity,
+  ttl: number = MDNS_RECORD_TTL_SECONDS,
+): { answers: Answer[]; additionals: Answer[] } {
   const instance = instanceName(id.nodeIdShort);
   const host = hostName(id.nodeIdShort);
   return {
@@ -109,8 +119,9 @@ export function parseResponse(records: readonly Answer[]): MdnsInstance[] {
       continue;
     }
     const target = srv && srv.type === 'SRV' ? srv.data.target.toLowerCase() : null;
-    const addresses = records
-      .flatMap((r) => (r.type === 'A' && target !== null && r.name.toLowerCase() === target ? [String(r.data)] : []));
+    const addresses = records.flatMap((r) =>
+      r.type === 'A' && target !== null && r.name.toLowerCase() === target ? [String(r.data)] : [],
+    );
     const caps = kv.get('caps');
     out.push({
       nodeIdFull: nid,

@@ -4,7 +4,15 @@ import makeMdns from 'multicast-dns';
 import type { Answer } from 'dns-packet';
 import { DiscoveryError, type Profile } from '../../common';
 import { shortOf, type KeyPair } from '../identity';
-import { buildRecords, hostName, instanceName, MDNS_RECORD_TTL_SECONDS, MDNS_SERVICE, parseResponse, type MdnsIdentity } from './mdns-records';
+import {
+  buildRecords,
+  hostName,
+  instanceName,
+  MDNS_RECORD_TTL_SECONDS,
+  MDNS_SERVICE,
+  parseResponse,
+  type MdnsIdentity,
+} from './mdns-records';
 import type { PeerRegistry } from './peers';
 import type { SightingHandler } from './sighting';
 import { defaultLog, realTimers, type DiscoveryLog, type Timers } from './timers';
@@ -80,10 +88,14 @@ async function openMdns(init: MdnsSocketInit, log: DiscoveryLog): Promise<Mdns> 
 
 function mdnsUnavailable(err: unknown): DiscoveryError {
   const code = (err as NodeJS.ErrnoException)?.code ?? 'unknown';
-  return new DiscoveryError('mdns_unavailable', `mDNS could not start (${code}); neighbours will still be found by UDP and known peers`, {
-    cause: err,
-    details: { errno: code },
-  });
+  return new DiscoveryError(
+    'mdns_unavailable',
+    `mDNS could not start (${code}); neighbours will still be found by UDP and known peers`,
+    {
+      cause: err,
+      details: { errno: code },
+    },
+  );
 }
 
 function closeMdns(m: Mdns): Promise<void> {
@@ -133,7 +145,13 @@ export class MdnsAnnouncer {
       if (!q.questions.some((question) => this.answers(question.name, question.type))) return;
       // Known-answer suppression: the querier already holds our PTR with at least half its TTL left.
       const ours = instanceName(this.init.nodeIdShort);
-      const known = (q.answers ?? []).some((a) => a.type === 'PTR' && a.name.toLowerCase() === MDNS_SERVICE && String(a.data).toLowerCase() === ours && (a.ttl ?? 0) >= MDNS_RECORD_TTL_SECONDS / 2);
+      const known = (q.answers ?? []).some(
+        (a) =>
+          a.type === 'PTR' &&
+          a.name.toLowerCase() === MDNS_SERVICE &&
+          String(a.data).toLowerCase() === ours &&
+          (a.ttl ?? 0) >= MDNS_RECORD_TTL_SECONDS / 2,
+      );
       if (!known) this.announce();
     });
     this.mdns = m;

@@ -46,7 +46,10 @@ export interface AnnouncementInput {
  * Sign and encode an announcement. If it would exceed UDP_PACKET_MAX_BYTES, capability names are
  * dropped from the end until it fits (the full list is always in the manifest).
  */
-export function encodeAnnouncement(input: AnnouncementInput, kp: KeyPair): { bytes: Buffer; packet: UdpAnnouncement; truncated: number } {
+export function encodeAnnouncement(
+  input: AnnouncementInput,
+  kp: KeyPair,
+): { bytes: Buffer; packet: UdpAnnouncement; truncated: number } {
   const base = {
     v: 1 as const,
     node_id: input.node_id,
@@ -65,12 +68,13 @@ export function encodeAnnouncement(input: AnnouncementInput, kp: KeyPair): { byt
     if (bytes.length <= UDP_PACKET_MAX_BYTES || caps.length === 0) {
       return { bytes, packet, truncated: input.capabilities.length - caps.length };
     }
-    caps = caps.slice(0, Math.max(0, caps.length - Math.ceil((bytes.length - UDP_PACKET_MAX_BYTES) / 8) ));
+    caps = caps.slice(0, Math.max(0, caps.length - Math.ceil((bytes.length - UDP_PACKET_MAX_BYTES) / 8)));
   }
 }
 
 /** Why a received datagram was not turned into a sighting (counted by UdpListener). */
-export type DropReason = 'malformed' | 'oversize' | 'bad_signature' | 'foreign_community' | 'own' | 'stale' | 'replayed';
+export type DropReason =
+  'malformed' | 'oversize' | 'bad_signature' | 'foreign_community' | 'own' | 'stale' | 'replayed';
 
 export type ParseResult = { ok: true; packet: UdpAnnouncement } | { ok: false; reason: DropReason };
 
@@ -93,7 +97,8 @@ export function parseAnnouncement(
   if (value.node_id === ctx.ourNodeIdFull) return { ok: false, reason: 'own' };
   if (value.community_id !== ctx.communityId) return { ok: false, reason: 'foreign_community' };
   if (Math.abs(ctx.nowSeconds - value.ts) > UDP_MAX_SKEW_SECONDS) return { ok: false, reason: 'stale' };
-  if (!verifyPayload(value as unknown as Record<string, unknown>, value.node_id)) return { ok: false, reason: 'bad_signature' };
+  if (!verifyPayload(value as unknown as Record<string, unknown>, value.node_id))
+    return { ok: false, reason: 'bad_signature' };
   return { ok: true, packet: value };
 }
 
@@ -106,11 +111,15 @@ function isAnnouncementShape(v: unknown): v is UdpAnnouncement {
     typeof p.community_id === 'string' &&
     typeof p.display_name === 'string' &&
     isOneOf(PROFILES, p.profile) &&
-    Number.isInteger(p.port) && (p.port as number) > 0 && (p.port as number) < 65536 &&
+    Number.isInteger(p.port) &&
+    (p.port as number) > 0 &&
+    (p.port as number) < 65536 &&
     (p.host === undefined || typeof p.host === 'string') &&
-    Array.isArray(p.capabilities) && p.capabilities.every((c) => typeof c === 'string') &&
+    Array.isArray(p.capabilities) &&
+    p.capabilities.every((c) => typeof c === 'string') &&
     Number.isInteger(p.ts) &&
-    Number.isInteger(p.seq) && (p.seq as number) >= 0 &&
+    Number.isInteger(p.seq) &&
+    (p.seq as number) >= 0 &&
     typeof p.signature === 'string'
   );
 }

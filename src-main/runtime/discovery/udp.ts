@@ -90,7 +90,8 @@ export class UdpAnnouncer {
     this.offChurn = this.init.registry.on((e) => {
       if (e.kind === 'updated') return;
       this.lastChurnAt = this.now();
-      if (e.kind === 'added' && this.nextAt - this.now() > UDP_NEW_PEER_REANNOUNCE_MS) this.schedule(UDP_NEW_PEER_REANNOUNCE_MS);
+      if (e.kind === 'added' && this.nextAt - this.now() > UDP_NEW_PEER_REANNOUNCE_MS)
+        this.schedule(UDP_NEW_PEER_REANNOUNCE_MS);
       // Churn while waiting out a long stable interval: come back at the active pace.
       else if (this.nextAt - this.now() > this.intervalMs()) this.schedule();
     });
@@ -175,7 +176,15 @@ export class UdpListener {
   private readonly now: Now;
   private readonly log: DiscoveryLog;
   readonly stats: UdpListenerStats = {
-    received: 0, accepted: 0, malformed: 0, oversize: 0, bad_signature: 0, foreign_community: 0, own: 0, stale: 0, replayed: 0,
+    received: 0,
+    accepted: 0,
+    malformed: 0,
+    oversize: 0,
+    bad_signature: 0,
+    foreign_community: 0,
+    own: 0,
+    stale: 0,
+    replayed: 0,
   };
 
   constructor(private readonly init: UdpListenerInit) {
@@ -247,8 +256,12 @@ function bindSocket(socket: Socket, port: number, address: string | undefined): 
 /** 'socket_in_use' is the only socket code the reference has; the message and details say what really failed. */
 function udpError(err: unknown, what: string): DiscoveryError {
   const code = (err as NodeJS.ErrnoException)?.code ?? 'unknown';
-  return new DiscoveryError('socket_in_use', `${what} (${code}); UDP discovery is off, mDNS and known peers still work`, {
-    cause: err,
-    details: { errno: code },
-  });
+  return new DiscoveryError(
+    'socket_in_use',
+    `${what} (${code}); UDP discovery is off, mDNS and known peers still work`,
+    {
+      cause: err,
+      details: { errno: code },
+    },
+  );
 }

@@ -59,7 +59,10 @@ export function classify(results: Readonly<Record<string, boolean>>): Mode {
   return up === 0 ? 'offline' : 'degraded';
 }
 
-const silentLog: DetectorLog = { info: () => {}, error: (msg, extras) => process.stderr.write(`hearthnet: ${msg} ${JSON.stringify(extras ?? {})}\n`) };
+const silentLog: DetectorLog = {
+  info: () => {},
+  error: (msg, extras) => process.stderr.write(`hearthnet: ${msg} ${JSON.stringify(extras ?? {})}\n`),
+};
 
 /** Runs the probe loop. `start()`/`stop()` are idempotent; stop() leaves no timer or request behind. */
 export class Detector {
@@ -121,7 +124,10 @@ export class Detector {
   }
 
   private intervalMs(mode: Mode): number {
-    const s = mode === 'online' ? this.opts.intervalOnline ?? EMERGENCY_PROBE_INTERVAL_ONLINE : this.opts.intervalOffline ?? EMERGENCY_PROBE_INTERVAL_OFFLINE;
+    const s =
+      mode === 'online'
+        ? (this.opts.intervalOnline ?? EMERGENCY_PROBE_INTERVAL_ONLINE)
+        : (this.opts.intervalOffline ?? EMERGENCY_PROBE_INTERVAL_OFFLINE);
     return s * 1000;
   }
 
@@ -137,7 +143,12 @@ export class Detector {
     const prev = this.stateBus.current();
     const next = this.decide(prev.mode, classify(results), started);
     const lastProbe = toWallClock(new Date(this.clock.now()));
-    this.stateBus.publish({ mode: next, since: next === prev.mode ? prev.since : toWallClock(new Date(started)), last_probe: lastProbe, probe_results: results });
+    this.stateBus.publish({
+      mode: next,
+      since: next === prev.mode ? prev.since : toWallClock(new Date(started)),
+      last_probe: lastProbe,
+      probe_results: results,
+    });
     if (next !== prev.mode) await this.transitioned(prev.mode, next, results);
     if (this.running) this.schedule(this.intervalMs(next));
   }

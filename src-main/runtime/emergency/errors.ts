@@ -5,5 +5,7 @@ export const EMERGENCY_ERROR_CODES = ['bad_probe_target'] as const;
 export type EmergencyErrorCode = (typeof EMERGENCY_ERROR_CODES)[number];
 
 /** Raised at construction time, so a typo in `emergency.probe_targets` stops startup clearly. */
-export const EmergencyError = defineDomainError<EmergencyErrorCode>('EmergencyError', EMERGENCY_ERROR_CODES, { bad_probe_target: 'bad_request' });
+export const EmergencyError = defineDomainError<EmergencyErrorCode>('EmergencyError', EMERGENCY_ERROR_CODES, {
+  bad_probe_target: 'bad_request',
+});
 export type EmergencyError = InstanceType<typeof EmergencyError>;

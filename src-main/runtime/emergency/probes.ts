@@ -48,11 +48,18 @@ export function parseProbeTarget(raw: string): ProbeTarget {
       const u = new URL(text);
       return { raw, kind: 'url', host: u.hostname };
     } catch (cause) {
-      throw new EmergencyError('bad_probe_target', `probe target "${raw}" is not a valid URL`, { details: { target: raw }, cause });
+      throw new EmergencyError('bad_probe_target', `probe target "${raw}" is not a valid URL`, {
+        details: { target: raw },
+        cause,
+      });
     }
   }
   if (HOSTNAME.test(text)) return { raw, kind: 'hostname', host: text };
-  throw new EmergencyError('bad_probe_target', `probe target "${raw}" is not an IP address, a hostname or an http(s) URL; fix emergency.probe_targets in the config`, { details: { target: raw } });
+  throw new EmergencyError(
+    'bad_probe_target',
+    `probe target "${raw}" is not an IP address, a hostname or an http(s) URL; fix emergency.probe_targets in the config`,
+    { details: { target: raw } },
+  );
 }
 
 /** `http://<ip>/`, bracketing IPv6. */
@@ -65,7 +72,10 @@ export function ipUrl(ip: string, port?: number): URL {
  * HTTP(S) HEAD without keep-alive; true on any response (a 404 still proves the path works),
  * false on connection error, timeout or abort. Never rejects.
  */
-export function httpReachable(url: URL, opts: { timeoutMs: number; signal?: AbortSignal; hostHeader?: string }): Promise<boolean> {
+export function httpReachable(
+  url: URL,
+  opts: { timeoutMs: number; signal?: AbortSignal; hostHeader?: string },
+): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     let settled = false;
     const mod = url.protocol === 'https:' ? https : http;
@@ -93,7 +103,11 @@ export function httpReachable(url: URL, opts: { timeoutMs: number; signal?: Abor
 }
 
 /** First IPv4 address of `host`, or null on failure / timeout / abort. Never rejects. */
-export function resolveFirst(host: string, resolver: DnsResolver, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<string | null> {
+export function resolveFirst(
+  host: string,
+  resolver: DnsResolver,
+  opts: { timeoutMs: number; signal?: AbortSignal },
+): Promise<string | null> {
   return new Promise<string | null>((resolve) => {
     let settled = false;
     const finish = (addr: string | null) => {

@@ -37,8 +37,14 @@ export class AuthorSummaries {
   reload(): void {
     this.rows = new Map();
     this.dirty.clear();
-    const all = this.db.prepare('SELECT author, count, max_lamport, digest FROM author_summary').all() as Array<{ author: string; count: number; max_lamport: number; digest: string }>;
-    for (const r of all) this.rows.set(r.author, { count: r.count, maxLamport: r.max_lamport, sum: digestFromHex(r.digest) });
+    const all = this.db.prepare('SELECT author, count, max_lamport, digest FROM author_summary').all() as Array<{
+      author: string;
+      count: number;
+      max_lamport: number;
+      digest: string;
+    }>;
+    for (const r of all)
+      this.rows.set(r.author, { count: r.count, maxLamport: r.max_lamport, sum: digestFromHex(r.digest) });
   }
 
   /** Record an inserted event (in memory until `persist`). */
@@ -66,7 +72,8 @@ export class AuthorSummaries {
   /** A plain, JSON-ready copy keyed by full author node id. */
   all(): Record<string, AuthorSummary> {
     const out: Record<string, AuthorSummary> = {};
-    for (const [author, r] of this.rows) out[author] = { count: r.count, max_lamport: r.maxLamport, digest: digestToHex(r.sum) };
+    for (const [author, r] of this.rows)
+      out[author] = { count: r.count, max_lamport: r.maxLamport, digest: digestToHex(r.sum) };
     return out;
   }
 }

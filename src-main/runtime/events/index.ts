@@ -9,7 +9,15 @@ export { compareEvents, eventShapeProblem } from './event-shape';
 export type { AuthorSummary } from './author-summary';
 export { digestOf, EMPTY_DIGEST, sumDigests } from './digest';
 export { ReplayEngine, type ReplayEngineOptions } from './replay';
-export { buildSnapshot, restoreFromSnapshot, SnapshotStore, SNAPSHOT_KEEP_DEFAULT, SNAPSHOT_SCHEMA_VERSION, type RestoreResult, type Snapshot } from './snapshot';
+export {
+  buildSnapshot,
+  restoreFromSnapshot,
+  SnapshotStore,
+  SNAPSHOT_KEEP_DEFAULT,
+  SNAPSHOT_SCHEMA_VERSION,
+  type RestoreResult,
+  type Snapshot,
+} from './snapshot';
 export * from './sync-types';
 export { logDigest, SyncServer, type SyncServerOptions } from './sync-server';
 export { SyncClient } from './sync-client';

@@ -13,8 +13,13 @@ export class LamportClock {
 
   private dirty = false;
 
-  constructor(db: Database.Database, readonly communityId: string, private readonly opts: { writeThrough?: boolean } = {}) {
-    const row = db.prepare('SELECT value FROM lamport_clock WHERE community_id = ?').get(communityId) as { value: number } | undefined;
+  constructor(
+    db: Database.Database,
+    readonly communityId: string,
+    private readonly opts: { writeThrough?: boolean } = {},
+  ) {
+    const row = db.prepare('SELECT value FROM lamport_clock WHERE community_id = ?').get(communityId) as
+      { value: number } | undefined;
     this.value = row?.value ?? 0;
     this.save = db.prepare(
       'INSERT INTO lamport_clock (community_id, value) VALUES (?, ?) ON CONFLICT (community_id) DO UPDATE SET value = excluded.value',
@@ -53,7 +58,8 @@ export class LamportClock {
 
   /** Re-read after a rolled-back transaction so memory matches the database again. */
   reload(db: Database.Database): void {
-    const row = db.prepare('SELECT value FROM lamport_clock WHERE community_id = ?').get(this.communityId) as { value: number } | undefined;
+    const row = db.prepare('SELECT value FROM lamport_clock WHERE community_id = ?').get(this.communityId) as
+      { value: number } | undefined;
     this.value = row?.value ?? 0;
     this.dirty = false;
   }

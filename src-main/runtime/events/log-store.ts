@@ -39,10 +39,14 @@ export class LogStatements {
   private readonly replayPage: Database.Statement<Record<string, unknown>, StoredRow>;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare('INSERT INTO events (event_id, lamport, author, event_type, wall_clock, signed_json) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT INTO events (event_id, lamport, author, event_type, wall_clock, signed_json) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.exists = db.prepare('SELECT 1 AS x FROM events WHERE event_id = ?');
     this.get = db.prepare('SELECT signed_json FROM events WHERE event_id = ?');
-    this.getMany = db.prepare('SELECT signed_json FROM events WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY lamport, event_id');
+    this.getMany = db.prepare(
+      'SELECT signed_json FROM events WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY lamport, event_id',
+    );
     this.head = db.prepare('SELECT MAX(lamport) AS h FROM events');
     this.seqHead = db.prepare('SELECT MAX(seq) AS s FROM events');
     this.headsByType = db.prepare('SELECT event_type, MAX(lamport) AS h FROM events GROUP BY event_type');

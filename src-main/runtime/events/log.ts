@@ -2,8 +2,17 @@
 import Database from 'better-sqlite3';
 import { monotonicFactory } from 'ulidx';
 import {
-  canonicalJson, EVENT_TYPES, EventLogError, isOneOf, toWallClock,
-  type CommunityId, type EventId, type EventLogErrorCode, type EventType, type NodeId, type WallClock,
+  canonicalJson,
+  EVENT_TYPES,
+  EventLogError,
+  isOneOf,
+  toWallClock,
+  type CommunityId,
+  type EventId,
+  type EventLogErrorCode,
+  type EventType,
+  type NodeId,
+  type WallClock,
 } from '../../common';
 import { signBytes, verifyBytes, verifyBytesNoble, type KeyPair } from '../identity';
 import { AuthorSummaries, type AuthorSummary } from './author-summary';
@@ -78,7 +87,10 @@ export class EventLog {
       migrate(this.db, opts.communityId);
     } catch (err) {
       if (err instanceof EventLogError) throw err;
-      throw new EventLogError('db_corrupt', `cannot open the event log at ${opts.dbPath}: ${(err as Error).message}`, { cause: err, details: { path: opts.dbPath } });
+      throw new EventLogError('db_corrupt', `cannot open the event log at ${opts.dbPath}: ${(err as Error).message}`, {
+        cause: err,
+        details: { path: opts.dbPath },
+      });
     }
     this.stmts = new LogStatements(this.db);
     this.clock = new LamportClock(this.db, opts.communityId, { writeThrough: false });
@@ -99,8 +111,10 @@ export class EventLog {
   /** Mint, sign, persist and fan out a new event authored by `authorKp`. */
   appendLocal(eventType: EventType, data: Record<string, unknown>, authorKp: KeyPair): Event {
     this.assertOpen();
-    if (!isOneOf(EVENT_TYPES, eventType)) throw new EventLogError('schema_unknown', `"${String(eventType)}" is not a known event type`);
-    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new EventLogError('schema_unknown', 'event data must be an object');
+    if (!isOneOf(EVENT_TYPES, eventType))
+      throw new EventLogError('schema_unknown', `"${String(eventType)}" is not a known event type`);
+    if (!data || typeof data !== 'object' || Array.isArray(data))
+      throw new EventLogError('schema_unknown', 'event data must be an object');
     const event = this.transact(() => {
       const now = (this.opts.now ?? (() => new Date()))();
       const unsigned = {
@@ -117,11 +131,17 @@ export class EventLog {
       try {
         restJson = canonicalJson(unsigned);
       } catch (err) {
-        throw new EventLogError('schema_unknown', `event data cannot be signed: ${(err as Error).message}`, { cause: err });
+        throw new EventLogError('schema_unknown', `event data cannot be signed: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       const signature = signBytes(authorKp, Buffer.from(restJson, 'utf8'));
       // A deep copy of data, so later changes to the caller's object cannot alter the signed event.
-      const signed = { ...unsigned, data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>, signature } as Event;
+      const signed = {
+        ...unsigned,
+        data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
+        signature,
+      } as Event;
       const json = withSignature(restJson, signature);
       this.runValidate(signed);
       this.insert(signed, json);
@@ -169,7 +189,11 @@ export class EventLog {
         const signature = e.signature;
         const entry: Prechecked = { restJson, signatureOk: false };
         pre.set(e, entry);
-        jobs.push(verifyBytesAsync(e.author, Buffer.from(restJson, 'utf8'), signature).then((ok) => void (entry.signatureOk = ok)));
+        jobs.push(
+          verifyBytesAsync(e.author, Buffer.from(restJson, 'utf8'), signature).then(
+            (ok) => void (entry.signatureOk = ok),
+          ),
+        );
       }
       await Promise.all(jobs);
       this.assertOpen();
@@ -301,28 +325,48 @@ export class EventLog {
     const problem = shapeChecked ? null : eventShapeProblem(event);
     if (problem) throw new EventLogError('schema_unknown', problem, { details: { event_id: idOf(event) } });
     if (event.community_id !== this.communityId) {
-      throw new EventLogError('schema_unknown', `event ${event.event_id} belongs to community ${event.community_id}, not this one (${this.communityId})`, {
-        details: { event_id: event.event_id, reason: 'community_mismatch' },
-      });
+      throw new EventLogError(
+        'schema_unknown',
+        `event ${event.event_id} belongs to community ${event.community_id}, not this one (${this.communityId})`,
+        {
+          details: { event_id: event.event_id, reason: 'community_mismatch' },
+        },
+      );
     }
     if (this.stmts.exists.get(event.event_id)) return false;
     const signature = event.signature;
     const restJson = pre?.restJson ?? unsignedJsonOf(event);
     if (restJson === null) {
-      throw new EventLogError('schema_unknown', `event ${event.event_id} holds a value JSON cannot carry exactly (e.g. a number out of range)`, { details: { event_id: event.event_id } });
+      throw new EventLogError(
+        'schema_unknown',
+        `event ${event.event_id} holds a value JSON cannot carry exactly (e.g. a number out of range)`,
+        { details: { event_id: event.event_id } },
+      );
     }
     const signatureOk = pre ? pre.signatureOk : this.verify(event.author, Buffer.from(restJson, 'utf8'), signature);
     if (!signatureOk) {
-      throw new EventLogError('invalid_signature', `event ${event.event_id} is not correctly signed by its author ${event.author}`, { details: { event_id: event.event_id } });
+      throw new EventLogError(
+        'invalid_signature',
+        `event ${event.event_id} is not correctly signed by its author ${event.author}`,
+        { details: { event_id: event.event_id } },
+      );
     }
     const bootstrap = event.event_type === 'community.created' && (event.author as string) === this.communityId;
     const m = this.opts.membership;
     if (m && !bootstrap) {
       if (m.isRevoked(event.author)) {
-        throw new EventLogError('revoked_author', `event ${event.event_id} is by ${event.author}, whose membership was revoked`, { details: { event_id: event.event_id } });
+        throw new EventLogError(
+          'revoked_author',
+          `event ${event.event_id} is by ${event.author}, whose membership was revoked`,
+          { details: { event_id: event.event_id } },
+        );
       }
       if (!m.isMember(event.author)) {
-        throw new EventLogError('unknown_author', `event ${event.event_id} is by ${event.author}, who is not a member of this community`, { details: { event_id: event.event_id } });
+        throw new EventLogError(
+          'unknown_author',
+          `event ${event.event_id} is by ${event.author}, who is not a member of this community`,
+          { details: { event_id: event.event_id } },
+        );
       }
     }
     this.runValidate(event);
@@ -365,7 +409,9 @@ export class EventLog {
       this.summaries.reload();
       if (undone.length > 0) this.notifyRollback(undone);
       if (err instanceof EventLogError) throw err;
-      throw new EventLogError('db_corrupt', `the event log could not be written: ${(err as Error).message}`, { cause: err });
+      throw new EventLogError('db_corrupt', `the event log could not be written: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 

@@ -23,13 +23,17 @@ export class ReplayEngine {
   private readonly unsubscribe: () => void;
   private readonly unsubscribeRollback: () => void;
 
-  constructor(readonly log: EventLog, private readonly opts: ReplayEngineOptions = {}) {
+  constructor(
+    readonly log: EventLog,
+    private readonly opts: ReplayEngineOptions = {},
+  ) {
     this.unsubscribe = log.onAppend((e) => this.onEvent(e));
     // Views saw events of a transaction that then failed to commit (e.g. the disk is full): they
     // must never show what the log refused, so every view that took one is rebuilt from the log.
     // Rare, and a rebuild reads only (which works on a full disk).
     this.unsubscribeRollback = log.onRollback((undone) => {
-      for (const [name, r] of this.views) if (undone.some((e) => !r.types || r.types.has(e.event_type))) this.rebuild(name, 0);
+      for (const [name, r] of this.views)
+        if (undone.some((e) => !r.types || r.types.has(e.event_type))) this.rebuild(name, 0);
     });
   }
 

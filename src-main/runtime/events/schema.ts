@@ -39,9 +39,13 @@ export function migrate(db: Database.Database, communityId: string): void {
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   const current = row.v ?? 0;
   if (current > MIGRATIONS.length) {
-    throw new EventLogError('db_corrupt', `the event log was written by a newer HearthNet (schema ${current}, this one knows ${MIGRATIONS.length}); update the app`, {
-      details: { schema: current },
-    });
+    throw new EventLogError(
+      'db_corrupt',
+      `the event log was written by a newer HearthNet (schema ${current}, this one knows ${MIGRATIONS.length}); update the app`,
+      {
+        details: { schema: current },
+      },
+    );
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
   for (let v = current + 1; v <= MIGRATIONS.length; v++) {
@@ -53,8 +57,12 @@ export function migrate(db: Database.Database, communityId: string): void {
   const stored = db.prepare("SELECT value FROM meta WHERE key = 'community_id'").get() as { value: string } | undefined;
   if (!stored) db.prepare("INSERT INTO meta (key, value) VALUES ('community_id', ?)").run(communityId);
   else if (stored.value !== communityId) {
-    throw new EventLogError('db_corrupt', `this event log belongs to community ${stored.value}, not ${communityId}; use a separate database per community`, {
-      details: { stored: stored.value, requested: communityId },
-    });
+    throw new EventLogError(
+      'db_corrupt',
+      `this event log belongs to community ${stored.value}, not ${communityId}; use a separate database per community`,
+      {
+        details: { stored: stored.value, requested: communityId },
+      },
+    );
   }
 }

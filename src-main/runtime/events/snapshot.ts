@@ -1,5 +1,15 @@
 /** X02 §3.5: signed snapshots of materialised views, so a restart does not replay the whole log. */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, EventLogError, toWallClock, type CommunityId, type NodeId, type WallClock } from '../../common';
 import { signPayload, verifyPayload, type KeyPair } from '../identity';
@@ -30,7 +40,13 @@ export interface Snapshot {
 }
 
 /** Build and sign a snapshot of every registered view, as of `atLamport` (default: the head). */
-export function buildSnapshot(log: EventLog, engine: ReplayEngine, signingKp: KeyPair, atLamport?: number, now: () => Date = () => new Date()): Snapshot {
+export function buildSnapshot(
+  log: EventLog,
+  engine: ReplayEngine,
+  signingKp: KeyPair,
+  atLamport?: number,
+  now: () => Date = () => new Date(),
+): Snapshot {
   const head = log.head();
   const at = atLamport ?? head;
   if (!Number.isSafeInteger(at) || at < 0 || at > head) {
@@ -74,15 +90,36 @@ export interface RestoreResult {
  * Verify the snapshot (signature first, then community), restore each view's state, then apply
  * the events after it: lamport > covers_events_up_to, or inserted after covers_seq.
  */
-export function restoreFromSnapshot(snap: Snapshot, engine: ReplayEngine, log: EventLog, opts: { trustedSigners?: readonly string[] } = {}): RestoreResult {
-  if (!snap || typeof snap !== 'object' || typeof snap.signer !== 'string' || !verifyPayload(snap as unknown as Record<string, unknown>, snap.signer)) {
-    throw new EventLogError('invalid_signature', 'the snapshot is not correctly signed; delete it and the views will be rebuilt from the log');
+export function restoreFromSnapshot(
+  snap: Snapshot,
+  engine: ReplayEngine,
+  log: EventLog,
+  opts: { trustedSigners?: readonly string[] } = {},
+): RestoreResult {
+  if (
+    !snap ||
+    typeof snap !== 'object' ||
+    typeof snap.signer !== 'string' ||
+    !verifyPayload(snap as unknown as Record<string, unknown>, snap.signer)
+  ) {
+    throw new EventLogError(
+      'invalid_signature',
+      'the snapshot is not correctly signed; delete it and the views will be rebuilt from the log',
+    );
   }
   if (opts.trustedSigners && !opts.trustedSigners.includes(snap.signer)) {
-    throw new EventLogError('invalid_signature', `the snapshot was signed by ${snap.signer}, which is not trusted here`);
+    throw new EventLogError(
+      'invalid_signature',
+      `the snapshot was signed by ${snap.signer}, which is not trusted here`,
+    );
   }
-  if (snap.schema_version !== SNAPSHOT_SCHEMA_VERSION) throw new EventLogError('schema_unknown', `snapshot schema ${snap.schema_version} is not supported`);
-  if (snap.community_id !== log.communityId) throw new EventLogError('schema_unknown', `the snapshot is of community ${snap.community_id}, not ${log.communityId}`);
+  if (snap.schema_version !== SNAPSHOT_SCHEMA_VERSION)
+    throw new EventLogError('schema_unknown', `snapshot schema ${snap.schema_version} is not supported`);
+  if (snap.community_id !== log.communityId)
+    throw new EventLogError(
+      'schema_unknown',
+      `the snapshot is of community ${snap.community_id}, not ${log.communityId}`,
+    );
   const restored: string[] = [];
   const rebuilt: string[] = [];
   for (const name of engine.viewNames()) {
@@ -132,7 +169,8 @@ export class SnapshotStore {
       const file = join(this.dirPath, fileOf(covers));
       try {
         const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
-        if (snap.community_id !== this.communityId) throw new Error(`snapshot of another community (${snap.community_id})`);
+        if (snap.community_id !== this.communityId)
+          throw new Error(`snapshot of another community (${snap.community_id})`);
         return snap;
       } catch (err) {
         (this.opts.onCorrupt ?? ((f, e) => console.error(`skipping unreadable snapshot ${f}:`, e)))(file, err);
@@ -143,7 +181,11 @@ export class SnapshotStore {
 
   /** Atomic: write a temp file, fsync it, rename over the final name, fsync the folder. */
   write(snap: Snapshot): void {
-    if (snap.community_id !== this.communityId) throw new EventLogError('schema_unknown', `snapshot of community ${snap.community_id} does not belong in the store of ${this.communityId}`);
+    if (snap.community_id !== this.communityId)
+      throw new EventLogError(
+        'schema_unknown',
+        `snapshot of community ${snap.community_id} does not belong in the store of ${this.communityId}`,
+      );
     const final = join(this.dirPath, fileOf(snap.covers_events_up_to));
     const tmp = `${final}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
@@ -167,7 +209,9 @@ export class SnapshotStore {
   /** Delete all but the newest `keepLastN` snapshots (and stale temp files). */
   prune(keepLastN = SNAPSHOT_KEEP_DEFAULT): void {
     const all = this.list();
-    for (const covers of all.slice(0, Math.max(0, all.length - Math.max(0, keepLastN)))) unlinkSync(join(this.dirPath, fileOf(covers)));
-    for (const f of readdirSync(this.dirPath)) if (f.endsWith('.tmp') && f.startsWith('snapshot-')) unlinkSync(join(this.dirPath, f));
+    for (const covers of all.slice(0, Math.max(0, all.length - Math.max(0, keepLastN))))
+      unlinkSync(join(this.dirPath, fileOf(covers)));
+    for (const f of readdirSync(this.dirPath))
+      if (f.endsWith('.tmp') && f.startsWith('snapshot-')) unlinkSync(join(this.dirPath, f));
   }
 }

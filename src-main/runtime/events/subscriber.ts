@@ -38,9 +38,15 @@ export class Subscriber {
       return;
     }
     if (this.queue.length >= this.max) {
-      this.fail(new EventLogError('out_of_order', `subscriber fell more than ${this.max} events behind; replay since lamport ${this.lastDelivered} and subscribe again`, {
-        details: { reason: 'subscriber_overflow', resume_after_lamport: this.lastDelivered },
-      }));
+      this.fail(
+        new EventLogError(
+          'out_of_order',
+          `subscriber fell more than ${this.max} events behind; replay since lamport ${this.lastDelivered} and subscribe again`,
+          {
+            details: { reason: 'subscriber_overflow', resume_after_lamport: this.lastDelivered },
+          },
+        ),
+      );
       return;
     }
     this.queue.push(event);

@@ -29,6 +29,7 @@ export function groupByBucket(ids: readonly IdLamport[], width: number): Map<num
 /** Wire form: bucket index (decimal string) -> {count, digest}. */
 export function bucketSummaries(ids: readonly IdLamport[], width: number): Record<string, BucketSummary> {
   const out: Record<string, BucketSummary> = {};
-  for (const [b, list] of groupByBucket(ids, width)) out[String(b)] = { count: list.length, digest: digestOf(list.map((r) => r.event_id)) };
+  for (const [b, list] of groupByBucket(ids, width))
+    out[String(b)] = { count: list.length, digest: digestOf(list.map((r) => r.event_id)) };
   return out;
 }

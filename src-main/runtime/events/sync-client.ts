@@ -5,7 +5,13 @@ import { compareEvents } from './event-shape';
 import type { EventLog } from './log';
 import { sumDigests } from './digest';
 import { bucketSummaries, bucketWidthFor, groupByBucket, type IdLamport } from './sync-buckets';
-import { SYNC_BATCH_EVENTS, type HeadsReport, type SyncChannel, type SyncEventsReply, type SyncResult } from './sync-types';
+import {
+  SYNC_BATCH_EVENTS,
+  type HeadsReport,
+  type SyncChannel,
+  type SyncEventsReply,
+  type SyncResult,
+} from './sync-types';
 import type { Event } from './types';
 
 const sameSummary = (a?: AuthorSummary, b?: AuthorSummary) =>
@@ -41,29 +47,52 @@ export class SyncClient {
    * `digestFirst`: open with `want.heads_unless` (one small request when the logs agree; falls back
    * to `GET heads` against a server that does not know it). Otherwise open with `GET heads`.
    */
-  async syncWith(channel: SyncChannel = this.channel, opts: { digestFirst?: boolean } = {}): Promise<SyncResult & { in_sync?: boolean }> {
+  async syncWith(
+    channel: SyncChannel = this.channel,
+    opts: { digestFirst?: boolean } = {},
+  ): Promise<SyncResult & { in_sync?: boolean }> {
     const now = this.opts.now ?? (() => performance.now());
     const started = now();
     let remote: HeadsReport;
     if (opts.digestFirst) {
       const ours = sumDigests(Object.values(this.log.authorSummaries()).map((s) => s.digest));
       const first = await channel.events({ want: { heads_unless: ours } });
-      if (first.in_sync) return { sent_count: 0, received_count: 0, duration_ms: Math.round(now() - started), rejected_sent: [], rejected_received: [], in_sync: true };
+      if (first.in_sync)
+        return {
+          sent_count: 0,
+          received_count: 0,
+          duration_ms: Math.round(now() - started),
+          rejected_sent: [],
+          rejected_received: [],
+          in_sync: true,
+        };
       remote = first.heads ?? (await channel.heads());
     } else {
       remote = await channel.heads();
     }
     if (remote.community_id !== this.log.communityId) {
-      throw new EventLogError('schema_unknown', `the peer serves community ${remote.community_id}, not ${this.log.communityId}; it cannot be synced with`);
+      throw new EventLogError(
+        'schema_unknown',
+        `the peer serves community ${remote.community_id}, not ${this.log.communityId}; it cannot be synced with`,
+      );
     }
     const local = this.log.authorSummaries();
     const remoteAuthors = remote.authors ?? {};
-    const differing = [...new Set([...Object.keys(local), ...Object.keys(remoteAuthors)])].filter((a) => !sameSummary(local[a], remoteAuthors[a]));
-    const result = { sent_count: 0, received_count: 0, duration_ms: 0, rejected_sent: [] as Array<{ event_id: string; code: string }>, rejected_received: [] as Array<{ event_id: string; code: string; message: string }> };
+    const differing = [...new Set([...Object.keys(local), ...Object.keys(remoteAuthors)])].filter(
+      (a) => !sameSummary(local[a], remoteAuthors[a]),
+    );
+    const result = {
+      sent_count: 0,
+      received_count: 0,
+      duration_ms: 0,
+      rejected_sent: [] as Array<{ event_id: string; code: string }>,
+      rejected_received: [] as Array<{ event_id: string; code: string; message: string }>,
+    };
     if (differing.length === 0) return { ...result, duration_ms: Math.round(now() - started) };
 
     let maxLamport = 0;
-    for (const a of differing) maxLamport = Math.max(maxLamport, local[a]?.max_lamport ?? 0, remoteAuthors[a]?.max_lamport ?? 0);
+    for (const a of differing)
+      maxLamport = Math.max(maxLamport, local[a]?.max_lamport ?? 0, remoteAuthors[a]?.max_lamport ?? 0);
     const width = bucketWidthFor(maxLamport);
     const bucketReply = await channel.events({ want: { buckets: { width, authors: differing } } });
 

@@ -4,8 +4,11 @@ import { sumDigests } from './digest';
 import type { EventLog } from './log';
 import { bucketSummaries, groupByBucket } from './sync-buckets';
 import {
-  SYNC_BATCH_EVENTS, SYNC_PROTOCOL_VERSION,
-  type HeadsReport, type SyncEventsBody, type SyncEventsReply,
+  SYNC_BATCH_EVENTS,
+  SYNC_PROTOCOL_VERSION,
+  type HeadsReport,
+  type SyncEventsBody,
+  type SyncEventsReply,
 } from './sync-types';
 import type { Event } from './types';
 
@@ -24,7 +27,10 @@ export function logDigest(log: EventLog): string {
 
 /** Transport-agnostic: the HTTP layer passes parsed JSON in and serialises the reply out. */
 export class SyncServer {
-  constructor(private readonly log: EventLog, private readonly opts: SyncServerOptions = {}) {}
+  constructor(
+    private readonly log: EventLog,
+    private readonly opts: SyncServerOptions = {},
+  ) {}
 
   async serveHeads(): Promise<HeadsReport> {
     const authors = this.log.authorSummaries();
@@ -49,10 +55,20 @@ export class SyncServer {
     if (!body || typeof body !== 'object') throw new HearthError('bad_request', 'sync body must be a JSON object');
     const events = body.events ?? [];
     if (!Array.isArray(events)) throw new HearthError('bad_request', '"events" must be an array');
-    if (events.length > SYNC_BATCH_EVENTS) throw new HearthError('payload_too_large', `at most ${SYNC_BATCH_EVENTS} events per request, got ${events.length}`);
+    if (events.length > SYNC_BATCH_EVENTS)
+      throw new HearthError(
+        'payload_too_large',
+        `at most ${SYNC_BATCH_EVENTS} events per request, got ${events.length}`,
+      );
     const isPush = events.length > 0 && !body.want && !!this.opts.onFreshPush;
-    const unseen = isPush ? (events as Event[]).filter((e) => typeof e?.event_id === 'string' && this.log.getSignedJson(e.event_id) === null) : [];
-    const batch = events.length ? await this.log.appendReceivedBatchAsync(events as Event[]) : { accepted: 0, duplicates: 0, rejected: [] };
+    const unseen = isPush
+      ? (events as Event[]).filter(
+          (e) => typeof e?.event_id === 'string' && this.log.getSignedJson(e.event_id) === null,
+        )
+      : [];
+    const batch = events.length
+      ? await this.log.appendReceivedBatchAsync(events as Event[])
+      : { accepted: 0, duplicates: 0, rejected: [] };
     if (batch.accepted > 0 && unseen.length) {
       // Stored now and not before: this node is hearing of them first (another push may race us; a
       // duplicate relay costs one small request, no correctness).
@@ -60,9 +76,14 @@ export class SyncServer {
       if (fresh.length) this.opts.onFreshPush!(fresh, from);
     }
     const reply: {
-      accepted: number; duplicates: number; rejected: Array<{ event_id: string; code: never }>;
-      buckets?: SyncEventsReply['buckets']; ids?: SyncEventsReply['ids']; events?: Event[];
-      in_sync?: boolean; heads?: SyncEventsReply['heads'];
+      accepted: number;
+      duplicates: number;
+      rejected: Array<{ event_id: string; code: never }>;
+      buckets?: SyncEventsReply['buckets'];
+      ids?: SyncEventsReply['ids'];
+      events?: Event[];
+      in_sync?: boolean;
+      heads?: SyncEventsReply['heads'];
     } = {
       accepted: batch.accepted,
       duplicates: batch.duplicates,
@@ -72,23 +93,28 @@ export class SyncServer {
     if (!want) return reply;
     if (typeof want !== 'object') throw new HearthError('bad_request', '"want" must be an object');
     if (want.heads_unless !== undefined) {
-      if (typeof want.heads_unless !== 'string') throw new HearthError('bad_request', 'want.heads_unless must be a digest string');
+      if (typeof want.heads_unless !== 'string')
+        throw new HearthError('bad_request', 'want.heads_unless must be a digest string');
       const heads = await this.serveHeads();
       if (heads.digest === want.heads_unless) reply.in_sync = true;
       else reply.heads = heads;
     }
     if (want.buckets) {
       const width = checkWidth(want.buckets.width);
-      if (!Array.isArray(want.buckets.authors)) throw new HearthError('bad_request', 'want.buckets.authors must be an array');
+      if (!Array.isArray(want.buckets.authors))
+        throw new HearthError('bad_request', 'want.buckets.authors must be an array');
       reply.buckets = {};
-      for (const a of want.buckets.authors) reply.buckets[String(a)] = bucketSummaries(this.log.authorEventIds(String(a)), width);
+      for (const a of want.buckets.authors)
+        reply.buckets[String(a)] = bucketSummaries(this.log.authorEventIds(String(a)), width);
     }
     if (want.ids) {
       const width = checkWidth(want.ids.width);
-      if (!want.ids.authors || typeof want.ids.authors !== 'object') throw new HearthError('bad_request', 'want.ids.authors must be an object');
+      if (!want.ids.authors || typeof want.ids.authors !== 'object')
+        throw new HearthError('bad_request', 'want.ids.authors must be an object');
       reply.ids = {};
       for (const [a, wanted] of Object.entries(want.ids.authors)) {
-        if (!Array.isArray(wanted)) throw new HearthError('bad_request', `want.ids.authors["${a}"] must be an array of bucket indexes`);
+        if (!Array.isArray(wanted))
+          throw new HearthError('bad_request', `want.ids.authors["${a}"] must be an array of bucket indexes`);
         const buckets = groupByBucket(this.log.authorEventIds(a), width);
         const out: Array<[string, number]> = [];
         for (const b of wanted) for (const r of buckets.get(Number(b)) ?? []) out.push([r.event_id, r.lamport]);
@@ -96,8 +122,10 @@ export class SyncServer {
       }
     }
     if (want.event_ids) {
-      if (!Array.isArray(want.event_ids) || want.event_ids.some((id) => typeof id !== 'string')) throw new HearthError('bad_request', 'want.event_ids must be an array of strings');
-      if (want.event_ids.length > SYNC_BATCH_EVENTS) throw new HearthError('payload_too_large', `at most ${SYNC_BATCH_EVENTS} event ids per request`);
+      if (!Array.isArray(want.event_ids) || want.event_ids.some((id) => typeof id !== 'string'))
+        throw new HearthError('bad_request', 'want.event_ids must be an array of strings');
+      if (want.event_ids.length > SYNC_BATCH_EVENTS)
+        throw new HearthError('payload_too_large', `at most ${SYNC_BATCH_EVENTS} event ids per request`);
       reply.events = this.log.getMany(want.event_ids);
     }
     return reply;
@@ -105,6 +133,7 @@ export class SyncServer {
 }
 
 function checkWidth(width: unknown): number {
-  if (typeof width !== 'number' || !Number.isSafeInteger(width) || width < 1) throw new HearthError('bad_request', 'bucket width must be a positive integer');
+  if (typeof width !== 'number' || !Number.isSafeInteger(width) || width < 1)
+    throw new HearthError('bad_request', 'bucket width must be a positive integer');
   return width;
 }

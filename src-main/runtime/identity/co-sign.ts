@@ -16,17 +16,37 @@ export interface CoSignature {
 }
 
 /** The exact object a co-signer signs (canonicalJson of it). */
-export function coSignBody(communityId: string, action: CoSignAction, nodeId: string, details: Record<string, unknown>): Record<string, unknown> {
+export function coSignBody(
+  communityId: string,
+  action: CoSignAction,
+  nodeId: string,
+  details: Record<string, unknown>,
+): Record<string, unknown> {
   return { ...details, community_id: communityId, action, node_id: nodeId };
 }
 
 /** Sign any membership action. */
-export function coSign(kp: KeyPair, communityId: string, action: CoSignAction, nodeId: string, details: Record<string, unknown>): CoSignature {
-  return { signer: kp.nodeIdFull, signature: signBytes(kp, canonicalJsonBytes(coSignBody(communityId, action, nodeId, details))) };
+export function coSign(
+  kp: KeyPair,
+  communityId: string,
+  action: CoSignAction,
+  nodeId: string,
+  details: Record<string, unknown>,
+): CoSignature {
+  return {
+    signer: kp.nodeIdFull,
+    signature: signBytes(kp, canonicalJsonBytes(coSignBody(communityId, action, nodeId, details))),
+  };
 }
 
 /** True when `sig` is a valid co-signature by `sig.signer` over the given action. Never throws. */
-export function verifyCoSignature(sig: CoSignature, communityId: string, action: CoSignAction, nodeId: string, details: Record<string, unknown>): boolean {
+export function verifyCoSignature(
+  sig: CoSignature,
+  communityId: string,
+  action: CoSignAction,
+  nodeId: string,
+  details: Record<string, unknown>,
+): boolean {
   try {
     return verifyBytes(sig.signer, canonicalJsonBytes(coSignBody(communityId, action, nodeId, details)), sig.signature);
   } catch {
@@ -50,16 +70,30 @@ export function coSignPromotion(kp: KeyPair, communityId: string, nodeId: string
 }
 
 /** Extra invite approvals (only needed when policy.min_signatures_to_invite > 1). */
-export function coSignInvite(kp: KeyPair, communityId: string, invitee: string, level: TrustLevel, expiresAt: WallClock): CoSignature {
+export function coSignInvite(
+  kp: KeyPair,
+  communityId: string,
+  invitee: string,
+  level: TrustLevel,
+  expiresAt: WallClock,
+): CoSignature {
   return coSign(kp, communityId, 'invite', invitee, { level, expires_at: expiresAt });
 }
 
 /** `data` of a `community.member.revoked` event. */
-export function revocationData(nodeId: string, reason: string, signatures: readonly CoSignature[]): Record<string, unknown> {
+export function revocationData(
+  nodeId: string,
+  reason: string,
+  signatures: readonly CoSignature[],
+): Record<string, unknown> {
   return { node_id: nodeId, reason, signatures: signatures.map((s) => ({ ...s })) };
 }
 
 /** `data` of a `community.member.demoted` or `.promoted` event. */
-export function levelChangeData(nodeId: string, level: TrustLevel, signatures: readonly CoSignature[]): Record<string, unknown> {
+export function levelChangeData(
+  nodeId: string,
+  level: TrustLevel,
+  signatures: readonly CoSignature[],
+): Record<string, unknown> {
   return { node_id: nodeId, level, signatures: signatures.map((s) => ({ ...s })) };
 }

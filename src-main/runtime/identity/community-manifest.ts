@@ -20,7 +20,13 @@ const fail: ShapeFail = (field, problem) => {
 };
 
 /** Creates and signs the manifest of a new community whose id is the root's full node id. */
-export function buildCommunityManifest(rootKp: KeyPair, name: string, policy: CommunityPolicy = defaultCommunityPolicy(), now: Date = new Date(), lamportAtCreation = 0): CommunityManifest {
+export function buildCommunityManifest(
+  rootKp: KeyPair,
+  name: string,
+  policy: CommunityPolicy = defaultCommunityPolicy(),
+  now: Date = new Date(),
+  lamportAtCreation = 0,
+): CommunityManifest {
   const createdAt = toWallClock(now);
   const root = rootKp.nodeIdFull;
   const body = {
@@ -41,7 +47,12 @@ export function buildCommunityManifest(rootKp: KeyPair, name: string, policy: Co
 function readMember(v: unknown, path: string): CommunityMember {
   const r = ShapeReader.of(v, fail, path);
   r.onlyKeys(['node_id', 'level', 'added_at', 'added_by']);
-  return { node_id: r.nodeId('node_id'), level: r.oneOf('level', MEMBER_LEVELS), added_at: r.wallClock('added_at'), added_by: r.nodeId('added_by') };
+  return {
+    node_id: r.nodeId('node_id'),
+    level: r.oneOf('level', MEMBER_LEVELS),
+    added_at: r.wallClock('added_at'),
+    added_by: r.nodeId('added_by'),
+  };
 }
 
 function readRevoked(v: unknown, path: string): RevokedEntry {
@@ -53,9 +64,22 @@ function readRevoked(v: unknown, path: string): RevokedEntry {
 /** Strictly validates a community manifest; IdentityError('bad_manifest') names the bad field. */
 export function parseCommunityManifest(blob: Uint8Array | string | object): CommunityManifest {
   const r = ShapeReader.of(jsonInput(blob, fail), fail);
-  r.onlyKeys(['version', 'community_id', 'name', 'root_key', 'created_at', 'lamport_at_creation', 'policy', 'members', 'revoked', 'head_lamport', 'signature']);
+  r.onlyKeys([
+    'version',
+    'community_id',
+    'name',
+    'root_key',
+    'created_at',
+    'lamport_at_creation',
+    'policy',
+    'members',
+    'revoked',
+    'head_lamport',
+    'signature',
+  ]);
   const version = r.int('version');
-  if (version !== COMMUNITY_MANIFEST_VERSION) fail('version', `must be ${COMMUNITY_MANIFEST_VERSION} (got ${version}); this node may need an update`);
+  if (version !== COMMUNITY_MANIFEST_VERSION)
+    fail('version', `must be ${COMMUNITY_MANIFEST_VERSION} (got ${version}); this node may need an update`);
   return {
     version,
     community_id: r.nodeId<CommunityId>('community_id'),
@@ -77,7 +101,8 @@ export function parseCommunityManifest(blob: Uint8Array | string | object): Comm
  * 'bad_manifest' (inconsistent) or 'invalid_signature'.
  */
 export function verifyCommunityManifest(cm: CommunityManifest): void {
-  if ((cm.community_id as string) !== cm.root_key) fail('community_id', 'must equal root_key (a community is named by its root key)');
+  if ((cm.community_id as string) !== cm.root_key)
+    fail('community_id', 'must equal root_key (a community is named by its root key)');
   if (levelOf(cm, cm.root_key) !== 'anchor') fail('members', 'must list the root key as an anchor');
   const revoked = new Set(cm.revoked.map((r) => r.node_id));
   const seen = new Set<string>();
@@ -87,7 +112,11 @@ export function verifyCommunityManifest(cm: CommunityManifest): void {
     seen.add(m.node_id);
   }
   if (!verifyPayload(cm as unknown as Record<string, unknown>, cm.root_key)) {
-    throw new IdentityError('invalid_signature', `community manifest of "${cm.name}" is not signed by its root key (tampered or forged)`, { details: { community_id: cm.community_id } });
+    throw new IdentityError(
+      'invalid_signature',
+      `community manifest of "${cm.name}" is not signed by its root key (tampered or forged)`,
+      { details: { community_id: cm.community_id } },
+    );
   }
 }
 
@@ -115,16 +144,28 @@ export function isRevoked(cm: Pick<CommunityManifest, 'revoked'>, nodeId: string
  * IdentityError('sign_failed') — peers serve the root-signed manifest they hold, and replay the
  * event log (the source of truth) for anything newer.
  */
-export function regenerateCommunityManifestFromState(state: CommunityStateSnapshot, signingKp: KeyPair, now: Date = new Date()): CommunityManifest {
+export function regenerateCommunityManifestFromState(
+  state: CommunityStateSnapshot,
+  signingKp: KeyPair,
+  now: Date = new Date(),
+): CommunityManifest {
   if (!state.created || state.created_at === null) {
-    throw new IdentityError('sign_failed', `community ${state.community_id} has no community.created event yet; nothing to sign`);
+    throw new IdentityError(
+      'sign_failed',
+      `community ${state.community_id} has no community.created event yet; nothing to sign`,
+    );
   }
   if (signingKp.nodeIdFull !== state.root_key) {
-    throw new IdentityError('sign_failed', `only the community root key (${shortOf(state.root_key)}) may sign the community manifest; this node (${signingKp.nodeIdShort}) should serve the root-signed manifest it holds and let peers replay the event log`, {
-      details: { root_key: state.root_key, signer: signingKp.nodeIdFull },
-    });
+    throw new IdentityError(
+      'sign_failed',
+      `only the community root key (${shortOf(state.root_key)}) may sign the community manifest; this node (${signingKp.nodeIdShort}) should serve the root-signed manifest it holds and let peers replay the event log`,
+      {
+        details: { root_key: state.root_key, signer: signingKp.nodeIdFull },
+      },
+    );
   }
-  const open = (m: CommunityStateSnapshot['members'][number]) => m.status === 'joined' || m.invite_expires_at === null || now.getTime() < wallClockMs(m.invite_expires_at);
+  const open = (m: CommunityStateSnapshot['members'][number]) =>
+    m.status === 'joined' || m.invite_expires_at === null || now.getTime() < wallClockMs(m.invite_expires_at);
   const body = {
     version: COMMUNITY_MANIFEST_VERSION,
     community_id: state.community_id,
@@ -133,7 +174,9 @@ export function regenerateCommunityManifestFromState(state: CommunityStateSnapsh
     created_at: state.created_at,
     lamport_at_creation: state.lamport_at_creation,
     policy: { ...state.policy },
-    members: state.members.filter(open).map((m) => ({ node_id: m.node_id, level: m.level, added_at: m.added_at, added_by: m.added_by })),
+    members: state.members
+      .filter(open)
+      .map((m) => ({ node_id: m.node_id, level: m.level, added_at: m.added_at, added_by: m.added_by })),
     revoked: state.revoked.map((r) => ({ node_id: r.node_id, revoked_at: r.revoked_at })),
     head_lamport: state.head_lamport,
   };

@@ -38,7 +38,14 @@ const policyFail =
 /** Strictly reads a policy object; `path` prefixes field names in errors (e.g. `policy`). */
 export function readPolicy(v: unknown, path = 'policy', what = 'community policy'): CommunityPolicy {
   const r = ShapeReader.of(v, policyFail(what), path);
-  r.onlyKeys(['min_signatures_to_invite', 'min_signatures_to_demote', 'min_signatures_to_revoke', 'capability_token_ttl_seconds', 'federation_enabled', 'default_member_can_invite']);
+  r.onlyKeys([
+    'min_signatures_to_invite',
+    'min_signatures_to_demote',
+    'min_signatures_to_revoke',
+    'capability_token_ttl_seconds',
+    'federation_enabled',
+    'default_member_can_invite',
+  ]);
   return {
     min_signatures_to_invite: r.int('min_signatures_to_invite', 1, MAX_POLICY_SIGNATURES),
     min_signatures_to_demote: r.int('min_signatures_to_demote', 1, MAX_POLICY_SIGNATURES),

@@ -36,7 +36,10 @@ export interface RuleState {
 
 /** Thrown inside this module only; `checkEvent` turns it into a Verdict. */
 export class Refusal {
-  constructor(readonly code: RefusalCode, readonly reason: string) {}
+  constructor(
+    readonly code: RefusalCode,
+    readonly reason: string,
+  ) {}
 }
 
 const forbid = (reason: string): never => {
@@ -53,25 +56,37 @@ export function isMemberAt(rec: MemberRecord | undefined, ms: number): boolean {
 }
 
 function dataOf(event: Event): ShapeReader {
-  return ShapeReader.of(event.data, (field, problem) => forbid(`${event.event_type} data field "${field}" ${problem}`), 'data');
+  return ShapeReader.of(
+    event.data,
+    (field, problem) => forbid(`${event.event_type} data field "${field}" ${problem}`),
+    'data',
+  );
 }
 
 function eligibleSigners(s: RuleState, ms: number, exclude?: string): Set<string> {
   const out = new Set<string>();
-  for (const r of s.records()) if (SIGNER_LEVELS.includes(r.level) && isMemberAt(r, ms) && r.node_id !== exclude) out.add(r.node_id);
+  for (const r of s.records())
+    if (SIGNER_LEVELS.includes(r.level) && isMemberAt(r, ms) && r.node_id !== exclude) out.add(r.node_id);
   return out;
 }
 
 /** Distinct eligible signers with a valid co-signature; refuses when fewer than `required`. */
 function requireSignatures(
-  d: ShapeReader, s: RuleState, ms: number, action: CoSignAction, nodeId: string, details: Record<string, unknown>,
-  required: number, opts: { exclude?: string; alsoCounts?: string; what: string },
+  d: ShapeReader,
+  s: RuleState,
+  ms: number,
+  action: CoSignAction,
+  nodeId: string,
+  details: Record<string, unknown>,
+  required: number,
+  opts: { exclude?: string; alsoCounts?: string; what: string },
 ): Set<string> {
   const eligible = eligibleSigners(s, ms, opts.exclude);
   const need = effectiveThreshold(required, eligible.size);
   const valid = new Set<string>(opts.alsoCounts ? [opts.alsoCounts] : []);
   const ignored: string[] = [];
-  const list = d.raw('signatures') === undefined && action === 'invite' ? [] : d.array('signatures', (v) => v, { max: 256 });
+  const list =
+    d.raw('signatures') === undefined && action === 'invite' ? [] : d.array('signatures', (v) => v, { max: 256 });
   for (const raw of list) {
     const sig = raw as CoSignature;
     const signer = typeof sig?.signer === 'string' ? sig.signer : '?';
@@ -81,7 +96,10 @@ function requireSignatures(
     else valid.add(signer);
   }
   if (valid.size < need) {
-    forbid(`${opts.what} needs ${need} distinct trusted/anchor signature(s) (policy ${required}, ${eligible.size} eligible), got ${valid.size}` + (ignored.length ? `; ignored: ${ignored.join(', ')}` : ''));
+    forbid(
+      `${opts.what} needs ${need} distinct trusted/anchor signature(s) (policy ${required}, ${eligible.size} eligible), got ${valid.size}` +
+        (ignored.length ? `; ignored: ${ignored.join(', ')}` : ''),
+    );
   }
   return valid;
 }
@@ -108,19 +126,30 @@ function ruleInvited(event: Event, s: RuleState, ms: number): Change {
   const expiresAt = d.wallClock('expires_at');
   if (d.nodeId('inviter') !== event.author) forbid('data.inviter must be the event author');
   const author = s.record(event.author)!;
-  const mayInvite = SIGNER_LEVELS.includes(author.level) || (author.level === 'member' && s.policy().default_member_can_invite);
+  const mayInvite =
+    SIGNER_LEVELS.includes(author.level) || (author.level === 'member' && s.policy().default_member_can_invite);
   if (!mayInvite) forbid(`a ${author.level} may not invite (policy.default_member_can_invite is false)`);
   if (RANK[level] > RANK[author.level]) forbid(`a ${author.level} cannot invite at level ${level}`);
   if (s.isRevoked(invitee)) forbid(`${invitee} was revoked and cannot be invited again`);
   if (s.record(invitee)?.status === 'joined') forbid(`${invitee} is already a member`);
   if (wallClockMs(expiresAt) <= ms) forbid('data.expires_at must be after the event wall_clock');
-  requireSignatures(d, s, ms, 'invite', invitee, { level, expires_at: expiresAt }, s.policy().min_signatures_to_invite, { alsoCounts: event.author, what: 'an invite' });
+  requireSignatures(
+    d,
+    s,
+    ms,
+    'invite',
+    invitee,
+    { level, expires_at: expiresAt },
+    s.policy().min_signatures_to_invite,
+    { alsoCounts: event.author, what: 'an invite' },
+  );
   return { kind: 'invite', invitee, level, expiresAt };
 }
 
 function ruleJoined(event: Event, s: RuleState): Change {
   const d = dataOf(event);
-  if (d.nodeId('node_id') !== event.author) forbid('community.member.joined must be authored by the invitee itself (data.node_id)');
+  if (d.nodeId('node_id') !== event.author)
+    forbid('community.member.joined must be authored by the invitee itself (data.node_id)');
   if (s.record(event.author)?.status !== 'invited') forbid(`${event.author} has no open invite (already joined?)`);
   return { kind: 'join', displayName: d.string('display_name', { max: MAX_NAME_LENGTH }) };
 }
@@ -131,12 +160,18 @@ function ruleLevel(event: Event, s: RuleState, ms: number, action: 'promote' | '
   const level = d.oneOf('level', MEMBER_LEVELS);
   const target = s.record(nodeId);
   if (!isMemberAt(target, ms)) forbid(`${nodeId} is not a member`);
-  if (action === 'promote' && RANK[level] <= RANK[target!.level]) forbid(`promotion must raise the level (now ${target!.level})`);
-  if (action === 'demote' && RANK[level] >= RANK[target!.level]) forbid(`demotion must lower the level (now ${target!.level})`);
+  if (action === 'promote' && RANK[level] <= RANK[target!.level])
+    forbid(`promotion must raise the level (now ${target!.level})`);
+  if (action === 'demote' && RANK[level] >= RANK[target!.level])
+    forbid(`demotion must lower the level (now ${target!.level})`);
   if (action === 'demote' && nodeId === s.communityId) forbid('the community root cannot be demoted');
   const required = action === 'promote' ? 1 : s.policy().min_signatures_to_demote;
-  const signers = requireSignatures(d, s, ms, action, nodeId, { level }, required, { exclude: nodeId, what: `a ${action === 'promote' ? 'promotion' : 'demotion'}` });
-  if (action === 'promote' && level === 'anchor' && ![...signers].some((id) => s.record(id)?.level === 'anchor')) forbid('promotion to anchor needs an anchor signature');
+  const signers = requireSignatures(d, s, ms, action, nodeId, { level }, required, {
+    exclude: nodeId,
+    what: `a ${action === 'promote' ? 'promotion' : 'demotion'}`,
+  });
+  if (action === 'promote' && level === 'anchor' && ![...signers].some((id) => s.record(id)?.level === 'anchor'))
+    forbid('promotion to anchor needs an anchor signature');
   return { kind: 'level', nodeId, level };
 }
 
@@ -146,7 +181,10 @@ function ruleRevoked(event: Event, s: RuleState, ms: number): Change {
   const reason = d.string('reason', { max: 1000 });
   if (nodeId === s.communityId) forbid('the community root cannot be revoked');
   if (s.isRevoked(nodeId)) forbid(`${nodeId} is already revoked`);
-  requireSignatures(d, s, ms, 'revoke', nodeId, { reason }, s.policy().min_signatures_to_revoke, { exclude: nodeId, what: 'a revocation' });
+  requireSignatures(d, s, ms, 'revoke', nodeId, { reason }, s.policy().min_signatures_to_revoke, {
+    exclude: nodeId,
+    what: 'a revocation',
+  });
   return { kind: 'revoke', nodeId };
 }
 
@@ -162,21 +200,30 @@ function rulePolicy(event: Event, s: RuleState): Change {
 
 /** Judges one event against the state; returns the change it makes. Throws only Refusal. */
 export function judge(event: Event, s: RuleState): Change {
-  if (event.community_id !== s.communityId) forbid(`event belongs to community ${event.community_id}, not ${s.communityId}`);
+  if (event.community_id !== s.communityId)
+    forbid(`event belongs to community ${event.community_id}, not ${s.communityId}`);
   if (s.isRevoked(event.author)) throw new Refusal('revoked_author', `${event.author} was revoked from this community`);
   const ms = wallClockMs(event.wall_clock);
   if (Number.isNaN(ms)) forbid('event wall_clock is not a UTC time');
   if (event.event_type === 'community.created') return ruleCreated(event, s);
   const isCommunityEvent = event.event_type.startsWith('community.');
   if (!s.created && isCommunityEvent) forbid('community.created must come before other community events');
-  if (event.author !== s.communityId && !isMemberAt(s.record(event.author), ms)) throw new Refusal('unknown_author', `${event.author} is not a member of this community`);
+  if (event.author !== s.communityId && !isMemberAt(s.record(event.author), ms))
+    throw new Refusal('unknown_author', `${event.author} is not a member of this community`);
   switch (event.event_type) {
-    case 'community.member.invited': return ruleInvited(event, s, ms);
-    case 'community.member.joined': return ruleJoined(event, s);
-    case 'community.member.promoted': return ruleLevel(event, s, ms, 'promote');
-    case 'community.member.demoted': return ruleLevel(event, s, ms, 'demote');
-    case 'community.member.revoked': return ruleRevoked(event, s, ms);
-    case 'community.policy.updated': return rulePolicy(event, s);
-    default: return { kind: 'none' };
+    case 'community.member.invited':
+      return ruleInvited(event, s, ms);
+    case 'community.member.joined':
+      return ruleJoined(event, s);
+    case 'community.member.promoted':
+      return ruleLevel(event, s, ms, 'promote');
+    case 'community.member.demoted':
+      return ruleLevel(event, s, ms, 'demote');
+    case 'community.member.revoked':
+      return ruleRevoked(event, s, ms);
+    case 'community.policy.updated':
+      return rulePolicy(event, s);
+    default:
+      return { kind: 'none' };
   }
 }

@@ -41,7 +41,8 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
   private readonly revokedMap = new Map<string, RevokedEntry>();
 
   constructor(opts: CommunityStateViewOptions) {
-    if (!isFullNodeId(opts.communityId)) throw new IdentityError('bad_node_id', `community id must be a full node id, got "${opts.communityId}"`);
+    if (!isFullNodeId(opts.communityId))
+      throw new IdentityError('bad_node_id', `community id must be a full node id, got "${opts.communityId}"`);
     this.communityId = String(opts.communityId) as CommunityId;
     this.now = opts.now ?? (() => new Date());
     this.onRejected = opts.onRejected;
@@ -75,7 +76,8 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
     // Known ids first: this runs several times per bus call (trust checks), and parsing an id costs more than the lookups.
     if (this.memberMap.has(nodeId) || this.revokedMap.has(nodeId) || nodeId === this.communityId) return nodeId;
     if (isFullNodeId(nodeId) || !nodeId.startsWith('ed25519:')) return nodeId;
-    for (const id of [...this.memberMap.keys(), ...this.revokedMap.keys(), this.communityId]) if (shortOf(id) === nodeId) return id;
+    for (const id of [...this.memberMap.keys(), ...this.revokedMap.keys(), this.communityId])
+      if (shortOf(id) === nodeId) return id;
     return nodeId;
   }
 
@@ -150,14 +152,35 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
         this.currentPolicy = c.policy;
         this.createdAt = e.wall_clock;
         this.lamportAtCreation = e.lamport;
-        this.memberMap.set(e.author, { node_id: e.author, level: 'anchor', added_at: e.wall_clock, added_by: e.author, status: 'joined', display_name: null, invite_expires_at: null });
+        this.memberMap.set(e.author, {
+          node_id: e.author,
+          level: 'anchor',
+          added_at: e.wall_clock,
+          added_by: e.author,
+          status: 'joined',
+          display_name: null,
+          invite_expires_at: null,
+        });
         return;
       case 'invite':
-        this.memberMap.set(c.invitee, { node_id: c.invitee, level: c.level, added_at: e.wall_clock, added_by: e.author, status: 'invited', display_name: null, invite_expires_at: c.expiresAt });
+        this.memberMap.set(c.invitee, {
+          node_id: c.invitee,
+          level: c.level,
+          added_at: e.wall_clock,
+          added_by: e.author,
+          status: 'invited',
+          display_name: null,
+          invite_expires_at: c.expiresAt,
+        });
         return;
       case 'join': {
         const rec = this.memberMap.get(e.author)!;
-        this.memberMap.set(e.author, { ...rec, status: 'joined', display_name: c.displayName, invite_expires_at: null });
+        this.memberMap.set(e.author, {
+          ...rec,
+          status: 'joined',
+          display_name: c.displayName,
+          invite_expires_at: null,
+        });
         return;
       }
       case 'level':
@@ -219,7 +242,11 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
 
   /** A CommunityManifest of the current state, signed by `signingKp` (must be the root key). */
   toManifest(signingKp: KeyPair, now: Date = this.now()): CommunityManifest {
-    return regenerateCommunityManifestFromState(this.snapshotState() as unknown as CommunityStateSnapshot, signingKp, now);
+    return regenerateCommunityManifestFromState(
+      this.snapshotState() as unknown as CommunityStateSnapshot,
+      signingKp,
+      now,
+    );
   }
 }
 
@@ -228,7 +255,9 @@ function byNodeId<T extends { node_id: string }>(a: T, b: T): number {
 }
 
 const snapshotFail: ShapeFail = (field, problem) => {
-  throw new IdentityError('bad_manifest', `community state snapshot field "${field}" ${problem}`, { details: { field } });
+  throw new IdentityError('bad_manifest', `community state snapshot field "${field}" ${problem}`, {
+    details: { field },
+  });
 };
 
 function readSnapshot(v: unknown, communityId: string): CommunityStateSnapshot {
@@ -239,8 +268,13 @@ function readSnapshot(v: unknown, communityId: string): CommunityStateSnapshot {
     const m = ShapeReader.of(x, snapshotFail, p);
     const status = m.oneOf('status', ['invited', 'joined'] as const);
     return {
-      node_id: m.nodeId('node_id'), level: m.oneOf('level', MEMBER_LEVELS), added_at: m.wallClock('added_at'), added_by: m.nodeId('added_by'),
-      status, display_name: m.nullableString('display_name'), invite_expires_at: m.raw('invite_expires_at') === null ? null : m.wallClock('invite_expires_at'),
+      node_id: m.nodeId('node_id'),
+      level: m.oneOf('level', MEMBER_LEVELS),
+      added_at: m.wallClock('added_at'),
+      added_by: m.nodeId('added_by'),
+      status,
+      display_name: m.nullableString('display_name'),
+      invite_expires_at: m.raw('invite_expires_at') === null ? null : m.wallClock('invite_expires_at'),
     };
   };
   const revoked = (x: unknown, p: string): RevokedEntry => {

@@ -16,15 +16,22 @@ export function loadKeyPair(keysDir: string): KeyPair {
     throw new IdentityError('keys_missing', `no identity key at ${secretPath}`, { details: { path: secretPath } });
   }
   if (isPosix && (statSync(secretPath).mode & 0o077) !== 0) {
-    throw new IdentityError('keys_permissions', `${secretPath} is readable by other users; run: chmod 600 "${secretPath}"`, {
-      details: { path: secretPath, mode: (statSync(secretPath).mode & 0o777).toString(8) },
-    });
+    throw new IdentityError(
+      'keys_permissions',
+      `${secretPath} is readable by other users; run: chmod 600 "${secretPath}"`,
+      {
+        details: { path: secretPath, mode: (statSync(secretPath).mode & 0o777).toString(8) },
+      },
+    );
   }
   let kp: KeyPair;
   try {
     kp = keyPairFromSeed(fromBase64Url(readFileSync(secretPath, 'utf8').trim()));
   } catch (err) {
-    throw new IdentityError('keys_invalid', `${secretPath} does not hold a valid ed25519 key`, { cause: err, details: { path: secretPath } });
+    throw new IdentityError('keys_invalid', `${secretPath} does not hold a valid ed25519 key`, {
+      cause: err,
+      details: { path: secretPath },
+    });
   }
   const pubPath = join(keysDir, PUBLIC_KEY_FILE);
   if (existsSync(pubPath) && readFileSync(pubPath, 'utf8').trim() !== kp.nodeIdFull) {

@@ -3,7 +3,14 @@
  * Signing and verifying go through node:crypto (fastest here); @noble/curves gives
  * byte-identical signatures and is used where node:crypto is not available (tests prove they agree).
  */
-import { createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { IdentityError, type NodeId, type Signature } from '../../common';
 import { fromBase64Url, fullNodeId, parseNodeId, shortNodeId, toBase64Url } from './node-id';
@@ -51,7 +58,8 @@ export function publicKeyBytesOf(nodeIdFull: string): Uint8Array {
   let key = publicKeyBytesCache.get(nodeIdFull);
   if (!key) {
     key = parseNodeId(nodeIdFull);
-    if (publicKeyBytesCache.size >= PUBLIC_KEY_CACHE_MAX) publicKeyBytesCache.delete(publicKeyBytesCache.keys().next().value!);
+    if (publicKeyBytesCache.size >= PUBLIC_KEY_CACHE_MAX)
+      publicKeyBytesCache.delete(publicKeyBytesCache.keys().next().value!);
     publicKeyBytesCache.set(nodeIdFull, key);
   }
   return key;

@@ -17,7 +17,8 @@ export function fromBase64Url(text: string): Uint8Array {
 
 /** `ed25519:` + base64url (no padding) of the 32-byte public key. */
 export function fullNodeId(publicKey: Uint8Array): NodeId {
-  if (publicKey.length !== 32) throw new IdentityError('bad_node_id', `public key must be 32 bytes, got ${publicKey.length}`);
+  if (publicKey.length !== 32)
+    throw new IdentityError('bad_node_id', `public key must be 32 bytes, got ${publicKey.length}`);
   return (PREFIX + toBase64Url(publicKey)) as NodeId;
 }
 
@@ -33,11 +34,14 @@ export function shortNodeId(publicKey: Uint8Array): NodeId {
 
 /** The public key inside a full node id; short ids are refused (they are hashes, not keys). */
 export function parseNodeId(nodeId: string): Uint8Array {
-  if (typeof nodeId !== 'string' || !nodeId.startsWith(PREFIX)) throw new IdentityError('bad_node_id', `node id must start with "${PREFIX}"`);
+  if (typeof nodeId !== 'string' || !nodeId.startsWith(PREFIX))
+    throw new IdentityError('bad_node_id', `node id must start with "${PREFIX}"`);
   const body = nodeId.slice(PREFIX.length);
-  if (/^[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/.test(body)) throw new IdentityError('bad_node_id', 'a short node id cannot be parsed to a key; use the full id');
+  if (/^[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/.test(body))
+    throw new IdentityError('bad_node_id', 'a short node id cannot be parsed to a key; use the full id');
   const key = fromBase64Url(body);
-  if (key.length !== 32 || toBase64Url(key) !== body) throw new IdentityError('bad_node_id', 'node id is not a base64url ed25519 public key');
+  if (key.length !== 32 || toBase64Url(key) !== body)
+    throw new IdentityError('bad_node_id', 'node id is not a base64url ed25519 public key');
   return key;
 }
 

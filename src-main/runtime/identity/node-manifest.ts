@@ -1,8 +1,25 @@
 /** Node manifests (reference §5 manifest.py): what a node says about itself, signed, short-lived. */
-import { MANIFEST_TTL_SECONDS, PROFILES, STABILITIES, IdentityError, toWallClock, type CommunityId, type NodeId, type Profile } from '../../common';
+import {
+  MANIFEST_TTL_SECONDS,
+  PROFILES,
+  STABILITIES,
+  IdentityError,
+  toWallClock,
+  type CommunityId,
+  type NodeId,
+  type Profile,
+} from '../../common';
 import type { KeyPair } from './keys';
 import type { CapabilitySpec, Endpoint, HardwareSpec, NodeManifest } from './manifest-types';
-import { jsonInput, MAX_NAME_LENGTH, readEndpoint, ShapeReader, wallClockAfter, wallClockMs, type ShapeFail } from './shape';
+import {
+  jsonInput,
+  MAX_NAME_LENGTH,
+  readEndpoint,
+  ShapeReader,
+  wallClockAfter,
+  wallClockMs,
+  type ShapeFail,
+} from './shape';
 import { signPayload, verifyPayload } from './signing';
 
 export const NODE_MANIFEST_VERSION = 1;
@@ -12,8 +29,20 @@ const MAX_ENDPOINTS = 16;
 const MAX_CAPABILITIES = 256;
 
 const NODE_MANIFEST_KEYS = [
-  'version', 'contract_version', 'node_id', 'display_name', 'community_id', 'profile', 'endpoints', 'hardware',
-  'capabilities', 'uptime_seconds', 'load', 'issued_at', 'expires_at', 'signature',
+  'version',
+  'contract_version',
+  'node_id',
+  'display_name',
+  'community_id',
+  'profile',
+  'endpoints',
+  'hardware',
+  'capabilities',
+  'uptime_seconds',
+  'load',
+  'issued_at',
+  'expires_at',
+  'signature',
 ] as const;
 
 export interface BuildNodeManifestOptions {
@@ -60,7 +89,13 @@ const manifestFail: ShapeFail = (field, problem) => {
 
 function readHardware(r: ShapeReader): HardwareSpec {
   r.onlyKeys(['gpu', 'vram_gb', 'ram_gb', 'cpu_cores', 'disk_free_gb']);
-  return { gpu: r.nullableString('gpu'), vram_gb: r.number('vram_gb'), ram_gb: r.number('ram_gb'), cpu_cores: r.int('cpu_cores'), disk_free_gb: r.number('disk_free_gb') };
+  return {
+    gpu: r.nullableString('gpu'),
+    vram_gb: r.number('vram_gb'),
+    ram_gb: r.number('ram_gb'),
+    cpu_cores: r.int('cpu_cores'),
+    disk_free_gb: r.number('disk_free_gb'),
+  };
 }
 
 function readCapability(v: unknown, path: string): CapabilitySpec {
@@ -84,7 +119,8 @@ export function parseNodeManifest(blob: Uint8Array | string | object): NodeManif
   const r = ShapeReader.of(jsonInput(blob, manifestFail), manifestFail);
   r.onlyKeys(NODE_MANIFEST_KEYS);
   const version = r.int('version');
-  if (version !== NODE_MANIFEST_VERSION) manifestFail('version', `must be ${NODE_MANIFEST_VERSION} (got ${version}); this node may need an update`);
+  if (version !== NODE_MANIFEST_VERSION)
+    manifestFail('version', `must be ${NODE_MANIFEST_VERSION} (got ${version}); this node may need an update`);
   const m: NodeManifest = {
     version,
     contract_version: r.version('contract_version'),
@@ -116,9 +152,15 @@ export function isNodeManifestExpired(m: Pick<NodeManifest, 'expires_at'>, now: 
  */
 export function verifyNodeManifest(m: NodeManifest, opts: { now?: Date } = {}): void {
   if (!verifyPayload(m as unknown as Record<string, unknown>, m.node_id)) {
-    throw new IdentityError('invalid_signature', `node manifest of ${m.node_id} is not signed by that node (tampered or forged)`, { details: { node_id: m.node_id } });
+    throw new IdentityError(
+      'invalid_signature',
+      `node manifest of ${m.node_id} is not signed by that node (tampered or forged)`,
+      { details: { node_id: m.node_id } },
+    );
   }
   if (isNodeManifestExpired(m, opts.now)) {
-    throw new IdentityError('expired', `node manifest of ${m.node_id} expired at ${m.expires_at}`, { details: { node_id: m.node_id, expires_at: m.expires_at } });
+    throw new IdentityError('expired', `node manifest of ${m.node_id} expired at ${m.expires_at}`, {
+      details: { node_id: m.node_id, expires_at: m.expires_at },
+    });
   }
 }

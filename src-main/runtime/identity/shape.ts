@@ -55,7 +55,8 @@ export class ShapeReader {
     const v = this.obj[key];
     if (typeof v !== 'string') return this.fail(this.path(key), 'must be a string');
     if (v.length < (opts.min ?? 0)) this.fail(this.path(key), `must have at least ${opts.min} characters`);
-    if (opts.max !== undefined && v.length > opts.max) this.fail(this.path(key), `must have at most ${opts.max} characters`);
+    if (opts.max !== undefined && v.length > opts.max)
+      this.fail(this.path(key), `must have at most ${opts.max} characters`);
     return v;
   }
 
@@ -126,7 +127,8 @@ export class ShapeReader {
   array<T>(key: string, item: (v: unknown, path: string) => T, opts: { max?: number } = {}): T[] {
     const v = this.obj[key];
     if (!Array.isArray(v)) return this.fail(this.path(key), 'must be a list');
-    if (opts.max !== undefined && v.length > opts.max) this.fail(this.path(key), `must have at most ${opts.max} entries`);
+    if (opts.max !== undefined && v.length > opts.max)
+      this.fail(this.path(key), `must have at most ${opts.max} entries`);
     return v.map((x, i) => item(x, `${this.path(key)}[${i}]`));
   }
 }
@@ -135,7 +137,11 @@ export class ShapeReader {
 export function readEndpoint(v: unknown, path: string, fail: ShapeFail): Endpoint {
   const r = ShapeReader.of(v, fail, path);
   r.onlyKeys(['transport', 'host', 'port']);
-  return { transport: r.oneOf('transport', ['https', 'http'] as const), host: r.string('host', { min: 1, max: 255 }), port: r.int('port', 1, 65535) };
+  return {
+    transport: r.oneOf('transport', ['https', 'http'] as const),
+    host: r.string('host', { min: 1, max: 255 }),
+    port: r.int('port', 1, 65535),
+  };
 }
 
 /** `now + seconds` as a WallClock. */

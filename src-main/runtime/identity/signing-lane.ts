@@ -16,7 +16,13 @@
  * If the worker cannot start or dies, pending and later jobs fall back to node:crypto's async
  * (thread-pool) calls: slower under load, same answers.
  */
-import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { PKCS8_PREFIX, SPKI_PREFIX } from './keys';
 
@@ -118,7 +124,11 @@ type Op = { kind: 1 | 2; key: Uint8Array; data: Uint8Array; sig?: Uint8Array };
 type Answer = Uint8Array | boolean | null;
 
 /** `Atomics.waitAsync` (ES2024; in node since 16) — not yet in this project's ES2023 lib types. */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
 
 export class SigningLane {
   private worker: Worker | null = null;
@@ -160,7 +170,8 @@ export class SigningLane {
   }
 
   private run(op: Op): Promise<Answer> {
-    if (this.broken || op.key.length > 255 || (op.sig?.length ?? 0) > 255 || op.data.length > JOB_MAX_BYTES) return fallback(op);
+    if (this.broken || op.key.length > 255 || (op.sig?.length ?? 0) > 255 || op.data.length > JOB_MAX_BYTES)
+      return fallback(op);
     const w = this.start();
     if (!w) return fallback(op);
     const id = this.nextId++;
@@ -240,7 +251,9 @@ export class SigningLane {
       const p = this.pending.get(id);
       if (p) {
         this.pending.delete(id);
-        p.resolve(status === 0 ? null : p.op.kind === 1 ? new Uint8Array(ring.subarray(tail + 12, tail + 76)) : status === 1);
+        p.resolve(
+          status === 0 ? null : p.op.kind === 1 ? new Uint8Array(ring.subarray(tail + 12, tail + 76)) : status === 1,
+        );
       }
       tail += len;
     }
@@ -251,7 +264,11 @@ export class SigningLane {
   private start(): Worker | null {
     if (this.worker || this.broken) return this.worker;
     try {
-      const w = new Worker(WORKER_SOURCE, { eval: true, name: 'hearthnet-signing', workerData: { ctrl: this.ctrl.buffer, jobs: this.jobs.buffer, answers: this.answers.buffer } });
+      const w = new Worker(WORKER_SOURCE, {
+        eval: true,
+        name: 'hearthnet-signing',
+        workerData: { ctrl: this.ctrl.buffer, jobs: this.jobs.buffer, answers: this.answers.buffer },
+      });
       w.on('error', () => this.failOver());
       w.on('exit', () => this.failOver());
       w.unref();

@@ -24,8 +24,18 @@ export interface CapabilityToken {
 }
 
 /** Issues a token signed by `issuerKp`, valid `ttlSeconds` (default one day) from `now`. */
-export function issueToken(issuerKp: KeyPair, subjectNodeId: string, capability: string, ttlSeconds = DEFAULT_CAPABILITY_TOKEN_TTL_SECONDS, now: Date = new Date()): CapabilityToken {
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new IdentityError('sign_failed', `token lifetime must be a positive whole number of seconds, got ${ttlSeconds}`);
+export function issueToken(
+  issuerKp: KeyPair,
+  subjectNodeId: string,
+  capability: string,
+  ttlSeconds = DEFAULT_CAPABILITY_TOKEN_TTL_SECONDS,
+  now: Date = new Date(),
+): CapabilityToken {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+    throw new IdentityError(
+      'sign_failed',
+      `token lifetime must be a positive whole number of seconds, got ${ttlSeconds}`,
+    );
   const body = {
     issuer: issuerKp.nodeIdFull,
     subject: subjectNodeId as NodeId,
@@ -43,8 +53,13 @@ function readToken(v: unknown, fail: ShapeFail): CapabilityToken {
   const r = ShapeReader.of(v, fail);
   r.onlyKeys(['issuer', 'subject', 'capability', 'issued_at', 'expires_at', 'nonce', 'signature']);
   return {
-    issuer: r.nodeId('issuer'), subject: r.nodeId('subject'), capability: r.string('capability', { min: 1, max: 256 }),
-    issued_at: r.wallClock('issued_at'), expires_at: r.wallClock('expires_at'), nonce: r.string('nonce', { min: 1, max: 64 }), signature: r.signature(),
+    issuer: r.nodeId('issuer'),
+    subject: r.nodeId('subject'),
+    capability: r.string('capability', { min: 1, max: 256 }),
+    issued_at: r.wallClock('issued_at'),
+    expires_at: r.wallClock('expires_at'),
+    nonce: r.string('nonce', { min: 1, max: 64 }),
+    signature: r.signature(),
   };
 }
 
@@ -63,18 +78,30 @@ export interface VerifyTokenOptions {
  */
 export function verifyToken(token: CapabilityToken, expectedIssuer: string, opts: VerifyTokenOptions = {}): void {
   const t = readToken(token, (field, problem) => {
-    throw new IdentityError('verify_failed', `capability token is malformed: "${field}" ${problem}`, { details: { field } });
+    throw new IdentityError('verify_failed', `capability token is malformed: "${field}" ${problem}`, {
+      details: { field },
+    });
   });
   const now = (opts.now ?? new Date()).getTime();
   const mismatch = (what: string, want: string, got: string) => {
-    throw new IdentityError('verify_failed', `capability token ${what} is ${got}, expected ${want}`, { details: { [what]: got } });
+    throw new IdentityError('verify_failed', `capability token ${what} is ${got}, expected ${want}`, {
+      details: { [what]: got },
+    });
   };
   if (t.issuer !== expectedIssuer) mismatch('issuer', expectedIssuer, t.issuer);
   if (!verifyPayload(t as unknown as Record<string, unknown>, t.issuer)) {
-    throw new IdentityError('invalid_signature', `capability token for ${t.capability} is not signed by ${t.issuer} (tampered or forged)`);
+    throw new IdentityError(
+      'invalid_signature',
+      `capability token for ${t.capability} is not signed by ${t.issuer} (tampered or forged)`,
+    );
   }
-  if (now >= wallClockMs(t.expires_at)) throw new IdentityError('expired', `capability token for ${t.capability} expired at ${t.expires_at}`, { details: { expires_at: t.expires_at } });
-  if (wallClockMs(t.issued_at) > now + TOKEN_CLOCK_SKEW_SECONDS * 1000) mismatch('issued_at', 'a time not in the future (check the clocks)', t.issued_at);
+  if (now >= wallClockMs(t.expires_at))
+    throw new IdentityError('expired', `capability token for ${t.capability} expired at ${t.expires_at}`, {
+      details: { expires_at: t.expires_at },
+    });
+  if (wallClockMs(t.issued_at) > now + TOKEN_CLOCK_SKEW_SECONDS * 1000)
+    mismatch('issued_at', 'a time not in the future (check the clocks)', t.issued_at);
   if (opts.subject !== undefined && t.subject !== opts.subject) mismatch('subject', opts.subject, t.subject);
-  if (opts.capability !== undefined && t.capability !== opts.capability) mismatch('capability', opts.capability, t.capability);
+  if (opts.capability !== undefined && t.capability !== opts.capability)
+    mismatch('capability', opts.capability, t.capability);
 }

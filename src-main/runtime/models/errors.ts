@@ -1,7 +1,17 @@
 /** ModelStoreError: what adding, listing and downloading model files can fail with. */
 import { defineDomainError, type WireErrorCode } from '../../common';
 
-export const MODEL_STORE_ERROR_CODES = ['not_found', 'not_gguf', 'exists', 'bad_url', 'bad_name', 'download_failed', 'checksum_mismatch', 'cancelled', 'io_error'] as const;
+export const MODEL_STORE_ERROR_CODES = [
+  'not_found',
+  'not_gguf',
+  'exists',
+  'bad_url',
+  'bad_name',
+  'download_failed',
+  'checksum_mismatch',
+  'cancelled',
+  'io_error',
+] as const;
 export type ModelStoreErrorCode = (typeof MODEL_STORE_ERROR_CODES)[number];
 
 const WIRE: Readonly<Record<ModelStoreErrorCode, WireErrorCode>> = Object.freeze({

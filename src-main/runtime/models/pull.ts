@@ -25,7 +25,10 @@ export interface PullOptions {
 }
 
 async function sizeOf(path: string): Promise<number> {
-  return stat(path).then((s) => s.size, () => 0);
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
 }
 
 /** Total size from `Content-Range: bytes a-b/total`, or offset + Content-Length. */
@@ -43,7 +46,8 @@ async function attempt(url: string, part: string, o: PullOptions): Promise<boole
   try {
     res = await fetch(url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, signal: o.signal });
   } catch (e) {
-    if (o.signal?.aborted) throw new ModelStoreError('cancelled', 'the download was cancelled; run it again to resume', { cause: e });
+    if (o.signal?.aborted)
+      throw new ModelStoreError('cancelled', 'the download was cancelled; run it again to resume', { cause: e });
     return false; // refused / reset: retry
   }
   if (res.status === 416 && offset > 0) return true; // nothing left to fetch: the .part is complete
@@ -52,10 +56,16 @@ async function attempt(url: string, part: string, o: PullOptions): Promise<boole
     await truncate(part, 0);
   } else if (res.status === 206) {
     const start = /bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
-    if (!start || Number(start[1]) !== offset) throw new ModelStoreError('download_failed', `the server resumed at the wrong place (${res.headers.get('content-range')}, wanted byte ${offset})`);
+    if (!start || Number(start[1]) !== offset)
+      throw new ModelStoreError(
+        'download_failed',
+        `the server resumed at the wrong place (${res.headers.get('content-range')}, wanted byte ${offset})`,
+      );
   } else if (res.status !== 200) {
     await res.body?.cancel().catch(() => {});
-    throw new ModelStoreError('download_failed', `the server answered HTTP ${res.status} for ${url}`, { details: { status: res.status } });
+    throw new ModelStoreError('download_failed', `the server answered HTTP ${res.status} for ${url}`, {
+      details: { status: res.status },
+    });
   }
   const total = totalOf(res, offset);
   let received = offset;
@@ -69,7 +79,8 @@ async function attempt(url: string, part: string, o: PullOptions): Promise<boole
       o.onProgress?.({ received_bytes: received, total_bytes: total, resumed_from: offset });
     }
   } catch (e) {
-    if (o.signal?.aborted) throw new ModelStoreError('cancelled', 'the download was cancelled; run it again to resume', { cause: e });
+    if (o.signal?.aborted)
+      throw new ModelStoreError('cancelled', 'the download was cancelled; run it again to resume', { cause: e });
     return false; // dropped mid-body: what arrived is on disk
   } finally {
     await fh.close();
@@ -90,16 +101,27 @@ export async function downloadModel(url: string, dest: string, o: PullOptions = 
   for (let i = 0; i <= retries && !complete; i++) complete = await attempt(url, part, o);
   if (!complete) {
     const have = await sizeOf(part);
-    throw new ModelStoreError('download_failed', `the download of ${url} kept being cut off (${have} bytes saved); run the same pull again to resume`, { details: { partial_bytes: have } });
+    throw new ModelStoreError(
+      'download_failed',
+      `the download of ${url} kept being cut off (${have} bytes saved); run the same pull again to resume`,
+      { details: { partial_bytes: have } },
+    );
   }
   if (!(await isGguf(part))) {
     await unlink(part).catch(() => {});
-    throw new ModelStoreError('not_gguf', `${url} is not a GGUF model file (it does not start with "GGUF"); the download was deleted`);
+    throw new ModelStoreError(
+      'not_gguf',
+      `${url} is not a GGUF model file (it does not start with "GGUF"); the download was deleted`,
+    );
   }
   const hex = await hashFile(part);
   if (o.sha256 && hex !== o.sha256.toLowerCase()) {
     await unlink(part).catch(() => {});
-    throw new ModelStoreError('checksum_mismatch', `the downloaded file's SHA-256 is ${hex}, expected ${o.sha256}; the download was deleted (it was corrupted or is a different file)`, { details: { actual: hex, expected: o.sha256 } });
+    throw new ModelStoreError(
+      'checksum_mismatch',
+      `the downloaded file's SHA-256 is ${hex}, expected ${o.sha256}; the download was deleted (it was corrupted or is a different file)`,
+      { details: { actual: hex, expected: o.sha256 } },
+    );
   }
   await rename(part, dest);
   await writeSidecar(dest, hex);

@@ -37,7 +37,8 @@ export class ModelStore {
       const p = join(this.modelsDir, e.name);
       if (e.isFile() && /\.gguf$/i.test(e.name)) paths.push(p);
       else if (e.isDirectory()) {
-        for (const f of await readdir(p, { withFileTypes: true }).catch(() => [])) if (f.isFile() && /\.gguf$/i.test(f.name)) paths.push(join(p, f.name));
+        for (const f of await readdir(p, { withFileTypes: true }).catch(() => []))
+          if (f.isFile() && /\.gguf$/i.test(f.name)) paths.push(join(p, f.name));
       }
     }
     const out: ModelFile[] = [];
@@ -49,21 +50,33 @@ export class ModelStore {
   async add(filePath: string): Promise<ModelFile> {
     const st = await stat(filePath).catch(() => null);
     if (!st?.isFile()) throw new ModelStoreError('not_found', `there is no file at ${filePath}`);
-    if (!(await isGguf(filePath))) throw new ModelStoreError('not_gguf', `${basename(filePath)} is not a GGUF model file (it does not start with "GGUF")`);
+    if (!(await isGguf(filePath)))
+      throw new ModelStoreError(
+        'not_gguf',
+        `${basename(filePath)} is not a GGUF model file (it does not start with "GGUF")`,
+      );
     const dest = await this.destination(basename(filePath));
     const tmp = `${dest}.adding-${randomBytes(4).toString('hex')}`;
     const h = createHash('sha256');
     try {
-      await pipeline(createReadStream(filePath), async function* (src: AsyncIterable<Buffer>) {
-        for await (const c of src) {
-          h.update(c);
-          yield c;
-        }
-      }, createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(
+        createReadStream(filePath),
+        async function* (src: AsyncIterable<Buffer>) {
+          for await (const c of src) {
+            h.update(c);
+            yield c;
+          }
+        },
+        createWriteStream(tmp, { flags: 'wx' }),
+      );
       await rename(tmp, dest);
     } catch (e) {
       await unlink(tmp).catch(() => {});
-      throw new ModelStoreError('io_error', `could not copy ${basename(filePath)} into ${this.modelsDir}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new ModelStoreError(
+        'io_error',
+        `could not copy ${basename(filePath)} into ${this.modelsDir}: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
     await writeSidecar(dest, h.digest('hex'));
     return this.describe(dest);
@@ -80,17 +93,28 @@ export class ModelStore {
     } catch {
       throw new ModelStoreError('bad_url', `"${url}" is not a URL`);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ModelStoreError('bad_url', `only http and https downloads are supported, not ${u.protocol}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new ModelStoreError('bad_url', `only http and https downloads are supported, not ${u.protocol}`);
     const dest = await this.destination(opts.name ?? decodeURIComponent(basename(u.pathname)));
     await downloadModel(u.href, dest, opts);
     return this.describe(dest);
   }
 
   private async destination(name: string): Promise<string> {
-    if (!SAFE_GGUF_NAME.test(name)) throw new ModelStoreError('bad_name', `"${name}" is not a usable model file name (letters, digits, . _ - and ending in .gguf)`);
+    if (!SAFE_GGUF_NAME.test(name))
+      throw new ModelStoreError(
+        'bad_name',
+        `"${name}" is not a usable model file name (letters, digits, . _ - and ending in .gguf)`,
+      );
     await mkdir(this.modelsDir, { recursive: true });
     const dest = join(this.modelsDir, name);
-    if (await stat(dest).then(() => true, () => false)) throw new ModelStoreError('exists', `${name} is already in the models folder`);
+    if (
+      await stat(dest).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw new ModelStoreError('exists', `${name} is already in the models folder`);
     return dest;
   }
 
@@ -98,8 +122,14 @@ export class ModelStore {
     const st = await stat(path);
     const [sha256, meta] = await Promise.all([cachedSha256(path), ggufSummary(path)]);
     return {
-      name: basename(path).replace(/\.gguf$/i, ''), file: relative(this.modelsDir, path), path, size_bytes: st.size, sha256,
-      architecture: meta.architecture, context_length: meta.context_length, modified: st.mtime.toISOString(),
+      name: basename(path).replace(/\.gguf$/i, ''),
+      file: relative(this.modelsDir, path),
+      path,
+      size_bytes: st.size,
+      sha256,
+      architecture: meta.architecture,
+      context_length: meta.context_length,
+      modified: st.mtime.toISOString(),
     };
   }
 }

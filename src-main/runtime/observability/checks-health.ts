@@ -13,21 +13,28 @@ export const CLOCK_MAX_SKEW_MS = 5 * 60_000;
 export const ERROR_RATE_THRESHOLD = 0.05;
 const HOUR_MS = 3_600_000;
 
-const CLOCK_FIX = 'Set the computer\'s date and time correctly (turn on "set time automatically" in the system settings).';
+const CLOCK_FIX =
+  'Set the computer\'s date and time correctly (turn on "set time automatically" in the system settings).';
 
 export const clockSanity: Check = (ctx) => {
   const now = (ctx.now ?? Date.now)();
   const year = new Date(now).getUTCFullYear();
-  if (year < CLOCK_MIN_YEAR) return { ok: false, detail: `the system clock says ${new Date(now).toISOString()}`, fix: CLOCK_FIX };
+  if (year < CLOCK_MIN_YEAR)
+    return { ok: false, detail: `the system clock says ${new Date(now).toISOString()}`, fix: CLOCK_FIX };
   const peers = ctx.peerClocks?.() ?? [];
-  if (peers.length === 0) return { ok: true, detail: `clock reads ${new Date(now).toISOString()}; no neighbour clocks to compare` };
+  if (peers.length === 0)
+    return { ok: true, detail: `clock reads ${new Date(now).toISOString()}; no neighbour clocks to compare` };
   // The median decides: one neighbour with a wrong clock must not fail our check.
   const skews = peers.map((p) => p.skew_ms).sort((a, b) => a - b);
   const median = skews[Math.floor(skews.length / 2)];
   const off = peers.filter((p) => Math.abs(p.skew_ms) >= CLOCK_MAX_SKEW_MS).map((p) => p.node_id);
   const minutes = (Math.abs(median) / 60_000).toFixed(1);
   if (Math.abs(median) >= CLOCK_MAX_SKEW_MS) {
-    return { ok: false, detail: `this clock is ${minutes} min ${median > 0 ? 'behind' : 'ahead of'} the neighbours (${peers.length} compared)`, fix: CLOCK_FIX };
+    return {
+      ok: false,
+      detail: `this clock is ${minutes} min ${median > 0 ? 'behind' : 'ahead of'} the neighbours (${peers.length} compared)`,
+      fix: CLOCK_FIX,
+    };
   }
   const note = off.length > 0 ? `; neighbours with a wrong clock: ${off.join(', ')}` : '';
   return { ok: true, detail: `within ${minutes} min of ${peers.length} neighbour(s)${note}` };
@@ -65,6 +72,10 @@ export const recentErrorRate: Check = (ctx) => {
   const rate = errors / total;
   const detail = `${errors} of ${total} log lines in the last hour are errors (${(rate * 100).toFixed(1)}%)`;
   return rate > ERROR_RATE_THRESHOLD
-    ? { ok: false, detail, fix: 'Run `hearthnet log --level error` to see what goes wrong, or send the log folder to whoever helps you with HearthNet.' }
+    ? {
+        ok: false,
+        detail,
+        fix: 'Run `hearthnet log --level error` to see what goes wrong, or send the log folder to whoever helps you with HearthNet.',
+      }
     : { ok: true, detail };
 };

@@ -14,7 +14,7 @@ export const DISK_MIN_FREE_BYTES = GIB;
 /** ...or below this fraction of the disk free. */
 export const DISK_MIN_FREE_RATIO = 0.05;
 
-const INIT_FIX = 'Run `hearthnet init` (or open the HearthNet app) to create your household\'s identity.';
+const INIT_FIX = "Run `hearthnet init` (or open the HearthNet app) to create your household's identity.";
 
 function paths(ctx: DoctorContext) {
   return resolvePaths(ctx.config, { env: ctx.env });
@@ -67,7 +67,12 @@ export const eventLogWritable: Check = (ctx) => {
       db.exec('CREATE TABLE t (v TEXT)');
       db.prepare('INSERT INTO t (v) VALUES (?)').run('doctor');
       const row = db.prepare('SELECT v FROM t').get() as { v: string } | undefined;
-      if (row?.v !== 'doctor') return { ok: false, detail: `wrote to ${file} but could not read it back`, fix: 'Your disk may be failing; back up the HearthNet folder and check the disk.' };
+      if (row?.v !== 'doctor')
+        return {
+          ok: false,
+          detail: `wrote to ${file} but could not read it back`,
+          fix: 'Your disk may be failing; back up the HearthNet folder and check the disk.',
+        };
     } finally {
       db.close();
     }
@@ -112,7 +117,11 @@ export function diskSpaceCheck(opts: DiskSpaceOptions = {}): Check {
     const ratio = total > 0 ? free / total : 0;
     const detail = `${(free / GIB).toFixed(1)} GiB free (${(ratio * 100).toFixed(0)}%) on the disk holding ${dir}`;
     if (free < minBytes || ratio < minRatio) {
-      return { ok: false, detail, fix: `Free up space: HearthNet needs at least ${(minBytes / GIB).toFixed(1)} GiB and ${(minRatio * 100).toFixed(0)}% of the disk free. Delete files you no longer need or empty the trash.` };
+      return {
+        ok: false,
+        detail,
+        fix: `Free up space: HearthNet needs at least ${(minBytes / GIB).toFixed(1)} GiB and ${(minRatio * 100).toFixed(0)}% of the disk free. Delete files you no longer need or empty the trash.`,
+      };
     }
     return { ok: true, detail };
   };

@@ -1,7 +1,14 @@
 /** The standard doctor checks of reference §6.2 whose subject exists so far, registered in order. */
 import { clockSanity, recentErrorRate } from './checks-health';
 import { mdnsSocketCheck, transportPort, udpMulticastCheck } from './checks-network';
-import { communityPresent, diskSpaceCheck, eventLogWritable, keysLoadable, keysPresent, type DiskSpaceOptions } from './checks-storage';
+import {
+  communityPresent,
+  diskSpaceCheck,
+  eventLogWritable,
+  keysLoadable,
+  keysPresent,
+  type DiskSpaceOptions,
+} from './checks-storage';
 import type { Doctor } from './doctor';
 
 /** Names registered by `registerStandardChecks`, in order. at_least_one_capability and llm_backend_reachable are registered by the bus and LLM service. */

@@ -68,7 +68,10 @@ export class Doctor {
 
   /** Add a check. Names are unique: registering one twice is a bug (`duplicate_check`). */
   register(name: string, check: Check): void {
-    if (this.checks.has(name)) throw new ObservabilityError('duplicate_check', `a doctor check named "${name}" is already registered`, { details: { name } });
+    if (this.checks.has(name))
+      throw new ObservabilityError('duplicate_check', `a doctor check named "${name}" is already registered`, {
+        details: { name },
+      });
     this.checks.set(name, check);
   }
 
@@ -89,9 +92,13 @@ export class Doctor {
     const check = this.checks.get(name);
     if (!check) {
       const known = this.names();
-      throw new ObservabilityError('unknown_check', `there is no doctor check named "${name}"; known checks: ${known.join(', ') || '(none)'}`, {
-        details: { name, known },
-      });
+      throw new ObservabilityError(
+        'unknown_check',
+        `there is no doctor check named "${name}"; known checks: ${known.join(', ') || '(none)'}`,
+        {
+          details: { name, known },
+        },
+      );
     }
     const started = Date.now();
     const ac = new AbortController();
@@ -99,7 +106,11 @@ export class Doctor {
     const timeout = new Promise<CheckOutcome>((resolve) => {
       timer = setTimeout(() => {
         ac.abort();
-        resolve({ ok: false, detail: `the check did not finish within ${this.timeoutMs} ms`, fix: 'Try again in a minute; if it keeps happening, restart HearthNet.' });
+        resolve({
+          ok: false,
+          detail: `the check did not finish within ${this.timeoutMs} ms`,
+          fix: 'Try again in a minute; if it keeps happening, restart HearthNet.',
+        });
       }, this.timeoutMs);
       timer.unref();
     });
@@ -107,10 +118,20 @@ export class Doctor {
     try {
       outcome = await Promise.race([Promise.resolve().then(() => check(ctx, ac.signal)), timeout]);
     } catch (err) {
-      outcome = { ok: false, detail: `the check itself failed: ${err instanceof Error ? err.message : String(err)}`, fix: null };
+      outcome = {
+        ok: false,
+        detail: `the check itself failed: ${err instanceof Error ? err.message : String(err)}`,
+        fix: null,
+      };
     } finally {
       clearTimeout(timer);
     }
-    return Object.freeze({ name, ok: outcome.ok === true, detail: String(outcome.detail ?? ''), fix: outcome.fix ?? null, duration_ms: Date.now() - started });
+    return Object.freeze({
+      name,
+      ok: outcome.ok === true,
+      detail: String(outcome.detail ?? ''),
+      fix: outcome.fix ?? null,
+      duration_ms: Date.now() - started,
+    });
   }
 }

@@ -2,7 +2,15 @@
 export * from './log-record';
 export { LogHub, Logger, MemorySink, stderrSink } from './logger';
 export type { LogSink, LogHubOptions } from './logger';
-export { FileSink, listLogFiles, logFileName, logFileDate, utcDate, LOG_FILE_PREFIX, LOG_FILE_SUFFIX } from './log-file-sink';
+export {
+  FileSink,
+  listLogFiles,
+  logFileName,
+  logFileDate,
+  utcDate,
+  LOG_FILE_PREFIX,
+  LOG_FILE_SUFFIX,
+} from './log-file-sink';
 export type { FileSinkOptions } from './log-file-sink';
 export { RateLimitedLogger, RATE_LIMIT_MAX_KEYS } from './rate-limited-logger';
 export { configureLogging, configureHub, getLogger, logHub, shutdownLogging } from './logging';

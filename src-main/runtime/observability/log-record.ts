@@ -20,7 +20,16 @@ export function levelRank(level: LogLevel): number {
 }
 
 export const REDACTED = '[redacted]';
-const SECRET_WORDS = new Set(['token', 'secret', 'authorization', 'password', 'passphrase', 'cookie', 'apikey', 'seed']);
+const SECRET_WORDS = new Set([
+  'token',
+  'secret',
+  'authorization',
+  'password',
+  'passphrase',
+  'cookie',
+  'apikey',
+  'seed',
+]);
 const SECRET_PAIRS = ['api key', 'private key', 'secret key'];
 const MAX_DEPTH = 6;
 
@@ -49,7 +58,11 @@ export function sanitize(value: unknown, depth = 0, seen: WeakSet<object> = new 
   seen.add(value);
   if (value instanceof Error) {
     const e = value as Error & { code?: unknown };
-    return { name: e.name, message: e.message, ...(e.code !== undefined ? { code: sanitize(e.code, depth + 1, seen) } : {}) };
+    return {
+      name: e.name,
+      message: e.message,
+      ...(e.code !== undefined ? { code: sanitize(e.code, depth + 1, seen) } : {}),
+    };
   }
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return `[${value.length} bytes]`;
@@ -64,6 +77,12 @@ export function formatRecord(record: LogRecord): string {
   try {
     return JSON.stringify(sanitize(record));
   } catch (err) {
-    return JSON.stringify({ ts: record.ts, level: record.level, logger: record.logger, msg: String(record.msg), log_encode_error: String(err) });
+    return JSON.stringify({
+      ts: record.ts,
+      level: record.level,
+      logger: record.logger,
+      msg: String(record.msg),
+      log_encode_error: String(err),
+    });
   }
 }

@@ -31,7 +31,8 @@ export class LogHub {
   constructor(opts: LogHubOptions = {}) {
     this.level = opts.level ?? 'info';
     this.clock = opts.clock ?? Date.now;
-    this.onSinkError = opts.onSinkError ?? ((err) => process.stderr.write(`hearthnet: a log sink failed: ${String(err)}\n`));
+    this.onSinkError =
+      opts.onSinkError ?? ((err) => process.stderr.write(`hearthnet: a log sink failed: ${String(err)}\n`));
   }
 
   /** Replace all sinks (closing the old ones). */

@@ -15,10 +15,15 @@ export interface LoggingOptions {
 }
 
 /** Configure `hub` from the config: level, file sink in `log_dir` (if set), optional stderr. */
-export function configureHub(hub: LogHub, cfg: Pick<ObservabilityConfig, 'log_level' | 'log_dir'>, opts: LoggingOptions = {}): void {
+export function configureHub(
+  hub: LogHub,
+  cfg: Pick<ObservabilityConfig, 'log_level' | 'log_dir'>,
+  opts: LoggingOptions = {},
+): void {
   hub.level = cfg.log_level;
   const sinks: LogSink[] = [];
-  if (cfg.log_dir !== '') sinks.push(new FileSink({ dir: cfg.log_dir, clock: opts.clock ?? hub.clock, retentionDays: opts.retentionDays }));
+  if (cfg.log_dir !== '')
+    sinks.push(new FileSink({ dir: cfg.log_dir, clock: opts.clock ?? hub.clock, retentionDays: opts.retentionDays }));
   if (opts.stderr) sinks.push(stderrSink());
   hub.setSinks(sinks);
 }
@@ -30,7 +35,10 @@ let configuredKey: string | null = null;
  * Install the process-wide sinks. Idempotent: the same settings again change nothing; new
  * settings replace the old sinks (closing their files).
  */
-export function configureLogging(cfg: Pick<ObservabilityConfig, 'log_level' | 'log_dir'>, opts: LoggingOptions = {}): LogHub {
+export function configureLogging(
+  cfg: Pick<ObservabilityConfig, 'log_level' | 'log_dir'>,
+  opts: LoggingOptions = {},
+): LogHub {
   const key = JSON.stringify([cfg.log_level, cfg.log_dir, !!opts.stderr, opts.retentionDays ?? null]);
   if (key === configuredKey && !opts.clock) return globalHub;
   if (opts.clock) globalHub.clock = opts.clock;

@@ -54,7 +54,8 @@ class DeferredSummary<L extends string> implements SummaryObserver<L> {
   /** Hand the queued observations to the Summary (prom-client calls this before each scrape). */
   flush(): void {
     const oldest = this.now() - this.maxAgeMs;
-    for (let i = 0; i < this.values.length; i++) if (this.times[i] >= oldest) this.summary.observe(this.labels[i], this.values[i]);
+    for (let i = 0; i < this.values.length; i++)
+      if (this.times[i] >= oldest) this.summary.observe(this.labels[i], this.values[i]);
     this.clear();
   }
 
@@ -131,23 +132,49 @@ export class Metrics {
   }
 
   counter<L extends string = string>(name: string, help: string, labels: readonly L[] = []): Counter<L> {
-    return this.existing<Counter<L>>(name, Counter) ?? new Counter<L>({ name, help, labelNames: labels, registers: [this.registry] });
+    return (
+      this.existing<Counter<L>>(name, Counter) ??
+      new Counter<L>({ name, help, labelNames: labels, registers: [this.registry] })
+    );
   }
 
   gauge<L extends string = string>(name: string, help: string, labels: readonly L[] = []): Gauge<L> {
-    return this.existing<Gauge<L>>(name, Gauge) ?? new Gauge<L>({ name, help, labelNames: labels, registers: [this.registry] });
+    return (
+      this.existing<Gauge<L>>(name, Gauge) ??
+      new Gauge<L>({ name, help, labelNames: labels, registers: [this.registry] })
+    );
   }
 
-  histogram<L extends string = string>(name: string, help: string, labels: readonly L[] = [], buckets?: number[]): Histogram<L> {
-    return this.existing<Histogram<L>>(name, Histogram) ?? new Histogram<L>({ name, help, labelNames: labels, registers: [this.registry], ...(buckets ? { buckets } : {}) });
+  histogram<L extends string = string>(
+    name: string,
+    help: string,
+    labels: readonly L[] = [],
+    buckets?: number[],
+  ): Histogram<L> {
+    return (
+      this.existing<Histogram<L>>(name, Histogram) ??
+      new Histogram<L>({ name, help, labelNames: labels, registers: [this.registry], ...(buckets ? { buckets } : {}) })
+    );
   }
 
-  summary<L extends string = string>(name: string, help: string, labels: readonly L[] = [], percentiles: readonly number[] = REQUEST_DURATION_PERCENTILES): Summary<L> {
-    return this.existing<Summary<L>>(name, Summary) ?? new Summary<L>(this.summaryConfig(name, help, labels, percentiles));
+  summary<L extends string = string>(
+    name: string,
+    help: string,
+    labels: readonly L[] = [],
+    percentiles: readonly number[] = REQUEST_DURATION_PERCENTILES,
+  ): Summary<L> {
+    return (
+      this.existing<Summary<L>>(name, Summary) ?? new Summary<L>(this.summaryConfig(name, help, labels, percentiles))
+    );
   }
 
   /** A sliding-window summary (REQUEST_DURATION_WINDOW_SECONDS) registered on this node's registry. */
-  private summaryConfig<L extends string>(name: string, help: string, labels: readonly L[], percentiles: readonly number[]) {
+  private summaryConfig<L extends string>(
+    name: string,
+    help: string,
+    labels: readonly L[],
+    percentiles: readonly number[],
+  ) {
     return {
       name,
       help,
@@ -160,9 +187,16 @@ export class Metrics {
   }
 
   /** A summary observed on a hot path: observations are queued and reach prom-client at scrape time. */
-  deferredSummary<L extends string = string>(name: string, help: string, labels: readonly L[] = []): SummaryObserver<L> {
+  deferredSummary<L extends string = string>(
+    name: string,
+    help: string,
+    labels: readonly L[] = [],
+  ): SummaryObserver<L> {
     let deferred: DeferredSummary<L> | null = null;
-    const summary = new Summary<L>({ ...this.summaryConfig(name, help, labels, REQUEST_DURATION_PERCENTILES), collect: () => deferred?.flush() });
+    const summary = new Summary<L>({
+      ...this.summaryConfig(name, help, labels, REQUEST_DURATION_PERCENTILES),
+      collect: () => deferred?.flush(),
+    });
     deferred = new DeferredSummary(summary, REQUEST_DURATION_WINDOW_SECONDS * 1000, this.now);
     this.deferred.push(deferred as DeferredSummary<string>);
     // Metrics off: nothing is ever scraped, so nothing is queued.
@@ -189,27 +223,63 @@ export class Metrics {
     const m = this.registry.getSingleMetric(name);
     if (m === undefined) return undefined;
     if (!(m instanceof kind)) {
-      throw new ObservabilityError('metric_conflict', `metric ${name} is already registered as a different type`, { details: { name } });
+      throw new ObservabilityError('metric_conflict', `metric ${name} is already registered as a different type`, {
+        details: { name },
+      });
     }
     return m as T;
   }
 
   private registerStandard(): StandardMetrics {
     return {
-      requestsTotal: this.counter('hearthnet_requests_total', 'Capability calls handled, by result (ok or an error code).', ['capability', 'result']),
-      requestDurationMs: this.deferredSummary('hearthnet_request_duration_ms', 'Capability call duration in milliseconds.', ['capability']),
+      requestsTotal: this.counter(
+        'hearthnet_requests_total',
+        'Capability calls handled, by result (ok or an error code).',
+        ['capability', 'result'],
+      ),
+      requestDurationMs: this.deferredSummary(
+        'hearthnet_request_duration_ms',
+        'Capability call duration in milliseconds.',
+        ['capability'],
+      ),
       activeStreams: this.gauge('hearthnet_active_streams', 'Streaming calls in progress.', ['capability']),
       nodesOnline: this.gauge('hearthnet_nodes_online', 'Neighbour nodes currently reachable.', ['community']),
       eventLogSize: this.gauge('hearthnet_event_log_size', 'Events stored in the community log.', ['community']),
-      eventLogLamportHead: this.gauge('hearthnet_event_log_lamport_head', 'Highest Lamport value in the community log.', ['community']),
-      emergencyMode: this.gauge('hearthnet_emergency_mode', '1 for the current emergency mode (online, degraded, offline), 0 for the others.', ['state']),
+      eventLogLamportHead: this.gauge(
+        'hearthnet_event_log_lamport_head',
+        'Highest Lamport value in the community log.',
+        ['community'],
+      ),
+      emergencyMode: this.gauge(
+        'hearthnet_emergency_mode',
+        '1 for the current emergency mode (online, degraded, offline), 0 for the others.',
+        ['state'],
+      ),
       blobStorageBytes: this.gauge('hearthnet_blob_storage_bytes', 'Bytes used by the local blob store.'),
-      llmTokensGeneratedTotal: this.counter('hearthnet_llm_tokens_generated_total', 'Tokens generated by local LLM backends.', ['model', 'backend']),
+      llmTokensGeneratedTotal: this.counter(
+        'hearthnet_llm_tokens_generated_total',
+        'Tokens generated by local LLM backends.',
+        ['model', 'backend'],
+      ),
       llmConcurrent: this.gauge('hearthnet_llm_concurrent', 'LLM generations in progress.', ['model']),
-      capabilityHealthSuccessRate: this.gauge('hearthnet_capability_health_success_rate', 'Success rate over the last calls to a capability on a node (0..1).', ['capability', 'node']),
-      rateLimitedTotal: this.counter('hearthnet_rate_limited_total', 'Calls refused or slowed by rate limiting.', ['capability', 'reason']),
-      signatureFailuresTotal: this.counter('hearthnet_signature_failures_total', 'Signatures that failed verification.', ['reason']),
-      quarantinesTotal: this.counter('hearthnet_quarantines_total', 'Capability instances quarantined for poor health.'),
+      capabilityHealthSuccessRate: this.gauge(
+        'hearthnet_capability_health_success_rate',
+        'Success rate over the last calls to a capability on a node (0..1).',
+        ['capability', 'node'],
+      ),
+      rateLimitedTotal: this.counter('hearthnet_rate_limited_total', 'Calls refused or slowed by rate limiting.', [
+        'capability',
+        'reason',
+      ]),
+      signatureFailuresTotal: this.counter(
+        'hearthnet_signature_failures_total',
+        'Signatures that failed verification.',
+        ['reason'],
+      ),
+      quarantinesTotal: this.counter(
+        'hearthnet_quarantines_total',
+        'Capability instances quarantined for poor health.',
+      ),
     };
   }
 }

@@ -45,6 +45,10 @@ export class RateLimitedLogger {
     this.last.delete(key); // re-insert so Map order is least-recently-emitted first
     this.last.set(key, { at: now, suppressed: 0 });
     if (this.last.size > RATE_LIMIT_MAX_KEYS) this.last.delete(this.last.keys().next().value!);
-    this.logger.log(level, msg, suppressed > 0 ? { ...extras, rate_key: key, suppressed } : { ...extras, rate_key: key });
+    this.logger.log(
+      level,
+      msg,
+      suppressed > 0 ? { ...extras, rate_key: key, suppressed } : { ...extras, rate_key: key },
+    );
   }
 }

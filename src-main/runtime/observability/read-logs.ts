@@ -32,7 +32,12 @@ async function logFiles(dir: string, sinceDate: string | null): Promise<string[]
   } catch {
     return [];
   }
-  return names.filter((n) => { const d = logFileDate(n); return d !== null && (sinceDate === null || d >= sinceDate); }).sort();
+  return names
+    .filter((n) => {
+      const d = logFileDate(n);
+      return d !== null && (sinceDate === null || d >= sinceDate);
+    })
+    .sort();
 }
 
 /** Reads complete lines appended to one file since the last call. */
@@ -86,7 +91,14 @@ export async function* readLogs(opts: ReadLogsOptions): AsyncGenerator<LogRecord
         } catch {
           continue; // a torn or hand-edited line; the rest of the log is still useful
         }
-        if (rec && typeof rec === 'object' && typeof rec.level === 'string' && rec.level in { debug: 1, info: 1, warn: 1, error: 1 } && matches(rec)) yield rec;
+        if (
+          rec &&
+          typeof rec === 'object' &&
+          typeof rec.level === 'string' &&
+          rec.level in { debug: 1, info: 1, warn: 1, error: 1 } &&
+          matches(rec)
+        )
+          yield rec;
       }
     }
     if (!opts.follow || aborted()) return;

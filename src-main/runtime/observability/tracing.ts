@@ -52,7 +52,8 @@ export class Tracer {
 
   constructor(opts: TracerOptions = {}) {
     const capacity = opts.capacity ?? TRACE_RING_BUFFER;
-    if (!Number.isInteger(capacity) || capacity < 1) throw new ObservabilityError('bad_option', `trace capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new ObservabilityError('bad_option', `trace capacity must be a positive integer, got ${capacity}`);
     this.ring = new Array<Trace | undefined>(capacity);
     this.clock = opts.clock ?? Date.now;
     this.onSinkError = opts.onSinkError ?? (() => undefined);
@@ -71,7 +72,14 @@ export class Tracer {
 
   /** Create a trace without attaching it (use with `runWithTrace`). */
   createTrace(capability: string): Trace {
-    return { trace_id: ulid(this.clock()) as TraceId, capability, started_at: this.nowSeconds(), ended_at: null, spans: [], spans_dropped: 0 };
+    return {
+      trace_id: ulid(this.clock()) as TraceId,
+      capability,
+      started_at: this.nowSeconds(),
+      ended_at: null,
+      spans: [],
+      spans_dropped: 0,
+    };
   }
 
   currentTrace(): Trace | null {
@@ -172,6 +180,7 @@ export const currentTrace = (): Trace | null => defaultTracer.currentTrace();
 export const attach = (trace: Trace): void => defaultTracer.attach(trace);
 export const detach = (): Trace | null => defaultTracer.detach();
 export const runWithTrace = <T>(trace: Trace, fn: () => T): T => defaultTracer.runWithTrace(trace, fn);
-export const span = <T>(name: string, extras: Record<string, unknown>, fn: (s: Span) => Promise<T> | T): Promise<T> => defaultTracer.span(name, extras, fn);
+export const span = <T>(name: string, extras: Record<string, unknown>, fn: (s: Span) => Promise<T> | T): Promise<T> =>
+  defaultTracer.span(name, extras, fn);
 export const getRecent = (n = 100): Trace[] => defaultTracer.getRecent(n);
 export const addTraceSink = (sink: TraceSink): (() => void) => defaultTracer.addTraceSink(sink);

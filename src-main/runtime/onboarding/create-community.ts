@@ -15,15 +15,27 @@ export interface CommunityHandle {
  * Writes `community.created` (data `{name, policy, root}`) into a fresh log whose community id is
  * this node's full id, and returns the root-signed community manifest.
  */
-export function createCommunity(opts: { name: string; policy?: CommunityPolicy; kp: KeyPair; community: CommunityHandle }): CommunityManifest {
+export function createCommunity(opts: {
+  name: string;
+  policy?: CommunityPolicy;
+  kp: KeyPair;
+  community: CommunityHandle;
+}): CommunityManifest {
   const { kp, community } = opts;
   if (community.communityId !== kp.nodeIdFull) {
-    throw new OnboardingError('already_member', 'a new community must be created in a log keyed by this node (its root)');
+    throw new OnboardingError(
+      'already_member',
+      'a new community must be created in a log keyed by this node (its root)',
+    );
   }
   if (community.state.created) {
     throw new OnboardingError('already_member', `this node already leads the community "${community.state.name()}"`);
   }
   const name = opts.name.trim();
-  community.log.appendLocal('community.created', { name, policy: opts.policy ?? defaultCommunityPolicy(), root: kp.nodeIdFull }, kp);
+  community.log.appendLocal(
+    'community.created',
+    { name, policy: opts.policy ?? defaultCommunityPolicy(), root: kp.nodeIdFull },
+    kp,
+  );
   return community.state.toManifest(kp);
 }

@@ -3,10 +3,27 @@
  * a QR code, or a file. Signed by the inviter; the community log decides whether the inviter may.
  */
 import QRCode from 'qrcode';
-import { canonicalJson, OnboardingError, type CommunityId, type NodeId, type TrustLevel, type WallClock } from '../../common';
 import {
-  isFullNodeId, MAX_NAME_LENGTH, MEMBER_LEVELS, readEndpoint, ShapeReader, signPayload, verifyPayload, wallClockAfter, wallClockMs,
-  type Endpoint, type KeyPair, type ShapeFail,
+  canonicalJson,
+  OnboardingError,
+  type CommunityId,
+  type NodeId,
+  type TrustLevel,
+  type WallClock,
+} from '../../common';
+import {
+  isFullNodeId,
+  MAX_NAME_LENGTH,
+  MEMBER_LEVELS,
+  readEndpoint,
+  ShapeReader,
+  signPayload,
+  verifyPayload,
+  wallClockAfter,
+  wallClockMs,
+  type Endpoint,
+  type KeyPair,
+  type ShapeFail,
 } from '../identity';
 
 export const INVITE_SCHEMA_VERSION = 1;
@@ -50,9 +67,13 @@ const shapeFail: ShapeFail = (field, problem) => invalid(`invite field "${field}
 
 /** Creates a signed invite for one node. Throws OnboardingError('invite_invalid') on bad input. */
 export function makeInvite(o: MakeInviteOptions): InviteBlob {
-  if (!isFullNodeId(o.invitee)) invalid(`"${o.invitee}" is not a full node id; ask the invitee for the long ed25519:... id shown on their welcome screen`);
+  if (!isFullNodeId(o.invitee))
+    invalid(
+      `"${o.invitee}" is not a full node id; ask the invitee for the long ed25519:... id shown on their welcome screen`,
+    );
   const ttl = o.ttlSeconds ?? DEFAULT_INVITE_TTL_SECONDS;
-  if (!Number.isInteger(ttl) || ttl <= 0) invalid(`invite lifetime must be a positive whole number of seconds, got ${ttl}`);
+  if (!Number.isInteger(ttl) || ttl <= 0)
+    invalid(`invite lifetime must be a positive whole number of seconds, got ${ttl}`);
   const body = {
     schema_version: INVITE_SCHEMA_VERSION,
     community_id: o.community.community_id,
@@ -68,9 +89,20 @@ export function makeInvite(o: MakeInviteOptions): InviteBlob {
 
 function readInvite(v: unknown): InviteBlob {
   const r = ShapeReader.of(v, shapeFail);
-  r.onlyKeys(['schema_version', 'community_id', 'community_name', 'inviter_node_id', 'invitee_node_id', 'initial_level', 'bootstrap_endpoints', 'expires_at', 'signature']);
+  r.onlyKeys([
+    'schema_version',
+    'community_id',
+    'community_name',
+    'inviter_node_id',
+    'invitee_node_id',
+    'initial_level',
+    'bootstrap_endpoints',
+    'expires_at',
+    'signature',
+  ]);
   const version = r.int('schema_version');
-  if (version !== INVITE_SCHEMA_VERSION) invalid(`invite schema_version ${version} is not supported (expected ${INVITE_SCHEMA_VERSION}); update HearthNet`);
+  if (version !== INVITE_SCHEMA_VERSION)
+    invalid(`invite schema_version ${version} is not supported (expected ${INVITE_SCHEMA_VERSION}); update HearthNet`);
   return {
     schema_version: version,
     community_id: r.nodeId<CommunityId>('community_id'),
@@ -78,7 +110,9 @@ function readInvite(v: unknown): InviteBlob {
     inviter_node_id: r.nodeId<NodeId>('inviter_node_id'),
     invitee_node_id: r.nodeId<NodeId>('invitee_node_id'),
     initial_level: r.oneOf('initial_level', MEMBER_LEVELS),
-    bootstrap_endpoints: r.array('bootstrap_endpoints', (x, p) => readEndpoint(x, p, shapeFail), { max: MAX_BOOTSTRAP_ENDPOINTS }),
+    bootstrap_endpoints: r.array('bootstrap_endpoints', (x, p) => readEndpoint(x, p, shapeFail), {
+      max: MAX_BOOTSTRAP_ENDPOINTS,
+    }),
     expires_at: r.wallClock('expires_at'),
     signature: r.signature(),
   };
@@ -94,7 +128,8 @@ function payloadOf(text: string): unknown {
   const at = text.toLowerCase().indexOf(INVITE_SCHEME);
   const trimmed = text.trim();
   if (at < 0) {
-    if (!trimmed.startsWith('{')) invalid('this is not a HearthNet invite: expected text starting with hearthnet://v1/');
+    if (!trimmed.startsWith('{'))
+      invalid('this is not a HearthNet invite: expected text starting with hearthnet://v1/');
     try {
       return JSON.parse(trimmed);
     } catch (err) {
@@ -105,8 +140,10 @@ function payloadOf(text: string): unknown {
   const rest = text.slice(at + INVITE_SCHEME.length).split(/[\s"'<>]/)[0];
   const m = /^v(\d+)\/(.*)$/.exec(rest);
   if (!m) invalid('the invite link is damaged: expected hearthnet://v1/<code>');
-  if (m![1] !== '1') invalid(`invite version v${m![1]} is not supported by this HearthNet (it reads v1); update HearthNet`);
-  if (!/^[A-Za-z0-9_-]+$/.test(m![2])) invalid('the invite code is damaged: it is not base64url text (was it cut short or retyped?)');
+  if (m![1] !== '1')
+    invalid(`invite version v${m![1]} is not supported by this HearthNet (it reads v1); update HearthNet`);
+  if (!/^[A-Za-z0-9_-]+$/.test(m![2]))
+    invalid('the invite code is damaged: it is not base64url text (was it cut short or retyped?)');
   let json: string;
   try {
     json = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(m![2], 'base64url'));
@@ -137,12 +174,20 @@ export function decodeInvite(text: string, opts: DecodeInviteOptions = {}): Invi
     invalid('the invite signature does not match its inviter: it was altered or not made by that node');
   }
   if ((opts.now ?? new Date()).getTime() >= wallClockMs(blob.expires_at)) {
-    throw new OnboardingError('invite_expired', `this invite to "${blob.community_name}" expired at ${blob.expires_at}; ask for a new one`, { details: { expires_at: blob.expires_at } });
+    throw new OnboardingError(
+      'invite_expired',
+      `this invite to "${blob.community_name}" expired at ${blob.expires_at}; ask for a new one`,
+      { details: { expires_at: blob.expires_at } },
+    );
   }
   if (opts.ourNodeId !== undefined && opts.ourNodeId !== blob.invitee_node_id) {
-    throw new OnboardingError('invitee_mismatch', `this invite to "${blob.community_name}" was made for another device (${blob.invitee_node_id}); ask for an invite for this one`, {
-      details: { invitee_node_id: blob.invitee_node_id },
-    });
+    throw new OnboardingError(
+      'invitee_mismatch',
+      `this invite to "${blob.community_name}" was made for another device (${blob.invitee_node_id}); ask for an invite for this one`,
+      {
+        details: { invitee_node_id: blob.invitee_node_id },
+      },
+    );
   }
   return blob;
 }
@@ -150,18 +195,35 @@ export function decodeInvite(text: string, opts: DecodeInviteOptions = {}): Invi
 /** The invite link as a PNG QR code (error correction M, `boxSize` pixels per module). */
 export async function inviteToQrPng(blob: InviteBlob, opts: { boxSize?: number } = {}): Promise<Buffer> {
   try {
-    return await QRCode.toBuffer(encodeInvite(blob), { type: 'png', scale: opts.boxSize ?? DEFAULT_QR_BOX_SIZE, errorCorrectionLevel: 'M' });
+    return await QRCode.toBuffer(encodeInvite(blob), {
+      type: 'png',
+      scale: opts.boxSize ?? DEFAULT_QR_BOX_SIZE,
+      errorCorrectionLevel: 'M',
+    });
   } catch (err) {
-    return invalid(`the invite does not fit in a QR code (${(err as Error).message}); use fewer bootstrap endpoints or share the link as text`, err);
+    return invalid(
+      `the invite does not fit in a QR code (${(err as Error).message}); use fewer bootstrap endpoints or share the link as text`,
+      err,
+    );
   }
 }
 
 /** Any short text (a join code, a pairing link) as a PNG QR code, error correction M. */
 export async function textToQrPng(text: string, opts: { boxSize?: number } = {}): Promise<Buffer> {
-  return QRCode.toBuffer(text, { type: 'png', scale: opts.boxSize ?? DEFAULT_QR_BOX_SIZE, errorCorrectionLevel: 'M', margin: 4 });
+  return QRCode.toBuffer(text, {
+    type: 'png',
+    scale: opts.boxSize ?? DEFAULT_QR_BOX_SIZE,
+    errorCorrectionLevel: 'M',
+    margin: 4,
+  });
 }
 
 /** `data` of the `community.member.invited` event the inviter appends for this invite. */
 export function inviteEventData(blob: InviteBlob): Record<string, unknown> {
-  return { invitee: blob.invitee_node_id, level: blob.initial_level, expires_at: blob.expires_at, inviter: blob.inviter_node_id };
+  return {
+    invitee: blob.invitee_node_id,
+    level: blob.initial_level,
+    expires_at: blob.expires_at,
+    inviter: blob.inviter_node_id,
+  };
 }

@@ -30,7 +30,13 @@ export class JoinCodeBook {
   open(level: 'member' | 'trusted', ttlSeconds: number): OpenJoinCode {
     this.prune();
     const secret = newJoinSecret();
-    const code: OpenJoinCode = { id: joinCodeId(secret), secret, level, expiresAtMs: this.now() + ttlSeconds * 1000, usedBy: null };
+    const code: OpenJoinCode = {
+      id: joinCodeId(secret),
+      secret,
+      level,
+      expiresAtMs: this.now() + ttlSeconds * 1000,
+      usedBy: null,
+    };
     this.codes.set(code.id, code);
     return code;
   }
@@ -43,10 +49,18 @@ export class JoinCodeBook {
     const code = this.codes.get(codeId);
     // A wrong proof reads as "unknown": the caller does not hold this code's secret.
     if (!code || !proofMatches(proof, joinProof(code.secret, inviter, joiner))) {
-      throw new OnboardingError('join_code_unknown', 'the inviting computer does not know this join code: it was changed, cancelled, or that computer restarted since');
+      throw new OnboardingError(
+        'join_code_unknown',
+        'the inviting computer does not know this join code: it was changed, cancelled, or that computer restarted since',
+      );
     }
     if (code.usedBy !== null) {
-      throw new OnboardingError('join_code_used', code.usedBy === joiner ? 'this join code was already used by this household' : 'this join code was already used by another household; each code lets one household join');
+      throw new OnboardingError(
+        'join_code_used',
+        code.usedBy === joiner
+          ? 'this join code was already used by this household'
+          : 'this join code was already used by another household; each code lets one household join',
+      );
     }
     if (this.now() >= code.expiresAtMs) throw new OnboardingError('join_code_expired', 'this join code has expired');
     code.usedBy = joiner;

@@ -72,13 +72,16 @@ export function decodeJoinCode(text: string): JoinCode {
   const at = text.toLowerCase().indexOf('hearthnet://join/');
   if (at < 0) bad('this is not a HearthNet join code: expected a link starting with hearthnet://join/');
   const link = text.slice(at).split(/[\s"'<>]/)[0];
-  if (!link.toLowerCase().startsWith(JOIN_CODE_PREFIX)) bad('this join code is from a newer HearthNet (it is not v1); update HearthNet');
+  if (!link.toLowerCase().startsWith(JOIN_CODE_PREFIX))
+    bad('this join code is from a newer HearthNet (it is not v1); update HearthNet');
   const q = new URLSearchParams(link.slice(JOIN_CODE_PREFIX.length));
   const key = q.get('n') ?? '';
   const inviter = `ed25519:${key}`;
-  if (!isFullNodeId(inviter)) bad('the join code is damaged: the inviting computer\'s id in it is not complete (was it cut short?)');
+  if (!isFullNodeId(inviter))
+    bad("the join code is damaged: the inviting computer's id in it is not complete (was it cut short?)");
   const secret = q.get('s') ?? '';
-  if (!/^[A-Za-z0-9_-]{22}$/.test(secret)) bad('the join code is damaged: its secret part is not complete (was it cut short?)');
+  if (!/^[A-Za-z0-9_-]{22}$/.test(secret))
+    bad('the join code is damaged: its secret part is not complete (was it cut short?)');
   const e = q.get('e') ?? '';
   if (!/^\d{9,11}$/.test(e)) bad('the join code is damaged: its expiry time is not readable');
   const list = (q.get('a') ?? '').split(',').filter(Boolean);
@@ -96,7 +99,9 @@ export function joinCodeId(secret: string): string {
  * inviter, joiner})). A captured proof is useless for any other joiner or inviter.
  */
 export function joinProof(secret: string, inviter: string, joiner: string): string {
-  return createHmac('sha256', Buffer.from(secret, 'base64url')).update(canonicalJson({ purpose: PROOF_PURPOSE, inviter, joiner })).digest('base64url');
+  return createHmac('sha256', Buffer.from(secret, 'base64url'))
+    .update(canonicalJson({ purpose: PROOF_PURPOSE, inviter, joiner }))
+    .digest('base64url');
 }
 
 export function proofMatches(given: string, expected: string): boolean {

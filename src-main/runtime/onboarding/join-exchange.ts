@@ -15,7 +15,13 @@ import { joinCodeEndpoints, joinCodeId, joinProof, type JoinCode } from './join-
 export const JOIN_EXCHANGE_TIMEOUT_MS = 8_000;
 
 /** The codes an inviter may refuse with (the reply's `refused`). */
-const REFUSALS: readonly OnboardingErrorCode[] = ['join_code_unknown', 'join_code_expired', 'join_code_used', 'already_member', 'invite_invalid'];
+const REFUSALS: readonly OnboardingErrorCode[] = [
+  'join_code_unknown',
+  'join_code_expired',
+  'join_code_used',
+  'already_member',
+  'invite_invalid',
+];
 
 /** Inviter side: what `POST /join/v1/redeem` answers for a verified caller. Never throws for a refusal. */
 export async function answerJoinRequest(
@@ -25,12 +31,14 @@ export async function answerJoinRequest(
 ): Promise<{ invite: string } | { refused: OnboardingErrorCode; message: string }> {
   const codeId = typeof body.code_id === 'string' ? body.code_id : '';
   const proof = typeof body.proof === 'string' ? body.proof : '';
-  if (!codeId || !proof) throw new CallError('bad_request', 'a join request needs {"code_id": string, "proof": string}');
+  if (!codeId || !proof)
+    throw new CallError('bad_request', 'a join request needs {"code_id": string, "proof": string}');
   try {
     const code = d.book.claim(codeId, proof, d.kp.nodeIdFull, caller);
     return { invite: encodeInvite(await d.issue(caller, code.level)) };
   } catch (err) {
-    if (err instanceof OnboardingError && REFUSALS.includes(err.code)) return { refused: err.code, message: err.message };
+    if (err instanceof OnboardingError && REFUSALS.includes(err.code))
+      return { refused: err.code, message: err.message };
     throw err;
   }
 }
@@ -40,7 +48,10 @@ export async function answerJoinRequest(
  * (before any traffic, by the code's own date), bootstrap_unreachable (no address answered as the
  * inviter), or the inviter's refusal (join_code_unknown | join_code_used | join_code_expired | ...).
  */
-export async function fetchInviteForCode(code: JoinCode, d: { kp: KeyPair; client: HttpClient; now?: () => number }): Promise<InviteBlob> {
+export async function fetchInviteForCode(
+  code: JoinCode,
+  d: { kp: KeyPair; client: HttpClient; now?: () => number },
+): Promise<InviteBlob> {
   const now = d.now?.() ?? Date.now();
   if (now >= code.expiresAt * 1000) throw new OnboardingError('join_code_expired', 'this join code has expired');
   const failures: string[] = [];
@@ -51,24 +62,45 @@ export async function fetchInviteForCode(code: JoinCode, d: { kp: KeyPair; clien
     } catch (err) {
       if (err instanceof OnboardingError) throw err;
       // The inviter answered but refused at the transport level (e.g. rate limit, not HTTPS): say so.
-      if (err instanceof CallError && !['timeout', 'cancelled', 'internal_error', 'partition'].includes(err.wireCode) && !/ECONN|EHOST|ENET|socket|connect/i.test(err.message)) {
-        throw new OnboardingError('invite_invalid', `your neighbour's computer refused the join code: ${err.message}`, { cause: err });
+      if (
+        err instanceof CallError &&
+        !['timeout', 'cancelled', 'internal_error', 'partition'].includes(err.wireCode) &&
+        !/ECONN|EHOST|ENET|socket|connect/i.test(err.message)
+      ) {
+        throw new OnboardingError('invite_invalid', `your neighbour's computer refused the join code: ${err.message}`, {
+          cause: err,
+        });
       }
       failures.push(`${endpoint.host}:${endpoint.port} (${(err as Error).message})`);
       continue;
     }
     if (typeof reply.refused === 'string' && (REFUSALS as readonly string[]).includes(reply.refused)) {
-      throw new OnboardingError(reply.refused as OnboardingErrorCode, typeof reply.message === 'string' ? reply.message : reply.refused);
+      throw new OnboardingError(
+        reply.refused as OnboardingErrorCode,
+        typeof reply.message === 'string' ? reply.message : reply.refused,
+      );
     }
-    if (typeof reply.invite !== 'string') throw new OnboardingError('invite_invalid', 'the inviting computer answered with something that is not an invite');
+    if (typeof reply.invite !== 'string')
+      throw new OnboardingError(
+        'invite_invalid',
+        'the inviting computer answered with something that is not an invite',
+      );
     const blob = decodeInvite(reply.invite, { ourNodeId: d.kp.nodeIdFull });
-    if (blob.inviter_node_id !== code.inviter) throw new OnboardingError('invite_invalid', 'the invite was not signed by the computer named in the join code');
+    if (blob.inviter_node_id !== code.inviter)
+      throw new OnboardingError('invite_invalid', 'the invite was not signed by the computer named in the join code');
     return blob;
   }
-  throw new OnboardingError('bootstrap_unreachable', `could not reach the neighbour who showed you the code at ${failures.join('; ') || 'any address'}`);
+  throw new OnboardingError(
+    'bootstrap_unreachable',
+    `could not reach the neighbour who showed you the code at ${failures.join('; ') || 'any address'}`,
+  );
 }
 
-async function askInviter(code: JoinCode, endpoint: Endpoint, d: { kp: KeyPair; client: HttpClient }): Promise<Record<string, unknown>> {
+async function askInviter(
+  code: JoinCode,
+  endpoint: Endpoint,
+  d: { kp: KeyPair; client: HttpClient },
+): Promise<Record<string, unknown>> {
   // Pins the certificate that the signed manifest announces; the manifest must be the inviter's.
   const manifest = parseNodeManifest(await d.client.learnPeer(endpoint, { timeoutMs: JOIN_EXCHANGE_TIMEOUT_MS }));
   if (manifest.node_id !== code.inviter) throw new Error('another computer answers at this address');

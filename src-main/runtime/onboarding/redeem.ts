@@ -5,8 +5,13 @@
 import { HearthError, OnboardingError } from '../../common';
 import { SyncClient, type EventLog, type SyncChannel as EventsSyncChannel } from '../events';
 import {
-  parseCommunityManifest, parseNodeManifest, verifyCommunityManifest,
-  type CommunityManifest, type CommunityStateView, type Endpoint, type KeyPair,
+  parseCommunityManifest,
+  parseNodeManifest,
+  verifyCommunityManifest,
+  type CommunityManifest,
+  type CommunityStateView,
+  type Endpoint,
+  type KeyPair,
 } from '../identity';
 import type { HttpClient } from '../transport';
 import type { InviteBlob } from './invite';
@@ -28,7 +33,10 @@ export interface RedeemResult {
   readonly inviterNodeId: string;
 }
 
-async function reachCommunity(blob: InviteBlob, client: HttpClient): Promise<{ manifest: CommunityManifest; endpoint: Endpoint; nodeId: string }> {
+async function reachCommunity(
+  blob: InviteBlob,
+  client: HttpClient,
+): Promise<{ manifest: CommunityManifest; endpoint: Endpoint; nodeId: string }> {
   const failures: string[] = [];
   for (const endpoint of blob.bootstrap_endpoints) {
     try {
@@ -38,10 +46,17 @@ async function reachCommunity(blob: InviteBlob, client: HttpClient): Promise<{ m
         manifest = parseCommunityManifest(raw);
         verifyCommunityManifest(manifest);
       } catch (err) {
-        throw new OnboardingError('community_manifest_invalid', `${endpoint.host}:${endpoint.port} served a community manifest that does not verify: ${(err as Error).message}`, { cause: err });
+        throw new OnboardingError(
+          'community_manifest_invalid',
+          `${endpoint.host}:${endpoint.port} served a community manifest that does not verify: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       if (manifest.community_id !== blob.community_id) {
-        throw new OnboardingError('community_manifest_invalid', `${endpoint.host}:${endpoint.port} belongs to another community ("${manifest.name}")`);
+        throw new OnboardingError(
+          'community_manifest_invalid',
+          `${endpoint.host}:${endpoint.port} belongs to another community ("${manifest.name}")`,
+        );
       }
       const node = parseNodeManifest(await client.learnPeer(endpoint, { timeoutMs: BOOTSTRAP_TIMEOUT_MS }));
       return { manifest, endpoint, nodeId: node.node_id };
@@ -50,7 +65,10 @@ async function reachCommunity(blob: InviteBlob, client: HttpClient): Promise<{ m
       failures.push(`${endpoint.host}:${endpoint.port} (${(err as Error).message})`);
     }
   }
-  throw new OnboardingError('bootstrap_unreachable', `could not reach the neighbour who invited you at ${failures.join('; ') || 'any address'}. Make sure their HearthNet is running and you are on the same network, then try again.`);
+  throw new OnboardingError(
+    'bootstrap_unreachable',
+    `could not reach the neighbour who invited you at ${failures.join('; ') || 'any address'}. Make sure their HearthNet is running and you are on the same network, then try again.`,
+  );
 }
 
 /**
@@ -58,25 +76,46 @@ async function reachCommunity(blob: InviteBlob, client: HttpClient): Promise<{ m
  * `community.member.joined` event; the caller persists the community id and starts the
  * community parts of the node. On failure nothing is left open.
  */
-export async function redeemInvite<C extends { log: EventLog; state: CommunityStateView; close(): void }>(blob: InviteBlob, deps: RedeemDeps<C>): Promise<RedeemResult & { community: C }> {
+export async function redeemInvite<C extends { log: EventLog; state: CommunityStateView; close(): void }>(
+  blob: InviteBlob,
+  deps: RedeemDeps<C>,
+): Promise<RedeemResult & { community: C }> {
   const { kp } = deps;
   const reached = await reachCommunity(blob, deps.client);
   const community = deps.openCommunity(blob.community_id);
   try {
-    const channel = deps.client.syncChannel({ nodeId: reached.nodeId as never, endpoint: reached.endpoint }) as unknown as EventsSyncChannel;
+    const channel = deps.client.syncChannel({
+      nodeId: reached.nodeId as never,
+      endpoint: reached.endpoint,
+    }) as unknown as EventsSyncChannel;
     try {
       await new SyncClient(community.log, channel).syncWith();
     } catch (err) {
-      throw new OnboardingError('sync_failed', `reached the community but could not copy its records: ${(err as Error).message}`, { cause: err });
+      throw new OnboardingError(
+        'sync_failed',
+        `reached the community but could not copy its records: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
-    if (community.state.isRevoked(kp.nodeIdFull)) throw new OnboardingError('invite_invalid', 'this household was removed from the community; ask a neighbour to talk to the community');
+    if (community.state.isRevoked(kp.nodeIdFull))
+      throw new OnboardingError(
+        'invite_invalid',
+        'this household was removed from the community; ask a neighbour to talk to the community',
+      );
     const record = community.state.members().find((m) => m.node_id === kp.nodeIdFull);
     if (!record && !community.state.isMember(kp.nodeIdFull)) {
-      throw new OnboardingError('invite_invalid', 'the community has no record of this invite; ask your neighbour to create it again while their HearthNet is running');
+      throw new OnboardingError(
+        'invite_invalid',
+        'the community has no record of this invite; ask your neighbour to create it again while their HearthNet is running',
+      );
     }
     if (!community.state.members().some((m) => m.node_id === kp.nodeIdFull && m.status === 'joined')) {
       try {
-        community.log.appendLocal('community.member.joined', { node_id: kp.nodeIdFull, display_name: deps.displayName }, kp);
+        community.log.appendLocal(
+          'community.member.joined',
+          { node_id: kp.nodeIdFull, display_name: deps.displayName },
+          kp,
+        );
       } catch (err) {
         if (err instanceof HearthError) throw new OnboardingError('already_member', err.message, { cause: err });
         throw err;

@@ -11,7 +11,15 @@ import type { Frame } from '../transport/contract';
 import { openAiError, OpenAiRequestError, toOpenAiError, type OpenAiErrorResponse } from './errors';
 import { instancesOf, listModels } from './models';
 import { sseResponse, type SseEnd } from './sse';
-import { chatRequest, completionRequest, embeddingRequest, finishReason, usageOf, vectorBase64, type BusGeneration } from './translate';
+import {
+  chatRequest,
+  completionRequest,
+  embeddingRequest,
+  finishReason,
+  usageOf,
+  vectorBase64,
+  type BusGeneration,
+} from './translate';
 
 /** Texts per embed.text call (the capability's maxItems); longer inputs are split. */
 export const OPENAI_EMBED_BATCH = 256;
@@ -57,7 +65,15 @@ export function createOpenAiApp(opts: OpenAiAppOptions): Hono {
 
   app.use(`${base}/*`, async (c, next) => {
     if (!tokenMatches(c.req.header('authorization'), opts.token)) {
-      return send(c, openAiError(401, 'Incorrect API key provided. Use the local API token of this HearthNet node (hearthnet status shows where it is).', 'invalid_request_error', 'invalid_api_key'));
+      return send(
+        c,
+        openAiError(
+          401,
+          'Incorrect API key provided. Use the local API token of this HearthNet node (hearthnet status shows where it is).',
+          'invalid_request_error',
+          'invalid_api_key',
+        ),
+      );
     }
     await next();
   });
@@ -75,21 +91,47 @@ export function createOpenAiApp(opts: OpenAiAppOptions): Hono {
     if (instancesOf(bus, capability, g.model).length === 0) return send(c, notFound(g.model));
     const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${ulid()}`;
     if (!g.stream) {
-      const r = (await bus.call(capability, '1.0', g.body, { params: { model: g.model }, signal: c.req.raw.signal })) as Record<string, unknown>;
-      const choice = kind === 'chat'
-        ? { index: 0, message: { role: 'assistant', content: r.text, refusal: null }, logprobs: null, finish_reason: finishReason(r.stop_reason) }
-        : { index: 0, text: r.text, logprobs: null, finish_reason: finishReason(r.stop_reason) };
-      return c.json({ id, object: kind === 'chat' ? 'chat.completion' : 'text_completion', created: created(), model: g.model, choices: [choice], usage: usageOf(r), system_fingerprint: null });
+      const r = (await bus.call(capability, '1.0', g.body, {
+        params: { model: g.model },
+        signal: c.req.raw.signal,
+      })) as Record<string, unknown>;
+      const choice =
+        kind === 'chat'
+          ? {
+              index: 0,
+              message: { role: 'assistant', content: r.text, refusal: null },
+              logprobs: null,
+              finish_reason: finishReason(r.stop_reason),
+            }
+          : { index: 0, text: r.text, logprobs: null, finish_reason: finishReason(r.stop_reason) };
+      return c.json({
+        id,
+        object: kind === 'chat' ? 'chat.completion' : 'text_completion',
+        created: created(),
+        model: g.model,
+        choices: [choice],
+        usage: usageOf(r),
+        system_fingerprint: null,
+      });
     }
     return streamGeneration(c, kind, capability, g, id, created());
   };
 
-  const streamGeneration = async (c: Context, kind: Kind, capability: string, g: BusGeneration, id: string, ts: number) => {
+  const streamGeneration = async (
+    c: Context,
+    kind: Kind,
+    capability: string,
+    g: BusGeneration,
+    id: string,
+    ts: number,
+  ) => {
     const ctl = new AbortController();
     const reqSignal = c.req.raw.signal;
     const onGone = () => ctl.abort();
     reqSignal.addEventListener('abort', onGone, { once: true });
-    const it = bus.stream(capability, '1.0', g.body, { params: { model: g.model }, signal: ctl.signal })[Symbol.asyncIterator]();
+    const it = bus
+      .stream(capability, '1.0', g.body, { params: { model: g.model }, signal: ctl.signal })
+      [Symbol.asyncIterator]();
     let first: IteratorResult<Frame>;
     try {
       first = await it.next(); // errors before the first frame keep their HTTP status (404, 429, ...)
@@ -99,18 +141,38 @@ export function createOpenAiApp(opts: OpenAiAppOptions): Hono {
     }
     const object = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
     const usageField = g.includeUsage ? { usage: null } : {};
-    const chunk = (choice: Record<string, unknown>) => ({ id, object, created: ts, model: g.model, system_fingerprint: null, choices: [choice], ...usageField });
+    const chunk = (choice: Record<string, unknown>) => ({
+      id,
+      object,
+      created: ts,
+      model: g.model,
+      system_fingerprint: null,
+      choices: [choice],
+      ...usageField,
+    });
     const piece = (text: string, finish: string | null) =>
-      kind === 'chat' ? chunk({ index: 0, delta: finish === null ? { content: text } : {}, logprobs: null, finish_reason: finish }) : chunk({ index: 0, text, logprobs: null, finish_reason: finish });
+      kind === 'chat'
+        ? chunk({ index: 0, delta: finish === null ? { content: text } : {}, logprobs: null, finish_reason: finish })
+        : chunk({ index: 0, text, logprobs: null, finish_reason: finish });
     async function* events(): AsyncGenerator<unknown, SseEnd> {
       try {
-        if (kind === 'chat') yield chunk({ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null });
+        if (kind === 'chat')
+          yield chunk({ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null });
         for (let r = first; !r.done; r = await it.next()) {
           const f = r.value;
           if (f.event === 'token') yield piece(String(f.data.text), null);
           else if (f.event === 'done') {
             yield piece('', finishReason(f.data.stop_reason));
-            if (g.includeUsage) yield { id, object, created: ts, model: g.model, system_fingerprint: null, choices: [], usage: usageOf(f.data) };
+            if (g.includeUsage)
+              yield {
+                id,
+                object,
+                created: ts,
+                model: g.model,
+                system_fingerprint: null,
+                choices: [],
+                usage: usageOf(f.data),
+              };
             return 'done';
           }
         }
@@ -135,13 +197,22 @@ export function createOpenAiApp(opts: OpenAiAppOptions): Hono {
     if (instancesOf(bus, 'embed.text', r.model).length === 0) return send(c, notFound(r.model));
     const vectors: number[][] = [];
     for (let i = 0; i < r.texts.length; i += OPENAI_EMBED_BATCH) {
-      const out = (await bus.call('embed.text', '1.0', { texts: r.texts.slice(i, i + OPENAI_EMBED_BATCH), model: r.model }, { params: { model: r.model }, signal: c.req.raw.signal })) as { vectors: number[][] };
+      const out = (await bus.call(
+        'embed.text',
+        '1.0',
+        { texts: r.texts.slice(i, i + OPENAI_EMBED_BATCH), model: r.model },
+        { params: { model: r.model }, signal: c.req.raw.signal },
+      )) as { vectors: number[][] };
       vectors.push(...out.vectors);
     }
     const tokens = r.texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
     return c.json({
       object: 'list',
-      data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: r.encoding === 'base64' ? vectorBase64(v) : v })),
+      data: vectors.map((v, index) => ({
+        object: 'embedding',
+        index,
+        embedding: r.encoding === 'base64' ? vectorBase64(v) : v,
+      })),
       model: r.model,
       usage: { prompt_tokens: tokens, total_tokens: tokens },
     });
@@ -151,5 +222,10 @@ export function createOpenAiApp(opts: OpenAiAppOptions): Hono {
 }
 
 function notFound(model: string): OpenAiErrorResponse {
-  return openAiError(404, `The model \`${model}\` does not exist on your HearthNet community right now (GET /v1/models lists the available ones).`, 'invalid_request_error', 'model_not_found');
+  return openAiError(
+    404,
+    `The model \`${model}\` does not exist on your HearthNet community right now (GET /v1/models lists the available ones).`,
+    'invalid_request_error',
+    'model_not_found',
+  );
 }

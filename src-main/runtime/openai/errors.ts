@@ -3,7 +3,10 @@ import { HearthError, toWireError, type WireErrorCode } from '../../common';
 
 /** A request the endpoint cannot translate (wire code bad_request); `param` names the field. */
 export class OpenAiRequestError extends HearthError<'bad_request'> {
-  constructor(message: string, readonly param: string | null = null) {
+  constructor(
+    message: string,
+    readonly param: string | null = null,
+  ) {
     super('bad_request', message, { details: { param } });
     this.name = 'OpenAiRequestError';
   }
@@ -37,7 +40,13 @@ const BY_WIRE: Readonly<Record<WireErrorCode, { status: number; type: string; co
 });
 
 /** An OpenAI error response built by hand (bad JSON, unsupported fields, unknown model). */
-export function openAiError(status: number, message: string, type = 'invalid_request_error', code: string | null = null, param: string | null = null): OpenAiErrorResponse {
+export function openAiError(
+  status: number,
+  message: string,
+  type = 'invalid_request_error',
+  code: string | null = null,
+  param: string | null = null,
+): OpenAiErrorResponse {
   return { status, body: { error: { message, type, param, code } }, headers: {} };
 }
 

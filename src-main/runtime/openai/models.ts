@@ -10,14 +10,22 @@ export interface OpenAiModel {
   object: 'model';
   created: number;
   owned_by: string;
-  hearthnet: { capabilities: string[]; nodes: number; backend: string | null; ctx: number | null; requires_internet: boolean };
+  hearthnet: {
+    capabilities: string[];
+    nodes: number;
+    backend: string | null;
+    ctx: number | null;
+    requires_internet: boolean;
+  };
 }
 
 /** The registry part this module reads. */
 export type ModelSource = Pick<CapabilityBus, 'registry' | 'health'>;
 
 function usable(bus: ModelSource, e: CapabilityEntry): boolean {
-  return e.contract !== 'mismatch' && (e.is_local ? e.handler !== null : e.endpoint !== null) && !bus.health.isQuarantined(e);
+  return (
+    e.contract !== 'mismatch' && (e.is_local ? e.handler !== null : e.endpoint !== null) && !bus.health.isQuarantined(e)
+  );
 }
 
 /** Live instances of `capability` serving `model`. */
@@ -38,14 +46,22 @@ export function listModels(bus: ModelSource): OpenAiModel[] {
       byId.set(model, m);
     }
   }
-  return [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, m]) => {
-    const p = m.first.descriptor.params;
-    return {
-      id, object: 'model', created: 0, owned_by: typeof p.backend === 'string' ? p.backend : 'hearthnet',
-      hearthnet: {
-        capabilities: [...m.caps].sort(), nodes: m.nodes.size, backend: typeof p.backend === 'string' ? p.backend : null,
-        ctx: typeof p.ctx === 'number' ? p.ctx : null, requires_internet: p.requires_internet === true,
-      },
-    };
-  });
+  return [...byId.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([id, m]) => {
+      const p = m.first.descriptor.params;
+      return {
+        id,
+        object: 'model',
+        created: 0,
+        owned_by: typeof p.backend === 'string' ? p.backend : 'hearthnet',
+        hearthnet: {
+          capabilities: [...m.caps].sort(),
+          nodes: m.nodes.size,
+          backend: typeof p.backend === 'string' ? p.backend : null,
+          ctx: typeof p.ctx === 'number' ? p.ctx : null,
+          requires_internet: p.requires_internet === true,
+        },
+      };
+    });
 }

@@ -26,5 +26,12 @@ export function sseResponse(events: AsyncGenerator<unknown, SseEnd>, onCancel: (
       await events.return('error').catch(() => {});
     },
   });
-  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' } });
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    },
+  });
 }

@@ -12,12 +12,14 @@ export interface BusGeneration {
 }
 
 function obj(v: unknown): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new OpenAiRequestError('The request body must be a JSON object.');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new OpenAiRequestError('The request body must be a JSON object.');
   return v as Json;
 }
 
 function model(b: Json): string {
-  if (typeof b.model !== 'string' || b.model === '') throw new OpenAiRequestError("you must provide a model parameter", 'model');
+  if (typeof b.model !== 'string' || b.model === '')
+    throw new OpenAiRequestError('you must provide a model parameter', 'model');
   return b.model;
 }
 
@@ -43,24 +45,38 @@ function content(c: unknown, i: number): string {
   if (typeof c === 'string') return c;
   if (c === null || c === undefined) return '';
   if (Array.isArray(c)) {
-    return c.map((p: unknown, j) => {
-      const part = p as { type?: unknown; text?: unknown };
-      if (part?.type !== 'text' || typeof part.text !== 'string') throw new OpenAiRequestError(`messages[${i}].content[${j}]: only text parts are supported`, `messages[${i}].content`);
-      return part.text;
-    }).join('');
+    return c
+      .map((p: unknown, j) => {
+        const part = p as { type?: unknown; text?: unknown };
+        if (part?.type !== 'text' || typeof part.text !== 'string')
+          throw new OpenAiRequestError(
+            `messages[${i}].content[${j}]: only text parts are supported`,
+            `messages[${i}].content`,
+          );
+        return part.text;
+      })
+      .join('');
   }
-  throw new OpenAiRequestError(`messages[${i}].content must be a string or a list of text parts`, `messages[${i}].content`);
+  throw new OpenAiRequestError(
+    `messages[${i}].content must be a string or a list of text parts`,
+    `messages[${i}].content`,
+  );
 }
 
 /** POST /v1/chat/completions body -> llm.chat@1.0 body. `developer` counts as `system`. */
 export function chatRequest(raw: unknown): BusGeneration {
   const b = obj(raw);
   const m = model(b);
-  if (!Array.isArray(b.messages) || b.messages.length === 0) throw new OpenAiRequestError('messages must be a non-empty array', 'messages');
+  if (!Array.isArray(b.messages) || b.messages.length === 0)
+    throw new OpenAiRequestError('messages must be a non-empty array', 'messages');
   const messages = b.messages.map((x: unknown, i) => {
     const msg = obj(x);
     const role = msg.role === 'developer' ? 'system' : msg.role;
-    if (role !== 'system' && role !== 'user' && role !== 'assistant') throw new OpenAiRequestError(`messages[${i}].role "${String(msg.role)}" is not supported (use system, user or assistant)`, `messages[${i}].role`);
+    if (role !== 'system' && role !== 'user' && role !== 'assistant')
+      throw new OpenAiRequestError(
+        `messages[${i}].role "${String(msg.role)}" is not supported (use system, user or assistant)`,
+        `messages[${i}].role`,
+      );
     return { role, content: content(msg.content, i) };
   });
   const flags = streamFlags(b);
@@ -83,10 +99,14 @@ export function embeddingRequest(raw: unknown): { model: string; texts: string[]
   const m = model(b);
   const input = typeof b.input === 'string' ? [b.input] : b.input;
   if (!Array.isArray(input) || input.length === 0 || !input.every((t) => typeof t === 'string')) {
-    throw new OpenAiRequestError('input must be a string or a non-empty array of strings (token arrays are not supported)', 'input');
+    throw new OpenAiRequestError(
+      'input must be a string or a non-empty array of strings (token arrays are not supported)',
+      'input',
+    );
   }
   const enc = b.encoding_format ?? 'float';
-  if (enc !== 'float' && enc !== 'base64') throw new OpenAiRequestError('encoding_format must be "float" or "base64"', 'encoding_format');
+  if (enc !== 'float' && enc !== 'base64')
+    throw new OpenAiRequestError('encoding_format must be "float" or "base64"', 'encoding_format');
   return { model: m, texts: input as string[], encoding: enc };
 }
 
@@ -97,7 +117,11 @@ export function finishReason(stop: unknown): string {
   return 'stop';
 }
 
-export function usageOf(r: { tokens_in?: unknown; tokens_out?: unknown }): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+export function usageOf(r: { tokens_in?: unknown; tokens_out?: unknown }): {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+} {
   const i = typeof r.tokens_in === 'number' ? r.tokens_in : 0;
   const o = typeof r.tokens_out === 'number' ? r.tokens_out : 0;
   return { prompt_tokens: i, completion_tokens: o, total_tokens: i + o };

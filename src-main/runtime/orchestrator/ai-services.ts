@@ -49,7 +49,11 @@ async function backendConfigs(d: AiServicesDeps): Promise<LlmBackendConfig[]> {
   try {
     const found = await detectLocalServers({ timeoutMs: 300 });
     for (const s of found) d.log.info('found a local LLM server', { kind: s.kind, url: s.url, models: s.models });
-    return found.flatMap((s) => s.models.slice(0, 8).map((model) => ({ name: s.backend as LlmBackendConfig['name'], url: s.url, model, api_key_env: null })));
+    return found.flatMap((s) =>
+      s.models
+        .slice(0, 8)
+        .map((model) => ({ name: s.backend as LlmBackendConfig['name'], url: s.url, model, api_key_env: null })),
+    );
   } catch (err) {
     d.log.warn('local LLM server detection failed', { error: String(err) });
     return [];
@@ -63,9 +67,14 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
 
     let backends: LlmBackend[] = [];
     try {
-      backends = buildBackends(await backendConfigs(d), { env: d.env ?? process.env, modelsDir: d.config.node.models_dir });
+      backends = buildBackends(await backendConfigs(d), {
+        env: d.env ?? process.env,
+        modelsDir: d.config.node.models_dir,
+      });
     } catch (err) {
-      d.log.error('LLM backends not started: check [[llm.backends]] in the config', { error: String((err as Error)?.message ?? err) });
+      d.log.error('LLM backends not started: check [[llm.backends]] in the config', {
+        error: String((err as Error)?.message ?? err),
+      });
     }
     const llm = new LlmService({ backends, metrics: d.metrics, log: d.log });
     await llm.start();
@@ -74,16 +83,26 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
     stack.push('llm capabilities', () => d.bus.deregisterService(llm));
 
     const resolved = createEmbeddingBackend(d.config.embedding, { modelsDir: d.config.node.models_dir });
-    const embedding = new EmbeddingService({ backend: resolved.backend, explanation: resolved.explanation ?? undefined, log: d.log });
+    const embedding = new EmbeddingService({
+      backend: resolved.backend,
+      explanation: resolved.explanation ?? undefined,
+      log: d.log,
+    });
     await embedding.start();
     stack.push('embedding', () => embedding.stop());
     d.bus.registerService(embedding);
     stack.push('embedding capabilities', () => d.bus.deregisterService(embedding));
-    if (!resolved.backend) d.log.info('no embedding model installed; document search works by keywords only', { explanation: resolved.explanation });
+    if (!resolved.backend)
+      d.log.info('no embedding model installed; document search works by keywords only', {
+        explanation: resolved.explanation,
+      });
 
     const served = new Set(llm.capabilities().map((c) => String(c.descriptor.params.model)));
     const serveModelFile = async (path: string) => {
-      const [backend] = buildBackends([{ name: 'llama_cpp', url: null, model: path, api_key_env: null }], { env: d.env ?? process.env, modelsDir: d.config.node.models_dir });
+      const [backend] = buildBackends([{ name: 'llama_cpp', url: null, model: path, api_key_env: null }], {
+        env: d.env ?? process.env,
+        modelsDir: d.config.node.models_dir,
+      });
       if (backend.models.every((m) => served.has(m.name))) {
         await backend.close();
         return;
@@ -98,7 +117,13 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
       });
     };
 
-    return { llm, embedding, embeddingExplanation: resolved.backend ? null : resolved.explanation ?? 'no embedding model installed', serveModelFile, stop: () => stack.unwind() };
+    return {
+      llm,
+      embedding,
+      embeddingExplanation: resolved.backend ? null : (resolved.explanation ?? 'no embedding model installed'),
+      serveModelFile,
+      stop: () => stack.unwind(),
+    };
   } catch (err) {
     await stack.unwind();
     throw err;

@@ -50,9 +50,22 @@ export function openCommunity(opts: OpenCommunityOptions): CommunityContext {
     membership: state,
     validate: (event) => (COMMUNITY_EVENT_TYPES.includes(event.event_type) ? state.validate(event) : { ok: true }),
     now: opts.now,
-    onListenerError: opts.onError && ((err, e) => opts.onError!('event log listener failed', { event_id: e.event_id, type: e.event_type, error: String(err) })),
+    onListenerError:
+      opts.onError &&
+      ((err, e) =>
+        opts.onError!('event log listener failed', { event_id: e.event_id, type: e.event_type, error: String(err) })),
   });
-  const replay = new ReplayEngine(log, { onViewError: opts.onError && ((err, view, e) => opts.onError!('view failed to apply an event', { view, event_id: e.event_id, type: e.event_type, error: String(err) })) });
+  const replay = new ReplayEngine(log, {
+    onViewError:
+      opts.onError &&
+      ((err, view, e) =>
+        opts.onError!('view failed to apply an event', {
+          view,
+          event_id: e.event_id,
+          type: e.event_type,
+          error: String(err),
+        })),
+  });
   replay.register('community', state, COMMUNITY_EVENT_TYPES);
   replay.rebuild('community');
   return {

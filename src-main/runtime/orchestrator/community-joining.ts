@@ -8,7 +8,17 @@ import type { CommunityStarted, InviteRedeemed, WhoInvites } from '../api';
 import { defaultCommunityPolicy, type Endpoint, type KeyPair } from '../identity';
 import type { Logger } from '../observability';
 import {
-  answerJoinRequest, createCommunity, decodeInvite, decodeJoinCode, fetchInviteForCode, inviteEventData, looksLikeJoinCode, makeInvite, redeemInvite, type InviteBlob, type JoinCodeBook,
+  answerJoinRequest,
+  createCommunity,
+  decodeInvite,
+  decodeJoinCode,
+  fetchInviteForCode,
+  inviteEventData,
+  looksLikeJoinCode,
+  makeInvite,
+  redeemInvite,
+  type InviteBlob,
+  type JoinCodeBook,
 } from '../onboarding';
 import type { HttpClient } from '../transport';
 import type { CommunityContext } from './community-context';
@@ -38,18 +48,35 @@ export function issueBoundInvite(
   level: 'member' | 'trusted',
   ttlSeconds: number,
 ): InviteBlob {
-  if (d.community.state.isRevoked(invitee)) throw new OnboardingError('invite_invalid', 'the community removed that household; it cannot be invited again this way');
+  if (d.community.state.isRevoked(invitee))
+    throw new OnboardingError(
+      'invite_invalid',
+      'the community removed that household; it cannot be invited again this way',
+    );
   if (d.community.state.members().some((m) => m.node_id === invitee && m.status === 'joined')) {
     throw new OnboardingError('already_member', 'that household already belongs to this community');
   }
-  const blob = makeInvite({ invitee, inviterKp: d.kp, community: { community_id: d.community.communityId, name: d.name }, bootstrapEndpoints: d.endpoints, initialLevel: level, ttlSeconds });
+  const blob = makeInvite({
+    invitee,
+    inviterKp: d.kp,
+    community: { community_id: d.community.communityId, name: d.name },
+    bootstrapEndpoints: d.endpoints,
+    initialLevel: level,
+    ttlSeconds,
+  });
   // Recorded in the log first: the invitee becomes a member the moment it can reach anyone.
   d.community.log.appendLocal('community.member.invited', inviteEventData(blob), d.kp);
   return blob;
 }
 
 /** The inviter's `POST /join/v1/redeem` handler: claim the code in `book`, then issue a bound invite. */
-export function joinCodeEndpoint(d: { kp: KeyPair; book: JoinCodeBook; current: () => CommunityContext | null; communityName: () => string; endpoints: () => readonly Endpoint[] }) {
+export function joinCodeEndpoint(d: {
+  kp: KeyPair;
+  book: JoinCodeBook;
+  current: () => CommunityContext | null;
+  communityName: () => string;
+  endpoints: () => readonly Endpoint[];
+}) {
   return (caller: string, body: Record<string, unknown>) =>
     answerJoinRequest(caller, body, {
       book: d.book,
@@ -57,14 +84,23 @@ export function joinCodeEndpoint(d: { kp: KeyPair; book: JoinCodeBook; current: 
       issue: async (invitee, level) => {
         const c = d.current();
         if (!c) throw new CallError('forbidden', 'this node has not joined a community yet');
-        return issueBoundInvite({ kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() }, invitee, level, JOIN_CODE_INVITE_TTL_SECONDS);
+        return issueBoundInvite(
+          { kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() },
+          invitee,
+          level,
+          JOIN_CODE_INVITE_TTL_SECONDS,
+        );
       },
     });
 }
 
 export function communityJoining(d: CommunityJoiningDeps) {
   const refuseIfMember = () => {
-    if (d.current()) throw new OnboardingError('already_member', `this household already belongs to "${d.communityName()}"; a household is in one community at a time`);
+    if (d.current())
+      throw new OnboardingError(
+        'already_member',
+        `this household already belongs to "${d.communityName()}"; a household is in one community at a time`,
+      );
   };
 
   return {
@@ -91,13 +127,22 @@ export function communityJoining(d: CommunityJoiningDeps) {
       const blob = looksLikeJoinCode(text)
         ? await fetchInviteForCode(decodeJoinCode(text), { kp: d.kp, client: d.client })
         : decodeInvite(text, { ourNodeId: d.kp.nodeIdFull });
-      const joined = await redeemInvite(blob, { kp: d.kp, displayName: d.displayName, client: d.client, openCommunity: d.open });
+      const joined = await redeemInvite(blob, {
+        kp: d.kp,
+        displayName: d.displayName,
+        client: d.client,
+        openCommunity: d.open,
+      });
       writeCommunityManifest(d.communityManifestPath, joined.manifest);
       d.remember(blob.community_id);
       try {
         await d.activate(joined.community, blob.bootstrap_endpoints);
       } catch (err) {
-        throw new CallError('internal_error', `joined "${joined.manifest.name}" but could not start its parts: ${(err as Error).message}`, { cause: err });
+        throw new CallError(
+          'internal_error',
+          `joined "${joined.manifest.name}" but could not start its parts: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       d.log.info('joined community', { community: blob.community_id, name: joined.manifest.name });
       return { community_id: blob.community_id, name: joined.manifest.name, inviter: blob.inviter_node_id };

@@ -46,7 +46,10 @@ export interface CommunityScope {
 
 /** Peers we can call: discovered, with a verified manifest and an endpoint. */
 export function peerAddresses(peers: PeerRegistry): PeerAddress[] {
-  return peers.all().filter((p) => p.endpoints.length > 0).map((p) => ({ nodeId: p.node_id_full, endpoint: p.endpoints[0] }));
+  return peers
+    .all()
+    .filter((p) => p.endpoints.length > 0)
+    .map((p) => ({ nodeId: p.node_id_full, endpoint: p.endpoints[0] }));
 }
 
 export async function startCommunityScope(d: CommunityScopeDeps): Promise<CommunityScope> {
@@ -54,7 +57,9 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
   const stack = new ShutdownStack(log);
   try {
     // Events first heard of through a push are gossiped on (bounded fan-out, see sync-loop.ts).
-    const syncServer = new SyncServer(community.log, { onFreshPush: (events, from) => void syncLoop.relay(events, from) });
+    const syncServer = new SyncServer(community.log, {
+      onFreshPush: (events, from) => void syncLoop.relay(events, from),
+    });
     const isMember = (id: string) => community.state.isMember(id) && !community.state.isRevoked(id);
 
     const discovery = new DiscoveryService({
@@ -71,7 +76,8 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
       fetchManifest: async (endpoint, { signal }) => parseNodeManifest(await client.learnPeer(endpoint, { signal })),
       verifyManifest: (m) => {
         verifyNodeManifest(m);
-        if (m.community_id !== community.communityId) throw new Error(`manifest of another community (${m.community_id})`);
+        if (m.community_id !== community.communityId)
+          throw new Error(`manifest of another community (${m.community_id})`);
         if (!isMember(m.node_id)) throw new Error(`${m.node_id} is not a member of this community`);
       },
       log: (level, msg, x) => log[level](msg, x),
@@ -99,14 +105,18 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
     // Peers feed the bus; a revoked member is dropped at once.
     const onPeer = (kind: 'added' | 'updated' | 'removed', p: PeerRecord) => {
       if (kind === 'removed' || !isMember(p.node_id_full)) bus.onPeerRemoved(p.node_id_full);
-      else if (p.manifest) bus.onPeerAdded({ nodeId: p.node_id_full, endpoint: p.endpoints[0] ?? null, manifest: p.manifest });
+      else if (p.manifest)
+        bus.onPeerAdded({ nodeId: p.node_id_full, endpoint: p.endpoints[0] ?? null, manifest: p.manifest });
       metrics.std.nodesOnline.set({ community: community.communityId }, peers.all().length + 1);
       if (kind === 'added') {
         log.info('neighbour found', { peer: p.node_id_full, name: p.display_name, source: p.source });
         syncLoop.poke();
       } else if (kind === 'removed') log.info('neighbour gone', { peer: p.node_id_full, name: p.display_name });
     };
-    stack.push('peer wiring', peers.on((e) => onPeer(e.kind, e.peer)));
+    stack.push(
+      'peer wiring',
+      peers.on((e) => onPeer(e.kind, e.peer)),
+    );
     for (const p of peers.all()) onPeer('added', p);
 
     // Members' manifests in the log say where to reach them even where multicast is blocked.
@@ -119,30 +129,48 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
         const known = live ? peers.get(m.node_id) : null;
         if (known) {
           verifyNodeManifest(m);
-          peers.upsert({ ...known, manifest: m, display_name: m.display_name, profile: m.profile, last_seen: Date.now() });
+          peers.upsert({
+            ...known,
+            manifest: m,
+            display_name: m.display_name,
+            profile: m.profile,
+            last_seen: Date.now(),
+          });
         }
       } catch {
         /* a malformed manifest inside a valid event: nothing to learn from it */
       }
     };
     for (const e of community.log.replay({ eventTypes: ['node.manifest.updated'] })) learnFromManifest(e.data, false);
-    stack.push('log wiring', community.log.onAppend((e) => {
-      // Operators (and the street simulator) time how events spread from these lines.
-      log.debug('event stored', { event_id: e.event_id, author: e.author, event_type: e.event_type });
-      if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifest(e.data, true);
-      if (e.event_type === 'community.member.revoked') {
-        const revoked = String(e.data.node_id ?? '');
-        peers.remove(revoked);
-        bus.onPeerRemoved(revoked as never);
-      }
-      metrics.std.eventLogSize.set({ community: community.communityId }, community.log.count());
-      metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());
-    }));
+    stack.push(
+      'log wiring',
+      community.log.onAppend((e) => {
+        // Operators (and the street simulator) time how events spread from these lines.
+        log.debug('event stored', { event_id: e.event_id, author: e.author, event_type: e.event_type });
+        if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifest(e.data, true);
+        if (e.event_type === 'community.member.revoked') {
+          const revoked = String(e.data.node_id ?? '');
+          peers.remove(revoked);
+          bus.onPeerRemoved(revoked as never);
+        }
+        metrics.std.eventLogSize.set({ community: community.communityId }, community.log.count());
+        metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());
+      }),
+    );
     metrics.std.eventLogSize.set({ community: community.communityId }, community.log.count());
     metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());
 
     // Services first, so the first manifest neighbours see already lists their capabilities.
-    const services = await startCommunityServices({ config: d.config, kp, community, bus, peers, client, log, metrics });
+    const services = await startCommunityServices({
+      config: d.config,
+      kp,
+      community,
+      bus,
+      peers,
+      client,
+      log,
+      metrics,
+    });
     stack.push('services', () => services.stop());
 
     await discovery.start();

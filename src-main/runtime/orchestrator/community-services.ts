@@ -46,7 +46,6 @@ export function offer(bus: CapabilityBus, caps: readonly OfferedCapability[]): (
   };
 }
 
-
 export interface CommunityServicesDeps {
   readonly config: Config;
   readonly kp: KeyPair;
@@ -75,14 +74,21 @@ export interface CommunityServices {
 export async function startCommunityServices(d: CommunityServicesDeps): Promise<CommunityServices> {
   const { config, kp, community, bus, peers, client, log } = d;
   const stack = new ShutdownStack(log);
-  const append = (type: Parameters<typeof community.log.appendLocal>[0], data: Record<string, unknown>): Event => community.log.appendLocal(type, data, kp);
+  const append = (type: Parameters<typeof community.log.appendLocal>[0], data: Record<string, unknown>): Event =>
+    community.log.appendLocal(type, data, kp);
   try {
     let market: MarketplaceService | null = null;
     if (config.market.enabled) {
       const view = new MarketplaceView();
       community.replay.register('marketplace', view, [...MARKET_EVENT_TYPES]);
       community.replay.rebuild('marketplace');
-      market = new MarketplaceService({ config: config.market, view, ourNodeId: kp.nodeIdFull, appendEvent: append, onSweepError: (err) => log.warn('marketplace sweep failed', { error: String(err) }) });
+      market = new MarketplaceService({
+        config: config.market,
+        view,
+        ourNodeId: kp.nodeIdFull,
+        appendEvent: append,
+        onSweepError: (err) => log.warn('marketplace sweep failed', { error: String(err) }),
+      });
       market.start();
       stack.push('marketplace', () => market!.stop());
       stack.push('marketplace capabilities', offer(bus, market.capabilities()));
@@ -91,13 +97,22 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
     let chat: ChatService | null = null;
     let delivery: DeliveryManager | null = null;
     if (config.chat.enabled) {
-      const view = new ChatView(kp, { onUndecryptable: (err, e) => log.warn('a message to this household could not be opened', { event_id: e.event_id, sender: e.sender, error: err.message }) });
+      const view = new ChatView(kp, {
+        onUndecryptable: (err, e) =>
+          log.warn('a message to this household could not be opened', {
+            event_id: e.event_id,
+            sender: e.sender,
+            error: err.message,
+          }),
+      });
       community.replay.register('chat', view, [...CHAT_VIEW_EVENT_TYPES]);
       community.replay.rebuild('chat');
       const push = async (nodeId: string, event: Event) => {
         const peer = peers.get(nodeId);
         if (!peer || peer.endpoints.length === 0) throw new Error(`${nodeId} is not reachable now`);
-        const reply = (await client.syncChannel({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] }).events({ events: [event] })) as { rejected?: unknown[] };
+        const reply = (await client
+          .syncChannel({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] })
+          .events({ events: [event] })) as { rejected?: unknown[] };
         if (reply.rejected?.length) throw new Error(`${nodeId} refused the message: ${JSON.stringify(reply.rejected)}`);
       };
       delivery = new DeliveryManager(
@@ -112,25 +127,34 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
         },
         { onWarn: (message, details) => log.warn(message, details) },
       );
-      chat = new ChatService({
-        log: community.log,
-        kp,
-        view,
-        delivery,
-        communityId: community.communityId,
-        isMember: (id) => community.state.isMember(id) && !community.state.isRevoked(id),
-        config: config.chat,
-      }, { onWarn: (message, details) => log.warn(message, details) });
+      chat = new ChatService(
+        {
+          log: community.log,
+          kp,
+          view,
+          delivery,
+          communityId: community.communityId,
+          isMember: (id) => community.state.isMember(id) && !community.state.isRevoked(id),
+          config: config.chat,
+        },
+        { onWarn: (message, details) => log.warn(message, details) },
+      );
       await chat.start();
       stack.push('chat', () => chat!.stop());
       const dm = delivery;
-      stack.push('chat delivery wiring', peers.on((e) => {
-        if (e.kind === 'added') dm.onPeerOnline(e.peer.node_id_full);
-      }));
+      stack.push(
+        'chat delivery wiring',
+        peers.on((e) => {
+          if (e.kind === 'added') dm.onPeerOnline(e.peer.node_id_full);
+        }),
+      );
       stack.push('chat capabilities', offer(bus, chat.capabilities()));
     }
     // Files: content-addressed blobs, served to members and fetched from whoever holds them.
-    const blobs = new BlobStore(config.file.blobs_dir, { gcThreshold: config.file.gc_threshold, logger: { warn: (m, x) => log.warn(m, x) } });
+    const blobs = new BlobStore(config.file.blobs_dir, {
+      gcThreshold: config.file.gc_threshold,
+      logger: { warn: (m, x) => log.warn(m, x) },
+    });
     await blobs.start();
     stack.push('blob store', () => blobs.stop());
     const housekeeping = new PeriodicTask(
@@ -152,17 +176,20 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
     stack.push('file service', () => files.stop());
     bus.registerService(files);
     stack.push('file capabilities', () => bus.deregisterService(files));
-    const fileClient = new FileClient({
-      bus,
-      store: blobs,
-      sourcesOf: (cid) => sources.sourcesOf(cid, kp.nodeIdFull),
-      // Pieces from a known neighbour travel as raw bytes (no base64, no JSON).
-      binary: (nodeId, req, signal) => {
-        const peer = peers.get(nodeId);
-        if (!peer || peer.endpoints.length === 0) throw new BlobError('not_found', `${nodeId} is not reachable now`);
-        return client.fetchChunks({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] }, req, { signal });
+    const fileClient = new FileClient(
+      {
+        bus,
+        store: blobs,
+        sourcesOf: (cid) => sources.sourcesOf(cid, kp.nodeIdFull),
+        // Pieces from a known neighbour travel as raw bytes (no base64, no JSON).
+        binary: (nodeId, req, signal) => {
+          const peer = peers.get(nodeId);
+          if (!peer || peer.endpoints.length === 0) throw new BlobError('not_found', `${nodeId} is not reachable now`);
+          return client.fetchChunks({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] }, req, { signal });
+        },
       },
-    }, { concurrency: FILE_FETCH_STREAMS });
+      { concurrency: FILE_FETCH_STREAMS },
+    );
     stack.push('file client', () => fileClient.stop());
 
     // Documents: corpora of shared documents, searchable by every member.
@@ -173,19 +200,44 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
       corpora = new CorpusRegistry(config.rag.corpora_dir);
       const reg = corpora;
       ingest = new IngestPipeline(
-        { bus, blobStore: blobs, corpora: (n, e) => reg.open(n, e), corpusEmbedding: (n) => reg.embeddingOf(n), eventLog: community.log, authorKp: kp },
+        {
+          bus,
+          blobStore: blobs,
+          corpora: (n, e) => reg.open(n, e),
+          corpusEmbedding: (n) => reg.embeddingOf(n),
+          eventLog: community.log,
+          authorKp: kp,
+        },
         // New corpora embed with the configured model; ingest falls back to keywords when no node offers it.
         // Every ingest path (rag.ingest, the app, the CLI) re-offers a corpus that is new or gained vectors.
         { embedModel: config.embedding.model, onIndexed: (r) => rag?.syncRegistration(r.corpus) },
       );
-      rag = new RagService({ corpora, pipeline: ingest, bus, blobStore: blobs, fetchBlob: (cid, signal) => fileClient.fetch(cid, { signal }) });
+      rag = new RagService({
+        corpora,
+        pipeline: ingest,
+        bus,
+        blobStore: blobs,
+        fetchBlob: (cid, signal) => fileClient.fetch(cid, { signal }),
+      });
       await rag.start();
       const r = rag;
       stack.push('rag', () => r.stop());
       bus.registerService(rag);
       stack.push('rag capabilities', () => bus.deregisterService(r));
     }
-    return { market, chat, delivery, blobs, files, fileClient, sources, rag, ingest, corpora, stop: () => stack.unwind() };
+    return {
+      market,
+      chat,
+      delivery,
+      blobs,
+      files,
+      fileClient,
+      sources,
+      rag,
+      ingest,
+      corpora,
+      stop: () => stack.unwind(),
+    };
   } catch (err) {
     await stack.unwind();
     throw err;

@@ -23,22 +23,39 @@ const modelsServed: Check = (ctx) => {
   if (!diag) return { ok: true, detail: 'no HearthNet node is running here, so no models are served' };
   const here = diag.models_served.map((m) => m.model);
   if (here.length === 0 && diag.neighbour_models === 0) {
-    return { ok: false, detail: 'no language model is served here or by a neighbour: questions get passages, not answers', fix: 'Add a model with `hearthnet models add <file.gguf>`, or copy one a neighbour shares (`hearthnet models list`).' };
+    return {
+      ok: false,
+      detail: 'no language model is served here or by a neighbour: questions get passages, not answers',
+      fix: 'Add a model with `hearthnet models add <file.gguf>`, or copy one a neighbour shares (`hearthnet models list`).',
+    };
   }
   const words = here.length ? `serves ${here.join(', ')}` : 'serves no model itself';
-  return { ok: true, detail: `${words}; ${diag.neighbour_models} model(s) from neighbours; ports: peers ${diag.ports.transport}, local api ${diag.ports.api}${diag.unreachable.length ? `; clocks not read from ${diag.unreachable.join(', ')}` : ''}` };
+  return {
+    ok: true,
+    detail: `${words}; ${diag.neighbour_models} model(s) from neighbours; ports: peers ${diag.ports.transport}, local api ${diag.ports.api}${diag.unreachable.length ? `; clocks not read from ${diag.unreachable.join(', ')}` : ''}`,
+  };
 };
 
 const atLeastOneCapability: Check = async (ctx) => {
   const count = await ((ctx.extras as NodeCheckExtras | undefined)?.capabilityCount?.() ?? Promise.resolve(null));
-  if (count === null) return { ok: false, detail: 'no HearthNet node is running here', fix: 'Start it with `hearthnet run --no-ui` (or open the HearthNet app).' };
-  if (count === 0) return { ok: false, detail: 'the node offers no capabilities and sees none from neighbours', fix: 'Join a community (ask a neighbour for an invite) or add a model with `hearthnet models add`.' };
+  if (count === null)
+    return {
+      ok: false,
+      detail: 'no HearthNet node is running here',
+      fix: 'Start it with `hearthnet run --no-ui` (or open the HearthNet app).',
+    };
+  if (count === 0)
+    return {
+      ok: false,
+      detail: 'the node offers no capabilities and sees none from neighbours',
+      fix: 'Join a community (ask a neighbour for an invite) or add a model with `hearthnet models add`.',
+    };
   return { ok: true, detail: `${count} capabilities reachable on the mesh` };
 };
 
 const llmBackendReachable: Check = async (ctx, signal) => {
   const backends = ctx.config.llm.backends;
-  if (backends.length === 0) return { ok: true, detail: 'no LLM backend configured here; neighbours\' models are used' };
+  if (backends.length === 0) return { ok: true, detail: "no LLM backend configured here; neighbours' models are used" };
   const problems: string[] = [];
   for (const b of backends) {
     if (b.name === 'llama_cpp') {
@@ -49,13 +66,20 @@ const llmBackendReachable: Check = async (ctx, signal) => {
     if (!b.url) continue;
     const probe = b.name === 'ollama' ? '/api/tags' : '/v1/models';
     try {
-      const res = await fetch(b.url.replace(/\/+$/, '').replace(/\/v1$/, '') + probe, { signal: AbortSignal.any([signal, AbortSignal.timeout(BACKEND_PROBE_TIMEOUT_MS)]) });
+      const res = await fetch(b.url.replace(/\/+$/, '').replace(/\/v1$/, '') + probe, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(BACKEND_PROBE_TIMEOUT_MS)]),
+      });
       if (res.status >= 500) problems.push(`${b.name} at ${b.url} answered ${res.status}`);
     } catch {
       problems.push(`${b.name} at ${b.url} does not answer`);
     }
   }
-  if (problems.length) return { ok: false, detail: problems.join('; '), fix: 'Start the model server (Ollama, LM Studio, ...) or fix [[llm.backends]] in the config; `hearthnet models list` shows installed model files.' };
+  if (problems.length)
+    return {
+      ok: false,
+      detail: problems.join('; '),
+      fix: 'Start the model server (Ollama, LM Studio, ...) or fix [[llm.backends]] in the config; `hearthnet models list` shows installed model files.',
+    };
   return { ok: true, detail: `${backends.length} LLM backend(s) reachable` };
 };
 
@@ -69,7 +93,12 @@ const embeddingModel: Check = (ctx) => {
   };
 };
 
-export const NODE_CHECK_NAMES = ['at_least_one_capability', 'llm_backend_reachable', 'embedding_model', 'models_served'] as const;
+export const NODE_CHECK_NAMES = [
+  'at_least_one_capability',
+  'llm_backend_reachable',
+  'embedding_model',
+  'models_served',
+] as const;
 
 export function registerNodeChecks(doctor: Doctor): void {
   doctor.register('at_least_one_capability', atLeastOneCapability);

@@ -40,7 +40,9 @@ export function startEmergency(d: EmergencyWiringDeps): EmergencyWiring {
   // not slip past the withdrawal: hold it with the others until the internet is back.
   const unsubscribe = d.bus.registry.on('change', (ev) => {
     if (!offline || ev.kind === 'removed' || !needsInternet(ev.entry)) return;
-    d.log.info('holding a capability that needs the internet until it is back', { capability: ev.entry.descriptor.name });
+    d.log.info('holding a capability that needs the internet until it is back', {
+      capability: ev.entry.descriptor.name,
+    });
     hold(ev.entry);
   });
   const gauge = modeGaugeHook(d.metrics.std.emergencyMode);
@@ -65,7 +67,8 @@ export function startEmergency(d: EmergencyWiringDeps): EmergencyWiring {
         offline = false;
         // The latest registration of an instance wins (a service may have re-registered it meanwhile).
         const latest = new Map(held.splice(0).map((e) => [e.key, e]));
-        for (const e of latest.values()) d.bus.registerCapability(e.descriptor, e.handler!, e.params_compatible ?? undefined);
+        for (const e of latest.values())
+          d.bus.registerCapability(e.descriptor, e.handler!, e.params_compatible ?? undefined);
         d.peers.setPruningAggressive(false);
         d.log.info('internet is back');
       },

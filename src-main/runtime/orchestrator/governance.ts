@@ -7,8 +7,14 @@
 import { EventLogError, HearthError, OnboardingError, type TrustLevel } from '../../common';
 import { defineCapability, type CapabilityBus } from '../bus';
 import {
-  coSignDemotion, coSignPromotion, coSignRevocation, levelChangeData, revocationData, verifyCoSignature,
-  type CoSignature, type KeyPair,
+  coSignDemotion,
+  coSignPromotion,
+  coSignRevocation,
+  levelChangeData,
+  revocationData,
+  verifyCoSignature,
+  type CoSignature,
+  type KeyPair,
 } from '../identity';
 import type { CommunityContext } from './community-context';
 
@@ -33,7 +39,8 @@ export interface GovernanceResult {
 
 function details(r: GovernanceRequest): { reason: string } | { level: TrustLevel } {
   if (r.action === 'revoke') return { reason: (r.reason ?? '').trim() || 'no reason given' };
-  if (!r.level) throw new OnboardingError('invite_invalid', `${r.action} needs the new level (member, trusted or anchor)`);
+  if (!r.level)
+    throw new OnboardingError('invite_invalid', `${r.action} needs the new level (member, trusted or anchor)`);
   return { level: r.level };
 }
 
@@ -42,11 +49,18 @@ export function coSignAction(kp: KeyPair, communityId: string, r: GovernanceRequ
   const d = details(r);
   if (r.action === 'revoke') return coSignRevocation(kp, communityId, r.nodeId, (d as { reason: string }).reason);
   const level = (d as { level: TrustLevel }).level;
-  return r.action === 'promote' ? coSignPromotion(kp, communityId, r.nodeId, level) : coSignDemotion(kp, communityId, r.nodeId, level);
+  return r.action === 'promote'
+    ? coSignPromotion(kp, communityId, r.nodeId, level)
+    : coSignDemotion(kp, communityId, r.nodeId, level);
 }
 
 /** Distinct valid signatures, ours first. */
-function gather(own: CoSignature | null, given: readonly CoSignature[], communityId: string, r: GovernanceRequest): CoSignature[] {
+function gather(
+  own: CoSignature | null,
+  given: readonly CoSignature[],
+  communityId: string,
+  r: GovernanceRequest,
+): CoSignature[] {
   const d = details(r) as Record<string, unknown>;
   const out = new Map<string, CoSignature>();
   for (const s of own ? [own, ...given] : given) {
@@ -59,26 +73,43 @@ function gather(own: CoSignature | null, given: readonly CoSignature[], communit
  * Records the action when the signatures suffice. `sign: false` (the bus capability) records
  * only with the caller's signatures: a node never co-signs on someone else's say-so.
  */
-export function applyGovernance(kp: KeyPair, community: CommunityContext, r: GovernanceRequest, opts: { sign?: boolean } = {}): GovernanceResult {
+export function applyGovernance(
+  kp: KeyPair,
+  community: CommunityContext,
+  r: GovernanceRequest,
+  opts: { sign?: boolean } = {},
+): GovernanceResult {
   const own = opts.sign === false ? null : coSignAction(kp, community.communityId, r);
   const signatures = gather(own, r.signatures ?? [], community.communityId, r);
   const d = details(r);
   const [type, data] =
     r.action === 'revoke'
       ? (['community.member.revoked', revocationData(r.nodeId, (d as { reason: string }).reason, signatures)] as const)
-      : ([r.action === 'promote' ? 'community.member.promoted' : 'community.member.demoted', levelChangeData(r.nodeId, (d as { level: TrustLevel }).level, signatures)] as const);
+      : ([
+          r.action === 'promote' ? 'community.member.promoted' : 'community.member.demoted',
+          levelChangeData(r.nodeId, (d as { level: TrustLevel }).level, signatures),
+        ] as const);
   try {
     const event = community.log.appendLocal(type, data, kp);
     return { done: true, event_id: event.event_id, signatures, message: `${r.action} of ${r.nodeId} recorded` };
   } catch (err) {
-    if (err instanceof EventLogError && err.code === 'forbidden') return { done: false, event_id: null, signatures, message: err.message };
+    if (err instanceof EventLogError && err.code === 'forbidden')
+      return { done: false, event_id: null, signatures, message: err.message };
     throw err;
   }
 }
 
 /** `community.revoke@1.0` (trusted): record a revocation the caller brings enough signatures for. */
-export function registerGovernanceCapabilities(bus: CapabilityBus, kp: KeyPair, community: () => CommunityContext | null): () => void {
-  const sig = { type: 'object', required: ['signer', 'signature'], properties: { signer: { type: 'string' }, signature: { type: 'string' } } };
+export function registerGovernanceCapabilities(
+  bus: CapabilityBus,
+  kp: KeyPair,
+  community: () => CommunityContext | null,
+): () => void {
+  const sig = {
+    type: 'object',
+    required: ['signer', 'signature'],
+    properties: { signer: { type: 'string' }, signature: { type: 'string' } },
+  };
   const d = defineCapability({
     name: 'community.revoke',
     version: [1, 0],
@@ -89,7 +120,11 @@ export function registerGovernanceCapabilities(bus: CapabilityBus, kp: KeyPair, 
       type: 'object',
       required: ['node_id', 'signatures'],
       additionalProperties: false,
-      properties: { node_id: { type: 'string' }, reason: { type: 'string', maxLength: 500 }, signatures: { type: 'array', items: sig, maxItems: 64 } },
+      properties: {
+        node_id: { type: 'string' },
+        reason: { type: 'string', maxLength: 500 },
+        signatures: { type: 'array', items: sig, maxItems: 64 },
+      },
     },
     response_schema: null,
   });
@@ -97,7 +132,12 @@ export function registerGovernanceCapabilities(bus: CapabilityBus, kp: KeyPair, 
     const c = community();
     if (!c) throw new HearthError('forbidden', 'this node is not in a community');
     const body = ctx.body as { node_id: string; reason?: string; signatures: CoSignature[] };
-    const result = applyGovernance(kp, c, { action: 'revoke', nodeId: body.node_id, reason: body.reason, signatures: body.signatures }, { sign: false });
+    const result = applyGovernance(
+      kp,
+      c,
+      { action: 'revoke', nodeId: body.node_id, reason: body.reason, signatures: body.signatures },
+      { sign: false },
+    );
     if (!result.done) throw new HearthError('forbidden', result.message);
     return { event_id: result.event_id, signatures: result.signatures.length };
   });

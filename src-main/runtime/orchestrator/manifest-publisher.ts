@@ -6,7 +6,14 @@
  * endpoints from the log even where multicast is blocked.
  */
 import { canonicalJson, MANIFEST_REPUBLISH_INTERVAL_SECONDS, MANIFEST_TTL_SECONDS, type Profile } from '../../common';
-import { buildNodeManifest, type CapabilitySpec, type Endpoint, type HardwareSpec, type KeyPair, type NodeManifest } from '../identity';
+import {
+  buildNodeManifest,
+  type CapabilitySpec,
+  type Endpoint,
+  type HardwareSpec,
+  type KeyPair,
+  type NodeManifest,
+} from '../identity';
 import { PeriodicTask } from './lifecycle';
 
 export interface ManifestSource {
@@ -51,8 +58,15 @@ export class ManifestPublisher {
   private lastSignificant = '';
   private readonly task: PeriodicTask;
 
-  constructor(private readonly src: ManifestSource, private readonly opts: ManifestPublisherOptions = {}) {
-    this.task = new PeriodicTask(() => void this.publish(), opts.intervalMs ?? MANIFEST_REPUBLISH_INTERVAL_SECONDS * 1000, opts.onError);
+  constructor(
+    private readonly src: ManifestSource,
+    private readonly opts: ManifestPublisherOptions = {},
+  ) {
+    this.task = new PeriodicTask(
+      () => void this.publish(),
+      opts.intervalMs ?? MANIFEST_REPUBLISH_INTERVAL_SECONDS * 1000,
+      opts.onError,
+    );
   }
 
   start(): void {

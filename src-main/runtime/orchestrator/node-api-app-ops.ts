@@ -7,7 +7,17 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ulid } from 'ulidx';
 import { CallError } from '../../common';
-import type { FetchedFile, FetchProgress, IngestDone, IngestProgress, ModelRow, OpEvent, OpFrame, PullProgress, RagIngestInput } from '../api';
+import type {
+  FetchedFile,
+  FetchProgress,
+  IngestDone,
+  IngestProgress,
+  ModelRow,
+  OpEvent,
+  OpFrame,
+  PullProgress,
+  RagIngestInput,
+} from '../api';
 import { isCid } from '../blobs';
 import { ModelStore } from '../models';
 import { frames, runOp, throttled, type OpDeps } from './node-api-ops';
@@ -21,7 +31,10 @@ export interface AppOpDeps extends OpDeps {
 }
 
 /** OpFrames (`progress`*, `done`) as OpEvents. Frames of other kinds are not part of these ops. */
-async function* asEvents<P, R>(source: AsyncIterable<OpFrame>, done: (data: Record<string, unknown>) => R = (x) => x as R): AsyncGenerator<OpEvent<P, R>> {
+async function* asEvents<P, R>(
+  source: AsyncIterable<OpFrame>,
+  done: (data: Record<string, unknown>) => R = (x) => x as R,
+): AsyncGenerator<OpEvent<P, R>> {
   for await (const f of source) {
     if (f.event === 'progress') yield { type: 'progress', progress: f.data as P };
     else if (f.event === 'done') yield { type: 'done', result: done(f.data as Record<string, unknown>) };
@@ -29,54 +42,79 @@ async function* asEvents<P, R>(source: AsyncIterable<OpFrame>, done: (data: Reco
 }
 
 function requireCid(cid: string): void {
-  if (!isCid(cid)) throw new CallError('bad_request', `cid: "${cid}" is not a file id (file ids look like blake3:1f0c…)`);
+  if (!isCid(cid))
+    throw new CallError('bad_request', `cid: "${cid}" is not a file id (file ids look like blake3:1f0c…)`);
 }
 
 /** Fetches a file from any holder into this node's store (then `GET /api/v1/files/<cid>` serves it). */
-export function filesFetch(d: AppOpDeps, cid: string, signal: AbortSignal): AsyncIterable<OpEvent<FetchProgress, FetchedFile>> {
+export function filesFetch(
+  d: AppOpDeps,
+  cid: string,
+  signal: AbortSignal,
+): AsyncIterable<OpEvent<FetchProgress, FetchedFile>> {
   const { services } = requireServices(d.scope);
   requireCid(cid);
-  return asEvents(frames(async (report) => {
-    const onProgress = throttled((p: FetchProgress) => report({ ...p }), (p) => p.done_chunks === p.total_chunks);
-    const m = await services.fileClient.fetch(cid, { signal, onProgress });
-    return { cid: m.cid, filename: m.filename ?? null, size_bytes: m.size_bytes };
-  }));
+  return asEvents(
+    frames(async (report) => {
+      const onProgress = throttled(
+        (p: FetchProgress) => report({ ...p }),
+        (p) => p.done_chunks === p.total_chunks,
+      );
+      const m = await services.fileClient.fetch(cid, { signal, onProgress });
+      return { cid: m.cid, filename: m.filename ?? null, size_bytes: m.size_bytes };
+    }),
+  );
 }
 
 /** Keeps a file (pinned, never collected) and offers it to the street. */
 export async function filesShare(d: AppOpDeps, cid: string): Promise<{ cid: string; shared: true }> {
   const { services } = requireServices(d.scope);
   requireCid(cid);
-  if (!(await services.blobs.hasBlob(cid))) throw new CallError('not_found', 'this household does not hold that file yet: fetch it first');
+  if (!(await services.blobs.hasBlob(cid)))
+    throw new CallError('not_found', 'this household does not hold that file yet: fetch it first');
   await services.blobs.pin(cid);
   await services.files.advertise([cid]);
   return { cid, shared: true };
 }
 
-export function modelsPull(d: AppOpDeps, q: { url: string; sha256?: string }, signal: AbortSignal): AsyncIterable<OpEvent<PullProgress, ModelRow>> {
+export function modelsPull(
+  d: AppOpDeps,
+  q: { url: string; sha256?: string },
+  signal: AbortSignal,
+): AsyncIterable<OpEvent<PullProgress, ModelRow>> {
   return asEvents(runOp(d, 'models.pull', { url: q.url, sha256: q.sha256?.toLowerCase() }, signal));
 }
 
 /** Copies a model file a neighbour shared (modelsShare) into the models folder, verified chunk by chunk. */
-export function modelsCopy(d: AppOpDeps, cid: string, signal: AbortSignal): AsyncIterable<OpEvent<FetchProgress, ModelRow>> {
+export function modelsCopy(
+  d: AppOpDeps,
+  cid: string,
+  signal: AbortSignal,
+): AsyncIterable<OpEvent<FetchProgress, ModelRow>> {
   const { services } = requireServices(d.scope);
   requireCid(cid);
-  return asEvents(frames(async (report) => {
-    const onProgress = throttled((p: FetchProgress) => report({ ...p }), (p) => p.done_chunks === p.total_chunks);
-    const m = await services.fileClient.fetch(cid, { signal, onProgress });
-    if (!m.filename?.toLowerCase().endsWith('.gguf')) throw new CallError('bad_request', `${m.filename ?? cid} is not a model file (.gguf)`);
-    const folder = join(d.stagingDir, `copy-${ulid()}`);
-    const staged = join(folder, m.filename);
-    try {
-      await mkdir(folder, { recursive: true, mode: 0o700 });
-      await services.blobs.exportToFile(cid, staged);
-      const added = await new ModelStore(d.modelsDir).add(staged);
-      await d.onModelAdded?.(added.path);
-      return added;
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  }));
+  return asEvents(
+    frames(async (report) => {
+      const onProgress = throttled(
+        (p: FetchProgress) => report({ ...p }),
+        (p) => p.done_chunks === p.total_chunks,
+      );
+      const m = await services.fileClient.fetch(cid, { signal, onProgress });
+      if (!m.filename?.toLowerCase().endsWith('.gguf'))
+        throw new CallError('bad_request', `${m.filename ?? cid} is not a model file (.gguf)`);
+      const folder = join(d.stagingDir, `copy-${ulid()}`);
+      const staged = join(folder, m.filename);
+      try {
+        await mkdir(folder, { recursive: true, mode: 0o700 });
+        await services.blobs.exportToFile(cid, staged);
+        const added = await new ModelStore(d.modelsDir).add(staged);
+        await d.onModelAdded?.(added.path);
+        return added;
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    }),
+  );
 }
 
 function ingestDone(corpus: string, r: Record<string, unknown>): IngestDone {
@@ -92,13 +130,23 @@ function ingestDone(corpus: string, r: Record<string, unknown>): IngestDone {
 }
 
 /** Adds a file, a folder (every document in it) or a browser upload to a collection. */
-export async function* ragIngest(d: AppOpDeps, q: RagIngestInput, signal: AbortSignal): AsyncGenerator<OpEvent<IngestProgress, IngestDone>> {
+export async function* ragIngest(
+  d: AppOpDeps,
+  q: RagIngestInput,
+  signal: AbortSignal,
+): AsyncGenerator<OpEvent<IngestProgress, IngestDone>> {
   // The store links to the document's bytes, so an upload is kept (not deleted) once added.
   const path = await d.uploads.keep(q);
   const title = q.title ?? (q.upload_id ? path.slice(path.lastIndexOf('/') + 1) : undefined);
-  yield* asEvents<IngestProgress, IngestDone>(runOp(d, 'rag.ingest', { path, corpus: q.corpus, title }, signal), (r) => ingestDone(q.corpus, r));
+  yield* asEvents<IngestProgress, IngestDone>(runOp(d, 'rag.ingest', { path, corpus: q.corpus, title }, signal), (r) =>
+    ingestDone(q.corpus, r),
+  );
 }
 
-export function ragReindex(d: AppOpDeps, q: { corpus: string; embedding_model?: string }, signal: AbortSignal): AsyncIterable<OpEvent<IngestProgress, IngestDone>> {
+export function ragReindex(
+  d: AppOpDeps,
+  q: { corpus: string; embedding_model?: string },
+  signal: AbortSignal,
+): AsyncIterable<OpEvent<IngestProgress, IngestDone>> {
   return asEvents<IngestProgress, IngestDone>(runOp(d, 'rag.reindex', q, signal), (r) => ingestDone(q.corpus, r));
 }

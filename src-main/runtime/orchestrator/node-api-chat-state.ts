@@ -34,9 +34,19 @@ export class DeliveryStates {
   /** A ChatRow as the app shows it: names, direction and (for ours) the delivery state. */
   row(m: ChatMessage, nameOf: (id: string) => string, us: string): ChatRow {
     return {
-      msg_id: m.msg_id, event_id: m.event_id, lamport: m.lamport, sender: m.sender, sender_name: nameOf(m.sender), recipient: m.recipient,
-      recipient_name: nameOf(m.recipient), direction: m.sender === us ? 'out' : 'in', body: m.body, created_at: m.created_at,
-      delivered_at: m.delivered_at, read_at: m.read_at, delivery_state: m.sender === us ? this.of(m) : null,
+      msg_id: m.msg_id,
+      event_id: m.event_id,
+      lamport: m.lamport,
+      sender: m.sender,
+      sender_name: nameOf(m.sender),
+      recipient: m.recipient,
+      recipient_name: nameOf(m.recipient),
+      direction: m.sender === us ? 'out' : 'in',
+      body: m.body,
+      created_at: m.created_at,
+      delivered_at: m.delivered_at,
+      read_at: m.read_at,
+      delivery_state: m.sender === us ? this.of(m) : null,
     };
   }
 }

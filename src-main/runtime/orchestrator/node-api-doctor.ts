@@ -8,7 +8,10 @@ import type { Diagnostics } from '../api';
 import type { NodeApiDeps } from './node-api';
 import { usable, type MeshViewDeps } from './node-api-mesh';
 
-export async function diagnostics(d: NodeApiDeps & { nameOf: (id: string) => string }, mesh: MeshViewDeps): Promise<Diagnostics> {
+export async function diagnostics(
+  d: NodeApiDeps & { nameOf: (id: string) => string },
+  mesh: MeshViewDeps,
+): Promise<Diagnostics> {
   const clocks: Array<{ node_id: string; name: string; skew_ms: number }> = [];
   const unreachable: string[] = [];
   await Promise.all(
@@ -22,7 +25,8 @@ export async function diagnostics(d: NodeApiDeps & { nameOf: (id: string) => str
         const received = Date.now();
         const issued = Date.parse(String(manifest.issued_at));
         // Ours at the midpoint of the round trip is the best guess of our clock when theirs was read.
-        if (Number.isFinite(issued)) clocks.push({ node_id: p.node_id_full, name, skew_ms: Math.round(issued - (sent + received) / 2) });
+        if (Number.isFinite(issued))
+          clocks.push({ node_id: p.node_id_full, name, skew_ms: Math.round(issued - (sent + received) / 2) });
         else unreachable.push(name);
       } catch {
         unreachable.push(name);
@@ -36,7 +40,10 @@ export async function diagnostics(d: NodeApiDeps & { nameOf: (id: string) => str
     ports: { transport: d.transportPort(), api: d.apiPort() },
     peer_clocks: clocks.sort((a, b) => a.name.localeCompare(b.name)),
     unreachable: unreachable.sort(),
-    models_served: local.map((e) => ({ model: String(e.descriptor.params.model), backend: typeof e.descriptor.params.backend === 'string' ? e.descriptor.params.backend : null })),
+    models_served: local.map((e) => ({
+      model: String(e.descriptor.params.model),
+      backend: typeof e.descriptor.params.backend === 'string' ? e.descriptor.params.backend : null,
+    })),
     neighbour_models: new Set(chat.filter((e) => !e.is_local).map((e) => String(e.descriptor.params.model))).size,
     capabilities: { local: snapshot.capabilities_local.length, remote: snapshot.capabilities_remote.length },
   };

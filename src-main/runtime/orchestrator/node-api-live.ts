@@ -61,12 +61,28 @@ export async function* whenChanged<T>(
 }
 
 /** Bus trace rows as they end, optionally of one capability. */
-export async function* traceStream(bus: CapabilityBus, capability: string | undefined, signal: AbortSignal): AsyncGenerator<TraceRow> {
+export async function* traceStream(
+  bus: CapabilityBus,
+  capability: string | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<TraceRow> {
   const queue: TraceRow[] = [];
   const wakers = new Set<() => void>();
   const off = bus.trace.addListener((t) => {
     if (capability && t.capability !== capability) return;
-    queue.push({ ts: t.ts, trace_id: t.trace_id, capability: t.capability, version: t.version, from_node: t.from_node, to_node: t.to_node, is_local: t.is_local, result: t.result, ms: t.ms, tokens_in: t.tokens_in, tokens_out: t.tokens_out });
+    queue.push({
+      ts: t.ts,
+      trace_id: t.trace_id,
+      capability: t.capability,
+      version: t.version,
+      from_node: t.from_node,
+      to_node: t.to_node,
+      is_local: t.is_local,
+      result: t.result,
+      ms: t.ms,
+      tokens_in: t.tokens_in,
+      tokens_out: t.tokens_out,
+    });
     if (queue.length > LIVE_TRACE_QUEUE_MAX) queue.shift();
     [...wakers].forEach((w) => w());
   });
@@ -81,7 +97,11 @@ export async function* traceStream(bus: CapabilityBus, capability: string | unde
   }
 }
 
-async function* logEvents(scope: () => CommunityScope | null, types: readonly EventType[], signal: AbortSignal): AsyncGenerator<Event> {
+async function* logEvents(
+  scope: () => CommunityScope | null,
+  types: readonly EventType[],
+  signal: AbortSignal,
+): AsyncGenerator<Event> {
   const { scope: s } = requireServices(scope);
   yield* s.community.log.subscribe(types, { signal });
 }
@@ -101,16 +121,26 @@ export async function* chatUpdates(d: LiveChatDeps, signal: AbortSignal): AsyncG
   for await (const e of logEvents(d.scope, CHAT_TYPES, signal)) {
     const msgId = typeof e.data.msg_id === 'string' ? e.data.msg_id : null;
     if (!msgId) continue;
-    const kind = e.event_type === 'chat.message.sent' ? 'message' : e.event_type === 'chat.message.delivered' ? 'delivered' : 'read';
+    const kind =
+      e.event_type === 'chat.message.sent'
+        ? 'message'
+        : e.event_type === 'chat.message.delivered'
+          ? 'delivered'
+          : 'read';
     const u = await d.update(kind, msgId);
     if (u) yield u;
   }
 }
 
 /** One MarketUpdate per post created, changed or expired (a TTL passing is seen by the next list). */
-export async function* marketUpdates(scope: () => CommunityScope | null, post: (id: string) => MarketPost | null, signal: AbortSignal): AsyncGenerator<MarketUpdate> {
+export async function* marketUpdates(
+  scope: () => CommunityScope | null,
+  post: (id: string) => MarketPost | null,
+  signal: AbortSignal,
+): AsyncGenerator<MarketUpdate> {
   for await (const e of logEvents(scope, MARKET_EVENT_TYPES, signal)) {
-    const id = e.event_type === 'market.post.created' ? e.event_id : typeof e.data.post_id === 'string' ? e.data.post_id : null;
+    const id =
+      e.event_type === 'market.post.created' ? e.event_id : typeof e.data.post_id === 'string' ? e.data.post_id : null;
     const p = id ? post(id) : null;
     if (p) yield { kind: e.event_type === 'market.post.expired' ? 'expired' : 'posted', post: p };
   }

@@ -21,7 +21,12 @@ function safeShort(id: string): string {
   }
 }
 
-export function memberDirectory(d: { ourId: string; ourName: string; community: CommunityContext; peers: PeerRegistry }): MemberDirectory {
+export function memberDirectory(d: {
+  ourId: string;
+  ourName: string;
+  community: CommunityContext;
+  peers: PeerRegistry;
+}): MemberDirectory {
   const members = () => d.community.state.members().filter((m) => !d.community.state.isRevoked(m.node_id));
   const nameOf = (id: string): string => {
     if (id === d.ourId) return d.ourName;
@@ -34,7 +39,8 @@ export function memberDirectory(d: { ourId: string; ourName: string; community: 
       const text = who.trim();
       const all = members();
       if (isFullNodeId(text)) {
-        if (!all.some((m) => m.node_id === text)) throw new CallError('not_found', `${safeShort(text)} is not a member of this community`);
+        if (!all.some((m) => m.node_id === text))
+          throw new CallError('not_found', `${safeShort(text)} is not a member of this community`);
         return text;
       }
       const body = text.replace(/^ed25519:/i, '').toUpperCase();
@@ -50,8 +56,14 @@ export function memberDirectory(d: { ourId: string; ourName: string; community: 
         const list = named.map((m) => `${nameOf(m.node_id)} (${safeShort(m.node_id)})`).join(', ');
         throw new CallError('bad_request', `"${who}" could mean several members: ${list}; use the short id instead`);
       }
-      const known = all.filter((m) => m.node_id !== d.ourId).map((m) => nameOf(m.node_id)).sort((a, b) => a.localeCompare(b));
-      throw new CallError('not_found', `no member is called "${who}"${known.length ? `; members: ${known.join(', ')}` : ''}`);
+      const known = all
+        .filter((m) => m.node_id !== d.ourId)
+        .map((m) => nameOf(m.node_id))
+        .sort((a, b) => a.localeCompare(b));
+      throw new CallError(
+        'not_found',
+        `no member is called "${who}"${known.length ? `; members: ${known.join(', ')}` : ''}`,
+      );
     },
   };
 }

@@ -1,6 +1,13 @@
 /** OnboardingApi over a running node: start a community, join codes (inviter side), joining, phones. */
 import { CallError, OnboardingError, toWallClock } from '../../common';
-import type { CommunityStarted, InviteRedeemed, JoinCodeCreated, OnboardingApi, PhoneAccessState, WhoInvites } from '../api';
+import type {
+  CommunityStarted,
+  InviteRedeemed,
+  JoinCodeCreated,
+  OnboardingApi,
+  PhoneAccessState,
+  WhoInvites,
+} from '../api';
 import type { ApiServer } from '../api/server';
 import type { PhoneRegistry } from '../api/phone-access';
 import type { Endpoint, KeyPair } from '../identity';
@@ -21,7 +28,11 @@ export interface OnboardingDeps {
 }
 
 export function createOnboardingApi(d: OnboardingDeps): OnboardingApi {
-  const phoneState = (): PhoneAccessState => ({ enabled: d.phones.enabled, urls: d.apiServer()?.lanUrls() ?? [], phones: d.phones.list() });
+  const phoneState = (): PhoneAccessState => ({
+    enabled: d.phones.enabled,
+    urls: d.apiServer()?.lanUrls() ?? [],
+    phones: d.phones.list(),
+  });
   return {
     createCommunity: (q) => d.startCommunity(q.name, q.whoInvites),
 
@@ -30,15 +41,34 @@ export function createOnboardingApi(d: OnboardingDeps): OnboardingApi {
       if (!c) throw new OnboardingError('invite_invalid', 'start or join a community before inviting neighbours');
       // Checked now, not when the neighbour scans: the community rules would refuse the invite then.
       const level = c.state.levelOf(d.kp.nodeIdFull);
-      if (!(level === 'trusted' || level === 'anchor' || (level === 'member' && c.state.policy().default_member_can_invite))) {
-        throw new OnboardingError('invite_invalid', 'in this community only trusted neighbours can invite new households; ask one of them to show a code');
+      if (!(
+        level === 'trusted' ||
+        level === 'anchor' ||
+        (level === 'member' && c.state.policy().default_member_can_invite)
+      )) {
+        throw new OnboardingError(
+          'invite_invalid',
+          'in this community only trusted neighbours can invite new households; ask one of them to show a code',
+        );
       }
-      if (q.level === 'trusted' && level === 'member') throw new OnboardingError('invite_invalid', 'only trusted neighbours can invite a household as trusted');
+      if (q.level === 'trusted' && level === 'member')
+        throw new OnboardingError('invite_invalid', 'only trusted neighbours can invite a household as trusted');
       const code = d.book.open(q.level, q.ttlSeconds);
       const expiresAt = Math.floor(code.expiresAtMs / 1000);
-      const text = encodeJoinCode({ inviter: d.kp.nodeIdFull, secret: code.secret, expiresAt, addresses: d.endpoints() });
+      const text = encodeJoinCode({
+        inviter: d.kp.nodeIdFull,
+        secret: code.secret,
+        expiresAt,
+        addresses: d.endpoints(),
+      });
       const png = await textToQrPng(text);
-      return { text, qr_png_base64: png.toString('base64'), expires_at: toWallClock(new Date(expiresAt * 1000)), level: q.level, community_name: d.communityName() };
+      return {
+        text,
+        qr_png_base64: png.toString('base64'),
+        expires_at: toWallClock(new Date(expiresAt * 1000)),
+        level: q.level,
+        community_name: d.communityName(),
+      };
     },
 
     join: (q) => d.joinByInvite(q.text),
@@ -53,10 +83,18 @@ export function createOnboardingApi(d: OnboardingDeps): OnboardingApi {
 
     async pairPhone() {
       const urls = d.apiServer()?.lanUrls() ?? [];
-      if (!d.phones.enabled || urls.length === 0) throw new CallError('forbidden', 'turn on phone access first (this computer needs a network address phones can reach)');
+      if (!d.phones.enabled || urls.length === 0)
+        throw new CallError(
+          'forbidden',
+          'turn on phone access first (this computer needs a network address phones can reach)',
+        );
       const { code, expiresAtMs } = d.phones.newPairing();
       const url = `${urls[0]}#pair=${code}`;
-      return { url, qr_png_base64: (await textToQrPng(url)).toString('base64'), expires_at: toWallClock(new Date(expiresAtMs)) };
+      return {
+        url,
+        qr_png_base64: (await textToQrPng(url)).toString('base64'),
+        expires_at: toWallClock(new Date(expiresAtMs)),
+      };
     },
 
     forgetPhone(q) {

@@ -7,7 +7,18 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ulid } from 'ulidx';
 import { BlobError, CallError } from '../../common';
-import type { ChatRow, ChatSent, CorpusRow, FileAdded, FileRow, MarketExpired, MarketPost, MarketSearchHit, ModelRow, NodeApi } from '../api';
+import type {
+  ChatRow,
+  ChatSent,
+  CorpusRow,
+  FileAdded,
+  FileRow,
+  MarketExpired,
+  MarketPost,
+  MarketSearchHit,
+  ModelRow,
+  NodeApi,
+} from '../api';
 import type { CapabilityBus } from '../bus';
 import type { ChatMessage } from '../services/chat';
 import type { PeerRegistry } from '../discovery';
@@ -32,12 +43,33 @@ export interface ServiceApiDeps {
   readonly deliveryStates: DeliveryStates;
 }
 
-type ServiceApi = Pick<NodeApi, 'filesAdd' | 'filesList' | 'marketPost' | 'marketList' | 'marketSearch' | 'marketExpire' | 'chatSend' | 'chatHistory' | 'ragList' | 'modelsList' | 'modelsAdd' | 'modelsShare'>;
+type ServiceApi = Pick<
+  NodeApi,
+  | 'filesAdd'
+  | 'filesList'
+  | 'marketPost'
+  | 'marketList'
+  | 'marketSearch'
+  | 'marketExpire'
+  | 'chatSend'
+  | 'chatHistory'
+  | 'ragList'
+  | 'modelsList'
+  | 'modelsAdd'
+  | 'modelsShare'
+>;
 
 /** The services of the community this node is in; a clear error when it is in none. */
-export function requireServices(scope: () => CommunityScope | null): { scope: CommunityScope; services: CommunityServices } {
+export function requireServices(scope: () => CommunityScope | null): {
+  scope: CommunityScope;
+  services: CommunityServices;
+} {
   const s = scope();
-  if (!s) throw new CallError('forbidden', 'this household is not in a community yet: create one with `hearthnet init --community "<name>"` or redeem an invite');
+  if (!s)
+    throw new CallError(
+      'forbidden',
+      'this household is not in a community yet: create one with `hearthnet init --community "<name>"` or redeem an invite',
+    );
   return { scope: s, services: s.services };
 }
 
@@ -45,24 +77,44 @@ export function requireServices(scope: () => CommunityScope | null): { scope: Co
 export async function requireRegularFile(path: string): Promise<number> {
   const st = await stat(path).catch(() => null);
   if (!st) throw new BlobError('not_found', `There is no file at ${path}.`, { details: { path } });
-  if (!st.isFile()) throw new CallError('bad_request', `${path} is not a regular file (folders and devices cannot be added).`);
+  if (!st.isFile())
+    throw new CallError('bad_request', `${path} is not a regular file (folders and devices cannot be added).`);
   return st.size;
 }
 
 export function createServiceApi(d: ServiceApiDeps): ServiceApi {
   const ctx = () => {
     const { scope, services } = requireServices(d.scope);
-    const dir = memberDirectory({ ourId: d.kp.nodeIdFull, ourName: d.displayName, community: scope.community, peers: d.peers });
+    const dir = memberDirectory({
+      ourId: d.kp.nodeIdFull,
+      ourName: d.displayName,
+      community: scope.community,
+      peers: d.peers,
+    });
     return { scope, services, dir };
   };
   /** This node's own handler of `capability`, called as this node. */
   const own = (capability: string, body: unknown): Promise<unknown> =>
-    d.bus.handleInbound({ capability, version: '1.0', body, caller: d.kp.nodeIdFull, traceId: ulid(), sessionId: null, stream: false, signal: new AbortController().signal });
+    d.bus.handleInbound({
+      capability,
+      version: '1.0',
+      body,
+      caller: d.kp.nodeIdFull,
+      traceId: ulid(),
+      sessionId: null,
+      stream: false,
+      signal: new AbortController().signal,
+    });
   const enabled = <T>(service: T | null, what: string, section: string): T => {
-    if (!service) throw new CallError('forbidden', `${what} is turned off in this node's settings ([${section}] enabled = false)`);
+    if (!service)
+      throw new CallError('forbidden', `${what} is turned off in this node's settings ([${section}] enabled = false)`);
     return service;
   };
-  const named = (dir: MemberDirectory, post: Omit<MarketPost, 'author_name' | 'mine'>): MarketPost => ({ ...post, author_name: dir.nameOf(post.author), mine: post.author === d.kp.nodeIdFull });
+  const named = (dir: MemberDirectory, post: Omit<MarketPost, 'author_name' | 'mine'>): MarketPost => ({
+    ...post,
+    author_name: dir.nameOf(post.author),
+    mine: post.author === d.kp.nodeIdFull,
+  });
   const models = new ModelStore(d.modelsDir);
 
   return {
@@ -72,22 +124,46 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
       await requireRegularFile(path);
       const m = await services.fileClient.addFile(path, { pin: true });
       await services.files.advertise([m.cid]);
-      return { cid: m.cid, filename: m.filename ?? basename(path), size_bytes: m.size_bytes, chunks: m.chunks.length, mime_type: m.mime_type };
+      return {
+        cid: m.cid,
+        filename: m.filename ?? basename(path),
+        size_bytes: m.size_bytes,
+        chunks: m.chunks.length,
+        mime_type: m.mime_type,
+      };
     },
 
     async filesList(): Promise<FileRow[]> {
       const { services, dir } = ctx();
       const us = d.kp.nodeIdFull;
       const pins = new Set<string>(await services.blobs.listPins());
-      const holders = (cid: string) => services.sources.sourcesOf(cid, us).map((id) => ({ node_id: id, name: dir.nameOf(id) }));
+      const holders = (cid: string) =>
+        services.sources.sourcesOf(cid, us).map((id) => ({ node_id: id, name: dir.nameOf(id) }));
       const local = await services.blobs.listBlobs();
       const held = new Set<string>(local.map((m) => m.cid));
-      const rows: FileRow[] = local.map((m) => ({ cid: m.cid, filename: m.filename, size_bytes: m.size_bytes, mime_type: m.mime_type, local: true, pinned: pins.has(m.cid), holders: holders(m.cid) }));
+      const rows: FileRow[] = local.map((m) => ({
+        cid: m.cid,
+        filename: m.filename,
+        size_bytes: m.size_bytes,
+        mime_type: m.mime_type,
+        local: true,
+        pinned: pins.has(m.cid),
+        holders: holders(m.cid),
+      }));
       for (const cid of services.sources.cids()) {
         if (held.has(cid)) continue;
         const b = services.sources.blob(cid);
         const h = holders(cid);
-        if (h.length) rows.push({ cid, filename: b?.filename ?? null, size_bytes: b?.size_bytes ?? null, mime_type: b?.mime_type ?? null, local: false, pinned: false, holders: h });
+        if (h.length)
+          rows.push({
+            cid,
+            filename: b?.filename ?? null,
+            size_bytes: b?.size_bytes ?? null,
+            mime_type: b?.mime_type ?? null,
+            local: false,
+            pinned: false,
+            holders: h,
+          });
       }
       return rows;
     },
@@ -103,7 +179,10 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
       const { services, dir } = ctx();
       enabled(services.market, 'The marketplace', 'market');
       const { mine, ...query } = q;
-      const r = (await own('market.list', query)) as { posts: Omit<MarketPost, 'author_name' | 'mine'>[]; max_lamport: number };
+      const r = (await own('market.list', query)) as {
+        posts: Omit<MarketPost, 'author_name' | 'mine'>[];
+        max_lamport: number;
+      };
       const posts = r.posts.map((p) => named(dir, p)).filter((p) => !mine || p.mine);
       // Emergency posts first (the reference's market tab), each group keeping the service's order.
       posts.sort((a, b) => Number(b.category === 'emergency') - Number(a.category === 'emergency'));
@@ -113,7 +192,9 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
     async marketSearch(q): Promise<MarketSearchHit[]> {
       const { services, dir } = ctx();
       enabled(services.market, 'The marketplace', 'market');
-      const r = (await own('market.search', { ...q })) as { results: { post: Omit<MarketPost, 'author_name' | 'mine'>; score: number }[] };
+      const r = (await own('market.search', { ...q })) as {
+        results: { post: Omit<MarketPost, 'author_name' | 'mine'>; score: number }[];
+      };
       return r.results.map((h) => ({ post: named(dir, h.post), score: h.score }));
     },
 
@@ -127,7 +208,11 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
       const { services, dir } = ctx();
       enabled(services.chat, 'Chat', 'chat');
       const to = dir.resolve(q.to);
-      const r = (await own('chat.send', { to, text: q.text })) as { msg_id: string; event_id: string; delivery: string };
+      const r = (await own('chat.send', { to, text: q.text })) as {
+        msg_id: string;
+        event_id: string;
+        delivery: string;
+      };
       return { ...r, delivery_state: d.deliveryStates.remember(r.msg_id, r.delivery), to, to_name: dir.nameOf(to) };
     },
 
@@ -151,7 +236,11 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
     async modelsShare({ name }) {
       const { services } = ctx();
       const model = (await models.list()).find((m) => m.name === name || m.file === name);
-      if (!model) throw new CallError('not_found', `no model called "${name}" in the models folder; \`hearthnet models list\` shows them`);
+      if (!model)
+        throw new CallError(
+          'not_found',
+          `no model called "${name}" in the models folder; \`hearthnet models list\` shows them`,
+        );
       // Through the blob store like any file: neighbours fetch it in verified chunks, even offline.
       const m = await services.fileClient.addFile(model.path, { pin: true });
       await services.files.advertise([m.cid]);

@@ -20,7 +20,8 @@ import type { CommunityContext } from './community-context';
 export const PROFILE_EXPLAINED: Readonly<Record<Profile, string>> = {
   anchor: 'An always-on computer that keeps the street’s shared things available and helps the others most.',
   hearth: 'An ordinary household computer: it shares what it can while it is switched on.',
-  spark: 'A small or battery device (a phone, a little board): it takes part lightly and asks others for the heavy work.',
+  spark:
+    'A small or battery device (a phone, a little board): it takes part lightly and asks others for the heavy work.',
   bridge: 'A computer with a good internet connection that helps the street reach the outside world when it can.',
 };
 
@@ -57,20 +58,39 @@ export function settingsReport(d: SettingsDeps): SettingsReport {
 }
 
 /** Saves a new name or profile to the config file; the running node keeps its old ones until restarted. */
-export function updateSettings(d: SettingsDeps, q: SettingsUpdateInput, apply: (c: Config) => void): { settings: SettingsReport; restart_needed: boolean } {
-  if (!d.configFile) throw new CallError('forbidden', 'this node was started without a config file, so its settings cannot be saved');
+export function updateSettings(
+  d: SettingsDeps,
+  q: SettingsUpdateInput,
+  apply: (c: Config) => void,
+): { settings: SettingsReport; restart_needed: boolean } {
+  if (!d.configFile)
+    throw new CallError('forbidden', 'this node was started without a config file, so its settings cannot be saved');
   const config = d.config();
-  const next: Config = { ...config, node: { ...config.node, ...(q.display_name !== undefined ? { display_name: q.display_name.trim() } : {}), ...(q.profile ? { profile: q.profile } : {}) } };
+  const next: Config = {
+    ...config,
+    node: {
+      ...config.node,
+      ...(q.display_name !== undefined ? { display_name: q.display_name.trim() } : {}),
+      ...(q.profile ? { profile: q.profile } : {}),
+    },
+  };
   saveConfig(next, d.configFile);
   apply(next);
-  const restart = (q.display_name !== undefined && q.display_name.trim() !== d.displayName) || (q.profile !== undefined && q.profile !== d.profile);
+  const restart =
+    (q.display_name !== undefined && q.display_name.trim() !== d.displayName) ||
+    (q.profile !== undefined && q.profile !== d.profile);
   return { settings: settingsReport(d), restart_needed: restart };
 }
 
 export function memberRows(d: SettingsDeps): MemberRow[] {
   const c = d.community();
   if (!c) return [];
-  const reachable = new Set(d.peers.all().filter((p) => d.peers.refusalOf(p.node_id_full) === null).map((p) => p.node_id_full as string));
+  const reachable = new Set(
+    d.peers
+      .all()
+      .filter((p) => d.peers.refusalOf(p.node_id_full) === null)
+      .map((p) => p.node_id_full as string),
+  );
   return c.state.members().map((m) => ({
     node_id: m.node_id,
     node_id_short: d.peers.get(m.node_id)?.node_id ?? m.node_id.slice(0, 24),
@@ -89,17 +109,23 @@ async function folders(dir: string): Promise<string[]> {
   return out;
 }
 
-const looksLikeEmbedding = (dir: string) => isModel2VecDir(dir) || (existsSync(join(dir, 'tokenizer.json')) && (existsSync(join(dir, 'model.onnx')) || existsSync(join(dir, 'onnx', 'model.onnx'))));
+const looksLikeEmbedding = (dir: string) =>
+  isModel2VecDir(dir) ||
+  (existsSync(join(dir, 'tokenizer.json')) &&
+    (existsSync(join(dir, 'model.onnx')) || existsSync(join(dir, 'onnx', 'model.onnx'))));
 
 /** Embedding model folders in the models folder (`name` or `org/name`). */
 export async function embeddingModels(config: Config): Promise<EmbeddingModelRow[]> {
   const root = config.node.models_dir;
   const rows: EmbeddingModelRow[] = [];
-  const add = (name: string, path: string) => rows.push({ name, path, dim: null, in_use: config.embedding.model === name });
+  const add = (name: string, path: string) =>
+    rows.push({ name, path, dim: null, in_use: config.embedding.model === name });
   for (const top of await folders(root)) {
     const dir = join(root, top);
     if (looksLikeEmbedding(dir)) add(top, dir);
-    else for (const sub of await folders(dir)) if (looksLikeEmbedding(join(dir, sub))) add(`${top}/${sub}`, join(dir, sub));
+    else
+      for (const sub of await folders(dir))
+        if (looksLikeEmbedding(join(dir, sub))) add(`${top}/${sub}`, join(dir, sub));
   }
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -108,19 +134,39 @@ export async function embeddingModels(config: Config): Promise<EmbeddingModelRow
  * One step for a new embedding model: copy its folder into the models folder (checked loadable
  * first) and, with `use`, make it the node's embedding model in the config file.
  */
-export async function addEmbeddingModel(d: SettingsDeps, q: { path: string; use?: boolean }, apply: (c: Config) => void): Promise<EmbeddingModelRow> {
+export async function addEmbeddingModel(
+  d: SettingsDeps,
+  q: { path: string; use?: boolean },
+  apply: (c: Config) => void,
+): Promise<EmbeddingModelRow> {
   const st = await stat(q.path).catch(() => null);
-  if (!st?.isDirectory()) throw new CallError('bad_request', `path: ${q.path} is not a folder (an embedding model is a folder with model.onnx and tokenizer.json, or a Model2Vec folder)`);
-  if (!looksLikeEmbedding(q.path)) throw new CallError('bad_request', `path: ${q.path} does not hold an embedding model (expected model.onnx + tokenizer.json, or a Model2Vec model)`);
+  if (!st?.isDirectory())
+    throw new CallError(
+      'bad_request',
+      `path: ${q.path} is not a folder (an embedding model is a folder with model.onnx and tokenizer.json, or a Model2Vec folder)`,
+    );
+  if (!looksLikeEmbedding(q.path))
+    throw new CallError(
+      'bad_request',
+      `path: ${q.path} does not hold an embedding model (expected model.onnx + tokenizer.json, or a Model2Vec model)`,
+    );
   const config = d.config();
   const name = basename(q.path);
   const target = join(config.node.models_dir, name);
-  if (existsSync(target)) throw new CallError('bad_request', `an embedding model called "${name}" is already in the models folder (nothing was changed)`);
+  if (existsSync(target))
+    throw new CallError(
+      'bad_request',
+      `an embedding model called "${name}" is already in the models folder (nothing was changed)`,
+    );
   await cp(q.path, target, { recursive: true, errorOnExist: true, force: false });
   const resolved = createEmbeddingBackend({ model: name }, { modelsDir: config.node.models_dir });
   if (!resolved.backend) throw new CallError('bad_request', `the copied model cannot be used: ${resolved.explanation}`);
   if (q.use) {
-    if (!d.configFile) throw new CallError('forbidden', 'this node was started without a config file, so the embedding model cannot be chosen');
+    if (!d.configFile)
+      throw new CallError(
+        'forbidden',
+        'this node was started without a config file, so the embedding model cannot be chosen',
+      );
     const next: Config = { ...config, embedding: { ...config.embedding, model: name } };
     saveConfig(next, d.configFile);
     apply(next);
@@ -130,7 +176,12 @@ export async function addEmbeddingModel(d: SettingsDeps, q: { path: string; use?
 
 /** LLM backends: configured ones, GGUF files in the models folder, and servers found on 127.0.0.1. */
 export async function llmBackends(config: Config): Promise<LlmBackendRow[]> {
-  const rows: LlmBackendRow[] = config.llm.backends.map((b) => ({ kind: b.name, url: b.url, models: b.model ? [b.model] : [], source: 'configured' as const }));
+  const rows: LlmBackendRow[] = config.llm.backends.map((b) => ({
+    kind: b.name,
+    url: b.url,
+    models: b.model ? [b.model] : [],
+    source: 'configured' as const,
+  }));
   const files = await new ModelStore(config.node.models_dir).list().catch(() => []);
   if (files.length) rows.push({ kind: 'gguf', url: null, models: files.map((f) => f.name), source: 'found' });
   const found = await detectLocalServers({ timeoutMs: 300 }).catch(() => []);

@@ -20,7 +20,9 @@ const UPLOAD_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** A file name as it may be written in our folder: no folders, no control characters, not empty. */
 export function safeFilename(name: string): string {
-  const cleaned = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const cleaned = basename(name.replace(/\\/g, '/'))
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
   if (!cleaned || cleaned === '.' || cleaned === '..') throw new CallError('bad_request', 'filename: must name a file');
   return cleaned.slice(0, 255);
 }
@@ -31,10 +33,17 @@ export class Uploads {
    * @param keptDir where an upload that became a shared file stays (`<data>/shared-uploads`): the
    *   blob store keeps a link to an added file's bytes rather than a copy, so the file must live on.
    */
-  constructor(private readonly dir: string, private readonly keptDir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly keptDir: string,
+  ) {}
 
   /** Streams `body` to `<dir>/<id>/<filename>`; a failed or cancelled upload leaves nothing behind. */
-  async receive(filename: string, body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<{ upload_id: string; filename: string; size_bytes: number }> {
+  async receive(
+    filename: string,
+    body: ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<{ upload_id: string; filename: string; size_bytes: number }> {
     const name = safeFilename(filename);
     await this.sweep();
     const id = ulid();
@@ -42,10 +51,17 @@ export class Uploads {
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const path = join(folder, name);
     try {
-      await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(path, { mode: 0o600 }), { signal });
+      await pipeline(
+        Readable.fromWeb(body as WebReadableStream<Uint8Array>),
+        createWriteStream(path, { mode: 0o600 }),
+        { signal },
+      );
     } catch (err) {
       await rm(folder, { recursive: true, force: true });
-      throw new CallError(signal.aborted ? 'cancelled' : 'bad_request', `the upload of ${name} did not complete: ${(err as Error).message}`);
+      throw new CallError(
+        signal.aborted ? 'cancelled' : 'bad_request',
+        `the upload of ${name} did not complete: ${(err as Error).message}`,
+      );
     }
     return { upload_id: id, filename: name, size_bytes: (await stat(path)).size };
   }
@@ -55,7 +71,8 @@ export class Uploads {
     if (!UPLOAD_ID.test(uploadId)) throw new CallError('bad_request', 'upload_id: is not an upload id');
     const folder = join(this.dir, uploadId);
     const names = await readdir(folder).catch(() => []);
-    if (names.length !== 1) throw new CallError('not_found', 'that upload is gone (uploads are kept for an hour); please add the file again');
+    if (names.length !== 1)
+      throw new CallError('not_found', 'that upload is gone (uploads are kept for an hour); please add the file again');
     return join(folder, names[0]);
   }
 
@@ -89,7 +106,15 @@ export class Uploads {
 }
 
 /** A held file's bytes as a web stream (for `GET /api/v1/files/<cid>`), or null when not held here. */
-export async function openHeldFile(store: BlobStore, cid: string): Promise<{ filename: string | null; mime_type: string | null; size_bytes: number; body: ReadableStream<Uint8Array> } | null> {
+export async function openHeldFile(
+  store: BlobStore,
+  cid: string,
+): Promise<{
+  filename: string | null;
+  mime_type: string | null;
+  size_bytes: number;
+  body: ReadableStream<Uint8Array>;
+} | null> {
   if (!(await store.hasBlob(cid).catch(() => false))) return null;
   const m = await store.readManifest(cid);
   const ac = new AbortController();

@@ -1,7 +1,19 @@
 /** The NodeApi the local API serves (UI, CLI), implemented over a running node's parts. */
 import { join } from 'node:path';
 import { BusError, OnboardingError, parseVersion, type Mode, type Profile } from '../../common';
-import type { CallInput, CapabilityRow, InviteCreated, NodeApi, OnboardingApi, OpFrame, OpInputs, OpName, PeerSummary, StatusReport, TraceRow } from '../api';
+import type {
+  CallInput,
+  CapabilityRow,
+  InviteCreated,
+  NodeApi,
+  OnboardingApi,
+  OpFrame,
+  OpInputs,
+  OpName,
+  PeerSummary,
+  StatusReport,
+  TraceRow,
+} from '../api';
 import type { CapabilityBus } from '../bus';
 import type { PeerRecord, PeerRegistry } from '../discovery';
 import type { Frame } from '../transport';
@@ -80,18 +92,33 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
   const names = () => new Map(d.peers.all().map((p) => [p.node_id_full as string, p.display_name]));
   const requireCommunity = () => {
     const c = d.community();
-    if (!c) throw new OnboardingError('invite_invalid', 'this household is not in a community yet: create one with `hearthnet init --community "<name>"` or redeem an invite');
+    if (!c)
+      throw new OnboardingError(
+        'invite_invalid',
+        'this household is not in a community yet: create one with `hearthnet init --community "<name>"` or redeem an invite',
+      );
     return c;
   };
 
-  const uploads = new Uploads(join(d.config().community.state_dir, 'uploads'), join(d.config().community.state_dir, 'shared-uploads'));
+  const uploads = new Uploads(
+    join(d.config().community.state_dir, 'uploads'),
+    join(d.config().community.state_dir, 'shared-uploads'),
+  );
   const deliveryStates = new DeliveryStates();
   const services = createServiceApi({ ...d, uploads, deliveryStates });
 
   const api: NodeApiWithStream = {
     ...services,
     onboarding: d.onboarding,
-    ...createAppApi({ ...d, uploads, deliveryStates }, { status: () => api.status(), peers: () => api.peers(), marketList: services.marketList, filesList: services.filesList }),
+    ...createAppApi(
+      { ...d, uploads, deliveryStates },
+      {
+        status: () => api.status(),
+        peers: () => api.peers(),
+        marketList: services.marketList,
+        filesList: services.filesList,
+      },
+    ),
 
     op(name, input, signal) {
       return runOp(d, name, input, signal);
@@ -126,7 +153,7 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
           name: e.name,
           version: e.version,
           node_id: e.node_id,
-          node_name: e.is_local ? d.displayName : who.get(e.node_id) ?? e.node_id,
+          node_name: e.is_local ? d.displayName : (who.get(e.node_id) ?? e.node_id),
           is_local: e.is_local,
           params: e.params,
           in_flight: e.in_flight,
@@ -138,16 +165,23 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
     },
 
     async call(q) {
-      return d.bus.call(q.capability, parseVersion(q.version), q.body, { params: q.params ?? null, timeoutMs: q.timeout_ms });
+      return d.bus.call(q.capability, parseVersion(q.version), q.body, {
+        params: q.params ?? null,
+        timeoutMs: q.timeout_ms,
+      });
     },
 
     stream(q, signal) {
-      return d.bus.stream(q.capability, parseVersion(q.version), q.body, { params: q.params ?? null, timeoutMs: q.timeout_ms, signal });
+      return d.bus.stream(q.capability, parseVersion(q.version), q.body, {
+        params: q.params ?? null,
+        timeoutMs: q.timeout_ms,
+        signal,
+      });
     },
 
     traces(q): TraceRow[] {
       return d.bus
-        .recentTraces(q.capability ? 10_000 : q.n ?? 50)
+        .recentTraces(q.capability ? 10_000 : (q.n ?? 50))
         .filter((t) => !q.capability || t.capability === q.capability)
         .slice(0, q.n ?? 50)
         .map((t) => ({ ...t }));
@@ -163,7 +197,12 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
 
     async createInvite(q): Promise<InviteCreated> {
       const c = requireCommunity();
-      const blob = issueBoundInvite({ kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() }, q.nodeId, q.level, q.ttlSeconds);
+      const blob = issueBoundInvite(
+        { kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() },
+        q.nodeId,
+        q.level,
+        q.ttlSeconds,
+      );
       const png = await inviteToQrPng(blob);
       return {
         text: encodeInvite(blob),

@@ -13,7 +13,10 @@ import { HearthError } from '../../common';
 /** Thrown when another node already holds the home's lock. */
 export class NodeLockedError extends HearthError<'node_running'> {
   constructor(path: string, cause?: unknown) {
-    super('node_running', `a HearthNet node is already running for this household (it holds ${path}); stop it first`, { cause, details: { path } });
+    super('node_running', `a HearthNet node is already running for this household (it holds ${path}); stop it first`, {
+      cause,
+      details: { path },
+    });
   }
 }
 

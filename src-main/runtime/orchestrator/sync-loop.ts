@@ -78,7 +78,12 @@ export class SyncLoop {
     this.activeIntervalMs = Math.min(this.intervalMs, opts.activeIntervalMs ?? SYNC_ACTIVE_INTERVAL_MS);
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? (() => performance.now());
-    this.task = new PeriodicTask(() => this.round(), () => this.currentIntervalMs(), undefined, { timers: opts.timers ?? realTimers, now: this.now });
+    this.task = new PeriodicTask(
+      () => this.round(),
+      () => this.currentIntervalMs(),
+      undefined,
+      { timers: opts.timers ?? realTimers, now: this.now },
+    );
   }
 
   /** The pace now: active for a while after something new, quiet otherwise. */
@@ -126,7 +131,9 @@ export class SyncLoop {
 
   async syncOne(peer: PeerAddress): Promise<void> {
     try {
-      const result = await new SyncClient(this.opts.log, this.opts.channelFor(peer)).syncWith(undefined, { digestFirst: true });
+      const result = await new SyncClient(this.opts.log, this.opts.channelFor(peer)).syncWith(undefined, {
+        digestFirst: true,
+      });
       if (result.received_count > 0 || result.sent_count > 0) this.markActive();
       this.opts.onSynced?.(peer, result);
     } catch (err) {
@@ -167,7 +174,11 @@ export class SyncLoop {
   }
 
   private async push(events: readonly Event[], include: (p: PeerAddress) => boolean = () => true): Promise<void> {
-    const targets = pickRandom(this.opts.peers().filter(include), this.opts.pushFanout ?? SYNC_PUSH_FANOUT, this.random);
+    const targets = pickRandom(
+      this.opts.peers().filter(include),
+      this.opts.pushFanout ?? SYNC_PUSH_FANOUT,
+      this.random,
+    );
     await Promise.all(
       targets.map(async (peer) => {
         try {

@@ -48,7 +48,10 @@ export function startTelemetry(d: TelemetryDeps): Telemetry | null {
     writeToken: env.TRACKIO_WRITE_TOKEN || env.HF_TOKEN || null,
     fetch: d.fetch,
     onError: (err) => {
-      if (!warned) d.log.warn('Trackio is not reachable; telemetry steps are dropped until it is', { error: String((err as Error)?.message ?? err) });
+      if (!warned)
+        d.log.warn('Trackio is not reachable; telemetry steps are dropped until it is', {
+          error: String((err as Error)?.message ?? err),
+        });
       warned = true;
     },
   });
@@ -58,8 +61,12 @@ export function startTelemetry(d: TelemetryDeps): Telemetry | null {
     if (!req.capability.startsWith('llm.')) return;
     if (llm.size >= PENDING_CALLS_MAX) llm.delete(llm.keys().next().value!);
     const p = entry.spec.params ?? {};
-    const model = (p.model ?? req.params?.model ?? (req.body as { model?: unknown } | null)?.model ?? null) as string | null;
-    llm.set(req.traceId, { model: model === null ? null : String(model), backend: p.backend === undefined ? null : String(p.backend) });
+    const model = (p.model ?? req.params?.model ?? (req.body as { model?: unknown } | null)?.model ?? null) as
+      string | null;
+    llm.set(req.traceId, {
+      model: model === null ? null : String(model),
+      backend: p.backend === undefined ? null : String(p.backend),
+    });
   });
   const offEnd = d.bus.trace.addListener((ev) => {
     if (!ev.capability.startsWith('llm.')) return;
@@ -89,10 +96,11 @@ export function startTelemetry(d: TelemetryDeps): Telemetry | null {
     if (current === watched) return;
     offLog?.();
     watched = current;
-    offLog = current?.onAppend((e) => {
-      if (e.event_type === 'market.post.created') posts++;
-      else if (e.event_type === 'chat.message.sent') chats++;
-    }) ?? null;
+    offLog =
+      current?.onAppend((e) => {
+        if (e.event_type === 'market.post.created') posts++;
+        else if (e.event_type === 'chat.message.sent') chats++;
+      }) ?? null;
   };
   watchLog();
   const snapshotMs = d.snapshotMs ?? TOPOLOGY_SNAPSHOT_MS;

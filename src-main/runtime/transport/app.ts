@@ -66,7 +66,10 @@ const PEER_PATH = /^\/(bus|sync|pubsub|blobs|join)(\/|$)/;
  */
 function refusal(revoked: boolean): CallError {
   return revoked
-    ? new CallError('forbidden', `the community ${REVOKED_MARK}: its calls and syncs are refused; if that is a mistake, a trusted member can invite it again`)
+    ? new CallError(
+        'forbidden',
+        `the community ${REVOKED_MARK}: its calls and syncs are refused; if that is a mistake, a trusted member can invite it again`,
+      )
     : new CallError('forbidden', `this node ${NOT_MEMBER_MARK} of its community`);
 }
 
@@ -96,7 +99,11 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   // Checked first thing in each peer route and in notFound (same answers as a `/bus/*` middleware,
   // without Hono composing a middleware chain for every request).
   const tlsOnly = (c: C) => {
-    if (!isTls(c.env.incoming)) throw new CallError('forbidden', 'peer endpoints are served over HTTPS only; plain HTTP reaches /health, /ready, /manifest and /community/manifest');
+    if (!isTls(c.env.incoming))
+      throw new CallError(
+        'forbidden',
+        'peer endpoints are served over HTTPS only; plain HTTP reaches /health, /ready, /manifest and /community/manifest',
+      );
   };
   app.notFound((c) => {
     if (PEER_PATH.test(c.req.path)) tlsOnly(c as C);
@@ -108,7 +115,11 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   };
 
   /** Verify signature + membership (+ rate when `rateKey`); returns the caller and the raw body. */
-  const verified = async (c: C, rateKey: string | null, membersOnly = true): Promise<{ caller: NodeId; body: Uint8Array }> => {
+  const verified = async (
+    c: C,
+    rateKey: string | null,
+    membersOnly = true,
+  ): Promise<{ caller: NodeId; body: Uint8Array }> => {
     const inc = c.env.incoming;
     const body = inc.method === 'GET' ? new Uint8Array(0) : await readBody(inc, limit);
     // Headers straight from node's IncomingMessage (lower-cased): cheaper than building a fetch Headers.
@@ -118,7 +129,10 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     };
     // Membership is checked inside the verifier, before the nonce is recorded (issue 15 item 5);
     // `/join` is the one signed endpoint open to non-members.
-    const caller = await d.verifier.verifyAsync({ method: inc.method ?? 'GET', path: inc.url ?? '/', header, body }, membersOnly ? admit : undefined);
+    const caller = await d.verifier.verifyAsync(
+      { method: inc.method ?? 'GET', path: inc.url ?? '/', header, body },
+      membersOnly ? admit : undefined,
+    );
     if (rateKey) await rateGate(caller, rateKey);
     return { caller, body };
   };
@@ -127,7 +141,10 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   const rateGate = async (caller: NodeId, key: string): Promise<void> => {
     if (!d.rateLimiter) return;
     const rc = d.rateLimiter.check(caller, key);
-    if (!rc.allowed) throw new CallError('capacity_exceeded', `too many calls to ${key} from this node; slow down`, { retryAfterMs: rc.retry_after_ms });
+    if (!rc.allowed)
+      throw new CallError('capacity_exceeded', `too many calls to ${key} from this node; slow down`, {
+        retryAfterMs: rc.retry_after_ms,
+      });
     if (rc.soft_exceeded) await new Promise((r) => setTimeout(r, Math.min(rc.retry_after_ms, SOFT_LIMIT_MAX_DELAY_MS)));
   };
 
@@ -137,7 +154,13 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     const { caller, body } = await verified(c, null);
     const req = parseBusCall(parseJsonObject(body));
     await rateGate(caller, req.capability);
-    const reply = await runBusCall({ handler: d.handler, registry: d.registry, flow: d.flow }, req, caller, c.env.outgoing, c.env.incoming.headers[HEADER_STREAM_BATCH] === '1');
+    const reply = await runBusCall(
+      { handler: d.handler, registry: d.registry, flow: d.flow },
+      req,
+      caller,
+      c.env.outgoing,
+      c.env.incoming.headers[HEADER_STREAM_BATCH] === '1',
+    );
     return reply ? c.json(reply) : RESPONSE_ALREADY_SENT;
   });
 
@@ -145,7 +168,8 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     tlsOnly(c);
     const { caller, body } = await verified(c, null);
     const v = parseJsonObject(body);
-    if (typeof v.stream_id !== 'string' || !Number.isInteger(v.upto) || (v.upto as number) < 0) throw new CallError('bad_request', 'an ack needs {"stream_id": string, "upto": integer >= 0}');
+    if (typeof v.stream_id !== 'string' || !Number.isInteger(v.upto) || (v.upto as number) < 0)
+      throw new CallError('bad_request', 'an ack needs {"stream_id": string, "upto": integer >= 0}');
     const s = d.registry.get(v.stream_id);
     if (!s) throw new CallError('not_found', 'no open stream with this id (it may have ended)');
     if (s.caller !== caller) throw new CallError('forbidden', 'only the caller of a stream may acknowledge it');
@@ -165,7 +189,8 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     const records = d.blobs.serveChunks(caller, req, ac.signal);
     out.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
     // Written here with backpressure: at most one chunk waits in memory.
-    const write = (b: Uint8Array) => (out.write(b) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+    const write = (b: Uint8Array) =>
+      out.write(b) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
     try {
       for await (const r of records) {
         if (ac.signal.aborted) break;
@@ -212,7 +237,8 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     const topic = c.req.query('topic') ?? '';
     const lastSeq = Number(c.req.query('last_seq') ?? '0');
     const timeoutS = Number(c.req.query('timeout_s') ?? '30');
-    if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new CallError('bad_request', 'timeout_s must be a number of seconds >= 0');
+    if (!Number.isFinite(timeoutS) || timeoutS < 0)
+      throw new CallError('bad_request', 'timeout_s must be a number of seconds >= 0');
     const ac = new AbortController();
     const out = c.env.outgoing;
     const onClose = () => ac.abort();
@@ -224,7 +250,9 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     }
   });
 
-  app.get('/health', (c) => c.json({ ok: true, node_id: d.nodeId, uptime_s: Math.floor((d.now() - d.startedAtMs) / 1000) }));
+  app.get('/health', (c) =>
+    c.json({ ok: true, node_id: d.nodeId, uptime_s: Math.floor((d.now() - d.startedAtMs) / 1000) }),
+  );
   app.get('/ready', (c) => (d.isReady() ? c.json({ ready: true }) : c.json({ ready: false }, 503)));
   app.get('/manifest', async (c) => {
     if (!d.nodeManifest) throw new CallError('not_found', 'this node has no manifest yet');
@@ -237,7 +265,8 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   });
 
   const loopbackOnly = (c: C) => {
-    if (!isLoopback(c.env.incoming.socket?.remoteAddress)) throw new CallError('forbidden', 'this endpoint answers on this computer only (127.0.0.1 / ::1)');
+    if (!isLoopback(c.env.incoming.socket?.remoteAddress))
+      throw new CallError('forbidden', 'this endpoint answers on this computer only (127.0.0.1 / ::1)');
   };
   app.get('/metrics', async (c) => {
     loopbackOnly(c);
@@ -248,7 +277,8 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
     loopbackOnly(c);
     if (!d.traceRecent) throw new CallError('not_found', 'tracing is not enabled');
     const n = Number(c.req.query('n') ?? '100');
-    if (!Number.isInteger(n) || n < 1 || n > TRACE_RING_BUFFER) throw new CallError('bad_request', `n must be a whole number from 1 to ${TRACE_RING_BUFFER}`);
+    if (!Number.isInteger(n) || n < 1 || n > TRACE_RING_BUFFER)
+      throw new CallError('bad_request', `n must be a whole number from 1 to ${TRACE_RING_BUFFER}`);
     return c.json((await d.traceRecent(n)) as object);
   });
   return app;

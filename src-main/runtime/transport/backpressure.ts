@@ -26,7 +26,10 @@ export class FlowControl {
     this.ackInterval = opts.ackInterval ?? STREAM_ACK_INTERVAL_FRAMES;
     this.ackTimeoutMs = opts.ackTimeoutMs ?? STREAM_ACK_TIMEOUT_SECONDS * 1000;
     if (!(this.window >= 1 && this.ackInterval >= 1 && this.ackInterval <= this.window)) {
-      throw new CallError('bad_request', `flow control needs 1 <= ack interval (${this.ackInterval}) <= window (${this.window})`);
+      throw new CallError(
+        'bad_request',
+        `flow control needs 1 <= ack interval (${this.ackInterval}) <= window (${this.window})`,
+      );
     }
   }
 
@@ -53,7 +56,9 @@ export class FlowControl {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.waiter = null;
-          reject(new CallError('timeout', `the receiver did not acknowledge frames within ${this.ackTimeoutMs / 1000} s`));
+          reject(
+            new CallError('timeout', `the receiver did not acknowledge frames within ${this.ackTimeoutMs / 1000} s`),
+          );
         }, this.ackTimeoutMs);
         timer.unref();
         this.waiter = { resolve, reject, timer };

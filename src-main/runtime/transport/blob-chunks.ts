@@ -18,13 +18,23 @@ export interface BlobChunksRequest {
 
 /** Served by the file service: the chunks of `cid` this node holds, in any order. */
 export interface BlobEndpoint {
-  serveChunks(caller: NodeId, req: BlobChunksRequest, signal: AbortSignal): AsyncIterable<{ index: number; data: Uint8Array }>;
+  serveChunks(
+    caller: NodeId,
+    req: BlobChunksRequest,
+    signal: AbortSignal,
+  ): AsyncIterable<{ index: number; data: Uint8Array }>;
 }
 
 export function parseBlobChunksRequest(v: Record<string, unknown>): BlobChunksRequest {
-  if (typeof v.cid !== 'string' || v.cid.length > 200) throw new CallError('bad_request', 'cid must be a blob id (blake3:...)');
+  if (typeof v.cid !== 'string' || v.cid.length > 200)
+    throw new CallError('bad_request', 'cid must be a blob id (blake3:...)');
   const chunks = v.chunks;
-  if (!Array.isArray(chunks) || chunks.length === 0 || chunks.length > BLOB_CHUNKS_MAX_PER_REQUEST || !chunks.every((i) => Number.isInteger(i) && i >= 0)) {
+  if (
+    !Array.isArray(chunks) ||
+    chunks.length === 0 ||
+    chunks.length > BLOB_CHUNKS_MAX_PER_REQUEST ||
+    !chunks.every((i) => Number.isInteger(i) && i >= 0)
+  ) {
     throw new CallError('bad_request', `chunks must be 1 to ${BLOB_CHUNKS_MAX_PER_REQUEST} chunk indices`);
   }
   return { cid: v.cid, chunks: chunks as number[] };
@@ -64,7 +74,8 @@ export class ChunkRecordParser {
     const head = this.#peekHeader();
     const index = head.getUint32(0);
     const length = head.getUint32(4);
-    if (length > this.maxRecordBytes) throw new CallError('bad_request', `the neighbour sent a ${length}-byte chunk, more than ${this.maxRecordBytes}`);
+    if (length > this.maxRecordBytes)
+      throw new CallError('bad_request', `the neighbour sent a ${length}-byte chunk, more than ${this.maxRecordBytes}`);
     if (this.#buffered < HEADER_BYTES + length) return null;
     this.#skip(HEADER_BYTES);
     return { index, data: this.#take(length) };

@@ -22,17 +22,25 @@ export interface BusCallRequest {
 }
 
 export function parseBusCall(v: Record<string, unknown>): BusCallRequest {
-  if (typeof v.capability !== 'string' || !/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(v.capability)) throw new CallError('bad_request', 'capability must be a dotted name such as "llm.chat"');
-  if (typeof v.version !== 'string' || !/^\d+\.\d+$/.test(v.version)) throw new CallError('bad_request', 'version must look like "1.0"');
-  if (v.trace_id !== undefined && (typeof v.trace_id !== 'string' || v.trace_id.length > 64)) throw new CallError('bad_request', 'trace_id must be a string of at most 64 characters');
-  if (v.session_id !== undefined && v.session_id !== null && typeof v.session_id !== 'string') throw new CallError('bad_request', 'session_id must be a string or null');
-  if (v.stream !== undefined && typeof v.stream !== 'boolean') throw new CallError('bad_request', 'stream must be true or false');
-  if (v.params !== undefined && v.params !== null && (typeof v.params !== 'object' || Array.isArray(v.params))) throw new CallError('bad_request', 'params must be an object');
+  if (typeof v.capability !== 'string' || !/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(v.capability))
+    throw new CallError('bad_request', 'capability must be a dotted name such as "llm.chat"');
+  if (typeof v.version !== 'string' || !/^\d+\.\d+$/.test(v.version))
+    throw new CallError('bad_request', 'version must look like "1.0"');
+  if (v.trace_id !== undefined && (typeof v.trace_id !== 'string' || v.trace_id.length > 64))
+    throw new CallError('bad_request', 'trace_id must be a string of at most 64 characters');
+  if (v.session_id !== undefined && v.session_id !== null && typeof v.session_id !== 'string')
+    throw new CallError('bad_request', 'session_id must be a string or null');
+  if (v.stream !== undefined && typeof v.stream !== 'boolean')
+    throw new CallError('bad_request', 'stream must be true or false');
+  if (v.params !== undefined && v.params !== null && (typeof v.params !== 'object' || Array.isArray(v.params)))
+    throw new CallError('bad_request', 'params must be an object');
   return v as unknown as BusCallRequest;
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<FrameData> {
-  return v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  return (
+    v !== null && typeof v === 'object' && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
 }
 
 export interface BusCallContext {
@@ -49,7 +57,13 @@ export interface BusCallContext {
  * `batch`: the caller asked for coalesced SSE messages (`x-hearth-stream-batch: 1`); without it
  * every message holds one frame, as older peers expect.
  */
-export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, caller: NodeId, out: ServerResponse, batch = false): Promise<{ result: unknown } | undefined> {
+export async function runBusCall(
+  ctx: BusCallContext,
+  req: BusCallRequest,
+  caller: NodeId,
+  out: ServerResponse,
+  batch = false,
+): Promise<{ result: unknown } | undefined> {
   // The caller going away (disconnect or cancel) aborts the call so the producer stops. The
   // AbortController is made only when someone reads `signal` (or the caller leaves first): a plain
   // call whose handler never looks at it does not pay for an EventTarget.
@@ -92,7 +106,10 @@ export async function runBusCall(ctx: BusCallContext, req: BusCallRequest, calle
     out.off('close', onClose);
     if (isAsyncIterable(result)) {
       controller().abort();
-      throw new CallError('bad_request', `${req.capability}@${req.version} answers with a stream; call it with "stream": true`);
+      throw new CallError(
+        'bad_request',
+        `${req.capability}@${req.version} answers with a stream; call it with "stream": true`,
+      );
     }
     return { result: result ?? null };
   }
@@ -104,19 +121,43 @@ async function* once(result: unknown): AsyncIterable<FrameData> {
   yield { event: 'chunk', data: { result: result ?? null } };
 }
 
-async function writeStream(ctx: BusCallContext, caller: NodeId, out: ServerResponse, ac: AbortController, frames: AsyncIterable<FrameData>, batch: boolean): Promise<void> {
+async function writeStream(
+  ctx: BusCallContext,
+  caller: NodeId,
+  out: ServerResponse,
+  ac: AbortController,
+  frames: AsyncIterable<FrameData>,
+  batch: boolean,
+): Promise<void> {
   const flow = new FlowControl(ctx.flow);
   const ledger = new MessageLedger();
   const streamId = randomBytes(16).toString('base64url');
   ctx.registry.add(streamId, { caller, flow, ledger });
-  out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-hearth-stream': streamId });
+  out.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-hearth-stream': streamId,
+  });
   out.flushHeaders();
   const writer = new SseWriter(out, flow);
-  const limits = batch ? { maxFrames: STREAM_BATCH_MAX_FRAMES, maxBytes: STREAM_BATCH_MAX_BYTES, maxDelayMs: STREAM_BATCH_MAX_DELAY_MS } : { maxFrames: 1, maxBytes: Infinity };
+  const limits = batch
+    ? { maxFrames: STREAM_BATCH_MAX_FRAMES, maxBytes: STREAM_BATCH_MAX_BYTES, maxDelayMs: STREAM_BATCH_MAX_DELAY_MS }
+    : { maxFrames: 1, maxBytes: Infinity };
   const it = frames[Symbol.asyncIterator]();
   try {
-    const ready: Record<string, unknown> = { stream_id: streamId, window: flow.window, ack_interval: flow.ackInterval, ack_timeout_ms: flow.ackTimeoutMs };
-    if (batch) Object.assign(ready, { window_unit: 'message', batch_max_frames: limits.maxFrames, batch_max_bytes: limits.maxBytes, batch_max_delay_ms: limits.maxDelayMs });
+    const ready: Record<string, unknown> = {
+      stream_id: streamId,
+      window: flow.window,
+      ack_interval: flow.ackInterval,
+      ack_timeout_ms: flow.ackTimeoutMs,
+    };
+    if (batch)
+      Object.assign(ready, {
+        window_unit: 'message',
+        batch_max_frames: limits.maxFrames,
+        batch_max_bytes: limits.maxBytes,
+        batch_max_delay_ms: limits.maxDelayMs,
+      });
     await writer.emit('ready', ready);
     const terminal = await pumpFrames(it, writer, flow, ledger, limits, () => writer.cancelled || ac.signal.aborted);
     if (terminal && !writer.cancelled && !ac.signal.aborted) await writer.emit(terminal.event, terminal.data);

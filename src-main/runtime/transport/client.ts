@@ -1,6 +1,12 @@
 /** HttpClient (reference §4 client.py): signed, pinned HTTPS calls to peers; implements PeerTransport. */
 import { Agent } from 'node:https';
-import { CallError, CONNECTION_IDLE_SECONDS, RPC_DEFAULT_TIMEOUT_SECONDS, STREAM_ACK_INTERVAL_FRAMES, canonicalJson } from '../../common';
+import {
+  CallError,
+  CONNECTION_IDLE_SECONDS,
+  RPC_DEFAULT_TIMEOUT_SECONDS,
+  STREAM_ACK_INTERVAL_FRAMES,
+  canonicalJson,
+} from '../../common';
 import type { Endpoint, KeyPair } from '../identity';
 import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract';
 import { ChunkRecordParser, type BlobChunksRequest } from './blob-chunks';
@@ -44,7 +50,11 @@ interface SendOptions {
  * notes the time (streams call it per frame): the timer, when it fires early, re-arms itself for
  * the rest of the period instead of being cleared and re-created every frame.
  */
-function deadline(timeoutMs: number, what: string, signal?: AbortSignal): { ac: AbortController; reset(): void; clear(): void } {
+function deadline(
+  timeoutMs: number,
+  what: string,
+  signal?: AbortSignal,
+): { ac: AbortController; reset(): void; clear(): void } {
   const ac = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let last = performance.now();
@@ -89,7 +99,10 @@ class CallDeadline implements CancelSignal {
     what: string,
     private readonly callerSignal?: AbortSignal,
   ) {
-    this.timer = setTimeout(() => this.abort(new CallError('timeout', `${what}: no answer within ${Math.round(timeoutMs / 100) / 10} s`)), timeoutMs);
+    this.timer = setTimeout(
+      () => this.abort(new CallError('timeout', `${what}: no answer within ${Math.round(timeoutMs / 100) / 10} s`)),
+      timeoutMs,
+    );
     this.timer.unref();
     if (callerSignal) {
       this.onCallerAbort = () => this.abort(new CallError('cancelled', `${what}: cancelled by the caller`));
@@ -133,13 +146,33 @@ export class HttpClient implements PeerTransport {
     // Keep-alive: one TLS handshake per peer address, then reuse. Idle sockets close before the
     // server's own idle limit (CONNECTION_IDLE_SECONDS + 5 s) so a reused socket is never half-closed.
     // No TLS session resumption: a resumed session may not present the certificate we pin against.
-    this.agent = new Agent({ keepAlive: true, maxSockets: opts.maxSocketsPerPeer ?? 32, maxFreeSockets: opts.maxSocketsPerPeer ?? 32, timeout: CONNECTION_IDLE_SECONDS * 1000, maxCachedSessions: 0 });
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: opts.maxSocketsPerPeer ?? 32,
+      maxFreeSockets: opts.maxSocketsPerPeer ?? 32,
+      timeout: CONNECTION_IDLE_SECONDS * 1000,
+      maxCachedSessions: 0,
+    });
   }
 
   /** Signed JSON call to `POST /bus/v1/call`; resolves to the handler's `result`. */
-  async call(peer: PeerAddress, capability: string, version: string, body: unknown, opts: CallOptions = {}): Promise<unknown> {
+  async call(
+    peer: PeerAddress,
+    capability: string,
+    version: string,
+    body: unknown,
+    opts: CallOptions = {},
+  ): Promise<unknown> {
     const payload = busPayload(capability, version, body, opts, false);
-    const reply = (await this.requestJson(peer.endpoint, peer.nodeId, 'POST', '/bus/v1/call', payload, { ...opts, signed: true }, `${capability}@${version}`)) as { result?: unknown };
+    const reply = (await this.requestJson(
+      peer.endpoint,
+      peer.nodeId,
+      'POST',
+      '/bus/v1/call',
+      payload,
+      { ...opts, signed: true },
+      `${capability}@${version}`,
+    )) as { result?: unknown };
     return reply?.result ?? null;
   }
 
@@ -148,14 +181,29 @@ export class HttpClient implements PeerTransport {
    * after `done`, throws CallError on an `error` frame. Acks go back every ack interval; breaking
    * out of the loop (or aborting `opts.signal`) cancels the call on the peer.
    */
-  async *stream(peer: PeerAddress, capability: string, version: string, body: unknown, opts: CallOptions = {}): AsyncGenerator<Frame> {
+  async *stream(
+    peer: PeerAddress,
+    capability: string,
+    version: string,
+    body: unknown,
+    opts: CallOptions = {},
+  ): AsyncGenerator<Frame> {
     const what = `${capability}@${version} stream`;
     const timeoutMs = opts.timeoutMs ?? this.timeoutDefaultMs;
     const dl = deadline(timeoutMs, what, opts.signal);
     let finished = false;
     try {
       const headers = this.opts.streamBatching === false ? undefined : { [HEADER_STREAM_BATCH]: '1' };
-      const { res } = await this.send(peer.endpoint, peer.nodeId, 'POST', '/bus/v1/call', busPayload(capability, version, body, opts, true), { signed: true, headers }, dl.ac.signal, what);
+      const { res } = await this.send(
+        peer.endpoint,
+        peer.nodeId,
+        'POST',
+        '/bus/v1/call',
+        busPayload(capability, version, body, opts, true),
+        { signed: true, headers },
+        dl.ac.signal,
+        what,
+      );
       if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
         const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
         finished = true;
@@ -166,7 +214,11 @@ export class HttpClient implements PeerTransport {
         return;
       }
       dl.ac.signal.addEventListener('abort', () => finished || res.destroy(), { once: true });
-      const reader = new SseReader(res, () => res.destroy(), () => res.resume());
+      const reader = new SseReader(
+        res,
+        () => res.destroy(),
+        () => res.resume(),
+      );
       let streamId = '';
       const acks = new AckSender((upto) => this.ack(peer, streamId, upto));
       for await (const f of reader) {
@@ -201,12 +253,25 @@ export class HttpClient implements PeerTransport {
    * pulled (the parser reuses its buffer; see ChunkRecordParser): copy it to keep it.
    * `timeoutMs` limits silence, not the whole transfer.
    */
-  async *fetchChunks(peer: PeerAddress, req: BlobChunksRequest, opts: { timeoutMs?: number; signal?: AbortSignal; maxChunkBytes?: number } = {}): AsyncGenerator<{ index: number; data: Uint8Array }> {
+  async *fetchChunks(
+    peer: PeerAddress,
+    req: BlobChunksRequest,
+    opts: { timeoutMs?: number; signal?: AbortSignal; maxChunkBytes?: number } = {},
+  ): AsyncGenerator<{ index: number; data: Uint8Array }> {
     const what = `chunks of ${req.cid}`;
     const dl = deadline(opts.timeoutMs ?? this.timeoutDefaultMs, what, opts.signal);
     let finished = false;
     try {
-      const { res } = await this.send(peer.endpoint, peer.nodeId, 'POST', '/blobs/v1/chunks', req, { signed: true }, dl.ac.signal, what);
+      const { res } = await this.send(
+        peer.endpoint,
+        peer.nodeId,
+        'POST',
+        '/blobs/v1/chunks',
+        req,
+        { signed: true },
+        dl.ac.signal,
+        what,
+      );
       if (res.statusCode !== 200) {
         const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
         finished = true;
@@ -233,8 +298,26 @@ export class HttpClient implements PeerTransport {
   /** The signed event-sync endpoints of one peer. */
   syncChannel(peer: PeerAddress): SyncChannel {
     return {
-      heads: (o = {}) => this.requestJson(peer.endpoint, peer.nodeId, 'GET', '/sync/v1/heads', undefined, { ...o, signed: true }, 'sync heads'),
-      events: (body, o = {}) => this.requestJson(peer.endpoint, peer.nodeId, 'POST', '/sync/v1/events', body, { ...o, signed: true }, 'sync events'),
+      heads: (o = {}) =>
+        this.requestJson(
+          peer.endpoint,
+          peer.nodeId,
+          'GET',
+          '/sync/v1/heads',
+          undefined,
+          { ...o, signed: true },
+          'sync heads',
+        ),
+      events: (body, o = {}) =>
+        this.requestJson(
+          peer.endpoint,
+          peer.nodeId,
+          'POST',
+          '/sync/v1/events',
+          body,
+          { ...o, signed: true },
+          'sync events',
+        ),
     };
   }
 
@@ -242,32 +325,66 @@ export class HttpClient implements PeerTransport {
    * `POST /join/v1/redeem` (docs/protocol/join-code.md): signed like every peer request, but the
    * inviter answers callers that are not members yet. Resolves to the reply object.
    */
-  async redeemJoinCode(peer: PeerAddress, body: Record<string, unknown>, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
-    return (await this.requestJson(peer.endpoint, peer.nodeId, 'POST', '/join/v1/redeem', body, { ...opts, signed: true }, 'join code')) as Record<string, unknown>;
+  async redeemJoinCode(
+    peer: PeerAddress,
+    body: Record<string, unknown>,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<Record<string, unknown>> {
+    return (await this.requestJson(
+      peer.endpoint,
+      peer.nodeId,
+      'POST',
+      '/join/v1/redeem',
+      body,
+      { ...opts, signed: true },
+      'join code',
+    )) as Record<string, unknown>;
   }
 
   /** One long-poll of a peer's topic: items with seq > lastSeq, waiting up to `timeoutS`. */
-  async subscribe(peer: PeerAddress, topic: string, lastSeq = 0, opts: { timeoutS?: number; signal?: AbortSignal } = {}): Promise<PubSubBatch> {
+  async subscribe(
+    peer: PeerAddress,
+    topic: string,
+    lastSeq = 0,
+    opts: { timeoutS?: number; signal?: AbortSignal } = {},
+  ): Promise<PubSubBatch> {
     const timeoutS = opts.timeoutS ?? 30;
     const q = new URLSearchParams({ topic, last_seq: String(lastSeq), timeout_s: String(timeoutS) });
-    return (await this.requestJson(peer.endpoint, peer.nodeId, 'GET', `/pubsub/v1/subscribe?${q}`, undefined, { signed: true, signal: opts.signal, timeoutMs: timeoutS * 1000 + 5000 }, `pubsub ${topic}`)) as PubSubBatch;
+    return (await this.requestJson(
+      peer.endpoint,
+      peer.nodeId,
+      'GET',
+      `/pubsub/v1/subscribe?${q}`,
+      undefined,
+      { signed: true, signal: opts.signal, timeoutMs: timeoutS * 1000 + 5000 },
+      `pubsub ${topic}`,
+    )) as PubSubBatch;
   }
 
   /**
    * GET /manifest over HTTPS WITHOUT a pin: the returned `fingerprint` is what the peer presented.
    * The caller must verify the signed manifest (e.g. `PinnedCerts.acceptManifest(manifest, fingerprint)`).
    */
-  async fetchManifest(endpoint: Endpoint, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ manifest: Record<string, unknown>; fingerprint: string }> {
+  async fetchManifest(
+    endpoint: Endpoint,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<{ manifest: Record<string, unknown>; fingerprint: string }> {
     return this.fetchPublic(endpoint, '/manifest', opts, 'node manifest');
   }
 
   /** GET /community/manifest over HTTPS without a pin (the caller verifies its root signature). */
-  async fetchCommunityManifest(endpoint: Endpoint, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ manifest: Record<string, unknown>; fingerprint: string }> {
+  async fetchCommunityManifest(
+    endpoint: Endpoint,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<{ manifest: Record<string, unknown>; fingerprint: string }> {
     return this.fetchPublic(endpoint, '/community/manifest', opts, 'community manifest');
   }
 
   /** Fetch a peer's manifest and pin its certificate from it (trust on first verified manifest). */
-  async learnPeer(endpoint: Endpoint, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
+  async learnPeer(
+    endpoint: Endpoint,
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<Record<string, unknown>> {
     const { manifest, fingerprint } = await this.fetchManifest(endpoint, opts);
     this.opts.pinnedCerts.acceptManifest(manifest, fingerprint);
     return manifest;
@@ -278,10 +395,24 @@ export class HttpClient implements PeerTransport {
     this.agent.destroy();
   }
 
-  private async fetchPublic(endpoint: Endpoint, path: string, opts: { timeoutMs?: number; signal?: AbortSignal }, what: string) {
+  private async fetchPublic(
+    endpoint: Endpoint,
+    path: string,
+    opts: { timeoutMs?: number; signal?: AbortSignal },
+    what: string,
+  ) {
     const dl = deadline(opts.timeoutMs ?? this.timeoutDefaultMs, what, opts.signal);
     try {
-      const { res, fingerprint } = await this.send(endpoint, null, 'GET', path, undefined, { allowUnpinned: true }, dl.ac.signal, what);
+      const { res, fingerprint } = await this.send(
+        endpoint,
+        null,
+        'GET',
+        path,
+        undefined,
+        { allowUnpinned: true },
+        dl.ac.signal,
+        what,
+      );
       const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
       if (res.statusCode !== 200) throw errorFromReply(res.statusCode ?? 0, text, what);
       return { manifest: parseObject(text, what), fingerprint };
@@ -291,10 +422,26 @@ export class HttpClient implements PeerTransport {
   }
 
   private async ack(peer: PeerAddress, streamId: string, upto: number): Promise<void> {
-    await this.requestJson(peer.endpoint, peer.nodeId, 'POST', '/bus/v1/call/ack', { stream_id: streamId, upto }, { signed: true, timeoutMs: 10_000 }, 'stream ack');
+    await this.requestJson(
+      peer.endpoint,
+      peer.nodeId,
+      'POST',
+      '/bus/v1/call/ack',
+      { stream_id: streamId, upto },
+      { signed: true, timeoutMs: 10_000 },
+      'stream ack',
+    );
   }
 
-  private async requestJson(endpoint: Endpoint, nodeId: string, method: string, path: string, body: unknown, o: SendOptions, what: string): Promise<unknown> {
+  private async requestJson(
+    endpoint: Endpoint,
+    nodeId: string,
+    method: string,
+    path: string,
+    body: unknown,
+    o: SendOptions,
+    what: string,
+  ): Promise<unknown> {
     const dl = new CallDeadline(o.timeoutMs ?? this.timeoutDefaultMs, what, o.signal);
     try {
       const { res } = await this.send(endpoint, nodeId, method, path, body, o, dl, what);
@@ -306,11 +453,24 @@ export class HttpClient implements PeerTransport {
     }
   }
 
-  private async send(endpoint: Endpoint, nodeId: string | null, method: string, path: string, body: unknown, o: SendOptions, signal: CancelSignal, what: string) {
+  private async send(
+    endpoint: Endpoint,
+    nodeId: string | null,
+    method: string,
+    path: string,
+    body: unknown,
+    o: SendOptions,
+    signal: CancelSignal,
+    what: string,
+  ) {
     let expected: string | null = null;
     if (!o.allowUnpinned) {
       expected = nodeId ? this.opts.pinnedCerts.expected(nodeId) : null;
-      if (!expected) throw new CallError('forbidden', `${what}: no TLS certificate is pinned for node ${nodeId}; learn its manifest first`);
+      if (!expected)
+        throw new CallError(
+          'forbidden',
+          `${what}: no TLS certificate is pinned for node ${nodeId}; learn its manifest first`,
+        );
     }
     // The JSON text itself is hashed and sent (a string body goes out in one write with the headers).
     let text: string | null = null;
@@ -318,16 +478,40 @@ export class HttpClient implements PeerTransport {
       try {
         text = canonicalJson(body);
       } catch (err) {
-        throw new CallError('bad_request', `${what}: the request body cannot be sent as JSON (${(err as Error).message})`, { cause: err });
+        throw new CallError(
+          'bad_request',
+          `${what}: the request body cannot be sent as JSON (${(err as Error).message})`,
+          { cause: err },
+        );
       }
     }
-    const signed = o.signed && nodeId ? await signRequestAsync(this.opts.kp, { method, path, to: nodeId, body: text ?? '' }, this.now()) : {};
+    const signed =
+      o.signed && nodeId
+        ? await signRequestAsync(this.opts.kp, { method, path, to: nodeId, body: text ?? '' }, this.now())
+        : {};
     const headers = o.headers ? { ...o.headers, ...signed } : signed;
-    return pinnedRequest({ agent: this.agent, host: endpoint.host, port: endpoint.port, method, path, headers, body: text, expectedFingerprint: expected, signal, what });
+    return pinnedRequest({
+      agent: this.agent,
+      host: endpoint.host,
+      port: endpoint.port,
+      method,
+      path,
+      headers,
+      body: text,
+      expectedFingerprint: expected,
+      signal,
+      what,
+    });
   }
 }
 
-function busPayload(capability: string, version: string, body: unknown, opts: CallOptions, stream: boolean): Record<string, unknown> {
+function busPayload(
+  capability: string,
+  version: string,
+  body: unknown,
+  opts: CallOptions,
+  stream: boolean,
+): Record<string, unknown> {
   const p: Record<string, unknown> = { capability, version, body: body ?? {}, stream };
   if (opts.traceId) p.trace_id = opts.traceId;
   if (opts.sessionId !== undefined) p.session_id = opts.sessionId;

@@ -66,6 +66,7 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
   } catch {
     throw new CallError('bad_request', 'the request body is not valid JSON');
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new CallError('bad_request', 'the request body must be a JSON object');
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw new CallError('bad_request', 'the request body must be a JSON object');
   return v as Record<string, unknown>;
 }

@@ -6,7 +6,17 @@ import type { NodeId } from '../../common';
 import type { Endpoint } from '../identity';
 
 /** Stream frame kinds (reference §4 streams.py). */
-export const FRAME_EVENTS = ['token', 'chunk', 'progress', 'ack', 'done', 'error', 'manifest', 'ready', 'tool_call_delta'] as const;
+export const FRAME_EVENTS = [
+  'token',
+  'chunk',
+  'progress',
+  'ack',
+  'done',
+  'error',
+  'manifest',
+  'ready',
+  'tool_call_delta',
+] as const;
 export type FrameEvent = (typeof FRAME_EVENTS)[number];
 
 /** One SSE frame on the wire; `seq` counts from 1 per stream. */
@@ -40,7 +50,13 @@ export interface CallOptions {
 /** Outbound: what the bus needs from the HTTP client. Failures throw CallError. */
 export interface PeerTransport {
   call(peer: PeerAddress, capability: string, version: string, body: unknown, opts?: CallOptions): Promise<unknown>;
-  stream(peer: PeerAddress, capability: string, version: string, body: unknown, opts?: CallOptions): AsyncIterable<Frame>;
+  stream(
+    peer: PeerAddress,
+    capability: string,
+    version: string,
+    body: unknown,
+    opts?: CallOptions,
+  ): AsyncIterable<Frame>;
 }
 
 /** Inbound: a `POST /bus/v1/call` whose signature the server has verified. */

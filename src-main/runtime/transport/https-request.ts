@@ -9,7 +9,18 @@ import type { TLSSocket } from 'node:tls';
 import { CallError, HTTP_STATUS, isWireCode, type WireErrorCode } from '../../common';
 import { fingerprintOfDer } from './tls';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EADDRNOTAVAIL']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EADDRNOTAVAIL',
+]);
 
 /** Fingerprints computed once per TLS socket (keep-alive sockets serve many requests). */
 const socketFingerprints = new WeakMap<TLSSocket, string>();
@@ -28,8 +39,11 @@ export function fingerprintOfSocket(socket: TLSSocket): string | null {
 export function toCallError(err: unknown, what: string): CallError {
   if (err instanceof CallError) return err;
   const code = (err as NodeJS.ErrnoException)?.code;
-  if (code && NETWORK_CODES.has(code)) return new CallError('partition', `${what}: the peer cannot be reached (${code})`, { cause: err });
-  return new CallError('partition', `${what}: the connection failed (${(err as Error)?.message ?? String(err)})`, { cause: err });
+  if (code && NETWORK_CODES.has(code))
+    return new CallError('partition', `${what}: the peer cannot be reached (${code})`, { cause: err });
+  return new CallError('partition', `${what}: the connection failed (${(err as Error)?.message ?? String(err)})`, {
+    cause: err,
+  });
 }
 
 /**
@@ -65,8 +79,17 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
     if (o.signal.aborted) return reject(toCallError(o.signal.reason, o.what));
     const headers: Record<string, string> = { ...o.headers, accept: 'application/json, text/event-stream' };
     if (o.body !== null) headers['content-type'] = 'application/json';
-    if (o.body !== null) headers['content-length'] = String(typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.byteLength);
-    const req = request({ agent: o.agent, host: o.host, port: o.port, method: o.method, path: o.path, headers, rejectUnauthorized: false });
+    if (o.body !== null)
+      headers['content-length'] = String(typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.byteLength);
+    const req = request({
+      agent: o.agent,
+      host: o.host,
+      port: o.port,
+      method: o.method,
+      path: o.path,
+      headers,
+      rejectUnauthorized: false,
+    });
     let fingerprint = '';
     let done = false;
     const fail = (err: unknown) => {
@@ -86,7 +109,12 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
         if (!fp || (o.expectedFingerprint !== null && fp !== o.expectedFingerprint)) {
           // Never reuse this connection, and never send it the request.
           socket.destroy();
-          fail(new CallError('forbidden', `${o.what}: the peer's TLS certificate does not match the one pinned for this node (expected ${o.expectedFingerprint}, got ${fp})`));
+          fail(
+            new CallError(
+              'forbidden',
+              `${o.what}: the peer's TLS certificate does not match the one pinned for this node (expected ${o.expectedFingerprint}, got ${fp})`,
+            ),
+          );
           return;
         }
         fingerprint = fp;
@@ -107,7 +135,12 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
 }
 
 /** Reads a whole response body (bounded), failing with the abort reason if `signal` fires. */
-export function readResponse(res: IncomingMessage, signal: CancelSignal, what: string, limit = 64 * 1024 * 1024): Promise<Buffer> {
+export function readResponse(
+  res: IncomingMessage,
+  signal: CancelSignal,
+  what: string,
+  limit = 64 * 1024 * 1024,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -138,7 +171,11 @@ export function errorFromReply(status: number, text: string, what: string): Call
   try {
     const v = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
     if (v?.error && isWireCode(v.error.code)) {
-      return CallError.fromWire({ ...(v.error as object), code: v.error.code, message: `${what}: ${String(v.error.message ?? v.error.code)}` });
+      return CallError.fromWire({
+        ...(v.error as object),
+        code: v.error.code,
+        message: `${what}: ${String(v.error.message ?? v.error.code)}`,
+      });
     }
   } catch {
     // Not JSON: fall through to the status code.

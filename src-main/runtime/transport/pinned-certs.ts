@@ -36,7 +36,8 @@ export class PinnedCerts {
 
   /** Pin `fingerprint` for `nodeId` unconditionally (tests, manual trust); prefer `acceptManifest`. */
   record(nodeId: string, fingerprint: string, issuedAt = ''): void {
-    if (!/^sha256:[0-9a-f]{64}$/.test(fingerprint)) throw new CallError('bad_request', `"${fingerprint}" is not a sha256:<hex> certificate fingerprint`);
+    if (!/^sha256:[0-9a-f]{64}$/.test(fingerprint))
+      throw new CallError('bad_request', `"${fingerprint}" is not a sha256:<hex> certificate fingerprint`);
     this.putStmt.run(nodeId, fingerprint, issuedAt);
     this.cache.set(nodeId, fingerprint);
   }
@@ -95,7 +96,10 @@ export class PinnedCerts {
       this.record(nodeId, fp, issuedAt);
       return 'rotated';
     }
-    throw new CallError('forbidden', `node ${nodeId} announces a different TLS certificate in a manifest no newer than the pinned one`);
+    throw new CallError(
+      'forbidden',
+      `node ${nodeId} announces a different TLS certificate in a manifest no newer than the pinned one`,
+    );
   }
 
   /** Forget a node's pin (e.g. after it is revoked). */

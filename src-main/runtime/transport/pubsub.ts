@@ -48,10 +48,15 @@ export class PubSubServer {
    * Items of `topic` with seq > lastSeq. Returns at once when there are some; otherwise waits up to
    * `timeoutMs` (or until `signal` aborts) and returns what arrived, possibly nothing.
    */
-  async subscribe(topic: string, opts: { lastSeq?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PubSubBatch> {
-    if (typeof topic !== 'string' || !/^[a-z0-9_.:-]{1,128}$/i.test(topic)) throw new CallError('bad_request', 'topic must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
+  async subscribe(
+    topic: string,
+    opts: { lastSeq?: number; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<PubSubBatch> {
+    if (typeof topic !== 'string' || !/^[a-z0-9_.:-]{1,128}$/i.test(topic))
+      throw new CallError('bad_request', 'topic must be 1-128 characters of letters, digits, ".", "_", ":" or "-"');
     const lastSeq = opts.lastSeq ?? 0;
-    if (!Number.isInteger(lastSeq) || lastSeq < 0) throw new CallError('bad_request', 'last_seq must be a whole number >= 0');
+    if (!Number.isInteger(lastSeq) || lastSeq < 0)
+      throw new CallError('bad_request', 'last_seq must be a whole number >= 0');
     const timeoutMs = Math.min(Math.max(0, opts.timeoutMs ?? PUBSUB_DEFAULT_TIMEOUT_MS), PUBSUB_MAX_TIMEOUT_MS);
     const t = this.topicOf(topic);
     if (t.seq === lastSeq && timeoutMs > 0 && !opts.signal?.aborted) {

@@ -34,7 +34,10 @@ export interface RateLimiterOptions {
 class Bucket {
   tokens: number;
   last: number;
-  constructor(readonly rate: number, now: number) {
+  constructor(
+    readonly rate: number,
+    now: number,
+  ) {
     this.tokens = rate;
     this.last = now;
   }
@@ -81,7 +84,11 @@ export class RateLimiter {
     for (const b of [pair.soft, pair.hard, this.total.soft, this.total.hard]) b.refill(now);
     if (pair.hard.tokens < 1 || this.total.hard.tokens < 1) {
       this.opts.onRateLimited?.(capability, 'hard');
-      return { allowed: false, soft_exceeded: true, retry_after_ms: Math.max(pair.hard.waitMs(), this.total.hard.waitMs()) };
+      return {
+        allowed: false,
+        soft_exceeded: true,
+        retry_after_ms: Math.max(pair.hard.waitMs(), this.total.hard.waitMs()),
+      };
     }
     pair.hard.tokens -= 1;
     this.total.hard.tokens -= 1;
@@ -92,7 +99,11 @@ export class RateLimiter {
       return { allowed: true, soft_exceeded: false, retry_after_ms: 0 };
     }
     this.opts.onRateLimited?.(capability, 'soft');
-    return { allowed: true, soft_exceeded: true, retry_after_ms: Math.max(pair.soft.waitMs(), this.total.soft.waitMs()) };
+    return {
+      allowed: true,
+      soft_exceeded: true,
+      retry_after_ms: Math.max(pair.soft.waitMs(), this.total.soft.waitMs()),
+    };
   }
 
   private pairOf(key: string, now: number): Pair {

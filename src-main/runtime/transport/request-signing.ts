@@ -6,7 +6,16 @@
 import * as cryptoNs from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import { CallError, canonicalJsonBytes, type NodeId } from '../../common';
-import { decodeSignature, encodeSignature, isFullNodeId, publicKeyBytesOf, signBytes, signingLane, verifyBytes, type KeyPair } from '../identity';
+import {
+  decodeSignature,
+  encodeSignature,
+  isFullNodeId,
+  publicKeyBytesOf,
+  signBytes,
+  signingLane,
+  verifyBytes,
+  type KeyPair,
+} from '../identity';
 import { NonceCache, NONCE_CACHE_MAX } from './nonce-cache';
 
 /**
@@ -28,7 +37,8 @@ export function formatAuthorization(a: RequestAuthorization): string {
   return `${AUTH_SCHEME} node=${a.node}, ts=${a.ts}, nonce=${a.nonce}, sig=${a.sig}`;
 }
 
-const AUTHORIZATION = /^Hearth node=(ed25519:[A-Za-z0-9_-]{43}), ts=(\d{1,16}), nonce=([A-Za-z0-9_-]{22}), sig=(\S{1,200})$/;
+const AUTHORIZATION =
+  /^Hearth node=(ed25519:[A-Za-z0-9_-]{43}), ts=(\d{1,16}), nonce=([A-Za-z0-9_-]{22}), sig=(\S{1,200})$/;
 
 /** The header's parts, or null when it is missing or not exactly in the format above. */
 export function parseAuthorization(header: string | null | undefined): RequestAuthorization | null {
@@ -79,15 +89,35 @@ export function signedRequestBytes(f: SignedRequestFields): Uint8Array {
   // Hot path (every request, both ends): the canonicalJson of this fixed seven-key object written
   // out directly — keys in sorted order, strings via JSON.stringify exactly as canonicalJson does.
   // A test pins it byte-for-byte to canonicalJsonBytes; anything unusual takes the general encoder.
-  if (Number.isSafeInteger(f.ts) && f.ts >= 0 && typeof f.path === 'string' && typeof f.node === 'string' && typeof f.to === 'string' && typeof f.nonce === 'string' && typeof f.body_sha256 === 'string') {
+  if (
+    Number.isSafeInteger(f.ts) &&
+    f.ts >= 0 &&
+    typeof f.path === 'string' &&
+    typeof f.node === 'string' &&
+    typeof f.to === 'string' &&
+    typeof f.nonce === 'string' &&
+    typeof f.body_sha256 === 'string'
+  ) {
     const s = `{"body_sha256":${JSON.stringify(f.body_sha256)},"method":${JSON.stringify(method)},"node":${JSON.stringify(f.node)},"nonce":${JSON.stringify(f.nonce)},"path":${JSON.stringify(f.path)},"to":${JSON.stringify(f.to)},"ts":${f.ts}}`;
     return Buffer.from(s, 'utf8');
   }
-  return canonicalJsonBytes({ method, path: f.path, node: f.node, to: f.to, ts: f.ts, nonce: f.nonce, body_sha256: f.body_sha256 });
+  return canonicalJsonBytes({
+    method,
+    path: f.path,
+    node: f.node,
+    to: f.to,
+    ts: f.ts,
+    nonce: f.nonce,
+    body_sha256: f.body_sha256,
+  });
 }
 
 /** The header that signs a request from `kp` to node `to`. */
-export function signRequest(kp: KeyPair, req: { method: string; path: string; to: string; body: Uint8Array | string }, nowMs = Date.now()): Record<string, string> {
+export function signRequest(
+  kp: KeyPair,
+  req: { method: string; path: string; to: string; body: Uint8Array | string },
+  nowMs = Date.now(),
+): Record<string, string> {
   const { fields, bytes } = requestToSign(kp, req, nowMs);
   return signedHeaders(fields, signBytes(kp, bytes));
 }
@@ -96,7 +126,11 @@ export function signRequest(kp: KeyPair, req: { method: string; path: string; to
  * Same headers as `signRequest`, with the ed25519 signature made on the signing lane's thread: the
  * event loop (which also serves this node's own peers) is not held for the ~45 us a signature costs.
  */
-export async function signRequestAsync(kp: KeyPair, req: { method: string; path: string; to: string; body: Uint8Array | string }, nowMs = Date.now()): Promise<Record<string, string>> {
+export async function signRequestAsync(
+  kp: KeyPair,
+  req: { method: string; path: string; to: string; body: Uint8Array | string },
+  nowMs = Date.now(),
+): Promise<Record<string, string>> {
   const { fields, bytes } = requestToSign(kp, req, nowMs);
   try {
     return signedHeaders(fields, encodeSignature(await signingLane.sign(kp.secretKey, bytes)));
@@ -105,13 +139,27 @@ export async function signRequestAsync(kp: KeyPair, req: { method: string; path:
   }
 }
 
-function requestToSign(kp: KeyPair, req: { method: string; path: string; to: string; body: Uint8Array | string }, nowMs: number) {
-  const fields: SignedRequestFields = { method: req.method, path: req.path, node: kp.nodeIdFull, to: req.to, ts: nowMs, nonce: freshNonce(), body_sha256: sha256Hex(req.body) };
+function requestToSign(
+  kp: KeyPair,
+  req: { method: string; path: string; to: string; body: Uint8Array | string },
+  nowMs: number,
+) {
+  const fields: SignedRequestFields = {
+    method: req.method,
+    path: req.path,
+    node: kp.nodeIdFull,
+    to: req.to,
+    ts: nowMs,
+    nonce: freshNonce(),
+    body_sha256: sha256Hex(req.body),
+  };
   return { fields, bytes: signedRequestBytes(fields) };
 }
 
 function signedHeaders(f: SignedRequestFields, signature: string): Record<string, string> {
-  return { [HEADER_AUTHORIZATION]: formatAuthorization({ node: f.node, ts: String(f.ts), nonce: f.nonce, sig: signature }) };
+  return {
+    [HEADER_AUTHORIZATION]: formatAuthorization({ node: f.node, ts: String(f.ts), nonce: f.nonce, sig: signature }),
+  };
 }
 
 export interface RequestVerifierOptions {
@@ -154,25 +202,48 @@ export class RequestVerifier {
    * Same checks and answers as `verify`, with the ed25519 verification (the costliest step, ~125 us)
    * on the signing lane's thread so the event loop keeps serving while it runs.
    */
-  async verifyAsync(req: { method: string; path: string; header: HeaderGet; body: Uint8Array }, admit?: Admit): Promise<NodeId> {
+  async verifyAsync(
+    req: { method: string; path: string; header: HeaderGet; body: Uint8Array },
+    admit?: Admit,
+  ): Promise<NodeId> {
     const c = this.precheck(req);
     const sig = decodeSignature(c.signature);
     return this.settle(c, sig !== null && (await signingLane.verify(publicKeyBytesOf(c.node), c.bytes, sig)), admit);
   }
 
   /** Format and freshness; the bytes whose signature must then be checked. */
-  private precheck(req: { method: string; path: string; header: HeaderGet; body: Uint8Array }): { node: string; ts: number; nonce: string; signature: string; bytes: Uint8Array } {
+  private precheck(req: { method: string; path: string; header: HeaderGet; body: Uint8Array }): {
+    node: string;
+    ts: number;
+    nonce: string;
+    signature: string;
+    bytes: Uint8Array;
+  } {
     const auth = parseAuthorization(req.header(HEADER_AUTHORIZATION));
     if (!auth || !this.wellFormedNode(auth.node)) {
-      return this.fail('malformed', 'the request is not signed: an "authorization: Hearth node=…, ts=…, nonce=…, sig=…" header is required');
+      return this.fail(
+        'malformed',
+        'the request is not signed: an "authorization: Hearth node=…, ts=…, nonce=…, sig=…" header is required',
+      );
     }
     const { node, nonce, sig: signature } = auth;
     const ts = Number(auth.ts);
     const now = this.now();
     if (Math.abs(now - ts) > this.windowMs) {
-      return this.fail('stale', `the request is stale: its timestamp is ${Math.round((now - ts) / 1000)} s from this node's clock (limit ${this.windowMs / 1000} s); check both clocks`);
+      return this.fail(
+        'stale',
+        `the request is stale: its timestamp is ${Math.round((now - ts) / 1000)} s from this node's clock (limit ${this.windowMs / 1000} s); check both clocks`,
+      );
     }
-    const fields: SignedRequestFields = { method: req.method, path: req.path, node, to: this.opts.selfNodeId, ts, nonce, body_sha256: sha256Hex(req.body) };
+    const fields: SignedRequestFields = {
+      method: req.method,
+      path: req.path,
+      node,
+      to: this.opts.selfNodeId,
+      ts,
+      nonce,
+      body_sha256: sha256Hex(req.body),
+    };
     return { node, ts, nonce, signature, bytes: signedRequestBytes(fields) };
   }
 
@@ -191,11 +262,13 @@ export class RequestVerifier {
    * sign as much as they like) can fill the cache and push members into capacity_exceeded.
    */
   private settle(c: { node: string; ts: number; nonce: string }, signatureOk: boolean, admit?: Admit): NodeId {
-    if (!signatureOk) return this.fail('bad_signature', 'the request signature does not verify for this node, path and body');
+    if (!signatureOk)
+      return this.fail('bad_signature', 'the request signature does not verify for this node, path and body');
     admit?.(c.node as NodeId);
     const seen = this.nonces.add(`${c.node}|${c.nonce}`, c.ts, this.now());
     if (seen === 'replayed') return this.fail('replayed', 'the request was replayed: its nonce was already used');
-    if (seen === 'full') return this.fail('nonce_cache_full', 'too many requests in the signature window; try again shortly');
+    if (seen === 'full')
+      return this.fail('nonce_cache_full', 'too many requests in the signature window; try again shortly');
     return c.node as NodeId;
   }
 

@@ -20,7 +20,10 @@ export const FIRST_BYTE_TIMEOUT_MS = 10_000;
 /** Port used when none is configured. */
 export const DEFAULT_TRANSPORT_PORT = 7443;
 
-export interface HttpServerOptions extends Omit<PeerAppDeps, 'nodeId' | 'startedAtMs' | 'now' | 'verifier' | 'registry' | 'flow' | 'isReady'> {
+export interface HttpServerOptions extends Omit<
+  PeerAppDeps,
+  'nodeId' | 'startedAtMs' | 'now' | 'verifier' | 'registry' | 'flow' | 'isReady'
+> {
   readonly kp: KeyPair;
   /** The node's certificate (tls.ts `loadOrCreateTlsCert`). */
   readonly tls: { readonly certPem: string; readonly keyPem: string };
@@ -50,7 +53,13 @@ export class HttpServer {
 
   constructor(private readonly opts: HttpServerOptions) {
     const now = opts.now ?? Date.now;
-    const verifier = new RequestVerifier({ selfNodeId: opts.kp.nodeIdFull, now, windowMs: opts.signatureWindowMs, maxNonces: opts.maxNonces, onSignatureFailure: opts.onSignatureFailure });
+    const verifier = new RequestVerifier({
+      selfNodeId: opts.kp.nodeIdFull,
+      now,
+      windowMs: opts.signatureWindowMs,
+      maxNonces: opts.maxNonces,
+      onSignatureFailure: opts.onSignatureFailure,
+    });
     this.app = createPeerApp({
       ...opts,
       nodeId: opts.kp.nodeIdFull,
@@ -91,7 +100,15 @@ export class HttpServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         this.net = null;
-        reject(new CallError('internal_error', err.code === 'EADDRINUSE' ? `port ${this.opts.port} is already in use; stop the other program or choose another port` : `cannot listen: ${err.message}`, { cause: err }));
+        reject(
+          new CallError(
+            'internal_error',
+            err.code === 'EADDRINUSE'
+              ? `port ${this.opts.port} is already in use; stop the other program or choose another port`
+              : `cannot listen: ${err.message}`,
+            { cause: err },
+          ),
+        );
       };
       net.once('error', onError);
       net.listen(this.opts.port ?? DEFAULT_TRANSPORT_PORT, this.opts.host ?? '0.0.0.0', () => {

@@ -31,7 +31,8 @@ const TICK: unique symbol = Symbol('tick');
 const ROOM: unique symbol = Symbol('room');
 type Pulled = IteratorResult<FrameData>;
 const isTerminal = (f: FrameData) => f.event === 'done' || f.event === 'error';
-const nextTurn = (delayMs: number) => new Promise<typeof TICK>((r) => (delayMs > 0 ? setTimeout(() => r(TICK), delayMs) : setImmediate(() => r(TICK))));
+const nextTurn = (delayMs: number) =>
+  new Promise<typeof TICK>((r) => (delayMs > 0 ? setTimeout(() => r(TICK), delayMs) : setImmediate(() => r(TICK))));
 
 /**
  * Writes the frames of `it` until it ends, a terminal frame comes, or `stopped()`. A message holds
@@ -40,7 +41,14 @@ const nextTurn = (delayMs: number) => new Promise<typeof TICK>((r) => (delayMs >
  * gets each frame out promptly, a fast one fills messages. Each data message takes one window place (`FlowControl.send`, which
  * rejects on ack timeout or cancel). Returns the terminal frame (unwritten), if the producer sent one.
  */
-export async function pumpFrames(it: AsyncIterator<FrameData>, writer: SseWriter, flow: FlowControl, ledger: MessageLedger, limits: PumpLimits, stopped: () => boolean): Promise<FrameData | null> {
+export async function pumpFrames(
+  it: AsyncIterator<FrameData>,
+  writer: SseWriter,
+  flow: FlowControl,
+  ledger: MessageLedger,
+  limits: PumpLimits,
+  stopped: () => boolean,
+): Promise<FrameData | null> {
   let pending: Promise<Pulled> | null = null;
   const pull = (): Promise<Pulled> => {
     if (pending) return pending;
@@ -85,7 +93,9 @@ export async function pumpFrames(it: AsyncIterator<FrameData>, writer: SseWriter
     let turn: Promise<typeof TICK> | null = null;
     while (!ended && batch.length < limits.maxFrames && bytes < limits.maxBytes) {
       turn ??= nextTurn(messages === 0 ? 0 : (limits.maxDelayMs ?? 0));
-      const w = await Promise.race<Pulled | typeof ROOM | typeof TICK>(haveRoom ? [pull(), turn] : turned ? [pull(), room] : [pull(), turn, room]);
+      const w = await Promise.race<Pulled | typeof ROOM | typeof TICK>(
+        haveRoom ? [pull(), turn] : turned ? [pull(), room] : [pull(), turn, room],
+      );
       if (w === ROOM) {
         haveRoom = true;
         if (turned) break;

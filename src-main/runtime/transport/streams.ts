@@ -50,7 +50,10 @@ export class SseWriter {
   private closed = false;
   private ended = false;
 
-  constructor(private readonly sink: SseSink, private readonly flow: FlowControl | null = null) {
+  constructor(
+    private readonly sink: SseSink,
+    private readonly flow: FlowControl | null = null,
+  ) {
     sink.once('close', () => {
       this.closed = true;
       this.flow?.close();
@@ -169,14 +172,16 @@ function parseBlock(block: string, out: Frame[]): void {
     else if (field === 'data') data.push(value);
   }
   if (data.length === 0 && id === '') return;
-  if (event !== BATCH_EVENT && !isOneOf(FRAME_EVENTS, event)) throw new CallError('bad_request', `the peer sent an unknown stream frame "${event}"`);
+  if (event !== BATCH_EVENT && !isOneOf(FRAME_EVENTS, event))
+    throw new CallError('bad_request', `the peer sent an unknown stream frame "${event}"`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(data.join('\n'));
   } catch (err) {
     throw new CallError('bad_request', `the peer sent a stream frame that is not JSON`, { cause: err });
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CallError('bad_request', 'a stream frame must carry a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new CallError('bad_request', 'a stream frame must carry a JSON object');
   if (event === BATCH_EVENT) return unpackBatch(parsed as Record<string, unknown>, Number(id), out);
   out.push({ event: event as FrameEvent, data: parsed as Record<string, unknown>, seq: Number(id) || 0 });
 }
@@ -185,12 +190,28 @@ function parseBlock(block: string, out: Frame[]): void {
 function unpackBatch(b: Record<string, unknown>, lastSeq: number, out: Frame[]): void {
   const frames = b.frames;
   const first = b.seq;
-  if (!Number.isSafeInteger(first) || (first as number) < 1 || !Array.isArray(frames) || frames.length === 0 || lastSeq !== (first as number) + frames.length - 1) {
-    throw new CallError('bad_request', 'the peer sent a malformed batch of stream frames (seq, frames and id disagree)');
+  if (
+    !Number.isSafeInteger(first) ||
+    (first as number) < 1 ||
+    !Array.isArray(frames) ||
+    frames.length === 0 ||
+    lastSeq !== (first as number) + frames.length - 1
+  ) {
+    throw new CallError(
+      'bad_request',
+      'the peer sent a malformed batch of stream frames (seq, frames and id disagree)',
+    );
   }
   let seq = first as number;
   for (const f of frames) {
-    if (!Array.isArray(f) || f.length !== 2 || !isOneOf(FRAME_EVENTS, f[0]) || !f[1] || typeof f[1] !== 'object' || Array.isArray(f[1])) {
+    if (
+      !Array.isArray(f) ||
+      f.length !== 2 ||
+      !isOneOf(FRAME_EVENTS, f[0]) ||
+      !f[1] ||
+      typeof f[1] !== 'object' ||
+      Array.isArray(f[1])
+    ) {
       throw new CallError('bad_request', 'the peer sent a batch holding something other than [event, {data}] frames');
     }
     out.push({ event: f[0], data: f[1] as Record<string, unknown>, seq: seq++ });

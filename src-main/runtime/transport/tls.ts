@@ -72,7 +72,11 @@ export function loadOrCreateTlsCert(dir: string, kp: KeyPair): TlsMaterial {
       const keyPem = readFileSync(keyPath, 'utf8');
       return { certPem, keyPem, fingerprint: fingerprintOfPem(certPem) };
     } catch (err) {
-      throw new IdentityError('keys_invalid', `the TLS certificate in ${dir} cannot be read; move ${certPath} and ${keyPath} aside to make a new one`, { cause: err });
+      throw new IdentityError(
+        'keys_invalid',
+        `the TLS certificate in ${dir} cannot be read; move ${certPath} and ${keyPath} aside to make a new one`,
+        { cause: err },
+      );
     }
   }
   const material = generateSelfSignedCert(kp);

@@ -29,7 +29,12 @@ const DesktopSettings: Component = () => {
             checked={settings()!.notifications}
             onChange={(e) => {
               const enabled = e.currentTarget.checked;
-              void run(async () => mutate({ ...settings()!, notifications: (await trpc.desktop.setNotifications.mutate({ enabled })).notifications }));
+              void run(async () =>
+                mutate({
+                  ...settings()!,
+                  notifications: (await trpc.desktop.setNotifications.mutate({ enabled })).notifications,
+                }),
+              );
             }}
           />{' '}
           Show a notification for new messages to us and new emergency posts
@@ -39,7 +44,12 @@ const DesktopSettings: Component = () => {
             type="button"
             onClick={() => {
               const paused = !settings()!.sharing_paused;
-              void run(async () => mutate({ ...settings()!, sharing_paused: (await trpc.desktop.setSharingPaused.mutate({ paused })).sharing_paused }));
+              void run(async () =>
+                mutate({
+                  ...settings()!,
+                  sharing_paused: (await trpc.desktop.setSharingPaused.mutate({ paused })).sharing_paused,
+                }),
+              );
             }}
           >
             {settings()!.sharing_paused ? 'Resume sharing' : 'Pause sharing'}

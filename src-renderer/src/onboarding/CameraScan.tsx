@@ -32,7 +32,9 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
     } catch {
-      setProblem('The camera could not be opened. Allow camera access for this page, or open a photo of the code instead.');
+      setProblem(
+        'The camera could not be opened. Allow camera access for this page, or open a photo of the code instead.',
+      );
       return;
     }
     if (stopped) return stop();
@@ -65,8 +67,17 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
 
   return (
     <div class="ob-camera">
-      <Show when={!problem()} fallback={<p class="ob-note" role="status">{problem()}</p>}>
-        <p class="ob-note" role="status">Point the camera at your neighbour's code.</p>
+      <Show
+        when={!problem()}
+        fallback={
+          <p class="ob-note" role="status">
+            {problem()}
+          </p>
+        }
+      >
+        <p class="ob-note" role="status">
+          Point the camera at your neighbour's code.
+        </p>
       </Show>
       <video ref={video} class="ob-video" muted playsinline aria-label="Camera view" />
       <button

@@ -9,9 +9,18 @@ import ErrorPanel from './ErrorPanel';
 import { plainError, type PlainError } from './plain-words';
 import { decodeQrFromFile } from './qr-decode';
 
-type State = { kind: 'choose' } | { kind: 'camera' } | { kind: 'reading' } | { kind: 'joining' } | { kind: 'failed'; error: PlainError };
+type State =
+  | { kind: 'choose' }
+  | { kind: 'camera' }
+  | { kind: 'reading' }
+  | { kind: 'joining' }
+  | { kind: 'failed'; error: PlainError };
 
-const JoinNeighbour: Component<{ onJoined: (communityName: string) => void; onBack: () => void; link?: string | null }> = (props) => {
+const JoinNeighbour: Component<{
+  onJoined: (communityName: string) => void;
+  onBack: () => void;
+  link?: string | null;
+}> = (props) => {
   const [state, setState] = createSignal<State>({ kind: 'choose' });
   const [pasted, setPasted] = createSignal('');
 
@@ -45,7 +54,12 @@ const JoinNeighbour: Component<{ onJoined: (communityName: string) => void; onBa
     if (!text) {
       setState({
         kind: 'failed',
-        error: { title: 'No code found in that picture.', next: 'Take a sharper photo of the whole code, or paste the link instead. Nothing was changed.', code: 'no_qr_code', detail: file.name },
+        error: {
+          title: 'No code found in that picture.',
+          next: 'Take a sharper photo of the whole code, or paste the link instead. Nothing was changed.',
+          code: 'no_qr_code',
+          detail: file.name,
+        },
       });
       return;
     }
@@ -61,10 +75,14 @@ const JoinNeighbour: Component<{ onJoined: (communityName: string) => void; onBa
           <CameraScan onCode={(t) => void join(t)} onStop={() => setState({ kind: 'choose' })} />
         </Match>
         <Match when={state().kind === 'reading'}>
-          <p class="ob-progress" role="status">Reading the code in your picture…</p>
+          <p class="ob-progress" role="status">
+            Reading the code in your picture…
+          </p>
         </Match>
         <Match when={state().kind === 'joining'}>
-          <p class="ob-progress" role="status">Contacting your neighbour's computer and joining…</p>
+          <p class="ob-progress" role="status">
+            Contacting your neighbour's computer and joining…
+          </p>
         </Match>
         <Match when={state().kind === 'choose' || state().kind === 'failed'}>
           <Show when={state().kind === 'failed' ? (state() as { error: PlainError }).error : null}>
@@ -78,7 +96,14 @@ const JoinNeighbour: Component<{ onJoined: (communityName: string) => void; onBa
             </Show>
             <label class="ob-button ob-file">
               Open a photo of the code
-              <input type="file" accept="image/*" capture="environment" class="ob-hidden-input" aria-label="Open a photo of the code" onChange={(e) => void openImage(e.currentTarget.files?.[0])} />
+              <input
+                type="file"
+                accept="image/*"
+                capture="environment"
+                class="ob-hidden-input"
+                aria-label="Open a photo of the code"
+                onChange={(e) => void openImage(e.currentTarget.files?.[0])}
+              />
             </label>
           </div>
           <form
@@ -89,7 +114,13 @@ const JoinNeighbour: Component<{ onJoined: (communityName: string) => void; onBa
             }}
           >
             <label for="ob-paste-input">Or paste the link your neighbour sent</label>
-            <textarea id="ob-paste-input" rows={3} placeholder="hearthnet://join/…" value={pasted()} onInput={(e) => setPasted(e.currentTarget.value)} />
+            <textarea
+              id="ob-paste-input"
+              rows={3}
+              placeholder="hearthnet://join/…"
+              value={pasted()}
+              onInput={(e) => setPasted(e.currentTarget.value)}
+            />
             <button type="submit" class="ob-button" disabled={!pasted().trim()}>
               Join
             </button>

@@ -56,7 +56,10 @@ const Onboarding: Component<{ onDone?: () => void }> = (props) => {
         <Match when={step() === 'welcome'}>
           <section class="ob-card" aria-labelledby="ob-welcome-title">
             <h1 id="ob-welcome-title">Welcome to HearthNet</h1>
-            <p>Share help, things and answers with the households around you — it keeps working when the internet doesn't.</p>
+            <p>
+              Share help, things and answers with the households around you — it keeps working when the internet
+              doesn't.
+            </p>
             <div class="ob-ways">
               <button type="button" class="ob-button ob-big" onClick={() => setStep('join')}>
                 Join a neighbour
@@ -73,7 +76,15 @@ const Onboarding: Component<{ onDone?: () => void }> = (props) => {
           <form class="ob-card" aria-labelledby="ob-start-title" onSubmit={(e) => void start(e)}>
             <h1 id="ob-start-title">Start a community</h1>
             <label for="ob-name">What is your street or group called?</label>
-            <input id="ob-name" class="ob-input" maxLength={128} placeholder="Elm Street" value={name()} onInput={(e) => setName(e.currentTarget.value)} required />
+            <input
+              id="ob-name"
+              class="ob-input"
+              maxLength={128}
+              placeholder="Elm Street"
+              value={name()}
+              onInput={(e) => setName(e.currentTarget.value)}
+              required
+            />
             <fieldset class="ob-choice">
               <legend>Who can invite new households?</legend>
               <label>

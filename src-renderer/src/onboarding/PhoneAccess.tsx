@@ -54,12 +54,23 @@ const PhoneAccess: Component = () => {
   return (
     <section class="ob-card" aria-labelledby="ob-phones-title">
       <h2 id="ob-phones-title">Phones on your network</h2>
-      <p>Let phones on your home Wi-Fi use HearthNet through this computer. Each phone is paired once and can be removed any time.</p>
-      <Show when={state()} fallback={<p class="ob-progress">{state.error ? 'Could not read the phone settings.' : 'Loading…'}</p>}>
+      <p>
+        Let phones on your home Wi-Fi use HearthNet through this computer. Each phone is paired once and can be removed
+        any time.
+      </p>
+      <Show
+        when={state()}
+        fallback={<p class="ob-progress">{state.error ? 'Could not read the phone settings.' : 'Loading…'}</p>}
+      >
         {(s) => (
           <>
             <label class="ob-switch">
-              <input type="checkbox" checked={s().enabled} disabled={busy()} onChange={(e) => void toggle(e.currentTarget.checked)} />
+              <input
+                type="checkbox"
+                checked={s().enabled}
+                disabled={busy()}
+                onChange={(e) => void toggle(e.currentTarget.checked)}
+              />
               Phones on this network can use HearthNet
             </label>
             <Show when={s().enabled}>
@@ -73,11 +84,28 @@ const PhoneAccess: Component = () => {
               >
                 {(p) => (
                   <div class="ob-pairing">
-                    <img class="ob-qr" src={`data:image/png;base64,${p().qr_png_base64}`} alt="QR code to pair a phone" />
+                    <img
+                      class="ob-qr"
+                      src={`data:image/png;base64,${p().qr_png_base64}`}
+                      alt="QR code to pair a phone"
+                    />
                     <p class="ob-note">Scan this with the phone's camera. It works once, for 10 minutes.</p>
                     <label for="ob-pair-link">Or open this address on the phone</label>
-                    <input id="ob-pair-link" class="ob-link-text" readOnly value={p().url} onFocus={(e) => e.currentTarget.select()} />
-                    <button type="button" class="ob-button ob-secondary" onClick={() => { setPairing(null); void refetch(); }}>
+                    <input
+                      id="ob-pair-link"
+                      class="ob-link-text"
+                      readOnly
+                      value={p().url}
+                      onFocus={(e) => e.currentTarget.select()}
+                    />
+                    <button
+                      type="button"
+                      class="ob-button ob-secondary"
+                      onClick={() => {
+                        setPairing(null);
+                        void refetch();
+                      }}
+                    >
                       Done
                     </button>
                   </div>
@@ -85,14 +113,30 @@ const PhoneAccess: Component = () => {
               </Show>
               <h3>Paired phones</h3>
               <ul class="ob-phones">
-                <For each={s().phones} fallback={<li class="ob-note">No phones yet. Press "Pair a phone" and scan the code with the phone.</li>}>
+                <For
+                  each={s().phones}
+                  fallback={
+                    <li class="ob-note">No phones yet. Press "Pair a phone" and scan the code with the phone.</li>
+                  }
+                >
                   {(phone) => (
                     <li>
                       <span>
                         {phone.name}
-                        <span class="ob-note"> — {phone.last_seen_at ? `last used ${new Date(phone.last_seen_at).toLocaleString()}` : 'not used yet'}</span>
+                        <span class="ob-note">
+                          {' '}
+                          —{' '}
+                          {phone.last_seen_at
+                            ? `last used ${new Date(phone.last_seen_at).toLocaleString()}`
+                            : 'not used yet'}
+                        </span>
                       </span>
-                      <button type="button" class="ob-button ob-secondary" disabled={busy()} onClick={() => void forget(phone.id)}>
+                      <button
+                        type="button"
+                        class="ob-button ob-secondary"
+                        disabled={busy()}
+                        onClick={() => void forget(phone.id)}
+                      >
                         Forget
                       </button>
                     </li>

@@ -22,7 +22,9 @@ export function Header(props: { status: StatusReport }): JSX.Element {
         {MODE_TEXT[s().mode]}
       </span>
       <Details summary="About this household">
-        <p>Household id: <code>{s().node_id_short}</code></p>
+        <p>
+          Household id: <code>{s().node_id_short}</code>
+        </p>
         <p>HearthNet version {s().version}</p>
       </Details>
     </header>
@@ -34,7 +36,10 @@ export function EmergencyBanner(): JSX.Element {
   return (
     <section class="emergency-banner" aria-label="Internet is down">
       <p class="emergency-title">The internet is down. The street still works.</p>
-      <p>Chat, the market, shared files and the street's computers for questions keep working between neighbours. Anything outside the street, like cloud services, waits until the internet is back.</p>
+      <p>
+        Chat, the market, shared files and the street's computers for questions keep working between neighbours.
+        Anything outside the street, like cloud services, waits until the internet is back.
+      </p>
     </section>
   );
 }
@@ -43,8 +48,8 @@ export function EmergencyBanner(): JSX.Element {
 export function RemovedNotice(props: { community: string | undefined }): JSX.Element {
   return (
     <p class="notice" role="alert">
-      This household was removed from {props.community || 'its community'}: your neighbours no longer answer its calls or share their news with it. If that is a
-      mistake, ask a trusted member to invite you again.
+      This household was removed from {props.community || 'its community'}: your neighbours no longer answer its calls
+      or share their news with it. If that is a mistake, ask a trusted member to invite you again.
     </p>
   );
 }

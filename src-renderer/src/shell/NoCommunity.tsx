@@ -6,12 +6,17 @@
 import { lazy, Show, Suspense, type Component, type JSX } from 'solid-js';
 import { Loading } from '../ui/states';
 
-const found = import.meta.glob<{ Onboarding?: Component<{ onDone?: () => void }>; default?: Component<{ onDone?: () => void }> }>('../onboarding/Onboarding.tsx');
+const found = import.meta.glob<{
+  Onboarding?: Component<{ onDone?: () => void }>;
+  default?: Component<{ onDone?: () => void }>;
+}>('../onboarding/Onboarding.tsx');
 const load = found['../onboarding/Onboarding.tsx'];
-const Onboarding = load ? lazy(async () => {
-  const m = await load();
-  return { default: (m.Onboarding ?? m.default)! };
-}) : undefined;
+const Onboarding = load
+  ? lazy(async () => {
+      const m = await load();
+      return { default: (m.Onboarding ?? m.default)! };
+    })
+  : undefined;
 
 /** `onDone`: the household has seen the result of starting or joining a street (then the app shows). */
 export function NoCommunity(props: { nodeId: string; onDone?: () => void }): JSX.Element {
@@ -33,16 +38,23 @@ function JoinWithCli(props: { nodeId: string }): JSX.Element {
   return (
     <section class="card onboarding-fallback">
       <h2>Welcome to HearthNet</h2>
-      <p>This household is not on a street yet. You can start a new one, or join the street of a neighbour who already uses HearthNet.</p>
+      <p>
+        This household is not on a street yet. You can start a new one, or join the street of a neighbour who already
+        uses HearthNet.
+      </p>
       <h3>Start a street</h3>
       <p>In a terminal on this computer, run:</p>
-      <pre><code>hearthnet init --community "Your street's name"</code></pre>
+      <pre>
+        <code>hearthnet init --community "Your street's name"</code>
+      </pre>
       <h3>Join a neighbour's street</h3>
       <ol>
         <li>
-          Give a neighbour on that street this household's id. They run <code>hearthnet invite create --node-id</code> followed by it, and give you the
-          invite text they get.
-          <pre><code>{props.nodeId}</code></pre>
+          Give a neighbour on that street this household's id. They run <code>hearthnet invite create --node-id</code>{' '}
+          followed by it, and give you the invite text they get.
+          <pre>
+            <code>{props.nodeId}</code>
+          </pre>
         </li>
         <li>
           On this computer, run <code>hearthnet invite redeem "the invite text"</code>.

@@ -24,10 +24,13 @@ export function createNodeStatus(): NodeStatusValue {
   // The first answer comes from a plain query: it is quicker than the stream and says clearly
   // when the page has no access key (a refused stream would only retry).
   void query();
-  const live = useSubscription<StatusReport>((h) => trpc.onStatus.subscribe(undefined, h), (s) => {
-    setStatus(s);
-    setQueryError(null);
-  });
+  const live = useSubscription<StatusReport>(
+    (h) => trpc.onStatus.subscribe(undefined, h),
+    (s) => {
+      setStatus(s);
+      setQueryError(null);
+    },
+  );
   return {
     status,
     error: () => queryError() ?? (live.state() === 'reconnecting' ? live.error() : null),

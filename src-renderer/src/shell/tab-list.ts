@@ -20,12 +20,42 @@ const modules = import.meta.glob<{ default: Component }>('../tabs/*.tsx');
 const loader = (name: string) => modules[`../tabs/${name}.tsx`];
 
 export const TABS: readonly AppTab[] = [
-  { id: 'ask', label: 'Ask', purpose: "Ask a question; the street's computers answer.", icon: AskIcon, load: loader('Ask') },
-  { id: 'chat', label: 'Chat', purpose: 'Write to your neighbours, even when the internet is down.', icon: ChatIcon, load: loader('Chat') },
-  { id: 'market', label: 'Market', purpose: 'Offer, ask for and find things on your street.', icon: MarketIcon, load: loader('Market') },
+  {
+    id: 'ask',
+    label: 'Ask',
+    purpose: "Ask a question; the street's computers answer.",
+    icon: AskIcon,
+    load: loader('Ask'),
+  },
+  {
+    id: 'chat',
+    label: 'Chat',
+    purpose: 'Write to your neighbours, even when the internet is down.',
+    icon: ChatIcon,
+    load: loader('Chat'),
+  },
+  {
+    id: 'market',
+    label: 'Market',
+    purpose: 'Offer, ask for and find things on your street.',
+    icon: MarketIcon,
+    load: loader('Market'),
+  },
   { id: 'files', label: 'Files', purpose: 'Share files with your neighbours.', icon: FilesIcon, load: loader('Files') },
-  { id: 'emergency', label: 'Emergency', purpose: 'What works when the internet is down, and who is reachable.', icon: EmergencyIcon, load: loader('Emergency') },
-  { id: 'settings', label: 'Settings', purpose: 'Your household, your street, models and documents.', icon: SettingsIcon, load: loader('Settings') },
+  {
+    id: 'emergency',
+    label: 'Emergency',
+    purpose: 'What works when the internet is down, and who is reachable.',
+    icon: EmergencyIcon,
+    load: loader('Emergency'),
+  },
+  {
+    id: 'settings',
+    label: 'Settings',
+    purpose: 'Your household, your street, models and documents.',
+    icon: SettingsIcon,
+    load: loader('Settings'),
+  },
 ];
 
 export const DEFAULT_TAB = 'ask';

@@ -52,7 +52,11 @@ export default function Ask(): JSX.Element {
       } else {
         setPhase('done');
         setNotice(e.notice);
-        setByline(e.answered_by === 'passages' ? 'No computer on the street could write an answer; these passages match your question.' : `${whoAnswered(e.household, node.status()?.node_id)}${e.model ? ` using ${e.model}` : ''}.`);
+        setByline(
+          e.answered_by === 'passages'
+            ? 'No computer on the street could write an answer; these passages match your question.'
+            : `${whoAnswered(e.household, node.status()?.node_id)}${e.model ? ` using ${e.model}` : ''}.`,
+        );
       }
     };
     const sub = trpc.ask.subscribe(
@@ -77,7 +81,15 @@ export default function Ask(): JSX.Element {
     }
     running.add(stop);
     const state: AnswerState = {
-      question: q, text, pieces: pieceCount, sources, phase, byline, notice, error, stop,
+      question: q,
+      text,
+      pieces: pieceCount,
+      sources,
+      phase,
+      byline,
+      notice,
+      error,
+      stop,
       retry: () => setAnswers((list) => [ask(q, m, cols), ...list.filter((a) => a !== state)]),
     };
     return state;
@@ -129,7 +141,8 @@ export default function Ask(): JSX.Element {
                 when={list().length > 0}
                 fallback={
                   <Empty title="No computer on the street can answer questions yet.">
-                    A household can add a language model in Settings. You can still ask: the answer will be the matching passages from the street's documents.
+                    A household can add a language model in Settings. You can still ask: the answer will be the matching
+                    passages from the street's documents.
                   </Empty>
                 }
               >
@@ -138,7 +151,10 @@ export default function Ask(): JSX.Element {
                   hint="Any model works; bigger ones answer better and more slowly."
                   value={model()}
                   onChange={(e) => setModel(e.currentTarget.value)}
-                  choices={[{ value: ANY_MODEL, label: 'Let the street choose' }, ...list().map((m) => ({ value: m.model, label: modelLabel(m) }))]}
+                  choices={[
+                    { value: ANY_MODEL, label: 'Let the street choose' },
+                    ...list().map((m) => ({ value: m.model, label: modelLabel(m) })),
+                  ]}
                 />
               </Show>
             )}
@@ -150,7 +166,11 @@ export default function Ask(): JSX.Element {
             <For each={collections()}>
               {(c) => (
                 <label class="check">
-                  <input type="checkbox" checked={chosen().has(c.corpus)} onChange={(e) => toggle(c.corpus, e.currentTarget.checked)} />
+                  <input
+                    type="checkbox"
+                    checked={chosen().has(c.corpus)}
+                    onChange={(e) => toggle(c.corpus, e.currentTarget.checked)}
+                  />
                   <span>{collectionLabel(c)}</span>
                 </label>
               )}

@@ -50,21 +50,36 @@ export default function Chat(): JSX.Element {
           label="Write to a neighbour"
           value=""
           onChange={(e) => e.currentTarget.value && setOpen(e.currentTarget.value)}
-          choices={[{ value: '', label: 'Choose a household…' }, ...others().map((p) => ({ value: p.node_id, label: p.display_name }))]}
+          choices={[
+            { value: '', label: 'Choose a household…' },
+            ...others().map((p) => ({ value: p.node_id, label: p.display_name })),
+          ]}
         />
       </Show>
-      <Show when={!feed.error() || feed.conversations()} fallback={<ErrorState error={feed.error()!} retry={feed.reload} />}>
+      <Show
+        when={!feed.error() || feed.conversations()}
+        fallback={<ErrorState error={feed.error()!} retry={feed.reload} />}
+      >
         <Show when={feed.conversations()} fallback={<Loading label="Loading your conversations…" />}>
           {(convs) => (
             <Show
               when={convs().length > 0}
-              fallback={<Empty title="No conversations yet.">Choose a neighbour above to write the first message. It reaches them even when the internet is down.</Empty>}
+              fallback={
+                <Empty title="No conversations yet.">
+                  Choose a neighbour above to write the first message. It reaches them even when the internet is down.
+                </Empty>
+              }
             >
               <ul class="conversation-list">
                 <For each={convs()}>
                   {(c) => (
                     <li>
-                      <button type="button" class="conversation" aria-current={open() === c.peer ? 'true' : undefined} onClick={() => setOpen(c.peer)}>
+                      <button
+                        type="button"
+                        class="conversation"
+                        aria-current={open() === c.peer ? 'true' : undefined}
+                        onClick={() => setOpen(c.peer)}
+                      >
                         <span class="conversation-name">
                           {c.peer_name}
                           <span class="presence-dot" classList={{ online: c.online }} aria-hidden="true" />
@@ -109,7 +124,14 @@ export default function Chat(): JSX.Element {
           </Show>
         }
       >
-        {(_peer: string) => <Thread conversation={current()!} selfId={node.status()?.node_id ?? ''} visible={panelVisible} onBack={narrow() ? () => setOpen(null) : undefined} />}
+        {(_peer: string) => (
+          <Thread
+            conversation={current()!}
+            selfId={node.status()?.node_id ?? ''}
+            visible={panelVisible}
+            onBack={narrow() ? () => setOpen(null) : undefined}
+          />
+        )}
       </Show>
     </div>
   );

@@ -16,9 +16,18 @@ import './household-tabs.css';
 const StreetTopology = lazy(() => import('../topology/StreetTopology'));
 
 const HEADLINE: Record<EmergencyReport['mode'], { title: string; text: string }> = {
-  online: { title: 'The internet is working.', text: 'If it goes down, your street keeps working: messages, the noticeboard, files and the street’s own models.' },
-  degraded: { title: 'The internet is patchy.', text: 'Some checks fail. Everything on your street still works; things outside it may be slow or missing.' },
-  offline: { title: 'The internet is down.', text: 'You can still write to neighbours, post on the noticeboard, share files and ask the street’s models.' },
+  online: {
+    title: 'The internet is working.',
+    text: 'If it goes down, your street keeps working: messages, the noticeboard, files and the street’s own models.',
+  },
+  degraded: {
+    title: 'The internet is patchy.',
+    text: 'Some checks fail. Everything on your street still works; things outside it may be slow or missing.',
+  },
+  offline: {
+    title: 'The internet is down.',
+    text: 'You can still write to neighbours, post on the noticeboard, share files and ask the street’s models.',
+  },
 };
 
 export default function Emergency(): JSX.Element {
@@ -39,7 +48,9 @@ export default function Emergency(): JSX.Element {
             <section class={`card mode-card mode-card-${r().mode}`} aria-labelledby="em-mode">
               <h2 id="em-mode">{HEADLINE[r().mode].title}</h2>
               <p>{HEADLINE[r().mode].text}</p>
-              <p class="muted">Since {localDateTime(r().since)}. Last checked {timeAgo(r().last_probe)}.</p>
+              <p class="muted">
+                Since {localDateTime(r().since)}. Last checked {timeAgo(r().last_probe)}.
+              </p>
             </section>
 
             <section class="card" aria-labelledby="em-works">
@@ -52,12 +63,24 @@ export default function Emergency(): JSX.Element {
 
             <section class="card" aria-labelledby="em-reach">
               <h2 id="em-reach">Households you can reach ({r().reachable.length})</h2>
-              <Show when={r().reachable.length > 0} fallback={<Empty title="No neighbour is reachable right now.">When a neighbour’s computer comes back on, it appears here by itself.</Empty>}>
+              <Show
+                when={r().reachable.length > 0}
+                fallback={
+                  <Empty title="No neighbour is reachable right now.">
+                    When a neighbour’s computer comes back on, it appears here by itself.
+                  </Empty>
+                }
+              >
                 <ul class="plain-list">
                   <For each={r().reachable}>
                     {(h) => (
                       <li>
-                        <strong>{h.name}</strong> <span class="muted">— heard from {h.last_seen_s_ago < 60 ? 'just now' : timeAgo(Date.now() - h.last_seen_s_ago * 1000)}{h.mode === 'offline' ? '; their internet is down too' : ''}</span>
+                        <strong>{h.name}</strong>{' '}
+                        <span class="muted">
+                          — heard from{' '}
+                          {h.last_seen_s_ago < 60 ? 'just now' : timeAgo(Date.now() - h.last_seen_s_ago * 1000)}
+                          {h.mode === 'offline' ? '; their internet is down too' : ''}
+                        </span>
                       </li>
                     )}
                   </For>
@@ -73,8 +96,16 @@ export default function Emergency(): JSX.Element {
               <Show
                 when={r().emergency_posts.length > 0}
                 fallback={
-                  <Empty title="No emergency posts." action={<a class="btn" href="#/market">Post on the noticeboard</a>}>
-                    If you need help or can offer it (water, power, a warm room), post it on the noticeboard as an emergency.
+                  <Empty
+                    title="No emergency posts."
+                    action={
+                      <a class="btn" href="#/market">
+                        Post on the noticeboard
+                      </a>
+                    }
+                  >
+                    If you need help or can offer it (water, power, a warm room), post it on the noticeboard as an
+                    emergency.
                   </Empty>
                 }
               >
@@ -99,7 +130,10 @@ export default function Emergency(): JSX.Element {
             <section class="card" aria-labelledby="em-probes">
               <h2 id="em-probes">What HearthNet checked</h2>
               <p class="muted">HearthNet asks a few places on the internet now and then whether they answer.</p>
-              <Show when={r().probes.length > 0} fallback={<p>No checks are set up on this computer, so HearthNet assumes the internet works.</p>}>
+              <Show
+                when={r().probes.length > 0}
+                fallback={<p>No checks are set up on this computer, so HearthNet assumes the internet works.</p>}
+              >
                 <ul class="plain-list">
                   <For each={r().probes}>
                     {(p) => (

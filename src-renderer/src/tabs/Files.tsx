@@ -42,8 +42,23 @@ export default function Files(): JSX.Element {
     for (const file of Array.from(list)) {
       const ac = new AbortController();
       try {
-        setUpload({ label: `Sending ${file.name} to your HearthNet…`, value: 0, max: file.size || 1, cancel: () => ac.abort() });
-        const up = await uploadToNode(file, (t) => setUpload({ label: `Sending ${file.name} to your HearthNet… ${humanBytes(t.done)} of ${humanBytes(t.total)}`, value: t.done, max: t.total || 1, cancel: () => ac.abort() }), ac.signal);
+        setUpload({
+          label: `Sending ${file.name} to your HearthNet…`,
+          value: 0,
+          max: file.size || 1,
+          cancel: () => ac.abort(),
+        });
+        const up = await uploadToNode(
+          file,
+          (t) =>
+            setUpload({
+              label: `Sending ${file.name} to your HearthNet… ${humanBytes(t.done)} of ${humanBytes(t.total)}`,
+              value: t.done,
+              max: t.total || 1,
+              cancel: () => ac.abort(),
+            }),
+          ac.signal,
+        );
         setUpload({ label: `Sharing ${file.name} with your street…`, value: null, max: 1 });
         const f = await trpc.filesAdd.mutate({ upload_id: up.upload_id });
         setAdded(`${f.filename} is shared with your street.`);
@@ -75,7 +90,16 @@ export default function Files(): JSX.Element {
       >
         <h2 id="files-add">Share a file</h2>
         <p>Drop files here, or choose them. Your neighbours can then download them, even without the internet.</p>
-        <input ref={picker} id="files-picker" class="visually-hidden" type="file" multiple tabIndex={-1} aria-label="Files to share" onChange={(e) => e.currentTarget.files && void addFiles(e.currentTarget.files)} />
+        <input
+          ref={picker}
+          id="files-picker"
+          class="visually-hidden"
+          type="file"
+          multiple
+          tabIndex={-1}
+          aria-label="Files to share"
+          onChange={(e) => e.currentTarget.files && void addFiles(e.currentTarget.files)}
+        />
         <Button variant="primary" onClick={() => picker?.click()} disabled={!!upload()}>
           Choose files to share
         </Button>
@@ -90,13 +114,23 @@ export default function Files(): JSX.Element {
 
       <section class="card" aria-labelledby="files-street">
         <h2 id="files-street">Your street’s files</h2>
-        <Show when={!files.error} fallback={<ErrorState error={plainError(files.error)} retry={() => void refetch()} />}>
+        <Show
+          when={!files.error}
+          fallback={<ErrorState error={plainError(files.error)} retry={() => void refetch()} />}
+        >
           <Show when={files.latest} fallback={<Loading label="Looking for your street’s files…" />}>
             {(list) => (
-              <Show when={list().length > 0} fallback={<Empty title="No files shared yet.">Share one above: a recipe, a map, the street’s phone list.</Empty>}>
+              <Show
+                when={list().length > 0}
+                fallback={
+                  <Empty title="No files shared yet.">Share one above: a recipe, a map, the street’s phone list.</Empty>
+                }
+              >
                 <ul class="file-list">
                   {/* Keyed by file id: a refreshed list must not reset a download in progress. */}
-                  <For each={list().map((f) => f.cid)}>{(cid) => <FileItem file={list().find((f) => f.cid === cid)!} changed={() => void refetch()} />}</For>
+                  <For each={list().map((f) => f.cid)}>
+                    {(cid) => <FileItem file={list().find((f) => f.cid === cid)!} changed={() => void refetch()} />}
+                  </For>
                 </ul>
               </Show>
             )}
@@ -124,15 +158,37 @@ function FileItem(props: { file: FileRow; changed: () => void }): JSX.Element {
         setJob({ label: `Getting ${name()} from your neighbours…`, value: null, max: 1 });
         running = runOp<FetchProgress, FetchedFile>(
           (h) => trpc.filesFetch.subscribe({ cid: f().cid }, h),
-          (p) => setJob({ label: `Getting ${name()} from your neighbours… ${humanBytes(p.bytes)} of ${humanBytes(p.total_bytes)}`, value: p.bytes, max: p.total_bytes || 1, cancel: () => running?.cancel() }),
+          (p) =>
+            setJob({
+              label: `Getting ${name()} from your neighbours… ${humanBytes(p.bytes)} of ${humanBytes(p.total_bytes)}`,
+              value: p.bytes,
+              max: p.total_bytes || 1,
+              cancel: () => running?.cancel(),
+            }),
         );
         await running.result;
         running = null;
         props.changed();
       }
       const ac = new AbortController();
-      setJob({ label: `Saving ${name()} to this device…`, value: 0, max: f().size_bytes || 1, cancel: () => ac.abort() });
-      await saveToDevice(f().cid, name(), (t) => setJob({ label: `Saving ${name()} to this device… ${humanBytes(t.done)} of ${humanBytes(t.total)}`, value: t.done, max: t.total || 1, cancel: () => ac.abort() }), ac.signal);
+      setJob({
+        label: `Saving ${name()} to this device…`,
+        value: 0,
+        max: f().size_bytes || 1,
+        cancel: () => ac.abort(),
+      });
+      await saveToDevice(
+        f().cid,
+        name(),
+        (t) =>
+          setJob({
+            label: `Saving ${name()} to this device… ${humanBytes(t.done)} of ${humanBytes(t.total)}`,
+            value: t.done,
+            max: t.total || 1,
+            cancel: () => ac.abort(),
+          }),
+        ac.signal,
+      );
       setNote(`Saved ${name()} to this device’s downloads.`);
     } catch (err) {
       if (!isCancel(err)) setError(plainError(err));

@@ -36,7 +36,9 @@ export default function Market(): JSX.Element {
   const [posts, { refetch, mutate }] = createResource(
     () => ({ category: category() ?? undefined, q: searchFor(), v: version() }),
     async ({ category: c, q }) =>
-      q ? (await trpc.marketSearch.query({ query: q, category: c, limit: SEARCH_LIMIT })).map((h) => h.post) : (await trpc.marketList.query({ category: c, limit: LIST_LIMIT })).posts,
+      q
+        ? (await trpc.marketSearch.query({ query: q, category: c, limit: SEARCH_LIMIT })).map((h) => h.post)
+        : (await trpc.marketList.query({ category: c, limit: LIST_LIMIT })).posts,
   );
   // Reading a failed resource throws; the error is shown below instead.
   const shown = createMemo(() => (posts.error ? [] : emergencyFirst(posts.latest ?? [])));
@@ -44,7 +46,10 @@ export default function Market(): JSX.Element {
   // Live: any post, expiry or take-down anywhere on the street refreshes the list; so does
   // (re)starting the stream, which may have missed some while this tab was hidden.
   const bump = () => setVersion((v) => v + 1);
-  const live = useSubscription((h) => trpc.onMarket.subscribe(undefined, { ...h, onStarted: () => (h.onStarted?.(), bump()) }), bump);
+  const live = useSubscription(
+    (h) => trpc.onMarket.subscribe(undefined, { ...h, onStarted: () => (h.onStarted?.(), bump()) }),
+    bump,
+  );
 
   const onSearch = (text: string) => {
     setQuery(text);
@@ -84,15 +89,32 @@ export default function Market(): JSX.Element {
           <span id="market-search-hint" class="hint">
             The start of a word is enough: “lad” finds ladder.
           </span>
-          <input id="market-search" type="search" aria-describedby="market-search-hint" value={query()} onInput={(e) => onSearch(e.currentTarget.value)} autocomplete="off" />
+          <input
+            id="market-search"
+            type="search"
+            aria-describedby="market-search-hint"
+            value={query()}
+            onInput={(e) => onSearch(e.currentTarget.value)}
+            autocomplete="off"
+          />
         </div>
         <div class="chips" role="group" aria-label="Show only">
-          <button type="button" class="chip" aria-pressed={category() === null ? 'true' : 'false'} onClick={() => setCategory(null)}>
+          <button
+            type="button"
+            class="chip"
+            aria-pressed={category() === null ? 'true' : 'false'}
+            onClick={() => setCategory(null)}
+          >
             Everything
           </button>
           <For each={CATEGORIES}>
             {(c) => (
-              <button type="button" class={`chip chip-${c}`} aria-pressed={category() === c ? 'true' : 'false'} onClick={() => setCategory(c)}>
+              <button
+                type="button"
+                class={`chip chip-${c}`}
+                aria-pressed={category() === c ? 'true' : 'false'}
+                onClick={() => setCategory(c)}
+              >
                 {CATEGORY_WORDS[c].plural}
               </button>
             )}
@@ -105,7 +127,9 @@ export default function Market(): JSX.Element {
             when={shown().length > 0}
             fallback={
               searchFor() ? (
-                <Empty title={`Nothing on the market matches “${searchFor()}”.`}>Try a shorter word, or another kind of post.</Empty>
+                <Empty title={`Nothing on the market matches “${searchFor()}”.`}>
+                  Try a shorter word, or another kind of post.
+                </Empty>
               ) : (
                 <Empty
                   title="No posts yet."

@@ -18,7 +18,10 @@ export default function Settings(): JSX.Element {
   const [settings, { refetch }] = createResource(() => trpc.settings.query());
   return (
     <div class="tab-b settings-tab">
-      <Show when={!settings.error} fallback={<ErrorState error={plainError(settings.error)} retry={() => void refetch()} />}>
+      <Show
+        when={!settings.error}
+        fallback={<ErrorState error={plainError(settings.error)} retry={() => void refetch()} />}
+      >
         <Show when={settings.latest} fallback={<Loading label="Reading your settings…" />}>
           {(s) => (
             <>

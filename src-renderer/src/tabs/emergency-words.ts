@@ -21,12 +21,15 @@ export function stillWorksWords(rows: ReadonlyArray<{ capability: string; househ
     byFeature.set(hit[1], set);
   }
   // Messages, noticeboard and files work on every household even if no row lists them.
-  for (const always of ['Messages to your neighbours', 'The street’s noticeboard', 'Sharing and downloading files']) if (!byFeature.has(always)) byFeature.set(always, new Set());
+  for (const always of ['Messages to your neighbours', 'The street’s noticeboard', 'Sharing and downloading files'])
+    if (!byFeature.has(always)) byFeature.set(always, new Set());
   return FEATURES.map(([, word]) => word)
     .filter((w) => byFeature.has(w))
     .map((w) => {
       const who = [...byFeature.get(w)!].sort();
-      return who.length ? `${w} (${who.length > 3 ? `${who.slice(0, 3).join(', ')} and ${who.length - 3} more` : who.join(', ')})` : w;
+      return who.length
+        ? `${w} (${who.length > 3 ? `${who.slice(0, 3).join(', ')} and ${who.length - 3} more` : who.join(', ')})`
+        : w;
     });
 }
 
@@ -34,7 +37,9 @@ export function stillWorksWords(rows: ReadonlyArray<{ capability: string; househ
 export function probeName(target: string): string {
   try {
     const u = new URL(target.includes('://') ? target : `http://${target}`);
-    return u.hostname === '127.0.0.1' || u.hostname === 'localhost' ? `a test server on this computer (port ${u.port || 80})` : u.hostname;
+    return u.hostname === '127.0.0.1' || u.hostname === 'localhost'
+      ? `a test server on this computer (port ${u.port || 80})`
+      : u.hostname;
   } catch {
     return target;
   }

@@ -32,7 +32,8 @@ export function runOp<P, R>(subscribe: OpSubscribe<P, R>, onProgress: (p: P) => 
     sub = subscribe({
       onData: (e) => (e.type === 'progress' ? onProgress(e.progress) : finish(() => resolve(e.result))),
       onError: (err) => finish(() => reject(err)),
-      onComplete: () => finish(() => reject(new Error('HearthNet stopped this before it finished. Nothing was lost; try again.'))),
+      onComplete: () =>
+        finish(() => reject(new Error('HearthNet stopped this before it finished. Nothing was lost; try again.'))),
     });
   });
   return { result, cancel: () => cancel() };

@@ -14,7 +14,13 @@ import { TopologyGraph } from './TopologyGraph';
 export function toStreetGraph(t: Topology): StreetGraph {
   return {
     households: t.households.map((h) => ({
-      id: h.node_id, name: h.name, isSelf: h.is_self, online: h.online, capabilities: h.capabilities, models: h.models, collections: h.collections,
+      id: h.node_id,
+      name: h.name,
+      isSelf: h.is_self,
+      online: h.online,
+      capabilities: h.capabilities,
+      models: h.models,
+      collections: h.collections,
     })),
     links: t.links,
   };
@@ -29,7 +35,10 @@ export function toLiveCall(r: TraceRow): LiveCall | null {
 export default function StreetTopology(): JSX.Element {
   const [graph, setGraph] = createSignal<StreetGraph>();
   let push: ((c: LiveCall) => void) | null = null;
-  const topo = useSubscription<Topology>((h) => trpc.onTopology.subscribe(undefined, h), (t) => setGraph(toStreetGraph(t)));
+  const topo = useSubscription<Topology>(
+    (h) => trpc.onTopology.subscribe(undefined, h),
+    (t) => setGraph(toStreetGraph(t)),
+  );
   useSubscription<TraceRow>(
     (h) => trpc.onTraces.subscribe({}, h),
     (r) => {

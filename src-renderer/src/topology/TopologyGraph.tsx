@@ -42,7 +42,10 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
   const reduced = () => props.reducedMotion ?? system();
   const [view, setView] = createSignal<ViewSize>(WIDE);
   let figure: HTMLElement | undefined;
-  const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(([e]) => setView(e.contentRect.width < 520 ? NARROW : WIDE)) : null;
+  const observer =
+    typeof ResizeObserver === 'function'
+      ? new ResizeObserver(([e]) => setView(e.contentRect.width < 520 ? NARROW : WIDE))
+      : null;
   onMount(() => figure && observer?.observe(figure));
   onCleanup(() => observer?.disconnect());
   let positions = new Map<string, Point>();
@@ -71,7 +74,7 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
     setLastCall(words);
     wordsTimer = setTimeout(function flush() {
       wordsTimer = undefined;
-      if (pendingWords !== null) sayCall(pendingWords), (pendingWords = null);
+      if (pendingWords !== null) (sayCall(pendingWords), (pendingWords = null));
     }, SAY_EVERY_MS);
   };
   onCleanup(() => clearTimeout(wordsTimer));
@@ -80,11 +83,16 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
     if (call.from === call.to || !layout().has(call.from) || !layout().has(call.to)) return;
     const c: ActiveCall = { ...call, key: ++key, started: performance.now() };
     setActive((list) => [...list.slice(-(MAX_ACTIVE - 1)), c]);
-    sayCall(`${names().get(call.from) ?? 'A household'} asked ${names().get(call.to) ?? 'a neighbour'}: ${callWord(call.capability)}${call.ok ? '' : ' (it did not work)'}`);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      setActive((list) => list.filter((x) => x.key !== c.key));
-    }, CALL_MS * (reduced() ? 2 : 1));
+    sayCall(
+      `${names().get(call.from) ?? 'A household'} asked ${names().get(call.to) ?? 'a neighbour'}: ${callWord(call.capability)}${call.ok ? '' : ' (it did not work)'}`,
+    );
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        setActive((list) => list.filter((x) => x.key !== c.key));
+      },
+      CALL_MS * (reduced() ? 2 : 1),
+    );
     timers.add(timer);
   };
   props.connectCalls?.(push);
@@ -108,13 +116,21 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
   const travel = (el: SVGCircleElement, c: ActiveCall) => {
     const p = layout().get(c.from)!;
     const q = layout().get(c.to)!;
-    el.animate([{ transform: `translate(${p.x}px, ${p.y}px)` }, { transform: `translate(${q.x}px, ${q.y}px)` }], { duration: CALL_MS, easing: 'ease-in-out', fill: 'forwards' });
+    el.animate([{ transform: `translate(${p.x}px, ${p.y}px)` }, { transform: `translate(${q.x}px, ${q.y}px)` }], {
+      duration: CALL_MS,
+      easing: 'ease-in-out',
+      fill: 'forwards',
+    });
   };
   const chosen = () => props.graph.households.find((h) => h.id === focused()) ?? null;
 
   return (
     <figure class="topology" ref={figure}>
-      <svg viewBox={`0 0 ${view().width} ${view().height}`} role="group" aria-label={props.label ?? 'Your street: households and what they share'}>
+      <svg
+        viewBox={`0 0 ${view().width} ${view().height}`}
+        role="group"
+        aria-label={props.label ?? 'Your street: households and what they share'}
+      >
         <g class="topo-links" aria-hidden="true">
           <For each={links()}>
             {(l) => {
@@ -122,7 +138,14 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
               const q = () => layout().get(l.to);
               return (
                 <Show when={p() && q()}>
-                  <line x1={p()!.x} y1={p()!.y} x2={q()!.x} y2={q()!.y} class="topo-link" classList={{ 'topo-link-busy': reduced() && busy().has(pairKey(l.from, l.to)) }} />
+                  <line
+                    x1={p()!.x}
+                    y1={p()!.y}
+                    x2={q()!.x}
+                    y2={q()!.y}
+                    class="topo-link"
+                    classList={{ 'topo-link-busy': reduced() && busy().has(pairKey(l.from, l.to)) }}
+                  />
                 </Show>
               );
             }}
@@ -162,7 +185,9 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
         </g>
         <g class="topo-calls" aria-hidden="true">
           <For each={reduced() ? [] : active()}>
-            {(c) => <circle class="topo-call" classList={{ 'topo-call-failed': !c.ok }} r="5" ref={(el) => travel(el, c)} />}
+            {(c) => (
+              <circle class="topo-call" classList={{ 'topo-call-failed': !c.ok }} r="5" ref={(el) => travel(el, c)} />
+            )}
           </For>
         </g>
       </svg>
@@ -175,7 +200,9 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
             <p class="topo-detail">
               <strong>{h().name}</strong>
               {h().isSelf ? ' (this household)' : ''}: {h().online ? 'reachable' : 'not reachable right now'}.{' '}
-              {whatItOffers(h().capabilities).length ? `Offers: ${whatItOffers(h().capabilities).join(', ')}.` : 'Offers nothing to the street yet.'}
+              {whatItOffers(h().capabilities).length
+                ? `Offers: ${whatItOffers(h().capabilities).join(', ')}.`
+                : 'Offers nothing to the street yet.'}
               {h().models.length ? ` Models: ${h().models.join(', ')}.` : ''}
               {h().collections.length ? ` Documents: ${h().collections.join(', ')}.` : ''}
             </p>

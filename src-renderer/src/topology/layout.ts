@@ -3,7 +3,15 @@
  * re-renders every tick), starting from the previous positions so a new neighbour does not
  * reshuffle the street. Coordinates are in the SVG's viewBox.
  */
-import { forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3-force';
+import {
+  forceCenter,
+  forceCollide,
+  forceLink,
+  forceManyBody,
+  forceSimulation,
+  type SimulationLinkDatum,
+  type SimulationNodeDatum,
+} from 'd3-force';
 import type { StreetGraph } from './model';
 
 export interface Point {
@@ -27,7 +35,11 @@ interface SimNode extends SimulationNodeDatum {
 const TICKS = 220;
 
 /** Positions for every household of `graph`, keeping those of `previous` as starting points. */
-export function layoutStreet(graph: StreetGraph, view: ViewSize, previous: ReadonlyMap<string, Point> = new Map()): Map<string, Point> {
+export function layoutStreet(
+  graph: StreetGraph,
+  view: ViewSize,
+  previous: ReadonlyMap<string, Point> = new Map(),
+): Map<string, Point> {
   const n = graph.households.length;
   const cx = view.width / 2;
   const cy = view.height / 2;
@@ -39,10 +51,18 @@ export function layoutStreet(graph: StreetGraph, view: ViewSize, previous: Reado
     return { id: h.id, x: cx + 120 * Math.cos(a), y: cy + 120 * Math.sin(a) };
   });
   const ids = new Set(nodes.map((d) => d.id));
-  const links: SimulationLinkDatum<SimNode>[] = graph.links.filter((l) => ids.has(l.from) && ids.has(l.to)).map((l) => ({ source: l.from, target: l.to }));
+  const links: SimulationLinkDatum<SimNode>[] = graph.links
+    .filter((l) => ids.has(l.from) && ids.has(l.to))
+    .map((l) => ({ source: l.from, target: l.to }));
   const spread = Math.min(160, 30 + 900 / Math.max(1, n));
   const sim = forceSimulation(nodes)
-    .force('link', forceLink<SimNode, SimulationLinkDatum<SimNode>>(links).id((d) => d.id).distance(spread).strength(0.4))
+    .force(
+      'link',
+      forceLink<SimNode, SimulationLinkDatum<SimNode>>(links)
+        .id((d) => d.id)
+        .distance(spread)
+        .strength(0.4),
+    )
     .force('charge', forceManyBody().strength(-Math.max(60, 900 / Math.sqrt(Math.max(1, n)))))
     .force('collide', forceCollide(26))
     .force('center', forceCenter(cx, cy))

@@ -14,7 +14,9 @@ function describedBy(hintId: string, errorId: string, p: FieldShell): string | u
   return ids.length ? ids.join(' ') : undefined;
 }
 
-function Shell(props: FieldShell & { id: string; hintId: string; errorId: string; children: JSX.Element }): JSX.Element {
+function Shell(
+  props: FieldShell & { id: string; hintId: string; errorId: string; children: JSX.Element },
+): JSX.Element {
   return (
     <div class="field" classList={{ 'field-invalid': !!props.error }}>
       <label for={props.id}>{props.label}</label>
@@ -38,7 +40,12 @@ export function TextField(props: FieldShell & JSX.InputHTMLAttributes<HTMLInputE
   const id = createUniqueId();
   return (
     <Shell {...shell} id={id} hintId={`${id}-hint`} errorId={`${id}-err`}>
-      <input id={id} {...rest} aria-invalid={shell.error ? 'true' : undefined} aria-describedby={describedBy(`${id}-hint`, `${id}-err`, shell)} />
+      <input
+        id={id}
+        {...rest}
+        aria-invalid={shell.error ? 'true' : undefined}
+        aria-describedby={describedBy(`${id}-hint`, `${id}-err`, shell)}
+      />
     </Shell>
   );
 }
@@ -48,7 +55,12 @@ export function TextArea(props: FieldShell & JSX.TextareaHTMLAttributes<HTMLText
   const id = createUniqueId();
   return (
     <Shell {...shell} id={id} hintId={`${id}-hint`} errorId={`${id}-err`}>
-      <textarea id={id} {...rest} aria-invalid={shell.error ? 'true' : undefined} aria-describedby={describedBy(`${id}-hint`, `${id}-err`, shell)} />
+      <textarea
+        id={id}
+        {...rest}
+        aria-invalid={shell.error ? 'true' : undefined}
+        aria-describedby={describedBy(`${id}-hint`, `${id}-err`, shell)}
+      />
     </Shell>
   );
 }
@@ -58,12 +70,19 @@ export interface Choice {
   readonly label: string;
 }
 
-export function SelectField(props: FieldShell & { choices: readonly Choice[] } & JSX.SelectHTMLAttributes<HTMLSelectElement>): JSX.Element {
+export function SelectField(
+  props: FieldShell & { choices: readonly Choice[] } & JSX.SelectHTMLAttributes<HTMLSelectElement>,
+): JSX.Element {
   const [shell, own, rest] = splitProps(props, ['label', 'hint', 'error'], ['choices']);
   const id = createUniqueId();
   return (
     <Shell {...shell} id={id} hintId={`${id}-hint`} errorId={`${id}-err`}>
-      <select id={id} {...rest} aria-invalid={shell.error ? 'true' : undefined} aria-describedby={describedBy(`${id}-hint`, `${id}-err`, shell)}>
+      <select
+        id={id}
+        {...rest}
+        aria-invalid={shell.error ? 'true' : undefined}
+        aria-describedby={describedBy(`${id}-hint`, `${id}-err`, shell)}
+      >
         <For each={own.choices}>{(c) => <option value={c.value}>{c.label}</option>}</For>
       </select>
     </Shell>

@@ -18,7 +18,12 @@ export function panelDomId(id: string): string {
   return `panel-${id}`;
 }
 
-export function TabBar(props: { tabs: readonly TabDef[]; active: Accessor<string>; onSelect: (id: string) => void; badge?: (id: string) => number }): JSX.Element {
+export function TabBar(props: {
+  tabs: readonly TabDef[];
+  active: Accessor<string>;
+  onSelect: (id: string) => void;
+  badge?: (id: string) => number;
+}): JSX.Element {
   const buttons: HTMLButtonElement[] = [];
   const move = (from: number, delta: number | 'home' | 'end') => {
     const n = props.tabs.length;
@@ -27,7 +32,14 @@ export function TabBar(props: { tabs: readonly TabDef[]; active: Accessor<string
     buttons[to]?.focus();
   };
   const onKey = (i: number, e: KeyboardEvent) => {
-    const keys: Record<string, number | 'home' | 'end'> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, Home: 'home', End: 'end' };
+    const keys: Record<string, number | 'home' | 'end'> = {
+      ArrowRight: 1,
+      ArrowDown: 1,
+      ArrowLeft: -1,
+      ArrowUp: -1,
+      Home: 'home',
+      End: 'end',
+    };
     const d = keys[e.key];
     if (d === undefined) return;
     e.preventDefault();

@@ -25,7 +25,12 @@ export function localDateTime(t: string | number | Date, now = new Date()): stri
   if (sameDay(d, new Date(now.getTime() - DAY))) return `yesterday ${clockTime(d)}`;
   if (sameDay(d, new Date(now.getTime() + DAY))) return `tomorrow ${clockTime(d)}`;
   const sameYear = d.getFullYear() === now.getFullYear();
-  const date = d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: sameYear ? undefined : 'numeric' });
+  const date = d.toLocaleDateString(undefined, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: sameYear ? undefined : 'numeric',
+  });
   return `${date} ${clockTime(d)}`;
 }
 

@@ -4,7 +4,13 @@
  */
 import { writeFileSync } from 'node:fs';
 
-export function writeStillY4m(path: string, gray: Uint8Array, width: number, height: number, opts: { frameW?: number; frameH?: number; frames?: number } = {}): void {
+export function writeStillY4m(
+  path: string,
+  gray: Uint8Array,
+  width: number,
+  height: number,
+  opts: { frameW?: number; frameH?: number; frames?: number } = {},
+): void {
   const fw = opts.frameW ?? 640;
   const fh = opts.frameH ?? 480;
   if (width > fw || height > fh) throw new Error(`image ${width}x${height} does not fit a ${fw}x${fh} frame`);
@@ -12,7 +18,8 @@ export function writeStillY4m(path: string, gray: Uint8Array, width: number, hei
   const x0 = Math.floor((fw - width) / 2);
   const y0 = Math.floor((fh - height) / 2);
   for (let row = 0; row < height; row++) {
-    for (let col = 0; col < width; col++) y[(y0 + row) * fw + x0 + col] = 16 + Math.round((gray[row * width + col] * 219) / 255);
+    for (let col = 0; col < width; col++)
+      y[(y0 + row) * fw + x0 + col] = 16 + Math.round((gray[row * width + col] * 219) / 255);
   }
   const chroma = Buffer.alloc((fw / 2) * (fh / 2) * 2, 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma]);

@@ -29,7 +29,11 @@ describe.skipIf(skip)('a model from next door', () => {
 
     let done: Record<string, unknown> | null = null;
     let progress = 0;
-    await waitFor(async () => bob.api.filesList().then((rows) => rows.some((r) => r.cid === shared.cid)), 15_000, 'bob to learn who holds the model');
+    await waitFor(
+      async () => bob.api.filesList().then((rows) => rows.some((r) => r.cid === shared.cid)),
+      15_000,
+      'bob to learn who holds the model',
+    );
     for await (const f of bob.api.op('files.get', { cid: shared.cid, out: staging }, new AbortController().signal)) {
       if (f.event === 'progress') progress++;
       if (f.event === 'done') done = f.data as Record<string, unknown>;
@@ -40,7 +44,12 @@ describe.skipIf(skip)('a model from next door', () => {
     // Bob now serves it himself: a local instance answers.
     const local = bob.api.capabilities({ localOnly: true, name: 'llm.chat' });
     expect(local.map((r) => r.params.model)).toContain('stories260K');
-    const r = (await bob.bus.call('llm.chat', [1, 0], { model: 'stories260K', messages: [{ role: 'user', content: 'Once' }], max_tokens: 8 }, { params: { model: 'stories260K' } })) as { tokens_out: number };
+    const r = (await bob.bus.call(
+      'llm.chat',
+      [1, 0],
+      { model: 'stories260K', messages: [{ role: 'user', content: 'Once' }], max_tokens: 8 },
+      { params: { model: 'stories260K' } },
+    )) as { tokens_out: number };
     expect(r.tokens_out).toBeGreaterThan(0);
   }, 90_000);
 });

@@ -24,14 +24,20 @@ describe('the household app API over HTTP', () => {
   });
 
   it('streams the status over server-sent events, now and when it changes', async () => {
-    const values = await collect<StatusReport>((h) => alice.onStatus.subscribe(undefined, h), (v) => v.length >= 1);
+    const values = await collect<StatusReport>(
+      (h) => alice.onStatus.subscribe(undefined, h),
+      (v) => v.length >= 1,
+    );
     expect(values[0].display_name).toBe('alice');
     expect(values[0].peers.map((p) => p.display_name).sort()).toEqual(['bob', 'carol']);
   });
 
   it('chat: a live message, unread counts, marking read, and a delivery state that is true', async () => {
     const aliceId = mesh.byName('alice').node.kp.nodeIdFull;
-    const updates = collect<ChatUpdate>((h) => alice.onChat.subscribe(undefined, h), (v) => v.some((u) => u.kind === 'message' && u.message.body === 'Soup at six?'));
+    const updates = collect<ChatUpdate>(
+      (h) => alice.onChat.subscribe(undefined, h),
+      (v) => v.some((u) => u.kind === 'message' && u.message.body === 'Soup at six?'),
+    );
     await new Promise((r) => setTimeout(r, 300)); // the subscription is open before the message is sent
     const sent = await bob.chatSend.mutate({ to: 'alice', text: 'Soup at six?' });
     expect(sent.delivery).toBe('direct');
@@ -48,7 +54,13 @@ describe('the household app API over HTTP', () => {
     expect((await alice.chatConversations.query()).find((c) => c.peer_name === 'bob')?.unread).toBe(0);
 
     // Bob's view: delivered, then read once Alice's receipt reaches his log.
-    await waitFor(async () => (await bob.chatHistory.query({ with: 'alice' })).find((m) => m.msg_id === sent.msg_id)?.delivery_state === 'read', 20_000, 'the read receipt');
+    await waitFor(
+      async () =>
+        (await bob.chatHistory.query({ with: 'alice' })).find((m) => m.msg_id === sent.msg_id)?.delivery_state ===
+        'read',
+      20_000,
+      'the read receipt',
+    );
     const row = (await bob.chatHistory.query({ with: aliceId })).find((m) => m.msg_id === sent.msg_id)!;
     expect(row.direction).toBe('out');
     expect(row.read_at).not.toBeNull();
@@ -70,54 +82,101 @@ describe('the household app API over HTTP', () => {
   }, 40_000);
 
   it('market: a post appears live on another node, search matches prefixes, the author takes it down', async () => {
-    const live = collect<MarketUpdate>((h) => bob.onMarket.subscribe(undefined, h), (v) => v.some((u) => u.kind === 'expired' && u.post.title === 'Ladder to lend'), 30_000);
+    const live = collect<MarketUpdate>(
+      (h) => bob.onMarket.subscribe(undefined, h),
+      (v) => v.some((u) => u.kind === 'expired' && u.post.title === 'Ladder to lend'),
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 300));
-    const post = await alice.marketPost.mutate({ category: 'offer', title: 'Ladder to lend', body: '3 m, aluminium', tags: ['tools'], ttl_seconds: 3_600 });
+    const post = await alice.marketPost.mutate({
+      category: 'offer',
+      title: 'Ladder to lend',
+      body: '3 m, aluminium',
+      tags: ['tools'],
+      ttl_seconds: 3_600,
+    });
     expect(post.mine).toBe(true);
-    await waitFor(async () => (await bob.marketList.query({})).posts.some((p) => p.event_id === post.event_id), 20_000, 'the post reaching bob');
+    await waitFor(
+      async () => (await bob.marketList.query({})).posts.some((p) => p.event_id === post.event_id),
+      20_000,
+      'the post reaching bob',
+    );
     const seen = (await bob.marketList.query({ category: 'offer' })).posts.find((p) => p.event_id === post.event_id)!;
     expect(seen.author_name).toBe('alice');
     expect(seen.mine).toBe(false);
     expect((await bob.marketSearch.query({ query: 'lad' })).map((h) => h.post.event_id)).toContain(post.event_id);
     // Only the author may take it down.
-    await expect(bob.marketExpire.mutate({ post_id: post.event_id })).rejects.toMatchObject({ data: { wire: { code: expect.stringMatching(/forbidden|not_author/) } } });
+    await expect(bob.marketExpire.mutate({ post_id: post.event_id })).rejects.toMatchObject({
+      data: { wire: { code: expect.stringMatching(/forbidden|not_author/) } },
+    });
     await alice.marketExpire.mutate({ post_id: post.event_id });
     const updates = await live;
-    expect(updates.find((u) => u.kind === 'posted' && u.post.event_id === post.event_id)?.post.author_name).toBe('alice');
+    expect(updates.find((u) => u.kind === 'posted' && u.post.event_id === post.event_id)?.post.author_name).toBe(
+      'alice',
+    );
     expect(updates.find((u) => u.kind === 'expired')?.post.expiry_reason).toBe('author');
   }, 60_000);
 
   it('emergency posts come first, and the emergency tab shows the mode, probes and reachable households', async () => {
-    const p = await carol.marketPost.mutate({ category: 'emergency', title: 'Water main burst on Elm St', ttl_seconds: 3_600 });
+    const p = await carol.marketPost.mutate({
+      category: 'emergency',
+      title: 'Water main burst on Elm St',
+      ttl_seconds: 3_600,
+    });
     await alice.marketPost.mutate({ category: 'info', title: 'Street party Saturday', ttl_seconds: 3_600 });
-    await waitFor(async () => (await alice.marketList.query({})).posts.some((x) => x.event_id === p.event_id), 20_000, 'the emergency post');
+    await waitFor(
+      async () => (await alice.marketList.query({})).posts.some((x) => x.event_id === p.event_id),
+      20_000,
+      'the emergency post',
+    );
     expect((await alice.marketList.query({})).posts[0].category).toBe('emergency');
     // Carol restarted in the test before: wait until alice reaches her again.
-    const report = await waitFor(async () => {
-      const r = await alice.emergency.query();
-      return r.reachable.length === 2 ? r : null;
-    }, 30_000, 'alice reaching bob and carol again');
+    const report = await waitFor(
+      async () => {
+        const r = await alice.emergency.query();
+        return r.reachable.length === 2 ? r : null;
+      },
+      30_000,
+      'alice reaching bob and carol again',
+    );
     expect(report.mode).toBe('online');
     expect(report.reachable.map((r) => r.name).sort()).toEqual(['bob', 'carol']);
     expect(report.emergency_posts.map((x) => x.title)).toContain('Water main burst on Elm St');
-    expect(report.still_works.find((w) => w.capability === 'chat.send')?.households).toEqual(expect.arrayContaining(['alice', 'bob', 'carol']));
-    const first = await collect<EmergencyReport>((h) => alice.onEmergency.subscribe(undefined, h), (v) => v.length >= 1);
+    expect(report.still_works.find((w) => w.capability === 'chat.send')?.households).toEqual(
+      expect.arrayContaining(['alice', 'bob', 'carol']),
+    );
+    const first = await collect<EmergencyReport>(
+      (h) => alice.onEmergency.subscribe(undefined, h),
+      (v) => v.length >= 1,
+    );
     expect(first[0].emergency_posts.length).toBeGreaterThan(0);
   }, 60_000);
 
   it('topology: three households with what they offer, and live calls from the trace stream', async () => {
-    const topo = await waitFor(async () => {
-      const t = await alice.topology.query();
-      return t.households.length === 3 && t.links.length === 2 ? t : null;
-    }, 30_000, 'the topology with all three households');
+    const topo = await waitFor(
+      async () => {
+        const t = await alice.topology.query();
+        return t.households.length === 3 && t.links.length === 2 ? t : null;
+      },
+      30_000,
+      'the topology with all three households',
+    );
     expect(topo.households.map((h) => h.name).sort()).toEqual(['alice', 'bob', 'carol']);
     expect(topo.households.find((h) => h.is_self)?.name).toBe('alice');
     expect(topo.households.find((h) => h.name === 'bob')?.capabilities).toContain('market.list@1.0');
     expect(topo.links).toHaveLength(2);
-    const traces = collect<TraceRow>((h) => alice.onTraces.subscribe({ capability: 'file.list' }, h), (v) => v.some((t) => !t.is_local));
+    const traces = collect<TraceRow>(
+      (h) => alice.onTraces.subscribe({ capability: 'file.list' }, h),
+      (v) => v.some((t) => !t.is_local),
+    );
     await new Promise((r) => setTimeout(r, 300));
     const bobId = mesh.byName('bob').node.kp.nodeIdFull;
-    await alice.callCapability.mutate({ capability: 'file.list', version: '1.0', body: {}, params: { node_id: bobId } });
+    await alice.callCapability.mutate({
+      capability: 'file.list',
+      version: '1.0',
+      body: {},
+      params: { node_id: bobId },
+    });
     const remote = (await traces).find((t) => !t.is_local)!;
     expect(remote.to_node).toBe(bobId);
     expect(remote.result).toBe('ok');

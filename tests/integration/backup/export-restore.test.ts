@@ -25,7 +25,10 @@ function logOf(home: string): { ids: string[]; members: { alice: boolean; bob: b
   try {
     return {
       ids: [...ctx.log.replay()].map((e) => e.event_id).sort(),
-      members: { alice: ctx.state.isMember(mesh.byName('alice').node.kp.nodeIdFull), bob: ctx.state.isMember(mesh.byName('bob').node.kp.nodeIdFull) },
+      members: {
+        alice: ctx.state.isMember(mesh.byName('alice').node.kp.nodeIdFull),
+        bob: ctx.state.isMember(mesh.byName('bob').node.kp.nodeIdFull),
+      },
       community: ctx.communityId,
     };
   } finally {
@@ -60,13 +63,17 @@ describe('backup and restore', () => {
     const exported = await hn(bobMesh.home, ['export', '--out', file, '--json']);
     expect(exported.code, exported.stderr).toBe(0);
     expect(JSON.parse(exported.stdout)).toMatchObject({ node_id: bobId, events: before.ids.length });
-    if (process.platform !== "win32") expect(statSync(file).mode & 0o077).toBe(0);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o077).toBe(0);
     expect((await hn(bobMesh.home, ['export', '--out', file])).code).toBe(2);
 
     const fresh = mkdtempSync(join(scratch, 'fresh-'));
     const restoredRun = await hn(fresh, ['init', '--restore', file, '--json']);
     expect(restoredRun.code, restoredRun.stderr).toBe(0);
-    expect(JSON.parse(restoredRun.stdout)).toMatchObject({ node_id: bobId, display_name: 'bob', community: { id: before.community, events: before.ids.length } });
+    expect(JSON.parse(restoredRun.stdout)).toMatchObject({
+      node_id: bobId,
+      display_name: 'bob',
+      community: { id: before.community, events: before.ids.length },
+    });
 
     // Same identity, membership and event log.
     expect(loadKeyPair(join(fresh, 'keys')).nodeIdFull).toBe(bobId);
@@ -80,13 +87,31 @@ describe('backup and restore', () => {
 
     // The neighbour accepts the restored node.
     const env = { HEARTHNET_HOME: fresh };
-    restored = await startNode({ config: loadConfig(join(fresh, 'config.toml'), { env }), configFile: join(fresh, 'config.toml'), name: 'bob2', syncIntervalMs: 500, autodetectLlm: false, writeRuntimeFile: false });
+    restored = await startNode({
+      config: loadConfig(join(fresh, 'config.toml'), { env }),
+      configFile: join(fresh, 'config.toml'),
+      name: 'bob2',
+      syncIntervalMs: 500,
+      autodetectLlm: false,
+      writeRuntimeFile: false,
+    });
     const alice = mesh.byName('alice').node;
     await restored.api.addPeer({ host: '127.0.0.1', port: alice.transportPort });
     await restored.api.chatSend({ to: alice.kp.nodeIdFull, text: 'hello from the new computer' });
-    await waitFor(async () => (await alice.api.chatHistory({ with: bobId })).some((m) => m.body === 'hello from the new computer' && m.direction === 'in'), 30_000, 'alice to accept the restored bob’s message');
+    await waitFor(
+      async () =>
+        (await alice.api.chatHistory({ with: bobId })).some(
+          (m) => m.body === 'hello from the new computer' && m.direction === 'in',
+        ),
+      30_000,
+      'alice to accept the restored bob’s message',
+    );
     await alice.api.marketPost({ category: 'request', title: 'Anyone have a drill?', body: 'thanks' });
-    await waitFor(async () => (await restored!.api.marketList({})).posts.some((p) => p.title === 'Anyone have a drill?'), 30_000, 'the restored bob to sync alice’s new post');
+    await waitFor(
+      async () => (await restored!.api.marketList({})).posts.some((p) => p.title === 'Anyone have a drill?'),
+      30_000,
+      'the restored bob to sync alice’s new post',
+    );
     expect(restored.api.peers().find((p) => p.node_id === alice.kp.nodeIdFull)?.refuses_us ?? null).toBeNull();
   }, 120_000);
 

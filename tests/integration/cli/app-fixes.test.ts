@@ -42,35 +42,56 @@ describe('the CLI journey fixes', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Added 2 of 2 document\(s\) from .*papers to "street-help": \d+ passages/);
     const bob = mesh.byName('bob');
-    await waitFor(async () => (await bob.node.api.meshCollections()).some((c) => c.corpus === 'street-help'), 20_000, 'bob seeing the collection');
+    await waitFor(
+      async () => (await bob.node.api.meshCollections()).some((c) => c.corpus === 'street-help'),
+      20_000,
+      'bob seeing the collection',
+    );
     const listed = await hn(bob.home, ['rag', 'list']);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/COLLECTION\s+OFFERED BY\nstreet-help\s+alice/);
   }, 90_000);
 
-  it.skipIf(!STORIES_GGUF)('models list shows the neighbour’s model and who offers it, with labelled columns', async () => {
-    const alice = mesh.byName('alice');
-    const bob = mesh.byName('bob');
-    await alice.node.api.modelsAdd({ path: STORIES_GGUF! });
-    await waitFor(async () => (await bob.node.api.meshModels({})).some((m) => m.model === 'stories260K'), 20_000, 'bob seeing the model');
-    const r = await hn(bob.home, ['models', 'list']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Offered by neighbours:\nMODEL\s+KIND\s+OFFERED BY\s+COPY WITH\nstories260K\s+chat\s+alice/);
-    const json = JSON.parse((await hn(bob.home, ['models', 'list', '--json'])).stdout) as { local: unknown[]; mesh: Array<{ model: string }> };
-    expect(json.mesh.map((m) => m.model)).toContain('stories260K');
-  }, 60_000);
+  it.skipIf(!STORIES_GGUF)(
+    'models list shows the neighbour’s model and who offers it, with labelled columns',
+    async () => {
+      const alice = mesh.byName('alice');
+      const bob = mesh.byName('bob');
+      await alice.node.api.modelsAdd({ path: STORIES_GGUF! });
+      await waitFor(
+        async () => (await bob.node.api.meshModels({})).some((m) => m.model === 'stories260K'),
+        20_000,
+        'bob seeing the model',
+      );
+      const r = await hn(bob.home, ['models', 'list']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(
+        /Offered by neighbours:\nMODEL\s+KIND\s+OFFERED BY\s+COPY WITH\nstories260K\s+chat\s+alice/,
+      );
+      const json = JSON.parse((await hn(bob.home, ['models', 'list', '--json'])).stdout) as {
+        local: unknown[];
+        mesh: Array<{ model: string }>;
+      };
+      expect(json.mesh.map((m) => m.model)).toContain('stories260K');
+    },
+    60_000,
+  );
 
-  it.skipIf(!MODEL2VEC_DIR)('an embedding model is added (and chosen) with one command', async () => {
-    const bob = mesh.byName('bob');
-    const r = await hn(bob.home, ['models', 'add-embedding', MODEL2VEC_DIR!, '--use']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Added the embedding model model2vec-bge-64d-q/);
-    expect(existsSync(join(bob.node.config.node.models_dir, 'model2vec-bge-64d-q'))).toBe(true);
-    expect(readFileSync(bob.configFile, 'utf8')).toMatch(/model = "model2vec-bge-64d-q"/);
-    const again = await hn(bob.home, ['models', 'add-embedding', MODEL2VEC_DIR!]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/already in the models folder \(nothing was changed\)/);
-  }, 60_000);
+  it.skipIf(!MODEL2VEC_DIR)(
+    'an embedding model is added (and chosen) with one command',
+    async () => {
+      const bob = mesh.byName('bob');
+      const r = await hn(bob.home, ['models', 'add-embedding', MODEL2VEC_DIR!, '--use']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Added the embedding model model2vec-bge-64d-q/);
+      expect(existsSync(join(bob.node.config.node.models_dir, 'model2vec-bge-64d-q'))).toBe(true);
+      expect(readFileSync(bob.configFile, 'utf8')).toMatch(/model = "model2vec-bge-64d-q"/);
+      const again = await hn(bob.home, ['models', 'add-embedding', MODEL2VEC_DIR!]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/already in the models folder \(nothing was changed\)/);
+    },
+    60_000,
+  );
 
   it('doctor checks the node that is running: its ports, its neighbour’s clock, the models it serves', async () => {
     const alice = mesh.byName('alice');

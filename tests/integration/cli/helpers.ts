@@ -15,16 +15,28 @@ export function cliEnv(home: string): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: home, HEARTHNET_HOME: home, NO_COLOR: '1' };
 }
 
-export function hn(home: string, args: readonly string[], opts: { timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function hn(
+  home: string,
+  args: readonly string[],
+  opts: { timeoutMs?: number; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home), cwd: opts.cwd ?? home, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cliEnv(home),
+      cwd: opts.cwd ?? home,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`hearthnet ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 20_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `hearthnet ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 20_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, opts.timeoutMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -35,8 +47,15 @@ export function hn(home: string, args: readonly string[], opts: { timeoutMs?: nu
 }
 
 /** Starts a long-running `hearthnet <args>` (e.g. `run`); the caller stops it. */
-export function hnSpawn(home: string, args: readonly string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+export function hnSpawn(
+  home: string,
+  args: readonly string[],
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: cliEnv(home),
+    cwd: home,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -13,9 +13,18 @@ import { waitFor } from '../../support/mesh';
 import { hn as hnRaw, hnSpawn } from './helpers';
 
 /** The machine is shared and busy: each CLI process gets 40 s. */
-const hn = (home: string, args: readonly string[], opts: { timeoutMs?: number } = {}) => hnRaw(home, args, { timeoutMs: 40_000, ...opts });
+const hn = (home: string, args: readonly string[], opts: { timeoutMs?: number } = {}) =>
+  hnRaw(home, args, { timeoutMs: 40_000, ...opts });
 
-const SAFE_CONFIG = ['[discovery]', 'mdns_enabled = false', 'udp_enabled = false', '', '[emergency]', 'probe_targets = []', ''].join('\n');
+const SAFE_CONFIG = [
+  '[discovery]',
+  'mdns_enabled = false',
+  'udp_enabled = false',
+  '',
+  '[emergency]',
+  'probe_targets = []',
+  '',
+].join('\n');
 const homes: string[] = [];
 const runs: ReturnType<typeof hnSpawn>[] = [];
 afterAll(async () => {
@@ -28,7 +37,16 @@ async function household(name: string, community?: string): Promise<{ home: stri
   const home = mkdtempSync(join(tmpdir(), `hn-cli-${name}-`));
   homes.push(home);
   writeFileSync(join(home, 'config.toml'), SAFE_CONFIG);
-  const init = await hn(home, ['init', '--name', name, '--profile', 'hearth', '--non-interactive', '--json', ...(community ? ['--community', community] : [])]);
+  const init = await hn(home, [
+    'init',
+    '--name',
+    name,
+    '--profile',
+    'hearth',
+    '--non-interactive',
+    '--json',
+    ...(community ? ['--community', community] : []),
+  ]);
   expect(init.code, init.stderr).toBe(0);
   const run = hnSpawn(home, ['run', '--no-ui', '--port', '0', '--host', '127.0.0.1']);
   runs.push(run);
@@ -39,7 +57,11 @@ async function household(name: string, community?: string): Promise<{ home: stri
 
 describe('hearthnet invite create / join / open', () => {
   it('joins with a printed join code once, and still with a bound invite', async () => {
-    const [alice, bob, carol] = await Promise.all([household('Alice', 'Elm Street'), household('Bob'), household('Carol')]);
+    const [alice, bob, carol] = await Promise.all([
+      household('Alice', 'Elm Street'),
+      household('Bob'),
+      household('Carol'),
+    ]);
     const qr = join(alice.home, 'join.png');
     const created = await hn(alice.home, ['invite', 'create', '--qr', qr, '--ttl', '600']);
     expect(created.code, created.stderr).toBe(0);
@@ -68,14 +90,21 @@ describe('hearthnet invite create / join / open', () => {
     expect(redeemed.code, redeemed.stderr).toBe(0);
     expect(redeemed.stdout).toContain('Welcome to "Elm Street"');
 
-    await waitFor(async () => {
-      const st = JSON.parse((await hn(alice.home, ['status', '--json'])).stdout) as { peers: { node_id: string }[] };
-      return [bob.nodeId, carol.nodeId].every((id) => st.peers.some((p) => p.node_id === id));
-    }, 60_000, 'alice to see bob and carol');
+    await waitFor(
+      async () => {
+        const st = JSON.parse((await hn(alice.home, ['status', '--json'])).stdout) as { peers: { node_id: string }[] };
+        return [bob.nodeId, carol.nodeId].every((id) => st.peers.some((p) => p.node_id === id));
+      },
+      60_000,
+      'alice to see bob and carol',
+    );
 
     const open = await hn(alice.home, ['open', '--print']);
     expect(open.code, open.stderr).toBe(0);
-    const token = readFileSync(nodeFiles(loadConfig(join(alice.home, 'config.toml'), { env: { HEARTHNET_HOME: alice.home } })).apiToken, 'utf8').trim();
+    const token = readFileSync(
+      nodeFiles(loadConfig(join(alice.home, 'config.toml'), { env: { HEARTHNET_HOME: alice.home } })).apiToken,
+      'utf8',
+    ).trim();
     expect(open.stdout.trim()).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/#token=${token}$`));
   }, 240_000);
 });

@@ -19,13 +19,31 @@ afterAll(() => {
 });
 
 /** Loopback only: no multicast, no probes of public addresses. */
-const SAFE_CONFIG = ['[discovery]', 'mdns_enabled = false', 'udp_enabled = false', '', '[emergency]', 'probe_targets = []', ''].join('\n');
+const SAFE_CONFIG = [
+  '[discovery]',
+  'mdns_enabled = false',
+  'udp_enabled = false',
+  '',
+  '[emergency]',
+  'probe_targets = []',
+  '',
+].join('\n');
 
 describe('hearthnet init / run / status', () => {
   it('initialises, runs, reports status as JSON and stops on SIGTERM, removing runtime.json', async () => {
     const h = home();
     writeFileSync(join(h, 'config.toml'), SAFE_CONFIG);
-    const init = await hn(h, ['init', '--name', 'Test House', '--profile', 'hearth', '--community', 'Elm Street', '--non-interactive', '--json']);
+    const init = await hn(h, [
+      'init',
+      '--name',
+      'Test House',
+      '--profile',
+      'hearth',
+      '--community',
+      'Elm Street',
+      '--non-interactive',
+      '--json',
+    ]);
     expect(init.code, init.stderr).toBe(0);
     const created = JSON.parse(init.stdout) as { node_id: string; community: { name: string } };
     expect(created.community.name).toBe('Elm Street');
@@ -64,7 +82,10 @@ describe('hearthnet init / run / status', () => {
     const h = home();
     writeFileSync(join(h, 'config.toml'), SAFE_CONFIG);
     const cases: Array<[string[], RegExp]> = [
-      [['market', 'post', '--category', 'bogus', '--title', 'x'], /--category must be one of offer, request, info, emergency/],
+      [
+        ['market', 'post', '--category', 'bogus', '--title', 'x'],
+        /--category must be one of offer, request, info, emergency/,
+      ],
       [['market', 'post', '--title', 'no category'], /required option/],
       [['market', 'list', '--limit', '0'], /--limit must be a whole number/],
       [['files', 'get'], /missing required argument/],

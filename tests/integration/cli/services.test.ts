@@ -23,20 +23,39 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
   it('market post on alice is found by market search on bob, and alice can take it down', async () => {
     const alice = mesh.byName('alice');
     const bob = mesh.byName('bob');
-    const posted = await hn(alice.home, ['market', 'post', '--category', 'offer', '--title', 'Ladder to lend', '--body', 'Aluminium, 3 m', '--tags', 'tools,garden', '--json']);
+    const posted = await hn(alice.home, [
+      'market',
+      'post',
+      '--category',
+      'offer',
+      '--title',
+      'Ladder to lend',
+      '--body',
+      'Aluminium, 3 m',
+      '--tags',
+      'tools,garden',
+      '--json',
+    ]);
     expect(posted.code, posted.stderr).toBe(0);
     const post = JSON.parse(posted.stdout) as { event_id: string; author: string; tags: string[] };
     expect(post.author).toBe(alice.node.kp.nodeIdFull);
     expect(post.tags).toEqual(['tools', 'garden']);
 
     // Replicated to bob within 5 s (the log syncs every 500 ms in tests).
-    await waitFor(async () => (await bob.node.api.marketSearch({ query: 'ladder' })).length > 0, 5_000, 'the post on bob');
+    await waitFor(
+      async () => (await bob.node.api.marketSearch({ query: 'ladder' })).length > 0,
+      5_000,
+      'the post on bob',
+    );
     const found = await hn(bob.home, ['market', 'search', 'ladder']);
     expect(found.code, found.stderr).toBe(0);
     expect(found.stdout).toContain('[offer] Ladder to lend — alice');
     expect(found.stdout).toContain(post.event_id);
 
-    const [notMine, expired] = [await hn(bob.home, ['market', 'expire', post.event_id]), await hn(alice.home, ['market', 'expire', post.event_id, '--json'])];
+    const [notMine, expired] = [
+      await hn(bob.home, ['market', 'expire', post.event_id]),
+      await hn(alice.home, ['market', 'expire', post.event_id, '--json']),
+    ];
     expect(notMine.code).toBe(4); // forbidden: only the author takes a post down
     expect(notMine.stderr).toMatch(/only the person who posted this/);
     expect(expired.code, expired.stderr).toBe(0);
@@ -55,14 +74,23 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
     expect(cid).toMatch(/^blake3:[0-9a-f]{64}$/);
     expect(added.stderr).toContain('Shared "photos.bin"');
 
-    await waitFor(async () => (await bob.node.api.filesList()).some((f) => f.cid === cid && !f.local && f.holders.some((h) => h.name === 'alice')), 5_000, 'the advertisement on bob');
+    await waitFor(
+      async () =>
+        (await bob.node.api.filesList()).some(
+          (f) => f.cid === cid && !f.local && f.holders.some((h) => h.name === 'alice'),
+        ),
+      5_000,
+      'the advertisement on bob',
+    );
     const got = await hn(bob.home, ['files', 'get', cid, '--out', 'copy.bin'], { timeoutMs: 30_000 });
     expect(got.code, got.stderr).toBe(0);
     expect(got.stderr).toMatch(/Downloading: 100% \(683\.6 KB \/ 683\.6 KB\)/);
     expect(sha256(join(bob.home, 'copy.bin'))).toBe(sha256(src));
 
     const listed = await hn(bob.home, ['files', 'list', '--json']);
-    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ cid, local: true, filename: 'photos.bin' })]));
+    expect(JSON.parse(listed.stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ cid, local: true, filename: 'photos.bin' })]),
+    );
 
     // The file is there now: a second get refuses to overwrite it.
     const again = await hn(bob.home, ['files', 'get', cid, '--out', 'copy.bin']);
@@ -72,7 +100,9 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
 
   it('files get of a file nobody has exits 1 with a clear message', async () => {
     const bob = mesh.byName('bob');
-    const r = await hn(bob.home, ['files', 'get', `blake3:${'ab'.repeat(32)}`, '--out', 'nothing.bin'], { timeoutMs: 40_000 });
+    const r = await hn(bob.home, ['files', 'get', `blake3:${'ab'.repeat(32)}`, '--out', 'nothing.bin'], {
+      timeoutMs: 40_000,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/No neighbour/i);
   }, 60_000);
@@ -82,8 +112,17 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
     const carol = mesh.byName('carol');
     const sent = await hn(alice.home, ['chat', 'send', 'Carol', 'Soup', 'is', 'ready', '--json']);
     expect(sent.code, sent.stderr).toBe(0);
-    expect(JSON.parse(sent.stdout)).toMatchObject({ to: carol.node.kp.nodeIdFull, to_name: 'carol', delivery: 'direct', delivery_state: 'delivered' });
-    await waitFor(async () => (await carol.node.api.chatHistory({})).some((m) => m.body === 'Soup is ready'), 5_000, 'the message at carol');
+    expect(JSON.parse(sent.stdout)).toMatchObject({
+      to: carol.node.kp.nodeIdFull,
+      to_name: 'carol',
+      delivery: 'direct',
+      delivery_state: 'delivered',
+    });
+    await waitFor(
+      async () => (await carol.node.api.chatHistory({})).some((m) => m.body === 'Soup is ready'),
+      5_000,
+      'the message at carol',
+    );
     const history = await hn(carol.home, ['chat', 'history', 'alice']);
     expect(history.code, history.stderr).toBe(0);
     expect(history.stdout).toContain('alice -> you');
@@ -95,8 +134,19 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
 
   it('rag ingest of a Markdown file, then rag list and ask with sources', async () => {
     const alice = mesh.byName('alice');
-    writeFileSync(join(alice.home, 'guide.md'), '# Burns\n\nCool a burn under running water for twenty minutes.\n\n# Cuts\n\nPress on a cut with a clean cloth.\n');
-    const ingested = await hn(alice.home, ['rag', 'ingest', 'guide.md', '--corpus', 'first-aid', '--title', 'First aid guide']);
+    writeFileSync(
+      join(alice.home, 'guide.md'),
+      '# Burns\n\nCool a burn under running water for twenty minutes.\n\n# Cuts\n\nPress on a cut with a clean cloth.\n',
+    );
+    const ingested = await hn(alice.home, [
+      'rag',
+      'ingest',
+      'guide.md',
+      '--corpus',
+      'first-aid',
+      '--title',
+      'First aid guide',
+    ]);
     expect(ingested.code, ingested.stderr).toBe(0);
     expect(ingested.stdout).toMatch(/Added "First aid guide" to "first-aid": \d+ passages/);
     expect(ingested.stderr).toMatch(/Indexing: 100%/);
@@ -114,7 +164,10 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
   it('models list and add through the node (a non-GGUF file is refused, nothing is copied)', async () => {
     const bob = mesh.byName('bob');
     writeFileSync(join(bob.home, 'notes.gguf'), 'plain text, not a model');
-    const [added, listed] = [await hn(bob.home, ['models', 'add', 'notes.gguf']), await hn(bob.home, ['models', 'list', '--json'])];
+    const [added, listed] = [
+      await hn(bob.home, ['models', 'add', 'notes.gguf']),
+      await hn(bob.home, ['models', 'list', '--json']),
+    ];
     expect(added.code).toBe(1);
     expect(added.stderr).toMatch(/is not a GGUF model file/);
     expect(listed.code, listed.stderr).toBe(0);

@@ -34,14 +34,34 @@ class RecordingShell implements DesktopShell {
   trayAction: ((a: TrayAction) => void) | null = null;
   exitCode: number | null = null;
   constructor(private readonly nodeStopped: () => boolean) {}
-  showWindow() { this.calls.push('showWindow'); }
-  openTab(tab: string) { this.calls.push(`openTab:${tab}`); }
-  reloadWindow() { this.calls.push('reloadWindow'); }
-  closeWindows() { this.calls.push(`closeWindows(node stopped: ${this.nodeStopped()})`); }
-  setTray(view: TrayView, onAction: (a: TrayAction) => void) { this.tray = view; this.trayAction = onAction; }
-  destroyTray() { this.calls.push(`destroyTray(node stopped: ${this.nodeStopped()})`); this.tray = null; }
-  notify(n: DesktopNotification, onClick: () => void) { this.notes.push(n); onClick(); }
-  exit(code: number) { this.calls.push(`exit:${code}`); this.exitCode = code; }
+  showWindow() {
+    this.calls.push('showWindow');
+  }
+  openTab(tab: string) {
+    this.calls.push(`openTab:${tab}`);
+  }
+  reloadWindow() {
+    this.calls.push('reloadWindow');
+  }
+  closeWindows() {
+    this.calls.push(`closeWindows(node stopped: ${this.nodeStopped()})`);
+  }
+  setTray(view: TrayView, onAction: (a: TrayAction) => void) {
+    this.tray = view;
+    this.trayAction = onAction;
+  }
+  destroyTray() {
+    this.calls.push(`destroyTray(node stopped: ${this.nodeStopped()})`);
+    this.tray = null;
+  }
+  notify(n: DesktopNotification, onClick: () => void) {
+    this.notes.push(n);
+    onClick();
+  }
+  exit(code: number) {
+    this.calls.push(`exit:${code}`);
+    this.exitCode = code;
+  }
 }
 
 let mesh: Mesh;
@@ -73,9 +93,20 @@ beforeAll(async () => {
     trayPollMs: 100,
     trayDebounceMs: 50,
     startNode: async () => {
-      node = await startNode({ config: loadConfig(configFile, { env }), configFile, name: 'carol', syncIntervalMs: 500, autodetectLlm: false });
+      node = await startNode({
+        config: loadConfig(configFile, { env }),
+        configFile,
+        name: 'carol',
+        syncIntervalMs: 500,
+        autodetectLlm: false,
+      });
       const stop = node.stop.bind(node);
-      return Object.assign(Object.create(node) as RunningNode, { stop: async () => { await stop(); nodeStopped = true; } });
+      return Object.assign(Object.create(node) as RunningNode, {
+        stop: async () => {
+          await stop();
+          nodeStopped = true;
+        },
+      });
     },
   });
   await app.start();
@@ -155,7 +186,11 @@ describe('the desktop app around a real node', () => {
     expect(existsSync(files.runtime)).toBe(true);
     await client.desktop.quit.mutate();
     await waitFor(() => shell.exitCode !== null, 30_000, 'the app to exit');
-    expect(shell.calls.slice(-3)).toEqual(['destroyTray(node stopped: false)', 'closeWindows(node stopped: false)', 'exit:0']);
+    expect(shell.calls.slice(-3)).toEqual([
+      'destroyTray(node stopped: false)',
+      'closeWindows(node stopped: false)',
+      'exit:0',
+    ]);
     expect(nodeStopped).toBe(true);
     expect(existsSync(files.runtime)).toBe(false);
     // SQLite removes the write-ahead log when the last connection closes cleanly.

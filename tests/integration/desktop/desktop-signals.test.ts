@@ -19,7 +19,10 @@ async function runUntilSignal(signal: 'SIGTERM' | 'SIGINT') {
   const home = mkdtempSync(join(tmpdir(), 'hn-desktop-signal-'));
   homes.push(home);
   saveConfig(testConfig(home, 'desktop'), join(home, 'config.toml'), { env: { HEARTHNET_HOME: home } });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'signal-child.ts'), home], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HEARTHNET_HOME: home } });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'signal-child.ts'), home], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HEARTHNET_HOME: home },
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -31,8 +31,12 @@ const shell: DesktopShell = {
 const app = new DesktopApp({
   shell,
   home,
-  log: { info: (m, f) => process.stdout.write(`${m} ${JSON.stringify(f ?? {})}\n`), error: (m, f) => process.stdout.write(`error: ${m} ${JSON.stringify(f ?? {})}\n`) },
-  startNode: () => startNode({ config: loadConfig(configFile, { env }), configFile, name: 'desktop', autodetectLlm: false }),
+  log: {
+    info: (m, f) => process.stdout.write(`${m} ${JSON.stringify(f ?? {})}\n`),
+    error: (m, f) => process.stdout.write(`error: ${m} ${JSON.stringify(f ?? {})}\n`),
+  },
+  startNode: () =>
+    startNode({ config: loadConfig(configFile, { env }), configFile, name: 'desktop', autodetectLlm: false }),
 });
 quitOnSignals(process, (signal) => void app.quit(signal));
 await app.start();

@@ -15,15 +15,29 @@ afterAll(async () => {
 });
 
 /** Streams `total` bytes (chunked, no content-length) at the API; resolves with the status and how much was sent. */
-function streamBody(port: number, path: string, token: string, total: number): Promise<{ status: number; sent: number }> {
+function streamBody(
+  port: number,
+  path: string,
+  token: string,
+  total: number,
+): Promise<{ status: number; sent: number }> {
   return new Promise((resolve, reject) => {
     let sent = 0;
     let status = 0;
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      status = res.statusCode ?? 0;
-      res.resume();
-      res.on('end', () => resolve({ status, sent }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+        res.on('end', () => resolve({ status, sent }));
+      },
+    );
     req.on('error', (err) => (status ? resolve({ status, sent }) : reject(err)));
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     const pump = () => {
@@ -45,7 +59,9 @@ describe('local API body limit', () => {
     expect(r.sent).toBeLessThan(32 * 1024 * 1024);
     // The node still serves the household afterwards.
     expect((await node.api.status()).node_id).toBe(node.kp.nodeIdFull);
-    const health = await fetch(`http://127.0.0.1:${node.apiPort}/trpc/status`, { headers: { authorization: `Bearer ${node.apiToken}` } });
+    const health = await fetch(`http://127.0.0.1:${node.apiPort}/trpc/status`, {
+      headers: { authorization: `Bearer ${node.apiToken}` },
+    });
     expect(health.status).toBe(200);
   }, 60_000);
 
@@ -71,7 +87,10 @@ describe('local API port already in use', () => {
 
   it('starting a node on it fails with a HearthError naming the port, not an unexpected EADDRINUSE', async () => {
     const busy = (blocker.address() as { port: number }).port;
-    const err = await mesh.nodes[0].restart({ apiPort: busy }).then(() => null, (e: unknown) => e);
+    const err = await mesh.nodes[0].restart({ apiPort: busy }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(HearthError);
     expect((err as Error).message).toMatch(new RegExp(`${busy}.*already in use`));
     // It starts again on a free port.

@@ -23,7 +23,15 @@ function homeWithLog(n: number): string {
   mkdirSync(logs);
   writeFileSync(join(h, 'config.toml'), `[observability]\nlog_dir = "${logs}"\n`);
   const lines: string[] = [];
-  for (let i = 0; i < n; i++) lines.push(JSON.stringify({ ts: '2026-01-01T00:00:00.000Z', level: 'info', logger: 'test', msg: `line ${i} ${'x'.repeat(80)}` }));
+  for (let i = 0; i < n; i++)
+    lines.push(
+      JSON.stringify({
+        ts: '2026-01-01T00:00:00.000Z',
+        level: 'info',
+        logger: 'test',
+        msg: `line ${i} ${'x'.repeat(80)}`,
+      }),
+    );
   writeFileSync(join(logs, 'hearthnet-2026-01-01.jsonl'), lines.join('\n') + '\n');
   return h;
 }
@@ -31,22 +39,37 @@ function homeWithLog(n: number): string {
 describe('CLI output through a pipe', () => {
   it('a reader slower than the CLI still gets every byte (no cut at the 64 KiB pipe buffer)', () => {
     const h = homeWithLog(3000); // ~350 KB of JSON lines
-    const direct = spawnSync(process.execPath, [BIN, 'log', '--json'], { env: cliEnv(h), cwd: h, maxBuffer: 64 << 20, encoding: 'utf8', timeout: 60_000 });
+    const direct = spawnSync(process.execPath, [BIN, 'log', '--json'], {
+      env: cliEnv(h),
+      cwd: h,
+      maxBuffer: 64 << 20,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(direct.status, direct.stderr).toBe(0);
     const lines = direct.stdout.trim().split('\n');
     expect(lines).toHaveLength(3000);
     // The reader sleeps before reading, as `| wc -c` behind a busy pipe would.
-    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" log --json | (sleep 1; wc -c)`], { env: cliEnv(h), cwd: h, encoding: 'utf8', timeout: 60_000 });
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" log --json | (sleep 1; wc -c)`], {
+      env: cliEnv(h),
+      cwd: h,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(Number(piped.stdout.trim())).toBe(Buffer.byteLength(direct.stdout));
   }, 90_000);
 });
 
 describe('-c <file>', () => {
-  it('a config file named on the command line that does not exist is an error (exit 2), not silent defaults', { timeout: 90_000 }, async () => {
-    const h = home();
-    const r = await hn(h, ['-c', join(h, 'no-such.toml'), 'status'], { timeoutMs: 60_000 });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no-such\.toml/);
-    expect(r.stderr).toMatch(/does not exist/);
-  });
+  it(
+    'a config file named on the command line that does not exist is an error (exit 2), not silent defaults',
+    { timeout: 90_000 },
+    async () => {
+      const h = home();
+      const r = await hn(h, ['-c', join(h, 'no-such.toml'), 'status'], { timeoutMs: 60_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no-such\.toml/);
+      expect(r.stderr).toMatch(/does not exist/);
+    },
+  );
 });

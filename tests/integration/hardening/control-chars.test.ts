@@ -17,14 +17,24 @@ afterAll(async () => {
   await mesh?.close();
 });
 
-const err = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Error);
+const err = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
 
 describe('input schemas refuse control characters', () => {
   it('market titles refuse them; bodies allow newline and tab but refuse the rest', async () => {
     const api = mesh.byName('alice').node.api;
-    expect((await err(api.marketPost({ category: 'offer', title: ESC_TITLE, body: 'x' })))?.message).toMatch(/title.*U\+001B/);
-    expect((await err(api.marketPost({ category: 'offer', title: 'Two\nlines', body: 'x' })))?.message).toMatch(/title.*U\+000A/);
-    expect((await err(api.marketPost({ category: 'offer', title: 'Ladder', body: 'evil \u202e txt.exe' })))?.message).toMatch(/body.*U\+202E/);
+    expect((await err(api.marketPost({ category: 'offer', title: ESC_TITLE, body: 'x' })))?.message).toMatch(
+      /title.*U\+001B/,
+    );
+    expect((await err(api.marketPost({ category: 'offer', title: 'Two\nlines', body: 'x' })))?.message).toMatch(
+      /title.*U\+000A/,
+    );
+    expect(
+      (await err(api.marketPost({ category: 'offer', title: 'Ladder', body: 'evil \u202e txt.exe' })))?.message,
+    ).toMatch(/body.*U\+202E/);
     const ok = await api.marketPost({ category: 'offer', title: 'Ladder', body: 'line one\n\tline two' });
     expect(ok.body).toBe('line one\n\tline two');
   });
@@ -38,17 +48,32 @@ describe('input schemas refuse control characters', () => {
   });
 });
 
-describe('another household\'s text is neutralised when printed', () => {
+describe("another household's text is neutralised when printed", () => {
   it('a forged post with escapes in its body shows inert on `market list`; --json keeps the exact text', async () => {
     const alice = mesh.byName('alice');
     const bob = mesh.byName('bob').node;
     const body = 'free\x1b]0;pwned\x07\x1b[2J\u202egnp.exe';
     // Bob's node bypasses its own input checks (a modified node can): the signed event is valid.
-    const forged = bob.community()!.log.appendLocal('market.post.created', { category: 'offer', title: 'Spare chairs', body, tags: [], location: null, expires_at: toWallClock(new Date(Date.now() + 3_600_000)) }, bob.kp);
-    await waitFor(async () => {
-      await alice.node.syncNow();
-      return (await alice.node.api.marketList({})).posts.some((p) => p.event_id === forged.event_id);
-    }, 30_000, 'the forged post on alice');
+    const forged = bob.community()!.log.appendLocal(
+      'market.post.created',
+      {
+        category: 'offer',
+        title: 'Spare chairs',
+        body,
+        tags: [],
+        location: null,
+        expires_at: toWallClock(new Date(Date.now() + 3_600_000)),
+      },
+      bob.kp,
+    );
+    await waitFor(
+      async () => {
+        await alice.node.syncNow();
+        return (await alice.node.api.marketList({})).posts.some((p) => p.event_id === forged.event_id);
+      },
+      30_000,
+      'the forged post on alice',
+    );
     const human = await hn(alice.home, ['market', 'list'], { timeoutMs: 60_000 });
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toContain('Spare chairs');

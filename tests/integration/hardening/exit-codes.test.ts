@@ -40,7 +40,8 @@ describe('exit code table', () => {
   it('docs/cli.md lists exactly the codes of EXIT, with the meanings the code gives them', () => {
     const rows = documentedTable();
     expect(rows.map(([c]) => c)).toEqual(Object.values(EXIT).sort((a, b) => a - b));
-    for (const [code, meaning] of rows) expect(meaning, `exit ${code}`).toBe(EXIT_MEANINGS[code as keyof typeof EXIT_MEANINGS]);
+    for (const [code, meaning] of rows)
+      expect(meaning, `exit ${code}`).toBe(EXIT_MEANINGS[code as keyof typeof EXIT_MEANINGS]);
   });
 });
 
@@ -50,9 +51,12 @@ describe('the reproductions end with the documented code', () => {
     homes.push(h);
     writeFileSync(join(h, 'config.toml'), '[discovery]\nmdns_enabled = false\nudp_enabled = false\n');
     const cases: Array<[string[], RegExp]> = [
-      [['market', 'post', '--category', 'offer', '--title', 'Ladder', '--ttl', '59'], /--ttl must be a whole number from 60 up, got "59"/],
+      [
+        ['market', 'post', '--category', 'offer', '--title', 'Ladder', '--ttl', '59'],
+        /--ttl must be a whole number from 60 up, got "59"/,
+      ],
       [['market', 'list', '--limit', '501'], /--limit must be a whole number from 1 to 500/],
-      [["market", "search", "x", "--limit", "10001"], /--limit must be a whole number from 1 to 500/],
+      [['market', 'search', 'x', '--limit', '10001'], /--limit must be a whole number from 1 to 500/],
       [['files', 'get', 'blake3:zzzz'], /not a file id.*blake3:/],
       [['models', 'get', 'sha256:00'], /not a file id.*blake3:/],
       [['chat', 'history', '--limit', '5000'], /--limit must be a whole number from 1 to 1000/],
@@ -63,7 +67,8 @@ describe('the reproductions end with the documented code', () => {
       expect(r.stderr).toMatch(cases[i][1]);
     });
     const codes = documentedCodes();
-    for (const cmd of ['market post', 'market list', 'market search', 'files get', 'models get', 'chat history']) expect(codes.get(cmd), cmd).toContain(2);
+    for (const cmd of ['market post', 'market list', 'market search', 'files get', 'models get', 'chat history'])
+      expect(codes.get(cmd), cmd).toContain(2);
   }, 300_000);
 
   it('each documented command row lists only codes of the table', () => {

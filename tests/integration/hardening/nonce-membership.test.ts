@@ -18,7 +18,10 @@ describe('membership is checked before the nonce is remembered', () => {
     await member.client.learnPeer(b.address.endpoint);
     await stranger.client.learnPeer(b.address.endpoint);
     for (let i = 0; i < 8; i++) {
-      const e = await stranger.client.call(b.address, 'test.echo', '1.0', { i }).then(() => null, (err: unknown) => err);
+      const e = await stranger.client.call(b.address, 'test.echo', '1.0', { i }).then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(CallError);
       expect((e as CallError).code).toBe('forbidden');
     }

@@ -10,7 +10,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/mesh';
 import { hn, hnSpawn } from '../cli/helpers';
 
-const SAFE_CONFIG = ['[discovery]', 'mdns_enabled = false', 'udp_enabled = false', '', '[emergency]', 'probe_targets = []', ''].join('\n');
+const SAFE_CONFIG = [
+  '[discovery]',
+  'mdns_enabled = false',
+  'udp_enabled = false',
+  '',
+  '[emergency]',
+  'probe_targets = []',
+  '',
+].join('\n');
 const RUN = ['run', '--no-ui', '--port', '0', '--host', '127.0.0.1'];
 const homes: string[] = [];
 afterAll(() => {
@@ -21,7 +29,11 @@ async function initHome(): Promise<string> {
   const h = mkdtempSync(join(tmpdir(), 'hn-run-'));
   homes.push(h);
   writeFileSync(join(h, 'config.toml'), SAFE_CONFIG);
-  const r = await hn(h, ['init', '--name', 'Lock House', '--profile', 'hearth', '--community', 'Elm Street', '--non-interactive'], { timeoutMs: 60_000 });
+  const r = await hn(
+    h,
+    ['init', '--name', 'Lock House', '--profile', 'hearth', '--community', 'Elm Street', '--non-interactive'],
+    { timeoutMs: 60_000 },
+  );
   expect(r.code, r.stderr).toBe(0);
   return h;
 }
@@ -33,7 +45,11 @@ function filesEnding(dir: string, suffix: string): string[] {
 
 function logText(h: string): string {
   const dir = join(h, 'logs');
-  return existsSync(dir) ? readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('') : '';
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .join('')
+    : '';
 }
 
 describe('one home, one node', () => {
@@ -42,7 +58,10 @@ describe('one home, one node', () => {
     const a = hnSpawn(h, RUN);
     const b = hnSpawn(h, RUN);
     try {
-      const first = await Promise.race([a.exited.then((code) => ({ code, run: a, other: b })), b.exited.then((code) => ({ code, run: b, other: a }))]);
+      const first = await Promise.race([
+        a.exited.then((code) => ({ code, run: a, other: b })),
+        b.exited.then((code) => ({ code, run: b, other: a })),
+      ]);
       expect(first.code, first.run.output()).toBe(1);
       expect(first.run.output()).toMatch(/already running/);
       const runtime = join(h, 'state', 'runtime.json');

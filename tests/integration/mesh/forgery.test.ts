@@ -11,7 +11,15 @@ describe('forged and replayed requests against a real node', () => {
   beforeAll(async () => {
     mesh = await createMesh(2);
     const alice = mesh.byName('alice').node;
-    alice.bus.registerCapability(defineCapability({ name: 'test.count', version: [1, 0], request_schema: { type: 'object' }, response_schema: null }), async () => ({ n: ++calls }));
+    alice.bus.registerCapability(
+      defineCapability({
+        name: 'test.count',
+        version: [1, 0],
+        request_schema: { type: 'object' },
+        response_schema: null,
+      }),
+      async () => ({ n: ++calls }),
+    );
     await waitFor(() => mesh.byName('bob').node.api.status().peers.length === 1, 15_000, 'bob to see alice');
   }, 60_000);
   afterAll(async () => mesh?.close());
@@ -21,7 +29,10 @@ describe('forged and replayed requests against a real node', () => {
   it('runs a properly signed call from a member exactly once, and refuses its replay', async () => {
     const alice = mesh.byName('alice').node;
     const bob = mesh.byName('bob').node;
-    const headers = { 'content-type': 'application/json', ...signRequest(bob.kp, { method: 'POST', path: '/bus/v1/call', to: alice.kp.nodeIdFull, body }) };
+    const headers = {
+      'content-type': 'application/json',
+      ...signRequest(bob.kp, { method: 'POST', path: '/bus/v1/call', to: alice.kp.nodeIdFull, body }),
+    };
     const first = await rawHttps(alice.transportPort, 'POST', '/bus/v1/call', headers, body);
     expect(first.status).toBe(200);
     const replay = await rawHttps(alice.transportPort, 'POST', '/bus/v1/call', headers, body);
@@ -34,16 +45,34 @@ describe('forged and replayed requests against a real node', () => {
     const alice = mesh.byName('alice').node;
     const bob = mesh.byName('bob').node;
     const before = calls;
-    const forged = { 'content-type': 'application/json', ...signRequest(bob.kp, { method: 'POST', path: '/bus/v1/call', to: alice.kp.nodeIdFull, body: '{"other":1}' }) };
+    const forged = {
+      'content-type': 'application/json',
+      ...signRequest(bob.kp, { method: 'POST', path: '/bus/v1/call', to: alice.kp.nodeIdFull, body: '{"other":1}' }),
+    };
     expect((await rawHttps(alice.transportPort, 'POST', '/bus/v1/call', forged, body)).status).toBe(401);
-    const stale = { 'content-type': 'application/json', ...signRequest(bob.kp, { method: 'POST', path: '/bus/v1/call', to: alice.kp.nodeIdFull, body }, Date.now() - 10 * 60_000) };
+    const stale = {
+      'content-type': 'application/json',
+      ...signRequest(
+        bob.kp,
+        { method: 'POST', path: '/bus/v1/call', to: alice.kp.nodeIdFull, body },
+        Date.now() - 10 * 60_000,
+      ),
+    };
     expect((await rawHttps(alice.transportPort, 'POST', '/bus/v1/call', stale, body)).status).toBe(401);
     const stranger = generateKeyPair();
-    const outsider = { 'content-type': 'application/json', ...signRequest(stranger, { method: 'POST', path: '/bus/v1/call', to: alice.kp.nodeIdFull, body }) };
+    const outsider = {
+      'content-type': 'application/json',
+      ...signRequest(stranger, { method: 'POST', path: '/bus/v1/call', to: alice.kp.nodeIdFull, body }),
+    };
     const refused = await rawHttps(alice.transportPort, 'POST', '/bus/v1/call', outsider, body);
     expect(refused.status).toBe(403);
     expect(refused.json.error.code).toBe('forbidden');
-    const sync = await rawHttps(alice.transportPort, 'GET', '/sync/v1/heads', signRequest(stranger, { method: 'GET', path: '/sync/v1/heads', to: alice.kp.nodeIdFull, body: '' }));
+    const sync = await rawHttps(
+      alice.transportPort,
+      'GET',
+      '/sync/v1/heads',
+      signRequest(stranger, { method: 'GET', path: '/sync/v1/heads', to: alice.kp.nodeIdFull, body: '' }),
+    );
     expect(sync.status).toBe(403);
     expect(calls).toBe(before);
   });

@@ -10,11 +10,19 @@ describe('a three-node mesh on one machine', () => {
   afterAll(async () => mesh?.close());
 
   it('joins by invite: every node sees the other two and the same event log', async () => {
-    await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 2), 10_000, 'every node to see two peers');
-    await waitFor(() => {
-      const heads = mesh.nodes.map((m) => m.node.api.status().event_log);
-      return heads.every((h) => h.head === heads[0].head && h.count === heads[0].count);
-    }, 10_000, 'identical event logs');
+    await waitFor(
+      () => mesh.nodes.every((m) => m.node.api.status().peers.length === 2),
+      10_000,
+      'every node to see two peers',
+    );
+    await waitFor(
+      () => {
+        const heads = mesh.nodes.map((m) => m.node.api.status().event_log);
+        return heads.every((h) => h.head === heads[0].head && h.count === heads[0].count);
+      },
+      10_000,
+      'identical event logs',
+    );
     const ids = (m: Mesh['nodes'][number]) => new Set([...m.node.community()!.log.replay()].map((e) => e.event_id));
     const [a, b, c] = mesh.nodes.map(ids);
     expect([...b].sort()).toEqual([...a].sort());
@@ -26,10 +34,14 @@ describe('a three-node mesh on one machine', () => {
 
   it("lists neighbours' capabilities as remote", async () => {
     const alice = mesh.byName('alice').node;
-    const rows = await waitFor(() => {
-      const r = alice.api.capabilities({ remoteOnly: true });
-      return r.some((x) => x.name === 'market.list') && new Set(r.map((x) => x.node_id)).size === 2 ? r : null;
-    }, 10_000, 'remote market capabilities');
+    const rows = await waitFor(
+      () => {
+        const r = alice.api.capabilities({ remoteOnly: true });
+        return r.some((x) => x.name === 'market.list') && new Set(r.map((x) => x.node_id)).size === 2 ? r : null;
+      },
+      10_000,
+      'remote market capabilities',
+    );
     expect(rows.every((r) => !r.is_local)).toBe(true);
     expect(rows.map((r) => r.node_name)).toContain('bob');
   });
@@ -40,7 +52,12 @@ describe('a three-node mesh on one machine', () => {
       defineCapability({
         name: 'test.whoami',
         version: [1, 0],
-        request_schema: { type: 'object', properties: { ping: { type: 'string' } }, required: ['ping'], additionalProperties: false },
+        request_schema: {
+          type: 'object',
+          properties: { ping: { type: 'string' } },
+          required: ['ping'],
+          additionalProperties: false,
+        },
         response_schema: null,
         idempotent: true,
       }),
@@ -57,6 +74,8 @@ describe('a three-node mesh on one machine', () => {
     expect(trace.is_local).toBe(false);
     expect(trace.to_node).toBe(bob.kp.nodeIdFull);
     // A malformed body is refused by bob's schema, with the wire code, not a crash.
-    await expect(alice.api.call({ capability: 'test.whoami', version: '1.0', body: { ping: 3 } })).rejects.toMatchObject({ wireCode: 'schema_mismatch' });
+    await expect(
+      alice.api.call({ capability: 'test.whoami', version: '1.0', body: { ping: 3 } }),
+    ).rejects.toMatchObject({ wireCode: 'schema_mismatch' });
   });
 });

@@ -41,12 +41,30 @@ describe('join codes between real nodes', () => {
     expect(Buffer.from(code.qr_png_base64, 'base64').subarray(1, 4).toString()).toBe('PNG');
 
     const joined = await bob.api.onboarding.join({ text: `Join us: ${code.text}` });
-    expect(joined).toMatchObject({ community_id: alice.kp.nodeIdFull, name: 'Elm Street', inviter: alice.kp.nodeIdFull });
-    await waitFor(() => alice.api.status().peers.some((p) => p.node_id === bob.kp.nodeIdFull), 15_000, 'alice to see bob');
-    await waitFor(() => alice.community()!.state.members().some((m) => m.node_id === bob.kp.nodeIdFull && m.status === 'joined'), 15_000, 'bob joined in alice log');
+    expect(joined).toMatchObject({
+      community_id: alice.kp.nodeIdFull,
+      name: 'Elm Street',
+      inviter: alice.kp.nodeIdFull,
+    });
+    await waitFor(
+      () => alice.api.status().peers.some((p) => p.node_id === bob.kp.nodeIdFull),
+      15_000,
+      'alice to see bob',
+    );
+    await waitFor(
+      () =>
+        alice
+          .community()!
+          .state.members()
+          .some((m) => m.node_id === bob.kp.nodeIdFull && m.status === 'joined'),
+      15_000,
+      'bob joined in alice log',
+    );
 
     // In a community where only trusted households invite, a member cannot make a code (said at once, not at scan time).
-    expect(await refusal(bob.api.onboarding.createJoinCode({ level: 'member', ttlSeconds: 600 }))).toBe('invite_invalid');
+    expect(await refusal(bob.api.onboarding.createJoinCode({ level: 'member', ttlSeconds: 600 }))).toBe(
+      'invite_invalid',
+    );
 
     // Reused by another household: refused by alice's node; carol stays outside, alice's log unchanged.
     const before = alice.community()!.log.count();

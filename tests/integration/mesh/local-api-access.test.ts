@@ -14,16 +14,23 @@ interface Reply {
   headers: Record<string, string | string[] | undefined>;
 }
 
-function raw(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function raw(
+  port: number,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const noHost = opts.headers?.host === '';
     const headers = { ...opts.headers };
     if (noHost) delete headers.host;
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers, setHost: !noHost }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers, setHost: !noHost },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
     req.end(opts.body);
@@ -46,7 +53,9 @@ describe('local API access', () => {
     expect(statSync(m.node.files.apiToken).mode & 0o777).toBe(0o600);
     await m.restart();
     expect(m.node.apiToken).toBe(before);
-    const ok = await raw(m.node.apiPort, '/trpc/status', { headers: { host: `127.0.0.1:${m.node.apiPort}`, authorization: `Bearer ${before}` } });
+    const ok = await raw(m.node.apiPort, '/trpc/status', {
+      headers: { host: `127.0.0.1:${m.node.apiPort}`, authorization: `Bearer ${before}` },
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -74,7 +83,12 @@ describe('local API access', () => {
     const post = (origin: string | undefined) =>
       raw(port, '/trpc/onboarding.createCommunity', {
         method: 'POST',
-        headers: { host: `127.0.0.1:${port}`, authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+        headers: {
+          host: `127.0.0.1:${port}`,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          ...(origin ? { origin } : {}),
+        },
         body: JSON.stringify({ name: 'Evil Street', whoInvites: 'everyone' }),
       });
     for (const origin of ['http://evil.example', `http://localhost:${port + 1}`, 'null', `https://127.0.0.1:${port}`]) {
@@ -102,12 +116,17 @@ describe('local API access', () => {
     if (lanPort) expect(port).toBe(lanPort);
     const code = new URLSearchParams(url.hash.slice(1)).get('pair')!;
     const lanHost = `${url.hostname}:${port}`;
-    const status = (token?: string, host = lanHost) => raw(port, '/trpc/status', { headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const status = (token?: string, host = lanHost) =>
+      raw(port, '/trpc/status', { headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
 
     expect((await status()).status).toBe(401);
     expect((await status(node.apiToken)).status).toBe(401); // the household token is not for the LAN
     const pairReq = (c: string, origin = `http://${lanHost}`) =>
-      raw(port, '/pair', { method: 'POST', headers: { host: lanHost, origin, 'content-type': 'application/json' }, body: JSON.stringify({ code: c, name: 'Kitchen phone' }) });
+      raw(port, '/pair', {
+        method: 'POST',
+        headers: { host: lanHost, origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ code: c, name: 'Kitchen phone' }),
+      });
     expect((await pairReq(code, 'http://evil.example')).status).toBe(403);
     const paired = JSON.parse((await pairReq(code)).body) as { id: string; token: string };
     expect(paired.token).toMatch(/^phone\./);
@@ -116,7 +135,11 @@ describe('local API access', () => {
     expect((await status(paired.token, `evil.example:${port}`)).status).toBe(403);
     expect((await status(`${paired.token.slice(0, -1)}x`)).status).toBe(401);
     // A phone may use the app but not change who may.
-    const r = await raw(port, '/trpc/onboarding.pairPhone', { method: 'POST', headers: { host: lanHost, authorization: `Bearer ${paired.token}`, 'content-type': 'application/json' }, body: '{}' });
+    const r = await raw(port, '/trpc/onboarding.pairPhone', {
+      method: 'POST',
+      headers: { host: lanHost, authorization: `Bearer ${paired.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(r.status).toBe(403);
     expect(api.phoneAccess().phones.map((p) => p.name)).toEqual(['Kitchen phone']);
 
@@ -127,14 +150,22 @@ describe('local API access', () => {
     expect(after.enabled).toBe(true);
     expect(after.phones.map((p) => p.id)).toEqual([paired.id]);
     const newPort = Number(new URL(after.urls[0]).port);
-    const again = await raw(newPort, '/trpc/status', { headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` } });
+    const again = await raw(newPort, '/trpc/status', {
+      headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` },
+    });
     expect(again.status).toBe(200);
     const api2 = m.node.api.onboarding;
     api2.forgetPhone({ id: paired.id });
-    const gone = await raw(newPort, '/trpc/status', { headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` } });
+    const gone = await raw(newPort, '/trpc/status', {
+      headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` },
+    });
     expect(gone.status).toBe(401);
     await api2.setPhoneAccess({ enabled: false });
-    await expect(raw(newPort, '/trpc/status', { headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` } })).rejects.toThrow();
+    await expect(
+      raw(newPort, '/trpc/status', {
+        headers: { host: `${url.hostname}:${newPort}`, authorization: `Bearer ${paired.token}` },
+      }),
+    ).rejects.toThrow();
   });
 
   it('a forgotten phone is refused at once, and turning access off closes the listener', async () => {
@@ -145,9 +176,14 @@ describe('local API access', () => {
     const port = Number(pairing.port);
     const host = `${pairing.hostname}:${port}`;
     const code = new URLSearchParams(pairing.hash.slice(1)).get('pair')!;
-    const pairReq = await raw(port, '/pair', { method: 'POST', headers: { host, 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const pairReq = await raw(port, '/pair', {
+      method: 'POST',
+      headers: { host, 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
     const paired = JSON.parse(pairReq.body) as { id: string; token: string };
-    const status = (token?: string) => raw(port, '/trpc/status', { headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const status = (token?: string) =>
+      raw(port, '/trpc/status', { headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
     expect((await status(paired.token)).status).toBe(200);
     api.forgetPhone({ id: paired.id });
     expect((await status(paired.token)).status).toBe(401);

@@ -14,19 +14,35 @@ describe('rate limits between real nodes', () => {
   afterAll(async () => mesh?.close());
 
   const offer = (name: string, handler: () => Promise<unknown>) =>
-    mesh.byName('alice').node.bus.registerCapability(defineCapability({ name, version: [1, 0], request_schema: anyObject, response_schema: null, idempotent: true, max_concurrent: 10_000 }), handler);
+    mesh.byName('alice').node.bus.registerCapability(
+      defineCapability({
+        name,
+        version: [1, 0],
+        request_schema: anyObject,
+        response_schema: null,
+        idempotent: true,
+        max_concurrent: 10_000,
+      }),
+      handler,
+    );
 
   it('hard rate limits answer capacity_exceeded with retry_after_ms', async () => {
     const alice = mesh.byName('alice').node;
     const bob = mesh.byName('bob').node;
     offer('test.cheap', async () => ({ ok: true }));
     await waitFor(() => bob.api.capabilities({ name: 'test.cheap' }).length > 0, 15_000, 'bob to learn test.cheap');
-    const results = await Promise.allSettled(Array.from({ length: 40 }, () => bob.bus.call('test.cheap', [1, 0], {}, { timeoutMs: 20_000 })));
-    const limited = results.filter((r) => r.status === 'rejected' && (r.reason as { wireCode?: string }).wireCode === 'capacity_exceeded');
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, () => bob.bus.call('test.cheap', [1, 0], {}, { timeoutMs: 20_000 })),
+    );
+    const limited = results.filter(
+      (r) => r.status === 'rejected' && (r.reason as { wireCode?: string }).wireCode === 'capacity_exceeded',
+    );
     expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0);
     expect(limited.length).toBeGreaterThan(0);
-    const reason = (limited[0] as PromiseRejectedResult).reason as { retryAfterMs?: number; details?: Record<string, unknown> };
+    const reason = (limited[0] as PromiseRejectedResult).reason as {
+      retryAfterMs?: number;
+      details?: Record<string, unknown>;
+    };
     expect(reason.retryAfterMs ?? reason.details?.retry_after_ms).toBeGreaterThan(0);
   });
-
 });

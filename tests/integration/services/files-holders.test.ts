@@ -47,15 +47,27 @@ describe('files: every holder is named and serves', () => {
     const added = await alice.api.filesAdd({ path: src });
 
     // Bob fetches it (files get --out): he now holds it and says so.
-    await waitFor(() => bob.scope()!.services.sources.sourcesOf(added.cid).length > 0, 20_000, 'bob to learn of the file');
+    await waitFor(
+      () => bob.scope()!.services.sources.sourcesOf(added.cid).length > 0,
+      20_000,
+      'bob to learn of the file',
+    );
     await filesGet(bob, added.cid, join(dir, 'bob-plans.bin'));
     expect(sha256(readFileSync(join(dir, 'bob-plans.bin')))).toBe(sha256(data));
 
     // Carol's list names both households; alice's names bob besides herself.
-    const names = (rows: Awaited<ReturnType<RunningNode['api']['filesList']>>) => rows.find((r) => r.cid === added.cid)?.holders.map((h) => h.name).sort() ?? [];
+    const names = (rows: Awaited<ReturnType<RunningNode['api']['filesList']>>) =>
+      rows
+        .find((r) => r.cid === added.cid)
+        ?.holders.map((h) => h.name)
+        .sort() ?? [];
     await waitFor(async () => names(await carol.api.filesList()).length === 2, 20_000, 'carol to see two holders');
     expect(names(await carol.api.filesList())).toEqual(['alice', 'bob']);
-    await waitFor(async () => names(await alice.api.filesList()).includes('bob'), 20_000, 'alice to see bob as a holder');
+    await waitFor(
+      async () => names(await alice.api.filesList()).includes('bob'),
+      20_000,
+      'alice to see bob as a holder',
+    );
     const aliceRow = (await alice.api.filesList()).find((r) => r.cid === added.cid)!;
     expect(aliceRow.local).toBe(true);
 
@@ -63,9 +75,17 @@ describe('files: every holder is named and serves', () => {
     const quiet = randomBytes(3 * 1024 * 1024 + 7);
     writeFileSync(join(dir, 'notes.bin'), quiet);
     const second = await alice.api.filesAdd({ path: join(dir, 'notes.bin') });
-    await waitFor(() => bob.scope()!.services.sources.sourcesOf(second.cid).length > 0, 20_000, 'bob to learn of the second file');
+    await waitFor(
+      () => bob.scope()!.services.sources.sourcesOf(second.cid).length > 0,
+      20_000,
+      'bob to learn of the second file',
+    );
     await bob.scope()!.services.fileClient.fetch(second.cid);
-    await waitFor(() => carol.scope()!.services.sources.sourcesOf(second.cid).length > 0, 20_000, 'carol to learn of the second file');
+    await waitFor(
+      () => carol.scope()!.services.sources.sourcesOf(second.cid).length > 0,
+      20_000,
+      'carol to learn of the second file',
+    );
     expect(carol.scope()!.services.sources.sourcesOf(second.cid)).toEqual([alice.kp.nodeIdFull]);
 
     // The sharer stops. Carol still has alice's file.read entry for a while, so the fetch first

@@ -33,7 +33,8 @@ function tapFileRead(node: RunningNode) {
     const out = await inner(ctx);
     if (!out || typeof out !== 'object' || !(Symbol.asyncIterator in out)) return touch(out as Record<string, unknown>);
     return (async function* () {
-      for await (const f of out as AsyncIterable<FrameData>) yield f.event === 'chunk' ? { ...f, data: await touch(f.data) } : f;
+      for await (const f of out as AsyncIterable<FrameData>)
+        yield f.event === 'chunk' ? { ...f, data: await touch(f.data) } : f;
     })();
   };
   entry.handler = wrapped;
@@ -59,10 +60,14 @@ function tapFileRead(node: RunningNode) {
 async function quiet(count: () => number): Promise<void> {
   let last = count();
   let since = Date.now();
-  await waitFor(() => {
-    if (count() !== last) [last, since] = [count(), Date.now()];
-    return Date.now() - since >= 200;
-  }, 5_000, 'the holders to stop sending');
+  await waitFor(
+    () => {
+      if (count() !== last) [last, since] = [count(), Date.now()];
+      return Date.now() - since >= 200;
+    },
+    5_000,
+    'the holders to stop sending',
+  );
 }
 
 describe('files across the mesh', () => {
@@ -90,8 +95,18 @@ describe('files across the mesh', () => {
     expect(ma.cid).toBe(mb.cid); // content addressed: same bytes, same id
     await Promise.all([alice, bob].map((n) => n.scope()!.services.files.advertise([ma.cid])));
     const want = [alice.kp.nodeIdFull, bob.kp.nodeIdFull].sort();
-    await waitFor(() => JSON.stringify([...carol.scope()!.services.sources.sourcesOf(ma.cid, carol.kp.nodeIdFull)].sort()) === JSON.stringify(want), 10_000, 'carol to learn both holders');
-    await waitFor(() => carol.bus.registry.find('file.read', [1, 0]).filter((e) => !e.is_local).length === 2, 10_000, 'both file.read instances at carol');
+    await waitFor(
+      () =>
+        JSON.stringify([...carol.scope()!.services.sources.sourcesOf(ma.cid, carol.kp.nodeIdFull)].sort()) ===
+        JSON.stringify(want),
+      10_000,
+      'carol to learn both holders',
+    );
+    await waitFor(
+      () => carol.bus.registry.find('file.read', [1, 0]).filter((e) => !e.is_local).length === 2,
+      10_000,
+      'both file.read instances at carol',
+    );
     return ma.cid;
   }
 
@@ -162,7 +177,10 @@ describe('files across the mesh', () => {
     const tb = tapFileRead(bob);
     ta.delayMs = tb.delayMs = 40;
     const ac = new AbortController();
-    const cancelled = client.fetchToFile(cid, () => join(outDir, 'direct.out'), { signal: ac.signal, onProgress: (p) => p.done_chunks >= 2 && ac.abort() });
+    const cancelled = client.fetchToFile(cid, () => join(outDir, 'direct.out'), {
+      signal: ac.signal,
+      onProgress: (p) => p.done_chunks >= 2 && ac.abort(),
+    });
     await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
     expect(readdirSync(outDir)).toEqual([]);
     const held = 7 - (await store.missingChunks(await alice.scope()!.services.blobs.readManifest(cid))).length;

@@ -39,7 +39,9 @@ export class FakeBus implements InboundCallHandler {
       case 'test.forever':
         return this.forever(call.signal);
       default:
-        throw new BusError('not_found', `no capability ${call.capability}@${call.version}`, { details: { alt_capabilities: ['test.echo'] } });
+        throw new BusError('not_found', `no capability ${call.capability}@${call.version}`, {
+          details: { alt_capabilities: ['test.echo'] },
+        });
     }
   }
 
@@ -73,17 +75,36 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-export async function startNode(extra: Partial<HttpServerOptions> = {}, tls?: TlsMaterial, kp = generateKeyPair()): Promise<TestNode> {
+export async function startNode(
+  extra: Partial<HttpServerOptions> = {},
+  tls?: TlsMaterial,
+  kp = generateKeyPair(),
+): Promise<TestNode> {
   const material = tls ?? generateSelfSignedCert(kp);
   const bus = new FakeBus();
   const pubsub = new PubSubServer();
   const pins = new PinnedCerts(':memory:');
   const manifestRef: { m: Record<string, unknown> } = { m: {} };
-  const server = createHttpServer({ kp, tls: material, host: '127.0.0.1', port: 0, handler: bus, pubsub, nodeManifest: () => manifestRef.m, ...extra });
+  const server = createHttpServer({
+    kp,
+    tls: material,
+    host: '127.0.0.1',
+    port: 0,
+    handler: bus,
+    pubsub,
+    nodeManifest: () => manifestRef.m,
+    ...extra,
+  });
   await server.start();
   server.markReady();
   manifestRef.m = signPayload(
-    { node_id: kp.nodeIdFull, endpoints: [{ transport: 'https', host: '127.0.0.1', port: server.port }], load: { tls_fingerprint: material.fingerprint }, issued_at: toWallClock(), expires_at: toWallClock(new Date(Date.now() + 30_000)) },
+    {
+      node_id: kp.nodeIdFull,
+      endpoints: [{ transport: 'https', host: '127.0.0.1', port: server.port }],
+      load: { tls_fingerprint: material.fingerprint },
+      issued_at: toWallClock(),
+      expires_at: toWallClock(new Date(Date.now() + 30_000)),
+    },
     kp,
   );
   const client = new HttpClient({ kp, pinnedCerts: pins, timeoutDefaultMs: 5_000 });
@@ -96,7 +117,10 @@ export async function startNode(extra: Partial<HttpServerOptions> = {}, tls?: Tl
     server,
     client,
     manifest: manifestRef.m,
-    address: { nodeId: kp.nodeIdFull as NodeId, endpoint: { transport: 'https', host: '127.0.0.1', port: server.port } },
+    address: {
+      nodeId: kp.nodeIdFull as NodeId,
+      endpoint: { transport: 'https', host: '127.0.0.1', port: server.port },
+    },
     async stop() {
       client.close();
       await server.stop();
@@ -106,22 +130,39 @@ export async function startNode(extra: Partial<HttpServerOptions> = {}, tls?: Tl
 }
 
 /** A raw HTTPS request (no pinning, no client logic) for forging and replaying. */
-export function rawHttps(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: any }> {
+export function rawHttps(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': 'application/json', ...headers }, rejectUnauthorized: false, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        let json: unknown = text;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          // leave as text
-        }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { 'content-type': 'application/json', ...headers },
+        rejectUnauthorized: false,
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          let json: unknown = text;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            // leave as text
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

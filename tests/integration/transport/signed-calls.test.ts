@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { formatAuthorization, generateSelfSignedCert, parseAuthorization, RateLimiter, refusalReason, signRequest } from '../../../src-main/runtime/transport';
+import {
+  formatAuthorization,
+  generateSelfSignedCert,
+  parseAuthorization,
+  RateLimiter,
+  refusalReason,
+  signRequest,
+} from '../../../src-main/runtime/transport';
 import { rawHttps, startNode, type TestNode } from './helpers';
 
 const nodes: TestNode[] = [];
@@ -17,7 +24,10 @@ afterEach(async () => {
 });
 
 async function callErr(p: Promise<unknown>): Promise<CallError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(CallError);
   return e as CallError;
 }
@@ -25,7 +35,10 @@ async function callErr(p: Promise<unknown>): Promise<CallError> {
 describe('signed bus calls between two real nodes', () => {
   it('a signed call reaches the handler with the verified caller and returns the result', async () => {
     const { a, b } = await pair();
-    const r = (await a.client.call(b.address, 'test.echo', '1.0', { hello: 'bob' }, { traceId: 't-1' })) as Record<string, unknown>;
+    const r = (await a.client.call(b.address, 'test.echo', '1.0', { hello: 'bob' }, { traceId: 't-1' })) as Record<
+      string,
+      unknown
+    >;
     expect(r).toEqual({ echo: { hello: 'bob' }, caller: a.kp.nodeIdFull, trace_id: 't-1' });
     expect(b.bus.calls).toHaveLength(1);
     // A second call reuses the keep-alive connection and still works.
@@ -55,7 +68,11 @@ describe('signed bus calls between two real nodes', () => {
     const failures: string[] = [];
     const { a, b } = await pair({ onSignatureFailure: (r) => failures.push(r) });
     const body = JSON.stringify({ capability: 'test.echo', version: '1.0', body: {} });
-    const headers = signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }, Date.now() - 61_000);
+    const headers = signRequest(
+      a.kp,
+      { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body },
+      Date.now() - 61_000,
+    );
     const r = await rawHttps(b.server.port, 'POST', '/bus/v1/call', headers, body);
     expect(r.status).toBe(401);
     expect(r.json.error).toMatchObject({ code: 'invalid_signature' });
@@ -69,11 +86,18 @@ describe('signed bus calls between two real nodes', () => {
     const body = JSON.stringify({ capability: 'test.echo', version: '1.0', body: {} });
     const mallory = generateKeyPair();
     // Mallory signs but claims to be Alice.
-    const byMallory = parseAuthorization(signRequest(mallory, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }).authorization)!;
+    const byMallory = parseAuthorization(
+      signRequest(mallory, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }).authorization,
+    )!;
     const forged = { authorization: formatAuthorization({ ...byMallory, node: a.kp.nodeIdFull }) };
     const tampered = signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body });
     const elsewhere = signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: mallory.nodeIdFull, body });
-    for (const [h, b2] of [[forged, body], [tampered, body.replace('{}', '{"x":1}')], [elsewhere, body], [{}, body]] as const) {
+    for (const [h, b2] of [
+      [forged, body],
+      [tampered, body.replace('{}', '{"x":1}')],
+      [elsewhere, body],
+      [{}, body],
+    ] as const) {
       const r = await rawHttps(b.server.port, 'POST', '/bus/v1/call', h as Record<string, string>, b2);
       expect(r.status).toBe(401);
       expect(r.json.error.code).toBe('invalid_signature');
@@ -97,7 +121,7 @@ describe('signed bus calls between two real nodes', () => {
     expect(e.code).toBe('forbidden');
     expect(e.message).toMatch(/removed .*revoked/);
     expect(refusalReason(e)).toBe('revoked');
-    expect(refusalReason(new Error('removed this caller\'s node (revoked)'))).toBeNull(); // only a peer's 403 counts
+    expect(refusalReason(new Error("removed this caller's node (revoked)"))).toBeNull(); // only a peer's 403 counts
     expect(b.bus.calls).toHaveLength(0);
   });
 
@@ -106,7 +130,11 @@ describe('signed bus calls between two real nodes', () => {
     // Bob's node id now answers from a server with a different certificate.
     const impostor = await startNode({}, generateSelfSignedCert(b.kp), b.kp);
     nodes.push(impostor);
-    const e = await callErr(a.client.call({ nodeId: b.address.nodeId, endpoint: impostor.address.endpoint }, 'test.echo', '1.0', { secret: 1 }));
+    const e = await callErr(
+      a.client.call({ nodeId: b.address.nodeId, endpoint: impostor.address.endpoint }, 'test.echo', '1.0', {
+        secret: 1,
+      }),
+    );
     expect(e.code).toBe('forbidden');
     expect(e.message).toMatch(/pinned/);
     expect(impostor.bus.calls).toHaveLength(0);
@@ -150,7 +178,13 @@ describe('signed bus calls between two real nodes', () => {
   it('malformed JSON (correctly signed) gets 400 bad_request', async () => {
     const { a, b } = await pair();
     const body = '{"capability": "test.echo", ';
-    const r = await rawHttps(b.server.port, 'POST', '/bus/v1/call', signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }), body);
+    const r = await rawHttps(
+      b.server.port,
+      'POST',
+      '/bus/v1/call',
+      signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }),
+      body,
+    );
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('bad_request');
     expect(b.bus.calls).toHaveLength(0);

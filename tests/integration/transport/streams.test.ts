@@ -81,7 +81,13 @@ describe('flow-controlled streams', () => {
   it('a receiver that never acks gets an error frame (timeout) and the producer stops', async () => {
     const { a, b } = await pair({ flow: { ackTimeoutMs: 300 } });
     const body = JSON.stringify({ capability: 'test.forever', version: '1.0', body: {}, stream: true });
-    const r = await rawHttps(b.server.port, 'POST', '/bus/v1/call', signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }), body);
+    const r = await rawHttps(
+      b.server.port,
+      'POST',
+      '/bus/v1/call',
+      signRequest(a.kp, { method: 'POST', path: '/bus/v1/call', to: b.kp.nodeIdFull, body }),
+      body,
+    );
     expect(r.status).toBe(200);
     const text = String(r.json);
     const frames = text.split('\n\n').filter(Boolean);
@@ -93,7 +99,7 @@ describe('flow-controlled streams', () => {
     await waitFor(() => b.bus.producerStopped, 3_000, 'producer stopped');
   });
 
-  it('an ack for somebody else\'s stream is refused', async () => {
+  it("an ack for somebody else's stream is refused", async () => {
     const { a, b } = await pair();
     const c = await startNode();
     nodes.push(c);
@@ -101,7 +107,13 @@ describe('flow-controlled streams', () => {
     await it.next();
     const streamId = [...(b.server as any).registry.streams.keys()][0] as string;
     const body = JSON.stringify({ stream_id: streamId, upto: 100 });
-    const r = await rawHttps(b.server.port, 'POST', '/bus/v1/call/ack', signRequest(c.kp, { method: 'POST', path: '/bus/v1/call/ack', to: b.kp.nodeIdFull, body }), body);
+    const r = await rawHttps(
+      b.server.port,
+      'POST',
+      '/bus/v1/call/ack',
+      signRequest(c.kp, { method: 'POST', path: '/bus/v1/call/ack', to: b.kp.nodeIdFull, body }),
+      body,
+    );
     expect(r.status).toBe(403);
     expect(r.json.error.code).toBe('forbidden');
     await it.return?.(undefined);

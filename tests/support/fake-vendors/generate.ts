@@ -15,10 +15,25 @@ export interface FakeGenRequest {
  * Calls `onPiece` per generated piece (return false to cut the stream) and resolves with the real
  * ChatResult, or null when the stream was cut or the client went away.
  */
-export async function generate(backend: LlmBackend, r: FakeGenRequest, signal: AbortSignal, onPiece: (text: string) => boolean): Promise<ChatResult | null> {
+export async function generate(
+  backend: LlmBackend,
+  r: FakeGenRequest,
+  signal: AbortSignal,
+  onPiece: (text: string) => boolean,
+): Promise<ChatResult | null> {
   const model = backend.models[0].name;
-  const common = { model, maxTokens: r.maxTokens, temperature: r.temperature, topP: r.topP, stop: r.stop, seed: r.seed, signal };
-  const gen = r.messages ? backend.chat({ ...common, messages: r.messages }) : backend.complete({ ...common, prompt: r.prompt ?? '' });
+  const common = {
+    model,
+    maxTokens: r.maxTokens,
+    temperature: r.temperature,
+    topP: r.topP,
+    stop: r.stop,
+    seed: r.seed,
+    signal,
+  };
+  const gen = r.messages
+    ? backend.chat({ ...common, messages: r.messages })
+    : backend.complete({ ...common, prompt: r.prompt ?? '' });
   try {
     for (;;) {
       const step = await gen.next();

@@ -24,9 +24,19 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export type Handler = (req: IncomingMessage, body: Record<string, unknown> | null, res: ServerResponse, ctx: { faults: Faults; signal: AbortSignal }) => Promise<void>;
+export type Handler = (
+  req: IncomingMessage,
+  body: Record<string, unknown> | null,
+  res: ServerResponse,
+  ctx: { faults: Faults; signal: AbortSignal },
+) => Promise<void>;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }

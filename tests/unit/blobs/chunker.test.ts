@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlobError, canonicalJsonBytes } from '../../../src-main/common';
 import {
-  chunkBlob, chunkFile, hashBytes, manifestCid, parseManifest, reassemble, verifyChunk, type BlobManifest, type ChunkRef,
+  chunkBlob,
+  chunkFile,
+  hashBytes,
+  manifestCid,
+  parseManifest,
+  reassemble,
+  verifyChunk,
+  type BlobManifest,
+  type ChunkRef,
 } from '../../../src-main/runtime/blobs';
 import { bytes, rejectsWith, tempDir } from './helpers';
 
@@ -12,8 +20,12 @@ const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
 
 describe('chunk CIDs', () => {
   it('are blake3:<hex> of the bytes (published BLAKE3 vectors)', async () => {
-    expect(await hashBytes(new Uint8Array())).toBe('blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262');
-    expect(await hashBytes(new TextEncoder().encode('abc'))).toBe('blake3:6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
+    expect(await hashBytes(new Uint8Array())).toBe(
+      'blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262',
+    );
+    expect(await hashBytes(new TextEncoder().encode('abc'))).toBe(
+      'blake3:6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85',
+    );
   });
 
   it('agree with an independent BLAKE3 (@noble/hashes) on a chunk-sized input', async () => {
@@ -49,12 +61,17 @@ describe('manifests', () => {
   });
 
   it('the docs/protocol/blobs.md example is exact', async () => {
-    const { manifest } = await chunkBlob(new TextEncoder().encode('hello, hearth\n'), { filename: 'hello.txt', mimeType: 'text/plain' });
+    const { manifest } = await chunkBlob(new TextEncoder().encode('hello, hearth\n'), {
+      filename: 'hello.txt',
+      mimeType: 'text/plain',
+    });
     expect(manifest).toEqual({
       cid: 'blake3:32b370a95ef76960a1c620ce2796b8f13b48ace711945138c21a519a1ab3e142',
       size_bytes: 14,
       chunk_size_bytes: 262144,
-      chunks: [{ index: 0, cid: 'blake3:717440282b06a9f20d3dd6ffd80746608836d98ca0710a8f8af3bbb0a51b4208', size_bytes: 14 }],
+      chunks: [
+        { index: 0, cid: 'blake3:717440282b06a9f20d3dd6ffd80746608836d98ca0710a8f8af3bbb0a51b4208', size_bytes: 14 },
+      ],
       mime_type: 'text/plain',
       filename: 'hello.txt',
     });
@@ -103,7 +120,9 @@ describe('chunkFile', () => {
     const seen: Uint8Array[] = [];
     const progress: number[] = [];
     const m: BlobManifest = await chunkFile(path, async (_ref, b) => void seen.push(b.slice()), {
-      chunkSize: 256, filename: 'f.bin', onProgress: (p) => progress.push(p.bytes),
+      chunkSize: 256,
+      filename: 'f.bin',
+      onProgress: (p) => progress.push(p.bytes),
     });
     const expected = (await chunkBlob(data, { chunkSize: 256, filename: 'f.bin' })).manifest;
     expect(m).toEqual(expected);
@@ -112,7 +131,10 @@ describe('chunkFile', () => {
   });
 
   it('a missing file is not_found', async () => {
-    await rejectsWith(chunkFile('/nonexistent/hearthnet/file', async () => undefined), 'not_found');
+    await rejectsWith(
+      chunkFile('/nonexistent/hearthnet/file', async () => undefined),
+      'not_found',
+    );
   });
 });
 

@@ -10,7 +10,11 @@ const CHUNK = 1024;
 /** A manifest over `parts` (a repeated part repeats its chunk), with the parts by CID. */
 async function manifestOf(parts: Uint8Array[]): Promise<{ m: BlobManifest; cids: Cid[] }> {
   const cids: Cid[] = await Promise.all(parts.map((p) => hashBytes(p)));
-  const m = await buildManifest(parts.map((p, i) => ({ index: i, cid: cids[i], size_bytes: p.length })), CHUNK, { filename: 'f.bin' });
+  const m = await buildManifest(
+    parts.map((p, i) => ({ index: i, cid: cids[i], size_bytes: p.length })),
+    CHUNK,
+    { filename: 'f.bin' },
+  );
   return { m, cids };
 }
 

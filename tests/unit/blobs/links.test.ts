@@ -24,7 +24,11 @@ async function open_(d: string): Promise<BlobStore> {
   return s;
 }
 
-const filesIn = async (d: string) => (await readdir(d, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+const filesIn = async (d: string) =>
+  (await readdir(d, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 
 async function fetchInto(store: BlobStore, m: BlobManifest, chunks: Uint8Array[]): Promise<void> {
   await store.writePartial(m);
@@ -49,7 +53,11 @@ describe('linked blobs', () => {
     await store.stop();
     const again = await open_(d);
     expect(await again.hasBlob(m.cid)).toBe(true);
-    expect(Buffer.from(await again.readChunkForPeer(m.chunks[3].cid)).equals(Buffer.from(data.subarray(3 * 65_536, 4 * 65_536)))).toBe(true);
+    expect(
+      Buffer.from(await again.readChunkForPeer(m.chunks[3].cid)).equals(
+        Buffer.from(data.subarray(3 * 65_536, 4 * 65_536)),
+      ),
+    ).toBe(true);
     // Removing the blob removes the link, never the user's file.
     await again.deleteBlob(m.cid);
     expect(await again.hasBlob(m.cid)).toBe(false);
@@ -77,7 +85,7 @@ describe('linked blobs', () => {
     expect(await again.listCids()).toEqual([]);
   });
 
-  it('a fetched blob is moved onto the user\'s path: written once, no temp name left, still held and served', async () => {
+  it("a fetched blob is moved onto the user's path: written once, no temp name left, still held and served", async () => {
     const d = await dir();
     const store = await open_(d);
     const data = bytes(500_000, 9);

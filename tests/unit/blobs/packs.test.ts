@@ -28,17 +28,24 @@ async function open_(d: string, opts = {}): Promise<BlobStore> {
 /** Fetches `chunks` of `m` into `store` as a transfer does (partial manifest, pack writes, complete). */
 async function fetchInto(store: BlobStore, m: BlobManifest, chunks: Uint8Array[], only?: number[]): Promise<void> {
   await store.writePartial(m);
-  for (const ref of m.chunks) if (!only || only.includes(ref.index)) await store.writeFetchedChunk(m, ref.cid, chunks[ref.index]);
+  for (const ref of m.chunks)
+    if (!only || only.includes(ref.index)) await store.writeFetchedChunk(m, ref.cid, chunks[ref.index]);
 }
 
-const filesIn = async (d: string, sub: string) => (await readdir(join(d, sub), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+const filesIn = async (d: string, sub: string) =>
+  (await readdir(join(d, sub), { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 
 describe('packs', () => {
   it('a fetched blob is one pack file, readable chunk by chunk and whole, counted in totalBytes', async () => {
     const d = await dir();
     const store = await open_(d);
     const data = bytes(2500, 3);
-    const { manifest: m, chunks } = await chunkBlob(new Uint8Array([...data, ...data.subarray(0, 1000)]), { chunkSize: 1000 }); // a repeated chunk
+    const { manifest: m, chunks } = await chunkBlob(new Uint8Array([...data, ...data.subarray(0, 1000)]), {
+      chunkSize: 1000,
+    }); // a repeated chunk
     await fetchInto(store, m, chunks);
     await store.completeBlob(m.cid);
     expect(await store.hasBlob(m.cid)).toBe(true);

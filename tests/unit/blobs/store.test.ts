@@ -20,7 +20,9 @@ async function newStore(opts: BlobStoreOptions = {}): Promise<{ store: BlobStore
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe('chunks', () => {
@@ -89,13 +91,19 @@ describe('blobs', () => {
   it('writeBlob makes a blob visible with its manifest; listCids/listBlobs/readBlobBytes', async () => {
     const { store } = await newStore();
     const data = bytes(2500, 8);
-    const { manifest, chunks } = await chunkBlob(data, { chunkSize: 1000, filename: 'x.bin', mimeType: 'application/octet-stream' });
+    const { manifest, chunks } = await chunkBlob(data, {
+      chunkSize: 1000,
+      filename: 'x.bin',
+      mimeType: 'application/octet-stream',
+    });
     await store.writeBlob(manifest, chunks);
     expect(await store.hasBlob(manifest.cid)).toBe(true);
     expect(await store.readManifest(manifest.cid)).toEqual(manifest);
     expect(await store.listCids()).toEqual([manifest.cid]);
     expect(await store.listCids(manifest.cid.slice(7, 12))).toEqual([manifest.cid]);
-    expect(await store.listCids('ffffffffff')).toEqual(manifest.cid.startsWith('blake3:ffffffffff') ? [manifest.cid] : []);
+    expect(await store.listCids('ffffffffff')).toEqual(
+      manifest.cid.startsWith('blake3:ffffffffff') ? [manifest.cid] : [],
+    );
     expect(await store.listBlobs()).toEqual([manifest]);
     expect(await store.readBlobBytes(manifest.cid)).toEqual(data);
     await rejectsWith(store.readBlobBytes(manifest.cid, { maxBytes: 100 }), 'io_error');
@@ -138,7 +146,11 @@ describe('blobs', () => {
       expect(data).toEqual(chunks[ref.index]);
       seen.push([ref.index, data.length]);
     }
-    expect(seen).toEqual([[0, 100], [1, 100], [2, 50]]);
+    expect(seen).toEqual([
+      [0, 100],
+      [1, 100],
+      [2, 50],
+    ]);
   });
 
   it('an import cancelled part-way leaves no blob and removes the chunks it added', async () => {
@@ -146,7 +158,14 @@ describe('blobs', () => {
     const path = join(dir, 'in.bin');
     await writeFile(path, bytes(1024 * 1024, 13));
     const ctrl = new AbortController();
-    const err = await rejectsWith(store.importFile(path, { chunkSize: 64 * 1024, signal: ctrl.signal, onProgress: (p) => p.bytes >= 256 * 1024 && ctrl.abort() }), 'cancelled');
+    const err = await rejectsWith(
+      store.importFile(path, {
+        chunkSize: 64 * 1024,
+        signal: ctrl.signal,
+        onProgress: (p) => p.bytes >= 256 * 1024 && ctrl.abort(),
+      }),
+      'cancelled',
+    );
     expect(err.wireCode).toBe('cancelled');
     expect(await store.listCids()).toEqual([]);
     expect(await filesUnder(join(dir, 'chunks'))).toEqual([]);
@@ -179,7 +198,11 @@ describe('pins and gc', () => {
     let store: BlobStore | undefined;
     let clock = 1_000_000;
     // 10 MB disk, 4.4 MB used by other files; each blob is 1 MB; gc above 75%.
-    const { store: s } = await newStore({ gcThreshold: 0.75, diskUsage: fakeDisk(10 * MB, 4.4 * MB, () => store), now: () => clock });
+    const { store: s } = await newStore({
+      gcThreshold: 0.75,
+      diskUsage: fakeDisk(10 * MB, 4.4 * MB, () => store),
+      now: () => clock,
+    });
     store = s;
     const blobs = [];
     for (let i = 0; i < 3; i++) {

@@ -49,7 +49,13 @@ describe('streaming import and export', () => {
     await hashBytes(new Uint8Array(1)); // loads the hasher (the native module's pages count in RSS once) before measuring
     const progress: number[] = [];
 
-    const imp = await peakGrowth(() => store.importFile(src, { filename: 'big.bin', mimeType: 'application/octet-stream', onProgress: (p) => progress.push(p.bytes) }));
+    const imp = await peakGrowth(() =>
+      store.importFile(src, {
+        filename: 'big.bin',
+        mimeType: 'application/octet-stream',
+        onProgress: (p) => progress.push(p.bytes),
+      }),
+    );
     const m = imp.result;
     expect(m.size_bytes).toBe(FILE_MB * MB);
     expect(m.chunks).toHaveLength((FILE_MB * MB) / m.chunk_size_bytes);
@@ -62,7 +68,9 @@ describe('streaming import and export', () => {
     expect((await stat(out)).size).toBe(FILE_MB * MB);
     expect(await sha256File(out)).toBe(await sha256File(src));
 
-    console.log(`[blobs] ${FILE_MB} MB import: peak rss +${(imp.rss / MB).toFixed(1)} MB, arrayBuffers +${(imp.arrayBuffers / MB).toFixed(1)} MB; export: rss +${(exp.rss / MB).toFixed(1)} MB, arrayBuffers +${(exp.arrayBuffers / MB).toFixed(1)} MB`);
+    console.log(
+      `[blobs] ${FILE_MB} MB import: peak rss +${(imp.rss / MB).toFixed(1)} MB, arrayBuffers +${(imp.arrayBuffers / MB).toFixed(1)} MB; export: rss +${(exp.rss / MB).toFixed(1)} MB, arrayBuffers +${(exp.arrayBuffers / MB).toFixed(1)} MB`,
+    );
     // Loose bounds (GC timing varies), still far below holding the file (20 MB).
     for (const g of [imp, exp]) {
       expect(g.arrayBuffers).toBeLessThan(4 * MB);

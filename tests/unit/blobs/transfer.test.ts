@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlobError, type Cid } from '../../../src-main/common';
-import { BlobStore, chunkBlob, TransferManager, type BlobManifest, type TransferProgress } from '../../../src-main/runtime/blobs';
+import {
+  BlobStore,
+  chunkBlob,
+  TransferManager,
+  type BlobManifest,
+  type TransferProgress,
+} from '../../../src-main/runtime/blobs';
 import { bytes, rejectsWith, tempDir } from './helpers';
 
 const CHUNK = 16 * 1024;
@@ -48,34 +54,37 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
 function mesh(local: BlobStore, peers: Record<string, FakePeer>, concurrency = 4) {
   let inFlight = 0;
   let maxInFlight = 0;
-  const tm = new TransferManager({
-    store: local,
-    async fetchChunk(source, cid, signal) {
-      const p = peers[source];
-      p.calls.push(cid);
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      try {
-        if (p.delayMs) await delay(p.delayMs, signal);
-        if (p.broken) throw new Error('connection refused');
-        const data = (await p.store.readChunk(cid)).slice();
-        if (p.corrupt?.has(cid) || (p.corruptNext ?? 0) > 0) {
-          data[0] ^= 0xff;
-          if (p.corruptNext) p.corruptNext--;
-          p.corrupted = [...(p.corrupted ?? []), cid];
+  const tm = new TransferManager(
+    {
+      store: local,
+      async fetchChunk(source, cid, signal) {
+        const p = peers[source];
+        p.calls.push(cid);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          if (p.delayMs) await delay(p.delayMs, signal);
+          if (p.broken) throw new Error('connection refused');
+          const data = (await p.store.readChunk(cid)).slice();
+          if (p.corrupt?.has(cid) || (p.corruptNext ?? 0) > 0) {
+            data[0] ^= 0xff;
+            if (p.corruptNext) p.corruptNext--;
+            p.corrupted = [...(p.corrupted ?? []), cid];
+          }
+          return data;
+        } finally {
+          inFlight--;
         }
-        return data;
-      } finally {
-        inFlight--;
-      }
+      },
+      async fetchManifest(source, cid) {
+        const p = peers[source];
+        p.manifestCalls++;
+        if (p.broken) throw new Error('connection refused');
+        return p.wrongManifest ?? JSON.parse(JSON.stringify(await p.store.readManifest(cid)));
+      },
     },
-    async fetchManifest(source, cid) {
-      const p = peers[source];
-      p.manifestCalls++;
-      if (p.broken) throw new Error('connection refused');
-      return p.wrongManifest ?? JSON.parse(JSON.stringify(await p.store.readManifest(cid)));
-    },
-  }, { concurrency });
+    { concurrency },
+  );
   return { tm, maxInFlight: () => maxInFlight };
 }
 
@@ -86,7 +95,11 @@ function peer(store: BlobStore, extra: Partial<FakePeer> = {}): FakePeer {
 async function seeded(n: number, seed = 1): Promise<{ store: BlobStore; manifest: BlobManifest; data: Uint8Array }> {
   const store = await newStore('remote');
   const data = bytes(n, seed);
-  const { manifest, chunks } = await chunkBlob(data, { chunkSize: CHUNK, filename: 'photo.jpg', mimeType: 'image/jpeg' });
+  const { manifest, chunks } = await chunkBlob(data, {
+    chunkSize: CHUNK,
+    filename: 'photo.jpg',
+    mimeType: 'image/jpeg',
+  });
   await store.writeBlob(manifest, chunks);
   return { store, manifest, data };
 }
@@ -110,7 +123,12 @@ describe('TransferManager.fetchBlob', () => {
     expect(peers.slow.calls.length).toBeLessThan(peers.fast.calls.length);
     expect(peers.fast.calls.length + peers.slow.calls.length).toBe(manifest.chunks.length + 1);
     expect(maxInFlight()).toBeLessThanOrEqual(4);
-    expect(progress.at(-1)).toEqual({ done_chunks: 41, total_chunks: 41, bytes: manifest.size_bytes, total_bytes: manifest.size_bytes });
+    expect(progress.at(-1)).toEqual({
+      done_chunks: 41,
+      total_chunks: 41,
+      bytes: manifest.size_bytes,
+      total_bytes: manifest.size_bytes,
+    });
     // Already held: no further requests.
     await tm.fetchBlob(manifest.cid, { sources: ['fast'] });
     expect(peers.fast.manifestCalls + peers.slow.manifestCalls).toBe(1);
@@ -122,7 +140,11 @@ describe('TransferManager.fetchBlob', () => {
     const peers = { a: peer(remote, { delayMs: 2 }), b: peer(remote, { delayMs: 2 }) };
     const ctrl = new AbortController();
     const { tm } = mesh(local, peers, 2);
-    const run = tm.fetchBlob(manifest.cid, { sources: ['a', 'b'], signal: ctrl.signal, onProgress: (p) => p.done_chunks >= 10 && ctrl.abort() });
+    const run = tm.fetchBlob(manifest.cid, {
+      sources: ['a', 'b'],
+      signal: ctrl.signal,
+      onProgress: (p) => p.done_chunks >= 10 && ctrl.abort(),
+    });
     const err = await rejectsWith(run, 'cancelled');
     expect(err.wireCode).toBe('cancelled');
     expect(await local.hasBlob(manifest.cid)).toBe(false);
@@ -180,7 +202,10 @@ describe('TransferManager.fetchBlob', () => {
     expect(peers.honest.manifestCalls).toBe(1);
 
     const local2 = await newStore('local2');
-    const { tm: tm2 } = mesh(local2, { liar: peer(remote, { wrongManifest: other }), down: peer(remote, { broken: true }) });
+    const { tm: tm2 } = mesh(local2, {
+      liar: peer(remote, { wrongManifest: other }),
+      down: peer(remote, { broken: true }),
+    });
     await rejectsWith(tm2.fetchBlob(manifest.cid, { sources: ['liar', 'down'] }), 'not_found');
     await rejectsWith(tm2.fetchBlob(manifest.cid, { sources: [] }), 'not_found');
     await rejectsWith(tm2.fetchBlob('blake3:nope', { sources: ['liar'] }), 'manifest_invalid');
@@ -202,7 +227,11 @@ describe('TransferManager.fetchBlob', () => {
 describe('TransferManager.advertise', () => {
   it('returns the file.cid.advertised data for blobs held in full, not_found otherwise', async () => {
     const { store, manifest } = await seeded(2 * CHUNK, 8);
-    const tm = new TransferManager({ store, fetchChunk: async () => new Uint8Array(), fetchManifest: async () => null });
+    const tm = new TransferManager({
+      store,
+      fetchChunk: async () => new Uint8Array(),
+      fetchManifest: async () => null,
+    });
     expect(await tm.advertise([manifest.cid, manifest.cid])).toEqual({
       blobs: [{ cid: manifest.cid, size_bytes: 2 * CHUNK, mime_type: 'image/jpeg', filename: 'photo.jpg' }],
     });
@@ -218,37 +247,40 @@ describe('TransferManager.fetchBlob with batched streams (fetchChunks)', () => {
     const requests: { source: string; n: number }[] = [];
     let held = 0;
     let maxHeld = 0;
-    const tm = new TransferManager({
-      store: local,
-      fetchChunk: () => Promise.reject(new Error('unused')),
-      async fetchManifest(source, cid) {
-        peers[source].manifestCalls++;
-        return JSON.parse(JSON.stringify(await peers[source].store.readManifest(cid)));
-      },
-      async *fetchChunks(source, chunks, signal) {
-        const p = peers[source];
-        requests.push({ source, n: chunks.length });
-        if (p.broken) throw new Error('connection refused');
-        for (const c of chunks) {
-          if (p.lacks?.has(c.cid)) continue;
-          if (p.delayMs) await delay(p.delayMs, signal);
-          p.calls.push(c.cid);
-          const data = (await p.store.readChunk(c.cid)).slice();
-          if ((p.corruptNext ?? 0) > 0) {
-            data[0] ^= 0xff;
-            p.corruptNext!--;
-            p.corrupted = [...(p.corrupted ?? []), c.cid];
+    const tm = new TransferManager(
+      {
+        store: local,
+        fetchChunk: () => Promise.reject(new Error('unused')),
+        async fetchManifest(source, cid) {
+          peers[source].manifestCalls++;
+          return JSON.parse(JSON.stringify(await peers[source].store.readManifest(cid)));
+        },
+        async *fetchChunks(source, chunks, signal) {
+          const p = peers[source];
+          requests.push({ source, n: chunks.length });
+          if (p.broken) throw new Error('connection refused');
+          for (const c of chunks) {
+            if (p.lacks?.has(c.cid)) continue;
+            if (p.delayMs) await delay(p.delayMs, signal);
+            p.calls.push(c.cid);
+            const data = (await p.store.readChunk(c.cid)).slice();
+            if ((p.corruptNext ?? 0) > 0) {
+              data[0] ^= 0xff;
+              p.corruptNext!--;
+              p.corrupted = [...(p.corrupted ?? []), c.cid];
+            }
+            held++;
+            maxHeld = Math.max(maxHeld, held);
+            try {
+              yield { cid: c.cid, data };
+            } finally {
+              held--;
+            }
           }
-          held++;
-          maxHeld = Math.max(maxHeld, held);
-          try {
-            yield { cid: c.cid, data };
-          } finally {
-            held--;
-          }
-        }
+        },
       },
-    }, { batchChunks });
+      { batchChunks },
+    );
     return { tm, requests, maxHeld: () => maxHeld };
   }
 
@@ -275,7 +307,14 @@ describe('TransferManager.fetchBlob with batched streams (fetchChunks)', () => {
     const peers = { a: peer(remote, { broken: true }), b: peer(remote, { delayMs: 2 }) };
     const ctrl = new AbortController();
     const first = batched(local, peers, 4);
-    await rejectsWith(first.tm.fetchBlob(manifest.cid, { sources: ['a', 'b'], signal: ctrl.signal, onProgress: (p) => p.done_chunks >= 9 && ctrl.abort() }), 'cancelled');
+    await rejectsWith(
+      first.tm.fetchBlob(manifest.cid, {
+        sources: ['a', 'b'],
+        signal: ctrl.signal,
+        onProgress: (p) => p.done_chunks >= 9 && ctrl.abort(),
+      }),
+      'cancelled',
+    );
     const missing = await local.missingChunks(manifest);
     expect(missing.length).toBeGreaterThan(0);
     expect(missing.length).toBeLessThan(30 - 8);

@@ -6,8 +6,20 @@ import { createMesh } from './loopback-mesh';
 import type { MeshNode } from './loopback-mesh';
 
 const echoSchema = { type: 'object', required: ['text'], properties: { text: { type: 'string' } } };
-const echo = defineCapability({ name: 'test.echo', version: [1, 0], idempotent: true, request_schema: echoSchema, timeout_seconds: 5 });
-const post = defineCapability({ name: 'test.post', version: [1, 0], idempotent: false, request_schema: echoSchema, timeout_seconds: 5 });
+const echo = defineCapability({
+  name: 'test.echo',
+  version: [1, 0],
+  idempotent: true,
+  request_schema: echoSchema,
+  timeout_seconds: 5,
+});
+const post = defineCapability({
+  name: 'test.post',
+  version: [1, 0],
+  idempotent: false,
+  request_schema: echoSchema,
+  timeout_seconds: 5,
+});
 
 /** Serve `d` on `n`, answering `{ text, by }`; returns the bodies it handled. */
 /** Every node knows the test contracts from code (as real nodes know llm.chat's), so remote instances are `known`. */
@@ -39,7 +51,8 @@ function hang(n: MeshNode, d: CapabilityDescriptor = echo) {
 
 /** Make `viewer` rank `node`'s instances of `name` last (high observed latency). */
 function slowInViewOf(viewer: MeshNode, node: MeshNode, name = 'test.echo') {
-  for (const e of viewer.bus.registry.all()) if (e.node_id === node.id && e.descriptor.name === name) e.p50_latency_ms = 1_000;
+  for (const e of viewer.bus.registry.all())
+    if (e.node_id === node.id && e.descriptor.name === name) e.p50_latency_ms = 1_000;
 }
 
 async function rejection(p: Promise<unknown>): Promise<HearthError> {
@@ -66,10 +79,24 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     expect(alice.transport.sent).toEqual([{ to: 'carol', capability: 'test.echo', stream: false }]);
     expect(seen[0].caller).toBe(alice.id);
     const [out] = alice.bus.recentTraces();
-    expect(out).toMatchObject({ capability: 'test.echo', version: '1.0', from_node: alice.id, to_node: carol.id, is_local: false, result: 'ok', bytes_in: 13 });
+    expect(out).toMatchObject({
+      capability: 'test.echo',
+      version: '1.0',
+      from_node: alice.id,
+      to_node: carol.id,
+      is_local: false,
+      result: 'ok',
+      bytes_in: 13,
+    });
     expect(out.trace_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     const [inb] = carol.bus.recentTraces();
-    expect(inb).toMatchObject({ trace_id: out.trace_id, from_node: alice.id, to_node: carol.id, is_local: true, result: 'ok' });
+    expect(inb).toMatchObject({
+      trace_id: out.trace_id,
+      from_node: alice.id,
+      to_node: carol.id,
+      is_local: true,
+      result: 'ok',
+    });
     expect(alice.bus.stats()).toMatchObject({ calls_total: 1, calls_ok: 1, failovers: 0, remote_capabilities: 1 });
   });
 
@@ -94,9 +121,15 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     learnAll(mesh);
     mesh.sync();
     slowInViewOf(alice, carol);
-    expect(await alice.bus.call('test.echo', '1.0', { text: 'hi' }, { timeoutMs: 80 })).toEqual({ text: 'hi', by: 'carol' });
+    expect(await alice.bus.call('test.echo', '1.0', { text: 'hi' }, { timeoutMs: 80 })).toEqual({
+      text: 'hi',
+      by: 'carol',
+    });
     await within(h.aborted);
-    expect(alice.bus.recentTraces().map((t) => [t.to_node, t.result])).toEqual([[bob.id, 'timeout'], [carol.id, 'ok']]);
+    expect(alice.bus.recentTraces().map((t) => [t.to_node, t.result])).toEqual([
+      [bob.id, 'timeout'],
+      [carol.id, 'ok'],
+    ]);
     expect(alice.bus.stats().failovers).toBe(1);
     expect(alice.bus.registry.all().find((e) => e.node_id === bob.id)!.success_rate).toBe(0);
     expect(bob.bus.registry.allLocal()[0].in_flight).toBe(0);
@@ -177,7 +210,8 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     }
     learnAll(mesh);
     mesh.sync();
-    const code = async (n: MeshNode, cap: string) => alice.bus && (await rejection(n.bus.call(cap, '1.0', {}))).wireCode;
+    const code = async (n: MeshNode, cap: string) =>
+      alice.bus && (await rejection(n.bus.call(cap, '1.0', {}))).wireCode;
     expect(await alice.bus.call('test.m', '1.0', {})).toEqual({ ok: true });
     expect(await code(alice, 'test.t')).toBe('forbidden');
     mesh.trust.levels.set(alice.id, 'trusted');
@@ -206,11 +240,17 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     expect(e.wireCode).toBe('schema_mismatch');
     expect(e.message).toBe('test.echo@1.0 request: /text must be string');
     expect(seen).toHaveLength(0);
-    const resp = defineCapability({ name: 'test.bad', version: [1, 0], response_schema: { type: 'object', required: ['n'] } });
+    const resp = defineCapability({
+      name: 'test.bad',
+      version: [1, 0],
+      response_schema: { type: 'object', required: ['n'] },
+    });
     carol.bus.registerCapability(resp, async () => ({}));
     learnAll(mesh);
     mesh.sync();
-    expect((await rejection(alice.bus.call('test.bad', '1.0', {}))).message).toMatch(/response: \(root\) must have required property 'n'/);
+    expect((await rejection(alice.bus.call('test.bad', '1.0', {}))).message).toMatch(
+      /response: \(root\) must have required property 'n'/,
+    );
   });
 
   it('answers not_found with same-namespace alternatives, and hides handler internals', async () => {
@@ -222,12 +262,26 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     });
     learnAll(mesh);
     mesh.sync();
-    const inbound = await rejection(carol.bus.handleInbound({ capability: 'test.nope', version: '1.0', body: {}, caller: alice.id, traceId: 't', sessionId: null, stream: false, signal: new AbortController().signal }));
+    const inbound = await rejection(
+      carol.bus.handleInbound({
+        capability: 'test.nope',
+        version: '1.0',
+        body: {},
+        caller: alice.id,
+        traceId: 't',
+        sessionId: null,
+        stream: false,
+        signal: new AbortController().signal,
+      }),
+    );
     expect(inbound).toBeInstanceOf(BusError);
     expect(inbound.wireCode).toBe('not_found');
     expect(inbound.details.alt_capabilities).toEqual(['test.crash@1.0', 'test.echo@1.0']);
     const outbound = await rejection(alice.bus.call('test.nope', '1.0', {}));
-    expect([outbound.code, outbound.details.alt_capabilities]).toEqual(['not_found', ['test.crash@1.0', 'test.echo@1.0']]);
+    expect([outbound.code, outbound.details.alt_capabilities]).toEqual([
+      'not_found',
+      ['test.crash@1.0', 'test.echo@1.0'],
+    ]);
     expect((await rejection(alice.bus.call('test.echo', '2.0', { text: 'x' }))).code).toBe('not_found');
     expect((await rejection(alice.bus.call('Test.Echo', '1.0', {}))).code).toBe('namespace_violation');
     expect((await rejection(alice.bus.call('test.echo', 'v1', {}))).code).toBe('schema_mismatch');
@@ -245,7 +299,9 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     mesh.sync();
     slowInViewOf(alice, carol);
     expect(await alice.bus.call('test.echo', '1.0', { text: '1' }, { sessionId: 's' })).toMatchObject({ by: 'bob' });
-    const carolLooksBetter = () => { for (const e of alice.bus.registry.all()) e.p50_latency_ms = e.node_id === carol.id ? 1 : 900; };
+    const carolLooksBetter = () => {
+      for (const e of alice.bus.registry.all()) e.p50_latency_ms = e.node_id === carol.id ? 1 : 900;
+    };
     carolLooksBetter();
     expect(await alice.bus.call('test.echo', '1.0', { text: '2' }, { sessionId: 's' })).toMatchObject({ by: 'bob' });
     carolLooksBetter();
@@ -278,7 +334,16 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     slowInViewOf(alice, carol);
     const ctl = new AbortController();
     const p = alice.bus.call('test.echo', '1.0', { text: 'x' }, { signal: ctl.signal });
-    await within(new Promise<void>((r) => { const t = setInterval(() => { if (h.calls() > 0) { clearInterval(t); r(); } }, 1); }));
+    await within(
+      new Promise<void>((r) => {
+        const t = setInterval(() => {
+          if (h.calls() > 0) {
+            clearInterval(t);
+            r();
+          }
+        }, 1);
+      }),
+    );
     ctl.abort();
     expect((await rejection(p)).wireCode).toBe('cancelled');
     await within(h.aborted);
@@ -286,6 +351,11 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     alice.bus.onPeerRemoved(bob.id);
     alice.bus.onPeerRemoved(carol.id);
     expect((await rejection(alice.bus.call('test.echo', '1.0', { text: 'x' }))).code).toBe('not_found');
-    expect(alice.bus.topologySnapshot()).toMatchObject({ our_node_id: alice.id, peers: [], capabilities_remote: [], in_flight_total: 0 });
+    expect(alice.bus.topologySnapshot()).toMatchObject({
+      our_node_id: alice.id,
+      peers: [],
+      capabilities_remote: [],
+      in_flight_total: 0,
+    });
   });
 });

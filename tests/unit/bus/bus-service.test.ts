@@ -10,11 +10,17 @@ class ToyEmbed implements Service {
   readonly name = 'embedding';
   readonly version = '1.0';
   started = 0;
-  constructor(readonly models: string[], readonly badSchema = false) {}
+  constructor(
+    readonly models: string[],
+    readonly badSchema = false,
+  ) {}
   capabilities(): ServiceCapability[] {
     return this.models.map((model) => ({
       descriptor: defineCapability({
-        name: 'embed.text', version: [1, 0], idempotent: true, params: { model },
+        name: 'embed.text',
+        version: [1, 0],
+        idempotent: true,
+        params: { model },
         request_schema: this.badSchema ? { type: 'nonsense' } : { type: 'object', required: ['texts'] },
       }),
       handler: async () => ({ model, vectors: [[0.1]] }),
@@ -42,22 +48,37 @@ describe('services on the bus', () => {
     expect(bob.bus.localCapabilitySpecs()).toEqual(svc.capabilities().map((c) => toCapabilitySpec(c.descriptor)));
     for (const n of mesh.nodes) n.bus.learn(svc.capabilities()[0].descriptor, svc.capabilities()[0].paramsCompatible);
     mesh.sync();
-    expect(await alice.bus.call('embed.text', '1.0', { texts: ['a'] }, { params: { model: 'bge' } })).toMatchObject({ model: 'bge' });
-    expect(await alice.bus.call('embed.text', '1.0', { texts: ['a'] }, { params: { model: 'minilm' } })).toMatchObject({ model: 'minilm' });
-    const none = await alice.bus.call('embed.text', '1.0', { texts: ['a'] }, { params: { model: 'e5' } }).catch((e: unknown) => e);
+    expect(await alice.bus.call('embed.text', '1.0', { texts: ['a'] }, { params: { model: 'bge' } })).toMatchObject({
+      model: 'bge',
+    });
+    expect(await alice.bus.call('embed.text', '1.0', { texts: ['a'] }, { params: { model: 'minilm' } })).toMatchObject({
+      model: 'minilm',
+    });
+    const none = await alice.bus
+      .call('embed.text', '1.0', { texts: ['a'] }, { params: { model: 'e5' } })
+      .catch((e: unknown) => e);
     expect(none).toBeInstanceOf(BusError);
     expect((none as BusError).code).toBe('not_found');
     expect((none as BusError).message).toMatch(/with \{"model":"e5"\}/);
     const snap = alice.bus.topologySnapshot();
     expect(snap.peers.map((p) => p.display_name).sort()).toEqual(['bob', 'carol']);
-    expect(snap.capabilities_remote.map((e) => [e.name, e.params.model, e.contract])).toEqual(expect.arrayContaining([['embed.text', 'bge', 'known'], ['embed.text', 'minilm', 'known']]));
+    expect(snap.capabilities_remote.map((e) => [e.name, e.params.model, e.contract])).toEqual(
+      expect.arrayContaining([
+        ['embed.text', 'bge', 'known'],
+        ['embed.text', 'minilm', 'known'],
+      ]),
+    );
     expect(bob.bus.deregisterService(svc)).toBe(2);
     expect(bob.bus.localCapabilitySpecs()).toEqual([]);
   });
 
   it('registers nothing when one capability of a service is invalid', () => {
-    const { nodes: [alice] } = createMesh(['alice']);
-    expect(() => alice.bus.registerService(new ToyEmbed(['a', 'b'], true))).toThrow(expect.objectContaining({ code: 'schema_invalid' }));
+    const {
+      nodes: [alice],
+    } = createMesh(['alice']);
+    expect(() => alice.bus.registerService(new ToyEmbed(['a', 'b'], true))).toThrow(
+      expect.objectContaining({ code: 'schema_invalid' }),
+    );
     expect(alice.bus.registry.all()).toEqual([]);
   });
 
@@ -65,10 +86,19 @@ describe('services on the bus', () => {
     const mesh = createMesh();
     const [alice, bob] = mesh.nodes;
     bob.bus.registerService(new ToyEmbed(['bge']));
-    alice.bus.learn(defineCapability({ name: 'embed.text', version: [1, 0], request_schema: { type: 'object', required: ['inputs'] } }));
+    alice.bus.learn(
+      defineCapability({
+        name: 'embed.text',
+        version: [1, 0],
+        request_schema: { type: 'object', required: ['inputs'] },
+      }),
+    );
     mesh.sync();
     expect(alice.bus.topologySnapshot().capabilities_remote[0].contract).toBe('mismatch');
-    await expect(alice.bus.call('embed.text', '1.0', { texts: [] })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/different contract/) });
+    await expect(alice.bus.call('embed.text', '1.0', { texts: [] })).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(/different contract/),
+    });
     expect(alice.transport.sent).toEqual([]);
   });
 });

@@ -7,7 +7,10 @@ import { createMesh, waitFor } from './loopback-mesh';
 import type { Mesh, MeshNode } from './loopback-mesh';
 
 const count = defineCapability({
-  name: 'test.count', version: [1, 0], idempotent: true, timeout_seconds: 5,
+  name: 'test.count',
+  version: [1, 0],
+  idempotent: true,
+  timeout_seconds: 5,
   request_schema: { type: 'object', properties: { n: { type: 'integer' } } },
   stream_schema: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
 });
@@ -47,7 +50,8 @@ function serveStall(n: MeshNode) {
 const within = <T>(p: Promise<T>, ms = 2_000) =>
   Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`not within ${ms} ms`)), ms))]);
 
-const abortedPromise = (s: AbortSignal) => new Promise<void>((r) => (s.aborted ? r() : s.addEventListener('abort', () => r(), { once: true })));
+const abortedPromise = (s: AbortSignal) =>
+  new Promise<void>((r) => (s.aborted ? r() : s.addEventListener('abort', () => r(), { once: true })));
 
 async function collect(it: AsyncIterable<Frame>, max = 100): Promise<Frame[]> {
   const out: Frame[] = [];
@@ -71,7 +75,12 @@ describe('CapabilityBus streams', () => {
     serveCount(carol);
     mesh.sync();
     const frames = await collect(alice.bus.stream('test.count', '1.0', { n: 3 }));
-    expect(frames.map((f) => [f.seq, f.event, f.data.text ?? null])).toEqual([[1, 'token', '1'], [2, 'token', '2'], [3, 'token', '3'], [4, 'done', null]]);
+    expect(frames.map((f) => [f.seq, f.event, f.data.text ?? null])).toEqual([
+      [1, 'token', '1'],
+      [2, 'token', '2'],
+      [3, 'token', '3'],
+      [4, 'done', null],
+    ]);
     expect(alice.bus.recentTraces(1)[0]).toMatchObject({ to_node: carol.id, result: 'ok', tokens_out: 3 });
     await waitFor(() => carol.bus.recentTraces().length === 1, 2_000, "carol's trace");
     expect(carol.bus.recentTraces(1)[0]).toMatchObject({ from_node: alice.id, result: 'ok', tokens_out: 3 });
@@ -170,7 +179,9 @@ describe('CapabilityBus streams', () => {
       })(),
     );
     mesh.sync();
-    await expect(collect(alice.bus.stream('test.count', '1.0', {}))).rejects.toMatchObject({ wireCode: 'schema_mismatch' });
+    await expect(collect(alice.bus.stream('test.count', '1.0', {}))).rejects.toMatchObject({
+      wireCode: 'schema_mismatch',
+    });
   });
 
   it('refuses a stream call to a unary capability and a unary call to a streaming one', async () => {
@@ -178,7 +189,9 @@ describe('CapabilityBus streams', () => {
     serveCount(carol);
     carol.bus.registerCapability(defineCapability({ name: 'test.unary', version: [1, 0] }), async () => ({ ok: true }));
     mesh.sync();
-    await expect(collect(alice.bus.stream('test.unary', '1.0', {}))).rejects.toMatchObject({ wireCode: 'schema_mismatch' });
+    await expect(collect(alice.bus.stream('test.unary', '1.0', {}))).rejects.toMatchObject({
+      wireCode: 'schema_mismatch',
+    });
     await expect(alice.bus.call('test.count', '1.0', { n: 1 })).rejects.toMatchObject({ wireCode: 'schema_mismatch' });
     expect(carol.bus.registry.allLocal().every((e) => e.in_flight === 0)).toBe(true);
   });
@@ -199,12 +212,23 @@ describe('CapabilityBus stream bookkeeping', () => {
 });
 
 describe('inbound streams the server never reads', () => {
-  const inbound = (caller: MeshNode, signal: AbortSignal) => ({ capability: 'test.count', version: '1.0', body: {}, caller: caller.id, traceId: 't', sessionId: null, stream: true, signal });
+  const inbound = (caller: MeshNode, signal: AbortSignal) => ({
+    capability: 'test.count',
+    version: '1.0',
+    body: {},
+    caller: caller.id,
+    traceId: 't',
+    sessionId: null,
+    stream: true,
+    signal,
+  });
 
   it('release their slot on return() before the first next()', async () => {
     const { alice, carol } = setup();
     const state = serveCount(carol);
-    const src = (await carol.bus.handleInbound(inbound(alice, new AbortController().signal))) as AsyncIterable<FrameData>;
+    const src = (await carol.bus.handleInbound(
+      inbound(alice, new AbortController().signal),
+    )) as AsyncIterable<FrameData>;
     expect(carol.bus.registry.allLocal()[0].in_flight).toBe(1);
     await src[Symbol.asyncIterator]().return?.();
     expect(carol.bus.registry.allLocal()[0].in_flight).toBe(0);

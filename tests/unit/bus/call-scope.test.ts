@@ -3,7 +3,11 @@ import { BusError } from '../../../src-main/common';
 import { CallScope } from '../../../src-main/runtime/bus/deadline';
 
 const never = () => new Promise<never>(() => {});
-const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: BusError) => e.wireCode);
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: BusError) => e.wireCode,
+  );
 
 describe('CallScope', () => {
   it('resolves with the work and never reads a lazy caller signal nobody asked for', async () => {

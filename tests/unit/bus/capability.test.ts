@@ -27,17 +27,31 @@ function codeOf(fn: () => unknown): string {
 describe('defineCapability', () => {
   it('fills defaults and freezes', () => {
     const d = defineCapability({ name: 'market.list', version: [1, 0] });
-    expect(d).toMatchObject({ stability: 'experimental', request_schema: { type: 'object' }, response_schema: null, stream_schema: null, params: {}, max_concurrent: 4, trust_required: 'member', timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS, idempotent: false });
+    expect(d).toMatchObject({
+      stability: 'experimental',
+      request_schema: { type: 'object' },
+      response_schema: null,
+      stream_schema: null,
+      params: {},
+      max_concurrent: 4,
+      trust_required: 'member',
+      timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS,
+      idempotent: false,
+    });
     expect(Object.isFrozen(d)).toBe(true);
     expect(Object.isFrozen(d.params)).toBe(true);
   });
 
-  it.each(['chat', 'LLM.chat', 'llm.', '.chat', 'llm..chat', '1llm.chat', 'llm.chat-x', 'llm chat', ''])('rejects the name %j with namespace_violation', (name) => {
-    expect(codeOf(() => defineCapability({ name, version: [1, 0] }))).toBe('namespace_violation');
-  });
+  it.each(['chat', 'LLM.chat', 'llm.', '.chat', 'llm..chat', '1llm.chat', 'llm.chat-x', 'llm chat', ''])(
+    'rejects the name %j with namespace_violation',
+    (name) => {
+      expect(codeOf(() => defineCapability({ name, version: [1, 0] }))).toBe('namespace_violation');
+    },
+  );
 
   it('accepts namespaced names with digits and underscores', () => {
-    for (const name of ['llm.chat', 'rag.list_corpora', 'embed.text', 'a1.b2.c3']) expect(defineCapability({ name, version: [1, 0] }).name).toBe(name);
+    for (const name of ['llm.chat', 'rag.list_corpora', 'embed.text', 'a1.b2.c3'])
+      expect(defineCapability({ name, version: [1, 0] }).name).toBe(name);
   });
 
   it.each([
@@ -60,7 +74,13 @@ describe('schemaHash', () => {
     const d = chat();
     const input = schemaHashInput(d);
     expect(input.version).toBe('1.0');
-    expect(Object.keys(input).sort()).toEqual(['name', 'request_schema', 'response_schema', 'stream_schema', 'version']);
+    expect(Object.keys(input).sort()).toEqual([
+      'name',
+      'request_schema',
+      'response_schema',
+      'stream_schema',
+      'version',
+    ]);
     expect(schemaHash(d)).toBe(`blake3:${await blake3Wasm(canonicalJson(input))}`);
     expect(schemaHash(d)).toMatch(/^blake3:[0-9a-f]{64}$/);
   });
@@ -69,7 +89,11 @@ describe('schemaHash', () => {
     const a = chat();
     const b = chat({
       request_schema: { required: ['messages'], properties: { messages: { type: 'array' } }, type: 'object' },
-      params: { model: 'other' }, max_concurrent: 9, idempotent: true, trust_required: 'trusted', stability: 'stable',
+      params: { model: 'other' },
+      max_concurrent: 9,
+      idempotent: true,
+      trust_required: 'trusted',
+      stability: 'stable',
     });
     expect(schemaHash(b)).toBe(schemaHash(a));
   });
@@ -91,18 +115,36 @@ describe('schemaHash', () => {
 describe('toCapabilitySpec', () => {
   it('gives the manifest subset', () => {
     const d = chat({ stability: 'beta', max_concurrent: 2 });
-    expect(toCapabilitySpec(d)).toEqual({ name: 'llm.chat', version: '1.0', stability: 'beta', schema_hash: schemaHash(d), params: { model: 'qwen2.5-7b', ctx: 8192 }, max_concurrent: 2 });
+    expect(toCapabilitySpec(d)).toEqual({
+      name: 'llm.chat',
+      version: '1.0',
+      stability: 'beta',
+      schema_hash: schemaHash(d),
+      params: { model: 'qwen2.5-7b', ctx: 8192 },
+      max_concurrent: 2,
+    });
   });
 });
 
 describe('schemaHash golden vector (docs/protocol/bus.md)', () => {
   it('matches the documented example', () => {
     const d = defineCapability({
-      name: 'embed.text', version: [1, 0], stability: 'stable', idempotent: true, params: { model: 'all-minilm-l6-v2' }, max_concurrent: 4,
-      request_schema: { type: 'object', required: ['texts'], properties: { texts: { type: 'array', items: { type: 'string' } } } },
+      name: 'embed.text',
+      version: [1, 0],
+      stability: 'stable',
+      idempotent: true,
+      params: { model: 'all-minilm-l6-v2' },
+      max_concurrent: 4,
+      request_schema: {
+        type: 'object',
+        required: ['texts'],
+        properties: { texts: { type: 'array', items: { type: 'string' } } },
+      },
       response_schema: { type: 'object', required: ['vectors'], properties: { vectors: { type: 'array' } } },
     });
-    expect(canonicalJson(schemaHashInput(d))).toBe('{"name":"embed.text","request_schema":{"properties":{"texts":{"items":{"type":"string"},"type":"array"}},"required":["texts"],"type":"object"},"response_schema":{"properties":{"vectors":{"type":"array"}},"required":["vectors"],"type":"object"},"stream_schema":null,"version":"1.0"}');
+    expect(canonicalJson(schemaHashInput(d))).toBe(
+      '{"name":"embed.text","request_schema":{"properties":{"texts":{"items":{"type":"string"},"type":"array"}},"required":["texts"],"type":"object"},"response_schema":{"properties":{"vectors":{"type":"array"}},"required":["vectors"],"type":"object"},"stream_schema":null,"version":"1.0"}',
+    );
     expect(schemaHash(d)).toBe('blake3:d4beed8e44bc085ae337665556f6ab5b11f254fe7a3a3958613141394ddb6a6d');
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { HEALTH_QUARANTINE_SECONDS } from '../../../src-main/common';
 import type { NodeId } from '../../../src-main/common';
-import { defineCapability, HEALTH_MIN_CALLS_FOR_QUARANTINE, HealthTracker, Registry } from '../../../src-main/runtime/bus';
+import {
+  defineCapability,
+  HEALTH_MIN_CALLS_FOR_QUARANTINE,
+  HealthTracker,
+  Registry,
+} from '../../../src-main/runtime/bus';
 
 function setup(window?: number) {
   let t = 1_000_000;
@@ -30,8 +35,9 @@ describe('HealthTracker', () => {
     const { h, e } = setup(7);
     const all: { success: boolean; latencyMs: number }[] = [];
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const nearestRank = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const nearestRank = (sorted: number[], p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
     for (let i = 0; i < 500; i++) {
       const o = { success: rand() < 0.8, latencyMs: Math.floor(rand() * 6) * 10 };
       all.push(o);
@@ -42,7 +48,10 @@ describe('HealthTracker', () => {
         all.length = 0;
         continue;
       }
-      const ok = win.filter((x) => x.success).map((x) => x.latencyMs).sort((a, b) => a - b);
+      const ok = win
+        .filter((x) => x.success)
+        .map((x) => x.latencyMs)
+        .sort((a, b) => a - b);
       expect(e.success_rate).toBeCloseTo(ok.length / win.length, 12);
       if (ok.length) {
         expect(e.p50_latency_ms).toBe(nearestRank(ok, 0.5));

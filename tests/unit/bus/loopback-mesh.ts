@@ -9,7 +9,13 @@ import { CapabilityBus } from '../../../src-main/runtime/bus';
 import type { CapabilityBusInit, TrustOracle } from '../../../src-main/runtime/bus';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
 import type { Endpoint, NodeManifest } from '../../../src-main/runtime/identity';
-import type { CallOptions, Frame, InboundCall, PeerAddress, PeerTransport } from '../../../src-main/runtime/transport/contract';
+import type {
+  CallOptions,
+  Frame,
+  InboundCall,
+  PeerAddress,
+  PeerTransport,
+} from '../../../src-main/runtime/transport/contract';
 
 export type Level = 'member' | 'trusted' | 'anchor';
 
@@ -42,7 +48,10 @@ function roundTrip<T>(v: T): T {
 export class LoopbackTransport implements PeerTransport {
   /** Every outbound call: which peer, which capability. */
   readonly sent: Array<{ to: string; capability: string; stream: boolean }> = [];
-  constructor(readonly mesh: Mesh, readonly self: NodeId) {}
+  constructor(
+    readonly mesh: Mesh,
+    readonly self: NodeId,
+  ) {}
 
   #target(peer: PeerAddress, capability: string, stream: boolean): MeshNode {
     const t = this.mesh.byId(peer.nodeId);
@@ -53,14 +62,33 @@ export class LoopbackTransport implements PeerTransport {
     return t;
   }
 
-  #inbound(capability: string, version: string, body: unknown, opts: WithParams | undefined, stream: boolean): InboundCall & { params?: unknown } {
+  #inbound(
+    capability: string,
+    version: string,
+    body: unknown,
+    opts: WithParams | undefined,
+    stream: boolean,
+  ): InboundCall & { params?: unknown } {
     return {
-      capability, version, body: roundTrip(body), caller: this.self, traceId: opts?.traceId ?? 'trace', sessionId: opts?.sessionId ?? null,
-      stream, signal: opts?.signal ?? new AbortController().signal, params: roundTrip(opts?.params ?? undefined),
+      capability,
+      version,
+      body: roundTrip(body),
+      caller: this.self,
+      traceId: opts?.traceId ?? 'trace',
+      sessionId: opts?.sessionId ?? null,
+      stream,
+      signal: opts?.signal ?? new AbortController().signal,
+      params: roundTrip(opts?.params ?? undefined),
     };
   }
 
-  async call(peer: PeerAddress, capability: string, version: string, body: unknown, opts?: CallOptions): Promise<unknown> {
+  async call(
+    peer: PeerAddress,
+    capability: string,
+    version: string,
+    body: unknown,
+    opts?: CallOptions,
+  ): Promise<unknown> {
     const t = this.#target(peer, capability, false);
     try {
       return roundTrip(await t.bus.handleInbound(this.#inbound(capability, version, body, opts, false)));
@@ -69,7 +97,13 @@ export class LoopbackTransport implements PeerTransport {
     }
   }
 
-  async *stream(peer: PeerAddress, capability: string, version: string, body: unknown, opts?: CallOptions): AsyncGenerator<Frame> {
+  async *stream(
+    peer: PeerAddress,
+    capability: string,
+    version: string,
+    body: unknown,
+    opts?: CallOptions,
+  ): AsyncGenerator<Frame> {
     const t = this.#target(peer, capability, true);
     let src: AsyncIterable<{ event: Frame['event']; data: Record<string, unknown> }>;
     try {
@@ -122,15 +156,29 @@ export class Mesh {
 
   /** Every node learns every other node's current manifest (what discovery does). */
   sync(): void {
-    for (const a of this.nodes) for (const b of this.nodes) if (a !== b) a.bus.onPeerAdded({ nodeId: b.id, endpoint: b.endpoint, manifest: manifestOf(b, this.communityId) });
+    for (const a of this.nodes)
+      for (const b of this.nodes)
+        if (a !== b)
+          a.bus.onPeerAdded({ nodeId: b.id, endpoint: b.endpoint, manifest: manifestOf(b, this.communityId) });
   }
 }
 
 export function manifestOf(n: MeshNode, communityId: CommunityId): NodeManifest {
   return {
-    version: 1, contract_version: '1.0', node_id: n.id, display_name: n.name, community_id: communityId, profile: 'hearth',
-    endpoints: [n.endpoint], hardware: { gpu: null, vram_gb: 0, ram_gb: 8, cpu_cores: 2, disk_free_gb: 10 },
-    capabilities: n.bus.localCapabilitySpecs(), uptime_seconds: 1, load: {}, issued_at: toWallClock(), expires_at: toWallClock(new Date(Date.now() + 30_000)), signature: '',
+    version: 1,
+    contract_version: '1.0',
+    node_id: n.id,
+    display_name: n.name,
+    community_id: communityId,
+    profile: 'hearth',
+    endpoints: [n.endpoint],
+    hardware: { gpu: null, vram_gb: 0, ram_gb: 8, cpu_cores: 2, disk_free_gb: 10 },
+    capabilities: n.bus.localCapabilitySpecs(),
+    uptime_seconds: 1,
+    load: {},
+    issued_at: toWallClock(),
+    expires_at: toWallClock(new Date(Date.now() + 30_000)),
+    signature: '',
   };
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../../src-main/common';
-import { defineCapability, HealthTracker, Registry, Router, scoreOf, toCapabilitySpec } from '../../../src-main/runtime/bus';
+import {
+  defineCapability,
+  HealthTracker,
+  Registry,
+  Router,
+  scoreOf,
+  toCapabilitySpec,
+} from '../../../src-main/runtime/bus';
 import type { CapabilityDescriptor, RouteRequest, RouterConfig } from '../../../src-main/runtime/bus';
 import type { NodeManifest } from '../../../src-main/runtime/identity';
 
@@ -8,9 +15,18 @@ const us = 'ed25519:us' as NodeId;
 const bob = 'ed25519:bob' as NodeId;
 const carol = 'ed25519:carol' as NodeId;
 const ep = (port: number) => ({ transport: 'https', host: '127.0.0.1', port });
-const chat = defineCapability({ name: 'llm.chat', version: [1, 0], params: { model: 'qwen', ctx: 8192 }, max_concurrent: 10 });
+const chat = defineCapability({
+  name: 'llm.chat',
+  version: [1, 0],
+  params: { model: 'qwen', ctx: 8192 },
+  max_concurrent: 10,
+});
 
-function setup(config: Partial<RouterConfig> = {}, local: CapabilityDescriptor | null = chat, remote: Record<string, unknown>[] = [chat.params, chat.params]) {
+function setup(
+  config: Partial<RouterConfig> = {},
+  local: CapabilityDescriptor | null = chat,
+  remote: Record<string, unknown>[] = [chat.params, chat.params],
+) {
   let t = 0;
   const now = () => t;
   const registry = new Registry(us, { now });
@@ -20,14 +36,25 @@ function setup(config: Partial<RouterConfig> = {}, local: CapabilityDescriptor |
   [bob, carol].forEach((node, i) => {
     if (!remote[i]) return;
     const spec = { ...toCapabilitySpec(chat), params: remote[i] };
-    registry.updateFromPeerManifest({ nodeId: node, endpoint: ep(4000 + i) }, { node_id: node, capabilities: [spec] } as unknown as NodeManifest);
+    registry.updateFromPeerManifest({ nodeId: node, endpoint: ep(4000 + i) }, {
+      node_id: node,
+      capabilities: [spec],
+    } as unknown as NodeManifest);
   });
   const at = (node: NodeId) => registry.all().find((e) => e.node_id === node)!;
   return { registry, health, router, at, advance: (ms: number) => (t += ms) };
 }
 
 const req = (over: Partial<RouteRequest> = {}): RouteRequest => ({
-  capability: 'llm.chat', versionReq: [1, 0], body: {}, caller: us, traceId: 't', sessionId: null, params: null, stream: false, ...over,
+  capability: 'llm.chat',
+  versionReq: [1, 0],
+  body: {},
+  caller: us,
+  traceId: 't',
+  sessionId: null,
+  params: null,
+  stream: false,
+  ...over,
 });
 
 describe('Router', () => {
@@ -55,14 +82,21 @@ describe('Router', () => {
   });
 
   it('filters by params with the default rule and with a capability predicate', () => {
-    const { router, registry } = setup({}, null, [{ model: 'qwen', ctx: 4096 }, { model: 'llama', ctx: 32768, modalities: ['text', 'image'] }]);
+    const { router, registry } = setup({}, null, [
+      { model: 'qwen', ctx: 4096 },
+      { model: 'llama', ctx: 32768, modalities: ['text', 'image'] },
+    ]);
     expect(router.candidates(req({ params: { model: 'qwen' } })).map((e) => e.node_id)).toEqual([bob]);
     expect(router.candidates(req({ params: { ctx: 8000 } })).map((e) => e.node_id)).toEqual([carol]);
     expect(router.candidates(req({ params: { modalities: ['image'] } })).map((e) => e.node_id)).toEqual([carol]);
     expect(router.candidates(req({ params: { model: 'mistral' } }))).toEqual([]);
     expect(router.candidates(req({ params: {} }))).toHaveLength(2);
     // the LLM service's own rule (reference §3.6): model must match, ctx must fit
-    registry.learn(chat, (offered, requested) => requested.model === offered.model && !((requested.ctx as number) > (offered.ctx as number)));
+    registry.learn(
+      chat,
+      (offered, requested) =>
+        requested.model === offered.model && !((requested.ctx as number) > (offered.ctx as number)),
+    );
     expect(router.candidates(req({ params: { model: 'llama', ctx: 100_000 } }))).toEqual([]);
     expect(router.candidates(req({ params: { model: 'llama', ctx: 1000 } })).map((e) => e.node_id)).toEqual([carol]);
   });
@@ -72,9 +106,17 @@ describe('Router', () => {
     for (let i = 0; i < 5; i++) health.record(at(bob), { success: false, latencyMs: 1 });
     expect(router.candidates(req()).map((e) => e.node_id)).toEqual([carol]);
     advance(60_000);
-    expect(router.candidates(req()).map((e) => e.node_id).sort()).toEqual([bob, carol].sort());
+    expect(
+      router
+        .candidates(req())
+        .map((e) => e.node_id)
+        .sort(),
+    ).toEqual([bob, carol].sort());
     registry.learn(defineCapability({ ...chat, request_schema: { type: 'object', required: ['x'] } }));
-    registry.updateFromPeerManifest({ nodeId: carol, endpoint: ep(4001) }, { node_id: carol, capabilities: [toCapabilitySpec(chat)] } as unknown as NodeManifest);
+    registry.updateFromPeerManifest({ nodeId: carol, endpoint: ep(4001) }, {
+      node_id: carol,
+      capabilities: [toCapabilitySpec(chat)],
+    } as unknown as NodeManifest);
     expect(at(carol).contract).toBe('mismatch');
     expect(router.candidates(req()).map((e) => e.node_id)).toEqual([bob]);
   });

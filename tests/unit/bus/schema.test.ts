@@ -9,7 +9,16 @@ const d = defineCapability({
   request_schema: {
     type: 'object',
     required: ['messages'],
-    properties: { messages: { type: 'array', items: { type: 'object', required: ['role', 'content'], properties: { role: { type: 'string' }, content: { type: 'string' } } } } },
+    properties: {
+      messages: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['role', 'content'],
+          properties: { role: { type: 'string' }, content: { type: 'string' } },
+        },
+      },
+    },
   },
   response_schema: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
   stream_schema: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
@@ -38,13 +47,19 @@ describe('SchemaValidator', () => {
     expect(e.code).toBe('schema_mismatch');
     expect(e.wireCode).toBe('schema_mismatch');
     expect(e.message).toBe('llm.chat@1.0 request: /messages/0/role must be string');
-    expect(err(() => v.validateRequest(d, {})).message).toMatch(/request: \(root\) must have required property 'messages'/);
+    expect(err(() => v.validateRequest(d, {})).message).toMatch(
+      /request: \(root\) must have required property 'messages'/,
+    );
     expect(err(() => v.validateRequest(d, 'hi')).message).toMatch(/\(root\) must be object/);
   });
 
   it('checks responses and payload stream frames, not control frames', () => {
-    expect(err(() => v.validateResponse(d, { text: 1 })).message).toMatch(/llm.chat@1.0 response: \/text must be string/);
-    expect(err(() => v.validateStreamFrame(d, { event: 'token', data: { nope: 1 } })).message).toMatch(/stream frame: \(root\) must have required property 'text'/);
+    expect(err(() => v.validateResponse(d, { text: 1 })).message).toMatch(
+      /llm.chat@1.0 response: \/text must be string/,
+    );
+    expect(err(() => v.validateStreamFrame(d, { event: 'token', data: { nope: 1 } })).message).toMatch(
+      /stream frame: \(root\) must have required property 'text'/,
+    );
     expect(() => v.validateStreamFrame(d, { event: 'token', data: { text: 'a' } })).not.toThrow();
     expect(() => v.validateStreamFrame(d, { event: 'done', data: { tokens_out: 3 } })).not.toThrow();
     expect(() => v.validateStreamFrame(d, { event: 'progress', data: {} })).not.toThrow();
@@ -61,13 +76,19 @@ describe('SchemaValidator', () => {
   });
 
   it('rejects an invalid schema at registration with schema_invalid, registering nothing', () => {
-    const { nodes: [alice] } = createMesh(['alice']);
+    const {
+      nodes: [alice],
+    } = createMesh(['alice']);
     const bad = defineCapability({ name: 'rag.query', version: [1, 0], request_schema: { type: 'banana' } });
     const e = err(() => alice.bus.registerCapability(bad, async () => ({})));
     expect(e.code).toBe('schema_invalid');
     expect(e.message).toMatch(/rag.query@1.0: request_schema is not a valid JSON Schema/);
     expect(alice.bus.registry.all()).toHaveLength(0);
-    const badResp = defineCapability({ name: 'rag.query', version: [1, 0], response_schema: { properties: { a: { minLength: 'x' } } } });
+    const badResp = defineCapability({
+      name: 'rag.query',
+      version: [1, 0],
+      response_schema: { properties: { a: { minLength: 'x' } } },
+    });
     expect(err(() => alice.bus.registerCapability(badResp, async () => ({}))).code).toBe('schema_invalid');
     expect(alice.bus.localCapabilitySpecs()).toEqual([]);
   });

@@ -1,8 +1,24 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event, EventLog } from '../../../src-main/runtime/events';
-import { ChatError, DeliveryManager, retryDelayMs, type DeliveryComponents, type DeliveryInit } from '../../../src-main/runtime/services/chat';
-import { appendSent, cleanup, generateKeyPair, join, ManualTimers, openLog, syncInto, tempDir, type KeyPair } from './helpers';
+import {
+  ChatError,
+  DeliveryManager,
+  retryDelayMs,
+  type DeliveryComponents,
+  type DeliveryInit,
+} from '../../../src-main/runtime/services/chat';
+import {
+  appendSent,
+  cleanup,
+  generateKeyPair,
+  join,
+  ManualTimers,
+  openLog,
+  syncInto,
+  tempDir,
+  type KeyPair,
+} from './helpers';
 
 afterEach(cleanup);
 
@@ -22,15 +38,32 @@ interface Rig {
   failDirect: boolean;
 }
 
-function rig(opts: { log?: EventLog; outboxPath?: string; kp?: KeyPair; storeAndForward?: boolean; start?: boolean; init?: DeliveryInit } = {}): Rig {
+function rig(
+  opts: {
+    log?: EventLog;
+    outboxPath?: string;
+    kp?: KeyPair;
+    storeAndForward?: boolean;
+    start?: boolean;
+    init?: DeliveryInit;
+  } = {},
+): Rig {
   const dir = tempDir();
   const r = {
     log: opts.log ?? openLog(join(dir, 'log.sqlite')),
-    timers: new ManualTimers(), online: new Set<string>(), direct: [], forwarded: [], warnings: [],
-    outboxPath: opts.outboxPath ?? join(dir, 'chat-outbox.json'), failDirect: false,
+    timers: new ManualTimers(),
+    online: new Set<string>(),
+    direct: [],
+    forwarded: [],
+    warnings: [],
+    outboxPath: opts.outboxPath ?? join(dir, 'chat-outbox.json'),
+    failDirect: false,
   } as unknown as Rig;
   const c: DeliveryComponents = {
-    log: r.log, ourKp: opts.kp ?? alice, peers: () => [...r.online], config: { enabled: true, store_and_forward: opts.storeAndForward ?? true },
+    log: r.log,
+    ourKp: opts.kp ?? alice,
+    peers: () => [...r.online],
+    config: { enabled: true, store_and_forward: opts.storeAndForward ?? true },
     outboxPath: r.outboxPath,
     sendDirect: async (n: string, e: Event) => {
       if (r.failDirect) throw new Error('connection refused');
@@ -55,7 +88,9 @@ async function until(cond: () => boolean, what: string, ms = 5_000): Promise<voi
 
 describe('retryDelayMs', () => {
   it('doubles from 1 s and caps at RECONNECT_BACKOFF_CAP_SECONDS', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 50, 1e9].map((n) => retryDelayMs(n))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 50, 1e9].map((n) => retryDelayMs(n))).toEqual([
+      1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000,
+    ]);
   });
 });
 
@@ -154,7 +189,12 @@ describe('DeliveryManager', () => {
     syncInto(bobLog, log);
 
     const second = rig({ log, outboxPath, start: false, storeAndForward: false });
-    expect(second.dm.pending().map((p) => p.msg_id).sort()).toEqual([e1.data.msg_id, e2.data.msg_id].sort());
+    expect(
+      second.dm
+        .pending()
+        .map((p) => p.msg_id)
+        .sort(),
+    ).toEqual([e1.data.msg_id, e2.data.msg_id].sort());
     second.online.add(carol.nodeIdFull);
     second.dm.start();
     expect(second.dm.pending().map((p) => p.msg_id)).toEqual([e2.data.msg_id]);

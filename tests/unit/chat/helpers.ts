@@ -38,7 +38,13 @@ let msgCounter = 0;
 /** Append a sealed chat.message.sent from `sender` to `recipient`, as ChatService.send does. */
 export function appendSent(log: EventLog, sender: KeyPair, recipient: string, text: string): Event {
   const msgId = `01TESTMSG${String(++msgCounter).padStart(17, '0')}`;
-  const sealed = sealMessage({ senderKp: sender, recipientNodeId: recipient, communityId, msgId, plaintext: { text, attachments: [] } });
+  const sealed = sealMessage({
+    senderKp: sender,
+    recipientNodeId: recipient,
+    communityId,
+    msgId,
+    plaintext: { text, attachments: [] },
+  });
   return log.appendLocal('chat.message.sent', { msg_id: msgId, recipient, sealed }, sender);
 }
 

@@ -9,8 +9,20 @@ const bob = generateKeyPair();
 const carol = generateKeyPair();
 const msgId = '01J0ABCDEFGHJKMNPQRSTVWXYZ';
 const ctx = { communityId, sender: alice.nodeIdFull as string, recipient: bob.nodeIdFull as string, msgId };
-const plaintext = { text: 'Spare eggs at ours, come by 🥚', attachments: [{ cid: `blake3:${'ab'.repeat(32)}`, filename: 'eggs.jpg', mime_type: 'image/jpeg', size_bytes: 1234, key: 'secret-blob-key' }] };
-const seal = (): SealedMessage => sealMessage({ senderKp: alice, recipientNodeId: bob.nodeIdFull, communityId, msgId, plaintext });
+const plaintext = {
+  text: 'Spare eggs at ours, come by 🥚',
+  attachments: [
+    {
+      cid: `blake3:${'ab'.repeat(32)}`,
+      filename: 'eggs.jpg',
+      mime_type: 'image/jpeg',
+      size_bytes: 1234,
+      key: 'secret-blob-key',
+    },
+  ],
+};
+const seal = (): SealedMessage =>
+  sealMessage({ senderKp: alice, recipientNodeId: bob.nodeIdFull, communityId, msgId, plaintext });
 
 function expectDecryptFailed(fn: () => unknown, reason: string): void {
   try {
@@ -83,7 +95,10 @@ describe('sealMessage / openMessage', () => {
     const s = seal();
     // Alice's entry put under Bob's id: Bob's X25519 key gives a different shared secret anyway,
     // and even a matching secret would fail the per-reader AAD.
-    const swapped = { ...s, keys: { [bob.nodeIdFull]: s.keys[alice.nodeIdFull], [alice.nodeIdFull]: s.keys[bob.nodeIdFull] } };
+    const swapped = {
+      ...s,
+      keys: { [bob.nodeIdFull]: s.keys[alice.nodeIdFull], [alice.nodeIdFull]: s.keys[bob.nodeIdFull] },
+    };
     expectDecryptFailed(() => openMessage(swapped, bob, ctx), 'auth_failed');
     expectDecryptFailed(() => openMessage(swapped, alice, ctx), 'auth_failed');
   });
@@ -91,8 +106,16 @@ describe('sealMessage / openMessage', () => {
   it('rejects malformed envelopes with reason malformed', () => {
     const s = seal();
     const k = s.keys[bob.nodeIdFull];
-    for (const bad of [null, 'x', { ...s, v: 2 }, { ...s, alg: 'aes' }, { ...s, keys: null }, { ...s, nonce: 'not base64!' }, { ...s, nonce: 'AAAA' },
-      { ...s, keys: { [bob.nodeIdFull]: { ...k, wrapped: 'AAAA' } } }]) {
+    for (const bad of [
+      null,
+      'x',
+      { ...s, v: 2 },
+      { ...s, alg: 'aes' },
+      { ...s, keys: null },
+      { ...s, nonce: 'not base64!' },
+      { ...s, nonce: 'AAAA' },
+      { ...s, keys: { [bob.nodeIdFull]: { ...k, wrapped: 'AAAA' } } },
+    ]) {
       expectDecryptFailed(() => openMessage(bad, bob, ctx), 'malformed');
     }
   });
@@ -108,12 +131,49 @@ describe('sealMessage / openMessage', () => {
     const bad = (fn: () => unknown, text: RegExp) => {
       expect(fn).toThrow(ChatError);
       expect(fn).toThrow(text);
-      try { fn(); } catch (e) { expect((e as ChatError).code).toBe('bad_request'); }
+      try {
+        fn();
+      } catch (e) {
+        expect((e as ChatError).code).toBe('bad_request');
+      }
     };
-    bad(() => sealMessage({ senderKp: alice, recipientNodeId: bob.nodeIdShort, communityId, msgId, plaintext }), /full node id/);
-    bad(() => sealMessage({ senderKp: alice, recipientNodeId: bob.nodeIdFull, communityId, msgId, plaintext: { text: '', attachments: [] } }), /1 to 4000/);
-    bad(() => sealMessage({ senderKp: alice, recipientNodeId: bob.nodeIdFull, communityId, msgId, plaintext: { text: 'x'.repeat(4001), attachments: [] } }), /1 to 4000/);
-    bad(() => sealMessage({ senderKp: alice, recipientNodeId: bob.nodeIdFull, communityId, msgId, plaintext: { text: 'hi', attachments: [{ cid: 'nope' }] } }), /cid/);
+    bad(
+      () => sealMessage({ senderKp: alice, recipientNodeId: bob.nodeIdShort, communityId, msgId, plaintext }),
+      /full node id/,
+    );
+    bad(
+      () =>
+        sealMessage({
+          senderKp: alice,
+          recipientNodeId: bob.nodeIdFull,
+          communityId,
+          msgId,
+          plaintext: { text: '', attachments: [] },
+        }),
+      /1 to 4000/,
+    );
+    bad(
+      () =>
+        sealMessage({
+          senderKp: alice,
+          recipientNodeId: bob.nodeIdFull,
+          communityId,
+          msgId,
+          plaintext: { text: 'x'.repeat(4001), attachments: [] },
+        }),
+      /1 to 4000/,
+    );
+    bad(
+      () =>
+        sealMessage({
+          senderKp: alice,
+          recipientNodeId: bob.nodeIdFull,
+          communityId,
+          msgId,
+          plaintext: { text: 'hi', attachments: [{ cid: 'nope' }] },
+        }),
+      /cid/,
+    );
   });
 
   it('reproduces the documented test vector (docs/protocol/chat.md)', () => {
@@ -122,8 +182,22 @@ describe('sealMessage / openMessage', () => {
     const community = keyPairFromSeed(new Uint8Array(32).fill(0x33)).nodeIdFull as string;
     let draw = 0;
     const random = (n: number) => new Uint8Array(n).fill(++draw);
-    const vctx = { communityId: community, sender: sender.nodeIdFull as string, recipient: recipient.nodeIdFull as string, msgId: '01J00000000000000000000000' };
-    const s = sealMessage({ senderKp: sender, recipientNodeId: recipient.nodeIdFull, communityId: community, msgId: vctx.msgId, plaintext: { text: 'Hello from the hearth', attachments: [] } }, random);
+    const vctx = {
+      communityId: community,
+      sender: sender.nodeIdFull as string,
+      recipient: recipient.nodeIdFull as string,
+      msgId: '01J00000000000000000000000',
+    };
+    const s = sealMessage(
+      {
+        senderKp: sender,
+        recipientNodeId: recipient.nodeIdFull,
+        communityId: community,
+        msgId: vctx.msgId,
+        plaintext: { text: 'Hello from the hearth', attachments: [] },
+      },
+      random,
+    );
     expect(s).toEqual(VECTOR);
     expect(openMessage(VECTOR, recipient, vctx)).toEqual({ text: 'Hello from the hearth', attachments: [] });
     expect(openMessage(VECTOR, sender, vctx)).toEqual({ text: 'Hello from the hearth', attachments: [] });

@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { toWireError } from '../../../src-main/common';
 import { ReplayEngine, type Event, type EventLog } from '../../../src-main/runtime/events';
 import {
-  ChatError, ChatService, ChatView, CHAT_VIEW_EVENT_TYPES, DeliveryManager, SEND_REQUEST_SCHEMA,
+  ChatError,
+  ChatService,
+  ChatView,
+  CHAT_VIEW_EVENT_TYPES,
+  DeliveryManager,
+  SEND_REQUEST_SCHEMA,
 } from '../../../src-main/runtime/services/chat';
 import { cleanup, communityId, generateKeyPair, join, openLog, syncInto, tempDir, type KeyPair } from './helpers';
 
@@ -11,21 +16,47 @@ afterEach(cleanup);
 const bob = generateKeyPair();
 const stranger = generateKeyPair();
 
-function setup(kp: KeyPair = generateKeyPair(), enabled = true, net: { peers?: () => string[]; sendDirect?: (n: string, e: Event) => Promise<void> } = {}) {
+function setup(
+  kp: KeyPair = generateKeyPair(),
+  enabled = true,
+  net: { peers?: () => string[]; sendDirect?: (n: string, e: Event) => Promise<void> } = {},
+) {
   const dir = tempDir();
   const log = openLog(join(dir, 'log.sqlite'));
   const view = new ChatView(kp);
   new ReplayEngine(log).register('chat', view, CHAT_VIEW_EVENT_TYPES);
   const config = { enabled, store_and_forward: true };
-  const delivery = new DeliveryManager({ log, ourKp: kp, peers: net.peers ?? (() => []), sendDirect: net.sendDirect ?? (async () => {}), config, outboxPath: join(dir, 'outbox.json') }, { onWarn: () => {} });
+  const delivery = new DeliveryManager(
+    {
+      log,
+      ourKp: kp,
+      peers: net.peers ?? (() => []),
+      sendDirect: net.sendDirect ?? (async () => {}),
+      config,
+      outboxPath: join(dir, 'outbox.json'),
+    },
+    { onWarn: () => {} },
+  );
   const members = new Set<string>([kp.nodeIdFull, bob.nodeIdFull]);
   const svc = new ChatService({ log, kp, view, delivery, communityId, isMember: (n) => members.has(n), config });
   return { kp, log, view, svc, delivery };
 }
 
-const self = (s: ReturnType<typeof setup>, body: unknown) => ({ body, caller: s.kp.nodeIdFull as string, traceId: 't', sessionId: null, signal: new AbortController().signal, params: {} });
+const self = (s: ReturnType<typeof setup>, body: unknown) => ({
+  body,
+  caller: s.kp.nodeIdFull as string,
+  traceId: 't',
+  sessionId: null,
+  signal: new AbortController().signal,
+  params: {},
+});
 
-async function expectChatError(p: Promise<unknown> | (() => unknown), code: string, wire: string, text?: RegExp): Promise<void> {
+async function expectChatError(
+  p: Promise<unknown> | (() => unknown),
+  code: string,
+  wire: string,
+  text?: RegExp,
+): Promise<void> {
   let err: unknown;
   try {
     await (typeof p === 'function' ? p() : p);
@@ -41,13 +72,19 @@ async function expectChatError(p: Promise<unknown> | (() => unknown), code: stri
 describe('ChatService', () => {
   it('send seals, appends and reports delivery; history returns the opened message', async () => {
     const s = setup();
-    const res = (await s.svc.send(self(s, { to: bob.nodeIdFull, text: 'Soup is ready' }))) as { msg_id: string; event_id: string; delivery: string };
+    const res = (await s.svc.send(self(s, { to: bob.nodeIdFull, text: 'Soup is ready' }))) as {
+      msg_id: string;
+      event_id: string;
+      delivery: string;
+    };
     expect(res.delivery).toBe('queued');
     const ev = s.log.get(res.event_id)!;
     expect(ev.event_type).toBe('chat.message.sent');
     expect(ev.data).toMatchObject({ msg_id: res.msg_id, recipient: bob.nodeIdFull });
     expect(JSON.stringify(ev)).not.toContain('Soup');
-    const h = (await s.svc.history(self(s, { with: bob.nodeIdFull }))) as { messages: Array<{ body: string; msg_id: string }> };
+    const h = (await s.svc.history(self(s, { with: bob.nodeIdFull }))) as {
+      messages: Array<{ body: string; msg_id: string }>;
+    };
     expect(h.messages.map((m) => [m.msg_id, m.body])).toEqual([[res.msg_id, 'Soup is ready']]);
     expect(s.delivery.pending().map((p) => p.msg_id)).toEqual([res.msg_id]);
   });
@@ -55,15 +92,30 @@ describe('ChatService', () => {
   it('refuses bad sends with exact codes and appends nothing', async () => {
     const s = setup();
     const send = (body: unknown, caller = s.kp.nodeIdFull as string) => s.svc.send({ ...self(s, body), caller });
-    await expectChatError(send({ to: bob.nodeIdFull, text: 'hi' }, bob.nodeIdFull), 'forbidden', 'forbidden', /its own node/);
-    await expectChatError(send({ to: stranger.nodeIdFull, text: 'hi' }), 'recipient_unknown', 'not_found', /not a member/);
+    await expectChatError(
+      send({ to: bob.nodeIdFull, text: 'hi' }, bob.nodeIdFull),
+      'forbidden',
+      'forbidden',
+      /its own node/,
+    );
+    await expectChatError(
+      send({ to: stranger.nodeIdFull, text: 'hi' }),
+      'recipient_unknown',
+      'not_found',
+      /not a member/,
+    );
     await expectChatError(send({ to: s.kp.nodeIdFull, text: 'hi' }), 'bad_request', 'bad_request', /yourself|own node/);
     await expectChatError(send({ to: bob.nodeIdShort, text: 'hi' }), 'bad_request', 'bad_request', /full node id/);
     await expectChatError(send({ to: bob.nodeIdFull, text: '' }), 'bad_request', 'bad_request', /1 to 4000/);
     await expectChatError(send({ to: bob.nodeIdFull, text: 'é'.repeat(4001) }), 'bad_request', 'bad_request', /4001/);
     await expectChatError(send({ to: bob.nodeIdFull, text: 7 }), 'bad_request', 'bad_request');
     await expectChatError(send({ to: bob.nodeIdFull, text: 'hi', extra: 1 }), 'bad_request', 'bad_request', /"extra"/);
-    await expectChatError(send({ to: bob.nodeIdFull, text: 'hi', attachments: [{ cid: 'blake3:zz' }] }), 'bad_request', 'bad_request', /cid/);
+    await expectChatError(
+      send({ to: bob.nodeIdFull, text: 'hi', attachments: [{ cid: 'blake3:zz' }] }),
+      'bad_request',
+      'bad_request',
+      /cid/,
+    );
     await expectChatError(send(null), 'bad_request', 'bad_request');
     expect(s.log.count()).toBe(0);
     expect(s.delivery.pending()).toEqual([]);
@@ -99,12 +151,18 @@ describe('ChatService', () => {
 
   it('end to end: a direct push lands in the recipient log, its receipt syncs back and clears the outbox', async () => {
     let bLog: EventLog | null = null;
-    const a = setup(undefined, true, { peers: () => [bob.nodeIdFull], sendDirect: async (_n, e) => void bLog!.appendReceived(e) });
+    const a = setup(undefined, true, {
+      peers: () => [bob.nodeIdFull],
+      sendDirect: async (_n, e) => void bLog!.appendReceived(e),
+    });
     const b = setup(bob);
     bLog = b.log;
     await a.svc.start();
     await b.svc.start();
-    const res = (await a.svc.send(self(a, { to: bob.nodeIdFull, text: 'Door is open' }))) as { msg_id: string; delivery: string };
+    const res = (await a.svc.send(self(a, { to: bob.nodeIdFull, text: 'Door is open' }))) as {
+      msg_id: string;
+      delivery: string;
+    };
     expect(res.delivery).toBe('direct');
     expect(b.view.get(res.msg_id)?.body).toBe('Door is open');
     const deadline = Date.now() + 5_000;
@@ -125,7 +183,12 @@ describe('ChatService', () => {
 
   it('chat turned off: send and history are forbidden', async () => {
     const s = setup(undefined, false);
-    await expectChatError(s.svc.send(self(s, { to: bob.nodeIdFull, text: 'hi' })), 'forbidden', 'forbidden', /turned off/);
+    await expectChatError(
+      s.svc.send(self(s, { to: bob.nodeIdFull, text: 'hi' })),
+      'forbidden',
+      'forbidden',
+      /turned off/,
+    );
     await expectChatError(s.svc.history(self(s, {})), 'forbidden', 'forbidden');
   });
 
@@ -136,7 +199,9 @@ describe('ChatService', () => {
       ['chat.history', [1, 0], 'self'],
     ]);
     expect(caps[0].descriptor.request_schema).toBe(SEND_REQUEST_SCHEMA);
-    expect(caps.every((c) => typeof c.handler === 'function' && c.descriptor.params && c.descriptor.stream_schema === null)).toBe(true);
+    expect(
+      caps.every((c) => typeof c.handler === 'function' && c.descriptor.params && c.descriptor.stream_schema === null),
+    ).toBe(true);
   });
 });
 
@@ -144,12 +209,22 @@ describe('capability schemas agree with the handlers', () => {
   it('ajv accepts what send/history accept and rejects what they reject', async () => {
     const { default: Ajv } = await import('ajv');
     const ajv = new Ajv({ strict: false });
-    const { HISTORY_REQUEST_SCHEMA, HISTORY_RESPONSE_SCHEMA, SEND_RESPONSE_SCHEMA } = await import('../../../src-main/runtime/services/chat');
+    const { HISTORY_REQUEST_SCHEMA, HISTORY_RESPONSE_SCHEMA, SEND_RESPONSE_SCHEMA } =
+      await import('../../../src-main/runtime/services/chat');
     const sendOk = ajv.compile(SEND_REQUEST_SCHEMA);
     const cid = `blake3:${'0f'.repeat(32)}`;
-    const good = [{ to: bob.nodeIdFull, text: 'hi' }, { to: bob.nodeIdFull, text: '🥚'.repeat(4000), attachments: [{ cid, filename: 'a.png', size_bytes: 3 }] }];
-    const bad = [{ to: bob.nodeIdFull, text: '' }, { to: bob.nodeIdShort, text: 'hi' }, { to: bob.nodeIdFull, text: 'x'.repeat(4001) }, { to: bob.nodeIdFull, text: 'hi', extra: 1 },
-      { to: bob.nodeIdFull, text: 'hi', attachments: [{ cid: 'blake3:zz' }] }, { text: 'hi' }];
+    const good = [
+      { to: bob.nodeIdFull, text: 'hi' },
+      { to: bob.nodeIdFull, text: '🥚'.repeat(4000), attachments: [{ cid, filename: 'a.png', size_bytes: 3 }] },
+    ];
+    const bad = [
+      { to: bob.nodeIdFull, text: '' },
+      { to: bob.nodeIdShort, text: 'hi' },
+      { to: bob.nodeIdFull, text: 'x'.repeat(4001) },
+      { to: bob.nodeIdFull, text: 'hi', extra: 1 },
+      { to: bob.nodeIdFull, text: 'hi', attachments: [{ cid: 'blake3:zz' }] },
+      { text: 'hi' },
+    ];
     for (const g of good) expect(sendOk(g)).toBe(true);
     for (const b of bad) expect(sendOk(b)).toBe(false);
 

@@ -1,8 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplayEngine, type EventLog } from '../../../src-main/runtime/events';
-import { ChatView, CHAT_VIEW_EVENT_TYPES, DeliveryManager, type ChatError } from '../../../src-main/runtime/services/chat';
-import { appendSent, cleanup, communityId, generateKeyPair, join, openLog, syncInto, tempDir, type KeyPair } from './helpers';
+import {
+  ChatView,
+  CHAT_VIEW_EVENT_TYPES,
+  DeliveryManager,
+  type ChatError,
+} from '../../../src-main/runtime/services/chat';
+import {
+  appendSent,
+  cleanup,
+  communityId,
+  generateKeyPair,
+  join,
+  openLog,
+  syncInto,
+  tempDir,
+  type KeyPair,
+} from './helpers';
 
 afterEach(cleanup);
 
@@ -34,9 +49,17 @@ function diskBytes(n: Node): Buffer {
 }
 
 function manager(n: Node): DeliveryManager {
-  return new DeliveryManager({
-    log: n.log, ourKp: n.kp, peers: () => [], sendDirect: async () => {}, config: chatConfig, outboxPath: join(n.dir, 'chat-outbox.json'),
-  }, { onWarn: () => {} });
+  return new DeliveryManager(
+    {
+      log: n.log,
+      ourKp: n.kp,
+      peers: () => [],
+      sendDirect: async () => {},
+      config: chatConfig,
+      outboxPath: join(n.dir, 'chat-outbox.json'),
+    },
+    { onWarn: () => {} },
+  );
 }
 
 async function until(cond: () => boolean, what: string, ms = 5_000): Promise<void> {
@@ -56,7 +79,14 @@ describe('chat through real event logs', () => {
 
     const bh = b.view.historyWith(a.kp.nodeIdFull);
     expect(bh).toHaveLength(1);
-    expect(bh[0]).toMatchObject({ event_id: sent.event_id, sender: a.kp.nodeIdFull, recipient: b.kp.nodeIdFull, body: SECRET, delivered_at: null, read_at: null });
+    expect(bh[0]).toMatchObject({
+      event_id: sent.event_id,
+      sender: a.kp.nodeIdFull,
+      recipient: b.kp.nodeIdFull,
+      body: SECRET,
+      delivered_at: null,
+      read_at: null,
+    });
     expect(a.view.historyWith(b.kp.nodeIdFull)[0].body).toBe(SECRET);
     expect(b.view.peers()).toEqual([a.kp.nodeIdFull]);
     expect(b.view.unreadCount(a.kp.nodeIdFull)).toBe(1);
@@ -88,7 +118,10 @@ describe('chat through real event logs', () => {
 
     const bd = manager(b);
     bd.start();
-    await until(() => [...b.log.replay({ eventTypes: ['chat.message.delivered'] })].length === 1, 'B delivered receipt');
+    await until(
+      () => [...b.log.replay({ eventTypes: ['chat.message.delivered'] })].length === 1,
+      'B delivered receipt',
+    );
     syncInto(b.log, a.log);
     expect(a.view.get(msgId)!.delivered_at).not.toBeNull();
     expect(a.view.get(msgId)!.read_at).toBeNull();
@@ -105,7 +138,7 @@ describe('chat through real event logs', () => {
     expect(again.historyWith()).toEqual(a.view.historyWith());
   });
 
-  it('a sealed body copied into another member\'s event does not open (sender is in the AAD)', () => {
+  it("a sealed body copied into another member's event does not open (sender is in the AAD)", () => {
     const [a, b, c] = [node(), node(), node()];
     const sent = appendSent(a.log, a.kp, b.kp.nodeIdFull, SECRET);
     syncInto(a.log, c.log);
@@ -145,7 +178,10 @@ describe('chat through real event logs', () => {
     const [a, b] = [node(), node()];
     const ids = [1, 2, 3, 4, 5].map((i) => appendSent(a.log, a.kp, b.kp.nodeIdFull, `m${i}`));
     expect(a.view.historyWith(b.kp.nodeIdFull, { limit: 2 }).map((m) => m.body)).toEqual(['m4', 'm5']);
-    expect(a.view.historyWith(null, { sinceLamport: ids[1].lamport, limit: 2 }).map((m) => m.body)).toEqual(['m3', 'm4']);
+    expect(a.view.historyWith(null, { sinceLamport: ids[1].lamport, limit: 2 }).map((m) => m.body)).toEqual([
+      'm3',
+      'm4',
+    ]);
     expect(a.view.historyWith(generateKeyPair().nodeIdFull)).toEqual([]);
     expect(communityId).toBe(a.log.communityId);
   });

@@ -2,7 +2,12 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { fullNodeId } from '../../../src-main/runtime/identity';
 import { ChatError, sealMessage } from '../../../src-main/runtime/services/chat';
-import { x25519FromSecret, x25519OfKeyPair, x25519PublicOfEd, x25519Shared } from '../../../src-main/runtime/services/chat/x25519';
+import {
+  x25519FromSecret,
+  x25519OfKeyPair,
+  x25519PublicOfEd,
+  x25519Shared,
+} from '../../../src-main/runtime/services/chat/x25519';
 import { communityId, generateKeyPair } from './helpers';
 
 describe('x25519 (node:crypto) agrees with @noble/curves', () => {
@@ -15,8 +20,12 @@ describe('x25519 (node:crypto) agrees with @noble/curves', () => {
       const eph = x25519.utils.randomSecretKey();
       const ours = x25519FromSecret(eph);
       expect(ours.publicKey).toEqual(x25519.getPublicKey(eph));
-      expect(x25519Shared(ours.secret, x25519PublicOfEd(kp.publicKey))).toEqual(x25519.getSharedSecret(eph, ed25519.utils.toMontgomery(kp.publicKey)));
-      expect(x25519Shared(x25519OfKeyPair(kp).secret, ours.publicKey)).toEqual(x25519.getSharedSecret(nobleSecret, ours.publicKey));
+      expect(x25519Shared(ours.secret, x25519PublicOfEd(kp.publicKey))).toEqual(
+        x25519.getSharedSecret(eph, ed25519.utils.toMontgomery(kp.publicKey)),
+      );
+      expect(x25519Shared(x25519OfKeyPair(kp).secret, ours.publicKey)).toEqual(
+        x25519.getSharedSecret(nobleSecret, ours.publicKey),
+      );
     }
   });
 
@@ -34,7 +43,13 @@ describe('x25519 (node:crypto) agrees with @noble/curves', () => {
     const badId = fullNodeId(identity);
     let err: unknown;
     try {
-      sealMessage({ senderKp: generateKeyPair(), recipientNodeId: badId, communityId, msgId: 'm', plaintext: { text: 'hi', attachments: [] } });
+      sealMessage({
+        senderKp: generateKeyPair(),
+        recipientNodeId: badId,
+        communityId,
+        msgId: 'm',
+        plaintext: { text: 'hi', attachments: [] },
+      });
     } catch (e) {
       err = e;
     }

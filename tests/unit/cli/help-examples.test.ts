@@ -27,14 +27,34 @@ describe('hearthnet --help examples', () => {
   const commands = allCommands(program);
 
   it('every command (and the root) shows an Examples section', () => {
-    for (const cmd of commands) expect(helpOf(cmd), commandPath(cmd) || '(root)').toMatch(/\nExamples:\n {2}\$ hearthnet/);
+    for (const cmd of commands)
+      expect(helpOf(cmd), commandPath(cmd) || '(root)').toMatch(/\nExamples:\n {2}\$ hearthnet/);
   });
 
   it('the commands of reference §17 have curated examples (others fall back to their usage line)', () => {
-    const section17 = ['', 'init', 'run', 'status', 'caps', 'call', 'log', 'trace', 'doctor', 'export', 'erase', 'rag list', 'rag ingest', 'rag reindex', 'invite create', 'invite redeem', 'version'];
+    const section17 = [
+      '',
+      'init',
+      'run',
+      'status',
+      'caps',
+      'call',
+      'log',
+      'trace',
+      'doctor',
+      'export',
+      'erase',
+      'rag list',
+      'rag ingest',
+      'rag reindex',
+      'invite create',
+      'invite redeem',
+      'version',
+    ];
     for (const p of section17) expect(HELP_EXAMPLES[p], p || '(root)').toBeDefined();
     const uncurated = commands.map(commandPath).filter((p) => HELP_EXAMPLES[p] === undefined);
-    if (uncurated.length > 0) console.log(`commands whose examples come from their usage line: ${uncurated.join(', ')}`);
+    if (uncurated.length > 0)
+      console.log(`commands whose examples come from their usage line: ${uncurated.join(', ')}`);
   });
 
   it('each example uses the command it illustrates, with options that command accepts', () => {
@@ -54,8 +74,15 @@ describe('hearthnet --help examples', () => {
           i++;
         }
         if (path !== '') expect(commandPath(target).startsWith(path.split(' ')[0]), example).toBe(true);
-        const known = new Set([...target.options.flatMap((o) => [o.long, o.short]), ...program.options.flatMap((o) => [o.long, o.short])].filter(Boolean));
-        for (const w of words.slice(i)) if (/^--?[a-z]/.test(w)) expect(known.has(w), `${example}: ${w} is not an option of "${commandPath(target)}"`).toBe(true);
+        const known = new Set(
+          [
+            ...target.options.flatMap((o) => [o.long, o.short]),
+            ...program.options.flatMap((o) => [o.long, o.short]),
+          ].filter(Boolean),
+        );
+        for (const w of words.slice(i))
+          if (/^--?[a-z]/.test(w))
+            expect(known.has(w), `${example}: ${w} is not an option of "${commandPath(target)}"`).toBe(true);
       }
     }
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BlobError, BusError, CallError, HTTP_STATUS, IdentityError, httpStatusOf, toWireError } from '../../../src-main/common';
+import {
+  BlobError,
+  BusError,
+  CallError,
+  HTTP_STATUS,
+  IdentityError,
+  httpStatusOf,
+  toWireError,
+} from '../../../src-main/common';
 
 describe('error vocabulary', () => {
   it('maps domain errors to the reference §0.4 wire codes and HTTP statuses', () => {
@@ -30,7 +38,12 @@ describe('error vocabulary', () => {
 
   it('carries retry and alternatives', () => {
     const err = new CallError('capacity_exceeded', 'busy', { retryAfterMs: 250, altNodes: ['n2'] });
-    expect(toWireError(err)).toEqual({ code: 'capacity_exceeded', message: 'busy', retry_after_ms: 250, alt_nodes: ['n2'] });
+    expect(toWireError(err)).toEqual({
+      code: 'capacity_exceeded',
+      message: 'busy',
+      retry_after_ms: 250,
+      alt_nodes: ['n2'],
+    });
     expect(CallError.fromWire(toWireError(err)).retryAfterMs).toBe(250);
     const busy = new BusError('capacity_exceeded', 'busy', { details: { retry_after_ms: 100 } });
     expect(toWireError(busy).retry_after_ms).toBe(100);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { escapeJsonForTerminal, isUnsafeCodePoint, neutralise, unsafeCharIn } from '../../../src-main/common';
 
 const anyText = fc.string({ unit: 'binary', maxLength: 200 });
-const hasUnsafe = (s: string, multiline = false) => [...s].some((c) => isUnsafeCodePoint(c.codePointAt(0)!) && !(multiline && (c === '\n' || c === '\t')));
+const hasUnsafe = (s: string, multiline = false) =>
+  [...s].some((c) => isUnsafeCodePoint(c.codePointAt(0)!) && !(multiline && (c === '\n' || c === '\t')));
 
 describe('text safety', () => {
   it('names the first unsafe character; newline and tab only in multi-line text', () => {

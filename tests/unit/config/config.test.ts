@@ -42,7 +42,13 @@ describe('defaults', () => {
   it('match the reference', () => {
     const c = defaultConfig();
     expect(c.transport).toEqual({ host: '0.0.0.0', port: 7080, tls_cert: null, tls_key: null });
-    expect(c.discovery).toEqual({ mdns_enabled: true, udp_enabled: true, udp_multicast_group: '239.255.42.42', udp_port: 42424, relay_urls: [] });
+    expect(c.discovery).toEqual({
+      mdns_enabled: true,
+      udp_enabled: true,
+      udp_multicast_group: '239.255.42.42',
+      udp_port: 42424,
+      relay_urls: [],
+    });
     expect(c.bus).toEqual({ prefer_local: true, local_load_threshold: 0.8 });
     expect(c.embedding).toEqual({ model: 'BAAI/bge-small-en-v1.5', device: 'auto' });
     expect(c.file.gc_threshold).toBe(0.8);
@@ -50,7 +56,14 @@ describe('defaults', () => {
     expect(c.chat).toEqual({ enabled: true, store_and_forward: true });
     expect(c.emergency.probe_targets).toEqual(['1.1.1.1', '8.8.8.8', 'cloudflare.com', 'quad9.net']);
     expect(c.ui).toEqual({ host: '127.0.0.1', port: 7860, launch_browser: true });
-    expect(c.observability).toEqual({ log_level: 'info', log_dir: '', metrics_enabled: true, otlp_endpoint: null, trackio_project: null, trackio_space: null });
+    expect(c.observability).toEqual({
+      log_level: 'info',
+      log_dir: '',
+      metrics_enabled: true,
+      otlp_endpoint: null,
+      trackio_project: null,
+      trackio_space: null,
+    });
     expect(c.identity.auto_generate).toBe(true);
     expect(c.community.community_id).toBeNull();
     expect(c.llm.backends).toEqual([]);
@@ -90,7 +103,12 @@ describe('paths', () => {
     expect(p.keys).toBe('/home/ann/.config/hearthnet/keys');
     expect(p.state).toBe('/home/ann/.local/state/hearthnet');
     expect(p.blobs).toBe('/home/ann/.local/share/hearthnet/blobs');
-    const x = defaultPaths({ HOME: '/home/ann', XDG_CONFIG_HOME: '/cfg', XDG_STATE_HOME: '/st', XDG_DATA_HOME: '/data' });
+    const x = defaultPaths({
+      HOME: '/home/ann',
+      XDG_CONFIG_HOME: '/cfg',
+      XDG_STATE_HOME: '/st',
+      XDG_DATA_HOME: '/data',
+    });
     expect(x.config).toBe('/cfg/hearthnet/config.toml');
     expect(x.state).toBe('/st/hearthnet');
     expect(x.logs).toBe('/st/hearthnet/logs');
@@ -99,7 +117,11 @@ describe('paths', () => {
 
   it('resolvePaths is idempotent and expands ~ and relative paths', () => {
     const env = { HOME: '/home/ann' };
-    const raw: Config = { ...defaultConfig(), identity: { keys_dir: '~/k', auto_generate: true }, file: { blobs_dir: 'b', gc_threshold: 0.8 } };
+    const raw: Config = {
+      ...defaultConfig(),
+      identity: { keys_dir: '~/k', auto_generate: true },
+      file: { blobs_dir: 'b', gc_threshold: 0.8 },
+    };
     const once = resolvePaths(raw, { env, baseDir: '/etc/hn' });
     expect(once.identity.keys_dir).toBe('/home/ann/k');
     expect(once.file.blobs_dir).toBe('/etc/hn/b');
@@ -115,7 +137,12 @@ describe('load/save', () => {
       ...c0,
       node: { ...c0.node, display_name: 'The Millers', profile: 'anchor' },
       transport: { ...c0.transport, port: 0 },
-      llm: { backends: [{ name: 'ollama', url: 'http://127.0.0.1:11434', model: 'qwen', api_key_env: null }, { name: 'nemotron', url: null, model: null, api_key_env: 'NVIDIA_API_KEY' }] },
+      llm: {
+        backends: [
+          { name: 'ollama', url: 'http://127.0.0.1:11434', model: 'qwen', api_key_env: null },
+          { name: 'nemotron', url: null, model: null, api_key_env: 'NVIDIA_API_KEY' },
+        ],
+      },
       market: { ...c0.market, default_ttl_seconds: 3600 },
       community: { ...c0.community, community_id: 'ed25519:abc' },
     };
@@ -129,7 +156,10 @@ describe('load/save', () => {
 
   it('reads snake_case sections and backends from TOML', () => {
     const file = join(dir, 'config.toml');
-    writeFileSync(file, '[identity]\nkeys_dir = "mykeys"\n[transport]\nport = 9000\n[[llm.backends]]\nname = "openbmb"\nurl = "http://localhost:8000"\n');
+    writeFileSync(
+      file,
+      '[identity]\nkeys_dir = "mykeys"\n[transport]\nport = 9000\n[[llm.backends]]\nname = "openbmb"\nurl = "http://localhost:8000"\n',
+    );
     const c = loadConfig(file, { env: homeEnv() });
     expect(c.identity.keys_dir).toBe(join(dir, 'mykeys'));
     expect(c.transport.port).toBe(9000);
@@ -138,14 +168,21 @@ describe('load/save', () => {
 
   it('atomic save leaves no temp files', () => {
     const env = homeEnv();
-    for (let i = 0; i < 3; i++) saveConfig({ ...defaultConfig(), ui: { host: '127.0.0.1', port: 7000 + i, launch_browser: false } }, undefined, { env });
+    for (let i = 0; i < 3; i++)
+      saveConfig({ ...defaultConfig(), ui: { host: '127.0.0.1', port: 7000 + i, launch_browser: false } }, undefined, {
+        env,
+      });
     expect(readdirSync(dir)).toEqual(['config.toml']);
     expect(loadConfig(undefined, { env }).ui.port).toBe(7002);
   });
 
   it('a failed write is write_failed and leaves no temp file', () => {
     mkdirSync(join(dir, 'config.toml')); // a folder where the file should be: rename fails
-    expectConfigError(() => saveConfig(defaultConfig(), join(dir, 'config.toml'), { force: true }), 'write_failed', 'config.toml');
+    expectConfigError(
+      () => saveConfig(defaultConfig(), join(dir, 'config.toml'), { force: true }),
+      'write_failed',
+      'config.toml',
+    );
     expect(readdirSync(dir)).toEqual(['config.toml']);
   });
 
@@ -184,7 +221,11 @@ describe('bad input', () => {
     ['[bus]\nlocal_load_threshold = 1.5\n', 'out_of_range', ['bus.local_load_threshold']],
     ['[file]\ngc_threshold = -0.1\n', 'out_of_range', ['file.gc_threshold']],
     ['[market]\ndefault_ttl_seconds = 0\n', 'out_of_range', ['market.default_ttl_seconds']],
-    ['[market]\ndefault_ttl_seconds = 100\nmax_ttl_seconds = 50\n', 'out_of_range', ['market.default_ttl_seconds', 'max_ttl_seconds']],
+    [
+      '[market]\ndefault_ttl_seconds = 100\nmax_ttl_seconds = 50\n',
+      'out_of_range',
+      ['market.default_ttl_seconds', 'max_ttl_seconds'],
+    ],
     ['[node]\nprofile = "castle"\n', 'out_of_range', ['node.profile']],
     ['[observability]\nlog_level = "loud"\n', 'out_of_range', ['observability.log_level']],
     ['[discovery]\nudp_multicast_group = "10.0.0.1"\n', 'out_of_range', ['discovery.udp_multicast_group']],

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DiscoveryError } from '../../../src-main/common';
 import { generateKeyPair, type Endpoint, type KeyPair, type NodeManifest } from '../../../src-main/runtime/identity';
-import { DiscoveryService, livenessProbeMs, manifestRefreshMs, PeerRegistry, type DiscoveryServiceInit } from '../../../src-main/runtime/discovery';
+import {
+  DiscoveryService,
+  livenessProbeMs,
+  manifestRefreshMs,
+  PeerRegistry,
+  type DiscoveryServiceInit,
+} from '../../../src-main/runtime/discovery';
 import { makeManifest, verifyManifestFor } from './fixtures';
 
 const community = generateKeyPair().nodeIdFull;
@@ -41,9 +47,19 @@ function make(net: ReturnType<typeof fakeNet>, over: Partial<DiscoveryServiceIni
   const kp = generateKeyPair();
   const registry = new PeerRegistry(kp.nodeIdFull, community);
   const svc = new DiscoveryService({
-    kp, registry, communityId: community, displayName: 'me', profile: 'hearth', port: 8443, config: OFF,
-    fetchManifest: net.fetchManifest, verifyManifest: verifyManifestFor(community), knownPeersPath: join(dir, 'known-peers.json'),
-    transport: 'http', log: () => undefined, ...over,
+    kp,
+    registry,
+    communityId: community,
+    displayName: 'me',
+    profile: 'hearth',
+    port: 8443,
+    config: OFF,
+    fetchManifest: net.fetchManifest,
+    verifyManifest: verifyManifestFor(community),
+    knownPeersPath: join(dir, 'known-peers.json'),
+    transport: 'http',
+    log: () => undefined,
+    ...over,
   });
   services.push(svc);
   return { kp, registry, svc };
@@ -64,23 +80,34 @@ describe('DiscoveryService', () => {
     await svc.start();
     const rec = await svc.handleSighting({ nodeIdFull: b.kp.nodeIdFull, host: '10.0.0.2', port: 8443, source: 'udp' });
     expect(rec?.node_id).toBe(b.kp.nodeIdShort);
-    expect(registry.get(b.kp.nodeIdFull)).toMatchObject({ source: 'udp', endpoints: [b.ep], display_name: `node ${b.kp.nodeIdShort}` });
+    expect(registry.get(b.kp.nodeIdFull)).toMatchObject({
+      source: 'udp',
+      endpoints: [b.ep],
+      display_name: `node ${b.kp.nodeIdShort}`,
+    });
     expect(registry.get(b.kp.nodeIdFull)?.manifest?.node_id).toBe(b.kp.nodeIdFull);
     const file = JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8'));
     expect(file.nodes[b.kp.nodeIdFull].endpoints[0]).toMatchObject(b.ep);
   });
 
-  it('shows a neighbour\'s signed name on one line, without control or text-direction characters', async () => {
+  it("shows a neighbour's signed name on one line, without control or text-direction characters", async () => {
     const net = fakeNet();
     const { registry, svc } = make(net);
     const kp = generateKeyPair();
     const ep = { transport: 'http', host: '10.0.0.9', port: 8443 };
-    net.served.set(key(ep), () => makeManifest(kp, community, [ep], { now: Date.now(), displayName: 'Ann\n    - Fake House (hearth)\u001b[2J\u202egnp.exe' }));
+    net.served.set(key(ep), () =>
+      makeManifest(kp, community, [ep], {
+        now: Date.now(),
+        displayName: 'Ann\n    - Fake House (hearth)\u001b[2J\u202egnp.exe',
+      }),
+    );
     await svc.start();
     await svc.handleSighting({ nodeIdFull: kp.nodeIdFull, host: '10.0.0.9', port: 8443, source: 'udp' });
     const name = registry.get(kp.nodeIdFull)?.display_name ?? '';
     expect(name).toBe('Ann\u240a    - Fake House (hearth)\u241b[2J<U+202E>gnp.exe');
-    expect(JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8')).nodes[kp.nodeIdFull].display_name).toBe(name);
+    expect(JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8')).nodes[kp.nodeIdFull].display_name).toBe(
+      name,
+    );
   });
 
   it('debounces repeated sightings: concurrent ones share a fetch, a known peer seen again is only touched until its paced refresh', async () => {
@@ -120,13 +147,22 @@ describe('DiscoveryService', () => {
     const net = fakeNet();
     const { kp, registry, svc } = make(net);
     await svc.start();
-    expect(await svc.handleSighting({ nodeIdFull: kp.nodeIdFull, host: '10.0.0.1', port: 8443, source: 'udp' })).toBeNull();
+    expect(
+      await svc.handleSighting({ nodeIdFull: kp.nodeIdFull, host: '10.0.0.1', port: 8443, source: 'udp' }),
+    ).toBeNull();
 
     const forged = peer(net, '10.0.0.3');
-    net.served.set('10.0.0.3:8443', () => ({ ...makeManifest(forged.kp, community, [forged.ep]), display_name: 'changed' }));
+    net.served.set('10.0.0.3:8443', () => ({
+      ...makeManifest(forged.kp, community, [forged.ep]),
+      display_name: 'changed',
+    }));
     const impostor = peer(net, '10.0.0.4');
     const foreign = peer(net, '10.0.0.5', { community: generateKeyPair().nodeIdFull });
-    for (const [host, id] of [['10.0.0.3', forged.kp.nodeIdFull], ['10.0.0.4', generateKeyPair().nodeIdFull], ['10.0.0.5', foreign.kp.nodeIdFull]]) {
+    for (const [host, id] of [
+      ['10.0.0.3', forged.kp.nodeIdFull],
+      ['10.0.0.4', generateKeyPair().nodeIdFull],
+      ['10.0.0.5', foreign.kp.nodeIdFull],
+    ]) {
       expect(await svc.handleSighting({ nodeIdFull: id, host, port: 8443, source: 'mdns' })).toBeNull();
     }
     expect(impostor).toBeTruthy();

@@ -1,10 +1,21 @@
 /** Test fixtures for discovery: signed manifests and the verifyManifest stand-in named in the brief. */
 import { toWallClock, type CommunityId, type NodeId } from '../../../src-main/common';
 import { DiscoveryError } from '../../../src-main/common';
-import { signPayload, verifyPayload, type Endpoint, type KeyPair, type NodeManifest } from '../../../src-main/runtime/identity';
+import {
+  signPayload,
+  verifyPayload,
+  type Endpoint,
+  type KeyPair,
+  type NodeManifest,
+} from '../../../src-main/runtime/identity';
 
 /** A signed manifest as a node would serve it at GET /manifest. */
-export function makeManifest(kp: KeyPair, communityId: string, endpoints: Endpoint[], opts: { displayName?: string; now?: number; capabilities?: string[] } = {}): NodeManifest {
+export function makeManifest(
+  kp: KeyPair,
+  communityId: string,
+  endpoints: Endpoint[],
+  opts: { displayName?: string; now?: number; capabilities?: string[] } = {},
+): NodeManifest {
   const now = opts.now ?? Date.now();
   const body = {
     version: 1,
@@ -15,7 +26,14 @@ export function makeManifest(kp: KeyPair, communityId: string, endpoints: Endpoi
     profile: 'hearth' as const,
     endpoints,
     hardware: { gpu: null, vram_gb: 0, ram_gb: 8, cpu_cores: 2, disk_free_gb: 10 },
-    capabilities: (opts.capabilities ?? []).map((name) => ({ name, version: '1.0', stability: 'stable', schema_hash: 'blake3:00', params: {}, max_concurrent: 1 })),
+    capabilities: (opts.capabilities ?? []).map((name) => ({
+      name,
+      version: '1.0',
+      stability: 'stable',
+      schema_hash: 'blake3:00',
+      params: {},
+      max_concurrent: 1,
+    })),
     uptime_seconds: 1,
     load: {},
     issued_at: toWallClock(new Date(now)),
@@ -30,7 +48,8 @@ export function verifyManifestFor(communityId: string): (m: NodeManifest) => voi
     if (!verifyPayload(m as unknown as Record<string, unknown>, m.node_id)) {
       throw new DiscoveryError('manifest_invalid', `manifest of ${m.node_id as NodeId} has a bad signature`);
     }
-    if (m.community_id !== communityId) throw new DiscoveryError('manifest_invalid', 'manifest is for another community');
+    if (m.community_id !== communityId)
+      throw new DiscoveryError('manifest_invalid', 'manifest is for another community');
   };
 }
 

@@ -34,7 +34,12 @@ describe('KnownPeers', () => {
       { transport: 'http', host: '10.0.0.2', port: 8443, last_ok: 1000 },
     ]);
     expect(k2.snapshot().nodes[a].display_name).toBe('Kitchen');
-    expect(k2.targets().map((x) => `${x.source}:${x.endpoint.host}`)).toEqual(['manual:192.168.1.20', 'invite:10.0.0.9', 'cache:10.0.0.3', 'cache:10.0.0.2']);
+    expect(k2.targets().map((x) => `${x.source}:${x.endpoint.host}`)).toEqual([
+      'manual:192.168.1.20',
+      'invite:10.0.0.9',
+      'cache:10.0.0.3',
+      'cache:10.0.0.2',
+    ]);
     expect(k2.targets().find((x) => x.source === 'cache')?.nodeIdFull).toBe(a);
     // Atomic write leaves no temp files behind.
     expect(readdirSync(join(path, '..'))).toEqual(['known-peers.json']);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  MANIFEST_REFRESH_SPACING_MS, PEER_MAX_AGE_SECONDS, UDP_ACTIVE_SLOT_MS, UDP_STABLE_SLOT_MS,
-  livenessProbeMs, manifestRefreshMs, peerMaxAgeSeconds, udpAnnounceMs,
+  MANIFEST_REFRESH_SPACING_MS,
+  PEER_MAX_AGE_SECONDS,
+  UDP_ACTIVE_SLOT_MS,
+  UDP_STABLE_SLOT_MS,
+  livenessProbeMs,
+  manifestRefreshMs,
+  peerMaxAgeSeconds,
+  udpAnnounceMs,
 } from '../../../src-main/runtime/discovery';
 
 describe('discovery pacing keeps a node’s cost flat in the size of the street', () => {

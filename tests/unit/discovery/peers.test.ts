@@ -80,7 +80,12 @@ describe('PeerRegistry', () => {
     reg.upsert(rec({ node_id_full: ids[1] }, clock.t - 45_000)); // 45 s old
     reg.upsert(rec({ node_id_full: ids[2] }, clock.t - 10_000)); // 10 s old
     expect(reg.pruneStale()).toBe(1);
-    expect(reg.all().map((p) => p.node_id_full).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(
+      reg
+        .all()
+        .map((p) => p.node_id_full)
+        .sort(),
+    ).toEqual([ids[1], ids[2]].sort());
     reg.setPruningAggressive(true);
     expect(reg.pruneStale()).toBe(1);
     expect(reg.all().map((p) => p.node_id_full)).toEqual([ids[2]]);

@@ -1,7 +1,14 @@
 /** UdpAnnouncer pacing with injected timers and clock: 5 s while peers churn, 30 s once quiet. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { PeerRegistry, UDP_NEW_PEER_REANNOUNCE_MS, UDP_STARTUP_REANNOUNCE_MS, UdpAnnouncer, type PeerRecord, type Timers } from '../../../src-main/runtime/discovery';
+import {
+  PeerRegistry,
+  UDP_NEW_PEER_REANNOUNCE_MS,
+  UDP_STARTUP_REANNOUNCE_MS,
+  UdpAnnouncer,
+  type PeerRecord,
+  type Timers,
+} from '../../../src-main/runtime/discovery';
 
 /** Manual timers: nothing runs until the test fires it. */
 function manualTimers() {
@@ -33,7 +40,18 @@ afterEach(async () => {
 });
 
 function peerRecord(id: string): PeerRecord {
-  return { node_id: id as never, node_id_full: id as never, display_name: 'p', community_id: community, profile: 'hearth', endpoints: [], manifest: null, last_seen: 0, rtt_ms: null, source: 'udp' };
+  return {
+    node_id: id as never,
+    node_id_full: id as never,
+    display_name: 'p',
+    community_id: community,
+    profile: 'hearth',
+    endpoints: [],
+    manifest: null,
+    last_seen: 0,
+    rtt_ms: null,
+    source: 'udp',
+  };
 }
 
 describe('UdpAnnouncer pacing', () => {
@@ -43,8 +61,18 @@ describe('UdpAnnouncer pacing', () => {
     const registry = new PeerRegistry(kp.nodeIdFull, community, { now: () => clock.t });
     const mt = manualTimers();
     const a = new UdpAnnouncer({
-      kp, registry, communityId: community, displayName: 'A', profile: 'hearth', servicePort: 8443, capabilityNames: [],
-      group: '239.255.123.45', port: 45_999, interfaceAddress: '127.0.0.1', timers: mt.timers, now: () => clock.t,
+      kp,
+      registry,
+      communityId: community,
+      displayName: 'A',
+      profile: 'hearth',
+      servicePort: 8443,
+      capabilityNames: [],
+      group: '239.255.123.45',
+      port: 45_999,
+      interfaceAddress: '127.0.0.1',
+      timers: mt.timers,
+      now: () => clock.t,
     });
     await a.start();
     stop = () => a.stop();

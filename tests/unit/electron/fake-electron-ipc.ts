@@ -86,7 +86,8 @@ export function fakeContextBridge(world: Record<string, unknown>) {
         return expose((value as (...a: unknown[]) => unknown)(...cloned));
       };
     }
-    if (value && typeof value === 'object') return Object.freeze(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expose(v)])));
+    if (value && typeof value === 'object')
+      return Object.freeze(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expose(v)])));
     return value;
   };
   return {

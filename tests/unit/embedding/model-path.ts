@@ -6,7 +6,12 @@ const ROOT = resolve(__dirname, '../../..');
 
 /** Folder of the Model2Vec test model; HEARTHNET_TEST_MODELS overrides the search. */
 export function model2vecDir(): string {
-  const bases = [process.env.HEARTHNET_TEST_MODELS, resolve(ROOT, '../shared/models'), resolve(ROOT, '../../shared/models')];
-  for (const b of bases) if (b && existsSync(resolve(b, 'model2vec-bge-64d-q/model.safetensors'))) return resolve(b, 'model2vec-bge-64d-q');
+  const bases = [
+    process.env.HEARTHNET_TEST_MODELS,
+    resolve(ROOT, '../shared/models'),
+    resolve(ROOT, '../../shared/models'),
+  ];
+  for (const b of bases)
+    if (b && existsSync(resolve(b, 'model2vec-bge-64d-q/model.safetensors'))) return resolve(b, 'model2vec-bge-64d-q');
   throw new Error(`model2vec-bge-64d-q not found under ${bases.filter(Boolean).join(', ')}`);
 }

@@ -18,7 +18,7 @@ describe('StaticModel2VecBackend (real model2vec-bge-64d-q)', () => {
     expect(backend.maxInput).toBe(512);
   });
 
-  it('README word pairs: both pairs share one quantized row, so cosine is 1 (the README\'s 0.76 / 0.40 do not hold)', async () => {
+  it("README word pairs: both pairs share one quantized row, so cosine is 1 (the README's 0.76 / 0.40 do not hold)", async () => {
     // Measured, not assumed: with this file's 128-row vocabulary quantization "revenue" and
     // "profits" both map to row 113, "cat" and "kitten" to row 52; one-token texts differ only
     // by their scalar weight, which normalisation removes. See docs/decisions/embedding-rag.md.
@@ -73,13 +73,18 @@ describe('StaticModel2VecBackend (real model2vec-bge-64d-q)', () => {
     await expect(backend.embed([42 as unknown as string])).rejects.toMatchObject({ code: 'bad_request' });
     const ac = new AbortController();
     ac.abort();
-    await expect(backend.embed(['x'], { signal: ac.signal })).rejects.toMatchObject({ code: 'cancelled', wireCode: 'cancelled' });
+    await expect(backend.embed(['x'], { signal: ac.signal })).rejects.toMatchObject({
+      code: 'cancelled',
+      wireCode: 'cancelled',
+    });
     const other = new StaticModel2VecBackend({ dir: MODEL });
     await other.close();
     await expect(other.embed(['x'])).rejects.toMatchObject({ code: 'closed' });
     expect(other.health().status).toBe('closed');
     const empty = mkdtempSync(join(tmpdir(), 'hn-nomodel-'));
-    expect(() => new StaticModel2VecBackend({ dir: empty })).toThrow(expect.objectContaining({ code: 'model_missing', wireCode: 'not_found' }));
+    expect(() => new StaticModel2VecBackend({ dir: empty })).toThrow(
+      expect.objectContaining({ code: 'model_missing', wireCode: 'not_found' }),
+    );
     rmSync(empty, { recursive: true, force: true });
   });
 });

@@ -37,7 +37,13 @@ afterAll(async () => {
 
 describe('OnnxBertBackend on a real ONNX graph built from the Model2Vec model', () => {
   it('onnxruntime-node gives the same vectors as the static backend (max abs diff < 1e-5)', async () => {
-    const onnx = new OnnxBertBackend({ modelPath: join(onnxDir, 'model.onnx'), tokenizerPath: join(onnxDir, 'tokenizer.json'), pooling: 'none', addSpecialTokens: false, batchSize: 3 });
+    const onnx = new OnnxBertBackend({
+      modelPath: join(onnxDir, 'model.onnx'),
+      tokenizerPath: join(onnxDir, 'tokenizer.json'),
+      pooling: 'none',
+      addSpecialTokens: false,
+      batchSize: 3,
+    });
     const stat = new StaticModel2VecBackend({ dir: MODEL });
     opened.push(onnx, stat);
     expect(onnx.dim).toBe(0); // unknown until the graph is loaded
@@ -45,13 +51,19 @@ describe('OnnxBertBackend on a real ONNX graph built from the Model2Vec model', 
     const b = await stat.embed(TEXTS);
     expect(onnx.dim).toBe(64);
     let max = 0;
-    for (let i = 0; i < TEXTS.length; i++) for (let j = 0; j < 64; j++) max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
+    for (let i = 0; i < TEXTS.length; i++)
+      for (let j = 0; j < 64; j++) max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
     expect(max).toBeLessThan(1e-5);
     expect(onnx.health()).toMatchObject({ status: 'ok', backend: 'onnx', dim: 64, embedded_texts: 4 });
   });
 
   it('uses an already-pooled output as is under mean pooling; a damaged or missing file fails with a clear code', async () => {
-    const mean = new OnnxBertBackend({ modelPath: join(onnxDir, 'model.onnx'), tokenizerPath: join(onnxDir, 'tokenizer.json'), pooling: 'mean', addSpecialTokens: false });
+    const mean = new OnnxBertBackend({
+      modelPath: join(onnxDir, 'model.onnx'),
+      tokenizerPath: join(onnxDir, 'tokenizer.json'),
+      pooling: 'mean',
+      addSpecialTokens: false,
+    });
     opened.push(mean);
     const [v] = await mean.embed([TEXTS[0]]);
     expect(v.length).toBe(64);
@@ -60,7 +72,10 @@ describe('OnnxBertBackend on a real ONNX graph built from the Model2Vec model', 
     const bad = new OnnxBertBackend({ modelPath: junk, tokenizerPath: join(onnxDir, 'tokenizer.json') });
     await expect(bad.embed(['x'])).rejects.toMatchObject({ code: 'model_invalid' });
     expect(bad.health().status).toBe('error');
-    const missing = new OnnxBertBackend({ modelPath: join(onnxDir, 'nope.onnx'), tokenizerPath: join(onnxDir, 'tokenizer.json') });
+    const missing = new OnnxBertBackend({
+      modelPath: join(onnxDir, 'nope.onnx'),
+      tokenizerPath: join(onnxDir, 'tokenizer.json'),
+    });
     await expect(missing.embed(['x'])).rejects.toMatchObject({ code: 'model_missing' });
   });
 });
@@ -84,7 +99,9 @@ describe('createEmbeddingBackend', () => {
     expect(r.explanation).toContain(NO_EMBEDDING_MODEL_MESSAGE);
     expect(createEmbeddingBackend({ model: 'x' }, { modelsDir: join(modelsDir, 'missing') }).backend).toBeNull();
     for (const bad of ['../etc', '/abs', 'a/b/c', 'a/..', '']) {
-      expect(() => createEmbeddingBackend({ model: bad }, { modelsDir })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+      expect(() => createEmbeddingBackend({ model: bad }, { modelsDir })).toThrow(
+        expect.objectContaining({ code: 'bad_request' }),
+      );
     }
     expect(existsSync(join(modelsDir, 'model2vec-bge-64d-q'))).toBe(true);
   });

@@ -48,7 +48,8 @@ describe('classify', () => {
 
 describe('Detector', () => {
   it('rejects a malformed probe target at construction', () => {
-    const make = () => new Detector({ targets: ['1.1.1.1', 'not a host!'], probe: async () => true, clock: new FakeClock() });
+    const make = () =>
+      new Detector({ targets: ['1.1.1.1', 'not a host!'], probe: async () => true, clock: new FakeClock() });
     expect(make).toThrow(EmergencyError);
     expect(make).toThrow(/not a host!/);
   });
@@ -60,7 +61,11 @@ describe('Detector', () => {
     det.start();
     await clock.advance(0);
     expect(det.current().mode).toBe('online');
-    expect(det.current().probe_results).toEqual({ '10.0.0.1': true, 'example.test': true, 'http://127.0.0.1:9/x': true });
+    expect(det.current().probe_results).toEqual({
+      '10.0.0.1': true,
+      'example.test': true,
+      'http://127.0.0.1:9/x': true,
+    });
 
     // A blip: down for the t=10 round only.
     w.setAll(false);
@@ -106,7 +111,10 @@ describe('Detector', () => {
     // Back online: 10 s between rounds again.
     const b2 = w.rounds.length;
     await clock.advance(30_000);
-    const gaps = w.rounds.slice(b2).map((t, i, a) => (i === 0 ? null : t - a[i - 1]!)).slice(1);
+    const gaps = w.rounds
+      .slice(b2)
+      .map((t, i, a) => (i === 0 ? null : t - a[i - 1]!))
+      .slice(1);
     expect(gaps).toEqual([10_000, 10_000]);
     await det.stop();
   });
@@ -160,7 +168,7 @@ describe('Detector', () => {
     let calls = 0;
     const probe: ProbeFn = (_t, signal) => {
       calls += 1;
-      return new Promise((resolve) => signal.addEventListener('abort', () => (aborted += 1, resolve(false))));
+      return new Promise((resolve) => signal.addEventListener('abort', () => ((aborted += 1), resolve(false))));
     };
     const det = new Detector({ targets: ['10.0.0.1', '10.0.0.2'], probe, clock });
     det.start();

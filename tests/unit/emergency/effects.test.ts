@@ -27,7 +27,10 @@ function fakeBus(entries: Entry[]) {
   return { live, log, toggler, failOn: (n: string | null) => (failRegister = n) };
 }
 
-const cap = (name: string, params: Record<string, unknown>): Entry => ({ descriptor: { name, version: '1.0', params }, handler: () => name });
+const cap = (name: string, params: Record<string, unknown>): Entry => ({
+  descriptor: { name, version: '1.0', params },
+  handler: () => name,
+});
 
 describe('InternetCapabilityToggler', () => {
   it('removes only requires_internet capabilities and restores exactly those, handlers intact', async () => {
@@ -66,7 +69,12 @@ describe('InternetCapabilityToggler', () => {
 describe('modeGaugeHook', () => {
   it('sets 1 on the current mode and 0 on the others', async () => {
     const registry = new Registry();
-    const gauge = new Gauge({ name: 'hearthnet_emergency_mode', help: 'mode', labelNames: ['state'], registers: [registry] });
+    const gauge = new Gauge({
+      name: 'hearthnet_emergency_mode',
+      help: 'mode',
+      labelNames: ['state'],
+      registers: [registry],
+    });
     const hook = modeGaugeHook(gauge);
     hook('offline');
     hook('degraded');

@@ -4,7 +4,7 @@ import type { TimerClock } from '../../../src-main/runtime/emergency';
 const drain = () => new Promise<void>((r) => setImmediate(r));
 
 export class FakeClock implements TimerClock {
-  t = Date.parse("2026-05-26T08:00:00Z");
+  t = Date.parse('2026-05-26T08:00:00Z');
   private seq = 0;
   private readonly timers = new Map<number, { at: number; fn: () => void }>();
 

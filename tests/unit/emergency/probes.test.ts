@@ -7,7 +7,15 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Mode } from '../../../src-main/common';
-import { Detector, EmergencyError, httpReachable, ipUrl, makeProbe, parseProbeTarget, StateBus } from '../../../src-main/runtime/emergency';
+import {
+  Detector,
+  EmergencyError,
+  httpReachable,
+  ipUrl,
+  makeProbe,
+  parseProbeTarget,
+  StateBus,
+} from '../../../src-main/runtime/emergency';
 import { startDnsResponder, type DnsResponder } from './dns-responder';
 
 interface TestServer {
@@ -43,7 +51,10 @@ function resolverFor(dnsPort: number): dns.Resolver {
 function waitForMode(bus: StateBus, mode: Mode, ms = 5_000): Promise<void> {
   if (bus.current().mode === mode) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (off(), reject(new Error(`mode ${mode} not reached in ${ms} ms (now ${bus.current().mode})`))), ms);
+    const timer = setTimeout(
+      () => (off(), reject(new Error(`mode ${mode} not reached in ${ms} ms (now ${bus.current().mode})`))),
+      ms,
+    );
     const off = bus.on((s) => {
       if (s.mode === mode) {
         clearTimeout(timer);

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../../src-main/runtime/identity';
 import {
-  EventLog, SyncServer, type Event, type EventLogOptions, type MembershipOracle, type SyncChannel,
+  EventLog,
+  SyncServer,
+  type Event,
+  type EventLogOptions,
+  type MembershipOracle,
+  type SyncChannel,
 } from '../../../src-main/runtime/events';
 
 export const root: KeyPair = generateKeyPair();

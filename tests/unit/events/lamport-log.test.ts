@@ -53,7 +53,17 @@ describe('appendLocal', () => {
   it('mints a signed event with the reference fields and stores its canonical JSON', () => {
     const log = openLog();
     const e = log.appendLocal('market.post.created', { title: 'ladder to lend' }, alice);
-    expect(Object.keys(e).sort()).toEqual(['author', 'community_id', 'data', 'event_id', 'event_type', 'lamport', 'schema_version', 'signature', 'wall_clock']);
+    expect(Object.keys(e).sort()).toEqual([
+      'author',
+      'community_id',
+      'data',
+      'event_id',
+      'event_type',
+      'lamport',
+      'schema_version',
+      'signature',
+      'wall_clock',
+    ]);
     expect(e.event_id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(e.wall_clock).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(e.author).toBe(alice.nodeIdFull);
@@ -67,7 +77,9 @@ describe('appendLocal', () => {
   });
 
   it('rejects an unknown type, bad data, and a failing validate hook, changing nothing', () => {
-    const log = openLog('l', { validate: (e) => (e.data.bad ? { ok: false, code: 'schema_unknown', reason: 'bad data' } : { ok: true }) });
+    const log = openLog('l', {
+      validate: (e) => (e.data.bad ? { ok: false, code: 'schema_unknown', reason: 'bad data' } : { ok: true }),
+    });
     log.appendLocal('chat.message.sent', { text: 'ok' }, alice);
     const before = { count: log.count(), head: log.head(), lamport: log.lamport };
     expectCode(() => log.appendLocal('chat.message.shouted' as never, {}, alice), 'schema_unknown');
@@ -108,14 +120,26 @@ describe('appendReceived', () => {
     // not yet invited
     expectCode(() => log.appendReceived(msg), 'unknown_author');
     expectCode(() => log.appendReceived(withSignature(invite, created.signature)), 'invalid_signature');
-    expectCode(() => log.appendReceived({ ...invite, data: { invitee: 'someone else' } } as Event), 'invalid_signature');
-    expectCode(() => log.appendReceived({ ...invite, event_type: 'chat.message.shouted' } as unknown as Event), 'schema_unknown');
+    expectCode(
+      () => log.appendReceived({ ...invite, data: { invitee: 'someone else' } } as Event),
+      'invalid_signature',
+    );
+    expectCode(
+      () => log.appendReceived({ ...invite, event_type: 'chat.message.shouted' } as unknown as Event),
+      'schema_unknown',
+    );
     expectCode(() => log.appendReceived({ ...invite, extra: 1 } as unknown as Event), 'schema_unknown');
     expectCode(() => log.appendReceived({ ...invite, schema_version: 2 } as Event), 'schema_unknown');
-    expectCode(() => log.appendReceived({ ...invite, community_id: alice.nodeIdFull } as unknown as Event), 'schema_unknown');
+    expectCode(
+      () => log.appendReceived({ ...invite, community_id: alice.nodeIdFull } as unknown as Event),
+      'schema_unknown',
+    );
     expectCode(() => log.appendReceived(null as unknown as Event), 'schema_unknown');
     // JSON.parse turns 1e400 into Infinity, which canonical JSON cannot encode: refused, not a crash.
-    expectCode(() => log.appendReceived(JSON.parse(JSON.stringify(invite).replace('"data":{', '"data":{"x":1e400,')) as Event), 'schema_unknown');
+    expectCode(
+      () => log.appendReceived(JSON.parse(JSON.stringify(invite).replace('"data":{', '"data":{"x":1e400,')) as Event),
+      'schema_unknown',
+    );
     membership.revoked.add(root.nodeIdFull);
     expectCode(() => log.appendReceived(invite), 'revoked_author');
     expect(before()).toEqual(snap);
@@ -125,7 +149,10 @@ describe('appendReceived', () => {
   it('runs the validate hook on received events', () => {
     const src = openLog('s');
     const e = src.appendLocal('market.post.created', { title: '' }, alice);
-    const log = openLog('d', { validate: (ev) => (ev.data.title ? { ok: true } : { ok: false, code: 'schema_unknown', reason: 'a post needs a title' }) });
+    const log = openLog('d', {
+      validate: (ev) =>
+        ev.data.title ? { ok: true } : { ok: false, code: 'schema_unknown', reason: 'a post needs a title' },
+    });
     expectCode(() => log.appendReceived(e), 'schema_unknown');
     expect(log.count()).toBe(0);
   });
@@ -135,7 +162,13 @@ describe('appendReceived', () => {
     const e = src.appendLocal('chat.message.sent', { text: 'é✓' }, alice);
     const noble = openLog('n', { verifier: 'noble' });
     expect(noble.appendReceived(e)).toBe(true);
-    expectCode(() => openLog('n2', { verifier: 'noble' }).appendReceived(withSignature({ ...e, event_id: '01J00000000000000000000000' } as Event, e.signature)), 'invalid_signature');
+    expectCode(
+      () =>
+        openLog('n2', { verifier: 'noble' }).appendReceived(
+          withSignature({ ...e, event_id: '01J00000000000000000000000' } as Event, e.signature),
+        ),
+      'invalid_signature',
+    );
   });
 });
 
@@ -152,7 +185,16 @@ describe('appendReceivedBatch', () => {
     const membership = new FakeMembership();
     const log = openLog('dest', { membership });
     membership.attach(log);
-    const res = log.appendReceivedBatch([m2, intruder, m1, forged, invite, created, m1, { nope: true } as unknown as Event]);
+    const res = log.appendReceivedBatch([
+      m2,
+      intruder,
+      m1,
+      forged,
+      invite,
+      created,
+      m1,
+      { nope: true } as unknown as Event,
+    ]);
     expect(res.accepted).toBe(4);
     expect(res.duplicates).toBe(2); // m1 twice in the batch, and the forged copy of m2 (same id, already stored)
     expect(res.rejected.map((r) => r.code).sort()).toEqual(['schema_unknown', 'unknown_author']);
@@ -167,7 +209,11 @@ describe('appendReceivedBatch', () => {
     const bad = { ...evs[1], data: { i: 99 } } as Event;
     const log = openLog('d');
     const res = log.appendReceivedBatch([evs[0], bad, evs[2]]);
-    expect(res).toEqual({ accepted: 2, duplicates: 0, rejected: [{ event_id: evs[1].event_id, code: 'invalid_signature', message: expect.any(String) }] });
+    expect(res).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [{ event_id: evs[1].event_id, code: 'invalid_signature', message: expect.any(String) }],
+    });
     expect(log.get(evs[1].event_id)).toBeNull();
   });
 
@@ -178,8 +224,20 @@ describe('appendReceivedBatch', () => {
     const log = openLog('d');
     log.appendReceived(evs[0]);
     const before = log.lamport;
-    const inf = { ...evs[2], event_id: '01J00000000000000000000000', data: { x: Number.POSITIVE_INFINITY } } as unknown as Event;
-    const res = await log.appendReceivedBatchAsync([evs[4], bad, evs[2], evs[1], evs[0], { ...evs[1], community_id: 'x' } as unknown as Event, inf]);
+    const inf = {
+      ...evs[2],
+      event_id: '01J00000000000000000000000',
+      data: { x: Number.POSITIVE_INFINITY },
+    } as unknown as Event;
+    const res = await log.appendReceivedBatchAsync([
+      evs[4],
+      bad,
+      evs[2],
+      evs[1],
+      evs[0],
+      { ...evs[1], community_id: 'x' } as unknown as Event,
+      inf,
+    ]);
     expect(res.accepted).toBe(3);
     expect(res.duplicates).toBe(1);
     expect(res.rejected.map((r) => r.code).sort()).toEqual(['invalid_signature', 'schema_unknown', 'schema_unknown']);

@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventLogError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
 import {
-  buildSnapshot, ReplayEngine, restoreFromSnapshot, SnapshotStore, type Event, type MaterialisedView, type Snapshot,
+  buildSnapshot,
+  ReplayEngine,
+  restoreFromSnapshot,
+  SnapshotStore,
+  type Event,
+  type MaterialisedView,
+  type Snapshot,
 } from '../../../src-main/runtime/events';
 import { cleanup, openLog, tempDir } from './helpers';
 
@@ -55,7 +61,11 @@ describe('replay', () => {
     expect([...log.replay({ sinceLamport: 1 })].map((e) => e.data.n)).toEqual([2, 3]);
     expect([...log.replay({ untilLamport: 1 })]).toHaveLength(2);
     expect([...log.replay({ eventTypes: ['chat.message.sent'] })].map((e) => e.data.n)).toEqual([1, 3]);
-    expect([...log.replay({ author: bob.nodeIdFull, eventTypes: ['chat.message.sent', 'market.post.created'] })].map((e) => e.data.n)).toEqual([2, 3]);
+    expect(
+      [...log.replay({ author: bob.nodeIdFull, eventTypes: ['chat.message.sent', 'market.post.created'] })].map(
+        (e) => e.data.n,
+      ),
+    ).toEqual([2, 3]);
     expect([...log.replay({ limit: 2 })].map((e) => e.event_id)).toEqual(expected.slice(0, 2).map((e) => e.event_id));
     expect(log.headsByType()).toEqual({ 'chat.message.sent': 3, 'market.post.created': 2, 'chat.message.read': 1 });
   });
@@ -181,7 +191,11 @@ describe('snapshots', () => {
     const { log, engine } = setup();
     const snap = buildSnapshot(log, engine, alice);
     const tampered = { ...snap, covers_events_up_to: 0 } as Snapshot;
-    expect(() => restoreFromSnapshot(tampered, engine, log)).toThrow(expect.objectContaining({ code: 'invalid_signature' }));
-    expect(() => restoreFromSnapshot(snap, engine, log, { trustedSigners: [bob.nodeIdFull] })).toThrow(expect.objectContaining({ code: 'invalid_signature' }));
+    expect(() => restoreFromSnapshot(tampered, engine, log)).toThrow(
+      expect.objectContaining({ code: 'invalid_signature' }),
+    );
+    expect(() => restoreFromSnapshot(snap, engine, log, { trustedSigners: [bob.nodeIdFull] })).toThrow(
+      expect.objectContaining({ code: 'invalid_signature' }),
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { SYNC_BATCH_EVENTS, SyncClient, SyncServer, type Event, type SyncChannel } from '../../../src-main/runtime/events';
+import {
+  SYNC_BATCH_EVENTS,
+  SyncClient,
+  SyncServer,
+  type Event,
+  type SyncChannel,
+} from '../../../src-main/runtime/events';
 import { channelTo, cleanup, FakeMembership, idSet, openLog, root } from './helpers';
 
 afterEach(cleanup);
@@ -8,7 +14,8 @@ const alice = generateKeyPair();
 const bob = generateKeyPair();
 const carol = generateKeyPair();
 
-const sync = (a: ReturnType<typeof openLog>, b: ReturnType<typeof openLog>) => new SyncClient(a, channelTo(b)).syncWith();
+const sync = (a: ReturnType<typeof openLog>, b: ReturnType<typeof openLog>) =>
+  new SyncClient(a, channelTo(b)).syncWith();
 
 function expectSame(...logs: ReturnType<typeof openLog>[]) {
   const sets = logs.map((l) => [...idSet(l)].sort());
@@ -62,7 +69,11 @@ describe('sync', () => {
     await sync(a, b);
     expectSame(a, b, c);
     expect(a.count()).toBe(63);
-    for (const [x, y] of [[a, b], [b, c], [c, a]] as const) {
+    for (const [x, y] of [
+      [a, b],
+      [b, c],
+      [c, a],
+    ] as const) {
       const ch = channelTo(y);
       const res = await new SyncClient(x, ch).syncWith();
       expect(res).toMatchObject({ sent_count: 0, received_count: 0 });
@@ -75,8 +86,14 @@ describe('sync', () => {
     const b = openLog('b');
     const evs = [1, 2, 3, 4].map((i) => a.appendLocal('chat.message.sent', { i }, alice));
     const forged = { ...evs[2], data: { i: 666 } } as Event;
-    const reply = await new SyncServer(b).serveEvents(JSON.parse(JSON.stringify({ events: [evs[0], evs[1], forged, evs[3]] })));
-    expect(reply).toMatchObject({ accepted: 3, duplicates: 0, rejected: [{ event_id: evs[2].event_id, code: 'invalid_signature' }] });
+    const reply = await new SyncServer(b).serveEvents(
+      JSON.parse(JSON.stringify({ events: [evs[0], evs[1], forged, evs[3]] })),
+    );
+    expect(reply).toMatchObject({
+      accepted: 3,
+      duplicates: 0,
+      rejected: [{ event_id: evs[2].event_id, code: 'invalid_signature' }],
+    });
     expect(b.count()).toBe(3);
     expect(b.get(evs[2].event_id)).toBeNull();
     // The genuine one then arrives through sync.
@@ -111,14 +128,23 @@ describe('sync', () => {
 
   it('server refuses oversized and malformed bodies', async () => {
     const server = new SyncServer(openLog('a'));
-    await expect(server.serveEvents({ events: new Array(SYNC_BATCH_EVENTS + 1).fill({}) })).rejects.toMatchObject({ code: 'payload_too_large' });
+    await expect(server.serveEvents({ events: new Array(SYNC_BATCH_EVENTS + 1).fill({}) })).rejects.toMatchObject({
+      code: 'payload_too_large',
+    });
     await expect(server.serveEvents(null as never)).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(server.serveEvents({ want: { buckets: { width: 0, authors: [] } } })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(server.serveEvents({ want: { buckets: { width: 0, authors: [] } } })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
   });
 
   it('refuses to sync with a peer of another community', async () => {
     const a = openLog('a');
-    const other: SyncChannel = { heads: async () => ({ ...(await new SyncServer(a).serveHeads()), community_id: alice.nodeIdFull as never }), events: async () => { throw new Error('unreachable'); } };
+    const other: SyncChannel = {
+      heads: async () => ({ ...(await new SyncServer(a).serveHeads()), community_id: alice.nodeIdFull as never }),
+      events: async () => {
+        throw new Error('unreachable');
+      },
+    };
     await expect(new SyncClient(a, other).syncWith()).rejects.toMatchObject({ code: 'schema_unknown' });
   });
 });

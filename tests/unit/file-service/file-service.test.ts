@@ -13,15 +13,26 @@ afterEach(async () => {
 });
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<HearthError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(HearthError);
   expect((err as HearthError).code).toBe(code);
   return err as HearthError;
 }
 
 /** Puts the same 10-chunk blob on each named node. */
-async function seed(m: FileMesh, names: string[], data = bytes(10 * CHUNK - 100)): Promise<{ manifest: BlobManifest; data: Uint8Array }> {
-  const { manifest, chunks } = await chunkBlob(data, { chunkSize: CHUNK, filename: 'notes.bin', mimeType: 'application/octet-stream' });
+async function seed(
+  m: FileMesh,
+  names: string[],
+  data = bytes(10 * CHUNK - 100),
+): Promise<{ manifest: BlobManifest; data: Uint8Array }> {
+  const { manifest, chunks } = await chunkBlob(data, {
+    chunkSize: CHUNK,
+    filename: 'notes.bin',
+    mimeType: 'application/octet-stream',
+  });
   for (const n of names) await m.nodes[n].store.writeBlob(manifest, chunks);
   return { manifest, data };
 }
@@ -37,14 +48,23 @@ describe('file.read', () => {
     const c3 = (await bob.call('file.read', '1.0', { cid: manifest.cid, chunk: 3 }, target)) as FileChunkData;
     expect(c3.cid).toBe(manifest.chunks[3].cid);
     expect(Buffer.from(c3.data_b64, 'base64')).toEqual(Buffer.from(data.subarray(3 * CHUNK, 4 * CHUNK)));
-    const byCid = (await bob.call('file.read', '1.0', { cid: manifest.cid, chunk_cid: manifest.chunks[9].cid }, target)) as FileChunkData;
+    const byCid = (await bob.call(
+      'file.read',
+      '1.0',
+      { cid: manifest.cid, chunk_cid: manifest.chunks[9].cid },
+      target,
+    )) as FileChunkData;
     expect(byCid.index).toBe(9);
     expect(byCid.size_bytes).toBe(CHUNK - 100);
 
     const frames = [];
     for await (const f of bob.stream('file.read', '1.0', { cid: manifest.cid }, target)) frames.push(f);
     expect(frames.map((f) => f.event)).toEqual(['manifest', ...Array(10).fill('chunk'), 'done']);
-    const joined = Buffer.concat(frames.filter((f) => f.event === 'chunk').map((f) => Buffer.from((f.data as unknown as FileChunkData).data_b64, 'base64')));
+    const joined = Buffer.concat(
+      frames
+        .filter((f) => f.event === 'chunk')
+        .map((f) => Buffer.from((f.data as unknown as FileChunkData).data_b64, 'base64')),
+    );
     expect(joined).toEqual(Buffer.from(data));
   });
 
@@ -55,16 +75,25 @@ describe('file.read', () => {
     const bob = fm.nodes.bob.node.bus;
     const target = { params: { node_id: fm.nodes.alice.node.id } };
     const frames = [];
-    for await (const f of bob.stream('file.read', '1.0', { cid: manifest.cid, chunks: [2, 4, 5, 2] }, target)) frames.push(f);
+    for await (const f of bob.stream('file.read', '1.0', { cid: manifest.cid, chunks: [2, 4, 5, 2] }, target))
+      frames.push(f);
     expect(frames.map((f) => f.event)).toEqual(['chunk', 'chunk', 'done']);
     const got = frames.slice(0, 2).map((f) => f.data as unknown as FileChunkData);
     expect(got.map((c) => c.index)).toEqual([2, 5]);
     expect(Buffer.from(got[1].data_b64, 'base64')).toEqual(Buffer.from(data.subarray(5 * CHUNK, 6 * CHUNK)));
     await expectCode(bob.call('file.read', '1.0', { cid: manifest.cid, chunks: [1] }, target), 'bad_request');
-    await expectCode(bob.call('file.read', '1.0', { cid: manifest.cid, chunks: [1], chunk: 1 }, target), 'schema_mismatch');
+    await expectCode(
+      bob.call('file.read', '1.0', { cid: manifest.cid, chunks: [1], chunk: 1 }, target),
+      'schema_mismatch',
+    );
     await expectCode(bob.call('file.read', '1.0', { cid: manifest.cid, chunks: [] }, target), 'schema_mismatch');
     const bad = bob.stream('file.read', '1.0', { cid: manifest.cid, chunks: [1, 99] }, target);
-    await expectCode((async () => { for await (const f of bad) void f; })(), 'not_found');
+    await expectCode(
+      (async () => {
+        for await (const f of bad) void f;
+      })(),
+      'not_found',
+    );
   });
 
   it('refuses unknown files, missing pieces and malformed ids with clear codes', async () => {
@@ -77,9 +106,15 @@ describe('file.read', () => {
     await expectCode(bob.call('file.read', '1.0', { cid: manifest.cid, chunk: 10 }, target), 'not_found');
     await expectCode(bob.call('file.read', '1.0', { cid: manifest.cid, chunk_cid: unknown }, target), 'not_found');
     await expectCode(bob.call('file.read', '1.0', { cid: '../../etc/passwd' }, target), 'schema_mismatch');
-    await expectCode(bob.call('file.read', '1.0', { cid: manifest.cid, chunk: 1, chunk_cid: manifest.chunks[1].cid }, target), 'schema_mismatch');
+    await expectCode(
+      bob.call('file.read', '1.0', { cid: manifest.cid, chunk: 1, chunk_cid: manifest.chunks[1].cid }, target),
+      'schema_mismatch',
+    );
     // Targeting a node that does not exist finds no instance.
-    await expectCode(bob.call('file.read', '1.0', { cid: manifest.cid }, { params: { node_id: 'nobody' } }), 'not_found');
+    await expectCode(
+      bob.call('file.read', '1.0', { cid: manifest.cid }, { params: { node_id: 'nobody' } }),
+      'not_found',
+    );
   });
 });
 
@@ -91,7 +126,9 @@ describe('fetching through the bus', () => {
     const carol = fm.nodes.carol;
     const progress: number[] = [];
     const got = await fetchFromMesh(carol.node.bus, manifest.cid, {
-      store: carol.store, sources: [fm.nodes.alice.node.id, fm.nodes.bob.node.id], onProgress: (p) => progress.push(p.done_chunks),
+      store: carol.store,
+      sources: [fm.nodes.alice.node.id, fm.nodes.bob.node.id],
+      onProgress: (p) => progress.push(p.done_chunks),
     });
     expect(got).toEqual(manifest);
     expect(Buffer.from(await carol.store.readBlobBytes(manifest.cid))).toEqual(Buffer.from(data));
@@ -111,7 +148,13 @@ describe('fetching through the bus', () => {
     const [ta, tb] = [tapChunks(fm.nodes.alice), tapChunks(fm.nodes.bob)];
     const client = new FileClient({ bus: carol.node.bus, store: carol.store }, { concurrency: 2, batchChunks: 2 });
     const ctl = new AbortController();
-    const first = client.fetch(manifest.cid, { sources, signal: ctl.signal, onProgress: (p) => { if (p.done_chunks >= 4) ctl.abort(); } });
+    const first = client.fetch(manifest.cid, {
+      sources,
+      signal: ctl.signal,
+      onProgress: (p) => {
+        if (p.done_chunks >= 4) ctl.abort();
+      },
+    });
     await expectCode(first, 'cancelled');
     expect(await carol.store.hasBlob(manifest.cid)).toBe(false);
     const partial = await carol.store.readPartial(manifest.cid);
@@ -138,7 +181,10 @@ describe('fetching through the bus', () => {
     const tb = tapChunks(fm.nodes.bob);
     ta.corrupt = true;
     const carol = fm.nodes.carol;
-    await fetchFromMesh(carol.node.bus, manifest.cid, { store: carol.store, sources: [alice.node.id, fm.nodes.bob.node.id] });
+    await fetchFromMesh(carol.node.bus, manifest.cid, {
+      store: carol.store,
+      sources: [alice.node.id, fm.nodes.bob.node.id],
+    });
     expect(ta.served).toBeGreaterThan(0);
     expect(Buffer.from(await carol.store.readBlobBytes(manifest.cid))).toEqual(Buffer.from(data));
     expect(tb.served).toBe(10); // every chunk ended up coming from bob
@@ -168,9 +214,15 @@ describe('file.put', () => {
     const opened = await call({ manifest });
     expect(opened).toMatchObject({ cid: manifest.cid, state: 'open', missing: [0, 1, 2], total_chunks: 3 });
     // hash_mismatch locally; a remote caller sees its wire code.
-    const bad = await expectCode(call({ cid: manifest.cid, chunk_index: 0, data_b64: Buffer.from(chunks[1]).toString('base64') }), 'bad_request');
+    const bad = await expectCode(
+      call({ cid: manifest.cid, chunk_index: 0, data_b64: Buffer.from(chunks[1]).toString('base64') }),
+      'bad_request',
+    );
     expect(bad.message).toMatch(/does not match/);
-    await expectCode(call({ cid: manifest.cid, chunk_index: 7, data_b64: Buffer.from(chunks[0]).toString('base64') }), 'bad_request');
+    await expectCode(
+      call({ cid: manifest.cid, chunk_index: 7, data_b64: Buffer.from(chunks[0]).toString('base64') }),
+      'bad_request',
+    );
     expect(await alice.store.has(manifest.chunks[0].cid)).toBe(false);
     const w0 = await call({ cid: manifest.cid, chunk_index: 0, data_b64: Buffer.from(chunks[0]).toString('base64') });
     expect(w0).toMatchObject({ missing: [1, 2], done_chunks: 1, stored: true });
@@ -180,7 +232,13 @@ describe('file.put', () => {
 
     // Streamed step: a progress frame, then done.
     const frames = [];
-    for await (const f of bob.node.bus.stream('file.put', '1.0', { cid: manifest.cid, chunk_index: 1, data_b64: Buffer.from(chunks[1]).toString('base64') }, to)) frames.push(f);
+    for await (const f of bob.node.bus.stream(
+      'file.put',
+      '1.0',
+      { cid: manifest.cid, chunk_index: 1, data_b64: Buffer.from(chunks[1]).toString('base64') },
+      to,
+    ))
+      frames.push(f);
     expect(frames.map((f) => f.event)).toEqual(['progress', 'done']);
     expect(frames[0].data).toMatchObject({ done_chunks: 2, missing: [2] });
 
@@ -189,7 +247,9 @@ describe('file.put', () => {
     expect(done).toMatchObject({ state: 'complete', missing: [], pinned: true, bytes: data.length });
     expect(Buffer.from(await alice.store.readBlobBytes(manifest.cid))).toEqual(Buffer.from(data));
     const list = (await bob.node.bus.call('file.list', '1.0', {}, to)) as { blobs: unknown[] };
-    expect(list.blobs).toEqual([{ cid: manifest.cid, filename: 'up.bin', mime_type: null, size_bytes: data.length, pinned: true }]);
+    expect(list.blobs).toEqual([
+      { cid: manifest.cid, filename: 'up.bin', mime_type: null, size_bytes: data.length, pinned: true },
+    ]);
     // Re-opening a complete blob needs nothing.
     expect(await call({ manifest })).toMatchObject({ state: 'complete', missing: [] });
     expect(alice.files.health()).toMatchObject({ open_uploads: 0 });
@@ -200,7 +260,15 @@ describe('file.put', () => {
     fm.mesh.trust.levels.set(fm.nodes.bob.node.id, 'trusted');
     const { manifest } = await chunkBlob(bytes(100), { chunkSize: CHUNK });
     const forged = { ...manifest, filename: 'other.bin' };
-    await expectCode(fm.nodes.bob.node.bus.call('file.put', '1.0', { manifest: forged }, { params: { node_id: fm.nodes.alice.node.id } }), 'bad_request');
+    await expectCode(
+      fm.nodes.bob.node.bus.call(
+        'file.put',
+        '1.0',
+        { manifest: forged },
+        { params: { node_id: fm.nodes.alice.node.id } },
+      ),
+      'bad_request',
+    );
     expect(await fm.nodes.alice.store.readPartial(manifest.cid)).toBeNull();
   });
 });
@@ -212,9 +280,22 @@ describe('file.advertise and the SourceIndex', () => {
     const alice = fm.nodes.alice;
     const bus = fm.nodes.bob.node.bus;
     const to = { params: { node_id: alice.node.id } };
-    const r = (await bus.call('file.advertise', '1.0', { cids: [manifest.cid] }, to)) as { event_id: string; blobs: unknown[] };
-    expect(r.blobs).toEqual([{ cid: manifest.cid, size_bytes: manifest.size_bytes, mime_type: 'application/octet-stream', filename: 'notes.bin' }]);
-    await expectCode(bus.call('file.advertise', '1.0', { cids: [manifest.cid, `blake3:${'1'.repeat(64)}`] }, to), 'not_found');
+    const r = (await bus.call('file.advertise', '1.0', { cids: [manifest.cid] }, to)) as {
+      event_id: string;
+      blobs: unknown[];
+    };
+    expect(r.blobs).toEqual([
+      {
+        cid: manifest.cid,
+        size_bytes: manifest.size_bytes,
+        mime_type: 'application/octet-stream',
+        filename: 'notes.bin',
+      },
+    ]);
+    await expectCode(
+      bus.call('file.advertise', '1.0', { cids: [manifest.cid, `blake3:${'1'.repeat(64)}`] }, to),
+      'not_found',
+    );
     const events = [...alice.log.replay()];
     expect(events.map((e) => e.event_type)).toEqual(['file.cid.advertised']); // the refused call appended nothing
 

@@ -31,17 +31,26 @@ export async function fileMesh(names: string[] = ['alice', 'bob', 'carol']): Pro
   const mesh = createMesh(names);
   const nodes: Record<string, FileNode> = {};
   for (const n of mesh.nodes) {
-    const store = new BlobStore(join(dir, n.name, 'blobs'), { fsync: false, diskUsage: () => ({ total: 1e12, free: 5e11 }) });
+    const store = new BlobStore(join(dir, n.name, 'blobs'), {
+      fsync: false,
+      diskUsage: () => ({ total: 1e12, free: 5e11 }),
+    });
     const kp = generateKeyPair();
     const log = EventLog.open({ dbPath: join(dir, `${n.name}-events.sqlite`), communityId: mesh.communityId });
-    const files = new FileService({ store, ourNodeId: n.id, appendEvent: (type, data) => log.appendLocal(type, data, kp) });
+    const files = new FileService({
+      store,
+      ourNodeId: n.id,
+      appendEvent: (type, data) => log.appendLocal(type, data, kp),
+    });
     await files.start();
     n.bus.registerService(files);
     nodes[n.name] = { node: n, store, files, log, kp };
   }
   mesh.sync();
   return {
-    mesh, nodes, dir,
+    mesh,
+    nodes,
+    dir,
     async cleanup() {
       for (const f of Object.values(nodes)) {
         await f.files.stop();
@@ -92,7 +101,8 @@ export function tapChunks(n: FileNode): { served: number; corrupt: boolean } {
     const r = await read.handler(ctx);
     if (!r || typeof r !== 'object' || !(Symbol.asyncIterator in r)) return touch(r as Record<string, unknown>);
     return (async function* () {
-      for await (const f of r as AsyncIterable<FrameData>) yield f.event === 'chunk' ? { ...f, data: touch(f.data) } : f;
+      for await (const f of r as AsyncIterable<FrameData>)
+        yield f.event === 'chunk' ? { ...f, data: touch(f.data) } : f;
     })();
   });
   return tap;

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { IdentityError } from '../../../src-main/common';
 import {
-  buildCommunityManifest, defaultCommunityPolicy, effectiveThreshold, generateKeyPair, isMember, isRevoked, levelOf,
-  parseCommunityManifest, regenerateCommunityManifestFromState, signPayload, verifyCommunityManifest, type CommunityStateSnapshot,
+  buildCommunityManifest,
+  defaultCommunityPolicy,
+  effectiveThreshold,
+  generateKeyPair,
+  isMember,
+  isRevoked,
+  levelOf,
+  parseCommunityManifest,
+  regenerateCommunityManifestFromState,
+  signPayload,
+  verifyCommunityManifest,
+  type CommunityStateSnapshot,
 } from '../../../src-main/runtime/identity';
 
 const NOW = new Date('2026-05-26T08:00:00Z');
@@ -47,14 +57,22 @@ describe('community manifest', () => {
     const root = generateKeyPair();
     const cm = buildCommunityManifest(root, 'Elm Street', undefined, NOW);
     const intruder = generateKeyPair();
-    const added = parseCommunityManifest({ ...cm, members: [...cm.members, { node_id: intruder.nodeIdFull, level: 'anchor', added_at: cm.created_at, added_by: root.nodeIdFull }] });
+    const added = parseCommunityManifest({
+      ...cm,
+      members: [
+        ...cm.members,
+        { node_id: intruder.nodeIdFull, level: 'anchor', added_at: cm.created_at, added_by: root.nodeIdFull },
+      ],
+    });
     expect(caught(() => verifyCommunityManifest(added)).code).toBe('invalid_signature');
 
     const { signature: _s, ...body } = cm;
     const forged = parseCommunityManifest(signPayload(body as Record<string, unknown>, intruder));
     expect(caught(() => verifyCommunityManifest(forged)).code).toBe('invalid_signature');
 
-    const otherId = parseCommunityManifest(signPayload({ ...body, community_id: intruder.nodeIdFull } as Record<string, unknown>, root));
+    const otherId = parseCommunityManifest(
+      signPayload({ ...body, community_id: intruder.nodeIdFull } as Record<string, unknown>, root),
+    );
     const e = caught(() => verifyCommunityManifest(otherId));
     expect(e.code).toBe('bad_manifest');
     expect(e.details.field).toBe('community_id');
@@ -64,7 +82,10 @@ describe('community manifest', () => {
   });
 
   it('names bad fields', () => {
-    const cm = buildCommunityManifest(generateKeyPair(), 'Elm Street', undefined, NOW) as unknown as Record<string, unknown>;
+    const cm = buildCommunityManifest(generateKeyPair(), 'Elm Street', undefined, NOW) as unknown as Record<
+      string,
+      unknown
+    >;
     const cases: Array<[unknown, string]> = [
       [{ ...cm, name: '' }, 'name'],
       [{ ...cm, policy: { ...(cm.policy as object), min_signatures_to_revoke: 0 } }, 'policy.min_signatures_to_revoke'],
@@ -85,11 +106,34 @@ describe('community manifest', () => {
     const root = generateKeyPair();
     const member = generateKeyPair();
     const state: CommunityStateSnapshot = {
-      version: 1, community_id: root.nodeIdFull as never, created: true, name: 'Elm Street', root_key: root.nodeIdFull,
-      created_at: '2026-05-26T08:00:00Z' as never, lamport_at_creation: 1, head_lamport: 5, policy: defaultCommunityPolicy(),
+      version: 1,
+      community_id: root.nodeIdFull as never,
+      created: true,
+      name: 'Elm Street',
+      root_key: root.nodeIdFull,
+      created_at: '2026-05-26T08:00:00Z' as never,
+      lamport_at_creation: 1,
+      head_lamport: 5,
+      policy: defaultCommunityPolicy(),
       members: [
-        { node_id: root.nodeIdFull, level: 'anchor', added_at: '2026-05-26T08:00:00Z' as never, added_by: root.nodeIdFull, status: 'joined', display_name: null, invite_expires_at: null },
-        { node_id: member.nodeIdFull, level: 'member', added_at: '2026-05-26T08:00:01Z' as never, added_by: root.nodeIdFull, status: 'invited', display_name: null, invite_expires_at: '2026-05-27T08:00:00Z' as never },
+        {
+          node_id: root.nodeIdFull,
+          level: 'anchor',
+          added_at: '2026-05-26T08:00:00Z' as never,
+          added_by: root.nodeIdFull,
+          status: 'joined',
+          display_name: null,
+          invite_expires_at: null,
+        },
+        {
+          node_id: member.nodeIdFull,
+          level: 'member',
+          added_at: '2026-05-26T08:00:01Z' as never,
+          added_by: root.nodeIdFull,
+          status: 'invited',
+          display_name: null,
+          invite_expires_at: '2026-05-27T08:00:00Z' as never,
+        },
       ],
       revoked: [],
     };
@@ -98,10 +142,14 @@ describe('community manifest', () => {
     expect(cm.head_lamport).toBe(5);
     expect(isMember(cm, member.nodeIdFull)).toBe(true);
     // After the invite lapses, the un-joined invitee is left out.
-    expect(isMember(regenerateCommunityManifestFromState(state, root, new Date('2026-05-28T00:00:00Z')), member.nodeIdFull)).toBe(false);
+    expect(
+      isMember(regenerateCommunityManifestFromState(state, root, new Date('2026-05-28T00:00:00Z')), member.nodeIdFull),
+    ).toBe(false);
     const e = caught(() => regenerateCommunityManifestFromState(state, member, NOW));
     expect(e.code).toBe('sign_failed');
     expect(e.message).toMatch(/only the community root key/);
-    expect(caught(() => regenerateCommunityManifestFromState({ ...state, created: false }, root, NOW)).code).toBe('sign_failed');
+    expect(caught(() => regenerateCommunityManifestFromState({ ...state, created: false }, root, NOW)).code).toBe(
+      'sign_failed',
+    );
   });
 });

@@ -3,8 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  generateKeyPair, keyPairFromSeed, loadKeyPair, loadOrGenerateKeyPair, parseNodeId, saveKeyPair, shortNodeId,
-  signBytes, signBytesNoble, signPayload, verifyBytes, verifyBytesNoble, verifyPayload, SECRET_KEY_FILE,
+  generateKeyPair,
+  keyPairFromSeed,
+  loadKeyPair,
+  loadOrGenerateKeyPair,
+  parseNodeId,
+  saveKeyPair,
+  shortNodeId,
+  signBytes,
+  signBytesNoble,
+  signPayload,
+  verifyBytes,
+  verifyBytesNoble,
+  verifyPayload,
+  SECRET_KEY_FILE,
 } from '../../../src-main/runtime/identity';
 import { IdentityError } from '../../../src-main/common';
 

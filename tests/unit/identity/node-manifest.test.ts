@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { IdentityError, MANIFEST_TTL_SECONDS } from '../../../src-main/common';
 import {
-  buildNodeManifest, detectHardware, generateKeyPair, isNodeManifestExpired, parseNodeManifest, signPayload, verifyNodeManifest,
-  type KeyPair, type NodeManifest,
+  buildNodeManifest,
+  detectHardware,
+  generateKeyPair,
+  isNodeManifestExpired,
+  parseNodeManifest,
+  signPayload,
+  verifyNodeManifest,
+  type KeyPair,
+  type NodeManifest,
 } from '../../../src-main/runtime/identity';
 
 const NOW = new Date('2026-05-26T08:14:22.500Z');
@@ -10,11 +17,25 @@ const root = generateKeyPair();
 
 function build(kp: KeyPair = generateKeyPair(), now = NOW): NodeManifest {
   return buildNodeManifest({
-    kp, communityId: root.nodeIdFull, displayName: 'Kitchen laptop', profile: 'hearth',
+    kp,
+    communityId: root.nodeIdFull,
+    displayName: 'Kitchen laptop',
+    profile: 'hearth',
     endpoints: [{ transport: 'https', host: '192.168.1.20', port: 7443 }],
     hardware: { gpu: null, vram_gb: 0, ram_gb: 15.5, cpu_cores: 8, disk_free_gb: 120.3 },
-    capabilities: [{ name: 'llm.chat', version: '1.0', stability: 'beta', schema_hash: 'blake3:ab', params: { models: ['qwen'] }, max_concurrent: 2 }],
-    uptimeSeconds: 3600.7, load: { mode: 'online', cpu: 0.25 }, now,
+    capabilities: [
+      {
+        name: 'llm.chat',
+        version: '1.0',
+        stability: 'beta',
+        schema_hash: 'blake3:ab',
+        params: { models: ['qwen'] },
+        max_concurrent: 2,
+      },
+    ],
+    uptimeSeconds: 3600.7,
+    load: { mode: 'online', cpu: 0.25 },
+    now,
   });
 }
 
@@ -49,13 +70,20 @@ describe('node manifest', () => {
   it('rejects any tampered field as invalid_signature', () => {
     const m = build();
     const tampered: Partial<Record<keyof NodeManifest, unknown>> = {
-      display_name: 'Evil', profile: 'anchor', uptime_seconds: 1,
+      display_name: 'Evil',
+      profile: 'anchor',
+      uptime_seconds: 1,
       endpoints: [{ transport: 'https', host: '10.0.0.66', port: 7443 }],
-      hardware: { ...m.hardware, ram_gb: 512 }, load: { mode: 'offline' }, expires_at: '2030-01-01T00:00:00Z',
+      hardware: { ...m.hardware, ram_gb: 512 },
+      load: { mode: 'offline' },
+      expires_at: '2030-01-01T00:00:00Z',
     };
     for (const [k, v] of Object.entries(tampered)) {
       const bad = parseNodeManifest({ ...m, [k]: v });
-      expect(codeOf(() => verifyNodeManifest(bad, { now: NOW })), k).toBe('invalid_signature');
+      expect(
+        codeOf(() => verifyNodeManifest(bad, { now: NOW })),
+        k,
+      ).toBe('invalid_signature');
     }
   });
 
@@ -72,7 +100,13 @@ describe('node manifest', () => {
     expect(isNodeManifestExpired(m, at(MANIFEST_TTL_SECONDS - 1))).toBe(false);
     expect(isNodeManifestExpired(m, at(MANIFEST_TTL_SECONDS))).toBe(true);
     expect(() => verifyNodeManifest(m, { now: at(MANIFEST_TTL_SECONDS - 1) })).not.toThrow();
-    const err = (() => { try { verifyNodeManifest(m, { now: at(MANIFEST_TTL_SECONDS + 5) }); } catch (e) { return e as IdentityError; } })();
+    const err = (() => {
+      try {
+        verifyNodeManifest(m, { now: at(MANIFEST_TTL_SECONDS + 5) });
+      } catch (e) {
+        return e as IdentityError;
+      }
+    })();
     expect(err?.code).toBe('expired');
     expect(err?.wireCode).toBe('expired');
   });
@@ -88,7 +122,10 @@ describe('node manifest', () => {
       [{ ...m, endpoints: 'here' }, 'endpoints'],
       [{ ...m, hardware: { ...(m.hardware as object), cpu_cores: 1.5 } }, 'hardware.cpu_cores'],
       [{ ...m, hardware: { ...(m.hardware as object), extra: 1 } }, 'hardware.extra'],
-      [{ ...m, capabilities: [{ ...(m.capabilities as object[])[0], stability: 'gold' }] }, 'capabilities[0].stability'],
+      [
+        { ...m, capabilities: [{ ...(m.capabilities as object[])[0], stability: 'gold' }] },
+        'capabilities[0].stability',
+      ],
       [{ ...m, capabilities: [{ ...(m.capabilities as object[])[0], version: 'one' }] }, 'capabilities[0].version'],
       [{ ...m, issued_at: '2026-05-26 08:14:22' }, 'issued_at'],
       [{ ...m, expires_at: m.issued_at }, 'expires_at'],

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSignature, generateKeyPair, SigningLane, signBytes, verifyBytes } from '../../../src-main/runtime/identity';
+import {
+  decodeSignature,
+  generateKeyPair,
+  SigningLane,
+  signBytes,
+  verifyBytes,
+} from '../../../src-main/runtime/identity';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8'); // a slice of node's shared pool, as in real use
 
@@ -31,7 +37,9 @@ describe('SigningLane', () => {
     const jobs = Array.from({ length: 300 }, (_, i) => {
       const kp = keys[i % keys.length];
       const data = bytes(`request ${i}`);
-      return lane.sign(kp.secretKey, data).then((sig) => verifyBytes(kp.nodeIdFull, data, `ed25519:${Buffer.from(sig).toString('base64url')}`));
+      return lane
+        .sign(kp.secretKey, data)
+        .then((sig) => verifyBytes(kp.nodeIdFull, data, `ed25519:${Buffer.from(sig).toString('base64url')}`));
     });
     const checks = Array.from({ length: 300 }, (_, i) => {
       const kp = keys[i % keys.length];
@@ -52,10 +60,14 @@ describe('SigningLane', () => {
     let bursts = 0;
     // Small bursts, each awaited whole: the last answer of a burst has nothing after it to wake
     // the loop, so a wake-up lost in that window stalls the burst — and this says so.
-    const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error(`stalled after ${bursts} of 600 bursts`)), 10_000).unref());
+    const stalled = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`stalled after ${bursts} of 600 bursts`)), 10_000).unref(),
+    );
     const run = async () => {
       for (; bursts < 600; bursts++) {
-        const answers = await Promise.all(Array.from({ length: 2 + (bursts % 3) }, () => lane.verify(kp.publicKey, data, sig)));
+        const answers = await Promise.all(
+          Array.from({ length: 2 + (bursts % 3) }, () => lane.verify(kp.publicKey, data, sig)),
+        );
         if (!answers.every(Boolean)) throw new Error('a good signature was refused');
       }
     };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { IdentityError } from '../../../src-main/common';
-import { generateKeyPair, issueToken, signPayload, verifyToken, type CapabilityToken } from '../../../src-main/runtime/identity';
+import {
+  generateKeyPair,
+  issueToken,
+  signPayload,
+  verifyToken,
+  type CapabilityToken,
+} from '../../../src-main/runtime/identity';
 
 const NOW = new Date('2026-05-26T08:00:00Z');
 const issuer = generateKeyPair();
@@ -23,13 +29,21 @@ describe('capability tokens', () => {
     expect(t.expires_at).toBe('2026-05-27T08:00:00Z');
     expect(t.nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(issueToken(issuer, subject.nodeIdFull, 'llm.chat@1.0', undefined, NOW).nonce).not.toBe(t.nonce);
-    expect(() => verifyToken(t, issuer.nodeIdFull, { now: NOW, subject: subject.nodeIdFull, capability: 'llm.chat@1.0' })).not.toThrow();
+    expect(() =>
+      verifyToken(t, issuer.nodeIdFull, { now: NOW, subject: subject.nodeIdFull, capability: 'llm.chat@1.0' }),
+    ).not.toThrow();
   });
 
   it('refuses tampering and foreign signatures with invalid_signature', () => {
     const t = issueToken(issuer, subject.nodeIdFull, 'llm.chat', 60, NOW);
-    expect(codeOf(() => verifyToken({ ...t, capability: 'rag.query' }, issuer.nodeIdFull, { now: NOW }))).toBe('invalid_signature');
-    expect(codeOf(() => verifyToken({ ...t, expires_at: '2099-01-01T00:00:00Z' } as CapabilityToken, issuer.nodeIdFull, { now: NOW }))).toBe('invalid_signature');
+    expect(codeOf(() => verifyToken({ ...t, capability: 'rag.query' }, issuer.nodeIdFull, { now: NOW }))).toBe(
+      'invalid_signature',
+    );
+    expect(
+      codeOf(() =>
+        verifyToken({ ...t, expires_at: '2099-01-01T00:00:00Z' } as CapabilityToken, issuer.nodeIdFull, { now: NOW }),
+      ),
+    ).toBe('invalid_signature');
     const { signature: _s, ...body } = t;
     const forged = signPayload(body as Record<string, unknown>, generateKeyPair()) as unknown as CapabilityToken;
     expect(codeOf(() => verifyToken(forged, issuer.nodeIdFull, { now: NOW }))).toBe('invalid_signature');
@@ -46,10 +60,22 @@ describe('capability tokens', () => {
     const other = generateKeyPair().nodeIdFull;
     expect(codeOf(() => verifyToken(t, other, { now: NOW }))).toBe('verify_failed');
     expect(codeOf(() => verifyToken(t, issuer.nodeIdFull, { now: NOW, subject: other }))).toBe('verify_failed');
-    expect(codeOf(() => verifyToken(t, issuer.nodeIdFull, { now: NOW, capability: 'rag.query' }))).toBe('verify_failed');
-    expect(codeOf(() => verifyToken({ ...t, nonce: undefined } as unknown as CapabilityToken, issuer.nodeIdFull, { now: NOW }))).toBe('verify_failed');
-    expect(codeOf(() => verifyToken({ ...t, subject: 'bob' } as unknown as CapabilityToken, issuer.nodeIdFull, { now: NOW }))).toBe('verify_failed');
-    expect(codeOf(() => verifyToken(null as unknown as CapabilityToken, issuer.nodeIdFull, { now: NOW }))).toBe('verify_failed');
+    expect(codeOf(() => verifyToken(t, issuer.nodeIdFull, { now: NOW, capability: 'rag.query' }))).toBe(
+      'verify_failed',
+    );
+    expect(
+      codeOf(() =>
+        verifyToken({ ...t, nonce: undefined } as unknown as CapabilityToken, issuer.nodeIdFull, { now: NOW }),
+      ),
+    ).toBe('verify_failed');
+    expect(
+      codeOf(() =>
+        verifyToken({ ...t, subject: 'bob' } as unknown as CapabilityToken, issuer.nodeIdFull, { now: NOW }),
+      ),
+    ).toBe('verify_failed');
+    expect(codeOf(() => verifyToken(null as unknown as CapabilityToken, issuer.nodeIdFull, { now: NOW }))).toBe(
+      'verify_failed',
+    );
     // Issued well in the future (issuer clock far ahead): refused, not silently trusted.
     const future = issueToken(issuer, subject.nodeIdFull, 'llm.chat', 86_400, new Date(NOW.getTime() + 3_600_000));
     expect(codeOf(() => verifyToken(future, issuer.nodeIdFull, { now: NOW }))).toBe('verify_failed');

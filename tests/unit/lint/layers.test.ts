@@ -12,8 +12,12 @@ describe('layer rule (ARCHITECTURE §1)', () => {
   it('forbids electron and the shell in runtime', async () => {
     expect(await errorsFor('src-main/runtime/x.ts', "import { app } from 'electron';\n")).not.toHaveLength(0);
     expect(await errorsFor('src-main/runtime/x.ts', "import { x } from '../electron/main';\n")).not.toHaveLength(0);
-    expect(await errorsFor('src-main/runtime/x.ts', "import { x } from '../../src-renderer/app';\n")).not.toHaveLength(0);
-    expect(await errorsFor('src-main/runtime/x.ts', "import { x } from '../common';\nimport { y } from 'node:fs';\n")).toHaveLength(0);
+    expect(await errorsFor('src-main/runtime/x.ts', "import { x } from '../../src-renderer/app';\n")).not.toHaveLength(
+      0,
+    );
+    expect(
+      await errorsFor('src-main/runtime/x.ts', "import { x } from '../common';\nimport { y } from 'node:fs';\n"),
+    ).toHaveLength(0);
   });
 
   it('keeps common pure', async () => {
@@ -23,14 +27,25 @@ describe('layer rule (ARCHITECTURE §1)', () => {
   });
 
   it('lets the renderer import runtime/api types only', async () => {
-    expect(await errorsFor('src-renderer/x.ts', "import type { AppRouter } from '../src-main/runtime/api';\n")).toHaveLength(0);
-    expect(await errorsFor('src-renderer/x.ts', "import { appRouter } from '../src-main/runtime/api';\n")).not.toHaveLength(0);
-    expect(await errorsFor('src-renderer/x.ts', "import { startNode } from '../src-main/runtime/node';\n")).not.toHaveLength(0);
+    expect(
+      await errorsFor('src-renderer/x.ts', "import type { AppRouter } from '../src-main/runtime/api';\n"),
+    ).toHaveLength(0);
+    expect(
+      await errorsFor('src-renderer/x.ts', "import { appRouter } from '../src-main/runtime/api';\n"),
+    ).not.toHaveLength(0);
+    expect(
+      await errorsFor('src-renderer/x.ts', "import { startNode } from '../src-main/runtime/node';\n"),
+    ).not.toHaveLength(0);
     expect(await errorsFor('src-renderer/x.ts', "import { ipcRenderer } from 'electron';\n")).not.toHaveLength(0);
     expect(await errorsFor('src-renderer/x.ts', "import { x } from '../src-main/common';\n")).toHaveLength(0);
   });
 
   it('lets the electron shell import runtime and electron', async () => {
-    expect(await errorsFor('src-main/electron/x.ts', "import { app } from 'electron';\nimport { x } from '../runtime/node';\n")).toHaveLength(0);
+    expect(
+      await errorsFor(
+        'src-main/electron/x.ts',
+        "import { app } from 'electron';\nimport { x } from '../runtime/node';\n",
+      ),
+    ).toHaveLength(0);
   });
 });

@@ -34,15 +34,56 @@ describe('buildBackends', () => {
         { name: 'vllm', url: 'http://10.0.0.2:8000', model: 'meta-llama/Llama-3.1-8B-Instruct' },
         { name: 'hf_api', model: 'Qwen/Qwen2.5-7B-Instruct' },
         { name: 'anthropic_api' },
-        { name: 'nemotron', url: 'https://integrate.api.nvidia.com/v1', model: 'nvidia/llama-3.1-nemotron-70b-instruct', api_key_env: 'NVIDIA_API_KEY' },
+        {
+          name: 'nemotron',
+          url: 'https://integrate.api.nvidia.com/v1',
+          model: 'nvidia/llama-3.1-nemotron-70b-instruct',
+          api_key_env: 'NVIDIA_API_KEY',
+        },
         { name: 'openbmb', url: 'http://localhost:8000', model: 'openbmb/MiniCPM4-8B' },
       ],
       { env, modelsDir },
     );
-    expect(backends.map((b) => b.constructor)).toEqual([LlamaCppBackend, OllamaBackend, LmStudioBackend, VllmBackend, HfApiBackend, AnthropicApiBackend, NemotronBackend, OpenBmbBackend]);
-    expect(backends.map((b) => b.name)).toEqual(['llama_cpp', 'ollama', 'lmstudio', 'vllm', 'hf_api', 'anthropic_api', 'nemotron', 'openbmb']);
-    expect(backends.map((b) => b.models[0].name)).toEqual(['tiny', 'qwen2.5:7b', 'qwen2.5-7b-instruct', 'meta-llama/Llama-3.1-8B-Instruct', 'Qwen/Qwen2.5-7B-Instruct', 'claude-sonnet-4-6', 'nvidia/llama-3.1-nemotron-70b-instruct', 'openbmb/MiniCPM4-8B']);
-    expect(backends.map((b) => b.models[0].requires_internet)).toEqual([false, false, false, false, true, true, true, false]);
+    expect(backends.map((b) => b.constructor)).toEqual([
+      LlamaCppBackend,
+      OllamaBackend,
+      LmStudioBackend,
+      VllmBackend,
+      HfApiBackend,
+      AnthropicApiBackend,
+      NemotronBackend,
+      OpenBmbBackend,
+    ]);
+    expect(backends.map((b) => b.name)).toEqual([
+      'llama_cpp',
+      'ollama',
+      'lmstudio',
+      'vllm',
+      'hf_api',
+      'anthropic_api',
+      'nemotron',
+      'openbmb',
+    ]);
+    expect(backends.map((b) => b.models[0].name)).toEqual([
+      'tiny',
+      'qwen2.5:7b',
+      'qwen2.5-7b-instruct',
+      'meta-llama/Llama-3.1-8B-Instruct',
+      'Qwen/Qwen2.5-7B-Instruct',
+      'claude-sonnet-4-6',
+      'nvidia/llama-3.1-nemotron-70b-instruct',
+      'openbmb/MiniCPM4-8B',
+    ]);
+    expect(backends.map((b) => b.models[0].requires_internet)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
+    ]);
     expect(backends[7].models[0]).toMatchObject({ quant: 'fp16', ctx_max: 32768 });
   });
 
@@ -61,7 +102,9 @@ describe('buildBackends', () => {
       }
       throw new Error('expected a ConfigError');
     };
-    expect(err(() => buildBackends([{ name: 'ollama', model: 'm' }, { name: 'gpt4all' }], { env, modelsDir })).code).toBe('unknown_backend');
+    expect(
+      err(() => buildBackends([{ name: 'ollama', model: 'm' }, { name: 'gpt4all' }], { env, modelsDir })).code,
+    ).toBe('unknown_backend');
     expect(err(() => buildBackends([{ name: 'lmstudio' }], { env, modelsDir })).code).toBe('config_invalid');
     const e = err(() => buildBackends([{ name: 'llama_cpp', model: 'missing.gguf' }], { env, modelsDir }));
     expect(e.code).toBe('config_invalid');
@@ -82,8 +125,16 @@ describe('detectLocalServers', () => {
   let openai: FakeServer;
   let junk: FakeServer;
   beforeAll(async () => {
-    ollama = await startFakeServer(async (req, _b, res) => (req.url === '/api/tags' ? sendJson(res, 200, { models: [{ name: 'llama3.2:1b' }] }) : sendJson(res, 404, { error: 'nope' })));
-    openai = await startFakeServer(async (req, _b, res) => (req.url === '/v1/models' ? sendJson(res, 200, { object: 'list', data: [{ id: 'qwen2.5-7b-instruct' }] }) : sendJson(res, 404, {})));
+    ollama = await startFakeServer(async (req, _b, res) =>
+      req.url === '/api/tags'
+        ? sendJson(res, 200, { models: [{ name: 'llama3.2:1b' }] })
+        : sendJson(res, 404, { error: 'nope' }),
+    );
+    openai = await startFakeServer(async (req, _b, res) =>
+      req.url === '/v1/models'
+        ? sendJson(res, 200, { object: 'list', data: [{ id: 'qwen2.5-7b-instruct' }] })
+        : sendJson(res, 404, {}),
+    );
     junk = await startFakeServer(async (_req, _b, res) => sendJson(res, 200, { hello: 'world' }));
   });
   afterAll(async () => {
@@ -92,10 +143,18 @@ describe('detectLocalServers', () => {
 
   it('finds servers that answer like their kind and ignores others', async () => {
     // A generous timeout: on a loaded CI machine the default 300 ms can pass before a local server answers.
-    const found = await detectLocalServers({ timeoutMs: 5_000, ports: { ollama: ollama.port, lmstudio: openai.port, llamacpp_server: junk.port, vllm: ollama.port } });
+    const found = await detectLocalServers({
+      timeoutMs: 5_000,
+      ports: { ollama: ollama.port, lmstudio: openai.port, llamacpp_server: junk.port, vllm: ollama.port },
+    });
     expect(found).toEqual([
       { kind: 'ollama', backend: 'ollama', url: `http://127.0.0.1:${ollama.port}`, models: ['llama3.2:1b'] },
-      { kind: 'lmstudio', backend: 'lmstudio', url: `http://127.0.0.1:${openai.port}`, models: ['qwen2.5-7b-instruct'] },
+      {
+        kind: 'lmstudio',
+        backend: 'lmstudio',
+        url: `http://127.0.0.1:${openai.port}`,
+        models: ['qwen2.5-7b-instruct'],
+      },
     ]);
   });
 

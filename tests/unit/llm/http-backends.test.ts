@@ -21,7 +21,10 @@ import { skipWithoutModel, STORIES_GGUF } from '../../support/models';
 const skip = skipWithoutModel('HTTP backends', STORIES_GGUF);
 const KEY = 'sk-test-7f3a9c2e5b1d4680';
 const WRONG = 'sk-wrong-0123456789abcdef';
-const MESSAGES: ChatMessage[] = [{ role: 'system', content: 'Tell short stories.' }, { role: 'user', content: 'Once upon a time' }];
+const MESSAGES: ChatMessage[] = [
+  { role: 'system', content: 'Tell short stories.' },
+  { role: 'user', content: 'Once upon a time' },
+];
 
 async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<LlmError> {
   let e: unknown = null;
@@ -62,7 +65,8 @@ const VENDORS: Vendor[] = [
     keyed: true,
     exactIn: true,
     start: (b) => startFakeOpenAi({ backend: b, models: ['qwen2.5-7b-instruct'], apiKey: KEY }),
-    make: (url, env, model) => new LmStudioBackend({ baseUrl: url, model: model ?? 'qwen2.5-7b-instruct', apiKeyEnv: 'LMSTUDIO_API_KEY', env }),
+    make: (url, env, model) =>
+      new LmStudioBackend({ baseUrl: url, model: model ?? 'qwen2.5-7b-instruct', apiKeyEnv: 'LMSTUDIO_API_KEY', env }),
     env: (k) => ({ LMSTUDIO_API_KEY: k }),
   },
   {
@@ -80,7 +84,8 @@ const VENDORS: Vendor[] = [
     keyed: true,
     exactIn: true,
     start: (b) => startFakeOpenAi({ backend: b, models: ['Qwen/Qwen2.5-7B-Instruct'], apiKey: KEY }),
-    make: (url, env, model) => new HfApiBackend({ baseUrl: `${url}/v1`, model: model ?? 'Qwen/Qwen2.5-7B-Instruct', env }),
+    make: (url, env, model) =>
+      new HfApiBackend({ baseUrl: `${url}/v1`, model: model ?? 'Qwen/Qwen2.5-7B-Instruct', env }),
     env: (k) => ({ HF_TOKEN: k }),
   },
   {
@@ -136,8 +141,12 @@ describe.skipIf(skip)('HTTP backends against fake vendors', () => {
 
     it('streams the real model text and reports token counts from the vendor', async () => {
       const pieces: string[] = [];
-      const r = await collect(be.chat({ model: v.model, messages: MESSAGES, maxTokens: 16, temperature: 0 }), (t) => pieces.push(t.text));
-      const direct = await collect(local.chat({ model: 'stories260K', messages: MESSAGES, maxTokens: 16, temperature: 0 }));
+      const r = await collect(be.chat({ model: v.model, messages: MESSAGES, maxTokens: 16, temperature: 0 }), (t) =>
+        pieces.push(t.text),
+      );
+      const direct = await collect(
+        local.chat({ model: 'stories260K', messages: MESSAGES, maxTokens: 16, temperature: 0 }),
+      );
       expect(r.text).toBe(direct.text);
       expect(pieces.join('')).toBe(r.text);
       expect(pieces.length).toBeGreaterThan(1);
@@ -148,7 +157,9 @@ describe.skipIf(skip)('HTTP backends against fake vendors', () => {
     });
 
     it('completes a prompt and passes max_tokens and stop through', async () => {
-      const r = await collect(be.complete({ model: v.model, prompt: 'Once upon a time', maxTokens: 30, temperature: 0, stop: ['.'] }));
+      const r = await collect(
+        be.complete({ model: v.model, prompt: 'Once upon a time', maxTokens: 30, temperature: 0, stop: ['.'] }),
+      );
       expect(r.text.length).toBeGreaterThan(0);
       expect(r.text).not.toContain('.');
       expect(r.tokens_out).toBeLessThanOrEqual(30);
@@ -193,7 +204,9 @@ describe.skipIf(skip)('HTTP backends against fake vendors', () => {
       const e = await errorOf(collect(ghost.chat({ model: 'ghost-model', messages: MESSAGES, maxTokens: 4 })));
       expect(e.code).toBe('model_not_found');
       expect(e.wireCode).toBe('not_found');
-      expect((await errorOf(() => be.chat({ model: 'not-configured', messages: MESSAGES }))).code).toBe('model_not_found');
+      expect((await errorOf(() => be.chat({ model: 'not-configured', messages: MESSAGES }))).code).toBe(
+        'model_not_found',
+      );
     });
 
     it('a server that is down is backend_unreachable', async () => {
@@ -209,7 +222,11 @@ describe.skipIf(skip)('HTTP backends against fake vendors', () => {
       fake.faults.disconnectAfter = 3;
       try {
         const got: string[] = [];
-        const e = await errorOf(collect(be.chat({ model: v.model, messages: MESSAGES, maxTokens: 40, temperature: 0 }), (t) => got.push(t.text)));
+        const e = await errorOf(
+          collect(be.chat({ model: v.model, messages: MESSAGES, maxTokens: 40, temperature: 0 }), (t) =>
+            got.push(t.text),
+          ),
+        );
         expect(e.code).toBe('backend_unreachable');
         expect(got.length).toBe(3);
       } finally {
@@ -222,24 +239,44 @@ describe.skipIf(skip)('HTTP backends against fake vendors', () => {
       let n = 0;
       const e = await errorOf(
         (async () => {
-          for await (const t of be.chat({ model: v.model, messages: MESSAGES, maxTokens: 300, temperature: 0.8, signal: ctl.signal })) if (!t.stop && ++n === 2) ctl.abort();
+          for await (const t of be.chat({
+            model: v.model,
+            messages: MESSAGES,
+            maxTokens: 300,
+            temperature: 0.8,
+            signal: ctl.signal,
+          }))
+            if (!t.stop && ++n === 2) ctl.abort();
         })(),
       );
       expect(e.code).toBe('cancelled');
       expect(n).toBeLessThan(40);
       // The backend still works afterwards.
-      expect((await collect(be.chat({ model: v.model, messages: MESSAGES, maxTokens: 4 }))).tokens_out).toBeGreaterThan(0);
+      expect((await collect(be.chat({ model: v.model, messages: MESSAGES, maxTokens: 4 }))).tokens_out).toBeGreaterThan(
+        0,
+      );
     });
   });
 
   it('anthropic: an error event mid-stream (overloaded) is rate_limited', async () => {
-    const fake = await startFakeAnthropic({ backend: local, models: ['claude-sonnet-4-6'], apiKey: KEY, errorAfter: 2 });
+    const fake = await startFakeAnthropic({
+      backend: local,
+      models: ['claude-sonnet-4-6'],
+      apiKey: KEY,
+      errorAfter: 2,
+    });
     try {
       const be = new AnthropicApiBackend({ baseUrl: fake.url, env: { ANTHROPIC_API_KEY: KEY } });
-      const e = await errorOf(collect(be.chat({ model: 'claude-sonnet-4-6', messages: MESSAGES, maxTokens: 30, temperature: 0 })));
+      const e = await errorOf(
+        collect(be.chat({ model: 'claude-sonnet-4-6', messages: MESSAGES, maxTokens: 30, temperature: 0 })),
+      );
       expect(e.code).toBe('rate_limited');
       const body = fake.requests.at(-1)!;
-      expect(body.body).toMatchObject({ system: 'Tell short stories.', messages: [{ role: 'user', content: 'Once upon a time' }], stream: true });
+      expect(body.body).toMatchObject({
+        system: 'Tell short stories.',
+        messages: [{ role: 'user', content: 'Once upon a time' }],
+        stream: true,
+      });
       expect(body.headers['anthropic-version']).toBe('2023-06-01');
     } finally {
       await fake.close();
@@ -253,10 +290,16 @@ describe.skipIf(skip)('HTTP backends against fake vendors', () => {
       const nim = new NemotronBackend({ baseUrl: fake.url, model: 'm', local: true, env: {} });
       for (const be of [vllm, nim]) {
         expect(be.models[0].requires_internet).toBe(false);
-        expect((await collect(be.complete({ model: 'm', prompt: 'The cat', maxTokens: 5 }))).tokens_out).toBeGreaterThan(0);
+        expect(
+          (await collect(be.complete({ model: 'm', prompt: 'The cat', maxTokens: 5 }))).tokens_out,
+        ).toBeGreaterThan(0);
         expect(fake.requests.at(-1)!.headers.authorization).toBeUndefined();
       }
-      expect(new NemotronBackend({ env: {} }).models[0]).toMatchObject({ requires_internet: true, quant: 'api', ctx_max: 128000 });
+      expect(new NemotronBackend({ env: {} }).models[0]).toMatchObject({
+        requires_internet: true,
+        quant: 'api',
+        ctx_max: 128000,
+      });
     } finally {
       await fake.close();
     }

@@ -1,6 +1,13 @@
 /** LlamaCppBackend against the real stories260K GGUF: real tokens, real limits, real cancellation. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, defaultLlamaThreads, LlamaCppBackend, LlmError, type Generation, type Token } from '../../../src-main/runtime/services/llm';
+import {
+  collect,
+  defaultLlamaThreads,
+  LlamaCppBackend,
+  LlmError,
+  type Generation,
+  type Token,
+} from '../../../src-main/runtime/services/llm';
 import { skipWithoutModel, STORIES_GGUF } from '../../support/models';
 
 const skip = skipWithoutModel('LlamaCppBackend', STORIES_GGUF);
@@ -14,7 +21,10 @@ async function run(gen: Generation) {
 }
 
 async function expectLlmError(p: Promise<unknown>, code: string): Promise<LlmError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(LlmError);
   expect((e as LlmError).code).toBe(code);
   return e as LlmError;
@@ -31,13 +41,17 @@ describe.skipIf(skip)('LlamaCppBackend (stories260K)', () => {
   });
 
   it('declares its model from the GGUF file', () => {
-    expect(be.models).toEqual([{ name: MODEL, quant: 'F32', ctx_max: 512, modalities: ['text'], requires_internet: false }]);
+    expect(be.models).toEqual([
+      { name: MODEL, quant: 'F32', ctx_max: 512, modalities: ['text'], requires_internet: false },
+    ]);
     expect(be.models[0].quant).not.toBe('unknown');
     expect(be.maxConcurrent(MODEL)).toBe(2);
   });
 
   it('completes with real text, exact token counts and a streamed text equal to the result', async () => {
-    const { tokens, result, joined } = await run(be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 40, temperature: 0 }));
+    const { tokens, result, joined } = await run(
+      be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 40, temperature: 0 }),
+    );
     expect(result.text.trim().length).toBeGreaterThan(10);
     expect(joined).toBe(result.text);
     expect(tokens.every((t) => t.stop === false && t.logprob === null)).toBe(true);
@@ -69,7 +83,10 @@ describe.skipIf(skip)('LlamaCppBackend (stories260K)', () => {
     const b = await run(be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 30, temperature: 1, seed: 42 }));
     expect(b.result.text).toBe(a.result.text);
     const others = new Set<string>();
-    for (const seed of [1, 2, 3]) others.add((await run(be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 30, temperature: 1, seed }))).result.text);
+    for (const seed of [1, 2, 3])
+      others.add(
+        (await run(be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 30, temperature: 1, seed }))).result.text,
+      );
     expect([...others].some((t) => t !== a.result.text)).toBe(true);
   });
 
@@ -77,7 +94,9 @@ describe.skipIf(skip)('LlamaCppBackend (stories260K)', () => {
     const free = await run(be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 60, temperature: 0 }));
     const cut = free.result.text.indexOf('.');
     expect(cut).toBeGreaterThan(0);
-    const stopped = await run(be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 60, temperature: 0, stop: ['.'] }));
+    const stopped = await run(
+      be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 60, temperature: 0, stop: ['.'] }),
+    );
     expect(stopped.result.stop_reason).toBe('stop_sequence');
     expect(stopped.result.text).toBe(free.result.text.slice(0, cut));
     expect(stopped.joined).toBe(stopped.result.text);
@@ -85,7 +104,15 @@ describe.skipIf(skip)('LlamaCppBackend (stories260K)', () => {
 
   it('chats through the model template (fallback wrapper for stories260K)', async () => {
     const { result, joined } = await run(
-      be.chat({ model: MODEL, messages: [{ role: 'system', content: 'Tell short stories.' }, { role: 'user', content: 'A story about a cat.' }], maxTokens: 20, seed: 7 }),
+      be.chat({
+        model: MODEL,
+        messages: [
+          { role: 'system', content: 'Tell short stories.' },
+          { role: 'user', content: 'A story about a cat.' },
+        ],
+        maxTokens: 20,
+        seed: 7,
+      }),
     );
     expect(joined).toBe(result.text);
     expect(result.tokens_out).toBeGreaterThan(0);
@@ -143,7 +170,10 @@ describe.skipIf(skip)('LlamaCppBackend (stories260K)', () => {
   });
 
   it('times out with code timeout', async () => {
-    await expectLlmError(collect(be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 400, timeoutMs: 5 })), 'timeout');
+    await expectLlmError(
+      collect(be.complete({ model: MODEL, prompt: PROMPT, maxTokens: 400, timeoutMs: 5 })),
+      'timeout',
+    );
   });
 
   it('rejects bad input with bad_request / model_not_found before any work', () => {

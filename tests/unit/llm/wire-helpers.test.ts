@@ -33,7 +33,15 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 describe('readSse', () => {
   it('parses events split across chunks, CRLF endings, comments and multi-line data', async () => {
-    const events = await all(readSse(body(['data: {"a"', ':1}\r\n\r\n: keep-alive\n\nevent: message_stop\nda', 'ta: x\ndata: y\n\ndata: [DONE]\n\n'])));
+    const events = await all(
+      readSse(
+        body([
+          'data: {"a"',
+          ':1}\r\n\r\n: keep-alive\n\nevent: message_stop\nda',
+          'ta: x\ndata: y\n\ndata: [DONE]\n\n',
+        ]),
+      ),
+    );
     expect(events).toEqual([
       { event: 'message', data: '{"a":1}' },
       { event: 'message_stop', data: 'x\ny' },
@@ -94,7 +102,11 @@ describe('LlmError', () => {
       expect(llmWireCode(c)).toBe(expected[c]);
       expect(new LlmError(c, 'm').wireCode).toBe(expected[c]);
     }
-    expect(toWireError(new LlmError('rate_limited', 'slow down', { details: { retry_after_ms: 1500 } }))).toEqual({ code: 'capacity_exceeded', message: 'slow down', retry_after_ms: 1500 });
+    expect(toWireError(new LlmError('rate_limited', 'slow down', { details: { retry_after_ms: 1500 } }))).toEqual({
+      code: 'capacity_exceeded',
+      message: 'slow down',
+      retry_after_ms: 1500,
+    });
   });
 });
 
@@ -107,7 +119,21 @@ describe('llm@1.0 schemas', () => {
   const response = ajv.compile(LLM_RESPONSE_SCHEMA);
 
   it('accepts the documented examples', () => {
-    expect(chat({ model: 'qwen2.5-7b-instruct', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }], max_tokens: 256, temperature: 0.7, top_p: 0.95, stop: ['\n\n'], seed: 42, stream: true })).toBe(true);
+    expect(
+      chat({
+        model: 'qwen2.5-7b-instruct',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+        ],
+        max_tokens: 256,
+        temperature: 0.7,
+        top_p: 0.95,
+        stop: ['\n\n'],
+        seed: 42,
+        stream: true,
+      }),
+    ).toBe(true);
     expect(complete({ model: 'stories260K', prompt: 'Once upon a time', max_tokens: 64 })).toBe(true);
     expect(token({ event: 'token', data: { text: ' there' } })).toBe(true);
     expect(token({ event: 'token', data: { text: 'x', logprob: -0.3 } })).toBe(true);

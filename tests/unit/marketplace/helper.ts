@@ -20,7 +20,15 @@ export function community() {
   const written: Event[] = [];
   const make = (who: KeyPair, type: EventType, data: Record<string, unknown>) => mk(who, type, data);
   const created = (who: KeyPair, over: Record<string, unknown> = {}) =>
-    make(who, 'market.post.created', { category: 'offer', title: 'Spare ladder', body: 'A 3 m ladder to lend.', tags: ['tools'], location: null, expires_at: iso(NOW + 7 * DAY * 1000), ...over });
+    make(who, 'market.post.created', {
+      category: 'offer',
+      title: 'Spare ladder',
+      body: 'A 3 m ladder to lend.',
+      tags: ['tools'],
+      location: null,
+      expires_at: iso(NOW + 7 * DAY * 1000),
+      ...over,
+    });
   /** appendEvent as the node passes it: signs as `who` and records what was written. */
   const appender = (who: KeyPair) => (type: EventType, data: Record<string, unknown>) => {
     const e = make(who, type, data);

@@ -1,7 +1,12 @@
 /** M06 MarketplaceService: market.* handlers, author rules, validation with nothing written, the sweeper, schemas. */
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { MarketError, MarketplaceService, MarketplaceView, type HandlerContext } from '../../../src-main/runtime/services/marketplace';
+import {
+  MarketError,
+  MarketplaceService,
+  MarketplaceView,
+  type HandlerContext,
+} from '../../../src-main/runtime/services/marketplace';
 import { community, DAY, iso, NOW } from './helper';
 
 const CONFIG = { enabled: true, default_ttl_seconds: 604_800, max_ttl_seconds: 2_592_000 };
@@ -10,8 +15,21 @@ function setup() {
   const c = community();
   let now = NOW;
   const view = new MarketplaceView({ now: () => now });
-  const svc = new MarketplaceService({ config: CONFIG, appendEvent: c.appender(c.alice), view, ourNodeId: c.alice.nodeIdFull, now: () => now });
-  const ctx = (body: unknown, caller = c.alice.nodeIdFull): HandlerContext => ({ body, caller, traceId: 't', sessionId: null, signal: new AbortController().signal, params: {} });
+  const svc = new MarketplaceService({
+    config: CONFIG,
+    appendEvent: c.appender(c.alice),
+    view,
+    ourNodeId: c.alice.nodeIdFull,
+    now: () => now,
+  });
+  const ctx = (body: unknown, caller = c.alice.nodeIdFull): HandlerContext => ({
+    body,
+    caller,
+    traceId: 't',
+    sessionId: null,
+    signal: new AbortController().signal,
+    params: {},
+  });
   return { c, view, svc, ctx, setNow: (t: number) => (now = t) };
 }
 
@@ -31,19 +49,43 @@ async function refused(p: Promise<unknown>, code: string, field?: string): Promi
 describe('market.post', () => {
   it('appends market.post.created with the default TTL and returns the post', async () => {
     const { c, svc, ctx } = setup();
-    const res = (await svc.post(ctx({ category: 'offer', title: '  Plums from our tree ', body: 'Come by.', tags: ['Food', 'food', 'fruit'], location: { lat: 52.52, lng: 13.4, label: 'Yard' } }))) as { post: Record<string, unknown> };
+    const res = (await svc.post(
+      ctx({
+        category: 'offer',
+        title: '  Plums from our tree ',
+        body: 'Come by.',
+        tags: ['Food', 'food', 'fruit'],
+        location: { lat: 52.52, lng: 13.4, label: 'Yard' },
+      }),
+    )) as { post: Record<string, unknown> };
     expect(c.written).toHaveLength(1);
     const e = c.written[0]!;
     expect(e.event_type).toBe('market.post.created');
-    expect(e.data).toEqual({ category: 'offer', title: 'Plums from our tree', body: 'Come by.', tags: ['food', 'fruit'], location: { lat: 52.52, lng: 13.4, label: 'Yard' }, expires_at: iso(NOW + 604_800_000) });
-    expect(res.post).toMatchObject({ event_id: e.event_id, author: c.alice.nodeIdFull, title: 'Plums from our tree', expired_via_event_id: null });
+    expect(e.data).toEqual({
+      category: 'offer',
+      title: 'Plums from our tree',
+      body: 'Come by.',
+      tags: ['food', 'fruit'],
+      location: { lat: 52.52, lng: 13.4, label: 'Yard' },
+      expires_at: iso(NOW + 604_800_000),
+    });
+    expect(res.post).toMatchObject({
+      event_id: e.event_id,
+      author: c.alice.nodeIdFull,
+      title: 'Plums from our tree',
+      expired_via_event_id: null,
+    });
   });
 
   it('an explicit TTL is honoured; a TTL past the maximum is refused, never clamped', async () => {
     const { c, svc, ctx } = setup();
     await svc.post(ctx({ category: 'info', title: 'Street party', ttl_seconds: 3600 }));
     expect(c.written[0]!.data.expires_at).toBe(iso(NOW + 3_600_000));
-    const err = await refused(svc.post(ctx({ category: 'info', title: 'Street party', ttl_seconds: 2_592_001 })), 'bad_request', 'ttl_seconds');
+    const err = await refused(
+      svc.post(ctx({ category: 'info', title: 'Street party', ttl_seconds: 2_592_001 })),
+      'bad_request',
+      'ttl_seconds',
+    );
     expect(err.message).toContain('2592000');
     expect(c.written).toHaveLength(1);
   });
@@ -56,11 +98,23 @@ describe('market.post', () => {
     ['short title', { category: 'offer', title: ' ab ' }, 'title'],
     ['long title', { category: 'offer', title: 'x'.repeat(121) }, 'title'],
     ['long body', { category: 'offer', title: 'Okay title', body: 'x'.repeat(4001) }, 'body'],
-    ['too many tags', { category: 'offer', title: 'Okay title', tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, 'tags'],
+    [
+      'too many tags',
+      { category: 'offer', title: 'Okay title', tags: Array.from({ length: 11 }, (_, i) => `t${i}`) },
+      'tags',
+    ],
     ['bad tag chars', { category: 'offer', title: 'Okay title', tags: ['no spaces'] }, 'tags'],
     ['long tag', { category: 'offer', title: 'Okay title', tags: ['x'.repeat(33)] }, 'tags'],
-    ['latitude out of range', { category: 'offer', title: 'Okay title', location: { lat: 91, lng: 0, label: '' } }, 'location'],
-    ['longitude not a number', { category: 'offer', title: 'Okay title', location: { lat: 0, lng: 'east', label: '' } }, 'location'],
+    [
+      'latitude out of range',
+      { category: 'offer', title: 'Okay title', location: { lat: 91, lng: 0, label: '' } },
+      'location',
+    ],
+    [
+      'longitude not a number',
+      { category: 'offer', title: 'Okay title', location: { lat: 0, lng: 'east', label: '' } },
+      'location',
+    ],
     ['fractional TTL', { category: 'offer', title: 'Okay title', ttl_seconds: 60.5 }, 'ttl_seconds'],
     ['TTL under a minute', { category: 'offer', title: 'Okay title', ttl_seconds: 10 }, 'ttl_seconds'],
   ])('refuses %s with bad_request naming the field, writing nothing', async (_name, body, field) => {
@@ -86,7 +140,10 @@ describe('market.expire', () => {
     expect(c.written[1]!.data).toEqual({ post_id: post.event_id, reason: 'author' });
     expect(res).toEqual({ post_id: post.event_id, expired_event_id: c.written[1]!.event_id, already_expired: false });
     expect(view.list()).toEqual([]);
-    expect(await svc.expire(ctx({ post_id: post.event_id }))).toMatchObject({ already_expired: true, expired_event_id: c.written[1]!.event_id });
+    expect(await svc.expire(ctx({ post_id: post.event_id }))).toMatchObject({
+      already_expired: true,
+      expired_event_id: c.written[1]!.event_id,
+    });
     expect(c.written).toHaveLength(2);
   });
 
@@ -94,7 +151,9 @@ describe('market.expire', () => {
     const { c, svc, ctx, view } = setup();
     const bobsPost = c.created(c.bob, { title: "Bob's bike" });
     view.apply(bobsPost);
-    const { post } = (await svc.post(ctx({ category: 'offer', title: 'Alice lamp' }))) as { post: { event_id: string } };
+    const { post } = (await svc.post(ctx({ category: 'offer', title: 'Alice lamp' }))) as {
+      post: { event_id: string };
+    };
     const before = c.written.length;
     await refused(svc.expire(ctx({ post_id: post.event_id }, c.bob.nodeIdFull)), 'forbidden', 'post_id');
     await refused(svc.expire(ctx({ post_id: bobsPost.event_id })), 'forbidden', 'post_id');
@@ -117,7 +176,9 @@ describe('market.list / market.search', () => {
     expect(list.posts.map((p) => p.title)).toEqual(['Flooded cellar, need pump', 'Winter tyres']);
     expect(list.max_lamport).toBeGreaterThan(0);
     expect(((await svc.list(ctx({ tags: ['CAR'] }))) as { posts: unknown[] }).posts).toHaveLength(1);
-    const found = (await svc.search(ctx({ query: 'pump?' }))) as { results: { post: { title: string }; score: number }[] };
+    const found = (await svc.search(ctx({ query: 'pump?' }))) as {
+      results: { post: { title: string }; score: number }[];
+    };
     expect(found.results.map((r) => r.post.title)).toEqual(['Flooded cellar, need pump']);
     expect(((await svc.search(ctx({ query: '?!' }))) as { results: unknown[] }).results).toEqual([]);
     await refused(svc.search(ctx({ query: '' })), 'bad_request', 'query');
@@ -130,7 +191,9 @@ describe('market.list / market.search', () => {
 describe('sweepExpired', () => {
   it("expires this node's own lapsed posts once, with reason ttl, and leaves other authors' posts to them", async () => {
     const { c, svc, ctx, view, setNow } = setup();
-    const { post: mine } = (await svc.post(ctx({ category: 'offer', title: 'Short lived', ttl_seconds: 3600 }))) as { post: { event_id: string } };
+    const { post: mine } = (await svc.post(ctx({ category: 'offer', title: 'Short lived', ttl_seconds: 3600 }))) as {
+      post: { event_id: string };
+    };
     await svc.post(ctx({ category: 'offer', title: 'Long lived' }));
     const bobs = c.created(c.bob, { title: 'Bob lapsed', expires_at: iso(NOW + 60_000) });
     view.apply(bobs);
@@ -160,7 +223,9 @@ describe('sweepExpired', () => {
     await svc.post(ctx({ category: 'offer', title: 'Soon gone', ttl_seconds: 60 }));
     setNow(NOW + 61_000);
     svc.start(20);
-    await expect.poll(() => c.written.filter((e) => e.event_type === 'market.post.expired').length, { timeout: 2_000 }).toBe(1);
+    await expect
+      .poll(() => c.written.filter((e) => e.event_type === 'market.post.expired').length, { timeout: 2_000 })
+      .toBe(1);
     await svc.stop();
   });
 
@@ -168,7 +233,13 @@ describe('sweepExpired', () => {
     const { svc } = setup();
     svc.start(1_000);
     svc.start(1_000);
-    expect(svc.health()).toEqual({ ok: true, posts_active: 0, max_lamport: 0, skipped_events: 0, sweeper_running: true });
+    expect(svc.health()).toEqual({
+      ok: true,
+      posts_active: 0,
+      max_lamport: 0,
+      skipped_events: 0,
+      sweeper_running: true,
+    });
     await svc.stop();
     expect(svc.health().sweeper_running).toBe(false);
     await svc.stop();
@@ -179,11 +250,27 @@ describe('capabilities', () => {
   it('declares market.list/post/expire/search @1.0 for members with schemas that accept real traffic', async () => {
     const { svc, ctx } = setup();
     const caps = svc.capabilities();
-    expect(caps.map((x) => `${x.descriptor.name}@${x.descriptor.version}`)).toEqual(['market.list@1.0', 'market.post@1.0', 'market.expire@1.0', 'market.search@1.0']);
-    expect(caps.every((x) => x.descriptor.trust_required === 'member' && Object.keys(x.descriptor.params).length === 0)).toBe(true);
+    expect(caps.map((x) => `${x.descriptor.name}@${x.descriptor.version}`)).toEqual([
+      'market.list@1.0',
+      'market.post@1.0',
+      'market.expire@1.0',
+      'market.search@1.0',
+    ]);
+    expect(
+      caps.every((x) => x.descriptor.trust_required === 'member' && Object.keys(x.descriptor.params).length === 0),
+    ).toBe(true);
     expect(caps.find((x) => x.descriptor.name === 'market.post')!.descriptor.idempotent).toBe(false);
     const ajv = new Ajv({ strict: true });
-    const by = Object.fromEntries(caps.map((x) => [x.descriptor.name, { req: ajv.compile(x.descriptor.request_schema), res: ajv.compile(x.descriptor.response_schema), handler: x.handler }]));
+    const by = Object.fromEntries(
+      caps.map((x) => [
+        x.descriptor.name,
+        {
+          req: ajv.compile(x.descriptor.request_schema),
+          res: ajv.compile(x.descriptor.response_schema),
+          handler: x.handler,
+        },
+      ]),
+    );
     const call = async (name: string, body: unknown) => {
       const h = by[name]!;
       expect(h.req(body), JSON.stringify(h.req.errors)).toBe(true);
@@ -191,8 +278,20 @@ describe('capabilities', () => {
       expect(h.res(out), JSON.stringify(h.res.errors)).toBe(true);
       return out;
     };
-    const { post } = (await call('market.post', { category: 'request', title: 'Borrow a tent', tags: ['camping'], location: { lat: 1, lng: 2, label: 'Park' }, ttl_seconds: 86_400 })) as { post: { event_id: string } };
-    await call('market.list', { category: 'request', limit: 10, include_expired: false, since_lamport: 0, tags: ['camping'] });
+    const { post } = (await call('market.post', {
+      category: 'request',
+      title: 'Borrow a tent',
+      tags: ['camping'],
+      location: { lat: 1, lng: 2, label: 'Park' },
+      ttl_seconds: 86_400,
+    })) as { post: { event_id: string } };
+    await call('market.list', {
+      category: 'request',
+      limit: 10,
+      include_expired: false,
+      since_lamport: 0,
+      tags: ['camping'],
+    });
     await call('market.search', { query: 'tent', limit: 5 });
     await call('market.expire', { post_id: post.event_id });
     await call('market.list', { include_expired: true });

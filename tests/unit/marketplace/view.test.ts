@@ -14,9 +14,18 @@ describe('MarketplaceView.apply', () => {
     v.apply(e);
     v.apply(c.make(c.alice, 'chat.message.sent', { body: 'hi' }));
     expect(v.get(e.event_id)).toEqual({
-      event_id: e.event_id, lamport: e.lamport, author: c.alice.nodeIdFull, category: 'offer', title: 'Spare ladder', body: 'A 3 m ladder to lend.',
-      location: { lat: 52.5, lng: 13.4, label: 'Kiez' }, tags: ['tools', 'garden'], created_at: e.wall_clock, expires_at: e.data.expires_at,
-      expired_via_event_id: null, expiry_reason: null,
+      event_id: e.event_id,
+      lamport: e.lamport,
+      author: c.alice.nodeIdFull,
+      category: 'offer',
+      title: 'Spare ladder',
+      body: 'A 3 m ladder to lend.',
+      location: { lat: 52.5, lng: 13.4, label: 'Kiez' },
+      tags: ['tools', 'garden'],
+      created_at: e.wall_clock,
+      expires_at: e.data.expires_at,
+      expired_via_event_id: null,
+      expiry_reason: null,
     });
     expect(v.list()).toHaveLength(1);
     expect(v.maxLamport()).toBe(e.lamport);
@@ -25,7 +34,14 @@ describe('MarketplaceView.apply', () => {
   it('skips malformed peer data without throwing', () => {
     const c = community();
     const v = view();
-    for (const bad of [{ title: 'x' }, { category: 'spam' }, { expires_at: 'tomorrow' }, { tags: ['Not OK!'] }, { location: { lat: 91, lng: 0 } }, { body: 'x'.repeat(4001) }]) {
+    for (const bad of [
+      { title: 'x' },
+      { category: 'spam' },
+      { expires_at: 'tomorrow' },
+      { tags: ['Not OK!'] },
+      { location: { lat: 91, lng: 0 } },
+      { body: 'x'.repeat(4001) },
+    ]) {
       v.apply(c.created(c.alice, bad));
     }
     v.apply(c.make(c.alice, 'market.post.expired', { reason: 'ttl' }));
@@ -38,7 +54,11 @@ describe('MarketplaceView.apply', () => {
     const v = view();
     const p = c.created(c.alice);
     const u1 = c.make(c.alice, 'market.post.updated', { post_id: p.event_id, title: 'Ladder (2 m)' });
-    const u2 = c.make(c.alice, 'market.post.updated', { post_id: p.event_id, title: 'Ladder gone soon', tags: ['ladder'] });
+    const u2 = c.make(c.alice, 'market.post.updated', {
+      post_id: p.event_id,
+      title: 'Ladder gone soon',
+      tags: ['ladder'],
+    });
     const forged = c.make(c.bob, 'market.post.updated', { post_id: p.event_id, title: 'Hijacked' });
     v.apply(p);
     v.apply(u2);
@@ -125,8 +145,18 @@ describe('MarketplaceView.search', () => {
     const one = add({ title: 'Soup recipes shared', tags: [] });
     const info = add({ category: 'info', title: 'Cafe closed Sunday', tags: [] });
     add({ title: 'Lapsed soups offer', expires_at: iso(NOW - 1) });
-    expect(v.search('cafe soup').map((h) => h.post.event_id).slice(0, 1)).toEqual([both]);
-    expect(v.search('soups').map((h) => h.post.event_id).sort()).toEqual([both, one].sort());
+    expect(
+      v
+        .search('cafe soup')
+        .map((h) => h.post.event_id)
+        .slice(0, 1),
+    ).toEqual([both]);
+    expect(
+      v
+        .search('soups')
+        .map((h) => h.post.event_id)
+        .sort(),
+    ).toEqual([both, one].sort());
     expect(v.search('CAFÉ', { category: 'info' }).map((h) => h.post.event_id)).toEqual([info]);
     expect(v.search('soup', { includeExpired: true })).toHaveLength(3);
     expect(v.search('soup', { limit: 1 })).toHaveLength(1);
@@ -143,7 +173,21 @@ describe('MarketplaceView.search', () => {
   it('never throws on punctuation or odd input', () => {
     const { v, add } = seeded();
     const id = add({ title: 'C++ & Rust help (free!)', body: 'regex: a.*b? [yes] {no} "quoted" \\ back' });
-    for (const q of ['!!!', '(', ')*', '"', '\\', '.*', '[a-', '{}', '🙂', '   ', 'a'.repeat(500), '%s %d', "'; DROP TABLE posts; --"]) {
+    for (const q of [
+      '!!!',
+      '(',
+      ')*',
+      '"',
+      '\\',
+      '.*',
+      '[a-',
+      '{}',
+      '🙂',
+      '   ',
+      'a'.repeat(500),
+      '%s %d',
+      "'; DROP TABLE posts; --",
+    ]) {
       expect(() => v.search(q)).not.toThrow();
     }
     expect(v.search('!!!')).toEqual([]);

@@ -31,7 +31,8 @@ async function serveFile(data: Buffer, opts: { ranges?: boolean } = {}): Promise
     if (start >= data.length && m) return void res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
     const body = data.subarray(start);
     res.writeHead(m && opts.ranges !== false ? 206 : 200, {
-      'content-length': String(body.length), 'accept-ranges': 'bytes',
+      'content-length': String(body.length),
+      'accept-ranges': 'bytes',
       ...(m && opts.ranges !== false ? { 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` } : {}),
     });
     if (drop.times > 0) {
@@ -44,7 +45,9 @@ async function serveFile(data: Buffer, opts: { ranges?: boolean } = {}): Promise
   server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, drop,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    drop,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));
@@ -53,7 +56,10 @@ async function serveFile(data: Buffer, opts: { ranges?: boolean } = {}): Promise
 }
 
 async function storeError(p: Promise<unknown>, code: string): Promise<ModelStoreError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ModelStoreError);
   expect((e as ModelStoreError).code).toBe(code);
   return e as ModelStoreError;
@@ -82,7 +88,13 @@ describe.skipIf(skip)('ModelStore', () => {
   it('adds a GGUF file atomically and lists it with size, sha256 (cached in a sidecar) and header metadata', async () => {
     expect(await store.list()).toEqual([]);
     const added = await store.add(STORIES_GGUF!);
-    expect(added).toMatchObject({ name: 'stories260K', file: 'stories260K.gguf', size_bytes: data.length, sha256: sha, architecture: 'llama' });
+    expect(added).toMatchObject({
+      name: 'stories260K',
+      file: 'stories260K.gguf',
+      size_bytes: data.length,
+      sha256: sha,
+      architecture: 'llama',
+    });
     expect(added.context_length).toEqual(expect.any(Number));
     expect(readFileSync(join(dir, 'models', 'stories260K.gguf')).equals(data)).toBe(true);
     const side = join(dir, 'models', 'stories260K.gguf.sha256');
@@ -135,7 +147,10 @@ describe.skipIf(skip)('ModelStore', () => {
     srv.requests.length = 0;
     srv.drop.afterBytes = 500_000;
     srv.drop.times = 1;
-    const e = await storeError(store.pull(`${srv.url}/stories260K.gguf`, { name: 'again.gguf', retries: 0 }), 'download_failed');
+    const e = await storeError(
+      store.pull(`${srv.url}/stories260K.gguf`, { name: 'again.gguf', retries: 0 }),
+      'download_failed',
+    );
     const partial = e.details.partial_bytes as number;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThanOrEqual(500_000);
@@ -147,7 +162,10 @@ describe.skipIf(skip)('ModelStore', () => {
   });
 
   it('a checksum mismatch deletes the download; bad URLs, names and HTTP errors are refused', async () => {
-    const e = await storeError(store.pull(`${srv.url}/stories260K.gguf`, { sha256: 'b'.repeat(64) }), 'checksum_mismatch');
+    const e = await storeError(
+      store.pull(`${srv.url}/stories260K.gguf`, { sha256: 'b'.repeat(64) }),
+      'checksum_mismatch',
+    );
     expect(e.details.actual).toBe(sha);
     expect(existsSync(join(dir, 'models', 'stories260K.gguf.part'))).toBe(false);
     expect(existsSync(join(dir, 'models', 'stories260K.gguf'))).toBe(false);

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig, resolvePaths, type Config } from '../../../src-main/runtime/config';
 import { generateKeyPair, saveKeyPair } from '../../../src-main/runtime/identity';
-import { Doctor, ObservabilityError, registerStandardChecks, STANDARD_CHECK_NAMES, type DoctorContext } from '../../../src-main/runtime/observability';
+import {
+  Doctor,
+  ObservabilityError,
+  registerStandardChecks,
+  STANDARD_CHECK_NAMES,
+  type DoctorContext,
+} from '../../../src-main/runtime/observability';
 
 let dir: string;
 let env: Record<string, string>;
@@ -19,7 +25,10 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const ctxOf = (over: Partial<DoctorContext> = {}): DoctorContext => ({ config, env, ...over });
-const with_ = <S extends keyof Config>(section: S, patch: Partial<Config[S]>): Config => ({ ...config, [section]: { ...config[section], ...patch } });
+const with_ = <S extends keyof Config>(section: S, patch: Partial<Config[S]>): Config => ({
+  ...config,
+  [section]: { ...config[section], ...patch },
+});
 
 function standard(): Doctor {
   const d = new Doctor({ timeoutMs: 3_000 });
@@ -44,17 +53,34 @@ function holdTcp(): Promise<{ srv: Server; port: number }> {
 describe('Doctor', () => {
   it('guards throwing checks, bounds slow ones, and names unknown checks', async () => {
     const d = new Doctor({ timeoutMs: 50 });
-    d.register('throws', () => { throw new Error('kaboom'); });
+    d.register('throws', () => {
+      throw new Error('kaboom');
+    });
     let aborted = false;
-    d.register('hangs', (_ctx, signal) => new Promise(() => signal.addEventListener('abort', () => { aborted = true; })));
+    d.register(
+      'hangs',
+      (_ctx, signal) =>
+        new Promise(() =>
+          signal.addEventListener('abort', () => {
+            aborted = true;
+          }),
+        ),
+    );
     d.register('fine', async () => ({ ok: true, detail: 'all good' }));
     const results = await d.runAll(ctxOf());
-    expect(results.map((r) => [r.name, r.ok])).toEqual([['throws', false], ['hangs', false], ['fine', true]]);
+    expect(results.map((r) => [r.name, r.ok])).toEqual([
+      ['throws', false],
+      ['hangs', false],
+      ['fine', true],
+    ]);
     expect(results[0].detail).toContain('kaboom');
     expect(results[1].detail).toContain('50 ms');
     expect(aborted).toBe(true);
     expect(results[2]).toMatchObject({ detail: 'all good', fix: null });
-    await expect(d.runOne('nope', ctxOf())).rejects.toSatisfy((e: unknown) => e instanceof ObservabilityError && e.code === 'unknown_check' && e.message.includes('throws, hangs, fine'));
+    await expect(d.runOne('nope', ctxOf())).rejects.toSatisfy(
+      (e: unknown) =>
+        e instanceof ObservabilityError && e.code === 'unknown_check' && e.message.includes('throws, hangs, fine'),
+    );
     expect(() => d.register('fine', () => ({ ok: true, detail: '' }))).toThrow(ObservabilityError);
   });
 
@@ -94,7 +120,9 @@ describe('standard checks', () => {
     expect((await d.runOne('community_present', ctxOf())).ok).toBe(false);
     expect((await d.runOne('community_present', ctxOf({ communityName: () => null }))).ok).toBe(false);
     expect((await d.runOne('community_present', ctxOf({ communityName: () => 'Elm Street' }))).ok).toBe(true);
-    expect((await d.runOne('community_present', { config: with_('community', { community_id: 'ed25519:x' }) })).ok).toBe(true);
+    expect(
+      (await d.runOne('community_present', { config: with_('community', { community_id: 'ed25519:x' }) })).ok,
+    ).toBe(true);
   });
 
   it('event_log_writable writes in the state dir and leaves nothing behind', async () => {
@@ -103,7 +131,9 @@ describe('standard checks', () => {
     expect(ok.ok).toBe(true);
     expect(readdirSync(join(dir, 'state'))).toEqual([]);
     writeFileSync(join(dir, 'afile'), 'x');
-    const bad = await d.runOne('event_log_writable', { config: with_('community', { state_dir: join(dir, 'afile', 'state') }) });
+    const bad = await d.runOne('event_log_writable', {
+      config: with_('community', { state_dir: join(dir, 'afile', 'state') }),
+    });
     expect(bad.ok).toBe(false);
     expect(bad.fix).toContain('folder');
   });
@@ -123,20 +153,32 @@ describe('standard checks', () => {
     expect((await d.runOne('clock_sanity', ctxOf({ now: () => now }))).ok).toBe(true);
     expect((await d.runOne('clock_sanity', ctxOf({ now: () => Date.parse('2001-01-01T00:00:00Z') }))).ok).toBe(false);
     const peers = (skews: number[]) => () => skews.map((s, i) => ({ node_id: `n${i}`, skew_ms: s }));
-    const oneOff = await d.runOne('clock_sanity', ctxOf({ now: () => now, peerClocks: peers([1000, -2000, 3_600_000]) }));
+    const oneOff = await d.runOne(
+      'clock_sanity',
+      ctxOf({ now: () => now, peerClocks: peers([1000, -2000, 3_600_000]) }),
+    );
     expect(oneOff.ok).toBe(true);
     expect(oneOff.detail).toContain('n2');
-    expect((await d.runOne('clock_sanity', ctxOf({ now: () => now, peerClocks: peers([600_000, 700_000, 0]) }))).ok).toBe(false);
+    expect(
+      (await d.runOne('clock_sanity', ctxOf({ now: () => now, peerClocks: peers([600_000, 700_000, 0]) }))).ok,
+    ).toBe(false);
   });
 
   it('recent_error_rate counts error lines of the last hour', async () => {
     const d = standard();
     const now = Date.parse('2026-05-26T12:00:00Z');
     mkdirSync(join(dir, 'logs'));
-    const line = (min: number, level: string) => JSON.stringify({ ts: new Date(now - min * 60_000).toISOString(), level, logger: 'x', msg: 'm' });
-    const write = (ls: string[]) => writeFileSync(join(dir, 'logs', 'hearthnet-2026-05-26.jsonl'), ls.join('\n') + '\n');
+    const line = (min: number, level: string) =>
+      JSON.stringify({ ts: new Date(now - min * 60_000).toISOString(), level, logger: 'x', msg: 'm' });
+    const write = (ls: string[]) =>
+      writeFileSync(join(dir, 'logs', 'hearthnet-2026-05-26.jsonl'), ls.join('\n') + '\n');
     expect((await d.runOne('recent_error_rate', ctxOf({ now: () => now }))).detail).toContain('no log lines');
-    write([...Array.from({ length: 30 }, () => line(5, 'info')), line(10, 'error'), line(90, 'error'), line(91, 'error')]);
+    write([
+      ...Array.from({ length: 30 }, () => line(5, 'info')),
+      line(10, 'error'),
+      line(90, 'error'),
+      line(91, 'error'),
+    ]);
     const ok = await d.runOne('recent_error_rate', ctxOf({ now: () => now }));
     expect(ok.ok).toBe(true); // 1 of 31 in the last hour (old errors ignored)
     write([...Array.from({ length: 10 }, () => line(5, 'info')), line(1, 'error')]);
@@ -187,7 +229,9 @@ describe('standard checks', () => {
     } finally {
       await new Promise((r) => srv.close(r));
     }
-    expect((await d.runOne('transport_port', { config: with_('transport', { host: '127.0.0.1', port }) })).ok).toBe(true);
+    expect((await d.runOne('transport_port', { config: with_('transport', { host: '127.0.0.1', port }) })).ok).toBe(
+      true,
+    );
     expect((await d.runOne('transport_port', { config: with_('transport', { port: 0 }) })).ok).toBe(true);
   });
 });

@@ -25,7 +25,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-05-26T23:59:58Z');
-const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogRecord);
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LogRecord);
 
 describe('logger', () => {
   it('writes {ts, level, logger, msg, ...extras} with bound fields, respecting the level', () => {
@@ -38,14 +42,29 @@ describe('logger', () => {
     expect(mem.records).toHaveLength(1);
     const r = mem.records[0];
     expect(Object.keys(r).slice(0, 4)).toEqual(['ts', 'level', 'logger', 'msg']);
-    expect(r).toMatchObject({ ts: '2026-05-26T23:59:58.000Z', level: 'info', logger: 'bus.router', msg: 'routed', node: 'alice', capability: 'llm.chat', extra_ts: 'spoof' });
+    expect(r).toMatchObject({
+      ts: '2026-05-26T23:59:58.000Z',
+      level: 'info',
+      logger: 'bus.router',
+      msg: 'routed',
+      node: 'alice',
+      capability: 'llm.chat',
+      extra_ts: 'spoof',
+    });
   });
 
   it('redacts secrets but keeps token counts', () => {
     const hub = new LogHub();
     const mem = new MemorySink();
     hub.setSinks([mem]);
-    hub.logger('x').info('call', { api_key: 'sk-1', headers: { Authorization: 'Bearer z' }, access_token: 't', clientSecret: 's', tokens_out: 42, max_tokens: 9 });
+    hub.logger('x').info('call', {
+      api_key: 'sk-1',
+      headers: { Authorization: 'Bearer z' },
+      access_token: 't',
+      clientSecret: 's',
+      tokens_out: 42,
+      max_tokens: 9,
+    });
     const r = mem.records[0] as Record<string, unknown>;
     expect(r.api_key).toBe('[redacted]');
     expect((r.headers as Record<string, unknown>).Authorization).toBe('[redacted]');
@@ -62,14 +81,27 @@ describe('logger', () => {
     const reported: unknown[] = [];
     const hub = new LogHub({ onSinkError: (e) => reported.push(e) });
     const mem = new MemorySink();
-    hub.setSinks([{ write: () => { throw new Error('disk full'); } }, mem]);
+    hub.setSinks([
+      {
+        write: () => {
+          throw new Error('disk full');
+        },
+      },
+      mem,
+    ]);
     const circ: Record<string, unknown> = { a: 1 };
     circ.self = circ;
     const log = hub.logger('x');
-    expect(() => log.error('boom', { circ, big: 10n, err: Object.assign(new Error('bad'), { code: 'E1' }) })).not.toThrow();
+    expect(() =>
+      log.error('boom', { circ, big: 10n, err: Object.assign(new Error('bad'), { code: 'E1' }) }),
+    ).not.toThrow();
     expect(() => log.error('again')).not.toThrow();
     expect(reported).toHaveLength(1); // reported once per failure streak
-    expect(mem.records[0]).toMatchObject({ circ: { a: 1, self: '[circular]' }, big: '10', err: { name: 'Error', message: 'bad', code: 'E1' } });
+    expect(mem.records[0]).toMatchObject({
+      circ: { a: 1, self: '[circular]' },
+      big: '10',
+      err: { name: 'Error', message: 'bad', code: 'E1' },
+    });
   });
 });
 
@@ -147,20 +179,31 @@ describe('RateLimitedLogger', () => {
 
 describe('readLogs', () => {
   it('filters by level, since and component across files', async () => {
-    const rec = (ts: string, level: string, logger: string, msg: string) => JSON.stringify({ ts, level, logger, msg }) + '\n';
+    const rec = (ts: string, level: string, logger: string, msg: string) =>
+      JSON.stringify({ ts, level, logger, msg }) + '\n';
     writeFileSync(join(dir, 'hearthnet-2026-05-25.jsonl'), rec('2026-05-25T10:00:00.000Z', 'error', 'bus', 'old'));
-    writeFileSync(join(dir, 'hearthnet-2026-05-26.jsonl'), rec('2026-05-26T10:00:00.000Z', 'info', 'bus', 'a') + 'garbage\n' + rec('2026-05-26T11:00:00.000Z', 'error', 'bus.router', 'b') + rec('2026-05-26T12:00:00.000Z', 'warn', 'events', 'c'));
+    writeFileSync(
+      join(dir, 'hearthnet-2026-05-26.jsonl'),
+      rec('2026-05-26T10:00:00.000Z', 'info', 'bus', 'a') +
+        'garbage\n' +
+        rec('2026-05-26T11:00:00.000Z', 'error', 'bus.router', 'b') +
+        rec('2026-05-26T12:00:00.000Z', 'warn', 'events', 'c'),
+    );
     const all: string[] = [];
     for await (const r of readLogs({ dir })) all.push(r.msg);
     expect(all).toEqual(['old', 'a', 'b', 'c']);
     const some: string[] = [];
-    for await (const r of readLogs({ dir, level: 'warn', since: new Date('2026-05-26T00:00:00Z'), component: 'bus' })) some.push(r.msg);
+    for await (const r of readLogs({ dir, level: 'warn', since: new Date('2026-05-26T00:00:00Z'), component: 'bus' }))
+      some.push(r.msg);
     expect(some).toEqual(['b']);
   });
 
   it('follows new lines until aborted', async () => {
     const file = join(dir, 'hearthnet-2026-05-26.jsonl');
-    writeFileSync(file, JSON.stringify({ ts: '2026-05-26T10:00:00.000Z', level: 'info', logger: 'x', msg: 'first' }) + '\n');
+    writeFileSync(
+      file,
+      JSON.stringify({ ts: '2026-05-26T10:00:00.000Z', level: 'info', logger: 'x', msg: 'first' }) + '\n',
+    );
     const ac = new AbortController();
     const seen: string[] = [];
     const timeout = setTimeout(() => ac.abort(), 10_000);
@@ -170,7 +213,10 @@ describe('readLogs', () => {
         // a partial line is not yielded until its newline arrives
         appendFileSync(file, '{"ts":"2026-05-26T10:00:01.000Z","level":"warn",');
         appendFileSync(file, '"logger":"x","msg":"second"}\n');
-        writeFileSync(join(dir, 'hearthnet-2026-05-27.jsonl'), JSON.stringify({ ts: '2026-05-27T00:00:00.000Z', level: 'info', logger: 'x', msg: 'rotated' }) + '\n');
+        writeFileSync(
+          join(dir, 'hearthnet-2026-05-27.jsonl'),
+          JSON.stringify({ ts: '2026-05-27T00:00:00.000Z', level: 'info', logger: 'x', msg: 'rotated' }) + '\n',
+        );
       }
       if (seen.length === 3) ac.abort();
     }

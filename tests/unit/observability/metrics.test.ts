@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics, ObservabilityError, STANDARD_METRIC_NAMES, SUMMARY_QUEUE_MAX } from '../../../src-main/runtime/observability';
+import {
+  Metrics,
+  ObservabilityError,
+  STANDARD_METRIC_NAMES,
+  SUMMARY_QUEUE_MAX,
+} from '../../../src-main/runtime/observability';
 
 describe('Metrics', () => {
   it('pre-registers the 14 standard metrics with HELP/TYPE lines even before any value', async () => {
@@ -44,7 +49,9 @@ describe('Metrics', () => {
     m.std.requestDurationMs.observe({ capability: 'llm.chat' }, 60);
     m.reset();
     // The queued 60 went with the reset: the series reads zero (or is gone).
-    expect(Number(/hearthnet_request_duration_ms_count\{capability="llm.chat"\} (\d+)/.exec(await m.text())?.[1] ?? 0)).toBe(0);
+    expect(
+      Number(/hearthnet_request_duration_ms_count\{capability="llm.chat"\} (\d+)/.exec(await m.text())?.[1] ?? 0),
+    ).toBe(0);
   });
 
   it(`holds at most ${SUMMARY_QUEUE_MAX} unscraped durations`, async () => {

@@ -48,15 +48,27 @@ describe('Tracer', () => {
     const sunk: Trace[] = [];
     const errors: unknown[] = [];
     const t2 = new Tracer({ clock: () => now, onSinkError: (e) => errors.push(e) });
-    t2.addTraceSink(() => { throw new Error('sink broke'); });
+    t2.addTraceSink(() => {
+      throw new Error('sink broke');
+    });
     await t2.withTrace('x', () => undefined);
     expect(errors).toHaveLength(1);
     const off = t.addTraceSink((tr) => sunk.push(tr));
     await (async () => {
       const tr = t.newTrace('llm.chat@1.0');
       expect(t.currentTrace()).toBe(tr);
-      await expect(t.span('backend', { model: 'q' }, async () => { now += 1500; throw Object.assign(new Error('x'), { code: 'timeout' }); })).rejects.toThrow('x');
-      expect(tr.spans[0]).toMatchObject({ name: 'backend', started_at: 1_700_000_000, ended_at: 1_700_000_001.5, extras: { model: 'q', error: 'timeout' } });
+      await expect(
+        t.span('backend', { model: 'q' }, async () => {
+          now += 1500;
+          throw Object.assign(new Error('x'), { code: 'timeout' });
+        }),
+      ).rejects.toThrow('x');
+      expect(tr.spans[0]).toMatchObject({
+        name: 'backend',
+        started_at: 1_700_000_000,
+        ended_at: 1_700_000_001.5,
+        extras: { model: 'q', error: 'timeout' },
+      });
       expect(t.detach()).toBe(tr);
       expect(t.currentTrace()).toBeNull();
     })();

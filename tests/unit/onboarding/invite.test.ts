@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, OnboardingError } from '../../../src-main/common';
 import { generateKeyPair, signPayload } from '../../../src-main/runtime/identity';
-import { decodeInvite, encodeInvite, inviteEventData, inviteToQrPng, makeInvite, type InviteBlob } from '../../../src-main/runtime/onboarding';
+import {
+  decodeInvite,
+  encodeInvite,
+  inviteEventData,
+  inviteToQrPng,
+  makeInvite,
+  type InviteBlob,
+} from '../../../src-main/runtime/onboarding';
 
 const NOW = new Date('2026-05-26T08:00:00Z');
 const root = generateKeyPair();
@@ -11,7 +18,14 @@ const community = { community_id: root.nodeIdFull, name: 'Elm Street' };
 const endpoints = [{ transport: 'https', host: '192.168.1.20', port: 7443 }];
 
 const make = (over: Partial<Parameters<typeof makeInvite>[0]> = {}) =>
-  makeInvite({ invitee: invitee.nodeIdFull, inviterKp: inviter, community, bootstrapEndpoints: endpoints, now: NOW, ...over });
+  makeInvite({
+    invitee: invitee.nodeIdFull,
+    inviterKp: inviter,
+    community,
+    bootstrapEndpoints: endpoints,
+    now: NOW,
+    ...over,
+  });
 
 function caught(fn: () => unknown): OnboardingError {
   try {
@@ -28,7 +42,13 @@ const encodeRaw = (obj: unknown) => 'hearthnet://v1/' + Buffer.from(JSON.stringi
 describe('invites', () => {
   it('make -> encode -> decode round-trips, from a link, padded text or a file', () => {
     const blob = make();
-    expect(blob).toMatchObject({ schema_version: 1, community_name: 'Elm Street', inviter_node_id: inviter.nodeIdFull, initial_level: 'member', expires_at: '2026-05-27T08:00:00Z' });
+    expect(blob).toMatchObject({
+      schema_version: 1,
+      community_name: 'Elm Street',
+      inviter_node_id: inviter.nodeIdFull,
+      initial_level: 'member',
+      expires_at: '2026-05-27T08:00:00Z',
+    });
     const link = encodeInvite(blob);
     expect(link).toMatch(/^hearthnet:\/\/v1\/[A-Za-z0-9_-]+$/);
     expect(Buffer.from(link.slice('hearthnet://v1/'.length), 'base64url').toString()).toBe(canonicalJson(blob));
@@ -37,7 +57,12 @@ describe('invites', () => {
     expect(decodeInvite(`\n\n   ${link}  \r\n`, opts)).toEqual(blob);
     expect(decodeInvite(`Hi! Your HearthNet invite:\n${link}\n\nSee you, Ana\n`, opts)).toEqual(blob);
     expect(decodeInvite(JSON.stringify(blob, null, 2) + '\n', opts)).toEqual(blob);
-    expect(inviteEventData(blob)).toEqual({ invitee: invitee.nodeIdFull, level: 'member', expires_at: blob.expires_at, inviter: inviter.nodeIdFull });
+    expect(inviteEventData(blob)).toEqual({
+      invitee: invitee.nodeIdFull,
+      level: 'member',
+      expires_at: blob.expires_at,
+      inviter: inviter.nodeIdFull,
+    });
   });
 
   it('invite_invalid for bad scheme, version, base64, JSON, shape and signature, saying which', () => {
@@ -55,7 +80,10 @@ describe('invites', () => {
       [encodeRaw({ ...blob, schema_version: 2 }), /schema_version 2/],
       [encodeRaw({ ...blob, invitee_node_id: invitee.nodeIdShort }), /invitee_node_id/],
       [encodeRaw({ ...blob, initial_level: 'god' }), /initial_level/],
-      [encodeRaw({ ...blob, bootstrap_endpoints: [{ transport: 'ftp', host: 'x', port: 1 }] }), /bootstrap_endpoints\[0\]\.transport/],
+      [
+        encodeRaw({ ...blob, bootstrap_endpoints: [{ transport: 'ftp', host: 'x', port: 1 }] }),
+        /bootstrap_endpoints\[0\]\.transport/,
+      ],
       [encodeRaw({ ...blob, extra: 1 }), /extra/],
       [encodeRaw({ ...blob, initial_level: 'anchor' }), /signature/],
       [link.slice(0, -4), /damaged|not JSON|signature/],
@@ -72,7 +100,10 @@ describe('invites', () => {
     const { signature: _s, ...body } = make();
     const forged = signPayload(body as Record<string, unknown>, generateKeyPair()) as unknown as InviteBlob;
     expect(caught(() => decodeInvite(encodeInvite(forged), { now: NOW })).message).toMatch(/signature does not match/);
-    const tampered = { ...make(), bootstrap_endpoints: [{ transport: 'https', host: '10.6.6.6', port: 443 }] } as InviteBlob;
+    const tampered = {
+      ...make(),
+      bootstrap_endpoints: [{ transport: 'https', host: '10.6.6.6', port: 443 }],
+    } as InviteBlob;
     expect(caught(() => decodeInvite(encodeInvite(tampered), { now: NOW })).code).toBe('invite_invalid');
   });
 
@@ -83,7 +114,9 @@ describe('invites', () => {
     const e = caught(() => decodeInvite(link, { now: new Date(NOW.getTime() + 600_000) }));
     expect(e.code).toBe('invite_expired');
     expect(e.wireCode).toBe('expired');
-    expect(caught(() => decodeInvite(link, { now: NOW, ourNodeId: generateKeyPair().nodeIdFull })).code).toBe('invitee_mismatch');
+    expect(caught(() => decodeInvite(link, { now: NOW, ourNodeId: generateKeyPair().nodeIdFull })).code).toBe(
+      'invitee_mismatch',
+    );
   });
 
   it('makeInvite refuses a short or garbled invitee id and a bad lifetime', () => {

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { OnboardingError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
 import {
-  decodeJoinCode, encodeJoinCode, JoinCodeBook, joinCodeId, joinProof, looksLikeJoinCode, MAX_JOIN_CODE_CHARS, newJoinSecret,
+  decodeJoinCode,
+  encodeJoinCode,
+  JoinCodeBook,
+  joinCodeId,
+  joinProof,
+  looksLikeJoinCode,
+  MAX_JOIN_CODE_CHARS,
+  newJoinSecret,
 } from '../../../src-main/runtime/onboarding';
 
 const inviter = generateKeyPair().nodeIdFull;
@@ -37,7 +44,12 @@ describe('join code text', () => {
   });
 
   it('refuses damaged text with join_code_invalid', () => {
-    const text = encodeJoinCode({ inviter, secret: newJoinSecret(), expiresAt: 1_800_000_000, addresses: [{ host: '10.0.0.2', port: 7443 }] });
+    const text = encodeJoinCode({
+      inviter,
+      secret: newJoinSecret(),
+      expiresAt: 1_800_000_000,
+      addresses: [{ host: '10.0.0.2', port: 7443 }],
+    });
     expect(codeOf(() => decodeJoinCode('hello'))).toBe('join_code_invalid');
     expect(codeOf(() => decodeJoinCode(text.replace(/s=[^&]+/, 's=short')))).toBe('join_code_invalid');
     expect(codeOf(() => decodeJoinCode(text.replace(/a=.*/, 'a=')))).toBe('join_code_invalid');
@@ -54,18 +66,23 @@ describe('join code text', () => {
   });
 });
 
-describe('the inviter\'s book of join codes', () => {
+describe("the inviter's book of join codes", () => {
   it('lets one household in once, before expiry, with a matching proof', () => {
     let now = 1_000_000;
     const book = new JoinCodeBook(() => now);
     const open = book.open('member', 60);
-    const claim = (who: string, proof = joinProof(open.secret, inviter, who)) => () => book.claim(open.id, proof, inviter, who);
+    const claim =
+      (who: string, proof = joinProof(open.secret, inviter, who)) =>
+      () =>
+        book.claim(open.id, proof, inviter, who);
     expect(codeOf(claim(joiner, joinProof(open.secret, inviter, other)))).toBe('join_code_unknown');
     expect(codeOf(() => book.claim('nope', 'x', inviter, joiner))).toBe('join_code_unknown');
     expect(book.claim(open.id, joinProof(open.secret, inviter, joiner), inviter, joiner).usedBy).toBe(joiner);
     expect(codeOf(claim(other))).toBe('join_code_used');
     const late = book.open('trusted', 60);
     now += 60_000;
-    expect(codeOf(() => book.claim(late.id, joinProof(late.secret, inviter, joiner), inviter, joiner))).toBe('join_code_expired');
+    expect(codeOf(() => book.claim(late.id, joinProof(late.secret, inviter, joiner), inviter, joiner))).toBe(
+      'join_code_expired',
+    );
   });
 });

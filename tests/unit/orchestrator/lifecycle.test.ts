@@ -23,14 +23,18 @@ describe('PeriodicTask', () => {
     let concurrent = 0;
     let maxConcurrent = 0;
     const errors: unknown[] = [];
-    const task = new PeriodicTask(async () => {
-      runs++;
-      concurrent++;
-      maxConcurrent = Math.max(maxConcurrent, concurrent);
-      await new Promise((r) => setTimeout(r, 5));
-      concurrent--;
-      if (runs === 2) throw new Error('second run fails');
-    }, 1, (e) => errors.push(e));
+    const task = new PeriodicTask(
+      async () => {
+        runs++;
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await new Promise((r) => setTimeout(r, 5));
+        concurrent--;
+        if (runs === 2) throw new Error('second run fails');
+      },
+      1,
+      (e) => errors.push(e),
+    );
     task.start({ immediately: true });
     await vi.waitFor(() => expect(runs).toBeGreaterThanOrEqual(4), { timeout: 2000 });
     await task.stop();

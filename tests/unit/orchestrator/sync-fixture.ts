@@ -73,10 +73,22 @@ export interface StreetNode {
 /** Nodes connected in memory; `cut(a, b)` makes every link between the two groups fail. */
 export class InMemoryStreet {
   readonly nodes = new Map<string, StreetNode>();
-  readonly stats: LinkStats = { calls: new Map(), total: 0, rounds: 0, pushes: 0, pushesFrom: new Map(), roundsFrom: new Map() };
+  readonly stats: LinkStats = {
+    calls: new Map(),
+    total: 0,
+    rounds: 0,
+    pushes: 0,
+    pushesFrom: new Map(),
+    roundsFrom: new Map(),
+  };
   private readonly side = new Map<string, number>();
 
-  add(id: string, log: EventLog, loopOpts: Partial<SyncLoopOptions> = {}, peerIds?: () => readonly string[]): StreetNode {
+  add(
+    id: string,
+    log: EventLog,
+    loopOpts: Partial<SyncLoopOptions> = {},
+    peerIds?: () => readonly string[],
+  ): StreetNode {
     const node = { id, log } as StreetNode & { server: SyncServer; loop: SyncLoop };
     node.server = new SyncServer(log, { onFreshPush: (events, from) => void node.loop.relay(events, from) });
     node.loop = new SyncLoop({
@@ -111,7 +123,8 @@ export class InMemoryStreet {
       this.stats.total += 1;
       const a = this.side.get(from);
       const b = this.side.get(to);
-      if (a !== undefined && b !== undefined && a !== b) throw new Error(`${to} is unreachable from ${from} (partition)`);
+      if (a !== undefined && b !== undefined && a !== b)
+        throw new Error(`${to} is unreachable from ${from} (partition)`);
       const node = this.nodes.get(to);
       if (!node) throw new Error(`${to} is gone`);
       return node.server;

@@ -30,7 +30,8 @@ describe('a 10-node street cut in two for a minute', () => {
     for (let t = 0; t < 60; t++) {
       if (t % 6 === 0) {
         for (const [i, n] of nodes.entries()) {
-          if ((i + t) % 3 === 0) written.push(n.log.appendLocal('market.post.created', { title: `post ${t} by ${i}` }, kps[i]).event_id);
+          if ((i + t) % 3 === 0)
+            written.push(n.log.appendLocal('market.post.created', { title: `post ${t} by ${i}` }, kps[i]).event_id);
         }
       }
       await clock.advance(1_000);
@@ -49,12 +50,15 @@ describe('a 10-node street cut in two for a minute', () => {
     s.heal();
     const union = new Set([...seed.map((e) => e.event_id), ...written]);
     const healStart = clock.now;
-    for (let steps = 0; steps < 120 && !nodes.every((n) => sameSet(idSet(n.log), union)); steps++) await clock.advance(SYNC_ACTIVE_INTERVAL_MS);
+    for (let steps = 0; steps < 120 && !nodes.every((n) => sameSet(idSet(n.log), union)); steps++)
+      await clock.advance(SYNC_ACTIVE_INTERVAL_MS);
     for (const n of nodes) expect(sameSet(idSet(n.log), union)).toBe(true);
     // The first round across the old cut (quiet pace) makes both sides active; the union then
     // spreads at the active pace. Under the 10 s heal target.
     expect(clock.now - healStart).toBeLessThanOrEqual(10_000);
-    const summaries = nodes.map((n) => JSON.stringify(Object.entries(n.log.authorSummaries()).sort(([a], [b]) => a.localeCompare(b))));
+    const summaries = nodes.map((n) =>
+      JSON.stringify(Object.entries(n.log.authorSummaries()).sort(([a], [b]) => a.localeCompare(b))),
+    );
     expect(new Set(summaries).size).toBe(1);
     for (const n of nodes) await n.loop.stop();
   }, 120_000);

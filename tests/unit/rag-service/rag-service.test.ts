@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HearthError } from '../../../src-main/common';
 import { chunkBlob, type BlobManifest } from '../../../src-main/runtime/blobs';
-import { askMesh, CorpusStore, NO_LLM_NOTICE, type AskEvent, type IngestProgress } from '../../../src-main/runtime/services/rag';
+import {
+  askMesh,
+  CorpusStore,
+  NO_LLM_NOTICE,
+  type AskEvent,
+  type IngestProgress,
+} from '../../../src-main/runtime/services/rag';
 import { makePdf } from '../../fixtures/rag/pdf';
 import { fileMesh, type FileMesh, type FileNode } from '../file-service/helpers';
 import { addEmbedder, addFakeLlm, addRag, EMBED_MODEL } from './helpers';
@@ -25,13 +31,18 @@ const GUIDE = [
   'The shared generator lives in the community hall shed. Book it with Maria two days ahead.',
   '',
   '## Library',
-  'The little free library by the bus stop takes donations of children\'s books.',
+  "The little free library by the bus stop takes donations of children's books.",
   '',
   '## Parking',
   'Visitors park on the east side on weekdays; the west side is kept free for the ambulance.',
 ].join('\n');
 
-async function put(node: FileNode, data: Uint8Array | string, filename: string, mimeType: string | null): Promise<BlobManifest> {
+async function put(
+  node: FileNode,
+  data: Uint8Array | string,
+  filename: string,
+  mimeType: string | null,
+): Promise<BlobManifest> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const { manifest, chunks } = await chunkBlob(bytes, { filename, mimeType });
   await node.store.writeBlob(manifest, chunks);
@@ -39,13 +50,19 @@ async function put(node: FileNode, data: Uint8Array | string, filename: string, 
 }
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<HearthError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(HearthError);
   expect((err as HearthError).code).toBe(code);
   return err as HearthError;
 }
 
-type Hits = { mode: string; chunks: Array<{ text: string; title: string; doc_cid: string; metadata: Record<string, unknown> }> };
+type Hits = {
+  mode: string;
+  chunks: Array<{ text: string; title: string; doc_cid: string; metadata: Record<string, unknown> }>;
+};
 
 describe('ingest', () => {
   it('indexes a Markdown file with progress, an event, vectors; another node queries it through the bus', async () => {
@@ -56,8 +73,21 @@ describe('ingest', () => {
     fm.mesh.sync();
     const doc = await put(alice, GUIDE, 'guide.md', 'text/markdown');
     const progress: IngestProgress[] = [];
-    const res = await r.pipeline.ingestDocument({ docCid: doc.cid, corpus: 'street', title: 'Street guide', language: 'en', metadata: {}, onProgress: (p) => progress.push(p) });
-    expect(res).toMatchObject({ doc_cid: doc.cid, chunks_indexed: 6, mode: 'hybrid', embedding_model: EMBED_MODEL, already_ingested: false });
+    const res = await r.pipeline.ingestDocument({
+      docCid: doc.cid,
+      corpus: 'street',
+      title: 'Street guide',
+      language: 'en',
+      metadata: {},
+      onProgress: (p) => progress.push(p),
+    });
+    expect(res).toMatchObject({
+      doc_cid: doc.cid,
+      chunks_indexed: 6,
+      mode: 'hybrid',
+      embedding_model: EMBED_MODEL,
+      already_ingested: false,
+    });
     expect(res.tokens_indexed).toBeGreaterThan(40);
     expect(progress[0]).toEqual({ stage: 'chunking', current: 0, total: 1 });
     expect(progress.filter((p) => p.stage === 'embedding').map((p) => p.current)).toEqual([2, 4, 6]);
@@ -66,17 +96,32 @@ describe('ingest', () => {
     const events = [...alice.log.replay()].filter((e) => e.event_type === 'rag.document.ingested');
     expect(events).toHaveLength(1);
     expect(events[0].event_id).toBe(res.ingest_event_id);
-    expect(events[0].data).toEqual({ doc_cid: doc.cid, corpus: 'street', title: 'Street guide', chunks: 6, tokens: res.tokens_indexed, embedding_model: EMBED_MODEL });
+    expect(events[0].data).toEqual({
+      doc_cid: doc.cid,
+      corpus: 'street',
+      title: 'Street guide',
+      chunks: 6,
+      tokens: res.tokens_indexed,
+      embedding_model: EMBED_MODEL,
+    });
 
     // The new corpus is offered; bob learns it and asks.
     r.rag.refreshRegistration();
     fm.mesh.sync();
-    const q = (await fm.nodes.bob.node.bus.call('rag.query', '1.0', { corpus: 'street', query: 'what to do when a pipe bursts', k: 2 }, { params: { corpus: 'street' } })) as Hits;
+    const q = (await fm.nodes.bob.node.bus.call(
+      'rag.query',
+      '1.0',
+      { corpus: 'street', query: 'what to do when a pipe bursts', k: 2 },
+      { params: { corpus: 'street' } },
+    )) as Hits;
     expect(q.mode).toBe('hybrid');
     expect(q.chunks[0].text).toMatch(/stopcock/);
     expect(q.chunks[0].metadata.section).toBe('Street guide > Water');
     expect(q.chunks[0].title).toBe('Street guide');
-    await expectCode(fm.nodes.bob.node.bus.call('rag.query', '1.0', { corpus: 'nope', query: 'x' }, { params: { corpus: 'nope' } }), 'not_found');
+    await expectCode(
+      fm.nodes.bob.node.bus.call('rag.query', '1.0', { corpus: 'nope', query: 'x' }, { params: { corpus: 'nope' } }),
+      'not_found',
+    );
   });
 
   it('indexes a PDF with page numbers; rag.query answers with the right page', async () => {
@@ -94,7 +139,12 @@ describe('ingest', () => {
     expect(res.chunks_indexed).toBe(3);
     r.rag.refreshRegistration();
     fm.mesh.sync();
-    const q = (await fm.nodes.bob.node.bus.call('rag.query', '1.0', { corpus: 'handbook', query: 'when is glass recycling collected', k: 3 }, { params: { corpus: 'handbook' } })) as Hits;
+    const q = (await fm.nodes.bob.node.bus.call(
+      'rag.query',
+      '1.0',
+      { corpus: 'handbook', query: 'when is glass recycling collected', k: 3 },
+      { params: { corpus: 'handbook' } },
+    )) as Hits;
     expect(q.chunks[0].metadata.page).toBe(2);
     expect(q.chunks[0].title).toBe('handbook.pdf');
   });
@@ -108,7 +158,12 @@ describe('ingest', () => {
     const first = await r.pipeline.ingestDocument({ docCid: doc.cid, corpus: 'street' });
     const calls = embeds.calls;
     const again = await r.pipeline.ingestDocument({ docCid: doc.cid, corpus: 'street' });
-    expect(again).toMatchObject({ ingest_event_id: first.ingest_event_id, chunks_indexed: first.chunks_indexed, tokens_indexed: first.tokens_indexed, already_ingested: true });
+    expect(again).toMatchObject({
+      ingest_event_id: first.ingest_event_id,
+      chunks_indexed: first.chunks_indexed,
+      tokens_indexed: first.tokens_indexed,
+      already_ingested: true,
+    });
     expect(embeds.calls).toBe(calls);
     expect([...alice.log.replay()].filter((e) => e.event_type === 'rag.document.ingested')).toHaveLength(1);
     expect(r.corpora.open('street').count()).toBe(first.chunks_indexed);
@@ -153,7 +208,12 @@ describe('ingest', () => {
     expect(res.notice).toMatch(/keywords only/);
     r.rag.refreshRegistration();
     fm.mesh.sync();
-    const q = (await fm.nodes.bob.node.bus.call('rag.query', '1.0', { corpus: 'street', query: 'generator booking' }, { params: { corpus: 'street' } })) as Hits;
+    const q = (await fm.nodes.bob.node.bus.call(
+      'rag.query',
+      '1.0',
+      { corpus: 'street', query: 'generator booking' },
+      { params: { corpus: 'street' } },
+    )) as Hits;
     expect(q.mode).toBe('lexical');
     expect(q.chunks[0].text).toMatch(/Maria/);
   });
@@ -184,17 +244,36 @@ describe('rag.ingest and rag.list_corpora on the bus', () => {
     await expectCode(carol.node.bus.call('rag.ingest', '1.0', { corpus: 'street', doc_cid: doc.cid }, to), 'forbidden'); // carol is a plain member
 
     const frames = [];
-    for await (const f of bob.node.bus.stream('rag.ingest', '1.0', { corpus: 'street', doc_cid: doc.cid, title: 'Street guide' }, to)) frames.push(f);
+    for await (const f of bob.node.bus.stream(
+      'rag.ingest',
+      '1.0',
+      { corpus: 'street', doc_cid: doc.cid, title: 'Street guide' },
+      to,
+    ))
+      frames.push(f);
     expect(frames[0].event).toBe('progress');
     const done = frames.at(-1)!;
     expect(done.event).toBe('done');
     expect(done.data).toMatchObject({ doc_cid: doc.cid, chunks_indexed: 6, mode: 'hybrid' });
     expect(await alice.store.hasBlob(doc.cid)).toBe(true); // fetched from carol first
-    expect(alice.node.bus.registry.allLocal().some((e) => e.descriptor.name === 'rag.query' && e.descriptor.params.corpus === 'street')).toBe(true);
+    expect(
+      alice.node.bus.registry
+        .allLocal()
+        .some((e) => e.descriptor.name === 'rag.query' && e.descriptor.params.corpus === 'street'),
+    ).toBe(true);
     fm.mesh.sync();
-    const list = (await bob.node.bus.call('rag.list_corpora', '1.0', {})) as { corpora: Array<Record<string, unknown>> };
-    expect(list.corpora).toMatchObject([{ corpus: 'street', documents: 1, chunks: 6, embedding_model: EMBED_MODEL, dim: 64 }]);
-    const q = (await bob.node.bus.call('rag.query', '1.0', { corpus: 'street', query: 'ambulance parking' }, { params: { corpus: 'street' } })) as Hits;
+    const list = (await bob.node.bus.call('rag.list_corpora', '1.0', {})) as {
+      corpora: Array<Record<string, unknown>>;
+    };
+    expect(list.corpora).toMatchObject([
+      { corpus: 'street', documents: 1, chunks: 6, embedding_model: EMBED_MODEL, dim: 64 },
+    ]);
+    const q = (await bob.node.bus.call(
+      'rag.query',
+      '1.0',
+      { corpus: 'street', query: 'ambulance parking' },
+      { params: { corpus: 'street' } },
+    )) as Hits;
     expect(q.chunks[0].metadata.section).toBe('Street guide > Parking');
   });
 });
@@ -206,7 +285,10 @@ describe('askMesh', () => {
     const { alice } = m.nodes;
     addEmbedder(alice);
     const r = addRag(m, 'alice');
-    const pdf = makePdf([['Introduction to the street.'], ['The shared generator is booked through Maria, two days ahead.']]);
+    const pdf = makePdf([
+      ['Introduction to the street.'],
+      ['The shared generator is booked through Maria, two days ahead.'],
+    ]);
     const doc = await put(alice, pdf, 'generator.pdf', 'application/pdf');
     await r.pipeline.ingestDocument({ docCid: doc.cid, corpus: 'street', title: 'Generator rules' });
     r.rag.refreshRegistration();
@@ -224,12 +306,22 @@ describe('askMesh', () => {
     const llm = addFakeLlm(m.nodes.carol, 'Ask Maria two days ahead [1].');
     m.mesh.sync();
     let onSources = 0;
-    const events = await collect(askMesh({ bus: m.nodes.bob.node.bus, question: 'How do I book the generator?', k: 2, onSources: () => onSources++ }));
+    const events = await collect(
+      askMesh({
+        bus: m.nodes.bob.node.bus,
+        question: 'How do I book the generator?',
+        k: 2,
+        onSources: () => onSources++,
+      }),
+    );
     expect(events[0].type).toBe('sources');
     const sources = (events[0] as Extract<AskEvent, { type: 'sources' }>).sources;
     expect(sources[0]).toMatchObject({ n: 1, corpus: 'street', title: 'Generator rules', page: 2 });
     expect(onSources).toBe(1);
-    const text = events.filter((e): e is Extract<AskEvent, { type: 'text' }> => e.type === 'text').map((e) => e.text).join('');
+    const text = events
+      .filter((e): e is Extract<AskEvent, { type: 'text' }> => e.type === 'text')
+      .map((e) => e.text)
+      .join('');
     expect(text).toBe('Ask Maria two days ahead [1].');
     expect(events.at(-1)).toEqual({ type: 'done', answered_by: 'llm', model: 'fake-chat', notice: null });
     const prompt = llm.requests[0].messages.map((x) => x.content).join('\n');
@@ -241,7 +333,10 @@ describe('askMesh', () => {
     const m = await setup();
     m.mesh.sync();
     const events = await collect(askMesh({ bus: m.nodes.bob.node.bus, question: 'How do I book the generator?' }));
-    const text = events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('');
+    const text = events
+      .filter((e) => e.type === 'text')
+      .map((e) => (e as { text: string }).text)
+      .join('');
     expect(text.startsWith(NO_LLM_NOTICE)).toBe(true);
     expect(text).toContain('[1] Generator rules, p. 2');
     expect(events.at(-1)).toMatchObject({ type: 'done', answered_by: 'passages', model: null });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RAG_CHUNK_TOKENS, RAG_CHUNK_OVERLAP_TOKENS } from '../../../src-main/common';
-import { approxTokenCount, chunkDocument, chunkMarkdown, chunkText, htmlToText } from '../../../src-main/runtime/services/rag';
+import {
+  approxTokenCount,
+  chunkDocument,
+  chunkMarkdown,
+  chunkText,
+  htmlToText,
+} from '../../../src-main/runtime/services/rag';
 import { makePdf } from '../../fixtures/rag/pdf';
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
@@ -11,7 +17,13 @@ describe('chunkText', () => {
     const [c, ...rest] = chunkText('Bins go out on Monday. Glass on Friday.', { metadata: { title: 'Bins' } });
     expect(rest).toHaveLength(0);
     expect(c.text).toBe('Bins go out on Monday. Glass on Friday.');
-    expect(c.metadata).toEqual({ title: 'Bins', chunk_index: 0, char_start: 0, char_end: 39, token_count: approxTokenCount(c.text) });
+    expect(c.metadata).toEqual({
+      title: 'Bins',
+      chunk_index: 0,
+      char_start: 0,
+      char_end: 39,
+      token_count: approxTokenCount(c.text),
+    });
     expect(RAG_CHUNK_TOKENS).toBe(1000);
     expect(RAG_CHUNK_OVERLAP_TOKENS).toBe(200);
     expect(chunkText('   \n\n  ')).toEqual([]);
@@ -48,10 +60,16 @@ describe('chunkText', () => {
   });
 
   it('does not split after abbreviations like "Dr." and rejects bad budgets', () => {
-    const chunks = chunkText('Ask Dr. Jones. Then St. Mary clinic.', { tokensPerChunk: 4, overlapTokens: 0, countTokens: words });
+    const chunks = chunkText('Ask Dr. Jones. Then St. Mary clinic.', {
+      tokensPerChunk: 4,
+      overlapTokens: 0,
+      countTokens: words,
+    });
     expect(chunks.map((c) => c.text)).toEqual(['Ask Dr. Jones.', 'Then St. Mary clinic.']);
     expect(() => chunkText('x', { tokensPerChunk: 0 })).toThrow(expect.objectContaining({ code: 'bad_request' }));
-    expect(() => chunkText('x', { tokensPerChunk: 10, overlapTokens: 10 })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => chunkText('x', { tokensPerChunk: 10, overlapTokens: 10 })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
   });
 });
 
@@ -66,7 +84,8 @@ describe('format chunkers', () => {
   });
 
   it('HTML: scripts and styles gone, headings kept, entities decoded, <title> used', () => {
-    const html = '<html><head><title>Bins &amp; Glass</title><style>p{color:red}</style></head><body><h1>Bins</h1><p>Blue bin &lt;Monday&gt;.</p><script>steal()</script><h2>Glass</h2><p>Fridays&nbsp;only.</p></body></html>';
+    const html =
+      '<html><head><title>Bins &amp; Glass</title><style>p{color:red}</style></head><body><h1>Bins</h1><p>Blue bin &lt;Monday&gt;.</p><script>steal()</script><h2>Glass</h2><p>Fridays&nbsp;only.</p></body></html>';
     expect(htmlToText(html).text).toBe('# Bins\n\nBlue bin <Monday>.\n\n## Glass\n\nFridays only.');
     const chunks = chunkDocument(new TextEncoder().encode(html), 'text/html; charset=utf-8');
     return chunks.then((cs) => {
@@ -77,7 +96,11 @@ describe('format chunkers', () => {
   });
 
   it('PDF (generated, 3 pages): one or more chunks per page, `page` is 1-based, pages never mixed', async () => {
-    const pdf = makePdf([['Water shutoff procedure.', 'Turn the red valve clockwise (fully).'], ['Clinic hours: 9 to 5 on weekdays.'], ['Generator rota is on the hall board.']]);
+    const pdf = makePdf([
+      ['Water shutoff procedure.', 'Turn the red valve clockwise (fully).'],
+      ['Clinic hours: 9 to 5 on weekdays.'],
+      ['Generator rota is on the hall board.'],
+    ]);
     const chunks = await chunkDocument(pdf, 'guide.pdf', { docMetadata: { title: 'Guide' } });
     expect(chunks.map((c) => c.metadata.page)).toEqual([1, 2, 3]);
     expect(chunks[0].text).toContain('Turn the red valve clockwise (fully).');
@@ -87,10 +110,24 @@ describe('format chunkers', () => {
   });
 
   it('rejects unsupported types, invalid UTF-8 and damaged PDFs with exact codes', async () => {
-    await expect(chunkDocument(new Uint8Array([1, 2]), 'image/png')).rejects.toMatchObject({ code: 'unsupported_type', wireCode: 'bad_request' });
-    await expect(chunkDocument(new Uint8Array([0xff, 0xfe, 0xfd]), 'notes.txt')).rejects.toMatchObject({ code: 'unreadable_document' });
-    await expect(chunkDocument(new TextEncoder().encode('%PDF-1.4 garbage'), 'application/pdf')).rejects.toMatchObject({ code: 'unreadable_document' });
-    const txt = await chunkDocument(new TextEncoder().encode('Plain text here.'), 'notes.txt', { docMetadata: { lang: 'en' } });
-    expect(txt).toEqual([{ text: 'Plain text here.', metadata: { lang: 'en', chunk_index: 0, char_start: 0, char_end: 16, token_count: 4 } }]);
+    await expect(chunkDocument(new Uint8Array([1, 2]), 'image/png')).rejects.toMatchObject({
+      code: 'unsupported_type',
+      wireCode: 'bad_request',
+    });
+    await expect(chunkDocument(new Uint8Array([0xff, 0xfe, 0xfd]), 'notes.txt')).rejects.toMatchObject({
+      code: 'unreadable_document',
+    });
+    await expect(chunkDocument(new TextEncoder().encode('%PDF-1.4 garbage'), 'application/pdf')).rejects.toMatchObject({
+      code: 'unreadable_document',
+    });
+    const txt = await chunkDocument(new TextEncoder().encode('Plain text here.'), 'notes.txt', {
+      docMetadata: { lang: 'en' },
+    });
+    expect(txt).toEqual([
+      {
+        text: 'Plain text here.',
+        metadata: { lang: 'en', chunk_index: 0, char_start: 0, char_end: 16, token_count: 4 },
+      },
+    ]);
   });
 });

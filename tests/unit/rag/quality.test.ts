@@ -7,7 +7,10 @@ import { CorpusStore, chunkText } from '../../../src-main/runtime/services/rag';
 import { model2vecDir } from '../embedding/model-path';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/rag/neighbourhood');
-const questions = JSON.parse(readFileSync(join(FIXTURES, 'questions.json'), 'utf8')) as { question: string; answer_doc: string }[];
+const questions = JSON.parse(readFileSync(join(FIXTURES, 'questions.json'), 'utf8')) as {
+  question: string;
+  answer_doc: string;
+}[];
 const K = 5;
 let dir: string;
 let store: CorpusStore;
@@ -16,7 +19,9 @@ const backend = new StaticModel2VecBackend({ dir: model2vecDir() });
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hn-quality-'));
   store = new CorpusStore(dir, 'neighbourhood', backend.dim, { embeddingModel: backend.model });
-  for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.txt')).sort()) {
+  for (const f of readdirSync(FIXTURES)
+    .filter((x) => x.endsWith('.txt'))
+    .sort()) {
     const id = f.slice(0, -4);
     const chunks = chunkText(readFileSync(join(FIXTURES, f), 'utf8'), { metadata: { source: f } });
     store.addDocument(id, { title: id, language: 'en' }, chunks, await backend.embed(chunks.map((c) => c.text)));
@@ -44,7 +49,9 @@ describe('RAG retrieval quality on the neighbourhood corpus', () => {
     const lexical = await recall('lexical');
     const embedding = await recall('embedding');
     const hybrid = await recall('hybrid');
-    console.log(`recall@${K} over ${questions.length} questions: lexical ${lexical.toFixed(2)}, embedding (Model2Vec 64d) ${embedding.toFixed(2)}, hybrid ${hybrid.toFixed(2)}`);
+    console.log(
+      `recall@${K} over ${questions.length} questions: lexical ${lexical.toFixed(2)}, embedding (Model2Vec 64d) ${embedding.toFixed(2)}, hybrid ${hybrid.toFixed(2)}`,
+    );
     expect(hybrid).toBeGreaterThanOrEqual(lexical);
     expect(hybrid).toBeGreaterThanOrEqual(embedding);
     expect(hybrid).toBeGreaterThanOrEqual(0.8);

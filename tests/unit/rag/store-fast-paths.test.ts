@@ -19,7 +19,20 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const WORDS = ['water', 'bins', 'glass', 'clinic', 'rota', 'valve', 'garden', 'bike', 'fence', 'party', 'ladder', 'tools'];
+const WORDS = [
+  'water',
+  'bins',
+  'glass',
+  'clinic',
+  'rota',
+  'valve',
+  'garden',
+  'bike',
+  'fence',
+  'party',
+  'ladder',
+  'tools',
+];
 
 let dir: string;
 beforeEach(() => {
@@ -32,11 +45,18 @@ function build(rand: () => number, dim = 8): CorpusStore {
   const s = new CorpusStore(dir, 'hood', dim);
   for (let d = 0; d < 40; d++) {
     const chunks: Chunk[] = Array.from({ length: 5 + Math.floor(rand() * 10) }, (_, i) => ({
-      text: Array.from({ length: 4 + Math.floor(rand() * 8) }, () => WORDS[Math.floor(rand() * rand() * WORDS.length)]).join(' '),
+      text: Array.from(
+        { length: 4 + Math.floor(rand() * 8) },
+        () => WORDS[Math.floor(rand() * rand() * WORDS.length)],
+      ).join(' '),
       metadata: { page: i % 3, urgent: rand() < 0.2 },
     }));
     const vectors = chunks.map(() => Float32Array.from({ length: dim }, () => rand() - 0.5));
-    s.beginDocument(`doc-${d}`, { title: `D${d}`, language: d % 4 === 0 ? 'de' : 'en', metadata: { street: d % 2 ? 'elm' : 'oak' } });
+    s.beginDocument(`doc-${d}`, {
+      title: `D${d}`,
+      language: d % 4 === 0 ? 'de' : 'en',
+      metadata: { street: d % 2 ? 'elm' : 'oak' },
+    });
     s.addChunks(`doc-${d}`, chunks, vectors);
     if (d % 9 !== 4) s.completeDocument(`doc-${d}`); // a few stay 'ingesting' (invisible)
   }
@@ -46,8 +66,13 @@ function build(rand: () => number, dim = 8): CorpusStore {
 /** The plain full-join ranking the fast path must reproduce. */
 function fullJoin(db: Database.Database, fts: string, filter: QueryFilter | undefined, want: number): number[] {
   const w = filterSql(filter);
-  return db.prepare(`SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.doc_cid = c.doc_cid
-    WHERE chunks_fts MATCH ? AND d.state = 'complete'${w.sql} ORDER BY bm25(chunks_fts), c.id LIMIT ?`).pluck().all(fts, ...w.params, want) as number[];
+  return db
+    .prepare(
+      `SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.doc_cid = c.doc_cid
+    WHERE chunks_fts MATCH ? AND d.state = 'complete'${w.sql} ORDER BY bm25(chunks_fts), c.id LIMIT ?`,
+    )
+    .pluck()
+    .all(fts, ...w.params, want) as number[];
 }
 
 describe('lexicalCandidates (FTS5 top-N first, then join)', () => {
@@ -56,10 +81,20 @@ describe('lexicalCandidates (FTS5 top-N first, then join)', () => {
     build(rand).close();
     const db = new Database(join(dir, 'hood.sqlite'));
     try {
-      const filters: (QueryFilter | undefined)[] = [undefined, { language: 'de' }, { page: 1 }, { urgent: true }, { street: 'elm', page: 0 }, { doc_cid: 'doc-4' }, { title: 'none' }];
+      const filters: (QueryFilter | undefined)[] = [
+        undefined,
+        { language: 'de' },
+        { page: 1 },
+        { urgent: true },
+        { street: 'elm', page: 0 },
+        { doc_cid: 'doc-4' },
+        { title: 'none' },
+      ];
       let checked = 0;
       for (let t = 0; t < 30; t++) {
-        const fts = toFtsQuery(`${WORDS[Math.floor(rand() * WORDS.length)]} ${WORDS[Math.floor(rand() * WORDS.length)]}`)!;
+        const fts = toFtsQuery(
+          `${WORDS[Math.floor(rand() * WORDS.length)]} ${WORDS[Math.floor(rand() * WORDS.length)]}`,
+        )!;
         for (const filter of filters) {
           for (const want of [1, 5, 50, LEXICAL_SLACK + 3]) {
             expect(lexicalCandidates(db, fts, filterSql(filter), want)).toEqual(fullJoin(db, fts, filter, want));
@@ -82,15 +117,35 @@ describe('vectorCandidates (unfiltered ranking checked first, allow-list fallbac
     const db = new Database(join(dir, 'hood.sqlite'));
     try {
       const index = new VectorIndex(8, 16);
-      const rows = db.prepare("SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete' ORDER BY c.id").all() as { id: number; embedding: Buffer }[];
+      const rows = db
+        .prepare(
+          "SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete' ORDER BY c.id",
+        )
+        .all() as { id: number; embedding: Buffer }[];
       for (const r of rows) index.add(r.id, new Float32Array(new Uint8Array(r.embedding).buffer));
-      const filters: QueryFilter[] = [{ language: 'en' }, { street: 'oak' }, { page: 2 }, { urgent: true }, { doc_cid: 'doc-7' }, { doc_cid: 'doc-4' }, { title: 'none' }];
+      const filters: QueryFilter[] = [
+        { language: 'en' },
+        { street: 'oak' },
+        { page: 2 },
+        { urgent: true },
+        { doc_cid: 'doc-7' },
+        { doc_cid: 'doc-4' },
+        { title: 'none' },
+      ];
       for (let t = 0; t < 10; t++) {
         const q = Float32Array.from({ length: 8 }, () => rand() - 0.5);
         for (const filter of filters) {
           const w = filterSql(filter);
-          const allow = new Set(db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'${w.sql}`).pluck().all(...w.params) as number[]);
-          for (const want of [1, 5, 20]) expect(vectorCandidates(db, index, q, w, want)).toEqual(index.search(q, want, allow));
+          const allow = new Set(
+            db
+              .prepare(
+                `SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'${w.sql}`,
+              )
+              .pluck()
+              .all(...w.params) as number[],
+          );
+          for (const want of [1, 5, 20])
+            expect(vectorCandidates(db, index, q, w, want)).toEqual(index.search(q, want, allow));
         }
         expect(vectorCandidates(db, index, q, filterSql(undefined), 7)).toEqual(index.search(q, 7));
       }
@@ -104,11 +159,27 @@ describe('CorpusStore in-memory matrix upkeep', () => {
   it('after appends, replaces and deletes, queries equal those of a freshly reopened store', () => {
     const rand = rng(8);
     const s = build(rand);
-    const probe = () => Array.from({ length: 6 }, (_, i) => ({ text: WORDS[i], embedding: Float32Array.from({ length: 8 }, () => rand() - 0.5), k: 10 }));
+    const probe = () =>
+      Array.from({ length: 6 }, (_, i) => ({
+        text: WORDS[i],
+        embedding: Float32Array.from({ length: 8 }, () => rand() - 0.5),
+        k: 10,
+      }));
     const queries = probe();
     s.query(queries[0]); // loads the matrix; everything below is incremental
-    s.addDocument('late', { title: 'Late' }, [{ text: 'water valve late', metadata: {} }], [Float32Array.from({ length: 8 }, (_, i) => i)]);
-    s.addDocument('doc-1', { title: 'D1 again' }, [{ text: 'garden party', metadata: {} }], [Float32Array.from({ length: 8 }, () => 1)], { replace: true });
+    s.addDocument(
+      'late',
+      { title: 'Late' },
+      [{ text: 'water valve late', metadata: {} }],
+      [Float32Array.from({ length: 8 }, (_, i) => i)],
+    );
+    s.addDocument(
+      'doc-1',
+      { title: 'D1 again' },
+      [{ text: 'garden party', metadata: {} }],
+      [Float32Array.from({ length: 8 }, () => 1)],
+      { replace: true },
+    );
     expect(s.deleteDocument('doc-2')).toBe(true);
     s.deleteDocument('doc-4'); // was never completed: not in the matrix
     s.completeDocument('doc-13'); // completed late: appended

@@ -24,13 +24,38 @@ afterEach(() => {
 describe('CorpusStore', () => {
   it('stores documents and finds them lexically, by vector, and hybrid', () => {
     const s = store();
-    s.addDocument('cid-bins', { title: 'Bins', language: 'en' }, [chunk('Blue recycling bins go out on Monday.', { page: 1 }), chunk('Glass is collected on Friday.', { page: 2 })], [[1, 0, 0], [0.9, 0.1, 0]]);
-    s.addDocument('cid-clinic', { title: 'Clinic', language: 'en' }, [chunk('The clinic opens at nine on weekdays.')], [[0, 1, 0]]);
-    s.addDocument('cid-gen', { title: 'Generator', language: 'fr' }, [chunk('Generator sharing rota: sign the sheet.')], [[0, 0, 1]]);
+    s.addDocument(
+      'cid-bins',
+      { title: 'Bins', language: 'en' },
+      [
+        chunk('Blue recycling bins go out on Monday.', { page: 1 }),
+        chunk('Glass is collected on Friday.', { page: 2 }),
+      ],
+      [
+        [1, 0, 0],
+        [0.9, 0.1, 0],
+      ],
+    );
+    s.addDocument(
+      'cid-clinic',
+      { title: 'Clinic', language: 'en' },
+      [chunk('The clinic opens at nine on weekdays.')],
+      [[0, 1, 0]],
+    );
+    s.addDocument(
+      'cid-gen',
+      { title: 'Generator', language: 'fr' },
+      [chunk('Generator sharing rota: sign the sheet.')],
+      [[0, 0, 1]],
+    );
     expect(s.count()).toBe(4);
     expect(s.hasDocument('cid-bins')).toBe(true);
     expect(s.languageMajority()).toBe('en');
-    expect(s.listDocuments().map((d) => [d.doc_cid, d.chunk_count])).toEqual([['cid-bins', 2], ['cid-clinic', 1], ['cid-gen', 1]]);
+    expect(s.listDocuments().map((d) => [d.doc_cid, d.chunk_count])).toEqual([
+      ['cid-bins', 2],
+      ['cid-clinic', 1],
+      ['cid-gen', 1],
+    ]);
 
     const lex = s.query({ text: 'When is the clinic open?' });
     expect(lex[0]).toMatchObject({ doc_cid: 'cid-clinic', title: 'Clinic', lexical_rank: 1 });
@@ -48,9 +73,23 @@ describe('CorpusStore', () => {
 
   it('filters by document columns and by any metadata key', () => {
     const s = store();
-    s.addDocument('a', { title: 'A', language: 'en', metadata: { street: 'elm' } }, [chunk('bins monday', { page: 1 }), chunk('bins tuesday', { page: 2, urgent: true })], null);
-    s.addDocument('b', { title: 'B', language: 'de', metadata: { street: 'oak' } }, [chunk('bins wednesday', { page: 1 })], null);
-    const ids = (f: Record<string, string | number | boolean | null>) => s.query({ text: 'bins', filter: f, k: 10 }).map((r) => r.chunk.text).sort();
+    s.addDocument(
+      'a',
+      { title: 'A', language: 'en', metadata: { street: 'elm' } },
+      [chunk('bins monday', { page: 1 }), chunk('bins tuesday', { page: 2, urgent: true })],
+      null,
+    );
+    s.addDocument(
+      'b',
+      { title: 'B', language: 'de', metadata: { street: 'oak' } },
+      [chunk('bins wednesday', { page: 1 })],
+      null,
+    );
+    const ids = (f: Record<string, string | number | boolean | null>) =>
+      s
+        .query({ text: 'bins', filter: f, k: 10 })
+        .map((r) => r.chunk.text)
+        .sort();
     expect(ids({ doc_cid: 'b' })).toEqual(['bins wednesday']);
     expect(ids({ page: 1 })).toEqual(['bins monday', 'bins wednesday']);
     expect(ids({ title: 'A', page: 2 })).toEqual(['bins tuesday']);
@@ -58,13 +97,28 @@ describe('CorpusStore', () => {
     expect(ids({ street: 'elm' })).toEqual(['bins monday', 'bins tuesday']); // document metadata
     expect(ids({ urgent: true })).toEqual(['bins tuesday']);
     expect(ids({ urgent: null })).toEqual(['bins monday', 'bins wednesday']);
-    expect(() => s.query({ text: 'bins', filter: { 'x") OR 1=1 --': 1 } })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => s.query({ text: 'bins', filter: { 'x") OR 1=1 --': 1 } })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
   });
 
   it('never throws on punctuation or FTS operators in user text', () => {
     const s = store();
     s.addDocument('a', { title: 'A' }, [chunk('Water shut-off: turn the valve "clockwise" (NEAR the boiler).')], null);
-    for (const q of ['"', '*', 'AND OR NOT', 'NEAR(', 'valve*', '-boiler', '^water', 'col:valve', "it's", '((( ', '🙂', '']) {
+    for (const q of [
+      '"',
+      '*',
+      'AND OR NOT',
+      'NEAR(',
+      'valve*',
+      '-boiler',
+      '^water',
+      'col:valve',
+      "it's",
+      '((( ',
+      '🙂',
+      '',
+    ]) {
       expect(() => s.query({ text: q })).not.toThrow();
     }
     expect(s.query({ text: 'shut-off "valve"' })[0].doc_cid).toBe('a');
@@ -75,7 +129,12 @@ describe('CorpusStore', () => {
   it('caps k at RAG_MAX_K, rejects bad k, empty queries and wrong vector sizes', () => {
     const s = store();
     const chunks = Array.from({ length: 30 }, (_, i) => chunk(`bins note ${i}`));
-    s.addDocument('a', { title: 'A' }, chunks, chunks.map((_, i) => [1, i / 30, 0]));
+    s.addDocument(
+      'a',
+      { title: 'A' },
+      chunks,
+      chunks.map((_, i) => [1, i / 30, 0]),
+    );
     expect(s.query({ text: 'bins', k: 100 })).toHaveLength(RAG_MAX_K);
     expect(s.query({ text: 'bins' })).toHaveLength(5);
     expect(() => s.query({ text: 'bins', k: 0 })).toThrow(expect.objectContaining({ code: 'bad_request' }));
@@ -83,8 +142,12 @@ describe('CorpusStore', () => {
     expect(() => s.query({})).toThrow(expect.objectContaining({ code: 'bad_request' }));
     expect(() => s.query({ embedding: [1, 0] })).toThrow(expect.objectContaining({ code: 'embedding_mismatch' }));
     s.beginDocument('b', { title: 'B' });
-    expect(() => s.addChunks('b', [chunk('x')], [[1, 2]])).toThrow(expect.objectContaining({ code: 'embedding_mismatch' }));
-    expect(() => s.addChunks('b', [chunk('x'), chunk('y')], [[1, 2, 3]])).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => s.addChunks('b', [chunk('x')], [[1, 2]])).toThrow(
+      expect.objectContaining({ code: 'embedding_mismatch' }),
+    );
+    expect(() => s.addChunks('b', [chunk('x'), chunk('y')], [[1, 2, 3]])).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
     expect(() => s.addChunks('zzz', [chunk('x')], null)).toThrow(expect.objectContaining({ code: 'not_ingesting' }));
     expect(() => s.beginDocument('a')).toThrow(expect.objectContaining({ code: 'already_ingested' }));
     expect(s.count()).toBe(30); // nothing changed by the failures
@@ -127,16 +190,24 @@ describe('CorpusStore', () => {
     const s = store('hood', 3, { embeddingModel: 'm1' });
     s.addDocument('a', { title: 'A' }, [chunk('alpha bins')], [[1, 0, 0]]);
     s.close();
-    expect(() => new CorpusStore(dir, 'hood', 4, { embeddingModel: 'm1' })).toThrow(expect.objectContaining({ code: 'embedding_mismatch' }));
-    expect(() => new CorpusStore(dir, 'hood', 3, { embeddingModel: 'm2' })).toThrow(expect.objectContaining({ code: 'embedding_mismatch' }));
+    expect(() => new CorpusStore(dir, 'hood', 4, { embeddingModel: 'm1' })).toThrow(
+      expect.objectContaining({ code: 'embedding_mismatch' }),
+    );
+    expect(() => new CorpusStore(dir, 'hood', 3, { embeddingModel: 'm2' })).toThrow(
+      expect.objectContaining({ code: 'embedding_mismatch' }),
+    );
     const lexOnly = store('hood', 0);
     expect(lexOnly.query({ text: 'bins', embedding: [1, 0, 0] })[0].doc_cid).toBe('a');
-    expect(() => lexOnly.addDocument('b', {}, [chunk('x')], [[1, 0, 0]])).toThrow(expect.objectContaining({ code: 'embedding_mismatch' }));
+    expect(() => lexOnly.addDocument('b', {}, [chunk('x')], [[1, 0, 0]])).toThrow(
+      expect.objectContaining({ code: 'embedding_mismatch' }),
+    );
   });
 
   it('validates corpus names; lists corpora and their info; closed stores refuse work', () => {
     for (const bad of ['', 'Hood', '-x', 'a/b', '../x', 'a'.repeat(65), 'sp ace']) {
-      expect(() => new CorpusStore(dir, bad, 3)).toThrow(expect.objectContaining({ code: 'invalid_corpus_name', wireCode: 'bad_request' }));
+      expect(() => new CorpusStore(dir, bad, 3)).toThrow(
+        expect.objectContaining({ code: 'invalid_corpus_name', wireCode: 'bad_request' }),
+      );
     }
     expect(existsSync(join(dir, '.sqlite'))).toBe(false);
     expect(listCorpora(join(dir, 'missing'))).toEqual([]);
@@ -145,7 +216,14 @@ describe('CorpusStore', () => {
     a.addDocument('d', { title: 'D', language: 'en' }, [chunk('one'), chunk('two')], null);
     expect(listCorpora(dir)).toEqual(['alpha_1', 'zeta']);
     const info = corpusInfo(dir, 'zeta');
-    expect(info).toMatchObject({ corpus: 'zeta', documents: 1, chunks: 2, language_majority: 'en', embedding_model: 'm', dim: 3 });
+    expect(info).toMatchObject({
+      corpus: 'zeta',
+      documents: 1,
+      chunks: 2,
+      language_majority: 'en',
+      embedding_model: 'm',
+      dim: 3,
+    });
     expect(info.size_bytes).toBeGreaterThan(0);
     expect(a.sizeBytes()).toBeGreaterThan(0);
     expect(() => corpusInfo(dir, 'nope')).toThrow(expect.objectContaining({ code: 'not_found' }));

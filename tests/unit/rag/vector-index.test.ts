@@ -17,7 +17,12 @@ function rng(seed: number): () => number {
 const randomVector = (rand: () => number, dim: number) => Float32Array.from({ length: dim }, () => rand() * 2 - 1);
 
 /** Brute-force reference in float64: cosine of every row, full sort (score desc, id asc). */
-function reference(rows: { id: number; v: Float32Array }[], q: Float32Array, k: number, allow?: Set<number>): { id: number; score: number }[] {
+function reference(
+  rows: { id: number; v: Float32Array }[],
+  q: Float32Array,
+  k: number,
+  allow?: Set<number>,
+): { id: number; score: number }[] {
   const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
   const qn = norm(q);
   return rows
@@ -32,7 +37,8 @@ function expectSameRanking(got: { id: number; score: number }[], want: { id: num
   expect(got).toHaveLength(want.length);
   got.forEach((g, i) => {
     expect(g.score).toBeCloseTo(want[i].score, 5);
-    if (g.id !== want[i].id) expect(Math.abs(want.find((w) => w.id === g.id)?.score ?? -9) - want[i].score).toBeLessThan(1e-5);
+    if (g.id !== want[i].id)
+      expect(Math.abs(want.find((w) => w.id === g.id)?.score ?? -9) - want[i].score).toBeLessThan(1e-5);
   });
 }
 
@@ -41,24 +47,27 @@ describe.each([
   { simd: true, quantized: false, label: 'SIMD exact float32 scan' },
   { simd: false, quantized: false, label: 'JavaScript fallback' },
 ])('VectorIndex ($label)', ({ simd, quantized }) => {
-  it.each([1, 7, 16, 64, 100, 384])('matches a brute-force reference at dim %i (random data, with and without a filter)', (dim) => {
-    const rand = rng(dim * 7919);
-    const rows = Array.from({ length: 700 }, (_, i) => ({ id: 1000 + i * 3, v: randomVector(rand, dim) }));
-    const idx = new VectorIndex(dim, 16, { simd, quantized }); // tiny capacity: forces several grows
-    for (const r of rows) idx.add(r.id, r.v);
-    expect(idx.size).toBe(700);
-    expect(idx.simd).toBe(simd);
-    expect(idx.quantized).toBe(quantized);
-    for (let t = 0; t < 5; t++) {
-      const q = randomVector(rand, dim);
-      for (const k of [1, 5, 50, 800]) {
-        expectSameRanking(idx.search(q, k), reference(rows, q, k));
-        if (quantized && k === 5 && dim >= 64) expect(idx.lastSearch).toMatchObject({ exactScan: false }); // the int8 pass did prune
+  it.each([1, 7, 16, 64, 100, 384])(
+    'matches a brute-force reference at dim %i (random data, with and without a filter)',
+    (dim) => {
+      const rand = rng(dim * 7919);
+      const rows = Array.from({ length: 700 }, (_, i) => ({ id: 1000 + i * 3, v: randomVector(rand, dim) }));
+      const idx = new VectorIndex(dim, 16, { simd, quantized }); // tiny capacity: forces several grows
+      for (const r of rows) idx.add(r.id, r.v);
+      expect(idx.size).toBe(700);
+      expect(idx.simd).toBe(simd);
+      expect(idx.quantized).toBe(quantized);
+      for (let t = 0; t < 5; t++) {
+        const q = randomVector(rand, dim);
+        for (const k of [1, 5, 50, 800]) {
+          expectSameRanking(idx.search(q, k), reference(rows, q, k));
+          if (quantized && k === 5 && dim >= 64) expect(idx.lastSearch).toMatchObject({ exactScan: false }); // the int8 pass did prune
+        }
+        const allow = new Set(rows.filter(() => rand() < 0.1).map((r) => r.id));
+        expectSameRanking(idx.search(q, 20, allow), reference(rows, q, 20, allow));
       }
-      const allow = new Set(rows.filter(() => rand() < 0.1).map((r) => r.id));
-      expectSameRanking(idx.search(q, 20, allow), reference(rows, q, 20, allow));
-    }
-  });
+    },
+  );
 
   it('removes rows in place and keeps the rest searchable and in order', () => {
     const rand = rng(5);
@@ -79,7 +88,10 @@ describe.each([
   it('stays exact on clustered near-duplicate data (many rows within the int8 error of the k-th score)', () => {
     const rand = rng(77);
     const centre = randomVector(rand, 64);
-    const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, v: centre.map((c) => c + (rand() - 0.5) * (i % 2 ? 0.001 : 0.3)) }));
+    const rows = Array.from({ length: 2000 }, (_, i) => ({
+      id: i,
+      v: centre.map((c) => c + (rand() - 0.5) * (i % 2 ? 0.001 : 0.3)),
+    }));
     const idx = new VectorIndex(64, 2000, { simd, quantized });
     for (const r of rows) idx.add(r.id, r.v);
     const q = centre.map((c) => c + (rand() - 0.5) * 0.01);
@@ -92,7 +104,10 @@ describe.each([
     expect(idx.search(Float32Array.of(1, 0, 0, 0), 5)).toEqual([]);
     idx.add(1, Float32Array.of(0, 0, 0, 0));
     idx.add(2, Float32Array.of(0, 2, 0, 0));
-    expect(idx.search(Float32Array.of(0, 1, 0, 0), 5)).toEqual([{ id: 2, score: 1 }, { id: 1, score: 0 }]);
+    expect(idx.search(Float32Array.of(0, 1, 0, 0), 5)).toEqual([
+      { id: 2, score: 1 },
+      { id: 1, score: 0 },
+    ]);
     expect(idx.search(Float32Array.of(0, 1, 0, 0), 0)).toEqual([]);
     expect(() => idx.add(3, Float32Array.of(1, 2))).toThrow(expect.objectContaining({ code: 'embedding_mismatch' }));
     expect(() => idx.search(Float32Array.of(1), 1)).toThrow(expect.objectContaining({ code: 'embedding_mismatch' }));
@@ -132,7 +147,9 @@ describe('topK', () => {
     const n = 500;
     const scores = Float32Array.from({ length: n }, () => Math.round(rand() * 20) / 20); // heavy ties
     const ids = Float64Array.from({ length: n }, (_, i) => (i * 7919) % 1009); // not in row order
-    const full = Array.from({ length: n }, (_, r) => ({ id: ids[r], score: scores[r] })).sort((a, b) => b.score - a.score || a.id - b.id);
+    const full = Array.from({ length: n }, (_, r) => ({ id: ids[r], score: scores[r] })).sort(
+      (a, b) => b.score - a.score || a.id - b.id,
+    );
     for (const k of [1, 2, 3, 10, 64, 499, 500, 600]) expect(topK(scores, ids, n, k)).toEqual(full.slice(0, k));
     const even = (id: number) => id % 2 === 0;
     expect(topK(scores, ids, n, 25, even)).toEqual(full.filter((h) => even(h.id)).slice(0, 25));
@@ -154,7 +171,7 @@ describe('int8 quantisation', () => {
       const qq = quantizeInto(q, q8, 0);
       let exact = 0;
       let approx = 0;
-      for (let i = 0; i < dim; i++) (exact += x[i] * q[i]), (approx += x8[i] * q8[i]);
+      for (let i = 0; i < dim; i++) ((exact += x[i] * q[i]), (approx += x8[i] * q8[i]));
       approx *= qx.step * qq.step;
       const bound = dotErrorBound(qx, qq, dim);
       expect(Math.abs(exact - approx)).toBeLessThanOrEqual(bound);

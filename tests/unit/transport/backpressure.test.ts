@@ -38,6 +38,8 @@ describe('FlowControl', () => {
   });
 
   it('refuses an ack interval larger than the window', () => {
-    expect(() => new FlowControl({ window: 2, ackInterval: 3 })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => new FlowControl({ window: 2, ackInterval: 3 })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
   });
 });

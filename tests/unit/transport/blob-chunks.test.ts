@@ -37,8 +37,16 @@ describe('binary chunk records', () => {
 
   it('validates requests', () => {
     expect(parseBlobChunksRequest({ cid: 'blake3:ab', chunks: [0, 2] })).toEqual({ cid: 'blake3:ab', chunks: [0, 2] });
-    for (const bad of [{ cid: 1, chunks: [0] }, { cid: 'x', chunks: [] }, { cid: 'x', chunks: [-1] }, { cid: 'x', chunks: [1.5] }, { cid: 'x', chunks: Array(257).fill(0) }]) {
-      expect(() => parseBlobChunksRequest(bad as Record<string, unknown>)).toThrow(expect.objectContaining({ wireCode: 'bad_request' }));
+    for (const bad of [
+      { cid: 1, chunks: [0] },
+      { cid: 'x', chunks: [] },
+      { cid: 'x', chunks: [-1] },
+      { cid: 'x', chunks: [1.5] },
+      { cid: 'x', chunks: Array(257).fill(0) },
+    ]) {
+      expect(() => parseBlobChunksRequest(bad as Record<string, unknown>)).toThrow(
+        expect.objectContaining({ wireCode: 'bad_request' }),
+      );
     }
   });
 });

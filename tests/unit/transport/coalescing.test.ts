@@ -2,7 +2,14 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CallError } from '../../../src-main/common';
 import {
-  encodeMessage, FlowControl, MessageLedger, pumpFrames, SseParser, SseWriter, STREAM_BATCH_MAX_BYTES, STREAM_BATCH_MAX_FRAMES,
+  encodeMessage,
+  FlowControl,
+  MessageLedger,
+  pumpFrames,
+  SseParser,
+  SseWriter,
+  STREAM_BATCH_MAX_BYTES,
+  STREAM_BATCH_MAX_FRAMES,
   type FrameData,
 } from '../../../src-main/runtime/transport';
 
@@ -17,7 +24,10 @@ class Sink extends EventEmitter {
   end(): void {}
 }
 
-async function* fast(n: number, data: (i: number) => Record<string, unknown> = (i) => ({ i })): AsyncGenerator<FrameData> {
+async function* fast(
+  n: number,
+  data: (i: number) => Record<string, unknown> = (i) => ({ i }),
+): AsyncGenerator<FrameData> {
   for (let i = 1; i <= n; i++) yield { event: 'token', data: data(i) };
   yield { event: 'done', data: { n } };
 }
@@ -35,11 +45,24 @@ const waitUntil = async (cond: () => boolean, what: string) => {
 
 describe('coalesced SSE messages', () => {
   it('a batch parses into its logical frames with consecutive seqs; only the last ends the message', () => {
-    const text = encodeMessage([['token', '{"t":"a"}'], ['progress', '{"current":1}'], ['token', '{"t":"b"}']], 5) + encodeMessage([['token', '{"t":"c"}']], 8);
+    const text =
+      encodeMessage(
+        [
+          ['token', '{"t":"a"}'],
+          ['progress', '{"current":1}'],
+          ['token', '{"t":"b"}'],
+        ],
+        5,
+      ) + encodeMessage([['token', '{"t":"c"}']], 8);
     expect(text.startsWith('id: 7\nevent: frames\ndata: {"seq":5,"frames":[["token",{"t":"a"}],')).toBe(true);
     const p = new SseParser();
     const frames = p.push(text.slice(0, 20)).concat(p.push(text.slice(20)));
-    expect(frames.map((f) => [f.seq, f.event, f.data])).toEqual([[5, 'token', { t: 'a' }], [6, 'progress', { current: 1 }], [7, 'token', { t: 'b' }], [8, 'token', { t: 'c' }]]);
+    expect(frames.map((f) => [f.seq, f.event, f.data])).toEqual([
+      [5, 'token', { t: 'a' }],
+      [6, 'progress', { current: 1 }],
+      [7, 'token', { t: 'b' }],
+      [8, 'token', { t: 'c' }],
+    ]);
     expect(frames.map((f) => p.messageEnds.has(f))).toEqual([false, false, true, true]);
   });
 
@@ -131,7 +154,14 @@ describe('pumpFrames', () => {
     const w = new SseWriter(sink);
     const flow = new FlowControl({ window: 1000, ackInterval: 8 });
     const big = 'x'.repeat(10_000);
-    await pumpFrames(fast(20, () => ({ big }))[Symbol.asyncIterator](), w, flow, new MessageLedger(), LIMITS, () => false);
+    await pumpFrames(
+      fast(20, () => ({ big }))[Symbol.asyncIterator](),
+      w,
+      flow,
+      new MessageLedger(),
+      LIMITS,
+      () => false,
+    );
     const frames = parseAll(sink.out).frames;
     expect(frames).toHaveLength(20);
     for (const m of sink.out) {
@@ -144,7 +174,14 @@ describe('pumpFrames', () => {
     const sink = new Sink();
     const w = new SseWriter(sink);
     const flow = new FlowControl({ window: 1000, ackInterval: 8 });
-    await pumpFrames(fast(30)[Symbol.asyncIterator](), w, flow, new MessageLedger(), { maxFrames: 1, maxBytes: Infinity }, () => false);
+    await pumpFrames(
+      fast(30)[Symbol.asyncIterator](),
+      w,
+      flow,
+      new MessageLedger(),
+      { maxFrames: 1, maxBytes: Infinity },
+      () => false,
+    );
     expect(sink.out).toHaveLength(30);
     expect(sink.out.some((m) => m.includes('event: frames'))).toBe(false);
   });
@@ -156,7 +193,9 @@ describe('pumpFrames', () => {
     async function* forever(): AsyncGenerator<FrameData> {
       for (let i = 0; ; i++) yield { event: 'token', data: { i } };
     }
-    await expect(pumpFrames(forever()[Symbol.asyncIterator](), w, flow, new MessageLedger(), LIMITS, () => false)).rejects.toMatchObject({ code: 'timeout' });
+    await expect(
+      pumpFrames(forever()[Symbol.asyncIterator](), w, flow, new MessageLedger(), LIMITS, () => false),
+    ).rejects.toMatchObject({ code: 'timeout' });
     expect(sink.out).toHaveLength(2);
   });
 });
@@ -187,7 +226,14 @@ describe('pumpFrames with a gathering delay', () => {
         await new Promise((r) => setTimeout(r, 1));
       }
     }
-    await pumpFrames(paced()[Symbol.asyncIterator](), w, flow, new MessageLedger(), { ...LIMITS, maxDelayMs: 8 }, () => false);
+    await pumpFrames(
+      paced()[Symbol.asyncIterator](),
+      w,
+      flow,
+      new MessageLedger(),
+      { ...LIMITS, maxDelayMs: 8 },
+      () => false,
+    );
     const { frames } = parseAll(sink.out);
     expect(frames.map((f) => f.data.i)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(firstAt[0] - t0).toBeLessThan(20); // not held for the delay

@@ -7,7 +7,8 @@ import { PinnedCerts } from '../../../src-main/runtime/transport';
 
 const FP1 = 'sha256:' + '1'.repeat(64);
 const FP2 = 'sha256:' + '2'.repeat(64);
-const manifest = (kp: KeyPair, fp: string, issuedAt: string) => signPayload({ node_id: kp.nodeIdFull, load: { tls_fingerprint: fp }, issued_at: issuedAt }, kp);
+const manifest = (kp: KeyPair, fp: string, issuedAt: string) =>
+  signPayload({ node_id: kp.nodeIdFull, load: { tls_fingerprint: fp }, issued_at: issuedAt }, kp);
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -31,7 +32,9 @@ describe('PinnedCerts', () => {
     const p = new PinnedCerts();
     expect(p.acceptManifest(manifest(kp, FP1, '2026-05-26T08:00:00Z'), FP1)).toBe('pinned');
     expect(p.acceptManifest(manifest(kp, FP1, '2026-05-26T08:00:20Z'))).toBe('unchanged');
-    expect(() => p.acceptManifest(manifest(kp, FP2, '2026-05-26T08:00:10Z'))).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => p.acceptManifest(manifest(kp, FP2, '2026-05-26T08:00:10Z'))).toThrow(
+      expect.objectContaining({ code: 'forbidden' }),
+    );
     expect(p.expected(kp.nodeIdFull)).toBe(FP1);
     expect(p.acceptManifest(manifest(kp, FP2, '2026-05-26T09:00:00Z'))).toBe('rotated');
     expect(p.expected(kp.nodeIdFull)).toBe(FP2);
@@ -44,8 +47,12 @@ describe('PinnedCerts', () => {
     const p = new PinnedCerts();
     const forged = { ...manifest(other, FP1, '2026-05-26T08:00:00Z'), node_id: kp.nodeIdFull };
     expect(() => p.acceptManifest(forged)).toThrow(expect.objectContaining({ code: 'invalid_signature' }));
-    expect(() => p.acceptManifest(signPayload({ node_id: kp.nodeIdFull, load: {}, issued_at: 'x' }, kp))).toThrow(expect.objectContaining({ code: 'bad_request' }));
-    expect(() => p.acceptManifest(manifest(kp, FP1, '2026-05-26T08:00:00Z'), FP2)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => p.acceptManifest(signPayload({ node_id: kp.nodeIdFull, load: {}, issued_at: 'x' }, kp))).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
+    expect(() => p.acceptManifest(manifest(kp, FP1, '2026-05-26T08:00:00Z'), FP2)).toThrow(
+      expect.objectContaining({ code: 'forbidden' }),
+    );
     expect(p.expected(kp.nodeIdFull)).toBeNull();
     p.close();
   });

@@ -7,7 +7,11 @@ describe('PubSubServer', () => {
     expect(ps.publish('a', { n: 1 })).toBe(1);
     expect(ps.publish('a', { n: 2 })).toBe(2);
     expect(ps.publish('b', { n: 1 })).toBe(1);
-    expect(await ps.subscribe('a', { lastSeq: 1, timeoutMs: 0 })).toEqual({ topic: 'a', items: [{ seq: 2, payload: { n: 2 } }], last_seq: 2 });
+    expect(await ps.subscribe('a', { lastSeq: 1, timeoutMs: 0 })).toEqual({
+      topic: 'a',
+      items: [{ seq: 2, payload: { n: 2 } }],
+      last_seq: 2,
+    });
   });
 
   it('long-polls until a publish, or returns empty at the timeout', async () => {

@@ -5,9 +5,22 @@ describe('RateLimiter', () => {
   it('allows up to soft, slows up to hard, refuses beyond with retry_after_ms, refills over time', () => {
     let t = 0;
     const limited: string[] = [];
-    const rl = new RateLimiter({ softPerCap: 2, hardPerCap: 4, softTotal: 100, hardTotal: 100, now: () => t, onRateLimited: (c, r) => limited.push(`${c}:${r}`) });
+    const rl = new RateLimiter({
+      softPerCap: 2,
+      hardPerCap: 4,
+      softTotal: 100,
+      hardTotal: 100,
+      now: () => t,
+      onRateLimited: (c, r) => limited.push(`${c}:${r}`),
+    });
     const r = Array.from({ length: 5 }, () => rl.check('alice', 'llm.chat'));
-    expect(r.map((x) => [x.allowed, x.soft_exceeded])).toEqual([[true, false], [true, false], [true, true], [true, true], [false, true]]);
+    expect(r.map((x) => [x.allowed, x.soft_exceeded])).toEqual([
+      [true, false],
+      [true, false],
+      [true, true],
+      [true, true],
+      [false, true],
+    ]);
     expect(r[4].retry_after_ms).toBe(250);
     expect(limited).toEqual(['llm.chat:soft', 'llm.chat:soft', 'llm.chat:hard']);
     t += 250;

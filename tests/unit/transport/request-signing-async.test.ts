@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CallError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { formatAuthorization, newTraceId, parseAuthorization, RequestVerifier, signRequest, signRequestAsync, type SignatureFailureReason } from '../../../src-main/runtime/transport';
+import {
+  formatAuthorization,
+  newTraceId,
+  parseAuthorization,
+  RequestVerifier,
+  signRequest,
+  signRequestAsync,
+  type SignatureFailureReason,
+} from '../../../src-main/runtime/transport';
 
 const alice = generateKeyPair();
 const bob = generateKeyPair();
@@ -11,13 +19,25 @@ const T0 = 1_800_000_000_000;
 function setup() {
   let now = T0;
   const failures: SignatureFailureReason[] = [];
-  const v = new RequestVerifier({ selfNodeId: bob.nodeIdFull, now: () => now, onSignatureFailure: (r) => failures.push(r) });
-  const req = (headers: Record<string, string>, b = body) => ({ method: 'POST', path: '/bus/v1/call', body: b, header: (n: string) => headers[n] });
+  const v = new RequestVerifier({
+    selfNodeId: bob.nodeIdFull,
+    now: () => now,
+    onSignatureFailure: (r) => failures.push(r),
+  });
+  const req = (headers: Record<string, string>, b = body) => ({
+    method: 'POST',
+    path: '/bus/v1/call',
+    body: b,
+    header: (n: string) => headers[n],
+  });
   return { v, failures, req, tick: (ms: number) => (now += ms) };
 }
 
 async function reason(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(CallError);
   const e = err as CallError;
   return e.wireCode === 'invalid_signature' ? String((e.details as { reason?: string }).reason) : e.wireCode;
@@ -48,7 +68,19 @@ describe('async request signing (thread-pool ed25519)', () => {
     s.tick(61_000);
     expect(await reason(s.v.verifyAsync(s.req(old)))).toBe('stale');
     expect(await reason(s.v.verifyAsync(s.req({})))).toBe('malformed');
-    expect(await reason(s.v.verifyAsync(s.req({ authorization: formatAuthorization({ ...parseAuthorization(old.authorization)!, ts: String(T0 + 61_000), sig: 'ed25519:AAAA' }) })))).toBe('bad_signature');
+    expect(
+      await reason(
+        s.v.verifyAsync(
+          s.req({
+            authorization: formatAuthorization({
+              ...parseAuthorization(old.authorization)!,
+              ts: String(T0 + 61_000),
+              sig: 'ed25519:AAAA',
+            }),
+          }),
+        ),
+      ),
+    ).toBe('bad_signature');
     expect(s.failures).toEqual(['replayed', 'bad_signature', 'bad_signature', 'stale', 'malformed', 'bad_signature']);
   });
 

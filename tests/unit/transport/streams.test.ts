@@ -1,6 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FlowControl, SseParser, SseReader, SseWriter, type Frame } from '../../../src-main/runtime/transport';
+import {
+  encodeFrame,
+  FlowControl,
+  SseParser,
+  SseReader,
+  SseWriter,
+  type Frame,
+} from '../../../src-main/runtime/transport';
 
 class FakeSink extends EventEmitter {
   out: string[] = [];
@@ -60,14 +67,25 @@ describe('SSE framing', () => {
     const p = new SseParser();
     const out = [...text].flatMap((ch) => p.push(ch));
     expect(out).toEqual([f, { event: 'done', data: {}, seq: 8 }]);
-    expect(() => new SseParser().push('event: bogus\ndata: {}\n\n')).toThrow(expect.objectContaining({ code: 'bad_request' }));
-    expect(() => new SseParser().push('event: token\ndata: [1]\n\n')).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => new SseParser().push('event: bogus\ndata: {}\n\n')).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
+    expect(() => new SseParser().push('event: token\ndata: [1]\n\n')).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
   });
 
   it('reader stops after done (finish) and cancels when left early', async () => {
     const log: string[] = [];
-    const text = encodeFrame({ event: 'token', data: {}, seq: 1 }) + encodeFrame({ event: 'done', data: {}, seq: 2 }) + encodeFrame({ event: 'token', data: {}, seq: 3 });
-    const r = new SseReader(chunks([text.slice(0, 10), text.slice(10)]), () => log.push('cancel'), () => log.push('finish'));
+    const text =
+      encodeFrame({ event: 'token', data: {}, seq: 1 }) +
+      encodeFrame({ event: 'done', data: {}, seq: 2 }) +
+      encodeFrame({ event: 'token', data: {}, seq: 3 });
+    const r = new SseReader(
+      chunks([text.slice(0, 10), text.slice(10)]),
+      () => log.push('cancel'),
+      () => log.push('finish'),
+    );
     const got: number[] = [];
     for await (const f of r) got.push(f.seq);
     expect(got).toEqual([1, 2]);

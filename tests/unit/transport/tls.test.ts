@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
-import { fingerprintOfPem, generateSelfSignedCert, loadOrCreateTlsCert, TLS_KEY_FILE } from '../../../src-main/runtime/transport';
+import {
+  fingerprintOfPem,
+  generateSelfSignedCert,
+  loadOrCreateTlsCert,
+  TLS_KEY_FILE,
+} from '../../../src-main/runtime/transport';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));

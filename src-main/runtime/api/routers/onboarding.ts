@@ -10,24 +10,51 @@ const MAX_CODE_TEXT = 4096;
 
 /** Phones may use the app, not change who may use it. */
 function householdOnly(ctx: ApiContext): void {
-  if (ctx.caller?.kind === 'phone') throw new TRPCError({ code: 'FORBIDDEN', message: 'only the computer running HearthNet can change phone access' });
+  if (ctx.caller?.kind === 'phone')
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'only the computer running HearthNet can change phone access' });
 }
 
 export const onboardingRouter = t.router({
   createCommunity: proc
-    .input(input(Type.Object({ name: Text({ maxLength: MAX_COMMUNITY_NAME }), whoInvites: Type.Optional(OneOf(WHO_INVITES, { default: 'trusted' })) })))
+    .input(
+      input(
+        Type.Object({
+          name: Text({ maxLength: MAX_COMMUNITY_NAME }),
+          whoInvites: Type.Optional(OneOf(WHO_INVITES, { default: 'trusted' })),
+        }),
+      ),
+    )
     .mutation(({ ctx, input }) => {
       householdOnly(ctx);
-      return ctx.node.onboarding.createCommunity({ name: input.name.trim(), whoInvites: input.whoInvites ?? 'trusted' });
+      return ctx.node.onboarding.createCommunity({
+        name: input.name.trim(),
+        whoInvites: input.whoInvites ?? 'trusted',
+      });
     }),
   createJoinCode: proc
-    .input(input(Type.Object({ level: Type.Optional(OneOf(['member', 'trusted'] as const, { default: 'member' })), ttlSeconds: Type.Optional(WholeNumber(60, 86_400, { default: 900 })) })))
+    .input(
+      input(
+        Type.Object({
+          level: Type.Optional(OneOf(['member', 'trusted'] as const, { default: 'member' })),
+          ttlSeconds: Type.Optional(WholeNumber(60, 86_400, { default: 900 })),
+        }),
+      ),
+    )
     .mutation(({ ctx, input }) => {
       householdOnly(ctx);
-      return ctx.node.onboarding.createJoinCode({ level: input.level ?? 'member', ttlSeconds: input.ttlSeconds ?? 900 });
+      return ctx.node.onboarding.createJoinCode({
+        level: input.level ?? 'member',
+        ttlSeconds: input.ttlSeconds ?? 900,
+      });
     }),
   join: proc
-    .input(input(Type.Object({ text: Text({ maxLength: MAX_CODE_TEXT, description: 'is too long to be a join code or an invite' }) })))
+    .input(
+      input(
+        Type.Object({
+          text: Text({ maxLength: MAX_CODE_TEXT, description: 'is too long to be a join code or an invite' }),
+        }),
+      ),
+    )
     .mutation(({ ctx, input }) => {
       householdOnly(ctx);
       return ctx.node.onboarding.join({ text: input.text.trim() });
@@ -36,20 +63,16 @@ export const onboardingRouter = t.router({
     householdOnly(ctx);
     return ctx.node.onboarding.phoneAccess();
   }),
-  setPhoneAccess: proc
-    .input(input(Type.Object({ enabled: Type.Boolean() })))
-    .mutation(({ ctx, input }) => {
-      householdOnly(ctx);
-      return ctx.node.onboarding.setPhoneAccess(input);
-    }),
+  setPhoneAccess: proc.input(input(Type.Object({ enabled: Type.Boolean() }))).mutation(({ ctx, input }) => {
+    householdOnly(ctx);
+    return ctx.node.onboarding.setPhoneAccess(input);
+  }),
   pairPhone: proc.mutation(({ ctx }) => {
     householdOnly(ctx);
     return ctx.node.onboarding.pairPhone();
   }),
-  forgetPhone: proc
-    .input(input(Type.Object({ id: Text() })))
-    .mutation(({ ctx, input }) => {
-      householdOnly(ctx);
-      return ctx.node.onboarding.forgetPhone(input);
-    }),
+  forgetPhone: proc.input(input(Type.Object({ id: Text() }))).mutation(({ ctx, input }) => {
+    householdOnly(ctx);
+    return ctx.node.onboarding.forgetPhone(input);
+  }),
 });

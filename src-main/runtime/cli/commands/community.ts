@@ -15,23 +15,33 @@ function signatures(list: string[] | undefined): NonNullable<GovernanceInput['si
   return (list ?? []).map((text) => {
     try {
       const s = JSON.parse(text) as { signer?: unknown; signature?: unknown };
-      if (typeof s.signer === 'string' && typeof s.signature === 'string') return { signer: s.signer, signature: s.signature };
+      if (typeof s.signer === 'string' && typeof s.signature === 'string')
+        return { signer: s.signer, signature: s.signature };
     } catch {
       /* reported below */
     }
-    throw new CliExit(EXIT.usage, `--signature must be the JSON printed by \`hearthnet community cosign\`, got ${text.slice(0, 60)}`);
+    throw new CliExit(
+      EXIT.usage,
+      `--signature must be the JSON printed by \`hearthnet community cosign\`, got ${text.slice(0, 60)}`,
+    );
   });
 }
 
 function level(value: string | undefined, action: string): GovernanceInput['level'] {
-  if (!value || !(LEVELS as readonly string[]).includes(value)) throw new CliExit(EXIT.usage, `${action} needs --level ${LEVELS.join('|')}`);
+  if (!value || !(LEVELS as readonly string[]).includes(value))
+    throw new CliExit(EXIT.usage, `${action} needs --level ${LEVELS.join('|')}`);
   return value as GovernanceInput['level'];
 }
 
 export function registerCommunity(program: Command): void {
   const community = program.command('community').description('manage who belongs to the community');
-  const act = (action: GovernanceInput['action']) =>
-    async (nodeId: string, opts: { reason?: string; level?: string; signature?: string[]; json?: boolean }, cmd: Command) => {
+  const act =
+    (action: GovernanceInput['action']) =>
+    async (
+      nodeId: string,
+      opts: { reason?: string; level?: string; signature?: string[]; json?: boolean },
+      cmd: Command,
+    ) => {
       const q: GovernanceInput = {
         action,
         nodeId,
@@ -67,9 +77,17 @@ export function registerCommunity(program: Command): void {
     .option('--reason <text>', 'for revoke: the same reason the recorder uses')
     .option('--level <level>', 'for promote/demote')
     .action(async (action: string, nodeId: string, opts: { reason?: string; level?: string }, cmd: Command) => {
-      if (action !== 'revoke' && action !== 'promote' && action !== 'demote') throw new CliExit(EXIT.usage, 'action must be revoke, promote or demote');
+      if (action !== 'revoke' && action !== 'promote' && action !== 'demote')
+        throw new CliExit(EXIT.usage, 'action must be revoke, promote or demote');
       const { api } = connectLocalNode(cliContext(cmd).config);
-      const sig = await api.cosign.mutate({ action, nodeId, reason: opts.reason, level: action === 'revoke' ? undefined : level(opts.level, action) }).catch(apiFailure);
+      const sig = await api.cosign
+        .mutate({
+          action,
+          nodeId,
+          reason: opts.reason,
+          level: action === 'revoke' ? undefined : level(opts.level, action),
+        })
+        .catch(apiFailure);
       process.stdout.write(JSON.stringify(sig) + '\n');
     });
 }

@@ -11,7 +11,10 @@ import { CliExit, EXIT } from '../exit-codes';
 
 function render(results: readonly CheckResult[]): string {
   return results
-    .map((r) => `${r.ok ? ' ok ' : 'FAIL'}  ${r.name.padEnd(22)} ${r.detail}${!r.ok && r.fix ? `\n      fix: ${r.fix}` : ''}`)
+    .map(
+      (r) =>
+        `${r.ok ? ' ok ' : 'FAIL'}  ${r.name.padEnd(22)} ${r.detail}${!r.ok && r.fix ? `\n      fix: ${r.fix}` : ''}`,
+    )
     .join('\n');
 }
 
@@ -29,7 +32,11 @@ export function registerDoctor(program: Command): void {
       const files = nodeFiles(config);
       const running = readRuntimeFile(files.runtime);
       // The node that is running answers for itself: its real ports, its neighbours' clocks, its models.
-      const diag = running ? await connectLocalNode(config).api.diagnostics.query().catch(() => null) : null;
+      const diag = running
+        ? await connectLocalNode(config)
+            .api.diagnostics.query()
+            .catch(() => null)
+        : null;
       const ctx = {
         config,
         env,

@@ -33,7 +33,10 @@ export function registerFiles(program: Command): void {
       const { api } = connectLocalNode(cliContext(cmd).config);
       const added = await api.filesAdd.mutate({ path: full }).catch(apiFailure);
       out(!!opts.json, added, () => added.cid);
-      if (!opts.json) process.stderr.write(`Shared "${added.filename}" (${formatBytes(added.size_bytes)}, ${added.chunks} piece${added.chunks === 1 ? '' : 's'}). Neighbours fetch it with: hearthnet files get ${added.cid}\n`);
+      if (!opts.json)
+        process.stderr.write(
+          `Shared "${added.filename}" (${formatBytes(added.size_bytes)}, ${added.chunks} piece${added.chunks === 1 ? '' : 's'}). Neighbours fetch it with: hearthnet files get ${added.cid}\n`,
+        );
     });
 
   files
@@ -46,10 +49,15 @@ export function registerFiles(program: Command): void {
       const id = fileId(cid);
       const { info } = connectLocalNode(cliContext(cmd).config);
       const bar = new ProgressBar({ label: 'Downloading', bytes: true });
-      const done = await runOp(info, 'files.get', { cid: id, out: absolutePath(opts.out) }, {
-        bar,
-        onProgress: (p) => bar.update(Number(p.bytes), Number(p.total_bytes)),
-      });
+      const done = await runOp(
+        info,
+        'files.get',
+        { cid: id, out: absolutePath(opts.out) },
+        {
+          bar,
+          onProgress: (p) => bar.update(Number(p.bytes), Number(p.total_bytes)),
+        },
+      );
       out(!!opts.json, done, () => `Saved ${String(done.path)} (${formatBytes(Number(done.size_bytes))}).`);
     });
 

@@ -37,7 +37,8 @@ async function ask(question: string): Promise<string> {
 async function resolveName(opts: InitOptions, config: Config): Promise<string> {
   const name = (opts.name ?? config.node.display_name ?? '').trim();
   if (name) return name;
-  if (opts.nonInteractive || !process.stdin.isTTY) throw new CliExit(EXIT.usage, 'a household name is needed: pass --name "Our house"');
+  if (opts.nonInteractive || !process.stdin.isTTY)
+    throw new CliExit(EXIT.usage, 'a household name is needed: pass --name "Our house"');
   const answer = await ask('What should your neighbours see as your household name? ');
   if (!answer) throw new CliExit(EXIT.usage, 'a household name is needed');
   return answer;
@@ -57,7 +58,8 @@ export function registerInit(program: Command): void {
       if (opts.restore !== undefined) return restoreFromBackup(opts, cmd);
       const { config, configFile, env } = cliContext(cmd, process.env, { mayCreate: true });
       const profile = opts.profile ?? config.node.profile;
-      if (!isOneOf(PROFILES, profile)) throw new CliExit(EXIT.usage, `unknown profile "${profile}": choose one of ${PROFILES.join(', ')}`);
+      if (!isOneOf(PROFILES, profile))
+        throw new CliExit(EXIT.usage, `unknown profile "${profile}": choose one of ${PROFILES.join(', ')}`);
       const displayName = plainName(await resolveName(opts, config), 'the household name');
       const kp = loadOrGenerateKeyPair(config.identity.keys_dir);
       const files = nodeFiles(config);
@@ -68,12 +70,17 @@ export function registerInit(program: Command): void {
         const name = plainName(opts.community.trim(), '--community');
         if (!name) throw new CliExit(EXIT.usage, '--community needs a name, e.g. --community "Elm Street"');
         if (communityId && communityId !== kp.nodeIdFull) {
-          throw new CliExit(EXIT.error, `this node already belongs to the community "${communityName ?? communityId}"; a household is in one community at a time`);
+          throw new CliExit(
+            EXIT.error,
+            `this node already belongs to the community "${communityName ?? communityId}"; a household is in one community at a time`,
+          );
         }
         const community = openCommunity({ dbPath: files.eventLog, communityId: kp.nodeIdFull });
         try {
-          if (!community.state.created) writeCommunityManifest(files.communityManifest, createCommunity({ name, kp, community }));
-          else if (community.state.name() !== name) throw new CliExit(EXIT.error, `this node already leads the community "${community.state.name()}"`);
+          if (!community.state.created)
+            writeCommunityManifest(files.communityManifest, createCommunity({ name, kp, community }));
+          else if (community.state.name() !== name)
+            throw new CliExit(EXIT.error, `this node already leads the community "${community.state.name()}"`);
           communityName = community.state.name();
         } finally {
           community.close();
@@ -102,7 +109,9 @@ export function registerInit(program: Command): void {
           `Household "${displayName}" is set up (${profile}).`,
           `  id:        ${kp.nodeIdShort}`,
           `  full id:   ${kp.nodeIdFull}   (give this to a neighbour who invites you)`,
-          communityId ? `  community: ${communityName}` : '  community: none yet (ask a neighbour for an invite, or run init --community "<name>")',
+          communityId
+            ? `  community: ${communityName}`
+            : '  community: none yet (ask a neighbour for an invite, or run init --community "<name>")',
           `  config:    ${configFile}`,
           '',
           'Start your node with: hearthnet run (it prints the address of the household app; --no-ui runs without it)',
@@ -114,7 +123,10 @@ export function registerInit(program: Command): void {
 /** `init --restore FILE`: the same household, identity and community, on this computer. */
 function restoreFromBackup(opts: InitOptions, cmd: Command): void {
   if (opts.name !== undefined || opts.community !== undefined || opts.profile !== undefined) {
-    throw new CliExit(EXIT.usage, '--restore brings back the name, profile and community of the backup; leave out --name, --profile and --community');
+    throw new CliExit(
+      EXIT.usage,
+      '--restore brings back the name, profile and community of the backup; leave out --name, --profile and --community',
+    );
   }
   const { configFile, env } = cliContext(cmd, process.env, { mayCreate: true });
   let summary;
@@ -127,12 +139,14 @@ function restoreFromBackup(opts: InitOptions, cmd: Command): void {
     [
       `Restored household "${summary.display_name}".`,
       `  id:        ${summary.node_id}`,
-      summary.community ? `  community: ${summary.community.id.slice(0, 16)}… (${summary.community.events} events)` : '  community: none',
+      summary.community
+        ? `  community: ${summary.community.id.slice(0, 16)}… (${summary.community.events} events)`
+        : '  community: none',
       `  pinned:    ${summary.pinned_files} file(s) (fetched again from neighbours)`,
       `  config:    ${summary.config_file}`,
       '',
       'Start your node with: hearthnet run (it prints the address of the household app; --no-ui runs without it)',
-      'Run only one copy of a household at a time: stop the old computer\'s node first.',
+      "Run only one copy of a household at a time: stop the old computer's node first.",
     ].join('\n'),
   );
 }

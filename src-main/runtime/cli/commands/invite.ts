@@ -11,8 +11,13 @@ import { apiFailure, connectLocalNode } from '../local-node';
 
 /** Invite text from an argument: the text itself, or a file holding it. */
 function inviteText(textOrFile: string): string {
-  const text = textOrFile.trim().startsWith('hearthnet://') ? textOrFile : existsSync(textOrFile) ? readFileSync(textOrFile, 'utf8') : null;
-  if (text === null) throw new CliExit(EXIT.usage, `"${textOrFile}" is neither a join code or invite (hearthnet://...) nor a file`);
+  const text = textOrFile.trim().startsWith('hearthnet://')
+    ? textOrFile
+    : existsSync(textOrFile)
+      ? readFileSync(textOrFile, 'utf8')
+      : null;
+  if (text === null)
+    throw new CliExit(EXIT.usage, `"${textOrFile}" is neither a join code or invite (hearthnet://...) nor a file`);
   return text.trim();
 }
 
@@ -27,34 +32,52 @@ export function registerInvite(program: Command): void {
     .description('make a join code for a neighbour to scan (or, with --node-id, an invite bound to their node)')
     .option('--node-id <full id>', "bind the invite to the neighbour's full node id (ed25519:...)")
     .option('--level <level>', 'member | trusted', 'member')
-    .option('--ttl <seconds>', 'how long it stays valid (join code: default 900, at most 86400; bound invite: default 86400)')
+    .option(
+      '--ttl <seconds>',
+      'how long it stays valid (join code: default 900, at most 86400; bound invite: default 86400)',
+    )
     .option('--qr <file.png>', 'also write it as a QR code image')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { nodeId?: string; level: string; ttl?: string; qr?: string; json?: boolean }, cmd: Command) => {
-      if (opts.level !== 'member' && opts.level !== 'trusted') throw new CliExit(EXIT.usage, '--level must be member or trusted');
-      const ttl = Number(opts.ttl ?? (opts.nodeId ? '86400' : '900'));
-      if (!Number.isInteger(ttl) || ttl < 60) throw new CliExit(EXIT.usage, '--ttl must be a whole number of seconds, at least 60');
-      if (!opts.nodeId && ttl > 86_400) throw new CliExit(EXIT.usage, 'a join code lives at most 86400 seconds (a day): it lets whoever holds it join');
-      const { api } = connectLocalNode(cliContext(cmd).config);
-      if (!opts.nodeId) {
-        const code = await api.onboarding.createJoinCode.mutate({ level: opts.level, ttlSeconds: ttl }).catch(apiFailure);
-        if (opts.qr) writeFileSync(opts.qr, Buffer.from(code.qr_png_base64, 'base64'));
-        const { qr_png_base64: _png, ...shown } = code;
-        out(!!opts.json, shown, () => code.text);
-        if (!opts.json) {
-          process.stderr.write(
-            `Join code for "${code.community_name}": works once, until ${localTime(code.expires_at)}${opts.qr ? `; QR code in ${opts.qr}` : ''}.\n` +
-              'Your neighbour scans the QR code in the app, or runs `hearthnet join <code>`. Keep this HearthNet running until they have joined.\n',
+    .action(
+      async (opts: { nodeId?: string; level: string; ttl?: string; qr?: string; json?: boolean }, cmd: Command) => {
+        if (opts.level !== 'member' && opts.level !== 'trusted')
+          throw new CliExit(EXIT.usage, '--level must be member or trusted');
+        const ttl = Number(opts.ttl ?? (opts.nodeId ? '86400' : '900'));
+        if (!Number.isInteger(ttl) || ttl < 60)
+          throw new CliExit(EXIT.usage, '--ttl must be a whole number of seconds, at least 60');
+        if (!opts.nodeId && ttl > 86_400)
+          throw new CliExit(
+            EXIT.usage,
+            'a join code lives at most 86400 seconds (a day): it lets whoever holds it join',
           );
+        const { api } = connectLocalNode(cliContext(cmd).config);
+        if (!opts.nodeId) {
+          const code = await api.onboarding.createJoinCode
+            .mutate({ level: opts.level, ttlSeconds: ttl })
+            .catch(apiFailure);
+          if (opts.qr) writeFileSync(opts.qr, Buffer.from(code.qr_png_base64, 'base64'));
+          const { qr_png_base64: _png, ...shown } = code;
+          out(!!opts.json, shown, () => code.text);
+          if (!opts.json) {
+            process.stderr.write(
+              `Join code for "${code.community_name}": works once, until ${localTime(code.expires_at)}${opts.qr ? `; QR code in ${opts.qr}` : ''}.\n` +
+                'Your neighbour scans the QR code in the app, or runs `hearthnet join <code>`. Keep this HearthNet running until they have joined.\n',
+            );
+          }
+          return;
         }
-        return;
-      }
-      const created = await api.createInvite.mutate({ nodeId: opts.nodeId, level: opts.level, ttlSeconds: ttl }).catch(apiFailure);
-      if (opts.qr) writeFileSync(opts.qr, Buffer.from(created.qr_png_base64, 'base64'));
-      const { qr_png_base64: _png, ...shown } = created;
-      out(!!opts.json, shown, () => created.text);
-      if (!opts.json) process.stderr.write(`Invite for ${created.invitee} (${created.level}), valid until ${created.expires_at}${opts.qr ? `; QR code in ${opts.qr}` : ''}.\n`);
-    });
+        const created = await api.createInvite
+          .mutate({ nodeId: opts.nodeId, level: opts.level, ttlSeconds: ttl })
+          .catch(apiFailure);
+        if (opts.qr) writeFileSync(opts.qr, Buffer.from(created.qr_png_base64, 'base64'));
+        const { qr_png_base64: _png, ...shown } = created;
+        out(!!opts.json, shown, () => created.text);
+        if (!opts.json)
+          process.stderr.write(
+            `Invite for ${created.invitee} (${created.level}), valid until ${created.expires_at}${opts.qr ? `; QR code in ${opts.qr}` : ''}.\n`,
+          );
+      },
+    );
   const redeem = async (textOrFile: string, opts: { json?: boolean }, cmd: Command) => {
     const text = inviteText(textOrFile);
     const { api } = connectLocalNode(cliContext(cmd).config);

@@ -15,17 +15,26 @@ export function registerLog(program: Command): void {
     .option('--component <name>', 'only lines from this component')
     .option('--json', 'raw JSON lines')
     .action(async (opts: { follow?: boolean; level: string; component?: string; json?: boolean }, cmd: Command) => {
-      if (!(LOG_LEVELS as readonly string[]).includes(opts.level)) throw new CliExit(EXIT.usage, `--level must be one of ${LOG_LEVELS.join(', ')}`);
+      if (!(LOG_LEVELS as readonly string[]).includes(opts.level))
+        throw new CliExit(EXIT.usage, `--level must be one of ${LOG_LEVELS.join(', ')}`);
       const { config } = cliContext(cmd);
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
-      for await (const r of readLogs({ dir: config.observability.log_dir, level: opts.level as LogLevel, component: opts.component, follow: !!opts.follow, signal: ac.signal })) {
+      for await (const r of readLogs({
+        dir: config.observability.log_dir,
+        level: opts.level as LogLevel,
+        component: opts.component,
+        follow: !!opts.follow,
+        signal: ac.signal,
+      })) {
         // Log lines quote peers (names, refused events, error messages): inert on a terminal.
         if (opts.json) process.stdout.write(escapeJsonForTerminal(JSON.stringify(r)) + '\n');
         else {
           const { ts, level, logger, msg, ...rest } = r as unknown as Record<string, unknown>;
           const extras = Object.keys(rest).length ? ' ' + escapeJsonForTerminal(JSON.stringify(rest)) : '';
-          process.stdout.write(`${neutralise(String(ts))} ${neutralise(String(level).toUpperCase().padEnd(5))} ${neutralise(String(logger))}: ${neutralise(String(msg))}${extras}\n`);
+          process.stdout.write(
+            `${neutralise(String(ts))} ${neutralise(String(level).toUpperCase().padEnd(5))} ${neutralise(String(logger))}: ${neutralise(String(msg))}${extras}\n`,
+          );
         }
       }
     });

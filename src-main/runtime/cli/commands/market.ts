@@ -28,18 +28,27 @@ export function registerMarket(program: Command): void {
     .option('--tags <a,b>', 'comma-separated tags', list)
     .option('--ttl <seconds>', 'how long it stays up (default from the node settings)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { category: string; title: string; body: string; tags?: string[]; ttl?: string; json?: boolean }, cmd: Command) => {
-      const input = {
-        category: oneOf(opts.category, MARKET_CATEGORIES, '--category')!,
-        title: nonEmpty(opts.title, '--title'),
-        body: opts.body,
-        tags: opts.tags,
-        ttl_seconds: wholeNumber(opts.ttl, '--ttl', POST_LIMITS.ttlMinSeconds),
-      };
-      const { api } = connectLocalNode(cliContext(cmd).config);
-      const post = await api.marketPost.mutate(input).catch(apiFailure);
-      out(!!opts.json, post, () => `Posted "${post.title}" until ${localTime(post.expires_at)}.\n    id ${post.event_id}`);
-    });
+    .action(
+      async (
+        opts: { category: string; title: string; body: string; tags?: string[]; ttl?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const input = {
+          category: oneOf(opts.category, MARKET_CATEGORIES, '--category')!,
+          title: nonEmpty(opts.title, '--title'),
+          body: opts.body,
+          tags: opts.tags,
+          ttl_seconds: wholeNumber(opts.ttl, '--ttl', POST_LIMITS.ttlMinSeconds),
+        };
+        const { api } = connectLocalNode(cliContext(cmd).config);
+        const post = await api.marketPost.mutate(input).catch(apiFailure);
+        out(
+          !!opts.json,
+          post,
+          () => `Posted "${post.title}" until ${localTime(post.expires_at)}.\n    id ${post.event_id}`,
+        );
+      },
+    );
 
   market
     .command('list')
@@ -49,12 +58,22 @@ export function registerMarket(program: Command): void {
     .option('--limit <n>', 'at most this many')
     .option('--all', 'include notices that were taken down or ran out')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { category?: string; tag?: string[]; limit?: string; all?: boolean; json?: boolean }, cmd: Command) => {
-      const input = { category: oneOf(opts.category, MARKET_CATEGORIES, '--category'), tags: opts.tag, limit: wholeNumber(opts.limit, '--limit', 1, LIST_MAX_LIMIT), include_expired: opts.all ? true : undefined };
-      const { api } = connectLocalNode(cliContext(cmd).config);
-      const r = await api.marketList.query(input).catch(apiFailure);
-      out(!!opts.json, r, () => (r.posts.length ? r.posts.map(postLine).join('\n') : 'The board is empty.'));
-    });
+    .action(
+      async (
+        opts: { category?: string; tag?: string[]; limit?: string; all?: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        const input = {
+          category: oneOf(opts.category, MARKET_CATEGORIES, '--category'),
+          tags: opts.tag,
+          limit: wholeNumber(opts.limit, '--limit', 1, LIST_MAX_LIMIT),
+          include_expired: opts.all ? true : undefined,
+        };
+        const { api } = connectLocalNode(cliContext(cmd).config);
+        const r = await api.marketList.query(input).catch(apiFailure);
+        out(!!opts.json, r, () => (r.posts.length ? r.posts.map(postLine).join('\n') : 'The board is empty.'));
+      },
+    );
 
   market
     .command('search')
@@ -64,10 +83,16 @@ export function registerMarket(program: Command): void {
     .option('--limit <n>', 'at most this many')
     .option('--json', 'machine-readable output')
     .action(async (text: string, opts: { category?: string; limit?: string; json?: boolean }, cmd: Command) => {
-      const input = { query: nonEmpty(text, 'the search text'), category: oneOf(opts.category, MARKET_CATEGORIES, '--category'), limit: wholeNumber(opts.limit, '--limit', 1, LIST_MAX_LIMIT) };
+      const input = {
+        query: nonEmpty(text, 'the search text'),
+        category: oneOf(opts.category, MARKET_CATEGORIES, '--category'),
+        limit: wholeNumber(opts.limit, '--limit', 1, LIST_MAX_LIMIT),
+      };
       const { api } = connectLocalNode(cliContext(cmd).config);
       const hits = await api.marketSearch.query(input).catch(apiFailure);
-      out(!!opts.json, hits, () => (hits.length ? hits.map((h) => postLine(h.post)).join('\n') : `Nothing on the board matches "${text}".`));
+      out(!!opts.json, hits, () =>
+        hits.length ? hits.map((h) => postLine(h.post)).join('\n') : `Nothing on the board matches "${text}".`,
+      );
     });
 
   market

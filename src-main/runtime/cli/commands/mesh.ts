@@ -11,22 +11,39 @@ function capsTable(rows: readonly CapabilityRow[]): string {
   return table(
     ['CAPABILITY', 'OFFERED BY', 'BUSY', 'PARAMS'],
     rows.map((r) => {
-      const params = Object.entries(r.params).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
-      return [`${r.name}@${r.version}`, r.is_local ? 'this node' : r.node_name, `${r.in_flight}/${r.max_concurrent}${r.quarantined ? ' QUARANTINED' : ''}`, params];
+      const params = Object.entries(r.params)
+        .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .join(' ');
+      return [
+        `${r.name}@${r.version}`,
+        r.is_local ? 'this node' : r.node_name,
+        `${r.in_flight}/${r.max_concurrent}${r.quarantined ? ' QUARANTINED' : ''}`,
+        params,
+      ];
     }),
   );
 }
 
 function peersTable(rows: readonly PeerSummary[]): string {
   if (rows.length === 0) return 'No neighbours found yet.';
-  return table(['NEIGHBOUR', 'ID', 'ADDRESS', 'FOUND VIA', 'LAST SEEN'], rows.map((p) => [p.display_name, p.node_id_short, p.endpoints[0] ?? '-', p.source, `${p.last_seen_s_ago}s ago`]));
+  return table(
+    ['NEIGHBOUR', 'ID', 'ADDRESS', 'FOUND VIA', 'LAST SEEN'],
+    rows.map((p) => [p.display_name, p.node_id_short, p.endpoints[0] ?? '-', p.source, `${p.last_seen_s_ago}s ago`]),
+  );
 }
 
 function tracesTable(rows: readonly TraceRow[], nameOf: (id: string) => string): string {
   if (rows.length === 0) return 'No calls yet.';
   return table(
     ['TIME', 'CAPABILITY', 'FROM', 'TO', 'RESULT', 'MS'],
-    rows.map((t) => [localTime(t.ts), `${t.capability}@${t.version}`, nameOf(t.from_node), t.is_local ? 'this node' : nameOf(t.to_node), t.result, String(Math.round(t.ms))]),
+    rows.map((t) => [
+      localTime(t.ts),
+      `${t.capability}@${t.version}`,
+      nameOf(t.from_node),
+      t.is_local ? 'this node' : nameOf(t.to_node),
+      t.result,
+      String(Math.round(t.ms)),
+    ]),
   );
 }
 
@@ -46,39 +63,53 @@ export function registerMesh(program: Command): void {
     .option('--local-only', "only this node's capabilities")
     .option('--name <name>', 'only this capability (e.g. llm.chat or llm.chat@1.0)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { remoteOnly?: boolean; localOnly?: boolean; name?: string; json?: boolean }, cmd: Command) => {
-      const { api } = connectLocalNode(cliContext(cmd).config);
-      const rows = await api.capabilities.query({ remoteOnly: !!opts.remoteOnly, localOnly: !!opts.localOnly, name: opts.name }).catch(apiFailure);
-      out(!!opts.json, rows, () => capsTable(rows));
-    });
+    .action(
+      async (opts: { remoteOnly?: boolean; localOnly?: boolean; name?: string; json?: boolean }, cmd: Command) => {
+        const { api } = connectLocalNode(cliContext(cmd).config);
+        const rows = await api.capabilities
+          .query({ remoteOnly: !!opts.remoteOnly, localOnly: !!opts.localOnly, name: opts.name })
+          .catch(apiFailure);
+        out(!!opts.json, rows, () => capsTable(rows));
+      },
+    );
 
   program
     .command('call')
-    .description("call a capability on the mesh, e.g. call llm.chat@1.0 '{\"messages\":[...]}'")
+    .description('call a capability on the mesh, e.g. call llm.chat@1.0 \'{"messages":[...]}\'')
     .argument('<name@version>', 'capability, e.g. market.list@1.0')
     .argument('[body]', 'JSON request body', '{}')
     .option('--stream', 'stream frames as they arrive')
     .option('--params <json>', 'pick an instance by params, e.g. {"model":"stories260K"}')
     .option('--timeout <seconds>', 'give up after this long')
-    .action(async (nameAtVersion: string, bodyText: string, opts: { stream?: boolean; params?: string; timeout?: string }, cmd: Command) => {
-      const m = /^([a-z0-9_-]+(?:\.[a-z0-9_-]+)+)@(\d+\.\d+)$/.exec(nameAtVersion);
-      if (!m) throw new CliExit(EXIT.usage, `"${nameAtVersion}" is not a capability name@version such as llm.chat@1.0`);
-      const body = parseJsonArg(bodyText, 'the body');
-      const params = opts.params ? (parseJsonArg(opts.params, '--params') as Record<string, unknown>) : null;
-      const timeout_ms = opts.timeout ? Math.round(Number(opts.timeout) * 1000) : undefined;
-      if (timeout_ms !== undefined && !(timeout_ms > 0)) throw new CliExit(EXIT.usage, '--timeout must be a positive number of seconds');
-      const { info, api } = connectLocalNode(cliContext(cmd).config);
-      const q = { capability: m[1], version: m[2], body, params, timeout_ms };
-      if (!opts.stream) {
-        const result = await api.callCapability.mutate(q).catch(apiFailure);
-        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-        return;
-      }
-      for await (const frame of streamCall(info, q)) {
-        if (frame.event === 'token' && typeof (frame.data as { text?: unknown }).text === 'string') process.stdout.write((frame.data as { text: string }).text);
-        else process.stdout.write(`\n[${frame.event}] ${JSON.stringify(frame.data)}\n`);
-      }
-    });
+    .action(
+      async (
+        nameAtVersion: string,
+        bodyText: string,
+        opts: { stream?: boolean; params?: string; timeout?: string },
+        cmd: Command,
+      ) => {
+        const m = /^([a-z0-9_-]+(?:\.[a-z0-9_-]+)+)@(\d+\.\d+)$/.exec(nameAtVersion);
+        if (!m)
+          throw new CliExit(EXIT.usage, `"${nameAtVersion}" is not a capability name@version such as llm.chat@1.0`);
+        const body = parseJsonArg(bodyText, 'the body');
+        const params = opts.params ? (parseJsonArg(opts.params, '--params') as Record<string, unknown>) : null;
+        const timeout_ms = opts.timeout ? Math.round(Number(opts.timeout) * 1000) : undefined;
+        if (timeout_ms !== undefined && !(timeout_ms > 0))
+          throw new CliExit(EXIT.usage, '--timeout must be a positive number of seconds');
+        const { info, api } = connectLocalNode(cliContext(cmd).config);
+        const q = { capability: m[1], version: m[2], body, params, timeout_ms };
+        if (!opts.stream) {
+          const result = await api.callCapability.mutate(q).catch(apiFailure);
+          process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+          return;
+        }
+        for await (const frame of streamCall(info, q)) {
+          if (frame.event === 'token' && typeof (frame.data as { text?: unknown }).text === 'string')
+            process.stdout.write((frame.data as { text: string }).text);
+          else process.stdout.write(`\n[${frame.event}] ${JSON.stringify(frame.data)}\n`);
+        }
+      },
+    );
 
   program
     .command('trace')
@@ -92,7 +123,10 @@ export function registerMesh(program: Command): void {
       const { api } = connectLocalNode(cliContext(cmd).config);
       const rows = await api.traces.query({ n, capability: opts.capability }).catch(apiFailure);
       const status = await api.status.query().catch(apiFailure);
-      const names = new Map<string, string>([[status.node_id, status.display_name], ...status.peers.map((p) => [p.node_id, p.display_name] as [string, string])]);
+      const names = new Map<string, string>([
+        [status.node_id, status.display_name],
+        ...status.peers.map((p) => [p.node_id, p.display_name] as [string, string]),
+      ]);
       out(!!opts.json, rows, () => tracesTable(rows, (id) => names.get(id) ?? `${id.slice(0, 16)}…`));
     });
 
@@ -112,9 +146,16 @@ export function registerMesh(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (address: string, opts: { json?: boolean }, cmd: Command) => {
       const m = /^(.+):(\d{1,5})$/.exec(address.trim());
-      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new CliExit(EXIT.usage, `"${address}" is not host:port, e.g. 192.168.1.20:7080`);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
+        throw new CliExit(EXIT.usage, `"${address}" is not host:port, e.g. 192.168.1.20:7080`);
       const { api } = connectLocalNode(cliContext(cmd).config);
-      const peer = await api.addPeer.mutate({ host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) }).catch(apiFailure);
-      out(!!opts.json, peer, () => `Added ${peer.display_name} (${peer.node_id_short}) at ${peer.endpoints[0] ?? address}.`);
+      const peer = await api.addPeer
+        .mutate({ host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) })
+        .catch(apiFailure);
+      out(
+        !!opts.json,
+        peer,
+        () => `Added ${peer.display_name} (${peer.node_id_short}) at ${peer.endpoints[0] ?? address}.`,
+      );
     });
 }

@@ -15,7 +15,7 @@ function opener(): { cmd: string; args: (url: string) => string[] } {
 export function registerOpen(program: Command): void {
   program
     .command('open')
-    .description('open the household app in your browser (the link carries this computer\'s key; do not share it)')
+    .description("open the household app in your browser (the link carries this computer's key; do not share it)")
     .option('--print', 'print the link instead of opening a browser')
     .action(async (opts: { print?: boolean }, cmd: Command) => {
       const { info } = connectLocalNode(cliContext(cmd).config);
@@ -28,7 +28,11 @@ export function registerOpen(program: Command): void {
       const o = opener();
       await new Promise<void>((resolve, reject) => {
         const child = spawn(o.cmd, o.args(url), { stdio: 'ignore', detached: true });
-        child.once('error', (err) => reject(new CliExit(EXIT.error, `could not start a browser (${err.message}); open this link yourself:\n${url}`)));
+        child.once('error', (err) =>
+          reject(
+            new CliExit(EXIT.error, `could not start a browser (${err.message}); open this link yourself:\n${url}`),
+          ),
+        );
         child.once('spawn', () => {
           child.unref();
           resolve();

@@ -8,15 +8,38 @@ import { apiFailure, connectLocalNode } from '../local-node';
 import { runOp } from '../op-runner';
 import { formatBytes, ProgressBar } from '../progress';
 
-const STAGE_LABEL: Record<string, string> = { importing: 'Reading file', chunking: 'Splitting', embedding: 'Embedding', storing: 'Indexing' };
+const STAGE_LABEL: Record<string, string> = {
+  importing: 'Reading file',
+  chunking: 'Splitting',
+  embedding: 'Embedding',
+  storing: 'Indexing',
+};
 
 function corporaTable(rows: readonly CorpusRow[], mesh: readonly MeshCollection[]): string {
   const here = rows.length
-    ? table(['COLLECTION', 'DOCUMENTS', 'PASSAGES', 'SIZE', 'SEARCH'], rows.map((r) => [r.corpus, String(r.documents), String(r.chunks), formatBytes(r.size_bytes), r.embedding_model ? `by meaning (${r.embedding_model})` : 'keywords only']))
+    ? table(
+        ['COLLECTION', 'DOCUMENTS', 'PASSAGES', 'SIZE', 'SEARCH'],
+        rows.map((r) => [
+          r.corpus,
+          String(r.documents),
+          String(r.chunks),
+          formatBytes(r.size_bytes),
+          r.embedding_model ? `by meaning (${r.embedding_model})` : 'keywords only',
+        ]),
+      )
     : 'No document collections on this computer yet. Add one with `hearthnet rag ingest <file or folder> --corpus <name>`.';
   const others = mesh.filter((c) => c.households.some((h) => !h.is_local));
   const street = others.length
-    ? table(['COLLECTION', 'OFFERED BY'], others.map((c) => [c.corpus, c.households.filter((h) => !h.is_local).map((h) => h.name).join(', ')]))
+    ? table(
+        ['COLLECTION', 'OFFERED BY'],
+        others.map((c) => [
+          c.corpus,
+          c.households
+            .filter((h) => !h.is_local)
+            .map((h) => h.name)
+            .join(', '),
+        ]),
+      )
     : 'No neighbour offers a document collection right now.';
   return `On this computer:\n${here}\n\nOffered by neighbours (\`hearthnet ask\` searches them too):\n${street}`;
 }
@@ -31,7 +54,9 @@ function stageProgress(bar: ProgressBar): (p: Record<string, unknown>) => void {
 }
 
 export function registerRag(program: Command): void {
-  const rag = program.command('rag').description('shared document collections (corpora) the neighbourhood can ask questions of');
+  const rag = program
+    .command('rag')
+    .description('shared document collections (corpora) the neighbourhood can ask questions of');
 
   rag
     .command('list')
@@ -54,13 +79,22 @@ export function registerRag(program: Command): void {
     .action(async (path: string, opts: { corpus: string; title?: string; json?: boolean }, cmd: Command) => {
       const { info } = connectLocalNode(cliContext(cmd).config);
       const bar = new ProgressBar({ label: 'Reading file' });
-      const r = await runOp(info, 'rag.ingest', { path: absolutePath(nonEmpty(path, 'the path')), corpus: nonEmpty(opts.corpus, '--corpus'), title: opts.title }, { bar, onProgress: stageProgress(bar) });
+      const r = await runOp(
+        info,
+        'rag.ingest',
+        {
+          path: absolutePath(nonEmpty(path, 'the path')),
+          corpus: nonEmpty(opts.corpus, '--corpus'),
+          title: opts.title,
+        },
+        { bar, onProgress: stageProgress(bar) },
+      );
       out(!!opts.json, r, () =>
         typeof r.folder === 'string'
           ? `Added ${String(r.added)} of ${String(r.documents)} document(s) from ${String(r.folder)} to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${(r.notices as string[]).length ? `\n${(r.notices as string[]).join('\n')}` : ''}`
           : r.already_ingested
-          ? `"${String(r.title)}" is already in "${String(r.corpus)}"; nothing to do.`
-          : `Added "${String(r.title)}" to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${r.notice ? `\n${String(r.notice)}` : ''}`,
+            ? `"${String(r.title)}" is already in "${String(r.corpus)}"; nothing to do.`
+            : `Added "${String(r.title)}" to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${r.notice ? `\n${String(r.notice)}` : ''}`,
       );
     });
 
@@ -73,9 +107,19 @@ export function registerRag(program: Command): void {
     .action(async (opts: { corpus: string; embeddingModel?: string; json?: boolean }, cmd: Command) => {
       const { info } = connectLocalNode(cliContext(cmd).config);
       const bar = new ProgressBar({ label: 'Reindexing' });
-      const r = await runOp(info, 'rag.reindex', { corpus: nonEmpty(opts.corpus, '--corpus'), embedding_model: opts.embeddingModel }, { bar, onProgress: stageProgress(bar) });
+      const r = await runOp(
+        info,
+        'rag.reindex',
+        { corpus: nonEmpty(opts.corpus, '--corpus'), embedding_model: opts.embeddingModel },
+        { bar, onProgress: stageProgress(bar) },
+      );
       const notices = (r.notices as string[] | undefined) ?? [];
-      out(!!opts.json, r, () => `Reindexed ${String(r.documents)} document(s) of "${String(r.corpus)}": ${String(r.chunks_indexed)} passages, ${String(r.embedding_model ?? 'keyword search only')}.${notices.length ? `\n${notices.join('\n')}` : ''}`);
+      out(
+        !!opts.json,
+        r,
+        () =>
+          `Reindexed ${String(r.documents)} document(s) of "${String(r.corpus)}": ${String(r.chunks_indexed)} passages, ${String(r.embedding_model ?? 'keyword search only')}.${notices.length ? `\n${notices.join('\n')}` : ''}`,
+      );
     });
 
   program
@@ -89,14 +133,22 @@ export function registerRag(program: Command): void {
       const question = nonEmpty(words.join(' '), 'the question');
       const { info } = connectLocalNode(cliContext(cmd).config);
       let answer = '';
-      const done = await runOp(info, 'ask', { question, corpora: opts.corpus, model: opts.model }, {
-        onFrame: (event, data) => {
-          if (event !== 'token' || typeof data.text !== 'string') return;
-          answer += data.text;
-          if (!opts.json) process.stdout.write(data.text);
+      const done = await runOp(
+        info,
+        'ask',
+        { question, corpora: opts.corpus, model: opts.model },
+        {
+          onFrame: (event, data) => {
+            if (event !== 'token' || typeof data.text !== 'string') return;
+            answer += data.text;
+            if (!opts.json) process.stdout.write(data.text);
+          },
         },
-      });
-      const citations = (done.citations as Array<{ n: number; title: string; page: number | null; section: string | null; corpus: string }> | undefined) ?? [];
+      );
+      const citations =
+        (done.citations as
+          | Array<{ n: number; title: string; page: number | null; section: string | null; corpus: string }>
+          | undefined) ?? [];
       if (opts.json) {
         out(true, { answer, ...done }, () => '');
         return;
@@ -105,7 +157,10 @@ export function registerRag(program: Command): void {
       if (done.notice && done.answered_by === 'llm') lines.push('', String(done.notice));
       if (citations.length) {
         lines.push('', 'Sources:');
-        for (const c of citations) lines.push(`  [${c.n}] ${c.title}${c.page !== null ? `, p. ${c.page}` : c.section ? `, ${c.section}` : ''}  (${c.corpus})`);
+        for (const c of citations)
+          lines.push(
+            `  [${c.n}] ${c.title}${c.page !== null ? `, p. ${c.page}` : c.section ? `, ${c.section}` : ''}  (${c.corpus})`,
+          );
       }
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -19,7 +19,8 @@ interface RunOptions {
 function portOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliExit(EXIT.usage, `${name} must be a port number 0-65535 (0 picks a free one), got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new CliExit(EXIT.usage, `${name} must be a port number 0-65535 (0 picks a free one), got "${value}"`);
   return n;
 }
 
@@ -57,13 +58,23 @@ export function registerRun(program: Command): void {
     .option('--no-ui', 'headless: do not open the app window or a browser')
     .option('--port <n>', 'peer port (default from config, 7080; 0 picks a free port)')
     .option('--api-port <n>', 'local API / web UI port (default from config, 7860; 0 when --port is 0)')
-    .option('--host <address>', 'address to listen on for neighbours (default 0.0.0.0; 127.0.0.1 keeps the node on this machine)')
+    .option(
+      '--host <address>',
+      'address to listen on for neighbours (default 0.0.0.0; 127.0.0.1 keeps the node on this machine)',
+    )
     .option('--debug', 'also log to the terminal')
-    .option('--probe-target <target...>', 'internet checks for emergency mode (IP, hostname or http URL); "none" turns them off for this run')
+    .option(
+      '--probe-target <target...>',
+      'internet checks for emergency mode (IP, hostname or http URL); "none" turns them off for this run',
+    )
     .action(async (opts: RunOptions, cmd: Command) => {
       const ctx = cliContext(cmd);
       const running = readRuntimeFile(nodeFiles(ctx.config).runtime);
-      if (running) throw new CliExit(EXIT.error, `a HearthNet node is already running for this household (pid ${running.pid}, peer port ${running.transport_port}); stop it first`);
+      if (running)
+        throw new CliExit(
+          EXIT.error,
+          `a HearthNet node is already running for this household (pid ${running.pid}, peer port ${running.transport_port}); stop it first`,
+        );
       const transportPort = portOption(opts.port, '--port');
       const apiPort = portOption(opts.apiPort, '--api-port') ?? (transportPort === 0 ? 0 : undefined);
       let config = opts.host ? { ...ctx.config, transport: { ...ctx.config.transport, host: opts.host } } : ctx.config;
@@ -72,7 +83,8 @@ export function registerRun(program: Command): void {
         config = { ...config, emergency: { ...config.emergency, probe_targets: targets } };
       }
       // A fresh clone (or edited sources) gets its web app built first: install + run is the whole set-up.
-      if (opts.ui && APP_ROOT) await ensureWebUi(APP_ROOT, (text) => process.stderr.write(text), { tty: process.stderr.isTTY });
+      if (opts.ui && APP_ROOT)
+        await ensureWebUi(APP_ROOT, (text) => process.stderr.write(text), { tty: process.stderr.isTTY });
       // Listen for the end before starting: a signal that comes while the node starts (or the moment
       // runtime.json appears) must stop it cleanly too, not kill it with the default action.
       const ending = whenToStop();
@@ -80,7 +92,13 @@ export function registerRun(program: Command): void {
       const { startNode } = await import('../../node');
       let node: Awaited<ReturnType<typeof startNode>>;
       try {
-        node = await startNode({ config, configFile: ctx.configFile, transportPort, apiPort, logToStderr: !!opts.debug });
+        node = await startNode({
+          config,
+          configFile: ctx.configFile,
+          transportPort,
+          apiPort,
+          logToStderr: !!opts.debug,
+        });
       } catch (err) {
         ending.dispose();
         throw err;
@@ -94,13 +112,20 @@ export function registerRun(program: Command): void {
       );
       if (opts.ui) {
         const host = config.ui.host === '0.0.0.0' ? '127.0.0.1' : config.ui.host;
-        process.stdout.write(`Open HearthNet in your browser: http://${host}:${node.apiPort}/#token=${node.apiToken}\n`);
+        process.stdout.write(
+          `Open HearthNet in your browser: http://${host}:${node.apiPort}/#token=${node.apiToken}\n`,
+        );
       }
       const why = await ending.reason;
       process.stdout.write(`\n${why.kind === 'signal' ? why.signal : 'unexpected error'}: stopping…\n`);
-      if (why.kind === 'error') node.log.error('unexpected error; stopping', { error: String((why.error as Error)?.stack ?? why.error) });
+      if (why.kind === 'error')
+        node.log.error('unexpected error; stopping', { error: String((why.error as Error)?.stack ?? why.error) });
       await node.stop();
       ending.dispose();
-      if (why.kind === 'error') throw new CliExit(EXIT.error, `the node stopped after an unexpected error: ${String((why.error as Error)?.message ?? why.error)}`);
+      if (why.kind === 'error')
+        throw new CliExit(
+          EXIT.error,
+          `the node stopped after an unexpected error: ${String((why.error as Error)?.message ?? why.error)}`,
+        );
     });
 }

@@ -19,10 +19,16 @@ function human(s: StatusReport): string {
     `  caps:       ${s.capabilities.local} local, ${s.capabilities.remote} from neighbours`,
     `  ports:      peers ${s.ports.transport}, local api ${s.ports.api}`,
     `  neighbours: ${s.peers.length}`,
-    ...s.peers.map((p) => `    - ${p.display_name} (${p.profile}) ${p.node_id_short} ${p.endpoints[0] ?? ''} seen ${p.last_seen_s_ago}s ago${p.refuses_us ? ` — ${REFUSAL_TEXT[p.refuses_us]}` : ''}`),
+    ...s.peers.map(
+      (p) =>
+        `    - ${p.display_name} (${p.profile}) ${p.node_id_short} ${p.endpoints[0] ?? ''} seen ${p.last_seen_s_ago}s ago${p.refuses_us ? ` — ${REFUSAL_TEXT[p.refuses_us]}` : ''}`,
+    ),
   ];
   if (removedBy > 0) {
-    lines.push('', `This household was removed from ${s.community?.name || 'its community'} (${removedBy} neighbour${removedBy === 1 ? '' : 's'} say so): they no longer answer its calls or share their log with it. If that is a mistake, a trusted member can invite it again.`);
+    lines.push(
+      '',
+      `This household was removed from ${s.community?.name || 'its community'} (${removedBy} neighbour${removedBy === 1 ? '' : 's'} say so): they no longer answer its calls or share their log with it. If that is a mistake, a trusted member can invite it again.`,
+    );
   }
   return lines.join('\n');
 }

@@ -9,6 +9,8 @@ export function registerVersion(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }) => {
       const info = { version: PACKAGE_VERSION, node: process.version, platform: `${process.platform}-${process.arch}` };
-      process.stdout.write(opts.json ? JSON.stringify(info) + '\n' : `hearthnet ${info.version} (node ${info.node}, ${info.platform})\n`);
+      process.stdout.write(
+        opts.json ? JSON.stringify(info) + '\n' : `hearthnet ${info.version} (node ${info.node}, ${info.platform})\n`,
+      );
     });
 }

@@ -59,7 +59,10 @@ export class DeliveryManager {
   private pump: Promise<void> | null = null;
 
   /** Opens the outbox (throws ChatError('outbox_io') if it is unreadable). */
-  constructor(private readonly c: DeliveryComponents, private readonly init: DeliveryInit = {}) {
+  constructor(
+    private readonly c: DeliveryComponents,
+    private readonly init: DeliveryInit = {},
+  ) {
     this.outbox = Outbox.open(c.outboxPath);
     this.now = init.now ?? Date.now;
     this.timers = init.timers ?? realDeliveryTimers;
@@ -106,14 +109,27 @@ export class DeliveryManager {
    * 'queued' when nobody could, to be retried with backoff and when the recipient comes back.
    */
   async deliver(messageEvent: Event): Promise<DeliveryOutcome> {
-    if (!this.c.config.enabled) throw new ChatError('forbidden', 'chat is turned off in this node\'s settings');
+    if (!this.c.config.enabled) throw new ChatError('forbidden', "chat is turned off in this node's settings");
     const data = messageEvent.data as { msg_id?: unknown; recipient?: unknown };
-    if (messageEvent.event_type !== 'chat.message.sent' || messageEvent.author !== this.c.ourKp.nodeIdFull || typeof data.msg_id !== 'string' || typeof data.recipient !== 'string') {
-      throw new ChatError('bad_request', 'only a chat.message.sent event authored by this node can be delivered from here');
+    if (
+      messageEvent.event_type !== 'chat.message.sent' ||
+      messageEvent.author !== this.c.ourKp.nodeIdFull ||
+      typeof data.msg_id !== 'string' ||
+      typeof data.recipient !== 'string'
+    ) {
+      throw new ChatError(
+        'bad_request',
+        'only a chat.message.sent event authored by this node can be delivered from here',
+      );
     }
     const entry = this.outbox.add({
-      msg_id: data.msg_id, event_id: messageEvent.event_id, recipient: data.recipient,
-      queued_at: this.now(), attempts: 0, pushed_at: null, forwarded_to: [],
+      msg_id: data.msg_id,
+      event_id: messageEvent.event_id,
+      recipient: data.recipient,
+      queued_at: this.now(),
+      attempts: 0,
+      pushed_at: null,
+      forwarded_to: [],
     });
     return this.attempt(entry, messageEvent);
   }
@@ -125,7 +141,13 @@ export class DeliveryManager {
   onLocalMessageArrived(event: Event): Event | null {
     const data = event.data as { msg_id?: unknown; recipient?: unknown };
     const us = this.c.ourKp.nodeIdFull as string;
-    if (event.event_type !== 'chat.message.sent' || data.recipient !== us || event.author === us || typeof data.msg_id !== 'string') return null;
+    if (
+      event.event_type !== 'chat.message.sent' ||
+      data.recipient !== us ||
+      event.author === us ||
+      typeof data.msg_id !== 'string'
+    )
+      return null;
     if (this.receipted.has(data.msg_id)) return null;
     this.receipted.add(data.msg_id);
     return this.c.log.appendLocal('chat.message.delivered', { msg_id: data.msg_id }, this.c.ourKp);
@@ -133,8 +155,19 @@ export class DeliveryManager {
 
   /** `nodeId` became reachable: push what we owe it now, and hand waiting messages to it if it can carry them. */
   async onPeerOnline(nodeId: string): Promise<void> {
-    const due = this.outbox.all().filter((e) => e.pushed_at === null && (e.recipient === nodeId || (this.canForward() && !e.forwarded_to.includes(nodeId))));
-    await Promise.all(due.map((e) => this.attempt(e).catch((err: unknown) => this.warn('chat delivery attempt failed', { msg_id: e.msg_id, error: String(err) }))));
+    const due = this.outbox
+      .all()
+      .filter(
+        (e) =>
+          e.pushed_at === null && (e.recipient === nodeId || (this.canForward() && !e.forwarded_to.includes(nodeId))),
+      );
+    await Promise.all(
+      due.map((e) =>
+        this.attempt(e).catch((err: unknown) =>
+          this.warn('chat delivery attempt failed', { msg_id: e.msg_id, error: String(err) }),
+        ),
+      ),
+    );
   }
 
   private async run(events: AsyncIterable<Event>, signal: AbortSignal): Promise<void> {
@@ -173,7 +206,8 @@ export class DeliveryManager {
   }
 
   private catchUp(): void {
-    for (const e of this.c.log.replay({ eventTypes: ['chat.message.delivered', 'chat.message.read'] })) this.onReceipt(e);
+    for (const e of this.c.log.replay({ eventTypes: ['chat.message.delivered', 'chat.message.read'] }))
+      this.onReceipt(e);
     for (const e of this.c.log.replay({ eventTypes: ['chat.message.sent'] })) this.handle(e);
   }
 
@@ -194,7 +228,9 @@ export class DeliveryManager {
       return 'queued';
     }
     if (this.now() - entry.queued_at > (this.init.maxAgeMs ?? CHAT_OUTBOX_MAX_AGE_MS)) {
-      this.warn('gave up pushing an old chat message; it still reaches the recipient through the log', { msg_id: entry.msg_id });
+      this.warn('gave up pushing an old chat message; it still reaches the recipient through the log', {
+        msg_id: entry.msg_id,
+      });
       this.outbox.remove(entry.msg_id);
       return 'queued';
     }
@@ -209,14 +245,25 @@ export class DeliveryManager {
         }
         return 'direct';
       } catch (err) {
-        this.warn('direct chat delivery failed; will retry', { msg_id: entry.msg_id, recipient: entry.recipient, error: String(err) });
+        this.warn('direct chat delivery failed; will retry', {
+          msg_id: entry.msg_id,
+          recipient: entry.recipient,
+          error: String(err),
+        });
       }
     }
     const forwarded = await this.forward(entry, ev, online);
     if (this.outbox.get(entry.msg_id) !== entry) return forwarded ? 'forwarded' : 'queued'; // acknowledged meanwhile
     entry.attempts += 1;
     this.outbox.touch();
-    this.schedule(entry, retryDelayMs(entry.attempts - 1, this.init.retryBaseMs ?? CHAT_RETRY_BASE_MS, this.init.retryCapMs ?? CHAT_RETRY_CAP_MS));
+    this.schedule(
+      entry,
+      retryDelayMs(
+        entry.attempts - 1,
+        this.init.retryBaseMs ?? CHAT_RETRY_BASE_MS,
+        this.init.retryCapMs ?? CHAT_RETRY_CAP_MS,
+      ),
+    );
     return forwarded ? 'forwarded' : 'queued';
   }
 
@@ -224,7 +271,9 @@ export class DeliveryManager {
     const via = this.c.forwardVia;
     if (!via || !this.canForward()) return false;
     const us = this.c.ourKp.nodeIdFull as string;
-    const targets = [...online].filter((n) => n !== entry.recipient && n !== us && !entry.forwarded_to.includes(n)).slice(0, this.init.forwardFanout ?? CHAT_FORWARD_FANOUT);
+    const targets = [...online]
+      .filter((n) => n !== entry.recipient && n !== us && !entry.forwarded_to.includes(n))
+      .slice(0, this.init.forwardFanout ?? CHAT_FORWARD_FANOUT);
     let ok = false;
     for (const t of targets) {
       try {
@@ -249,7 +298,9 @@ export class DeliveryManager {
       this.retryTimers.delete(entry.msg_id);
       const current = this.outbox.get(entry.msg_id);
       if (current && current.pushed_at === null) {
-        this.attempt(current).catch((err: unknown) => this.warn('chat delivery attempt failed', { msg_id: entry.msg_id, error: String(err) }));
+        this.attempt(current).catch((err: unknown) =>
+          this.warn('chat delivery attempt failed', { msg_id: entry.msg_id, error: String(err) }),
+        );
       }
     }, delayMs);
     this.retryTimers.set(entry.msg_id, handle);

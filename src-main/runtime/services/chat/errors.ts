@@ -1,7 +1,14 @@
 /** ChatError: the chat service's error codes and their wire codes (local until common/errors.ts gains it). */
 import { defineDomainError, type WireErrorCode } from '../../../common';
 
-export const CHAT_ERROR_CODES = ['decrypt_failed', 'forbidden', 'not_found', 'bad_request', 'recipient_unknown', 'outbox_io'] as const;
+export const CHAT_ERROR_CODES = [
+  'decrypt_failed',
+  'forbidden',
+  'not_found',
+  'bad_request',
+  'recipient_unknown',
+  'outbox_io',
+] as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
 
 const WIRE: Readonly<Record<ChatErrorCode, WireErrorCode>> = Object.freeze({

@@ -36,14 +36,27 @@ export class Outbox {
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8')) as typeof parsed;
     } catch (err) {
-      throw new ChatError('outbox_io', `the chat outbox at ${path} cannot be read (${(err as Error).message}); move it aside to start a new one`, { cause: err, details: { path } });
+      throw new ChatError(
+        'outbox_io',
+        `the chat outbox at ${path} cannot be read (${(err as Error).message}); move it aside to start a new one`,
+        { cause: err, details: { path } },
+      );
     }
     if (parsed.version !== OUTBOX_VERSION || !Array.isArray(parsed.entries)) {
-      throw new ChatError('outbox_io', `the chat outbox at ${path} has an unknown format; move it aside to start a new one`, { details: { path } });
+      throw new ChatError(
+        'outbox_io',
+        `the chat outbox at ${path} has an unknown format; move it aside to start a new one`,
+        { details: { path } },
+      );
     }
     for (const e of parsed.entries as OutboxEntry[]) {
       if (typeof e?.msg_id === 'string' && typeof e.event_id === 'string' && typeof e.recipient === 'string') {
-        box.entries.set(e.msg_id, { ...e, attempts: e.attempts ?? 0, pushed_at: e.pushed_at ?? null, forwarded_to: [...(e.forwarded_to ?? [])] });
+        box.entries.set(e.msg_id, {
+          ...e,
+          attempts: e.attempts ?? 0,
+          pushed_at: e.pushed_at ?? null,
+          forwarded_to: [...(e.forwarded_to ?? [])],
+        });
       }
     }
     return box;
@@ -95,7 +108,11 @@ export class Outbox {
       }
       renameSync(tmp, this.path);
     } catch (err) {
-      throw new ChatError('outbox_io', `the chat outbox at ${this.path} could not be written: ${(err as Error).message}`, { cause: err, details: { path: this.path } });
+      throw new ChatError(
+        'outbox_io',
+        `the chat outbox at ${this.path} could not be written: ${(err as Error).message}`,
+        { cause: err, details: { path: this.path } },
+      );
     }
   }
 }

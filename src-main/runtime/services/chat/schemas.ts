@@ -54,7 +54,18 @@ export const HISTORY_REQUEST_SCHEMA = {
 
 export const CHAT_MESSAGE_SCHEMA = {
   type: 'object',
-  required: ['event_id', 'msg_id', 'lamport', 'sender', 'recipient', 'body', 'attachments', 'created_at', 'delivered_at', 'read_at'],
+  required: [
+    'event_id',
+    'msg_id',
+    'lamport',
+    'sender',
+    'recipient',
+    'body',
+    'attachments',
+    'created_at',
+    'delivered_at',
+    'read_at',
+  ],
   properties: {
     event_id: { type: 'string' },
     msg_id: { type: 'string' },

@@ -12,7 +12,14 @@ import { parseNodeId, type KeyPair } from '../../identity';
 import { ChatError } from './errors';
 import { parsePlaintext } from './plaintext';
 import { x25519FromSecret, x25519OfKeyPair, x25519PublicOfEd, x25519Shared } from './x25519';
-import { SEAL_ALG, SEAL_VERSION, type ChatPlaintext, type SealContext, type SealedMessage, type WrappedKey } from './types';
+import {
+  SEAL_ALG,
+  SEAL_VERSION,
+  type ChatPlaintext,
+  type SealContext,
+  type SealedMessage,
+  type WrappedKey,
+} from './types';
 
 /** HKDF info string; a new construction gets a new string. */
 export const SEAL_HKDF_INFO = 'hearthnet-chat-v1';
@@ -37,12 +44,22 @@ const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
 
 /** AAD of the body: binds the ciphertext to one message of one community between two nodes. */
 export function bodyAad(ctx: SealContext): Uint8Array {
-  return enc.encode(canonicalJson({ community_id: ctx.communityId, msg_id: ctx.msgId, recipient: ctx.recipient, sender: ctx.sender }));
+  return enc.encode(
+    canonicalJson({ community_id: ctx.communityId, msg_id: ctx.msgId, recipient: ctx.recipient, sender: ctx.sender }),
+  );
 }
 
 /** AAD of one reader's wrapped key: the body AAD fields plus the reader. */
 function wrapAad(ctx: SealContext, reader: string): Uint8Array {
-  return enc.encode(canonicalJson({ community_id: ctx.communityId, msg_id: ctx.msgId, reader, recipient: ctx.recipient, sender: ctx.sender }));
+  return enc.encode(
+    canonicalJson({
+      community_id: ctx.communityId,
+      msg_id: ctx.msgId,
+      reader,
+      recipient: ctx.recipient,
+      sender: ctx.sender,
+    }),
+  );
 }
 
 /** HKDF-SHA256(ikm = X25519 shared secret, salt = epk ‖ reader X25519 public key, info) -> 32 bytes. */
@@ -60,7 +77,12 @@ function wrapKey(shared: Uint8Array, epk: Uint8Array, readerX: Uint8Array): Uint
  */
 export function sealMessage(input: SealInput, random: RandomSource = randomBytes): SealedMessage {
   const sender = input.senderKp.nodeIdFull as string;
-  const ctx: SealContext = { communityId: input.communityId, sender, recipient: input.recipientNodeId, msgId: input.msgId };
+  const ctx: SealContext = {
+    communityId: input.communityId,
+    sender,
+    recipient: input.recipientNodeId,
+    msgId: input.msgId,
+  };
   const plaintext = parsePlaintext(input.plaintext);
   const readers = [...new Set([input.recipientNodeId, sender])].sort();
   const readerX = new Map<string, Uint8Array>();
@@ -68,7 +90,9 @@ export function sealMessage(input: SealInput, random: RandomSource = randomBytes
     try {
       readerX.set(r, x25519PublicOfEd(parseNodeId(r)));
     } catch (err) {
-      throw new ChatError('bad_request', `"${r}" is not a full node id, so a message cannot be sealed to it`, { cause: err });
+      throw new ChatError('bad_request', `"${r}" is not a full node id, so a message cannot be sealed to it`, {
+        cause: err,
+      });
     }
   }
   const contentKey = random(KEY_BYTES);
@@ -83,7 +107,11 @@ export function sealMessage(input: SealInput, random: RandomSource = randomBytes
     try {
       shared = x25519Shared(eph.secret, rx);
     } catch (err) {
-      throw new ChatError('bad_request', `"${r}" is not a usable public key (low order), so a message cannot be sealed to it`, { cause: err });
+      throw new ChatError(
+        'bad_request',
+        `"${r}" is not a usable public key (low order), so a message cannot be sealed to it`,
+        { cause: err },
+      );
     }
     const kek = wrapKey(shared, epk, rx);
     const wrapNonce = random(NONCE_BYTES);
@@ -100,7 +128,14 @@ export function sealMessage(input: SealInput, random: RandomSource = randomBytes
  */
 export function openMessage(sealed: unknown, readerKp: KeyPair, ctx: SealContext): ChatPlaintext {
   const s = sealed as Partial<SealedMessage> | null;
-  if (!s || typeof s !== 'object' || s.v !== SEAL_VERSION || s.alg !== SEAL_ALG || !s.keys || typeof s.keys !== 'object') {
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    s.v !== SEAL_VERSION ||
+    s.alg !== SEAL_ALG ||
+    !s.keys ||
+    typeof s.keys !== 'object'
+  ) {
     throw fail('malformed', `the sealed message is not a version ${SEAL_VERSION} ${SEAL_ALG} envelope`);
   }
   const reader = readerKp.nodeIdFull as string;
@@ -117,13 +152,21 @@ export function openMessage(sealed: unknown, readerKp: KeyPair, ctx: SealContext
     const kek = wrapKey(x25519Shared(ours.secret, epk), epk, ours.publicKey);
     contentKey = xchacha20poly1305(kek, wrapNonce, wrapAad(ctx, reader)).decrypt(wrapped);
   } catch (err) {
-    throw fail('auth_failed', 'the message key could not be unwrapped: it was altered, or belongs to another message', err);
+    throw fail(
+      'auth_failed',
+      'the message key could not be unwrapped: it was altered, or belongs to another message',
+      err,
+    );
   }
   let body: Uint8Array;
   try {
     body = xchacha20poly1305(contentKey, nonce, bodyAad(ctx)).decrypt(ciphertext);
   } catch (err) {
-    throw fail('auth_failed', 'the message body failed authentication: it was altered, or belongs to another message', err);
+    throw fail(
+      'auth_failed',
+      'the message body failed authentication: it was altered, or belongs to another message',
+      err,
+    );
   }
   try {
     return parsePlaintext(JSON.parse(dec.decode(body)));
@@ -133,9 +176,11 @@ export function openMessage(sealed: unknown, readerKp: KeyPair, ctx: SealContext
 }
 
 function bytes(text: unknown, length: number | null, what: string): Uint8Array {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) throw fail('malformed', `the sealed message's ${what} is not base64url`);
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text))
+    throw fail('malformed', `the sealed message's ${what} is not base64url`);
   const b = new Uint8Array(Buffer.from(text, 'base64url'));
-  if (length !== null && b.length !== length) throw fail('malformed', `the sealed message's ${what} is ${b.length} bytes, expected ${length}`);
+  if (length !== null && b.length !== length)
+    throw fail('malformed', `the sealed message's ${what} is ${b.length} bytes, expected ${length}`);
   return b;
 }
 

@@ -15,7 +15,11 @@ import { sealMessage } from './seal';
 import type { ChatMessage, ChatView } from './views';
 
 /** The event types ChatView must be registered for with the ReplayEngine. */
-export const CHAT_VIEW_EVENT_TYPES: readonly EventType[] = ['chat.message.sent', 'chat.message.delivered', 'chat.message.read'];
+export const CHAT_VIEW_EVENT_TYPES: readonly EventType[] = [
+  'chat.message.sent',
+  'chat.message.delivered',
+  'chat.message.read',
+];
 export const CHAT_MAX_CONCURRENT = 8;
 
 /** The slice of the bus's handler context chat uses. */
@@ -67,7 +71,10 @@ export class ChatService {
   readonly version = '1.0';
   private readonly newMsgId: () => string;
 
-  constructor(private readonly c: ChatComponents, private readonly init: ChatInit = {}) {
+  constructor(
+    private readonly c: ChatComponents,
+    private readonly init: ChatInit = {},
+  ) {
     const ulid = monotonicFactory();
     this.newMsgId = init.newMsgId ?? (() => ulid());
   }
@@ -82,7 +89,12 @@ export class ChatService {
   }
 
   health(): Record<string, unknown> {
-    return { enabled: this.c.config.enabled, outbox: this.c.delivery.pending().length, conversations: this.c.view.peers().length, undecryptable: this.c.view.undecryptable };
+    return {
+      enabled: this.c.config.enabled,
+      outbox: this.c.delivery.pending().length,
+      conversations: this.c.view.peers().length,
+      undecryptable: this.c.view.undecryptable,
+    };
   }
 
   /** chat.send@1.0: {to, text, attachments?} -> {msg_id, event_id, delivery}. */
@@ -91,9 +103,19 @@ export class ChatService {
     const req = parseSendRequest(ctx.body);
     const us = this.c.kp.nodeIdFull as string;
     if (req.to === us) throw new ChatError('bad_request', 'you cannot send a chat message to your own node');
-    if (!this.c.isMember(req.to)) throw new ChatError('recipient_unknown', `${req.to} is not a member of this community, so it cannot receive messages here`);
+    if (!this.c.isMember(req.to))
+      throw new ChatError(
+        'recipient_unknown',
+        `${req.to} is not a member of this community, so it cannot receive messages here`,
+      );
     const msgId = this.newMsgId();
-    const sealed = sealMessage({ senderKp: this.c.kp, recipientNodeId: req.to, communityId: this.c.communityId, msgId, plaintext: req.plaintext });
+    const sealed = sealMessage({
+      senderKp: this.c.kp,
+      recipientNodeId: req.to,
+      communityId: this.c.communityId,
+      msgId,
+      plaintext: req.plaintext,
+    });
     const event = this.c.log.appendLocal('chat.message.sent', { msg_id: msgId, recipient: req.to, sealed }, this.c.kp);
     return { msg_id: msgId, event_id: event.event_id, delivery: await this.deliver(event) };
   };
@@ -102,7 +124,10 @@ export class ChatService {
   readonly history: ChatHandler = async (ctx) => {
     this.assertSelf(ctx.caller, 'read its chat history');
     const req = parseHistoryRequest(ctx.body);
-    const messages: ChatMessage[] = this.c.view.historyWith(req.with, { sinceLamport: req.sinceLamport, limit: req.limit });
+    const messages: ChatMessage[] = this.c.view.historyWith(req.with, {
+      sinceLamport: req.sinceLamport,
+      limit: req.limit,
+    });
     return { messages };
   };
 
@@ -114,7 +139,8 @@ export class ChatService {
     const msgId = parseMsgIdRequest(body);
     const m = this.c.view.get(msgId);
     if (!m) throw new ChatError('not_found', `there is no message ${msgId} in your conversations`);
-    if (m.recipient !== this.c.kp.nodeIdFull) throw new ChatError('forbidden', 'only the recipient can mark a message as read');
+    if (m.recipient !== this.c.kp.nodeIdFull)
+      throw new ChatError('forbidden', 'only the recipient can mark a message as read');
     if (m.read_at !== null) return { msg_id: msgId, read_at: m.read_at, event_id: null };
     const e = this.c.log.appendLocal('chat.message.read', { msg_id: msgId }, this.c.kp);
     return { msg_id: msgId, read_at: e.wall_clock, event_id: e.event_id };
@@ -123,7 +149,9 @@ export class ChatService {
   /** The app's conversation list: each peer (most recent first), messages from them not yet read, the latest message. */
   conversations(): Array<{ peer: string; unread: number; last: ChatMessage | null }> {
     const v = this.c.view;
-    return v.peers().map((peer) => ({ peer, unread: v.unreadCount(peer), last: v.historyWith(peer, { limit: 1 })[0] ?? null }));
+    return v
+      .peers()
+      .map((peer) => ({ peer, unread: v.unreadCount(peer), last: v.historyWith(peer, { limit: 1 })[0] ?? null }));
   }
 
   /** One of our messages, opened, or null. */
@@ -134,24 +162,45 @@ export class ChatService {
   /** Messages from `peer` to us not yet read (to mark a whole conversation read). */
   unreadFrom(peer: string): ChatMessage[] {
     const us = this.c.kp.nodeIdFull as string;
-    return this.c.view.historyWith(peer, { limit: Number.MAX_SAFE_INTEGER }).filter((m) => m.sender === peer && m.recipient === us && m.read_at === null);
+    return this.c.view
+      .historyWith(peer, { limit: Number.MAX_SAFE_INTEGER })
+      .filter((m) => m.sender === peer && m.recipient === us && m.read_at === null);
   }
 
   /** Descriptors and handlers to register on the bus. */
   capabilities(): Array<{ descriptor: ChatCapabilityDescriptor; handler: ChatHandler }> {
-    const d = (name: string, trust: 'member' | 'self', req: object, res: object, idempotent: boolean): ChatCapabilityDescriptor => ({
-      name, version: [1, 0], stability: 'beta', request_schema: req as Record<string, unknown>, response_schema: res as Record<string, unknown>, stream_schema: null,
-      params: {}, max_concurrent: CHAT_MAX_CONCURRENT, trust_required: trust, timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS, idempotent,
+    const d = (
+      name: string,
+      trust: 'member' | 'self',
+      req: object,
+      res: object,
+      idempotent: boolean,
+    ): ChatCapabilityDescriptor => ({
+      name,
+      version: [1, 0],
+      stability: 'beta',
+      request_schema: req as Record<string, unknown>,
+      response_schema: res as Record<string, unknown>,
+      stream_schema: null,
+      params: {},
+      max_concurrent: CHAT_MAX_CONCURRENT,
+      trust_required: trust,
+      timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS,
+      idempotent,
     });
     return [
       { descriptor: d('chat.send', 'member', SEND_REQUEST_SCHEMA, SEND_RESPONSE_SCHEMA, false), handler: this.send },
-      { descriptor: d('chat.history', 'self', HISTORY_REQUEST_SCHEMA, HISTORY_RESPONSE_SCHEMA, true), handler: this.history },
+      {
+        descriptor: d('chat.history', 'self', HISTORY_REQUEST_SCHEMA, HISTORY_RESPONSE_SCHEMA, true),
+        handler: this.history,
+      },
     ];
   }
 
   private assertSelf(caller: string, what: string): void {
-    if (!this.c.config.enabled) throw new ChatError('forbidden', 'chat is turned off in this node\'s settings');
-    if (caller !== this.c.kp.nodeIdFull) throw new ChatError('forbidden', `only this node itself can ${what}; a household sends from its own node`);
+    if (!this.c.config.enabled) throw new ChatError('forbidden', "chat is turned off in this node's settings");
+    if (caller !== this.c.kp.nodeIdFull)
+      throw new ChatError('forbidden', `only this node itself can ${what}; a household sends from its own node`);
   }
 
   /** The event is already in the log (which replicates anyway): a failed push degrades to 'queued'. */
@@ -159,7 +208,10 @@ export class ChatService {
     try {
       return await this.c.delivery.deliver(event);
     } catch (err) {
-      (this.init.onWarn ?? ((m, d) => console.warn(`[chat] ${m}`, d ?? '')))('message stored in the log but not queued for prompt delivery', { event_id: event.event_id, error: String(err) });
+      (this.init.onWarn ?? ((m, d) => console.warn(`[chat] ${m}`, d ?? '')))(
+        'message stored in the log but not queued for prompt delivery',
+        { event_id: event.event_id, error: String(err) },
+      );
       return 'queued';
     }
   }

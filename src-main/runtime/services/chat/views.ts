@@ -60,7 +60,10 @@ export class ChatView implements MaterialisedView {
   private pending = new Map<string, Receipt[]>();
   private undecryptableCount = 0;
 
-  constructor(private readonly ourKp: KeyPair, private readonly opts: ChatViewOptions = {}) {}
+  constructor(
+    private readonly ourKp: KeyPair,
+    private readonly opts: ChatViewOptions = {},
+  ) {}
 
   get ourNodeId(): string {
     return this.ourKp.nodeIdFull;
@@ -77,8 +80,10 @@ export class ChatView implements MaterialisedView {
     const msgId = data?.msg_id;
     if (typeof msgId !== 'string') return;
     if (event.event_type === 'chat.message.sent') this.applySent(event, msgId);
-    else if (event.event_type === 'chat.message.delivered') this.applyReceipt(msgId, { kind: 'delivered', author: event.author, at: event.wall_clock });
-    else if (event.event_type === 'chat.message.read') this.applyReceipt(msgId, { kind: 'read', author: event.author, at: event.wall_clock });
+    else if (event.event_type === 'chat.message.delivered')
+      this.applyReceipt(msgId, { kind: 'delivered', author: event.author, at: event.wall_clock });
+    else if (event.event_type === 'chat.message.read')
+      this.applyReceipt(msgId, { kind: 'read', author: event.author, at: event.wall_clock });
   }
 
   /** Messages with `peer` (or all of ours), in log order. since_lamport > 0 pages forward (the first
@@ -112,7 +117,8 @@ export class ChatView implements MaterialisedView {
   /** Messages from `peer` to us not yet marked read. */
   unreadCount(peer: string): number {
     let n = 0;
-    for (const e of this.byMsg.values()) if (e.stored.sender === peer && e.stored.recipient === this.ourNodeId && e.stored.read_at === null) n += 1;
+    for (const e of this.byMsg.values())
+      if (e.stored.sender === peer && e.stored.recipient === this.ourNodeId && e.stored.read_at === null) n += 1;
     return n;
   }
 
@@ -134,7 +140,9 @@ export class ChatView implements MaterialisedView {
     this.reset();
     if (state.version !== CHAT_VIEW_STATE_VERSION) return;
     for (const s of (state.messages as StoredMessage[] | undefined) ?? []) this.admit({ ...s });
-    for (const [msgId, list] of Object.entries((state.pending_receipts as Record<string, Receipt[]> | undefined) ?? {})) {
+    for (const [msgId, list] of Object.entries(
+      (state.pending_receipts as Record<string, Receipt[]> | undefined) ?? {},
+    )) {
       this.pending.set(msgId, [...list]);
     }
   }
@@ -147,8 +155,16 @@ export class ChatView implements MaterialisedView {
     if (sender !== this.ourNodeId && recipient !== this.ourNodeId) return;
     if (this.byMsg.has(msgId)) return; // first event with a msg_id wins; a repeat changes nothing
     const stored: StoredMessage = {
-      event_id: event.event_id, msg_id: msgId, lamport: event.lamport, community_id: event.community_id,
-      sender, recipient, created_at: event.wall_clock, delivered_at: null, read_at: null, sealed: data.sealed as SealedMessage,
+      event_id: event.event_id,
+      msg_id: msgId,
+      lamport: event.lamport,
+      community_id: event.community_id,
+      sender,
+      recipient,
+      created_at: event.wall_clock,
+      delivered_at: null,
+      read_at: null,
+      sealed: data.sealed as SealedMessage,
     };
     if (!this.admit(stored)) return;
     for (const r of this.pending.get(msgId) ?? []) this.applyReceipt(msgId, r);
@@ -157,7 +173,12 @@ export class ChatView implements MaterialisedView {
 
   private admit(stored: StoredMessage): boolean {
     try {
-      const p = openMessage(stored.sealed, this.ourKp, { communityId: stored.community_id, sender: stored.sender, recipient: stored.recipient, msgId: stored.msg_id });
+      const p = openMessage(stored.sealed, this.ourKp, {
+        communityId: stored.community_id,
+        sender: stored.sender,
+        recipient: stored.recipient,
+        msgId: stored.msg_id,
+      });
       this.byMsg.set(stored.msg_id, { stored, body: p.text, attachments: p.attachments });
       return true;
     } catch (err) {
@@ -195,14 +216,25 @@ export class ChatView implements MaterialisedView {
 }
 
 function byLogOrder(a: Entry, b: Entry): number {
-  return a.stored.lamport - b.stored.lamport || (a.stored.event_id < b.stored.event_id ? -1 : a.stored.event_id > b.stored.event_id ? 1 : 0);
+  return (
+    a.stored.lamport - b.stored.lamport ||
+    (a.stored.event_id < b.stored.event_id ? -1 : a.stored.event_id > b.stored.event_id ? 1 : 0)
+  );
 }
 
 function toMessage(e: Entry): ChatMessage {
   const s = e.stored;
   return {
-    event_id: s.event_id, msg_id: s.msg_id, lamport: s.lamport, sender: s.sender, recipient: s.recipient,
-    body: e.body, attachments: e.attachments, created_at: s.created_at, delivered_at: s.delivered_at, read_at: s.read_at,
+    event_id: s.event_id,
+    msg_id: s.msg_id,
+    lamport: s.lamport,
+    sender: s.sender,
+    recipient: s.recipient,
+    body: e.body,
+    attachments: e.attachments,
+    created_at: s.created_at,
+    delivered_at: s.delivered_at,
+    read_at: s.read_at,
   };
 }
 

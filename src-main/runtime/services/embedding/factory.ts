@@ -24,8 +24,7 @@ export interface EmbeddingBackendConfig {
 }
 
 export type EmbeddingResolution =
-  | { backend: EmbeddingBackend; dir: string; explanation: string }
-  | { backend: null; dir: null; explanation: string };
+  { backend: EmbeddingBackend; dir: string; explanation: string } | { backend: null; dir: null; explanation: string };
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
 
@@ -58,10 +57,16 @@ function poolingFor(dir: string, model: string): Pooling {
  * usable model is installed — never throws for a missing model, so the node can start
  * keyword-only. Throws EmbeddingError('bad_request') for a name that is not a safe path.
  */
-export function createEmbeddingBackend(config: EmbeddingBackendConfig, opts: { modelsDir: string }): EmbeddingResolution {
+export function createEmbeddingBackend(
+  config: EmbeddingBackendConfig,
+  opts: { modelsDir: string },
+): EmbeddingResolution {
   const model = config.model;
   if (typeof model !== 'string' || !SAFE_NAME.test(model) || model.split('/').some((p) => p === '.' || p === '..')) {
-    throw new EmbeddingError('bad_request', `"${String(model)}" is not a valid embedding model name (letters, digits, . _ - and at most one "/").`);
+    throw new EmbeddingError(
+      'bad_request',
+      `"${String(model)}" is not a valid embedding model name (letters, digits, . _ - and at most one "/").`,
+    );
   }
   const kind = config.backend ?? 'auto';
   for (const dir of candidateDirs(opts.modelsDir, model)) {
@@ -69,11 +74,21 @@ export function createEmbeddingBackend(config: EmbeddingBackendConfig, opts: { m
     const onnx = onnxFile(dir);
     const tokenizer = join(dir, 'tokenizer.json');
     if (kind !== 'onnx' && isModel2VecDir(dir)) {
-      return { backend: new StaticModel2VecBackend({ dir, model }), dir, explanation: `Model2Vec static model from ${dir}` };
+      return {
+        backend: new StaticModel2VecBackend({ dir, model }),
+        dir,
+        explanation: `Model2Vec static model from ${dir}`,
+      };
     }
     if (kind !== 'model2vec' && onnx && existsSync(tokenizer)) {
       const pooling = config.pooling ?? poolingFor(dir, model);
-      const backend = new OnnxBertBackend({ modelPath: onnx, tokenizerPath: tokenizer, pooling, model, threads: config.threads });
+      const backend = new OnnxBertBackend({
+        modelPath: onnx,
+        tokenizerPath: tokenizer,
+        pooling,
+        model,
+        threads: config.threads,
+      });
       return { backend, dir, explanation: `ONNX model from ${onnx} (${pooling} pooling)` };
     }
   }

@@ -84,13 +84,20 @@ export class OnnxBertBackend implements EmbeddingBackend {
 
   private async load(): Promise<Loaded> {
     if (!existsSync(this.opts.modelPath)) {
-      throw new EmbeddingError('model_missing', `The ONNX model ${this.opts.modelPath} is missing. Re-install the embedding model.`);
+      throw new EmbeddingError(
+        'model_missing',
+        `The ONNX model ${this.opts.modelPath} is missing. Re-install the embedding model.`,
+      );
     }
     let ort: Ort;
     try {
       ort = await import('onnxruntime-node');
     } catch (cause) {
-      throw new EmbeddingError('backend_unavailable', 'The ONNX runtime could not be loaded on this machine; use a Model2Vec model instead.', { cause });
+      throw new EmbeddingError(
+        'backend_unavailable',
+        'The ONNX runtime could not be loaded on this machine; use a Model2Vec model instead.',
+        { cause },
+      );
     }
     const tok = await loadTokenizer(this.opts.tokenizerPath);
     let session: InferenceSession;
@@ -102,11 +109,18 @@ export class OnnxBertBackend implements EmbeddingBackend {
         graphOptimizationLevel: 'all',
       });
     } catch (cause) {
-      throw new EmbeddingError('model_invalid', `The ONNX model ${this.opts.modelPath} could not be loaded: ${(cause as Error).message}`, { cause });
+      throw new EmbeddingError(
+        'model_invalid',
+        `The ONNX model ${this.opts.modelPath} could not be loaded: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     if (!session.inputNames.includes('input_ids')) {
       await session.release();
-      throw new EmbeddingError('model_invalid', `The ONNX model ${this.opts.modelPath} has no "input_ids" input; it is not a text encoder.`);
+      throw new EmbeddingError(
+        'model_invalid',
+        `The ONNX model ${this.opts.modelPath} has no "input_ids" input; it is not a text encoder.`,
+      );
     }
     const prefer = this.opts.pooling === 'none' ? SENTENCE_OUTPUTS : TOKEN_OUTPUTS;
     const output = prefer.find((n) => session.outputNames.includes(n)) ?? session.outputNames[0];
@@ -121,7 +135,9 @@ export class OnnxBertBackend implements EmbeddingBackend {
     const ids = l.tok.encode(text, { add_special_tokens: this.opts.addSpecialTokens }).ids;
     if (ids.length <= this.maxInput) return ids;
     // Keep the final [SEP] when specials were added: BERT expects it.
-    return this.opts.addSpecialTokens ? [...ids.slice(0, this.maxInput - 1), ids[ids.length - 1]] : ids.slice(0, this.maxInput);
+    return this.opts.addSpecialTokens
+      ? [...ids.slice(0, this.maxInput - 1), ids[ids.length - 1]]
+      : ids.slice(0, this.maxInput);
   }
 
   private async runBatch(l: Loaded, texts: readonly string[], normalize: boolean): Promise<Float32Array[]> {
@@ -137,7 +153,11 @@ export class OnnxBertBackend implements EmbeddingBackend {
       if (name === 'input_ids') feeds[name] = new l.ort.Tensor('int64', ids, shape);
       else if (name === 'attention_mask') feeds[name] = new l.ort.Tensor('int64', mask, shape);
       else if (name === 'token_type_ids') feeds[name] = new l.ort.Tensor('int64', new BigInt64Array(n * seq), shape);
-      else throw new EmbeddingError('model_invalid', `The ONNX model wants an input "${name}" this backend does not know how to fill.`);
+      else
+        throw new EmbeddingError(
+          'model_invalid',
+          `The ONNX model wants an input "${name}" this backend does not know how to fill.`,
+        );
     }
     const result = await l.session.run(feeds, [l.output]);
     const out = result[l.output] as OrtTensor;
@@ -151,7 +171,10 @@ export class OnnxBertBackend implements EmbeddingBackend {
       } else if (dims.length === 3 && this.opts.pooling !== 'none') {
         for (let b = 0; b < n; b++) vectors.push(poolRow(data, mask, b, dims[1], dims[2], this.opts.pooling));
       } else {
-        throw new EmbeddingError('model_invalid', `The ONNX output "${l.output}" has shape [${dims.join(', ')}], which pooling "${this.opts.pooling}" cannot use.`);
+        throw new EmbeddingError(
+          'model_invalid',
+          `The ONNX output "${l.output}" has shape [${dims.join(', ')}], which pooling "${this.opts.pooling}" cannot use.`,
+        );
       }
       if (vectors[0]) this.dim = vectors[0].length;
       return normalize ? vectors.map(l2Normalize) : vectors;
@@ -183,7 +206,13 @@ export class OnnxBertBackend implements EmbeddingBackend {
 
   health(): EmbeddingHealth {
     const { status, last_error } = this.loader.health();
-    const h: EmbeddingHealth = { status, backend: this.name, model: this.model, dim: this.dim, embedded_texts: this.embedded };
+    const h: EmbeddingHealth = {
+      status,
+      backend: this.name,
+      model: this.model,
+      dim: this.dim,
+      embedded_texts: this.embedded,
+    };
     if (last_error) h.last_error = last_error;
     return h;
   }

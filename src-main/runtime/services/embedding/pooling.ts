@@ -5,7 +5,14 @@ export type Pooling = 'cls' | 'mean' | 'none';
 export const POOLINGS: readonly Pooling[] = ['cls', 'mean', 'none'];
 
 /** Pools row `b` of a flat [batch, seq, hidden] array; `mask` is the flat [batch, seq] attention mask. */
-export function poolRow(hidden: Float32Array, mask: BigInt64Array, b: number, seq: number, dim: number, pooling: 'cls' | 'mean'): Float32Array {
+export function poolRow(
+  hidden: Float32Array,
+  mask: BigInt64Array,
+  b: number,
+  seq: number,
+  dim: number,
+  pooling: 'cls' | 'mean',
+): Float32Array {
   const out = new Float32Array(dim);
   const base = b * seq * dim;
   if (pooling === 'cls') {

@@ -23,9 +23,13 @@ export interface Tensor {
 }
 
 function invalid(file: string, why: string): EmbeddingError {
-  return new EmbeddingError('model_invalid', `The model file ${file} is damaged or not a safetensors file (${why}). Re-download the model.`, {
-    details: { file },
-  });
+  return new EmbeddingError(
+    'model_invalid',
+    `The model file ${file} is damaged or not a safetensors file (${why}). Re-download the model.`,
+    {
+      details: { file },
+    },
+  );
 }
 
 function parseHeader(buf: Uint8Array, file: string): { infos: Map<string, TensorInfo>; dataStart: number } {
@@ -43,7 +47,12 @@ function parseHeader(buf: Uint8Array, file: string): { infos: Map<string, Tensor
   for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
     const t = v as Partial<TensorInfo>;
-    if (typeof t?.dtype !== 'string' || !Array.isArray(t.shape) || !Array.isArray(t.data_offsets) || t.data_offsets.length !== 2) {
+    if (
+      typeof t?.dtype !== 'string' ||
+      !Array.isArray(t.shape) ||
+      !Array.isArray(t.data_offsets) ||
+      t.data_offsets.length !== 2
+    ) {
       throw invalid(file, `tensor "${name}" has a malformed entry`);
     }
     infos.set(name, t as TensorInfo);
@@ -57,7 +66,10 @@ export function readSafetensorsHeader(file: string): Map<string, TensorInfo> {
   try {
     fd = openSync(file, 'r');
   } catch (cause) {
-    throw new EmbeddingError('model_missing', `The model file ${file} could not be opened.`, { cause, details: { file } });
+    throw new EmbeddingError('model_missing', `The model file ${file} could not be opened.`, {
+      cause,
+      details: { file },
+    });
   }
   try {
     const len = Buffer.alloc(8);
@@ -84,7 +96,10 @@ function halfToFloat(h: number): number {
 
 function decode(info: TensorInfo, bytes: Uint8Array, name: string, file: string): Tensor {
   if (!(SAFETENSORS_DTYPES as readonly string[]).includes(info.dtype)) {
-    throw invalid(file, `tensor "${name}" has unsupported dtype ${info.dtype} (supported: ${SAFETENSORS_DTYPES.join(', ')})`);
+    throw invalid(
+      file,
+      `tensor "${name}" has unsupported dtype ${info.dtype} (supported: ${SAFETENSORS_DTYPES.join(', ')})`,
+    );
   }
   const dtype = info.dtype as SafetensorsDtype;
   const count = info.shape.reduce((a, b) => a * b, 1);
@@ -92,9 +107,12 @@ function decode(info: TensorInfo, bytes: Uint8Array, name: string, file: string)
   // Copy into a fresh, aligned buffer: offsets inside the file need not be aligned.
   const copy = bytes.slice().buffer;
   switch (dtype) {
-    case 'F32': return { dtype, shape: info.shape, data: new Float32Array(copy) };
-    case 'F64': return { dtype, shape: info.shape, data: new Float64Array(copy) };
-    case 'I32': return { dtype, shape: info.shape, data: new Int32Array(copy) };
+    case 'F32':
+      return { dtype, shape: info.shape, data: new Float32Array(copy) };
+    case 'F64':
+      return { dtype, shape: info.shape, data: new Float64Array(copy) };
+    case 'I32':
+      return { dtype, shape: info.shape, data: new Int32Array(copy) };
     case 'F16': {
       const dv = new DataView(copy);
       const out = new Float32Array(count);
@@ -124,7 +142,10 @@ export function loadSafetensors(file: string): Map<string, Tensor> {
   try {
     buf = readFileSync(file);
   } catch (cause) {
-    throw new EmbeddingError('model_missing', `The model file ${file} could not be read.`, { cause, details: { file } });
+    throw new EmbeddingError('model_missing', `The model file ${file} could not be read.`, {
+      cause,
+      details: { file },
+    });
   }
   return parseSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), file);
 }

@@ -11,7 +11,12 @@ export const EMBED_TEXT_REQUEST_SCHEMA = {
   additionalProperties: false,
   required: ['texts'],
   properties: {
-    texts: { type: 'array', minItems: 1, maxItems: EMBED_MAX_TEXTS, items: { type: 'string', maxLength: EMBED_MAX_TEXT_CHARS } },
+    texts: {
+      type: 'array',
+      minItems: 1,
+      maxItems: EMBED_MAX_TEXTS,
+      items: { type: 'string', maxLength: EMBED_MAX_TEXT_CHARS },
+    },
     model: { type: 'string', minLength: 1, maxLength: 200 },
     normalize: { type: 'boolean', default: true },
   },

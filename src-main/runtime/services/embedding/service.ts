@@ -6,7 +6,12 @@ import type { Logger } from '../../observability';
 import type { Service, ServiceCapability } from '../base';
 import type { EmbeddingBackend } from './backend';
 import { NO_EMBEDDING_MODEL_MESSAGE } from './factory';
-import { EMBED_TEXT_REQUEST_SCHEMA, EMBED_TEXT_RESPONSE_SCHEMA, type EmbedTextRequest, type EmbedTextResponse } from './schemas';
+import {
+  EMBED_TEXT_REQUEST_SCHEMA,
+  EMBED_TEXT_RESPONSE_SCHEMA,
+  type EmbedTextRequest,
+  type EmbedTextResponse,
+} from './schemas';
 
 /** Concurrent `embed.text` calls one node serves (the backend batches inside each call). */
 export const EMBED_MAX_CONCURRENT = 4;
@@ -62,7 +67,13 @@ export class EmbeddingService implements Service {
   capabilities(): ServiceCapability[] {
     const b = this.#backend;
     if (!b || this.#state === 'failed' || this.#state === 'closed') return [];
-    return [{ descriptor: embedDescriptor(b.model), paramsCompatible: embedParamsCompatible, handler: (ctx) => this.#embed(b, ctx) }];
+    return [
+      {
+        descriptor: embedDescriptor(b.model),
+        paramsCompatible: embedParamsCompatible,
+        handler: (ctx) => this.#embed(b, ctx),
+      },
+    ];
   }
 
   /** Loads the model; a failure is logged and the capability withdrawn. Idempotent. */
@@ -76,7 +87,10 @@ export class EmbeddingService implements Service {
       } catch (e) {
         this.#state = 'failed';
         this.#detail = e instanceof Error ? e.message : String(e);
-        this.#log?.warn('embedding model failed to load; embed.text not offered', { model: this.#backend.model, error: this.#detail });
+        this.#log?.warn('embedding model failed to load; embed.text not offered', {
+          model: this.#backend.model,
+          error: this.#detail,
+        });
       }
     })();
     return this.#started;
@@ -91,12 +105,20 @@ export class EmbeddingService implements Service {
 
   health(): Record<string, unknown> {
     if (!this.#backend) return { ok: false, model: null, detail: this.#explanation };
-    return { ok: this.#state === 'ready', model: this.#backend.model, dim: this.#backend.dim, state: this.#state, detail: this.#detail, backend: this.#backend.health() };
+    return {
+      ok: this.#state === 'ready',
+      model: this.#backend.model,
+      dim: this.#backend.dim,
+      state: this.#state,
+      detail: this.#detail,
+      backend: this.#backend.health(),
+    };
   }
 
   async #embed(b: EmbeddingBackend, ctx: HandlerContext): Promise<EmbedTextResponse> {
     const body = ctx.body as EmbedTextRequest;
-    if (body.model !== undefined && body.model !== b.model) throw new BusError('not_found', `this node embeds with "${b.model}", not "${body.model}"`);
+    if (body.model !== undefined && body.model !== b.model)
+      throw new BusError('not_found', `this node embeds with "${b.model}", not "${body.model}"`);
     const vectors = await b.embed(body.texts, { normalize: body.normalize ?? true, signal: ctx.signal });
     return { model: b.model, dim: b.dim, vectors: vectors.map((v) => Array.from(v)) };
   }

@@ -63,11 +63,17 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
     this.batchSize = Math.max(1, opts.batchSize ?? MODEL2VEC_BATCH_SIZE);
     const file = join(this.dir, 'model.safetensors');
     if (!existsSync(file)) {
-      throw new EmbeddingError('model_missing', `No Model2Vec model in ${this.dir} (model.safetensors is missing).`, { details: { dir: this.dir } });
+      throw new EmbeddingError('model_missing', `No Model2Vec model in ${this.dir} (model.safetensors is missing).`, {
+        details: { dir: this.dir },
+      });
     }
     const emb = readSafetensorsHeader(file).get('embeddings');
     if (!emb || emb.shape.length !== 2) {
-      throw new EmbeddingError('model_invalid', `${file} has no 2-D "embeddings" tensor; it is not a Model2Vec model.`, { details: { file } });
+      throw new EmbeddingError(
+        'model_invalid',
+        `${file} has no 2-D "embeddings" tensor; it is not a Model2Vec model.`,
+        { details: { file } },
+      );
     }
     this.dim = emb.shape[1];
   }
@@ -92,16 +98,27 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
     const weights = weightsT ? tensorAsFloat(weightsT, 'weights', file) : null;
     if (mapping) {
       for (let i = 0; i < mapping.length; i++) {
-        if (mapping[i] < 0 || mapping[i] >= rows) throw new EmbeddingError('model_invalid', `${file}: mapping[${i}] points outside "embeddings".`);
+        if (mapping[i] < 0 || mapping[i] >= rows)
+          throw new EmbeddingError('model_invalid', `${file}: mapping[${i}] points outside "embeddings".`);
       }
     }
     const tok = await loadTokenizer(join(this.dir, 'tokenizer.json'));
-    return { tok, embeddings, mapping, weights, rows, unkId: tok.token_to_id('[UNK]') ?? tok.token_to_id('<unk>'), maxChars: this.maxInput * medianTokenLength(tok) };
+    return {
+      tok,
+      embeddings,
+      mapping,
+      weights,
+      rows,
+      unkId: tok.token_to_id('[UNK]') ?? tok.token_to_id('<unk>'),
+      maxChars: this.maxInput * medianTokenLength(tok),
+    };
   }
 
   /** Token ids for one text, as Model2Vec computes them (no specials, [UNK] dropped, truncated). */
   private ids(l: Loaded, text: string): number[] {
-    const ids = l.tok.encode(text.length > l.maxChars ? text.slice(0, l.maxChars) : text, { add_special_tokens: false }).ids;
+    const ids = l.tok.encode(text.length > l.maxChars ? text.slice(0, l.maxChars) : text, {
+      add_special_tokens: false,
+    }).ids;
     const kept = l.unkId === undefined ? ids : ids.filter((id) => id !== l.unkId);
     return kept.length > this.maxInput ? kept.slice(0, this.maxInput) : kept;
   }
@@ -151,7 +168,13 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
 
   health(): EmbeddingHealth {
     const { status, last_error } = this.loader.health();
-    const h: EmbeddingHealth = { status, backend: this.name, model: this.model, dim: this.dim, embedded_texts: this.embedded };
+    const h: EmbeddingHealth = {
+      status,
+      backend: this.name,
+      model: this.model,
+      dim: this.dim,
+      embedded_texts: this.embedded,
+    };
     if (last_error) h.last_error = last_error;
     return h;
   }

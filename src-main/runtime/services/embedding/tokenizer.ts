@@ -12,12 +12,20 @@ async function readJson(file: string, required: boolean): Promise<Record<string,
     text = await readFile(file, 'utf8');
   } catch (cause) {
     if (!required) return null;
-    throw new EmbeddingError('model_missing', `The tokenizer file ${file} is missing. Re-install the embedding model.`, { cause, details: { file } });
+    throw new EmbeddingError(
+      'model_missing',
+      `The tokenizer file ${file} is missing. Re-install the embedding model.`,
+      { cause, details: { file } },
+    );
   }
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (cause) {
-    throw new EmbeddingError('model_invalid', `The tokenizer file ${file} is not valid JSON. Re-install the embedding model.`, { cause, details: { file } });
+    throw new EmbeddingError(
+      'model_invalid',
+      `The tokenizer file ${file} is not valid JSON. Re-install the embedding model.`,
+      { cause, details: { file } },
+    );
   }
 }
 
@@ -28,10 +36,14 @@ export async function loadTokenizer(tokenizerPath: string): Promise<Tokenizer> {
   try {
     return new Tokenizer(json as object, config);
   } catch (cause) {
-    throw new EmbeddingError('model_invalid', `The tokenizer ${tokenizerPath} could not be loaded: ${(cause as Error).message}`, {
-      cause,
-      details: { file: tokenizerPath },
-    });
+    throw new EmbeddingError(
+      'model_invalid',
+      `The tokenizer ${tokenizerPath} could not be loaded: ${(cause as Error).message}`,
+      {
+        cause,
+        details: { file: tokenizerPath },
+      },
+    );
   }
 }
 

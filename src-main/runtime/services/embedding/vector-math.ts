@@ -14,7 +14,10 @@ export function l2Normalize(v: Float32Array): Float32Array {
 /** Dot product of `a` with the row of `m` starting at `offset` (length `a.length`). */
 export function dotAt(a: Float32Array, m: Float32Array, offset: number): number {
   const n = a.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let i = 0;
   // Four accumulators: breaks the add dependency chain so the JIT can pipeline.
   for (; i + 3 < n; i += 4) {
@@ -30,7 +33,9 @@ export function dotAt(a: Float32Array, m: Float32Array, offset: number): number 
 
 /** Cosine similarity of two equal-length vectors (0 when either is zero). */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, na = 0, nb = 0;
+  let d = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     d += a[i] * b[i];
     na += a[i] * a[i];

@@ -1,7 +1,17 @@
 /** The node's side of file transfer: pull a blob from peers through file.read on the bus, and add local files. */
 import { basename, extname } from 'node:path';
 import { BlobError } from '../../../common';
-import { FileAssembly, TransferManager, type ReceivedChunk, type WantedChunk, type BlobManifest, type BlobStore, type ByteProgress, type TransferInit, type TransferProgress } from '../../blobs';
+import {
+  FileAssembly,
+  TransferManager,
+  type ReceivedChunk,
+  type WantedChunk,
+  type BlobManifest,
+  type BlobStore,
+  type ByteProgress,
+  type TransferInit,
+  type TransferProgress,
+} from '../../blobs';
 import type { CapabilityBus } from '../../bus';
 import { DATA_B64_MAX_LENGTH, type FileChunkData } from './schemas';
 
@@ -19,7 +29,11 @@ export interface MeshFetchOptions {
 }
 
 /** Fetches chunk records from one node over the binary path (transport `HttpClient.fetchChunks`). */
-export type BinaryChunkFetcher = (nodeId: string, req: { cid: string; chunks: number[] }, signal: AbortSignal) => AsyncIterable<{ index: number; data: Uint8Array }>;
+export type BinaryChunkFetcher = (
+  nodeId: string,
+  req: { cid: string; chunks: number[] },
+  signal: AbortSignal,
+) => AsyncIterable<{ index: number; data: Uint8Array }>;
 
 export interface FileClientComponents {
   readonly bus: CapabilityBus;
@@ -71,7 +85,11 @@ export class FileClient {
    * When it cannot be moved (blob held in chunk files, or another filesystem) the file is copied
    * from the store through a temp file beside the target. Resolves to the path.
    */
-  async fetchToFile(manifestCid: string, outPath: (m: BlobManifest) => string | Promise<string>, opts: MeshFetchOptions = {}): Promise<{ manifest: BlobManifest; path: string }> {
+  async fetchToFile(
+    manifestCid: string,
+    outPath: (m: BlobManifest) => string | Promise<string>,
+    opts: MeshFetchOptions = {},
+  ): Promise<{ manifest: BlobManifest; path: string }> {
     const m = await this.#fetch(manifestCid, opts);
     const path = await outPath(m);
     if (await this.#c.store.moveToFile(m.cid, path)) return { manifest: m, path };
@@ -92,7 +110,8 @@ export class FileClient {
     if (running) return running.promise;
     const tm = createMeshTransfer(this.#c.bus, this.#c.store, manifestCid, this.#init, this.#c.binary);
     const { known, others } = candidateSources(this.#c.bus, opts.sources ?? this.#c.sourcesOf?.(manifestCid) ?? []);
-    const run = (sources: string[]) => tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal });
+    const run = (sources: string[]) =>
+      tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal });
     const promise = (async () => {
       if (!known.length) return run(others.length ? others : [MESH_SOURCE]);
       try {
@@ -101,7 +120,8 @@ export class FileClient {
         // The holders that advertised it are gone (a stopped node stays in the registry for a
         // while) or failed: every other reachable neighbour is asked next, since one that fetched
         // the file serves it too. What already arrived is kept, so this resumes.
-        if (!(err instanceof BlobError && err.code === 'not_found') || !others.length || opts.signal?.aborted) throw err;
+        if (!(err instanceof BlobError && err.code === 'not_found') || !others.length || opts.signal?.aborted)
+          throw err;
         return run(others);
       }
     })().finally(() => this.#active.delete(manifestCid));
@@ -116,33 +136,59 @@ export class FileClient {
 }
 
 /** One-off form of FileClient.fetch: pulls `manifestCid` from `sources` (node ids) into `store`. */
-export function fetchFromMesh(bus: CapabilityBus, manifestCid: string, opts: MeshFetchOptions & { store: BlobStore; transfer?: TransferInit }): Promise<BlobManifest> {
+export function fetchFromMesh(
+  bus: CapabilityBus,
+  manifestCid: string,
+  opts: MeshFetchOptions & { store: BlobStore; transfer?: TransferInit },
+): Promise<BlobManifest> {
   const tm = createMeshTransfer(bus, opts.store, manifestCid, opts.transfer);
-  return tm.fetchBlob(manifestCid, { sources: resolveSources(bus, opts.sources ?? []), onProgress: opts.onProgress, signal: opts.signal });
+  return tm.fetchBlob(manifestCid, {
+    sources: resolveSources(bus, opts.sources ?? []),
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  });
 }
 
 /**
  * A TransferManager for one blob whose manifest and chunk requests are file.read calls, each
  * addressed to one source through the `node_id` param (MESH_SOURCE: routed by the bus).
  */
-export function createMeshTransfer(bus: CapabilityBus, store: BlobStore, manifestCid: string, init: TransferInit = {}, binary?: BinaryChunkFetcher): TransferManager {
+export function createMeshTransfer(
+  bus: CapabilityBus,
+  store: BlobStore,
+  manifestCid: string,
+  init: TransferInit = {},
+  binary?: BinaryChunkFetcher,
+): TransferManager {
   const call = (source: string, body: Record<string, unknown>, signal: AbortSignal) =>
     bus.call('file.read', [1, 0], body, { params: params(source), signal, idempotent: true });
   const params = (source: string) => (source === MESH_SOURCE ? null : { node_id: source });
-  return new TransferManager({
-    store,
-    fetchChunks: (source, chunks, signal) =>
-      binary && source !== MESH_SOURCE ? binaryChunks(binary, source, manifestCid, chunks, signal) : streamChunks(bus, params(source), manifestCid, chunks, signal),
-    fetchManifest: async (source, cid, signal) => ((await call(source, { cid }, signal)) as { manifest?: unknown }).manifest,
-    fetchChunk: async (source, chunkCid, signal) => {
-      const r = (await call(source, { cid: manifestCid, chunk_cid: chunkCid }, signal)) as Partial<FileChunkData>;
-      return decodeChunk(r, chunkCid);
+  return new TransferManager(
+    {
+      store,
+      fetchChunks: (source, chunks, signal) =>
+        binary && source !== MESH_SOURCE
+          ? binaryChunks(binary, source, manifestCid, chunks, signal)
+          : streamChunks(bus, params(source), manifestCid, chunks, signal),
+      fetchManifest: async (source, cid, signal) =>
+        ((await call(source, { cid }, signal)) as { manifest?: unknown }).manifest,
+      fetchChunk: async (source, chunkCid, signal) => {
+        const r = (await call(source, { cid: manifestCid, chunk_cid: chunkCid }, signal)) as Partial<FileChunkData>;
+        return decodeChunk(r, chunkCid);
+      },
     },
-  }, init);
+    init,
+  );
 }
 
 /** One streamed file.read for a batch of chunks (by index): yields each chunk as its frame arrives. */
-async function* streamChunks(bus: CapabilityBus, params: Record<string, string> | null, manifestCid: string, chunks: readonly WantedChunk[], signal: AbortSignal): AsyncGenerator<ReceivedChunk> {
+async function* streamChunks(
+  bus: CapabilityBus,
+  params: Record<string, string> | null,
+  manifestCid: string,
+  chunks: readonly WantedChunk[],
+  signal: AbortSignal,
+): AsyncGenerator<ReceivedChunk> {
   const body = { cid: manifestCid, chunks: chunks.map((c) => c.index) };
   for await (const f of bus.stream('file.read', [1, 0], body, { params, signal, idempotent: true })) {
     if (f.event !== 'chunk') continue;
@@ -152,7 +198,13 @@ async function* streamChunks(bus: CapabilityBus, params: Record<string, string> 
 }
 
 /** Chunks of a batch over the binary path, mapped back to their CIDs (the transfer verifies them). */
-async function* binaryChunks(binary: BinaryChunkFetcher, source: string, manifestCid: string, chunks: readonly WantedChunk[], signal: AbortSignal): AsyncGenerator<ReceivedChunk> {
+async function* binaryChunks(
+  binary: BinaryChunkFetcher,
+  source: string,
+  manifestCid: string,
+  chunks: readonly WantedChunk[],
+  signal: AbortSignal,
+): AsyncGenerator<ReceivedChunk> {
   const cidOf = new Map(chunks.map((c) => [c.index, c.cid]));
   for await (const r of binary(source, { cid: manifestCid, chunks: chunks.map((c) => c.index) }, signal)) {
     const cid = cidOf.get(r.index);
@@ -163,7 +215,8 @@ async function* binaryChunks(binary: BinaryChunkFetcher, source: string, manifes
 /** The bytes of a chunk answer (length and hash are checked by the transfer). */
 function decodeChunk(r: Partial<FileChunkData>, chunkCid: string): Uint8Array {
   if (typeof r.data_b64 !== 'string') throw new BlobError('not_found', `The neighbour sent no data for ${chunkCid}.`);
-  if (r.data_b64.length > DATA_B64_MAX_LENGTH) throw new BlobError('hash_mismatch', `The neighbour sent too much data for ${chunkCid}.`);
+  if (r.data_b64.length > DATA_B64_MAX_LENGTH)
+    throw new BlobError('hash_mismatch', `The neighbour sent too much data for ${chunkCid}.`);
   const b = Buffer.from(r.data_b64, 'base64');
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
@@ -179,7 +232,14 @@ function resolveSources(bus: CapabilityBus, wanted: readonly string[]): string[]
  * reach; `others` = every other neighbour offering file.read (asked when the known ones fail).
  */
 function candidateSources(bus: CapabilityBus, wanted: readonly string[]): { known: string[]; others: string[] } {
-  const reachable = [...new Set(bus.registry.find('file.read', [1, 0]).filter((e) => !e.is_local && e.node_id !== bus.nodeId).map((e) => e.node_id as string))].sort();
+  const reachable = [
+    ...new Set(
+      bus.registry
+        .find('file.read', [1, 0])
+        .filter((e) => !e.is_local && e.node_id !== bus.nodeId)
+        .map((e) => e.node_id as string),
+    ),
+  ].sort();
   const known = [...new Set(wanted)].filter((s) => reachable.includes(s));
   return { known, others: reachable.filter((s) => !known.includes(s)) };
 }
@@ -195,9 +255,23 @@ export interface AddFileOptions {
 }
 
 const MIME_BY_EXT: Readonly<Record<string, string>> = {
-  '.pdf': 'application/pdf', '.md': 'text/markdown', '.markdown': 'text/markdown', '.txt': 'text/plain', '.html': 'text/html', '.htm': 'text/html',
-  '.json': 'application/json', '.csv': 'text/csv', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp',
-  '.mp3': 'audio/mpeg', '.mp4': 'video/mp4', '.zip': 'application/zip', '.gguf': 'application/octet-stream',
+  '.pdf': 'application/pdf',
+  '.md': 'text/markdown',
+  '.markdown': 'text/markdown',
+  '.txt': 'text/plain',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.json': 'application/json',
+  '.csv': 'text/csv',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.mp3': 'audio/mpeg',
+  '.mp4': 'video/mp4',
+  '.zip': 'application/zip',
+  '.gguf': 'application/octet-stream',
 };
 
 /** MIME type for a filename by its extension, or null. */
@@ -208,7 +282,12 @@ export function guessMimeType(filename: string): string | null {
 /** Imports a file into the store (streamed, progress in bytes); resolves to its manifest (`.cid` is the file's id). */
 export async function addFile(store: BlobStore, path: string, opts: AddFileOptions = {}): Promise<BlobManifest> {
   const filename = opts.filename ?? basename(path);
-  const m = await store.importFile(path, { filename, mimeType: opts.mimeType === undefined ? guessMimeType(filename) : opts.mimeType, onProgress: opts.onProgress, signal: opts.signal });
+  const m = await store.importFile(path, {
+    filename,
+    mimeType: opts.mimeType === undefined ? guessMimeType(filename) : opts.mimeType,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+  });
   if (opts.pin) await store.pin(m.cid);
   return m;
 }

@@ -33,7 +33,10 @@ export class ManifestCache {
   async chunkRef(cid: Cid, chunk: number | undefined, chunkCid: string | undefined): Promise<ChunkRef> {
     const e = await this.#entry(cid);
     const ref = chunk !== undefined ? e.manifest.chunks[chunk] : e.byCid.get(chunkCid ?? '');
-    if (!ref) throw new BlobError('not_found', `The file ${cid} has no piece ${String(chunk ?? chunkCid)}.`, { details: { cid } });
+    if (!ref)
+      throw new BlobError('not_found', `The file ${cid} has no piece ${String(chunk ?? chunkCid)}.`, {
+        details: { cid },
+      });
     return ref;
   }
 

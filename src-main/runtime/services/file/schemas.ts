@@ -46,9 +46,20 @@ export const FILE_READ_REQUEST_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['cid'],
-  properties: { cid: CID, chunk: INDEX, chunk_cid: CID, chunks: { type: 'array', minItems: 1, maxItems: FILE_READ_MAX_BATCH, items: INDEX } },
+  properties: {
+    cid: CID,
+    chunk: INDEX,
+    chunk_cid: CID,
+    chunks: { type: 'array', minItems: 1, maxItems: FILE_READ_MAX_BATCH, items: INDEX },
+  },
   // At most one of chunk / chunk_cid / chunks.
-  not: { anyOf: [{ required: ['chunk', 'chunk_cid'] }, { required: ['chunk', 'chunks'] }, { required: ['chunk_cid', 'chunks'] }] },
+  not: {
+    anyOf: [
+      { required: ['chunk', 'chunk_cid'] },
+      { required: ['chunk', 'chunks'] },
+      { required: ['chunk_cid', 'chunks'] },
+    ],
+  },
 } as const;
 
 export const FILE_READ_RESPONSE_SCHEMA = {
@@ -66,7 +77,10 @@ export const FILE_LIST_REQUEST_SCHEMA = {
   $id: 'hearthnet:file.list@1.0/request',
   type: 'object',
   additionalProperties: false,
-  properties: { prefix: { type: 'string', pattern: '^(blake3:)?[0-9a-f]{0,64}$' }, limit: { type: 'integer', minimum: 1, maximum: FILE_LIST_MAX } },
+  properties: {
+    prefix: { type: 'string', pattern: '^(blake3:)?[0-9a-f]{0,64}$' },
+    limit: { type: 'integer', minimum: 1, maximum: FILE_LIST_MAX },
+  },
 } as const;
 
 export const FILE_LIST_RESPONSE_SCHEMA = {
@@ -81,7 +95,13 @@ export const FILE_LIST_RESPONSE_SCHEMA = {
         type: 'object',
         additionalProperties: false,
         required: ['cid', 'filename', 'mime_type', 'size_bytes', 'pinned'],
-        properties: { cid: CID, filename: { type: ['string', 'null'] }, mime_type: { type: ['string', 'null'] }, size_bytes: { type: 'integer', minimum: 0 }, pinned: { type: 'boolean' } },
+        properties: {
+          cid: CID,
+          filename: { type: ['string', 'null'] },
+          mime_type: { type: ['string', 'null'] },
+          size_bytes: { type: 'integer', minimum: 0 },
+          pinned: { type: 'boolean' },
+        },
       },
     },
     truncated: { type: 'boolean' },
@@ -111,8 +131,18 @@ export const FILE_PUT_REQUEST_SCHEMA = {
   $id: 'hearthnet:file.put@1.0/request',
   oneOf: [
     { type: 'object', additionalProperties: false, required: ['manifest'], properties: { manifest: MANIFEST } },
-    { type: 'object', additionalProperties: false, required: ['cid', 'chunk_index', 'data_b64'], properties: { cid: CID, chunk_index: INDEX, data_b64: DATA_B64 } },
-    { type: 'object', additionalProperties: false, required: ['cid', 'complete'], properties: { cid: CID, complete: { const: true }, pin: { type: 'boolean' } } },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cid', 'chunk_index', 'data_b64'],
+      properties: { cid: CID, chunk_index: INDEX, data_b64: DATA_B64 },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cid', 'complete'],
+      properties: { cid: CID, complete: { const: true }, pin: { type: 'boolean' } },
+    },
   ],
 } as const;
 

@@ -55,24 +55,61 @@ export class FileService implements Service {
     // Only its advertise() is used: the one definition of the file.cid.advertised data.
     this.#advertiser = new TransferManager({ store: components.store, fetchChunk: never, fetchManifest: never });
     const params = { node_id: components.ourNodeId };
-    const cap = (d: CapabilityDescriptor, handler: (ctx: HandlerContext) => Promise<unknown> | AsyncIterable<FrameData>): ServiceCapability => ({ descriptor: d, handler });
+    const cap = (
+      d: CapabilityDescriptor,
+      handler: (ctx: HandlerContext) => Promise<unknown> | AsyncIterable<FrameData>,
+    ): ServiceCapability => ({ descriptor: d, handler });
     this.#caps = [
-      cap(defineCapability({
-        name: 'file.read', version: [1, 0], stability: 'beta', params, idempotent: true, max_concurrent: FILE_READ_MAX_CONCURRENT,
-        request_schema: S.FILE_READ_REQUEST_SCHEMA, response_schema: S.FILE_READ_RESPONSE_SCHEMA, stream_schema: S.FILE_READ_STREAM_SCHEMA,
-      }), (ctx) => this.#read(ctx)),
-      cap(defineCapability({
-        name: 'file.list', version: [1, 0], stability: 'beta', params, idempotent: true,
-        request_schema: S.FILE_LIST_REQUEST_SCHEMA, response_schema: S.FILE_LIST_RESPONSE_SCHEMA,
-      }), (ctx) => this.#list(ctx.body as Body)),
-      cap(defineCapability({
-        name: 'file.advertise', version: [1, 0], stability: 'beta', params,
-        request_schema: S.FILE_ADVERTISE_REQUEST_SCHEMA, response_schema: S.FILE_ADVERTISE_RESPONSE_SCHEMA,
-      }), (ctx) => this.#advertise(ctx.body as Body)),
-      cap(defineCapability({
-        name: 'file.put', version: [1, 0], stability: 'beta', params, trust_required: 'trusted', max_concurrent: FILE_PUT_MAX_CONCURRENT,
-        request_schema: S.FILE_PUT_REQUEST_SCHEMA, response_schema: S.FILE_PUT_RESPONSE_SCHEMA,
-      }), (ctx) => this.#put(ctx)),
+      cap(
+        defineCapability({
+          name: 'file.read',
+          version: [1, 0],
+          stability: 'beta',
+          params,
+          idempotent: true,
+          max_concurrent: FILE_READ_MAX_CONCURRENT,
+          request_schema: S.FILE_READ_REQUEST_SCHEMA,
+          response_schema: S.FILE_READ_RESPONSE_SCHEMA,
+          stream_schema: S.FILE_READ_STREAM_SCHEMA,
+        }),
+        (ctx) => this.#read(ctx),
+      ),
+      cap(
+        defineCapability({
+          name: 'file.list',
+          version: [1, 0],
+          stability: 'beta',
+          params,
+          idempotent: true,
+          request_schema: S.FILE_LIST_REQUEST_SCHEMA,
+          response_schema: S.FILE_LIST_RESPONSE_SCHEMA,
+        }),
+        (ctx) => this.#list(ctx.body as Body),
+      ),
+      cap(
+        defineCapability({
+          name: 'file.advertise',
+          version: [1, 0],
+          stability: 'beta',
+          params,
+          request_schema: S.FILE_ADVERTISE_REQUEST_SCHEMA,
+          response_schema: S.FILE_ADVERTISE_RESPONSE_SCHEMA,
+        }),
+        (ctx) => this.#advertise(ctx.body as Body),
+      ),
+      cap(
+        defineCapability({
+          name: 'file.put',
+          version: [1, 0],
+          stability: 'beta',
+          params,
+          trust_required: 'trusted',
+          max_concurrent: FILE_PUT_MAX_CONCURRENT,
+          request_schema: S.FILE_PUT_REQUEST_SCHEMA,
+          response_schema: S.FILE_PUT_RESPONSE_SCHEMA,
+        }),
+        (ctx) => this.#put(ctx),
+      ),
     ];
   }
 
@@ -104,7 +141,11 @@ export class FileService implements Service {
    * SERVE_READ_AHEAD reads run ahead of the one being sent, so the disk (or page cache) and the
    * socket work at the same time instead of in turn.
    */
-  async *serveChunks(_caller: string, req: { cid: string; chunks: readonly number[] }, signal: AbortSignal): AsyncGenerator<{ index: number; data: Uint8Array }> {
+  async *serveChunks(
+    _caller: string,
+    req: { cid: string; chunks: readonly number[] },
+    signal: AbortSignal,
+  ): AsyncGenerator<{ index: number; data: Uint8Array }> {
     const cid = assertCid(req.cid, 'file id');
     const read = async (index: number): Promise<Uint8Array | null> => {
       const ref = await this.#manifests.chunkRef(cid, index, undefined);
@@ -140,13 +181,20 @@ export class FileService implements Service {
     const cid = assertCid(b.cid, 'file id');
     const store = this.#c.store;
     if (Array.isArray(b.chunks)) {
-      if (!ctx.stream) throw new BlobError('manifest_invalid', 'A batch of pieces ("chunks") is sent as a stream: call file.read with stream.');
+      if (!ctx.stream)
+        throw new BlobError(
+          'manifest_invalid',
+          'A batch of pieces ("chunks") is sent as a stream: call file.read with stream.',
+        );
       const refs = [];
       // Resolved before the stream starts: an unknown blob or index fails the call, so the bus can fail over.
       for (const i of new Set(b.chunks as number[])) refs.push(await this.#manifests.chunkRef(cid, i, undefined));
       const held = [];
       for (const r of refs) if (await store.has(r.cid)) held.push(r);
-      if (!held.length) throw new BlobError('not_found', `This device holds none of the ${refs.length} pieces of ${cid} asked for.`, { details: { cid } });
+      if (!held.length)
+        throw new BlobError('not_found', `This device holds none of the ${refs.length} pieces of ${cid} asked for.`, {
+          details: { cid },
+        });
       return this.#streamChunks(held, ctx.signal);
     }
     if (b.chunk === undefined && b.chunk_cid === undefined) {
@@ -193,7 +241,13 @@ export class FileService implements Service {
     const all = (await store.listBlobs()).filter((m) => wanted.has(m.cid));
     const blobs: S.FileListEntry[] = [];
     for (const m of all.slice(0, limit)) {
-      blobs.push({ cid: m.cid, filename: m.filename, mime_type: m.mime_type, size_bytes: m.size_bytes, pinned: await store.isPinned(m.cid) });
+      blobs.push({
+        cid: m.cid,
+        filename: m.filename,
+        mime_type: m.mime_type,
+        size_bytes: m.size_bytes,
+        pinned: await store.isPinned(m.cid),
+      });
     }
     return { blobs, truncated: all.length > limit };
   }
@@ -211,7 +265,11 @@ export class FileService implements Service {
     } else if (b.complete === true) {
       state = await this.#uploads.complete(assertCid(b.cid, 'file id'), b.pin === true);
     } else {
-      state = await this.#uploads.writeChunk(assertCid(b.cid, 'file id'), b.chunk_index as number, Buffer.from(b.data_b64 as string, 'base64'));
+      state = await this.#uploads.writeChunk(
+        assertCid(b.cid, 'file id'),
+        b.chunk_index as number,
+        Buffer.from(b.data_b64 as string, 'base64'),
+      );
     }
     if (!ctx.stream) return state;
     return (async function* () {
@@ -222,7 +280,12 @@ export class FileService implements Service {
 }
 
 function chunkData(ref: ChunkRef, data: Uint8Array): S.FileChunkData {
-  return { index: ref.index, cid: ref.cid, size_bytes: ref.size_bytes, data_b64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
+  return {
+    index: ref.index,
+    cid: ref.cid,
+    size_bytes: ref.size_bytes,
+    data_b64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+  };
 }
 
 async function* one(frame: FrameData): AsyncGenerator<FrameData> {

@@ -76,7 +76,8 @@ export class SourceIndex implements MaterialisedView {
   restoreState(state: Record<string, unknown>): void {
     this.reset();
     const holders = (state.holders ?? {}) as Record<string, unknown>;
-    for (const [cid, ids] of Object.entries(holders)) if (Array.isArray(ids)) this.#holders.set(cid, new Set(ids.filter((i): i is string => typeof i === 'string')));
+    for (const [cid, ids] of Object.entries(holders))
+      if (Array.isArray(ids)) this.#holders.set(cid, new Set(ids.filter((i): i is string => typeof i === 'string')));
     const blobs = (state.blobs ?? {}) as Record<string, KnownBlob>;
     for (const [cid, b] of Object.entries(blobs)) this.#blobs.set(cid, b);
   }

@@ -22,7 +22,10 @@ interface Session {
 export class UploadSessions {
   readonly #sessions = new Map<Cid, Session>();
 
-  constructor(private readonly store: BlobStore, private readonly idleMs = UPLOAD_IDLE_TIMEOUT_MS) {}
+  constructor(
+    private readonly store: BlobStore,
+    private readonly idleMs = UPLOAD_IDLE_TIMEOUT_MS,
+  ) {}
 
   /** Checks the manifest, records it as a partial blob, and answers with the chunks still needed. */
   async open(raw: unknown): Promise<FilePutState> {
@@ -36,8 +39,18 @@ export class UploadSessions {
   async writeChunk(cid: Cid, index: number, data: Uint8Array): Promise<FilePutState> {
     const s = await this.#existing(cid);
     const ref = s.manifest.chunks[index];
-    if (!ref) throw new BlobError('manifest_invalid', `This file has ${s.manifest.chunks.length} pieces; there is no piece ${index}.`, { details: { cid, chunk_index: index } });
-    if (data.length !== ref.size_bytes) throw new BlobError('hash_mismatch', `Piece ${index} should be ${ref.size_bytes} bytes but ${data.length} arrived.`, { details: { cid, chunk_index: index } });
+    if (!ref)
+      throw new BlobError(
+        'manifest_invalid',
+        `This file has ${s.manifest.chunks.length} pieces; there is no piece ${index}.`,
+        { details: { cid, chunk_index: index } },
+      );
+    if (data.length !== ref.size_bytes)
+      throw new BlobError(
+        'hash_mismatch',
+        `Piece ${index} should be ${ref.size_bytes} bytes but ${data.length} arrived.`,
+        { details: { cid, chunk_index: index } },
+      );
     const stored = await this.store.writeChunk(ref.cid, data); // verifies the hash: 'hash_mismatch' otherwise
     for (const r of s.manifest.chunks) if (r.cid === ref.cid) s.missing.delete(r.index);
     this.#touch(cid, s);
@@ -74,10 +87,18 @@ export class UploadSessions {
     await this.store.writePartial(m);
     const missingRefs = await this.store.missingChunks(m);
     const distinct = new Map(missingRefs.map((r) => [r.cid, r.size_bytes]));
-    await this.store.assertRoomFor([...distinct.values()].reduce((a, b) => a + b, 0), m.filename ? `"${m.filename}"` : 'this file');
+    await this.store.assertRoomFor(
+      [...distinct.values()].reduce((a, b) => a + b, 0),
+      m.filename ? `"${m.filename}"` : 'this file',
+    );
     const again = this.#sessions.get(m.cid); // another call may have opened it while we awaited
     if (again) return again;
-    const s: Session = { manifest: m, missing: new Set(missingRefs.map((r) => r.index)), release: () => {}, timer: null };
+    const s: Session = {
+      manifest: m,
+      missing: new Set(missingRefs.map((r) => r.index)),
+      release: () => {},
+      timer: null,
+    };
     this.#sessions.set(m.cid, s);
     s.release = await this.store.hold();
     this.#touch(m.cid, s);
@@ -89,7 +110,10 @@ export class UploadSessions {
     const s = this.#sessions.get(cid);
     if (s) return s;
     const partial = await this.store.readPartial(cid);
-    if (!partial) throw new BlobError('not_found', `No upload of ${cid} is open here; send its manifest first.`, { details: { cid } });
+    if (!partial)
+      throw new BlobError('not_found', `No upload of ${cid} is open here; send its manifest first.`, {
+        details: { cid },
+      });
     return this.#session(partial);
   }
 

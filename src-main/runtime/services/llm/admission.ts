@@ -60,9 +60,15 @@ export class Admission {
     if (signal?.aborted) return Promise.reject(abortReason(signal, this.label));
     if (this.#running < this.slots) return Promise.resolve(this.#grant());
     if (this.#waiters.length >= this.queue) {
-      return Promise.reject(new BusError('capacity_exceeded', `${this.label} is busy (${this.#running} answering, ${this.#waiters.length} waiting); try again shortly`, {
-        details: { retry_after_ms: this.retryAfterMs() },
-      }));
+      return Promise.reject(
+        new BusError(
+          'capacity_exceeded',
+          `${this.label} is busy (${this.#running} answering, ${this.#waiters.length} waiting); try again shortly`,
+          {
+            details: { retry_after_ms: this.retryAfterMs() },
+          },
+        ),
+      );
     }
     return new Promise<Permit>((resolve, reject) => {
       const onAbort = () => {
@@ -107,5 +113,7 @@ export class Admission {
 
 function abortReason(signal: AbortSignal, label: string): unknown {
   const r: unknown = signal.reason;
-  return r instanceof HearthError ? r : new BusError('cancelled', `${label}: the request was cancelled while waiting for a free slot`);
+  return r instanceof HearthError
+    ? r
+    : new BusError('cancelled', `${label}: the request was cancelled while waiting for a free slot`);
 }

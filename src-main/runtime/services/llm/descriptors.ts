@@ -3,7 +3,12 @@ import { LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
 import { defineCapability } from '../../bus';
 import type { CapabilityDescriptor, ParamsPredicate } from '../../bus';
 import type { BackendModel } from './backends/base';
-import { LLM_CHAT_REQUEST_SCHEMA, LLM_COMPLETE_REQUEST_SCHEMA, LLM_RESPONSE_SCHEMA, LLM_TOKEN_FRAME_SCHEMA } from './schemas';
+import {
+  LLM_CHAT_REQUEST_SCHEMA,
+  LLM_COMPLETE_REQUEST_SCHEMA,
+  LLM_RESPONSE_SCHEMA,
+  LLM_TOKEN_FRAME_SCHEMA,
+} from './schemas';
 
 export const LLM_CAPABILITY_KINDS = ['llm.chat', 'llm.complete'] as const;
 export type LlmCapabilityName = (typeof LLM_CAPABILITY_KINDS)[number];
@@ -22,7 +27,14 @@ export interface LlmParams {
 }
 
 export function llmParams(backend: string, m: BackendModel): LlmParams {
-  return { model: m.name, quant: m.quant, ctx: m.ctx_max, backend, modalities: [...m.modalities], requires_internet: m.requires_internet };
+  return {
+    model: m.name,
+    quant: m.quant,
+    ctx: m.ctx_max,
+    backend,
+    modalities: [...m.modalities],
+    requires_internet: m.requires_internet,
+  };
 }
 
 /**
@@ -32,14 +44,23 @@ export function llmParams(backend: string, m: BackendModel): LlmParams {
  */
 export const llmParamsCompatible: ParamsPredicate = (offered, requested) => {
   if (requested.model !== offered.model) return false;
-  if (requested.ctx !== undefined && !(typeof requested.ctx === 'number' && typeof offered.ctx === 'number' && requested.ctx <= offered.ctx)) return false;
+  if (
+    requested.ctx !== undefined &&
+    !(typeof requested.ctx === 'number' && typeof offered.ctx === 'number' && requested.ctx <= offered.ctx)
+  )
+    return false;
   if (requested.backend !== undefined && requested.backend !== offered.backend) return false;
   if (requested.requires_internet === false && offered.requires_internet === true) return false;
   return true;
 };
 
 /** One capability instance's descriptor. `maxConcurrent` is the model's admission capacity (slots + queue). */
-export function llmDescriptor(name: LlmCapabilityName, params: LlmParams | Record<string, never>, maxConcurrent: number, timeoutSeconds = LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS): CapabilityDescriptor {
+export function llmDescriptor(
+  name: LlmCapabilityName,
+  params: LlmParams | Record<string, never>,
+  maxConcurrent: number,
+  timeoutSeconds = LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS,
+): CapabilityDescriptor {
   return defineCapability({
     name,
     version: [1, 0],
@@ -61,5 +82,8 @@ export function llmDescriptor(name: LlmCapabilityName, params: LlmParams | Recor
  * so remote instances are `known` (schema hash checked) and matched with the §9 predicate.
  */
 export function llmDescriptors(): Array<{ descriptor: CapabilityDescriptor; paramsCompatible: ParamsPredicate }> {
-  return LLM_CAPABILITY_KINDS.map((name) => ({ descriptor: llmDescriptor(name, {}, 1), paramsCompatible: llmParamsCompatible }));
+  return LLM_CAPABILITY_KINDS.map((name) => ({
+    descriptor: llmDescriptor(name, {}, 1),
+    paramsCompatible: llmParamsCompatible,
+  }));
 }

@@ -3,12 +3,25 @@ import { MAX_STOP_SEQUENCES, STOP_REASONS } from './backends/base';
 
 const sampling = {
   model: { type: 'string', minLength: 1, description: 'Model name as advertised in the capability params' },
-  max_tokens: { type: 'integer', minimum: 1, description: 'Upper bound on generated tokens (chat default 1024, complete 256)' },
+  max_tokens: {
+    type: 'integer',
+    minimum: 1,
+    description: 'Upper bound on generated tokens (chat default 1024, complete 256)',
+  },
   temperature: { type: 'number', minimum: 0, maximum: 2, default: 0.7 },
   top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.95 },
-  stop: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: MAX_STOP_SEQUENCES, description: 'Generation ends before any of these strings' },
+  stop: {
+    type: 'array',
+    items: { type: 'string', minLength: 1 },
+    maxItems: MAX_STOP_SEQUENCES,
+    description: 'Generation ends before any of these strings',
+  },
   seed: { type: 'integer', description: 'Same seed + same request = same text (where the backend supports it)' },
-  stream: { type: 'boolean', default: true, description: 'true: token frames then a done frame; false: one response object' },
+  stream: {
+    type: 'boolean',
+    default: true,
+    description: 'true: token frames then a done frame; false: one response object',
+  },
 } as const;
 
 /** Request body of `llm.chat@1.0`. Unknown fields are refused (a typo like "maxTokens" must not be ignored silently). */
@@ -81,7 +94,12 @@ export const LLM_DONE_FRAME_SCHEMA = {
   additionalProperties: false,
   properties: {
     event: { const: 'done' },
-    data: { type: 'object', required: ['tokens_in', 'tokens_out', 'stop_reason', 'ms'], additionalProperties: false, properties: stats },
+    data: {
+      type: 'object',
+      required: ['tokens_in', 'tokens_out', 'stop_reason', 'ms'],
+      additionalProperties: false,
+      properties: stats,
+    },
   },
 } as const;
 

@@ -6,7 +6,13 @@ import type { FrameData } from '../../transport/contract';
 import type { Service, ServiceCapability } from '../base';
 import { Admission, LLM_WAIT_QUEUE_DEFAULT } from './admission';
 import type { ChatResult, Generation, LlmBackend } from './backends/base';
-import { LLM_CAPABILITY_KINDS, llmDescriptor, llmParams, llmParamsCompatible, type LlmCapabilityName } from './descriptors';
+import {
+  LLM_CAPABILITY_KINDS,
+  llmDescriptor,
+  llmParams,
+  llmParamsCompatible,
+  type LlmCapabilityName,
+} from './descriptors';
 import type { LlmChatWireRequest, LlmCompleteWireRequest } from './schemas';
 
 /** Token pieces produced within this many ms of the previous frame are sent together: one frame per screen refresh (60 Hz) is as fast as anyone reads. */
@@ -54,7 +60,10 @@ export class LlmService implements Service {
     const queue = opts.waitQueue ?? LLM_WAIT_QUEUE_DEFAULT;
     this.#instances = opts.backends.flatMap((backend) =>
       backend.models.map((m) => ({
-        backend, model: m.name, state: 'cold' as const, detail: 'not started',
+        backend,
+        model: m.name,
+        state: 'cold' as const,
+        detail: 'not started',
         admission: new Admission(`${m.name} on ${backend.name}`, Math.max(1, backend.maxConcurrent(m.name)), queue),
       })),
     );
@@ -78,7 +87,11 @@ export class LlmService implements Service {
         } catch (e) {
           i.state = 'failed';
           i.detail = e instanceof Error ? e.message : String(e);
-          this.#log?.warn('llm model failed to warm; not offered', { backend: i.backend.name, model: i.model, error: i.detail });
+          this.#log?.warn('llm model failed to warm; not offered', {
+            backend: i.backend.name,
+            model: i.model,
+            error: i.detail,
+          });
         }
       }
     })();
@@ -95,13 +108,20 @@ export class LlmService implements Service {
       i.admission.drain(new BusError('cancelled', `${i.model} is shutting down`));
     }
     for (const b of new Set(this.#instances.map((i) => i.backend))) {
-      await b.close().catch((e: unknown) => this.#log?.warn('llm backend failed to close', { backend: b.name, error: String(e) }));
+      await b
+        .close()
+        .catch((e: unknown) => this.#log?.warn('llm backend failed to close', { backend: b.name, error: String(e) }));
     }
   }
 
   health(): Record<string, unknown> {
     const models = this.#instances.map((i) => ({
-      backend: i.backend.name, model: i.model, state: i.state, detail: i.detail, running: i.admission.running, waiting: i.admission.waiting,
+      backend: i.backend.name,
+      model: i.model,
+      state: i.state,
+      detail: i.detail,
+      running: i.admission.running,
+      waiting: i.admission.waiting,
     }));
     const ready = models.filter((m) => m.state === 'ready').length;
     return { ok: ready > 0, ready, failed: models.filter((m) => m.state === 'failed').length, models };
@@ -132,7 +152,12 @@ export class LlmService implements Service {
   }
 
   /** Token frames then one done frame. Nothing is held until the first `next()`; everything is freed on exit. */
-  async *#frames(i: Instance, name: LlmCapabilityName, body: WireRequest, signal: AbortSignal): AsyncGenerator<FrameData> {
+  async *#frames(
+    i: Instance,
+    name: LlmCapabilityName,
+    body: WireRequest,
+    signal: AbortSignal,
+  ): AsyncGenerator<FrameData> {
     if (i.state === 'closed') throw new BusError('partition', `${i.model} is shut down`);
     const permit = await i.admission.acquire(signal);
     const labels = { model: i.model };
@@ -153,7 +178,15 @@ export class LlmService implements Service {
           this.#countTokens(i, res.tokens_out);
           counted = true;
           i.admission.recordDuration(res.ms);
-          yield { event: 'done', data: { tokens_in: res.tokens_in, tokens_out: res.tokens_out, stop_reason: res.stop_reason, ms: Math.max(0, Math.round(res.ms)) } };
+          yield {
+            event: 'done',
+            data: {
+              tokens_in: res.tokens_in,
+              tokens_out: res.tokens_out,
+              stop_reason: res.stop_reason,
+              ms: Math.max(0, Math.round(res.ms)),
+            },
+          };
           return;
         }
         if (r.value.stop) continue;
@@ -190,9 +223,18 @@ export class LlmService implements Service {
 
   #generate(i: Instance, name: LlmCapabilityName, b: WireRequest, signal: AbortSignal): Generation {
     const common = {
-      model: i.model, maxTokens: b.max_tokens, temperature: b.temperature, topP: b.top_p, stop: b.stop, seed: b.seed, signal, timeoutMs: this.#timeoutMs,
+      model: i.model,
+      maxTokens: b.max_tokens,
+      temperature: b.temperature,
+      topP: b.top_p,
+      stop: b.stop,
+      seed: b.seed,
+      signal,
+      timeoutMs: this.#timeoutMs,
     };
-    return name === 'llm.chat' ? i.backend.chat({ ...common, messages: b.messages }) : i.backend.complete({ ...common, prompt: b.prompt });
+    return name === 'llm.chat'
+      ? i.backend.chat({ ...common, messages: b.messages })
+      : i.backend.complete({ ...common, prompt: b.prompt });
   }
 
   #countTokens(i: Instance, n: number): void {

@@ -1,7 +1,18 @@
 /** Model-family detection and a cheap token-count estimate for models whose tokenizer we do not hold. */
 
 /** Families we can tell apart by name; `unknown` for the rest. */
-export const MODEL_FAMILIES = ['qwen', 'nemotron', 'minicpm', 'llama', 'mistral', 'gemma', 'phi', 'claude', 'gpt', 'unknown'] as const;
+export const MODEL_FAMILIES = [
+  'qwen',
+  'nemotron',
+  'minicpm',
+  'llama',
+  'mistral',
+  'gemma',
+  'phi',
+  'claude',
+  'gpt',
+  'unknown',
+] as const;
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 
 /**
@@ -48,7 +59,9 @@ export function modelFamily(modelName: string): ModelFamily {
 /** Estimated token count of `text` for a family (a family name or any model name); 0 for ''. */
 export function countTokensApprox(modelFamilyOrName: string, text: string): number {
   if (text.length === 0) return 0;
-  const fam = (MODEL_FAMILIES as readonly string[]).includes(modelFamilyOrName) ? (modelFamilyOrName as ModelFamily) : modelFamily(modelFamilyOrName);
+  const fam = (MODEL_FAMILIES as readonly string[]).includes(modelFamilyOrName)
+    ? (modelFamilyOrName as ModelFamily)
+    : modelFamily(modelFamilyOrName);
   // Count code points, not UTF-16 units; non-Latin scripts run ~1 token per 1-2 characters, so
   // count each character outside Latin-1 as half a token.
   let units = 0;

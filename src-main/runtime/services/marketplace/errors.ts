@@ -6,7 +6,11 @@ export type MarketErrorCode = (typeof MARKET_ERROR_CODES)[number];
 
 /** `details.field` names the offending request field when there is one. */
 export class MarketError extends HearthError<MarketErrorCode> {
-  constructor(code: MarketErrorCode, message: string, opts: { field?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: MarketErrorCode,
+    message: string,
+    opts: { field?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     const details = { ...(opts.details ?? {}), ...(opts.field === undefined ? {} : { field: opts.field }) };
     super(code, message, { details, cause: opts.cause, wireCode: code });
     this.name = 'MarketError';

@@ -1,7 +1,14 @@
 /** M06 marketplace: posts, the materialised view with full-text search, and the market.* capabilities. */
 export { MarketError, MARKET_ERROR_CODES, type MarketErrorCode } from './errors';
 export { isExpired, EXPIRY_REASONS, type ExpiryReason, type Location, type Post } from './post';
-export { validatePostInput, POST_LIMITS, TAG_PATTERN, type PostInput, type ValidPostInput, type PostCreatedData } from './validate';
+export {
+  validatePostInput,
+  POST_LIMITS,
+  TAG_PATTERN,
+  type PostInput,
+  type ValidPostInput,
+  type PostCreatedData,
+} from './validate';
 export { tokenize, TextIndex, FIELD_WEIGHTS, BM25_K1, BM25_B, type Hit, type IndexedText } from './text-index';
 export {
   MarketplaceView,
@@ -16,4 +23,12 @@ export {
   type SearchHit,
 } from './views';
 export * as marketSchemas from './schemas';
-export { MarketplaceService, MARKET_MAX_CONCURRENT, MARKET_SWEEP_INTERVAL_MS, type HandlerContext, type Handler, type MarketCapability, type MarketplaceServiceOptions } from './service';
+export {
+  MarketplaceService,
+  MARKET_MAX_CONCURRENT,
+  MARKET_SWEEP_INTERVAL_MS,
+  type HandlerContext,
+  type Handler,
+  type MarketCapability,
+  type MarketplaceServiceOptions,
+} from './service';

@@ -23,7 +23,20 @@ export const LOCATION_SCHEMA = {
 /** A Post on the wire (every field always present). */
 export const POST_SCHEMA = {
   type: 'object',
-  required: ['event_id', 'lamport', 'author', 'category', 'title', 'body', 'location', 'tags', 'created_at', 'expires_at', 'expired_via_event_id', 'expiry_reason'],
+  required: [
+    'event_id',
+    'lamport',
+    'author',
+    'category',
+    'title',
+    'body',
+    'location',
+    'tags',
+    'created_at',
+    'expires_at',
+    'expired_via_event_id',
+    'expiry_reason',
+  ],
   additionalProperties: false,
   properties: {
     event_id: { type: 'string' },
@@ -50,20 +63,33 @@ export const POST_REQUEST_SCHEMA = {
     category,
     title: { type: 'string', minLength: POST_LIMITS.titleMin, maxLength: POST_LIMITS.titleMax },
     body: { type: 'string', maxLength: POST_LIMITS.bodyMax },
-    tags: { type: 'array', maxItems: POST_LIMITS.tagsMax, items: { type: 'string', minLength: POST_LIMITS.tagMin, maxLength: POST_LIMITS.tagMax } },
+    tags: {
+      type: 'array',
+      maxItems: POST_LIMITS.tagsMax,
+      items: { type: 'string', minLength: POST_LIMITS.tagMin, maxLength: POST_LIMITS.tagMax },
+    },
     location: { oneOf: [{ type: 'null' }, LOCATION_SCHEMA] },
     ttl_seconds: { type: 'integer', minimum: POST_LIMITS.ttlMinSeconds },
   },
 } as const;
 
-export const POST_RESPONSE_SCHEMA = { type: 'object', required: ['post'], additionalProperties: false, properties: { post: POST_SCHEMA } } as const;
+export const POST_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['post'],
+  additionalProperties: false,
+  properties: { post: POST_SCHEMA },
+} as const;
 
 export const LIST_REQUEST_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
     category,
-    tags: { type: 'array', maxItems: POST_LIMITS.tagsMax, items: { type: 'string', minLength: 1, maxLength: POST_LIMITS.tagMax } },
+    tags: {
+      type: 'array',
+      maxItems: POST_LIMITS.tagsMax,
+      items: { type: 'string', minLength: 1, maxLength: POST_LIMITS.tagMax },
+    },
     since_lamport: { type: 'integer', minimum: 0 },
     limit: { type: 'integer', minimum: 1, maximum: LIST_MAX_LIMIT },
     include_expired: { type: 'boolean' },
@@ -96,7 +122,12 @@ export const SEARCH_RESPONSE_SCHEMA = {
   properties: {
     results: {
       type: 'array',
-      items: { type: 'object', required: ['post', 'score'], additionalProperties: false, properties: { post: POST_SCHEMA, score: { type: 'number' } } },
+      items: {
+        type: 'object',
+        required: ['post', 'score'],
+        additionalProperties: false,
+        properties: { post: POST_SCHEMA, score: { type: 'number' } },
+      },
     },
   },
 } as const;
@@ -112,5 +143,9 @@ export const EXPIRE_RESPONSE_SCHEMA = {
   type: 'object',
   required: ['post_id', 'expired_event_id', 'already_expired'],
   additionalProperties: false,
-  properties: { post_id: { type: 'string' }, expired_event_id: { type: 'string' }, already_expired: { type: 'boolean' } },
+  properties: {
+    post_id: { type: 'string' },
+    expired_event_id: { type: 'string' },
+    already_expired: { type: 'boolean' },
+  },
 } as const;

@@ -63,25 +63,31 @@ export const MARKET_SWEEP_INTERVAL_MS = 60_000;
 export const MARKET_MAX_CONCURRENT = 32;
 
 const obj = (body: unknown): Record<string, unknown> => {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MarketError('bad_request', 'the request must be an object', { field: 'body' });
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new MarketError('bad_request', 'the request must be an object', { field: 'body' });
   return body as Record<string, unknown>;
 };
 
 function optInt(o: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
   const v = o[field];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new MarketError('bad_request', `${field} must be a whole number from ${min} to ${max}`, { field });
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new MarketError('bad_request', `${field} must be a whole number from ${min} to ${max}`, { field });
   return v;
 }
 
 function optCategory(o: Record<string, unknown>): Category | undefined {
   if (o.category === undefined) return undefined;
-  if (!isCategory(o.category)) throw new MarketError('bad_request', 'category must be one of offer, request, info, emergency', { field: 'category' });
+  if (!isCategory(o.category))
+    throw new MarketError('bad_request', 'category must be one of offer, request, info, emergency', {
+      field: 'category',
+    });
   return o.category;
 }
 
 function optBool(o: Record<string, unknown>, field: string): boolean | undefined {
-  if (o[field] !== undefined && typeof o[field] !== 'boolean') throw new MarketError('bad_request', `${field} must be true or false`, { field });
+  if (o[field] !== undefined && typeof o[field] !== 'boolean')
+    throw new MarketError('bad_request', `${field} must be true or false`, { field });
   return o[field] as boolean | undefined;
 }
 
@@ -104,7 +110,9 @@ export class MarketplaceService {
   /** Run `sweepExpired` every `intervalMs` (unref'd timer). Idempotent. */
   start(intervalMs: number = MARKET_SWEEP_INTERVAL_MS): void {
     if (this.timer !== null) return;
-    const report = this.opts.onSweepError ?? ((err: unknown) => process.stderr.write(`hearthnet: marketplace expiry sweep failed: ${String(err)}\n`));
+    const report =
+      this.opts.onSweepError ??
+      ((err: unknown) => process.stderr.write(`hearthnet: marketplace expiry sweep failed: ${String(err)}\n`));
     this.timer = setInterval(() => void this.sweepExpired().catch(report), intervalMs);
     this.timer.unref();
   }
@@ -119,15 +127,31 @@ export class MarketplaceService {
   /** For `hearthnet status` / doctor: counts from the view and whether the sweeper runs. */
   health(): { ok: true; posts_active: number; max_lamport: number; skipped_events: number; sweeper_running: boolean } {
     const v = this.opts.view;
-    return { ok: true, posts_active: v.allActive(this.now()).length, max_lamport: v.maxLamport(), skipped_events: v.skipped, sweeper_running: this.timer !== null };
+    return {
+      ok: true,
+      posts_active: v.allActive(this.now()).length,
+      max_lamport: v.maxLamport(),
+      skipped_events: v.skipped,
+      sweeper_running: this.timer !== null,
+    };
   }
 
   /** `market.post`: validate, append market.post.created, return the post as the view now holds it. */
   readonly post: Handler = async (ctx) => {
     this.requireSelf(ctx.caller, 'post');
-    const input = validatePostInput(ctx.body, { defaultTtl: this.opts.config.default_ttl_seconds, maxTtl: this.opts.config.max_ttl_seconds });
+    const input = validatePostInput(ctx.body, {
+      defaultTtl: this.opts.config.default_ttl_seconds,
+      maxTtl: this.opts.config.max_ttl_seconds,
+    });
     const expires_at = toWallClock(new Date(this.now() + input.ttl_seconds * 1000));
-    const data = { category: input.category, title: input.title, body: input.body, tags: [...input.tags], location: input.location, expires_at };
+    const data = {
+      category: input.category,
+      title: input.title,
+      body: input.body,
+      tags: [...input.tags],
+      location: input.location,
+      expires_at,
+    };
     const event = await this.opts.appendEvent('market.post.created', data);
     // Apply now for read-your-writes; the log's fan-out applying it again is a no-op.
     this.opts.view.apply(event);
@@ -138,7 +162,8 @@ export class MarketplaceService {
   readonly list: Handler = async (ctx) => {
     const o = obj(ctx.body ?? {});
     const tags = o.tags;
-    if (tags !== undefined && (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))) throw new MarketError('bad_request', 'tags must be a list of words', { field: 'tags' });
+    if (tags !== undefined && (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')))
+      throw new MarketError('bad_request', 'tags must be a list of words', { field: 'tags' });
     const posts = this.opts.view.list({
       category: optCategory(o),
       tags: tags?.map((t: string) => t.trim().toLowerCase()),
@@ -154,21 +179,32 @@ export class MarketplaceService {
   readonly search: Handler = async (ctx) => {
     const o = obj(ctx.body);
     if (typeof o.query !== 'string' || o.query.length === 0 || o.query.length > S.SEARCH_QUERY_MAX) {
-      throw new MarketError('bad_request', `query must be text of 1 to ${S.SEARCH_QUERY_MAX} characters`, { field: 'query' });
+      throw new MarketError('bad_request', `query must be text of 1 to ${S.SEARCH_QUERY_MAX} characters`, {
+        field: 'query',
+      });
     }
-    const hits = this.opts.view.search(o.query, { category: optCategory(o), limit: optInt(o, 'limit', 1, S.SEARCH_MAX_LIMIT), includeExpired: optBool(o, 'include_expired'), now: this.now() });
+    const hits = this.opts.view.search(o.query, {
+      category: optCategory(o),
+      limit: optInt(o, 'limit', 1, S.SEARCH_MAX_LIMIT),
+      includeExpired: optBool(o, 'include_expired'),
+      now: this.now(),
+    });
     return { results: hits.map((h) => ({ post: h.post, score: Math.round(h.score * 1e6) / 1e6 })) };
   };
 
   /** `market.expire`: the author withdraws a post. Anyone else is refused and nothing is written. */
   readonly expire: Handler = async (ctx) => {
     const o = obj(ctx.body);
-    if (typeof o.post_id !== 'string' || o.post_id.length === 0) throw new MarketError('bad_request', 'post_id is required', { field: 'post_id' });
+    if (typeof o.post_id !== 'string' || o.post_id.length === 0)
+      throw new MarketError('bad_request', 'post_id is required', { field: 'post_id' });
     const post = this.opts.view.get(o.post_id);
-    if (post === null) throw new MarketError('not_found', `no post ${o.post_id} in this community's marketplace`, { field: 'post_id' });
-    if (ctx.caller !== post.author) throw new MarketError('forbidden', 'only the person who posted this can take it down', { field: 'post_id' });
+    if (post === null)
+      throw new MarketError('not_found', `no post ${o.post_id} in this community's marketplace`, { field: 'post_id' });
+    if (ctx.caller !== post.author)
+      throw new MarketError('forbidden', 'only the person who posted this can take it down', { field: 'post_id' });
     this.requireSelf(ctx.caller, 'expire');
-    if (post.expired_via_event_id !== null) return { post_id: post.event_id, expired_event_id: post.expired_via_event_id, already_expired: true };
+    if (post.expired_via_event_id !== null)
+      return { post_id: post.event_id, expired_event_id: post.expired_via_event_id, already_expired: true };
     const event = await this.appendExpired(post, 'author');
     return { post_id: post.event_id, expired_event_id: event.event_id, already_expired: false };
   };
@@ -200,8 +236,26 @@ export class MarketplaceService {
 
   /** The four capabilities with descriptors (trust: member, params: {}) and handlers. */
   capabilities(): MarketCapability[] {
-    const d = (name: string, request_schema: object, response_schema: object, idempotent: boolean, handler: Handler): MarketCapability => ({
-      descriptor: { name, version: '1.0', stability: 'beta', request_schema, response_schema, stream_schema: null, params: {}, max_concurrent: MARKET_MAX_CONCURRENT, trust_required: 'member', timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS, idempotent },
+    const d = (
+      name: string,
+      request_schema: object,
+      response_schema: object,
+      idempotent: boolean,
+      handler: Handler,
+    ): MarketCapability => ({
+      descriptor: {
+        name,
+        version: '1.0',
+        stability: 'beta',
+        request_schema,
+        response_schema,
+        stream_schema: null,
+        params: {},
+        max_concurrent: MARKET_MAX_CONCURRENT,
+        trust_required: 'member',
+        timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS,
+        idempotent,
+      },
       handler,
     });
     return [
@@ -220,7 +274,11 @@ export class MarketplaceService {
 
   private requireSelf(caller: string, what: string): void {
     if (caller !== this.opts.ourNodeId) {
-      throw new MarketError('forbidden', `market.${what} is only accepted from this node's own app; ${what === 'post' ? 'post' : 'withdraw it'} from your own HearthNet app instead`, { details: { caller } });
+      throw new MarketError(
+        'forbidden',
+        `market.${what} is only accepted from this node's own app; ${what === 'post' ? 'post' : 'withdraw it'} from your own HearthNet app instead`,
+        { details: { caller } },
+      );
     }
   }
 }

@@ -59,8 +59,16 @@ function checkTitle(v: unknown): string {
   if (typeof v !== 'string') throw bad('title', 'title must be text');
   const t = v.trim();
   const unsafe = unsafeCharIn(t);
-  if (unsafe) throw bad('title', `title must not contain control or text-direction characters (found ${unsafe}); it is one line of plain text`);
-  if (len(t) < POST_LIMITS.titleMin || len(t) > POST_LIMITS.titleMax) throw bad('title', `title must be ${POST_LIMITS.titleMin} to ${POST_LIMITS.titleMax} characters (it has ${len(t)})`);
+  if (unsafe)
+    throw bad(
+      'title',
+      `title must not contain control or text-direction characters (found ${unsafe}); it is one line of plain text`,
+    );
+  if (len(t) < POST_LIMITS.titleMin || len(t) > POST_LIMITS.titleMax)
+    throw bad(
+      'title',
+      `title must be ${POST_LIMITS.titleMin} to ${POST_LIMITS.titleMax} characters (it has ${len(t)})`,
+    );
   return t;
 }
 
@@ -72,7 +80,10 @@ function checkTags(v: unknown): string[] {
     if (typeof raw !== 'string') throw bad('tags', 'each tag must be text');
     const t = raw.trim().toLowerCase();
     if (len(t) < POST_LIMITS.tagMin || len(t) > POST_LIMITS.tagMax || !TAG_PATTERN.test(t)) {
-      throw bad('tags', `tag "${raw}" must be ${POST_LIMITS.tagMin} to ${POST_LIMITS.tagMax} characters of a-z, 0-9 and "-"`);
+      throw bad(
+        'tags',
+        `tag "${raw}" must be ${POST_LIMITS.tagMin} to ${POST_LIMITS.tagMax} characters of a-z, 0-9 and "-"`,
+      );
     }
     if (!out.includes(t)) out.push(t);
   }
@@ -85,26 +96,44 @@ function checkTags(v: unknown): string[] {
  * errors (never silently clamped); an absent TTL becomes `defaultTtl`.
  */
 export function validatePostInput(input: unknown, ttl: { defaultTtl: number; maxTtl: number }): ValidPostInput {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw bad('body', 'the request must be an object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw bad('body', 'the request must be an object');
   const o = input as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!INPUT_FIELDS.has(k)) throw bad(k, `unknown field "${k}"; allowed: ${[...INPUT_FIELDS].join(', ')}`);
+  for (const k of Object.keys(o))
+    if (!INPUT_FIELDS.has(k)) throw bad(k, `unknown field "${k}"; allowed: ${[...INPUT_FIELDS].join(', ')}`);
   if (!isCategory(o.category)) throw bad('category', `category must be one of ${CATEGORIES.join(', ')}`);
   const title = checkTitle(o.title);
   const body = o.body ?? '';
   if (typeof body !== 'string') throw bad('body', 'body must be text');
-  if (len(body) > POST_LIMITS.bodyMax) throw bad('body', `body must be at most ${POST_LIMITS.bodyMax} characters (it has ${len(body)})`);
+  if (len(body) > POST_LIMITS.bodyMax)
+    throw bad('body', `body must be at most ${POST_LIMITS.bodyMax} characters (it has ${len(body)})`);
   const unsafeBody = unsafeCharIn(body, { multiline: true });
-  if (unsafeBody) throw bad('body', `body must not contain control or text-direction characters other than newline and tab (found ${unsafeBody})`);
+  if (unsafeBody)
+    throw bad(
+      'body',
+      `body must not contain control or text-direction characters other than newline and tab (found ${unsafeBody})`,
+    );
   const tags = checkTags(o.tags);
   const location = readLocation(o.location);
   if (location === undefined) throw bad('location', 'location must be {lat: -90..90, lng: -180..180, label: text}');
-  if (location && len(location.label) > POST_LIMITS.labelMax) throw bad('location', `location label must be at most ${POST_LIMITS.labelMax} characters`);
+  if (location && len(location.label) > POST_LIMITS.labelMax)
+    throw bad('location', `location label must be at most ${POST_LIMITS.labelMax} characters`);
   const unsafeLabel = location ? unsafeCharIn(location.label) : null;
-  if (unsafeLabel) throw bad('location', `location label must not contain control or text-direction characters (found ${unsafeLabel})`);
+  if (unsafeLabel)
+    throw bad(
+      'location',
+      `location label must not contain control or text-direction characters (found ${unsafeLabel})`,
+    );
   const ttlSeconds = o.ttl_seconds ?? ttl.defaultTtl;
-  if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds)) throw bad('ttl_seconds', 'ttl_seconds must be a whole number of seconds');
-  if (ttlSeconds < POST_LIMITS.ttlMinSeconds) throw bad('ttl_seconds', `ttl_seconds must be at least ${POST_LIMITS.ttlMinSeconds}`);
-  if (ttlSeconds > ttl.maxTtl) throw bad('ttl_seconds', `ttl_seconds ${ttlSeconds} is more than this community's maximum of ${ttl.maxTtl} (${Math.floor(ttl.maxTtl / 86_400)} days)`);
+  if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds))
+    throw bad('ttl_seconds', 'ttl_seconds must be a whole number of seconds');
+  if (ttlSeconds < POST_LIMITS.ttlMinSeconds)
+    throw bad('ttl_seconds', `ttl_seconds must be at least ${POST_LIMITS.ttlMinSeconds}`);
+  if (ttlSeconds > ttl.maxTtl)
+    throw bad(
+      'ttl_seconds',
+      `ttl_seconds ${ttlSeconds} is more than this community's maximum of ${ttl.maxTtl} (${Math.floor(ttl.maxTtl / 86_400)} days)`,
+    );
   return { category: o.category, title, body, tags, location, ttl_seconds: ttlSeconds };
 }
 

@@ -109,7 +109,15 @@ export class MarketplaceView implements MaterialisedView {
     if (this.posts.has(e.event_id)) return;
     const d = readCreatedData(e.data);
     if (d === null) return void (this.skippedCount += 1);
-    const post: Post = { event_id: e.event_id, lamport: e.lamport, author: e.author, ...d, created_at: e.wall_clock, expired_via_event_id: null, expiry_reason: null };
+    const post: Post = {
+      event_id: e.event_id,
+      lamport: e.lamport,
+      author: e.author,
+      ...d,
+      created_at: e.wall_clock,
+      expired_via_event_id: null,
+      expiry_reason: null,
+    };
     this.posts.set(post.event_id, post);
     this.meta.set(post.event_id, { edit: markOf(e), expiry: null, changed: e.lamport });
     this.index.set(post.event_id, post, rankOf(post));
@@ -131,7 +139,13 @@ export class MarketplaceView implements MaterialisedView {
     this.posts.set(id, next);
     meta.edit = markOf(e);
     meta.changed = Math.max(meta.changed, e.lamport);
-    if (patch.title !== undefined || patch.body !== undefined || patch.tags !== undefined || patch.category !== undefined) this.index.set(id, next, rankOf(next));
+    if (
+      patch.title !== undefined ||
+      patch.body !== undefined ||
+      patch.tags !== undefined ||
+      patch.category !== undefined
+    )
+      this.index.set(id, next, rankOf(next));
   }
 
   private applyExpired(id: string, e: Event): void {
@@ -200,9 +214,15 @@ export class MarketplaceView implements MaterialisedView {
     const limit = Math.max(0, Math.min(q.limit ?? SEARCH_DEFAULT_LIMIT, LIST_MAX_LIMIT));
     const accept = (id: string) => {
       const p = this.posts.get(id);
-      return p !== undefined && (q.category === undefined || p.category === q.category) && (q.includeExpired === true || !isExpired(p, now));
+      return (
+        p !== undefined &&
+        (q.category === undefined || p.category === q.category) &&
+        (q.includeExpired === true || !isExpired(p, now))
+      );
     };
-    const hits = this.index.search(query, { limit, accept }).map((h) => ({ post: this.posts.get(h.id)!, score: h.score }));
+    const hits = this.index
+      .search(query, { limit, accept })
+      .map((h) => ({ post: this.posts.get(h.id)!, score: h.score }));
     // The index orders by score then rank; this settles exact ties by event id as well.
     return hits.sort((a, b) => b.score - a.score || comparePosts(a.post, b.post));
   }
@@ -223,13 +243,19 @@ export class MarketplaceView implements MaterialisedView {
   restoreState(state: Record<string, unknown>): void {
     if (state.version !== SNAPSHOT_VERSION || !Array.isArray(state.posts)) {
       // The caller (snapshot restore) falls back to replaying the log.
-      throw new MarketError('bad_request', `marketplace snapshot version ${String(state.version)} is not supported (expected ${SNAPSHOT_VERSION}); rebuild from the event log`);
+      throw new MarketError(
+        'bad_request',
+        `marketplace snapshot version ${String(state.version)} is not supported (expected ${SNAPSHOT_VERSION}); rebuild from the event log`,
+      );
     }
     this.reset();
     const meta = (state.meta ?? {}) as Record<string, Meta>;
     for (const p of state.posts as Post[]) {
       this.posts.set(p.event_id, p);
-      this.meta.set(p.event_id, meta[p.event_id] ?? { edit: [p.lamport, p.event_id], expiry: null, changed: p.lamport });
+      this.meta.set(
+        p.event_id,
+        meta[p.event_id] ?? { edit: [p.lamport, p.event_id], expiry: null, changed: p.lamport },
+      );
       this.index.set(p.event_id, p, rankOf(p));
     }
     for (const e of (state.pending ?? []) as Event[]) this.stash(postId(e) ?? '', e);

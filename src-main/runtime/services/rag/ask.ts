@@ -45,12 +45,15 @@ export interface AskOptions {
   onSources?: (sources: Citation[]) => void;
 }
 
-export const NO_LLM_NOTICE = 'No language model is available on your network right now, so here are the most relevant passages instead.';
-export const NO_CORPUS_NOTICE = 'No shared documents were found for this question, so the answer below does not cite any.';
+export const NO_LLM_NOTICE =
+  'No language model is available on your network right now, so here are the most relevant passages instead.';
+export const NO_CORPUS_NOTICE =
+  'No shared documents were found for this question, so the answer below does not cite any.';
 
 /** Corpus names offered by rag.query instances the bus can route to. */
 export function meshCorpora(bus: Pick<CapabilityBus, 'registry'>): string[] {
-  const names = bus.registry.find('rag.query', [1, 0])
+  const names = bus.registry
+    .find('rag.query', [1, 0])
     .filter((e) => e.contract !== 'mismatch' && (e.is_local ? e.handler !== null : e.endpoint !== null))
     .map((e) => e.descriptor.params.corpus)
     .filter((c): c is string => typeof c === 'string');
@@ -59,9 +62,15 @@ export function meshCorpora(bus: Pick<CapabilityBus, 'registry'>): string[] {
 
 /** The llm.chat model to use: the requested one, else a local one, else the one with the largest context. */
 function pickModel(bus: Pick<CapabilityBus, 'registry'>, wanted?: string): string | null {
-  const offers = bus.registry.find('llm.chat', [1, 0]).filter((e) => e.contract !== 'mismatch' && typeof e.descriptor.params.model === 'string');
+  const offers = bus.registry
+    .find('llm.chat', [1, 0])
+    .filter((e) => e.contract !== 'mismatch' && typeof e.descriptor.params.model === 'string');
   if (wanted) return offers.some((e) => e.descriptor.params.model === wanted) ? wanted : null;
-  offers.sort((a, b) => Number(b.is_local) - Number(a.is_local) || Number(b.descriptor.params.ctx ?? 0) - Number(a.descriptor.params.ctx ?? 0));
+  offers.sort(
+    (a, b) =>
+      Number(b.is_local) - Number(a.is_local) ||
+      Number(b.descriptor.params.ctx ?? 0) - Number(a.descriptor.params.ctx ?? 0),
+  );
   return (offers[0]?.descriptor.params.model as string | undefined) ?? null;
 }
 
@@ -69,12 +78,20 @@ function pickModel(bus: Pick<CapabilityBus, 'registry'>, wanted?: string): strin
 export async function retrieve(opts: AskOptions): Promise<Citation[]> {
   const k = Math.min(Math.max(1, opts.k ?? RAG_DEFAULT_K), RAG_MAX_K);
   const corpora = opts.corpora ?? meshCorpora(opts.bus);
-  const settled = await Promise.allSettled(corpora.map(async (corpus) => {
-    const r = (await opts.bus.call('rag.query', [1, 0], { corpus, query: opts.question, k }, { params: { corpus }, signal: opts.signal })) as { chunks: RagHit[] };
-    return r.chunks.map((c) => ({ corpus, hit: c }));
-  }));
+  const settled = await Promise.allSettled(
+    corpora.map(async (corpus) => {
+      const r = (await opts.bus.call(
+        'rag.query',
+        [1, 0],
+        { corpus, query: opts.question, k },
+        { params: { corpus }, signal: opts.signal },
+      )) as { chunks: RagHit[] };
+      return r.chunks.map((c) => ({ corpus, hit: c }));
+    }),
+  );
   const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (corpora.length && failures.length === corpora.length && !failures.every((f) => isUnavailable(f.reason))) throw failures[0].reason;
+  if (corpora.length && failures.length === corpora.length && !failures.every((f) => isUnavailable(f.reason)))
+    throw failures[0].reason;
   const hits = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
   hits.sort((a, b) => b.hit.score - a.hit.score);
   const seen = new Set<string>();
@@ -84,7 +101,12 @@ export async function retrieve(opts: AskOptions): Promise<Citation[]> {
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({
-      n: out.length + 1, corpus, doc_cid: hit.doc_cid, title: hit.title, score: hit.score, text: hit.text,
+      n: out.length + 1,
+      corpus,
+      doc_cid: hit.doc_cid,
+      title: hit.title,
+      score: hit.score,
+      text: hit.text,
       page: typeof hit.metadata.page === 'number' ? hit.metadata.page : null,
       section: typeof hit.metadata.section === 'string' ? hit.metadata.section : null,
     });
@@ -99,13 +121,22 @@ export function citationLabel(c: Citation): string {
 }
 
 /** The chat messages: instructions, then the numbered sources and the question. */
-export function buildPrompt(question: string, sources: readonly Citation[]): Array<{ role: 'system' | 'user'; content: string }> {
+export function buildPrompt(
+  question: string,
+  sources: readonly Citation[],
+): Array<{ role: 'system' | 'user'; content: string }> {
   const system = sources.length
     ? 'You answer questions for a neighbourhood using only the numbered sources given. Cite the sources you use like [1] or [2]. If the sources do not contain the answer, say so plainly.'
     : 'You answer questions for a neighbourhood. No shared documents matched this question; say so, and answer briefly only if you are sure.';
-  const blocks = sources.map((s) => `[${s.n}] ${citationLabel(s)}\n${s.text.length > ASK_CHUNK_CHARS ? `${s.text.slice(0, ASK_CHUNK_CHARS)}…` : s.text}`);
+  const blocks = sources.map(
+    (s) =>
+      `[${s.n}] ${citationLabel(s)}\n${s.text.length > ASK_CHUNK_CHARS ? `${s.text.slice(0, ASK_CHUNK_CHARS)}…` : s.text}`,
+  );
   const user = `${blocks.length ? `Sources:\n\n${blocks.join('\n\n')}\n\n` : ''}Question: ${question}`;
-  return [{ role: 'system', content: system }, { role: 'user', content: user }];
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: user },
+  ];
 }
 
 /** Retrieves, then streams the answer. See AskEvent for what is yielded. */

@@ -16,7 +16,11 @@ export async function pdfPages(pdfBytes: Uint8Array): Promise<string[]> {
       await doc.loadingTask.destroy();
     }
   } catch (cause) {
-    throw new RagError('unreadable_document', `This PDF could not be read (${(cause as Error).message}). It may be damaged or password-protected.`, { cause });
+    throw new RagError(
+      'unreadable_document',
+      `This PDF could not be read (${(cause as Error).message}). It may be damaged or password-protected.`,
+      { cause },
+    );
   }
 }
 

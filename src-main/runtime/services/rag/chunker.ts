@@ -26,7 +26,10 @@ function validate(tokensPerChunk: number, overlap: number): void {
     throw new RagError('bad_request', `tokensPerChunk must be a positive whole number (got ${tokensPerChunk}).`);
   }
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tokensPerChunk) {
-    throw new RagError('bad_request', `overlapTokens must be a whole number from 0 to ${tokensPerChunk - 1} (got ${overlap}).`);
+    throw new RagError(
+      'bad_request',
+      `overlapTokens must be a whole number from 0 to ${tokensPerChunk - 1} (got ${overlap}).`,
+    );
   }
 }
 
@@ -49,7 +52,9 @@ export function chunkText(text: string, opts: ChunkTextOptions = {}): Chunk[] {
   for (const s of splitSentences(text)) {
     const t = count(text.slice(s.start, s.end));
     if (t <= tokensPerChunk) units.push({ span: s, tokens: t });
-    else for (const p of splitByWords(text, s, pieceMax, count)) units.push({ span: p, tokens: count(text.slice(p.start, p.end)) });
+    else
+      for (const p of splitByWords(text, s, pieceMax, count))
+        units.push({ span: p, tokens: count(text.slice(p.start, p.end)) });
   }
   const chunks: Chunk[] = [];
   let i = 0;
@@ -61,7 +66,13 @@ export function chunkText(text: string, opts: ChunkTextOptions = {}): Chunk[] {
     const end = units[j - 1].span.end;
     chunks.push({
       text: text.slice(start, end),
-      metadata: { ...opts.metadata, chunk_index: chunks.length, char_start: base + start, char_end: base + end, token_count: total },
+      metadata: {
+        ...opts.metadata,
+        chunk_index: chunks.length,
+        char_start: base + start,
+        char_end: base + end,
+        token_count: total,
+      },
     });
     if (j >= units.length) break;
     let back = j;
@@ -88,12 +99,21 @@ const BY_MIME: Readonly<Record<string, DocumentKind>> = {
   'application/xhtml+xml': 'html',
   'text/plain': 'text',
 };
-const BY_EXT: Readonly<Record<string, DocumentKind>> = { pdf: 'pdf', md: 'markdown', markdown: 'markdown', html: 'html', htm: 'html', txt: 'text', text: 'text' };
+const BY_EXT: Readonly<Record<string, DocumentKind>> = {
+  pdf: 'pdf',
+  md: 'markdown',
+  markdown: 'markdown',
+  html: 'html',
+  htm: 'html',
+  txt: 'text',
+  text: 'text',
+};
 
 /** Classifies a MIME type (parameters ignored) or a filename; null when unsupported. */
 export function documentKind(mimeTypeOrFilename: string): DocumentKind | null {
   const s = mimeTypeOrFilename.trim().toLowerCase();
-  if (s.includes('/') && !s.includes('.')) return BY_MIME[s.split(';')[0].trim()] ?? (s.startsWith('text/') ? 'text' : null);
+  if (s.includes('/') && !s.includes('.'))
+    return BY_MIME[s.split(';')[0].trim()] ?? (s.startsWith('text/') ? 'text' : null);
   const ext = s.includes('.') ? s.slice(s.lastIndexOf('.') + 1) : '';
   return BY_EXT[ext] ?? BY_MIME[s.split(';')[0].trim()] ?? null;
 }
@@ -103,21 +123,37 @@ export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch (cause) {
-    throw new RagError('unreadable_document', 'This document is not valid UTF-8 text. Save it as UTF-8 and try again.', { cause });
+    throw new RagError(
+      'unreadable_document',
+      'This document is not valid UTF-8 text. Save it as UTF-8 and try again.',
+      { cause },
+    );
   }
 }
 
 /** Chunks a whole document, dispatching on its MIME type or filename. */
-export async function chunkDocument(bytes: Uint8Array, mimeTypeOrFilename: string, opts: ChunkDocumentOptions = {}): Promise<Chunk[]> {
+export async function chunkDocument(
+  bytes: Uint8Array,
+  mimeTypeOrFilename: string,
+  opts: ChunkDocumentOptions = {},
+): Promise<Chunk[]> {
   const kind = documentKind(mimeTypeOrFilename);
   switch (kind) {
-    case 'pdf': return chunkPdf(bytes, opts);
-    case 'markdown': return chunkMarkdown(decodeUtf8(bytes), opts);
-    case 'html': return chunkHtml(decodeUtf8(bytes), opts);
-    case 'text': return renumber(chunkText(decodeUtf8(bytes), { ...opts, metadata: opts.docMetadata }));
+    case 'pdf':
+      return chunkPdf(bytes, opts);
+    case 'markdown':
+      return chunkMarkdown(decodeUtf8(bytes), opts);
+    case 'html':
+      return chunkHtml(decodeUtf8(bytes), opts);
+    case 'text':
+      return renumber(chunkText(decodeUtf8(bytes), { ...opts, metadata: opts.docMetadata }));
     default:
-      throw new RagError('unsupported_type', `Cannot index "${mimeTypeOrFilename}": supported are PDF, Markdown, HTML and plain text.`, {
-        details: { type: mimeTypeOrFilename },
-      });
+      throw new RagError(
+        'unsupported_type',
+        `Cannot index "${mimeTypeOrFilename}": supported are PDF, Markdown, HTML and plain text.`,
+        {
+          details: { type: mimeTypeOrFilename },
+        },
+      );
   }
 }

@@ -40,7 +40,12 @@ export function corpusInfo(corporaDir: string, corpus: string): CorpusInfo {
   }
   try {
     const one = <T>(sql: string) => db.prepare(sql).get() as T;
-    const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    const meta = new Map(
+      (db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [
+        r.key,
+        r.value,
+      ]),
+    );
     const size = ['', '-wal', '-shm'].reduce((s, suf) => {
       try {
         return s + statSync(file + suf).size;
@@ -51,9 +56,14 @@ export function corpusInfo(corporaDir: string, corpus: string): CorpusInfo {
     return {
       corpus,
       documents: one<{ n: number }>("SELECT COUNT(*) AS n FROM documents WHERE state = 'complete'").n,
-      chunks: one<{ n: number }>("SELECT COUNT(*) AS n FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'").n,
+      chunks: one<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'",
+      ).n,
       size_bytes: size,
-      language_majority: one<{ language: string } | undefined>("SELECT language FROM documents WHERE state = 'complete' AND language IS NOT NULL AND language <> '' GROUP BY language ORDER BY COUNT(*) DESC, language LIMIT 1")?.language ?? null,
+      language_majority:
+        one<{ language: string } | undefined>(
+          "SELECT language FROM documents WHERE state = 'complete' AND language IS NOT NULL AND language <> '' GROUP BY language ORDER BY COUNT(*) DESC, language LIMIT 1",
+        )?.language ?? null,
       embedding_model: meta.get('embedding_model') ?? null,
       dim: Number(meta.get('dim') ?? 0),
     };

@@ -9,9 +9,13 @@ export const CORPUS_FILE_SUFFIX = '.sqlite';
 /** Throws RagError('invalid_corpus_name') unless `name` matches CORPUS_NAME_RE. */
 export function validateCorpusName(name: unknown): string {
   if (typeof name !== 'string' || !CORPUS_NAME_RE.test(name)) {
-    throw new RagError('invalid_corpus_name', `"${String(name)}" is not a valid corpus name: use 1-64 lower-case letters, digits, "-" or "_", starting with a letter or digit.`, {
-      details: { corpus: String(name) },
-    });
+    throw new RagError(
+      'invalid_corpus_name',
+      `"${String(name)}" is not a valid corpus name: use 1-64 lower-case letters, digits, "-" or "_", starting with a letter or digit.`,
+      {
+        details: { corpus: String(name) },
+      },
+    );
   }
   return name;
 }

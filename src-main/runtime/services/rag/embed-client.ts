@@ -15,10 +15,28 @@ export function isUnavailable(err: unknown): boolean {
 }
 
 /** Embeds `texts` with `model` somewhere on the mesh; checks the answer has one vector per text. */
-export async function embedViaBus(bus: BusLike, texts: string[], model: string, signal?: AbortSignal): Promise<EmbedTextResponse> {
-  const r = (await bus.call('embed.text', [1, 0], { texts, model }, { params: { model }, signal })) as EmbedTextResponse;
-  if (!r || !Array.isArray(r.vectors) || r.vectors.length !== texts.length || !r.vectors.every((v) => Array.isArray(v) && v.length === r.dim)) {
-    throw new RagError('embedding_mismatch', `The embedding service answered with ${r?.vectors?.length ?? 0} vectors for ${texts.length} texts.`);
+export async function embedViaBus(
+  bus: BusLike,
+  texts: string[],
+  model: string,
+  signal?: AbortSignal,
+): Promise<EmbedTextResponse> {
+  const r = (await bus.call(
+    'embed.text',
+    [1, 0],
+    { texts, model },
+    { params: { model }, signal },
+  )) as EmbedTextResponse;
+  if (
+    !r ||
+    !Array.isArray(r.vectors) ||
+    r.vectors.length !== texts.length ||
+    !r.vectors.every((v) => Array.isArray(v) && v.length === r.dim)
+  ) {
+    throw new RagError(
+      'embedding_mismatch',
+      `The embedding service answered with ${r?.vectors?.length ?? 0} vectors for ${texts.length} texts.`,
+    );
   }
   return r;
 }

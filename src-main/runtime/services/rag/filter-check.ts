@@ -8,8 +8,15 @@ import type { FilterSql } from './query-filter';
  */
 export function passingIds(db: Database.Database, ids: readonly number[], where: FilterSql): Set<number> {
   if (ids.length === 0) return new Set();
-  return new Set(db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid
-    WHERE c.id IN (SELECT value FROM json_each(?)) AND d.state = 'complete'${where.sql}`).pluck().all(JSON.stringify(ids), ...where.params) as number[]);
+  return new Set(
+    db
+      .prepare(
+        `SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid
+    WHERE c.id IN (SELECT value FROM json_each(?)) AND d.state = 'complete'${where.sql}`,
+      )
+      .pluck()
+      .all(JSON.stringify(ids), ...where.params) as number[],
+  );
 }
 
 /**
@@ -18,7 +25,12 @@ export function passingIds(db: Database.Database, ids: readonly number[], where:
  * least `want` pass, or when `ranked` was the whole list (shorter than `fetched`). Otherwise null:
  * the caller must rank the filtered set itself.
  */
-export function filteredPrefix(ranked: readonly number[], fetched: number, pass: ReadonlySet<number>, want: number): number[] | null {
+export function filteredPrefix(
+  ranked: readonly number[],
+  fetched: number,
+  pass: ReadonlySet<number>,
+  want: number,
+): number[] | null {
   const kept = ranked.filter((id) => pass.has(id));
   return kept.length >= want || ranked.length < fetched ? kept.slice(0, want) : null;
 }

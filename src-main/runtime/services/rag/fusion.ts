@@ -14,7 +14,12 @@ export interface FusedHit {
  * score(id) = sum over lists of weight / (RRF_K + rank), rank 1-based. Ties break by best single
  * rank, then id, so results are deterministic.
  */
-export function reciprocalRankFusion(lexical: readonly number[], vector: readonly number[], weights = { lexical: 1, vector: 1 }, k = RRF_K): FusedHit[] {
+export function reciprocalRankFusion(
+  lexical: readonly number[],
+  vector: readonly number[],
+  weights = { lexical: 1, vector: 1 },
+  k = RRF_K,
+): FusedHit[] {
   const hits = new Map<number, FusedHit>();
   const get = (id: number) => hits.get(id) ?? (hits.set(id, { id, score: 0 }), hits.get(id)!);
   lexical.forEach((id, i) => {

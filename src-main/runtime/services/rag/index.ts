@@ -1,6 +1,14 @@
 /** services/rag: chunking, the per-corpus store with hybrid search, and the rag.* wire schemas. */
 export { type Chunk, type ChunkMetadata, renumber } from './chunk';
-export { chunkText, chunkDocument, documentKind, decodeUtf8, type ChunkTextOptions, type ChunkDocumentOptions, type DocumentKind } from './chunker';
+export {
+  chunkText,
+  chunkDocument,
+  documentKind,
+  decodeUtf8,
+  type ChunkTextOptions,
+  type ChunkDocumentOptions,
+  type DocumentKind,
+} from './chunker';
 export { chunkMarkdown, markdownSections } from './chunk-markdown';
 export { chunkHtml, htmlToText } from './chunk-html';
 export { chunkPdf, pdfPages } from './chunk-pdf';
@@ -25,7 +33,36 @@ export * from './schemas';
 export { CorpusRegistry, type CorpusEmbedding } from './corpus-registry';
 export { IngestLedger, type IngestRecord } from './ingest-ledger';
 export { embedViaBus, isUnavailable, type BusLike } from './embed-client';
-export { IngestPipeline, INGEST_BATCH_SIZE, type IngestComponents, type IngestInit, type IngestProgress, type IngestRequest, type IngestResult, type IngestStage } from './ingest';
-export { RagService, queryParamsCompatible, RAG_INGEST_TIMEOUT_SECONDS, RAG_QUERY_MAX_CONCURRENT, type RagHit, type RagServiceComponents } from './service';
+export {
+  IngestPipeline,
+  INGEST_BATCH_SIZE,
+  type IngestComponents,
+  type IngestInit,
+  type IngestProgress,
+  type IngestRequest,
+  type IngestResult,
+  type IngestStage,
+} from './ingest';
+export {
+  RagService,
+  queryParamsCompatible,
+  RAG_INGEST_TIMEOUT_SECONDS,
+  RAG_QUERY_MAX_CONCURRENT,
+  type RagHit,
+  type RagServiceComponents,
+} from './service';
 export { progressFrames } from './progress-stream';
-export { askMesh, retrieve, buildPrompt, citationLabel, meshCorpora, ASK_CHUNK_CHARS, ASK_MAX_TOKENS, NO_LLM_NOTICE, NO_CORPUS_NOTICE, type AskEvent, type AskOptions, type Citation } from './ask';
+export {
+  askMesh,
+  retrieve,
+  buildPrompt,
+  citationLabel,
+  meshCorpora,
+  ASK_CHUNK_CHARS,
+  ASK_MAX_TOKENS,
+  NO_LLM_NOTICE,
+  NO_CORPUS_NOTICE,
+  type AskEvent,
+  type AskOptions,
+  type Citation,
+} from './ask';

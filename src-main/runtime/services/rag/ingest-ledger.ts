@@ -33,7 +33,9 @@ export class IngestLedger {
       writeFileSync(tmp, JSON.stringify(all));
       renameSync(tmp, this.file);
     } catch (cause) {
-      throw new RagError('io_error', `Could not record the ingest in ${this.file}: ${(cause as Error).message}`, { cause });
+      throw new RagError('io_error', `Could not record the ingest in ${this.file}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
   }
 

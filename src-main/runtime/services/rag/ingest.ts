@@ -80,7 +80,8 @@ export interface IngestInit {
   onIndexed?: (result: IngestResult) => void;
 }
 
-const NO_EMBEDDER = 'No embedding model is reachable on your network, so this document is searchable by keywords only. Re-ingest it later for better results.';
+const NO_EMBEDDER =
+  'No embedding model is reachable on your network, so this document is searchable by keywords only. Re-ingest it later for better results.';
 
 /**
  * Lifecycle: no background work. Two calls for the same document and corpus share one run.
@@ -141,7 +142,11 @@ export class IngestPipeline {
     let store: CorpusStore | null = null;
     const begin = (embedding: CorpusEmbedding | null) => {
       store = this.#c.corpora(corpus, embedding);
-      store.beginDocument(req.docCid, { title, language: req.language ?? null, metadata: req.metadata ?? {} }, { replace: req.replace });
+      store.beginDocument(
+        req.docCid,
+        { title, language: req.language ?? null, metadata: req.metadata ?? {} },
+        { replace: req.replace },
+      );
       return store;
     };
     try {
@@ -151,7 +156,12 @@ export class IngestPipeline {
         let embedding: CorpusEmbedding | null = null;
         if (mode === 'hybrid' && model) {
           try {
-            const r = await embedViaBus(this.#c.bus, batch.map((c: Chunk) => c.text), model, req.signal);
+            const r = await embedViaBus(
+              this.#c.bus,
+              batch.map((c: Chunk) => c.text),
+              model,
+              req.signal,
+            );
             vectors = r.vectors;
             embedding = { model, dim: r.dim };
           } catch (err) {
@@ -168,15 +178,23 @@ export class IngestPipeline {
       }
       const s: CorpusStore = store ?? begin(null);
       const rec: IngestRecord = {
-        doc_cid: req.docCid, corpus, title, chunks_indexed: chunks.length, tokens_indexed: tokens,
-        embedding_model: mode === 'hybrid' ? model : null, ingest_event_id: null,
+        doc_cid: req.docCid,
+        corpus,
+        title,
+        chunks_indexed: chunks.length,
+        tokens_indexed: tokens,
+        embedding_model: mode === 'hybrid' ? model : null,
+        ingest_event_id: null,
       };
       ledger.put(rec); // before the commit: a crash right after it still knows the figures
       s.completeDocument(req.docCid);
       store = null; // committed: nothing to undo from here
       const event = await this.#announce(rec);
       ledger.put({ ...rec, ingest_event_id: event.event_id });
-      return { ...toResult(rec, event.event_id, ms()), ...(mode === 'lexical' && model ? { notice: NO_EMBEDDER } : {}) };
+      return {
+        ...toResult(rec, event.event_id, ms()),
+        ...(mode === 'lexical' && model ? { notice: NO_EMBEDDER } : {}),
+      };
     } finally {
       // A failed or cancelled ingest leaves nothing half-visible (it was never visible anyway).
       if (store) (store as CorpusStore).deleteDocument(req.docCid);
@@ -188,7 +206,15 @@ export class IngestPipeline {
     let rec = ledger.get(docCid);
     if (!rec) {
       const doc = store.listDocuments().find((d) => d.doc_cid === docCid)!;
-      rec = { doc_cid: docCid, corpus: store.corpus, title: doc.title, chunks_indexed: doc.chunk_count, tokens_indexed: 0, embedding_model: null, ingest_event_id: null };
+      rec = {
+        doc_cid: docCid,
+        corpus: store.corpus,
+        title: doc.title,
+        chunks_indexed: doc.chunk_count,
+        tokens_indexed: 0,
+        embedding_model: null,
+        ingest_event_id: null,
+      };
     }
     if (rec.ingest_event_id === null) {
       rec = { ...rec, ingest_event_id: (await this.#announce(rec)).event_id };
@@ -198,16 +224,32 @@ export class IngestPipeline {
   }
 
   #announce(rec: IngestRecord): Promise<Event> | Event {
-    return this.#c.eventLog.appendLocal('rag.document.ingested', {
-      doc_cid: rec.doc_cid, corpus: rec.corpus, title: rec.title, chunks: rec.chunks_indexed, tokens: rec.tokens_indexed, embedding_model: rec.embedding_model,
-    }, this.#c.authorKp);
+    return this.#c.eventLog.appendLocal(
+      'rag.document.ingested',
+      {
+        doc_cid: rec.doc_cid,
+        corpus: rec.corpus,
+        title: rec.title,
+        chunks: rec.chunks_indexed,
+        tokens: rec.tokens_indexed,
+        embedding_model: rec.embedding_model,
+      },
+      this.#c.authorKp,
+    );
   }
 }
 
 function toResult(rec: IngestRecord, eventId: string, ms: number): IngestResult {
   return {
-    doc_cid: rec.doc_cid, chunks_indexed: rec.chunks_indexed, tokens_indexed: rec.tokens_indexed, ingest_event_id: eventId, ms,
-    corpus: rec.corpus, mode: rec.embedding_model ? 'hybrid' : 'lexical', embedding_model: rec.embedding_model, already_ingested: false,
+    doc_cid: rec.doc_cid,
+    chunks_indexed: rec.chunks_indexed,
+    tokens_indexed: rec.tokens_indexed,
+    ingest_event_id: eventId,
+    ms,
+    corpus: rec.corpus,
+    mode: rec.embedding_model ? 'hybrid' : 'lexical',
+    embedding_model: rec.embedding_model,
+    already_ingested: false,
   };
 }
 
@@ -216,9 +258,13 @@ function pickType(mime: string | null, filename: string | null): string {
   if (mime && documentKind(mime)) return mime;
   if (filename) return filename;
   if (mime) return mime;
-  throw new RagError('unsupported_type', 'This file has neither a name nor a type, so it cannot be indexed; give its type (e.g. text/markdown).');
+  throw new RagError(
+    'unsupported_type',
+    'This file has neither a name nor a type, so it cannot be indexed; give its type (e.g. text/markdown).',
+  );
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new HearthError('cancelled', 'Indexing the document was cancelled.', { cause: signal.reason });
+  if (signal?.aborted)
+    throw new HearthError('cancelled', 'Indexing the document was cancelled.', { cause: signal.reason });
 }

@@ -21,6 +21,11 @@ export function lexicalCandidates(db: Database.Database, fts: string, where: Fil
   const top = db.prepare(FTS_TOP).pluck().all(fts, limit) as number[];
   const fast = filteredPrefix(top, limit, passingIds(db, top, where), want);
   if (fast) return fast;
-  return db.prepare(`SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.doc_cid = c.doc_cid
-    WHERE chunks_fts MATCH ? AND d.state = 'complete'${where.sql} ORDER BY bm25(chunks_fts), c.id LIMIT ?`).pluck().all(fts, ...where.params, want) as number[];
+  return db
+    .prepare(
+      `SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.doc_cid = c.doc_cid
+    WHERE chunks_fts MATCH ? AND d.state = 'complete'${where.sql} ORDER BY bm25(chunks_fts), c.id LIMIT ?`,
+    )
+    .pluck()
+    .all(fts, ...where.params, want) as number[];
 }

@@ -5,7 +5,9 @@ import type { FrameData } from '../../transport/contract';
  * Runs `job` at once; yields a `progress` frame per report and finally `done` carrying the
  * result (or throws the job's error). Reports are few (a handful per batch), so they are queued.
  */
-export async function* progressFrames<P extends object, R extends object>(job: (report: (p: P) => void) => Promise<R>): AsyncGenerator<FrameData> {
+export async function* progressFrames<P extends object, R extends object>(
+  job: (report: (p: P) => void) => Promise<R>,
+): AsyncGenerator<FrameData> {
   const queue: FrameData[] = [];
   let wake: (() => void) | null = null;
   let settled = false;
@@ -14,10 +16,15 @@ export async function* progressFrames<P extends object, R extends object>(job: (
   job((p) => {
     queue.push({ event: 'progress', data: { ...p } as Record<string, unknown> });
     wake?.();
-  }).then((r) => (result = r), (e: unknown) => (failure = e ?? new Error('job failed'))).finally(() => {
-    settled = true;
-    wake?.();
-  });
+  })
+    .then(
+      (r) => (result = r),
+      (e: unknown) => (failure = e ?? new Error('job failed')),
+    )
+    .finally(() => {
+      settled = true;
+      wake?.();
+    });
   for (;;) {
     while (queue.length) yield queue.shift()!;
     if (settled) break;

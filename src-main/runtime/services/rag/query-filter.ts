@@ -21,16 +21,21 @@ const MAX_KEYS = 16;
  */
 export function filterSql(filter: QueryFilter | undefined): FilterSql {
   if (filter === undefined) return { sql: '', params: [] };
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new RagError('bad_request', 'filter must be an object of key: value pairs.');
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
+    throw new RagError('bad_request', 'filter must be an object of key: value pairs.');
   const entries = Object.entries(filter);
   if (entries.length > MAX_KEYS) throw new RagError('bad_request', `filter may have at most ${MAX_KEYS} keys.`);
   const parts: string[] = [];
   const params: unknown[] = [];
   for (const [key, raw] of entries) {
-    if (!KEY.test(key)) throw new RagError('bad_request', `filter key "${key}" is not allowed: use letters, digits and "_".`);
-    if (raw !== null && !['string', 'number', 'boolean'].includes(typeof raw)) throw new RagError('bad_request', `filter value for "${key}" must be a string, number, boolean or null.`);
+    if (!KEY.test(key))
+      throw new RagError('bad_request', `filter key "${key}" is not allowed: use letters, digits and "_".`);
+    if (raw !== null && !['string', 'number', 'boolean'].includes(typeof raw))
+      throw new RagError('bad_request', `filter value for "${key}" must be a string, number, boolean or null.`);
     const value = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
-    const expr = DOC_COLUMNS.has(key) ? `d.${key}` : `COALESCE(json_extract(c.metadata, ?), json_extract(d.metadata, ?))`;
+    const expr = DOC_COLUMNS.has(key)
+      ? `d.${key}`
+      : `COALESCE(json_extract(c.metadata, ?), json_extract(d.metadata, ?))`;
     if (!DOC_COLUMNS.has(key)) params.push(`$."${key}"`, `$."${key}"`);
     if (value === null) parts.push(`${expr} IS NULL`);
     else (parts.push(`${expr} = ?`), params.push(value));

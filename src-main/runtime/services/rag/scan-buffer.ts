@@ -39,7 +39,11 @@ export class ScanBuffer {
         this.plain = next;
       }
     } catch (cause) {
-      throw new RagError('io_error', `Not enough memory to hold ${rows} vectors for search (${Math.round((need / 2 ** 20) * 10) / 10} MiB); close other programs or split the corpus.`, { cause });
+      throw new RagError(
+        'io_error',
+        `Not enough memory to hold ${rows} vectors for search (${Math.round((need / 2 ** 20) * 10) / 10} MiB); close other programs or split the corpus.`,
+        { cause },
+      );
     }
   }
 

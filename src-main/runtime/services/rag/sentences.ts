@@ -6,7 +6,40 @@ export interface Span {
 }
 
 /** Abbreviations whose trailing period does not end a sentence. */
-const ABBREV = new Set(['mr', 'mrs', 'ms', 'dr', 'st', 'no', 'vs', 'etc', 'e.g', 'i.e', 'approx', 'ave', 'rd', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+const ABBREV = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'st',
+  'no',
+  'vs',
+  'etc',
+  'e.g',
+  'i.e',
+  'approx',
+  'ave',
+  'rd',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+  'mon',
+  'tue',
+  'wed',
+  'thu',
+  'fri',
+  'sat',
+  'sun',
+]);
 
 /** Sentence end: terminal punctuation (+ closing quotes/brackets) then whitespace, or a blank line. */
 const BOUNDARY = /([.!?…]+["'”’)\]]*)(\s+)|(\n[ \t]*\n\s*)/g;
@@ -46,7 +79,10 @@ export function splitSentences(text: string): Span[] {
 /** Splits one over-long span at whitespace into pieces of at most `maxTokens` (a word longer than that stays whole). */
 export function splitByWords(text: string, span: Span, maxTokens: number, count: (s: string) => number): Span[] {
   const out: Span[] = [];
-  const words = [...text.slice(span.start, span.end).matchAll(/\S+/g)].map((m) => ({ start: span.start + (m.index ?? 0), end: span.start + (m.index ?? 0) + m[0].length }));
+  const words = [...text.slice(span.start, span.end).matchAll(/\S+/g)].map((m) => ({
+    start: span.start + (m.index ?? 0),
+    end: span.start + (m.index ?? 0) + m[0].length,
+  }));
   let cur: Span | null = null;
   let curTokens = 0;
   for (const w of words) {

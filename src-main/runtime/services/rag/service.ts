@@ -61,24 +61,41 @@ export class RagService implements Service {
     const names = this.#c.corpora.names();
     const caps: ServiceCapability[] = names.map((corpus) => ({
       descriptor: defineCapability({
-        name: 'rag.query', version: [1, 0], stability: 'beta', idempotent: true, max_concurrent: RAG_QUERY_MAX_CONCURRENT,
+        name: 'rag.query',
+        version: [1, 0],
+        stability: 'beta',
+        idempotent: true,
+        max_concurrent: RAG_QUERY_MAX_CONCURRENT,
         params: { corpus, embedding_model: this.#c.corpora.embeddingOf(corpus)?.model ?? null, k_max: RAG_MAX_K },
-        request_schema: S.RAG_QUERY_REQUEST_SCHEMA, response_schema: S.RAG_QUERY_RESPONSE_SCHEMA,
+        request_schema: S.RAG_QUERY_REQUEST_SCHEMA,
+        response_schema: S.RAG_QUERY_RESPONSE_SCHEMA,
       }),
       handler: (ctx: HandlerContext) => this.#query(corpus, ctx),
       paramsCompatible: queryParamsCompatible,
     }));
     caps.push({
       descriptor: defineCapability({
-        name: 'rag.ingest', version: [1, 0], stability: 'beta', trust_required: 'trusted', max_concurrent: 2, timeout_seconds: RAG_INGEST_TIMEOUT_SECONDS,
-        params: { corpora_available: names }, request_schema: S.RAG_INGEST_REQUEST_SCHEMA, response_schema: S.RAG_INGEST_RESPONSE_SCHEMA,
+        name: 'rag.ingest',
+        version: [1, 0],
+        stability: 'beta',
+        trust_required: 'trusted',
+        max_concurrent: 2,
+        timeout_seconds: RAG_INGEST_TIMEOUT_SECONDS,
+        params: { corpora_available: names },
+        request_schema: S.RAG_INGEST_REQUEST_SCHEMA,
+        response_schema: S.RAG_INGEST_RESPONSE_SCHEMA,
       }),
       handler: (ctx: HandlerContext) => this.#ingest(ctx),
     });
     caps.push({
       descriptor: defineCapability({
-        name: 'rag.list_corpora', version: [1, 0], stability: 'beta', idempotent: true, timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS,
-        request_schema: S.RAG_LIST_CORPORA_REQUEST_SCHEMA, response_schema: S.RAG_LIST_CORPORA_RESPONSE_SCHEMA,
+        name: 'rag.list_corpora',
+        version: [1, 0],
+        stability: 'beta',
+        idempotent: true,
+        timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS,
+        request_schema: S.RAG_LIST_CORPORA_REQUEST_SCHEMA,
+        response_schema: S.RAG_LIST_CORPORA_RESPONSE_SCHEMA,
       }),
       handler: async () => ({ corpora: this.listCorpora() }),
     });
@@ -101,8 +118,13 @@ export class RagService implements Service {
   }
 
   /** Searches one local corpus (what rag.query runs). Embeds the query via the bus when the corpus has vectors; keyword-only otherwise. */
-  async query(corpus: string, text: string, opts: { k?: number; filter?: QueryFilter; signal?: AbortSignal } = {}): Promise<{ chunks: RagHit[]; mode: 'hybrid' | 'lexical' }> {
-    if (!this.#c.corpora.names().includes(corpus)) throw new RagError('not_found', `This device has no corpus called "${corpus}".`, { details: { corpus } });
+  async query(
+    corpus: string,
+    text: string,
+    opts: { k?: number; filter?: QueryFilter; signal?: AbortSignal } = {},
+  ): Promise<{ chunks: RagHit[]; mode: 'hybrid' | 'lexical' }> {
+    if (!this.#c.corpora.names().includes(corpus))
+      throw new RagError('not_found', `This device has no corpus called "${corpus}".`, { details: { corpus } });
     const store = this.#c.corpora.open(corpus);
     const emb = this.#c.corpora.embeddingOf(corpus);
     let embedding: number[] | undefined;
@@ -116,15 +138,28 @@ export class RagService implements Service {
     const hits = store.query({ text, embedding, k: Math.min(opts.k ?? RAG_MAX_K, RAG_MAX_K), filter: opts.filter });
     return {
       mode: embedding ? 'hybrid' : 'lexical',
-      chunks: hits.map((h) => ({ text: h.chunk.text, score: h.score, doc_cid: h.doc_cid, title: h.title, metadata: { ...h.chunk.metadata } })),
+      chunks: hits.map((h) => ({
+        text: h.chunk.text,
+        score: h.score,
+        doc_cid: h.doc_cid,
+        title: h.title,
+        metadata: { ...h.chunk.metadata },
+      })),
     };
   }
 
   async #query(corpus: string, ctx: HandlerContext): Promise<unknown> {
     const b = ctx.body as Body;
     // Called without params the bus may route here for another corpus: not_found lets it fail over.
-    if (b.corpus !== corpus) throw new RagError('not_found', `This instance serves corpus "${corpus}", not "${String(b.corpus)}".`, { details: { corpus: String(b.corpus) } });
-    return this.query(corpus, b.query as string, { k: b.k as number | undefined, filter: b.filter as QueryFilter | undefined, signal: ctx.signal });
+    if (b.corpus !== corpus)
+      throw new RagError('not_found', `This instance serves corpus "${corpus}", not "${String(b.corpus)}".`, {
+        details: { corpus: String(b.corpus) },
+      });
+    return this.query(corpus, b.query as string, {
+      k: b.k as number | undefined,
+      filter: b.filter as QueryFilter | undefined,
+      signal: ctx.signal,
+    });
   }
 
   async #ingest(ctx: HandlerContext): Promise<unknown> {
@@ -132,14 +167,23 @@ export class RagService implements Service {
     const run = async (report?: (p: IngestProgress) => void): Promise<IngestResult> => {
       const cid = b.doc_cid as string;
       if (!(await this.#c.blobStore.hasBlob(cid))) {
-        if (!this.#c.fetchBlob) throw new BlobError('not_found', `This device does not hold the document ${cid}; copy it here first.`, { details: { cid } });
+        if (!this.#c.fetchBlob)
+          throw new BlobError('not_found', `This device does not hold the document ${cid}; copy it here first.`, {
+            details: { cid },
+          });
         await this.#c.fetchBlob(cid, ctx.signal);
       }
       const corpus = b.corpus as string;
       const r = await this.#c.pipeline.ingestDocument({
-        docCid: cid, corpus, title: b.title as string | undefined, language: (b.language as string | undefined) ?? null,
-        metadata: b.metadata as Record<string, unknown> | undefined, mimeType: b.mime_type as string | undefined, replace: b.replace === true,
-        onProgress: report, signal: ctx.signal,
+        docCid: cid,
+        corpus,
+        title: b.title as string | undefined,
+        language: (b.language as string | undefined) ?? null,
+        metadata: b.metadata as Record<string, unknown> | undefined,
+        mimeType: b.mime_type as string | undefined,
+        replace: b.replace === true,
+        onProgress: report,
+        signal: ctx.signal,
       });
       this.syncRegistration(corpus);
       return r;
@@ -155,7 +199,9 @@ export class RagService implements Service {
 
   /** What the bus currently offers for `corpus` from this node, in the same terms as #offered. */
   #registered(corpus: string): string {
-    const e = this.#c.bus.registry.allLocal().find((x) => x.descriptor.name === 'rag.query' && x.descriptor.params.corpus === corpus);
+    const e = this.#c.bus.registry
+      .allLocal()
+      .find((x) => x.descriptor.name === 'rag.query' && x.descriptor.params.corpus === corpus);
     if (!e) return 'absent';
     return (e.descriptor.params.embedding_model as string | null) ?? 'lexical';
   }

@@ -38,18 +38,49 @@ const ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
 
 /** acc += load(q + i + off) * load(m + i + off) */
 function fma(acc: number, off: number): number[] {
-  return [...get(acc), ...get(L.q), ...get(L.i), 0x6a, ...V128_LOAD(off), ...get(L.m), ...get(L.i), 0x6a, ...V128_LOAD(off), ...F32X4_MUL, ...F32X4_ADD, ...set(acc)];
+  return [
+    ...get(acc),
+    ...get(L.q),
+    ...get(L.i),
+    0x6a,
+    ...V128_LOAD(off),
+    ...get(L.m),
+    ...get(L.i),
+    0x6a,
+    ...V128_LOAD(off),
+    ...F32X4_MUL,
+    ...F32X4_ADD,
+    ...set(acc),
+  ];
 }
 
 /** acc += dot(q8[i+off..+16], m8[i+off..+16]) in i32 lanes: sign-extend to i16, then i32x4.dot_i16x8_s. */
 function dot8(acc: number, off: number): number[] {
   return [
     ...get(acc),
-    ...get(L.q), ...get(L.i), 0x6a, ...V128_LOAD(off), 0x22, L.x, ...EXT_LO,
-    ...get(L.m), ...get(L.i), 0x6a, ...V128_LOAD(off), 0x22, L.y, ...EXT_LO,
+    ...get(L.q),
+    ...get(L.i),
+    0x6a,
+    ...V128_LOAD(off),
+    0x22,
+    L.x,
+    ...EXT_LO,
+    ...get(L.m),
+    ...get(L.i),
+    0x6a,
+    ...V128_LOAD(off),
+    0x22,
+    L.y,
+    ...EXT_LO,
     ...I32X4_DOT_I16X8,
-    ...get(L.x), ...EXT_HI, ...get(L.y), ...EXT_HI, ...I32X4_DOT_I16X8,
-    ...I32X4_ADD, ...I32X4_ADD, ...set(acc),
+    ...get(L.x),
+    ...EXT_HI,
+    ...get(L.y),
+    ...EXT_HI,
+    ...I32X4_DOT_I16X8,
+    ...I32X4_ADD,
+    ...I32X4_ADD,
+    ...set(acc),
   ];
 }
 
@@ -58,26 +89,103 @@ function body(kind: 'f32' | 'i8'): number[] {
   const accs = [L.a0, L.a1, L.a2, L.a3];
   const step = kind === 'f32' ? (a: number, off: number) => fma(a, off) : (a: number, off: number) => dot8(a, off);
   const ADD = kind === 'f32' ? F32X4_ADD : I32X4_ADD;
-  const reduce = kind === 'f32'
-    ? [...get(L.a0), ...lane(0), ...get(L.a0), ...lane(1), 0x92, ...get(L.a0), ...lane(2), ...get(L.a0), ...lane(3), 0x92, 0x92, 0x38, 2, 0] // f32.add; f32.store
-    : [...get(L.a0), ...laneI32(0), ...get(L.a0), ...laneI32(1), 0x6a, ...get(L.a0), ...laneI32(2), ...get(L.a0), ...laneI32(3), 0x6a, 0x6a, 0x36, 2, 0]; // i32.add; i32.store
+  const reduce =
+    kind === 'f32'
+      ? [
+          ...get(L.a0),
+          ...lane(0),
+          ...get(L.a0),
+          ...lane(1),
+          0x92,
+          ...get(L.a0),
+          ...lane(2),
+          ...get(L.a0),
+          ...lane(3),
+          0x92,
+          0x92,
+          0x38,
+          2,
+          0,
+        ] // f32.add; f32.store
+      : [
+          ...get(L.a0),
+          ...laneI32(0),
+          ...get(L.a0),
+          ...laneI32(1),
+          0x6a,
+          ...get(L.a0),
+          ...laneI32(2),
+          ...get(L.a0),
+          ...laneI32(3),
+          0x6a,
+          0x6a,
+          0x36,
+          2,
+          0,
+        ]; // i32.add; i32.store
   return [
-    2, 1, 0x7f, 6, 0x7b, // locals: 1 x i32 ($i), 6 x v128 (accumulators, two temporaries)
-    0x02, 0x40, ...get(L.rows), 0x45, 0x0d, 0, // block; br_if 0 (rows == 0)
-    0x03, 0x40, // loop $row
+    2,
+    1,
+    0x7f,
+    6,
+    0x7b, // locals: 1 x i32 ($i), 6 x v128 (accumulators, two temporaries)
+    0x02,
+    0x40,
+    ...get(L.rows),
+    0x45,
+    0x0d,
+    0, // block; br_if 0 (rows == 0)
+    0x03,
+    0x40, // loop $row
     ...accs.flatMap((a) => [...ZERO, ...set(a)]),
-    0x41, 0, ...set(L.i),
-    0x03, 0x40, // loop $col
-    ...step(L.a0, 0), ...step(L.a1, 16), ...step(L.a2, 32), ...step(L.a3, 48),
-    ...get(L.i), 0x41, 0xc0, 0x00, 0x6a, 0x22, L.i, // i += 64 (tee)
-    ...get(L.stride), 0x49, 0x0d, 0, // br_if $col (i < stride) [i32.lt_u]
+    0x41,
+    0,
+    ...set(L.i),
+    0x03,
+    0x40, // loop $col
+    ...step(L.a0, 0),
+    ...step(L.a1, 16),
+    ...step(L.a2, 32),
+    ...step(L.a3, 48),
+    ...get(L.i),
+    0x41,
+    0xc0,
+    0x00,
+    0x6a,
+    0x22,
+    L.i, // i += 64 (tee)
+    ...get(L.stride),
+    0x49,
+    0x0d,
+    0, // br_if $col (i < stride) [i32.lt_u]
     0x0b, // end $col
-    ...get(L.a0), ...get(L.a1), ...ADD, ...get(L.a2), ...get(L.a3), ...ADD, ...ADD, ...set(L.a0),
-    ...get(L.out), ...reduce,
-    ...get(L.m), ...get(L.stride), 0x6a, ...set(L.m),
-    ...get(L.out), 0x41, 4, 0x6a, ...set(L.out),
-    ...get(L.rows), 0x41, 1, 0x6b, 0x22, L.rows, // rows -= 1 (tee)
-    0x0d, 0, // br_if $row (rows != 0): depth 0 is the loop
+    ...get(L.a0),
+    ...get(L.a1),
+    ...ADD,
+    ...get(L.a2),
+    ...get(L.a3),
+    ...ADD,
+    ...ADD,
+    ...set(L.a0),
+    ...get(L.out),
+    ...reduce,
+    ...get(L.m),
+    ...get(L.stride),
+    0x6a,
+    ...set(L.m),
+    ...get(L.out),
+    0x41,
+    4,
+    0x6a,
+    ...set(L.out),
+    ...get(L.rows),
+    0x41,
+    1,
+    0x6b,
+    0x22,
+    L.rows, // rows -= 1 (tee)
+    0x0d,
+    0, // br_if $row (rows != 0): depth 0 is the loop
     0x0b, // end $row
     0x0b, // end block
     0x0b, // end func
@@ -103,7 +211,14 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const fns = [body('f32'), body('i8')];
   const name = (s: string) => [s.length, ...Buffer.from(s, 'latin1')];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // type: (i32 x5) -> ()
     ...section(3, [2, 0, 0]), // two functions of type 0
     ...section(5, [1, 0x00, 1]), // one memory, min 1 page, no max
@@ -136,6 +251,10 @@ export function instantiateSimdScanner(): SimdScanner | null {
     compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   }
   if (compiled === null) return null;
-  const exports = new WebAssembly.Instance(compiled).exports as { mem: WebAssembly.Memory; scan: SimdScanner['scan']; scan_i8: SimdScanner['scan_i8'] };
+  const exports = new WebAssembly.Instance(compiled).exports as {
+    mem: WebAssembly.Memory;
+    scan: SimdScanner['scan'];
+    scan_i8: SimdScanner['scan_i8'];
+  };
   return { memory: exports.mem, scan: exports.scan, scan_i8: exports.scan_i8 };
 }

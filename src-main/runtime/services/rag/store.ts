@@ -80,7 +80,8 @@ export class CorpusStore {
 
   constructor(corporaDir: string, corpus: string, embeddingDim: number, opts: CorpusStoreOptions = {}) {
     this.corpus = validateCorpusName(corpus);
-    if (!Number.isInteger(embeddingDim) || embeddingDim < 0) throw new RagError('bad_request', `embeddingDim must be a whole number >= 0 (got ${embeddingDim}).`);
+    if (!Number.isInteger(embeddingDim) || embeddingDim < 0)
+      throw new RagError('bad_request', `embeddingDim must be a whole number >= 0 (got ${embeddingDim}).`);
     this.embeddingDim = embeddingDim;
     this.file = corpusFile(corporaDir, corpus);
     this.now = opts.now ?? (() => new Date());
@@ -93,7 +94,11 @@ export class CorpusStore {
       this.db.pragma('foreign_keys = ON');
       migrate(this.db);
     } catch (cause) {
-      throw new RagError('io_error', `The corpus "${corpus}" could not be opened at ${this.file}: ${(cause as Error).message}`, { cause });
+      throw new RagError(
+        'io_error',
+        `The corpus "${corpus}" could not be opened at ${this.file}: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     this.checkEmbeddingMeta(opts.embeddingModel);
     this.db.prepare("DELETE FROM documents WHERE state = 'ingesting'").run();
@@ -110,11 +115,17 @@ export class CorpusStore {
     const hasVectors = this.db.prepare('SELECT 1 FROM chunks WHERE embedding IS NOT NULL LIMIT 1').get() !== undefined;
     if (hasVectors && (dim !== this.embeddingDim || (model && storedModel && model !== storedModel))) {
       this.db.close();
-      throw new RagError('embedding_mismatch', `The corpus "${this.corpus}" was indexed with ${storedModel ?? 'another model'} (${dim} dimensions), not ${model ?? 'this model'} (${this.embeddingDim}). Re-ingest it, or open it keyword-only.`, {
-        details: { corpus: this.corpus, stored_dim: dim, stored_model: storedModel ?? null },
-      });
+      throw new RagError(
+        'embedding_mismatch',
+        `The corpus "${this.corpus}" was indexed with ${storedModel ?? 'another model'} (${dim} dimensions), not ${model ?? 'this model'} (${this.embeddingDim}). Re-ingest it, or open it keyword-only.`,
+        {
+          details: { corpus: this.corpus, stored_dim: dim, stored_model: storedModel ?? null },
+        },
+      );
     }
-    const set = this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    const set = this.db.prepare(
+      'INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
     set.run('dim', String(this.embeddingDim));
     if (model) set.run('embedding_model', model);
   }
@@ -131,31 +142,62 @@ export class CorpusStore {
    */
   beginDocument(docCid: string, doc: DocumentInput = {}, opts: { replace?: boolean } = {}): void {
     const db = this.live();
-    if (typeof docCid !== 'string' || docCid.length === 0) throw new RagError('bad_request', 'doc_cid must be a non-empty string.');
+    if (typeof docCid !== 'string' || docCid.length === 0)
+      throw new RagError('bad_request', 'doc_cid must be a non-empty string.');
     let stale: number[] = [];
     db.transaction(() => {
-      const state = (db.prepare('SELECT state FROM documents WHERE doc_cid = ?').get(docCid) as { state: string } | undefined)?.state;
-      if (state === 'complete' && !opts.replace) throw new RagError('already_ingested', `Document ${docCid} is already in corpus "${this.corpus}".`, { details: { doc_cid: docCid } });
+      const state = (
+        db.prepare('SELECT state FROM documents WHERE doc_cid = ?').get(docCid) as { state: string } | undefined
+      )?.state;
+      if (state === 'complete' && !opts.replace)
+        throw new RagError('already_ingested', `Document ${docCid} is already in corpus "${this.corpus}".`, {
+          details: { doc_cid: docCid },
+        });
       if (state === 'complete') stale = this.indexedIds(docCid);
       if (state) db.prepare('DELETE FROM documents WHERE doc_cid = ?').run(docCid);
-      db.prepare("INSERT INTO documents(doc_cid, title, language, metadata, ingested_at, chunk_count, state) VALUES (?, ?, ?, ?, ?, 0, 'ingesting')").run(
-        docCid, doc.title ?? '', doc.language ?? null, JSON.stringify(doc.metadata ?? {}), this.now().toISOString());
+      db.prepare(
+        "INSERT INTO documents(doc_cid, title, language, metadata, ingested_at, chunk_count, state) VALUES (?, ?, ?, ?, ?, 0, 'ingesting')",
+      ).run(
+        docCid,
+        doc.title ?? '',
+        doc.language ?? null,
+        JSON.stringify(doc.metadata ?? {}),
+        this.now().toISOString(),
+      );
     })();
     if (stale.length) this.index?.remove(new Set(stale)); // only once the delete has committed
   }
 
   /** Appends chunks (and their vectors, or null for keyword-only) to a document being ingested, in one transaction. */
-  addChunks(docCid: string, chunks: readonly Chunk[], embeddings: readonly (Float32Array | readonly number[])[] | null): void {
+  addChunks(
+    docCid: string,
+    chunks: readonly Chunk[],
+    embeddings: readonly (Float32Array | readonly number[])[] | null,
+  ): void {
     const db = this.live();
-    if (embeddings && embeddings.length !== chunks.length) throw new RagError('bad_request', `Got ${embeddings.length} vectors for ${chunks.length} chunks.`);
-    if (embeddings && this.embeddingDim === 0) throw new RagError('embedding_mismatch', `The corpus "${this.corpus}" was opened keyword-only; it cannot store vectors.`);
+    if (embeddings && embeddings.length !== chunks.length)
+      throw new RagError('bad_request', `Got ${embeddings.length} vectors for ${chunks.length} chunks.`);
+    if (embeddings && this.embeddingDim === 0)
+      throw new RagError(
+        'embedding_mismatch',
+        `The corpus "${this.corpus}" was opened keyword-only; it cannot store vectors.`,
+      );
     embeddings?.forEach((e) => {
-      if (e.length !== this.embeddingDim) throw new RagError('embedding_mismatch', `A vector has ${e.length} dimensions; corpus "${this.corpus}" expects ${this.embeddingDim}.`);
+      if (e.length !== this.embeddingDim)
+        throw new RagError(
+          'embedding_mismatch',
+          `A vector has ${e.length} dimensions; corpus "${this.corpus}" expects ${this.embeddingDim}.`,
+        );
     });
     db.transaction(() => {
-      const state = (db.prepare('SELECT state FROM documents WHERE doc_cid = ?').get(docCid) as { state: string } | undefined)?.state;
-      if (state !== 'ingesting') throw new RagError('not_ingesting', `Document ${docCid} is not being ingested; call beginDocument first.`);
-      let idx = (db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM chunks WHERE doc_cid = ?').get(docCid) as { n: number }).n;
+      const state = (
+        db.prepare('SELECT state FROM documents WHERE doc_cid = ?').get(docCid) as { state: string } | undefined
+      )?.state;
+      if (state !== 'ingesting')
+        throw new RagError('not_ingesting', `Document ${docCid} is not being ingested; call beginDocument first.`);
+      let idx = (
+        db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM chunks WHERE doc_cid = ?').get(docCid) as { n: number }
+      ).n;
       const ins = db.prepare('INSERT INTO chunks(doc_cid, idx, text, metadata, embedding) VALUES (?, ?, ?, ?, ?)');
       chunks.forEach((c, i) => {
         const e = embeddings?.[i];
@@ -169,9 +211,13 @@ export class CorpusStore {
   completeDocument(docCid: string): DocumentInfo {
     const db = this.live();
     const done = db.transaction(() => {
-      const r = db.prepare("UPDATE documents SET state = 'complete', chunk_count = (SELECT COUNT(*) FROM chunks WHERE doc_cid = ?), ingested_at = ? WHERE doc_cid = ? AND state = 'ingesting'")
+      const r = db
+        .prepare(
+          "UPDATE documents SET state = 'complete', chunk_count = (SELECT COUNT(*) FROM chunks WHERE doc_cid = ?), ingested_at = ? WHERE doc_cid = ? AND state = 'ingesting'",
+        )
         .run(docCid, this.now().toISOString(), docCid);
-      if (r.changes !== 1) throw new RagError('not_ingesting', `Document ${docCid} is not being ingested; call beginDocument first.`);
+      if (r.changes !== 1)
+        throw new RagError('not_ingesting', `Document ${docCid} is not being ingested; call beginDocument first.`);
     });
     done();
     if (this.index) this.appendToIndex(docCid);
@@ -179,7 +225,13 @@ export class CorpusStore {
   }
 
   /** begin + add + complete in one call. */
-  addDocument(docCid: string, doc: DocumentInput, chunks: readonly Chunk[], embeddings: readonly (Float32Array | readonly number[])[] | null, opts: { replace?: boolean } = {}): DocumentInfo {
+  addDocument(
+    docCid: string,
+    doc: DocumentInput,
+    chunks: readonly Chunk[],
+    embeddings: readonly (Float32Array | readonly number[])[] | null,
+    opts: { replace?: boolean } = {},
+  ): DocumentInfo {
     this.beginDocument(docCid, doc, opts);
     this.addChunks(docCid, chunks, embeddings);
     return this.completeDocument(docCid);
@@ -187,7 +239,9 @@ export class CorpusStore {
 
   /** True only for completely ingested documents. */
   hasDocument(docCid: string): boolean {
-    return this.live().prepare("SELECT 1 FROM documents WHERE doc_cid = ? AND state = 'complete'").get(docCid) !== undefined;
+    return (
+      this.live().prepare("SELECT 1 FROM documents WHERE doc_cid = ? AND state = 'complete'").get(docCid) !== undefined
+    );
   }
 
   deleteDocument(docCid: string): boolean {
@@ -200,17 +254,29 @@ export class CorpusStore {
 
   /** Ids of a document's chunks when the in-memory matrix is loaded (it may hold them), else none. */
   private indexedIds(docCid: string): number[] {
-    return this.index ? (this.db.prepare('SELECT id FROM chunks WHERE doc_cid = ?').pluck().all(docCid) as number[]) : [];
+    return this.index
+      ? (this.db.prepare('SELECT id FROM chunks WHERE doc_cid = ?').pluck().all(docCid) as number[])
+      : [];
   }
 
   listDocuments(): DocumentInfo[] {
-    const rows = this.live().prepare("SELECT doc_cid, title, language, metadata, ingested_at, chunk_count FROM documents WHERE state = 'complete' ORDER BY ingested_at, doc_cid").all() as (Omit<DocumentInfo, 'metadata'> & { metadata: string })[];
+    const rows = this.live()
+      .prepare(
+        "SELECT doc_cid, title, language, metadata, ingested_at, chunk_count FROM documents WHERE state = 'complete' ORDER BY ingested_at, doc_cid",
+      )
+      .all() as (Omit<DocumentInfo, 'metadata'> & { metadata: string })[];
     return rows.map((r) => ({ ...r, metadata: JSON.parse(r.metadata) as Record<string, unknown> }));
   }
 
   /** Chunks of complete documents. */
   count(): number {
-    return (this.live().prepare("SELECT COUNT(*) AS n FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'").get() as { n: number }).n;
+    return (
+      this.live()
+        .prepare(
+          "SELECT COUNT(*) AS n FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'",
+        )
+        .get() as { n: number }
+    ).n;
   }
 
   /** Bytes on disk: the database plus its WAL and shared-memory files. */
@@ -227,22 +293,32 @@ export class CorpusStore {
 
   /** The language most complete documents declare (ties: alphabetical); null when none declares one. */
   languageMajority(): string | null {
-    const r = this.live().prepare("SELECT language FROM documents WHERE state = 'complete' AND language IS NOT NULL AND language <> '' GROUP BY language ORDER BY COUNT(*) DESC, language LIMIT 1").get() as { language: string } | undefined;
+    const r = this.live()
+      .prepare(
+        "SELECT language FROM documents WHERE state = 'complete' AND language IS NOT NULL AND language <> '' GROUP BY language ORDER BY COUNT(*) DESC, language LIMIT 1",
+      )
+      .get() as { language: string } | undefined;
     return r?.language ?? null;
   }
 
   private loadIndex(): VectorIndex {
     if (this.index) return this.index;
     const idx = new VectorIndex(this.embeddingDim, Math.max(1024, this.count()));
-    const rows = this.db.prepare("SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete' AND c.embedding IS NOT NULL ORDER BY c.id");
-    for (const r of rows.iterate() as IterableIterator<{ id: number; embedding: Buffer }>) idx.add(r.id, blobToVector(r.embedding));
+    const rows = this.db.prepare(
+      "SELECT c.id, c.embedding FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete' AND c.embedding IS NOT NULL ORDER BY c.id",
+    );
+    for (const r of rows.iterate() as IterableIterator<{ id: number; embedding: Buffer }>)
+      idx.add(r.id, blobToVector(r.embedding));
     this.index = idx;
     return idx;
   }
 
   private appendToIndex(docCid: string): void {
-    const rows = this.db.prepare('SELECT id, embedding FROM chunks WHERE doc_cid = ? AND embedding IS NOT NULL ORDER BY id');
-    for (const r of rows.iterate(docCid) as IterableIterator<{ id: number; embedding: Buffer }>) this.index!.add(r.id, blobToVector(r.embedding));
+    const rows = this.db.prepare(
+      'SELECT id, embedding FROM chunks WHERE doc_cid = ? AND embedding IS NOT NULL ORDER BY id',
+    );
+    for (const r of rows.iterate(docCid) as IterableIterator<{ id: number; embedding: Buffer }>)
+      this.index!.add(r.id, blobToVector(r.embedding));
   }
 
   /**
@@ -253,9 +329,12 @@ export class CorpusStore {
   query(q: CorpusQuery): ScoredChunk[] {
     const db = this.live();
     const k = Math.min(q.k ?? RAG_DEFAULT_K, RAG_MAX_K);
-    if (!Number.isInteger(k) || k < 1) throw new RagError('bad_request', `k must be a whole number from 1 to ${RAG_MAX_K} (got ${q.k}).`);
-    if (q.text === undefined && q.embedding === undefined) throw new RagError('bad_request', 'A query needs text, an embedding, or both.');
-    if (q.text !== undefined && typeof q.text !== 'string') throw new RagError('bad_request', 'query text must be a string.');
+    if (!Number.isInteger(k) || k < 1)
+      throw new RagError('bad_request', `k must be a whole number from 1 to ${RAG_MAX_K} (got ${q.k}).`);
+    if (q.text === undefined && q.embedding === undefined)
+      throw new RagError('bad_request', 'A query needs text, an embedding, or both.');
+    if (q.text !== undefined && typeof q.text !== 'string')
+      throw new RagError('bad_request', 'query text must be a string.');
     const where = filterSql(q.filter);
     const cand = Math.max(RAG_FUSION_CANDIDATES, k);
     let lexical: number[] = [];
@@ -264,21 +343,45 @@ export class CorpusStore {
     const cos = new Map<number, number>();
     let vector: number[] = [];
     if (q.embedding !== undefined && this.embeddingDim > 0) {
-      if (q.embedding.length !== this.embeddingDim) throw new RagError('embedding_mismatch', `The query vector has ${q.embedding.length} dimensions; corpus "${this.corpus}" expects ${this.embeddingDim}.`);
+      if (q.embedding.length !== this.embeddingDim)
+        throw new RagError(
+          'embedding_mismatch',
+          `The query vector has ${q.embedding.length} dimensions; corpus "${this.corpus}" expects ${this.embeddingDim}.`,
+        );
       const index = this.loadIndex();
       if (index.size > 0) {
-        const hits = vectorCandidates(db, index, q.embedding instanceof Float32Array ? q.embedding : Float32Array.from(q.embedding), where, cand);
+        const hits = vectorCandidates(
+          db,
+          index,
+          q.embedding instanceof Float32Array ? q.embedding : Float32Array.from(q.embedding),
+          where,
+          cand,
+        );
         vector = hits.map((h) => (cos.set(h.id, h.score), h.id));
       }
     }
     const fused = reciprocalRankFusion(lexical, vector, this.weights).slice(0, k);
     if (fused.length === 0) return [];
-    const rows = new Map((db.prepare(`SELECT c.id, c.doc_cid, c.text, c.metadata, d.title FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE c.id IN (${fused.map(() => '?').join(',')})`).all(...fused.map((f) => f.id)) as Row[]).map((r) => [r.id, r]));
+    const rows = new Map(
+      (
+        db
+          .prepare(
+            `SELECT c.id, c.doc_cid, c.text, c.metadata, d.title FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE c.id IN (${fused.map(() => '?').join(',')})`,
+          )
+          .all(...fused.map((f) => f.id)) as Row[]
+      ).map((r) => [r.id, r]),
+    );
     return fused.map((f) => {
       const r = rows.get(f.id)!;
-      const s: ScoredChunk = { chunk: { text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown> }, score: f.score, doc_cid: r.doc_cid, title: r.title, chunk_id: r.id };
+      const s: ScoredChunk = {
+        chunk: { text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown> },
+        score: f.score,
+        doc_cid: r.doc_cid,
+        title: r.title,
+        chunk_id: r.id,
+      };
       if (f.lexicalRank !== undefined) s.lexical_rank = f.lexicalRank;
-      if (f.vectorRank !== undefined) (s.vector_rank = f.vectorRank), (s.vector_score = cos.get(f.id));
+      if (f.vectorRank !== undefined) ((s.vector_rank = f.vectorRank), (s.vector_score = cos.get(f.id)));
       return s;
     });
   }
@@ -293,7 +396,9 @@ export class CorpusStore {
 
 function blobToVector(b: Buffer): Float32Array {
   // SQLite blobs need not be 4-byte aligned; copy when they are not.
-  return b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, b.length / 4) : new Float32Array(new Uint8Array(b).buffer);
+  return b.byteOffset % 4 === 0
+    ? new Float32Array(b.buffer, b.byteOffset, b.length / 4)
+    : new Float32Array(new Uint8Array(b).buffer);
 }
 
 export { validateCorpusName };

@@ -9,7 +9,13 @@ export interface VectorHit {
  * The `k` highest of `scores[0..n)` as hits `{ id: ids[r], score }`, best first; ties by id
  * ascending. `accept` (optional) skips rows whose id it rejects. O(n log k).
  */
-export function topK(scores: Float32Array, ids: Float64Array, n: number, k: number, accept?: (id: number) => boolean): VectorHit[] {
+export function topK(
+  scores: Float32Array,
+  ids: Float64Array,
+  n: number,
+  k: number,
+  accept?: (id: number) => boolean,
+): VectorHit[] {
   const heapIds = new Float64Array(k);
   const heapScores = new Float64Array(k);
   let size = 0;

@@ -49,12 +49,14 @@ export class VectorIndex {
   private n = 0;
 
   constructor(dim: number, capacity = 1024, opts: VectorIndexOptions = {}) {
-    if (!Number.isInteger(dim) || dim < 1) throw new RagError('bad_request', `A vector index needs a dimension >= 1 (got ${dim}).`);
+    if (!Number.isInteger(dim) || dim < 1)
+      throw new RagError('bad_request', `A vector index needs a dimension >= 1 (got ${dim}).`);
     this.dim = dim;
     this.stride = Math.ceil(dim / SIMD_LANE_GROUP) * SIMD_LANE_GROUP;
     const simd = opts.simd === false ? null : instantiateSimdScanner();
     this.exact = new ScanBuffer(simd, this.stride * 4);
-    this.coarse = simd && opts.quantized !== false ? new ScanBuffer(instantiateSimdScanner(), Math.ceil(dim / 64) * 64) : null;
+    this.coarse =
+      simd && opts.quantized !== false ? new ScanBuffer(instantiateSimdScanner(), Math.ceil(dim / 64) * 64) : null;
     this.capacity = Math.max(1, capacity);
     this.ids = new Float64Array(this.capacity);
     this.steps = new Float64Array(this.capacity);
@@ -78,7 +80,11 @@ export class VectorIndex {
   }
 
   add(id: number, vector: Float32Array): void {
-    if (vector.length !== this.dim) throw new RagError('embedding_mismatch', `A vector has ${vector.length} dimensions; the index expects ${this.dim}.`);
+    if (vector.length !== this.dim)
+      throw new RagError(
+        'embedding_mismatch',
+        `A vector has ${vector.length} dimensions; the index expects ${this.dim}.`,
+      );
     if (this.n === this.capacity) this.grow(this.capacity * 2);
     const start = this.exact.row(this.n) >> 2;
     const row = this.exact.floats().subarray(start, start + this.stride);
@@ -126,7 +132,11 @@ export class VectorIndex {
 
   /** Top `k` rows by cosine with `query` (normalised internally); `allow` restricts to a set of ids. */
   search(query: Float32Array, k: number, allow?: ReadonlySet<number>): VectorHit[] {
-    if (query.length !== this.dim) throw new RagError('embedding_mismatch', `The query vector has ${query.length} dimensions; the index expects ${this.dim}.`);
+    if (query.length !== this.dim)
+      throw new RagError(
+        'embedding_mismatch',
+        `The query vector has ${query.length} dimensions; the index expects ${this.dim}.`,
+      );
     if (this.n === 0 || k < 1) return [];
     const q = this.exact.floats().subarray(0, this.stride);
     q.set(query);
@@ -152,7 +162,9 @@ export class VectorIndex {
     coarse.bytes().fill(0, this.dim, coarse.base);
     coarse.kernel!.scan_i8(0, coarse.base, n, coarse.rowBytes, coarse.scores(n));
     const dots = coarse.ints().subarray(coarse.scores(n) >> 2, (coarse.scores(n) >> 2) + n);
-    if (this.approx.length < n) (this.approx = new Float32Array(this.capacity)), (this.rowNums = Float64Array.from({ length: this.capacity }, (_, i) => i));
+    if (this.approx.length < n)
+      ((this.approx = new Float32Array(this.capacity)),
+        (this.rowNums = Float64Array.from({ length: this.capacity }, (_, i) => i)));
     const approx = this.approx;
     for (let r = 0; r < n; r++) approx[r] = dots[r] * this.steps[r] * qq.step;
     const acceptRow = allow && ((r: number) => allow.has(this.ids[r]));
@@ -161,7 +173,10 @@ export class VectorIndex {
     // exact scores come from the same float32 SIMD kernel as a full scan, so both paths agree bit for bit
     const kernel = this.exact.kernel!;
     const out = this.exact.scores(n);
-    const exactOf = (r: number) => (kernel.scan(0, this.exact.row(r), 1, this.stride * 4, out), this.exact.floats()[out >> 2]);
+    const exactOf = (r: number) => (
+      kernel.scan(0, this.exact.row(r), 1, this.stride * 4, out),
+      this.exact.floats()[out >> 2]
+    );
     let sMin = first.length < k ? -Infinity : Infinity;
     if (first.length === k) for (const h of first) sMin = Math.min(sMin, exactOf(h.id));
     // (3) every row that could still reach sMin
@@ -173,7 +188,8 @@ export class VectorIndex {
     const slack = roundingSlack(this.dim);
     for (let r = 0; r < n; r++) {
       const bound = this.steps[r] * perStep + this.l1s[r] * perL1 + slack;
-      if (approx[r] + bound >= sMin && (!acceptRow || acceptRow(r)) && cand.push(r) > limit) return this.exactScan(q, k, allow);
+      if (approx[r] + bound >= sMin && (!acceptRow || acceptRow(r)) && cand.push(r) > limit)
+        return this.exactScan(q, k, allow);
     }
     const scores = new Float32Array(cand.length);
     const ids = new Float64Array(cand.length);

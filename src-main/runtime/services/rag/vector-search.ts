@@ -14,13 +14,31 @@ export const VECTOR_FILTER_OVERFETCH = 4;
  * (a permissive filter costs a few lookups); only when too few pass is the filter evaluated over
  * the whole corpus to restrict the scan.
  */
-export function vectorCandidates(db: Database.Database, index: VectorIndex, query: Float32Array, where: FilterSql, want: number): VectorHit[] {
+export function vectorCandidates(
+  db: Database.Database,
+  index: VectorIndex,
+  query: Float32Array,
+  where: FilterSql,
+  want: number,
+): VectorHit[] {
   if (!where.sql) return index.search(query, want);
   const fetched = want * VECTOR_FILTER_OVERFETCH;
   const wide = index.search(query, fetched);
   const byId = new Map(wide.map((h) => [h.id, h]));
-  const fast = filteredPrefix(wide.map((h) => h.id), fetched, passingIds(db, [...byId.keys()], where), want);
+  const fast = filteredPrefix(
+    wide.map((h) => h.id),
+    fetched,
+    passingIds(db, [...byId.keys()], where),
+    want,
+  );
   if (fast) return fast.map((id) => byId.get(id)!);
-  const allow = new Set(db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'${where.sql}`).pluck().all(...where.params) as number[]);
+  const allow = new Set(
+    db
+      .prepare(
+        `SELECT c.id FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'${where.sql}`,
+      )
+      .pluck()
+      .all(...where.params) as number[],
+  );
   return index.search(query, want, allow);
 }

@@ -59,7 +59,12 @@ export function Answer(props: { state: AnswerState; id: string }): JSX.Element {
     );
   };
   return (
-    <article class="card answer" data-phase={s.phase()} data-pieces={s.pieces()} aria-busy={s.phase() === 'asking' || s.phase() === 'writing' ? 'true' : 'false'}>
+    <article
+      class="card answer"
+      data-phase={s.phase()}
+      data-pieces={s.pieces()}
+      aria-busy={s.phase() === 'asking' || s.phase() === 'writing' ? 'true' : 'false'}
+    >
       <h3 class="question">{s.question}</h3>
       <Show when={s.phase() === 'asking'}>
         <Loading label="Asking the street's computers…" />
@@ -71,7 +76,9 @@ export function Answer(props: { state: AnswerState; id: string }): JSX.Element {
         <p class="answer-text">
           <Index each={pieces(s.text())}>{(p) => <>{piece(p())}</>}</Index>
           <Show when={s.phase() === 'writing'}>
-            <span class="cursor" aria-hidden="true">▍</span>
+            <span class="cursor" aria-hidden="true">
+              ▍
+            </span>
           </Show>
         </p>
       </Show>

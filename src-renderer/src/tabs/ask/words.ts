@@ -7,7 +7,11 @@ export function whereOffered(households: readonly Household[]): string {
   if (households.some((h) => h.is_local) && households.length === 1) return 'on this computer';
   const names = households.map((h) => (h.is_local ? 'this computer' : `${h.name}'s`));
   if (households.length === 1) return `on ${names[0]} computer`;
-  if (households.length <= 3) return `on ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} computers`.replace("this computer computers", 'this computer');
+  if (households.length <= 3)
+    return `on ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} computers`.replace(
+      'this computer computers',
+      'this computer',
+    );
   return `on ${households.length} households' computers`;
 }
 

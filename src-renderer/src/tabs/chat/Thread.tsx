@@ -23,15 +23,33 @@ function byTime(a: ChatRow, b: ChatRow): number {
 /** A row for a message we just sent, until the node's own row for it arrives. */
 function sentRow(s: ChatSent, text: string, selfId: string): ChatRow {
   return {
-    msg_id: s.msg_id, event_id: s.event_id, lamport: Number.MAX_SAFE_INTEGER, sender: selfId, sender_name: '', recipient: s.to, recipient_name: s.to_name,
-    direction: 'out', body: text, created_at: new Date().toISOString(), delivered_at: null, read_at: null, delivery_state: s.delivery_state,
+    msg_id: s.msg_id,
+    event_id: s.event_id,
+    lamport: Number.MAX_SAFE_INTEGER,
+    sender: selfId,
+    sender_name: '',
+    recipient: s.to,
+    recipient_name: s.to_name,
+    direction: 'out',
+    body: text,
+    created_at: new Date().toISOString(),
+    delivered_at: null,
+    read_at: null,
+    delivery_state: s.delivery_state,
   };
 }
 
-export function Thread(props: { conversation: Conversation; selfId: string; visible: () => boolean; onBack?: () => void }): JSX.Element {
+export function Thread(props: {
+  conversation: Conversation;
+  selfId: string;
+  visible: () => boolean;
+  onBack?: () => void;
+}): JSX.Element {
   const feed = useChatFeed();
   const peer = () => props.conversation.peer;
-  const [history, { mutate, refetch }] = createResource(peer, (p) => trpc.chatHistory.query({ with: p, limit: HISTORY_LIMIT }).then((rows) => [...rows].sort(byTime)));
+  const [history, { mutate, refetch }] = createResource(peer, (p) =>
+    trpc.chatHistory.query({ with: p, limit: HISTORY_LIMIT }).then((rows) => [...rows].sort(byTime)),
+  );
   const [text, setText] = createSignal('');
   const [textError, setTextError] = createSignal<string | null>(null);
   const [sendError, setSendError] = createSignal<PlainError | null>(null);
@@ -63,13 +81,21 @@ export function Thread(props: { conversation: Conversation; selfId: string; visi
   document.addEventListener('visibilitychange', onVisible);
   onCleanup(() => document.removeEventListener('visibilitychange', onVisible));
   createEffect(on([peer, () => history.state, props.visible], () => history.state === 'ready' && markRead()));
-  createEffect(on(() => history()?.length, () => queueMicrotask(() => list?.lastElementChild?.scrollIntoView({ block: 'end' }))));
+  createEffect(
+    on(
+      () => history()?.length,
+      () => queueMicrotask(() => list?.lastElementChild?.scrollIntoView({ block: 'end' })),
+    ),
+  );
 
   const send = async (e: Event) => {
     e.preventDefault();
     const body = text().trim();
     if (!body) return setTextError('Write something first.');
-    if (body.length > MAX_TEXT) return setTextError(`That message is ${body.length} characters long; keep it under ${MAX_TEXT}, or send it in two parts.`);
+    if (body.length > MAX_TEXT)
+      return setTextError(
+        `That message is ${body.length} characters long; keep it under ${MAX_TEXT}, or send it in two parts.`,
+      );
     setTextError(null);
     setSendError(null);
     setSending(true);
@@ -93,19 +119,26 @@ export function Thread(props: { conversation: Conversation; selfId: string; visi
           </Button>
         </Show>
         <h2>{props.conversation.peer_name}</h2>
-        <span class="presence">{props.conversation.online ? '● online now' : '○ not online; messages wait for them'}</span>
+        <span class="presence">
+          {props.conversation.online ? '● online now' : '○ not online; messages wait for them'}
+        </span>
       </header>
       <Show when={!history.error} fallback={<ErrorState error={plainError(history.error)} retry={refetch} />}>
         <Show when={history()} fallback={<Loading label="Opening the conversation…" />}>
           {(rows) => (
-            <Show when={rows().length > 0} fallback={<p class="muted thread-empty">No messages yet. Say hello to {props.conversation.peer_name}.</p>}>
+            <Show
+              when={rows().length > 0}
+              fallback={<p class="muted thread-empty">No messages yet. Say hello to {props.conversation.peer_name}.</p>}
+            >
               <ol class="messages" ref={list}>
                 <For each={rows()}>
                   {(m) => (
                     <li class={`message message-${m.direction}`}>
                       <p class="message-body">{m.body}</p>
                       <p class="message-meta">
-                        <span class="visually-hidden">{m.direction === 'out' ? 'You' : props.conversation.peer_name}, </span>
+                        <span class="visually-hidden">
+                          {m.direction === 'out' ? 'You' : props.conversation.peer_name},{' '}
+                        </span>
                         <time dateTime={m.created_at}>{localDateTime(m.created_at)}</time>
                         <Show when={m.direction === 'out'}>
                           {' · '}
@@ -132,7 +165,9 @@ export function Thread(props: { conversation: Conversation; selfId: string; visi
           error={textError()}
           hint="Enter sends; Shift+Enter starts a new line."
         />
-        <Show when={sendError()}>{(err) => <ErrorState error={{ ...err(), message: `Not sent: ${err().message}` }} />}</Show>
+        <Show when={sendError()}>
+          {(err) => <ErrorState error={{ ...err(), message: `Not sent: ${err().message}` }} />}
+        </Show>
         <Button type="submit" variant="primary" busy={sending()} busyLabel="Sending…">
           Send
         </Button>

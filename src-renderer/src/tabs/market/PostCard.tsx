@@ -41,7 +41,8 @@ export function PostCard(props: { post: MarketPost; onTakenDown: (id: string) =>
         </ul>
       </Show>
       <p class="post-meta muted">
-        {p().mine ? 'Your post' : `From ${p().author_name}`} · posted {timeAgo(p().created_at)} · shown {untilTime(p().expires_at)}
+        {p().mine ? 'Your post' : `From ${p().author_name}`} · posted {timeAgo(p().created_at)} · shown{' '}
+        {untilTime(p().expires_at)}
       </p>
       <Show when={p().mine}>
         <Show

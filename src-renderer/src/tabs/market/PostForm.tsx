@@ -9,7 +9,17 @@ import { Button } from '../../ui/Button';
 import { plainError, type PlainError } from '../../ui/errors';
 import { SelectField, TextArea, TextField } from '../../ui/Field';
 import { ErrorState } from '../../ui/states';
-import { BODY_MAX, CATEGORIES, CATEGORY_WORDS, DEFAULT_DURATION, DURATIONS, parseTags, TAG_MAX, TAGS_MAX, TITLE_MAX } from './words';
+import {
+  BODY_MAX,
+  CATEGORIES,
+  CATEGORY_WORDS,
+  DEFAULT_DURATION,
+  DURATIONS,
+  parseTags,
+  TAG_MAX,
+  TAGS_MAX,
+  TITLE_MAX,
+} from './words';
 
 type FieldName = 'title' | 'body' | 'tags';
 
@@ -28,8 +38,10 @@ export function PostForm(props: { onPosted: (p: MarketPost) => void; onCancel: (
     const e: Partial<Record<FieldName, string>> = {};
     const t = title().trim();
     if (!t) e.title = 'Give your post a short title, for example "Ladder to lend".';
-    else if (t.length > TITLE_MAX) e.title = `The title is ${t.length} characters long; keep it to ${TITLE_MAX} and put the rest in the details.`;
-    if (body().length > BODY_MAX) e.body = `The details are ${body().length} characters long; keep them under ${BODY_MAX}.`;
+    else if (t.length > TITLE_MAX)
+      e.title = `The title is ${t.length} characters long; keep it to ${TITLE_MAX} and put the rest in the details.`;
+    if (body().length > BODY_MAX)
+      e.body = `The details are ${body().length} characters long; keep them under ${BODY_MAX}.`;
     const list = parseTags(tags());
     if (list.length > TAGS_MAX) e.tags = `Use at most ${TAGS_MAX} words to help find it (you wrote ${list.length}).`;
     else if (list.some((w) => w.length > TAG_MAX)) e.tags = `Each word must be shorter than ${TAG_MAX} letters.`;
@@ -48,7 +60,13 @@ export function PostForm(props: { onPosted: (p: MarketPost) => void; onCancel: (
     setBusy(true);
     try {
       const list = parseTags(tags());
-      const post = await trpc.marketPost.mutate({ category: category(), title: title().trim(), body: body().trim() || undefined, tags: list.length ? list : undefined, ttl_seconds: ttl() });
+      const post = await trpc.marketPost.mutate({
+        category: category(),
+        title: title().trim(),
+        body: body().trim() || undefined,
+        tags: list.length ? list : undefined,
+        ttl_seconds: ttl(),
+      });
       props.onPosted(post);
     } catch (err) {
       const pe = plainError(err);
@@ -69,7 +87,13 @@ export function PostForm(props: { onPosted: (p: MarketPost) => void; onCancel: (
         <For each={CATEGORIES}>
           {(c) => (
             <label class="radio" classList={{ 'radio-emergency': c === 'emergency' }}>
-              <input type="radio" name="category" value={c} checked={category() === c} onChange={() => setCategory(c)} />
+              <input
+                type="radio"
+                name="category"
+                value={c}
+                checked={category() === c}
+                onChange={() => setCategory(c)}
+              />
               <span>
                 <strong>{CATEGORY_WORDS[c].label}</strong>
                 <span class="muted"> — {CATEGORY_WORDS[c].explain}</span>
@@ -88,7 +112,15 @@ export function PostForm(props: { onPosted: (p: MarketPost) => void; onCancel: (
         error={errors().title}
         maxLength={TITLE_MAX + 40}
       />
-      <TextArea label="Details (optional)" name="body" rows={3} value={body()} onInput={(e) => setBody(e.currentTarget.value)} error={errors().body} hint="When, where, how to reach you." />
+      <TextArea
+        label="Details (optional)"
+        name="body"
+        rows={3}
+        value={body()}
+        onInput={(e) => setBody(e.currentTarget.value)}
+        error={errors().body}
+        hint="When, where, how to reach you."
+      />
       <div class="form-grid">
         <SelectField
           label="Show it for"
@@ -96,7 +128,14 @@ export function PostForm(props: { onPosted: (p: MarketPost) => void; onCancel: (
           onChange={(e) => setTtl(Number(e.currentTarget.value))}
           choices={DURATIONS.map((d) => ({ value: String(d.seconds), label: d.label }))}
         />
-        <TextField label="Words to help find it (optional)" name="tags" hint="Separated by commas: tools, garden" value={tags()} onInput={(e) => setTags(e.currentTarget.value)} error={errors().tags} />
+        <TextField
+          label="Words to help find it (optional)"
+          name="tags"
+          hint="Separated by commas: tools, garden"
+          value={tags()}
+          onInput={(e) => setTags(e.currentTarget.value)}
+          error={errors().tags}
+        />
       </div>
       <Show when={failure()}>{(f) => <ErrorState error={{ ...f(), message: `Not posted: ${f().message}` }} />}</Show>
       <div class="row">

@@ -26,5 +26,12 @@ export const TAG_MAX = 64;
 
 /** "tools, garden" -> ['tools', 'garden'] (blank pieces dropped, duplicates removed). */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -23,12 +23,18 @@ const InviteFlow: Component | undefined = (() => {
   if (!load) return undefined;
   return lazy(async () => {
     const m = await load();
-    const c = (m.default ?? Object.entries(m).find(([k, v]) => k.startsWith('Invite') && typeof v === 'function')?.[1]) as Component | undefined;
+    const c = (m.default ??
+      Object.entries(m).find(([k, v]) => k.startsWith('Invite') && typeof v === 'function')?.[1]) as
+      Component | undefined;
     return { default: c ?? (() => <p>Inviting is not available in this version.</p>) };
   });
 })();
 
-const LEVEL_WORDS: Record<MemberRow['level'], string> = { member: 'member', trusted: 'trusted member', anchor: 'anchor (looks after the street’s rules)' };
+const LEVEL_WORDS: Record<MemberRow['level'], string> = {
+  member: 'member',
+  trusted: 'trusted member',
+  anchor: 'anchor (looks after the street’s rules)',
+};
 
 export function CommunitySection(props: { settings: SettingsReport }): JSX.Element {
   const [members, { refetch }] = createResource(() => trpc.members.query());
@@ -36,7 +42,8 @@ export function CommunitySection(props: { settings: SettingsReport }): JSX.Eleme
   const [inviting, setInviting] = createSignal(false);
   const self = () => members()?.find((m) => m.is_self);
   const mayChange = () => self()?.level === 'trusted' || self()?.level === 'anchor';
-  const start = (member: MemberRow, request: Omit<CosignRequest, 'nodeId' | 'name'>) => setChanging({ member, request: { ...request, nodeId: member.node_id, name: member.name } });
+  const start = (member: MemberRow, request: Omit<CosignRequest, 'nodeId' | 'name'>) =>
+    setChanging({ member, request: { ...request, nodeId: member.node_id, name: member.name } });
 
   return (
     <section class="card" aria-labelledby="set-street">
@@ -56,24 +63,38 @@ export function CommunitySection(props: { settings: SettingsReport }): JSX.Eleme
         )}
       </Show>
       <h3>Households in the street</h3>
-      <Show when={!members.error} fallback={<ErrorState error={plainError(members.error)} retry={() => void refetch()} />}>
+      <Show
+        when={!members.error}
+        fallback={<ErrorState error={plainError(members.error)} retry={() => void refetch()} />}
+      >
         <Show when={members.latest} fallback={<Loading label="Reading who is in your street…" />}>
           {(list) => (
             <ul class="member-list">
-              <For each={list().filter((m) => !m.revoked).sort((a, b) => Number(b.is_self) - Number(a.is_self) || a.name.localeCompare(b.name))}>
+              <For
+                each={list()
+                  .filter((m) => !m.revoked)
+                  .sort((a, b) => Number(b.is_self) - Number(a.is_self) || a.name.localeCompare(b.name))}
+              >
                 {(m) => (
                   <li class="member-item">
                     <span>
                       <strong>{m.name}</strong>
-                      {m.is_self ? ' (this household)' : ''} <span class="muted">— {LEVEL_WORDS[m.level]}, {m.is_self || m.online ? 'reachable' : 'not reachable now'}</span>
+                      {m.is_self ? ' (this household)' : ''}{' '}
+                      <span class="muted">
+                        — {LEVEL_WORDS[m.level]}, {m.is_self || m.online ? 'reachable' : 'not reachable now'}
+                      </span>
                     </span>
                     <Show when={mayChange() && !m.is_self}>
                       <span class="row">
                         <Show when={m.level === 'member'}>
-                          <Button onClick={() => start(m, { action: 'promote', level: 'trusted' })}>Make trusted</Button>
+                          <Button onClick={() => start(m, { action: 'promote', level: 'trusted' })}>
+                            Make trusted
+                          </Button>
                         </Show>
                         <Show when={m.level === 'trusted'}>
-                          <Button onClick={() => start(m, { action: 'demote', level: 'member' })}>Make ordinary member</Button>
+                          <Button onClick={() => start(m, { action: 'demote', level: 'member' })}>
+                            Make ordinary member
+                          </Button>
                         </Show>
                         <Button variant="danger" onClick={() => start(m, { action: 'revoke' })}>
                           Remove
@@ -98,7 +119,9 @@ export function CommunitySection(props: { settings: SettingsReport }): JSX.Eleme
         )}
       </Show>
       <Show when={!mayChange() && self()}>
-        <p class="muted">Only trusted members can change who is in the street. Ask one of them if something needs changing.</p>
+        <p class="muted">
+          Only trusted members can change who is in the street. Ask one of them if something needs changing.
+        </p>
       </Show>
       <CosignBox />
     </section>
@@ -115,7 +138,8 @@ function InviteByCode(): JSX.Element {
   const create = async (e: Event) => {
     e.preventDefault();
     setError(null);
-    if (!code().trim()) return setCodeError('Type the household code your neighbour sees in their HearthNet (Settings › Details).');
+    if (!code().trim())
+      return setCodeError('Type the household code your neighbour sees in their HearthNet (Settings › Details).');
     setCodeError(null);
     setBusy(true);
     try {
@@ -128,7 +152,13 @@ function InviteByCode(): JSX.Element {
   };
   return (
     <form class="card settings-grid" onSubmit={(e) => void create(e)}>
-      <TextField label="Your neighbour’s household code" hint="They find it in their HearthNet under Settings › Details." value={code()} onInput={(e) => setCode(e.currentTarget.value)} error={codeError()} />
+      <TextField
+        label="Your neighbour’s household code"
+        hint="They find it in their HearthNet under Settings › Details."
+        value={code()}
+        onInput={(e) => setCode(e.currentTarget.value)}
+        error={codeError()}
+      />
       <div class="row">
         <Button type="submit" variant="primary" busy={busy()} busyLabel="Making the invitation…">
           Make an invitation
@@ -137,7 +167,10 @@ function InviteByCode(): JSX.Element {
       <Show when={invite()}>
         {(i) => (
           <div>
-            <p>Let your neighbour scan this code, or send them the text below. It works until {localDateTime(i().expires_at)}.</p>
+            <p>
+              Let your neighbour scan this code, or send them the text below. It works until{' '}
+              {localDateTime(i().expires_at)}.
+            </p>
             <img class="invite-qr" src={`data:image/png;base64,${i().qr_png_base64}`} alt="Invitation code to scan" />
             <Details summary="Invitation as text">
               <code class="path">{i().text}</code>

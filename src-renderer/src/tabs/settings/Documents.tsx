@@ -14,11 +14,26 @@ import { humanBytes } from '../../ui/time';
 import { JobProgress, type Job } from '../JobProgress';
 import { isCancel, runOp } from '../op-stream';
 
-const STAGE: Record<string, string> = { importing: 'Copying', chunking: 'Reading', embedding: 'Understanding', storing: 'Saving' };
+const STAGE: Record<string, string> = {
+  importing: 'Copying',
+  chunking: 'Reading',
+  embedding: 'Understanding',
+  storing: 'Saving',
+};
 
 function ingestJob(p: IngestProgress, cancel: () => void): Job {
-  const doc = p.documents && p.documents > 1 ? ` (document ${p.document ?? 1} of ${p.documents}${p.title ? `: ${p.title}` : ''})` : p.title ? ` (${p.title})` : '';
-  return { label: `${STAGE[p.stage] ?? 'Working on'} your documents${doc}…`, value: p.total > 0 ? p.current : null, max: p.total || 1, cancel };
+  const doc =
+    p.documents && p.documents > 1
+      ? ` (document ${p.document ?? 1} of ${p.documents}${p.title ? `: ${p.title}` : ''})`
+      : p.title
+        ? ` (${p.title})`
+        : '';
+  return {
+    label: `${STAGE[p.stage] ?? 'Working on'} your documents${doc}…`,
+    value: p.total > 0 ? p.current : null,
+    max: p.total || 1,
+    cancel,
+  };
 }
 const isAbsolute = (p: string) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
 
@@ -48,17 +63,23 @@ export function DocumentsSection(): JSX.Element {
       setJob(null);
     }
   };
-  const done = (r: IngestDone) => `${r.corpus}: ${r.documents} document${r.documents === 1 ? '' : 's'} ready for Ask.${r.notices.length ? ` ${r.notices.join(' ')}` : ''}`;
+  const done = (r: IngestDone) =>
+    `${r.corpus}: ${r.documents} document${r.documents === 1 ? '' : 's'} ready for Ask.${r.notices.length ? ` ${r.notices.join(' ')}` : ''}`;
 
   const addFolder = (e: Event) => {
     e.preventDefault();
     const errs: { name?: string; folder?: string } = {};
     if (!name().trim()) errs.name = 'Give the collection a short name, for example “first-aid”.';
-    if (!isAbsolute(folder().trim())) errs.folder = 'Give the full path of the folder on the computer running HearthNet, for example /home/anna/Documents/first-aid.';
+    if (!isAbsolute(folder().trim()))
+      errs.folder =
+        'Give the full path of the folder on the computer running HearthNet, for example /home/anna/Documents/first-aid.';
     setFormError(errs);
     if (errs.name || errs.folder) return;
     void work(async () => {
-      const op = runOp<IngestProgress, IngestDone>((h) => trpc.ragIngest.subscribe({ corpus: name().trim(), path: folder().trim() }, h), (p) => setJob(ingestJob(p, op.cancel)));
+      const op = runOp<IngestProgress, IngestDone>(
+        (h) => trpc.ragIngest.subscribe({ corpus: name().trim(), path: folder().trim() }, h),
+        (p) => setJob(ingestJob(p, op.cancel)),
+      );
       setJob({ label: 'Opening the folder…', value: null, max: 1, cancel: op.cancel });
       const r = await op.result;
       setName('');
@@ -68,13 +89,17 @@ export function DocumentsSection(): JSX.Element {
   };
   const reindex = (corpus: string) =>
     work(async () => {
-      const op = runOp<IngestProgress, IngestDone>((h) => trpc.ragReindex.subscribe({ corpus, embedding_model: embedder() || undefined }, h), (p) => setJob(ingestJob(p, op.cancel)));
+      const op = runOp<IngestProgress, IngestDone>(
+        (h) => trpc.ragReindex.subscribe({ corpus, embedding_model: embedder() || undefined }, h),
+        (p) => setJob(ingestJob(p, op.cancel)),
+      );
       setJob({ label: `Reading ${corpus} again…`, value: null, max: 1, cancel: op.cancel });
       return done(await op.result);
     });
   const addEmbedder = (e: Event) => {
     e.preventDefault();
-    if (!isAbsolute(embedPath().trim())) return setEmbedPathError('Give the full path of the search model’s folder on the computer running HearthNet.');
+    if (!isAbsolute(embedPath().trim()))
+      return setEmbedPathError('Give the full path of the search model’s folder on the computer running HearthNet.');
     setEmbedPathError(null);
     void work(async () => {
       setJob({ label: 'Checking the search model…', value: null, max: 1 });
@@ -87,11 +112,24 @@ export function DocumentsSection(): JSX.Element {
   return (
     <section class="card" aria-labelledby="set-docs">
       <h2 id="set-docs">Documents</h2>
-      <p>Folders of documents your street can ask about (a first-aid guide, the building’s manuals). Ask quotes the passage it used.</p>
-      <Show when={!corpora.error} fallback={<ErrorState error={plainError(corpora.error)} retry={() => void refetch()} />}>
+      <p>
+        Folders of documents your street can ask about (a first-aid guide, the building’s manuals). Ask quotes the
+        passage it used.
+      </p>
+      <Show
+        when={!corpora.error}
+        fallback={<ErrorState error={plainError(corpora.error)} retry={() => void refetch()} />}
+      >
         <Show when={corpora.latest} fallback={<Loading label="Looking at your documents…" />}>
           {(list) => (
-            <Show when={list().length > 0} fallback={<Empty title="No documents yet.">Add a folder below; its documents become searchable by the whole street.</Empty>}>
+            <Show
+              when={list().length > 0}
+              fallback={
+                <Empty title="No documents yet.">
+                  Add a folder below; its documents become searchable by the whole street.
+                </Empty>
+              }
+            >
               <ul class="member-list">
                 <For each={list()}>
                   {(c) => (
@@ -103,7 +141,11 @@ export function DocumentsSection(): JSX.Element {
                           {c.embedding_model ? `, searched with ${c.embedding_model}` : ', searched by words'}
                         </span>
                       </span>
-                      <Button onClick={() => void reindex(c.corpus)} disabled={!!job()} aria-label={`Read again: ${c.corpus}`}>
+                      <Button
+                        onClick={() => void reindex(c.corpus)}
+                        disabled={!!job()}
+                        aria-label={`Read again: ${c.corpus}`}
+                      >
                         Read again
                       </Button>
                     </li>
@@ -116,8 +158,21 @@ export function DocumentsSection(): JSX.Element {
       </Show>
       <form class="settings-grid" onSubmit={addFolder}>
         <h3>Add a folder</h3>
-        <TextField label="Collection name" hint="Short, for example “first-aid”." value={name()} onInput={(e) => setName(e.currentTarget.value)} error={formError().name} maxLength={64} />
-        <TextField label="Folder on the computer running HearthNet" hint="The full path, for example /home/anna/Documents/first-aid." value={folder()} onInput={(e) => setFolder(e.currentTarget.value)} error={formError().folder} />
+        <TextField
+          label="Collection name"
+          hint="Short, for example “first-aid”."
+          value={name()}
+          onInput={(e) => setName(e.currentTarget.value)}
+          error={formError().name}
+          maxLength={64}
+        />
+        <TextField
+          label="Folder on the computer running HearthNet"
+          hint="The full path, for example /home/anna/Documents/first-aid."
+          value={folder()}
+          onInput={(e) => setFolder(e.currentTarget.value)}
+          error={formError().folder}
+        />
         <div class="row">
           <Button type="submit" variant="primary" disabled={!!job()}>
             Add the folder
@@ -132,17 +187,28 @@ export function DocumentsSection(): JSX.Element {
       </Show>
       <Show when={error()}>{(e) => <ErrorState error={e()} />}</Show>
       <h3>Search model</h3>
-      <p class="muted">A search model finds passages by meaning, not only by the exact words. Without one, HearthNet searches by words.</p>
+      <p class="muted">
+        A search model finds passages by meaning, not only by the exact words. Without one, HearthNet searches by words.
+      </p>
       <Show when={(embedders() ?? []).length > 0}>
         <SelectField
           label="Search model used when reading documents again"
-          choices={[{ value: '', label: 'The one in use now' }, ...(embedders() ?? []).map((m) => ({ value: m.name, label: `${m.name}${m.in_use ? ' (in use)' : ''}` }))]}
+          choices={[
+            { value: '', label: 'The one in use now' },
+            ...(embedders() ?? []).map((m) => ({ value: m.name, label: `${m.name}${m.in_use ? ' (in use)' : ''}` })),
+          ]}
           value={embedder()}
           onChange={(e) => setEmbedder(e.currentTarget.value)}
         />
       </Show>
       <form class="settings-grid" onSubmit={addEmbedder}>
-        <TextField label="Add a search model (its folder on the computer running HearthNet)" hint="A Model2Vec or ONNX model folder." value={embedPath()} onInput={(e) => setEmbedPath(e.currentTarget.value)} error={embedPathError()} />
+        <TextField
+          label="Add a search model (its folder on the computer running HearthNet)"
+          hint="A Model2Vec or ONNX model folder."
+          value={embedPath()}
+          onInput={(e) => setEmbedPath(e.currentTarget.value)}
+          error={embedPathError()}
+        />
         <div class="row">
           <Button type="submit" disabled={!!job()}>
             Add the search model

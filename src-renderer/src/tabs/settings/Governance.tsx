@@ -10,24 +10,46 @@ import { Button } from '../../ui/Button';
 import { plainError, type PlainError } from '../../ui/errors';
 import { TextArea, TextField } from '../../ui/Field';
 import { ErrorState } from '../../ui/states';
-import { describeRequest, parseRequest, parseSignatures, requestText, signatureText, type CoSignature, type CosignRequest } from './cosign-text';
+import {
+  describeRequest,
+  parseRequest,
+  parseSignatures,
+  requestText,
+  signatureText,
+  type CoSignature,
+  type CosignRequest,
+} from './cosign-text';
 
 /** One change in progress for a member: confirm, record or gather co-signatures. */
-export function ChangeMember(props: { member: MemberRow; request: CosignRequest; onDone: () => void; onClose: () => void }): JSX.Element {
+export function ChangeMember(props: {
+  member: MemberRow;
+  request: CosignRequest;
+  onDone: () => void;
+  onClose: () => void;
+}): JSX.Element {
   const [reason, setReason] = createSignal('');
   const [outcome, setOutcome] = createSignal<GovernanceOutcome | null>(null);
   const [pasted, setPasted] = createSignal('');
   const [pasteError, setPasteError] = createSignal<string | null>(null);
   const [error, setError] = createSignal<PlainError | null>(null);
   const [busy, setBusy] = createSignal(false);
-  const request = (): CosignRequest => ({ ...props.request, reason: props.request.action === 'revoke' ? reason().trim() || undefined : undefined });
+  const request = (): CosignRequest => ({
+    ...props.request,
+    reason: props.request.action === 'revoke' ? reason().trim() || undefined : undefined,
+  });
 
   const apply = async (signatures: readonly CoSignature[]) => {
     setError(null);
     setBusy(true);
     try {
       const r = request();
-      const o = await trpc.governance.mutate({ action: r.action, nodeId: r.nodeId, level: r.level, reason: r.reason, signatures: [...signatures] });
+      const o = await trpc.governance.mutate({
+        action: r.action,
+        nodeId: r.nodeId,
+        level: r.level,
+        reason: r.reason,
+        signatures: [...signatures],
+      });
       setOutcome(o);
       if (o.done) props.onDone();
     } catch (err) {
@@ -49,13 +71,24 @@ export function ChangeMember(props: { member: MemberRow; request: CosignRequest;
         You are about to <strong>{describeRequest(request())}</strong>.
       </p>
       <Show when={props.request.action === 'revoke' && !outcome()}>
-        <TextField label="Why (your neighbours see this)" hint="For example: moved away, lost their computer." value={reason()} onInput={(e) => setReason(e.currentTarget.value)} maxLength={500} />
+        <TextField
+          label="Why (your neighbours see this)"
+          hint="For example: moved away, lost their computer."
+          value={reason()}
+          onInput={(e) => setReason(e.currentTarget.value)}
+          maxLength={500}
+        />
       </Show>
       <Show
         when={outcome()}
         fallback={
           <div class="row">
-            <Button variant={props.request.action === 'revoke' ? 'danger' : 'primary'} busy={busy()} busyLabel="Recording…" onClick={() => void apply([])}>
+            <Button
+              variant={props.request.action === 'revoke' ? 'danger' : 'primary'}
+              busy={busy()}
+              busyLabel="Recording…"
+              onClick={() => void apply([])}
+            >
               {props.request.action === 'revoke' ? `Remove ${props.member.name}` : 'Confirm'}
             </Button>
             <Button variant="quiet" onClick={() => props.onClose()}>
@@ -73,12 +106,18 @@ export function ChangeMember(props: { member: MemberRow; request: CosignRequest;
               </p>
             }
           >
-            <p role="status">
-              Not yet: your street asks for more trusted neighbours to agree. {o().message}
+            <p role="status">Not yet: your street asks for more trusted neighbours to agree. {o().message}</p>
+            <p>
+              Send this request to a trusted neighbour (by chat or on paper). They paste it in their Settings under “A
+              neighbour asked you to co-sign”.
             </p>
-            <p>Send this request to a trusted neighbour (by chat or on paper). They paste it in their Settings under “A neighbour asked you to co-sign”.</p>
             <TextArea label="Request to send" value={requestText(request())} readOnly class="paste-box" />
-            <TextArea label="Paste the co-signatures you got back" value={pasted()} onInput={(e) => setPasted(e.currentTarget.value)} error={pasteError()} />
+            <TextArea
+              label="Paste the co-signatures you got back"
+              value={pasted()}
+              onInput={(e) => setPasted(e.currentTarget.value)}
+              error={pasteError()}
+            />
             <div class="row">
               <Button variant="primary" busy={busy()} busyLabel="Recording…" onClick={addSignatures}>
                 Add co-signatures and try again
@@ -124,7 +163,12 @@ export function CosignBox(): JSX.Element {
     <details class="details cosign-box">
       <summary>A neighbour asked you to co-sign</summary>
       <div class="details-body settings-grid">
-        <TextArea label="Paste their request" value={text()} onInput={(e) => setText(e.currentTarget.value)} error={parseError()} />
+        <TextArea
+          label="Paste their request"
+          value={text()}
+          onInput={(e) => setText(e.currentTarget.value)}
+          error={parseError()}
+        />
         <div class="row">
           <Button onClick={read}>Read the request</Button>
         </div>

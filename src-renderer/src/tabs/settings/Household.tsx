@@ -21,7 +21,8 @@ export function HouseholdSection(props: { settings: SettingsReport; changed: () 
     setNote(null);
     if (change.display_name !== undefined) {
       const n = change.display_name.trim();
-      if (!n) return setNameError('Give your household a name your neighbours will recognise, for example "The Millers".');
+      if (!n)
+        return setNameError('Give your household a name your neighbours will recognise, for example "The Millers".');
       if (n.length > 64) return setNameError('That name is too long: keep it under 64 letters.');
       change = { display_name: n };
     }
@@ -49,9 +50,22 @@ export function HouseholdSection(props: { settings: SettingsReport; changed: () 
           void save({ display_name: name() });
         }}
       >
-        <TextField label="Household name" hint="What your neighbours see, for example “The Millers” or “Flat 3”." value={name()} onInput={(e) => setName(e.currentTarget.value)} error={nameError()} maxLength={64} />
+        <TextField
+          label="Household name"
+          hint="What your neighbours see, for example “The Millers” or “Flat 3”."
+          value={name()}
+          onInput={(e) => setName(e.currentTarget.value)}
+          error={nameError()}
+          maxLength={64}
+        />
         <div class="row">
-          <Button type="submit" variant="primary" busy={busy()} busyLabel="Saving…" disabled={name().trim() === props.settings.display_name}>
+          <Button
+            type="submit"
+            variant="primary"
+            busy={busy()}
+            busyLabel="Saving…"
+            disabled={name().trim() === props.settings.display_name}
+          >
             Save name
           </Button>
         </div>
@@ -63,7 +77,14 @@ export function HouseholdSection(props: { settings: SettingsReport; changed: () 
         <For each={props.settings.profiles}>
           {(p) => (
             <label class="choice">
-              <input type="radio" name="profile" value={p.profile} checked={p.profile === props.settings.profile} disabled={busy()} onChange={() => void save({ profile: p.profile })} />
+              <input
+                type="radio"
+                name="profile"
+                value={p.profile}
+                checked={p.profile === props.settings.profile}
+                disabled={busy()}
+                onChange={() => void save({ profile: p.profile })}
+              />
               <span>{p.explained}</span>
             </label>
           )}
@@ -77,7 +98,8 @@ export function HouseholdSection(props: { settings: SettingsReport; changed: () 
       <Show when={error()}>{(e) => <ErrorState error={e()} />}</Show>
       <h3>Where your data lives</h3>
       <p>
-        Everything HearthNet keeps for your household is in this folder on this computer: <span class="path">{props.settings.data_dir}</span>. Back it up with the rest of your files.
+        Everything HearthNet keeps for your household is in this folder on this computer:{' '}
+        <span class="path">{props.settings.data_dir}</span>. Back it up with the rest of your files.
       </p>
       <p>
         Models are in <span class="path">{props.settings.models_dir}</span>.
@@ -87,8 +109,7 @@ export function HouseholdSection(props: { settings: SettingsReport; changed: () 
         <Show when={props.settings.config_file}>
           {' '}
           · settings file <code>{props.settings.config_file}</code>
-        </Show>
-        {' '}
+        </Show>{' '}
         · local address {props.settings.api.host}:{props.settings.api.port}
       </Details>
     </section>

@@ -41,21 +41,39 @@ export function ModelsSection(): JSX.Element {
   };
   const addFile = (file: File) =>
     work(async () => {
-      if (!file.name.toLowerCase().endsWith('.gguf')) throw new Error('HearthNet runs model files that end in “.gguf”. Choose one of those; nothing was added.');
+      if (!file.name.toLowerCase().endsWith('.gguf'))
+        throw new Error('HearthNet runs model files that end in “.gguf”. Choose one of those; nothing was added.');
       const ac = new AbortController();
-      const up = await uploadToNode(file, (t) => setJob({ label: `Copying ${file.name} to HearthNet… ${humanBytes(t.done)} of ${humanBytes(t.total)}`, value: t.done, max: t.total || 1, cancel: () => ac.abort() }), ac.signal);
+      const up = await uploadToNode(
+        file,
+        (t) =>
+          setJob({
+            label: `Copying ${file.name} to HearthNet… ${humanBytes(t.done)} of ${humanBytes(t.total)}`,
+            value: t.done,
+            max: t.total || 1,
+            cancel: () => ac.abort(),
+          }),
+        ac.signal,
+      );
       setJob({ label: `Checking ${file.name}…`, value: null, max: 1 });
       const m = await trpc.modelsAdd.mutate({ upload_id: up.upload_id });
       return `${m.name} is ready on this computer.`;
     });
   const pull = () => {
     const u = url().trim();
-    if (!/^https?:\/\/\S+$/i.test(u)) return setUrlError('Give the full web address of a .gguf file, starting with https://');
+    if (!/^https?:\/\/\S+$/i.test(u))
+      return setUrlError('Give the full web address of a .gguf file, starting with https://');
     setUrlError(null);
     return work(async () => {
       const op = runOp<PullProgress, ModelRow>(
         (h) => trpc.modelsPull.subscribe({ url: u }, h),
-        (p) => setJob({ label: `Downloading the model… ${humanBytes(p.received_bytes)}${p.total_bytes ? ` of ${humanBytes(p.total_bytes)}` : ''}`, value: p.total_bytes ? p.received_bytes : null, max: p.total_bytes ?? 1, cancel: op.cancel }),
+        (p) =>
+          setJob({
+            label: `Downloading the model… ${humanBytes(p.received_bytes)}${p.total_bytes ? ` of ${humanBytes(p.total_bytes)}` : ''}`,
+            value: p.total_bytes ? p.received_bytes : null,
+            max: p.total_bytes ?? 1,
+            cancel: op.cancel,
+          }),
       );
       setJob({ label: 'Starting the download…', value: null, max: 1, cancel: op.cancel });
       const m = await op.result;
@@ -65,10 +83,19 @@ export function ModelsSection(): JSX.Element {
   };
   const copy = (m: MeshModel) =>
     work(async () => {
-      const from = m.households.filter((h) => !h.is_local).map((h) => h.name).join(' or ');
+      const from = m.households
+        .filter((h) => !h.is_local)
+        .map((h) => h.name)
+        .join(' or ');
       const op = runOp<FetchProgress, ModelRow>(
         (h) => trpc.modelsCopy.subscribe({ cid: m.shared_cid! }, h),
-        (p) => setJob({ label: `Copying ${m.model} from ${from}… ${humanBytes(p.bytes)} of ${humanBytes(p.total_bytes)}`, value: p.bytes, max: p.total_bytes || 1, cancel: op.cancel }),
+        (p) =>
+          setJob({
+            label: `Copying ${m.model} from ${from}… ${humanBytes(p.bytes)} of ${humanBytes(p.total_bytes)}`,
+            value: p.bytes,
+            max: p.total_bytes || 1,
+            cancel: op.cancel,
+          }),
       );
       setJob({ label: `Asking ${from} for ${m.model}…`, value: null, max: 1, cancel: op.cancel });
       const row = await op.result;
@@ -86,11 +113,25 @@ export function ModelsSection(): JSX.Element {
   return (
     <section class="card" aria-labelledby="set-models">
       <h2 id="set-models">Models</h2>
-      <p>Models are what answers questions in Ask. A small one is enough for a street; bigger ones answer better but need a stronger computer.</p>
-      <Show when={!models.error} fallback={<ErrorState error={plainError(models.error)} retry={() => void refetch()} />}>
+      <p>
+        Models are what answers questions in Ask. A small one is enough for a street; bigger ones answer better but need
+        a stronger computer.
+      </p>
+      <Show
+        when={!models.error}
+        fallback={<ErrorState error={plainError(models.error)} retry={() => void refetch()} />}
+      >
         <Show when={models.latest} fallback={<Loading label="Looking at this computer’s models…" />}>
           {(list) => (
-            <Show when={list().length > 0} fallback={<Empty title="No model files in HearthNet’s models folder.">Add one below, or copy one from a neighbour. Your street can still answer with theirs, and any model program listed below keeps working.</Empty>}>
+            <Show
+              when={list().length > 0}
+              fallback={
+                <Empty title="No model files in HearthNet’s models folder.">
+                  Add one below, or copy one from a neighbour. Your street can still answer with theirs, and any model
+                  program listed below keeps working.
+                </Empty>
+              }
+            >
               <ul class="member-list">
                 <For each={list()}>
                   {(m) => (
@@ -98,7 +139,11 @@ export function ModelsSection(): JSX.Element {
                       <span>
                         <strong>{m.name}</strong> <span class="muted">— {humanBytes(m.size_bytes)}</span>
                       </span>
-                      <Button onClick={() => void share(m)} disabled={!!job()} aria-label={`Share with neighbours: ${m.name}`}>
+                      <Button
+                        onClick={() => void share(m)}
+                        disabled={!!job()}
+                        aria-label={`Share with neighbours: ${m.name}`}
+                      >
                         Share with neighbours
                       </Button>
                     </li>
@@ -116,10 +161,24 @@ export function ModelsSection(): JSX.Element {
             {(m) => (
               <li class="member-item">
                 <span>
-                  <strong>{m.model}</strong> <span class="muted">— on {m.households.filter((h) => !h.is_local).map((h) => h.name).join(', ')}</span>
+                  <strong>{m.model}</strong>{' '}
+                  <span class="muted">
+                    — on{' '}
+                    {m.households
+                      .filter((h) => !h.is_local)
+                      .map((h) => h.name)
+                      .join(', ')}
+                  </span>
                 </span>
-                <Show when={m.shared_cid} fallback={<span class="muted">You can use it in Ask; they have not shared the file.</span>}>
-                  <Button onClick={() => void copy(m)} disabled={!!job()} aria-label={`Copy to this computer: ${m.model}`}>
+                <Show
+                  when={m.shared_cid}
+                  fallback={<span class="muted">You can use it in Ask; they have not shared the file.</span>}
+                >
+                  <Button
+                    onClick={() => void copy(m)}
+                    disabled={!!job()}
+                    aria-label={`Copy to this computer: ${m.model}`}
+                  >
                     Copy to this computer
                   </Button>
                 </Show>
@@ -129,14 +188,29 @@ export function ModelsSection(): JSX.Element {
         </ul>
       </Show>
       <h3>Add a model</h3>
-      <input ref={picker} class="visually-hidden" type="file" tabIndex={-1} accept=".gguf" aria-label="Model file (.gguf)" onChange={(e) => e.currentTarget.files?.[0] && void addFile(e.currentTarget.files[0])} />
+      <input
+        ref={picker}
+        class="visually-hidden"
+        type="file"
+        tabIndex={-1}
+        accept=".gguf"
+        aria-label="Model file (.gguf)"
+        onChange={(e) => e.currentTarget.files?.[0] && void addFile(e.currentTarget.files[0])}
+      />
       <div class="row">
         <Button onClick={() => picker?.click()} disabled={!!job()}>
           Add a model file (.gguf)
         </Button>
       </div>
       <form class="settings-grid" onSubmit={(e) => (e.preventDefault(), void pull())}>
-        <TextField label="Or download one from a web address" hint="The address of a .gguf file, for example from huggingface.co. Needs the internet." type="url" value={url()} onInput={(e) => setUrl(e.currentTarget.value)} error={urlError()} />
+        <TextField
+          label="Or download one from a web address"
+          hint="The address of a .gguf file, for example from huggingface.co. Needs the internet."
+          type="url"
+          value={url()}
+          onInput={(e) => setUrl(e.currentTarget.value)}
+          error={urlError()}
+        />
         <div class="row">
           <Button type="submit" disabled={!!job()}>
             Download
@@ -156,11 +230,23 @@ export function ModelsSection(): JSX.Element {
 }
 
 const KIND_WORDS: Record<string, string> = {
-  gguf: 'HearthNet’s own', llama_cpp: 'HearthNet’s own (llama.cpp)', llamacpp_server: 'llama.cpp server', ollama: 'Ollama', lmstudio: 'LM Studio', vllm: 'vLLM',
-  hf_api: 'Hugging Face (needs the internet)', anthropic_api: 'Anthropic (needs the internet)', nemotron: 'Nemotron', openbmb: 'OpenBMB',
+  gguf: 'HearthNet’s own',
+  llama_cpp: 'HearthNet’s own (llama.cpp)',
+  llamacpp_server: 'llama.cpp server',
+  ollama: 'Ollama',
+  lmstudio: 'LM Studio',
+  vllm: 'vLLM',
+  hf_api: 'Hugging Face (needs the internet)',
+  anthropic_api: 'Anthropic (needs the internet)',
+  nemotron: 'Nemotron',
+  openbmb: 'OpenBMB',
 };
 /** "stories260K" for "/models/stories260K/stories260K.gguf": the name, not the path. */
-const modelName = (m: string) => m.split(/[\\/]/).pop()!.replace(/\.gguf$/i, '');
+const modelName = (m: string) =>
+  m
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/\.gguf$/i, '');
 
 function Backends(): JSX.Element {
   const [rows, { refetch }] = createResource(() => trpc.llmBackends.query());
@@ -170,12 +256,20 @@ function Backends(): JSX.Element {
       <Show when={!rows.error} fallback={<ErrorState error={plainError(rows.error)} retry={() => void refetch()} />}>
         <Show when={rows.latest} fallback={<Loading label="Looking for model programs…" />}>
           {(list) => (
-            <Show when={list().length > 0} fallback={<p class="muted">None found besides HearthNet’s own. That is fine: HearthNet runs .gguf models by itself.</p>}>
+            <Show
+              when={list().length > 0}
+              fallback={
+                <p class="muted">
+                  None found besides HearthNet’s own. That is fine: HearthNet runs .gguf models by itself.
+                </p>
+              }
+            >
               <ul class="plain-list">
                 <For each={list()}>
                   {(b) => (
                     <li>
-                      <strong>{KIND_WORDS[b.kind] ?? b.kind}</strong> {b.source === 'found' ? '(found on this computer)' : '(set up in settings)'}
+                      <strong>{KIND_WORDS[b.kind] ?? b.kind}</strong>{' '}
+                      {b.source === 'found' ? '(found on this computer)' : '(set up in settings)'}
                       {b.models.length ? `: ${b.models.map(modelName).join(', ')}` : ''}
                       <Show when={b.url}>
                         <Details>Address: {b.url}</Details>

@@ -22,7 +22,10 @@ export function PhonesSection(): JSX.Element {
           <PhoneAccess />
         </Suspense>
       ) : (
-        <p>Using HearthNet from a phone on your home Wi-Fi is not available in this version yet. On this computer everything works as usual.</p>
+        <p>
+          Using HearthNet from a phone on your home Wi-Fi is not available in this version yet. On this computer
+          everything works as usual.
+        </p>
       )}
     </section>
   );

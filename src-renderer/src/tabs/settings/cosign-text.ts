@@ -36,7 +36,8 @@ export const signatureText = (s: CoSignature): string => SIGNATURE + encode(s);
 /** The request in a pasted text, or an error in plain words. */
 export function parseRequest(text: string): CosignRequest | string {
   const t = text.trim();
-  if (!t.startsWith(REQUEST)) return 'This is not a co-signing request. Ask your neighbour to copy the whole text HearthNet gave them.';
+  if (!t.startsWith(REQUEST))
+    return 'This is not a co-signing request. Ask your neighbour to copy the whole text HearthNet gave them.';
   try {
     const r = decode(t.slice(REQUEST.length)) as CosignRequest;
     if (!['revoke', 'promote', 'demote'].includes(r.action) || typeof r.nodeId !== 'string') throw new Error('shape');
@@ -64,6 +65,11 @@ export function parseSignatures(text: string): CoSignature[] | string {
 /** "remove Bob from the street (reason: moved away)", "make Bob a trusted member". */
 export function describeRequest(r: CosignRequest): string {
   if (r.action === 'revoke') return `remove ${r.name} from the street${r.reason ? ` (reason: ${r.reason})` : ''}`;
-  const level = r.level === 'anchor' ? 'an anchor (can change the street’s rules)' : r.level === 'trusted' ? 'a trusted member' : 'an ordinary member';
+  const level =
+    r.level === 'anchor'
+      ? 'an anchor (can change the street’s rules)'
+      : r.level === 'trusted'
+        ? 'a trusted member'
+        : 'an ordinary member';
   return `make ${r.name} ${level}`;
 }

@@ -23,7 +23,10 @@ export function abortScope(outer: AbortSignal | undefined, timeoutMs: number): A
   const onOuter = () => end(new LlmError('cancelled', 'the request was cancelled'));
   if (outer?.aborted) onOuter();
   else outer?.addEventListener('abort', onOuter, { once: true });
-  const timer = setTimeout(() => end(new LlmError('timeout', `no complete answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  const timer = setTimeout(
+    () => end(new LlmError('timeout', `no complete answer within ${Math.round(timeoutMs / 1000)} s`)),
+    timeoutMs,
+  );
   timer.unref?.();
   return {
     signal: ctl.signal,

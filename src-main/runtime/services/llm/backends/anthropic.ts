@@ -51,12 +51,18 @@ export class AnthropicApiBackend extends HttpBackend implements LlmBackend {
       env: o.env ?? process.env,
       headers: (key) => ({ 'x-api-key': key, 'anthropic-version': ANTHROPIC_VERSION }),
     });
-    super([describeModel(o.model ?? ANTHROPIC_DEFAULT_MODEL, true)], o.maxConcurrent ?? DEFAULT_HTTP_MAX_CONCURRENT, client, keyError);
+    super(
+      [describeModel(o.model ?? ANTHROPIC_DEFAULT_MODEL, true)],
+      o.maxConcurrent ?? DEFAULT_HTTP_MAX_CONCURRENT,
+      client,
+      keyError,
+    );
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
     const body = (await this.http().getJson('/v1/models', signal)) as { data?: Array<{ id?: unknown }> };
-    if (!Array.isArray(body?.data)) throw new LlmError('bad_response', 'anthropic_api sent a model list without "data"');
+    if (!Array.isArray(body?.data))
+      throw new LlmError('bad_response', 'anthropic_api sent a model list without "data"');
     return body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
   }
 
@@ -68,9 +74,14 @@ export class AnthropicApiBackend extends HttpBackend implements LlmBackend {
 
   /** The Messages API has no raw completion: the prompt is sent as one user turn. */
   complete(req: CompleteRequest): Generation {
-    if (typeof req.prompt !== 'string' || req.prompt === '') throw new LlmError('bad_request', 'prompt must be a non-empty string');
+    if (typeof req.prompt !== 'string' || req.prompt === '')
+      throw new LlmError('bad_request', 'prompt must be a non-empty string');
     const o = this.resolve(req, DEFAULT_COMPLETE_MAX_TOKENS);
-    return this.stream(o, [{ role: 'user', content: req.prompt }], req.temperature === undefined && req.topP !== undefined);
+    return this.stream(
+      o,
+      [{ role: 'user', content: req.prompt }],
+      req.temperature === undefined && req.topP !== undefined,
+    );
   }
 
   /**
@@ -79,7 +90,10 @@ export class AnthropicApiBackend extends HttpBackend implements LlmBackend {
    */
   private stream(o: ResolvedOptions, messages: readonly ChatMessage[], useTopP: boolean): Generation {
     const client = this.http();
-    const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const system = messages
+      .filter((m) => m.role === 'system')
+      .map((m) => m.content)
+      .join('\n\n');
     const body = {
       model: o.model,
       max_tokens: o.maxTokens,
@@ -89,35 +103,46 @@ export class AnthropicApiBackend extends HttpBackend implements LlmBackend {
       ...(o.stop.length ? { stop_sequences: o.stop } : {}),
       stream: true,
     };
-    return httpGeneration(client, o, () => countTokensApprox(o.model, messages.map((m) => m.content).join('\n')), async function* (signal): AsyncGenerator<string, StreamStats, undefined> {
-      const res = await client.postJson('/v1/messages', body, signal);
-      const stats: StreamStats = { complete: false };
-      for await (const ev of readSse(res.body!)) {
-        const e = JSON.parse(ev.data) as AnthropicEvent;
-        switch (e.type ?? ev.event) {
-          case 'message_start':
-            stats.tokensIn = e.message?.usage?.input_tokens;
-            break;
-          case 'content_block_delta':
-            if (e.delta?.type === 'text_delta' && e.delta.text) yield e.delta.text;
-            break;
-          case 'message_delta':
-            stats.stopReason = mapStopReason(e.delta?.stop_reason) ?? stats.stopReason;
-            stats.tokensOut = e.usage?.output_tokens ?? stats.tokensOut;
-            break;
-          case 'message_stop':
-            stats.complete = true;
-            return stats;
-          case 'error': {
-            const code = e.error?.type === 'overloaded_error' || e.error?.type === 'rate_limit_error' ? 'rate_limited' : 'bad_response';
-            throw new LlmError(code, client.redact(`Claude reported an error mid-answer: ${e.error?.message ?? e.error?.type ?? 'unknown'}`));
+    return httpGeneration(
+      client,
+      o,
+      () => countTokensApprox(o.model, messages.map((m) => m.content).join('\n')),
+      async function* (signal): AsyncGenerator<string, StreamStats, undefined> {
+        const res = await client.postJson('/v1/messages', body, signal);
+        const stats: StreamStats = { complete: false };
+        for await (const ev of readSse(res.body!)) {
+          const e = JSON.parse(ev.data) as AnthropicEvent;
+          switch (e.type ?? ev.event) {
+            case 'message_start':
+              stats.tokensIn = e.message?.usage?.input_tokens;
+              break;
+            case 'content_block_delta':
+              if (e.delta?.type === 'text_delta' && e.delta.text) yield e.delta.text;
+              break;
+            case 'message_delta':
+              stats.stopReason = mapStopReason(e.delta?.stop_reason) ?? stats.stopReason;
+              stats.tokensOut = e.usage?.output_tokens ?? stats.tokensOut;
+              break;
+            case 'message_stop':
+              stats.complete = true;
+              return stats;
+            case 'error': {
+              const code =
+                e.error?.type === 'overloaded_error' || e.error?.type === 'rate_limit_error'
+                  ? 'rate_limited'
+                  : 'bad_response';
+              throw new LlmError(
+                code,
+                client.redact(`Claude reported an error mid-answer: ${e.error?.message ?? e.error?.type ?? 'unknown'}`),
+              );
+            }
+            default:
+              // ping, content_block_start, content_block_stop: nothing to do.
+              break;
           }
-          default:
-            // ping, content_block_start, content_block_stop: nothing to do.
-            break;
         }
-      }
-      return stats;
-    });
+        return stats;
+      },
+    );
   }
 }

@@ -8,7 +8,12 @@ export type DetectKind = keyof typeof DEFAULT_DETECT_PORTS;
 export const DETECT_TIMEOUT_MS = 300;
 
 /** Which `[[llm.backends]]` name to configure for each kind (llama.cpp's server speaks the OpenAI format like vLLM). */
-const BACKEND_FOR: Readonly<Record<DetectKind, string>> = { ollama: 'ollama', lmstudio: 'lmstudio', llamacpp_server: 'vllm', vllm: 'vllm' };
+const BACKEND_FOR: Readonly<Record<DetectKind, string>> = {
+  ollama: 'ollama',
+  lmstudio: 'lmstudio',
+  llamacpp_server: 'vllm',
+  vllm: 'vllm',
+};
 
 export interface DetectedServer {
   readonly kind: DetectKind;
@@ -36,7 +41,12 @@ async function probe(kind: DetectKind, base: string, timeoutMs: number): Promise
     const body = (await res.json()) as { models?: Array<{ name?: unknown }>; data?: Array<{ id?: unknown }> };
     const list = kind === 'ollama' ? body.models?.map((m) => m.name) : body.data?.map((m) => m.id);
     if (!Array.isArray(list)) return null;
-    return { kind, backend: BACKEND_FOR[kind], url: base, models: list.filter((x): x is string => typeof x === 'string') };
+    return {
+      kind,
+      backend: BACKEND_FOR[kind],
+      url: base,
+      models: list.filter((x): x is string => typeof x === 'string'),
+    };
   } catch {
     return null; // nothing there, or not that kind of server: both mean "not detected"
   }
@@ -45,9 +55,14 @@ async function probe(kind: DetectKind, base: string, timeoutMs: number): Promise
 /** Probe each port once, in parallel; returns the servers that answered like the expected kind. Loopback only. */
 export async function detectLocalServers(o: DetectOptions = {}): Promise<DetectedServer[]> {
   const host = o.host ?? '127.0.0.1';
-  if (!isLoopback(host)) throw new LlmError('bad_request', `auto-detection only probes this computer (127.0.0.1 / ::1), not ${host}`);
+  if (!isLoopback(host))
+    throw new LlmError('bad_request', `auto-detection only probes this computer (127.0.0.1 / ::1), not ${host}`);
   const ports = { ...DEFAULT_DETECT_PORTS, ...o.ports };
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const found = await Promise.all((Object.keys(ports) as DetectKind[]).map((k) => probe(k, `http://${h}:${ports[k]}`, o.timeoutMs ?? DETECT_TIMEOUT_MS)));
+  const found = await Promise.all(
+    (Object.keys(ports) as DetectKind[]).map((k) =>
+      probe(k, `http://${h}:${ports[k]}`, o.timeoutMs ?? DETECT_TIMEOUT_MS),
+    ),
+  );
   return found.filter((x): x is DetectedServer => x !== null);
 }

@@ -128,7 +128,8 @@ function bad(message: string): never {
 export function resolveOptions(req: GenerationOptions, defaultMaxTokens: number): ResolvedOptions {
   if (typeof req.model !== 'string' || req.model === '') bad('model must be a non-empty string');
   const maxTokens = req.maxTokens ?? defaultMaxTokens;
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) bad(`max_tokens must be a positive integer, got ${String(maxTokens)}`);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1)
+    bad(`max_tokens must be a positive integer, got ${String(maxTokens)}`);
   const temperature = req.temperature ?? DEFAULT_TEMPERATURE;
   if (!(temperature >= 0 && temperature <= 2)) bad(`temperature must be between 0 and 2, got ${String(temperature)}`);
   const topP = req.topP ?? DEFAULT_TOP_P;
@@ -147,7 +148,8 @@ export function resolveOptions(req: GenerationOptions, defaultMaxTokens: number)
 export function checkMessages(messages: readonly ChatMessage[]): void {
   if (!Array.isArray(messages) || messages.length === 0) bad('messages must be a non-empty list');
   for (const [i, m] of messages.entries()) {
-    if (!m || !(CHAT_ROLES as readonly string[]).includes(m.role)) bad(`messages[${i}].role must be one of ${CHAT_ROLES.join(', ')}`);
+    if (!m || !(CHAT_ROLES as readonly string[]).includes(m.role))
+      bad(`messages[${i}].role must be one of ${CHAT_ROLES.join(', ')}`);
     if (typeof m.content !== 'string') bad(`messages[${i}].content must be a string`);
   }
 }

@@ -11,7 +11,16 @@ import { OllamaBackend } from './ollama';
 import { LmStudioBackend, NemotronBackend, OpenBmbBackend, VllmBackend } from './openai-vendors';
 
 /** The config names the reference allows, in its order. */
-export const BACKEND_NAMES = ['llama_cpp', 'ollama', 'lmstudio', 'vllm', 'hf_api', 'anthropic_api', 'nemotron', 'openbmb'] as const;
+export const BACKEND_NAMES = [
+  'llama_cpp',
+  'ollama',
+  'lmstudio',
+  'vllm',
+  'hf_api',
+  'anthropic_api',
+  'nemotron',
+  'openbmb',
+] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** One `[[llm.backends]]` entry, snake_case as in the TOML. */
@@ -31,7 +40,10 @@ export interface BuildContext {
 }
 
 function need(c: LlmBackendConfig, i: number): string {
-  if (!c.model) throw new ConfigError('config_invalid', `llm.backends[${i}] (${c.name}) needs a "model"`, { details: { index: i, key: 'model' } });
+  if (!c.model)
+    throw new ConfigError('config_invalid', `llm.backends[${i}] (${c.name}) needs a "model"`, {
+      details: { index: i, key: 'model' },
+    });
   return c.model;
 }
 
@@ -62,7 +74,10 @@ function maker(c: LlmBackendConfig, i: number, ctx: BuildContext): () => LlmBack
     case 'llama_cpp': {
       const m = need(c, i);
       const path = isAbsolute(m) ? m : join(ctx.modelsDir, m);
-      if (!existsSync(path)) throw new ConfigError('config_invalid', `llm.backends[${i}] (llama_cpp): model file not found: ${path}`, { details: { index: i, key: 'model' } });
+      if (!existsSync(path))
+        throw new ConfigError('config_invalid', `llm.backends[${i}] (llama_cpp): model file not found: ${path}`, {
+          details: { index: i, key: 'model' },
+        });
       return () => new LlamaCppBackend({ modelPath: path, ...ctx.llama });
     }
     case 'ollama': {
@@ -84,10 +99,21 @@ function maker(c: LlmBackendConfig, i: number, ctx: BuildContext): () => LlmBack
     case 'anthropic_api':
       return () => new AnthropicApiBackend({ baseUrl: url, model: c.model ?? undefined, tokenEnv: keyEnv, env });
     case 'nemotron':
-      return () => new NemotronBackend({ baseUrl: url, model: c.model ?? undefined, apiKeyEnv: keyEnv, local: url !== undefined && !isNvidiaCloud(url), env });
+      return () =>
+        new NemotronBackend({
+          baseUrl: url,
+          model: c.model ?? undefined,
+          apiKeyEnv: keyEnv,
+          local: url !== undefined && !isNvidiaCloud(url),
+          env,
+        });
     case 'openbmb':
       return () => new OpenBmbBackend({ baseUrl: url, model: c.model ?? undefined, apiKeyEnv: keyEnv, env });
     default:
-      throw new ConfigError('unknown_backend', `llm.backends[${i}]: unknown backend "${c.name}"; use one of ${BACKEND_NAMES.join(', ')}`, { details: { index: i, key: 'name' } });
+      throw new ConfigError(
+        'unknown_backend',
+        `llm.backends[${i}]: unknown backend "${c.name}"; use one of ${BACKEND_NAMES.join(', ')}`,
+        { details: { index: i, key: 'name' } },
+      );
   }
 }

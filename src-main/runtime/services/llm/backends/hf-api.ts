@@ -20,6 +20,14 @@ export interface HfApiOptions {
  */
 export class HfApiBackend extends OpenAiCompatibleBackend {
   constructor(o: HfApiOptions) {
-    super({ name: 'hf_api', baseUrl: o.baseUrl ?? HF_ROUTER_URL, models: [o.model], requiresInternet: true, apiKeyEnv: o.tokenEnv ?? HF_DEFAULT_TOKEN_ENV, env: o.env, maxConcurrent: o.maxConcurrent });
+    super({
+      name: 'hf_api',
+      baseUrl: o.baseUrl ?? HF_ROUTER_URL,
+      models: [o.model],
+      requiresInternet: true,
+      apiKeyEnv: o.tokenEnv ?? HF_DEFAULT_TOKEN_ENV,
+      env: o.env,
+      maxConcurrent: o.maxConcurrent,
+    });
   }
 }

@@ -4,13 +4,26 @@
  * chores that do not depend on the vendor's wire format.
  */
 import { readApiKey, type Env } from './api-key';
-import { resolveOptions, type BackendHealth, type BackendModel, type ChatRequest, type CompleteRequest, type ResolvedOptions } from './base';
+import {
+  resolveOptions,
+  type BackendHealth,
+  type BackendModel,
+  type ChatRequest,
+  type CompleteRequest,
+  type ResolvedOptions,
+} from './base';
 import { LlmError } from './errors';
 import { HttpClient } from './http-client';
 import { countTokensApprox } from '../tokenizers';
 
 /** An HttpClient for `backend`, with the key from `keyEnv` in `headers(key)`; a missing key becomes `keyError`. */
-export function keyedClient(o: { backend: string; baseUrl: string; keyEnv: string | null | undefined; env: Env; headers: (key: string) => Record<string, string> }): { client: HttpClient; keyError: LlmError | null } {
+export function keyedClient(o: {
+  backend: string;
+  baseUrl: string;
+  keyEnv: string | null | undefined;
+  env: Env;
+  headers: (key: string) => Record<string, string>;
+}): { client: HttpClient; keyError: LlmError | null } {
   let key: string | null = null;
   let keyError: LlmError | null = null;
   try {
@@ -18,7 +31,12 @@ export function keyedClient(o: { backend: string; baseUrl: string; keyEnv: strin
   } catch (e) {
     keyError = e as LlmError;
   }
-  const client = new HttpClient({ baseUrl: o.baseUrl, backend: o.backend, headers: key ? o.headers(key) : {}, secrets: key ? [key] : [] });
+  const client = new HttpClient({
+    baseUrl: o.baseUrl,
+    backend: o.backend,
+    headers: key ? o.headers(key) : {},
+    secrets: key ? [key] : [],
+  });
   return { client, keyError };
 }
 
@@ -29,7 +47,13 @@ export async function probeHealth(backend: string, list: () => Promise<string[]>
     const models = await list();
     return { backend, ok: true, detail: `reachable, ${models.length} model(s)`, models, latency_ms: Date.now() - t0 };
   } catch (e) {
-    return { backend, ok: false, detail: e instanceof Error ? e.message : 'unreachable', models: [], latency_ms: Date.now() - t0 };
+    return {
+      backend,
+      ok: false,
+      detail: e instanceof Error ? e.message : 'unreachable',
+      models: [],
+      latency_ms: Date.now() - t0,
+    };
   }
 }
 
@@ -72,7 +96,8 @@ export abstract class HttpBackend {
   }
 
   protected checkModel(model: string): void {
-    if (!this.models.some((m) => m.name === model)) throw new LlmError('model_not_found', `model "${model}" is not configured for ${this.name}`);
+    if (!this.models.some((m) => m.name === model))
+      throw new LlmError('model_not_found', `model "${model}" is not configured for ${this.name}`);
   }
 
   /** The client, or the key error if the configured key variable is unset. */

@@ -71,7 +71,11 @@ export class HttpClient {
         method,
         body,
         signal,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), accept: 'application/json, text/event-stream', ...this.opts.headers },
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          accept: 'application/json, text/event-stream',
+          ...this.opts.headers,
+        },
       });
     } catch (e) {
       throw this.streamError(e, signal);
@@ -85,11 +89,16 @@ export class HttpClient {
     if (e instanceof LlmError) return e;
     if (signal?.aborted) {
       if (signal.reason instanceof LlmError) return signal.reason;
-      if (timeoutSignal?.aborted) return new LlmError('timeout', `${this.opts.backend} at ${this.host()} did not answer in time`);
+      if (timeoutSignal?.aborted)
+        return new LlmError('timeout', `${this.opts.backend} at ${this.host()} did not answer in time`);
       return new LlmError('cancelled', 'the request was cancelled');
     }
     const why = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    return new LlmError('backend_unreachable', this.redact(`cannot reach ${this.opts.backend} at ${this.host()} (${why})`), { cause: e });
+    return new LlmError(
+      'backend_unreachable',
+      this.redact(`cannot reach ${this.opts.backend} at ${this.host()} (${why})`),
+      { cause: e },
+    );
   }
 
   private async statusError(res: Response): Promise<LlmError> {
@@ -102,16 +111,22 @@ export class HttpClient {
       case res.status === 401 || res.status === 403:
         return new LlmError('auth_failed', `${where} refused the API key (HTTP ${res.status})${suffix}`, { details });
       case res.status === 404:
-        return new LlmError('model_not_found', `${where} does not have that model or endpoint (HTTP 404)${suffix}`, { details });
+        return new LlmError('model_not_found', `${where} does not have that model or endpoint (HTTP 404)${suffix}`, {
+          details,
+        });
       case res.status === 429 || res.status === 529 || (res.status === 503 && res.headers.has('retry-after')): {
         const ms = retryAfterMs(res.headers.get('retry-after'));
         if (ms !== null) details.retry_after_ms = ms;
-        return new LlmError('rate_limited', `${where} is busy or rate-limiting us (HTTP ${res.status})${suffix}`, { details });
+        return new LlmError('rate_limited', `${where} is busy or rate-limiting us (HTTP ${res.status})${suffix}`, {
+          details,
+        });
       }
       case res.status === 400 || res.status === 422:
         return new LlmError('bad_request', `${where} rejected the request (HTTP ${res.status})${suffix}`, { details });
       case res.status >= 502 && res.status <= 504:
-        return new LlmError('backend_unreachable', `${where} is not available (HTTP ${res.status})${suffix}`, { details });
+        return new LlmError('backend_unreachable', `${where} is not available (HTTP ${res.status})${suffix}`, {
+          details,
+        });
       default:
         return new LlmError('bad_response', `${where} failed (HTTP ${res.status})${suffix}`, { details });
     }
@@ -131,7 +146,8 @@ export function vendorMessage(text: string): string {
   try {
     const j = JSON.parse(text) as { error?: unknown; message?: unknown };
     if (typeof j.error === 'string') return j.error;
-    if (j.error && typeof j.error === 'object' && typeof (j.error as { message?: unknown }).message === 'string') return (j.error as { message: string }).message;
+    if (j.error && typeof j.error === 'object' && typeof (j.error as { message?: unknown }).message === 'string')
+      return (j.error as { message: string }).message;
     if (typeof j.message === 'string') return j.message;
   } catch {
     // not JSON: quote the text itself

@@ -20,7 +20,12 @@ export type VendorStream = (signal: AbortSignal) => AsyncGenerator<string, Strea
  * Drive `stream` under a scope built from the caller's signal and deadline. `estimateIn` supplies
  * tokens_in when the vendor sends no usage; tokens_out then falls back to the number of pieces.
  */
-export async function* httpGeneration(client: HttpClient, o: ResolvedOptions, estimateIn: () => number, stream: VendorStream): Generation {
+export async function* httpGeneration(
+  client: HttpClient,
+  o: ResolvedOptions,
+  estimateIn: () => number,
+  stream: VendorStream,
+): Generation {
   const t0 = Date.now();
   const scope = abortScope(o.signal, o.timeoutMs);
   const inner = stream(scope.signal);
@@ -39,7 +44,11 @@ export async function* httpGeneration(client: HttpClient, o: ResolvedOptions, es
       pieces++;
       yield { text: r.value, logprob: null, stop: false };
     }
-    if (!stats.complete) throw new LlmError('backend_unreachable', client.redact(`the connection to ${client.baseUrl} was lost mid-answer`));
+    if (!stats.complete)
+      throw new LlmError(
+        'backend_unreachable',
+        client.redact(`the connection to ${client.baseUrl} was lost mid-answer`),
+      );
     yield STOP_TOKEN;
     const result: ChatResult = {
       text,
@@ -52,7 +61,10 @@ export async function* httpGeneration(client: HttpClient, o: ResolvedOptions, es
   } catch (e) {
     if (scope.reason()) throw scope.reason();
     if (e instanceof LlmError) throw e;
-    if (e instanceof SyntaxError) throw new LlmError('bad_response', client.redact(`${client.baseUrl} sent a malformed stream (${e.message})`), { cause: e });
+    if (e instanceof SyntaxError)
+      throw new LlmError('bad_response', client.redact(`${client.baseUrl} sent a malformed stream (${e.message})`), {
+        cause: e,
+      });
     throw client.streamError(e, scope.signal);
   } finally {
     scope.abort();

@@ -1,13 +1,7 @@
 /** LlamaCppBackend: runs a GGUF model in-process with node-llama-cpp (CPU build), one sequence per concurrent request. */
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import type {
-  ChatHistoryItem,
-  Llama,
-  LlamaContext,
-  LlamaContextSequence,
-  LlamaModel,
-} from 'node-llama-cpp';
+import type { ChatHistoryItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { llamaLib } from './llama-runtime';
 import { abortScope } from './abort';
 import {
@@ -67,7 +61,11 @@ interface Loaded {
   pool: SequencePool<LlamaContextSequence>;
 }
 
-type Run = (seq: LlamaContextSequence, o: ResolvedOptions, hooks: { onTextChunk: (t: string) => void; signal: AbortSignal }) => Promise<{ text: string; stopReason: string }>;
+type Run = (
+  seq: LlamaContextSequence,
+  o: ResolvedOptions,
+  hooks: { onTextChunk: (t: string) => void; signal: AbortSignal },
+) => Promise<{ text: string; stopReason: string }>;
 
 /** In-process GGUF inference. `warm()` loads the model; the first call warms it implicitly. */
 export class LlamaCppBackend implements LlmBackend {
@@ -82,7 +80,8 @@ export class LlamaCppBackend implements LlmBackend {
     this.opts = opts;
     this.name = opts.name ?? 'llama_cpp';
     this.concurrency = opts.maxConcurrent ?? DEFAULT_LLAMA_MAX_CONCURRENT;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new LlmError('bad_request', 'maxConcurrent must be a positive integer');
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
+      throw new LlmError('bad_request', 'maxConcurrent must be a positive integer');
     this.meta = {
       name: opts.model?.name ?? basename(opts.modelPath).replace(/\.gguf$/i, ''),
       quant: opts.model?.quant ?? 'unknown',
@@ -119,9 +118,21 @@ export class LlamaCppBackend implements LlmBackend {
     const t0 = Date.now();
     try {
       await this.load();
-      return { backend: this.name, ok: true, detail: 'model loaded', models: [this.meta.name], latency_ms: Date.now() - t0 };
+      return {
+        backend: this.name,
+        ok: true,
+        detail: 'model loaded',
+        models: [this.meta.name],
+        latency_ms: Date.now() - t0,
+      };
     } catch (e) {
-      return { backend: this.name, ok: false, detail: e instanceof Error ? e.message : 'load failed', models: [], latency_ms: Date.now() - t0 };
+      return {
+        backend: this.name,
+        ok: false,
+        detail: e instanceof Error ? e.message : 'load failed',
+        models: [],
+        latency_ms: Date.now() - t0,
+      };
     }
   }
 
@@ -144,9 +155,15 @@ export class LlamaCppBackend implements LlmBackend {
     const o = resolveOptions(req, DEFAULT_CHAT_MAX_TOKENS);
     const last = req.messages[req.messages.length - 1];
     if (last.role !== 'user') throw new LlmError('bad_request', 'the last message must come from the user');
-    const history: ChatHistoryItem[] = req.messages.slice(0, -1).map((m) =>
-      m.role === 'system' ? { type: 'system', text: m.content } : m.role === 'user' ? { type: 'user', text: m.content } : { type: 'model', response: [m.content] },
-    );
+    const history: ChatHistoryItem[] = req.messages
+      .slice(0, -1)
+      .map((m) =>
+        m.role === 'system'
+          ? { type: 'system', text: m.content }
+          : m.role === 'user'
+            ? { type: 'user', text: m.content }
+            : { type: 'model', response: [m.content] },
+      );
     return this.generate(o, async (seq, opt, hooks) => {
       const { LlamaChatSession } = await llamaLib();
       const session = new LlamaChatSession({ contextSequence: seq, autoDisposeSequence: false });
@@ -161,7 +178,8 @@ export class LlamaCppBackend implements LlmBackend {
   }
 
   complete(req: CompleteRequest): Generation {
-    if (typeof req.prompt !== 'string' || req.prompt === '') throw new LlmError('bad_request', 'prompt must be a non-empty string');
+    if (typeof req.prompt !== 'string' || req.prompt === '')
+      throw new LlmError('bad_request', 'prompt must be a non-empty string');
     const o = resolveOptions(req, DEFAULT_COMPLETE_MAX_TOKENS);
     return this.generate(o, async (seq, opt, hooks) => {
       const { LlamaCompletion } = await llamaLib();
@@ -178,7 +196,11 @@ export class LlamaCppBackend implements LlmBackend {
   private loadedNow: Loaded | null = null;
 
   private checkModel(model: string): void {
-    if (model !== this.meta.name) throw new LlmError('model_not_found', `model "${model}" is not served here (this backend serves "${this.meta.name}")`);
+    if (model !== this.meta.name)
+      throw new LlmError(
+        'model_not_found',
+        `model "${model}" is not served here (this backend serves "${this.meta.name}")`,
+      );
   }
 
   private load(): Promise<Loaded> {
@@ -195,8 +217,15 @@ export class LlamaCppBackend implements LlmBackend {
     let model: LlamaModel | null = null;
     try {
       model = await llama.loadModel({ modelPath: this.opts.modelPath });
-      const contextSize = Math.min(this.opts.contextSize ?? DEFAULT_LLAMA_CONTEXT_SIZE, model.trainContextSize || DEFAULT_LLAMA_CONTEXT_SIZE);
-      const context = await model.createContext({ sequences: this.concurrency, contextSize, threads: this.opts.threads ?? defaultLlamaThreads() });
+      const contextSize = Math.min(
+        this.opts.contextSize ?? DEFAULT_LLAMA_CONTEXT_SIZE,
+        model.trainContextSize || DEFAULT_LLAMA_CONTEXT_SIZE,
+      );
+      const context = await model.createContext({
+        sequences: this.concurrency,
+        contextSize,
+        threads: this.opts.threads ?? defaultLlamaThreads(),
+      });
       const seqs = Array.from({ length: this.concurrency }, () => context.getSequence());
       this.meta = {
         ...this.meta,
@@ -210,7 +239,11 @@ export class LlamaCppBackend implements LlmBackend {
       await model?.dispose().catch(() => {});
       await releaseLlama();
       if (e instanceof LlmError) throw e;
-      throw new LlmError('model_not_found', `could not load the model file ${basename(this.opts.modelPath)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new LlmError(
+        'model_not_found',
+        `could not load the model file ${basename(this.opts.modelPath)}: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
   }
 
@@ -240,10 +273,23 @@ export class LlamaCppBackend implements LlmBackend {
       if (!r || r.stopReason === 'abort') throw scope.reason() ?? new LlmError('cancelled', 'generation stopped');
       const used = seq.tokenMeter.diff(before);
       yield STOP_TOKEN;
-      const result: ChatResult = { text: r.text, tokens_in: used.usedInputTokens, tokens_out: used.usedOutputTokens, stop_reason: stopReason(r.stopReason), ms: Date.now() - t0 };
+      const result: ChatResult = {
+        text: r.text,
+        tokens_in: used.usedInputTokens,
+        tokens_out: used.usedOutputTokens,
+        stop_reason: stopReason(r.stopReason),
+        ms: Date.now() - t0,
+      };
       return result;
     } catch (e) {
-      throw scope.reason() ?? (e instanceof LlmError ? e : new LlmError('bad_response', `generation failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
+      throw (
+        scope.reason() ??
+        (e instanceof LlmError
+          ? e
+          : new LlmError('bad_response', `generation failed: ${e instanceof Error ? e.message : String(e)}`, {
+              cause: e,
+            }))
+      );
     } finally {
       scope.abort();
       scope.dispose();

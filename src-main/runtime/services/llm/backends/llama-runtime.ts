@@ -22,10 +22,14 @@ let users = 0;
 export async function acquireLlama(): Promise<Llama> {
   users++;
   shared ??= llamaLib()
-    .then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error }))
+    .then(({ getLlama, LlamaLogLevel }) =>
+      getLlama({ gpu: false, build: 'never', skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error }),
+    )
     .catch((e: unknown) => {
       shared = null;
-      throw new LlmError('backend_unreachable', 'the bundled llama.cpp runtime could not be loaded on this computer', { cause: e });
+      throw new LlmError('backend_unreachable', 'the bundled llama.cpp runtime could not be loaded on this computer', {
+        cause: e,
+      });
     });
   try {
     return await shared;

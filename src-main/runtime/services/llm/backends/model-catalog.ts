@@ -17,7 +17,11 @@ const KNOWN: ReadonlyArray<Omit<BackendModel, 'requires_internet'>> = [
  * services, else "unknown") and UNKNOWN_MODEL_CTX. Vision stays off in the MVP (§24), so
  * modalities are reported as the model's, but the service only sends text.
  */
-export function describeModel(name: string, requiresInternet: boolean, overrides: Partial<BackendModel> = {}): BackendModel {
+export function describeModel(
+  name: string,
+  requiresInternet: boolean,
+  overrides: Partial<BackendModel> = {},
+): BackendModel {
   const k = KNOWN.find((m) => m.name.toLowerCase() === name.toLowerCase());
   return {
     name,

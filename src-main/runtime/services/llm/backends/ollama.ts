@@ -46,8 +46,16 @@ export class OllamaBackend extends HttpBackend implements LlmBackend {
   readonly name = 'ollama';
 
   constructor(o: OllamaOptions = {}) {
-    const { client, keyError } = keyedClient({ backend: 'ollama', baseUrl: (o.baseUrl ?? OLLAMA_DEFAULT_URL).replace(/\/+$/, ''), keyEnv: o.apiKeyEnv, env: o.env ?? process.env, headers: (key) => ({ authorization: `Bearer ${key}` }) });
-    const models = (o.models ?? []).map((m) => (typeof m === 'string' ? describeModel(m, false) : { ...m, requires_internet: false }));
+    const { client, keyError } = keyedClient({
+      backend: 'ollama',
+      baseUrl: (o.baseUrl ?? OLLAMA_DEFAULT_URL).replace(/\/+$/, ''),
+      keyEnv: o.apiKeyEnv,
+      env: o.env ?? process.env,
+      headers: (key) => ({ authorization: `Bearer ${key}` }),
+    });
+    const models = (o.models ?? []).map((m) =>
+      typeof m === 'string' ? describeModel(m, false) : { ...m, requires_internet: false },
+    );
     super(models, o.maxConcurrent ?? OLLAMA_DEFAULT_MAX_CONCURRENT, client, keyError);
   }
 
@@ -60,12 +68,20 @@ export class OllamaBackend extends HttpBackend implements LlmBackend {
   chat(req: ChatRequest): Generation {
     checkMessages(req.messages);
     const o = this.resolve(req, DEFAULT_CHAT_MAX_TOKENS);
-    const body = { model: o.model, messages: req.messages.map((m) => ({ role: m.role, content: m.content })), stream: true, options: options(o) };
-    return this.stream('/api/chat', body, o, () => countTokensApprox(o.model, req.messages.map((m) => m.content).join('\n')));
+    const body = {
+      model: o.model,
+      messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+      stream: true,
+      options: options(o),
+    };
+    return this.stream('/api/chat', body, o, () =>
+      countTokensApprox(o.model, req.messages.map((m) => m.content).join('\n')),
+    );
   }
 
   complete(req: CompleteRequest): Generation {
-    if (typeof req.prompt !== 'string' || req.prompt === '') throw new LlmError('bad_request', 'prompt must be a non-empty string');
+    if (typeof req.prompt !== 'string' || req.prompt === '')
+      throw new LlmError('bad_request', 'prompt must be a non-empty string');
     const o = this.resolve(req, DEFAULT_COMPLETE_MAX_TOKENS);
     // raw: the prompt is text to continue, not a user turn to wrap in the chat template.
     const body = { model: o.model, prompt: req.prompt, raw: true, stream: true, options: options(o) };
@@ -74,12 +90,17 @@ export class OllamaBackend extends HttpBackend implements LlmBackend {
 
   private stream(path: string, body: unknown, o: ResolvedOptions, estimateIn: () => number): Generation {
     const client = this.http();
-    return httpGeneration(client, o, estimateIn, async function* (signal): AsyncGenerator<string, StreamStats, undefined> {
+    return httpGeneration(client, o, estimateIn, async function* (signal): AsyncGenerator<
+      string,
+      StreamStats,
+      undefined
+    > {
       const res = await client.postJson(path, body, signal);
       const stats: StreamStats = { complete: false };
       for await (const raw of readNdjson(res.body!)) {
         const line = raw as OllamaLine;
-        if (line.error) throw new LlmError('bad_response', client.redact(`ollama reported an error mid-answer: ${line.error}`));
+        if (line.error)
+          throw new LlmError('bad_response', client.redact(`ollama reported an error mid-answer: ${line.error}`));
         const piece = line.message?.content ?? line.response;
         if (piece) yield piece;
         if (line.done) {

@@ -52,8 +52,18 @@ export class OpenAiCompatibleBackend extends HttpBackend implements LlmBackend {
   readonly name: string;
 
   constructor(opts: OpenAiCompatibleOptions) {
-    const { client, keyError } = keyedClient({ backend: opts.name, baseUrl: openAiBase(opts.baseUrl), keyEnv: opts.apiKeyEnv, env: opts.env ?? process.env, headers: (key) => ({ authorization: `Bearer ${key}` }) });
-    const models = opts.models.map((m) => (typeof m === 'string' ? describeModel(m, opts.requiresInternet) : { ...m, requires_internet: opts.requiresInternet }));
+    const { client, keyError } = keyedClient({
+      backend: opts.name,
+      baseUrl: openAiBase(opts.baseUrl),
+      keyEnv: opts.apiKeyEnv,
+      env: opts.env ?? process.env,
+      headers: (key) => ({ authorization: `Bearer ${key}` }),
+    });
+    const models = opts.models.map((m) =>
+      typeof m === 'string'
+        ? describeModel(m, opts.requiresInternet)
+        : { ...m, requires_internet: opts.requiresInternet },
+    );
     super(models, opts.maxConcurrent ?? DEFAULT_HTTP_MAX_CONCURRENT, client, keyError);
     this.name = opts.name;
   }
@@ -68,13 +78,18 @@ export class OpenAiCompatibleBackend extends HttpBackend implements LlmBackend {
     checkMessages(req.messages);
     const o = this.resolve(req, DEFAULT_CHAT_MAX_TOKENS);
     const body = { ...this.sampling(o), messages: req.messages.map((m) => ({ role: m.role, content: m.content })) };
-    return this.stream('/chat/completions', body, o, () => countTokensApprox(o.model, req.messages.map((m) => m.content).join('\n')));
+    return this.stream('/chat/completions', body, o, () =>
+      countTokensApprox(o.model, req.messages.map((m) => m.content).join('\n')),
+    );
   }
 
   complete(req: CompleteRequest): Generation {
-    if (typeof req.prompt !== 'string' || req.prompt === '') throw new LlmError('bad_request', 'prompt must be a non-empty string');
+    if (typeof req.prompt !== 'string' || req.prompt === '')
+      throw new LlmError('bad_request', 'prompt must be a non-empty string');
     const o = this.resolve(req, DEFAULT_COMPLETE_MAX_TOKENS);
-    return this.stream('/completions', { ...this.sampling(o), prompt: req.prompt }, o, () => countTokensApprox(o.model, req.prompt));
+    return this.stream('/completions', { ...this.sampling(o), prompt: req.prompt }, o, () =>
+      countTokensApprox(o.model, req.prompt),
+    );
   }
 
   private sampling(o: ResolvedOptions) {
@@ -92,7 +107,11 @@ export class OpenAiCompatibleBackend extends HttpBackend implements LlmBackend {
 
   private stream(path: string, body: unknown, o: ResolvedOptions, estimateIn: () => number): Generation {
     const client = this.http();
-    return httpGeneration(client, o, estimateIn, async function* (signal): AsyncGenerator<string, StreamStats, undefined> {
+    return httpGeneration(client, o, estimateIn, async function* (signal): AsyncGenerator<
+      string,
+      StreamStats,
+      undefined
+    > {
       const res = await client.postJson(path, body, signal);
       const stats: StreamStats = { complete: false };
       for await (const ev of readSse(res.body!)) {

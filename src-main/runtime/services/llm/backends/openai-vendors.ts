@@ -22,7 +22,15 @@ export const LMSTUDIO_DEFAULT_URL = 'http://localhost:1234';
 /** LM Studio's local server. Models are whatever the user loaded; declare the configured one. */
 export class LmStudioBackend extends OpenAiCompatibleBackend {
   constructor(o: VendorOptions & { model: string }) {
-    super({ name: 'lmstudio', baseUrl: o.baseUrl ?? LMSTUDIO_DEFAULT_URL, models: pick(o, []), requiresInternet: false, apiKeyEnv: o.apiKeyEnv, env: o.env, maxConcurrent: o.maxConcurrent });
+    super({
+      name: 'lmstudio',
+      baseUrl: o.baseUrl ?? LMSTUDIO_DEFAULT_URL,
+      models: pick(o, []),
+      requiresInternet: false,
+      apiKeyEnv: o.apiKeyEnv,
+      env: o.env,
+      maxConcurrent: o.maxConcurrent,
+    });
   }
 }
 
@@ -30,7 +38,15 @@ export const VLLM_DEFAULT_URL = 'http://localhost:8000';
 /** A vLLM (or SGLang, or llama.cpp `llama-server`) OpenAI-compatible server on the LAN or this machine. */
 export class VllmBackend extends OpenAiCompatibleBackend {
   constructor(o: VendorOptions & { model: string }) {
-    super({ name: 'vllm', baseUrl: o.baseUrl ?? VLLM_DEFAULT_URL, models: pick(o, []), requiresInternet: false, apiKeyEnv: o.apiKeyEnv, env: o.env, maxConcurrent: o.maxConcurrent });
+    super({
+      name: 'vllm',
+      baseUrl: o.baseUrl ?? VLLM_DEFAULT_URL,
+      models: pick(o, []),
+      requiresInternet: false,
+      apiKeyEnv: o.apiKeyEnv,
+      env: o.env,
+      maxConcurrent: o.maxConcurrent,
+    });
   }
 }
 
@@ -39,7 +55,15 @@ export const OPENBMB_DEFAULT_MODEL = 'openbmb/MiniCPM4-8B';
 /** OpenBMB MiniCPM served locally (vLLM / SGLang / llama.cpp serve); always local, never needs internet. */
 export class OpenBmbBackend extends OpenAiCompatibleBackend {
   constructor(o: VendorOptions = {}) {
-    super({ name: 'openbmb', baseUrl: o.baseUrl ?? OPENBMB_DEFAULT_URL, models: pick(o, [OPENBMB_DEFAULT_MODEL]), requiresInternet: false, apiKeyEnv: o.apiKeyEnv, env: o.env, maxConcurrent: o.maxConcurrent });
+    super({
+      name: 'openbmb',
+      baseUrl: o.baseUrl ?? OPENBMB_DEFAULT_URL,
+      models: pick(o, [OPENBMB_DEFAULT_MODEL]),
+      requiresInternet: false,
+      apiKeyEnv: o.apiKeyEnv,
+      env: o.env,
+      maxConcurrent: o.maxConcurrent,
+    });
   }
 }
 

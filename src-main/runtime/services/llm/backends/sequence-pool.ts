@@ -37,7 +37,11 @@ export class SequencePool<S> {
       const onAbort = () => {
         const i = this.waiters.indexOf(w);
         if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal?.reason instanceof LlmError ? signal.reason : new LlmError('cancelled', 'cancelled while waiting for a free slot'));
+        reject(
+          signal?.reason instanceof LlmError
+            ? signal.reason
+            : new LlmError('cancelled', 'cancelled while waiting for a free slot'),
+        );
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
