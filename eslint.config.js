@@ -1,4 +1,5 @@
-// Lint = the layer rule of docs/architecture (ARCHITECTURE.md §1), enforced, not hoped for.
+// Lint = the layer rule of docs/architecture (ARCHITECTURE.md §1), enforced, not hoped for, plus
+// typescript-eslint's type-checked rules (docs/decisions/lint.md says which and why).
 import tseslint from 'typescript-eslint';
 
 const electron = { name: 'electron', message: 'Only src-main/electron and src-preload may import electron.' };
@@ -8,13 +9,62 @@ const noElectronPaths = {
   message: 'runtime never imports the electron shell.',
 };
 
+// Options tuned where the rule is noise for this code base; the reasons are in docs/decisions/lint.md.
+const tunedRules = {
+  '@typescript-eslint/no-floating-promises': 'error',
+  '@typescript-eslint/switch-exhaustiveness-check': 'error',
+  '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+  '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+};
+
+// TEMPORARY (issue 10 item 5): the folders below still have findings, reported as warnings so that the
+// rule set could land before every folder was fixed. The list only shrinks and goes when it is empty.
+const tsUnder = (dir) => [`${dir}/**/*.ts`, `${dir}/**/*.tsx`];
+const notYetClean = {
+  product: [
+    ...['common', 'electron'].map((d) => `src-main/${d}`),
+    ...['api', 'blobs', 'bus', 'cli', 'config', 'discovery', 'emergency', 'events', 'identity'].map(
+      (d) => `src-main/runtime/${d}`,
+    ),
+    ...['observability', 'onboarding', 'openai', 'orchestrator', 'services', 'transport'].map(
+      (d) => `src-main/runtime/${d}`,
+    ),
+    'src-renderer',
+  ]
+    .flatMap(tsUnder)
+    .concat('src-main/runtime/node.ts'),
+  support: ['tests', 'bench'].flatMap(tsUnder),
+};
+const asWarnings = (configs) =>
+  Object.fromEntries(
+    configs
+      .flatMap((c) => Object.entries(c.rules ?? {}))
+      .concat(Object.entries(tunedRules))
+      .filter(([, v]) => v !== 'off' && v !== 0)
+      .map(([k, v]) => [k, Array.isArray(v) ? ['warn', ...v.slice(1)] : 'warn']),
+  );
+
+const typeChecked = {
+  languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', '.vite/**'] },
   {
-    files: ['**/*.ts', '**/*.tsx'],
-    languageOptions: { parser: tseslint.parser },
-    plugins: { '@typescript-eslint': tseslint.plugin },
-    rules: {},
+    // The product code: strict type-checked rules.
+    files: ['src-main/**/*.ts', 'src-preload/**/*.ts', 'src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
+    extends: [tseslint.configs.strictTypeChecked],
+    ...typeChecked,
+    rules: tunedRules,
+  },
+  {
+    // Tests, benchmarks and tools: the recommended type-checked rules. The strict extras (chiefly
+    // no-non-null-assertion and no-unnecessary-condition) only hurt there: a test that indexes a
+    // result it has just asserted on should fail loudly, not grow a guard.
+    files: ['tests/**/*.ts', 'tests/**/*.tsx', 'bench/**/*.ts', 'bench/**/*.tsx', 'tools/**/*.ts', '*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    ...typeChecked,
+    rules: tunedRules,
   },
   {
     files: ['src-main/common/**/*.ts'],
@@ -76,4 +126,6 @@ export default tseslint.config(
       ],
     },
   },
+  { files: notYetClean.product, rules: asWarnings(tseslint.configs.strictTypeChecked) },
+  { files: notYetClean.support, rules: asWarnings(tseslint.configs.recommendedTypeChecked) },
 );
