@@ -1,4 +1,4 @@
-/** Reference §1 defaults: the all-defaults Config, read from the `default`s of `schema.ts`. */
+/** §1 (../shared/spec/hearthnet-reference.md) defaults: the all-defaults Config, read from the `default`s of `schema.ts`. */
 import { ConfigError } from '../../common';
 import { compileSchema } from '../schema';
 import { ConfigSchema, DEFAULT_PROBE_TARGETS } from './schema';

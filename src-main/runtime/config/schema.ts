@@ -1,5 +1,5 @@
 /**
- * The config, described once (reference §1 X04; ../shared/spec/hearthnet-reference.md). Its
+ * The config, described once (§1 X04 of ../shared/spec/hearthnet-reference.md). Its
  * TypeScript types (`types.ts`), its defaults, the checks of a TOML file and of a Config, the
  * derived paths and what `saveConfig` writes all come from this one TypeBox description.
  *

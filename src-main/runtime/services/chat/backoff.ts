@@ -1,4 +1,4 @@
-/** Retry schedule for undelivered chat messages: doubling from a base, capped (reference §0.2). */
+/** Retry schedule for undelivered chat messages: doubling from a base, capped (§0.2 of ../shared/spec/hearthnet-reference.md). */
 import { RECONNECT_BACKOFF_CAP_SECONDS } from '../../../common';
 
 /** First retry after this long; then 2 s, 4 s, ... */
