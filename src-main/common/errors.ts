@@ -1,5 +1,5 @@
 /**
- * The one error vocabulary (ARCHITECTURE §4, reference §0.4). Domain errors subclass HearthError;
+ * The one error vocabulary (ARCHITECTURE §4, §0.4 of ../shared/spec/hearthnet-reference.md). Domain errors subclass HearthError;
  * the two edges (HTTP, tRPC) map them with `toWireError` / `httpStatusOf`, never by hand.
  */
 
@@ -20,7 +20,7 @@ export const WIRE_ERROR_CODES = [
 ] as const;
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
 
-/** HTTP status for each wire code (reference §0.4, plus the codes the reference leaves implicit). */
+/** HTTP status for each wire code (§0.4, plus the codes the reference leaves implicit). */
 export const HTTP_STATUS: Readonly<Record<WireErrorCode, number>> = Object.freeze({
   bad_request: 400,
   schema_mismatch: 400,
@@ -226,7 +226,7 @@ export const OnboardingError = defineDomainError<OnboardingErrorCode>('Onboardin
 });
 export type OnboardingError = InstanceType<typeof OnboardingError>;
 
-/** A failed call to a peer, as the caller sees it (reference §4 client.py). */
+/** A failed call to a peer, as the caller sees it (§4 client.py). */
 export class CallError extends HearthError<WireErrorCode> {
   readonly retryAfterMs: number | null;
   readonly altCapabilities: string[];

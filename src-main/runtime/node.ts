@@ -1,6 +1,6 @@
 /**
  * M12 composition root: `startNode(config)` wires the parts of a HearthNet node in dependency
- * order (reference §17's 15 steps; the services of later issues plug in at step 8) and returns a
+ * order (§17 of ../shared/spec/hearthnet-reference.md's 15 steps; the services of later issues plug in at step 8) and returns a
  * RunningNode whose `stop()` unwinds everything in reverse, best-effort.
  */
 import { mkdirSync } from 'node:fs';
@@ -220,7 +220,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     });
     stack.push('ai services', () => ai.stop());
 
-    // Optional telemetry to Trackio (reference §23); nothing runs unless trackio_project is set.
+    // Optional telemetry to Trackio (§23); nothing runs unless trackio_project is set.
     const telemetry = startTelemetry({
       config,
       bus,

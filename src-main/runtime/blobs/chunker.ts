@@ -1,4 +1,4 @@
-/** M07 §3.1: chunking bytes and files into content-addressed chunks, and the blob manifest. */
+/** M07 §3.1 of ../shared/spec/hearthnet-reference.md: chunking bytes and files into content-addressed chunks, and the blob manifest. */
 import { open } from 'node:fs/promises';
 import { BlobError, CHUNK_SIZE_BYTES, HearthError, canonicalJsonBytes, throwIfAborted, type Cid } from '../../common';
 import { hashBytes } from './cid';

@@ -1,4 +1,4 @@
-/** M07 §3.2: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
+/** M07 §3.2 of ../shared/spec/hearthnet-reference.md: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
 import { rename, stat, utimes } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';

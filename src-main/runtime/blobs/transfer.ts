@@ -1,4 +1,4 @@
-/** M07 §3.3: fetching a blob from several sources at once, verified chunk by chunk, resumable. */
+/** M07 §3.3 of ../shared/spec/hearthnet-reference.md: fetching a blob from several sources at once, verified chunk by chunk, resumable. */
 import { BlobError, HearthError, RPC_DEFAULT_TIMEOUT_SECONDS, throwIfAborted, type Cid } from '../../common';
 import { runWorkers, toJobs, type ChunkSink, type ChunkStreamer } from './fetch-workers';
 import { assertCid } from './cid';

@@ -1,4 +1,4 @@
-/** Reference §1 defaults: the all-defaults Config (paths still '' until `resolvePaths`). */
+/** §1 of ../shared/spec/hearthnet-reference.md defaults: the all-defaults Config (paths still '' until `resolvePaths`). */
 import type { Config, LlmBackendConfig } from './types';
 
 /** Reference EmergencyConfig.probe_targets default. */

@@ -1,5 +1,5 @@
 /**
- * Write config.toml atomically (reference §1 `save`): temp file + fsync + rename, so the file is
+ * Write config.toml atomically (§1 of ../shared/spec/hearthnet-reference.md `save`): temp file + fsync + rename, so the file is
  * always either the old or the new version. Writes only what differs from the defaults and
  * derived paths, so moving HEARTHNET_HOME or a future default change still takes effect.
  */

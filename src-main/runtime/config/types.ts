@@ -1,5 +1,5 @@
 /**
- * X04 configuration types (reference §1). Field names are snake_case because they are the
+ * X04 configuration types (§1 of ../shared/spec/hearthnet-reference.md). Field names are snake_case because they are the
  * TOML keys users write (`[transport] port`); a path of `''` means "not chosen yet" and is
  * filled in by `resolvePaths`. Optional values are `null` (TOML has no null: the key is omitted).
  */

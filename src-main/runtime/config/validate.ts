@@ -1,4 +1,4 @@
-/** Range and cross-field checks (reference §1 `validate`). Throws the first problem found. */
+/** Range and cross-field checks (§1 of ../shared/spec/hearthnet-reference.md `validate`). Throws the first problem found. */
 import { isIPv4 } from 'node:net';
 import { ConfigError, isOneOf, PROFILES, unsafeCharIn } from '../../common';
 import { keyError } from './errors';

@@ -1,5 +1,5 @@
 /**
- * Reference §17 step 8 for the node-level AI services: LLM backends (configured, plus servers
+ * §17 of ../shared/spec/hearthnet-reference.md step 8 for the node-level AI services: LLM backends (configured, plus servers
  * already running on this machine), embeddings, and the standard contracts every node learns so
  * it can route to neighbours' instances.
  */

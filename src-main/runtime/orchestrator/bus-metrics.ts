@@ -1,4 +1,4 @@
-/** Feeds the standard metrics (reference §4.2) from the bus's trace hook. */
+/** Feeds the standard metrics (§4.2 of ../shared/spec/hearthnet-reference.md) from the bus's trace hook. */
 import type { CapabilityBus } from '../bus';
 import type { Metrics } from '../observability';
 

@@ -1,5 +1,5 @@
 /**
- * Reference §17 step 8 for the services that live in the community log: the marketplace and
+ * §17 of ../shared/spec/hearthnet-reference.md step 8 for the services that live in the community log: the marketplace and
  * private chat. Their views are registered on the replay engine and rebuilt from the log; their
  * capabilities go on the bus; they stop before the log closes.
  */

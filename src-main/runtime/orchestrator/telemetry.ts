@@ -1,5 +1,5 @@
 /**
- * Reference §23: what a node sends to Trackio when `observability.trackio_project` is set — every
+ * §23 of ../shared/spec/hearthnet-reference.md: what a node sends to Trackio when `observability.trackio_project` is set — every
  * LLM call (latency, tokens in/out, model, backend, result), a topology snapshot every 60 s, and
  * marketplace/chat gauges with it. Bridged from the bus's trace hook and the community log; no
  * service calls Trackio itself. Off (nothing constructed) when the project is not set.

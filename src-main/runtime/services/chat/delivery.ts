@@ -1,5 +1,5 @@
 /**
- * M10 §3.2 DeliveryManager: pushes our sent messages to their recipient promptly and tracks them
+ * M10 §3.2 of ../shared/spec/hearthnet-reference.md DeliveryManager: pushes our sent messages to their recipient promptly and tracks them
  * in a persistent outbox until the recipient's `chat.message.delivered` receipt reaches our log.
  * The log itself replicates everywhere, so this only makes delivery fast; it is never the only path.
  */
