@@ -1,4 +1,4 @@
-/** Reference §0.2: every hard-coded constant of HearthNet, and nowhere else. Never configurable. */
+/** §0.2 of ../shared/spec/hearthnet-reference.md: every hard-coded constant of HearthNet, and nowhere else. Never configurable. */
 
 export const MANIFEST_TTL_SECONDS = 30;
 export const MANIFEST_REPUBLISH_INTERVAL_SECONDS = 20;

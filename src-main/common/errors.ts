@@ -1,5 +1,5 @@
 /**
- * The one error vocabulary (ARCHITECTURE §4, reference §0.4). Domain errors subclass HearthError;
+ * The one error vocabulary (ARCHITECTURE §4, §0.4 of ../shared/spec/hearthnet-reference.md). Domain errors subclass HearthError;
  * the two edges (HTTP, tRPC) map them with `toWireError` / `httpStatusOf`, never by hand.
  */
 
@@ -20,7 +20,7 @@ export const WIRE_ERROR_CODES = [
 ] as const;
 export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
 
-/** HTTP status for each wire code (reference §0.4, plus the codes the reference leaves implicit). */
+/** HTTP status for each wire code (§0.4, plus the codes the reference leaves implicit). */
 export const HTTP_STATUS: Readonly<Record<WireErrorCode, number>> = Object.freeze({
   bad_request: 400,
   schema_mismatch: 400,
@@ -43,6 +43,11 @@ export interface WireError {
   retry_after_ms?: number;
   alt_capabilities?: string[];
   alt_nodes?: string[];
+  /**
+   * Why, in machine-readable form, when the code alone does not say (e.g. `forbidden` with
+   * `revoked` or `not_member`). Optional: peers that predate it send none (docs/protocol/transport.md).
+   */
+  reason?: string;
 }
 
 export class HearthError<C extends string = string> extends Error {
@@ -226,21 +231,29 @@ export const OnboardingError = defineDomainError<OnboardingErrorCode>('Onboardin
 });
 export type OnboardingError = InstanceType<typeof OnboardingError>;
 
-/** A failed call to a peer, as the caller sees it (reference §4 client.py). */
+/** A failed call to a peer, as the caller sees it (§4 client.py). */
 export class CallError extends HearthError<WireErrorCode> {
   readonly retryAfterMs: number | null;
   readonly altCapabilities: string[];
   readonly altNodes: string[];
+  /** The wire error's machine-readable `reason`, or null when the peer sent none. */
+  readonly reason: string | null;
   constructor(
     code: WireErrorCode,
     message: string,
-    opts: Opts & { retryAfterMs?: number | null; altCapabilities?: string[]; altNodes?: string[] } = {},
+    opts: Opts & {
+      retryAfterMs?: number | null;
+      altCapabilities?: string[];
+      altNodes?: string[];
+      reason?: string | null;
+    } = {},
   ) {
     super(code, message, { ...opts, wireCode: code });
     this.name = 'CallError';
     this.retryAfterMs = opts.retryAfterMs ?? null;
     this.altCapabilities = opts.altCapabilities ?? [];
     this.altNodes = opts.altNodes ?? [];
+    this.reason = opts.reason ?? null;
   }
 
   static fromWire(e: WireError): CallError {
@@ -248,6 +261,7 @@ export class CallError extends HearthError<WireErrorCode> {
       retryAfterMs: e.retry_after_ms ?? null,
       altCapabilities: e.alt_capabilities,
       altNodes: e.alt_nodes,
+      reason: typeof e.reason === 'string' ? e.reason : null,
     });
   }
 }
@@ -259,6 +273,7 @@ export function toWireError(err: unknown): WireError {
     if (err.retryAfterMs !== null) w.retry_after_ms = err.retryAfterMs;
     if (err.altCapabilities.length) w.alt_capabilities = err.altCapabilities;
     if (err.altNodes.length) w.alt_nodes = err.altNodes;
+    if (err.reason !== null) w.reason = err.reason;
     return w;
   }
   if (err instanceof HearthError) {

@@ -1,4 +1,4 @@
-/** Reference §0.1: branded identifiers and literal unions shared by every layer (renderer included). */
+/** §0.1 of ../shared/spec/hearthnet-reference.md: branded identifiers and literal unions shared by every layer (renderer included). */
 
 declare const brand: unique symbol;
 /** A string that the type system keeps apart from other strings of another meaning. */
@@ -46,7 +46,7 @@ export type PeerRefusal = 'revoked' | 'not_member';
 export const CATEGORIES = ['offer', 'request', 'info', 'emergency'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-/** Reference §3.1: exactly these 19 event types. */
+/** §3.1: exactly these 19 event types. */
 export const EVENT_TYPES = [
   'community.created',
   'community.member.invited',

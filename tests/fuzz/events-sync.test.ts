@@ -14,7 +14,7 @@ import { EVENT_LOG_ERROR_CODES, EVENT_TYPES, toWallClock, type EventType } from 
 import { SyncServer, type Event } from '../../src-main/runtime/events';
 import { generateKeyPair } from '../../src-main/runtime/identity';
 import { createCommunity } from '../../src-main/runtime/onboarding';
-import { openCommunity, type CommunityContext } from '../../src-main/runtime/orchestrator/community-context';
+import { openCommunity, type CommunityContext } from '../../src-main/runtime/node/community-context';
 import { ChatView, CHAT_VIEW_EVENT_TYPES } from '../../src-main/runtime/services/chat';
 import { SourceIndex } from '../../src-main/runtime/services/file';
 import { MARKET_EVENT_TYPES, MarketplaceView } from '../../src-main/runtime/services/marketplace';

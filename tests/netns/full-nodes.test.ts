@@ -12,9 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, resolvePaths, saveConfig, type Config } from '../../src-main/runtime/config';
 import { loadOrGenerateKeyPair, type KeyPair } from '../../src-main/runtime/identity';
 import { createCommunity, inviteEventData, makeInvite } from '../../src-main/runtime/onboarding';
-import { openCommunity } from '../../src-main/runtime/orchestrator/community-context';
-import { writeCommunityManifest } from '../../src-main/runtime/orchestrator/community-files';
-import { nodeFiles } from '../../src-main/runtime/orchestrator/node-paths';
+import { openCommunity } from '../../src-main/runtime/node/community-context';
+import { writeCommunityManifest } from '../../src-main/runtime/config/community-file';
+import { nodeFiles } from '../../src-main/runtime/config/node-paths';
 import { waitFor } from '../support/mesh';
 import {
   cleanStaleNamespaces,

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { defaultConfig, resolvePaths, saveConfig, type Config } from '../../src-main/runtime/config';
 import { loadOrGenerateKeyPair, type KeyPair } from '../../src-main/runtime/identity';
 import { createCommunity, encodeInvite, inviteEventData, makeInvite } from '../../src-main/runtime/onboarding';
-import { openCommunity } from '../../src-main/runtime/orchestrator/community-context';
-import { writeCommunityManifest } from '../../src-main/runtime/orchestrator/community-files';
-import { nodeFiles } from '../../src-main/runtime/orchestrator/node-paths';
+import { openCommunity } from '../../src-main/runtime/node/community-context';
+import { writeCommunityManifest } from '../../src-main/runtime/config/community-file';
+import { nodeFiles } from '../../src-main/runtime/config/node-paths';
 import type { NetnsNode } from '../netns/netns';
 
 export const PEER_PORT = 7080;

@@ -11,9 +11,9 @@ import { defaultConfig, loadConfig, resolvePaths, saveConfig, type Config } from
 import { loadOrGenerateKeyPair } from '../../src-main/runtime/identity';
 import { startNode, type RunningNode, type StartNodeOptions } from '../../src-main/runtime/node';
 import { createCommunity } from '../../src-main/runtime/onboarding';
-import { openCommunity } from '../../src-main/runtime/orchestrator/community-context';
-import { writeCommunityManifest } from '../../src-main/runtime/orchestrator/community-files';
-import { nodeFiles } from '../../src-main/runtime/orchestrator/node-paths';
+import { openCommunity } from '../../src-main/runtime/node/community-context';
+import { writeCommunityManifest } from '../../src-main/runtime/config/community-file';
+import { nodeFiles } from '../../src-main/runtime/config/node-paths';
 
 export const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 

@@ -28,7 +28,7 @@ import type {
 } from './status';
 import type { AppNodeApi, FileSource } from './ui-contract';
 
-/** The composition root implements it (orchestrator/node-api.ts). */
+/** The composition root implements it (api/node-api/node-api.ts). */
 export interface NodeApi extends AppNodeApi {
   status(): StatusReport;
   capabilities(q: { remoteOnly?: boolean; localOnly?: boolean; name?: string }): CapabilityRow[];

@@ -4,9 +4,9 @@ import { join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { configToToml, defaultConfig, type Config } from '../config';
 import { loadKeyPair } from '../identity';
-import { openCommunity } from '../orchestrator/community-context';
-import { readCommunityManifest } from '../orchestrator/community-files';
-import { nodeFiles } from '../orchestrator/node-paths';
+import { openCommunity } from '../node/community-context';
+import { readCommunityManifest } from '../config/community-file';
+import { nodeFiles } from '../config/node-paths';
 import { BACKUP_FORMAT, BACKUP_VERSION, type Backup } from './format';
 
 /** The settings without any machine-specific path: each is left to derive from the new home. */

@@ -12,9 +12,9 @@ import { configFromToml, resolvePaths, saveConfig, type Config, type Env } from 
 import { parseTomlText } from '../config/load';
 import type { Event } from '../events';
 import { loadKeyPair, SECRET_KEY_FILE, type CommunityManifest } from '../identity';
-import { openCommunity } from '../orchestrator/community-context';
-import { writeCommunityManifest } from '../orchestrator/community-files';
-import { nodeFiles } from '../orchestrator/node-paths';
+import { openCommunity } from '../node/community-context';
+import { writeCommunityManifest } from '../config/community-file';
+import { nodeFiles } from '../config/node-paths';
 import { backupProblem, MAX_BACKUP_BYTES, type Backup } from './format';
 
 export class RestoreError extends ConfigError {}

@@ -1,4 +1,4 @@
-/** Data of the two M07 events (reference §20); the caller appends them to the community log. */
+/** Data of the two M07 events (§20 of ../shared/spec/hearthnet-reference.md); the caller appends them to the community log. */
 import type { Cid } from '../../common';
 
 /** One blob a node says it can serve. */

@@ -1,4 +1,4 @@
-/** M03 §3.7: the option and peer types of the CapabilityBus facade. */
+/** M03 §3.7 of ../shared/spec/hearthnet-reference.md: the option and peer types of the CapabilityBus facade. */
 import type { CommunityId, NodeId } from '../../common';
 import type { Endpoint, NodeManifest } from '../identity';
 import type { PeerTransport } from '../transport/contract';
@@ -32,7 +32,7 @@ export interface BusCallOptions {
   /** Per attempt; default the instance's timeout_seconds. For streams: the wait for each frame. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
-  /** Requested params (reference §21 keys) to pick a matching instance, e.g. `{ model: 'qwen2.5-7b' }`. */
+  /** Requested params (§21 keys) to pick a matching instance, e.g. `{ model: 'qwen2.5-7b' }`. */
   readonly params?: Readonly<Record<string, unknown>> | null;
   readonly traceId?: string;
   /** Override the descriptor's idempotent flag (e.g. for a remote capability whose contract we do not hold). */

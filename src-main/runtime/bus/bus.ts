@@ -1,4 +1,4 @@
-/** M03 §3.7: the capability bus — register, route, call and stream capabilities across the mesh. */
+/** M03 §3.7 of ../shared/spec/hearthnet-reference.md: the capability bus — register, route, call and stream capabilities across the mesh. */
 import { BusError, parseVersion, versionString } from '../../common';
 import type { CommunityId, NodeId, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';

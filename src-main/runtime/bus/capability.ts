@@ -1,4 +1,4 @@
-/** M03 §3.1: capability descriptors, their schema hash, and the manifest-facing spec. */
+/** M03 §3.1 of ../shared/spec/hearthnet-reference.md: capability descriptors, their schema hash, and the manifest-facing spec. */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
@@ -29,7 +29,7 @@ export interface CapabilityDescriptor {
   readonly request_schema: JsonSchema;
   readonly response_schema: JsonSchema | null;
   readonly stream_schema: JsonSchema | null;
-  /** What this instance offers (reference §21), e.g. `{ model, quant, ctx }` for `llm.chat`. */
+  /** What this instance offers (§21), e.g. `{ model, quant, ctx }` for `llm.chat`. */
   readonly params: Record<string, unknown>;
   readonly max_concurrent: number;
   readonly trust_required: CapabilityTrust;

@@ -1,4 +1,4 @@
-/** M03 §3.1: registry entries, route requests, handlers and params predicates. */
+/** M03 §3.1 of ../shared/spec/hearthnet-reference.md: registry entries, route requests, handlers and params predicates. */
 import { canonicalJson, versionString } from '../../common';
 import type { NodeId, Version } from '../../common';
 import type { CapabilitySpec, Endpoint } from '../identity';
@@ -69,7 +69,7 @@ export interface RouteRequest {
   readonly caller: NodeId;
   readonly traceId: string;
   readonly sessionId: string | null;
-  /** Requested params (reference §21 keys); null = any instance will do. */
+  /** Requested params (§21 keys); null = any instance will do. */
   readonly params: Readonly<Record<string, unknown>> | null;
   readonly stream: boolean;
 }

@@ -1,4 +1,4 @@
-/** M03 §3.3: per-instance success rate and latency over the last calls, and quarantine of failing ones. */
+/** M03 §3.3 of ../shared/spec/hearthnet-reference.md: per-instance success rate and latency over the last calls, and quarantine of failing ones. */
 import { HEALTH_QUARANTINE_SECONDS, HEALTH_QUARANTINE_THRESHOLD, HEALTH_WINDOW_CALLS } from '../../common';
 import type { CapabilityEntry } from './entry';
 

@@ -1,4 +1,4 @@
-/** The default params-compatibility rule (reference §21), used when a capability brings none. */
+/** The default params-compatibility rule (§21 of ../shared/spec/hearthnet-reference.md), used when a capability brings none. */
 import { canonicalJson } from '../../common';
 import type { ParamsPredicate } from './entry';
 

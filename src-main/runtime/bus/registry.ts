@@ -1,4 +1,4 @@
-/** M03 §3.2: who offers which capability — our own, and each peer's from its signed manifest. */
+/** M03 §3.2 of ../shared/spec/hearthnet-reference.md: who offers which capability — our own, and each peer's from its signed manifest. */
 import { BusError, canonicalJson, isOneOf, parseVersion, RPC_DEFAULT_TIMEOUT_SECONDS, STABILITIES } from '../../common';
 import type { NodeId, Version } from '../../common';
 import type { CapabilitySpec, Endpoint, NodeManifest } from '../identity';

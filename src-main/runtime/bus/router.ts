@@ -1,10 +1,10 @@
-/** M03 §3.5: picks which instance serves a call — local first while lightly loaded, else the best score. */
+/** M03 §3.5 of ../shared/spec/hearthnet-reference.md: picks which instance serves a call — local first while lightly loaded, else the best score. */
 import type { NodeId } from '../../common';
 import type { CapabilityEntry, RouteRequest } from './entry';
 import type { HealthTracker } from './health';
 import type { Registry } from './registry';
 
-/** BusConfig (reference §1). */
+/** BusConfig (§1). */
 export interface RouterConfig {
   /** Serve from this node while it is below `localLoadThreshold`. */
   readonly preferLocal: boolean;

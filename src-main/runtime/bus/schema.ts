@@ -1,4 +1,4 @@
-/** M03 §3.4: JSON Schema validation of requests, responses and stream frames (ajv, compiled once per schema hash). */
+/** M03 §3.4 of ../shared/spec/hearthnet-reference.md: JSON Schema validation of requests, responses and stream frames (ajv, compiled once per schema hash). */
 import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { BusError } from '../../common';

@@ -1,4 +1,4 @@
-/** M03 §3.7: plain-data views of the bus for the UI, the CLI and GET /trace/recent. */
+/** M03 §3.7 of ../shared/spec/hearthnet-reference.md: plain-data views of the bus for the UI, the CLI and GET /trace/recent. */
 import type { NodeId } from '../../common';
 import type { Endpoint } from '../identity';
 import type { CapabilityEntry, ContractState } from './entry';

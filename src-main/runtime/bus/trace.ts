@@ -1,4 +1,4 @@
-/** M03 §3.6: one record per call, kept in a ring buffer and fanned out to listeners (metrics, tracer). */
+/** M03 §3.6 of ../shared/spec/hearthnet-reference.md: one record per call, kept in a ring buffer and fanned out to listeners (metrics, tracer). */
 import { TRACE_RING_BUFFER, toWallClock } from '../../common';
 import type { CapabilityEntry, RouteRequest } from './entry';
 

@@ -1,4 +1,4 @@
-/** Reference §19: who may call a capability, decided from the community state. */
+/** §19 of ../shared/spec/hearthnet-reference.md: who may call a capability, decided from the community state. */
 import { BusError } from '../../common';
 import type { NodeId } from '../../common';
 import type { CapabilityTrust } from './capability';

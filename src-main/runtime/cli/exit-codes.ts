@@ -1,4 +1,4 @@
-/** Reference §17 exit codes, and the one mapping from errors to them. */
+/** §17 of ../shared/spec/hearthnet-reference.md exit codes, and the one mapping from errors to them. */
 import { CommanderError } from 'commander';
 import { HearthError } from '../../common';
 

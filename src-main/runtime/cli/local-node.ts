@@ -2,8 +2,8 @@
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter, OpInputs, OpName } from '../api';
 import type { Config } from '../config';
-import { nodeFiles } from '../orchestrator/node-paths';
-import { readRuntimeFile, type RuntimeInfo } from '../orchestrator/runtime-file';
+import { nodeFiles } from '../config/node-paths';
+import { readRuntimeFile, type RuntimeInfo } from '../config/runtime-file';
 import { CliExit, EXIT, type ExitCode } from './exit-codes';
 
 export type ApiClient = ReturnType<typeof createTRPCClient<AppRouter>>;

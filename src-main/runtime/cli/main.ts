@@ -1,4 +1,4 @@
-/** The `hearthnet` command (reference §17): parses, dispatches, and maps every failure to an exit code. */
+/** The `hearthnet` command (§17 of ../shared/spec/hearthnet-reference.md): parses, dispatches, and maps every failure to an exit code. */
 import { Command, CommanderError } from 'commander';
 import { HearthError, neutralise } from '../../common';
 import { registerCommands } from './commands';

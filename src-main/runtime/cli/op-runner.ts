@@ -1,6 +1,6 @@
 /** Runs a long operation of the running node and hands its frames to the command; resolves to the `done` data. */
 import type { OpInputs, OpName } from '../api';
-import type { RuntimeInfo } from '../orchestrator/runtime-file';
+import type { RuntimeInfo } from '../config/runtime-file';
 import { CliExit, EXIT } from './exit-codes';
 import { opCall } from './local-node';
 import type { ProgressBar } from './progress';

@@ -1,4 +1,4 @@
-/** Read config.toml (reference §1 `load`): parse, apply defaults, resolve paths, validate. */
+/** Read config.toml (§1 of ../shared/spec/hearthnet-reference.md `load`): parse, apply defaults, resolve paths, validate. */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';

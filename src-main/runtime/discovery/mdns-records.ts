@@ -1,4 +1,4 @@
-/** M02 §3.2 wire format: the DNS-SD records a node publishes under `_hearthnet._tcp.local`, and their parser. */
+/** M02 §3.2 of ../shared/spec/hearthnet-reference.md wire format: the DNS-SD records a node publishes under `_hearthnet._tcp.local`, and their parser. */
 import type { Answer } from 'dns-packet';
 import { shortOf } from '../identity';
 

@@ -1,4 +1,4 @@
-/** M02 §3.2: mDNS / DNS-SD announcer and browser for `_hearthnet._tcp.local` (multicast-dns). */
+/** M02 §3.2 of ../shared/spec/hearthnet-reference.md: mDNS / DNS-SD announcer and browser for `_hearthnet._tcp.local` (multicast-dns). */
 import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 import type { Answer } from 'dns-packet';

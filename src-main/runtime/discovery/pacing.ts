@@ -2,7 +2,7 @@
  * How discovery traffic is paced so that a node's cost does not grow with the size of the street:
  * every periodic per-peer or per-segment action stretches its period with the number of peers,
  * so what each node sends and receives per second stays about constant (the idea of RTCP's
- * report interval scaling, RFC 3550 §6.2). Liveness is kept by any proof of life (a sighting, a
+ * report interval scaling, RFC 3550 §6.2 of ../shared/spec/hearthnet-reference.md). Liveness is kept by any proof of life (a sighting, a
  * signed sync exchange), not only by refetching manifests.
  */
 import { DISCOVERY_UDP_INTERVAL_SECONDS, MANIFEST_REPUBLISH_INTERVAL_SECONDS } from '../../common';

@@ -1,4 +1,4 @@
-/** M02 §3.1: the peer registry — who is reachable right now, with their verified manifest. */
+/** M02 §3.1 of ../shared/spec/hearthnet-reference.md: the peer registry — who is reachable right now, with their verified manifest. */
 import type { NodeId, PeerRefusal, Profile } from '../../common';
 import type { Endpoint, NodeManifest } from '../identity';
 import { realNow, type Now } from './timers';
@@ -33,7 +33,7 @@ export interface PeerEvent {
   readonly peer: PeerRecord;
 }
 
-/** Default staleness limits (reference §6): 90 s normally, 30 s when pruning aggressively (offline mode). */
+/** Default staleness limits (§6): 90 s normally, 30 s when pruning aggressively (offline mode). */
 export const PEER_MAX_AGE_SECONDS = 90;
 export const PEER_MAX_AGE_AGGRESSIVE_SECONDS = 30;
 /** Events a slow async subscriber may have queued before the oldest are dropped. */

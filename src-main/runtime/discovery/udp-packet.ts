@@ -1,4 +1,4 @@
-/** M02 §3.4 wire format: the signed UDP multicast announcement (build, size-cap, parse and verify). */
+/** M02 §3.4 of ../shared/spec/hearthnet-reference.md wire format: the signed UDP multicast announcement (build, size-cap, parse and verify). */
 import type { Profile } from '../../common';
 import { isOneOf, PROFILES } from '../../common';
 import { isFullNodeId, signPayload, verifyPayload, type KeyPair } from '../identity';

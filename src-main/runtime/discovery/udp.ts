@@ -1,4 +1,4 @@
-/** M02 §3.4: signed UDP multicast announcements — the announcer and the listener. */
+/** M02 §3.4 of ../shared/spec/hearthnet-reference.md: signed UDP multicast announcements — the announcer and the listener. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { DiscoveryError, type Profile } from '../../common';
 import { udpAnnounceMs } from './pacing';

@@ -1,5 +1,5 @@
 /**
- * M09 §3.2: the probe loop and its debounced state machine. Every round probes all targets;
+ * M09 §3.2 of ../shared/spec/hearthnet-reference.md: the probe loop and its debounced state machine. Every round probes all targets;
  * all reachable = online, none = offline, some = degraded. The mode changes only after the
  * node has been away from it continuously for the debounce (30 s), so a blip never flips the mesh.
  */
@@ -14,7 +14,7 @@ import { realClock, type TimerClock } from './clock';
 import { makeProbe, parseProbeTarget, type ProbeFn } from './probes';
 import { StateBus, type EmergencyState } from './state';
 
-/** What the node does at the offline boundary (reference §14 "State-transition effects"). */
+/** What the node does at the offline boundary (§14 "State-transition effects"). */
 export interface DetectorEffects {
   /** Entering offline: deregister `requires_internet` capabilities, make peer pruning aggressive. */
   onEnterOffline?(): void | Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * Reachability probes (M09 §3.2 `_probe_dns` / `_probe_http`). A target is an IP (HTTP HEAD to
+ * Reachability probes (M09 §3.2 of ../shared/spec/hearthnet-reference.md `_probe_dns` / `_probe_http`). A target is an IP (HTTP HEAD to
  * `http://<ip>/`), a hostname (DNS A lookup through an injectable resolver, then HTTP HEAD to the
  * resolved address) or an http(s) URL (HEAD to it). Any HTTP response counts as reachable.
  */

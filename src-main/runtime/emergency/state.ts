@@ -1,4 +1,4 @@
-/** M09 §3.1: the emergency state (online / degraded / offline) and the bus that announces changes. */
+/** M09 §3.1 of ../shared/spec/hearthnet-reference.md: the emergency state (online / degraded / offline) and the bus that announces changes. */
 import { toWallClock, type Mode, type WallClock } from '../../common';
 
 /** What the node believes about its internet connection. `probe_results` is keyed by probe target. */

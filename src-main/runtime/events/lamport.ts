@@ -1,4 +1,4 @@
-/** X02 §3.2: the Lamport clock of one community, persisted in the log's database. */
+/** X02 §3.2 of ../shared/spec/hearthnet-reference.md: the Lamport clock of one community, persisted in the log's database. */
 import type Database from 'better-sqlite3';
 import type { Lamport } from '../../common';
 

@@ -1,4 +1,4 @@
-/** X02 §3.3: the signed, Lamport-ordered event log of one community, on SQLite (better-sqlite3). */
+/** X02 §3.3 of ../shared/spec/hearthnet-reference.md: the signed, Lamport-ordered event log of one community, on SQLite (better-sqlite3). */
 import Database from 'better-sqlite3';
 import { monotonicFactory } from 'ulidx';
 import {

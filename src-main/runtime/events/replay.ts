@@ -1,4 +1,4 @@
-/** X02 §3.4: ReplayEngine keeps registered materialised views in step with the log. */
+/** X02 §3.4 of ../shared/spec/hearthnet-reference.md: ReplayEngine keeps registered materialised views in step with the log. */
 import { EventLogError, type EventType } from '../../common';
 import type { EventLog } from './log';
 import type { Event, MaterialisedView } from './types';

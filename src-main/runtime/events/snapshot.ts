@@ -1,4 +1,4 @@
-/** X02 §3.5: signed snapshots of materialised views, so a restart does not replay the whole log. */
+/** X02 §3.5 of ../shared/spec/hearthnet-reference.md: signed snapshots of materialised views, so a restart does not replay the whole log. */
 import {
   closeSync,
   fsyncSync,

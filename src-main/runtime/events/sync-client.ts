@@ -1,4 +1,4 @@
-/** X02 §3.6 SyncClient: exact two-way reconciliation with one peer over a SyncChannel. */
+/** X02 §3.6 of ../shared/spec/hearthnet-reference.md SyncClient: exact two-way reconciliation with one peer over a SyncChannel. */
 import { EventLogError } from '../../common';
 import type { AuthorSummary } from './author-summary';
 import { compareEvents } from './event-shape';

@@ -1,4 +1,4 @@
-/** X02 §3.6 SyncServer: answers `GET /sync/v1/heads` and `POST /sync/v1/events` from the log. */
+/** X02 §3.6 of ../shared/spec/hearthnet-reference.md SyncServer: answers `GET /sync/v1/heads` and `POST /sync/v1/events` from the log. */
 import { HearthError } from '../../common';
 import { sumDigests } from './digest';
 import type { EventLog } from './log';

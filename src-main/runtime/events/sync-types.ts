@@ -1,4 +1,4 @@
-/** X02 §3.6 wire shapes of sync: `GET /sync/v1/heads` and `POST /sync/v1/events` bodies and replies. */
+/** X02 §3.6 of ../shared/spec/hearthnet-reference.md wire shapes of sync: `GET /sync/v1/heads` and `POST /sync/v1/events` bodies and replies. */
 import type { CommunityId, EventLogErrorCode, EventType } from '../../common';
 import type { AuthorSummary } from './author-summary';
 import type { Event } from './types';

@@ -1,4 +1,4 @@
-/** X02 §3.1: the signed event, the unit of the replicated community log. */
+/** X02 §3.1 of ../shared/spec/hearthnet-reference.md: the signed event, the unit of the replicated community log. */
 import type { CommunityId, EventId, EventType, Lamport, NodeId, Signature, WallClock } from '../../common';
 
 export const EVENT_SCHEMA_VERSION = 1;

@@ -1,5 +1,5 @@
 /**
- * Community manifests (reference §5 manifest.py): the root-signed summary of who belongs.
+ * Community manifests (§5 of ../shared/spec/hearthnet-reference.md manifest.py): the root-signed summary of who belongs.
  * The event log (community.* events) is the source of truth; the manifest is a signed cache of it
  * that a newcomer can check against the community id before it has synced anything.
  */

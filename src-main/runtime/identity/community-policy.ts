@@ -1,4 +1,4 @@
-/** Community policy (reference §5 CommunityPolicy): defaults, validation, effective thresholds. */
+/** Community policy (§5 of ../shared/spec/hearthnet-reference.md CommunityPolicy): defaults, validation, effective thresholds. */
 import { IdentityError } from '../../common';
 import type { CommunityPolicy } from './manifest-types';
 import { ShapeReader, type ShapeFail } from './shape';

@@ -1,4 +1,4 @@
-/** Keys on disk (reference §5): `<keys_dir>/node.key` (base64url seed, 0600) in a 0700 folder. */
+/** Keys on disk (§5 of ../shared/spec/hearthnet-reference.md): `<keys_dir>/node.key` (base64url seed, 0600) in a 0700 folder. */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdentityError } from '../../common';

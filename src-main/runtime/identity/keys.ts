@@ -1,5 +1,5 @@
 /**
- * Ed25519 key pairs (reference §5 keys.py): generate, load, save, sign, verify.
+ * Ed25519 key pairs (§5 of ../shared/spec/hearthnet-reference.md keys.py): generate, load, save, sign, verify.
  * Signing and verifying go through node:crypto (fastest here); @noble/curves gives
  * byte-identical signatures and is used where node:crypto is not available (tests prove they agree).
  */

@@ -1,4 +1,4 @@
-/** M01 §3.2 manifest shapes. Field names are wire names (signed, sent to peers): snake_case, never renamed. */
+/** M01 §3.2 of ../shared/spec/hearthnet-reference.md manifest shapes. Field names are wire names (signed, sent to peers): snake_case, never renamed. */
 import type { CommunityId, NodeId, Profile, TrustLevel, WallClock } from '../../common';
 
 export interface Endpoint {

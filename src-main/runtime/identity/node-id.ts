@@ -1,4 +1,4 @@
-/** Node ids (reference §0.1, §5): full `ed25519:<base64url public key>` and short `ed25519:XXXX-XXXX-XXXX-XXXX`. */
+/** Node ids (§0.1 of ../shared/spec/hearthnet-reference.md, §5): full `ed25519:<base64url public key>` and short `ed25519:XXXX-XXXX-XXXX-XXXX`. */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { IdentityError, type NodeId } from '../../common';
 

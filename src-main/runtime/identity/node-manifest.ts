@@ -1,4 +1,4 @@
-/** Node manifests (reference §5 manifest.py): what a node says about itself, signed, short-lived. */
+/** Node manifests (§5 of ../shared/spec/hearthnet-reference.md manifest.py): what a node says about itself, signed, short-lived. */
 import {
   MANIFEST_TTL_SECONDS,
   PROFILES,

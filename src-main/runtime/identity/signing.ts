@@ -1,4 +1,4 @@
-/** Signed payloads (reference §5): a `signature` field over canonicalJson of everything else. */
+/** Signed payloads (§5 of ../shared/spec/hearthnet-reference.md): a `signature` field over canonicalJson of everything else. */
 import { canonicalJsonBytes, IdentityError } from '../../common';
 import { signBytes, verifyBytes, type KeyPair } from './keys';
 

@@ -1,4 +1,4 @@
-/** Capability tokens (reference §5 tokens.py): "issuer lets subject use capability until expires_at", signed. */
+/** Capability tokens (§5 of ../shared/spec/hearthnet-reference.md tokens.py): "issuer lets subject use capability until expires_at", signed. */
 import { randomBytes } from 'node:crypto';
 import { IdentityError, toWallClock, type NodeId, type WallClock } from '../../common';
 import { DEFAULT_CAPABILITY_TOKEN_TTL_SECONDS } from './community-policy';

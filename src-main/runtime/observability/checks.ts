@@ -1,4 +1,4 @@
-/** The standard doctor checks of reference §6.2 whose subject exists so far, registered in order. */
+/** The standard doctor checks of §6.2 of ../shared/spec/hearthnet-reference.md whose subject exists so far, registered in order. */
 import { clockSanity, recentErrorRate } from './checks-health';
 import { mdnsSocketCheck, transportPort, udpMulticastCheck } from './checks-network';
 import {

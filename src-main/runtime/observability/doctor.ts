@@ -1,12 +1,12 @@
 /**
- * `hearthnet doctor` (reference §6): named, async, guarded, time-bounded health checks. Modules
+ * `hearthnet doctor` (§6 of ../shared/spec/hearthnet-reference.md): named, async, guarded, time-bounded health checks. Modules
  * register their own checks (the bus adds at_least_one_capability, the LLM service
  * llm_backend_reachable) the same way the standard ones are registered.
  */
 import type { Config, Env } from '../config';
 import { ObservabilityError } from './errors';
 
-/** Outcome of one check (reference §6.1). `fix` is a step a non-technical user can follow. */
+/** Outcome of one check (§6.1). `fix` is a step a non-technical user can follow. */
 export interface CheckResult {
   readonly name: string;
   readonly ok: boolean;

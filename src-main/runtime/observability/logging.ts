@@ -1,5 +1,5 @@
 /**
- * Process-wide logging (reference §3 `configure` / `get_logger`). Nodes that share a process
+ * Process-wide logging (§3 of ../shared/spec/hearthnet-reference.md `configure` / `get_logger`). Nodes that share a process
  * (test meshes) create their own LogHub instead and bind `{ node: 'alice' }` on their loggers.
  */
 import type { ObservabilityConfig } from '../config';

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (reference §4). Each node owns a `Metrics` with its own prom-client Registry,
+ * Prometheus metrics (§4 of ../shared/spec/hearthnet-reference.md). Each node owns a `Metrics` with its own prom-client Registry,
  * so several nodes in one process never collide; the 14 standard metrics of §4.2 are
  * pre-registered with their exact names and labels.
  */
@@ -66,7 +66,7 @@ class DeferredSummary<L extends string> implements SummaryObserver<L> {
   }
 }
 
-/** Typed handles to the reference §4.2 standard metric set. */
+/** Typed handles to the §4.2 standard metric set. */
 export interface StandardMetrics {
   readonly requestsTotal: Counter<'capability' | 'result'>;
   readonly requestDurationMs: SummaryObserver<'capability'>;

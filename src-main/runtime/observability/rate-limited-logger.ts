@@ -1,4 +1,4 @@
-/** Drops repeats of the same message key within a window (reference §3.2 RateLimitedLogger). */
+/** Drops repeats of the same message key within a window (§3.2 of ../shared/spec/hearthnet-reference.md RateLimitedLogger). */
 import type { Logger } from './logger';
 
 /** Keys remembered at most; the oldest are forgotten first so memory stays bounded. */

@@ -1,5 +1,5 @@
 /**
- * Call traces (reference §5): a Trace per capability call with named Spans, carried through
+ * Call traces (§5 of ../shared/spec/hearthnet-reference.md): a Trace per capability call with named Spans, carried through
  * awaits by AsyncLocalStorage, kept in a ring buffer of TRACE_RING_BUFFER for `/trace/recent`,
  * and handed to sinks (e.g. a future TrackioExporter) when finished. One Tracer per node.
  */

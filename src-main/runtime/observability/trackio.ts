@@ -1,5 +1,5 @@
 /**
- * Reference §23: a Trackio exporter. Steps are queued in memory (bounded) and posted in batches to
+ * §23 of ../shared/spec/hearthnet-reference.md: a Trackio exporter. Steps are queued in memory (bounded) and posted in batches to
  * a Trackio server's REST endpoint `POST /api/bulk_log`, in the body Trackio's own clients send
  * (`{project, run, metrics_list, steps, timestamps}`; see docs/protocol/observability.md). Never
  * blocks or fails a caller: `log` only queues; a full queue drops its oldest steps; a dead or slow

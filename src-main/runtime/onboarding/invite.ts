@@ -1,5 +1,5 @@
 /**
- * M13 invites (reference §16): a signed InviteBlob, carried as `hearthnet://v1/<base64url>` text,
+ * M13 invites (§16 of ../shared/spec/hearthnet-reference.md): a signed InviteBlob, carried as `hearthnet://v1/<base64url>` text,
  * a QR code, or a file. Signed by the inviter; the community log decides whether the inviter may.
  */
 import QRCode from 'qrcode';

@@ -1,4 +1,4 @@
-/** M03 §4: what every service (llm, embedding, rag, file, marketplace, chat) implements. */
+/** M03 §4 of ../shared/spec/hearthnet-reference.md: what every service (llm, embedding, rag, file, marketplace, chat) implements. */
 import type { CapabilityProvider, ServiceCapability } from '../bus';
 
 export type { ServiceCapability };

@@ -1,4 +1,4 @@
-/** Stream flow control (reference §4 backpressure.py): at most `window` frames sent and not acked. */
+/** Stream flow control (§4 of ../shared/spec/hearthnet-reference.md backpressure.py): at most `window` frames sent and not acked. */
 import { CallError, STREAM_ACK_INTERVAL_FRAMES, STREAM_ACK_TIMEOUT_SECONDS, STREAM_WINDOW_FRAMES } from '../../common';
 
 export interface FlowControlOptions {

@@ -1,4 +1,4 @@
-/** HttpClient (reference §4 client.py): signed, pinned HTTPS calls to peers; implements PeerTransport. */
+/** HttpClient (§4 of ../shared/spec/hearthnet-reference.md client.py): signed, pinned HTTPS calls to peers; implements PeerTransport. */
 import { Agent } from 'node:https';
 import {
   CallError,

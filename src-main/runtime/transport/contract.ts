@@ -5,7 +5,7 @@
 import type { NodeId } from '../../common';
 import type { Endpoint } from '../identity';
 
-/** Stream frame kinds (reference §4 streams.py). */
+/** Stream frame kinds (§4 of ../shared/spec/hearthnet-reference.md streams.py). */
 export const FRAME_EVENTS = [
   'token',
   'chunk',
@@ -43,7 +43,7 @@ export interface CallOptions {
   readonly sessionId?: string | null;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
-  /** Requested instance params (reference §21 keys), e.g. `{ model: 'stories260K' }`. */
+  /** Requested instance params (§21 keys), e.g. `{ model: 'stories260K' }`. */
   readonly params?: Readonly<Record<string, unknown>> | null;
 }
 

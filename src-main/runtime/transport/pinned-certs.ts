@@ -1,4 +1,4 @@
-/** Per-node TLS certificate pins (reference §4 tls.py `PinnedCerts`), kept in SQLite. */
+/** Per-node TLS certificate pins (§4 of ../shared/spec/hearthnet-reference.md tls.py `PinnedCerts`), kept in SQLite. */
 import Database from 'better-sqlite3';
 import { CallError, type NodeId } from '../../common';
 import { verifyPayload } from '../identity';

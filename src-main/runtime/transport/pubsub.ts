@@ -1,4 +1,4 @@
-/** Topic long-poll (reference §4 `PubSubServer`): per-topic sequence numbers, bounded retention. */
+/** Topic long-poll (§4 of ../shared/spec/hearthnet-reference.md `PubSubServer`): per-topic sequence numbers, bounded retention. */
 import { CallError } from '../../common';
 
 /** Items kept per topic; a subscriber further behind receives from the oldest kept item. */

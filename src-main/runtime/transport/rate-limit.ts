@@ -1,4 +1,4 @@
-/** Per-peer, per-capability and total request rate limits (reference §4 `RateLimiter`, §0.2). */
+/** Per-peer, per-capability and total request rate limits (§4 of ../shared/spec/hearthnet-reference.md `RateLimiter`, §0.2). */
 import {
   RATE_LIMIT_HARD_RPS_PER_CAP,
   RATE_LIMIT_HARD_RPS_TOTAL,

@@ -1,5 +1,5 @@
 /**
- * HttpServer (reference §4 server.py): ONE port for HTTPS (peers) and plain HTTP (people and tools
+ * HttpServer (§4 of ../shared/spec/hearthnet-reference.md server.py): ONE port for HTTPS (peers) and plain HTTP (people and tools
  * on the LAN). The first byte of each connection decides: 0x16 (a TLS handshake record) goes to the
  * TLS server, anything else to the plain HTTP server; both run the same Hono app.
  */

@@ -1,4 +1,4 @@
-/** SSE framing of stream frames (reference §4 streams.py): `SseWriter` on the server, `SseReader` on the client. */
+/** SSE framing of stream frames (§4 of ../shared/spec/hearthnet-reference.md streams.py): `SseWriter` on the server, `SseReader` on the client. */
 import { CallError, isOneOf, toWireError, type WireErrorCode } from '../../common';
 import type { FlowControl } from './backpressure';
 import { FRAME_EVENTS, type Frame, type FrameEvent } from './contract';

@@ -1,4 +1,4 @@
-/** The node's TLS certificate (reference §4 tls.py): self-signed, pinned by peers per node id. */
+/** The node's TLS certificate (§4 of ../shared/spec/hearthnet-reference.md tls.py): self-signed, pinned by peers per node id. */
 import { createHash, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -38,7 +38,7 @@ function uint(bytes: Uint8Array): Buffer {
   return tlv(0x02, b);
 }
 
-/** UTCTime before 2050, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5). */
+/** UTCTime before 2050, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5 of ../shared/spec/hearthnet-reference.md). */
 function time(d: Date): Buffer {
   const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
   return d.getUTCFullYear() < 2050

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src-main/runtime/config';
 import { loadKeyPair } from '../../../src-main/runtime/identity';
 import { startNode, type RunningNode } from '../../../src-main/runtime/node';
-import { openCommunity } from '../../../src-main/runtime/orchestrator/community-context';
-import { nodeFiles } from '../../../src-main/runtime/orchestrator/node-paths';
+import { openCommunity } from '../../../src-main/runtime/node/community-context';
+import { nodeFiles } from '../../../src-main/runtime/config/node-paths';
 import { createMesh, waitFor, type Mesh } from '../../support/mesh';
 import { hn } from '../cli/helpers';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src-main/runtime/config';
-import { nodeFiles } from '../../../src-main/runtime/orchestrator/node-paths';
+import { nodeFiles } from '../../../src-main/runtime/config/node-paths';
 import { waitFor } from '../../support/mesh';
 import { hn as hnRaw, hnSpawn } from './helpers';
 

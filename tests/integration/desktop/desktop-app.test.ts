@@ -16,7 +16,7 @@ import type { AppRouter, DesktopLink } from '../../../src-main/runtime/api';
 import { loadConfig, saveConfig } from '../../../src-main/runtime/config';
 import { loadOrGenerateKeyPair } from '../../../src-main/runtime/identity';
 import { startNode, type RunningNode } from '../../../src-main/runtime/node';
-import { nodeFiles } from '../../../src-main/runtime/orchestrator/node-paths';
+import { nodeFiles } from '../../../src-main/runtime/config/node-paths';
 import { DesktopApp, type DesktopShell } from '../../../src-main/electron/desktop-app';
 import type { DesktopNotification } from '../../../src-main/electron/notifications';
 import type { TrayAction, TrayView } from '../../../src-main/electron/tray-state';

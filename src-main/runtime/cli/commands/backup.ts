@@ -6,8 +6,8 @@ import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildBackup, encodeBackup, erasePlan, runErase, summarise } from '../../backup';
-import { nodeFiles } from '../../orchestrator/node-paths';
-import { readRuntimeFile } from '../../orchestrator/runtime-file';
+import { nodeFiles } from '../../config/node-paths';
+import { readRuntimeFile } from '../../config/runtime-file';
 import { cliContext, out } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
 

@@ -1,10 +1,10 @@
 /** `hearthnet doctor [--check NAME] [--json]`: checks this machine and says how to fix what is wrong. */
 import type { Command } from 'commander';
 import { Doctor, registerStandardChecks, type CheckResult } from '../../observability';
-import { readRuntimeFile } from '../../orchestrator/runtime-file';
-import { nodeFiles } from '../../orchestrator/node-paths';
-import { readCommunityName } from '../../orchestrator/community-files';
-import { registerNodeChecks, type NodeCheckExtras } from '../../orchestrator/doctor-checks';
+import { readRuntimeFile } from '../../config/runtime-file';
+import { nodeFiles } from '../../config/node-paths';
+import { readCommunityName } from '../../config/community-file';
+import { registerNodeChecks, type NodeCheckExtras } from '../../observability/checks-node';
 import { cliContext, out } from '../context';
 import { connectLocalNode } from '../local-node';
 import { CliExit, EXIT } from '../exit-codes';

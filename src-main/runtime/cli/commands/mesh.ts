@@ -1,4 +1,4 @@
-/** Mesh commands (reference §17): caps, call, trace, peers — all through the running node's API. */
+/** Mesh commands (§17 of ../shared/spec/hearthnet-reference.md): caps, call, trace, peers — all through the running node's API. */
 import type { Command } from 'commander';
 import type { CapabilityRow, PeerSummary, TraceRow } from '../../api';
 import { cliContext, out } from '../context';

@@ -1,7 +1,7 @@
 /** `hearthnet run [--no-ui] [--port N]`: run this household's node until Ctrl-C / SIGTERM. */
 import type { Command } from 'commander';
-import { nodeFiles } from '../../orchestrator/node-paths';
-import { readRuntimeFile } from '../../orchestrator/runtime-file';
+import { nodeFiles } from '../../config/node-paths';
+import { readRuntimeFile } from '../../config/runtime-file';
 import { cliContext } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
 import { APP_ROOT } from '../../version';

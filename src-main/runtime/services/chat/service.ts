@@ -1,5 +1,5 @@
 /**
- * M10 §3.3 ChatService: chat.send@1.0 (sent from this node only) and chat.history@1.0 (self) as
+ * M10 §3.3 of ../shared/spec/hearthnet-reference.md ChatService: chat.send@1.0 (sent from this node only) and chat.history@1.0 (self) as
  * bus handlers, plus markRead for the local UI. Messages are sealed before they enter the log.
  */
 import { monotonicFactory } from 'ulidx';

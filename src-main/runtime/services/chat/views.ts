@@ -1,5 +1,5 @@
 /**
- * M10 §3.1 ChatView: the conversations of THIS node, materialised from the community log. Only
+ * M10 §3.1 of ../shared/spec/hearthnet-reference.md ChatView: the conversations of THIS node, materialised from the community log. Only
  * messages we sent or received are opened and kept; everyone else's are ciphertext to us and
  * ignored. Snapshots hold the sealed envelopes, never plaintext (docs/decisions/chat.md).
  */

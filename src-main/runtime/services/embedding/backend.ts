@@ -1,4 +1,4 @@
-/** The EmbeddingBackend contract (reference §8 `EmbeddingBackend`) shared by every embedding engine. */
+/** The EmbeddingBackend contract (§8 of ../shared/spec/hearthnet-reference.md `EmbeddingBackend`) shared by every embedding engine. */
 
 /** Options for one `embed` call. */
 export interface EmbedOptions {

@@ -1,4 +1,4 @@
-/** EmbeddingError: the embedding module's error codes and how they map to wire codes (reference §0.4 style). */
+/** EmbeddingError: the embedding module's error codes and how they map to wire codes (§0.4 of ../shared/spec/hearthnet-reference.md style). */
 import { defineDomainError, type WireErrorCode } from '../../../common';
 
 export const EMBEDDING_ERROR_CODES = [

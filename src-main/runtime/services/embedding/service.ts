@@ -1,4 +1,4 @@
-/** M11 §3.2 EmbeddingService: offers the configured embedding backend as `embed.text@1.0` on the capability bus. */
+/** M11 §3.2 of ../shared/spec/hearthnet-reference.md EmbeddingService: offers the configured embedding backend as `embed.text@1.0` on the capability bus. */
 import { BusError, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
 import { defineCapability } from '../../bus';
 import type { CapabilityDescriptor, HandlerContext, ParamsPredicate } from '../../bus';
@@ -16,7 +16,7 @@ import {
 /** Concurrent `embed.text` calls one node serves (the backend batches inside each call). */
 export const EMBED_MAX_CONCURRENT = 4;
 
-/** Reference §8: the requested model must equal the offered one. */
+/** §8: the requested model must equal the offered one. */
 export const embedParamsCompatible: ParamsPredicate = (offered, requested) => requested.model === offered.model;
 
 /** The `embed.text@1.0` descriptor for `model` (empty params for the standard contract). */

@@ -1,4 +1,4 @@
-/** services/file (M07 §4): the file service on the bus, the mesh fetch client, and the holder index. */
+/** services/file (M07 §4 of ../shared/spec/hearthnet-reference.md): the file service on the bus, the mesh fetch client, and the holder index. */
 export {
   FileService,
   FILE_READ_MAX_CONCURRENT,

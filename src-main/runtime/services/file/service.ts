@@ -1,5 +1,5 @@
 /**
- * M07 §4.1: the file service — serves this node's blobs to the mesh (file.read, file.list),
+ * M07 §4.1 of ../shared/spec/hearthnet-reference.md: the file service — serves this node's blobs to the mesh (file.read, file.list),
  * announces them (file.advertise) and accepts uploads (file.put).
  */
 import { BlobError, type Cid, type EventType } from '../../../common';

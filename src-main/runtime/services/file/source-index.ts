@@ -1,4 +1,4 @@
-/** Who holds which blob: a MaterialisedView over file.cid.advertised / file.cid.unpinned (reference §20). */
+/** Who holds which blob: a MaterialisedView over file.cid.advertised / file.cid.unpinned (§20 of ../shared/spec/hearthnet-reference.md). */
 import type { Event, MaterialisedView } from '../../events';
 import { isCid } from '../../blobs';
 

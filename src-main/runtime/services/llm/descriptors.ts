@@ -1,4 +1,4 @@
-/** Descriptors of llm.chat@1.0 / llm.complete@1.0: per-instance (with §21 params) and the standard ones for `bus.learn`. */
+/** Descriptors of llm.chat@1.0 / llm.complete@1.0: per-instance (with §21 of ../shared/spec/hearthnet-reference.md params) and the standard ones for `bus.learn`. */
 import { LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
 import { defineCapability } from '../../bus';
 import type { CapabilityDescriptor, ParamsPredicate } from '../../bus';
@@ -16,7 +16,7 @@ export type LlmCapabilityName = (typeof LLM_CAPABILITY_KINDS)[number];
 /** The bus validates the `data` of token frames, so the stream schema is the frame's data part. */
 const TOKEN_DATA_SCHEMA = LLM_TOKEN_FRAME_SCHEMA.properties.data;
 
-/** Reference §21 params of one (backend, model) instance. */
+/** §21 params of one (backend, model) instance. */
 export interface LlmParams {
   readonly model: string;
   readonly quant: string;
@@ -38,7 +38,7 @@ export function llmParams(backend: string, m: BackendModel): LlmParams {
 }
 
 /**
- * Reference §9 §3.6: the requested model must equal the offered one; a requested `ctx` must fit.
+ * §9 §3.6: the requested model must equal the offered one; a requested `ctx` must fit.
  * Two additions a caller may use: `backend` must match when given, and `requires_internet: false`
  * excludes cloud instances (offline-only routing). Other requested keys are ignored.
  */

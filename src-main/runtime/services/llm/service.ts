@@ -1,4 +1,4 @@
-/** M04 §3.4 LlmService: offers every (backend, model) as llm.chat@1.0 / llm.complete@1.0 on the capability bus. */
+/** M04 §3.4 of ../shared/spec/hearthnet-reference.md LlmService: offers every (backend, model) as llm.chat@1.0 / llm.complete@1.0 on the capability bus. */
 import { BusError, HearthError, LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
 import type { HandlerContext } from '../../bus';
 import type { Logger, Metrics } from '../../observability';

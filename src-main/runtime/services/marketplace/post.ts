@@ -1,4 +1,4 @@
-/** M06 §3.1: a marketplace post as the view holds it (wire field names), and its expiry rule. */
+/** M06 §3.1 of ../shared/spec/hearthnet-reference.md: a marketplace post as the view holds it (wire field names), and its expiry rule. */
 import { CATEGORIES, isOneOf, type Category, type WallClock } from '../../../common';
 
 export interface Location {

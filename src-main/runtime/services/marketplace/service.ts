@@ -1,5 +1,5 @@
 /**
- * M06 §3.3: the marketplace capabilities (market.post / list / search / expire @1.0) as plain
+ * M06 §3.3 of ../shared/spec/hearthnet-reference.md: the marketplace capabilities (market.post / list / search / expire @1.0) as plain
  * bus handlers, and the TTL sweeper. Posts are authored by the node that appends them: only this
  * node itself (its CLI or UI) may call its own market.post and market.expire.
  */

@@ -1,5 +1,5 @@
 /**
- * M06 §3.2: the marketplace read model, rebuilt from market.post.* events. Order-independent:
+ * M06 §3.2 of ../shared/spec/hearthnet-reference.md: the marketplace read model, rebuilt from market.post.* events. Order-independent:
  * edits are last-writer-wins by (lamport, event_id), the first expiry wins, and events about a
  * post not seen yet wait until its creation arrives. Only a post's author may edit or expire it.
  */

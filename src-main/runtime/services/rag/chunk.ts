@@ -1,4 +1,4 @@
-/** Chunk: a piece of a document as indexed (reference §10 `Chunk`). */
+/** Chunk: a piece of a document as indexed (§10 of ../shared/spec/hearthnet-reference.md `Chunk`). */
 
 /** JSON-safe metadata; the chunker always sets chunk_index, char_start, char_end, token_count. */
 export type ChunkMetadata = Record<string, unknown> & {

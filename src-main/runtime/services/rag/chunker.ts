@@ -1,4 +1,4 @@
-/** Token-based chunking with overlap that never cuts a sentence (reference §10 chunk_text), plus format dispatch. */
+/** Token-based chunking with overlap that never cuts a sentence (§10 of ../shared/spec/hearthnet-reference.md chunk_text), plus format dispatch. */
 import { RAG_CHUNK_OVERLAP_TOKENS, RAG_CHUNK_TOKENS } from '../../../common';
 import { renumber, type Chunk, type ChunkMetadata } from './chunk';
 import { chunkHtml } from './chunk-html';

@@ -1,5 +1,5 @@
 /**
- * M05 §3.3: the ingest pipeline — blob -> chunks -> vectors (embed.text over the bus) -> corpus,
+ * M05 §3.3 of ../shared/spec/hearthnet-reference.md: the ingest pipeline — blob -> chunks -> vectors (embed.text over the bus) -> corpus,
  * then a signed `rag.document.ingested` event. Crash-safe and idempotent per document CID.
  */
 import { HearthError, type EventType } from '../../../common';
@@ -25,7 +25,7 @@ export interface IngestProgress {
   total: number;
 }
 
-/** Reference §10 IngestResult, plus how it was indexed. Wire names (rag.ingest response). */
+/** §10 IngestResult, plus how it was indexed. Wire names (rag.ingest response). */
 export interface IngestResult {
   doc_cid: string;
   chunks_indexed: number;

@@ -1,5 +1,5 @@
 /**
- * M05 §3.4: the RAG service on the bus — rag.query (one instance per corpus), rag.ingest and
+ * M05 §3.4 of ../shared/spec/hearthnet-reference.md: the RAG service on the bus — rag.query (one instance per corpus), rag.ingest and
  * rag.list_corpora @1.0.
  */
 import { BlobError, RAG_MAX_K, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
@@ -20,7 +20,7 @@ export const RAG_INGEST_TIMEOUT_SECONDS = 600;
 /** Concurrent rag.query calls one corpus serves. */
 export const RAG_QUERY_MAX_CONCURRENT = 8;
 
-/** Reference §10: an instance serves exactly the corpus it offers. */
+/** §10: an instance serves exactly the corpus it offers. */
 export const queryParamsCompatible: ParamsPredicate = (offered, requested) => requested.corpus === offered.corpus;
 
 export interface RagServiceComponents {

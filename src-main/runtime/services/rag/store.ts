@@ -1,4 +1,4 @@
-/** CorpusStore: one SQLite file per corpus — documents, chunks, FTS5 index, vectors — with hybrid search (reference §10). */
+/** CorpusStore: one SQLite file per corpus — documents, chunks, FTS5 index, vectors — with hybrid search (§10 of ../shared/spec/hearthnet-reference.md). */
 import { mkdirSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RAG_DEFAULT_K, RAG_MAX_K } from '../../../common';

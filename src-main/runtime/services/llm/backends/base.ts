@@ -1,4 +1,4 @@
-/** The LlmBackend seam (reference §9 M04 §3.1): what every model runtime, local or remote, offers the LlmService. */
+/** The LlmBackend seam (§9 of ../shared/spec/hearthnet-reference.md M04 §3.1): what every model runtime, local or remote, offers the LlmService. */
 import { LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS } from '../../../../common';
 import { LlmError } from './errors';
 

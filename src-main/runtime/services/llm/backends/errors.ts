@@ -1,7 +1,7 @@
 /** LlmError: the one error type every LLM backend throws, with its wire-code mapping. */
 import { HearthError, type WireErrorCode } from '../../../../common';
 
-/** Everything a backend can fail with; each maps to one wire code (reference §0.4). */
+/** Everything a backend can fail with; each maps to one wire code (§0.4 of ../shared/spec/hearthnet-reference.md). */
 export const LLM_ERROR_CODES = [
   'backend_unreachable',
   'model_not_found',

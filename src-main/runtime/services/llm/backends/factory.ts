@@ -1,4 +1,4 @@
-/** buildBackends: turns `[[llm.backends]]` config entries (reference §2 LlmBackendConfig) into LlmBackend instances. */
+/** buildBackends: turns `[[llm.backends]]` config entries (§2 of ../shared/spec/hearthnet-reference.md LlmBackendConfig) into LlmBackend instances. */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../../../../common';

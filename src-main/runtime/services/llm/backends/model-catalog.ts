@@ -1,4 +1,4 @@
-/** Known models' metadata (reference §24), so remote backends can declare honest BackendModel entries. */
+/** Known models' metadata (§24 of ../shared/spec/hearthnet-reference.md), so remote backends can declare honest BackendModel entries. */
 import type { BackendModel } from './base';
 
 /** Context size assumed for a model we know nothing about, in tokens (small on purpose: never overflow). */

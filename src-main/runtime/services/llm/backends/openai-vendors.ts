@@ -1,4 +1,4 @@
-/** Thin OpenAI-compatible vendors (reference §9 §3.2, §24): LM Studio, vLLM, OpenBMB (MiniCPM), NVIDIA Nemotron. */
+/** Thin OpenAI-compatible vendors (§9 of ../shared/spec/hearthnet-reference.md §3.2, §24): LM Studio, vLLM, OpenBMB (MiniCPM), NVIDIA Nemotron. */
 import type { Env } from './api-key';
 import type { BackendModel } from './base';
 import { OpenAiCompatibleBackend } from './openai-compatible';

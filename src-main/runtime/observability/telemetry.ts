@@ -1,0 +1,135 @@
+/**
+ * §23 of ../shared/spec/hearthnet-reference.md: what a node sends to Trackio when `observability.trackio_project` is set — every
+ * LLM call (latency, tokens in/out, model, backend, result), a topology snapshot every 60 s, and
+ * marketplace/chat gauges with it. Bridged from the bus's trace hook and the community log; no
+ * service calls Trackio itself. Off (nothing constructed) when the project is not set.
+ */
+import type { CapabilityBus } from '../bus';
+import type { Config } from '../config';
+import type { PeerRegistry } from '../discovery';
+import type { EventLog } from '../events';
+import { spaceUrl, TRACKIO_DEFAULT_URL, TrackioExporter, type Logger } from '.';
+import { PeriodicTask } from '../lifecycle/lifecycle';
+
+export const TOPOLOGY_SNAPSHOT_MS = 60_000;
+/** LLM calls whose start was seen but whose end was not yet: bounded so a leak cannot grow. */
+const PENDING_CALLS_MAX = 1_000;
+
+export interface TelemetryDeps {
+  readonly config: Config;
+  readonly bus: CapabilityBus;
+  readonly peers: PeerRegistry;
+  readonly nodeId: string;
+  readonly run: string;
+  readonly log: Logger;
+  /** The community log now (null before joining). */
+  readonly eventLog: () => EventLog | null;
+  readonly mode?: () => string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly snapshotMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+export interface Telemetry {
+  readonly exporter: TrackioExporter;
+  stop(): Promise<void>;
+}
+
+/** Start the Trackio bridge, or return null when `trackio_project` is not set. */
+export function startTelemetry(d: TelemetryDeps): Telemetry | null {
+  const o = d.config.observability;
+  if (!o.trackio_project) return null;
+  const env = d.env ?? process.env;
+  let warned = false;
+  const exporter = new TrackioExporter({
+    project: o.trackio_project,
+    run: d.run,
+    url: o.trackio_space ? spaceUrl(o.trackio_space) : env.TRACKIO_SERVER_URL || TRACKIO_DEFAULT_URL,
+    writeToken: env.TRACKIO_WRITE_TOKEN || env.HF_TOKEN || null,
+    fetch: d.fetch,
+    onError: (err) => {
+      if (!warned)
+        d.log.warn('Trackio is not reachable; telemetry steps are dropped until it is', {
+          error: String((err as Error)?.message ?? err),
+        });
+      warned = true;
+    },
+  });
+
+  const llm = new Map<string, { model: string | null; backend: string | null }>();
+  const offStart = d.bus.trace.addStartListener((req, entry) => {
+    if (!req.capability.startsWith('llm.')) return;
+    if (llm.size >= PENDING_CALLS_MAX) llm.delete(llm.keys().next().value!);
+    const p = entry.spec.params ?? {};
+    const model = (p.model ?? req.params?.model ?? (req.body as { model?: unknown } | null)?.model ?? null) as
+      string | null;
+    llm.set(req.traceId, {
+      model: model === null ? null : String(model),
+      backend: p.backend === undefined ? null : String(p.backend),
+    });
+  });
+  const offEnd = d.bus.trace.addListener((ev) => {
+    if (!ev.capability.startsWith('llm.')) return;
+    const meta = llm.get(ev.trace_id);
+    llm.delete(ev.trace_id);
+    warned = false;
+    exporter.log({
+      kind: 'llm_call',
+      capability: ev.capability,
+      latency_ms: ev.ms,
+      tokens_in: ev.tokens_in,
+      tokens_out: ev.tokens_out,
+      model: meta?.model ?? null,
+      backend: meta?.backend ?? null,
+      result: ev.result,
+      role: ev.from_node === d.nodeId ? 'caller' : 'server',
+    });
+  });
+
+  // Gauges over the snapshot window, counted from the log as events arrive.
+  let posts = 0;
+  let chats = 0;
+  let watched: EventLog | null = null;
+  let offLog: (() => void) | null = null;
+  const watchLog = () => {
+    const current = d.eventLog();
+    if (current === watched) return;
+    offLog?.();
+    watched = current;
+    offLog =
+      current?.onAppend((e) => {
+        if (e.event_type === 'market.post.created') posts++;
+        else if (e.event_type === 'chat.message.sent') chats++;
+      }) ?? null;
+  };
+  watchLog();
+  const snapshotMs = d.snapshotMs ?? TOPOLOGY_SNAPSHOT_MS;
+  const snapshot = new PeriodicTask(() => {
+    watchLog();
+    const caps = d.bus.registry.all();
+    exporter.log({
+      kind: 'topology',
+      mesh_size: d.peers.size + 1,
+      peers_online: d.peers.size,
+      capabilities: caps.length,
+      capabilities_local: caps.filter((c) => c.is_local).length,
+      mode: d.mode?.() ?? 'normal',
+      market_posts_per_min: (posts * 60_000) / snapshotMs,
+      chat_messages_per_min: (chats * 60_000) / snapshotMs,
+      event_log_size: watched?.count() ?? 0,
+    });
+    posts = chats = 0;
+  }, snapshotMs);
+  exporter.start();
+  snapshot.start();
+  return {
+    exporter,
+    async stop() {
+      offStart();
+      offEnd();
+      offLog?.();
+      await snapshot.stop();
+      await exporter.stop();
+    },
+  };
+}
