@@ -17,23 +17,16 @@ const tunedRules = {
   '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
 };
 
-// TEMPORARY (issue 10 item 5): the folders below still have findings, reported as warnings so that the
-// rule set could land before every folder was fixed. The list only shrinks and goes when it is empty.
+// TEMPORARY (issue 10 item 5): findings outside the folders listed as clean are reported as warnings, so
+// that the rule set could land while other engineers move files around. Clean folders are errors for
+// everyone; the list grows folder by folder, and this block goes when it covers everything.
 const tsUnder = (dir) => [`${dir}/**/*.ts`, `${dir}/**/*.tsx`];
 const notYetClean = {
-  product: [
-    ...['common', 'electron'].map((d) => `src-main/${d}`),
-    ...['api', 'blobs', 'bus', 'cli', 'config', 'discovery', 'emergency', 'events', 'identity'].map(
-      (d) => `src-main/runtime/${d}`,
-    ),
-    ...['observability', 'onboarding', 'openai', 'orchestrator', 'services', 'transport'].map(
-      (d) => `src-main/runtime/${d}`,
-    ),
-    'src-renderer',
-  ]
-    .flatMap(tsUnder)
-    .concat('src-main/runtime/node.ts'),
-  support: ['tests', 'bench'].flatMap(tsUnder),
+  product: {
+    files: ['src-main', 'src-renderer'].flatMap(tsUnder),
+    clean: ['src-main/runtime/backup', 'src-main/runtime/models'],
+  },
+  support: { files: ['tests', 'bench'].flatMap(tsUnder), clean: [] },
 };
 const asWarnings = (configs) =>
   Object.fromEntries(
@@ -126,6 +119,14 @@ export default tseslint.config(
       ],
     },
   },
-  { files: notYetClean.product, rules: asWarnings(tseslint.configs.strictTypeChecked) },
-  { files: notYetClean.support, rules: asWarnings(tseslint.configs.recommendedTypeChecked) },
+  {
+    files: notYetClean.product.files,
+    ignores: notYetClean.product.clean.flatMap(tsUnder),
+    rules: asWarnings(tseslint.configs.strictTypeChecked),
+  },
+  {
+    files: notYetClean.support.files,
+    ignores: notYetClean.support.clean.flatMap(tsUnder),
+    rules: asWarnings(tseslint.configs.recommendedTypeChecked),
+  },
 );
