@@ -2,6 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import { ConfigError, type ConfigErrorCode } from '../../common';
 import { dottedPath, fieldOf, schemaOf, typeWords } from '../schema';
+import { RETIRED_KEYS } from './schema';
 
 /** A TOML date stands in as this symbol while checking: no config key takes a date. */
 export const TOML_DATE = Symbol('a TOML date');
@@ -57,6 +58,13 @@ export function configErrorOf(e: ErrorObject, file: string | null): ConfigError 
   const key = fieldOf(e);
   if (e.keyword === 'additionalProperties') {
     const parent = dottedPath(e.instancePath);
+    const retired = RETIRED_KEYS[key];
+    if (retired)
+      return new ConfigError(
+        'unknown_key',
+        `${file ? `${file}: ` : 'config: '}${key} is no longer a setting: ${retired}. Delete the line.`,
+        { details: { file, key, expected: 'no such key' } },
+      );
     const known = Object.keys((s.properties ?? {}) as object);
     return unknownKeyError(
       file,
