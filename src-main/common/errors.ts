@@ -43,6 +43,11 @@ export interface WireError {
   retry_after_ms?: number;
   alt_capabilities?: string[];
   alt_nodes?: string[];
+  /**
+   * Why, in machine-readable form, when the code alone does not say (e.g. `forbidden` with
+   * `revoked` or `not_member`). Optional: peers that predate it send none (docs/protocol/transport.md).
+   */
+  reason?: string;
 }
 
 export class HearthError<C extends string = string> extends Error {
@@ -231,16 +236,24 @@ export class CallError extends HearthError<WireErrorCode> {
   readonly retryAfterMs: number | null;
   readonly altCapabilities: string[];
   readonly altNodes: string[];
+  /** The wire error's machine-readable `reason`, or null when the peer sent none. */
+  readonly reason: string | null;
   constructor(
     code: WireErrorCode,
     message: string,
-    opts: Opts & { retryAfterMs?: number | null; altCapabilities?: string[]; altNodes?: string[] } = {},
+    opts: Opts & {
+      retryAfterMs?: number | null;
+      altCapabilities?: string[];
+      altNodes?: string[];
+      reason?: string | null;
+    } = {},
   ) {
     super(code, message, { ...opts, wireCode: code });
     this.name = 'CallError';
     this.retryAfterMs = opts.retryAfterMs ?? null;
     this.altCapabilities = opts.altCapabilities ?? [];
     this.altNodes = opts.altNodes ?? [];
+    this.reason = opts.reason ?? null;
   }
 
   static fromWire(e: WireError): CallError {
@@ -248,6 +261,7 @@ export class CallError extends HearthError<WireErrorCode> {
       retryAfterMs: e.retry_after_ms ?? null,
       altCapabilities: e.alt_capabilities,
       altNodes: e.alt_nodes,
+      reason: typeof e.reason === 'string' ? e.reason : null,
     });
   }
 }
@@ -259,6 +273,7 @@ export function toWireError(err: unknown): WireError {
     if (err.retryAfterMs !== null) w.retry_after_ms = err.retryAfterMs;
     if (err.altCapabilities.length) w.alt_capabilities = err.altCapabilities;
     if (err.altNodes.length) w.alt_nodes = err.altNodes;
+    if (err.reason !== null) w.reason = err.reason;
     return w;
   }
   if (err instanceof HearthError) {

@@ -4,4 +4,7 @@ export * from './constants';
 export * from './errors';
 export * from './canonical-json';
 export * from './timers';
+export * from './abort';
+export * from './backoff';
+export * from './sse';
 export * from './text-safety';

@@ -35,10 +35,11 @@ export function asHearthError(err: unknown, what: string): HearthError {
 
 /** An `error` frame read from a stream, as the CallError it stands for. */
 export function errorFromFrame(frame: Frame): CallError {
-  const d = frame.data as { code?: unknown; message?: unknown; retry_after_ms?: unknown };
+  const d = frame.data as { code?: unknown; message?: unknown; retry_after_ms?: unknown; reason?: unknown };
   return CallError.fromWire({
     code: typeof d.code === 'string' ? (d.code as WireErrorCode) : 'internal_error',
     message: typeof d.message === 'string' ? d.message : 'the remote stream failed',
     retry_after_ms: typeof d.retry_after_ms === 'number' ? d.retry_after_ms : undefined,
+    reason: typeof d.reason === 'string' ? d.reason : undefined,
   });
 }

@@ -11,7 +11,7 @@ import type { Config } from '../config';
 import type { PeerRegistry } from '../discovery';
 import type { EventLog } from '../events';
 import { spaceUrl, TRACKIO_DEFAULT_URL, TrackioExporter, type Logger } from '.';
-import { PeriodicTask } from '../lifecycle/lifecycle';
+import { PeriodicTask } from '../lifecycle';
 import { PACKAGE_VERSION } from '../version';
 import type { OtlpExporter } from './otlp';
 

@@ -61,24 +61,31 @@ type C = Context<Env>;
 const PEER_PATH = /^\/(bus|sync|pubsub|blobs|join)(\/|$)/;
 
 /**
- * 403 for a verified caller who is not (or no longer) a member. The wire error has only a code and
- * a message, so the message says which: a revoked household's user learns why nothing answers.
+ * 403 for a verified caller who is not (or no longer) a member. The wire error's `reason`
+ * (`revoked` | `not_member`) says which, for the caller's code; the message says it for people.
  */
 function refusal(revoked: boolean): CallError {
   return revoked
     ? new CallError(
         'forbidden',
         `the community ${REVOKED_MARK}: its calls and syncs are refused; if that is a mistake, a trusted member can invite it again`,
+        { reason: 'revoked' satisfies PeerRefusal },
       )
-    : new CallError('forbidden', `this node ${NOT_MEMBER_MARK} of its community`);
+    : new CallError('forbidden', `this node ${NOT_MEMBER_MARK} of its community`, {
+        reason: 'not_member' satisfies PeerRefusal,
+      });
 }
 
 const REVOKED_MARK = "removed this caller's node (revoked)";
 const NOT_MEMBER_MARK = 'accepts calls only from members';
 
-/** Why a peer refused us, read from its 403 (see `refusal`); null for any other error. */
+/** Why a peer refused us, from its 403's `reason` (see `refusal`); null for any other error. */
 export function refusalReason(err: unknown): PeerRefusal | null {
   if (!(err instanceof CallError) || err.wireCode !== 'forbidden') return null;
+  if (err.reason === 'revoked' || err.reason === 'not_member') return err.reason;
+  if (err.reason !== null) return null;
+  // Compatibility only: peers that predate the wire error's `reason` field said it in the message
+  // alone. Remove once no such peers remain.
   if (err.message.includes(REVOKED_MARK)) return 'revoked';
   if (err.message.includes(NOT_MEMBER_MARK)) return 'not_member';
   return null;

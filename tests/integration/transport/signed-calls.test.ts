@@ -112,6 +112,7 @@ describe('signed bus calls between two real nodes', () => {
     expect(e.code).toBe('forbidden');
     expect(e.message).toMatch(/only from members/);
     expect(refusalReason(e)).toBe('not_member');
+    expect(e.reason).toBe('not_member');
     expect(b.bus.calls).toHaveLength(0);
   });
 
@@ -121,8 +122,18 @@ describe('signed bus calls between two real nodes', () => {
     expect(e.code).toBe('forbidden');
     expect(e.message).toMatch(/removed .*revoked/);
     expect(refusalReason(e)).toBe('revoked');
+    expect(e.reason).toBe('revoked');
     expect(refusalReason(new Error("removed this caller's node (revoked)"))).toBeNull(); // only a peer's 403 counts
     expect(b.bus.calls).toHaveLength(0);
+  });
+
+  it('understands the refusal of an older peer that sends no reason (message only)', () => {
+    const old = (message: string) => CallError.fromWire({ code: 'forbidden', message });
+    expect(refusalReason(old("peer: the community removed this caller's node (revoked): …"))).toBe('revoked');
+    expect(refusalReason(old('peer: this node accepts calls only from members of its community'))).toBe('not_member');
+    // A reason, when present, wins over the text; an unknown one is no refusal we know.
+    const withReason = new CallError('forbidden', "removed this caller's node (revoked)", { reason: 'other' });
+    expect(refusalReason(withReason)).toBeNull();
   });
 
   it('a peer presenting another certificate than the pinned one is refused before the request is sent', async () => {

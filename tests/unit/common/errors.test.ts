@@ -50,4 +50,13 @@ describe('error vocabulary', () => {
     expect(busy).toBeInstanceOf(BusError);
     expect(busy.name).toBe('BusError');
   });
+
+  it('carries a machine-readable reason both ways, and omits it when there is none', () => {
+    const err = new CallError('forbidden', 'go away', { reason: 'revoked' });
+    const wire = toWireError(err);
+    expect(wire).toEqual({ code: 'forbidden', message: 'go away', reason: 'revoked' });
+    expect(CallError.fromWire(wire).reason).toBe('revoked');
+    expect(toWireError(new CallError('forbidden', 'go away'))).not.toHaveProperty('reason');
+    expect(CallError.fromWire({ code: 'forbidden', message: 'old peer' }).reason).toBeNull();
+  });
 });
