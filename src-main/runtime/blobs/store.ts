@@ -2,7 +2,7 @@
 import { rename, stat, utimes } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { BLOB_GC_DISK_THRESHOLD, BlobError, HearthError, canonicalJson, type Cid } from '../../common';
+import { BLOB_GC_DISK_THRESHOLD, HearthError, canonicalJson, type Cid } from '../../common';
 import { assertCid, CID_PREFIX } from './cid';
 import { chunkFile, verifyChunk, type BlobManifest, type ChunkFileOptions, type ChunkRef } from './chunker';
 import { assertRoom, DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } from './disk';
@@ -17,6 +17,7 @@ import { PackFiles } from './packs';
 import { HeldChunks } from './held-chunks';
 import { PinSet } from './pins';
 import { FileAssembly, type ExportOptions } from './export';
+import { BlobError } from './errors';
 
 /** Largest blob `readBlobBytes` will put in memory; bigger ones must be streamed. */
 export const READ_BLOB_BYTES_MAX = 64 * 1024 * 1024;

@@ -1,16 +1,10 @@
 /** M03 §3.1 of ../shared/spec/hearthnet-reference.md: capability descriptors, their schema hash, and the manifest-facing spec. */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import {
-  BusError,
-  canonicalJsonBytes,
-  isOneOf,
-  RPC_DEFAULT_TIMEOUT_SECONDS,
-  STABILITIES,
-  versionString,
-} from '../../common';
+import { canonicalJsonBytes, isOneOf, RPC_DEFAULT_TIMEOUT_SECONDS, STABILITIES, versionString } from '../../common';
 import type { SchemaHash, Stability, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
+import { BusError } from './errors';
 
 export { versionString };
 

@@ -1,5 +1,19 @@
-/** Builds ConfigErrors that name the file, the dotted key and what was expected. */
-import { ConfigError, type ConfigErrorCode } from '../../common';
+/** X04 config errors (local, at start-up: never sent to a peer), and builders that name the file, key and expectation. */
+import { defineDomainError } from '../../common';
+
+export const CONFIG_ERROR_CODES = [
+  'config_missing',
+  'config_unreadable',
+  'config_invalid',
+  'unknown_key',
+  'wrong_type',
+  'out_of_range',
+  'unknown_backend',
+  'write_failed',
+] as const;
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
+export const ConfigError = defineDomainError<ConfigErrorCode>('ConfigError', CONFIG_ERROR_CODES, {});
+export type ConfigError = InstanceType<typeof ConfigError>;
 
 /** Short, readable rendering of a bad value for an error message. */
 export function describeValue(v: unknown): string {

@@ -1,8 +1,9 @@
 /** Range and cross-field checks (§1 of ../shared/spec/hearthnet-reference.md `validate`). Throws the first problem found. */
 import { isIPv4 } from 'node:net';
-import { ConfigError, isOneOf, PROFILES, unsafeCharIn } from '../../common';
+import { isOneOf, PROFILES, unsafeCharIn } from '../../common';
 import { keyError } from './errors';
 import { LLM_BACKEND_NAMES, LOG_LEVELS, type Config } from './types';
+import { ConfigError } from './errors';
 
 const PORT_MAX = 65_535;
 

@@ -4,7 +4,7 @@
  * event before it is stored, here and on every other member, so a short-signed action changes
  * nothing anywhere.
  */
-import { EventLogError, HearthError, OnboardingError, type TrustLevel } from '../../../common';
+import { HearthError, type TrustLevel } from '../../../common';
 import { defineCapability, type CapabilityBus } from '../../bus';
 import {
   coSignDemotion,
@@ -17,6 +17,8 @@ import {
   type KeyPair,
 } from '../../identity';
 import type { CommunityContext } from '../../node/community-context';
+import { EventLogError } from '../../events';
+import { OnboardingError } from '../../onboarding';
 
 export type GovernanceAction = 'revoke' | 'promote' | 'demote';
 
