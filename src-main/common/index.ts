@@ -4,4 +4,6 @@ export * from './constants';
 export * from './errors';
 export * from './canonical-json';
 export * from './timers';
+export * from './abort';
+export * from './backoff';
 export * from './text-safety';

@@ -1,7 +1,6 @@
 /** M07 §3.1 of ../shared/spec/hearthnet-reference.md: chunking bytes and files into content-addressed chunks, and the blob manifest. */
 import { open } from 'node:fs/promises';
-import { CHUNK_SIZE_BYTES, HearthError, canonicalJsonBytes, type Cid } from '../../common';
-import { throwIfCancelled } from './cancel';
+import { CHUNK_SIZE_BYTES, HearthError, canonicalJsonBytes, throwIfAborted, type Cid } from '../../common';
 import { hashBytes } from './cid';
 import { readFullyAt } from './fs-util';
 import { BlobError } from './errors';
@@ -159,7 +158,7 @@ export async function chunkFile(
     const refs: ChunkRef[] = [];
     let pos = 0;
     for (;;) {
-      throwIfCancelled(opts.signal, `Reading ${path}`);
+      throwIfAborted(opts.signal, `Reading ${path}`);
       const filled = await readFullyAt(fh, buf, size, pos);
       if (filled === 0) break;
       const bytes = buf.subarray(0, filled);

@@ -1,6 +1,5 @@
 /** The transfer's workers: batches of missing chunks streamed from one source each, verified and stored one at a time. */
-import { HearthError, type Cid } from '../../common';
-import { cancelledError } from './cancel';
+import { abortError, HearthError, type Cid } from '../../common';
 import type { SourcePool, SourceState } from './source-pool';
 import type { BlobManifest } from './chunker';
 import type { BlobStore } from './store';
@@ -89,7 +88,7 @@ export async function runWorkers(
   const worker = async () => {
     while (!fatal && !noSource && queue.length) {
       if (signal.aborted) {
-        fatal ??= cancelledError('The download', signal.reason);
+        fatal ??= abortError(signal, 'The download');
         return;
       }
       const src = pool.pick(queue[0].tried);
@@ -171,7 +170,7 @@ async function fetchBatch(
       onDone(b.job);
     }
   } catch (err) {
-    if (signal.aborted) fatal = cancelledError('The download', signal.reason);
+    if (signal.aborted) fatal = abortError(signal, 'The download');
     else problem = describe(err);
   } finally {
     signal.removeEventListener('abort', onOuter);

@@ -106,3 +106,12 @@ export async function writePiece(
   h.writes.add(w);
   void w.finally(() => h.writes.delete(w));
 }
+
+/** Appends the pending `.have` records (one write per batch instead of one per chunk). */
+export async function flushHave(h: Handles): Promise<void> {
+  if (!h.have || !h.pending.length) return;
+  const rec = Buffer.alloc(4 * h.pending.length);
+  h.pending.forEach((index, i) => rec.writeUInt32BE(index, 4 * i));
+  h.pending = [];
+  await h.have.write(rec);
+}

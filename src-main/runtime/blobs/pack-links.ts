@@ -40,10 +40,13 @@ export async function readLinkFile(path: string): Promise<LinkInfo | null> {
   }
 }
 
-/** Writes a `.link` file atomically and durably (it names a blob's only bytes). */
-export async function writeLinkFile(tmpDir: string, path: string, info: LinkInfo): Promise<void> {
+/**
+ * Writes a `.link` file atomically, and durably unless `durable` is false (a batch of imports
+ * makes its links durable together afterwards: `BlobStore.syncImports`).
+ */
+export async function writeLinkFile(tmpDir: string, path: string, info: LinkInfo, durable = true): Promise<void> {
   try {
-    await writeAtomic(tmpName(tmpDir, 'link'), path, JSON.stringify(info), { fsync: true });
+    await writeAtomic(tmpName(tmpDir, 'link'), path, JSON.stringify(info), { fsync: durable });
   } catch (err) {
     throw ioError('recording where a file is kept', err);
   }

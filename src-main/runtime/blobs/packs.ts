@@ -1,32 +1,24 @@
 /**
  * Packs: a fetched blob's chunks kept in ONE file (`packs/<hex>.pack`, each chunk at its offset in
- * the blob, i.e. the file itself) instead of one file per chunk.
+ * the blob, i.e. the file itself) instead of one file per chunk, which cost the kernel far more than
+ * the bytes (docs/decisions/blobs.md, "Packs"). Which chunks a pack holds is a set in memory,
+ * appended as 4-byte indices to `packs/<hex>.have` (no fsync: a chunk torn by a crash fails its
+ * hash on the next read and is fetched again). A pack whose blob has no manifest is removed at start.
  *
- * Why: creating a file per 256 KiB chunk costs the kernel far more than writing the bytes (on this
- * machine's ext4, 2 048 chunk files took 1.4–2.9 s and 2–4 s of system CPU; 2 048 `pwrite`s into
- * one file 0.2 s and 0.28 s), and it was the receiver's bottleneck in a transfer. Imports and
- * loose chunks stay chunk files; the store reads a chunk from whichever holds it.
- *
- * Which chunks a pack holds is a set in memory, appended as 4-byte chunk indices to
- * `packs/<hex>.have` after each write (no fsync, like chunk files fetched from peers: a chunk torn
- * by a crash fails its hash on the next read, is dropped, and is fetched again). A pack whose blob
- * has no manifest (complete or partial) is an orphan and is removed at start.
- *
- * A pack may also be LINKED (pack-links.ts): complete, its bytes in a file outside the store (the
- * user's file after `files add`, or after `files get --out` moved the pack there). Such a pack is
- * read-only, its bytes are not counted as the store's, and removing the blob removes only the
- * link, never the user's file. If the file changed or went away, the link is dropped and
- * `onBroken` tells the store (whose blob is then no longer held).
+ * A pack may also be LINKED (pack-links.ts): complete, read-only, its bytes in a file outside the
+ * store (the user's file after `files add`, or after `files get --out` moved the pack there), not
+ * counted as the store's; removing the blob removes only the link. If the file changed or went
+ * away, the link is dropped and `onBroken` tells the store.
  */
-import { constants } from 'node:fs';
-import { link as hardLink, open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link as hardLink, open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { cidHex } from './cid';
 import { chunkPlacements, type BlobManifest, type ChunkPlacement } from './chunker';
 import { errnoOf, fsyncDir, ioError, readFullyAt } from './fs-util';
-import { HAVE_BATCH, readFullyAtSync, syncOrSlow, writePiece, type Handles } from './pack-io';
+import { flushHave, HAVE_BATCH, readFullyAtSync, syncOrSlow, writePiece } from './pack-io';
+import { PackHandles } from './pack-handles';
 import { checkLink, linkMatches, readLinkFile, writeLinkFile, type LinkInfo } from './pack-links';
 
 interface Pack {
@@ -50,18 +42,17 @@ export interface PackFilesOptions {
   readonly onBroken?: (blob: Cid, info: LinkInfo) => Promise<void> | void;
 }
 
-/** Open handles kept per pack (a transfer writes thousands of chunks into one). */
-const OPEN_PACKS_MAX = 16;
-
 export class PackFiles {
   /** Bytes of chunk positions held in packs. */
   bytes = 0;
   readonly #packs = new Map<Cid, Pack>();
   /** Chunk CID -> blobs whose pack holds it. */
   readonly #where = new Map<Cid, Set<Cid>>();
-  readonly #open = new Map<Cid, Handles>();
-  /** Per pack, the tail of its operations: reads, writes, drops and closes of one pack run in turn. */
-  readonly #chain = new Map<Cid, Promise<unknown>>();
+  readonly #handles = new PackHandles({
+    data: (blob) => this.#dataPath(blob),
+    have: (blob) => this.#havePath(blob),
+    linked: (blob) => Boolean(this.#packs.get(blob)?.link),
+  });
   /** Chunks written by this process from verified bytes, or re-hashed once already. */
   readonly #checked = new CheckedSet();
 
@@ -124,11 +115,11 @@ export class PackFiles {
     }
   }
 
-  /** Registers `m` as held in full by the file `info` names (an import by reference); records the link durably. */
-  async link(m: BlobManifest, info: LinkInfo, opts: { hashed: boolean }): Promise<void> {
-    await this.#withPack(m.cid, async () => {
+  /** Registers `m` as held in full by the file `info` names (an import by reference); records the link (durably, if asked). */
+  async link(m: BlobManifest, info: LinkInfo, opts: { hashed: boolean; durable: boolean }): Promise<void> {
+    await this.#handles.withPack(m.cid, async () => {
       if (this.#packs.has(m.cid)) return; // already held in a pack of its own, or linked
-      await writeLinkFile(this.o.tmpDir, this.#linkPath(m.cid), info);
+      await writeLinkFile(this.o.tmpDir, this.#linkPath(m.cid), info, opts.durable);
       const p = this.#linked(m, info);
       if (opts.hashed) for (const cid of p.have) this.markChecked(cid);
     });
@@ -142,14 +133,14 @@ export class PackFiles {
    * another filesystem): the caller copies instead.
    */
   async moveOut(blob: Cid, outPath: string): Promise<boolean> {
-    return this.#withPack(blob, async () => {
+    return this.#handles.withPack(blob, async () => {
       const p = this.#packs.get(blob);
       if (!p || p.link || p.have.size !== p.places.size) return false;
       const from = this.packPath(blob);
       try {
-        const h = await this.#handles(blob);
+        const h = await this.#handles.get(blob);
         await h.pack.datasync();
-        await this.#closeHandles(blob);
+        await this.#handles.close(blob);
         const s = await stat(from);
         const info: LinkInfo = { path: outPath, size: s.size, mtime_ms: s.mtimeMs };
         await writeLinkFile(this.o.tmpDir, this.#linkPath(blob), info); // first: a crash after the move still finds the bytes
@@ -217,11 +208,11 @@ export class PackFiles {
     const off = p.places.get(cid)!.offsets[0];
     // Only opening the handle runs in the pack's queue; the read itself does not, so the streams
     // serving one blob to peers read in parallel (a close waits for readers: see #closeHandles).
-    const got = await this.#withPack(blob, async () => {
+    const got = await this.#handles.withPack(blob, async () => {
       const pk = this.#packs.get(blob);
       if (!pk?.have.has(cid)) return null; // dropped or deleted meanwhile
       try {
-        const h = await this.#handles(blob);
+        const h = await this.#handles.get(blob);
         // A linked file may have been changed by its owner since: then it no longer holds the blob.
         if (pk.link && performance.now() - h.checkedAt > LINK_RECHECK_MS) {
           if (!linkMatches(pk.link, await h.pack.stat())) return 'broken' as const;
@@ -264,12 +255,12 @@ export class PackFiles {
     // while the caller goes on receiving; the chunk counts as held once its write is done. A
     // transfer's writes to one pack no longer wait for each other (each is a thread-pool round
     // trip, milliseconds on a busy machine). `flush` waits for them and reports a failed one.
-    const got = await this.#withPack(m.cid, async () => {
+    const got = await this.#handles.withPack(m.cid, async () => {
       const p = this.#pack(m);
       const place = p.places.get(cid);
       if (!place || p.have.has(cid) || p.link || p.writing.has(cid)) return null;
       try {
-        const h = await this.#handles(m.cid);
+        const h = await this.#handles.get(m.cid);
         p.writing.add(cid);
         h.readers++; // keeps the handle open until the write is done
         return { p, place, h };
@@ -284,7 +275,7 @@ export class PackFiles {
         this.#add(p, cid);
         this.markChecked(cid);
         h.pending.push(place.index);
-        if (h.pending.length >= HAVE_BATCH) await this.#flushHave(h);
+        if (h.pending.length >= HAVE_BATCH) await flushHave(h);
       },
       settled: () => {
         p.writing.delete(cid);
@@ -304,7 +295,7 @@ export class PackFiles {
         await this.#breakLink(blob); // a damaged chunk in the user's file: the file no longer holds the blob
         continue;
       }
-      freed += await this.#withPack(blob, async () => {
+      freed += await this.#handles.withPack(blob, async () => {
         const n = this.#remove(p, cid);
         if (n) await this.#rewriteHave(p);
         return n;
@@ -316,7 +307,7 @@ export class PackFiles {
 
   /** Removes the pack of `blob` (gc, or its manifest is gone); resolves to the bytes freed. */
   async deleteBlob(blob: Cid): Promise<number> {
-    return this.#withPack(blob, async () => {
+    return this.#handles.withPack(blob, async () => {
       const p = this.#packs.get(blob);
       let freed = 0;
       if (p) for (const cid of [...p.have]) freed += this.#remove(p, cid);
@@ -327,19 +318,7 @@ export class PackFiles {
   }
 
   async close(): Promise<void> {
-    for (const blob of [...this.#open.keys()]) await this.#withPack(blob, () => this.#closeHandles(blob));
-  }
-
-  /** Runs `fn` after every earlier operation on the pack of `blob` (handles are never closed under a running one). */
-  async #withPack<T>(blob: Cid, fn: () => Promise<T>): Promise<T> {
-    const run = (this.#chain.get(blob) ?? Promise.resolve()).then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.#chain.set(blob, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.#chain.get(blob) === tail) this.#chain.delete(blob);
-    }
+    for (const blob of this.#handles.openPacks()) await this.#handles.withPack(blob, () => this.#handles.close(blob));
   }
 
   #pack(m: BlobManifest): Pack {
@@ -370,7 +349,7 @@ export class PackFiles {
   }
 
   async #rewriteHave(p: Pack): Promise<void> {
-    await this.#closeHandles(p.m.cid);
+    await this.#handles.close(p.m.cid);
     const rec = Buffer.alloc(4 * p.have.size);
     let i = 0;
     for (const cid of p.have) rec.writeUInt32BE(p.places.get(cid)!.index, 4 * i++);
@@ -382,97 +361,25 @@ export class PackFiles {
     }
   }
 
-  /** Appends the pending `.have` records (one write per batch instead of one per chunk). */
-  async #flushHave(h: Handles): Promise<void> {
-    if (!h.have || !h.pending.length) return;
-    const rec = Buffer.alloc(4 * h.pending.length);
-    h.pending.forEach((index, i) => rec.writeUInt32BE(index, 4 * i));
-    h.pending = [];
-    await h.have.write(rec);
-  }
-
   /**
    * Waits for the pack's writes in flight and appends their `.have` records; throws the first
    * write that failed. Call before asking which chunks are held (a transfer's end, completeBlob).
    */
   async flush(blob: Cid): Promise<void> {
-    const h = this.#open.get(blob);
+    const h = this.#handles.peek(blob);
     if (!h) return;
     for (let i = 0; h.writes.size && i < 1_000_000; i++) await Promise.all([...h.writes]);
-    await this.#withPack(blob, () =>
-      this.#flushHave(h).catch((err: unknown) => Promise.reject(ioError('recording a received piece', err))),
+    await this.#handles.withPack(blob, () =>
+      flushHave(h).catch((err: unknown) => Promise.reject(ioError('recording a received piece', err))),
     );
     const err = h.error;
     h.error = null;
     if (err) throw err;
   }
 
-  async #handles(blob: Cid): Promise<Handles> {
-    const hit = this.#open.get(blob);
-    if (hit) {
-      this.#open.delete(blob); // most recently used goes last
-      this.#open.set(blob, hit);
-      return hit;
-    }
-    // Close the least recently used handles of a pack nobody is using right now.
-    if (this.#open.size >= OPEN_PACKS_MAX) {
-      const idle = [...this.#open.keys()].find(
-        (b) => b !== blob && !this.#chain.has(b) && this.#open.get(b)!.readers === 0,
-      );
-      if (idle) await this.#closeHandles(idle);
-    }
-    if (this.#packs.get(blob)?.link) {
-      const h: Handles = {
-        pack: await open(this.#dataPath(blob), 'r'),
-        have: null,
-        pending: [],
-        readers: 0,
-        checkedAt: -Infinity,
-        syncIo: true,
-        writes: new Set(),
-        buffers: [],
-        error: null,
-      }; // the user's file: read only
-      this.#open.set(blob, h);
-      return h;
-    }
-    // Read-write, created if missing, never truncated; not 'a' (append mode ignores the offsets).
-    const pack = await open(this.packPath(blob), constants.O_RDWR | constants.O_CREAT);
-    let have: FileHandle;
-    try {
-      have = await open(this.#havePath(blob), 'a');
-    } catch (err) {
-      await pack.close();
-      throw err;
-    }
-    const h: Handles = {
-      pack,
-      have,
-      pending: [],
-      readers: 0,
-      checkedAt: -Infinity,
-      syncIo: true,
-      writes: new Set(),
-      buffers: [],
-      error: null,
-    };
-    this.#open.set(blob, h);
-    return h;
-  }
-
-  async #closeHandles(blob: Cid): Promise<void> {
-    const h = this.#open.get(blob);
-    this.#open.delete(blob);
-    // Reads run outside the queue: let them finish (each is one pread; bounded wait).
-    for (let i = 0; h && h.readers > 0 && i < 30_000; i++) await new Promise((r) => setTimeout(r, 1));
-    if (h) await this.#flushHave(h).catch(() => undefined); // lost records only mean a refetch
-    await h?.pack.close().catch(() => undefined);
-    await h?.have?.close().catch(() => undefined);
-  }
-
   /** Removes the store's files of a pack; of a linked one only the link, never the user's file. */
   async #unlinkFiles(blob: Cid, link: LinkInfo | null = null): Promise<void> {
-    await this.#closeHandles(blob);
+    await this.#handles.close(blob);
     const paths = link
       ? [this.#linkPath(blob), this.#havePath(blob)]
       : [this.packPath(blob), this.#havePath(blob), this.#linkPath(blob)];

@@ -1,6 +1,5 @@
 /** M07 §3.3 of ../shared/spec/hearthnet-reference.md: fetching a blob from several sources at once, verified chunk by chunk, resumable. */
-import { HearthError, RPC_DEFAULT_TIMEOUT_SECONDS, type Cid } from '../../common';
-import { cancelledError } from './cancel';
+import { HearthError, RPC_DEFAULT_TIMEOUT_SECONDS, throwIfAborted, type Cid } from '../../common';
 import { runWorkers, toJobs, type ChunkSink, type ChunkStreamer } from './fetch-workers';
 import { assertCid } from './cid';
 import type { BlobManifest } from './chunker';
@@ -162,7 +161,7 @@ export class TransferManager {
 
   async #fetch(cid: Cid, opts: FetchOptions, signal: AbortSignal): Promise<BlobManifest> {
     const store = this.#c.store;
-    if (signal.aborted) throw cancelledError('The download', signal.reason);
+    throwIfAborted(signal, 'The download');
     if (await store.hasBlob(cid)) {
       const m = await store.readManifest(cid);
       opts.onProgress?.({
@@ -240,7 +239,7 @@ export class TransferManager {
         const raw = await this.#withTimeout((sig) => this.#c.fetchManifest(s!.id, cid, sig), signal);
         m = await parseManifest(raw, cid);
       } catch (err) {
-        if (signal.aborted) throw cancelledError('The download', signal.reason);
+        throwIfAborted(signal, 'The download');
         pool.end(s, t, false, describe(err));
         continue;
       }

@@ -1,5 +1,7 @@
 /** X04 config errors (local, at start-up: never sent to a peer), and builders that name the file, key and expectation. */
+import type { ErrorObject } from 'ajv';
 import { defineDomainError } from '../../common';
+import { dottedPath, fieldOf, schemaOf, typeWords } from '../schema';
 
 export const CONFIG_ERROR_CODES = [
   'config_missing',
@@ -15,11 +17,14 @@ export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 export const ConfigError = defineDomainError<ConfigErrorCode>('ConfigError', CONFIG_ERROR_CODES, {});
 export type ConfigError = InstanceType<typeof ConfigError>;
 
+/** A TOML date stands in as this symbol while checking: no config key takes a date. */
+export const TOML_DATE = Symbol('a TOML date');
+
 /** Short, readable rendering of a bad value for an error message. */
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
+  if (v === TOML_DATE || v instanceof Date) return 'a date';
   if (Array.isArray(v)) return 'a list';
-  if (v instanceof Date) return 'a date';
   if (v !== null && typeof v === 'object') return 'a table';
   const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
@@ -50,4 +55,35 @@ export function unknownKeyError(file: string | null, key: string, known: readonl
       details: { file, key, expected },
     },
   );
+}
+
+function expectedOf(s: Record<string, unknown>): string {
+  return typeof s.expected === 'string' ? s.expected : typeWords(s.type);
+}
+
+/**
+ * The ConfigError for the first problem ajv found in a config document, from the schema's own
+ * annotations: an unknown key lists the known ones, a wrong type is `wrong_type`, a value out of
+ * its range is `out_of_range` (or the schema's `code`), each naming the dotted key.
+ */
+export function configErrorOf(e: ErrorObject, file: string | null): ConfigError {
+  const s = schemaOf(e);
+  const key = fieldOf(e);
+  if (e.keyword === 'additionalProperties') {
+    const parent = dottedPath(e.instancePath);
+    const known = Object.keys((s.properties ?? {}) as object);
+    return unknownKeyError(
+      file,
+      key,
+      known.map((k) => (parent ? `${parent}.${k}` : `[${k}]`)),
+    );
+  }
+  if (e.keyword === 'required') {
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    const sub = ((s.properties ?? {}) as Record<string, Record<string, unknown>>)[missing] ?? {};
+    return keyError('wrong_type', file, key, `set to ${expectedOf(sub)}`);
+  }
+  if (e.keyword === 'type') return keyError('wrong_type', file, key, expectedOf(s), e.data);
+  const code = typeof s.code === 'string' ? (s.code as ConfigErrorCode) : 'out_of_range';
+  return keyError(code, file, key, expectedOf(s), e.data);
 }

@@ -1,17 +1,5 @@
-/** Retry pacing for unicast manifest fetches: exponential, capped at RECONNECT_BACKOFF_CAP_SECONDS. */
-import { RECONNECT_BACKOFF_CAP_SECONDS } from '../../common';
-
-export const BACKOFF_BASE_MS = 1_000;
-
-/** Delay before the next attempt after `failures` consecutive failures (1 s, 2 s, 4 s, ... 30 s). */
-export function backoffMs(
-  failures: number,
-  baseMs: number = BACKOFF_BASE_MS,
-  capMs: number = RECONNECT_BACKOFF_CAP_SECONDS * 1000,
-): number {
-  if (failures <= 0) return 0;
-  return Math.min(capMs, baseMs * 2 ** Math.min(failures - 1, 30));
-}
+/** Retry pacing for unicast manifest fetches, per peer, on the one backoff (common/backoff.ts). */
+import { backoffDelayMs } from '../../common';
 
 /** Per-key attempt bookkeeping: when the next try is due and how many failed in a row. */
 export class BackoffTable {
@@ -28,7 +16,7 @@ export class BackoffTable {
   /** Record a failure; returns the delay chosen in ms. */
   fail(key: string, now: number): number {
     const failures = this.failures(key) + 1;
-    const delay = backoffMs(failures);
+    const delay = backoffDelayMs(failures - 1); // 1 s, 2 s, 4 s, ... 30 s
     this.state.set(key, { failures, nextAt: now + delay });
     return delay;
   }

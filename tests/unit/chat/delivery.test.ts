@@ -4,7 +4,6 @@ import type { Event, EventLog } from '../../../src-main/runtime/events';
 import {
   ChatError,
   DeliveryManager,
-  retryDelayMs,
   type DeliveryComponents,
   type DeliveryInit,
 } from '../../../src-main/runtime/services/chat';
@@ -85,14 +84,6 @@ async function until(cond: () => boolean, what: string, ms = 5_000): Promise<voi
     await new Promise((res) => setTimeout(res, 2));
   }
 }
-
-describe('retryDelayMs', () => {
-  it('doubles from 1 s and caps at RECONNECT_BACKOFF_CAP_SECONDS', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 50, 1e9].map((n) => retryDelayMs(n))).toEqual([
-      1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000,
-    ]);
-  });
-});
 
 describe('DeliveryManager', () => {
   it('direct: pushes to an online recipient; the delivered receipt clears the outbox', async () => {

@@ -3,11 +3,16 @@
  * in a persistent outbox until the recipient's `chat.message.delivered` receipt reaches our log.
  * The log itself replicates everywhere, so this only makes delivery fast; it is never the only path.
  */
-import { EVENT_LOG_RETENTION_DAYS, type EventType } from '../../../common';
+import {
+  backoffDelayMs,
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  EVENT_LOG_RETENTION_DAYS,
+  type EventType,
+} from '../../../common';
 import type { ChatConfig } from '../../config';
 import type { Event, EventLog } from '../../events';
 import type { KeyPair } from '../../identity';
-import { retryDelayMs, CHAT_RETRY_BASE_MS, CHAT_RETRY_CAP_MS } from './backoff';
 import { ChatError } from './errors';
 import { Outbox, type OutboxEntry } from './outbox';
 import { realDeliveryTimers, type DeliveryTimers } from './timers';
@@ -258,10 +263,10 @@ export class DeliveryManager {
     this.outbox.touch();
     this.schedule(
       entry,
-      retryDelayMs(
+      backoffDelayMs(
         entry.attempts - 1,
-        this.init.retryBaseMs ?? CHAT_RETRY_BASE_MS,
-        this.init.retryCapMs ?? CHAT_RETRY_CAP_MS,
+        this.init.retryBaseMs ?? BACKOFF_BASE_MS,
+        this.init.retryCapMs ?? BACKOFF_CAP_MS,
       ),
     );
     return forwarded ? 'forwarded' : 'queued';

@@ -11,7 +11,6 @@ export {
   type ChatViewOptions,
 } from './views';
 export { Outbox, type OutboxEntry } from './outbox';
-export { retryDelayMs, CHAT_RETRY_BASE_MS, CHAT_RETRY_CAP_MS } from './backoff';
 export { realDeliveryTimers, type DeliveryTimers } from './timers';
 export {
   DeliveryManager,
