@@ -2,6 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import { defineDomainError } from '../../common';
 import { dottedPath, fieldOf, schemaOf, typeWords } from '../schema';
+import { RETIRED_KEYS } from './schema';
 
 export const CONFIG_ERROR_CODES = [
   'config_missing',
@@ -71,6 +72,13 @@ export function configErrorOf(e: ErrorObject, file: string | null): ConfigError 
   const key = fieldOf(e);
   if (e.keyword === 'additionalProperties') {
     const parent = dottedPath(e.instancePath);
+    const retired = RETIRED_KEYS[key];
+    if (retired)
+      return new ConfigError(
+        'unknown_key',
+        `${file ? `${file}: ` : 'config: '}${key} is no longer a setting: ${retired}. Delete the line.`,
+        { details: { file, key, expected: 'no such key' } },
+      );
     const known = Object.keys((s.properties ?? {}) as object);
     return unknownKeyError(
       file,

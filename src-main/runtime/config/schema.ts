@@ -104,7 +104,6 @@ export const ConfigSchema = Type.Object(
         expected: 'an IPv4 multicast address (224.0.0.0 to 239.255.255.255)',
       }),
       udp_port: port(42_424, 1),
-      relay_urls: texts([]),
     }),
     bus: section('bus', {
       prefer_local: bool(true),
@@ -114,7 +113,7 @@ export const ConfigSchema = Type.Object(
     llm: section('llm', {
       backends: Type.Array(LlmBackendSchema, { default: [], expected: 'a list of [[llm.backends]] tables' }),
     }),
-    embedding: section('embedding', { model: str('BAAI/bge-small-en-v1.5'), device: str('auto') }),
+    embedding: section('embedding', { model: str('BAAI/bge-small-en-v1.5') }),
     rag: section('rag', { enabled: bool(true), corpora_dir: path('corpora') }),
     file: section('file', {
       blobs_dir: path('blobs'),
@@ -128,7 +127,7 @@ export const ConfigSchema = Type.Object(
     }),
     chat: section('chat', { enabled: bool(true), store_and_forward: bool(true) }),
     emergency: section('emergency', { probe_targets: texts(DEFAULT_PROBE_TARGETS) }),
-    ui: section('ui', { host: str('127.0.0.1'), port: port(7860, 0), launch_browser: bool(true) }),
+    ui: section('ui', { host: str('127.0.0.1'), port: port(7860, 0) }),
     observability: section('observability', {
       log_level: OneOf(LOG_LEVELS, { default: 'info', expected: `one of ${LOG_LEVELS.join(', ')}` }),
       log_dir: path('logs'),
@@ -142,6 +141,19 @@ export const ConfigSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * Keys of the reference that HearthNet does not have, and why (docs/config.md). A file that still
+ * sets one is refused with this reason (unknown_key), so nobody believes it does something.
+ */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  'discovery.relay_urls':
+    'HearthNet has no relay; neighbours are found on the local network (mDNS, UDP multicast) or added by address with `hearthnet peers add host:port`',
+  'ui.launch_browser':
+    'the desktop app opens its own window, and `hearthnet run --ui` prints the address to open (it holds the API token, so it is not passed to another program)',
+  'embedding.device':
+    'embeddings run on the CPU (ONNX Runtime CPU build, or Model2Vec static vectors); there is no device to choose',
+};
 
 /** The section names, in the order `saveConfig` writes them. */
 export const SECTIONS = Object.keys(ConfigSchema.properties) as (keyof typeof ConfigSchema.properties)[];

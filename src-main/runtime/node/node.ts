@@ -42,7 +42,7 @@ import { nodeFiles, type NodeFiles } from '../config/node-paths';
 import { acquireRunLock } from '../config/run-lock';
 import { removeRuntimeFile, writeRuntimeFile } from '../config/runtime-file';
 import { APP_ROOT } from '../version';
-import { HttpClient, HttpServer, loadOrCreateTlsCert, PinnedCerts, PubSubServer, RateLimiter } from '../transport';
+import { HttpClient, HttpServer, loadNodeTls, PinnedCerts, PubSubServer, RateLimiter } from '../transport';
 
 export interface StartNodeOptions {
   /** A resolved config (`loadConfig` resolves paths). */
@@ -140,7 +140,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     const kp = config.identity.auto_generate
       ? loadOrGenerateKeyPair(config.identity.keys_dir)
       : loadKeyPair(config.identity.keys_dir);
-    const tls = loadOrCreateTlsCert(files.tlsDir, kp);
+    const tls = loadNodeTls(config.transport, files.tlsDir, kp);
     const profile = config.node.profile as Profile;
     const displayName = config.node.display_name || kp.nodeIdShort;
 
