@@ -1,7 +1,14 @@
 /** M03 §3.1 of ../shared/spec/hearthnet-reference.md: capability descriptors, their schema hash, and the manifest-facing spec. */
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { canonicalJsonBytes, isOneOf, RPC_DEFAULT_TIMEOUT_SECONDS, STABILITIES, versionString } from '../../common';
+import {
+  canonicalJsonBytes,
+  isOneOf,
+  parseVersion,
+  RPC_DEFAULT_TIMEOUT_SECONDS,
+  STABILITIES,
+  versionString,
+} from '../../common';
 import type { SchemaHash, Stability, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
 import { BusError } from './errors';
@@ -137,4 +144,14 @@ export function toCapabilitySpec(d: CapabilityDescriptor): CapabilitySpec {
 /** `name@major.minor`, the way people and error messages name a capability. */
 export function capabilityLabel(name: string, version: Version): string {
   return `${name}@${versionString(version)}`;
+}
+
+/**
+ * A service's descriptor as the bus stores it: checked by `defineCapability` (name, numbers,
+ * literals) and with a text version ("1.0") turned into the wire tuple.
+ */
+export function normaliseDescriptor(
+  d: CapabilityDescriptor | (Omit<CapabilityDescriptor, 'version'> & { readonly version: string }),
+): CapabilityDescriptor {
+  return defineCapability({ ...d, version: typeof d.version === 'string' ? parseVersion(d.version) : d.version });
 }
