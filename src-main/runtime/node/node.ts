@@ -29,14 +29,15 @@ import { createOnboardingApi } from '../api/node-api/onboarding';
 import { openCommunity, type CommunityContext } from './community-context';
 import { readCommunityManifest, writeCommunityManifest } from '../config/community-file';
 import { startCommunityScope, type CommunityScope } from './community-scope';
-import { ShutdownStack } from '../lifecycle/lifecycle';
+import { ShutdownStack } from '../lifecycle';
 import { ManifestPublisher } from '../discovery/manifest-publisher';
 import { startAiServices, type AiServices } from './ai-services';
 import { wireBusMetrics } from '../observability/bus-metrics';
 import { startTelemetry } from '../observability/telemetry';
 import { startEmergency, type EmergencyWiring } from './emergency-wiring';
 import { createOpenAiApp } from '../openai';
-import { registerGovernanceCapabilities } from '../services/governance/governance';
+import { GovernanceService } from '../services/governance';
+import { offerService } from '../services/base';
 import { createNodeApi, type NodeApiWithStream } from '../api/node-api/node-api';
 import { nodeFiles, type NodeFiles } from '../config/node-paths';
 import { acquireRunLock } from '../config/run-lock';
@@ -188,7 +189,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     });
     stack.push('bus metrics', wireBusMetrics(bus, metrics));
 
-    stack.push('governance capability', registerGovernanceCapabilities(bus, kp, community));
+    stack.push('governance', await offerService(bus, new GovernanceService({ keys: kp, community })));
 
     // 7. peer registry (discovery runs inside the community scope)
     const peers = new PeerRegistry(kp.nodeIdFull, config.community.community_id ?? '');
