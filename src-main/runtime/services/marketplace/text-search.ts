@@ -90,7 +90,7 @@ const SCHEMA = `CREATE VIRTUAL TABLE posts_fts USING fts5(
 const VOCAB = `CREATE VIRTUAL TABLE posts_vocab USING fts5vocab(posts_fts, 'row')`;
 const BM25 = `bm25(posts_fts, ${FIELD_WEIGHTS.title}, ${FIELD_WEIGHTS.tags}, ${FIELD_WEIGHTS.body})`;
 
-type Statement = Database.Statement<unknown[]>;
+type Statement = Database.Statement;
 
 /** Rows are numbered by the index; post ids map to row ids here, not in SQL. */
 export class TextIndex {
@@ -205,15 +205,17 @@ export class TextIndex {
     for (let page = opts.limit * 2 + 8; ; page *= 4) {
       const rows = this.#search.all(match, page);
       const complete = rows.length < page;
-      const accepted = rows.filter((r) => {
+      const accepted: (Hit & { row: number })[] = [];
+      for (const r of rows) {
         const id = this.#idOf.get(r.id);
-        return id !== undefined && (!opts.accept || opts.accept(id));
-      });
-      const cut = accepted[opts.limit - 1]?.score;
-      // An unread row scores at most the last one read; enough when that is below the cut.
-      if (complete || (cut !== undefined && rows[rows.length - 1]!.score < cut)) {
-        accepted.sort((a, b) => b.score - a.score || rank(b.id) - rank(a.id));
-        return accepted.slice(0, opts.limit).map((r) => ({ id: this.#idOf.get(r.id)!, score: r.score }));
+        if (id !== undefined && (!opts.accept || opts.accept(id))) accepted.push({ id, score: r.score, row: r.id });
+      }
+      // An unread row scores at most the last one read: enough when that is below the limit-th kept.
+      const lastRead = rows.at(-1)?.score ?? Number.NEGATIVE_INFINITY;
+      const enough = accepted.length >= opts.limit && lastRead < accepted[opts.limit - 1].score;
+      if (complete || enough) {
+        accepted.sort((a, b) => b.score - a.score || rank(b.row) - rank(a.row));
+        return accepted.slice(0, opts.limit).map(({ id, score }) => ({ id, score }));
       }
     }
   }
