@@ -6,4 +6,5 @@ export * from './canonical-json';
 export * from './timers';
 export * from './abort';
 export * from './backoff';
+export * from './sse';
 export * from './text-safety';

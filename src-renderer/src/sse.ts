@@ -4,6 +4,7 @@
  * of the EventSource contract tRPC's httpSubscriptionLink uses: named events, `open`/`error`,
  * readyState, Last-Event-ID on reconnect, and reconnecting by itself after a dropped stream.
  */
+import { createSseParser, type SseEvent } from '../../src-main/common/sse';
 
 export interface FetchEventSourceInit {
   readonly headers?: Record<string, string>;
@@ -67,39 +68,25 @@ export class FetchEventSource extends EventTarget {
     }
   }
 
+  /** Reads one connection's messages with the shared eventsource-parser reader (src-main/common/sse.ts). */
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
     const reader = body.getReader();
     const decoder = new TextDecoder();
-    let buffer = '';
+    const parser = createSseParser(
+      (m) => this.dispatch(m),
+      (ms) => {
+        this.retryMs = ms;
+      },
+    );
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let cut: number;
-      while ((cut = buffer.search(/\r?\n\r?\n/)) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + (buffer[cut] === '\r' ? 4 : 2));
-        this.dispatchBlock(block);
-      }
+      parser.feed(decoder.decode(value, { stream: true }));
     }
   }
 
-  private dispatchBlock(block: string): void {
-    let type = 'message';
-    const data: string[] = [];
-    let id: string | undefined;
-    for (const line of block.split(/\r?\n/)) {
-      if (line === '' || line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') type = value;
-      else if (field === 'data') data.push(value);
-      else if (field === 'id') id = value;
-      else if (field === 'retry' && /^\d+$/.test(value)) this.retryMs = Number(value);
-    }
-    if (id !== undefined) this.lastEventId = id;
-    if (data.length === 0) return;
-    this.dispatchEvent(new MessageEvent(type, { data: data.join('\n'), lastEventId: this.lastEventId }));
+  private dispatch(m: SseEvent): void {
+    if (m.id !== undefined) this.lastEventId = m.id;
+    this.dispatchEvent(new MessageEvent(m.event, { data: m.data, lastEventId: this.lastEventId }));
   }
 }

@@ -13,7 +13,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { CallError, toWireError } from '../../common';
+import { CallError, sseResponse, toWireError, type SseMessage } from '../../common';
 import type { StreamingNodeApi } from './contract';
 import { allowedHosts, checkHostAndOrigin, lanNames } from './host-guard';
 import type { PhoneRegistry } from './phone-access';
@@ -49,29 +49,21 @@ export type Listener = 'local' | 'lan';
 
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
-/** Frames as a `text/event-stream` response; a thrown error becomes a final `error` frame with the wire error. */
-function sseResponse(
+/** Frames as a `text/event-stream` response (the one SSE writer); a thrown error becomes a final `error` frame with the wire error. */
+function opStream(
   frames: (signal: AbortSignal) => AsyncIterable<{ event: string; data: unknown }>,
   requestSignal: AbortSignal,
 ): Response {
   const ac = new AbortController();
   requestSignal.addEventListener('abort', () => ac.abort());
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        for await (const f of frames(ac.signal))
-          controller.enqueue(encoder.encode(`event: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n`));
-      } catch (err) {
-        controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(toWireError(err))}\n\n`));
-      }
-      controller.close();
-    },
-    cancel() {
-      ac.abort();
-    },
-  });
-  return new Response(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
+  async function* messages(): AsyncGenerator<SseMessage, void, undefined> {
+    try {
+      for await (const f of frames(ac.signal)) yield { event: f.event, data: JSON.stringify(f.data) };
+    } catch (err) {
+      yield { event: 'error', data: JSON.stringify(toWireError(err)) };
+    }
+  }
+  return sseResponse(messages(), () => ac.abort());
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -271,7 +263,7 @@ export class ApiServer {
       }
       if (typeof q?.capability !== 'string' || typeof q?.version !== 'string')
         return c.json({ error: { code: 'bad_request', message: 'capability and version are required' } }, 400);
-      return sseResponse((signal) => stream.call(node, q, signal), c.req.raw.signal);
+      return opStream((signal) => stream.call(node, q, signal), c.req.raw.signal);
     });
     // Long operations (file download, ingest, ask, model pull): progress frames, then done.
     app.post('/api/v1/ops/:name', async (c) => {
@@ -286,7 +278,7 @@ export class ApiServer {
       } catch (err) {
         return c.json({ error: toWireError(err) }, 400);
       }
-      return sseResponse((signal) => op.call(node, name, input, signal), c.req.raw.signal);
+      return opStream((signal) => op.call(node, name, input, signal), c.req.raw.signal);
     });
     const webRoot = this.opts.webRoot;
     if (webRoot && existsSync(webRoot)) app.use('/*', serveStatic({ root: webRoot }));

@@ -14,16 +14,30 @@ export interface PeerInfo {
   readonly manifest: NodeManifest;
 }
 
-/** One capability a service offers. */
+/**
+ * A descriptor as a service writes it: the version may be the wire tuple or its text ("1.0");
+ * the bus checks and normalises it (defineCapability) when the service is registered.
+ */
+export type OfferedDescriptor =
+  CapabilityDescriptor | (Omit<CapabilityDescriptor, 'version'> & { readonly version: string });
+
+/** One capability a service offers, its descriptor already defined (`defineCapability`). */
 export interface ServiceCapability {
   readonly descriptor: CapabilityDescriptor;
   readonly handler: CapabilityHandler;
   readonly paramsCompatible?: ParamsPredicate;
 }
 
+/** One capability as a service may hand it to the bus (the version possibly as text). */
+export interface OfferedCapability {
+  readonly descriptor: OfferedDescriptor;
+  readonly handler: CapabilityHandler;
+  readonly paramsCompatible?: ParamsPredicate;
+}
+
 /** The part of a Service (services/base.ts) the bus needs. */
 export interface CapabilityProvider {
-  capabilities(): ServiceCapability[];
+  capabilities(): readonly OfferedCapability[];
 }
 
 export interface BusCallOptions {

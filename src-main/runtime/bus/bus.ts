@@ -11,7 +11,7 @@ import type {
   PeerTransport,
 } from '../transport/contract';
 import { newTraceId } from '../transport/trace-id';
-import { capabilityLabel, isCapabilityName, namespaceOf } from './capability';
+import { capabilityLabel, isCapabilityName, namespaceOf, normaliseDescriptor } from './capability';
 import type { CapabilityDescriptor } from './capability';
 import { CallScope, jsonBytes } from './deadline';
 import type { CapabilityEntry, CapabilityHandler, ParamsPredicate, RouteRequest } from './entry';
@@ -93,24 +93,22 @@ export class CapabilityBus implements InboundCallHandler {
     return this.registry.registerLocal(d, handler, paramsCompatible);
   }
 
-  /** Register all of a service's capabilities, or none if one is invalid. */
+  /**
+   * The one way a service reaches the bus: all of its capabilities are registered, or none if
+   * one is invalid. Descriptors are checked and normalised here ("1.0" becomes [1, 0]).
+   */
   registerService(service: CapabilityProvider): CapabilityEntry[] {
-    const caps = service.capabilities();
-    for (const c of caps) {
-      if (!isCapabilityName(c.descriptor.name))
-        throw new BusError(
-          'namespace_violation',
-          `capability name "${String(c.descriptor.name)}" must look like "<namespace>.<verb>" in lowercase`,
-        );
-      this.schema.compile(c.descriptor);
-    }
+    const caps = service.capabilities().map((c) => ({ ...c, descriptor: normaliseDescriptor(c.descriptor) }));
+    for (const c of caps) this.schema.compile(c.descriptor);
     return caps.map((c) => this.registry.registerLocal(c.descriptor, c.handler, c.paramsCompatible));
   }
 
+  /** Withdraw what `registerService` registered for this service. */
   deregisterService(service: CapabilityProvider): number {
-    return service
-      .capabilities()
-      .reduce((n, c) => n + this.deregister(c.descriptor.name, c.descriptor.version, c.descriptor.params), 0);
+    return service.capabilities().reduce((n, c) => {
+      const d = normaliseDescriptor(c.descriptor);
+      return n + this.deregister(d.name, d.version, d.params);
+    }, 0);
   }
 
   /** Withdraw local instances of name@version (one, if `params` is given). */

@@ -5,6 +5,7 @@ import {
   BusError,
   canonicalJsonBytes,
   isOneOf,
+  parseVersion,
   RPC_DEFAULT_TIMEOUT_SECONDS,
   STABILITIES,
   versionString,
@@ -143,4 +144,14 @@ export function toCapabilitySpec(d: CapabilityDescriptor): CapabilitySpec {
 /** `name@major.minor`, the way people and error messages name a capability. */
 export function capabilityLabel(name: string, version: Version): string {
   return `${name}@${versionString(version)}`;
+}
+
+/**
+ * A service's descriptor as the bus stores it: checked by `defineCapability` (name, numbers,
+ * literals) and with a text version ("1.0") turned into the wire tuple.
+ */
+export function normaliseDescriptor(
+  d: CapabilityDescriptor | (Omit<CapabilityDescriptor, 'version'> & { readonly version: string }),
+): CapabilityDescriptor {
+  return defineCapability({ ...d, version: typeof d.version === 'string' ? parseVersion(d.version) : d.version });
 }

@@ -1,5 +1,6 @@
 /** How CLI commands reach the node running for this HEARTHNET_HOME: its runtime file, then tRPC over HTTP. */
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { readSseEvents } from '../../common';
 import type { AppRouter, OpInputs, OpName } from '../api';
 import type { Config } from '../config';
 import { nodeFiles } from '../config/node-paths';
@@ -81,22 +82,12 @@ async function* sse(info: RuntimeInfo, path: string, q: unknown): AsyncGenerator
     if (wire?.message) throw new CliExit(exitFor(wire.code), wire.message);
     throw new CliExit(EXIT.error, `the node refused the request (${res.status}): ${text}`);
   }
-  const decoder = new TextDecoder();
-  let buf = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += decoder.decode(chunk, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      const parsed = data === undefined ? null : (JSON.parse(data) as unknown);
-      if (event === 'error') {
-        const e = parsed as { code?: string; message?: string };
-        throw new CliExit(exitFor(e.code), e.message ? e.message : `${e.code ?? 'error'}`);
-      }
-      yield { event, data: parsed };
+  for await (const m of readSseEvents(res.body as unknown as AsyncIterable<Uint8Array>)) {
+    const parsed = m.data === '' ? null : (JSON.parse(m.data) as unknown);
+    if (m.event === 'error') {
+      const e = parsed as { code?: string; message?: string };
+      throw new CliExit(exitFor(e.code), e.message ? e.message : `${e.code ?? 'error'}`);
     }
+    yield { event: m.event, data: parsed };
   }
 }

@@ -1,11 +1,17 @@
 /** Builds ConfigErrors that name the file, the dotted key and what was expected. */
+import type { ErrorObject } from 'ajv';
 import { ConfigError, type ConfigErrorCode } from '../../common';
+import { dottedPath, fieldOf, schemaOf, typeWords } from '../schema';
+import { RETIRED_KEYS } from './schema';
+
+/** A TOML date stands in as this symbol while checking: no config key takes a date. */
+export const TOML_DATE = Symbol('a TOML date');
 
 /** Short, readable rendering of a bad value for an error message. */
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
+  if (v === TOML_DATE || v instanceof Date) return 'a date';
   if (Array.isArray(v)) return 'a list';
-  if (v instanceof Date) return 'a date';
   if (v !== null && typeof v === 'object') return 'a table';
   const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
@@ -36,4 +42,42 @@ export function unknownKeyError(file: string | null, key: string, known: readonl
       details: { file, key, expected },
     },
   );
+}
+
+function expectedOf(s: Record<string, unknown>): string {
+  return typeof s.expected === 'string' ? s.expected : typeWords(s.type);
+}
+
+/**
+ * The ConfigError for the first problem ajv found in a config document, from the schema's own
+ * annotations: an unknown key lists the known ones, a wrong type is `wrong_type`, a value out of
+ * its range is `out_of_range` (or the schema's `code`), each naming the dotted key.
+ */
+export function configErrorOf(e: ErrorObject, file: string | null): ConfigError {
+  const s = schemaOf(e);
+  const key = fieldOf(e);
+  if (e.keyword === 'additionalProperties') {
+    const parent = dottedPath(e.instancePath);
+    const retired = RETIRED_KEYS[key];
+    if (retired)
+      return new ConfigError(
+        'unknown_key',
+        `${file ? `${file}: ` : 'config: '}${key} is no longer a setting: ${retired}. Delete the line.`,
+        { details: { file, key, expected: 'no such key' } },
+      );
+    const known = Object.keys((s.properties ?? {}) as object);
+    return unknownKeyError(
+      file,
+      key,
+      known.map((k) => (parent ? `${parent}.${k}` : `[${k}]`)),
+    );
+  }
+  if (e.keyword === 'required') {
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    const sub = ((s.properties ?? {}) as Record<string, Record<string, unknown>>)[missing] ?? {};
+    return keyError('wrong_type', file, key, `set to ${expectedOf(sub)}`);
+  }
+  if (e.keyword === 'type') return keyError('wrong_type', file, key, expectedOf(s), e.data);
+  const code = typeof s.code === 'string' ? (s.code as ConfigErrorCode) : 'out_of_range';
+  return keyError(code, file, key, expectedOf(s), e.data);
 }

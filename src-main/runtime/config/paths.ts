@@ -4,7 +4,11 @@
  */
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ConfigSchema, SECTIONS } from './schema';
 import type { Config, Env } from './types';
+
+/** A location of HearthPaths a config path key falls back to (schema.ts `derived`). */
+export type PathLocation = 'keys' | 'state' | 'logs' | 'blobs' | 'corpora' | 'models';
 
 /** Every location HearthNet derives when the config leaves a path empty. */
 export interface HearthPaths {
@@ -94,22 +98,19 @@ export function resolvePaths(config: Config, opts: ResolveOptions = {}): Config 
   const env = opts.env ?? process.env;
   const d = defaultPaths(env);
   const base = opts.baseDir ?? dirname(d.config);
-  const p = (value: string, fallback: string) => (value === '' ? fallback : expandPath(value, base, env));
-  const opt = (value: string | null) => (value === null || value === '' ? null : expandPath(value, base, env));
-  return Object.freeze({
-    ...config,
-    node: Object.freeze({ ...config.node, models_dir: p(config.node.models_dir, d.models) }),
-    identity: Object.freeze({ ...config.identity, keys_dir: p(config.identity.keys_dir, d.keys) }),
-    community: Object.freeze({ ...config.community, state_dir: p(config.community.state_dir, d.state) }),
-    transport: Object.freeze({
-      ...config.transport,
-      tls_cert: opt(config.transport.tls_cert),
-      tls_key: opt(config.transport.tls_key),
-    }),
-    rag: Object.freeze({ ...config.rag, corpora_dir: p(config.rag.corpora_dir, d.corpora) }),
-    file: Object.freeze({ ...config.file, blobs_dir: p(config.file.blobs_dir, d.blobs) }),
-    observability: Object.freeze({ ...config.observability, log_dir: p(config.observability.log_dir, d.logs) }),
-  });
+  const resolved: Record<string, unknown> = {};
+  for (const section of SECTIONS) {
+    const body: Record<string, unknown> = { ...config[section] };
+    for (const [key, schema] of Object.entries(ConfigSchema.properties[section].properties)) {
+      if (!('derived' in schema)) continue;
+      const value = body[key];
+      const derived = schema.derived as PathLocation | null;
+      if (value === null || value === '') body[key] = derived === null ? null : d[derived];
+      else if (typeof value === 'string') body[key] = expandPath(value, base, env);
+    }
+    resolved[section] = Object.freeze(body);
+  }
+  return Object.freeze(resolved as Config);
 }
 
 /**

@@ -11,7 +11,7 @@ import { ConfigError } from '../../common';
 import { defaultConfig } from './defaults';
 import { parseTomlText, readConfigText } from './load';
 import { configPath, resolvePaths } from './paths';
-import { SECTIONS } from './schema';
+import { ConfigSchema, SECTIONS } from './schema';
 import type { Config, Env } from './types';
 import { validateConfig } from './validate';
 
@@ -23,34 +23,43 @@ export interface SaveOptions {
 
 const HEADER = '# HearthNet configuration. Settings not listed here use their defaults.\n\n';
 
-/** Sections/keys that must always be written so users find them. */
-const ALWAYS_WRITTEN: Readonly<Record<string, readonly string[]>> = { node: ['display_name', 'profile'] };
+/** Keys always written, even at their default, so users find them. */
+const ALWAYS_WRITTEN: ReadonlySet<string> = new Set(['node.display_name', 'node.profile']);
+
+type Tables = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The TOML document `saveConfig` writes for `config` (exported for tests and `hearthnet config show`). */
+/**
+ * The TOML document `saveConfig` writes for `config` (exported for tests and `hearthnet config
+ * show`): the keys of the schema, in its order, that differ from their default and derived value.
+ */
 export function configToToml(config: Config, opts: { env?: Env; baseDir?: string } = {}): string {
-  const defaults = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
-  const derived = resolvePaths(defaultConfig(), opts) as unknown as Record<string, Record<string, unknown>>;
-  const cfg = config as unknown as Record<string, Record<string, unknown>>;
+  const defaults: Tables = defaultConfig();
+  const derived: Tables = resolvePaths(defaultConfig(), opts);
+  const cfg: Tables = config;
   const doc: Record<string, Record<string, unknown>> = {};
   for (const section of SECTIONS) {
     const body: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(cfg[section])) {
-      const always = ALWAYS_WRITTEN[section]?.includes(key) ?? false;
-      if (value === null) continue;
+    for (const key of Object.keys(ConfigSchema.properties[section].properties)) {
+      const value = cfg[section][key];
+      if (value === null || value === undefined) continue;
+      const always = ALWAYS_WRITTEN.has(`${section}.${key}`);
       if (!always && (same(value, defaults[section][key]) || same(value, derived[section][key]))) continue;
-      body[key] = section === 'llm' && key === 'backends' ? (value as Record<string, unknown>[]).map(dropNulls) : value;
+      body[key] = withoutNulls(value);
     }
     if (Object.keys(body).length > 0) doc[section] = body;
   }
   return HEADER + stringify(doc) + '\n';
 }
 
-function dropNulls(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
+/** TOML has no null: an unset optional key (inside `[[llm.backends]]`) is left out. */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
+  return v;
 }
 
 /**

@@ -1,86 +1,45 @@
-/** Range and cross-field checks (§1 of ../shared/spec/hearthnet-reference.md `validate`). Throws the first problem found. */
-import { isIPv4 } from 'node:net';
-import { ConfigError, isOneOf, PROFILES, unsafeCharIn } from '../../common';
-import { keyError } from './errors';
-import { LLM_BACKEND_NAMES, LOG_LEVELS, type Config } from './types';
+/**
+ * Checks of a whole Config (reference §1 `validate`): the schema of `schema.ts` (types, ranges,
+ * enums) and the few rules JSON Schema says badly (cross-field, unsafe characters). Throws the
+ * first problem found, naming the dotted key.
+ */
+import { ConfigError, unsafeCharIn } from '../../common';
+import { compileSchema, firstError } from '../schema';
+import { configErrorOf, keyError } from './errors';
+import { ConfigSchema } from './schema';
+import type { Config } from './types';
 
-const PORT_MAX = 65_535;
-
-function isMulticastV4(addr: string): boolean {
-  if (!isIPv4(addr)) return false;
-  const first = Number(addr.split('.')[0]);
-  return first >= 224 && first <= 239;
-}
+const check = compileSchema(ConfigSchema);
 
 /**
- * Check every value is in range. `file` only names the source in messages.
- * Codes: out_of_range (ports, ratios, ttls, enums), unknown_backend, config_invalid (cross-field).
+ * Check every value is of its type and in range. `file` only names the source in messages.
+ * Codes: wrong_type, unknown_key, out_of_range (ports, ratios, ttls, enums), unknown_backend,
+ * config_invalid (cross-field).
  */
 export function validateConfig(config: Config, file: string | null = null): void {
-  const range = (key: string, expected: string, got: unknown) => keyError('out_of_range', file, key, expected, got);
-  const port = (key: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min || v > PORT_MAX) {
-      throw range(
-        key,
-        min === 0 ? `a port from 0 to ${PORT_MAX} (0 picks a free port)` : `a port from ${min} to ${PORT_MAX}`,
-        v,
-      );
-    }
-  };
-  const ratio = (key: string, v: number) => {
-    if (!(v >= 0 && v <= 1)) throw range(key, 'a fraction from 0 to 1 (e.g. 0.8)', v);
-  };
-
-  if (!isOneOf(PROFILES, config.node.profile))
-    throw range('node.profile', `one of ${PROFILES.join(', ')}`, config.node.profile);
+  if (!check(config)) {
+    const e = firstError(check);
+    throw e ? configErrorOf(e, file) : new ConfigError('config_invalid', `${file ?? 'config'}: not a valid config`);
+  }
   // Neighbours see this name on their screens: one line of plain text (see common/text-safety.ts).
-  const unsafeName = unsafeCharIn(config.node.display_name ?? '');
+  const unsafeName = unsafeCharIn(config.node.display_name);
   if (unsafeName)
-    throw range(
+    throw keyError(
+      'out_of_range',
+      file,
       'node.display_name',
       `one line of plain text without control or text-direction characters (found ${unsafeName})`,
       config.node.display_name,
     );
-  port('transport.port', config.transport.port, 0);
-  port('ui.port', config.ui.port, 0);
-  port('discovery.udp_port', config.discovery.udp_port, 1);
-  if (!isMulticastV4(config.discovery.udp_multicast_group)) {
-    throw range(
-      'discovery.udp_multicast_group',
-      'an IPv4 multicast address (224.0.0.0 to 239.255.255.255)',
-      config.discovery.udp_multicast_group,
-    );
-  }
-  ratio('bus.local_load_threshold', config.bus.local_load_threshold);
-  ratio('file.gc_threshold', config.file.gc_threshold);
   const { default_ttl_seconds: dflt, max_ttl_seconds: max } = config.market;
-  if (!(Number.isInteger(dflt) && dflt > 0))
-    throw range('market.default_ttl_seconds', 'a whole number of seconds above 0', dflt);
-  if (!(Number.isInteger(max) && max > 0))
-    throw range('market.max_ttl_seconds', 'a whole number of seconds above 0', max);
-  if (dflt > max) throw range('market.default_ttl_seconds', `at most market.max_ttl_seconds (${max})`, dflt);
-  if (!isOneOf(LOG_LEVELS, config.observability.log_level)) {
-    throw range('observability.log_level', `one of ${LOG_LEVELS.join(', ')}`, config.observability.log_level);
-  }
-  config.llm.backends.forEach((b, i) => {
-    if (!isOneOf(LLM_BACKEND_NAMES, b.name)) {
-      throw keyError(
-        'unknown_backend',
-        file,
-        `llm.backends[${i}].name`,
-        `one of ${LLM_BACKEND_NAMES.join(', ')}`,
-        b.name,
-      );
-    }
-  });
+  if (dflt > max)
+    throw keyError('out_of_range', file, 'market.default_ttl_seconds', `at most market.max_ttl_seconds (${max})`, dflt);
   if ((config.transport.tls_cert === null) !== (config.transport.tls_key === null)) {
     const key = config.transport.tls_cert === null ? 'transport.tls_cert' : 'transport.tls_key';
     throw new ConfigError(
       'config_invalid',
       `${file ?? 'config'}: transport.tls_cert and transport.tls_key must be set together (only one is set)`,
-      {
-        details: { file, key, expected: 'both tls_cert and tls_key, or neither' },
-      },
+      { details: { file, key, expected: 'both tls_cert and tls_key, or neither' } },
     );
   }
 }

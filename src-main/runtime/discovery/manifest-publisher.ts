@@ -14,7 +14,7 @@ import {
   type KeyPair,
   type NodeManifest,
 } from '../identity';
-import { PeriodicTask } from '../lifecycle/lifecycle';
+import { PeriodicTask } from '../lifecycle';
 
 export interface ManifestSource {
   readonly kp: KeyPair;

@@ -15,7 +15,7 @@
 import { realTimers, type Timers } from '../../common';
 import { SyncClient, type Event, type EventLog, type SyncChannel as EventsSyncChannel } from '.';
 import type { PeerAddress } from '../transport';
-import { PeriodicTask } from '../lifecycle/lifecycle';
+import { PeriodicTask } from '../lifecycle';
 
 /** Pace of reconciliation rounds on a quiet street. A round with a peer that agrees costs one small signed request. */
 export const SYNC_ROUND_INTERVAL_MS = 5_000;

@@ -9,7 +9,8 @@ import type { Logger, Metrics } from '../observability';
 import { createEmbeddingBackend, EmbeddingService, embeddingDescriptors } from '../services/embedding';
 import { buildBackends, detectLocalServers, LlmService, llmDescriptors, type LlmBackend } from '../services/llm';
 import { ModelStore } from '../models';
-import { ShutdownStack } from '../lifecycle/lifecycle';
+import { ShutdownStack } from '../lifecycle';
+import { offerService } from '../services/base';
 
 export interface AiServicesDeps {
   readonly config: Config;
@@ -77,10 +78,7 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
       });
     }
     const llm = new LlmService({ backends, metrics: d.metrics, log: d.log });
-    await llm.start();
-    stack.push('llm', () => llm.stop());
-    d.bus.registerService(llm);
-    stack.push('llm capabilities', () => d.bus.deregisterService(llm));
+    stack.push('llm', await offerService(d.bus, llm));
 
     const resolved = createEmbeddingBackend(d.config.embedding, { modelsDir: d.config.node.models_dir });
     const embedding = new EmbeddingService({
@@ -88,10 +86,7 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
       explanation: resolved.explanation ?? undefined,
       log: d.log,
     });
-    await embedding.start();
-    stack.push('embedding', () => embedding.stop());
-    d.bus.registerService(embedding);
-    stack.push('embedding capabilities', () => d.bus.deregisterService(embedding));
+    stack.push('embedding', await offerService(d.bus, embedding));
     if (!resolved.backend)
       d.log.info('no embedding model installed; document search works by keywords only', {
         explanation: resolved.explanation,
@@ -108,13 +103,9 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
         return;
       }
       const extra = new LlmService({ backends: [backend], metrics: d.metrics, log: d.log });
-      await extra.start();
+      const withdraw = await offerService(d.bus, extra);
       for (const m of backend.models) served.add(m.name);
-      d.bus.registerService(extra);
-      stack.push('llm (added model)', async () => {
-        d.bus.deregisterService(extra);
-        await extra.stop();
-      });
+      stack.push('llm (added model)', withdraw);
     };
 
     return {

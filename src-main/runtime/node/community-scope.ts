@@ -12,7 +12,7 @@ import { parseNodeManifest, verifyNodeManifest, type Endpoint, type KeyPair } fr
 import type { Logger, Metrics } from '../observability';
 import { refusalReason, type HttpClient, type PeerAddress } from '../transport';
 import type { CommunityContext } from './community-context';
-import { ShutdownStack } from '../lifecycle/lifecycle';
+import { ShutdownStack } from '../lifecycle';
 import { startCommunityServices, type CommunityServices } from './community-services';
 import { SyncLoop } from '../events/sync-loop';
 

@@ -4,8 +4,8 @@
  * capabilities go on the bus; they stop before the log closes.
  */
 import { join } from 'node:path';
-import { parseVersion, type Version } from '../../common';
-import { defineCapability, type CapabilityBus, type CapabilityHandler } from '../bus';
+import type { CapabilityBus } from '../bus';
+import { offerService } from '../services/base';
 import type { Config } from '../config';
 import type { PeerRegistry } from '../discovery';
 import type { Event } from '../events';
@@ -19,32 +19,13 @@ import { FileClient, FileService, SourceIndex } from '../services/file';
 import { CorpusRegistry, IngestPipeline, RagService } from '../services/rag';
 import type { HttpClient } from '../transport';
 import type { CommunityContext } from './community-context';
-import { PeriodicTask, ShutdownStack } from '../lifecycle/lifecycle';
+import { PeriodicTask, ShutdownStack } from '../lifecycle';
 
 /** Parallel chunk streams per file fetch: transfers wait on disk and network latency, not CPU (measured 0.38 -> 0.52 of an HTTPS download going from 2 to 6). */
 export const FILE_FETCH_STREAMS = 6;
 
 /** How often blob storage is measured and garbage-collected when the disk fills. */
 export const BLOB_HOUSEKEEPING_MS = 60_000;
-
-/** A capability as a service offers it; `version` may be written "1.0". */
-interface OfferedCapability {
-  readonly descriptor: { readonly name: string; readonly version: string | Version };
-  readonly handler: unknown;
-}
-
-/** Register a service's capabilities (normalising "1.0" versions) and return how to withdraw them. */
-export function offer(bus: CapabilityBus, caps: readonly OfferedCapability[]): () => void {
-  const registered = caps.map(({ descriptor, handler }) => {
-    const version = typeof descriptor.version === 'string' ? parseVersion(descriptor.version) : descriptor.version;
-    const d = defineCapability({ ...(descriptor as object), version } as Parameters<typeof defineCapability>[0]);
-    bus.registerCapability(d, handler as CapabilityHandler);
-    return d;
-  });
-  return () => {
-    for (const d of registered) bus.deregister(d.name, d.version, d.params);
-  };
-}
 
 export interface CommunityServicesDeps {
   readonly config: Config;
@@ -89,9 +70,7 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
         appendEvent: append,
         onSweepError: (err) => log.warn('marketplace sweep failed', { error: String(err) }),
       });
-      market.start();
-      stack.push('marketplace', () => market!.stop());
-      stack.push('marketplace capabilities', offer(bus, market.capabilities()));
+      stack.push('marketplace', await offerService(bus, market));
     }
 
     let chat: ChatService | null = null;
@@ -139,8 +118,7 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
         },
         { onWarn: (message, details) => log.warn(message, details) },
       );
-      await chat.start();
-      stack.push('chat', () => chat!.stop());
+      stack.push('chat', await offerService(bus, chat));
       const dm = delivery;
       stack.push(
         'chat delivery wiring',
@@ -148,7 +126,6 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
           if (e.kind === 'added') dm.onPeerOnline(e.peer.node_id_full);
         }),
       );
-      stack.push('chat capabilities', offer(bus, chat.capabilities()));
     }
     // Files: content-addressed blobs, served to members and fetched from whoever holds them.
     const blobs = new BlobStore(config.file.blobs_dir, {
@@ -172,10 +149,7 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
     community.replay.register('file-sources', sources, ['file.cid.advertised', 'file.cid.unpinned']);
     community.replay.rebuild('file-sources');
     const files = new FileService({ store: blobs, ourNodeId: kp.nodeIdFull, appendEvent: append });
-    await files.start();
-    stack.push('file service', () => files.stop());
-    bus.registerService(files);
-    stack.push('file capabilities', () => bus.deregisterService(files));
+    stack.push('file service', await offerService(bus, files));
     const fileClient = new FileClient(
       {
         bus,
@@ -219,11 +193,7 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
         blobStore: blobs,
         fetchBlob: (cid, signal) => fileClient.fetch(cid, { signal }),
       });
-      await rag.start();
-      const r = rag;
-      stack.push('rag', () => r.stop());
-      bus.registerService(rag);
-      stack.push('rag capabilities', () => bus.deregisterService(r));
+      stack.push('rag', await offerService(bus, rag));
     }
     return {
       market,

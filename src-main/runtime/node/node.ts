@@ -29,20 +29,21 @@ import { createOnboardingApi } from '../api/node-api/onboarding';
 import { openCommunity, type CommunityContext } from './community-context';
 import { readCommunityManifest, writeCommunityManifest } from '../config/community-file';
 import { startCommunityScope, type CommunityScope } from './community-scope';
-import { ShutdownStack } from '../lifecycle/lifecycle';
+import { ShutdownStack } from '../lifecycle';
 import { ManifestPublisher } from '../discovery/manifest-publisher';
 import { startAiServices, type AiServices } from './ai-services';
 import { wireBusMetrics } from '../observability/bus-metrics';
 import { startTelemetry } from '../observability/telemetry';
 import { startEmergency, type EmergencyWiring } from './emergency-wiring';
 import { createOpenAiApp } from '../openai';
-import { registerGovernanceCapabilities } from '../services/governance/governance';
+import { GovernanceService } from '../services/governance';
+import { offerService } from '../services/base';
 import { createNodeApi, type NodeApiWithStream } from '../api/node-api/node-api';
 import { nodeFiles, type NodeFiles } from '../config/node-paths';
 import { acquireRunLock } from '../config/run-lock';
 import { removeRuntimeFile, writeRuntimeFile } from '../config/runtime-file';
 import { APP_ROOT } from '../version';
-import { HttpClient, HttpServer, loadOrCreateTlsCert, PinnedCerts, PubSubServer, RateLimiter } from '../transport';
+import { HttpClient, HttpServer, loadNodeTls, PinnedCerts, PubSubServer, RateLimiter } from '../transport';
 
 export interface StartNodeOptions {
   /** A resolved config (`loadConfig` resolves paths). */
@@ -140,7 +141,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     const kp = config.identity.auto_generate
       ? loadOrGenerateKeyPair(config.identity.keys_dir)
       : loadKeyPair(config.identity.keys_dir);
-    const tls = loadOrCreateTlsCert(files.tlsDir, kp);
+    const tls = loadNodeTls(config.transport, files.tlsDir, kp);
     const profile = config.node.profile as Profile;
     const displayName = config.node.display_name || kp.nodeIdShort;
 
@@ -188,7 +189,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     });
     stack.push('bus metrics', wireBusMetrics(bus, metrics));
 
-    stack.push('governance capability', registerGovernanceCapabilities(bus, kp, community));
+    stack.push('governance', await offerService(bus, new GovernanceService({ keys: kp, community })));
 
     // 7. peer registry (discovery runs inside the community scope)
     const peers = new PeerRegistry(kp.nodeIdFull, config.community.community_id ?? '');

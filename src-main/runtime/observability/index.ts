@@ -1,6 +1,7 @@
 /** X03 observability: JSON-lines logging, Prometheus metrics, call tracing, doctor checks. */
 export * from './log-record';
 export { LogHub, Logger, MemorySink, stderrSink } from './logger';
+export { componentLogger, type ComponentLogger } from './component-logger';
 export type { LogSink, LogHubOptions } from './logger';
 export {
   FileSink,

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import type { PeerRegistry } from '../discovery';
 import type { EventLog } from '../events';
 import { spaceUrl, TRACKIO_DEFAULT_URL, TrackioExporter, type Logger } from '.';
-import { PeriodicTask } from '../lifecycle/lifecycle';
+import { PeriodicTask } from '../lifecycle';
 
 export const TOPOLOGY_SNAPSHOT_MS = 60_000;
 /** LLM calls whose start was seen but whose end was not yet: bounded so a leak cannot grow. */

@@ -3,6 +3,7 @@ export * from './contract';
 export {
   generateSelfSignedCert,
   loadOrCreateTlsCert,
+  loadNodeTls,
   fingerprintOfDer,
   fingerprintOfPem,
   TLS_CERT_FILE,

@@ -1,11 +1,19 @@
 /** SSE framing of stream frames (§4 of ../shared/spec/hearthnet-reference.md streams.py): `SseWriter` on the server, `SseReader` on the client. */
-import { CallError, isOneOf, toWireError, type WireErrorCode } from '../../common';
+import {
+  CallError,
+  createSseParser,
+  isOneOf,
+  sseEvent,
+  toWireError,
+  type SseEvent,
+  type WireErrorCode,
+} from '../../common';
 import type { FlowControl } from './backpressure';
 import { FRAME_EVENTS, type Frame, type FrameEvent } from './contract';
 
 /** One frame as SSE text: `id` is the seq, `data` one line of JSON. */
 export function encodeFrame(f: Frame): string {
-  return `id: ${f.seq}\nevent: ${f.event}\ndata: ${JSON.stringify(f.data)}\n\n`;
+  return sseEvent({ id: f.seq, event: f.event, data: JSON.stringify(f.data) });
 }
 
 /** Request header by which a caller asks for coalesced stream messages (value `1`). */
@@ -23,10 +31,14 @@ export type EncodedFrame = readonly [event: FrameEvent, json: string];
  * `data: {"seq": <first seq>, "frames": [[event, data], ...]}` (docs/protocol/transport.md).
  */
 export function encodeMessage(frames: readonly EncodedFrame[], firstSeq: number): string {
-  if (frames.length === 1) return `id: ${firstSeq}\nevent: ${frames[0][0]}\ndata: ${frames[0][1]}\n\n`;
+  if (frames.length === 1) return sseEvent({ id: firstSeq, event: frames[0][0], data: frames[0][1] });
   let body = '';
   for (let i = 0; i < frames.length; i++) body += `${i ? ',' : ''}["${frames[i][0]}",${frames[i][1]}]`;
-  return `id: ${firstSeq + frames.length - 1}\nevent: ${BATCH_EVENT}\ndata: {"seq":${firstSeq},"frames":[${body}]}\n\n`;
+  return sseEvent({
+    id: firstSeq + frames.length - 1,
+    event: BATCH_EVENT,
+    data: `{"seq":${firstSeq},"frames":[${body}]}`,
+  });
 }
 
 /** What the writer writes to: a node ServerResponse fits. */
@@ -135,55 +147,38 @@ export class SseWriter {
   }
 }
 
-/** Incremental SSE parser: feed text, get complete frames. Unknown events are a protocol error. */
+/** Incremental SSE parser (eventsource-parser): feed text, get complete frames. Unknown events are a protocol error. */
 export class SseParser {
-  private buf = '';
+  private out: Frame[] = [];
+  private readonly parser = createSseParser((m) => {
+    const n = this.out.length;
+    parseMessage(m, this.out);
+    if (this.out.length > n) this.messageEnds.add(this.out[this.out.length - 1]);
+  });
   /** The last frame of each SSE message (a batch yields several frames; acks count messages). */
   readonly messageEnds = new WeakSet<Frame>();
 
   push(text: string): Frame[] {
-    this.buf += text;
-    const out: Frame[] = [];
-    let idx: number;
-    let from = 0;
-    while ((idx = this.buf.indexOf('\n\n', from)) >= 0) {
-      const block = this.buf.slice(from, idx);
-      from = idx + 2;
-      const n = out.length;
-      parseBlock(block, out);
-      if (out.length > n) this.messageEnds.add(out[out.length - 1]);
-    }
-    if (from) this.buf = this.buf.slice(from);
+    const out = (this.out = []);
+    this.parser.feed(text);
     return out;
   }
 }
 
-function parseBlock(block: string, out: Frame[]): void {
-  let event = 'message';
-  let id = '';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line === '' || line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'id') id = value;
-    else if (field === 'data') data.push(value);
-  }
-  if (data.length === 0 && id === '') return;
+function parseMessage(m: SseEvent, out: Frame[]): void {
+  const event = m.event;
   if (event !== BATCH_EVENT && !isOneOf(FRAME_EVENTS, event))
     throw new CallError('bad_request', `the peer sent an unknown stream frame "${event}"`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(data.join('\n'));
+    parsed = JSON.parse(m.data);
   } catch (err) {
     throw new CallError('bad_request', `the peer sent a stream frame that is not JSON`, { cause: err });
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new CallError('bad_request', 'a stream frame must carry a JSON object');
-  if (event === BATCH_EVENT) return unpackBatch(parsed as Record<string, unknown>, Number(id), out);
-  out.push({ event: event as FrameEvent, data: parsed as Record<string, unknown>, seq: Number(id) || 0 });
+  if (event === BATCH_EVENT) return unpackBatch(parsed as Record<string, unknown>, Number(m.id), out);
+  out.push({ event: event as FrameEvent, data: parsed as Record<string, unknown>, seq: Number(m.id) || 0 });
 }
 
 /** A batch's frames, numbered from its `seq`; its `id` must be the last of them. */

@@ -1,8 +1,15 @@
 /** The node's TLS certificate (§4 of ../shared/spec/hearthnet-reference.md tls.py): self-signed, pinned by peers per node id. */
-import { createHash, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  randomBytes,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IdentityError } from '../../common';
+import { ConfigError, IdentityError } from '../../common';
 import type { KeyPair } from '../identity';
 import { derToPem, selfSignedCertDer } from './x509-der';
 
@@ -84,4 +91,61 @@ export function loadOrCreateTlsCert(dir: string, kp: KeyPair): TlsMaterial {
   writeAtomic(keyPath, material.keyPem, 0o600);
   writeAtomic(certPath, material.certPem, 0o644);
   return material;
+}
+
+/** The `[transport]` keys that choose the node's own certificate (config.toml). */
+export interface TlsFiles {
+  readonly tls_cert: string | null;
+  readonly tls_key: string | null;
+}
+
+function readPem(path: string, key: 'transport.tls_cert' | 'transport.tls_key'): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new ConfigError('config_invalid', `${key}: ${path} cannot be read (${code})`, {
+      cause: err,
+      details: { key, file: path },
+    });
+  }
+}
+
+/**
+ * The certificate the node serves: `transport.tls_cert` + `transport.tls_key` when set (PEM files;
+ * any key type TLS accepts), otherwise the generated one in `dir`. Peers pin whatever this returns
+ * through `fingerprint` in the signed node manifest, so a user certificate needs no CA and
+ * pinning works the same (docs/config.md). A file that cannot be read, is not a PEM certificate
+ * or key, or a key that does not match the certificate is ConfigError `config_invalid` naming the key.
+ */
+export function loadNodeTls(files: TlsFiles, dir: string, kp: KeyPair): TlsMaterial {
+  if (files.tls_cert === null || files.tls_key === null) return loadOrCreateTlsCert(dir, kp);
+  const certPem = readPem(files.tls_cert, 'transport.tls_cert');
+  const keyPem = readPem(files.tls_key, 'transport.tls_key');
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+  } catch (err) {
+    throw new ConfigError('config_invalid', `transport.tls_cert: ${files.tls_cert} is not a PEM certificate`, {
+      cause: err,
+      details: { key: 'transport.tls_cert', file: files.tls_cert },
+    });
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch (err) {
+    throw new ConfigError('config_invalid', `transport.tls_key: ${files.tls_key} is not a PEM private key`, {
+      cause: err,
+      details: { key: 'transport.tls_key', file: files.tls_key },
+    });
+  }
+  if (!cert.checkPrivateKey(key)) {
+    throw new ConfigError(
+      'config_invalid',
+      `transport.tls_key: ${files.tls_key} is not the private key of the certificate ${files.tls_cert}`,
+      { details: { key: 'transport.tls_key', file: files.tls_key } },
+    );
+  }
+  return { certPem, keyPem, fingerprint: fingerprintOfDer(cert.raw) };
 }

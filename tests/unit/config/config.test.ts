@@ -47,15 +47,14 @@ describe('defaults', () => {
       udp_enabled: true,
       udp_multicast_group: '239.255.42.42',
       udp_port: 42424,
-      relay_urls: [],
     });
     expect(c.bus).toEqual({ prefer_local: true, local_load_threshold: 0.8 });
-    expect(c.embedding).toEqual({ model: 'BAAI/bge-small-en-v1.5', device: 'auto' });
+    expect(c.embedding).toEqual({ model: 'BAAI/bge-small-en-v1.5' });
     expect(c.file.gc_threshold).toBe(0.8);
     expect(c.market).toEqual({ enabled: true, default_ttl_seconds: 604800, max_ttl_seconds: 2592000 });
     expect(c.chat).toEqual({ enabled: true, store_and_forward: true });
     expect(c.emergency.probe_targets).toEqual(['1.1.1.1', '8.8.8.8', 'cloudflare.com', 'quad9.net']);
-    expect(c.ui).toEqual({ host: '127.0.0.1', port: 7860, launch_browser: true });
+    expect(c.ui).toEqual({ host: '127.0.0.1', port: 7860 });
     expect(c.observability).toEqual({
       log_level: 'info',
       log_dir: '',
@@ -169,7 +168,7 @@ describe('load/save', () => {
   it('atomic save leaves no temp files', () => {
     const env = homeEnv();
     for (let i = 0; i < 3; i++)
-      saveConfig({ ...defaultConfig(), ui: { host: '127.0.0.1', port: 7000 + i, launch_browser: false } }, undefined, {
+      saveConfig({ ...defaultConfig(), ui: { host: '127.0.0.1', port: 7000 + i } }, undefined, {
         env,
       });
     expect(readdirSync(dir)).toEqual(['config.toml']);
@@ -208,6 +207,9 @@ describe('load/save', () => {
 describe('bad input', () => {
   const cases: [string, string, string[]][] = [
     ['[transport]\nprot = 1\n', 'unknown_key', ['transport.prot', 'transport.port']],
+    ['[ui]\nlaunch_browser = false\n', 'unknown_key', ['ui.launch_browser is no longer a setting', '--ui']],
+    ['[discovery]\nrelay_urls = []\n', 'unknown_key', ['discovery.relay_urls is no longer a setting', 'peers add']],
+    ['[embedding]\ndevice = "cuda"\n', 'unknown_key', ['embedding.device is no longer a setting', 'CPU']],
     ['[transprt]\nport = 1\n', 'unknown_key', ['transprt']],
     ['[[llm.backends]]\nname = "ollama"\nkey = "x"\n', 'unknown_key', ['llm.backends[0].key']],
     ['[transport]\nport = "7080"\n', 'wrong_type', ['transport.port', 'whole number']],

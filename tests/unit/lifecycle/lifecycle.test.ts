@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { PeriodicTask, ShutdownStack } from '../../../src-main/runtime/lifecycle/lifecycle';
+import { PeriodicTask, ShutdownStack } from '../../../src-main/runtime/lifecycle';
 
 describe('ShutdownStack', () => {
   it('stops in reverse order, keeps going past failures, and is idempotent', async () => {

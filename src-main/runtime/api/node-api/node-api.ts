@@ -23,7 +23,7 @@ import { issueBoundInvite } from '../../node/community-joining';
 import { PACKAGE_VERSION } from '../../version';
 import type { CommunityContext } from '../../node/community-context';
 import type { CommunityScope } from '../../node/community-scope';
-import { applyGovernance, coSignAction } from '../../services/governance/governance';
+import { applyGovernance, coSignAction } from '../../services/governance';
 import { runOp } from './ops';
 import { createServiceApi } from './services';
 import { createAppApi } from './app';

@@ -7,6 +7,7 @@ import { RPC_DEFAULT_TIMEOUT_SECONDS, type EventType, type Version } from '../..
 import type { ChatConfig } from '../../config';
 import type { Event, EventLog } from '../../events';
 import type { KeyPair } from '../../identity';
+import type { Service } from '../base';
 import type { DeliveryManager, DeliveryOutcome } from './delivery';
 import { ChatError } from './errors';
 import { parseHistoryRequest, parseMsgIdRequest, parseSendRequest } from './input';
@@ -66,7 +67,7 @@ export interface ChatInit {
   readonly onWarn?: (message: string, details?: Record<string, unknown>) => void;
 }
 
-export class ChatService {
+export class ChatService implements Service {
   readonly name = 'chat';
   readonly version = '1.0';
   private readonly newMsgId: () => string;

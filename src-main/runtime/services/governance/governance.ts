@@ -5,7 +5,8 @@
  * nothing anywhere.
  */
 import { EventLogError, HearthError, OnboardingError, type TrustLevel } from '../../../common';
-import { defineCapability, type CapabilityBus } from '../../bus';
+import { defineCapability, type HandlerContext } from '../../bus';
+import type { Service, ServiceCapability } from '../base';
 import {
   coSignDemotion,
   coSignPromotion,
@@ -99,47 +100,71 @@ export function applyGovernance(
   }
 }
 
-/** `community.revoke@1.0` (trusted): record a revocation the caller brings enough signatures for. */
-export function registerGovernanceCapabilities(
-  bus: CapabilityBus,
-  kp: KeyPair,
-  community: () => CommunityContext | null,
-): () => void {
-  const sig = {
+const CO_SIGNATURE_SCHEMA = {
+  type: 'object',
+  required: ['signer', 'signature'],
+  properties: { signer: { type: 'string' }, signature: { type: 'string' } },
+};
+
+/** `community.revoke@1.0` (trusted). */
+const REVOKE_DESCRIPTOR = defineCapability({
+  name: 'community.revoke',
+  version: [1, 0],
+  stability: 'beta',
+  trust_required: 'trusted',
+  idempotent: false,
+  request_schema: {
     type: 'object',
-    required: ['signer', 'signature'],
-    properties: { signer: { type: 'string' }, signature: { type: 'string' } },
-  };
-  const d = defineCapability({
-    name: 'community.revoke',
-    version: [1, 0],
-    stability: 'beta',
-    trust_required: 'trusted',
-    idempotent: false,
-    request_schema: {
-      type: 'object',
-      required: ['node_id', 'signatures'],
-      additionalProperties: false,
-      properties: {
-        node_id: { type: 'string' },
-        reason: { type: 'string', maxLength: 500 },
-        signatures: { type: 'array', items: sig, maxItems: 64 },
-      },
+    required: ['node_id', 'signatures'],
+    additionalProperties: false,
+    properties: {
+      node_id: { type: 'string' },
+      reason: { type: 'string', maxLength: 500 },
+      signatures: { type: 'array', items: CO_SIGNATURE_SCHEMA, maxItems: 64 },
     },
-    response_schema: null,
-  });
-  bus.registerCapability(d, async (ctx) => {
-    const c = community();
+  },
+  response_schema: null,
+});
+
+export interface GovernanceComponents {
+  readonly keys: KeyPair;
+  /** The community this node belongs to now, if any. */
+  readonly community: () => CommunityContext | null;
+}
+
+/**
+ * The governance capability as a service: `community.revoke@1.0` records a revocation the
+ * (trusted) caller brings enough signatures for. Stateless, so start and stop have nothing to do.
+ */
+export class GovernanceService implements Service {
+  readonly name = 'governance';
+  readonly version = '1.0';
+
+  constructor(private readonly components: GovernanceComponents) {}
+
+  start(): void {}
+
+  async stop(): Promise<void> {}
+
+  health(): Record<string, unknown> {
+    return { ok: true, in_community: this.components.community() !== null };
+  }
+
+  capabilities(): ServiceCapability[] {
+    return [{ descriptor: REVOKE_DESCRIPTOR, handler: this.revoke }];
+  }
+
+  private readonly revoke = async (ctx: HandlerContext): Promise<unknown> => {
+    const c = this.components.community();
     if (!c) throw new HearthError('forbidden', 'this node is not in a community');
     const body = ctx.body as { node_id: string; reason?: string; signatures: CoSignature[] };
     const result = applyGovernance(
-      kp,
+      this.components.keys,
       c,
       { action: 'revoke', nodeId: body.node_id, reason: body.reason, signatures: body.signatures },
       { sign: false },
     );
     if (!result.done) throw new HearthError('forbidden', result.message);
     return { event_id: result.event_id, signatures: result.signatures.length };
-  });
-  return () => bus.deregister(d.name, d.version, d.params);
+  };
 }

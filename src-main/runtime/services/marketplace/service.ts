@@ -6,6 +6,7 @@
 import { RPC_DEFAULT_TIMEOUT_SECONDS, toWallClock, type Category, type EventType } from '../../../common';
 import type { Event } from '../../events/types';
 import type { MarketConfig } from '../../config';
+import type { Service } from '../base';
 import { MarketError } from './errors';
 import { isCategory, isExpired, type Post } from './post';
 import * as S from './schemas';
@@ -31,8 +32,8 @@ export interface MarketCapability {
     readonly name: string;
     readonly version: string;
     readonly stability: 'beta';
-    readonly request_schema: object;
-    readonly response_schema: object;
+    readonly request_schema: Record<string, unknown>;
+    readonly response_schema: Record<string, unknown>;
     readonly stream_schema: null;
     readonly params: Record<string, never>;
     readonly max_concurrent: number;
@@ -91,7 +92,7 @@ function optBool(o: Record<string, unknown>, field: string): boolean | undefined
   return o[field] as boolean | undefined;
 }
 
-export class MarketplaceService {
+export class MarketplaceService implements Service {
   readonly name = 'marketplace';
   readonly version = '1.0';
   private readonly now: () => number;
@@ -238,8 +239,8 @@ export class MarketplaceService {
   capabilities(): MarketCapability[] {
     const d = (
       name: string,
-      request_schema: object,
-      response_schema: object,
+      request_schema: Record<string, unknown>,
+      response_schema: Record<string, unknown>,
       idempotent: boolean,
       handler: Handler,
     ): MarketCapability => ({

@@ -41,14 +41,35 @@ const ABBREV = new Set([
   'sun',
 ]);
 
-/** Sentence end: terminal punctuation (+ closing quotes/brackets) then whitespace, or a blank line. */
-const BOUNDARY = /([.!?…]+["'”’)\]]*)(\s+)|(\n[ \t]*\n\s*)/g;
+/**
+ * Sentence boundaries come from the platform (`Intl.Segmenter`, Unicode UAX #29: CJK full stops,
+ * closing quotes, "e.g. lowercase" continuations). ICU's own abbreviation suppression is not
+ * reachable from Intl, so two of its breaks are undone here: after an abbreviation ("Dr. Jones")
+ * and after a single line break with no sentence-ending punctuation (a wrapped line in a PDF or a
+ * text file). A blank line always ends a sentence.
+ */
+const SEGMENTER = new Intl.Segmenter('en', { granularity: 'sentence' });
+
+/** Sentence-ending punctuation, then any closing quotes/brackets, at the end of a segment's text. */
+const TERMINAL = /[.!?…。！？‼⁇⁈⁉]+["'”’»)\]]*$/u;
+const BLANK_LINE = /\n[ \t]*\n\s*$/;
 
 function isAbbreviation(text: string, dotIndex: number): boolean {
   let i = dotIndex;
   while (i > 0 && /[\p{L}.]/u.test(text[i - 1])) i--;
   const word = text.slice(i, dotIndex).toLowerCase();
   return ABBREV.has(word) || /^\p{L}$/u.test(word); // "J. Smith"
+}
+
+/** True when the text `text[from, to)` (one or more segments) really ends a sentence (see SEGMENTER). */
+function endsSentence(text: string, from: number, to: number): boolean {
+  const seg = text.slice(from, to);
+  if (BLANK_LINE.test(seg)) return true;
+  const body = seg.trimEnd();
+  const m = TERMINAL.exec(body);
+  if (!m) return false;
+  const punct = from + m.index;
+  return !(text[punct] === '.' && /^\.["'”’»)\]]*$/u.test(m[0]) && isAbbreviation(text, punct));
 }
 
 /** Splits `text` into trimmed sentence spans (offsets into `text`); whitespace-only text gives []. */
@@ -62,15 +83,11 @@ export function splitSentences(text: string): Span[] {
     while (e > s && /\s/.test(text[e - 1])) e--;
     if (e > s) spans.push({ start: s, end: e });
   };
-  for (const m of text.matchAll(BOUNDARY)) {
-    const idx = m.index ?? 0;
-    if (m[1] !== undefined) {
-      if (m[1][0] === '.' && m[1].length === 1 && isAbbreviation(text, idx)) continue;
-      push(idx + m[1].length);
-    } else {
-      push(idx);
-    }
-    start = idx + m[0].length;
+  for (const seg of SEGMENTER.segment(text)) {
+    const end = seg.index + seg.segment.length;
+    if (end < text.length && !endsSentence(text, start, end)) continue; // from `start`: a blank line spans two segments
+    push(end);
+    start = end;
   }
   push(text.length);
   return spans;

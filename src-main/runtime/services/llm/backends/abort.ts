@@ -1,4 +1,5 @@
-/** Links a caller's AbortSignal with a generation deadline into one signal, and says which fired. */
+/** One generation's cancellation: the caller's signal and the generation deadline (platform AbortSignals), and which fired. */
+import { deadlineSignal, isDeadlineReason } from '../../../../common';
 import { LlmError } from './errors';
 
 /** One generation's cancellation scope. Call `dispose()` in a finally block. */
@@ -11,30 +12,31 @@ export interface AbortScope {
   dispose(): void;
 }
 
-/** `timeoutMs` is a whole-call deadline; the timer is unref'd so it never holds the process open. */
+/**
+ * `timeoutMs` is a whole-call deadline and `outer` the caller's signal, linked by `deadlineSignal`
+ * (`AbortSignal.timeout` + `AbortSignal.any`; the platform timer never holds the process open).
+ * The scope's own signal aborts with the LlmError saying which fired, so code that reads
+ * `signal.reason` (the sequence pool, the HTTP client) reports `timeout` vs `cancelled`.
+ */
 export function abortScope(outer: AbortSignal | undefined, timeoutMs: number): AbortScope {
   const ctl = new AbortController();
+  const limits = deadlineSignal(timeoutMs, outer);
   let why: LlmError | null = null;
-  const end = (e: LlmError | null) => {
+  const onLimit = () => {
     if (ctl.signal.aborted) return;
-    why = e;
-    ctl.abort(e ?? new LlmError('cancelled', 'generation stopped'));
+    why = isDeadlineReason(limits.reason)
+      ? new LlmError('timeout', `no complete answer within ${Math.round(timeoutMs / 1000)} s`)
+      : new LlmError('cancelled', 'the request was cancelled');
+    ctl.abort(why);
   };
-  const onOuter = () => end(new LlmError('cancelled', 'the request was cancelled'));
-  if (outer?.aborted) onOuter();
-  else outer?.addEventListener('abort', onOuter, { once: true });
-  const timer = setTimeout(
-    () => end(new LlmError('timeout', `no complete answer within ${Math.round(timeoutMs / 1000)} s`)),
-    timeoutMs,
-  );
-  timer.unref?.();
+  if (limits.aborted) onLimit();
+  else limits.addEventListener('abort', onLimit, { once: true });
   return {
     signal: ctl.signal,
-    abort: () => end(null),
-    reason: () => why,
-    dispose: () => {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuter);
+    abort: () => {
+      if (!ctl.signal.aborted) ctl.abort(new LlmError('cancelled', 'generation stopped'));
     },
+    reason: () => why,
+    dispose: () => limits.removeEventListener('abort', onLimit),
   };
 }

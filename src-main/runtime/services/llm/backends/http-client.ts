@@ -1,4 +1,5 @@
 /** HTTP plumbing shared by the remote backends: fetch with deadlines, vendor errors mapped to LlmError, secrets redacted. */
+import { deadlineSignal, isDeadlineReason } from '../../../../common';
 import { LlmError } from './errors';
 
 /** Deadline for health probes and model listings, in ms. */
@@ -48,13 +49,12 @@ export class HttpClient {
 
   /** GET a JSON document with the probe deadline (or the caller's signal). */
   async getJson(path: string, signal?: AbortSignal, timeoutMs = HTTP_PROBE_TIMEOUT_MS): Promise<unknown> {
-    const t = AbortSignal.timeout(timeoutMs);
-    const s = signal ? AbortSignal.any([signal, t]) : t;
+    const s = deadlineSignal(timeoutMs, signal);
     const res = await this.send('GET', path, undefined, s);
     try {
       return await res.json();
     } catch (e) {
-      throw this.streamError(e, s, t);
+      throw this.streamError(e, s);
     }
   }
 
@@ -85,11 +85,11 @@ export class HttpClient {
   }
 
   /** Map a thrown fetch/stream error: our abort reason wins; otherwise the connection failed. */
-  streamError(e: unknown, signal?: AbortSignal, timeoutSignal?: AbortSignal): LlmError {
+  streamError(e: unknown, signal?: AbortSignal): LlmError {
     if (e instanceof LlmError) return e;
     if (signal?.aborted) {
       if (signal.reason instanceof LlmError) return signal.reason;
-      if (timeoutSignal?.aborted)
+      if (isDeadlineReason(signal.reason))
         return new LlmError('timeout', `${this.opts.backend} at ${this.host()} did not answer in time`);
       return new LlmError('cancelled', 'the request was cancelled');
     }

@@ -1,39 +1,5 @@
-/**
- * Start parts in dependency order and stop them in reverse, best-effort: a failing stop step is
- * logged and the rest still run (ARCHITECTURE §3).
- */
+/** A timer-driven job that is a Startable: runs on a pace, never overlaps itself, stops cleanly. */
 import { realTimers, type Timers } from '../../common';
-
-export interface StopLogger {
-  warn(msg: string, extras?: Record<string, unknown>): void;
-}
-
-export class ShutdownStack {
-  private readonly steps: Array<{ name: string; stop: () => unknown }> = [];
-  private unwinding: Promise<void> | null = null;
-
-  constructor(private readonly log: StopLogger) {}
-
-  /** Register how to undo something that has just started. */
-  push(name: string, stop: () => unknown): void {
-    this.steps.push({ name, stop });
-  }
-
-  /** Run every registered stop step, newest first. Idempotent. */
-  unwind(): Promise<void> {
-    this.unwinding ??= (async () => {
-      while (this.steps.length) {
-        const step = this.steps.pop()!;
-        try {
-          await step.stop();
-        } catch (err) {
-          this.log.warn(`stopping ${step.name} failed`, { error: (err as Error)?.message ?? String(err) });
-        }
-      }
-    })();
-    return this.unwinding;
-  }
-}
 
 /**
  * Runs `fn` every `intervalMs` (never overlapping itself) until stopped; failures go to `onError`.
