@@ -7,9 +7,8 @@
  * round of fsyncs at the end (`BlobStore.syncBatch`). Large files, and any file the batch could not
  * finish, go through the ordinary per-file transfer (which resumes from what arrived).
  */
-import { BlobError, HearthError } from '../../../common';
 import { BLOB_CHUNKS_MAX_PER_REQUEST, type BlobPieces } from '../../transport/blob-chunks';
-import { FileAssembly, parseManifest, type BlobManifest, type BlobStore, type ChunkRef } from '../../blobs';
+import { BlobError, FileAssembly, parseManifest, type BlobManifest, type BlobStore, type ChunkRef } from '../../blobs';
 import type { CapabilityBus } from '../../bus';
 import { FILE_READ_MAX_MANIFESTS } from './schemas';
 
@@ -46,7 +45,7 @@ export interface BatchResult {
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new HearthError('cancelled', 'The download was cancelled.', { cause: signal.reason });
+  if (signal?.aborted) throw new BlobError('cancelled', 'The download was cancelled.', { cause: signal.reason });
 }
 
 /** Manifests of `cids` held by `source`, checked against their CIDs; unknown ones are left out. */

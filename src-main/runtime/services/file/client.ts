@@ -1,6 +1,5 @@
 /** The node's side of file transfer: pull a blob from peers through file.read on the bus, and add local files. */
 import { basename, extname } from 'node:path';
-import { BlobError, HearthError } from '../../../common';
 import {
   TransferManager,
   type ReceivedChunk,
@@ -15,6 +14,7 @@ import type { CapabilityBus } from '../../bus';
 import type { BlobChunksRequest } from '../../transport/blob-chunks';
 import { fetchSmallFiles, FILE_LANES, inLanes, saveFile } from './batch';
 import { DATA_B64_MAX_LENGTH, type FileChunkData } from './schemas';
+import { BlobError } from '../../blobs';
 
 /**
  * The source name meaning "whichever node the bus routes to" (no node targeting). Used when no
@@ -326,7 +326,7 @@ export async function addFiles(
   try {
     await inLanes([...paths.keys()], FILE_LANES, async (i) => {
       if (opts.signal?.aborted)
-        throw new HearthError('cancelled', 'Adding the files was cancelled.', { cause: opts.signal.reason });
+        throw new BlobError('cancelled', 'Adding the files was cancelled.', { cause: opts.signal.reason });
       const filename = basename(paths[i]);
       const mimeType = guessMimeType(filename);
       out[i] = await store.importFile(paths[i], { filename, mimeType, durable: false, signal: opts.signal });
