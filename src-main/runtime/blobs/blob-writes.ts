@@ -2,13 +2,14 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BlobError, canonicalJson, type Cid } from '../../common';
+import { canonicalJson, type Cid } from '../../common';
 import { dropUnreferenced } from './blob-removal';
 import { chunkFile, verifyChunk, type BlobManifest, type ChunkFileOptions, type ChunkRef } from './chunker';
 import { assertRoom } from './disk';
 import { errnoOf, ioError } from './fs-util';
 import { parseManifest, readManifestFile } from './manifest';
 import { missingIn, uniqueBytes, type StoreParts } from './store-parts';
+import { BlobError } from './errors';
 
 export interface ImportOptions extends Omit<ChunkFileOptions, 'chunkSize'> {
   chunkSize?: number;

@@ -1,11 +1,12 @@
 /** Blobs still arriving (`partial/<hex>.json`, the transfer's resume state) and turning one into a complete blob. Internal to BlobStore. */
 import { rename } from 'node:fs/promises';
-import { BlobError, type Cid } from '../../common';
+import { type Cid } from '../../common';
 import { exists } from './chunk-files';
 import type { BlobManifest } from './chunker';
 import { fsyncDir, fsyncFile, ioError } from './fs-util';
 import { parseManifest, readManifestFile } from './manifest';
 import { missingIn, type StoreParts } from './store-parts';
+import { BlobError } from './errors';
 
 /** The manifest of an unfinished transfer, or null. */
 export async function readPartial(p: StoreParts, c: Cid): Promise<BlobManifest | null> {

@@ -1,8 +1,9 @@
 /** The persisted set of pinned CIDs (a pinned manifest protects all its chunks from gc). */
 import { readFile } from 'node:fs/promises';
-import { BlobError, canonicalJson, type Cid } from '../../common';
+import { canonicalJson, type Cid } from '../../common';
 import { isCid } from './cid';
 import { errnoOf, ioError, tmpName, writeAtomic } from './fs-util';
+import { BlobError } from './errors';
 
 export class PinSet {
   #pins = new Set<Cid>();

@@ -1,7 +1,7 @@
 /** §3.2: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
 import { rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BLOB_GC_DISK_THRESHOLD, BlobError, HearthError, type Cid } from '../../common';
+import { BLOB_GC_DISK_THRESHOLD, HearthError, type Cid } from '../../common';
 import { deleteBlob, collectGarbage } from './blob-removal';
 import { exportToFile, fillAssembly, readBlobBytes, readBlobStream } from './blob-reads';
 import { heldWhole, importFile, writeBlob, type ImportOptions } from './blob-writes';
@@ -27,6 +27,7 @@ import {
   type BlobStoreOptions,
   type StoreParts,
 } from './store-parts';
+import { BlobError } from './errors';
 
 export { READ_BLOB_BYTES_MAX } from './blob-reads';
 export type { ImportOptions } from './blob-writes';

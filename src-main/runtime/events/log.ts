@@ -4,12 +4,10 @@ import { monotonicFactory } from 'ulidx';
 import {
   canonicalJson,
   EVENT_TYPES,
-  EventLogError,
   isOneOf,
   toWallClock,
   type CommunityId,
   type EventId,
-  type EventLogErrorCode,
   type EventType,
   type NodeId,
   type WallClock,
@@ -23,6 +21,7 @@ import { migrate } from './schema';
 import { Subscriber } from './subscriber';
 import { verifyBytesAsync } from './verify-async';
 import { EVENT_SCHEMA_VERSION, type Event, type MembershipOracle } from './types';
+import { EVENT_LOG_STORAGE_CODES, EventLogError, type EventLogErrorCode } from './errors';
 
 /** Result of the optional `validate` hook (e.g. per-type data schemas, invite quorum rules). */
 export type ValidateResult = { ok: true } | { ok: false; code: EventLogErrorCode; reason: string };
@@ -87,7 +86,7 @@ export class EventLog {
       migrate(this.db, opts.communityId);
     } catch (err) {
       if (err instanceof EventLogError) throw err;
-      throw new EventLogError('db_corrupt', `cannot open the event log at ${opts.dbPath}: ${(err as Error).message}`, {
+      throw new EventLogError('open_failed', `cannot open the event log at ${opts.dbPath}: ${(err as Error).message}`, {
         cause: err,
         details: { path: opts.dbPath },
       });
@@ -311,7 +310,7 @@ export class EventLog {
           if (this.receiveOne(e, true, pre.get(e))) result.accepted += 1;
           else result.duplicates += 1;
         } catch (err) {
-          if (!(err instanceof EventLogError) || err.code === 'db_corrupt') throw err;
+          if (!(err instanceof EventLogError) || EVENT_LOG_STORAGE_CODES.has(err.code)) throw err;
           result.rejected.push({ event_id: e.event_id, code: err.code, message: err.message });
         }
       }
@@ -409,7 +408,7 @@ export class EventLog {
       this.summaries.reload();
       if (undone.length > 0) this.notifyRollback(undone);
       if (err instanceof EventLogError) throw err;
-      throw new EventLogError('db_corrupt', `the event log could not be written: ${(err as Error).message}`, {
+      throw new EventLogError('write_failed', `the event log could not be written: ${(err as Error).message}`, {
         cause: err,
       });
     }
@@ -434,7 +433,7 @@ export class EventLog {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new EventLogError('db_corrupt', 'the event log is closed');
+    if (this.closed) throw new EventLogError('closed', 'the event log is closed');
   }
 }
 

@@ -1,6 +1,5 @@
 /** The node's side of file transfer: pull a blob from peers through file.read on the bus, and add local files. */
 import { basename, extname } from 'node:path';
-import { BlobError } from '../../../common';
 import {
   FileAssembly,
   TransferManager,
@@ -14,6 +13,7 @@ import {
 } from '../../blobs';
 import type { CapabilityBus } from '../../bus';
 import { DATA_B64_MAX_LENGTH, type FileChunkData } from './schemas';
+import { BlobError } from '../../blobs';
 
 /**
  * The source name meaning "whichever node the bus routes to" (no node targeting). Used when no

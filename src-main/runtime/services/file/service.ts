@@ -2,7 +2,7 @@
  * M07 §4.1 of ../shared/spec/hearthnet-reference.md: the file service — serves this node's blobs to the mesh (file.read, file.list),
  * announces them (file.advertise) and accepts uploads (file.put).
  */
-import { BlobError, type Cid, type EventType } from '../../../common';
+import { type Cid, type EventType } from '../../../common';
 import { assertCid, TransferManager, type BlobManifest, type BlobStore, type ChunkRef } from '../../blobs';
 import { defineCapability, type CapabilityDescriptor, type HandlerContext } from '../../bus';
 import type { Event } from '../../events';
@@ -11,6 +11,7 @@ import type { Service, ServiceCapability } from '../base';
 import * as S from './schemas';
 import { ManifestCache } from './manifest-cache';
 import { UploadSessions, UPLOAD_IDLE_TIMEOUT_MS } from './upload';
+import { BlobError } from '../../blobs';
 
 /** Concurrent file.read calls one node serves (each holds at most one chunk in memory). */
 export const FILE_READ_MAX_CONCURRENT = 16;
