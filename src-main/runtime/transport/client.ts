@@ -263,7 +263,7 @@ export class HttpClient implements PeerTransport {
     req: BlobChunksRequest,
     opts: { timeoutMs?: number; signal?: AbortSignal; maxChunkBytes?: number } = {},
   ): AsyncGenerator<{ index: number; data: Uint8Array }> {
-    const what = `chunks of ${req.cid}`;
+    const what = `chunks of ${'blobs' in req ? `${req.blobs.length} files` : req.cid}`;
     const dl = deadline(opts.timeoutMs ?? this.timeoutDefaultMs, what, opts.signal);
     let finished = false;
     try {
