@@ -4,6 +4,7 @@
  */
 import {
   DiscoveryError,
+  errorMessage,
   HearthError,
   MANIFEST_REPUBLISH_INTERVAL_SECONDS,
   neutralise,
@@ -326,7 +327,7 @@ export class DiscoveryService {
     try {
       m = await this.init.fetchManifest(t.endpoint, { nodeIdFull: t.nodeIdFull, signal });
     } catch (err) {
-      this.log('debug', 'manifest fetch failed', { where, error: String((err as Error)?.message ?? err) });
+      this.log('debug', 'manifest fetch failed', { where, error: errorMessage(err) });
       throw new DiscoveryError(
         'manifest_fetch_failed',
         `could not get the node manifest from ${where}; is the neighbour's HearthNet running?`,
