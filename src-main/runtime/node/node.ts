@@ -33,7 +33,7 @@ import { ShutdownStack } from '../lifecycle';
 import { ManifestPublisher } from '../discovery/manifest-publisher';
 import { startAiServices, type AiServices } from './ai-services';
 import { wireBusMetrics } from '../observability/bus-metrics';
-import { startTelemetry } from '../observability/telemetry';
+import { startTelemetry, type Telemetry } from '../observability/telemetry';
 import { startEmergency, type EmergencyWiring } from './emergency-wiring';
 import { createOpenAiApp } from '../openai';
 import { GovernanceService } from '../services/governance';
@@ -91,6 +91,8 @@ export interface RunningNode {
   readonly api: NodeApiWithStream;
   readonly emergency: EmergencyWiring;
   readonly ai: AiServices;
+  /** Trackio / OTLP exporters (observability.trackio_project / otlp_endpoint), null when neither is set. */
+  readonly telemetry: Telemetry | null;
   /** The community's log and membership, once the node belongs to one. */
   community(): CommunityContext | null;
   /** The community scope (its services: market, chat, files, rag), once the node belongs to one. */
@@ -221,7 +223,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     });
     stack.push('ai services', () => ai.stop());
 
-    // Optional telemetry to Trackio (§23); nothing runs unless trackio_project is set.
+    // Optional telemetry to Trackio and OTLP (§23); nothing runs unless trackio_project or otlp_endpoint is set.
     const telemetry = startTelemetry({
       config,
       bus,
@@ -464,6 +466,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       api,
       emergency,
       ai,
+      telemetry,
       community,
       scope: () => scope,
       manifest: () => publisher!.current(),
