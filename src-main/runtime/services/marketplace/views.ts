@@ -7,7 +7,7 @@ import type { Category } from '../../../common';
 import { MarketError } from './errors';
 import { isTypedEvent, type Event, type MaterialisedView, type TypedEvent } from '../../events';
 import { isExpired, type Post } from './post';
-import { TextIndex } from './text-index';
+import { TextIndex } from './text-search';
 import { readCreatedData, readUpdatedData } from './validate';
 
 export const MARKET_EVENT_TYPES = ['market.post.created', 'market.post.updated', 'market.post.expired'] as const;
