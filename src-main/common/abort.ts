@@ -44,7 +44,7 @@ export function abortErrorsFor(what: string): AbortErrors {
  */
 export function abortError(signal: AbortSignal | undefined, what: string | AbortErrors): HearthError {
   const reason: unknown = signal?.reason;
-  if (reason instanceof HearthError) return reason as HearthError;
+  if (reason instanceof HearthError) return reason as HearthError; // instanceof alone types its codes as any
   const errors = typeof what === 'string' ? abortErrorsFor(what) : what;
   return isDeadlineReason(reason) ? errors.timeout(reason) : errors.cancelled(reason);
 }
