@@ -277,7 +277,7 @@ async function addEverywhere(holders: Node[], path: string): Promise<string> {
   return cid;
 }
 
-/** 1,000 files of 64 KiB: all added on A, all fetched by B (8 at a time); and Syncthing on the same folder. */
+/** 1,000 files of 64 KiB: all added on A (one batch), all fetched by B (one batch); and Syncthing on the same folder. */
 async function smallFiles(dir: string, alice: Node, bob: Child, st: Child | null): Promise<void> {
   const folder = join(dir, 'photos');
   mkdirSync(folder);
@@ -287,9 +287,8 @@ async function smallFiles(dir: string, alice: Node, bob: Child, st: Child | null
   const total = SMALL_FILES * size;
   const s = alice.scope()!.services;
   const t0 = performance.now();
-  const cids: string[] = [];
-  for (let i = 0; i < SMALL_FILES; i++)
-    cids.push((await s.fileClient.addFile(join(folder, `img-${String(i).padStart(4, '0')}.jpg`), { pin: true })).cid);
+  const paths = Array.from({ length: SMALL_FILES }, (_, i) => join(folder, `img-${String(i).padStart(4, '0')}.jpg`));
+  const cids = (await s.fileClient.addFiles(paths, { pin: true })).map((m) => m.cid); // `files add` of a folder
   for (let i = 0; i < cids.length; i += 256) await s.files.advertise(cids.slice(i, i + 256));
   const tAdded = performance.now();
   bob.send({ type: 'fetch', cids, out: join(dir, 'b-photos'), sources: [alice.kp.nodeIdFull] });

@@ -157,22 +157,21 @@ async function meshChild(): Promise<void> {
       const rssBefore = process.memoryUsage().rss;
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      let next = 0;
       let lastChunk = 0;
       const paths: string[] = [];
-      // `files get --out <dir>` for each id, 8 at a time (one at a time for a single big file).
-      await Promise.all(
-        Array.from({ length: Math.min(8, cids.length) }, async () => {
-          while (next < cids.length) {
-            const cid = cids[next++];
-            const r = await services.fileClient.fetchToFile(cid, (m) => join(out, m.filename ?? cid.slice(7)), {
-              sources,
-              onProgress: (p) => p.done_chunks === p.total_chunks && (lastChunk = performance.now()),
-            });
-            paths.push(r.path);
-          }
-        }),
-      );
+      const target = (m: { cid: string; filename: string | null }) => join(out, m.filename ?? m.cid.slice(7));
+      if (cids.length === 1) {
+        // `files get --out`: one big file.
+        const r = await services.fileClient.fetchToFile(cids[0], target, {
+          sources,
+          onProgress: (p) => p.done_chunks === p.total_chunks && (lastChunk = performance.now()),
+        });
+        paths.push(r.path);
+      } else {
+        // A folder: small files in shared requests, made durable together (FileClient.fetchManyToFiles).
+        for (const r of await services.fileClient.fetchManyToFiles(cids, target, { sources })) paths.push(r.path);
+        lastChunk = performance.now();
+      }
       const ms = performance.now() - t0;
       probing = false;
       await probe;

@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIG_ERROR_CODES } from '../../src-main/common';
 import { loadConfig } from '../../src-main/runtime/config';
 import {
   encodeAnnouncement,
@@ -20,6 +19,7 @@ import {
 } from '../../src-main/runtime/discovery';
 import { generateKeyPair } from '../../src-main/runtime/identity';
 import { budget, expectOnly, mutated, mutatedBytes } from './budget';
+import { CONFIG_ERROR_CODES } from '../../src-main/runtime/config';
 
 const kp = generateKeyPair();
 const us = generateKeyPair();

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EVENT_LOG_ERROR_CODES, EVENT_TYPES, toWallClock, type EventType } from '../../src-main/common';
+import { EVENT_TYPES, toWallClock, type EventType } from '../../src-main/common';
 import { SyncServer, type Event } from '../../src-main/runtime/events';
 import { generateKeyPair } from '../../src-main/runtime/identity';
 import { createCommunity } from '../../src-main/runtime/onboarding';
@@ -19,6 +19,7 @@ import { ChatView, CHAT_VIEW_EVENT_TYPES } from '../../src-main/runtime/services
 import { SourceIndex } from '../../src-main/runtime/services/file';
 import { MARKET_EVENT_TYPES, MarketplaceView } from '../../src-main/runtime/services/marketplace';
 import { budget, expectOnly, expectOnlyAsync, mutated } from './budget';
+import { EVENT_LOG_ERROR_CODES } from '../../src-main/runtime/events';
 
 const dir = mkdtempSync(join(tmpdir(), 'hn-fuzz-events-'));
 const root = generateKeyPair();

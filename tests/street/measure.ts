@@ -43,3 +43,55 @@ export function loadNow(): string {
   const [one, five] = readFileSync('/proc/loadavg', 'utf8').split(' ');
   return `load ${one} (5 min ${five})`;
 }
+
+/** What the street's idle bytes are made of, counted once per frame as it enters the bridge. */
+const TRAFFIC_CLASSES: ReadonlyArray<readonly [string, string]> = [
+  ['mdns', 'udp dport 5353'],
+  ['udp announce', 'udp dport 42424'],
+  ['new TCP connections (SYN)', 'tcp dport PEER tcp flags & (syn | ack) == syn'],
+  ['TCP to peer port (requests)', 'tcp dport PEER'],
+  ['TCP from peer port (answers)', 'tcp sport PEER'],
+  ['all', ''],
+];
+
+/**
+ * nftables counters in the bridge namespace (family bridge, prerouting: every frame once, on the
+ * port it came in by), so an idle figure can be split into discovery, new connections and
+ * request/answer bytes. Summed over the whole street; divide by N for a node's share.
+ */
+export class TrafficClasses {
+  constructor(
+    private readonly bridgeNs: string,
+    peerPort: number,
+  ) {
+    const rules = TRAFFIC_CLASSES.map(
+      ([name, match]) => `    ${match.replaceAll('PEER', String(peerPort))} counter comment "${name}"`,
+    );
+    const table = [
+      'table bridge street_acct {',
+      '  chain pre {',
+      '    type filter hook prerouting priority 0; policy accept;',
+      ...rules,
+      '  }',
+      '}',
+    ].join('\n');
+    execFileSync('ip', ['netns', 'exec', bridgeNs, 'nft', '-f', '-'], { input: `${table}\n` });
+  }
+
+  /** Packets and bytes per class so far. */
+  read(): Map<string, { packets: number; bytes: number }> {
+    const out = new Map<string, { packets: number; bytes: number }>();
+    const json = JSON.parse(
+      execFileSync('ip', ['netns', 'exec', this.bridgeNs, 'nft', '-j', 'list', 'table', 'bridge', 'street_acct'], {
+        encoding: 'utf8',
+      }),
+    ) as {
+      nftables: Array<{ rule?: { comment?: string; expr: Array<{ counter?: { packets: number; bytes: number } }> } }>;
+    };
+    for (const item of json.nftables) {
+      const counter = item.rule?.expr.find((e) => e.counter)?.counter;
+      if (item.rule?.comment && counter) out.set(item.rule.comment, counter);
+    }
+    return out;
+  }
+}

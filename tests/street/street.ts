@@ -20,7 +20,7 @@ import {
   type NetnsTopology,
 } from '../netns/netns';
 import { createHomes, PEER_PORT, type Home } from './homes';
-import { bytesSentByPort, cpuSeconds, loadNow, rssKiB } from './measure';
+import { bytesSentByPort, cpuSeconds, loadNow, rssKiB, TrafficClasses } from './measure';
 import { quantile, StreetObserver } from './observe';
 import { applyWifi, HOME_WIFI, nftUnavailableReason } from './wifi';
 
@@ -36,10 +36,12 @@ interface Args {
   idleS: number;
   cutS: number;
   events: number;
+  /** Only join, meet, reach-all and idle (no chat/file/model, no cut): for looking into idle cost. */
+  quick: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { nodes: 10, wifi: false, idleS: 60, cutS: 30, events: 20 };
+  const a: Args = { nodes: 10, wifi: false, idleS: 60, cutS: 30, events: 20, quick: false };
   for (let i = 0; i < argv.length; i++) {
     const v = () => Number(argv[++i]);
     if (argv[i] === '--nodes') a.nodes = v();
@@ -47,7 +49,8 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--idle-s') a.idleS = v();
     else if (argv[i] === '--cut-s') a.cutS = v();
     else if (argv[i] === '--events') a.events = v();
-    else throw new Error(`unknown option ${argv[i]} (--nodes N --wifi --idle-s S --cut-s S --events K)`);
+    else if (argv[i] === '--quick') a.quick = true;
+    else throw new Error(`unknown option ${argv[i]} (--nodes N --wifi --idle-s S --cut-s S --events K --quick)`);
   }
   if (!Number.isInteger(a.nodes) || a.nodes < 5 || a.nodes > 200) throw new Error('--nodes must be 5..200');
   return a;
@@ -60,6 +63,7 @@ class Street {
   readonly obs: StreetObserver;
   private procs: Array<ChildProcess | null> = [];
   private relays: ChildProcess[] = [];
+  private traffic: TrafficClasses | null = null;
 
   constructor(
     readonly topo: NetnsTopology,
@@ -155,20 +159,29 @@ class Street {
     execFileSync('ip', ['-n', this.topo.bridgeNs, 'link', 'set', `p${i}`, up ? 'up' : 'down']);
   }
 
-  /** Idle figures over `seconds`: per-node CPU %, RSS MiB, KB sent per minute. */
-  async idle(seconds: number): Promise<{ cpuPct: number[]; rssMiB: number[]; kbPerMin: number[] }> {
+  /** Idle figures over `seconds`: per-node CPU %, RSS MiB, KB sent per minute, and what those bytes are. */
+  async idle(seconds: number): Promise<IdleFigures> {
     const pids = this.pids;
+    this.traffic ??= new TrafficClasses(this.topo.bridgeNs, PEER_PORT);
     const cpu0 = pids.map(cpuSeconds);
     const b0 = bytesSentByPort(this.topo.bridgeNs);
+    const c0 = this.traffic.read();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const dt = (performance.now() - t0) / 1000;
     const cpu1 = pids.map(cpuSeconds);
     const b1 = bytesSentByPort(this.topo.bridgeNs);
+    const c1 = this.traffic.read();
+    const perNodePerMin = (x: number) => (x / this.homes.length) * (60 / dt);
     return {
       cpuPct: pids.map((_, i) => (((cpu1[i] ?? 0) - (cpu0[i] ?? 0)) / dt) * 100),
       rssMiB: pids.map((p) => (rssKiB(p) ?? 0) / 1024),
       kbPerMin: this.homes.map((_, i) => (((b1.get(`p${i}`) ?? 0) - (b0.get(`p${i}`) ?? 0)) / 1024) * (60 / dt)),
+      classes: [...c1].map(([name, c]) => ({
+        name,
+        packetsPerMin: perNodePerMin(c.packets - (c0.get(name)?.packets ?? 0)),
+        kbPerMin: perNodePerMin(c.bytes - (c0.get(name)?.bytes ?? 0)) / 1024,
+      })),
     };
   }
 
@@ -178,8 +191,18 @@ class Street {
   }
 }
 
+interface IdleFigures {
+  cpuPct: number[];
+  rssMiB: number[];
+  kbPerMin: number[];
+  /** Per node per minute, by kind of traffic (classes overlap; `all` is the total). */
+  classes: Array<{ name: string; packetsPerMin: number; kbPerMin: number }>;
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const fmtIdle = (f: { cpuPct: number[]; rssMiB: number[]; kbPerMin: number[] }) =>
+const fmtClasses = (f: IdleFigures) =>
+  f.classes.map((c) => `${c.name} ${c.kbPerMin.toFixed(1)} KB/min (${c.packetsPerMin.toFixed(1)} pkt/min)`).join(', ');
+const fmtIdle = (f: IdleFigures) =>
   `cpu ${mean(f.cpuPct).toFixed(2)}% per node (max ${Math.max(...f.cpuPct).toFixed(2)}%), RSS ${mean(f.rssMiB).toFixed(0)} MiB per node (max ${Math.max(...f.rssMiB).toFixed(0)}), sent ${mean(f.kbPerMin).toFixed(1)} KB/min per node (max ${Math.max(...f.kbPerMin).toFixed(1)})`;
 
 /** Post `count` notices from random households, one every `gapMs`; returns the spreads (ms) of those that reached `among`. */
@@ -217,6 +240,58 @@ async function reachAll(
     .map((e) => street.obs.spread(e.eventId, among))
     .filter((s): s is number => s !== null);
   return { spreads, missing: count - spreads.length };
+}
+
+/** Chat, a file fetched from several holders, a call to the street's model: pass/fail with times. */
+async function lifeOnTheStreet(street: Street): Promise<void> {
+  const homes = street.homes;
+  const file = join(homes[1].dir, 'recipes.txt');
+  writeFileSync(file, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));
+  const extras: string[] = [];
+  const attempt = async (what: string, fn: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    try {
+      await fn();
+      extras.push(`${what} ok (${secs(performance.now() - t0)} s)`);
+    } catch (err) {
+      extras.push(`${what} FAILED: ${(err as Error).message.slice(0, 200)}`);
+    }
+  };
+  await attempt('chat', () => street.cli(2, ['chat', 'send', 'House 4', 'is the ladder still free?', '--json']));
+  await attempt('file from 3 holders', async () => {
+    const cid = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])).cid as string;
+    for (const i of [2, 3]) {
+      const copy = join(homes[i].dir, 'recipes.txt');
+      writeFileSync(copy, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));
+      await street.cli(i, ['files', 'add', copy, '--json']);
+    }
+    await street.cli(4 % homes.length, [
+      'files',
+      'get',
+      cid,
+      '-o',
+      join(homes[4 % homes.length].dir, 'got.txt'),
+      '--json',
+    ]);
+  });
+  if (existsSync(MODEL)) {
+    await attempt("ask the street's model", () =>
+      street.cli(homes.length - 1, [
+        'call',
+        'llm.chat@1.0',
+        JSON.stringify({
+          model: 'stories260K',
+          messages: [{ role: 'user', content: 'Once upon a time' }],
+          max_tokens: 16,
+        }),
+        '--params',
+        '{"model":"stories260K"}',
+        '--timeout',
+        '60',
+      ]),
+    );
+  }
+  say(`  ${extras.join('; ')}`);
 }
 
 async function main(): Promise<void> {
@@ -288,53 +363,7 @@ async function main(): Promise<void> {
     );
 
     // 3. Life on the street: chat, a file from several holders, the street's model.
-    const file = join(homes[1].dir, 'recipes.txt');
-    writeFileSync(file, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));
-    const extras: string[] = [];
-    const attempt = async (what: string, fn: () => Promise<unknown>) => {
-      const t0 = performance.now();
-      try {
-        await fn();
-        extras.push(`${what} ok (${secs(performance.now() - t0)} s)`);
-      } catch (err) {
-        extras.push(`${what} FAILED: ${(err as Error).message.slice(0, 200)}`);
-      }
-    };
-    await attempt('chat', () => street.cli(2, ['chat', 'send', 'House 4', 'is the ladder still free?', '--json']));
-    await attempt('file from 3 holders', async () => {
-      const cid = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])).cid as string;
-      for (const i of [2, 3]) {
-        const copy = join(homes[i].dir, 'recipes.txt');
-        writeFileSync(copy, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));
-        await street.cli(i, ['files', 'add', copy, '--json']);
-      }
-      await street.cli(4 % homes.length, [
-        'files',
-        'get',
-        cid,
-        '-o',
-        join(homes[4 % homes.length].dir, 'got.txt'),
-        '--json',
-      ]);
-    });
-    if (existsSync(MODEL)) {
-      await attempt("ask the street's model", () =>
-        street.cli(homes.length - 1, [
-          'call',
-          'llm.chat@1.0',
-          JSON.stringify({
-            model: 'stories260K',
-            messages: [{ role: 'user', content: 'Once upon a time' }],
-            max_tokens: 16,
-          }),
-          '--params',
-          '{"model":"stories260K"}',
-          '--timeout',
-          '60',
-        ]),
-      );
-    }
-    say(`  ${extras.join('; ')}`);
+    if (!args.quick) await lifeOnTheStreet(street);
 
     // 4. How fast a post reaches everyone.
     const clean = await reachAll(street, args.events, all, 'notice');
@@ -346,6 +375,13 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 15_000));
     const idle = await street.idle(args.idleS);
     say(`  idle ${args.idleS} s: ${fmtIdle(idle)}; ${loadNow()}`);
+    say(`  idle traffic per node: ${fmtClasses(idle)}`);
+    if (args.quick) {
+      say(
+        `street: ${args.nodes} nodes (quick), meet ${secs(meetMs)} s, reach-all p99 ${quantile(clean.spreads, 0.99).toFixed(0)} ms, idle cpu ${mean(idle.cpuPct).toFixed(2)}% per node, idle ${mean(idle.kbPerMin).toFixed(1)} KB/min per node`,
+      );
+      return;
+    }
 
     // 6. A third of the street drops off, both sides post, it comes back.
     const cut = all.filter((i) => i % 3 === 2);

@@ -1,6 +1,9 @@
 /** What the onboarding screens and the CLI ask of the node: start a community, join codes, phones on the LAN. */
 import type { InviteRedeemed } from './status';
 
+/** Why an onboarding step failed (the `domain` code the screens explain in plain words). */
+export type { OnboardingErrorCode } from '../onboarding';
+
 /** Who may invite new households, in the words the first-launch screen uses. */
 export const WHO_INVITES = ['trusted', 'everyone'] as const;
 export type WhoInvites = (typeof WHO_INVITES)[number];

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { canonicalJson, ConfigError } from '../../common';
+import { canonicalJson } from '../../common';
 import { configFromToml, resolvePaths, saveConfig, type Config, type Env } from '../config';
 import { parseTomlText } from '../config/load';
 import type { Event } from '../events';
@@ -16,6 +16,7 @@ import { openCommunity } from '../node/community-context';
 import { writeCommunityManifest } from '../config/community-file';
 import { nodeFiles } from '../config/node-paths';
 import { backupProblem, MAX_BACKUP_BYTES, type Backup } from './format';
+import { ConfigError } from '../config';
 
 export class RestoreError extends ConfigError {}
 

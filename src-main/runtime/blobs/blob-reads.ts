@@ -1,8 +1,9 @@
 /** Reading whole blobs back: as a stream of verified chunks, into memory, or out to a user's file. Internal to BlobStore. */
-import { BlobError, HearthError, type Cid } from '../../common';
+import { HearthError, type Cid } from '../../common';
 import type { BlobManifest, ChunkRef } from './chunker';
 import { FileAssembly, type ExportOptions } from './export';
 import { readCompleteManifest, type StoreParts } from './store-parts';
+import { BlobError } from './errors';
 
 /** Largest blob `readBlobBytes` will put in memory; bigger ones must be streamed. */
 export const READ_BLOB_BYTES_MAX = 64 * 1024 * 1024;

@@ -1,9 +1,10 @@
 /** Taking blobs off this device: `deleteBlob`, gc's deletions, and chunks nothing refers to any more. Internal to BlobStore. */
-import { BlobError, type Cid } from '../../common';
+import { type Cid } from '../../common';
 import { runGc } from './gc';
 import { scanChunks } from './layout';
 import { readManifestFile } from './manifest';
 import type { StoreParts } from './store-parts';
+import { BlobError } from './errors';
 
 /**
  * Removes a blob: its manifest (complete or partial), its pack, and the chunk files no other blob

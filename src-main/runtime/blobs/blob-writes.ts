@@ -2,13 +2,14 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BlobError, canonicalJson, type Cid } from '../../common';
+import { canonicalJson, type Cid } from '../../common';
 import { dropUnreferenced } from './blob-removal';
 import { chunkFile, verifyChunk, type BlobManifest, type ChunkFileOptions, type ChunkRef } from './chunker';
 import { assertRoom } from './disk';
 import { errnoOf, ioError } from './fs-util';
 import { parseManifest, readManifestFile } from './manifest';
 import { missingIn, uniqueBytes, type StoreParts } from './store-parts';
+import { BlobError } from './errors';
 
 export interface ImportOptions extends Omit<ChunkFileOptions, 'chunkSize'> {
   chunkSize?: number;
@@ -20,7 +21,7 @@ export interface ImportOptions extends Omit<ChunkFileOptions, 'chunkSize'> {
   copy?: boolean;
   /**
    * Make the new link and manifest durable now (default true). A batch of imports passes false and
-   * calls `BlobStore.syncImports()` once at the end: one round of fsyncs for the whole batch.
+   * calls `BlobStore.syncBatch()` once at the end: one round of fsyncs for the whole batch.
    */
   durable?: boolean;
 }
@@ -117,6 +118,10 @@ async function importLinked(p: StoreParts, path: string, before: Stats, opts: Im
     const durable = p.fsync && opts.durable !== false;
     await p.packs.link(m, { path, size: after.size, mtime_ms: after.mtimeMs }, { hashed: true, durable });
     await p.manifests.write(p.layout.manifestPath(m.cid), m, durable); // after the link: never a blob without bytes
+    if (p.fsync && !durable) {
+      p.later.file(p.layout.linkPath(m.cid), p.layout.packs);
+      p.later.file(p.layout.manifestPath(m.cid), p.layout.manifests);
+    }
     return m;
   } finally {
     release();

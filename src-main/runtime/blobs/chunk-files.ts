@@ -1,11 +1,12 @@
 /** Chunk files of the blob store: verified reads and writes, one write per CID, a running byte count. */
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
-import { BlobError, type Cid } from '../../common';
+import { type Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { verifyChunk, type ChunkRef } from './chunker';
 import { assertRoom, type DiskUsageFn } from './disk';
 import { errnoOf, ioError, readFullyAt, tmpName, unlinkSized, writeAtomic } from './fs-util';
 import type { StoreLayout } from './layout';
+import { BlobError } from './errors';
 
 export interface ChunkFilesOptions {
   diskUsage: DiskUsageFn;

@@ -1,8 +1,9 @@
 /** M07 §3.1 of ../shared/spec/hearthnet-reference.md: chunking bytes and files into content-addressed chunks, and the blob manifest. */
 import { open } from 'node:fs/promises';
-import { BlobError, CHUNK_SIZE_BYTES, HearthError, canonicalJsonBytes, throwIfAborted, type Cid } from '../../common';
+import { CHUNK_SIZE_BYTES, HearthError, canonicalJsonBytes, throwIfAborted, type Cid } from '../../common';
 import { hashBytes } from './cid';
 import { readFullyAt } from './fs-util';
+import { BlobError } from './errors';
 
 /** One chunk of a blob: its position, its CID (BLAKE3 of its bytes) and its length. */
 export interface ChunkRef {

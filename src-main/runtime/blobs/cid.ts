@@ -1,6 +1,7 @@
 /** Content ids (`blake3:<64 hex>`) and the one BLAKE3 hasher behind them (native where available, else WASM). */
 import { createBLAKE3, type IHasher } from 'hash-wasm';
-import { BlobError, type Cid } from '../../common';
+import { type Cid } from '../../common';
+import { BlobError } from './errors';
 
 const CID_RE = /^blake3:[0-9a-f]{64}$/;
 export const CID_PREFIX = 'blake3:';

@@ -1,7 +1,7 @@
 /** Disk usage: how full the disk under the blob store is (injectable so tests fake a tiny disk). */
 import { statfs } from 'node:fs/promises';
-import { BlobError } from '../../common';
 import { ioError } from './fs-util';
+import { BlobError } from './errors';
 
 /** Sizes of the filesystem holding the store, in bytes. `free` is what this user may still write. */
 export interface DiskUsage {

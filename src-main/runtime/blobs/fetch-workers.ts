@@ -1,8 +1,9 @@
 /** The transfer's workers: batches of missing chunks streamed from one source each, verified and stored one at a time. */
-import { abortError, BlobError, HearthError, type Cid } from '../../common';
+import { abortError, HearthError, type Cid } from '../../common';
 import type { SourcePool, SourceState } from './source-pool';
 import type { BlobManifest } from './chunker';
 import type { BlobStore } from './store';
+import { BlobError } from './errors';
 
 /** A chunk a source is asked for: its position (first one, if repeated), CID and length. */
 export interface WantedChunk {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BlobError } from '../../common';
+import { BlobError } from './errors';
 
 /** The errno code of a Node fs error, if any. */
 export function errnoOf(err: unknown): string | undefined {

@@ -2,10 +2,11 @@
  * Where the store's chunks are held — chunk files (imports, loose chunks) or packs (fetched blobs)
  * — and reading them back verified. Internal to BlobStore.
  */
-import { BlobError, type Cid } from '../../common';
+import { type Cid } from '../../common';
 import { verifyChunk, type ChunkRef } from './chunker';
 import type { ChunkFiles } from './chunk-files';
 import type { PackFiles } from './packs';
+import { BlobError } from './errors';
 
 export class HeldChunks {
   constructor(

@@ -1,4 +1,5 @@
 /** M07 blobs: content-addressed chunks, the blob store, and multi-source resumable transfer. */
+export { BLOB_ERROR_CODES, BlobError, type BlobErrorCode } from './errors';
 export { hashBytes, isCid, assertCid, CID_PREFIX, blake3Impl, nativeBlake3, wasmBlake3, type Blake3Impl } from './cid';
 export {
   buildManifest,

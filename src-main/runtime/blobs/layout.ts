@@ -12,6 +12,7 @@ import { errnoOf } from './fs-util';
  * <dir>/partial/<64 hex>.json     manifests of transfers not finished yet (resume state)
  * <dir>/packs/<64 hex>.pack       a fetched blob's chunks in one file, at their offsets (packs.ts)
  * <dir>/packs/<64 hex>.have       which of them it holds: 4-byte chunk indices
+ * <dir>/packs/<64 hex>.link       a blob whose bytes are a file outside the store (pack-links.ts)
  * <dir>/pins.json                 pinned CIDs, canonical JSON list
  * <dir>/tmp/                      temp files, renamed into place; emptied at start
  * ```
@@ -48,6 +49,11 @@ export class StoreLayout {
 
   partialPath(cid: Cid): string {
     return join(this.partial, `${cidHex(cid)}.json`);
+  }
+
+  /** Where a linked blob's `.link` is (pack-links.ts). */
+  linkPath(cid: Cid): string {
+    return join(this.packs, `${cidHex(cid)}.link`);
   }
 
   /** Creates the directories and throws away temp files a crash left behind. */

@@ -1,9 +1,10 @@
 /** Parsing and checking a BlobManifest received from outside (a peer, a file on disk). */
 import { readFile } from 'node:fs/promises';
-import { BlobError, CHUNK_SIZE_BYTES, type Cid } from '../../common';
+import { CHUNK_SIZE_BYTES, type Cid } from '../../common';
 import { errnoOf, ioError } from './fs-util';
 import { isCid } from './cid';
 import { manifestCid, type BlobManifest, type ChunkRef } from './chunker';
+import { BlobError } from './errors';
 
 /** Largest chunk size we accept: bounds the memory one chunk in flight may take. */
 export const MAX_CHUNK_SIZE_BYTES = 16 * CHUNK_SIZE_BYTES;

@@ -3,7 +3,7 @@
  * keeps up, else through the thread pool with a bounded write-behind.
  */
 import { readSync, writeSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { writeFile, type FileHandle } from 'node:fs/promises';
 import { ioError, writeAllAt } from './fs-util';
 
 /** A synchronous read or write slower than this moves its pack to async I/O (the event loop stays free). */
@@ -114,4 +114,11 @@ export async function flushHave(h: Handles): Promise<void> {
   h.pending.forEach((index, i) => rec.writeUInt32BE(index, 4 * i));
   h.pending = [];
   await h.have.write(rec);
+}
+
+/** Replaces a `.have` file with exactly these chunk indices (after a chunk was dropped from the pack). */
+export async function writeHaveFile(path: string, indices: readonly number[]): Promise<void> {
+  const rec = Buffer.alloc(4 * indices.length);
+  indices.forEach((index, i) => rec.writeUInt32BE(index, 4 * i));
+  await writeFile(path, rec);
 }

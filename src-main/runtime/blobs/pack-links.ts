@@ -42,7 +42,7 @@ export async function readLinkFile(path: string): Promise<LinkInfo | null> {
 
 /**
  * Writes a `.link` file atomically, and durably unless `durable` is false (a batch of imports
- * makes its links durable together afterwards: `BlobStore.syncImports`).
+ * makes its links durable together afterwards: `BlobStore.syncBatch`).
  */
 export async function writeLinkFile(tmpDir: string, path: string, info: LinkInfo, durable = true): Promise<void> {
   try {

@@ -10,15 +10,16 @@
  * counted as the store's; removing the blob removes only the link. If the file changed or went
  * away, the link is dropped and `onBroken` tells the store.
  */
-import { link as hardLink, open, readFile, stat, unlink } from 'node:fs/promises';
+import { link as hardLink, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { cidHex } from './cid';
 import { chunkPlacements, type BlobManifest, type ChunkPlacement } from './chunker';
-import { errnoOf, fsyncDir, ioError, readFullyAt } from './fs-util';
-import { flushHave, HAVE_BATCH, readFullyAtSync, syncOrSlow, writePiece } from './pack-io';
+import { errnoOf, ioError, readFullyAt } from './fs-util';
+import { flushHave, HAVE_BATCH, readFullyAtSync, syncOrSlow, writeHaveFile, writePiece } from './pack-io';
 import { PackHandles } from './pack-handles';
+import { DeferredSyncs } from './deferred-sync';
 import { checkLink, linkMatches, readLinkFile, writeLinkFile, type LinkInfo } from './pack-links';
 
 interface Pack {
@@ -57,7 +58,7 @@ export class PackFiles {
   readonly #checked = new CheckedSet();
 
   constructor(
-    private readonly dir: string,
+    readonly dir: string,
     private readonly o: PackFilesOptions,
   ) {}
 
@@ -130,20 +131,27 @@ export class PackFiles {
    * there as a linked pack: the user's file IS the stored copy, written once. The pack is
    * datasync'd first, so the name appears only on a whole, durable file (a hard link, which also
    * refuses to replace an existing file). Resolves false when it cannot (no complete own pack, or
-   * another filesystem): the caller copies instead.
+   * another filesystem): the caller copies instead. With `later` (a batch of files), the `.link`
+   * and the directories are made durable, and the pack's old name removed, at `later.flush()`; a
+   * crash before that keeps the pack in the store (the unfinished move is undone at start).
    */
-  async moveOut(blob: Cid, outPath: string): Promise<boolean> {
+  async moveOut(blob: Cid, outPath: string, later?: DeferredSyncs): Promise<boolean> {
     return this.#handles.withPack(blob, async () => {
       const p = this.#packs.get(blob);
       if (!p || p.link || p.have.size !== p.places.size) return false;
       const from = this.packPath(blob);
+      const info: LinkInfo = { path: outPath, size: 0, mtime_ms: 0 };
+      const sync = later ?? new DeferredSyncs();
       try {
         const h = await this.#handles.get(blob);
         await h.pack.datasync();
         await this.#handles.close(blob);
         const s = await stat(from);
-        const info: LinkInfo = { path: outPath, size: s.size, mtime_ms: s.mtimeMs };
-        await writeLinkFile(this.o.tmpDir, this.#linkPath(blob), info); // first: a crash after the move still finds the bytes
+        Object.assign(info, { size: s.size, mtime_ms: s.mtimeMs });
+        // The .link is written before the move (durable before the pack's old name goes): a crash
+        // after the move still finds the bytes.
+        await writeLinkFile(this.o.tmpDir, this.#linkPath(blob), info, false);
+        sync.file(this.#linkPath(blob), this.dir);
         try {
           await hardLink(from, outPath);
         } catch (err) {
@@ -151,14 +159,17 @@ export class PackFiles {
           if (['EXDEV', 'EPERM', 'ENOTSUP', 'ENOSYS', 'EMLINK'].includes(errnoOf(err) ?? '')) return false;
           throw err;
         }
-        await fsyncDir(dirname(outPath));
-        await unlink(from);
-        await unlink(this.#havePath(blob)).catch(() => undefined);
+        sync.dir(dirname(outPath));
+        sync.after(async () => {
+          await unlink(from).catch(() => undefined);
+          await unlink(this.#havePath(blob)).catch(() => undefined);
+        });
+        if (!later) await sync.flush();
       } catch (err) {
         throw ioError(`saving to ${outPath}`, err);
       }
       for (const cid of p.have) this.bytes -= this.#placeBytes(p, cid); // the user's file now, not the store's
-      p.link = { path: outPath, size: (await stat(outPath)).size, mtime_ms: (await stat(outPath)).mtimeMs };
+      p.link = info;
       return true;
     });
   }
@@ -350,15 +361,10 @@ export class PackFiles {
 
   async #rewriteHave(p: Pack): Promise<void> {
     await this.#handles.close(p.m.cid);
-    const rec = Buffer.alloc(4 * p.have.size);
-    let i = 0;
-    for (const cid of p.have) rec.writeUInt32BE(p.places.get(cid)!.index, 4 * i++);
-    const fh = await open(this.#havePath(p.m.cid), 'w');
-    try {
-      await fh.write(rec);
-    } finally {
-      await fh.close();
-    }
+    await writeHaveFile(
+      this.#havePath(p.m.cid),
+      [...p.have].map((cid) => p.places.get(cid)!.index),
+    );
   }
 
   /**

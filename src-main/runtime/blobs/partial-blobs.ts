@@ -1,11 +1,12 @@
 /** Blobs still arriving (`partial/<hex>.json`, the transfer's resume state) and turning one into a complete blob. Internal to BlobStore. */
 import { rename } from 'node:fs/promises';
-import { BlobError, type Cid } from '../../common';
+import { type Cid } from '../../common';
 import { exists } from './chunk-files';
 import type { BlobManifest } from './chunker';
 import { fsyncDir, fsyncFile, ioError } from './fs-util';
 import { parseManifest, readManifestFile } from './manifest';
 import { missingIn, type StoreParts } from './store-parts';
+import { BlobError } from './errors';
 
 /** The manifest of an unfinished transfer, or null. */
 export async function readPartial(p: StoreParts, c: Cid): Promise<BlobManifest | null> {
@@ -25,8 +26,8 @@ export async function writePartial(p: StoreParts, manifest: BlobManifest): Promi
 
 /**
  * Turns a finished partial blob into a complete, visible one; 'not_found' if chunks are missing.
- * `durable: false` leaves the fsyncs to a later `syncCompleted` (a batch of small files: one
- * round of fsyncs for all of them).
+ * `durable: false` leaves the fsyncs to `BlobStore.syncBatch` (a batch of small files: one round
+ * of fsyncs for all of them).
  */
 export async function completeBlob(p: StoreParts, c: Cid, opts: { durable?: boolean } = {}): Promise<BlobManifest> {
   const from = p.layout.partialPath(c);
@@ -55,6 +56,7 @@ export async function completeBlob(p: StoreParts, c: Cid, opts: { durable?: bool
       if (durable) await fsyncFile(from);
       await rename(from, to);
       if (durable) await fsyncDir(p.layout.manifests);
+      else if (p.fsync) p.later.file(to, p.layout.manifests);
     }
   } catch (err) {
     throw ioError(`finishing ${c}`, err);

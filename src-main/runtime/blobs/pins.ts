@@ -1,8 +1,9 @@
 /** The persisted set of pinned CIDs (a pinned manifest protects all its chunks from gc). */
 import { readFile } from 'node:fs/promises';
-import { BlobError, canonicalJson, type Cid } from '../../common';
+import { canonicalJson, type Cid } from '../../common';
 import { isCid } from './cid';
 import { errnoOf, ioError, tmpName, writeAtomic } from './fs-util';
+import { BlobError } from './errors';
 
 export class PinSet {
   #pins = new Set<Cid>();
@@ -45,20 +46,30 @@ export class PinSet {
 
   /** Adds or removes a pin and persists; resolves false when nothing changed. */
   async set(cid: Cid, pinned: boolean): Promise<boolean> {
-    if (this.#pins.has(cid) === pinned) return false;
-    if (pinned) this.#pins.add(cid);
-    else this.#pins.delete(cid);
+    return (await this.setMany([cid], pinned)).length > 0;
+  }
+
+  /** Adds or removes pins and persists them in one write; resolves to the CIDs that changed. */
+  async setMany(cids: readonly Cid[], pinned: boolean): Promise<Cid[]> {
+    const changed = [...new Set(cids)].filter((c) => this.#pins.has(c) !== pinned);
+    if (!changed.length) return [];
+    const apply = (on: boolean) => {
+      for (const c of changed) {
+        if (on) this.#pins.add(c);
+        else this.#pins.delete(c);
+      }
+    };
+    apply(pinned);
     // Serialise saves so an older snapshot never lands after a newer one.
     const save = this.#saving.then(() => this.#save());
     this.#saving = save.catch(() => undefined);
     try {
       await save;
     } catch (err) {
-      if (pinned) this.#pins.delete(cid);
-      else this.#pins.add(cid);
+      apply(!pinned);
       throw ioError('saving the list of pinned files', err);
     }
-    return true;
+    return changed;
   }
 
   async #save(): Promise<void> {

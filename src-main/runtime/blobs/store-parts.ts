@@ -6,6 +6,7 @@ import { utimes } from 'node:fs/promises';
 import type { Cid } from '../../common';
 import type { BlobManifest, ChunkRef } from './chunker';
 import { ChunkFiles } from './chunk-files';
+import { DeferredSyncs } from './deferred-sync';
 import { DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } from './disk';
 import { HeldChunks } from './held-chunks';
 import { listDir, scanChunks, StoreLayout } from './layout';
@@ -47,6 +48,8 @@ export interface StoreParts {
   readonly fsync: boolean;
   readonly now: () => number;
   readonly log: BlobStoreLogger;
+  /** fsyncs a batch put off (imports, received files): made durable by `BlobStore.syncBatch`. */
+  readonly later: DeferredSyncs;
   /** Keeps gc away while a blob is assembled; call the returned function when done. */
   hold(): Promise<() => void>;
 }
@@ -77,6 +80,7 @@ export function buildParts(dir: string, opts: BlobStoreOptions, hold: () => Prom
     fsync,
     now: opts.now ?? Date.now,
     log,
+    later: new DeferredSyncs(),
     hold,
   };
   return parts;

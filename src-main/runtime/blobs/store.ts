@@ -1,7 +1,7 @@
 /** §3.2: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
 import { rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BLOB_GC_DISK_THRESHOLD, BlobError, HearthError, type Cid } from '../../common';
+import { BLOB_GC_DISK_THRESHOLD, HearthError, type Cid } from '../../common';
 import { deleteBlob, collectGarbage } from './blob-removal';
 import { exportToFile, fillAssembly, readBlobBytes, readBlobStream } from './blob-reads';
 import { heldWhole, importFile, writeBlob, type ImportOptions } from './blob-writes';
@@ -27,6 +27,7 @@ import {
   type BlobStoreOptions,
   type StoreParts,
 } from './store-parts';
+import { BlobError } from './errors';
 
 export { READ_BLOB_BYTES_MAX } from './blob-reads';
 export type { ImportOptions } from './blob-writes';
@@ -222,9 +223,9 @@ export class BlobStore {
    * durable or not at all. The store keeps the blob linked to that file. Resolves false when the
    * blob is not in a pack of its own or `outPath` is on another filesystem (copy it instead).
    */
-  async moveToFile(cid: string, outPath: string): Promise<boolean> {
+  async moveToFile(cid: string, outPath: string, opts: { durable?: boolean } = {}): Promise<boolean> {
     await this.start();
-    return this.#p.packs.moveOut(assertCid(cid), resolve(outPath));
+    return this.#p.packs.moveOut(assertCid(cid), resolve(outPath), opts.durable === false ? this.#p.later : undefined);
   }
 
   /** A complete blob's chunks in order, each verified as it is read. */
@@ -291,10 +292,22 @@ export class BlobStore {
     await writePartial(this.#p, manifest);
   }
 
-  /** Turns a finished partial blob into a complete, visible one. 'not_found' if chunks are missing. */
-  async completeBlob(cid: string): Promise<BlobManifest> {
+  /**
+   * Turns a finished partial blob into a complete, visible one. 'not_found' if chunks are missing.
+   * `durable: false` leaves its fsyncs to `syncBatch()`.
+   */
+  async completeBlob(cid: string, opts: { durable?: boolean } = {}): Promise<BlobManifest> {
     await this.start();
-    return completeBlob(this.#p, assertCid(cid));
+    return completeBlob(this.#p, assertCid(cid), opts);
+  }
+
+  /**
+   * Makes durable everything a batch wrote with `durable: false` (imports, completions, moves):
+   * one round of concurrent fsyncs, each directory once. Call it before reporting the batch done.
+   */
+  async syncBatch(): Promise<void> {
+    await this.start();
+    await this.#p.later.flush();
   }
 
   /**
@@ -313,6 +326,15 @@ export class BlobStore {
   async pin(cid: string): Promise<void> {
     await this.start();
     await this.#p.pins.set(assertCid(cid), true);
+  }
+
+  /** Pins many blobs with one write of the pin list (a batch of added files). */
+  async pinMany(cids: readonly string[]): Promise<void> {
+    await this.start();
+    await this.#p.pins.setMany(
+      cids.map((c) => assertCid(c)),
+      true,
+    );
   }
 
   /** Removes a pin; resolves to the `file.cid.unpinned` event data, or null if it was not pinned. */

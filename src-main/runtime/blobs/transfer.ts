@@ -1,5 +1,5 @@
 /** M07 §3.3 of ../shared/spec/hearthnet-reference.md: fetching a blob from several sources at once, verified chunk by chunk, resumable. */
-import { BlobError, HearthError, RPC_DEFAULT_TIMEOUT_SECONDS, throwIfAborted, type Cid } from '../../common';
+import { HearthError, RPC_DEFAULT_TIMEOUT_SECONDS, throwIfAborted, type Cid } from '../../common';
 import { runWorkers, toJobs, type ChunkSink, type ChunkStreamer } from './fetch-workers';
 import { assertCid } from './cid';
 import type { BlobManifest } from './chunker';
@@ -7,6 +7,7 @@ import type { FileCidAdvertisedData } from './events';
 import { parseManifest } from './manifest';
 import { SourcePool } from './source-pool';
 import type { BlobStore } from './store';
+import { BlobError } from './errors';
 
 /** Requests in flight per transfer (= chunks held in memory at most: each worker stores one before reading the next). */
 export const TRANSFER_CONCURRENCY = 4;

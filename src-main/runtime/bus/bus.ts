@@ -1,5 +1,5 @@
 /** M03 §3.7 of ../shared/spec/hearthnet-reference.md: the capability bus — register, route, call and stream capabilities across the mesh. */
-import { BusError, parseVersion, versionString } from '../../common';
+import { parseVersion, versionString } from '../../common';
 import type { CommunityId, NodeId, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
 import type {
@@ -29,6 +29,7 @@ import { entryView } from './snapshot';
 import type { BusStats, PeerView, TopologySnapshot } from './snapshot';
 import { TraceHook } from './trace';
 import type { CallTraceEvent } from './trace';
+import { BusError } from './errors';
 
 /** What the transport receives; `params` is carried for instance selection (see docs/protocol/bus.md). */
 type OutboundOptions = CallOptions & { readonly params?: Readonly<Record<string, unknown>> | null };

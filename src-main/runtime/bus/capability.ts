@@ -2,7 +2,6 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import {
-  BusError,
   canonicalJsonBytes,
   isOneOf,
   parseVersion,
@@ -12,6 +11,7 @@ import {
 } from '../../common';
 import type { SchemaHash, Stability, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
+import { BusError } from './errors';
 
 export { versionString };
 

@@ -1,5 +1,6 @@
 /** Abort and deadline plumbing shared by local execution and outbound calls. */
-import { BusError, HearthError } from '../../common';
+import { HearthError } from '../../common';
+import { BusError } from './errors';
 
 /** The error a call ends with when its signal aborted: the reason if it is ours, else `cancelled`. */
 export function abortError(signal: AbortSignal, what: string): HearthError {

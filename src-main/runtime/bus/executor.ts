@@ -1,5 +1,5 @@
 /** Runs a local capability instance: trust, schema, concurrency limit, timeout, cancellation. */
-import { BusError, HearthError } from '../../common';
+import { HearthError } from '../../common';
 import type { NodeId } from '../../common';
 import type { FrameData } from '../transport/contract';
 import { capabilityLabel } from './capability';
@@ -10,6 +10,7 @@ import { FrameWaiter } from './frame-waiter';
 import type { SchemaValidator } from './schema';
 import { checkTrust } from './trust';
 import type { TrustOracle } from './trust';
+import { BusError } from './errors';
 
 /** Suggested wait before retrying a full instance when it has no latency history, ms. */
 export const CAPACITY_RETRY_AFTER_DEFAULT_MS = 1_000;

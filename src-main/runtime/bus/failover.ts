@@ -1,7 +1,8 @@
 /** Which failed attempts may be retried on another node, and which count against a node's health. */
-import { BusError, CallError, HearthError } from '../../common';
+import { CallError, HearthError } from '../../common';
 import type { WireErrorCode } from '../../common';
 import type { Frame } from '../transport/contract';
+import { BusError } from './errors';
 
 /** Attempts per call, the first included. */
 export const BUS_MAX_ATTEMPTS = 3;

@@ -2,8 +2,8 @@
  * Per-frame deadline for a stream with one timer and one abort listener for the whole stream
  * (a fresh deadline race per frame would cost a timer, two listener calls and closures for every token).
  */
-import { BusError } from '../../common';
 import { abortError } from './deadline';
+import { BusError } from './errors';
 
 /**
  * `next(p)` settles with `p`, or rejects when `ctl` aborts (cancel) or when one wait lasts longer

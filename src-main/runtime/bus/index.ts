@@ -1,4 +1,5 @@
 /** M03 capability bus: public surface. */
+export { BUS_ERROR_CODES, BusError, type BusErrorCode } from './errors';
 export * from './capability';
 export * from './entry';
 export * from './params';

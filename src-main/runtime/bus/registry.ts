@@ -1,5 +1,5 @@
 /** M03 §3.2 of ../shared/spec/hearthnet-reference.md: who offers which capability — our own, and each peer's from its signed manifest. */
-import { BusError, canonicalJson, isOneOf, parseVersion, RPC_DEFAULT_TIMEOUT_SECONDS, STABILITIES } from '../../common';
+import { canonicalJson, isOneOf, parseVersion, RPC_DEFAULT_TIMEOUT_SECONDS, STABILITIES } from '../../common';
 import type { NodeId, Version } from '../../common';
 import type { CapabilitySpec, Endpoint, NodeManifest } from '../identity';
 import { capabilityLabel, defineCapability, isCapabilityName, schemaHash, toCapabilitySpec } from './capability';
@@ -7,6 +7,7 @@ import type { CapabilityDescriptor } from './capability';
 import { entryKey, versionSatisfies } from './entry';
 import type { CapabilityEntry, CapabilityHandler, ParamsPredicate } from './entry';
 import { defaultParamsCompatible } from './params';
+import { BusError } from './errors';
 
 export interface Diff {
   readonly added: CapabilityEntry[];

@@ -1,10 +1,10 @@
 /** M03 §3.4 of ../shared/spec/hearthnet-reference.md: JSON Schema validation of requests, responses and stream frames (ajv, compiled once per schema hash). */
 import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { BusError } from '../../common';
 import type { FrameData } from '../transport/contract';
 import { capabilityLabel, schemaHash } from './capability';
 import type { CapabilityDescriptor, JsonSchema } from './capability';
+import { BusError } from './errors';
 
 /** Frames whose `data` is payload and is checked against `stream_schema`; the rest are control frames. */
 export const PAYLOAD_FRAME_EVENTS: ReadonlySet<string> = new Set(['token', 'chunk', 'tool_call_delta']);

@@ -1,7 +1,7 @@
 /** §19 of ../shared/spec/hearthnet-reference.md: who may call a capability, decided from the community state. */
-import { BusError } from '../../common';
 import type { NodeId } from '../../common';
 import type { CapabilityTrust } from './capability';
+import { BusError } from './errors';
 
 /** Membership view the bus asks (the community state provides it). Ids are full node ids. */
 export interface TrustOracle {

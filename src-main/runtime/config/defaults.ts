@@ -1,8 +1,8 @@
 /** §1 (../shared/spec/hearthnet-reference.md) defaults: the all-defaults Config, read from the `default`s of `schema.ts`. */
-import { ConfigError } from '../../common';
 import { compileSchema } from '../schema';
 import { ConfigSchema, DEFAULT_PROBE_TARGETS } from './schema';
 import type { Config } from './types';
+import { ConfigError } from './errors';
 
 export { DEFAULT_PROBE_TARGETS };
 

@@ -1,8 +1,22 @@
-/** Builds ConfigErrors that name the file, the dotted key and what was expected. */
+/** X04 config errors (local, at start-up: never sent to a peer), and builders that name the file, key and expectation. */
 import type { ErrorObject } from 'ajv';
-import { ConfigError, type ConfigErrorCode } from '../../common';
+import { defineDomainError } from '../../common';
 import { dottedPath, fieldOf, schemaOf, typeWords } from '../schema';
 import { RETIRED_KEYS } from './schema';
+
+export const CONFIG_ERROR_CODES = [
+  'config_missing',
+  'config_unreadable',
+  'config_invalid',
+  'unknown_key',
+  'wrong_type',
+  'out_of_range',
+  'unknown_backend',
+  'write_failed',
+] as const;
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
+export const ConfigError = defineDomainError<ConfigErrorCode>('ConfigError', CONFIG_ERROR_CODES, {});
+export type ConfigError = InstanceType<typeof ConfigError>;
 
 /** A TOML date stands in as this symbol while checking: no config key takes a date. */
 export const TOML_DATE = Symbol('a TOML date');

@@ -1,4 +1,5 @@
 /** X04 configuration: types, defaults, locations, load/save/validate. */
+export { CONFIG_ERROR_CODES, ConfigError, type ConfigErrorCode } from './errors';
 export * from './types';
 export { defaultConfig, DEFAULT_PROBE_TARGETS } from './defaults';
 export {

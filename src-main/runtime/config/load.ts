@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { ConfigError } from '../../common';
 import { defaultConfig } from './defaults';
 import { configFromToml } from './parse';
 import { configPath, resolvePaths } from './paths';
 import type { Config, Env } from './types';
 import { validateConfig } from './validate';
+import { ConfigError } from './errors';
 
 export interface LoadOptions {
   readonly env?: Env;

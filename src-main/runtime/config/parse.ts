@@ -1,10 +1,10 @@
 /** TOML document -> Config: the schema rejects unknown keys and wrong types and fills in defaults. */
-import { ConfigError } from '../../common';
 import { compileSchema, firstError } from '../schema';
 import { deepFreeze } from './defaults';
 import { configErrorOf, TOML_DATE } from './errors';
 import { ConfigSchema } from './schema';
 import type { Config } from './types';
+import { ConfigError } from './errors';
 
 const fillAndCheck = compileSchema(ConfigSchema, { fill: true });
 

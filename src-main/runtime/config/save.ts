@@ -7,13 +7,13 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unli
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'smol-toml';
-import { ConfigError } from '../../common';
 import { defaultConfig } from './defaults';
 import { parseTomlText, readConfigText } from './load';
 import { configPath, resolvePaths } from './paths';
 import { ConfigSchema, SECTIONS } from './schema';
 import type { Config, Env } from './types';
 import { validateConfig } from './validate';
+import { ConfigError } from './errors';
 
 export interface SaveOptions {
   readonly env?: Env;

@@ -3,11 +3,12 @@
  * enums) and the few rules JSON Schema says badly (cross-field, unsafe characters). Throws the
  * first problem found, naming the dotted key.
  */
-import { ConfigError, unsafeCharIn } from '../../common';
+import { unsafeCharIn } from '../../common';
 import { compileSchema, firstError } from '../schema';
 import { configErrorOf, keyError } from './errors';
 import { ConfigSchema } from './schema';
 import type { Config } from './types';
+import { ConfigError } from './errors';
 
 const check = compileSchema(ConfigSchema);
 

@@ -2,13 +2,7 @@
  * M02 composition: runs mDNS, UDP and the unicast fallbacks, turns every sighting into a verified
  * manifest fetch and keeps the PeerRegistry current (refresh, prune, debounce).
  */
-import {
-  DiscoveryError,
-  HearthError,
-  MANIFEST_REPUBLISH_INTERVAL_SECONDS,
-  neutralise,
-  type Profile,
-} from '../../common';
+import { HearthError, MANIFEST_REPUBLISH_INTERVAL_SECONDS, neutralise, type Profile } from '../../common';
 import { shortOf, type Endpoint, type KeyPair, type NodeManifest } from '../identity';
 import { BackoffTable } from './backoff';
 import { KnownPeers, type UnicastTarget } from './known-peers';
@@ -18,6 +12,7 @@ import type { PeerRecord, PeerRegistry, PeerSource } from './peers';
 import type { Sighting } from './sighting';
 import { defaultLog, realNow, realTimers, type DiscoveryLog, type Now, type Timers } from './timers';
 import { UdpAnnouncer, UdpListener, type UdpListenerStats } from './udp';
+import { DiscoveryError } from './errors';
 
 /**
  * A sighting of an unregistered node whose manifest was fetched less than this ago is not

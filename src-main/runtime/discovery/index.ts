@@ -1,4 +1,5 @@
 /** M02 discovery: peer registry, mDNS, signed UDP multicast announcements and unicast fallbacks. */
+export { DISCOVERY_ERROR_CODES, DiscoveryError, type DiscoveryErrorCode } from './errors';
 export * from './peers';
 export * from './sighting';
 export * from './timers';

@@ -2,7 +2,7 @@
 import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 import type { Answer } from 'dns-packet';
-import { DiscoveryError, type Profile } from '../../common';
+import { type Profile } from '../../common';
 import { shortOf, type KeyPair } from '../identity';
 import {
   buildRecords,
@@ -16,6 +16,7 @@ import {
 import type { PeerRegistry } from './peers';
 import type { SightingHandler } from './sighting';
 import { defaultLog, realTimers, type DiscoveryLog, type Timers } from './timers';
+import { DiscoveryError } from './errors';
 
 export const MDNS_DEFAULT_GROUP = '224.0.0.251';
 export const MDNS_DEFAULT_PORT = 5353;

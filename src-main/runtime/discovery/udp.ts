@@ -1,12 +1,13 @@
 /** M02 §3.4 of ../shared/spec/hearthnet-reference.md: signed UDP multicast announcements — the announcer and the listener. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { DiscoveryError, type Profile } from '../../common';
+import { type Profile } from '../../common';
 import { udpAnnounceMs } from './pacing';
 import type { KeyPair } from '../identity';
 import type { PeerRegistry } from './peers';
 import type { SightingHandler } from './sighting';
 import { defaultLog, realNow, realTimers, type DiscoveryLog, type Now, type Timers } from './timers';
 import { encodeAnnouncement, parseAnnouncement, type DropReason } from './udp-packet';
+import { DiscoveryError } from './errors';
 
 export const UDP_DEFAULT_GROUP = '239.255.42.42';
 export const UDP_DEFAULT_PORT = 42424;

@@ -1,4 +1,5 @@
 /** X02 events: the signed Lamport event log, replay, snapshots and exact sync reconciliation. */
+export { EVENT_LOG_ERROR_CODES, EventLogError, type EventLogErrorCode } from './errors';
 export * from './types';
 export { LamportClock } from './lamport';
 export { EventLog, type AppendListener, type BatchResult, type EventLogOptions, type ValidateResult } from './log';

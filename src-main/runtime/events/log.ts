@@ -2,30 +2,35 @@
 import Database from 'better-sqlite3';
 import { monotonicFactory } from 'ulidx';
 import {
-  canonicalJson,
   EVENT_TYPES,
-  EventLogError,
   isOneOf,
   toWallClock,
   type CommunityId,
   type EventId,
-  type EventLogErrorCode,
   type EventType,
   type NodeId,
-  type WallClock,
 } from '../../common';
-import { signBytes, verifyBytes, verifyBytesNoble, type KeyPair } from '../identity';
+import { verifyBytes, verifyBytesNoble, type KeyPair } from '../identity';
+import {
+  checkReceived,
+  preverify,
+  runValidate,
+  type AcceptanceContext,
+  type Prechecked,
+  type ValidateResult,
+} from './acceptance';
 import { AuthorSummaries, type AuthorSummary } from './author-summary';
 import { compareEvents, eventShapeProblem } from './event-shape';
 import { LamportClock } from './lamport';
 import { LogStatements, type ReplayOptions } from './log-store';
 import { migrate } from './schema';
+import { idOf, signEvent, withSignature } from './signed-json';
 import { Subscriber } from './subscriber';
-import { verifyBytesAsync } from './verify-async';
 import { EVENT_SCHEMA_VERSION, type Event, type MembershipOracle } from './types';
+import { EVENT_LOG_STORAGE_CODES, EventLogError, type EventLogErrorCode } from './errors';
 
-/** Result of the optional `validate` hook (e.g. per-type data schemas, invite quorum rules). */
-export type ValidateResult = { ok: true } | { ok: false; code: EventLogErrorCode; reason: string };
+export type { ValidateResult } from './acceptance';
+export { withSignature } from './signed-json';
 
 export interface EventLogOptions {
   readonly dbPath: string;
@@ -51,11 +56,6 @@ export interface BatchResult {
 
 export type AppendListener = (event: Event) => void;
 
-interface Prechecked {
-  readonly restJson: string;
-  signatureOk: boolean;
-}
-
 /**
  * The event log. Order is total: (lamport, event_id). Every event is stored with its canonical
  * signed JSON, so serving it to a peer needs no re-encoding. Synchronous listeners (`onAppend`)
@@ -73,7 +73,7 @@ export class EventLog {
   private readonly rollbackListeners = new Set<(undone: readonly Event[]) => void>();
   private readonly subscribers = new Set<Subscriber>();
   private readonly nextUlid = monotonicFactory();
-  private readonly verify: typeof verifyBytes;
+  private readonly acceptance: AcceptanceContext;
   private pending: Event[] = [];
   private closed = false;
 
@@ -87,7 +87,7 @@ export class EventLog {
       migrate(this.db, opts.communityId);
     } catch (err) {
       if (err instanceof EventLogError) throw err;
-      throw new EventLogError('db_corrupt', `cannot open the event log at ${opts.dbPath}: ${(err as Error).message}`, {
+      throw new EventLogError('open_failed', `cannot open the event log at ${opts.dbPath}: ${(err as Error).message}`, {
         cause: err,
         details: { path: opts.dbPath },
       });
@@ -95,7 +95,13 @@ export class EventLog {
     this.stmts = new LogStatements(this.db);
     this.clock = new LamportClock(this.db, opts.communityId, { writeThrough: false });
     this.summaries = new AuthorSummaries(this.db);
-    this.verify = opts.verifier === 'noble' ? verifyBytesNoble : verifyBytes;
+    this.acceptance = {
+      communityId: this.communityId,
+      membership: opts.membership,
+      validate: opts.validate,
+      verify: opts.verifier === 'noble' ? verifyBytesNoble : verifyBytes,
+      isStored: (id) => this.stmts.exists.get(id) !== undefined,
+    };
   }
 
   /** Open (creating if needed) the log database and apply pending schema migrations. */
@@ -117,33 +123,20 @@ export class EventLog {
       throw new EventLogError('schema_unknown', 'event data must be an object');
     const event = this.transact(() => {
       const now = (this.opts.now ?? (() => new Date()))();
-      const unsigned = {
-        schema_version: EVENT_SCHEMA_VERSION,
-        event_id: this.nextUlid(now.getTime()) as EventId,
-        lamport: this.clock.tickForSend(),
-        wall_clock: toWallClock(now) as WallClock,
-        community_id: this.communityId,
-        author: authorKp.nodeIdFull as NodeId,
-        event_type: eventType,
-        data,
-      };
-      let restJson: string;
-      try {
-        restJson = canonicalJson(unsigned);
-      } catch (err) {
-        throw new EventLogError('schema_unknown', `event data cannot be signed: ${(err as Error).message}`, {
-          cause: err,
-        });
-      }
-      const signature = signBytes(authorKp, Buffer.from(restJson, 'utf8'));
-      // A deep copy of data, so later changes to the caller's object cannot alter the signed event.
-      const signed = {
-        ...unsigned,
-        data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
-        signature,
-      } as Event;
-      const json = withSignature(restJson, signature);
-      this.runValidate(signed);
+      const { event: signed, json } = signEvent(
+        {
+          schema_version: EVENT_SCHEMA_VERSION,
+          event_id: this.nextUlid(now.getTime()) as EventId,
+          lamport: this.clock.tickForSend(),
+          wall_clock: toWallClock(now),
+          community_id: this.communityId,
+          author: authorKp.nodeIdFull as NodeId,
+          event_type: eventType,
+          data,
+        },
+        authorKp,
+      );
+      runValidate(this.acceptance, signed);
       this.insert(signed, json);
       return signed;
     });
@@ -179,25 +172,9 @@ export class EventLog {
    */
   async appendReceivedBatchAsync(events: readonly Event[]): Promise<BatchResult> {
     this.assertOpen();
-    const pre = new Map<Event, Prechecked>();
-    if (this.opts.verifier !== 'noble') {
-      const jobs: Promise<void>[] = [];
-      for (const e of events) {
-        if (eventShapeProblem(e) || e.community_id !== this.communityId || this.stmts.exists.get(e.event_id)) continue;
-        const restJson = unsignedJsonOf(e);
-        if (restJson === null) continue;
-        const signature = e.signature;
-        const entry: Prechecked = { restJson, signatureOk: false };
-        pre.set(e, entry);
-        jobs.push(
-          verifyBytesAsync(e.author, Buffer.from(restJson, 'utf8'), signature).then(
-            (ok) => void (entry.signatureOk = ok),
-          ),
-        );
-      }
-      await Promise.all(jobs);
-      this.assertOpen();
-    }
+    if (this.opts.verifier === 'noble') return this.storeBatch(events, new Map());
+    const pre = await preverify(this.acceptance, events);
+    this.assertOpen();
     return this.storeBatch(events, pre);
   }
 
@@ -311,7 +288,7 @@ export class EventLog {
           if (this.receiveOne(e, true, pre.get(e))) result.accepted += 1;
           else result.duplicates += 1;
         } catch (err) {
-          if (!(err instanceof EventLogError) || err.code === 'db_corrupt') throw err;
+          if (!(err instanceof EventLogError) || EVENT_LOG_STORAGE_CODES.has(err.code)) throw err;
           result.rejected.push({ event_id: e.event_id, code: err.code, message: err.message });
         }
       }
@@ -322,62 +299,11 @@ export class EventLog {
 
   /** Check and store one received event; `pre` carries a signature already verified off-thread. */
   private receiveOne(event: Event, shapeChecked = false, pre?: Prechecked): boolean {
-    const problem = shapeChecked ? null : eventShapeProblem(event);
-    if (problem) throw new EventLogError('schema_unknown', problem, { details: { event_id: idOf(event) } });
-    if (event.community_id !== this.communityId) {
-      throw new EventLogError(
-        'schema_unknown',
-        `event ${event.event_id} belongs to community ${event.community_id}, not this one (${this.communityId})`,
-        {
-          details: { event_id: event.event_id, reason: 'community_mismatch' },
-        },
-      );
-    }
-    if (this.stmts.exists.get(event.event_id)) return false;
-    const signature = event.signature;
-    const restJson = pre?.restJson ?? unsignedJsonOf(event);
-    if (restJson === null) {
-      throw new EventLogError(
-        'schema_unknown',
-        `event ${event.event_id} holds a value JSON cannot carry exactly (e.g. a number out of range)`,
-        { details: { event_id: event.event_id } },
-      );
-    }
-    const signatureOk = pre ? pre.signatureOk : this.verify(event.author, Buffer.from(restJson, 'utf8'), signature);
-    if (!signatureOk) {
-      throw new EventLogError(
-        'invalid_signature',
-        `event ${event.event_id} is not correctly signed by its author ${event.author}`,
-        { details: { event_id: event.event_id } },
-      );
-    }
-    const bootstrap = event.event_type === 'community.created' && (event.author as string) === this.communityId;
-    const m = this.opts.membership;
-    if (m && !bootstrap) {
-      if (m.isRevoked(event.author)) {
-        throw new EventLogError(
-          'revoked_author',
-          `event ${event.event_id} is by ${event.author}, whose membership was revoked`,
-          { details: { event_id: event.event_id } },
-        );
-      }
-      if (!m.isMember(event.author)) {
-        throw new EventLogError(
-          'unknown_author',
-          `event ${event.event_id} is by ${event.author}, who is not a member of this community`,
-          { details: { event_id: event.event_id } },
-        );
-      }
-    }
-    this.runValidate(event);
-    this.insert(event, withSignature(restJson, signature));
+    const restJson = checkReceived(this.acceptance, event, { shapeChecked, pre });
+    if (restJson === null) return false;
+    this.insert(event, withSignature(restJson, event.signature));
     this.clock.observe(event.lamport);
     return true;
-  }
-
-  private runValidate(event: Event): void {
-    const v = this.opts.validate?.(event);
-    if (v && !v.ok) throw new EventLogError(v.code, v.reason, { details: { event_id: event.event_id } });
   }
 
   private insert(event: Event, json: string): void {
@@ -409,7 +335,7 @@ export class EventLog {
       this.summaries.reload();
       if (undone.length > 0) this.notifyRollback(undone);
       if (err instanceof EventLogError) throw err;
-      throw new EventLogError('db_corrupt', `the event log could not be written: ${(err as Error).message}`, {
+      throw new EventLogError('write_failed', `the event log could not be written: ${(err as Error).message}`, {
         cause: err,
       });
     }
@@ -434,34 +360,8 @@ export class EventLog {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new EventLogError('db_corrupt', 'the event log is closed');
+    if (this.closed) throw new EventLogError('closed', 'the event log is closed');
   }
-}
-
-/**
- * Canonical JSON of the signed event from that of its unsigned part: `wall_clock` is the last key
- * in code-point order and `signature` sorts just before it, and the shape check guarantees exactly
- * the nine Event keys and a plain wall_clock string, so one insertion gives the same bytes as
- * canonicalJson(event) without encoding `data` twice (a test holds the two equal).
- */
-export function withSignature(restJson: string, signature: string): string {
-  const at = restJson.lastIndexOf(',"wall_clock":');
-  return `${restJson.slice(0, at)},"signature":${JSON.stringify(signature)}${restJson.slice(at)}`;
-}
-
-/** canonicalJson of the event without its signature, or null when it cannot be encoded (e.g. 1e400 parsed as Infinity). */
-function unsignedJsonOf(event: Event): string | null {
-  const { signature: _signature, ...rest } = event;
-  try {
-    return canonicalJson(rest);
-  } catch {
-    return null;
-  }
-}
-
-function idOf(e: unknown): string {
-  const id = (e as { event_id?: unknown } | null)?.event_id;
-  return typeof id === 'string' ? id : '';
 }
 
 function defaultListenerError(err: unknown, event: Event): void {

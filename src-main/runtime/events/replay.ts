@@ -1,7 +1,8 @@
 /** X02 §3.4 of ../shared/spec/hearthnet-reference.md: ReplayEngine keeps registered materialised views in step with the log. */
-import { EventLogError, type EventType } from '../../common';
+import { type EventType } from '../../common';
 import type { EventLog } from './log';
 import type { Event, MaterialisedView } from './types';
+import { EventLogError } from './errors';
 
 interface Registration {
   readonly view: MaterialisedView;
@@ -39,7 +40,7 @@ export class ReplayEngine {
 
   /** Register a view for some event types (empty or omitted: all types). Does not rebuild it. */
   register(name: string, view: MaterialisedView, eventTypes: readonly EventType[] = []): void {
-    if (this.views.has(name)) throw new EventLogError('schema_unknown', `a view named "${name}" is already registered`);
+    if (this.views.has(name)) throw new EventLogError('view_exists', `a view named "${name}" is already registered`);
     this.views.set(name, { view, types: eventTypes.length ? new Set(eventTypes) : null });
   }
 
@@ -49,7 +50,7 @@ export class ReplayEngine {
 
   view(name: string): MaterialisedView {
     const r = this.views.get(name);
-    if (!r) throw new EventLogError('schema_unknown', `no view named "${name}" is registered`);
+    if (!r) throw new EventLogError('view_unknown', `no view named "${name}" is registered`);
     return r.view;
   }
 
@@ -59,7 +60,7 @@ export class ReplayEngine {
    */
   rebuild(name: string, fromLamport = 0): void {
     const r = this.views.get(name);
-    if (!r) throw new EventLogError('schema_unknown', `no view named "${name}" is registered`);
+    if (!r) throw new EventLogError('view_unknown', `no view named "${name}" is registered`);
     if (fromLamport <= 0) r.view.reset();
     const eventTypes = r.types ? [...r.types] : null;
     for (const e of this.log.replay({ sinceLamport: fromLamport, eventTypes })) this.applyTo(name, r, e);

@@ -1,6 +1,6 @@
 /** SQLite schema of the event log, applied as numbered migrations recorded in `schema_migrations`. */
 import type Database from 'better-sqlite3';
-import { EventLogError } from '../../common';
+import { EventLogError } from './errors';
 
 /**
  * Each entry runs once, in order, inside one transaction with its `schema_migrations` row.
@@ -40,7 +40,7 @@ export function migrate(db: Database.Database, communityId: string): void {
   const current = row.v ?? 0;
   if (current > MIGRATIONS.length) {
     throw new EventLogError(
-      'db_corrupt',
+      'schema_too_new',
       `the event log was written by a newer HearthNet (schema ${current}, this one knows ${MIGRATIONS.length}); update the app`,
       {
         details: { schema: current },

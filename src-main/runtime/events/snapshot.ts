@@ -11,10 +11,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, EventLogError, toWallClock, type CommunityId, type NodeId, type WallClock } from '../../common';
+import { canonicalJson, toWallClock, type CommunityId, type NodeId, type WallClock } from '../../common';
 import { signPayload, verifyPayload, type KeyPair } from '../identity';
 import type { EventLog } from './log';
 import type { ReplayEngine } from './replay';
+import { EventLogError } from './errors';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 /** Snapshots kept by `prune` when no count is given. */
@@ -50,7 +51,7 @@ export function buildSnapshot(
   const head = log.head();
   const at = atLamport ?? head;
   if (!Number.isSafeInteger(at) || at < 0 || at > head) {
-    throw new EventLogError('out_of_order', `cannot snapshot at lamport ${at}: the log head is ${head}`);
+    throw new EventLogError('beyond_head', `cannot snapshot at lamport ${at}: the log head is ${head}`);
   }
   const views: Record<string, Record<string, unknown>> = {};
   for (const name of engine.viewNames()) {
@@ -117,7 +118,7 @@ export function restoreFromSnapshot(
     throw new EventLogError('schema_unknown', `snapshot schema ${snap.schema_version} is not supported`);
   if (snap.community_id !== log.communityId)
     throw new EventLogError(
-      'schema_unknown',
+      'wrong_community',
       `the snapshot is of community ${snap.community_id}, not ${log.communityId}`,
     );
   const restored: string[] = [];
@@ -183,7 +184,7 @@ export class SnapshotStore {
   write(snap: Snapshot): void {
     if (snap.community_id !== this.communityId)
       throw new EventLogError(
-        'schema_unknown',
+        'wrong_community',
         `snapshot of community ${snap.community_id} does not belong in the store of ${this.communityId}`,
       );
     const final = join(this.dirPath, fileOf(snap.covers_events_up_to));

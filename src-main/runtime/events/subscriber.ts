@@ -1,6 +1,6 @@
 /** A bounded per-subscriber queue behind `EventLog.subscribe`, exposed as an async iterable. */
-import { EventLogError } from '../../common';
 import type { Event } from './types';
+import { EventLogError } from './errors';
 
 /** Events a subscriber may fall behind by before its subscription is ended with an error. */
 export const SUBSCRIBER_QUEUE_MAX = 1024;

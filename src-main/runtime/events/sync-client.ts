@@ -1,5 +1,4 @@
 /** X02 §3.6 of ../shared/spec/hearthnet-reference.md SyncClient: exact two-way reconciliation with one peer over a SyncChannel. */
-import { EventLogError } from '../../common';
 import type { AuthorSummary } from './author-summary';
 import { compareEvents } from './event-shape';
 import type { EventLog } from './log';
@@ -13,6 +12,7 @@ import {
   type SyncResult,
 } from './sync-types';
 import type { Event } from './types';
+import { EventLogError } from './errors';
 
 const sameSummary = (a?: AuthorSummary, b?: AuthorSummary) =>
   (a?.count ?? 0) === (b?.count ?? 0) && (a?.digest ?? '') === (b?.digest ?? '');

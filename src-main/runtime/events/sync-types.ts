@@ -1,7 +1,8 @@
 /** X02 §3.6 of ../shared/spec/hearthnet-reference.md wire shapes of sync: `GET /sync/v1/heads` and `POST /sync/v1/events` bodies and replies. */
-import type { CommunityId, EventLogErrorCode, EventType } from '../../common';
+import type { CommunityId, EventType } from '../../common';
 import type { AuthorSummary } from './author-summary';
 import type { Event } from './types';
+import { type EventLogErrorCode } from './errors';
 
 /** Version of the reconciliation protocol below (in HeadsReport.sync_version). */
 export const SYNC_PROTOCOL_VERSION = 1;

@@ -3,7 +3,7 @@
  * The event log (community.* events) is the source of truth; the manifest is a signed cache of it
  * that a newcomer can check against the community id before it has synced anything.
  */
-import { IdentityError, toWallClock, type CommunityId, type NodeId, type TrustLevel } from '../../common';
+import { toWallClock, type CommunityId, type NodeId, type TrustLevel } from '../../common';
 import type { CommunityStateSnapshot } from './community-types';
 import { defaultCommunityPolicy, readPolicy } from './community-policy';
 import type { KeyPair } from './keys';
@@ -11,6 +11,7 @@ import type { CommunityManifest, CommunityMember, CommunityPolicy, RevokedEntry 
 import { isFullNodeId, shortOf } from './node-id';
 import { jsonInput, MAX_NAME_LENGTH, ShapeReader, wallClockMs, type ShapeFail } from './shape';
 import { signPayload, verifyPayload } from './signing';
+import { IdentityError } from './errors';
 
 export const COMMUNITY_MANIFEST_VERSION = 1;
 export const MEMBER_LEVELS = ['member', 'trusted', 'anchor'] as const satisfies readonly TrustLevel[];

@@ -1,7 +1,7 @@
 /** Community policy (§5 of ../shared/spec/hearthnet-reference.md CommunityPolicy): defaults, validation, effective thresholds. */
-import { IdentityError } from '../../common';
 import type { CommunityPolicy } from './manifest-types';
 import { ShapeReader, type ShapeFail } from './shape';
+import { IdentityError } from './errors';
 
 /** Lifetime of a capability token unless the community says otherwise (one day). */
 export const DEFAULT_CAPABILITY_TOKEN_TTL_SECONDS = 86_400;

@@ -2,7 +2,7 @@
  * CommunityStateView: community membership materialised from community.* events, and the
  * MembershipOracle the event log asks before accepting another node's event.
  */
-import { IdentityError, type CommunityId, type NodeId, type TrustLevel, type WallClock } from '../../common';
+import { type CommunityId, type NodeId, type TrustLevel, type WallClock } from '../../common';
 import type { Event, MaterialisedView, MembershipOracle } from '../events/types';
 import { MEMBER_LEVELS, regenerateCommunityManifestFromState } from './community-manifest';
 import { defaultCommunityPolicy, readPolicy } from './community-policy';
@@ -12,6 +12,7 @@ import type { KeyPair } from './keys';
 import type { CommunityManifest, CommunityPolicy, RevokedEntry } from './manifest-types';
 import { isFullNodeId, shortOf } from './node-id';
 import { ShapeReader, type ShapeFail } from './shape';
+import { IdentityError } from './errors';
 
 export interface CommunityStateViewOptions {
   /** The community this view follows (= its root's full node id). */

@@ -1,4 +1,5 @@
 /** M01 identity: keys, node ids, signed payloads, manifests, community membership, tokens. */
+export { IDENTITY_ERROR_CODES, IdentityError, type IdentityErrorCode } from './errors';
 export * from './node-id';
 export * from './keys';
 export * from './key-store';

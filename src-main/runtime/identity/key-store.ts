@@ -1,9 +1,9 @@
 /** Keys on disk (§5 of ../shared/spec/hearthnet-reference.md): `<keys_dir>/node.key` (base64url seed, 0600) in a 0700 folder. */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IdentityError } from '../../common';
 import { fromBase64Url, toBase64Url } from './node-id';
 import { generateKeyPair, keyPairFromSeed, type KeyPair } from './keys';
+import { IdentityError } from './errors';
 
 export const SECRET_KEY_FILE = 'node.key';
 export const PUBLIC_KEY_FILE = 'node.pub';

@@ -12,8 +12,9 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { IdentityError, type NodeId, type Signature } from '../../common';
+import { type NodeId, type Signature } from '../../common';
 import { fromBase64Url, fullNodeId, parseNodeId, shortNodeId, toBase64Url } from './node-id';
+import { IdentityError } from './errors';
 
 /** DER prefixes that turn a raw 32-byte ed25519 seed / public key into PKCS#8 / SPKI. */
 export const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

@@ -1,6 +1,7 @@
 /** Node ids (§0.1 of ../shared/spec/hearthnet-reference.md, §5): full `ed25519:<base64url public key>` and short `ed25519:XXXX-XXXX-XXXX-XXXX`. */
 import { blake3 } from '@noble/hashes/blake3.js';
-import { IdentityError, type NodeId } from '../../common';
+import { type NodeId } from '../../common';
+import { IdentityError } from './errors';
 
 const PREFIX = 'ed25519:';
 /** 32 symbols without 0/O and 1/I, so a short id read aloud or typed by hand is unambiguous. */

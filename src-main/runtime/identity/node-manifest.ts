@@ -3,7 +3,6 @@ import {
   MANIFEST_TTL_SECONDS,
   PROFILES,
   STABILITIES,
-  IdentityError,
   toWallClock,
   type CommunityId,
   type NodeId,
@@ -21,6 +20,7 @@ import {
   type ShapeFail,
 } from './shape';
 import { signPayload, verifyPayload } from './signing';
+import { IdentityError } from './errors';
 
 export const NODE_MANIFEST_VERSION = 1;
 export const CONTRACT_VERSION = '1.0';

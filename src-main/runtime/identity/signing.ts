@@ -1,6 +1,7 @@
 /** Signed payloads (§5 of ../shared/spec/hearthnet-reference.md): a `signature` field over canonicalJson of everything else. */
-import { canonicalJsonBytes, IdentityError } from '../../common';
+import { canonicalJsonBytes } from '../../common';
 import { signBytes, verifyBytes, type KeyPair } from './keys';
+import { IdentityError } from './errors';
 
 export type Signed<T> = T & { signature: string };
 

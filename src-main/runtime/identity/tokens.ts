@@ -1,11 +1,12 @@
 /** Capability tokens (§5 of ../shared/spec/hearthnet-reference.md tokens.py): "issuer lets subject use capability until expires_at", signed. */
 import { randomBytes } from 'node:crypto';
-import { IdentityError, toWallClock, type NodeId, type WallClock } from '../../common';
+import { toWallClock, type NodeId, type WallClock } from '../../common';
 import { DEFAULT_CAPABILITY_TOKEN_TTL_SECONDS } from './community-policy';
 import type { KeyPair } from './keys';
 import { toBase64Url } from './node-id';
 import { ShapeReader, wallClockAfter, wallClockMs, type ShapeFail } from './shape';
 import { signPayload, verifyPayload } from './signing';
+import { IdentityError } from './errors';
 
 /** Tolerated clock difference between issuer and verifier for `issued_at` in the future. */
 export const TOKEN_CLOCK_SKEW_SECONDS = 300;

@@ -3,7 +3,7 @@
  * community") or joins one with a join code or a bound invite. Both end the same way: the
  * community id is saved in the config and the community parts start.
  */
-import { CallError, OnboardingError } from '../../common';
+import { CallError } from '../../common';
 import type { CommunityStarted, InviteRedeemed, WhoInvites } from '../api';
 import { defaultCommunityPolicy, type Endpoint, type KeyPair } from '../identity';
 import type { Logger } from '../observability';
@@ -23,6 +23,7 @@ import {
 import type { HttpClient } from '../transport';
 import type { CommunityContext } from './community-context';
 import { writeCommunityManifest } from '../config/community-file';
+import { OnboardingError } from '../onboarding';
 
 /** Invites handed out for a join code are redeemed at once; an hour covers a slow network. */
 export const JOIN_CODE_INVITE_TTL_SECONDS = 3_600;

@@ -14,12 +14,12 @@ import type { Logger, Metrics } from '../observability';
 import { CHAT_VIEW_EVENT_TYPES, ChatService, ChatView, DeliveryManager } from '../services/chat';
 import { MARKET_EVENT_TYPES, MarketplaceService, MarketplaceView } from '../services/marketplace';
 import { BlobStore } from '../blobs';
-import { BlobError } from '../../common';
 import { FileClient, FileService, SourceIndex } from '../services/file';
 import { CorpusRegistry, IngestPipeline, RagService } from '../services/rag';
 import type { HttpClient } from '../transport';
 import type { CommunityContext } from './community-context';
 import { PeriodicTask, ShutdownStack } from '../lifecycle';
+import { BlobError } from '../blobs';
 
 /** Parallel chunk streams per file fetch: transfers wait on disk and network latency, not CPU (measured 0.38 -> 0.52 of an HTTPS download going from 2 to 6). */
 export const FILE_FETCH_STREAMS = 6;

@@ -91,7 +91,7 @@ export class Node implements Startable {
       });
       stack.push('ai services', () => ai.stop());
 
-      // Optional telemetry to Trackio (§23); nothing runs unless trackio_project is set.
+      // Optional telemetry to Trackio and OTLP (§23); nothing runs unless trackio_project or otlp_endpoint is set.
       const telemetry = startTelemetry({
         config: state.config,
         bus: c.bus,
@@ -185,6 +185,7 @@ export class Node implements Startable {
         api: apiParts.api,
         emergency,
         ai,
+        telemetry,
         community: c.community,
         scope: () => membership.scope(),
         manifest: () => pub.current(),

@@ -6,6 +6,7 @@ import type { PeerRegistry } from '../discovery';
 import type { KeyPair, NodeManifest } from '../identity';
 import type { Logger, Metrics, Tracer } from '../observability';
 import type { NodeApiWithStream } from '../api/node-api/node-api';
+import type { Telemetry } from '../observability/telemetry';
 import type { HttpClient } from '../transport';
 import type { AiServices } from './ai-services';
 import type { CommunityContext } from './community-context';
@@ -58,6 +59,8 @@ export interface RunningNode {
   readonly api: NodeApiWithStream;
   readonly emergency: EmergencyWiring;
   readonly ai: AiServices;
+  /** Trackio / OTLP exporters (observability.trackio_project / otlp_endpoint), null when neither is set. */
+  readonly telemetry: Telemetry | null;
   /** The community's log and membership, once the node belongs to one. */
   community(): CommunityContext | null;
   /** The community scope (its services: market, chat, files, rag), once the node belongs to one. */

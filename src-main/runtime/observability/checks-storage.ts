@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { IdentityError } from '../../common';
 import { resolvePaths } from '../config';
 import { loadKeyPair, SECRET_KEY_FILE } from '../identity';
 import type { Check, DoctorContext } from './doctor';
+import { IdentityError } from '../identity';
 
 const GIB = 1024 ** 3;
 /** disk_space fails below this much free space under the state folder. */

@@ -1,8 +1,10 @@
 /**
  * §23 of ../shared/spec/hearthnet-reference.md: what a node sends to Trackio when `observability.trackio_project` is set — every
  * LLM call (latency, tokens in/out, model, backend, result), a topology snapshot every 60 s, and
- * marketplace/chat gauges with it. Bridged from the bus's trace hook and the community log; no
- * service calls Trackio itself. Off (nothing constructed) when the project is not set.
+ * marketplace/chat gauges with it — and over OTLP/HTTP when `observability.otlp_endpoint` is set:
+ * a span and call metrics for every bus call, the same node gauges as metrics (otlp.ts). Bridged
+ * from the bus's trace hook and the community log; no service calls an exporter itself. Off
+ * (nothing constructed, the OpenTelemetry SDK not even loaded) when neither is set.
  */
 import type { CapabilityBus } from '../bus';
 import type { Config } from '../config';
@@ -10,6 +12,8 @@ import type { PeerRegistry } from '../discovery';
 import type { EventLog } from '../events';
 import { spaceUrl, TRACKIO_DEFAULT_URL, TrackioExporter, type Logger } from '.';
 import { PeriodicTask } from '../lifecycle';
+import { PACKAGE_VERSION } from '../version';
+import type { OtlpExporter } from './otlp';
 
 export const TOPOLOGY_SNAPSHOT_MS = 60_000;
 /** LLM calls whose start was seen but whose end was not yet: bounded so a leak cannot grow. */
@@ -31,18 +35,98 @@ export interface TelemetryDeps {
 }
 
 export interface Telemetry {
-  readonly exporter: TrackioExporter;
+  /** The Trackio exporter, or null when `trackio_project` is not set. */
+  readonly exporter: TrackioExporter | null;
+  /** The OTLP exporter once its SDK is loaded, or null when `otlp_endpoint` is not set. */
+  readonly otlp: Promise<OtlpExporter | null>;
   stop(): Promise<void>;
 }
 
-/** Start the Trackio bridge, or return null when `trackio_project` is not set. */
+/** Start the exporters that are configured, or return null when none is. */
 export function startTelemetry(d: TelemetryDeps): Telemetry | null {
   const o = d.config.observability;
-  if (!o.trackio_project) return null;
+  if (!o.trackio_project && !o.otlp_endpoint) return null;
+  const trackio = o.trackio_project ? startTrackio(d, o.trackio_project) : null;
+  const otlp = o.otlp_endpoint ? startOtlp(d, o.otlp_endpoint) : null;
+  return {
+    exporter: trackio?.exporter ?? null,
+    otlp: otlp?.exporter ?? Promise.resolve(null),
+    async stop() {
+      await Promise.all([trackio?.stop(), otlp?.stop()]);
+    },
+  };
+}
+
+/** The node's topology figures, shared by Trackio's snapshot and the OTLP gauges. */
+function topologyGauges(d: TelemetryDeps): Record<string, number> {
+  const caps = d.bus.registry.all();
+  return {
+    mesh_size: d.peers.size + 1,
+    peers_online: d.peers.size,
+    capabilities: caps.length,
+    capabilities_local: caps.filter((c) => c.is_local).length,
+    event_log_size: d.eventLog()?.count() ?? 0,
+  };
+}
+
+/** Who this node was in a finished call. */
+function roleOf(d: TelemetryDeps, ev: { from_node: string; is_local: boolean }): 'caller' | 'server' | 'local' {
+  if (ev.from_node !== d.nodeId) return 'server';
+  return ev.is_local ? 'local' : 'caller';
+}
+
+/**
+ * The OTLP bridge: the SDK is imported on first use (it is only paid for when configured); calls
+ * finished before it is loaded are not exported.
+ */
+function startOtlp(
+  d: TelemetryDeps,
+  endpoint: string,
+): { exporter: Promise<OtlpExporter | null>; stop(): Promise<void> } {
+  let warned = false;
+  let stopped = false;
+  let off: (() => void) | null = null;
+  const exporter = import('./otlp').then(
+    ({ OtlpExporter }) => {
+      if (stopped) return null;
+      const x = new OtlpExporter({
+        endpoint,
+        nodeId: d.nodeId,
+        nodeName: d.run,
+        serviceVersion: PACKAGE_VERSION,
+        gauges: () => topologyGauges(d),
+        onError: (err) => {
+          if (!warned)
+            d.log.warn('the OTLP collector is not reachable; spans and metrics are dropped until it is', {
+              error: String((err as Error | undefined)?.message ?? err),
+            });
+          warned = true;
+        },
+      });
+      off = d.bus.trace.addListener((ev) => x.recordCall(ev, roleOf(d, ev)));
+      return x;
+    },
+    (err: unknown) => {
+      d.log.warn('OTLP export is configured but the OpenTelemetry SDK did not load', { error: String(err) });
+      return null;
+    },
+  );
+  return {
+    exporter,
+    async stop() {
+      stopped = true;
+      off?.();
+      await (await exporter)?.stop();
+    },
+  };
+}
+
+function startTrackio(d: TelemetryDeps, project: string): { exporter: TrackioExporter; stop(): Promise<void> } {
+  const o = d.config.observability;
   const env = d.env ?? process.env;
   let warned = false;
   const exporter = new TrackioExporter({
-    project: o.trackio_project,
+    project,
     run: d.run,
     url: o.trackio_space ? spaceUrl(o.trackio_space) : env.TRACKIO_SERVER_URL || TRACKIO_DEFAULT_URL,
     writeToken: env.TRACKIO_WRITE_TOKEN || env.HF_TOKEN || null,
@@ -106,17 +190,12 @@ export function startTelemetry(d: TelemetryDeps): Telemetry | null {
   const snapshotMs = d.snapshotMs ?? TOPOLOGY_SNAPSHOT_MS;
   const snapshot = new PeriodicTask(() => {
     watchLog();
-    const caps = d.bus.registry.all();
     exporter.log({
       kind: 'topology',
-      mesh_size: d.peers.size + 1,
-      peers_online: d.peers.size,
-      capabilities: caps.length,
-      capabilities_local: caps.filter((c) => c.is_local).length,
+      ...topologyGauges(d),
       mode: d.mode?.() ?? 'normal',
       market_posts_per_min: (posts * 60_000) / snapshotMs,
       chat_messages_per_min: (chats * 60_000) / snapshotMs,
-      event_log_size: watched?.count() ?? 0,
     });
     posts = chats = 0;
   }, snapshotMs);

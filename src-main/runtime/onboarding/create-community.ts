@@ -1,8 +1,8 @@
 /** M13 `createCommunity`: this node becomes the root of a new community (its key is the community id). */
-import { OnboardingError } from '../../common';
 import { defaultCommunityPolicy, type CommunityManifest, type CommunityPolicy, type KeyPair } from '../identity';
 import type { EventLog } from '../events';
 import type { CommunityStateView } from '../identity';
+import { OnboardingError } from './errors';
 
 /** The community-scoped parts onboarding writes to. */
 export interface CommunityHandle {

@@ -1,4 +1,5 @@
 /** M13 onboarding: invites (link, QR code, file). */
+export { ONBOARDING_ERROR_CODES, OnboardingError, type OnboardingErrorCode } from './errors';
 export * from './invite';
 export * from './create-community';
 export * from './redeem';

@@ -3,14 +3,7 @@
  * a QR code, or a file. Signed by the inviter; the community log decides whether the inviter may.
  */
 import QRCode from 'qrcode';
-import {
-  canonicalJson,
-  OnboardingError,
-  type CommunityId,
-  type NodeId,
-  type TrustLevel,
-  type WallClock,
-} from '../../common';
+import { canonicalJson, type CommunityId, type NodeId, type TrustLevel, type WallClock } from '../../common';
 import {
   isFullNodeId,
   MAX_NAME_LENGTH,
@@ -25,6 +18,7 @@ import {
   type KeyPair,
   type ShapeFail,
 } from '../identity';
+import { OnboardingError } from './errors';
 
 export const INVITE_SCHEMA_VERSION = 1;
 export const INVITE_SCHEME = 'hearthnet://';

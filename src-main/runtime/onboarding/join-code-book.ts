@@ -4,8 +4,8 @@
  * joiners racing with one stolen code get one invite between them. Kept in memory on purpose: a
  * restart cancels every open code (the codes are short-lived; ask for a new one).
  */
-import { OnboardingError } from '../../common';
 import { joinCodeId, joinProof, newJoinSecret, proofMatches } from './join-code';
+import { OnboardingError } from './errors';
 
 export interface OpenJoinCode {
   readonly id: string;

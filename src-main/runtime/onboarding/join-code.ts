@@ -5,8 +5,9 @@
  * This file is the text form and the proof; the inviter's book of open codes is `join-code-book.ts`.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { canonicalJson, OnboardingError } from '../../common';
+import { canonicalJson } from '../../common';
 import { isFullNodeId, type Endpoint } from '../identity';
+import { OnboardingError } from './errors';
 
 export const JOIN_CODE_PREFIX = 'hearthnet://join/v1?';
 /** QR codes above this many characters get hard for phone cameras to read. */

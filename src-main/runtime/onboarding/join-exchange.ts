@@ -4,12 +4,13 @@
  * id in the code), and sends a signed `POST /join/v1/redeem` with the code's id and a proof of the
  * secret; the inviter crosses the code out and answers with an invite bound to the joiner's id.
  */
-import { CallError, OnboardingError, type OnboardingErrorCode } from '../../common';
+import { CallError } from '../../common';
 import { parseNodeManifest, type Endpoint, type KeyPair } from '../identity';
 import type { HttpClient } from '../transport';
 import { decodeInvite, encodeInvite, type InviteBlob } from './invite';
 import type { JoinCodeBook } from './join-code-book';
 import { joinCodeEndpoints, joinCodeId, joinProof, type JoinCode } from './join-code';
+import { OnboardingError, type OnboardingErrorCode } from './errors';
 
 /** Time allowed for each of the inviter's addresses to answer. */
 export const JOIN_EXCHANGE_TIMEOUT_MS = 8_000;

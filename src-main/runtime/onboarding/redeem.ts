@@ -2,7 +2,7 @@
  * M13 `redeemInvite`: reach a bootstrap endpoint from the invite, verify the community manifest,
  * pull the community's log (which holds our invite), and record that we joined.
  */
-import { HearthError, OnboardingError } from '../../common';
+import { HearthError } from '../../common';
 import { SyncClient, type EventLog, type SyncChannel as EventsSyncChannel } from '../events';
 import {
   parseCommunityManifest,
@@ -15,6 +15,7 @@ import {
 } from '../identity';
 import type { HttpClient } from '../transport';
 import type { InviteBlob } from './invite';
+import { OnboardingError } from './errors';
 
 /** Time allowed for each bootstrap endpoint to answer. */
 export const BOOTSTRAP_TIMEOUT_MS = 8_000;

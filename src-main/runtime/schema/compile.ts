@@ -22,8 +22,11 @@ export interface Check<T> {
  * Compile `schema`. With `fill`, missing properties that have a `default` are filled in place
  * (the caller validates its own copy); without it the value is never changed (frozen objects pass).
  */
-export function compileSchema<S extends TSchema>(schema: S, opts: { fill?: boolean } = {}): Check<Static<S>> {
-  return (opts.fill ? filling : exact).compile(schema) as Check<Static<S>>;
+export function compileSchema<S extends TSchema>(schema: S, opts?: { fill?: boolean }): Check<Static<S>>;
+/** A plain JSON Schema (a capability's, kept byte for byte for its hash) checked as a `T`. */
+export function compileSchema<T>(schema: object, opts?: { fill?: boolean }): Check<T>;
+export function compileSchema(schema: object, opts: { fill?: boolean } = {}): Check<unknown> {
+  return (opts.fill ? filling : exact).compile(schema) as Check<unknown>;
 }
 
 /** The first problem of the last failed check, or undefined when it passed. */

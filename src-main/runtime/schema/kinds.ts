@@ -37,3 +37,23 @@ export type DeepReadonly<T> = T extends (infer E)[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
+
+/**
+ * A deep copy of a plain JSON Schema with annotations (`expected`, `description`) added at dotted
+ * paths through `properties` (`[]` steps into `items`: `attachments[].cid`). Annotations do not
+ * change what passes, so a capability schema keeps its bytes (and hash) while its checks speak
+ * plainly.
+ */
+export function annotate<T extends object>(schema: T, notes: Record<string, Record<string, unknown>>): T {
+  const copy = structuredClone(schema) as Record<string, unknown>;
+  for (const [path, note] of Object.entries(notes)) {
+    let node = copy;
+    for (const step of path.split('.')) {
+      const [name, items] = step.endsWith('[]') ? [step.slice(0, -2), true] : [step, false];
+      node = (node.properties as Record<string, Record<string, unknown>>)[name];
+      if (items) node = node.items as Record<string, unknown>;
+    }
+    Object.assign(node, note);
+  }
+  return copy as T;
+}

@@ -54,8 +54,9 @@ export function typeWords(type: unknown): string {
 export function reason(e: ErrorObject): string {
   const s = schemaOf(e);
   const p = e.params as Record<string, unknown>;
+  const has = typeof e.data === 'string' ? ` (it has ${[...e.data].length})` : '';
   if (typeof s.expected === 'string' && e.keyword !== 'required' && e.keyword !== 'additionalProperties')
-    return `must be ${s.expected}`;
+    return `must be ${s.expected}${e.keyword === 'minLength' || e.keyword === 'maxLength' ? has : ''}`;
   switch (e.keyword) {
     case 'required':
       return 'is required';
@@ -66,7 +67,7 @@ export function reason(e: ErrorObject): string {
     case 'minLength':
       return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
     case 'maxLength':
-      return `must be at most ${String(p.limit)} characters`;
+      return `must be at most ${String(p.limit)} characters${has}`;
     case 'minimum':
     case 'maximum':
       return typeof s.minimum === 'number' && typeof s.maximum === 'number'
@@ -89,7 +90,7 @@ export function reason(e: ErrorObject): string {
     case 'maxItems':
       return `must have at most ${String(p.limit)} items`;
     case 'additionalProperties':
-      return 'is not a known field';
+      return `has an unknown field "${String(p.additionalProperty)}"`;
     case 'anyOf':
     case 'oneOf':
       return typeof s.description === 'string' ? s.description : 'does not match any accepted form';
@@ -100,6 +101,28 @@ export function reason(e: ErrorObject): string {
 
 /** The sentence for one error: `title: must not be empty`, or `the input must be an object`. */
 export function describeError(e: ErrorObject): string {
+  if (e.keyword === 'additionalProperties') {
+    const parent = dottedPath(e.instancePath);
+    const extra = (e.params as { additionalProperty: string }).additionalProperty;
+    return `${parent ? `${parent}: ` : ''}unknown field "${extra}"`;
+  }
   const field = fieldOf(e);
   return field ? `${field}: ${reason(e)}` : `the input ${reason(e)}`;
+}
+
+/** Something that checks a value and keeps the errors of its last failure (a compiled schema). */
+interface Checker<T> {
+  (value: unknown): value is T;
+  errors?: ErrorObject[] | null;
+}
+
+/**
+ * `value` as a `T` when `check` passes; otherwise throws what `fail` makes of the sentence naming
+ * the field (`fail('port: must be a whole number from 1 to 65535', 'port')`), so each domain throws
+ * its own error type with the schema's words.
+ */
+export function parseWith<T>(check: Checker<T>, value: unknown, fail: (message: string, field: string) => Error): T {
+  if (check(value)) return value;
+  const e = check.errors?.[0];
+  throw e ? fail(describeError(e), fieldOf(e)) : fail('the input is not valid', '');
 }

@@ -11,12 +11,20 @@ import { CallError } from '../../common';
 export const BLOB_CHUNKS_MAX_PER_REQUEST = 256;
 const HEADER_BYTES = 8;
 
-export interface BlobChunksRequest {
+/**
+ * One blob's pieces (`{cid, chunks}`: a record's index is the chunk index), or pieces of many
+ * blobs at once (`{blobs: [{cid, chunks}, …]}`, for many small files in one request: a record's
+ * index is the piece's position in the request, counted over all blobs in order). At most
+ * BLOB_CHUNKS_MAX_PER_REQUEST pieces either way.
+ */
+export type BlobChunksRequest = BlobPieces | { readonly blobs: readonly BlobPieces[] };
+
+export interface BlobPieces {
   readonly cid: string;
   readonly chunks: readonly number[];
 }
 
-/** Served by the file service: the chunks of `cid` this node holds, in any order. */
+/** Served by the file service: the requested pieces this node holds, in request order. */
 export interface BlobEndpoint {
   serveChunks(
     caller: NodeId,
@@ -26,16 +34,32 @@ export interface BlobEndpoint {
 }
 
 export function parseBlobChunksRequest(v: Record<string, unknown>): BlobChunksRequest {
+  if (v.blobs === undefined) return parsePieces(v, BLOB_CHUNKS_MAX_PER_REQUEST);
+  if (!Array.isArray(v.blobs) || v.blobs.length === 0 || v.blobs.length > BLOB_CHUNKS_MAX_PER_REQUEST)
+    throw new CallError('bad_request', `blobs must list 1 to ${BLOB_CHUNKS_MAX_PER_REQUEST} blobs`);
+  let left = BLOB_CHUNKS_MAX_PER_REQUEST;
+  const blobs: BlobPieces[] = [];
+  for (const b of v.blobs as unknown[]) {
+    if (typeof b !== 'object' || b === null || Array.isArray(b))
+      throw new CallError('bad_request', 'each entry of blobs must be {"cid", "chunks"}');
+    const p = parsePieces(b as Record<string, unknown>, left);
+    left -= p.chunks.length;
+    blobs.push(p);
+  }
+  return { blobs };
+}
+
+function parsePieces(v: Record<string, unknown>, max: number): BlobPieces {
   if (typeof v.cid !== 'string' || v.cid.length > 200)
     throw new CallError('bad_request', 'cid must be a blob id (blake3:...)');
   const chunks = v.chunks;
   if (
     !Array.isArray(chunks) ||
     chunks.length === 0 ||
-    chunks.length > BLOB_CHUNKS_MAX_PER_REQUEST ||
+    chunks.length > max ||
     !chunks.every((i) => Number.isInteger(i) && i >= 0)
   ) {
-    throw new CallError('bad_request', `chunks must be 1 to ${BLOB_CHUNKS_MAX_PER_REQUEST} chunk indices`);
+    throw new CallError('bad_request', `chunks must be 1 to ${BLOB_CHUNKS_MAX_PER_REQUEST} chunk indices in all`);
   }
   return { cid: v.cid, chunks: chunks as number[] };
 }

@@ -1,7 +1,9 @@
 /** `POST /bus/v1/call` after the caller is verified: hand the call to the bus; JSON reply or SSE stream. */
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { Type, type Static } from '@sinclair/typebox';
 import { CallError, type NodeId } from '../../common';
+import { compileSchema, Nullable, parseWith } from '../schema';
 import { FlowControl, type FlowControlOptions } from './backpressure';
 import type { FrameData, InboundCallHandler } from './contract';
 import { MessageLedger } from './message-ledger';
@@ -10,31 +12,26 @@ import { SseWriter } from './streams';
 import { newTraceId } from './trace-id';
 import type { StreamRegistry } from './stream-registry';
 
-/** The JSON body of a bus call (wire names). */
-export interface BusCallRequest {
-  readonly capability: string;
-  readonly version: string;
-  readonly body: unknown;
-  readonly trace_id?: string;
-  readonly session_id?: string | null;
-  readonly stream?: boolean;
-  readonly params?: Record<string, unknown> | null;
-}
+/** The JSON body of a bus call (wire names; docs/protocol/transport.md). */
+export const BusCallSchema = Type.Object({
+  capability: Type.String({
+    pattern: '^[a-z0-9_-]+(\\.[a-z0-9_-]+)+$',
+    description: 'must be a dotted name such as "llm.chat"',
+  }),
+  version: Type.String({ pattern: '^\\d+\\.\\d+$', description: 'must look like "1.0"' }),
+  body: Type.Optional(Type.Unknown()),
+  trace_id: Type.Optional(Type.String({ maxLength: 64 })),
+  session_id: Type.Optional(Nullable(Type.String())),
+  stream: Type.Optional(Type.Boolean()),
+  params: Type.Optional(Nullable(Type.Record(Type.String(), Type.Unknown()))),
+});
+export type BusCallRequest = Static<typeof BusCallSchema>;
 
+const checkBusCall = compileSchema(BusCallSchema);
+
+/** A bus call body, or CallError('bad_request') naming the field (`version: must look like "1.0"`). */
 export function parseBusCall(v: Record<string, unknown>): BusCallRequest {
-  if (typeof v.capability !== 'string' || !/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(v.capability))
-    throw new CallError('bad_request', 'capability must be a dotted name such as "llm.chat"');
-  if (typeof v.version !== 'string' || !/^\d+\.\d+$/.test(v.version))
-    throw new CallError('bad_request', 'version must look like "1.0"');
-  if (v.trace_id !== undefined && (typeof v.trace_id !== 'string' || v.trace_id.length > 64))
-    throw new CallError('bad_request', 'trace_id must be a string of at most 64 characters');
-  if (v.session_id !== undefined && v.session_id !== null && typeof v.session_id !== 'string')
-    throw new CallError('bad_request', 'session_id must be a string or null');
-  if (v.stream !== undefined && typeof v.stream !== 'boolean')
-    throw new CallError('bad_request', 'stream must be true or false');
-  if (v.params !== undefined && v.params !== null && (typeof v.params !== 'object' || Array.isArray(v.params)))
-    throw new CallError('bad_request', 'params must be an object');
-  return v as unknown as BusCallRequest;
+  return parseWith(checkBusCall, v, (message, field) => new CallError('bad_request', message, { details: { field } }));
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<FrameData> {

@@ -146,8 +146,13 @@ export class HttpClient implements PeerTransport {
     // Keep-alive: one TLS handshake per peer address, then reuse. Idle sockets close before the
     // server's own idle limit (CONNECTION_IDLE_SECONDS + 5 s) so a reused socket is never half-closed.
     // No TLS session resumption: a resumed session may not present the certificate we pin against.
+    // TCP keep-alive probes only after twice the idle limit, i.e. never on a pooled socket: Node's
+    // default (1 s) made every idle pooled socket send a probe and get an ACK each second, so a
+    // node's idle traffic grew with the number of peers it had talked to (issue 16: 98 packets a
+    // minute per peer, most of the idle bytes on a 25-household street).
     this.agent = new Agent({
       keepAlive: true,
+      keepAliveMsecs: 2 * CONNECTION_IDLE_SECONDS * 1000,
       maxSockets: opts.maxSocketsPerPeer ?? 32,
       maxFreeSockets: opts.maxSocketsPerPeer ?? 32,
       timeout: CONNECTION_IDLE_SECONDS * 1000,
@@ -258,7 +263,7 @@ export class HttpClient implements PeerTransport {
     req: BlobChunksRequest,
     opts: { timeoutMs?: number; signal?: AbortSignal; maxChunkBytes?: number } = {},
   ): AsyncGenerator<{ index: number; data: Uint8Array }> {
-    const what = `chunks of ${req.cid}`;
+    const what = `chunks of ${'blobs' in req ? `${req.blobs.length} files` : req.cid}`;
     const dl = deadline(opts.timeoutMs ?? this.timeoutDefaultMs, what, opts.signal);
     let finished = false;
     try {

@@ -60,5 +60,6 @@ export {
   chunkRecordHeader,
   parseBlobChunksRequest,
   type BlobChunksRequest,
+  type BlobPieces,
   type BlobEndpoint,
 } from './blob-chunks';

@@ -9,9 +9,10 @@ import {
 } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, IdentityError } from '../../common';
 import type { KeyPair } from '../identity';
 import { derToPem, selfSignedCertDer } from './x509-der';
+import { IdentityError } from '../identity';
+import { ConfigError } from '../config';
 
 /** Validity of a fresh certificate: ten years (rotation is by a newer signed manifest, not expiry). */
 export const TLS_CERT_VALIDITY_DAYS = 3650;

@@ -1,5 +1,5 @@
 /** Every onboarding failure in plain words, with what to do next (UI-GUIDE: the code goes in Details). */
-import type { OnboardingErrorCode } from '../../../src-main/common/errors';
+import type { OnboardingErrorCode } from '../../../src-main/runtime/api';
 
 export interface PlainError {
   readonly title: string;

@@ -4,9 +4,9 @@
  * tampering are refused by the inviter's node and change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnboardingError } from '../../../src-main/common';
 import { decodeJoinCode, encodeJoinCode, MAX_JOIN_CODE_CHARS } from '../../../src-main/runtime/onboarding';
 import { createMesh, waitFor, type Mesh } from '../../support/mesh';
+import { OnboardingError } from '../../../src-main/runtime/onboarding';
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   try {

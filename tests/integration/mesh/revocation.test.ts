@@ -55,7 +55,7 @@ describe('revoking a member', () => {
     // Refused by the transport, the message tells carol why (a not_found means alice was already dropped from her routes).
     if (refusedCall?.wireCode === 'forbidden') expect(refusedCall.message).toMatch(/removed .*revoked/);
     // Her own events are refused by the others' logs.
-    const { EventLogError } = await import('../../../src-main/common');
+    const { EventLogError } = await import('../../../src-main/runtime/events');
     const stale = carol.community()!.log.appendLocal(
       'market.post.created',
       {

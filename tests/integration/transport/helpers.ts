@@ -1,6 +1,6 @@
 /** Two-node transport fixtures: real servers on 127.0.0.1:0, real clients, a fake bus handler. */
 import { request } from 'node:https';
-import { BusError, toWallClock, type NodeId } from '../../../src-main/common';
+import { toWallClock, type NodeId } from '../../../src-main/common';
 import { generateKeyPair, signPayload, type KeyPair } from '../../../src-main/runtime/identity';
 import {
   createHttpServer,
@@ -15,6 +15,7 @@ import {
   type PeerAddress,
   type TlsMaterial,
 } from '../../../src-main/runtime/transport';
+import { BusError } from '../../../src-main/runtime/bus';
 
 /** Echo / sleep / stream / forever / fail, recording every call it sees. */
 export class FakeBus implements InboundCallHandler {

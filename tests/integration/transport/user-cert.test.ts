@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/common';
 import { loadOrGenerateKeyPair } from '../../../src-main/runtime/identity';
 import { fingerprintOfPem, loadNodeTls, PinnedCerts } from '../../../src-main/runtime/transport';
 import { createMesh, waitFor, type Mesh } from '../../support/mesh';
+import { ConfigError } from '../../../src-main/runtime/config';
 
 /** A self-signed RSA certificate made the way a household would: with the openssl command. */
 function makeCert(dir: string, name: string): { cert: string; key: string; pem: string } {

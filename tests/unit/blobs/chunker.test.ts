@@ -2,7 +2,7 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BlobError, canonicalJsonBytes } from '../../../src-main/common';
+import { canonicalJsonBytes } from '../../../src-main/common';
 import {
   chunkBlob,
   chunkFile,
@@ -15,6 +15,7 @@ import {
   type ChunkRef,
 } from '../../../src-main/runtime/blobs';
 import { bytes, rejectsWith, tempDir } from './helpers';
+import { BlobError } from '../../../src-main/runtime/blobs';
 
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BlobError, type Cid } from '../../../src-main/common';
+import { type Cid } from '../../../src-main/common';
 import {
   BlobStore,
   chunkBlob,
@@ -8,6 +8,7 @@ import {
   type TransferProgress,
 } from '../../../src-main/runtime/blobs';
 import { bytes, rejectsWith, tempDir } from './helpers';
+import { BlobError } from '../../../src-main/runtime/blobs';
 
 const CHUNK = 16 * 1024;
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BusError, CallError, HearthError } from '../../../src-main/common';
+import { CallError, HearthError } from '../../../src-main/common';
 import { defineCapability } from '../../../src-main/runtime/bus';
 import type { CapabilityDescriptor, HandlerContext } from '../../../src-main/runtime/bus';
 import { createMesh } from './loopback-mesh';
 import type { MeshNode } from './loopback-mesh';
+import { BusError } from '../../../src-main/runtime/bus';
 
 const echoSchema = { type: 'object', required: ['text'], properties: { text: { type: 'string' } } };
 const echo = defineCapability({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BusError } from '../../../src-main/common';
 import { defineCapability, toCapabilitySpec } from '../../../src-main/runtime/bus';
 import type { RegistryEvent } from '../../../src-main/runtime/bus';
 import type { Service, ServiceCapability } from '../../../src-main/runtime/services/base';
 import { createMesh } from './loopback-mesh';
+import { BusError } from '../../../src-main/runtime/bus';
 
 /** A toy embedding service offering one instance per model (reference §21: params { model }). */
 class ToyEmbed implements Service {

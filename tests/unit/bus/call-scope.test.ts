@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BusError } from '../../../src-main/common';
 import { CallScope } from '../../../src-main/runtime/bus/deadline';
+import { BusError } from '../../../src-main/runtime/bus';
 
 const never = () => new Promise<never>(() => {});
 const code = (p: Promise<unknown>) =>

@@ -1,8 +1,9 @@
 import { blake3 as blake3Wasm } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
-import { BusError, canonicalJson, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../src-main/common';
+import { canonicalJson, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../src-main/common';
 import { defineCapability, schemaHash, schemaHashInput, toCapabilitySpec } from '../../../src-main/runtime/bus';
 import type { CapabilityInit } from '../../../src-main/runtime/bus';
+import { BusError } from '../../../src-main/runtime/bus';
 
 const chat = (over: Partial<CapabilityInit> = {}) =>
   defineCapability({

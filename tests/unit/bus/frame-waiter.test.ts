@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BusError } from '../../../src-main/common';
 import { FrameWaiter } from '../../../src-main/runtime/bus/frame-waiter';
+import { BusError } from '../../../src-main/runtime/bus';
 
 const never = () => new Promise<never>(() => {});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BusError } from '../../../src-main/common';
 import type { NodeId } from '../../../src-main/common';
 import { defineCapability, Registry, schemaHash, toCapabilitySpec } from '../../../src-main/runtime/bus';
 import type { RegistryEvent } from '../../../src-main/runtime/bus';
 import type { CapabilitySpec, NodeManifest } from '../../../src-main/runtime/identity';
+import { BusError } from '../../../src-main/runtime/bus';
 
 const us = 'ed25519:us' as NodeId;
 const bob = 'ed25519:bob' as NodeId;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BusError } from '../../../src-main/common';
 import { defineCapability, SchemaValidator } from '../../../src-main/runtime/bus';
 import { createMesh } from './loopback-mesh';
+import { BusError } from '../../../src-main/runtime/bus';
 
 const d = defineCapability({
   name: 'llm.chat',

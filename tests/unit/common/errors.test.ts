@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BlobError,
-  BusError,
-  CallError,
-  HTTP_STATUS,
-  IdentityError,
-  httpStatusOf,
-  toWireError,
-} from '../../../src-main/common';
+import { CallError, HTTP_STATUS, httpStatusOf, toWireError } from '../../../src-main/common';
+import { IdentityError } from '../../../src-main/runtime/identity';
+import { BusError } from '../../../src-main/runtime/bus';
+import { BlobError } from '../../../src-main/runtime/blobs';
 
 describe('error vocabulary', () => {
   it('maps domain errors to the reference §0.4 wire codes and HTTP statuses', () => {

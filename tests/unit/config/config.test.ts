@@ -2,7 +2,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/common';
 import {
   configPath,
   defaultConfig,
@@ -15,6 +14,7 @@ import {
   validateConfig,
   type Config,
 } from '../../../src-main/runtime/config';
+import { ConfigError } from '../../../src-main/runtime/config';
 
 let dir: string;
 beforeEach(() => {

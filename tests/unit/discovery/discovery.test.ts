@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DiscoveryError } from '../../../src-main/common';
 import { generateKeyPair, type Endpoint, type KeyPair, type NodeManifest } from '../../../src-main/runtime/identity';
 import {
   DiscoveryService,
@@ -12,6 +11,7 @@ import {
   type DiscoveryServiceInit,
 } from '../../../src-main/runtime/discovery';
 import { makeManifest, verifyManifestFor } from './fixtures';
+import { DiscoveryError } from '../../../src-main/runtime/discovery';
 
 const community = generateKeyPair().nodeIdFull;
 const OFF = { mdns_enabled: false, udp_enabled: false, udp_multicast_group: '239.255.42.42', udp_port: 42424 };

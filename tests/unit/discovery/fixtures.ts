@@ -1,6 +1,5 @@
 /** Test fixtures for discovery: signed manifests and the verifyManifest stand-in named in the brief. */
 import { toWallClock, type CommunityId, type NodeId } from '../../../src-main/common';
-import { DiscoveryError } from '../../../src-main/common';
 import {
   signPayload,
   verifyPayload,
@@ -8,6 +7,7 @@ import {
   type KeyPair,
   type NodeManifest,
 } from '../../../src-main/runtime/identity';
+import { DiscoveryError } from '../../../src-main/runtime/discovery';
 
 /** A signed manifest as a node would serve it at GET /manifest. */
 export function makeManifest(

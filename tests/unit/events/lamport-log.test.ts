@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canonicalJson, EventLogError } from '../../../src-main/common';
+import { canonicalJson } from '../../../src-main/common';
 import { generateKeyPair, verifyPayload } from '../../../src-main/runtime/identity';
 import { EventLog, type Event } from '../../../src-main/runtime/events';
 import { cleanup, communityId, FakeMembership, openLog, root, tempDir, withSignature } from './helpers';
+import { EventLogError } from '../../../src-main/runtime/events';
 
 afterEach(cleanup);
 

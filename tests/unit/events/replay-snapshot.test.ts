@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventLogError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
 import {
   buildSnapshot,
@@ -13,6 +12,7 @@ import {
   type Snapshot,
 } from '../../../src-main/runtime/events';
 import { cleanup, openLog, tempDir } from './helpers';
+import { EventLogError } from '../../../src-main/runtime/events';
 
 afterEach(cleanup);
 const alice = generateKeyPair();

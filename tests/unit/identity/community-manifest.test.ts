@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { IdentityError } from '../../../src-main/common';
 import {
   buildCommunityManifest,
   defaultCommunityPolicy,
@@ -14,6 +13,7 @@ import {
   verifyCommunityManifest,
   type CommunityStateSnapshot,
 } from '../../../src-main/runtime/identity';
+import { IdentityError } from '../../../src-main/runtime/identity';
 
 const NOW = new Date('2026-05-26T08:00:00Z');
 

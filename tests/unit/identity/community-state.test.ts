@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdentityError, type TrustLevel } from '../../../src-main/common';
+import { type TrustLevel } from '../../../src-main/common';
 import type { Event } from '../../../src-main/runtime/events/types';
 import {
   coSignDemotion,
@@ -15,6 +15,7 @@ import {
   type KeyPair,
 } from '../../../src-main/runtime/identity';
 import { eventMaker, T0 } from './event-helper';
+import { IdentityError } from '../../../src-main/runtime/identity';
 
 const inviteExpiry = '2026-05-27T08:00:00Z';
 

@@ -18,7 +18,7 @@ import {
   verifyPayload,
   SECRET_KEY_FILE,
 } from '../../../src-main/runtime/identity';
-import { IdentityError } from '../../../src-main/common';
+import { IdentityError } from '../../../src-main/runtime/identity';
 
 const made: string[] = [];
 const tmp = () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdentityError, MANIFEST_TTL_SECONDS } from '../../../src-main/common';
+import { MANIFEST_TTL_SECONDS } from '../../../src-main/common';
 import {
   buildNodeManifest,
   detectHardware,
@@ -11,6 +11,7 @@ import {
   type KeyPair,
   type NodeManifest,
 } from '../../../src-main/runtime/identity';
+import { IdentityError } from '../../../src-main/runtime/identity';
 
 const NOW = new Date('2026-05-26T08:14:22.500Z');
 const root = generateKeyPair();

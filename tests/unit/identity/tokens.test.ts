@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { IdentityError } from '../../../src-main/common';
 import {
   generateKeyPair,
   issueToken,
@@ -7,6 +6,7 @@ import {
   verifyToken,
   type CapabilityToken,
 } from '../../../src-main/runtime/identity';
+import { IdentityError } from '../../../src-main/runtime/identity';
 
 const NOW = new Date('2026-05-26T08:00:00Z');
 const issuer = generateKeyPair();

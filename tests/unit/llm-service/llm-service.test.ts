@@ -1,6 +1,6 @@
 /** LlmService on the bus with the real stories260K model: streaming, cancellation, saturation, two nodes, a cloud backend. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusError, CallError, HearthError } from '../../../src-main/common';
+import { CallError, HearthError } from '../../../src-main/common';
 import type { Frame } from '../../../src-main/runtime/transport/contract';
 import { Metrics } from '../../../src-main/runtime/observability';
 import {
@@ -13,6 +13,7 @@ import {
 import { startFakeOpenAi, type FakeServer } from '../../support/fake-vendors';
 import { skipWithoutModel, STORIES_GGUF } from '../../support/models';
 import { createMesh, waitFor, type Mesh } from '../bus/loopback-mesh';
+import { BusError } from '../../../src-main/runtime/bus';
 
 const skip = skipWithoutModel('LlmService', STORIES_GGUF);
 const MODEL = 'stories260K';

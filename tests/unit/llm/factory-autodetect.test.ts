@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/common';
 import {
   AnthropicApiBackend,
   buildBackends,
@@ -18,6 +17,7 @@ import {
   VllmBackend,
 } from '../../../src-main/runtime/services/llm';
 import { sendJson, startFakeServer, type FakeServer } from '../../support/fake-vendors';
+import { ConfigError } from '../../../src-main/runtime/config';
 
 describe('buildBackends', () => {
   const modelsDir = mkdtempSync(join(tmpdir(), 'hn-llm-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, OnboardingError } from '../../../src-main/common';
+import { canonicalJson } from '../../../src-main/common';
 import { generateKeyPair, signPayload } from '../../../src-main/runtime/identity';
 import {
   decodeInvite,
@@ -9,6 +9,7 @@ import {
   makeInvite,
   type InviteBlob,
 } from '../../../src-main/runtime/onboarding';
+import { OnboardingError } from '../../../src-main/runtime/onboarding';
 
 const NOW = new Date('2026-05-26T08:00:00Z');
 const root = generateKeyPair();

@@ -1,6 +1,5 @@
 /** Join codes: text form, proof binding, and the inviter's book (single use, expiry on its own clock). */
 import { describe, expect, it } from 'vitest';
-import { OnboardingError } from '../../../src-main/common';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
 import {
   decodeJoinCode,
@@ -12,6 +11,7 @@ import {
   MAX_JOIN_CODE_CHARS,
   newJoinSecret,
 } from '../../../src-main/runtime/onboarding';
+import { OnboardingError } from '../../../src-main/runtime/onboarding';
 
 const inviter = generateKeyPair().nodeIdFull;
 const joiner = generateKeyPair().nodeIdFull;

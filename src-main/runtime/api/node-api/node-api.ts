@@ -1,6 +1,6 @@
 /** The NodeApi the local API serves (UI, CLI), implemented over a running node's parts. */
 import { join } from 'node:path';
-import { BusError, OnboardingError, parseVersion, type Mode, type Profile } from '../../../common';
+import { parseVersion, type Mode, type Profile } from '../../../common';
 import type {
   CallInput,
   CapabilityRow,
@@ -31,6 +31,8 @@ import { DeliveryStates } from './chat-state';
 import { Uploads } from './uploads';
 import type { Config } from '../../config';
 import type { EmergencyState } from '../../emergency';
+import { BusError } from '../../bus';
+import { OnboardingError } from '../../onboarding';
 
 /** What the API reads from the node; getters because community and mode change at run time. */
 export interface NodeApiDeps {

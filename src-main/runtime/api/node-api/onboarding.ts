@@ -1,5 +1,5 @@
 /** OnboardingApi over a running node: start a community, join codes (inviter side), joining, phones. */
-import { CallError, OnboardingError, toWallClock } from '../../../common';
+import { CallError, toWallClock } from '../../../common';
 import type {
   CommunityStarted,
   InviteRedeemed,
@@ -13,6 +13,7 @@ import type { PhoneRegistry } from '../phone-access';
 import type { Endpoint, KeyPair } from '../../identity';
 import type { CommunityContext } from '../../node/community-context';
 import { encodeJoinCode, textToQrPng, type JoinCodeBook } from '../../onboarding';
+import { OnboardingError } from '../../onboarding';
 
 export interface OnboardingDeps {
   readonly kp: KeyPair;

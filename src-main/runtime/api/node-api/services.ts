@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ulid } from 'ulidx';
-import { BlobError, CallError } from '../../../common';
+import { CallError } from '../../../common';
 import type {
   ChatRow,
   ChatSent,
@@ -29,6 +29,7 @@ import type { CommunityServices } from '../../node/community-services';
 import { memberDirectory, type MemberDirectory } from './members';
 import type { Uploads } from './uploads';
 import type { DeliveryStates } from './chat-state';
+import { BlobError } from '../../blobs';
 
 export interface ServiceApiDeps {
   readonly kp: KeyPair;

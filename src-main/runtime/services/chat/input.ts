@@ -1,11 +1,15 @@
-/** Checks of chat.send / chat.history / markRead request bodies, mirroring schemas.ts with readable errors. */
+/**
+ * Checks of chat.send / chat.history / read-receipt request bodies: the capability schemas of
+ * `schemas.ts` themselves (kept byte for byte: their hash is on the wire), annotated so a refusal
+ * names the field in plain words.
+ */
+import { Type } from '@sinclair/typebox';
 import { unsafeCharIn } from '../../../common';
-import { isFullNodeId } from '../../identity';
+import { annotate, compileSchema, parseWith } from '../../schema';
 import { ChatError } from './errors';
 import { parsePlaintext } from './plaintext';
-import { CHAT_HISTORY_MAX_LIMIT } from './schemas';
-import type { ChatPlaintext } from './types';
-import { CHAT_HISTORY_DEFAULT_LIMIT } from './views';
+import { CHAT_HISTORY_MAX_LIMIT, HISTORY_REQUEST_SCHEMA, SEND_REQUEST_SCHEMA } from './schemas';
+import { CHAT_TEXT_MAX_CHARS, type ChatPlaintext } from './types';
 
 export interface SendRequest {
   readonly to: string;
@@ -18,53 +22,52 @@ export interface HistoryRequest {
   readonly limit: number;
 }
 
+const FULL_NODE_ID = 'the full node id of a community member ("ed25519:" + 43 characters)';
+
+const checkSend = compileSchema<{ to: string; text: string; attachments?: unknown[] }>(
+  annotate(SEND_REQUEST_SCHEMA, {
+    to: { expected: FULL_NODE_ID },
+    text: { expected: `1 to ${CHAT_TEXT_MAX_CHARS} characters` },
+    'attachments[].cid': { expected: '"blake3:" + 64 hex digits' },
+  }),
+);
+const checkHistory = compileSchema<{ with?: string; since_lamport?: number; limit: number }>(
+  annotate(HISTORY_REQUEST_SCHEMA, {
+    with: { expected: 'a full node id' },
+    since_lamport: { expected: 'a whole number ≥ 0' },
+    limit: { expected: `a whole number from 1 to ${CHAT_HISTORY_MAX_LIMIT}` },
+  }),
+  { fill: true },
+);
+const checkMsgId = compileSchema(
+  Type.Object(
+    { msg_id: Type.String({ minLength: 1, maxLength: 64, expected: 'the id of a message' }) },
+    { additionalProperties: false },
+  ),
+);
+
+const bad = (message: string, field: string) => new ChatError('bad_request', message, { details: { field } });
+
 export function parseSendRequest(body: unknown): SendRequest {
-  const b = objectWith(body, ['to', 'text', 'attachments'], 'chat.send');
-  if (!isFullNodeId(b.to))
-    throw bad('"to" must be the full node id of a community member ("ed25519:" + 43 characters)');
+  const b = parseWith(checkSend, body ?? null, bad);
   const plaintext = parsePlaintext({ text: b.text, attachments: b.attachments });
   // Refused where the household types it; received messages are not refused (a foreign node may
   // send anything) but neutralised wherever they are printed.
   const unsafe = unsafeCharIn(plaintext.text, { multiline: true });
   if (unsafe)
     throw bad(
-      `"text" must not contain control or text-direction characters other than newline and tab (found ${unsafe})`,
+      `text: must not contain control or text-direction characters other than newline and tab (found ${unsafe})`,
+      'text',
     );
   return { to: b.to, plaintext };
 }
 
 export function parseHistoryRequest(body: unknown): HistoryRequest {
-  const b = objectWith(body ?? {}, ['with', 'since_lamport', 'limit'], 'chat.history');
-  if (b.with !== undefined && !isFullNodeId(b.with)) throw bad('"with" must be a full node id');
-  if (b.since_lamport !== undefined && !(Number.isSafeInteger(b.since_lamport) && (b.since_lamport as number) >= 0))
-    throw bad('"since_lamport" must be a whole number ≥ 0');
-  if (
-    b.limit !== undefined &&
-    !(Number.isSafeInteger(b.limit) && (b.limit as number) >= 1 && (b.limit as number) <= CHAT_HISTORY_MAX_LIMIT)
-  ) {
-    throw bad(`"limit" must be a whole number from 1 to ${CHAT_HISTORY_MAX_LIMIT}`);
-  }
-  return {
-    with: (b.with as string | undefined) ?? null,
-    sinceLamport: (b.since_lamport as number | undefined) ?? 0,
-    limit: (b.limit as number | undefined) ?? CHAT_HISTORY_DEFAULT_LIMIT,
-  };
+  // Defaults are filled in place: check a copy so the caller's object is never changed.
+  const b = parseWith(checkHistory, structuredClone(body ?? {}), bad);
+  return { with: b.with ?? null, sinceLamport: b.since_lamport ?? 0, limit: b.limit };
 }
 
 export function parseMsgIdRequest(body: unknown): string {
-  const b = objectWith(body, ['msg_id'], 'chat read receipt');
-  if (typeof b.msg_id !== 'string' || b.msg_id.length === 0 || b.msg_id.length > 64)
-    throw bad('"msg_id" must be the id of a message');
-  return b.msg_id;
-}
-
-function objectWith(body: unknown, allowed: readonly string[], what: string): Record<string, unknown> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad(`${what} needs a JSON object body`);
-  for (const k of Object.keys(body))
-    if (!allowed.includes(k)) throw bad(`${what} does not take "${k}" (allowed: ${allowed.join(', ')})`);
-  return body as Record<string, unknown>;
-}
-
-function bad(message: string): ChatError {
-  return new ChatError('bad_request', message);
+  return parseWith(checkMsgId, body ?? null, bad).msg_id;
 }

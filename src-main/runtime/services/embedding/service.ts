@@ -1,5 +1,5 @@
 /** M11 §3.2 of ../shared/spec/hearthnet-reference.md EmbeddingService: offers the configured embedding backend as `embed.text@1.0` on the capability bus. */
-import { BusError, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
+import { RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
 import { defineCapability } from '../../bus';
 import type { CapabilityDescriptor, HandlerContext, ParamsPredicate } from '../../bus';
 import type { Logger } from '../../observability';
@@ -12,6 +12,7 @@ import {
   type EmbedTextRequest,
   type EmbedTextResponse,
 } from './schemas';
+import { BusError } from '../../bus';
 
 /** Concurrent `embed.text` calls one node serves (the backend batches inside each call). */
 export const EMBED_MAX_CONCURRENT = 4;

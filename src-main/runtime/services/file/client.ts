@@ -1,8 +1,6 @@
 /** The node's side of file transfer: pull a blob from peers through file.read on the bus, and add local files. */
 import { basename, extname } from 'node:path';
-import { BlobError } from '../../../common';
 import {
-  FileAssembly,
   TransferManager,
   type ReceivedChunk,
   type WantedChunk,
@@ -13,7 +11,10 @@ import {
   type TransferProgress,
 } from '../../blobs';
 import type { CapabilityBus } from '../../bus';
+import type { BlobChunksRequest } from '../../transport/blob-chunks';
+import { fetchSmallFiles, FILE_LANES, inLanes, saveFile } from './batch';
 import { DATA_B64_MAX_LENGTH, type FileChunkData } from './schemas';
+import { BlobError } from '../../blobs';
 
 /**
  * The source name meaning "whichever node the bus routes to" (no node targeting). Used when no
@@ -31,7 +32,7 @@ export interface MeshFetchOptions {
 /** Fetches chunk records from one node over the binary path (transport `HttpClient.fetchChunks`). */
 export type BinaryChunkFetcher = (
   nodeId: string,
-  req: { cid: string; chunks: number[] },
+  req: BlobChunksRequest,
   signal: AbortSignal,
 ) => AsyncIterable<{ index: number; data: Uint8Array }>;
 
@@ -91,17 +92,44 @@ export class FileClient {
     opts: MeshFetchOptions = {},
   ): Promise<{ manifest: BlobManifest; path: string }> {
     const m = await this.#fetch(manifestCid, opts);
-    const path = await outPath(m);
-    if (await this.#c.store.moveToFile(m.cid, path)) return { manifest: m, path };
-    const a = await FileAssembly.open(m, path);
-    try {
-      await this.#c.store.fillAssembly(a, { signal: opts.signal });
-      await a.commit();
-      return { manifest: m, path: a.outPath };
-    } catch (err) {
-      await a.discard();
-      throw err;
+    return saveFile(this.#c.store, m, await outPath(m), { signal: opts.signal });
+  }
+
+  /**
+   * `fetchToFile` for many files (a folder): small files whose holder is known come in shared
+   * requests and are made durable together (batch.ts); the others, and any the batch could not
+   * finish, one by one, `parallel` at a time. Resolves to the saved files in no particular order.
+   */
+  async fetchManyToFiles(
+    cids: readonly string[],
+    outPath: (m: BlobManifest) => string | Promise<string>,
+    opts: MeshFetchOptions & { parallel?: number } = {},
+  ): Promise<{ manifest: BlobManifest; path: string }[]> {
+    const saved: { manifest: BlobManifest; path: string }[] = [];
+    let rest = [...new Set(cids)];
+    const binary = this.#c.binary;
+    if (binary) {
+      // Group by the first reachable holder each file names; each group is one batch.
+      const groups = new Map<string, string[]>();
+      for (const cid of rest) {
+        const { known } = candidateSources(this.#c.bus, opts.sources ?? this.#c.sourcesOf?.(cid) ?? []);
+        if (known.length) groups.set(known[0], [...(groups.get(known[0]) ?? []), cid]);
+      }
+      const parts = { bus: this.#c.bus, store: this.#c.store, binary };
+      const left = new Set(rest);
+      for (const [source, group] of groups) {
+        const r = await fetchSmallFiles(parts, source, group, outPath, opts.signal);
+        saved.push(...r.saved);
+        for (const s of r.saved) left.delete(s.manifest.cid);
+      }
+      rest = [...left];
     }
+    let next = 0;
+    const lane = async () => {
+      while (next < rest.length) saved.push(await this.fetchToFile(rest[next++], outPath, opts));
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.parallel ?? 8, rest.length) }, lane));
+    return saved;
   }
 
   #fetch(manifestCid: string, opts: MeshFetchOptions): Promise<BlobManifest> {
@@ -132,6 +160,11 @@ export class FileClient {
   /** Imports a local file (streamed, one chunk in memory); see `addFile`. */
   addFile(path: string, opts: AddFileOptions = {}): Promise<BlobManifest> {
     return addFile(this.#c.store, path, opts);
+  }
+
+  /** Imports many local files with one round of fsyncs; see `addFiles`. */
+  addFiles(paths: readonly string[], opts: Pick<AddFileOptions, 'pin' | 'signal'> = {}): Promise<BlobManifest[]> {
+    return addFiles(this.#c.store, paths, opts);
   }
 }
 
@@ -277,6 +310,32 @@ const MIME_BY_EXT: Readonly<Record<string, string>> = {
 /** MIME type for a filename by its extension, or null. */
 export function guessMimeType(filename: string): string | null {
   return MIME_BY_EXT[extname(filename).toLowerCase()] ?? null;
+}
+
+/**
+ * Imports many files (a folder): each hashed where it is, as `addFile` does, but the links,
+ * manifests and pins are made durable together at the end (one round of fsyncs, one write of the
+ * pin list) instead of ~6 fsyncs per file. Resolves to the manifests in the order of `paths`.
+ */
+export async function addFiles(
+  store: BlobStore,
+  paths: readonly string[],
+  opts: Pick<AddFileOptions, 'pin' | 'signal'> = {},
+): Promise<BlobManifest[]> {
+  const out: BlobManifest[] = new Array<BlobManifest>(paths.length);
+  try {
+    await inLanes([...paths.keys()], FILE_LANES, async (i) => {
+      if (opts.signal?.aborted)
+        throw new BlobError('cancelled', 'Adding the files was cancelled.', { cause: opts.signal.reason });
+      const filename = basename(paths[i]);
+      const mimeType = guessMimeType(filename);
+      out[i] = await store.importFile(paths[i], { filename, mimeType, durable: false, signal: opts.signal });
+    });
+    if (opts.pin) await store.pinMany(out.map((m) => m.cid));
+  } finally {
+    await store.syncBatch();
+  }
+  return out;
 }
 
 /** Imports a file into the store (streamed, progress in bytes); resolves to its manifest (`.cid` is the file's id). */

@@ -12,11 +12,13 @@ export {
   fetchFromMesh,
   createMeshTransfer,
   addFile,
+  addFiles,
   guessMimeType,
   MESH_SOURCE,
   type AddFileOptions,
   type FileClientComponents,
   type MeshFetchOptions,
 } from './client';
+export { saveFile, fetchSmallFiles, BATCH_MAX_FILE_CHUNKS } from './batch';
 export { SourceIndex, type KnownBlob } from './source-index';
 export * from './schemas';

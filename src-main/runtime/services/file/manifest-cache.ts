@@ -1,6 +1,7 @@
 /** Recently served manifests with a chunk index, so serving a chunk costs no manifest read or scan. */
-import { BlobError, type Cid } from '../../../common';
+import { type Cid } from '../../../common';
 import type { BlobManifest, BlobStore, ChunkRef } from '../../blobs';
+import { BlobError } from '../../blobs';
 
 /** Manifests kept (each of a 1 GiB blob is ~0.5 MB with its index). */
 export const MANIFEST_CACHE_ENTRIES = 8;

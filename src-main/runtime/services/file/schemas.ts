@@ -41,18 +41,22 @@ const CHUNK_DATA = {
 /** Most chunk indices one batched file.read may name. */
 export const FILE_READ_MAX_BATCH = 256;
 
+/** Most manifests one file.read `{manifests}` call may ask for. */
+export const FILE_READ_MAX_MANIFESTS = 256;
+
 export const FILE_READ_REQUEST_SCHEMA = {
   $id: 'hearthnet:file.read@1.0/request',
   type: 'object',
   additionalProperties: false,
-  required: ['cid'],
   properties: {
     cid: CID,
     chunk: INDEX,
     chunk_cid: CID,
     chunks: { type: 'array', minItems: 1, maxItems: FILE_READ_MAX_BATCH, items: INDEX },
+    manifests: { type: 'array', minItems: 1, maxItems: FILE_READ_MAX_MANIFESTS, items: CID },
   },
-  // At most one of chunk / chunk_cid / chunks.
+  // `cid` (with at most one of chunk / chunk_cid / chunks), or `manifests` alone.
+  oneOf: [{ required: ['cid'] }, { required: ['manifests'] }],
   not: {
     anyOf: [
       { required: ['chunk', 'chunk_cid'] },
@@ -66,6 +70,12 @@ export const FILE_READ_RESPONSE_SCHEMA = {
   $id: 'hearthnet:file.read@1.0/response',
   oneOf: [
     { type: 'object', additionalProperties: false, required: ['manifest'], properties: { manifest: MANIFEST } },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['manifests'],
+      properties: { manifests: { type: 'array', maxItems: FILE_READ_MAX_MANIFESTS, items: MANIFEST } },
+    },
     CHUNK_DATA,
   ],
 } as const;

@@ -2,15 +2,17 @@
  * M07 §4.1 of ../shared/spec/hearthnet-reference.md: the file service — serves this node's blobs to the mesh (file.read, file.list),
  * announces them (file.advertise) and accepts uploads (file.put).
  */
-import { BlobError, type Cid, type EventType } from '../../../common';
+import { type Cid, type EventType } from '../../../common';
 import { assertCid, TransferManager, type BlobManifest, type BlobStore, type ChunkRef } from '../../blobs';
 import { defineCapability, type CapabilityDescriptor, type HandlerContext } from '../../bus';
 import type { Event } from '../../events';
 import type { FrameData } from '../../transport/contract';
+import type { BlobChunksRequest } from '../../transport/blob-chunks';
 import type { Service, ServiceCapability } from '../base';
 import * as S from './schemas';
 import { ManifestCache } from './manifest-cache';
 import { UploadSessions, UPLOAD_IDLE_TIMEOUT_MS } from './upload';
+import { BlobError } from '../../blobs';
 
 /** Concurrent file.read calls one node serves (each holds at most one chunk in memory). */
 export const FILE_READ_MAX_CONCURRENT = 16;
@@ -137,40 +139,49 @@ export class FileService implements Service {
 
   /**
    * The binary chunk path (transport `POST /blobs/v1/chunks`): the requested pieces this node
-   * holds, in request order; pieces it lacks or finds damaged are skipped. Up to
-   * SERVE_READ_AHEAD reads run ahead of the one being sent, so the disk (or page cache) and the
-   * socket work at the same time instead of in turn.
+   * holds, in request order; pieces it lacks or finds damaged are skipped. One blob's pieces are
+   * numbered by chunk index; pieces of many blobs (`blobs`: many small files in one request) by
+   * their position in the request. Up to SERVE_READ_AHEAD reads run ahead of the one being sent,
+   * so the disk (or page cache) and the socket work at the same time instead of in turn.
    */
   async *serveChunks(
     _caller: string,
-    req: { cid: string; chunks: readonly number[] },
+    req: BlobChunksRequest,
     signal: AbortSignal,
   ): AsyncGenerator<{ index: number; data: Uint8Array }> {
-    const cid = assertCid(req.cid, 'file id');
-    const read = async (index: number): Promise<Uint8Array | null> => {
-      const ref = await this.#manifests.chunkRef(cid, index, undefined);
+    const wanted: { record: number; cid: Cid; index: number }[] = [];
+    if ('blobs' in req) {
+      for (const b of req.blobs) {
+        const cid = assertCid(b.cid, 'file id');
+        for (const index of b.chunks) wanted.push({ record: wanted.length, cid, index });
+      }
+    } else {
+      const cid = assertCid(req.cid, 'file id');
+      for (const index of new Set(req.chunks)) wanted.push({ record: index, cid, index });
+    }
+    const read = async (w: (typeof wanted)[number]): Promise<Uint8Array | null> => {
       try {
+        const ref = await this.#manifests.chunkRef(w.cid, w.index, undefined);
         return await this.#c.store.readChunkForPeer(ref.cid); // re-hashed once per process; the receiver verifies it
       } catch (err) {
         if (err instanceof BlobError && (err.code === 'not_found' || err.code === 'hash_mismatch')) return null;
         throw err;
       }
     };
-    const order = [...new Set(req.chunks)];
     const ahead: Promise<Uint8Array | null>[] = [];
     let next = 0;
     const fill = () => {
-      while (ahead.length < SERVE_READ_AHEAD && next < order.length) {
-        const p = read(order[next++]);
+      while (ahead.length < SERVE_READ_AHEAD && next < wanted.length) {
+        const p = read(wanted[next++]);
         p.catch(() => undefined); // awaited below in order; never an unhandled rejection meanwhile
         ahead.push(p);
       }
     };
-    for (let i = 0; i < order.length; i++) {
+    for (const w of wanted) {
       if (signal.aborted) return;
       fill();
       const data = await ahead.shift()!;
-      if (data) yield { index: order[i], data };
+      if (data) yield { index: w.record, data };
     }
   }
 
@@ -178,8 +189,18 @@ export class FileService implements Service {
 
   async #read(ctx: HandlerContext): Promise<unknown> {
     const b = ctx.body as Body;
-    const cid = assertCid(b.cid, 'file id');
     const store = this.#c.store;
+    if (Array.isArray(b.manifests)) {
+      // Many small files at once: the manifests of the complete blobs held here (others omitted).
+      const cids = [...new Set(b.manifests as string[])];
+      const found = await Promise.all(
+        cids.map((c) => this.#manifestIfWhole(c)), // at most FILE_READ_MAX_MANIFESTS: the thread pool queues them
+      );
+      const manifests = found.filter((m) => m !== null);
+      if (ctx.stream) throw new BlobError('manifest_invalid', 'Ask for "manifests" without stream.');
+      return { manifests };
+    }
+    const cid = assertCid(b.cid, 'file id');
     if (Array.isArray(b.chunks)) {
       if (!ctx.stream)
         throw new BlobError(
@@ -213,6 +234,11 @@ export class FileService implements Service {
       if (signal.aborted) return;
       yield { event: 'chunk', data: { ...chunkData(ref, await this.#c.store.readChunk(ref.cid)) } };
     }
+  }
+
+  /** A complete blob's manifest, or null when this node does not hold all of it. */
+  async #manifestIfWhole(cid: string): Promise<BlobManifest | null> {
+    return (await this.#c.store.hasBlob(cid)) ? this.#c.store.readManifest(cid) : null;
   }
 
   /**

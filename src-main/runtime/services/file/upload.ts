@@ -1,7 +1,8 @@
 /** file.put upload sessions: a verified manifest opens one, verified chunks fill it, `complete` makes the blob visible. */
-import { BlobError, type Cid } from '../../../common';
+import { type Cid } from '../../../common';
 import { parseManifest, type BlobManifest, type BlobStore } from '../../blobs';
 import type { FilePutState } from './schemas';
+import { BlobError } from '../../blobs';
 
 /** An upload nobody writes to for this long releases its gc hold (its chunks stay; a new open resumes). */
 export const UPLOAD_IDLE_TIMEOUT_MS = 10 * 60_000;

@@ -4,7 +4,7 @@
  * event before it is stored, here and on every other member, so a short-signed action changes
  * nothing anywhere.
  */
-import { EventLogError, HearthError, OnboardingError, type TrustLevel } from '../../../common';
+import { HearthError, type TrustLevel } from '../../../common';
 import { defineCapability, type HandlerContext } from '../../bus';
 import type { Service, ServiceCapability } from '../base';
 import {
@@ -18,6 +18,8 @@ import {
   type KeyPair,
 } from '../../identity';
 import type { CommunityContext } from '../../node/community-context';
+import { EventLogError } from '../../events';
+import { OnboardingError } from '../../onboarding';
 
 export type GovernanceAction = 'revoke' | 'promote' | 'demote';
 

@@ -1,5 +1,6 @@
 /** Per-model admission: `slots` generations run, a bounded queue waits (abortably), the rest are refused. */
-import { BusError, HearthError } from '../../../common';
+import { HearthError } from '../../../common';
+import { BusError } from '../../bus';
 
 /** Requests that may wait for a free slot per model, beyond the ones running. */
 export const LLM_WAIT_QUEUE_DEFAULT = 2;

@@ -1,5 +1,5 @@
 /** M04 §3.4 of ../shared/spec/hearthnet-reference.md LlmService: offers every (backend, model) as llm.chat@1.0 / llm.complete@1.0 on the capability bus. */
-import { BusError, HearthError, LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
+import { HearthError, LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
 import type { HandlerContext } from '../../bus';
 import type { Logger, Metrics } from '../../observability';
 import type { FrameData } from '../../transport/contract';
@@ -14,6 +14,7 @@ import {
   type LlmCapabilityName,
 } from './descriptors';
 import type { LlmChatWireRequest, LlmCompleteWireRequest } from './schemas';
+import { BusError } from '../../bus';
 
 /** Token pieces produced within this many ms of the previous frame are sent together: one frame per screen refresh (60 Hz) is as fast as anyone reads. */
 export const LLM_TOKEN_BATCH_MS = 16;

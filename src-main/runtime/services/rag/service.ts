@@ -2,7 +2,7 @@
  * M05 §3.4 of ../shared/spec/hearthnet-reference.md: the RAG service on the bus — rag.query (one instance per corpus), rag.ingest and
  * rag.list_corpora @1.0.
  */
-import { BlobError, RAG_MAX_K, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
+import { RAG_MAX_K, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
 import type { BlobStore } from '../../blobs';
 import { defineCapability, type CapabilityBus, type HandlerContext, type ParamsPredicate } from '../../bus';
 import type { Service, ServiceCapability } from '../base';
@@ -14,6 +14,7 @@ import type { IngestPipeline, IngestProgress, IngestResult } from './ingest';
 import { progressFrames } from './progress-stream';
 import type { QueryFilter } from './query-filter';
 import * as S from './schemas';
+import { BlobError } from '../../blobs';
 
 /** How long one rag.ingest may run (big PDFs embed for a while on a small machine). */
 export const RAG_INGEST_TIMEOUT_SECONDS = 600;

@@ -1,7 +1,6 @@
 /** buildBackends: turns `[[llm.backends]]` config entries (§2 of ../shared/spec/hearthnet-reference.md LlmBackendConfig) into LlmBackend instances. */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { ConfigError } from '../../../../common';
 import { AnthropicApiBackend } from './anthropic';
 import type { Env } from './api-key';
 import type { LlmBackend } from './base';
@@ -9,6 +8,7 @@ import { HfApiBackend } from './hf-api';
 import { LlamaCppBackend } from './llama-cpp';
 import { OllamaBackend } from './ollama';
 import { LmStudioBackend, NemotronBackend, OpenBmbBackend, VllmBackend } from './openai-vendors';
+import { ConfigError } from '../../../config';
 
 /** The config names the reference allows, in its order. */
 export const BACKEND_NAMES = [
