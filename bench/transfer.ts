@@ -149,17 +149,24 @@ export async function main(): Promise<void> {
     await makeFile(src, bytes);
 
     const { createMesh } = await import('../tests/support/mesh');
-    mesh = await createMesh(HOLDERS);
-    const holders = mesh.nodes.map((n) => n.node);
-    const alice = holders[0];
+    mesh = await createMesh(1);
+    const alice = mesh.nodes[0].node;
     const sa = alice.scope()!.services;
-
-    // Receiver B: a whole node in a child, a member invited by A.
-    const bob = child('mesh');
-    const hello = await bob.next('hello');
-    const invite = await alice.api.createInvite({ nodeId: String(hello.node_id), level: 'member', ttlSeconds: 3600 });
-    bob.send({ type: 'invite', text: invite.text, sources: holders.map((h) => h.kp.nodeIdFull) });
-    await bob.next('ready');
+    /** A whole node in a child process (its own thread, RSS and CPU), a member invited by A. */
+    const member = async (sources: string[]) => {
+      const c = child('mesh');
+      const hello = await c.next('hello');
+      const invite = await alice.api.createInvite({ nodeId: String(hello.node_id), level: 'member', ttlSeconds: 3600 });
+      c.send({ type: 'invite', text: invite.text, sources });
+      await c.next('ready');
+      return { c, id: String(hello.node_id) };
+    };
+    // More holders of the same file, each in its own process like a real neighbour.
+    const others: { c: Child; id: string }[] = [];
+    for (let i = 1; i < HOLDERS; i++) others.push(await member([alice.kp.nodeIdFull]));
+    const holderIds = [alice.kp.nodeIdFull, ...others.map((o) => o.id)];
+    // Receiver B.
+    const bob = (await member(holderIds)).c;
 
     base = await httpsServer(src);
     const https = child('https');
@@ -184,6 +191,7 @@ export async function main(): Promise<void> {
     const fetchMs: number[] = [];
     let peakRss = 0;
     const probes: number[] = [];
+    const idleProbes: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       https.send({ type: 'get', port: base.port, out: join(dir, `limit-${run}.bin`) });
       const lr = (await https.next('result')).result as Result;
@@ -213,8 +221,9 @@ export async function main(): Promise<void> {
         stMs.push(sr.ms);
         stLine = `, syncthing ${fmt(rate(bytes, sr.ms))} MB/s (${(sr.ms / 1000).toFixed(2)} s)`;
       }
+      idleProbes.push(br.probe_idle_p99_ms ?? 0);
       console.log(
-        `round ${run + 1}: limit ${fmt(rate(bytes, lr.ms))} MB/s (${(lr.ms / 1000).toFixed(2)} s)${stLine}; hearthnet ${fmt(rate(bytes, ms))} MB/s (${(ms / 1000).toFixed(2)} s: add ${((tAdded - t0) / 1000).toFixed(2)} s, get ${(br.ms / 1000).toFixed(2)} s, of it after the last piece ${((br.ms - (br.last_chunk_ms ?? br.ms)) / 1000).toFixed(2)} s; B peak RSS ${fmt(br.max_rss / 1e6)} MB (idle ${fmt((br.rss_before ?? 0) / 1e6)}), B CPU ${(br.cpu_ms / 1000).toFixed(1)} s, A CPU ${((senderCpu.user + senderCpu.system) / 1e6).toFixed(1)} s, bus p99 ${br.probe_p99_ms.toFixed(1)} ms); load ${loadavg()}`,
+        `round ${run + 1}: limit ${fmt(rate(bytes, lr.ms))} MB/s (${(lr.ms / 1000).toFixed(2)} s)${stLine}; hearthnet ${fmt(rate(bytes, ms))} MB/s (${(ms / 1000).toFixed(2)} s: add ${((tAdded - t0) / 1000).toFixed(2)} s, get ${(br.ms / 1000).toFixed(2)} s, of it after the last piece ${((br.ms - (br.last_chunk_ms ?? br.ms)) / 1000).toFixed(2)} s; B peak RSS ${fmt(br.max_rss / 1e6)} MB (idle ${fmt((br.rss_before ?? 0) / 1e6)}), B CPU ${(br.cpu_ms / 1000).toFixed(1)} s, A CPU ${((senderCpu.user + senderCpu.system) / 1e6).toFixed(1)} s, bus p99 ${br.probe_p99_ms.toFixed(1)} ms, idle ${(br.probe_idle_p99_ms ?? 0).toFixed(1)} ms); load ${loadavg()}`,
       );
     }
     const hn = rate(bytes, median(hnMs));
@@ -222,24 +231,25 @@ export async function main(): Promise<void> {
 
     if (HOLDERS > 1) {
       // The same file held by every holder (each added it); B pulls parts from all of them at once.
-      const cid = await addEverywhere(holders, src);
-      bob.send({
-        type: 'fetch',
-        cids: [cid],
-        out: join(dir, 'b-holders'),
-        sources: holders.map((h) => h.kp.nodeIdFull),
-      });
+      const m = await sa.fileClient.addFile(src, { pin: true });
+      await sa.files.advertise([m.cid]);
+      for (const o of others) {
+        o.c.send({ type: 'add', path: src });
+        if ((await o.c.next('added')).cid !== m.cid) throw new Error('a holder computed another id');
+      }
+      bob.send({ type: 'fetch', cids: [m.cid], out: join(dir, 'b-holders'), sources: holderIds });
       const r = (await bob.next('result')).result as Result;
+      if (r.sha256 !== expected) throw new Error('B received different bytes from the holders');
       console.log(
-        `${HOLDERS} holders: files get ${fmt(rate(bytes, r.ms))} MB/s (${(r.ms / 1000).toFixed(2)} s; one holder: ${fmt(rate(bytes, median(fetchMs)))} MB/s), B peak RSS ${fmt(r.max_rss / 1e6)} MB, bus p99 ${r.probe_p99_ms.toFixed(1)} ms`,
+        `${HOLDERS} holders (each its own process): files get ${fmt(rate(bytes, r.ms))} MB/s (${(r.ms / 1000).toFixed(2)} s; one holder: ${fmt(rate(bytes, median(fetchMs)))} MB/s), B peak RSS ${fmt(r.max_rss / 1e6)} MB, bus p99 ${r.probe_p99_ms.toFixed(1)} ms; load ${loadavg()}`,
       );
-      for (const h of holders) await forget(h, { cid } as BlobManifest);
+      await forget(alice, m);
     }
 
     if (SMALL_FILES > 0) await smallFiles(dir, alice, bob, st);
 
     console.log(
-      `receiver peak RSS: ${fmt(peakRss / 1e6)} MB; bus call p99 during transfers: ${Math.max(...probes).toFixed(1)} ms`,
+      `receiver peak RSS: ${fmt(peakRss / 1e6)} MB; bus call p99 during transfers: ${Math.max(...probes).toFixed(1)} ms (the same probe idle just before: ${Math.max(...idleProbes).toFixed(1)} ms)`,
     );
     console.log(`raw limit (https + native BLAKE3): ${fmt(limit)} MB/s, ratio to it ${(hn / limit).toFixed(2)}`);
     if (stMs.length) {
@@ -265,16 +275,6 @@ async function forget(node: Node, m: Pick<BlobManifest, 'cid'>): Promise<void> {
   const store = node.scope()!.services.blobs;
   await store.unpin(m.cid);
   await store.deleteBlob(m.cid);
-}
-
-async function addEverywhere(holders: Node[], path: string): Promise<string> {
-  let cid = '';
-  for (const h of holders) {
-    const s = h.scope()!.services;
-    cid = (await s.fileClient.addFile(path, { pin: true })).cid;
-    await s.files.advertise([cid]);
-  }
-  return cid;
 }
 
 /** 1,000 files of 64 KiB: all added on A (one batch), all fetched by B (one batch); and Syncthing on the same folder. */

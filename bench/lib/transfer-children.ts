@@ -27,14 +27,16 @@ export interface Result {
   probe_p99_ms: number;
   /** RSS when the run started (the idle process), bytes. */
   rss_before?: number;
+  /** The same probe's p99 just before the run, with no transfer (mesh only), ms: the machine's share. */
+  probe_idle_p99_ms?: number;
   /** When the last piece was stored (mesh only), ms from the start. */
   last_chunk_ms?: number;
 }
 
-function fromParent(type: string): Promise<Msg> {
+function fromParent(...types: string[]): Promise<Msg> {
   return new Promise((resolve) => {
     const on = (m: Msg) => {
-      if (m.type !== type && m.type !== 'exit') return;
+      if (!types.includes(m.type) && m.type !== 'exit') return;
       process.off('message', on);
       resolve(m);
     };
@@ -135,15 +137,30 @@ async function meshChild(): Promise<void> {
       );
     send({ type: 'ready' });
     for (;;) {
-      const msg = await fromParent('fetch');
+      const msg = await fromParent('fetch', 'add');
       if (msg.type === 'exit') break;
       const services = n.scope()!.services;
+      if (msg.type === 'add') {
+        // A holder: `files add` of the same file, offered to neighbours.
+        const m = await services.fileClient.addFile(String(msg.path), { pin: true });
+        await services.files.advertise([m.cid]);
+        send({ type: 'added', cid: m.cid });
+        continue;
+      }
       const store = services.blobs;
       for (const c of await store.listCids()) await store.deleteBlob(c); // each run starts from an empty store
       const out = String(msg.out);
       mkdirSync(out, { recursive: true });
       const cids = msg.cids as string[];
       const sources = msg.sources as string[];
+      // The same probe with nothing running first: what this machine's load alone costs a call.
+      const idleLat: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const t = performance.now();
+        await n.bus.call('file.list', [1, 0], { limit: 1 }, { params: { node_id: kp.nodeIdFull } });
+        idleLat.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 25));
+      }
       const lat: number[] = [];
       let probing = true;
       const probe = (async () => {
@@ -180,7 +197,12 @@ async function meshChild(): Promise<void> {
       const sha = paths.length === 1 ? await sha256File(paths[0]) : '';
       send({
         type: 'result',
-        result: { ...result(ms, bytes, sha, cpu0, p99(lat)), last_chunk_ms: lastChunk - t0, rss_before: rssBefore },
+        result: {
+          ...result(ms, bytes, sha, cpu0, p99(lat)),
+          last_chunk_ms: lastChunk - t0,
+          rss_before: rssBefore,
+          probe_idle_p99_ms: p99(idleLat),
+        },
       });
       rmSync(out, { recursive: true, force: true });
     }

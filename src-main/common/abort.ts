@@ -43,8 +43,8 @@ export function abortErrorsFor(what: string): AbortErrors {
  * `cancelled`. `what` names the work ("The download") or `errors` says how this domain names them.
  */
 export function abortError(signal: AbortSignal | undefined, what: string | AbortErrors): HearthError {
-  const reason = signal?.reason;
-  if (reason instanceof HearthError) return reason;
+  const reason: unknown = signal?.reason;
+  if (reason instanceof HearthError) return reason as HearthError; // instanceof alone types its codes as any
   const errors = typeof what === 'string' ? abortErrorsFor(what) : what;
   return isDeadlineReason(reason) ? errors.timeout(reason) : errors.cancelled(reason);
 }

@@ -25,8 +25,9 @@ function compareCodePoints(a: string, b: string): number {
     const y = ib.next();
     if (x.done) return y.done ? 0 : -1;
     if (y.done) return 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
+    // An iterated string is one whole code point, never empty: `?? 0` is unreachable.
+    const cx = x.value.codePointAt(0) ?? 0;
+    const cy = y.value.codePointAt(0) ?? 0;
     if (cx !== cy) return cx - cy;
   }
 }
@@ -67,7 +68,7 @@ function encode(value: unknown, trail: Trail, seen: Set<object>): string {
         out = '[';
         for (let i = 0; i < value.length; i++) {
           trail.push(i);
-          const item = value[i];
+          const item: unknown = value[i];
           if (item === undefined) throw new CanonicalJsonError('undefined', pathOf(trail));
           out += (i ? ',' : '') + encode(item, trail, seen);
           trail.pop();
@@ -93,7 +94,10 @@ function encode(value: unknown, trail: Trail, seen: Set<object>): string {
       seen.delete(value);
       return out;
     }
-    default:
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
       throw new CanonicalJsonError(`unsupported ${typeof value}`, pathOf(trail));
   }
 }

@@ -8,3 +8,4 @@ export * from './abort';
 export * from './backoff';
 export * from './sse';
 export * from './text-safety';
+export * from './error-message';

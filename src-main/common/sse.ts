@@ -88,7 +88,7 @@ export function sseResponse(messages: AsyncIterator<SseMessage>, onCancel: () =>
     },
     async cancel() {
       onCancel();
-      await messages.return?.()?.catch(() => {});
+      await messages.return?.().catch(() => {});
     },
   });
   return new Response(body, { status: 200, headers: SSE_HEADERS });

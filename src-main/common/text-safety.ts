@@ -42,7 +42,7 @@ export interface TextSafetyOptions {
 /** The first character of `text` an input schema must refuse, as "U+001B", or null when there is none. */
 export function unsafeCharIn(text: string, opts: TextSafetyOptions = {}): string | null {
   for (const m of text.matchAll(UNSAFE_RE)) {
-    const cp = m[0].codePointAt(0)!;
+    const cp = m[0].codePointAt(0) ?? 0; // a match is one code point, never empty
     if (opts.multiline && MULTILINE_OK.has(cp)) continue;
     return codePointName(cp);
   }
@@ -61,7 +61,7 @@ export function codePointName(cp: number): string {
  */
 export function neutralise(text: string, opts: TextSafetyOptions = {}): string {
   return text.replace(UNSAFE_RE, (ch) => {
-    const cp = ch.codePointAt(0)!;
+    const cp = ch.codePointAt(0) ?? 0; // a match is one code point, never empty
     if (opts.multiline && MULTILINE_OK.has(cp)) return ch;
     if (cp <= 0x1f) return String.fromCodePoint(0x2400 + cp);
     if (cp === 0x7f) return '\u2421';

@@ -22,6 +22,6 @@ export function desktopHome(userDataDir: string, env: Env): string {
 }
 
 /** The environment the in-process node is started with. */
-export function desktopEnv(userDataDir: string, env: Env): Env {
+export function desktopEnv(userDataDir: string, env: Env): Env & { HEARTHNET_HOME: string } {
   return { ...env, HEARTHNET_HOME: desktopHome(userDataDir, env) };
 }

@@ -4,7 +4,7 @@
  * the window reaches it over tRPC IPC, the tray and notifications follow it, hearthnet:// links go
  * to onboarding, and every way of stopping runs one ordered shutdown.
  */
-import type { Mode } from '../common';
+import { errorMessage, type Mode } from '../common';
 import { appRouter, toTrpcError, type DesktopControls, type DesktopLink } from '../runtime/api';
 import type { RunningNode } from '../runtime/node';
 import {
@@ -106,12 +106,12 @@ export class DesktopApp {
       router: appRouter,
       createContext: () => ({ node: node.api, desktop: this.controls() }),
       toTrpcError,
-      onError: (err) => this.opts.log.error('tRPC IPC', { error: String((err as Error)?.message ?? err) }),
+      onError: (err) => this.opts.log.error('tRPC IPC', { error: errorMessage(err) }),
     });
     this.cleanup.push(() => ipc.close());
     this.cleanup.push(node.emergency.stateBus.on(() => this.refreshTray()));
     const timer = setInterval(() => this.tick(), this.opts.trayPollMs ?? TRAY_POLL_MS);
-    timer.unref?.();
+    timer.unref();
     this.cleanup.push(() => clearInterval(timer));
     this.cleanup.push(() => this.tray.stop());
     this.tray.flush(this.trayState());
@@ -199,10 +199,11 @@ export class DesktopApp {
 
   /** Follows the community log for notifications (a household may join one while the app runs). */
   private watchCommunity(): void {
-    const community = this.node?.community();
-    if (!community || community.communityId === this.watchedCommunity || this.watchAbort.signal.aborted) return;
+    const node = this.node;
+    const community = node?.community();
+    if (!node || !community || community.communityId === this.watchedCommunity || this.watchAbort.signal.aborted)
+      return;
     this.watchedCommunity = community.communityId;
-    const node = this.node!;
     const nameOf = (id: string) => node.peerRegistry.all().find((p) => p.node_id_full === id)?.display_name ?? null;
     void watchForNotifications(
       { subscribe: (types, o) => community.log.subscribe(types, o) },
@@ -212,7 +213,7 @@ export class DesktopApp {
       this.watchAbort.signal,
       this.opts.now,
     ).catch((err: unknown) => {
-      this.opts.log.error('notifications stopped', { error: String((err as Error)?.message ?? err) });
+      this.opts.log.error('notifications stopped', { error: errorMessage(err) });
       this.watchedCommunity = null;
     });
   }

@@ -97,13 +97,16 @@ export class ElectronShell implements DesktopShell {
       const granted = permissionGranted(
         {
           permission,
-          requestingUrl: details.requestingUrl ?? webContents.getURL(),
+          requestingUrl: details.requestingUrl,
           mediaTypes,
           fromSubFrame: !details.isMainFrame,
         },
         this.page,
       );
-      if (!granted || process.platform !== 'darwin') return callback(granted);
+      if (!granted || process.platform !== 'darwin') {
+        callback(granted);
+        return;
+      }
       // macOS asks the user once (NSCameraUsageDescription in Info.plist says why).
       void systemPreferences.askForMediaAccess('camera').then(callback, () => callback(false));
     });

@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, powerMonitor } from 'electron';
+import { errorMessage, errorStack } from '../common';
 import { configPath, loadConfig } from '../runtime/config';
 import { startNode } from '../runtime/node';
 import { desktopEnv } from './app-home';
@@ -50,7 +51,7 @@ function main(): void {
   });
   desktop = new DesktopApp({
     shell,
-    home: env.HEARTHNET_HOME!,
+    home: env.HEARTHNET_HOME,
     argv: process.argv,
     log,
     startNode: async () => {
@@ -86,11 +87,11 @@ function main(): void {
       await d.start();
     })
     .catch((err: unknown) => {
-      log.error('HearthNet could not start', { error: String((err as Error)?.stack ?? err) });
+      log.error('HearthNet could not start', { error: errorStack(err) });
       // A household sees why (another copy of this household running from a terminal, a damaged settings file, ...).
       dialog.showErrorBox(
         'HearthNet could not start',
-        `${(err as Error)?.message ?? String(err)}\n\nYour data was not changed. Data folder: ${env.HEARTHNET_HOME}`,
+        `${errorMessage(err)}\n\nYour data was not changed. Data folder: ${env.HEARTHNET_HOME}`,
       );
       app.exit(1);
     });

@@ -4,6 +4,8 @@
  * own stop closes its databases and removes its runtime file.
  */
 
+import { errorMessage } from '../common';
+
 export interface ShutdownStep {
   readonly name: string;
   readonly run: () => Promise<void> | void;
@@ -56,7 +58,7 @@ export class Shutdown {
         } catch (err) {
           this.log.error('shutdown step failed; going on with the rest', {
             step: step.name,
-            error: String((err as Error)?.message ?? err),
+            error: errorMessage(err),
           });
         } finally {
           clearTimeout(timer);

@@ -99,7 +99,10 @@ export class TrayDebouncer {
   ) {}
 
   update(state: TrayState): void {
-    if (this.shown === null) return this.flush(state);
+    if (this.shown === null) {
+      this.flush(state);
+      return;
+    }
     if (sameTrayState(this.wanted, state)) return;
     this.cancel();
     this.wanted = state;

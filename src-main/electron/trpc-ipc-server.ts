@@ -38,7 +38,7 @@ export interface IpcMainLike {
 export interface TrpcIpcServerOptions<TRouter extends AnyTRPCRouter> {
   readonly ipcMain: IpcMainLike;
   readonly router: TRouter;
-  readonly createContext: (event: IpcMainEventLike) => Promise<unknown> | unknown;
+  readonly createContext: (event: IpcMainEventLike) => unknown; // a value or a promise of one
   /** Told about errors no renderer can be told about (a malformed message, a send to a closed page). */
   readonly onError?: (err: unknown) => void;
   /**
@@ -120,7 +120,7 @@ export function serveTrpcOverIpc<TRouter extends AnyTRPCRouter>(opts: TrpcIpcSer
         ctx,
         signal: ac.signal,
         batchIndex: 0,
-        getRawInput: async () => req.input,
+        getRawInput: () => Promise.resolve(req.input),
       });
       if (!subs) {
         send(sender, { id: req.id, result: { type: 'data', data: serialize(result) } });
@@ -172,7 +172,7 @@ export function serveTrpcOverIpc<TRouter extends AnyTRPCRouter>(opts: TrpcIpcSer
 
   function errorMessage(req: Extract<TrpcIpcRequest, { kind: 'call' }>, err: unknown, ctx: unknown): TrpcIpcResponse {
     const error = opts.toTrpcError ? opts.toTrpcError(err) : getTRPCErrorFromUnknown(err);
-    const shape = getTRPCErrorShape({ config, error, type: req.type, path: req.path, input: req.input, ctx });
+    const shape: unknown = getTRPCErrorShape({ config, error, type: req.type, path: req.path, input: req.input, ctx });
     return { id: req.id, error: serialize(shape) };
   }
 

@@ -17,9 +17,13 @@ export interface LinkInfo {
   readonly mtime_ms: number;
 }
 
-/** True when the file at `info.path` still looks as it did when linked. */
-export function linkMatches(info: LinkInfo, s: { size: number; mtimeMs: number }): boolean {
-  return s.size === info.size && Math.abs(s.mtimeMs - info.mtime_ms) < 1;
+/**
+ * True when the file still looks as it did when linked. `nlink` 0 (from an open handle's fstat)
+ * means the name is gone — removed, or replaced by an editor saving a new file over it — even
+ * though the handle still reads the old bytes.
+ */
+export function linkMatches(info: LinkInfo, s: { size: number; mtimeMs: number; nlink?: number }): boolean {
+  return s.size === info.size && Math.abs(s.mtimeMs - info.mtime_ms) < 1 && s.nlink !== 0;
 }
 
 /** The link's current state: the info if the file is still as linked, else null (gone or changed). */

@@ -7,6 +7,7 @@ import type { Cid } from '../../common';
 import type { BlobManifest, ChunkRef } from './chunker';
 import { ChunkFiles } from './chunk-files';
 import { DeferredSyncs } from './deferred-sync';
+import { LostBlobs } from './lost-blobs';
 import { DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } from './disk';
 import { HeldChunks } from './held-chunks';
 import { listDir, scanChunks, StoreLayout } from './layout';
@@ -48,6 +49,8 @@ export interface StoreParts {
   readonly fsync: boolean;
   readonly now: () => number;
   readonly log: BlobStoreLogger;
+  /** Blobs no longer held because their linked file changed or went away. */
+  readonly lost: LostBlobs;
   /** fsyncs a batch put off (imports, received files): made durable by `BlobStore.syncBatch`. */
   readonly later: DeferredSyncs;
   /** Keeps gc away while a blob is assembled; call the returned function when done. */
@@ -81,6 +84,7 @@ export function buildParts(dir: string, opts: BlobStoreOptions, hold: () => Prom
     now: opts.now ?? Date.now,
     log,
     later: new DeferredSyncs(),
+    lost: new LostBlobs(),
     hold,
   };
   return parts;
@@ -109,7 +113,9 @@ async function forgetBrokenLink(p: StoreParts, blob: Cid, path: string): Promise
   const m = await readManifestFile(p.layout.manifestPath(blob), blob).catch(() => null);
   if (m && (await missingIn(p, m)).length === 0) return; // (runs during start too)
   await p.manifests.delete(p.layout.manifestPath(blob)).catch(() => 0);
+  await p.pins.setMany([blob], false).catch(() => []); // nothing left to keep
   p.log.warn('a shared file was changed or removed; this device no longer offers it', { cid: blob, path });
+  p.lost.report(blob);
 }
 
 /** Chunks of `manifest` the store does not hold (in manifest order; a repeated CID repeats). */

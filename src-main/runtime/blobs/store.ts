@@ -328,6 +328,15 @@ export class BlobStore {
     await this.#p.pins.set(assertCid(cid), true);
   }
 
+  /**
+   * Calls `fn` with each blob this device stops holding because its linked file (the user's own)
+   * was changed or removed — also those found at start, before anyone listened. Returns the
+   * unsubscribe. The file service appends `file.cid.unpinned` for them.
+   */
+  onBlobLost(fn: (cid: Cid) => void): () => void {
+    return this.#p.lost.listen(fn);
+  }
+
   /** Pins many blobs with one write of the pin list (a batch of added files). */
   async pinMany(cids: readonly string[]): Promise<void> {
     await this.start();

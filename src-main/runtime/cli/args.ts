@@ -21,6 +21,12 @@ export function wholeNumber(
 }
 
 /** One of a fixed list, or exit 2 listing the choices. */
+export function oneOf<T extends string>(value: string, choices: readonly T[], option: string): T;
+export function oneOf<T extends string>(
+  value: string | undefined,
+  choices: readonly T[],
+  option: string,
+): T | undefined;
 export function oneOf<T extends string>(
   value: string | undefined,
   choices: readonly T[],
@@ -47,9 +53,8 @@ export function fileId(value: string, what = 'the file id'): string {
 
 /** A non-empty text argument, or exit 2. */
 export function nonEmpty(value: string | undefined, what: string): string {
-  const v = value?.trim() ?? '';
-  if (!v) throw new CliExit(EXIT.usage, `${what} must not be empty`);
-  return value!;
+  if (value === undefined || !value.trim()) throw new CliExit(EXIT.usage, `${what} must not be empty`);
+  return value;
 }
 
 /** "a, b,c" -> ["a","b","c"] (also accepts the option repeated). */

@@ -19,7 +19,7 @@ export interface CliContext {
  */
 export function cliContext(cmd: Command, env: Env = process.env, opts: { mayCreate?: boolean } = {}): CliContext {
   const root = rootOf(cmd);
-  const named = (root.opts() as { config?: string }).config;
+  const named = root.opts<{ config?: string }>().config;
   if (named !== undefined && !opts.mayCreate && !existsSync(named)) {
     throw new CliExit(
       EXIT.usage,

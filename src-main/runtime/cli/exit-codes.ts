@@ -39,7 +39,15 @@ export function exitCodeFor(err: unknown): ExitCode {
         return EXIT.auth;
       case 'capacity_exceeded':
         return EXIT.capacity;
-      default:
+      case 'bad_request':
+      case 'schema_mismatch':
+      case 'not_found':
+      case 'timeout':
+      case 'expired':
+      case 'payload_too_large':
+      case 'cancelled':
+      case 'internal_error':
+      case 'partition':
         return EXIT.error;
     }
   }

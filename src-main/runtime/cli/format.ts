@@ -21,8 +21,14 @@ export function table(headers: readonly string[], rows: ReadonlyArray<readonly s
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** A field of an untyped operation result as text: strings as they are, anything else as JSON. */
+export function fieldText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return v === undefined ? 'undefined' : JSON.stringify(v);
 }

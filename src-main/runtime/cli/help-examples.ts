@@ -91,7 +91,7 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
 /** The command's path below the root (`""`, `"files add"`). */
 export function commandPath(cmd: Command): string {
   const parts: string[] = [];
-  for (let c: Command | null = cmd; c && c.parent; c = c.parent) parts.unshift(c.name());
+  for (let c = cmd; c.parent; c = c.parent) parts.unshift(c.name());
   return parts.join(' ');
 }
 

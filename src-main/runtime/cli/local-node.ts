@@ -86,7 +86,7 @@ async function* sse(info: RuntimeInfo, path: string, q: unknown): AsyncGenerator
     const parsed = m.data === '' ? null : (JSON.parse(m.data) as unknown);
     if (m.event === 'error') {
       const e = parsed as { code?: string; message?: string };
-      throw new CliExit(exitFor(e.code), e.message ? e.message : `${e.code ?? 'error'}`);
+      throw new CliExit(exitFor(e.code), e.message ? e.message : (e.code ?? 'error'));
     }
     yield { event: m.event, data: parsed };
   }

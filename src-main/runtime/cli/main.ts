@@ -1,6 +1,6 @@
 /** The `hearthnet` command (§17 of ../shared/spec/hearthnet-reference.md): parses, dispatches, and maps every failure to an exit code. */
 import { Command, CommanderError } from 'commander';
-import { HearthError, neutralise } from '../../common';
+import { errorStack, HearthError, neutralise } from '../../common';
 import { registerCommands } from './commands';
 import { CliExit, EXIT, exitCodeFor } from './exit-codes';
 
@@ -29,12 +29,10 @@ export async function runCli(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const code = exitCodeFor(err);
     const message =
-      err instanceof CliExit || err instanceof HearthError
-        ? err.message
-        : `unexpected error: ${(err as Error)?.stack ?? String(err)}`;
+      err instanceof CliExit || err instanceof HearthError ? err.message : `unexpected error: ${errorStack(err)}`;
     // Messages can quote a peer's error or a value typed in a file: inert on a terminal.
     process.stderr.write(`hearthnet: ${neutralise(message, { multiline: true })}\n`);
-    if (err instanceof HearthError && err.details && 'fix' in err.details)
+    if (err instanceof HearthError && 'fix' in err.details)
       process.stderr.write(`  fix: ${neutralise(String(err.details.fix), { multiline: true })}\n`);
     return code;
   }

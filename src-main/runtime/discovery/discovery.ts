@@ -2,7 +2,7 @@
  * M02 composition: runs mDNS, UDP and the unicast fallbacks, turns every sighting into a verified
  * manifest fetch and keeps the PeerRegistry current (refresh, prune, debounce).
  */
-import { HearthError, MANIFEST_REPUBLISH_INTERVAL_SECONDS, neutralise, type Profile } from '../../common';
+import { errorMessage, HearthError, MANIFEST_REPUBLISH_INTERVAL_SECONDS, neutralise, type Profile } from '../../common';
 import { shortOf, type Endpoint, type KeyPair, type NodeManifest } from '../identity';
 import { BackoffTable } from './backoff';
 import { KnownPeers, type UnicastTarget } from './known-peers';
@@ -321,7 +321,7 @@ export class DiscoveryService {
     try {
       m = await this.init.fetchManifest(t.endpoint, { nodeIdFull: t.nodeIdFull, signal });
     } catch (err) {
-      this.log('debug', 'manifest fetch failed', { where, error: String((err as Error)?.message ?? err) });
+      this.log('debug', 'manifest fetch failed', { where, error: errorMessage(err) });
       throw new DiscoveryError(
         'manifest_fetch_failed',
         `could not get the node manifest from ${where}; is the neighbour's HearthNet running?`,

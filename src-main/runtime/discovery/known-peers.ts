@@ -48,8 +48,13 @@ const sameEndpoint = (a: Endpoint, b: Endpoint) =>
   a.host === b.host && a.port === b.port && a.transport === b.transport;
 
 /** The known-peers cache. Every mutation is written through at once (it is tiny and rarely changes). */
+type KnownNode = KnownPeersFile['nodes'][string];
+
 export class KnownPeers {
-  private data: KnownPeersFile = { version: KNOWN_PEERS_FILE_VERSION, nodes: {}, bootstrap: [], manual: [] };
+  // A Map rather than the file's object: node ids are keys from the network, and a Map keeps insertion
+  // order (= recency) without any key ever meaning something to Object.prototype.
+  private nodes = new Map<string, KnownNode>();
+  private data: Omit<KnownPeersFile, 'nodes'> = { version: KNOWN_PEERS_FILE_VERSION, bootstrap: [], manual: [] };
   private readonly now: Now;
   private readonly log: DiscoveryLog;
   private readonly transport: string;
@@ -68,12 +73,12 @@ export class KnownPeers {
   private load(): void {
     if (!this.path || !existsSync(this.path)) return;
     try {
-      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<KnownPeersFile>;
-      if (parsed.version !== KNOWN_PEERS_FILE_VERSION || typeof parsed.nodes !== 'object' || !parsed.nodes)
+      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as { [K in keyof KnownPeersFile]?: unknown };
+      if (parsed.version !== KNOWN_PEERS_FILE_VERSION || typeof parsed.nodes !== 'object' || parsed.nodes === null)
         throw new Error('unknown shape');
+      this.nodes = new Map(Object.entries(parsed.nodes as Record<string, KnownNode>));
       this.data = {
         version: KNOWN_PEERS_FILE_VERSION,
-        nodes: parsed.nodes,
         bootstrap: Array.isArray(parsed.bootstrap) ? parsed.bootstrap.filter(isEndpoint) : [],
         manual: Array.isArray(parsed.manual) ? parsed.manual.filter(isEndpoint) : [],
       };
@@ -92,13 +97,13 @@ export class KnownPeers {
     if (!this.path) return;
     mkdirSync(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.data, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(this.file(), null, 2) + '\n', { mode: 0o600 });
     renameSync(tmp, this.path);
   }
 
   /** Remember that `endpoint` served a valid manifest of `nodeIdFull`. */
   recordSuccess(nodeIdFull: string, endpoint: Endpoint, displayName = ''): void {
-    const entry = this.data.nodes[nodeIdFull] ?? { display_name: displayName, endpoints: [] };
+    const entry = this.nodes.get(nodeIdFull) ?? { display_name: displayName, endpoints: [] };
     const ep: KnownEndpoint = {
       transport: endpoint.transport,
       host: endpoint.host,
@@ -107,11 +112,11 @@ export class KnownPeers {
     };
     entry.endpoints = [ep, ...entry.endpoints.filter((e) => !sameEndpoint(e, ep))].slice(0, KNOWN_ENDPOINTS_PER_NODE);
     if (displayName) entry.display_name = displayName;
-    delete this.data.nodes[nodeIdFull];
-    this.data.nodes[nodeIdFull] = entry;
-    const ids = Object.keys(this.data.nodes);
+    this.nodes.delete(nodeIdFull);
+    this.nodes.set(nodeIdFull, entry);
+    const ids = [...this.nodes.keys()];
     // Insertion order = recency: evict the least recently confirmed nodes.
-    for (const id of ids.slice(0, Math.max(0, ids.length - KNOWN_PEERS_MAX_NODES))) delete this.data.nodes[id];
+    for (const id of ids.slice(0, Math.max(0, ids.length - KNOWN_PEERS_MAX_NODES))) this.nodes.delete(id);
     this.save();
   }
 
@@ -142,13 +147,12 @@ export class KnownPeers {
   }
 
   forget(nodeIdFull: string): void {
-    if (!(nodeIdFull in this.data.nodes)) return;
-    delete this.data.nodes[nodeIdFull];
+    if (!this.nodes.delete(nodeIdFull)) return;
     this.save();
   }
 
   endpointsOf(nodeIdFull: string): KnownEndpoint[] {
-    return [...(this.data.nodes[nodeIdFull]?.endpoints ?? [])];
+    return [...(this.nodes.get(nodeIdFull)?.endpoints ?? [])];
   }
 
   /** Everything to try by unicast: manual, then invite, then cached endpoints (one per distinct address). */
@@ -159,7 +163,7 @@ export class KnownPeers {
     };
     for (const e of this.data.manual) push({ endpoint: e, source: 'manual' });
     for (const e of this.data.bootstrap) push({ endpoint: e, source: 'invite' });
-    for (const [id, n] of Object.entries(this.data.nodes)) {
+    for (const [id, n] of this.nodes) {
       for (const e of n.endpoints)
         push({ endpoint: { transport: e.transport, host: e.host, port: e.port }, nodeIdFull: id, source: 'cache' });
     }
@@ -167,11 +171,17 @@ export class KnownPeers {
   }
 
   snapshot(): KnownPeersFile {
-    return JSON.parse(JSON.stringify(this.data)) as KnownPeersFile;
+    return JSON.parse(JSON.stringify(this.file())) as KnownPeersFile;
+  }
+
+  private file(): KnownPeersFile {
+    const { version, bootstrap, manual } = this.data;
+    return { version, nodes: Object.fromEntries(this.nodes), bootstrap, manual };
   }
 }
 
 function isEndpoint(e: unknown): e is Endpoint {
-  const x = e as Endpoint;
-  return !!x && typeof x.host === 'string' && typeof x.transport === 'string' && Number.isInteger(x.port);
+  if (typeof e !== 'object' || e === null) return false;
+  const x = e as Partial<Endpoint>;
+  return typeof x.host === 'string' && typeof x.transport === 'string' && Number.isInteger(x.port);
 }

@@ -120,7 +120,7 @@ export function parseResponse(records: readonly Answer[]): MdnsInstance[] {
     }
     const target = srv && srv.type === 'SRV' ? srv.data.target.toLowerCase() : null;
     const addresses = records.flatMap((r) =>
-      r.type === 'A' && target !== null && r.name.toLowerCase() === target ? [String(r.data)] : [],
+      r.type === 'A' && target !== null && r.name.toLowerCase() === target ? [r.data] : [],
     );
     const caps = kv.get('caps');
     out.push({

@@ -2,7 +2,7 @@
 import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 import type { Answer } from 'dns-packet';
-import { type Profile } from '../../common';
+import { errnoCode, type Profile } from '../../common';
 import { shortOf, type KeyPair } from '../identity';
 import {
   buildRecords,
@@ -88,7 +88,7 @@ async function openMdns(init: MdnsSocketInit, log: DiscoveryLog): Promise<Mdns> 
 }
 
 function mdnsUnavailable(err: unknown): DiscoveryError {
-  const code = (err as NodeJS.ErrnoException)?.code ?? 'unknown';
+  const code = errnoCode(err) ?? 'unknown';
   return new DiscoveryError(
     'mdns_unavailable',
     `mDNS could not start (${code}); neighbours will still be found by UDP and known peers`,
@@ -146,11 +146,11 @@ export class MdnsAnnouncer {
       if (!q.questions.some((question) => this.answers(question.name, question.type))) return;
       // Known-answer suppression: the querier already holds our PTR with at least half its TTL left.
       const ours = instanceName(this.init.nodeIdShort);
-      const known = (q.answers ?? []).some(
+      const known = q.answers.some(
         (a) =>
           a.type === 'PTR' &&
           a.name.toLowerCase() === MDNS_SERVICE &&
-          String(a.data).toLowerCase() === ours &&
+          a.data.toLowerCase() === ours &&
           (a.ttl ?? 0) >= MDNS_RECORD_TTL_SECONDS / 2,
       );
       if (!known) this.announce();

@@ -165,13 +165,14 @@ export class PeerRegistry {
       async next() {
         while (queue.length === 0 && !done) await new Promise<void>((r) => (wake = r));
         wake = null;
-        if (queue.length > 0) return { value: queue.shift()!, done: false };
+        const value = queue.shift();
+        if (value !== undefined) return { value, done: false };
         return { value: undefined, done: true };
       },
-      async return() {
+      return() {
         finish();
         queue.length = 0;
-        return { value: undefined, done: true };
+        return Promise.resolve({ value: undefined, done: true });
       },
     };
     return iter;

@@ -54,6 +54,7 @@ export function encodeAnnouncement(
     v: 1 as const,
     node_id: input.node_id,
     community_id: input.community_id,
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- cut by code points, as the wire limit counts them
     display_name: [...input.display_name].slice(0, DISPLAY_NAME_MAX_CHARS).join(''),
     profile: input.profile,
     port: input.port,
@@ -97,8 +98,7 @@ export function parseAnnouncement(
   if (value.node_id === ctx.ourNodeIdFull) return { ok: false, reason: 'own' };
   if (value.community_id !== ctx.communityId) return { ok: false, reason: 'foreign_community' };
   if (Math.abs(ctx.nowSeconds - value.ts) > UDP_MAX_SKEW_SECONDS) return { ok: false, reason: 'stale' };
-  if (!verifyPayload(value as unknown as Record<string, unknown>, value.node_id))
-    return { ok: false, reason: 'bad_signature' };
+  if (!verifyPayload(value, value.node_id)) return { ok: false, reason: 'bad_signature' };
   return { ok: true, packet: value };
 }
 

@@ -1,6 +1,6 @@
 /** M02 §3.4 of ../shared/spec/hearthnet-reference.md: signed UDP multicast announcements — the announcer and the listener. */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { type Profile } from '../../common';
+import { errnoCode, type Profile } from '../../common';
 import { udpAnnounceMs } from './pacing';
 import type { KeyPair } from '../identity';
 import type { PeerRegistry } from './peers';
@@ -256,7 +256,7 @@ function bindSocket(socket: Socket, port: number, address: string | undefined): 
 
 /** 'socket_in_use' is the only socket code the reference has; the message and details say what really failed. */
 function udpError(err: unknown, what: string): DiscoveryError {
-  const code = (err as NodeJS.ErrnoException)?.code ?? 'unknown';
+  const code = errnoCode(err) ?? 'unknown';
   return new DiscoveryError(
     'socket_in_use',
     `${what} (${code}); UDP discovery is off, mDNS and known peers still work`,

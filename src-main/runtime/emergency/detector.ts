@@ -139,7 +139,7 @@ export class Detector {
     this.abort = null;
     if (!this.running) return;
     const results: Record<string, boolean> = {};
-    this.targets.forEach((t, i) => (results[t] = outcomes[i] === true));
+    this.targets.forEach((t, i) => (results[t] = outcomes[i]));
     const prev = this.stateBus.current();
     const next = this.decide(prev.mode, classify(results), started);
     const lastProbe = toWallClock(new Date(this.clock.now()));
@@ -150,6 +150,7 @@ export class Detector {
       probe_results: results,
     });
     if (next !== prev.mode) await this.transitioned(prev.mode, next, results);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the awaits above
     if (this.running) this.schedule(this.intervalMs(next));
   }
 

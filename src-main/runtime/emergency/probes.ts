@@ -96,7 +96,10 @@ export function httpReachable(
       resolve(ok);
     }
     req.on('error', () => finish(false));
-    if (opts.signal?.aborted) return finish(false);
+    if (opts.signal?.aborted) {
+      finish(false);
+      return;
+    }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     req.end();
   });
@@ -120,7 +123,10 @@ export function resolveFirst(
     const timer = setTimeout(() => finish(null), opts.timeoutMs);
     timer.unref();
     const onAbort = () => finish(null);
-    if (opts.signal?.aborted) return finish(null);
+    if (opts.signal?.aborted) {
+      finish(null);
+      return;
+    }
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     resolver.resolve4(host).then(
       (addrs) => finish(addrs[0] ?? null),

@@ -97,12 +97,7 @@ export function restoreFromSnapshot(
   log: EventLog,
   opts: { trustedSigners?: readonly string[] } = {},
 ): RestoreResult {
-  if (
-    !snap ||
-    typeof snap !== 'object' ||
-    typeof snap.signer !== 'string' ||
-    !verifyPayload(snap as unknown as Record<string, unknown>, snap.signer)
-  ) {
+  if (!snap || typeof snap !== 'object' || typeof snap.signer !== 'string' || !verifyPayload(snap, snap.signer)) {
     throw new EventLogError(
       'invalid_signature',
       'the snapshot is not correctly signed; delete it and the views will be rebuilt from the log',

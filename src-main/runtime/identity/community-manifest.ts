@@ -112,7 +112,7 @@ export function verifyCommunityManifest(cm: CommunityManifest): void {
     if (seen.has(m.node_id)) fail('members', `lists ${m.node_id} twice`);
     seen.add(m.node_id);
   }
-  if (!verifyPayload(cm as unknown as Record<string, unknown>, cm.root_key)) {
+  if (!verifyPayload(cm, cm.root_key)) {
     throw new IdentityError(
       'invalid_signature',
       `community manifest of "${cm.name}" is not signed by its root key (tampered or forged)`,

@@ -35,16 +35,19 @@ export interface RuleState {
 }
 
 /** Thrown inside this module only; `checkEvent` turns it into a Verdict. */
-export class Refusal {
+export class Refusal extends Error {
   constructor(
     readonly code: RefusalCode,
     readonly reason: string,
-  ) {}
+  ) {
+    super(reason);
+    this.name = 'Refusal';
+  }
 }
 
-const forbid = (reason: string): never => {
+function forbid(reason: string): never {
   throw new Refusal('forbidden', reason);
-};
+}
 
 const RANK: Readonly<Record<TrustLevel, number>> = { unknown: 0, member: 1, trusted: 2, anchor: 3 };
 const SIGNER_LEVELS: readonly TrustLevel[] = ['trusted', 'anchor'];
@@ -88,11 +91,12 @@ function requireSignatures(
   const list =
     d.raw('signatures') === undefined && action === 'invite' ? [] : d.array('signatures', (v) => v, { max: 256 });
   for (const raw of list) {
-    const sig = raw as CoSignature;
+    const sig = raw as Partial<CoSignature> | null | undefined;
     const signer = typeof sig?.signer === 'string' ? sig.signer : '?';
     if (valid.has(signer)) ignored.push(`${signer} (duplicate)`);
     else if (!eligible.has(signer)) ignored.push(`${signer} (not a trusted or anchor member)`);
-    else if (!verifyCoSignature(sig, s.communityId, action, nodeId, details)) ignored.push(`${signer} (bad signature)`);
+    else if (!verifyCoSignature(raw as CoSignature, s.communityId, action, nodeId, details))
+      ignored.push(`${signer} (bad signature)`);
     else valid.add(signer);
   }
   if (valid.size < need) {
@@ -125,7 +129,8 @@ function ruleInvited(event: Event, s: RuleState, ms: number): Change {
   const level = d.oneOf('level', MEMBER_LEVELS);
   const expiresAt = d.wallClock('expires_at');
   if (d.nodeId('inviter') !== event.author) forbid('data.inviter must be the event author');
-  const author = s.record(event.author)!;
+  const author = s.record(event.author);
+  if (!author) forbid(`${event.author} is not a member of this community`);
   const mayInvite =
     SIGNER_LEVELS.includes(author.level) || (author.level === 'member' && s.policy().default_member_can_invite);
   if (!mayInvite) forbid(`a ${author.level} may not invite (policy.default_member_can_invite is false)`);
@@ -159,11 +164,11 @@ function ruleLevel(event: Event, s: RuleState, ms: number, action: 'promote' | '
   const nodeId = d.nodeId<NodeId>('node_id');
   const level = d.oneOf('level', MEMBER_LEVELS);
   const target = s.record(nodeId);
-  if (!isMemberAt(target, ms)) forbid(`${nodeId} is not a member`);
-  if (action === 'promote' && RANK[level] <= RANK[target!.level])
-    forbid(`promotion must raise the level (now ${target!.level})`);
-  if (action === 'demote' && RANK[level] >= RANK[target!.level])
-    forbid(`demotion must lower the level (now ${target!.level})`);
+  if (!target || !isMemberAt(target, ms)) forbid(`${nodeId} is not a member`);
+  if (action === 'promote' && RANK[level] <= RANK[target.level])
+    forbid(`promotion must raise the level (now ${target.level})`);
+  if (action === 'demote' && RANK[level] >= RANK[target.level])
+    forbid(`demotion must lower the level (now ${target.level})`);
   if (action === 'demote' && nodeId === s.communityId) forbid('the community root cannot be demoted');
   const required = action === 'promote' ? 1 : s.policy().min_signatures_to_demote;
   const signers = requireSignatures(d, s, ms, action, nodeId, { level }, required, {
@@ -223,7 +228,19 @@ export function judge(event: Event, s: RuleState): Change {
       return ruleRevoked(event, s, ms);
     case 'community.policy.updated':
       return rulePolicy(event, s);
-    default:
+    // Not governance: the rules only check who may write them (above).
+    case 'node.manifest.updated':
+    case 'market.post.created':
+    case 'market.post.updated':
+    case 'market.post.expired':
+    case 'chat.message.sent':
+    case 'chat.message.delivered':
+    case 'chat.message.read':
+    case 'file.cid.advertised':
+    case 'file.cid.unpinned':
+    case 'rag.document.ingested':
+    case 'federation.peer.added':
+    case 'federation.peer.removed':
       return { kind: 'none' };
   }
 }

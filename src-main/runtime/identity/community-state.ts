@@ -175,18 +175,21 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
         });
         return;
       case 'join': {
-        const rec = this.memberMap.get(e.author)!;
-        this.memberMap.set(e.author, {
-          ...rec,
-          status: 'joined',
-          display_name: c.displayName,
-          invite_expires_at: null,
-        });
+        const rec = this.memberMap.get(e.author); // judge() refused a join without an open invite
+        if (rec)
+          this.memberMap.set(e.author, {
+            ...rec,
+            status: 'joined',
+            display_name: c.displayName,
+            invite_expires_at: null,
+          });
         return;
       }
-      case 'level':
-        this.memberMap.set(c.nodeId, { ...this.memberMap.get(c.nodeId)!, level: c.level });
+      case 'level': {
+        const rec = this.memberMap.get(c.nodeId); // judge() refused a level change of a non-member
+        if (rec) this.memberMap.set(c.nodeId, { ...rec, level: c.level });
         return;
+      }
       case 'revoke':
         this.memberMap.delete(c.nodeId);
         this.revokedMap.set(c.nodeId, { node_id: c.nodeId, revoked_at: e.wall_clock });

@@ -23,7 +23,7 @@ export function detectHardware(opts: DetectHardwareOptions = {}): HardwareSpec {
   let diskFree = 0;
   try {
     const s = statfsSync(opts.dataDir ?? homedir());
-    diskFree = Number(s.bavail) * Number(s.bsize);
+    diskFree = s.bavail * s.bsize;
   } catch {
     // A missing data dir is reported by the doctor's disk_space check; the manifest just says 0.
     diskFree = 0;

@@ -54,13 +54,18 @@ const PUBLIC_KEY_CACHE_MAX = 4096;
 
 const publicKeyBytesCache = new Map<string, Uint8Array>();
 
+/** Drops the first-inserted entry of a Map used as a bounded cache. */
+function evictOldest(cache: Map<string, unknown>): void {
+  const oldest = cache.keys().next();
+  if (oldest.done !== true) cache.delete(oldest.value);
+}
+
 /** The 32 public-key bytes of a full node id, cached (signature checks off the event loop need them). */
 export function publicKeyBytesOf(nodeIdFull: string): Uint8Array {
   let key = publicKeyBytesCache.get(nodeIdFull);
   if (!key) {
     key = parseNodeId(nodeIdFull);
-    if (publicKeyBytesCache.size >= PUBLIC_KEY_CACHE_MAX)
-      publicKeyBytesCache.delete(publicKeyBytesCache.keys().next().value!);
+    if (publicKeyBytesCache.size >= PUBLIC_KEY_CACHE_MAX) evictOldest(publicKeyBytesCache);
     publicKeyBytesCache.set(nodeIdFull, key);
   }
   return key;
@@ -71,7 +76,7 @@ export function publicKeyObjectOf(nodeIdFull: string): KeyObject {
   let key = publicKeyCache.get(nodeIdFull);
   if (!key) {
     key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, parseNodeId(nodeIdFull)]), format: 'der', type: 'spki' });
-    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_MAX) publicKeyCache.delete(publicKeyCache.keys().next().value!);
+    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_MAX) evictOldest(publicKeyCache);
     publicKeyCache.set(nodeIdFull, key);
   }
   return key;

@@ -151,7 +151,7 @@ export function isNodeManifestExpired(m: Pick<NodeManifest, 'expires_at'>, now: 
  * Throws IdentityError 'invalid_signature' or 'expired'.
  */
 export function verifyNodeManifest(m: NodeManifest, opts: { now?: Date } = {}): void {
-  if (!verifyPayload(m as unknown as Record<string, unknown>, m.node_id)) {
+  if (!verifyPayload(m, m.node_id)) {
     throw new IdentityError(
       'invalid_signature',
       `node manifest of ${m.node_id} is not signed by that node (tampered or forged)`,

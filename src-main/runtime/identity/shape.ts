@@ -90,6 +90,7 @@ export class ShapeReader {
     return v;
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the brand (NodeId or CommunityId)
   nodeId<T extends string>(key: string): T {
     const v = this.obj[key];
     if (!isFullNodeId(v)) return this.fail(this.path(key), 'must be a full node id (ed25519:<base64url public key>)');

@@ -124,11 +124,10 @@ type Op = { kind: 1 | 2; key: Uint8Array; data: Uint8Array; sig?: Uint8Array };
 type Answer = Uint8Array | boolean | null;
 
 /** `Atomics.waitAsync` (ES2024; in node since 16) — not yet in this project's ES2023 lib types. */
-const waitAsync = (
-  Atomics as unknown as {
-    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
-  }
-).waitAsync;
+const atomics = Atomics as unknown as {
+  waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+};
+const waitAsync = (a: Int32Array, i: number, v: number) => atomics.waitAsync(a, i, v);
 
 export class SigningLane {
   private worker: Worker | null = null;
@@ -302,7 +301,11 @@ function fallback({ kind, key, data, sig }: Op): Promise<Answer> {
         cryptoSign(null, data, k, (err, s) => resolve(err ? null : new Uint8Array(s)));
       } else {
         const k: KeyObject = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, key]), format: 'der', type: 'spki' });
-        cryptoVerify(null, data, k, sig!, (err, ok) => resolve(!err && ok));
+        if (!sig) {
+          resolve(false);
+          return;
+        }
+        cryptoVerify(null, data, k, sig, (err, ok) => resolve(!err && ok));
       }
     } catch {
       resolve(kind === 1 ? null : false);

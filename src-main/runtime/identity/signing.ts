@@ -21,15 +21,17 @@ export function signPayload<T extends Record<string, unknown>>(payload: T, kp: K
 }
 
 /** True when `payload.signature` is a valid signature by `nodeIdFull` over the rest of the payload. */
-export function verifyPayload(payload: Record<string, unknown>, nodeIdFull: string): boolean {
+export function verifyPayload(payload: unknown, nodeIdFull: string): boolean {
+  // Peers send these: the type cannot promise an object.
   if (!payload || typeof payload !== 'object') return false;
+  const record = payload as Record<string, unknown>;
   let bytes: Uint8Array;
   try {
-    bytes = signedBytesOf(payload);
+    bytes = signedBytesOf(record);
   } catch {
     return false;
   }
-  return verifyBytes(nodeIdFull, bytes, payload.signature);
+  return verifyBytes(nodeIdFull, bytes, record.signature);
 }
 
 /** The reference's `verify_payload_with_node_id`. */

@@ -90,7 +90,7 @@ export function verifyToken(token: CapabilityToken, expectedIssuer: string, opts
     });
   };
   if (t.issuer !== expectedIssuer) mismatch('issuer', expectedIssuer, t.issuer);
-  if (!verifyPayload(t as unknown as Record<string, unknown>, t.issuer)) {
+  if (!verifyPayload(t, t.issuer)) {
     throw new IdentityError(
       'invalid_signature',
       `capability token for ${t.capability} is not signed by ${t.issuer} (tampered or forged)`,

@@ -54,9 +54,9 @@ export interface MakeInviteOptions {
   now?: Date;
 }
 
-const invalid = (message: string, cause?: unknown): never => {
+function invalid(message: string, cause?: unknown): never {
   throw new OnboardingError('invite_invalid', message, cause === undefined ? {} : { cause });
-};
+}
 const shapeFail: ShapeFail = (field, problem) => invalid(`invite field "${field}" ${problem}`);
 
 /** Creates a signed invite for one node. Throws OnboardingError('invite_invalid') on bad input. */
@@ -134,13 +134,13 @@ function payloadOf(text: string): unknown {
   const rest = text.slice(at + INVITE_SCHEME.length).split(/[\s"'<>]/)[0];
   const m = /^v(\d+)\/(.*)$/.exec(rest);
   if (!m) invalid('the invite link is damaged: expected hearthnet://v1/<code>');
-  if (m![1] !== '1')
-    invalid(`invite version v${m![1]} is not supported by this HearthNet (it reads v1); update HearthNet`);
-  if (!/^[A-Za-z0-9_-]+$/.test(m![2]))
+  if (m[1] !== '1')
+    invalid(`invite version v${m[1]} is not supported by this HearthNet (it reads v1); update HearthNet`);
+  if (!/^[A-Za-z0-9_-]+$/.test(m[2]))
     invalid('the invite code is damaged: it is not base64url text (was it cut short or retyped?)');
   let json: string;
   try {
-    json = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(m![2], 'base64url'));
+    json = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(m[2], 'base64url'));
   } catch (err) {
     return invalid('the invite code is damaged: it does not decode to text', err);
   }
@@ -164,7 +164,7 @@ export interface DecodeInviteOptions {
 export function decodeInvite(text: string, opts: DecodeInviteOptions = {}): InviteBlob {
   if (typeof text !== 'string') invalid('an invite must be text');
   const blob = readInvite(payloadOf(text));
-  if (!verifyPayload(blob as unknown as Record<string, unknown>, blob.inviter_node_id)) {
+  if (!verifyPayload(blob, blob.inviter_node_id)) {
     invalid('the invite signature does not match its inviter: it was altered or not made by that node');
   }
   if ((opts.now ?? new Date()).getTime() >= wallClockMs(blob.expires_at)) {

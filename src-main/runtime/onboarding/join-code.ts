@@ -29,9 +29,9 @@ export interface JoinCode {
   readonly addresses: readonly { host: string; port: number }[];
 }
 
-const bad = (message: string): never => {
+function bad(message: string): never {
   throw new OnboardingError('join_code_invalid', message);
-};
+}
 
 export function newJoinSecret(): string {
   return randomBytes(SECRET_BYTES).toString('base64url');
@@ -64,7 +64,8 @@ function parseAddress(s: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(s);
   const port = m ? Number(m[3]) : 0;
   if (!m || port < 1 || port > 65535) bad(`the join code's address "${s.slice(0, 60)}" is damaged`);
-  return { host: (m![1] ?? m![2]).toLowerCase(), port };
+  // Group 1 (a bracketed IPv6 address) is undefined when group 2 (a name or IPv4) matched, and never empty.
+  return { host: (m[1] || m[2]).toLowerCase(), port };
 }
 
 /** Reads a join code out of a link or pasted text (it may sit inside a sentence). */

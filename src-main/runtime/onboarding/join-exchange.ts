@@ -38,8 +38,9 @@ export async function answerJoinRequest(
     const code = d.book.claim(codeId, proof, d.kp.nodeIdFull, caller);
     return { invite: encodeInvite(await d.issue(caller, code.level)) };
   } catch (err) {
-    if (err instanceof OnboardingError && REFUSALS.includes(err.code))
-      return { refused: err.code, message: err.message };
+    // `as`: instanceof on a class made by defineDomainError narrows to its prototype, typed with `any` codes.
+    const refusal = err instanceof OnboardingError ? (err as OnboardingError) : null;
+    if (refusal && REFUSALS.includes(refusal.code)) return { refused: refusal.code, message: refusal.message };
     throw err;
   }
 }

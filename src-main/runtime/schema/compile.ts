@@ -29,7 +29,11 @@ export function compileSchema(schema: object, opts: { fill?: boolean } = {}): Ch
   return (opts.fill ? filling : exact).compile(schema) as Check<unknown>;
 }
 
-/** The first problem of the last failed check, or undefined when it passed. */
-export function firstError(check: Check<unknown>): ErrorObject | undefined {
-  return check.errors?.[0];
+/**
+ * The problem to report from the last failed check, or undefined when it passed. ajv stops at the
+ * first problem; only a `oneOf`/`anyOf` lists its branches' errors first and its own last, and its
+ * own (with the schema's `description` or `expected`) is the one a person understands.
+ */
+export function firstError(check: { errors?: ErrorObject[] | null }): ErrorObject | undefined {
+  return check.errors?.at(-1);
 }

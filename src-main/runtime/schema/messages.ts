@@ -123,6 +123,6 @@ interface Checker<T> {
  */
 export function parseWith<T>(check: Checker<T>, value: unknown, fail: (message: string, field: string) => Error): T {
   if (check(value)) return value;
-  const e = check.errors?.[0];
+  const e = check.errors?.at(-1); // see compile.ts firstError: a oneOf's own error comes last
   throw e ? fail(describeError(e), fieldOf(e)) : fail('the input is not valid', '');
 }

@@ -102,4 +102,28 @@ describe('files: many at once, and never half-written', () => {
     }
     expect(sha256(readFileSync(target))).toBe(sha256(data));
   }, 60_000);
+
+  it('a shared file changed by its owner is withdrawn: file.cid.unpinned reaches the neighbours, who stop naming the holder', async () => {
+    const src = join(dir, 'recipe.txt');
+    writeFileSync(src, randomBytes(300_000));
+    const a = alice.scope()!.services;
+    const m = await a.fileClient.addFile(src, { pin: true });
+    await a.files.advertise([m.cid]);
+    const b = bob.scope()!.services;
+    await waitFor(
+      () => b.sources.sourcesOf(m.cid).includes(alice.kp.nodeIdFull),
+      20_000,
+      'bob to learn alice holds it',
+    );
+    writeFileSync(src, randomBytes(300_001)); // the owner edits the file
+    await waitFor(
+      async () => {
+        await a.blobs.readChunk(m.chunks[0].cid).catch(() => undefined); // any read notices (at most once a second)
+        return !(await a.blobs.hasBlob(m.cid));
+      },
+      10_000,
+      'alice to notice',
+    );
+    await waitFor(() => !b.sources.sourcesOf(m.cid).includes(alice.kp.nodeIdFull), 20_000, 'bob to drop alice');
+  }, 60_000);
 });

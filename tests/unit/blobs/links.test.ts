@@ -71,18 +71,42 @@ describe('linked blobs', () => {
     await writeFile(a, bytes(300_000, 6));
     await writeFile(b, bytes(300_000, 7));
     const store = await open_(d);
+    const lost: string[] = [];
+    store.onBlobLost((cid) => lost.push(cid));
     const ma = await store.importFile(a, { chunkSize: 65_536 });
     const mb = await store.importFile(b, { chunkSize: 65_536 });
-    // Changed while running: the next read sees a new mtime, drops the link and the blob.
+    await store.pin(ma.cid);
+    // Changed while running: the next read sees a new mtime, drops the link and the blob, and says so.
     await writeFile(a, bytes(300_000, 8));
     await utimes(a, new Date(), new Date(Date.now() + 5000));
     await rejectsWith(store.readChunk(ma.chunks[0].cid), 'not_found');
     expect(await store.listCids()).toEqual([mb.cid]);
+    expect(lost).toEqual([ma.cid]);
+    expect(await store.isPinned(ma.cid)).toBe(false); // nothing left to keep
     await store.stop();
-    // Removed while stopped: gone at the next start.
+    // Removed while stopped: gone at the next start, told to the first listener.
     await unlink(b);
     const again = await open_(d);
     expect(await again.listCids()).toEqual([]);
+    const lostAtStart: string[] = [];
+    again.onBlobLost((cid) => lostAtStart.push(cid));
+    expect(lostAtStart).toEqual([mb.cid]);
+  });
+
+  it('a linked file removed while its handle is open is noticed (the handle still reads the old bytes)', async () => {
+    const d = await dir();
+    const c = join(d, 'c.bin');
+    await writeFile(c, bytes(200_000, 9));
+    const store = await open_(d);
+    const lost: string[] = [];
+    store.onBlobLost((cid) => lost.push(cid));
+    const m = await store.importFile(c, { chunkSize: 65_536 });
+    await store.readChunk(m.chunks[0].cid); // opens the handle
+    await unlink(c);
+    await new Promise((r) => setTimeout(r, 1100)); // the link is re-checked at most once a second
+    await rejectsWith(store.readChunk(m.chunks[1].cid), 'not_found');
+    expect(lost).toEqual([m.cid]);
+    expect(await store.hasBlob(m.cid)).toBe(false);
   });
 
   it("a fetched blob is moved onto the user's path: written once, no temp name left, still held and served", async () => {

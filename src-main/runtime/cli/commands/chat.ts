@@ -32,7 +32,7 @@ export function sentLine(sent: ChatSent): string {
       return `Delivered to ${name}.`;
     case 'sent':
       return `Sent: ${name} is not reachable right now, so a neighbour is carrying it to them.`;
-    default:
+    case 'waiting':
       return `Waiting for ${name}: they are not reachable right now; it is kept and delivered when they are.`;
   }
 }

@@ -44,7 +44,7 @@ export function registerDoctor(program: Command): void {
         ownTransportPort: diag?.ports.transport ?? running?.transport_port ?? null,
         peerClocks: () => (diag?.peer_clocks ?? []).map((p) => ({ node_id: p.name, skew_ms: p.skew_ms })),
         extras: {
-          capabilityCount: async () => (diag ? diag.capabilities.local + diag.capabilities.remote : null),
+          capabilityCount: () => Promise.resolve(diag ? diag.capabilities.local + diag.capabilities.remote : null),
           diagnostics: diag,
         } satisfies NodeCheckExtras,
       };

@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { isOneOf, PROFILES, type Profile } from '../../../common';
+import { isOneOf, PROFILES } from '../../../common';
 import { saveConfig, type Config } from '../../config';
 import { loadOrGenerateKeyPair } from '../../identity';
 import { createCommunity } from '../../onboarding';
@@ -35,7 +35,7 @@ async function ask(question: string): Promise<string> {
 }
 
 async function resolveName(opts: InitOptions, config: Config): Promise<string> {
-  const name = (opts.name ?? config.node.display_name ?? '').trim();
+  const name = (opts.name ?? config.node.display_name).trim();
   if (name) return name;
   if (opts.nonInteractive || !process.stdin.isTTY)
     throw new CliExit(EXIT.usage, 'a household name is needed: pass --name "Our house"');
@@ -55,7 +55,10 @@ export function registerInit(program: Command): void {
     .option('--restore <file>', 'bring back a backup made with `hearthnet export` (into a home with no identity yet)')
     .option('--json', 'machine-readable output')
     .action(async (opts: InitOptions, cmd: Command) => {
-      if (opts.restore !== undefined) return restoreFromBackup(opts, cmd);
+      if (opts.restore !== undefined) {
+        restoreFromBackup(opts.restore, opts, cmd);
+        return;
+      }
       const { config, configFile, env } = cliContext(cmd, process.env, { mayCreate: true });
       const profile = opts.profile ?? config.node.profile;
       if (!isOneOf(PROFILES, profile))
@@ -90,7 +93,7 @@ export function registerInit(program: Command): void {
 
       const updated: Config = {
         ...config,
-        node: { ...config.node, display_name: displayName, profile: profile as Profile },
+        node: { ...config.node, display_name: displayName, profile: profile },
         community: { ...config.community, community_id: communityId },
       };
       saveConfig(updated, configFile, { env });
@@ -121,7 +124,7 @@ export function registerInit(program: Command): void {
 }
 
 /** `init --restore FILE`: the same household, identity and community, on this computer. */
-function restoreFromBackup(opts: InitOptions, cmd: Command): void {
+function restoreFromBackup(file: string, opts: InitOptions, cmd: Command): void {
   if (opts.name !== undefined || opts.community !== undefined || opts.profile !== undefined) {
     throw new CliExit(
       EXIT.usage,
@@ -131,7 +134,7 @@ function restoreFromBackup(opts: InitOptions, cmd: Command): void {
   const { configFile, env } = cliContext(cmd, process.env, { mayCreate: true });
   let summary;
   try {
-    summary = restoreBackup(readBackupFile(opts.restore!), configFile, env);
+    summary = restoreBackup(readBackupFile(file), configFile, env);
   } catch (err) {
     throw new CliExit(EXIT.error, (err as Error).message);
   }

@@ -34,7 +34,7 @@ export function registerMarket(program: Command): void {
         cmd: Command,
       ) => {
         const input = {
-          category: oneOf(opts.category, MARKET_CATEGORIES, '--category')!,
+          category: oneOf(opts.category, MARKET_CATEGORIES, '--category'),
           title: nonEmpty(opts.title, '--title'),
           body: opts.body,
           tags: opts.tags,

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CapabilityRow, PeerSummary, TraceRow } from '../../api';
 import { cliContext, out } from '../context';
-import { localTime, table } from '../format';
+import { fieldText, localTime, table } from '../format';
 import { CliExit, EXIT } from '../exit-codes';
 import { apiFailure, connectLocalNode, streamCall } from '../local-node';
 
@@ -12,7 +12,7 @@ function capsTable(rows: readonly CapabilityRow[]): string {
     ['CAPABILITY', 'OFFERED BY', 'BUSY', 'PARAMS'],
     rows.map((r) => {
       const params = Object.entries(r.params)
-        .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .map(([k, v]) => `${k}=${fieldText(v)}`)
         .join(' ');
       return [
         `${r.name}@${r.version}`,

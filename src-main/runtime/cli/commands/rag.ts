@@ -1,7 +1,7 @@
 /** `hearthnet rag list|ingest|reindex` and `hearthnet ask`: shared documents and questions answered from them. */
 import type { Command } from 'commander';
 import type { CorpusRow, MeshCollection } from '../../api';
-import { table } from '../format';
+import { fieldText, table } from '../format';
 import { absolutePath, list, nonEmpty } from '../args';
 import { cliContext, out } from '../context';
 import { apiFailure, connectLocalNode } from '../local-node';
@@ -91,10 +91,10 @@ export function registerRag(program: Command): void {
       );
       out(!!opts.json, r, () =>
         typeof r.folder === 'string'
-          ? `Added ${String(r.added)} of ${String(r.documents)} document(s) from ${String(r.folder)} to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${(r.notices as string[]).length ? `\n${(r.notices as string[]).join('\n')}` : ''}`
+          ? `Added ${String(r.added)} of ${String(r.documents)} document(s) from ${r.folder} to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${(r.notices as string[]).length ? `\n${(r.notices as string[]).join('\n')}` : ''}`
           : r.already_ingested
             ? `"${String(r.title)}" is already in "${String(r.corpus)}"; nothing to do.`
-            : `Added "${String(r.title)}" to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${r.notice ? `\n${String(r.notice)}` : ''}`,
+            : `Added "${String(r.title)}" to "${String(r.corpus)}": ${String(r.chunks_indexed)} passages${r.mode === 'lexical' ? ' (keyword search only)' : ''}.${r.notice ? `\n${fieldText(r.notice)}` : ''}`,
       );
     });
 
@@ -118,7 +118,7 @@ export function registerRag(program: Command): void {
         !!opts.json,
         r,
         () =>
-          `Reindexed ${String(r.documents)} document(s) of "${String(r.corpus)}": ${String(r.chunks_indexed)} passages, ${String(r.embedding_model ?? 'keyword search only')}.${notices.length ? `\n${notices.join('\n')}` : ''}`,
+          `Reindexed ${String(r.documents)} document(s) of "${String(r.corpus)}": ${String(r.chunks_indexed)} passages, ${fieldText(r.embedding_model ?? 'keyword search only')}.${notices.length ? `\n${notices.join('\n')}` : ''}`,
       );
     });
 
@@ -154,7 +154,7 @@ export function registerRag(program: Command): void {
         return;
       }
       const lines = [''];
-      if (done.notice && done.answered_by === 'llm') lines.push('', String(done.notice));
+      if (done.notice && done.answered_by === 'llm') lines.push('', fieldText(done.notice));
       if (citations.length) {
         lines.push('', 'Sources:');
         for (const c of citations)

@@ -1,5 +1,6 @@
 /** `hearthnet run [--no-ui] [--port N]`: run this household's node until Ctrl-C / SIGTERM. */
 import type { Command } from 'commander';
+import { errorMessage, errorStack } from '../../../common';
 import { nodeFiles } from '../../config/node-paths';
 import { readRuntimeFile } from '../../config/runtime-file';
 import { cliContext } from '../context';
@@ -118,14 +119,10 @@ export function registerRun(program: Command): void {
       }
       const why = await ending.reason;
       process.stdout.write(`\n${why.kind === 'signal' ? why.signal : 'unexpected error'}: stopping…\n`);
-      if (why.kind === 'error')
-        node.log.error('unexpected error; stopping', { error: String((why.error as Error)?.stack ?? why.error) });
+      if (why.kind === 'error') node.log.error('unexpected error; stopping', { error: errorStack(why.error) });
       await node.stop();
       ending.dispose();
       if (why.kind === 'error')
-        throw new CliExit(
-          EXIT.error,
-          `the node stopped after an unexpected error: ${String((why.error as Error)?.message ?? why.error)}`,
-        );
+        throw new CliExit(EXIT.error, `the node stopped after an unexpected error: ${errorMessage(why.error)}`);
     });
 }

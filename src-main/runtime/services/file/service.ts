@@ -48,6 +48,7 @@ export class FileService implements Service {
   readonly #advertiser: TransferManager;
   readonly #caps: ServiceCapability[];
   readonly #manifests: ManifestCache;
+  #unlisten: (() => void) | null = null;
 
   constructor(components: FileServiceComponents, init: FileServiceInit = {}) {
     this.#c = components;
@@ -121,9 +122,15 @@ export class FileService implements Service {
 
   async start(): Promise<void> {
     await this.#c.store.start();
+    // A shared file the user changed or removed: neighbours should stop asking this device for it.
+    this.#unlisten ??= this.#c.store.onBlobLost((cid) => {
+      void Promise.resolve(this.#c.appendEvent('file.cid.unpinned', { cids: [cid] })).catch(() => undefined);
+    });
   }
 
   async stop(): Promise<void> {
+    this.#unlisten?.();
+    this.#unlisten = null;
     this.#uploads.closeAll();
   }
 

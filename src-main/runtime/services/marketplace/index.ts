@@ -9,7 +9,7 @@ export {
   type ValidPostInput,
   type PostCreatedData,
 } from './validate';
-export { tokenize, TextIndex, FIELD_WEIGHTS, BM25_K1, BM25_B, type Hit, type IndexedText } from './text-index';
+export { tokenize, TextIndex, FIELD_WEIGHTS, matchExpression, type Hit, type IndexedText } from './text-search';
 export {
   MarketplaceView,
   comparePosts,

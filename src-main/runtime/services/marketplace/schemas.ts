@@ -1,6 +1,6 @@
 /** JSON Schemas (draft-07, as ajv checks them) of the four market.*@1.0 capabilities. */
 import { CATEGORIES } from '../../../common';
-import { POST_LIMITS } from './validate';
+import { POST_LIMITS } from './limits';
 import { LIST_MAX_LIMIT } from './views';
 
 export const SEARCH_QUERY_MAX = 200;

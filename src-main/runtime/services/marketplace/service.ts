@@ -6,12 +6,13 @@
 import { RPC_DEFAULT_TIMEOUT_SECONDS, toWallClock, type Category, type EventType } from '../../../common';
 import type { Event } from '../../events/types';
 import type { MarketConfig } from '../../config';
+import { compileSchema, parseWith } from '../../schema';
 import type { Service } from '../base';
 import { MarketError } from './errors';
-import { isCategory, isExpired, type Post } from './post';
+import { isExpired, type Post } from './post';
 import * as S from './schemas';
-import { validatePostInput } from './validate';
-import { LIST_MAX_LIMIT, type MarketplaceView } from './views';
+import { badRequest, validatePostInput } from './validate';
+import type { MarketplaceView } from './views';
 
 /** What the bus passes a local handler. */
 export interface HandlerContext {
@@ -63,34 +64,19 @@ export const MARKET_SWEEP_INTERVAL_MS = 60_000;
 /** Concurrent calls one node serves per market capability. */
 export const MARKET_MAX_CONCURRENT = 32;
 
-const obj = (body: unknown): Record<string, unknown> => {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new MarketError('bad_request', 'the request must be an object', { field: 'body' });
-  return body as Record<string, unknown>;
-};
-
-function optInt(o: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
-  const v = o[field];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw new MarketError('bad_request', `${field} must be a whole number from ${min} to ${max}`, { field });
-  return v;
+interface ListBody {
+  category?: Category;
+  tags?: string[];
+  since_lamport?: number;
+  limit?: number;
+  include_expired?: boolean;
 }
-
-function optCategory(o: Record<string, unknown>): Category | undefined {
-  if (o.category === undefined) return undefined;
-  if (!isCategory(o.category))
-    throw new MarketError('bad_request', 'category must be one of offer, request, info, emergency', {
-      field: 'category',
-    });
-  return o.category;
-}
-
-function optBool(o: Record<string, unknown>, field: string): boolean | undefined {
-  if (o[field] !== undefined && typeof o[field] !== 'boolean')
-    throw new MarketError('bad_request', `${field} must be true or false`, { field });
-  return o[field] as boolean | undefined;
-}
+/** The capability schemas of `schemas.ts` (what the bus checks too), for handlers called directly. */
+const checkList = compileSchema<ListBody>(S.LIST_REQUEST_SCHEMA);
+const checkSearch = compileSchema<Omit<ListBody, 'tags' | 'since_lamport'> & { query: string }>(
+  S.SEARCH_REQUEST_SCHEMA,
+);
+const checkExpire = compileSchema<{ post_id: string }>(S.EXPIRE_REQUEST_SCHEMA);
 
 export class MarketplaceService implements Service {
   readonly name = 'marketplace';
@@ -161,16 +147,13 @@ export class MarketplaceService implements Service {
 
   /** `market.list`: active posts (or all), emergency first, then newest. */
   readonly list: Handler = async (ctx) => {
-    const o = obj(ctx.body ?? {});
-    const tags = o.tags;
-    if (tags !== undefined && (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')))
-      throw new MarketError('bad_request', 'tags must be a list of words', { field: 'tags' });
+    const o = parseWith(checkList, ctx.body ?? {}, badRequest);
     const posts = this.opts.view.list({
-      category: optCategory(o),
-      tags: tags?.map((t: string) => t.trim().toLowerCase()),
-      sinceLamport: optInt(o, 'since_lamport', 0, Number.MAX_SAFE_INTEGER),
-      limit: optInt(o, 'limit', 1, LIST_MAX_LIMIT),
-      includeExpired: optBool(o, 'include_expired'),
+      category: o.category,
+      tags: o.tags?.map((t) => t.trim().toLowerCase()),
+      sinceLamport: o.since_lamport,
+      limit: o.limit,
+      includeExpired: o.include_expired,
       now: this.now(),
     });
     return { posts, max_lamport: this.opts.view.maxLamport() };
@@ -178,16 +161,11 @@ export class MarketplaceService implements Service {
 
   /** `market.search`: ranked full-text search; punctuation-only queries return no results. */
   readonly search: Handler = async (ctx) => {
-    const o = obj(ctx.body);
-    if (typeof o.query !== 'string' || o.query.length === 0 || o.query.length > S.SEARCH_QUERY_MAX) {
-      throw new MarketError('bad_request', `query must be text of 1 to ${S.SEARCH_QUERY_MAX} characters`, {
-        field: 'query',
-      });
-    }
+    const o = parseWith(checkSearch, ctx.body ?? null, badRequest);
     const hits = this.opts.view.search(o.query, {
-      category: optCategory(o),
-      limit: optInt(o, 'limit', 1, S.SEARCH_MAX_LIMIT),
-      includeExpired: optBool(o, 'include_expired'),
+      category: o.category,
+      limit: o.limit,
+      includeExpired: o.include_expired,
       now: this.now(),
     });
     return { results: hits.map((h) => ({ post: h.post, score: Math.round(h.score * 1e6) / 1e6 })) };
@@ -195,9 +173,7 @@ export class MarketplaceService implements Service {
 
   /** `market.expire`: the author withdraws a post. Anyone else is refused and nothing is written. */
   readonly expire: Handler = async (ctx) => {
-    const o = obj(ctx.body);
-    if (typeof o.post_id !== 'string' || o.post_id.length === 0)
-      throw new MarketError('bad_request', 'post_id is required', { field: 'post_id' });
+    const o = parseWith(checkExpire, ctx.body ?? null, badRequest);
     const post = this.opts.view.get(o.post_id);
     if (post === null)
       throw new MarketError('not_found', `no post ${o.post_id} in this community's marketplace`, { field: 'post_id' });

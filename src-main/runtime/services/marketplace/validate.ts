@@ -1,25 +1,18 @@
 /**
- * Input rules for posts: what `market.post` accepts from a person (strict, every error names its
- * field) and what the view accepts from a peer's signed event (same limits; bad data is skipped).
+ * Input rules for posts: what `market.post` accepts from a person (its capability schema, annotated
+ * for plain messages; every error names its field) and what the view accepts from a peer's signed
+ * event (the same limits as schemas; bad data is skipped). Normalising (trimming, lower-cased and
+ * de-duplicated tags) and the rules JSON Schema says badly (unsafe characters, the community's
+ * maximum TTL) follow the schema check.
  */
-import { CATEGORIES, unsafeCharIn, type Category, type WallClock } from '../../../common';
+import { unsafeCharIn, type Category, type WallClock } from '../../../common';
+import { annotate, compileSchema, parseWith } from '../../schema';
 import { MarketError } from './errors';
-import { isCategory, isWall, readLocation, type Location } from './post';
+import { POST_LIMITS, TAG_PATTERN } from './limits';
+import type { Location } from './post';
+import { LOCATION_SCHEMA, POST_REQUEST_SCHEMA } from './schemas';
 
-/** Documented limits (docs/protocol/marketplace.md). Lengths count Unicode code points. */
-export const POST_LIMITS = Object.freeze({
-  titleMin: 3,
-  titleMax: 120,
-  bodyMax: 4000,
-  tagsMax: 10,
-  tagMin: 1,
-  tagMax: 32,
-  labelMax: 120,
-  /** A post that lives under a minute is almost surely a mistake. */
-  ttlMinSeconds: 60,
-});
-
-export const TAG_PATTERN = /^[a-z0-9-]+$/;
+export { POST_LIMITS, TAG_PATTERN };
 
 /** What a person sends to `market.post`. */
 export interface PostInput {
@@ -51,44 +44,99 @@ export interface PostCreatedData {
   readonly expires_at: WallClock;
 }
 
-const INPUT_FIELDS = new Set(['category', 'title', 'body', 'tags', 'location', 'ttl_seconds']);
-const len = (s: string) => [...s].length;
-const bad = (field: string, message: string) => new MarketError('bad_request', message, { field });
+const LOCATION_WORDS = `{lat: -90..90, lng: -180..180, label: text of at most ${POST_LIMITS.labelMax} characters} or null`;
 
-function checkTitle(v: unknown): string {
-  if (typeof v !== 'string') throw bad('title', 'title must be text');
+const checkPostInput = compileSchema<PostInput>(
+  annotate(POST_REQUEST_SCHEMA, {
+    title: { expected: `${POST_LIMITS.titleMin} to ${POST_LIMITS.titleMax} characters` },
+    'tags[]': { expected: `${POST_LIMITS.tagMin} to ${POST_LIMITS.tagMax} characters of a-z, 0-9 and "-"` },
+    location: { description: `must be ${LOCATION_WORDS}` },
+    ttl_seconds: { expected: `a whole number of seconds, at least ${POST_LIMITS.ttlMinSeconds}` },
+  }),
+);
+
+const WALL_CLOCK = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$' } as const;
+/**
+ * The fields of a post in a peer's event. Only types and ranges: the title and tag rules are
+ * checked after trimming, as for a person's post; unknown fields pass (newer peers may add some).
+ */
+const EVENT_FIELDS = {
+  category: POST_REQUEST_SCHEMA.properties.category,
+  title: { type: 'string' },
+  body: POST_REQUEST_SCHEMA.properties.body,
+  tags: { type: 'array', items: { type: 'string' } },
+  location: {
+    oneOf: [
+      { type: 'null' },
+      {
+        type: 'object',
+        required: ['lat', 'lng'],
+        properties: {
+          lat: LOCATION_SCHEMA.properties.lat,
+          lng: LOCATION_SCHEMA.properties.lng,
+          label: { type: 'string' },
+        },
+      },
+    ],
+  },
+  expires_at: WALL_CLOCK,
+} as const;
+type EventFields = Partial<Omit<PostCreatedData, 'tags'> & { tags: string[] }>;
+const checkCreated = compileSchema<EventFields>({
+  type: 'object',
+  required: ['category', 'title', 'expires_at'],
+  properties: EVENT_FIELDS,
+});
+const checkUpdated = compileSchema<EventFields>({ type: 'object', properties: EVENT_FIELDS });
+
+const len = (s: string) => [...s].length;
+const isInstant = (w: string | undefined): w is WallClock => w !== undefined && !Number.isNaN(Date.parse(w));
+/** MarketError('bad_request') for a schema's sentence; `field` is the top-level field (`location`). */
+export const badRequest = (message: string, field: string) =>
+  new MarketError('bad_request', message, { field: field.split(/[.[]/)[0] || 'body' });
+
+function checkTitle(v: string): string {
   const t = v.trim();
   const unsafe = unsafeCharIn(t);
   if (unsafe)
-    throw bad(
+    throw badRequest(
+      `title: must not contain control or text-direction characters (found ${unsafe}); it is one line of plain text`,
       'title',
-      `title must not contain control or text-direction characters (found ${unsafe}); it is one line of plain text`,
     );
   if (len(t) < POST_LIMITS.titleMin || len(t) > POST_LIMITS.titleMax)
-    throw bad(
+    throw badRequest(
+      `title: must be ${POST_LIMITS.titleMin} to ${POST_LIMITS.titleMax} characters (it has ${len(t)})`,
       'title',
-      `title must be ${POST_LIMITS.titleMin} to ${POST_LIMITS.titleMax} characters (it has ${len(t)})`,
     );
   return t;
 }
 
-function checkTags(v: unknown): string[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw bad('tags', 'tags must be a list of words');
+function checkTags(v: readonly string[] | undefined): string[] {
   const out: string[] = [];
-  for (const raw of v) {
-    if (typeof raw !== 'string') throw bad('tags', 'each tag must be text');
+  for (const raw of v ?? []) {
     const t = raw.trim().toLowerCase();
-    if (len(t) < POST_LIMITS.tagMin || len(t) > POST_LIMITS.tagMax || !TAG_PATTERN.test(t)) {
-      throw bad(
+    if (len(t) < POST_LIMITS.tagMin || len(t) > POST_LIMITS.tagMax || !TAG_PATTERN.test(t))
+      throw badRequest(
+        `tags: "${raw}" must be ${POST_LIMITS.tagMin} to ${POST_LIMITS.tagMax} characters of a-z, 0-9 and "-"`,
         'tags',
-        `tag "${raw}" must be ${POST_LIMITS.tagMin} to ${POST_LIMITS.tagMax} characters of a-z, 0-9 and "-"`,
       );
-    }
     if (!out.includes(t)) out.push(t);
   }
-  if (out.length > POST_LIMITS.tagsMax) throw bad('tags', `at most ${POST_LIMITS.tagsMax} tags (got ${out.length})`);
+  if (out.length > POST_LIMITS.tagsMax)
+    throw badRequest(`tags: at most ${POST_LIMITS.tagsMax} (got ${out.length})`, 'tags');
   return out;
+}
+
+function checkLocation(l: Location | null | undefined): Location | null {
+  if (!l) return null;
+  const location = { lat: l.lat, lng: l.lng, label: l.label ?? '' };
+  const unsafe = unsafeCharIn(location.label);
+  if (unsafe)
+    throw badRequest(
+      `location: label must not contain control or text-direction characters (found ${unsafe})`,
+      'location',
+    );
+  return location;
 }
 
 /**
@@ -96,43 +144,22 @@ function checkTags(v: unknown): string[] {
  * errors (never silently clamped); an absent TTL becomes `defaultTtl`.
  */
 export function validatePostInput(input: unknown, ttl: { defaultTtl: number; maxTtl: number }): ValidPostInput {
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw bad('body', 'the request must be an object');
-  const o = input as Record<string, unknown>;
-  for (const k of Object.keys(o))
-    if (!INPUT_FIELDS.has(k)) throw bad(k, `unknown field "${k}"; allowed: ${[...INPUT_FIELDS].join(', ')}`);
-  if (!isCategory(o.category)) throw bad('category', `category must be one of ${CATEGORIES.join(', ')}`);
+  const o = parseWith(checkPostInput, input ?? null, badRequest);
   const title = checkTitle(o.title);
   const body = o.body ?? '';
-  if (typeof body !== 'string') throw bad('body', 'body must be text');
-  if (len(body) > POST_LIMITS.bodyMax)
-    throw bad('body', `body must be at most ${POST_LIMITS.bodyMax} characters (it has ${len(body)})`);
   const unsafeBody = unsafeCharIn(body, { multiline: true });
   if (unsafeBody)
-    throw bad(
+    throw badRequest(
+      `body: must not contain control or text-direction characters other than newline and tab (found ${unsafeBody})`,
       'body',
-      `body must not contain control or text-direction characters other than newline and tab (found ${unsafeBody})`,
     );
   const tags = checkTags(o.tags);
-  const location = readLocation(o.location);
-  if (location === undefined) throw bad('location', 'location must be {lat: -90..90, lng: -180..180, label: text}');
-  if (location && len(location.label) > POST_LIMITS.labelMax)
-    throw bad('location', `location label must be at most ${POST_LIMITS.labelMax} characters`);
-  const unsafeLabel = location ? unsafeCharIn(location.label) : null;
-  if (unsafeLabel)
-    throw bad(
-      'location',
-      `location label must not contain control or text-direction characters (found ${unsafeLabel})`,
-    );
+  const location = checkLocation(o.location);
   const ttlSeconds = o.ttl_seconds ?? ttl.defaultTtl;
-  if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds))
-    throw bad('ttl_seconds', 'ttl_seconds must be a whole number of seconds');
-  if (ttlSeconds < POST_LIMITS.ttlMinSeconds)
-    throw bad('ttl_seconds', `ttl_seconds must be at least ${POST_LIMITS.ttlMinSeconds}`);
   if (ttlSeconds > ttl.maxTtl)
-    throw bad(
+    throw badRequest(
+      `ttl_seconds: ${ttlSeconds} is more than this community's maximum of ${ttl.maxTtl} (${Math.floor(ttl.maxTtl / 86_400)} days)`,
       'ttl_seconds',
-      `ttl_seconds ${ttlSeconds} is more than this community's maximum of ${ttl.maxTtl} (${Math.floor(ttl.maxTtl / 86_400)} days)`,
     );
   return { category: o.category, title, body, tags, location, ttl_seconds: ttlSeconds };
 }
@@ -140,14 +167,15 @@ export function validatePostInput(input: unknown, ttl: { defaultTtl: number; max
 /** The created-event data of a peer's post, or null when it breaks the rules (the view skips it). */
 export function readCreatedData(data: Record<string, unknown>): PostCreatedData | null {
   try {
-    if (!isCategory(data.category) || !isWall(data.expires_at)) return null;
-    const title = checkTitle(data.title);
-    const body = data.body ?? '';
-    if (typeof body !== 'string' || len(body) > POST_LIMITS.bodyMax) return null;
-    const tags = checkTags(data.tags);
-    const location = readLocation(data.location);
-    if (location === undefined) return null;
-    return { category: data.category, title, body, tags, location, expires_at: data.expires_at };
+    if (!checkCreated(data) || !data.category || !data.title || !isInstant(data.expires_at)) return null;
+    return {
+      category: data.category,
+      title: checkTitle(data.title),
+      body: data.body ?? '',
+      tags: checkTags(data.tags),
+      location: checkLocation(data.location),
+      expires_at: data.expires_at,
+    };
   } catch {
     return null; // a rule broken: the caller counts it as skipped
   }
@@ -156,26 +184,14 @@ export function readCreatedData(data: Record<string, unknown>): PostCreatedData 
 /** The editable fields of a `market.post.updated` event (all optional), or null when malformed. */
 export function readUpdatedData(data: Record<string, unknown>): Partial<PostCreatedData> | null {
   try {
+    if (!checkUpdated(data) || (data.expires_at !== undefined && !isInstant(data.expires_at))) return null;
     const out: { -readonly [K in keyof PostCreatedData]?: PostCreatedData[K] } = {};
-    if (data.category !== undefined) {
-      if (!isCategory(data.category)) return null;
-      out.category = data.category;
-    }
+    if (data.category !== undefined) out.category = data.category;
     if (data.title !== undefined) out.title = checkTitle(data.title);
-    if (data.body !== undefined) {
-      if (typeof data.body !== 'string' || len(data.body) > POST_LIMITS.bodyMax) return null;
-      out.body = data.body;
-    }
+    if (data.body !== undefined) out.body = data.body;
     if (data.tags !== undefined) out.tags = checkTags(data.tags);
-    if (data.location !== undefined) {
-      const l = readLocation(data.location);
-      if (l === undefined) return null;
-      out.location = l;
-    }
-    if (data.expires_at !== undefined) {
-      if (!isWall(data.expires_at)) return null;
-      out.expires_at = data.expires_at;
-    }
+    if (data.location !== undefined) out.location = checkLocation(data.location);
+    if (data.expires_at !== undefined) out.expires_at = data.expires_at;
     return out;
   } catch {
     return null;
