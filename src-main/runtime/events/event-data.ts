@@ -36,7 +36,8 @@ export const EVENT_DATA_SCHEMAS = {
   'community.member.promoted': Type.Object({ node_id: NodeIdText(), level: Level(), signatures: Any() }, open),
   'community.member.demoted': Type.Object({ node_id: NodeIdText(), level: Level(), signatures: Any() }, open),
   'community.policy.updated': Type.Object({ policy: Any() }, open),
-  'node.manifest.updated': Type.Object({ manifest: Any() }, open),
+  /** The signed node manifest; its reader (identity's parseNodeManifest) checks the rest. */
+  'node.manifest.updated': Type.Object({ manifest: Type.Object({}, open) }, open),
   /** The marketplace view applies its own limits (validate.ts) on top of these types. */
   'market.post.created': Type.Object(
     {
