@@ -107,7 +107,7 @@ export function embeddingRequest(raw: unknown): { model: string; texts: string[]
   const enc = b.encoding_format ?? 'float';
   if (enc !== 'float' && enc !== 'base64')
     throw new OpenAiRequestError('encoding_format must be "float" or "base64"', 'encoding_format');
-  return { model: m, texts: input as string[], encoding: enc };
+  return { model: m, texts: input, encoding: enc };
 }
 
 /** HearthNet stop_reason -> OpenAI finish_reason. */

@@ -10,11 +10,14 @@ const found = import.meta.glob<{
   Onboarding?: Component<{ onDone?: () => void }>;
   default?: Component<{ onDone?: () => void }>;
 }>('../onboarding/Onboarding.tsx');
-const load = found['../onboarding/Onboarding.tsx'];
+// Undefined in a build without the onboarding screens (the glob names one file: its only entry).
+const load = Object.values(found).at(0);
 const Onboarding = load
   ? lazy(async () => {
       const m = await load();
-      return { default: (m.Onboarding ?? m.default)! };
+      const component = m.Onboarding ?? m.default;
+      if (!component) throw new Error('the onboarding module exports no component');
+      return { default: component };
     })
   : undefined;
 

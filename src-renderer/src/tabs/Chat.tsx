@@ -58,7 +58,7 @@ export default function Chat(): JSX.Element {
       </Show>
       <Show
         when={!feed.error() || feed.conversations()}
-        fallback={<ErrorState error={feed.error()!} retry={feed.reload} />}
+        fallback={<Show when={feed.error()}>{(e) => <ErrorState error={e()} retry={() => feed.reload()} />}</Show>}
       >
         <Show when={feed.conversations()} fallback={<Loading label="Loading your conversations…" />}>
           {(convs) => (
@@ -124,13 +124,18 @@ export default function Chat(): JSX.Element {
           </Show>
         }
       >
+        {/* Keyed by the open peer: a new conversation mounts a new Thread. */}
         {(_peer: string) => (
-          <Thread
-            conversation={current()!}
-            selfId={node.status()?.node_id ?? ''}
-            visible={panelVisible}
-            onBack={narrow() ? () => setOpen(null) : undefined}
-          />
+          <Show when={current()}>
+            {(conversation) => (
+              <Thread
+                conversation={conversation()}
+                selfId={node.status()?.node_id ?? ''}
+                visible={panelVisible}
+                onBack={narrow() ? () => setOpen(null) : undefined}
+              />
+            )}
+          </Show>
         )}
       </Show>
     </div>
