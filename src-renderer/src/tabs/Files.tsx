@@ -130,9 +130,8 @@ export default function Files(): JSX.Element {
                   {/* Keyed by file id: a refreshed list must not reset a download in progress. */}
                   <For each={list().map((f) => f.cid)}>
                     {(cid) => (
-                      <Show when={list().find((f) => f.cid === cid)}>
-                        {(file) => <FileItem file={file()} changed={() => void refetch()} />}
-                      </Show>
+                      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- `each` is the ids of this same list
+                      <FileItem file={list().find((f) => f.cid === cid)!} changed={() => void refetch()} />
                     )}
                   </For>
                 </ul>
