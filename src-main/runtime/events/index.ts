@@ -1,6 +1,14 @@
 /** X02 events: the signed Lamport event log, replay, snapshots and exact sync reconciliation. */
 export { EVENT_LOG_ERROR_CODES, EventLogError, type EventLogErrorCode } from './errors';
 export * from './types';
+export {
+  EVENT_DATA_SCHEMAS,
+  eventDataProblem,
+  isTypedEvent,
+  type EventData,
+  type EventDataMap,
+  type TypedEvent,
+} from './event-data';
 export { LamportClock } from './lamport';
 export { EventLog, type AppendListener, type BatchResult, type EventLogOptions, type ValidateResult } from './log';
 export type { ReplayOptions } from './log-store';

@@ -1,49 +1,15 @@
 /** Node manifests (§5 of ../shared/spec/hearthnet-reference.md manifest.py): what a node says about itself, signed, short-lived. */
-import {
-  MANIFEST_TTL_SECONDS,
-  PROFILES,
-  STABILITIES,
-  toWallClock,
-  type CommunityId,
-  type NodeId,
-  type Profile,
-} from '../../common';
+import { MANIFEST_TTL_SECONDS, toWallClock, type CommunityId, type Profile } from '../../common';
+import { compileSchema, parseWith } from '../schema';
 import type { KeyPair } from './keys';
 import type { CapabilitySpec, Endpoint, HardwareSpec, NodeManifest } from './manifest-types';
-import {
-  jsonInput,
-  MAX_NAME_LENGTH,
-  readEndpoint,
-  ShapeReader,
-  wallClockAfter,
-  wallClockMs,
-  type ShapeFail,
-} from './shape';
+import { jsonInput, wallClockAfter, wallClockMs, type ShapeFail } from './shape';
 import { signPayload, verifyPayload } from './signing';
 import { IdentityError } from './errors';
+import { NodeManifestSchema } from './wire-schemas';
 
 export const NODE_MANIFEST_VERSION = 1;
 export const CONTRACT_VERSION = '1.0';
-/** Bounds that keep a manifest small enough for a UDP announce / mDNS fetch. */
-const MAX_ENDPOINTS = 16;
-const MAX_CAPABILITIES = 256;
-
-const NODE_MANIFEST_KEYS = [
-  'version',
-  'contract_version',
-  'node_id',
-  'display_name',
-  'community_id',
-  'profile',
-  'endpoints',
-  'hardware',
-  'capabilities',
-  'uptime_seconds',
-  'load',
-  'issued_at',
-  'expires_at',
-  'signature',
-] as const;
 
 export interface BuildNodeManifestOptions {
   kp: KeyPair;
@@ -87,58 +53,21 @@ const manifestFail: ShapeFail = (field, problem) => {
   throw new IdentityError('bad_manifest', `node manifest field "${field}" ${problem}`, { details: { field } });
 };
 
-function readHardware(r: ShapeReader): HardwareSpec {
-  r.onlyKeys(['gpu', 'vram_gb', 'ram_gb', 'cpu_cores', 'disk_free_gb']);
-  return {
-    gpu: r.nullableString('gpu'),
-    vram_gb: r.number('vram_gb'),
-    ram_gb: r.number('ram_gb'),
-    cpu_cores: r.int('cpu_cores'),
-    disk_free_gb: r.number('disk_free_gb'),
-  };
-}
-
-function readCapability(v: unknown, path: string): CapabilitySpec {
-  const r = ShapeReader.of(v, manifestFail, path);
-  r.onlyKeys(['name', 'version', 'stability', 'schema_hash', 'params', 'max_concurrent']);
-  return {
-    name: r.string('name', { min: 1, max: 128 }),
-    version: r.version('version'),
-    stability: r.oneOf('stability', STABILITIES),
-    schema_hash: r.string('schema_hash'),
-    params: r.record('params'),
-    max_concurrent: r.int('max_concurrent'),
-  };
-}
+const checkManifest = compileSchema<NodeManifest>(NodeManifestSchema);
 
 /**
- * Strictly validates a node manifest (JSON bytes, text or an object) and returns a clean copy.
- * Throws IdentityError('bad_manifest') naming the first bad field. Does not check the signature.
+ * Strictly validates a node manifest (JSON bytes, text or an object) against `NodeManifestSchema`
+ * and returns a clean copy. Throws IdentityError('bad_manifest') naming the first bad field
+ * (`$` for the whole). Does not check the signature.
  */
 export function parseNodeManifest(blob: Uint8Array | string | object): NodeManifest {
-  const r = ShapeReader.of(jsonInput(blob, manifestFail), manifestFail);
-  r.onlyKeys(NODE_MANIFEST_KEYS);
-  const version = r.int('version');
-  if (version !== NODE_MANIFEST_VERSION)
-    manifestFail('version', `must be ${NODE_MANIFEST_VERSION} (got ${version}); this node may need an update`);
-  const m: NodeManifest = {
-    version,
-    contract_version: r.version('contract_version'),
-    node_id: r.nodeId<NodeId>('node_id'),
-    display_name: r.string('display_name', { max: MAX_NAME_LENGTH }),
-    community_id: r.nodeId<CommunityId>('community_id'),
-    profile: r.oneOf('profile', PROFILES),
-    endpoints: r.array('endpoints', (v, p) => readEndpoint(v, p, manifestFail), { max: MAX_ENDPOINTS }),
-    hardware: readHardware(r.object('hardware')),
-    capabilities: r.array('capabilities', readCapability, { max: MAX_CAPABILITIES }),
-    uptime_seconds: r.int('uptime_seconds'),
-    load: r.record('load'),
-    issued_at: r.wallClock('issued_at'),
-    expires_at: r.wallClock('expires_at'),
-    signature: r.signature(),
-  };
+  const m = parseWith(checkManifest, jsonInput(blob, manifestFail), (_message, field, why) =>
+    manifestFail(field || '$', why),
+  );
+  for (const key of ['issued_at', 'expires_at'] as const)
+    if (Number.isNaN(wallClockMs(m[key]))) manifestFail(key, 'must be a UTC time like 2026-05-26T08:14:22Z');
   if (wallClockMs(m.expires_at) <= wallClockMs(m.issued_at)) manifestFail('expires_at', 'must be after issued_at');
-  return m;
+  return structuredClone(m);
 }
 
 /** True when `now` is at or past the manifest's `expires_at`. */

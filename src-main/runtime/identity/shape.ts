@@ -8,8 +8,7 @@ export type ShapeFail = (field: string, problem: string) => never;
 
 const WALL_CLOCK_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const VERSION_RE = /^\d+\.\d+$/;
-/** Longest display or community name accepted: long enough for any household, short enough for a QR code. */
-export const MAX_NAME_LENGTH = 128;
+export { MAX_NAME_LENGTH } from './wire-schemas';
 
 /** True when `v` is a `YYYY-MM-DDTHH:MM:SSZ` string naming a real instant. */
 export function isWallClock(v: unknown): v is WallClock {

@@ -7,8 +7,8 @@ import type { Profile } from '../../common';
 import type { CapabilityBus } from '../bus';
 import type { Config } from '../config';
 import { DiscoveryService, type DiscoveryConfig, type PeerRecord, type PeerRegistry } from '../discovery';
-import { SyncServer, type SyncChannel as EventsSyncChannel } from '../events';
-import { parseNodeManifest, verifyNodeManifest, type Endpoint, type KeyPair } from '../identity';
+import { isTypedEvent, SyncServer, type Event, type SyncChannel as EventsSyncChannel } from '../events';
+import { isFullNodeId, parseNodeManifest, verifyNodeManifest, type Endpoint, type KeyPair } from '../identity';
 import type { Logger, Metrics } from '../observability';
 import { refusalReason, type HttpClient, type PeerAddress } from '../transport';
 import type { CommunityContext } from './community-context';
@@ -120,9 +120,10 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
     for (const p of peers.all()) onPeer('added', p);
 
     // Members' manifests in the log say where to reach them even where multicast is blocked.
-    const learnFromManifest = (data: Record<string, unknown>, live: boolean) => {
+    const learnFromManifest = (e: Event, live: boolean) => {
+      if (!isTypedEvent(e, ['node.manifest.updated'])) return;
       try {
-        const m = parseNodeManifest(data.manifest as Record<string, unknown>);
+        const m = parseNodeManifest(e.data.manifest);
         if (m.node_id === kp.nodeIdFull || !isMember(m.node_id)) return;
         for (const ep of m.endpoints) discovery.knownPeers.recordSuccess(m.node_id, ep, m.display_name);
         // A fresh manifest from a peer we already talk to: new capabilities route at once.
@@ -141,17 +142,18 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
         /* a malformed manifest inside a valid event: nothing to learn from it */
       }
     };
-    for (const e of community.log.replay({ eventTypes: ['node.manifest.updated'] })) learnFromManifest(e.data, false);
+    for (const e of community.log.replay({ eventTypes: ['node.manifest.updated'] })) learnFromManifest(e, false);
     stack.push(
       'log wiring',
       community.log.onAppend((e) => {
         // Operators (and the street simulator) time how events spread from these lines.
         log.debug('event stored', { event_id: e.event_id, author: e.author, event_type: e.event_type });
-        if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifest(e.data, true);
-        if (e.event_type === 'community.member.revoked') {
-          const revoked = String(e.data.node_id ?? '');
+        if (e.event_type === 'node.manifest.updated' && e.author !== kp.nodeIdFull) learnFromManifest(e, true);
+        // The community rules (the log's validate hook) accepted it: node_id is a full node id.
+        if (isTypedEvent(e, ['community.member.revoked'])) {
+          const revoked = e.data.node_id;
           peers.remove(revoked);
-          bus.onPeerRemoved(revoked as never);
+          if (isFullNodeId(revoked)) bus.onPeerRemoved(revoked);
         }
         metrics.std.eventLogSize.set({ community: community.communityId }, community.log.count());
         metrics.std.eventLogLamportHead.set({ community: community.communityId }, community.log.head());

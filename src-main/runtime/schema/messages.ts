@@ -121,8 +121,14 @@ interface Checker<T> {
  * the field (`fail('port: must be a whole number from 1 to 65535', 'port')`), so each domain throws
  * its own error type with the schema's words.
  */
-export function parseWith<T>(check: Checker<T>, value: unknown, fail: (message: string, field: string) => Error): T {
+export function parseWith<T>(
+  check: Checker<T>,
+  value: unknown,
+  fail: (message: string, field: string, why: string) => Error,
+): T {
   if (check(value)) return value;
   const e = check.errors?.at(-1); // see compile.ts firstError: a oneOf's own error comes last
-  throw e ? fail(describeError(e), fieldOf(e)) : fail('the input is not valid', '');
+  if (!e) throw fail('the input is not valid', '', 'is not valid');
+  const why = e.keyword === 'additionalProperties' ? 'is not a known field' : reason(e);
+  throw fail(describeError(e), fieldOf(e), why);
 }

@@ -10,7 +10,7 @@ import {
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyPair } from '../identity';
-import { derToPem, selfSignedCertDer } from './x509-der';
+import { derToPem, selfSignedCertDer } from './certificate';
 import { IdentityError } from '../identity';
 import { ConfigError } from '../config';
 

@@ -6,7 +6,8 @@
 import type { EventType } from '../../../common';
 import type { ChatUpdate, MarketPost, MarketUpdate, TraceRow } from '..';
 import type { CapabilityBus } from '../../bus';
-import type { Event } from '../../events';
+import { isTypedEvent, type Event } from '../../events';
+import { CHAT_EVENT_TYPES } from '../../services/chat/types';
 import { MARKET_EVENT_TYPES } from '../../services/marketplace';
 import type { CommunityScope } from '../../node/community-scope';
 import { requireServices } from './services';
@@ -106,8 +107,6 @@ async function* logEvents(
   yield* s.community.log.subscribe(types, { signal });
 }
 
-const CHAT_TYPES: readonly EventType[] = ['chat.message.sent', 'chat.message.delivered', 'chat.message.read'];
-
 export interface LiveChatDeps {
   readonly scope: () => CommunityScope | null;
   /** The ChatRow / Conversation of a msg_id as the app shows it; null when it is not ours. */
@@ -118,9 +117,9 @@ export interface LiveChatDeps {
 export async function* chatUpdates(d: LiveChatDeps, signal: AbortSignal): AsyncGenerator<ChatUpdate> {
   const { services } = requireServices(d.scope);
   if (!services.chat) return;
-  for await (const e of logEvents(d.scope, CHAT_TYPES, signal)) {
-    const msgId = typeof e.data.msg_id === 'string' ? e.data.msg_id : null;
-    if (!msgId) continue;
+  for await (const e of logEvents(d.scope, CHAT_EVENT_TYPES, signal)) {
+    if (!isTypedEvent(e, CHAT_EVENT_TYPES) || !e.data.msg_id) continue;
+    const msgId = e.data.msg_id;
     const kind =
       e.event_type === 'chat.message.sent'
         ? 'message'
@@ -139,8 +138,8 @@ export async function* marketUpdates(
   signal: AbortSignal,
 ): AsyncGenerator<MarketUpdate> {
   for await (const e of logEvents(scope, MARKET_EVENT_TYPES, signal)) {
-    const id =
-      e.event_type === 'market.post.created' ? e.event_id : typeof e.data.post_id === 'string' ? e.data.post_id : null;
+    if (!isTypedEvent(e, MARKET_EVENT_TYPES)) continue;
+    const id = e.event_type === 'market.post.created' ? e.event_id : e.data.post_id;
     const p = id ? post(id) : null;
     if (p) yield { kind: e.event_type === 'market.post.expired' ? 'expired' : 'posted', post: p };
   }

@@ -3,18 +3,13 @@
  * in a persistent outbox until the recipient's `chat.message.delivered` receipt reaches our log.
  * The log itself replicates everywhere, so this only makes delivery fast; it is never the only path.
  */
-import {
-  backoffDelayMs,
-  BACKOFF_BASE_MS,
-  BACKOFF_CAP_MS,
-  EVENT_LOG_RETENTION_DAYS,
-  type EventType,
-} from '../../../common';
+import { backoffDelayMs, BACKOFF_BASE_MS, BACKOFF_CAP_MS, EVENT_LOG_RETENTION_DAYS } from '../../../common';
 import type { ChatConfig } from '../../config';
-import type { Event, EventLog } from '../../events';
+import { isTypedEvent, type Event, type EventLog } from '../../events';
 import type { KeyPair } from '../../identity';
 import { ChatError } from './errors';
 import { Outbox, type OutboxEntry } from './outbox';
+import { CHAT_EVENT_TYPES } from './types';
 import { realDeliveryTimers, type DeliveryTimers } from './timers';
 
 /** Neighbours a message is handed to at most per attempt when its recipient is away. */
@@ -23,8 +18,6 @@ export const CHAT_FORWARD_FANOUT = 3;
 export const CHAT_OUTBOX_MAX_AGE_MS = EVENT_LOG_RETENTION_DAYS * 24 * 3600 * 1000;
 
 export type DeliveryOutcome = 'direct' | 'forwarded' | 'queued';
-
-const CHAT_EVENT_TYPES: readonly EventType[] = ['chat.message.sent', 'chat.message.delivered', 'chat.message.read'];
 
 export interface DeliveryComponents {
   readonly log: EventLog;
@@ -115,22 +108,16 @@ export class DeliveryManager {
    */
   async deliver(messageEvent: Event): Promise<DeliveryOutcome> {
     if (!this.c.config.enabled) throw new ChatError('forbidden', "chat is turned off in this node's settings");
-    const data = messageEvent.data as { msg_id?: unknown; recipient?: unknown };
-    if (
-      messageEvent.event_type !== 'chat.message.sent' ||
-      messageEvent.author !== this.c.ourKp.nodeIdFull ||
-      typeof data.msg_id !== 'string' ||
-      typeof data.recipient !== 'string'
-    ) {
+    if (!isTypedEvent(messageEvent, ['chat.message.sent']) || messageEvent.author !== this.c.ourKp.nodeIdFull) {
       throw new ChatError(
         'bad_request',
         'only a chat.message.sent event authored by this node can be delivered from here',
       );
     }
     const entry = this.outbox.add({
-      msg_id: data.msg_id,
+      msg_id: messageEvent.data.msg_id,
       event_id: messageEvent.event_id,
-      recipient: data.recipient,
+      recipient: messageEvent.data.recipient,
       queued_at: this.now(),
       attempts: 0,
       pushed_at: null,
@@ -144,18 +131,12 @@ export class DeliveryManager {
    * `chat.message.delivered` receipt once. Must not be called from inside a log `onAppend` listener.
    */
   onLocalMessageArrived(event: Event): Event | null {
-    const data = event.data as { msg_id?: unknown; recipient?: unknown };
-    const us = this.c.ourKp.nodeIdFull as string;
-    if (
-      event.event_type !== 'chat.message.sent' ||
-      data.recipient !== us ||
-      event.author === us ||
-      typeof data.msg_id !== 'string'
-    )
-      return null;
-    if (this.receipted.has(data.msg_id)) return null;
-    this.receipted.add(data.msg_id);
-    return this.c.log.appendLocal('chat.message.delivered', { msg_id: data.msg_id }, this.c.ourKp);
+    const us: string = this.c.ourKp.nodeIdFull;
+    if (!isTypedEvent(event, ['chat.message.sent']) || event.data.recipient !== us || event.author === us) return null;
+    const msgId = event.data.msg_id;
+    if (this.receipted.has(msgId)) return null;
+    this.receipted.add(msgId);
+    return this.c.log.appendLocal('chat.message.delivered', { msg_id: msgId }, this.c.ourKp);
   }
 
   /** `nodeId` became reachable: push what we owe it now, and hand waiting messages to it if it can carry them. */
@@ -201,8 +182,8 @@ export class DeliveryManager {
   }
 
   private onReceipt(e: Event): void {
-    const msgId = (e.data as { msg_id?: unknown }).msg_id;
-    if (typeof msgId !== 'string') return;
+    if (!isTypedEvent(e, ['chat.message.delivered', 'chat.message.read'])) return;
+    const msgId = e.data.msg_id;
     if (e.author === this.c.ourKp.nodeIdFull) this.receipted.add(msgId);
     const entry = this.outbox.get(msgId);
     if (!entry || e.author !== entry.recipient) return; // only the recipient acknowledges

@@ -1,4 +1,12 @@
 /** Wire shapes of the chat service: sealed payloads and the data of the three chat event types. */
+import type { EventType } from '../../../common';
+
+/** The three event types of chat (their data schemas: events/event-data.ts). */
+export const CHAT_EVENT_TYPES = [
+  'chat.message.sent',
+  'chat.message.delivered',
+  'chat.message.read',
+] as const satisfies readonly EventType[];
 
 /** Limits of a chat message (reference M10; also in the capability schemas). */
 export const CHAT_TEXT_MAX_CHARS = 4000;

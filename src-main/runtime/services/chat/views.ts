@@ -3,11 +3,11 @@
  * messages we sent or received are opened and kept; everyone else's are ciphertext to us and
  * ignored. Snapshots hold the sealed envelopes, never plaintext (docs/decisions/chat.md).
  */
-import type { Event, MaterialisedView } from '../../events';
+import { isTypedEvent, type Event, type MaterialisedView, type TypedEvent } from '../../events';
 import type { KeyPair } from '../../identity';
 import { ChatError } from './errors';
 import { openMessage } from './seal';
-import type { ChatAttachment, SealedMessage } from './types';
+import { CHAT_EVENT_TYPES, type ChatAttachment } from './types';
 
 export const CHAT_HISTORY_DEFAULT_LIMIT = 200;
 /** Receipts seen before their message (possible mid-sync); bounded so others' traffic can't grow it. */
@@ -39,7 +39,8 @@ interface StoredMessage {
   created_at: string;
   delivered_at: string | null;
   read_at: string | null;
-  sealed: SealedMessage;
+  /** As received: `openMessage` checks it. */
+  sealed: unknown;
 }
 
 interface Entry {
@@ -76,14 +77,12 @@ export class ChatView implements MaterialisedView {
   }
 
   apply(event: Event): void {
-    const data = event.data as Record<string, unknown>;
-    const msgId = data?.msg_id;
-    if (typeof msgId !== 'string') return;
+    if (!isTypedEvent(event, CHAT_EVENT_TYPES)) return; // data this view cannot use is skipped
+    const msgId = event.data.msg_id;
     if (event.event_type === 'chat.message.sent') this.applySent(event, msgId);
     else if (event.event_type === 'chat.message.delivered')
       this.applyReceipt(msgId, { kind: 'delivered', author: event.author, at: event.wall_clock });
-    else if (event.event_type === 'chat.message.read')
-      this.applyReceipt(msgId, { kind: 'read', author: event.author, at: event.wall_clock });
+    else this.applyReceipt(msgId, { kind: 'read', author: event.author, at: event.wall_clock });
   }
 
   /** Messages with `peer` (or all of ours), in log order. since_lamport > 0 pages forward (the first
@@ -147,10 +146,8 @@ export class ChatView implements MaterialisedView {
     }
   }
 
-  private applySent(event: Event, msgId: string): void {
-    const data = event.data as Record<string, unknown>;
-    const recipient = data.recipient;
-    if (typeof recipient !== 'string') return;
+  private applySent(event: TypedEvent<'chat.message.sent'>, msgId: string): void {
+    const { recipient, sealed } = event.data;
     const sender = event.author as string;
     if (sender !== this.ourNodeId && recipient !== this.ourNodeId) return;
     if (this.byMsg.has(msgId)) return; // first event with a msg_id wins; a repeat changes nothing
@@ -164,7 +161,7 @@ export class ChatView implements MaterialisedView {
       created_at: event.wall_clock,
       delivered_at: null,
       read_at: null,
-      sealed: data.sealed as SealedMessage,
+      sealed,
     };
     if (!this.admit(stored)) return;
     for (const r of this.pending.get(msgId) ?? []) this.applyReceipt(msgId, r);

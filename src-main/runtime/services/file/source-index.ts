@@ -1,5 +1,5 @@
 /** Who holds which blob: a MaterialisedView over file.cid.advertised / file.cid.unpinned (§20 of ../shared/spec/hearthnet-reference.md). */
-import type { Event, MaterialisedView } from '../../events';
+import { isTypedEvent, type Event, type MaterialisedView } from '../../events';
 import { isCid } from '../../blobs';
 
 /** What the last advertisement said about a blob. */
@@ -25,24 +25,25 @@ export class SourceIndex implements MaterialisedView {
   }
 
   apply(event: Event): void {
+    if (!isTypedEvent(event, ['file.cid.advertised', 'file.cid.unpinned'])) return;
     if (event.event_type === 'file.cid.advertised') {
-      const blobs = Array.isArray(event.data.blobs) ? (event.data.blobs as unknown[]) : [];
-      for (const raw of blobs) {
-        const b = raw as Partial<Record<keyof KnownBlob, unknown>> | null;
-        if (!b || !isCid(b.cid)) continue;
+      for (const b of event.data.blobs) {
+        if (typeof b !== 'object' || b === null || !('cid' in b) || !isCid(b.cid)) continue;
         let set = this.#holders.get(b.cid);
         if (!set) this.#holders.set(b.cid, (set = new Set()));
         set.add(event.author);
+        const size = 'size_bytes' in b ? b.size_bytes : null;
+        const mime = 'mime_type' in b ? b.mime_type : null;
+        const name = 'filename' in b ? b.filename : null;
         this.#blobs.set(b.cid, {
           cid: b.cid,
-          size_bytes: typeof b.size_bytes === 'number' ? b.size_bytes : null,
-          mime_type: typeof b.mime_type === 'string' ? b.mime_type : null,
-          filename: typeof b.filename === 'string' ? b.filename : null,
+          size_bytes: typeof size === 'number' ? size : null,
+          mime_type: typeof mime === 'string' ? mime : null,
+          filename: typeof name === 'string' ? name : null,
         });
       }
-    } else if (event.event_type === 'file.cid.unpinned') {
-      const cids = Array.isArray(event.data.cids) ? (event.data.cids as unknown[]) : [];
-      for (const cid of cids) {
+    } else {
+      for (const cid of event.data.cids) {
         if (typeof cid !== 'string') continue;
         const set = this.#holders.get(cid);
         set?.delete(event.author);

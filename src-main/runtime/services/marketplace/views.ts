@@ -5,7 +5,7 @@
  */
 import type { Category } from '../../../common';
 import { MarketError } from './errors';
-import type { Event, MaterialisedView } from '../../events/types';
+import { isTypedEvent, type Event, type MaterialisedView, type TypedEvent } from '../../events';
 import { isExpired, type Post } from './post';
 import { TextIndex } from './text-search';
 import { readCreatedData, readUpdatedData } from './validate';
@@ -53,7 +53,8 @@ interface Meta {
 const rankOf = (p: Post) => (p.category === 'emergency' ? 2 ** 46 : 0) + p.lamport;
 const after = (a: Mark, b: Mark) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 const markOf = (e: Event): Mark => [e.lamport, e.event_id];
-const postId = (e: Event) => (typeof e.data.post_id === 'string' ? e.data.post_id : null);
+/** The post a stashed (not yet checked) event is about, read back from a snapshot. */
+const stashedPostId = (e: Event) => (typeof e.data.post_id === 'string' ? e.data.post_id : null);
 
 /** Emergency first, then newest (highest Lamport, then event id). */
 export function comparePosts(a: Post, b: Post): number {
@@ -97,15 +98,15 @@ export class MarketplaceView implements MaterialisedView {
   apply(event: Event): void {
     if (!(MARKET_EVENT_TYPES as readonly string[]).includes(event.event_type)) return;
     this.head = Math.max(this.head, event.lamport);
+    if (!isTypedEvent(event, MARKET_EVENT_TYPES)) return void (this.skippedCount += 1);
     if (event.event_type === 'market.post.created') return this.applyCreated(event);
-    const id = postId(event);
-    if (id === null) return void (this.skippedCount += 1);
+    const id = event.data.post_id;
     if (!this.posts.has(id)) return this.stash(id, event);
     if (event.event_type === 'market.post.updated') this.applyUpdated(id, event);
     else this.applyExpired(id, event);
   }
 
-  private applyCreated(e: Event): void {
+  private applyCreated(e: TypedEvent<'market.post.created'>): void {
     if (this.posts.has(e.event_id)) return;
     const d = readCreatedData(e.data);
     if (d === null) return void (this.skippedCount += 1);
@@ -129,7 +130,7 @@ export class MarketplaceView implements MaterialisedView {
     }
   }
 
-  private applyUpdated(id: string, e: Event): void {
+  private applyUpdated(id: string, e: TypedEvent<'market.post.updated'>): void {
     const post = this.posts.get(id)!;
     const meta = this.meta.get(id)!;
     const patch = readUpdatedData(e.data);
@@ -148,7 +149,7 @@ export class MarketplaceView implements MaterialisedView {
       this.index.set(id, next, rankOf(next));
   }
 
-  private applyExpired(id: string, e: Event): void {
+  private applyExpired(id: string, e: TypedEvent<'market.post.expired'>): void {
     const post = this.posts.get(id)!;
     const meta = this.meta.get(id)!;
     const reason = e.data.reason;
@@ -258,7 +259,7 @@ export class MarketplaceView implements MaterialisedView {
       );
       this.index.set(p.event_id, p, rankOf(p));
     }
-    for (const e of (state.pending ?? []) as Event[]) this.stash(postId(e) ?? '', e);
+    for (const e of (state.pending ?? []) as Event[]) this.stash(stashedPostId(e) ?? '', e);
     this.head = typeof state.max_lamport === 'number' ? state.max_lamport : 0;
     this.skippedCount = typeof state.skipped === 'number' ? state.skipped : 0;
   }
