@@ -30,7 +30,7 @@ const notYetClean = {
       'src-main/electron',
       'src-preload',
       'src-renderer',
-      ...['backup', 'cli', 'discovery', 'emergency', 'identity', 'models', 'onboarding'].map(
+      ...['backup', 'cli', 'discovery', 'emergency', 'identity', 'models', 'onboarding', 'openai'].map(
         (d) => `src-main/runtime/${d}`,
       ),
     ],
