@@ -29,7 +29,6 @@ const notYetClean = {
       'src-main/common',
       'src-main/electron',
       'src-preload',
-      'src-renderer',
       ...['backup', 'cli', 'discovery', 'emergency', 'identity', 'models', 'onboarding', 'openai'].map(
         (d) => `src-main/runtime/${d}`,
       ),

@@ -10,9 +10,7 @@ const GIVE_UP_MS = 120_000;
 
 /** Whether this page may use the camera at all (plain-http LAN pages may not). */
 export function cameraAvailable(): boolean {
-  // Undefined on plain-http pages, whatever the DOM types say.
-  const devices = navigator.mediaDevices as MediaDevices | undefined;
-  return window.isSecureContext && typeof devices?.getUserMedia === 'function';
+  return window.isSecureContext && typeof navigator.mediaDevices?.getUserMedia === 'function';
 }
 
 const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void }> = (props) => {
@@ -30,7 +28,7 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
   };
   onCleanup(stop);
 
-  const start = async () => {
+  onMount(async () => {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
     } catch {
@@ -39,10 +37,7 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
       );
       return;
     }
-    if (stopped) {
-      stop();
-      return;
-    }
+    if (stopped) return stop();
     video.srcObject = stream;
     await video.play().catch(() => undefined);
     const canvas = document.createElement('canvas');
@@ -52,15 +47,13 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
       if (stopped || !ctx) return;
       if (Date.now() - started > GIVE_UP_MS) {
         setProblem('No code found yet. Hold the code steady in the frame, or open a photo of it instead.');
-        stop();
-        return;
+        return stop();
       }
       if (video.videoWidth > 0) {
         canvas.width = video.videoWidth;
         canvas.height = video.videoHeight;
         ctx.drawImage(video, 0, 0);
         const text = await decodeQrFromFrame(ctx.getImageData(0, 0, canvas.width, canvas.height)).catch(() => null);
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may run during the await
         if (text && !stopped) {
           stop();
           props.onCode(text);
@@ -70,8 +63,7 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
       timer = setTimeout(() => void tick(), FRAME_INTERVAL_MS);
     };
     void tick();
-  };
-  onMount(() => void start());
+  });
 
   return (
     <div class="ob-camera">

@@ -147,7 +147,7 @@ const PhoneAccess: Component = () => {
           </>
         )}
       </Show>
-      <Show when={error()}>{(e) => <ErrorPanel error={e()} />}</Show>
+      {error() && <ErrorPanel error={error()!} />}
     </section>
   );
 };

@@ -9,13 +9,9 @@ let prepared = false;
 function prepare(): void {
   if (prepared) return;
   prepared = true;
-  // Loading starts now; a failure resurfaces in the decode that needs the module, so it is not reported
-  // twice (it was an unhandled rejection), and the next decode tries again.
   prepareZXingModule({
     overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? wasmUrl : prefix + path) },
     fireImmediately: true,
-  }).catch(() => {
-    prepared = false;
   });
 }
 

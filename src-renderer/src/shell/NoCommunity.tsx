@@ -10,14 +10,11 @@ const found = import.meta.glob<{
   Onboarding?: Component<{ onDone?: () => void }>;
   default?: Component<{ onDone?: () => void }>;
 }>('../onboarding/Onboarding.tsx');
-// Undefined in a build without the onboarding screens (the glob names one file: its only entry).
-const load = Object.values(found).at(0);
+const load = found['../onboarding/Onboarding.tsx'];
 const Onboarding = load
   ? lazy(async () => {
       const m = await load();
-      const component = m.Onboarding ?? m.default;
-      if (!component) throw new Error('the onboarding module exports no component');
-      return { default: component };
+      return { default: (m.Onboarding ?? m.default)! };
     })
   : undefined;
 

@@ -58,7 +58,7 @@ export default function Chat(): JSX.Element {
       </Show>
       <Show
         when={!feed.error() || feed.conversations()}
-        fallback={<Show when={feed.error()}>{(e) => <ErrorState error={e()} retry={() => feed.reload()} />}</Show>}
+        fallback={<ErrorState error={feed.error()!} retry={feed.reload} />}
       >
         <Show when={feed.conversations()} fallback={<Loading label="Loading your conversations…" />}>
           {(convs) => (
@@ -124,18 +124,13 @@ export default function Chat(): JSX.Element {
           </Show>
         }
       >
-        {/* Keyed by the open peer: a new conversation mounts a new Thread. */}
         {(_peer: string) => (
-          <Show when={current()}>
-            {(conversation) => (
-              <Thread
-                conversation={conversation()}
-                selfId={node.status()?.node_id ?? ''}
-                visible={panelVisible}
-                onBack={narrow() ? () => setOpen(null) : undefined}
-              />
-            )}
-          </Show>
+          <Thread
+            conversation={current()!}
+            selfId={node.status()?.node_id ?? ''}
+            visible={panelVisible}
+            onBack={narrow() ? () => setOpen(null) : undefined}
+          />
         )}
       </Show>
     </div>

@@ -129,10 +129,7 @@ export default function Files(): JSX.Element {
                 <ul class="file-list">
                   {/* Keyed by file id: a refreshed list must not reset a download in progress. */}
                   <For each={list().map((f) => f.cid)}>
-                    {(cid) => (
-                      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- `each` is the ids of this same list
-                      <FileItem file={list().find((f) => f.cid === cid)!} changed={() => void refetch()} />
-                    )}
+                    {(cid) => <FileItem file={list().find((f) => f.cid === cid)!} changed={() => void refetch()} />}
                   </For>
                 </ul>
               </Show>

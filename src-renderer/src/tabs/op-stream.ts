@@ -14,7 +14,7 @@ export type OpSubscribe<P, R> = (h: Handlers<P, R>) => { unsubscribe(): void };
 
 export interface RunningOp<R> {
   readonly result: Promise<R>;
-  readonly cancel: () => void;
+  cancel(): void;
 }
 
 export function runOp<P, R>(subscribe: OpSubscribe<P, R>, onProgress: (p: P) => void): RunningOp<R> {
@@ -31,7 +31,7 @@ export function runOp<P, R>(subscribe: OpSubscribe<P, R>, onProgress: (p: P) => 
     cancel = () => finish(() => reject(new DOMException('cancelled', 'AbortError')));
     sub = subscribe({
       onData: (e) => (e.type === 'progress' ? onProgress(e.progress) : finish(() => resolve(e.result))),
-      onError: (err) => finish(() => reject(err instanceof Error ? err : new Error(String(err)))),
+      onError: (err) => finish(() => reject(err)),
       onComplete: () =>
         finish(() => reject(new Error('HearthNet stopped this before it finished. Nothing was lost; try again.'))),
     });

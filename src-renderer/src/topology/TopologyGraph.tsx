@@ -74,10 +74,7 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
     setLastCall(words);
     wordsTimer = setTimeout(function flush() {
       wordsTimer = undefined;
-      if (pendingWords !== null) {
-        sayCall(pendingWords);
-        pendingWords = null;
-      }
+      if (pendingWords !== null) (sayCall(pendingWords), (pendingWords = null));
     }, SAY_EVERY_MS);
   };
   onCleanup(() => clearTimeout(wordsTimer));
@@ -117,9 +114,8 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
   const busy = createMemo(() => (reduced() ? new Set(active().map((c) => pairKey(c.from, c.to))) : new Set<string>()));
   /** Start a dot's trip from caller to callee. */
   const travel = (el: SVGCircleElement, c: ActiveCall) => {
-    const p = layout().get(c.from);
-    const q = layout().get(c.to);
-    if (!p || !q) return; // a call to or from a node that just left the picture
+    const p = layout().get(c.from)!;
+    const q = layout().get(c.to)!;
     el.animate([{ transform: `translate(${p.x}px, ${p.y}px)` }, { transform: `translate(${q.x}px, ${q.y}px)` }], {
       duration: CALL_MS,
       easing: 'ease-in-out',
@@ -138,23 +134,18 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
         <g class="topo-links" aria-hidden="true">
           <For each={links()}>
             {(l) => {
-              const ends = () => {
-                const from = layout().get(l.from);
-                const to = layout().get(l.to);
-                return from && to ? { from, to } : undefined;
-              };
+              const p = () => layout().get(l.from);
+              const q = () => layout().get(l.to);
               return (
-                <Show when={ends()}>
-                  {(e) => (
-                    <line
-                      x1={e().from.x}
-                      y1={e().from.y}
-                      x2={e().to.x}
-                      y2={e().to.y}
-                      class="topo-link"
-                      classList={{ 'topo-link-busy': reduced() && busy().has(pairKey(l.from, l.to)) }}
-                    />
-                  )}
+                <Show when={p() && q()}>
+                  <line
+                    x1={p()!.x}
+                    y1={p()!.y}
+                    x2={q()!.x}
+                    y2={q()!.y}
+                    class="topo-link"
+                    classList={{ 'topo-link-busy': reduced() && busy().has(pairKey(l.from, l.to)) }}
+                  />
                 </Show>
               );
             }}

@@ -87,10 +87,8 @@ export function ModelsSection(): JSX.Element {
         .filter((h) => !h.is_local)
         .map((h) => h.name)
         .join(' or ');
-      const cid = m.shared_cid;
-      if (!cid) throw new Error(`No household shares ${m.model} any more.`);
       const op = runOp<FetchProgress, ModelRow>(
-        (h) => trpc.modelsCopy.subscribe({ cid }, h),
+        (h) => trpc.modelsCopy.subscribe({ cid: m.shared_cid! }, h),
         (p) =>
           setJob({
             label: `Copying ${m.model} from ${from}… ${humanBytes(p.bytes)} of ${humanBytes(p.total_bytes)}`,
@@ -244,7 +242,11 @@ const KIND_WORDS: Record<string, string> = {
   openbmb: 'OpenBMB',
 };
 /** "stories260K" for "/models/stories260K/stories260K.gguf": the name, not the path. */
-const modelName = (m: string) => (m.split(/[\\/]/).pop() ?? m).replace(/\.gguf$/i, '');
+const modelName = (m: string) =>
+  m
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/\.gguf$/i, '');
 
 function Backends(): JSX.Element {
   const [rows, { refetch }] = createResource(() => trpc.llmBackends.query());
