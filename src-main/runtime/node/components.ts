@@ -80,6 +80,7 @@ export function openComponents(state: NodeState, stack: ShutdownStack, init: Ope
   const keys = config.identity.auto_generate
     ? loadOrGenerateKeyPair(config.identity.keys_dir)
     : loadKeyPair(config.identity.keys_dir);
+  // [transport] tls_cert/tls_key when set (docs/config.md), else the generated certificate.
   const tls = loadNodeTls(config.transport, files.tlsDir, keys);
   const community = () => state.community;
 
