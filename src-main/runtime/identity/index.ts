@@ -16,12 +16,5 @@ export * from './co-sign';
 export type { RefusalCode, Verdict } from './community-rules';
 export { CommunityStateView, type CommunityStateViewOptions } from './community-state';
 export * from './tokens';
-export {
-  isWallClock,
-  wallClockAfter,
-  wallClockMs,
-  readEndpoint,
-  ShapeReader,
-  MAX_NAME_LENGTH,
-  type ShapeFail,
-} from './shape';
+export { isWallClock, wallClockAfter, wallClockMs, ShapeReader, MAX_NAME_LENGTH, type ShapeFail } from './shape';
+export { EndpointSchema, FullNodeIdSchema, WallClockSchema } from './wire-schemas';

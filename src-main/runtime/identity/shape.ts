@@ -1,6 +1,5 @@
 /** Strict shape checks for signed wire objects: each failure names the offending field. */
 import { isOneOf, toWallClock, type WallClock } from '../../common';
-import type { Endpoint } from './manifest-types';
 import { isFullNodeId } from './node-id';
 
 /** Called with a dotted field path (`hardware.ram_gb`) and what is wrong; must throw. */
@@ -131,17 +130,6 @@ export class ShapeReader {
       this.fail(this.path(key), `must have at most ${opts.max} entries`);
     return v.map((x, i) => item(x, `${this.path(key)}[${i}]`));
   }
-}
-
-/** Reads one `{transport, host, port}` endpoint. */
-export function readEndpoint(v: unknown, path: string, fail: ShapeFail): Endpoint {
-  const r = ShapeReader.of(v, fail, path);
-  r.onlyKeys(['transport', 'host', 'port']);
-  return {
-    transport: r.oneOf('transport', ['https', 'http'] as const),
-    host: r.string('host', { min: 1, max: 255 }),
-    port: r.int('port', 1, 65535),
-  };
 }
 
 /** `now + seconds` as a WallClock. */

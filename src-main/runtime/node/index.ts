@@ -1,2 +1,4 @@
 /** The composition root: a node that owns its parts, starts them in order and stops them in reverse. */
-export * from './node';
+export { Node, startNode } from './node';
+export { advertisedEndpoints } from './peer-server';
+export type { RunningNode, StartNodeOptions } from './options';

@@ -2,14 +2,16 @@
  * M13 invites (§16 of ../shared/spec/hearthnet-reference.md): a signed InviteBlob, carried as `hearthnet://v1/<base64url>` text,
  * a QR code, or a file. Signed by the inviter; the community log decides whether the inviter may.
  */
+import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
 import { canonicalJson, type CommunityId, type NodeId, type TrustLevel, type WallClock } from '../../common';
 import {
   isFullNodeId,
   MAX_NAME_LENGTH,
   MEMBER_LEVELS,
-  readEndpoint,
-  ShapeReader,
+  EndpointSchema,
+  FullNodeIdSchema,
+  WallClockSchema,
   signPayload,
   verifyPayload,
   wallClockAfter,
@@ -18,6 +20,7 @@ import {
   type KeyPair,
   type ShapeFail,
 } from '../identity';
+import { compileSchema, OneOf, parseWith } from '../schema';
 import { OnboardingError } from './errors';
 
 export const INVITE_SCHEMA_VERSION = 1;
@@ -81,35 +84,32 @@ export function makeInvite(o: MakeInviteOptions): InviteBlob {
   return readInvite(signPayload(body, o.inviterKp));
 }
 
+/** The signed invite (docs/protocol/onboarding.md), as a schema: exactly these fields. */
+const InviteBlobSchema = Type.Object(
+  {
+    schema_version: Type.Integer({ const: INVITE_SCHEMA_VERSION }),
+    community_id: FullNodeIdSchema,
+    community_name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
+    inviter_node_id: FullNodeIdSchema,
+    invitee_node_id: FullNodeIdSchema,
+    initial_level: OneOf(MEMBER_LEVELS),
+    bootstrap_endpoints: Type.Array(EndpointSchema, { maxItems: MAX_BOOTSTRAP_ENDPOINTS }),
+    expires_at: WallClockSchema,
+    signature: Type.String({ pattern: '^ed25519:', description: 'must be an ed25519:<base64url> signature' }),
+  },
+  { additionalProperties: false },
+);
+const checkInvite = compileSchema<InviteBlob>(InviteBlobSchema);
+
 function readInvite(v: unknown): InviteBlob {
-  const r = ShapeReader.of(v, shapeFail);
-  r.onlyKeys([
-    'schema_version',
-    'community_id',
-    'community_name',
-    'inviter_node_id',
-    'invitee_node_id',
-    'initial_level',
-    'bootstrap_endpoints',
-    'expires_at',
-    'signature',
-  ]);
-  const version = r.int('schema_version');
-  if (version !== INVITE_SCHEMA_VERSION)
+  // A newer invite may change its fields: say "update HearthNet" before judging them.
+  const version: unknown = v !== null && typeof v === 'object' ? (v as Record<string, unknown>).schema_version : null;
+  if (typeof version === 'number' && version !== INVITE_SCHEMA_VERSION)
     invalid(`invite schema_version ${version} is not supported (expected ${INVITE_SCHEMA_VERSION}); update HearthNet`);
-  return {
-    schema_version: version,
-    community_id: r.nodeId<CommunityId>('community_id'),
-    community_name: r.string('community_name', { min: 1, max: MAX_NAME_LENGTH }),
-    inviter_node_id: r.nodeId<NodeId>('inviter_node_id'),
-    invitee_node_id: r.nodeId<NodeId>('invitee_node_id'),
-    initial_level: r.oneOf('initial_level', MEMBER_LEVELS),
-    bootstrap_endpoints: r.array('bootstrap_endpoints', (x, p) => readEndpoint(x, p, shapeFail), {
-      max: MAX_BOOTSTRAP_ENDPOINTS,
-    }),
-    expires_at: r.wallClock('expires_at'),
-    signature: r.signature(),
-  };
+  const blob = parseWith(checkInvite, v, (_message, field, why) => shapeFail(field || '$', why));
+  if (Number.isNaN(wallClockMs(blob.expires_at)))
+    shapeFail('expires_at', 'must be a UTC time like 2026-05-26T08:14:22Z');
+  return structuredClone(blob);
 }
 
 /** `hearthnet://v1/` + base64url(canonicalJson(blob)). */
