@@ -1,17 +1,10 @@
 /** M03 §3.7 of ../shared/spec/hearthnet-reference.md: the capability bus — register, route, call and stream capabilities across the mesh. */
-import { parseVersion, versionString } from '../../common';
+import { versionString } from '../../common';
 import type { CommunityId, NodeId, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
-import type {
-  CallOptions,
-  Frame,
-  FrameData,
-  InboundCall,
-  InboundCallHandler,
-  PeerTransport,
-} from '../transport/contract';
+import type { Frame, FrameData, InboundCall, InboundCallHandler, PeerTransport } from '../transport/contract';
 import { newTraceId } from '../transport/trace-id';
-import { capabilityLabel, isCapabilityName, namespaceOf, normaliseDescriptor } from './capability';
+import { capabilityLabel, isCapabilityName, normaliseDescriptor } from './capability';
 import type { CapabilityDescriptor } from './capability';
 import { CallScope, jsonBytes } from './deadline';
 import type { CapabilityEntry, CapabilityHandler, ParamsPredicate, RouteRequest } from './entry';
@@ -23,18 +16,15 @@ import { FrameWaiter } from './frame-waiter';
 import { HealthTracker } from './health';
 import { Registry } from './registry';
 import type { Diff } from './registry';
-import { DEFAULT_ROUTER_CONFIG, loadOf, Router } from './router';
+import { DEFAULT_ROUTER_CONFIG, Router } from './router';
+import { inboundRequest, localCall, outbound, outgoingRequest, peerOf } from './request';
+import { noRouteError, pickLocal } from './route-errors';
 import { SchemaValidator } from './schema';
-import { entryView } from './snapshot';
-import type { BusStats, PeerView, TopologySnapshot } from './snapshot';
+import { statsOf, topologyOf } from './snapshot';
+import type { BusStats, BusStatsView, PeerView, TopologySnapshot } from './snapshot';
 import { TraceHook } from './trace';
-import type { CallTraceEvent } from './trace';
+import type { CallResult, CallTraceEvent } from './trace';
 import { BusError } from './errors';
-
-/** What the transport receives; `params` is carried for instance selection (see docs/protocol/bus.md). */
-type OutboundOptions = CallOptions & { readonly params?: Readonly<Record<string, unknown>> | null };
-/** What the server hands us; `params` when the transport carries it. */
-type InboundWithParams = InboundCall & { readonly params?: unknown };
 
 const noop = () => {};
 const monotonic = () => performance.now();
@@ -137,17 +127,8 @@ export class CapabilityBus implements InboundCallHandler {
     const t0 = monotonic();
     let req: RouteRequest | null = null;
     try {
-      req = {
-        capability: call.capability,
-        versionReq: this.#parseVersion(call.version),
-        body: call.body,
-        caller: call.caller,
-        traceId: call.traceId,
-        sessionId: call.sessionId,
-        params: paramsOf((call as InboundWithParams).params),
-        stream: call.stream,
-      };
-      entry = this.#pickLocal(req);
+      req = inboundRequest(call);
+      entry = pickLocal(this.registry, req);
       this.trace.onCallStart(req, entry);
       const [r, e] = [req, entry];
       const out = await this.#exec.run({
@@ -161,44 +142,15 @@ export class CapabilityBus implements InboundCallHandler {
         signal: () => call.signal, // read only if the handler looks at its signal (or for a stream)
         onStreamEnd: (result, s) => {
           if (result !== 'ok') this.#stats.inbound_failed++;
-          this.trace.onCallEnd(
-            r,
-            e,
-            {
-              result,
-              latencyMs: monotonic() - t0,
-              bytesIn: jsonBytes(call.body),
-              bytesOut: s.bytes,
-              ...tokensOf(s.last?.data),
-            },
-            call.caller,
-          );
+          this.#traceEnd(r, e, t0, result, s.bytes, s.last?.data, call.caller);
         },
       });
-      if (!call.stream)
-        this.trace.onCallEnd(
-          req,
-          entry,
-          {
-            result: 'ok',
-            latencyMs: monotonic() - t0,
-            bytesIn: jsonBytes(call.body),
-            bytesOut: jsonBytes(out),
-            ...tokensOf(out),
-          },
-          call.caller,
-        );
+      if (!call.stream) this.#traceEnd(req, entry, t0, 'ok', jsonBytes(out), out, call.caller);
       return out;
     } catch (e) {
       const err = asHearthError(e, `${call.capability}@${call.version}`);
       this.#stats.inbound_failed++;
-      if (req && entry)
-        this.trace.onCallEnd(
-          req,
-          entry,
-          { result: err.wireCode, latencyMs: monotonic() - t0, bytesIn: jsonBytes(call.body), bytesOut: 0 },
-          call.caller,
-        );
+      if (req && entry) this.#traceEnd(req, entry, t0, err.wireCode, 0, null, call.caller);
       throw err;
     }
   }
@@ -224,12 +176,7 @@ export class CapabilityBus implements InboundCallHandler {
         const out = await this.#attempt(entry, req, opts);
         const ms = monotonic() - t0;
         this.health.record(entry, { success: true, latencyMs: ms });
-        this.trace.onCallEnd(
-          req,
-          entry,
-          { result: 'ok', latencyMs: ms, bytesIn: jsonBytes(body), bytesOut: jsonBytes(out), ...tokensOf(out) },
-          this.nodeId,
-        );
+        this.#traceEnd(req, entry, t0, 'ok', jsonBytes(out), out, this.nodeId);
         if (req.sessionId) this.router.bindSession(req.sessionId, entry);
         this.#stats.calls_ok++;
         return out;
@@ -277,7 +224,7 @@ export class CapabilityBus implements InboundCallHandler {
         const src = entry.is_local
           ? numberFrames(
               (await this.#exec.run({
-                ...this.#localCall(entry, req),
+                ...localCall(entry, req, this.nodeId),
                 signal: ctl.signal,
                 timeoutMs,
               })) as AsyncIterable<FrameData>,
@@ -287,7 +234,7 @@ export class CapabilityBus implements InboundCallHandler {
               req.capability,
               versionString(req.versionReq),
               req.body,
-              this.#outbound(req, ctl.signal, timeoutMs),
+              outbound(req, ctl.signal, timeoutMs),
             );
         it = src[Symbol.asyncIterator]();
         first = await waiter.next(it.next());
@@ -333,12 +280,7 @@ export class CapabilityBus implements InboundCallHandler {
         } else {
           this.#stats.calls_failed++;
         }
-        this.trace.onCallEnd(
-          req,
-          entry,
-          { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(body), bytesOut: bytes, ...tokensOf(last?.data) },
-          this.nodeId,
-        );
+        this.#traceEnd(req, entry, t0, result, bytes, last?.data, this.nodeId);
       }
       return;
     }
@@ -373,46 +315,18 @@ export class CapabilityBus implements InboundCallHandler {
   // ---- views --------------------------------------------------------------------------------
 
   topologySnapshot(): TopologySnapshot {
-    const all = this.registry.all();
-    return {
-      our_node_id: this.nodeId,
-      peers: [...this.#peers.values()],
-      capabilities_local: all.filter((e) => e.is_local).map(entryView),
-      capabilities_remote: all.filter((e) => !e.is_local).map(entryView),
-      in_flight_total: all.reduce((n, e) => n + e.in_flight, 0),
-    };
+    return topologyOf(this.nodeId, this.#peers.values(), this.registry.all());
   }
 
   recentTraces(n = 50): CallTraceEvent[] {
     return this.trace.recent(n);
   }
 
-  stats(): BusStats & {
-    local_capabilities: number;
-    remote_capabilities: number;
-    quarantined: number;
-    in_flight_total: number;
-  } {
-    const all = this.registry.all();
-    return {
-      ...this.#stats,
-      local_capabilities: all.filter((e) => e.is_local).length,
-      remote_capabilities: all.filter((e) => !e.is_local).length,
-      quarantined: all.filter((e) => this.health.isQuarantined(e)).length,
-      in_flight_total: all.reduce((n, e) => n + e.in_flight, 0),
-    };
+  stats(): BusStatsView {
+    return statsOf(this.#stats, this.registry.all(), (e) => this.health.isQuarantined(e));
   }
 
   // ---- internals ----------------------------------------------------------------------------
-
-  #parseVersion(v: Version | string): Version {
-    if (typeof v !== 'string') return v;
-    try {
-      return parseVersion(v);
-    } catch {
-      throw new BusError('schema_mismatch', `version "${v}" is not MAJOR.MINOR (e.g. "1.0")`);
-    }
-  }
 
   #request(
     capability: string,
@@ -421,91 +335,36 @@ export class CapabilityBus implements InboundCallHandler {
     opts: BusCallOptions,
     stream: boolean,
   ): RouteRequest {
-    if (!isCapabilityName(capability))
-      throw new BusError(
-        'namespace_violation',
-        `capability name "${String(capability)}" must look like "<namespace>.<verb>" in lowercase`,
-      );
-    return {
-      capability,
-      versionReq: this.#parseVersion(versionReq),
-      body,
-      caller: this.nodeId,
-      traceId: opts.traceId ?? this.#newTraceId(),
-      sessionId: opts.sessionId ?? null,
-      params: opts.params ?? null,
-      stream,
-    };
+    const traceId = opts.traceId ?? this.#newTraceId();
+    const [sessionId, params] = [opts.sessionId ?? null, opts.params ?? null];
+    return outgoingRequest({ capability, versionReq, body, caller: this.nodeId, traceId, sessionId, params, stream });
   }
 
   /** Candidates in failover order, capped at maxAttempts; throws when there are none. */
   #ranked(req: RouteRequest): CapabilityEntry[] {
     const ranked = this.router.rankedCandidates(req, { sticky: req.sessionId !== null }).slice(0, this.#maxAttempts);
     if (ranked.length) return ranked;
-    const label = capabilityLabel(req.capability, req.versionReq);
-    const offered = this.registry.find(req.capability, req.versionReq);
-    if (offered.length === 0) {
-      throw new BusError('not_found', `No device in your community offers ${label} right now`, {
-        details: { alt_capabilities: this.#alternatives(req.capability, false) },
-      });
-    }
-    if (offered.every((e) => e.contract === 'mismatch')) {
-      throw new BusError(
-        'not_found',
-        `Devices offer ${label}, but with a different contract than this one; one of them needs a HearthNet update`,
-        { details: { alt_nodes: offered.map((e) => e.node_id) } },
-      );
-    }
-    if (!offered.some((e) => this.registry.paramsMatch(e, req.params))) {
-      throw new BusError('not_found', `No device offers ${label} with ${JSON.stringify(req.params)}`, {
-        details: { alt_nodes: offered.map((e) => e.node_id) },
-      });
-    }
-    throw new BusError('quarantined', `Every device offering ${label} is failing right now; try again in a minute`);
+    throw noRouteError(this.registry, req);
   }
 
-  /** Names (with version) in the same namespace we could offer instead. */
-  #alternatives(name: string, localOnly: boolean): string[] {
-    const ns = namespaceOf(name);
-    const names = (localOnly ? this.registry.allLocal() : this.registry.all())
-      .filter((e) => namespaceOf(e.descriptor.name) === ns && e.descriptor.name !== name)
-      .map((e) => capabilityLabel(e.descriptor.name, e.descriptor.version));
-    return [...new Set(names)].sort();
-  }
-
-  /** The local instance to serve an inbound call: params match, least loaded. */
-  #pickLocal(req: RouteRequest): CapabilityEntry {
-    const label = capabilityLabel(req.capability, req.versionReq);
-    const locals = this.registry.find(req.capability, req.versionReq).filter((e) => e.is_local && e.handler);
-    if (!locals.length)
-      throw new BusError('not_found', `This node does not offer ${label}`, {
-        details: { alt_capabilities: this.#alternatives(req.capability, true) },
-      });
-    const matching = locals.filter((e) => this.registry.paramsMatch(e, req.params));
-    if (!matching.length)
-      throw new BusError('not_found', `This node offers ${label} but not with ${JSON.stringify(req.params)}`);
-    return matching.sort((a, b) => loadOf(a) - loadOf(b))[0];
-  }
-
-  #localCall(entry: CapabilityEntry, req: RouteRequest) {
-    return {
-      entry,
-      body: req.body,
-      caller: this.nodeId,
-      traceId: req.traceId,
-      sessionId: req.sessionId,
-      params: req.params,
-      stream: req.stream,
-    };
-  }
-
-  #outbound(req: RouteRequest, signal: AbortSignal, timeoutMs: number): OutboundOptions {
-    return { traceId: req.traceId, sessionId: req.sessionId, timeoutMs, signal, params: req.params };
+  /** Close a call's trace record: latency from `t0`, tokens from the result or last frame's data. */
+  #traceEnd(
+    req: RouteRequest,
+    entry: CapabilityEntry,
+    t0: number,
+    result: CallResult,
+    bytesOut: number,
+    data: unknown,
+    by: string,
+  ): void {
+    const end = { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(req.body), bytesOut, ...tokensOf(data) };
+    this.trace.onCallEnd(req, entry, end, by);
   }
 
   async #attempt(entry: CapabilityEntry, req: RouteRequest, opts: BusCallOptions): Promise<unknown> {
     const timeoutMs = opts.timeoutMs ?? entry.descriptor.timeout_seconds * 1000;
-    if (entry.is_local) return this.#exec.run({ ...this.#localCall(entry, req), signal: opts.signal, timeoutMs });
+    if (entry.is_local)
+      return this.#exec.run({ ...localCall(entry, req, this.nodeId), signal: opts.signal, timeoutMs });
     const scope = new CallScope(opts.signal);
     entry.in_flight++;
     try {
@@ -514,7 +373,7 @@ export class CapabilityBus implements InboundCallHandler {
         req.capability,
         versionString(req.versionReq),
         req.body,
-        this.#outbound(req, scope.signal, timeoutMs),
+        outbound(req, scope.signal, timeoutMs),
       );
       return await scope.race(p, timeoutMs, capabilityLabel(req.capability, req.versionReq));
     } catch (err) {
@@ -531,21 +390,7 @@ export class CapabilityBus implements InboundCallHandler {
     const err = asHearthError(e, capabilityLabel(req.capability, req.versionReq));
     const ms = monotonic() - t0;
     if (isNodeFault(err) && !opts.signal?.aborted) this.health.record(entry, { success: false, latencyMs: ms });
-    this.trace.onCallEnd(
-      req,
-      entry,
-      { result: wireCodeOf(err), latencyMs: ms, bytesIn: jsonBytes(req.body), bytesOut: 0 },
-      this.nodeId,
-    );
+    this.#traceEnd(req, entry, t0, wireCodeOf(err), 0, null, this.nodeId);
     return err;
   }
-}
-
-function peerOf(entry: CapabilityEntry) {
-  if (!entry.endpoint) throw new BusError('partition', `${entry.node_id} has no known address`);
-  return { nodeId: entry.node_id, endpoint: entry.endpoint };
-}
-
-function paramsOf(v: unknown): Readonly<Record<string, unknown>> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }

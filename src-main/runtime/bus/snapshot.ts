@@ -64,3 +64,35 @@ export function entryView(e: CapabilityEntry): EntryView {
     last_seen: e.last_seen,
   };
 }
+
+/** The bus's counters with what its registry holds right now. */
+export interface BusStatsView extends BusStats {
+  readonly local_capabilities: number;
+  readonly remote_capabilities: number;
+  readonly quarantined: number;
+  readonly in_flight_total: number;
+}
+
+export function topologyOf(ourNodeId: NodeId, peers: Iterable<PeerView>, all: CapabilityEntry[]): TopologySnapshot {
+  return {
+    our_node_id: ourNodeId,
+    peers: [...peers],
+    capabilities_local: all.filter((e) => e.is_local).map(entryView),
+    capabilities_remote: all.filter((e) => !e.is_local).map(entryView),
+    in_flight_total: all.reduce((n, e) => n + e.in_flight, 0),
+  };
+}
+
+export function statsOf(
+  counters: BusStats,
+  all: CapabilityEntry[],
+  isQuarantined: (e: CapabilityEntry) => boolean,
+): BusStatsView {
+  return {
+    ...counters,
+    local_capabilities: all.filter((e) => e.is_local).length,
+    remote_capabilities: all.filter((e) => !e.is_local).length,
+    quarantined: all.filter(isQuarantined).length,
+    in_flight_total: all.reduce((n, e) => n + e.in_flight, 0),
+  };
+}
