@@ -132,6 +132,7 @@ export const ConfigSchema = Type.Object(
       log_level: OneOf(LOG_LEVELS, { default: 'info', expected: `one of ${LOG_LEVELS.join(', ')}` }),
       log_dir: path('logs'),
       metrics_enabled: bool(true),
+      /** Base URL of an OTLP/HTTP collector; enables trace and metric export when set. */
       otlp_endpoint: optStr(),
       /** Local trackio project name; enables the trackio exporter when set. */
       trackio_project: optStr(),
