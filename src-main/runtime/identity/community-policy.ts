@@ -1,6 +1,8 @@
 /** Community policy (§5 of ../shared/spec/hearthnet-reference.md CommunityPolicy): defaults, validation, effective thresholds. */
 import type { CommunityPolicy } from './manifest-types';
-import { ShapeReader, type ShapeFail } from './shape';
+import { Type } from '@sinclair/typebox';
+import { compileSchema, parseWith, WholeNumber } from '../schema';
+import type { ShapeFail } from './shape';
 import { IdentityError } from './errors';
 
 /** Lifetime of a capability token unless the community says otherwise (one day). */
@@ -35,23 +37,26 @@ const policyFail =
     throw new IdentityError('bad_manifest', `${what} field "${field}" ${problem}`, { details: { field } });
   };
 
-/** Strictly reads a policy object; `path` prefixes field names in errors (e.g. `policy`). */
+const Signatures = () => WholeNumber(1, MAX_POLICY_SIGNATURES);
+
+/** A community policy on the wire: exactly these fields. */
+export const CommunityPolicySchema = Type.Object(
+  {
+    min_signatures_to_invite: Signatures(),
+    min_signatures_to_demote: Signatures(),
+    min_signatures_to_revoke: Signatures(),
+    capability_token_ttl_seconds: WholeNumber(1, Number.MAX_SAFE_INTEGER),
+    federation_enabled: Type.Boolean(),
+    default_member_can_invite: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+const checkPolicy = compileSchema<CommunityPolicy>(CommunityPolicySchema);
+
+/** Strictly reads a policy object (a clean copy); `path` prefixes field names in errors (e.g. `policy`). */
 export function readPolicy(v: unknown, path = 'policy', what = 'community policy'): CommunityPolicy {
-  const r = ShapeReader.of(v, policyFail(what), path);
-  r.onlyKeys([
-    'min_signatures_to_invite',
-    'min_signatures_to_demote',
-    'min_signatures_to_revoke',
-    'capability_token_ttl_seconds',
-    'federation_enabled',
-    'default_member_can_invite',
-  ]);
-  return {
-    min_signatures_to_invite: r.int('min_signatures_to_invite', 1, MAX_POLICY_SIGNATURES),
-    min_signatures_to_demote: r.int('min_signatures_to_demote', 1, MAX_POLICY_SIGNATURES),
-    min_signatures_to_revoke: r.int('min_signatures_to_revoke', 1, MAX_POLICY_SIGNATURES),
-    capability_token_ttl_seconds: r.int('capability_token_ttl_seconds', 1),
-    federation_enabled: r.bool('federation_enabled'),
-    default_member_can_invite: r.bool('default_member_can_invite'),
-  };
+  const policy = parseWith(checkPolicy, v, (_message, field, why) =>
+    policyFail(what)(field ? `${path}.${field}` : path, why),
+  );
+  return { ...policy };
 }
