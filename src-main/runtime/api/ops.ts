@@ -52,7 +52,7 @@ const OP_PARSERS = Object.fromEntries(Object.entries(OP_SCHEMAS).map(([k, v]) =>
 export function parseOpInput<N extends OpName>(name: N, body: unknown): OpInputs[N] {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new CallError('bad_request', 'the request body must be a JSON object');
-  const parsed = OP_PARSERS[name](body) as OpInputs[N];
+  const parsed = OP_PARSERS[name](body);
   if (name === 'models.pull') {
     const p = parsed as OpInputs['models.pull'];
     return { ...p, sha256: p.sha256?.toLowerCase() } as OpInputs[N];

@@ -128,7 +128,7 @@ export class Doctor {
     }
     return Object.freeze({
       name,
-      ok: outcome.ok === true,
+      ok: outcome.ok,
       detail: String(outcome.detail ?? ''),
       fix: outcome.fix ?? null,
       duration_ms: Date.now() - started,

@@ -198,7 +198,7 @@ export class Metrics {
       collect: () => deferred?.flush(),
     });
     deferred = new DeferredSummary(summary, REQUEST_DURATION_WINDOW_SECONDS * 1000, this.now);
-    this.deferred.push(deferred as DeferredSummary<string>);
+    this.deferred.push(deferred);
     // Metrics off: nothing is ever scraped, so nothing is queued.
     return this.enabled ? deferred : { observe: () => {} };
   }

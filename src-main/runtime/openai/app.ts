@@ -4,7 +4,7 @@
  * request routed through the capability bus with params `{ model }`.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type Next } from 'hono';
 import { ulid } from 'ulidx';
 import type { CapabilityBus } from '../bus';
 import type { Frame } from '../transport/contract';
@@ -63,7 +63,7 @@ export function createOpenAiApp(opts: OpenAiAppOptions): Hono {
   const app = new Hono();
   const created = () => Math.floor(now() / 1000);
 
-  app.use(`${base}/*`, async (c, next) => {
+  app.use(`${base}/*`, async (c: Context, next: Next) => {
     if (!tokenMatches(c.req.header('authorization'), opts.token)) {
       return send(
         c,
@@ -183,7 +183,7 @@ export function createOpenAiApp(opts: OpenAiAppOptions): Hono {
         return 'error';
       } finally {
         reqSignal.removeEventListener('abort', onGone);
-        await it.return?.(undefined).catch(() => {});
+        await it.return(undefined).catch(() => {});
       }
     }
     return sseResponse(events(), () => ctl.abort());

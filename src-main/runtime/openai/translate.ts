@@ -47,7 +47,7 @@ function content(c: unknown, i: number): string {
   if (Array.isArray(c)) {
     return c
       .map((p: unknown, j) => {
-        const part = p as { type?: unknown; text?: unknown };
+        const part = p as { type?: unknown; text?: unknown } | null; // from JSON: any element may be null
         if (part?.type !== 'text' || typeof part.text !== 'string')
           throw new OpenAiRequestError(
             `messages[${i}].content[${j}]: only text parts are supported`,
@@ -87,7 +87,7 @@ export function chatRequest(raw: unknown): BusGeneration {
 export function completionRequest(raw: unknown): BusGeneration {
   const b = obj(raw);
   const m = model(b);
-  const p = Array.isArray(b.prompt) && b.prompt.length === 1 ? b.prompt[0] : b.prompt;
+  const p: unknown = Array.isArray(b.prompt) && b.prompt.length === 1 ? b.prompt[0] : b.prompt;
   if (typeof p !== 'string' || p === '') throw new OpenAiRequestError('prompt must be a non-empty string', 'prompt');
   const flags = streamFlags(b);
   return { model: m, body: { model: m, prompt: p, ...sampling(b), stream: flags.stream }, ...flags };
@@ -107,7 +107,7 @@ export function embeddingRequest(raw: unknown): { model: string; texts: string[]
   const enc = b.encoding_format ?? 'float';
   if (enc !== 'float' && enc !== 'base64')
     throw new OpenAiRequestError('encoding_format must be "float" or "base64"', 'encoding_format');
-  return { model: m, texts: input as string[], encoding: enc };
+  return { model: m, texts: input, encoding: enc };
 }
 
 /** HearthNet stop_reason -> OpenAI finish_reason. */

@@ -41,7 +41,7 @@ export function createAppApi(d: AppApiDeps, base: Base): AppNodeApi {
   const settingsDeps: SettingsDeps = {
     kp: d.kp,
     displayName: d.displayName,
-    profile: d.profile as Profile,
+    profile: d.profile,
     config: d.config,
     configFile: d.configFile,
     apiPort: d.apiPort,
