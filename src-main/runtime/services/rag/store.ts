@@ -8,57 +8,16 @@ import { RagError } from './errors';
 import { toFtsQuery } from './fts-query';
 import { reciprocalRankFusion } from './fusion';
 import { lexicalCandidates } from './lexical-search';
-import { filterSql, type QueryFilter } from './query-filter';
+import { filterSql } from './query-filter';
 import { migrate } from './store-schema';
+import type { CorpusQuery, CorpusStoreOptions, DocumentInfo, DocumentInput, ScoredChunk } from './store-types';
 import { VectorIndex } from './vector-index';
 import { vectorCandidates } from './vector-search';
 
 /** Candidates taken from each ranked list before fusion (deeper than k so fusion can reorder). */
 export const RAG_FUSION_CANDIDATES = 50;
 
-export interface DocumentInput {
-  title?: string;
-  language?: string | null;
-  metadata?: Record<string, unknown>;
-}
-
-export interface DocumentInfo {
-  doc_cid: string;
-  title: string;
-  language: string | null;
-  metadata: Record<string, unknown>;
-  ingested_at: string;
-  chunk_count: number;
-}
-
-export interface ScoredChunk {
-  chunk: Chunk;
-  /** Fused RRF score (higher is better); comparable within one query only. */
-  score: number;
-  doc_cid: string;
-  title: string;
-  chunk_id: number;
-  lexical_rank?: number;
-  vector_rank?: number;
-  /** Cosine similarity when the chunk came up in the vector list. */
-  vector_score?: number;
-}
-
-export interface CorpusQuery {
-  text?: string;
-  embedding?: Float32Array | readonly number[];
-  /** Default RAG_DEFAULT_K; values above RAG_MAX_K are capped. */
-  k?: number;
-  filter?: QueryFilter;
-}
-
-export interface CorpusStoreOptions {
-  /** Model that produced the vectors; a corpus indexed by another model refuses new vectors. */
-  embeddingModel?: string;
-  now?: () => Date;
-  /** RRF weights; equal by default (see docs/decisions/embedding-rag.md). */
-  fusionWeights?: { lexical: number; vector: number };
-}
+export type { CorpusQuery, CorpusStoreOptions, DocumentInfo, DocumentInput, ScoredChunk } from './store-types';
 
 type Row = { id: number; doc_cid: string; text: string; metadata: string; title: string };
 
