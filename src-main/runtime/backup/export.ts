@@ -78,7 +78,7 @@ export function buildBackup(config: Config, now = new Date()): Backup {
       community = {
         id: communityId,
         manifest: readCommunityManifest(files.communityManifest) as unknown as Record<string, unknown> | null,
-        events: [...ctx.log.replay()] as unknown as Array<Record<string, unknown>>,
+        events: [...ctx.log.replay()],
       };
     } finally {
       ctx.close();

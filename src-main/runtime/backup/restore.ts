@@ -10,7 +10,6 @@ import { gunzipSync } from 'node:zlib';
 import { canonicalJson } from '../../common';
 import { configFromToml, resolvePaths, saveConfig, type Config, type Env } from '../config';
 import { parseTomlText } from '../config/load';
-import type { Event } from '../events';
 import { loadKeyPair, SECRET_KEY_FILE, type CommunityManifest } from '../identity';
 import { openCommunity } from '../node/community-context';
 import { writeCommunityManifest } from '../config/community-file';
@@ -83,7 +82,7 @@ export function restoreBackup(backup: Backup, configFile: string, env: Env): Res
       written.push(files.eventLog, `${files.eventLog}-wal`, `${files.eventLog}-shm`);
       const ctx = openCommunity({ dbPath: files.eventLog, communityId: backup.community.id });
       try {
-        const result = ctx.log.appendReceivedBatch(backup.community.events as unknown as Event[]);
+        const result = ctx.log.appendReceivedBatch(backup.community.events);
         if (result.rejected.length > 0) {
           const first = result.rejected[0];
           throw new RestoreError(

@@ -5,7 +5,7 @@
 import type { CommunityId } from '../../common';
 import type { verifyBytes } from '../identity';
 import { EventLogError, type EventLogErrorCode } from './errors';
-import { eventShapeProblem } from './event-shape';
+import { eventShapeProblem, isEventShape } from './event-shape';
 import { idOf, unsignedJsonOf } from './signed-json';
 import type { Event, MembershipOracle } from './types';
 import { verifyBytesAsync } from './verify-async';
@@ -106,12 +106,12 @@ function checkAuthor(ctx: AcceptanceContext, event: Event): void {
  */
 export async function preverify(
   ctx: Pick<AcceptanceContext, 'communityId' | 'isStored'>,
-  events: readonly Event[],
+  events: readonly unknown[],
 ): Promise<Map<Event, Prechecked>> {
   const pre = new Map<Event, Prechecked>();
   const jobs: Promise<void>[] = [];
   for (const e of events) {
-    if (eventShapeProblem(e) || e.community_id !== ctx.communityId || ctx.isStored(e.event_id)) continue;
+    if (!isEventShape(e) || e.community_id !== ctx.communityId || ctx.isStored(e.event_id)) continue;
     const restJson = unsignedJsonOf(e);
     if (restJson === null) continue;
     const entry: Prechecked = { restJson, signatureOk: false };

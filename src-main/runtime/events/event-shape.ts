@@ -1,7 +1,7 @@
 /** Structural checks of an event received from a peer, before any crypto is spent on it. */
 import { EVENT_TYPES, isOneOf } from '../../common';
 import { isFullNodeId } from '../identity';
-import { EVENT_SCHEMA_VERSION } from './types';
+import { EVENT_SCHEMA_VERSION, type Event } from './types';
 
 const EVENT_KEYS = [
   'author',
@@ -51,6 +51,11 @@ export function eventShapeProblem(value: unknown): string | null {
   if (!e.data || typeof e.data !== 'object' || Array.isArray(e.data)) return 'data must be an object';
   if (typeof e.signature !== 'string') return 'signature must be a string';
   return null;
+}
+
+/** The edge check of a received event's envelope (its data is typed separately: event-data.ts). */
+export function isEventShape(value: unknown): value is Event {
+  return eventShapeProblem(value) === null;
 }
 
 /** Total order of the log: by Lamport value, ties broken by event_id (ULIDs are unique). */

@@ -20,7 +20,7 @@ import {
   type ValidateResult,
 } from './acceptance';
 import { AuthorSummaries, type AuthorSummary } from './author-summary';
-import { compareEvents, eventShapeProblem } from './event-shape';
+import { compareEvents, eventShapeProblem, isEventShape } from './event-shape';
 import { LamportClock } from './lamport';
 import { LogStatements, type ReplayOptions } from './log-store';
 import { migrate } from './schema';
@@ -149,9 +149,14 @@ export class EventLog {
    * Throws EventLogError (schema_unknown, invalid_signature, unknown_author, revoked_author, or the
    * validate hook's code) and then nothing was changed.
    */
-  appendReceived(event: Event): boolean {
+  appendReceived(event: unknown): boolean {
     this.assertOpen();
-    const isNew = this.transact(() => this.receiveOne(event));
+    if (!isEventShape(event)) {
+      throw new EventLogError('schema_unknown', eventShapeProblem(event) ?? 'not an event', {
+        details: { event_id: idOf(event) },
+      });
+    }
+    const isNew = this.transact(() => this.receiveOne(event, true));
     this.flush();
     return isNew;
   }
@@ -160,7 +165,7 @@ export class EventLog {
    * The sync hot path: one transaction, events taken in (lamport, event_id) order. An invalid
    * event is rejected alone (reported with its code); the rest land.
    */
-  appendReceivedBatch(events: readonly Event[]): BatchResult {
+  appendReceivedBatch(events: readonly unknown[]): BatchResult {
     this.assertOpen();
     return this.storeBatch(events, new Map());
   }
@@ -170,7 +175,7 @@ export class EventLog {
    * thread pool (node:crypto's async verify), then the batch is stored in one transaction. This is
    * what SyncServer and SyncClient use. With the `noble` verifier it is appendReceivedBatch.
    */
-  async appendReceivedBatchAsync(events: readonly Event[]): Promise<BatchResult> {
+  async appendReceivedBatchAsync(events: readonly unknown[]): Promise<BatchResult> {
     this.assertOpen();
     if (this.opts.verifier === 'noble') return this.storeBatch(events, new Map());
     const pre = await preverify(this.acceptance, events);
@@ -273,13 +278,12 @@ export class EventLog {
     this.db.close();
   }
 
-  private storeBatch(events: readonly Event[], pre: Map<Event, Prechecked>): BatchResult {
+  private storeBatch(events: readonly unknown[], pre: Map<Event, Prechecked>): BatchResult {
     const result: BatchResult = { accepted: 0, duplicates: 0, rejected: [] };
     const ok: Event[] = [];
     for (const e of events) {
-      const problem = eventShapeProblem(e);
-      if (problem) result.rejected.push({ event_id: idOf(e), code: 'schema_unknown', message: problem });
-      else ok.push(e);
+      if (isEventShape(e)) ok.push(e);
+      else result.rejected.push({ event_id: idOf(e), code: 'schema_unknown', message: eventShapeProblem(e) ?? '' });
     }
     ok.sort(compareEvents);
     this.transact(() => {

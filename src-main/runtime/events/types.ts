@@ -7,7 +7,7 @@ export const EVENT_SCHEMA_VERSION = 1;
  * One signed event. Every field but `signature` is covered by the author's signature over
  * canonicalJson; field names are wire names and never change.
  */
-export interface Event {
+export type Event = {
   readonly schema_version: number;
   readonly event_id: EventId;
   readonly lamport: Lamport;
@@ -17,7 +17,7 @@ export interface Event {
   readonly event_type: EventType;
   readonly data: Record<string, unknown>;
   readonly signature: Signature;
-}
+};
 
 /** What the event log asks of the community state before accepting an event from another node. */
 export interface MembershipOracle {

@@ -14,7 +14,7 @@ import { PeerRegistry } from '../discovery';
 import { loadKeyPair, loadOrGenerateKeyPair, type KeyPair } from '../identity';
 import type { ShutdownStack } from '../lifecycle';
 import { componentLogger, configureHub, LogHub, Metrics, type ComponentLogger } from '../observability';
-import { HttpClient, loadOrCreateTlsCert, PinnedCerts, type TlsMaterial } from '../transport';
+import { HttpClient, loadNodeTls, PinnedCerts, type TlsMaterial } from '../transport';
 import type { CommunityContext } from './community-context';
 
 export interface NodeComponents {
@@ -80,7 +80,8 @@ export function openComponents(state: NodeState, stack: ShutdownStack, init: Ope
   const keys = config.identity.auto_generate
     ? loadOrGenerateKeyPair(config.identity.keys_dir)
     : loadKeyPair(config.identity.keys_dir);
-  const tls = loadOrCreateTlsCert(files.tlsDir, keys);
+  // [transport] tls_cert/tls_key when set (docs/config.md), else the generated certificate.
+  const tls = loadNodeTls(config.transport, files.tlsDir, keys);
   const community = () => state.community;
 
   const pinned = new PinnedCerts(files.pinnedCerts);

@@ -5,7 +5,6 @@ import {
   CONNECTION_IDLE_SECONDS,
   RPC_DEFAULT_TIMEOUT_SECONDS,
   STREAM_ACK_INTERVAL_FRAMES,
-  canonicalJson,
 } from '../../common';
 import type { Endpoint, KeyPair } from '../identity';
 import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract';
@@ -15,6 +14,9 @@ import type { PinnedCerts } from './pinned-certs';
 import type { PubSubBatch } from './pubsub';
 import { signRequestAsync } from './request-signing';
 import { HEADER_STREAM_BATCH, SseReader } from './streams';
+import { AckSender } from './ack-sender';
+import { busPayload, jsonText, parseObject } from './bus-payload';
+import { CallDeadline, deadline } from './call-deadlines';
 
 export interface HttpClientOptions {
   readonly kp: KeyPair;
@@ -34,6 +36,11 @@ export interface SyncChannel {
   events(body: Record<string, unknown>, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
 }
 
+/** A request's own deadline and the caller's cancel. */
+type Timed = { timeoutMs?: number; signal?: AbortSignal };
+/** A document a peer serves without a pin, with the certificate fingerprint it presented. */
+type PublicDoc = { manifest: Record<string, unknown>; fingerprint: string };
+
 interface SendOptions {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -43,96 +50,6 @@ interface SendOptions {
   readonly signed?: boolean;
   /** Extra request headers (not signed). */
   readonly headers?: Record<string, string>;
-}
-
-/**
- * A deadline + caller signal as one AbortController whose reason is a CallError. `reset()` only
- * notes the time (streams call it per frame): the timer, when it fires early, re-arms itself for
- * the rest of the period instead of being cleared and re-created every frame.
- */
-function deadline(
-  timeoutMs: number,
-  what: string,
-  signal?: AbortSignal,
-): { ac: AbortController; reset(): void; clear(): void } {
-  const ac = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let last = performance.now();
-  const arm = (ms: number) => {
-    timer = setTimeout(() => {
-      const idle = performance.now() - last;
-      if (idle < timeoutMs) arm(timeoutMs - idle);
-      else ac.abort(new CallError('timeout', `${what}: no answer within ${Math.round(timeoutMs / 100) / 10} s`));
-    }, ms);
-    timer.unref();
-  };
-  const onAbort = () => ac.abort(new CallError('cancelled', `${what}: cancelled by the caller`));
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  arm(timeoutMs);
-  return {
-    ac,
-    reset: () => {
-      last = performance.now();
-    },
-    clear: () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
-/**
- * The per-call deadline of a plain JSON request: same timeout and cancel errors as `deadline()`,
- * but a plain object with one timer instead of an AbortController (whose EventTarget costs
- * measurable CPU on every request). It satisfies the `CancelSignal` the request helpers take.
- */
-class CallDeadline implements CancelSignal {
-  aborted = false;
-  reason: unknown = undefined;
-  private listeners: (() => void)[] = [];
-  private readonly timer: NodeJS.Timeout;
-  private readonly onCallerAbort?: () => void;
-
-  constructor(
-    timeoutMs: number,
-    what: string,
-    private readonly callerSignal?: AbortSignal,
-  ) {
-    this.timer = setTimeout(
-      () => this.abort(new CallError('timeout', `${what}: no answer within ${Math.round(timeoutMs / 100) / 10} s`)),
-      timeoutMs,
-    );
-    this.timer.unref();
-    if (callerSignal) {
-      this.onCallerAbort = () => this.abort(new CallError('cancelled', `${what}: cancelled by the caller`));
-      if (callerSignal.aborted) this.onCallerAbort();
-      else callerSignal.addEventListener('abort', this.onCallerAbort, { once: true });
-    }
-  }
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.aborted) this.listeners.push(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    const i = this.listeners.indexOf(listener);
-    if (i >= 0) this.listeners.splice(i, 1);
-  }
-
-  private abort(reason: CallError): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    const ls = this.listeners;
-    this.listeners = [];
-    for (const l of ls) l();
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-    if (this.onCallerAbort) this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
-  }
 }
 
 export class HttpClient implements PeerTransport {
@@ -242,13 +159,9 @@ export class HttpClient implements PeerTransport {
       }
       if (!finished) throw new CallError('partition', `${what}: the stream ended without "done"`);
     } catch (err) {
-      // A timeout or a caller's cancel surfaces as itself, not as the broken connection it causes.
-      if (dl.ac.signal.aborted && !finished) throw dl.ac.signal.reason;
-      throw err;
+      throw dl.cause(err, finished);
     } finally {
-      dl.clear();
-      // Leaving early (break, throw): close the connection so the peer stops producing.
-      if (!finished && !dl.ac.signal.aborted) dl.ac.abort(new CallError('cancelled', `${what}: cancelled`));
+      dl.end(finished);
     }
   }
 
@@ -292,11 +205,9 @@ export class HttpClient implements PeerTransport {
       finished = true;
       if (!parser.idle) throw new CallError('partition', `${what}: the connection ended inside a chunk`);
     } catch (err) {
-      if (dl.ac.signal.aborted && !finished) throw dl.ac.signal.reason;
-      throw err;
+      throw dl.cause(err, finished);
     } finally {
-      dl.clear();
-      if (!finished && !dl.ac.signal.aborted) dl.ac.abort(new CallError('cancelled', `${what}: cancelled`));
+      dl.end(finished);
     }
   }
 
@@ -333,7 +244,7 @@ export class HttpClient implements PeerTransport {
   async redeemJoinCode(
     peer: PeerAddress,
     body: Record<string, unknown>,
-    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+    opts: Timed = {},
   ): Promise<Record<string, unknown>> {
     return (await this.requestJson(
       peer.endpoint,
@@ -370,26 +281,17 @@ export class HttpClient implements PeerTransport {
    * GET /manifest over HTTPS WITHOUT a pin: the returned `fingerprint` is what the peer presented.
    * The caller must verify the signed manifest (e.g. `PinnedCerts.acceptManifest(manifest, fingerprint)`).
    */
-  async fetchManifest(
-    endpoint: Endpoint,
-    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
-  ): Promise<{ manifest: Record<string, unknown>; fingerprint: string }> {
+  async fetchManifest(endpoint: Endpoint, opts: Timed = {}): Promise<PublicDoc> {
     return this.fetchPublic(endpoint, '/manifest', opts, 'node manifest');
   }
 
   /** GET /community/manifest over HTTPS without a pin (the caller verifies its root signature). */
-  async fetchCommunityManifest(
-    endpoint: Endpoint,
-    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
-  ): Promise<{ manifest: Record<string, unknown>; fingerprint: string }> {
+  async fetchCommunityManifest(endpoint: Endpoint, opts: Timed = {}): Promise<PublicDoc> {
     return this.fetchPublic(endpoint, '/community/manifest', opts, 'community manifest');
   }
 
   /** Fetch a peer's manifest and pin its certificate from it (trust on first verified manifest). */
-  async learnPeer(
-    endpoint: Endpoint,
-    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
-  ): Promise<Record<string, unknown>> {
+  async learnPeer(endpoint: Endpoint, opts: Timed = {}): Promise<Record<string, unknown>> {
     const { manifest, fingerprint } = await this.fetchManifest(endpoint, opts);
     this.opts.pinnedCerts.acceptManifest(manifest, fingerprint);
     return manifest;
@@ -400,12 +302,7 @@ export class HttpClient implements PeerTransport {
     this.agent.destroy();
   }
 
-  private async fetchPublic(
-    endpoint: Endpoint,
-    path: string,
-    opts: { timeoutMs?: number; signal?: AbortSignal },
-    what: string,
-  ) {
+  private async fetchPublic(endpoint: Endpoint, path: string, opts: Timed, what: string): Promise<PublicDoc> {
     const dl = deadline(opts.timeoutMs ?? this.timeoutDefaultMs, what, opts.signal);
     try {
       const { res, fingerprint } = await this.send(
@@ -478,18 +375,7 @@ export class HttpClient implements PeerTransport {
         );
     }
     // The JSON text itself is hashed and sent (a string body goes out in one write with the headers).
-    let text: string | null = null;
-    if (body !== undefined) {
-      try {
-        text = canonicalJson(body);
-      } catch (err) {
-        throw new CallError(
-          'bad_request',
-          `${what}: the request body cannot be sent as JSON (${(err as Error).message})`,
-          { cause: err },
-        );
-      }
-    }
+    const text = jsonText(body, what);
     const signed =
       o.signed && nodeId
         ? await signRequestAsync(this.opts.kp, { method, path, to: nodeId, body: text ?? '' }, this.now())
@@ -507,67 +393,5 @@ export class HttpClient implements PeerTransport {
       signal,
       what,
     });
-  }
-}
-
-function busPayload(
-  capability: string,
-  version: string,
-  body: unknown,
-  opts: CallOptions,
-  stream: boolean,
-): Record<string, unknown> {
-  const p: Record<string, unknown> = { capability, version, body: body ?? {}, stream };
-  if (opts.traceId) p.trace_id = opts.traceId;
-  if (opts.sessionId !== undefined) p.session_id = opts.sessionId;
-  if (opts.params) p.params = opts.params;
-  return p;
-}
-
-function parseObject(text: string, what: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new CallError('bad_request', `${what}: the peer's reply is not a JSON object`);
-}
-
-/**
- * Cumulative acks, at most one in flight: `received(seq)` is called once per SSE message (with its
- * last frame's seq); an ack goes out every `interval` messages, and when messages arrive faster
- * than acks return, the next ack covers all of them. A failed ack is not fatal here — the peer
- * reports a missing ack itself with an `error` frame (`timeout`), which is what the caller sees.
- */
-class AckSender {
-  interval = STREAM_ACK_INTERVAL_FRAMES;
-  private seen = 0;
-  private acked = 0;
-  private messages = 0;
-  private ackedMessages = 0;
-  private inFlight = false;
-
-  constructor(private readonly sendAck: (upto: number) => Promise<void>) {}
-
-  received(seq: number): void {
-    if (seq > this.seen) this.seen = seq;
-    this.messages++;
-    this.pump();
-  }
-
-  private pump(): void {
-    if (this.inFlight || this.messages - this.ackedMessages < this.interval || this.seen <= this.acked) return;
-    const upto = this.seen;
-    const messages = this.messages;
-    this.inFlight = true;
-    this.sendAck(upto)
-      .catch(() => undefined)
-      .finally(() => {
-        this.acked = upto;
-        this.ackedMessages = messages;
-        this.inFlight = false;
-        this.pump();
-      });
   }
 }
