@@ -123,7 +123,11 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
       stack.push(
         'chat delivery wiring',
         peers.on((e) => {
-          if (e.kind === 'added') dm.onPeerOnline(e.peer.node_id_full);
+          // A rejection here would be unhandled (and end the process): log it instead.
+          if (e.kind === 'added')
+            dm.onPeerOnline(e.peer.node_id_full).catch((err: unknown) =>
+              log.warn('chat delivery to a peer that came online failed', { error: String(err) }),
+            );
         }),
       );
     }
