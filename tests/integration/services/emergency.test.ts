@@ -3,8 +3,6 @@
  * mesh goes offline after the debounce, alice's cloud LLM (hf_api pointed at a fake OpenAI server,
  * requires_internet) leaves her bus and bob's view, and both come back when the server returns.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../../src-main/runtime/bus';
 import type { RunningNode } from '../../../src-main/runtime/node';
@@ -12,34 +10,10 @@ import { LlamaCppBackend } from '../../../src-main/runtime/services/llm';
 import { startFakeOpenAi, type FakeServer } from '../../support/fake-vendors';
 import { createMesh, waitFor, type Mesh } from '../../support/mesh';
 import { skipWithoutModel, STORIES_GGUF } from '../../support/models';
+import { ProbeServer } from '../../support/probe-server';
 
 const KEY_ENV = 'HEARTHNET_TEST_FAKE_CLOUD_KEY';
 const MODEL = 'stories260K';
-
-/** A plain HTTP server on 127.0.0.1 that can be stopped and started again on the same port. */
-class ProbeServer {
-  private server: Server | null = null;
-  port = 0;
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/`;
-  }
-  async start(): Promise<void> {
-    const s = createServer((_req, res) => res.end('ok'));
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (s.address() as AddressInfo).port;
-    this.server = s;
-  }
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = null;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-}
 
 const cloudChat = (n: RunningNode, opts: { remoteOnly?: boolean; localOnly?: boolean }) =>
   n.api

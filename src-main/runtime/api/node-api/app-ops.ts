@@ -56,11 +56,7 @@ export function filesFetch(
   requireCid(cid);
   return asEvents(
     frames(async (report) => {
-      const onProgress = throttled(
-        (p: FetchProgress) => report({ ...p }),
-        (p) => p.done_chunks === p.total_chunks,
-      );
-      const m = await services.fileClient.fetch(cid, { signal, onProgress });
+      const m = await fetchReporting(services, cid, signal, report);
       return { cid: m.cid, filename: m.filename ?? null, size_bytes: m.size_bytes };
     }),
   );
@@ -95,11 +91,7 @@ export function modelsCopy(
   requireCid(cid);
   return asEvents(
     frames(async (report) => {
-      const onProgress = throttled(
-        (p: FetchProgress) => report({ ...p }),
-        (p) => p.done_chunks === p.total_chunks,
-      );
-      const m = await services.fileClient.fetch(cid, { signal, onProgress });
+      const m = await fetchReporting(services, cid, signal, report);
       if (!m.filename?.toLowerCase().endsWith('.gguf'))
         throw new CallError('bad_request', `${m.filename ?? cid} is not a model file (.gguf)`);
       const folder = join(d.stagingDir, `copy-${ulid()}`);
@@ -149,4 +141,18 @@ export function ragReindex(
   signal: AbortSignal,
 ): AsyncIterable<OpEvent<IngestProgress, IngestDone>> {
   return asEvents<IngestProgress, IngestDone>(runOp(d, 'rag.reindex', q, signal), (r) => ingestDone(q.corpus, r));
+}
+
+/** Fetches `cid` from any holder, reporting progress at most every so often and always at the end. */
+function fetchReporting(
+  services: ReturnType<typeof requireServices>['services'],
+  cid: string,
+  signal: AbortSignal,
+  report: (p: FetchProgress) => void,
+) {
+  const onProgress = throttled(
+    (p: FetchProgress) => report({ ...p }),
+    (p) => p.done_chunks === p.total_chunks,
+  );
+  return services.fileClient.fetch(cid, { signal, onProgress });
 }
