@@ -8,7 +8,7 @@
  * Last line: `street: <N> nodes, meet <s> s, reach-all p99 <ms> ms, idle cpu <pct>% per node, idle <KB> KB/min per node, heal <s> s`.
  */
 import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -92,6 +92,9 @@ class Street {
       },
     );
     this.procs[i] = child;
+    // STREET_LOG_DIR=<dir> keeps every node's log (node-<i>.log) for looking into a failed run.
+    const logDir = process.env.STREET_LOG_DIR;
+    if (logDir) child.stderr!.pipe(createWriteStream(join(logDir, `node-${i + 1}.log`), { flags: 'a' }));
     this.obs.follow(i, child.stderr!, (line) => {
       if (/"level":"error"|Error/.test(line)) process.stderr.write(`[node ${i + 1}] ${line.slice(0, 300)}\n`);
     });
