@@ -18,6 +18,16 @@ describe('SigningLane', () => {
     expect(sig).toEqual(decodeSignature(signBytes(kp, data)));
   });
 
+  it('does its maths with libsodium where sodium-native is installed (this machine), same bytes', async () => {
+    const lane = new SigningLane();
+    const kp = generateKeyPair();
+    const data = bytes('libsodium and OpenSSL agree');
+    const sig = await lane.sign(kp.secretKey, data);
+    expect(lane.backend).toBe('libsodium');
+    expect(sig).toEqual(decodeSignature(signBytes(kp, data)));
+    expect(verifyBytes(kp.nodeIdFull, data, `ed25519:${Buffer.from(sig).toString('base64url')}`)).toBe(true);
+  });
+
   it('verifies good signatures and refuses tampered data, other keys and garbage', async () => {
     const lane = new SigningLane();
     const kp = generateKeyPair();
