@@ -156,11 +156,8 @@ for (;;) {
 type Op = { kind: 1 | 2; key: Uint8Array; data: Uint8Array; sig?: Uint8Array };
 type Answer = Uint8Array | boolean | null;
 
-/** `Atomics.waitAsync` (ES2024; in node since 16) — not yet in this project's ES2023 lib types. */
-const atomics = Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
-};
-const waitAsync = (a: Int32Array, i: number, v: number) => atomics.waitAsync(a, i, v);
+/** `Atomics.waitAsync` (ES2024; in node since 16; typed by the `ES2024.SharedMemory` lib). */
+const waitAsync = (a: Int32Array, i: number, v: number) => Atomics.waitAsync(a, i, v);
 
 export class SigningLane {
   private worker: Worker | null = null;
