@@ -42,6 +42,8 @@ const notYetClean = {
         'identity',
         'lifecycle',
         'models',
+        'node',
+        'observability',
         'onboarding',
         'openai',
         'schema',
