@@ -35,6 +35,7 @@ const notYetClean = {
       ...[
         'backup',
         'blobs',
+        'bus',
         'cli',
         'config',
         'discovery',
