@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import type { Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { cidHex } from './cid';
-import { chunkPlacements, type BlobManifest, type ChunkPlacement } from './chunker';
+import { chunkPlacements, placementOf, type BlobManifest, type ChunkPlacement } from './chunker';
 import { errnoOf, ioError, readFullyAt } from './fs-util';
 import { flushHave, HAVE_BATCH, readFullyAtSync, syncOrSlow, writeHaveFile, writePiece } from './pack-io';
 import { PackHandles } from './pack-handles';
@@ -92,7 +92,7 @@ export class PackFiles {
       const p = this.#pack(m);
       const raw = await readFile(this.#havePath(blob)).catch(() => Buffer.alloc(0));
       for (let i = 0; i + 4 <= raw.length; i += 4) {
-        const ref = m.chunks[raw.readUInt32BE(i)];
+        const ref = m.chunks.at(raw.readUInt32BE(i)); // from disk: may be out of range
         if (ref) this.#add(p, ref.cid);
       }
     }
@@ -182,7 +182,7 @@ export class PackFiles {
   }
 
   #placeBytes(p: Pack, cid: Cid): number {
-    const place = p.places.get(cid)!;
+    const place = placementOf(p.places, cid);
     return place.size * place.offsets.length;
   }
 
@@ -213,10 +213,11 @@ export class PackFiles {
   async read(cid: Cid, buf?: Uint8Array): Promise<Uint8Array | null> {
     const blob = this.#where.get(cid)?.values().next().value;
     if (!blob) return null;
-    const p = this.#packs.get(blob)!;
-    const size = p.places.get(cid)!.size;
+    const place = this.#packs.get(blob)?.places.get(cid);
+    if (!place) return null; // #where and #packs change together: not reached
+    const size = place.size;
     const out = buf && buf.length >= size ? buf.subarray(0, size) : new Uint8Array(size);
-    const off = p.places.get(cid)!.offsets[0];
+    const off = place.offsets[0];
     // Only opening the handle runs in the pack's queue; the read itself does not, so the streams
     // serving one blob to peers read in parallel (a close waits for readers: see #closeHandles).
     const got = await this.#handles.withPack(blob, async () => {
@@ -363,7 +364,7 @@ export class PackFiles {
     await this.#handles.close(p.m.cid);
     await writeHaveFile(
       this.#havePath(p.m.cid),
-      [...p.have].map((cid) => p.places.get(cid)!.index),
+      [...p.have].map((cid) => placementOf(p.places, cid).index),
     );
   }
 

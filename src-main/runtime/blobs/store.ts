@@ -7,17 +7,12 @@ import { exportToFile, fillAssembly, readBlobBytes, readBlobStream } from './blo
 import { heldWhole, importFile, writeBlob, type ImportOptions } from './blob-writes';
 import { assertCid, CID_PREFIX } from './cid';
 import { verifyChunk, type BlobManifest, type ChunkRef } from './chunker';
-import { assertRoom, DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } from './disk';
+import { assertRoom } from './disk';
 import type { FileCidUnpinnedData } from './events';
 import { ioError } from './fs-util';
-import { listDir, scanChunks, scanManifests, StoreLayout } from './layout';
+import { scanManifests, StoreLayout } from './layout';
 import { readManifestFile } from './manifest';
-import { ChunkFiles } from './chunk-files';
-import { ManifestFiles } from './manifest-files';
 import { completeBlob, readPartial, writePartial } from './partial-blobs';
-import { PackFiles } from './packs';
-import { HeldChunks } from './held-chunks';
-import { PinSet } from './pins';
 import type { ExportOptions, FileAssembly } from './export';
 import {
   buildParts,
@@ -87,7 +82,9 @@ export class BlobStore {
     this.#holds++;
     let released = false;
     return () => {
-      if (!released) ((released = true), this.#holds--);
+      if (released) return;
+      released = true;
+      this.#holds--;
     };
   }
 

@@ -7,7 +7,7 @@ import type { Profile } from '../../common';
 import type { CapabilityBus } from '../bus';
 import type { Config } from '../config';
 import { DiscoveryService, type DiscoveryConfig, type PeerRecord, type PeerRegistry } from '../discovery';
-import { isTypedEvent, SyncServer, type Event, type SyncChannel as EventsSyncChannel } from '../events';
+import { checkedSyncChannel, isTypedEvent, SyncServer, type Event } from '../events';
 import { isFullNodeId, parseNodeManifest, verifyNodeManifest, type Endpoint, type KeyPair } from '../identity';
 import type { Logger, Metrics } from '../observability';
 import { refusalReason, type HttpClient, type PeerAddress } from '../transport';
@@ -87,7 +87,7 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
       log: community.log,
       ourNodeId: kp.nodeIdFull,
       peers: () => peerAddresses(peers),
-      channelFor: (peer) => client.syncChannel(peer) as unknown as EventsSyncChannel,
+      channelFor: (peer) => checkedSyncChannel(client.syncChannel(peer), peer.nodeId),
       intervalMs: d.syncIntervalMs,
       onError: (peer, err) => {
         // A peer that refuses us says why; status shows it, so a removed household learns it was removed.

@@ -8,7 +8,7 @@ import type { CapabilityBus } from '../bus';
 import { offerService } from '../services/base';
 import type { Config } from '../config';
 import type { PeerRegistry } from '../discovery';
-import type { Event } from '../events';
+import { checkedSyncChannel, type Event } from '../events';
 import type { KeyPair } from '../identity';
 import type { Logger, Metrics } from '../observability';
 import { CHAT_VIEW_EVENT_TYPES, ChatService, ChatView, DeliveryManager } from '../services/chat';
@@ -89,10 +89,11 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
       const push = async (nodeId: string, event: Event) => {
         const peer = peers.get(nodeId);
         if (!peer || peer.endpoints.length === 0) throw new Error(`${nodeId} is not reachable now`);
-        const reply = (await client
-          .syncChannel({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] })
-          .events({ events: [event] })) as { rejected?: unknown[] };
-        if (reply.rejected?.length) throw new Error(`${nodeId} refused the message: ${JSON.stringify(reply.rejected)}`);
+        const reply = await checkedSyncChannel(
+          client.syncChannel({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] }),
+          peer.node_id_full,
+        ).events({ events: [event] });
+        if (reply.rejected.length) throw new Error(`${nodeId} refused the message: ${JSON.stringify(reply.rejected)}`);
       };
       delivery = new DeliveryManager(
         {
