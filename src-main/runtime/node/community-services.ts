@@ -139,16 +139,16 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
     });
     await blobs.start();
     stack.push('blob store', () => blobs.stop());
-    const housekeeping = new PeriodicTask(
-      async () => {
-        const freed = await blobs.gc();
-        if (freed > 0) log.info('blob store cleaned up', { freed_bytes: freed });
-        d.metrics?.std.blobStorageBytes.set(blobs.totalBytes());
-      },
-      BLOB_HOUSEKEEPING_MS,
-      (err) => log.warn('blob housekeeping failed', { error: String(err) }),
-    );
-    housekeeping.start({ immediately: true });
+    const housekeep = async () => {
+      const freed = await blobs.gc();
+      if (freed > 0) log.info('blob store cleaned up', { freed_bytes: freed });
+      d.metrics?.std.blobStorageBytes.set(blobs.totalBytes());
+    };
+    const housekeepingFailed = (err: unknown) => log.warn('blob housekeeping failed', { error: String(err) });
+    // The first round is part of starting (a full disk is dealt with before anything is fetched).
+    await housekeep().catch(housekeepingFailed);
+    const housekeeping = new PeriodicTask(housekeep, BLOB_HOUSEKEEPING_MS, housekeepingFailed);
+    housekeeping.start();
     stack.push('blob housekeeping', () => housekeeping.stop());
     const sources = new SourceIndex();
     community.replay.register('file-sources', sources, ['file.cid.advertised', 'file.cid.unpinned']);

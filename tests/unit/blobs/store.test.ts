@@ -79,6 +79,7 @@ describe('chunks', () => {
     await writeFile(join(dir, 'chunks', hex.slice(0, 2), hex.slice(2, 4), hex), bytes(100, 98));
     // A later run of the node (a new store on the same folder) has not checked this file yet.
     const restarted = new BlobStore(dir, { marginBytes: 0 });
+    await restarted.start();
     await rejectsWith(restarted.readChunkForPeer(manifest.chunks[1].cid), 'hash_mismatch');
     expect((await restarted.missingChunks(manifest)).map((r) => r.index)).toEqual([1]);
     // Good chunks are served, and re-hashed only the first time.
@@ -188,10 +189,13 @@ describe('pins and gc', () => {
     await store.pin(cid);
     expect(await store.isPinned(cid)).toBe(true);
     const again = new BlobStore(dir);
+    await again.start();
     expect(await again.isPinned(cid)).toBe(true);
     expect(await again.unpin(cid)).toEqual({ cids: [cid] });
     expect(await again.unpin(cid)).toBeNull();
-    expect(await new BlobStore(dir).isPinned(cid)).toBe(false);
+    const third = new BlobStore(dir);
+    await third.start();
+    expect(await third.isPinned(cid)).toBe(false);
   });
 
   it('does nothing under the threshold; above it deletes unpinned blobs LRU-first down to the target, sparing pinned ones and shared chunks', async () => {
@@ -231,6 +235,7 @@ describe('pins and gc', () => {
     // With a lower threshold, blob 1 goes too but the pinned blob 0 never does.
     const lowDisk = new FakeDisk(10 * MB, 4.4 * MB);
     const low = lowDisk.holds(new BlobStore(store.dir, { gcThreshold: 0.5, diskUsage: lowDisk.usage }));
+    await low.start();
     expect(await low.gc(0.1)).toBeGreaterThan(MB);
     expect(await low.listCids()).toEqual([blobs[0].cid]);
     expect(await low.hasBlob(blobs[0].cid)).toBe(true);
@@ -263,6 +268,7 @@ describe('disk_full', () => {
     cleanups.push(t.cleanup);
     const disk = new FakeDisk(4 * MB, 1 * MB);
     const store = disk.holds(new BlobStore(t.dir, { diskUsage: disk.usage, marginBytes: 2.9 * MB }));
+    await store.start();
     const { manifest, chunks } = await chunkBlob(bytes(1.5 * MB, 3));
     const err = await rejectsWith(store.writeBlob(manifest, chunks), 'disk_full');
     expect(err.wireCode).toBe('capacity_exceeded');
@@ -286,6 +292,7 @@ describe('disk_full', () => {
     // Other files grow during the import, so the up-front check passes but a later chunk fails.
     const disk = new FakeDisk(10 * MB, () => 2 * MB + shrink);
     const store = disk.holds(new BlobStore(t.dir, { diskUsage: disk.usage, marginBytes: 1 * MB }));
+    await store.start();
     await mkdir(join(t.dir, 'in'), { recursive: true });
     const path = join(t.dir, 'in', 'f.bin');
     await writeFile(path, bytes(3 * MB, 6));
