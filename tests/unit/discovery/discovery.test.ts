@@ -8,6 +8,7 @@ import {
   livenessProbeMs,
   manifestRefreshMs,
   PeerRegistry,
+  SIGHTING_RETRY_BASE_MS,
   type DiscoveryServiceInit,
 } from '../../../src-main/runtime/discovery';
 import { makeManifest, verifyManifestFor } from './fixtures';
@@ -132,6 +133,27 @@ describe('DiscoveryService', () => {
     expect(net.fetchManifest).toHaveBeenCalledTimes(1); // seen where it is known: proof of life, no refetch
     await vi.advanceTimersByTimeAsync(manifestRefreshMs(registry.size));
     expect(net.fetchManifest).toHaveBeenCalledTimes(2); // the paced refresh
+  });
+
+  it('backs off a node whose manifest could not be fetched: not asked again at its every sighting', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const kp = generateKeyPair();
+    await svc.start();
+    const s = { nodeIdFull: kp.nodeIdFull, host: '10.0.0.7', port: 8443, source: 'udp' as const };
+    const fetchesAt = async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(ms);
+      await svc.handleSighting(s);
+      return net.fetchManifest.mock.calls.length;
+    };
+    expect(await fetchesAt(0)).toBe(1); // unreachable: first failure
+    expect(await fetchesAt(SIGHTING_RETRY_BASE_MS - 1_000)).toBe(1); // within the first backoff
+    expect(await fetchesAt(1_000)).toBe(2); // due again: second failure, twice as long
+    expect(await fetchesAt(SIGHTING_RETRY_BASE_MS)).toBe(2);
+    expect(await fetchesAt(SIGHTING_RETRY_BASE_MS)).toBe(3);
+    peer(net, '10.0.0.7', { kp }); // it answers now
+    expect(await fetchesAt(4 * SIGHTING_RETRY_BASE_MS)).toBe(4);
+    expect(registry.get(kp.nodeIdFull)).not.toBeNull();
   });
 
   it('a peer removed (e.g. mDNS goodbye) is fetched again on its next sighting, without waiting for the debounce', async () => {
