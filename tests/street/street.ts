@@ -127,7 +127,7 @@ class Street {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.procs.map((p) => (p ? killChild(p, 10_000) : undefined)));
+    await Promise.all(this.procs.flatMap((p) => (p ? [killChild(p, 10_000)] : [])));
     this.procs = [];
   }
 
@@ -273,7 +273,7 @@ async function lifeOnTheStreet(street: Street): Promise<void> {
   };
   await attempt('chat', () => street.cli(2, ['chat', 'send', 'House 4', 'is the ladder still free?', '--json']));
   await attempt('file from 3 holders', async () => {
-    const cid = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])).cid as string;
+    const { cid } = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])) as { cid: string };
     for (const i of [2, 3]) {
       const copy = join(homes[i].dir, 'recipes.txt');
       writeFileSync(copy, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));

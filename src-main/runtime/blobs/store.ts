@@ -86,14 +86,6 @@ export class BlobStore implements Startable {
     await this.#p.packs.close();
   }
 
-  /** `fn`'s result for an answer that needs no I/O; a closed store or a bad CID rejects (never throws). */
-  #whenOpen<T>(fn: () => T): Promise<T> {
-    return new Promise((resolve) => {
-      this.#assertOpen();
-      resolve(fn());
-    });
-  }
-
   /** Every operation needs an open store: before start (or after stop) it fails with 'not_started'. */
   #assertOpen(): void {
     if (!this.#gate.running)
@@ -378,12 +370,16 @@ export class BlobStore implements Startable {
     return (await this.#p.pins.set(c, false)) ? { cids: [c] } : null;
   }
 
-  isPinned(cid: string): Promise<boolean> {
-    return this.#whenOpen(() => this.#p.pins.has(assertCid(cid)));
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a closed store or a bad CID rejects, not throws
+  async isPinned(cid: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#p.pins.has(assertCid(cid));
   }
 
-  listPins(): Promise<Cid[]> {
-    return this.#whenOpen(() => this.#p.pins.all());
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a closed store rejects, not throws
+  async listPins(): Promise<Cid[]> {
+    this.#assertOpen();
+    return this.#p.pins.all();
   }
 
   // ---- gc ----

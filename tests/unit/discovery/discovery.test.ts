@@ -19,7 +19,7 @@ const OFF = { mdns_enabled: false, udp_enabled: false, udp_multicast_group: '239
 const key = (e: Endpoint) => `${e.host}:${e.port}`;
 
 let dir: string;
-let services: DiscoveryService[] = [];
+const services: DiscoveryService[] = [];
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_800_000_000_000 });
@@ -35,11 +35,11 @@ afterEach(async () => {
 function fakeNet() {
   const served = new Map<string, () => NodeManifest>();
   const calls: { at: number; where: string }[] = [];
-  const fetchManifest = vi.fn(async (e: Endpoint) => {
+  const fetchManifest = vi.fn((e: Endpoint) => {
     calls.push({ at: Date.now(), where: key(e) });
     const f = served.get(key(e));
-    if (!f) throw new Error('ECONNREFUSED');
-    return f();
+    if (!f) return Promise.reject(new Error('ECONNREFUSED'));
+    return Promise.resolve(f());
   });
   return { served, calls, fetchManifest };
 }
@@ -73,6 +73,13 @@ function peer(net: ReturnType<typeof fakeNet>, host: string, opts: { community?:
   return { kp, ep };
 }
 
+/** known-peers.json as the registry saved it. */
+function knownPeersFile(dir: string): { nodes: Record<string, { endpoints: unknown[]; display_name: string }> } {
+  return JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8')) as {
+    nodes: Record<string, { endpoints: unknown[]; display_name: string }>;
+  };
+}
+
 describe('DiscoveryService', () => {
   it('turns a sighting into a verified registry entry and remembers the endpoint', async () => {
     const net = fakeNet();
@@ -87,7 +94,7 @@ describe('DiscoveryService', () => {
       display_name: `node ${b.kp.nodeIdShort}`,
     });
     expect(registry.get(b.kp.nodeIdFull)?.manifest?.node_id).toBe(b.kp.nodeIdFull);
-    const file = JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8'));
+    const file = knownPeersFile(dir);
     expect(file.nodes[b.kp.nodeIdFull].endpoints[0]).toMatchObject(b.ep);
   });
 
@@ -106,9 +113,7 @@ describe('DiscoveryService', () => {
     await svc.handleSighting({ nodeIdFull: kp.nodeIdFull, host: '10.0.0.9', port: 8443, source: 'udp' });
     const name = registry.get(kp.nodeIdFull)?.display_name ?? '';
     expect(name).toBe('Ann\u240a    - Fake House (hearth)\u241b[2J<U+202E>gnp.exe');
-    expect(JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8')).nodes[kp.nodeIdFull].display_name).toBe(
-      name,
-    );
+    expect(knownPeersFile(dir).nodes[kp.nodeIdFull].display_name).toBe(name);
   });
 
   it('debounces repeated sightings: concurrent ones share a fetch, a known peer seen again is only touched until its paced refresh', async () => {
