@@ -21,9 +21,10 @@ const tunedRules = {
   '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
 };
 
-// TEMPORARY (issue 10 item 5): findings outside the folders listed as clean are reported as warnings, so
-// that the rule set could land while other engineers move files around. Clean folders are errors for
-// everyone; the list grows folder by folder, and this block goes when it covers everything.
+// TEMPORARY (issue 10 item 5): findings in product folders not yet listed as clean are reported as warnings,
+// so that the rule set could land while other engineers move files around. Clean folders are errors for
+// everyone; the list grows folder by folder, and this block goes when it covers everything. (tests/,
+// bench/ and tools/ are clean: their findings are errors.)
 const tsUnder = (dir) => [`${dir}/**/*.ts`, `${dir}/**/*.tsx`];
 const notYetClean = {
   product: {
@@ -35,20 +36,23 @@ const notYetClean = {
       ...[
         'backup',
         'blobs',
+        'bus',
         'cli',
         'config',
         'discovery',
         'emergency',
+        'events',
         'identity',
         'lifecycle',
         'models',
+        'node',
+        'observability',
         'onboarding',
         'openai',
         'schema',
       ].map((d) => `src-main/runtime/${d}`),
     ],
   },
-  support: { files: ['tests', 'bench'].flatMap(tsUnder), clean: [] },
 };
 const asWarnings = (configs) =>
   Object.fromEntries(
@@ -145,10 +149,5 @@ export default tseslint.config(
     files: notYetClean.product.files,
     ignores: notYetClean.product.clean.flatMap(tsUnder),
     rules: asWarnings(tseslint.configs.strictTypeChecked),
-  },
-  {
-    files: notYetClean.support.files,
-    ignores: notYetClean.support.clean.flatMap(tsUnder),
-    rules: asWarnings(tseslint.configs.recommendedTypeChecked),
   },
 );

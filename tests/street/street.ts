@@ -8,7 +8,7 @@
  * Last line: `street: <N> nodes, meet <s> s, reach-all p99 <ms> ms, idle cpu <pct>% per node, idle <KB> KB/min per node, heal <s> s`.
  */
 import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleNode } from '../../tools/bundle-node';
@@ -96,6 +96,9 @@ class Street {
       },
     );
     this.procs[i] = child;
+    // STREET_LOG_DIR=<dir> keeps every node's log (node-<i>.log) for looking into a failed run.
+    const logDir = process.env.STREET_LOG_DIR;
+    if (logDir) child.stderr!.pipe(createWriteStream(join(logDir, `node-${i + 1}.log`), { flags: 'a' }));
     this.obs.follow(i, child.stderr!, (line) => {
       if (/"level":"error"|Error/.test(line)) process.stderr.write(`[node ${i + 1}] ${line.slice(0, 300)}\n`);
     });
@@ -124,7 +127,7 @@ class Street {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.procs.map((p) => (p ? killChild(p, 10_000) : undefined)));
+    await Promise.all(this.procs.flatMap((p) => (p ? [killChild(p, 10_000)] : [])));
     this.procs = [];
   }
 
@@ -270,7 +273,7 @@ async function lifeOnTheStreet(street: Street): Promise<void> {
   };
   await attempt('chat', () => street.cli(2, ['chat', 'send', 'House 4', 'is the ladder still free?', '--json']));
   await attempt('file from 3 holders', async () => {
-    const cid = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])).cid as string;
+    const { cid } = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])) as { cid: string };
     for (const i of [2, 3]) {
       const copy = join(homes[i].dir, 'recipes.txt');
       writeFileSync(copy, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));

@@ -70,14 +70,12 @@ describe('community manifest', () => {
     const forged = parseCommunityManifest(signPayload(body as Record<string, unknown>, intruder));
     expect(caught(() => verifyCommunityManifest(forged)).code).toBe('invalid_signature');
 
-    const otherId = parseCommunityManifest(
-      signPayload({ ...body, community_id: intruder.nodeIdFull } as Record<string, unknown>, root),
-    );
+    const otherId = parseCommunityManifest(signPayload({ ...body, community_id: intruder.nodeIdFull }, root));
     const e = caught(() => verifyCommunityManifest(otherId));
     expect(e.code).toBe('bad_manifest');
     expect(e.details.field).toBe('community_id');
 
-    const noRoot = parseCommunityManifest(signPayload({ ...body, members: [] } as Record<string, unknown>, root));
+    const noRoot = parseCommunityManifest(signPayload({ ...body, members: [] }, root));
     expect(caught(() => verifyCommunityManifest(noRoot)).details.field).toBe('members');
   });
 
@@ -91,7 +89,7 @@ describe('community manifest', () => {
       [{ ...cm, policy: { ...(cm.policy as object), min_signatures_to_revoke: 0 } }, 'policy.min_signatures_to_revoke'],
       [{ ...cm, policy: { ...(cm.policy as object), federation_enabled: 'yes' } }, 'policy.federation_enabled'],
       [{ ...cm, members: [{ ...(cm.members as object[])[0], level: 'unknown' }] }, 'members[0].level'],
-      [{ ...cm, revoked: [{ node_id: 'bob' }] }, 'revoked[0].node_id'],
+      [{ ...cm, revoked: [{ node_id: 'bob', revoked_at: cm.created_at }] }, 'revoked[0].node_id'],
       [{ ...cm, head_lamport: -1 }, 'head_lamport'],
       [{ ...cm, version: 9 }, 'version'],
     ];

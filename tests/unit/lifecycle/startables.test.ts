@@ -145,9 +145,9 @@ describe('the lifecycle helpers themselves', () => {
     const log: string[] = [];
     let fail = true;
     const gate = new StartGate(
-      async () => {
+      () => {
         log.push('start');
-        if (fail) throw new Error('no disk');
+        return fail ? Promise.reject(new Error('no disk')) : Promise.resolve();
       },
       () => void log.push('stop'),
     );
