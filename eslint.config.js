@@ -35,6 +35,7 @@ const notYetClean = {
       'src-preload',
       ...[
         'backup',
+        'api',
         'blobs',
         'bus',
         'cli',
