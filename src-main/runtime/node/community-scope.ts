@@ -4,6 +4,7 @@
  * log's manifests into addresses. Built when the node joins (at boot for a configured community,
  * or right after an invite is redeemed); CommunityMembership starts and stops it.
  */
+import type { NodeId } from '../../common';
 import { DiscoveryService, type PeerRecord, type PeerRegistry } from '../discovery';
 import { checkedSyncChannel, isTypedEvent, SyncServer, type Event } from '../events';
 import { isFullNodeId, parseNodeManifest, verifyNodeManifest, type Endpoint } from '../identity';
@@ -114,7 +115,7 @@ export class CommunityScope implements Startable {
     return this.#gate.stop();
   }
 
-  #isMember(id: string): boolean {
+  #isMember(id: NodeId): boolean {
     return this.community.state.isMember(id) && !this.community.state.isRevoked(id);
   }
 
