@@ -86,6 +86,10 @@ export function defineDomainError<C extends string>(
 ) {
   const cls = class extends HearthError<C> {
     static readonly codes = codes;
+    /** `err instanceof` this class, keeping the code type (plain `instanceof` gives HearthError<any>). */
+    static is(err: unknown): err is HearthError<C> {
+      return err instanceof cls;
+    }
     constructor(code: C, message: string, opts: Opts = {}) {
       super(code, message, { ...opts, wireCode: wire[code] ?? (isWireCode(code) ? code : 'internal_error') });
       this.name = name;
@@ -93,6 +97,11 @@ export function defineDomainError<C extends string>(
   };
   Object.defineProperty(cls, 'name', { value: name });
   return cls;
+}
+
+/** `err instanceof HearthError`, typed as HearthError<string> (`instanceof` on a generic class gives HearthError<any>). */
+export function isHearthError(err: unknown): err is HearthError {
+  return err instanceof HearthError;
 }
 
 /** A failed call to a peer, as the caller sees it (§4 client.py). */

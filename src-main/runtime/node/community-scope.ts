@@ -15,6 +15,7 @@ import type { CommunityContext } from './community-context';
 import { ShutdownStack } from '../lifecycle';
 import { startCommunityServices, type CommunityServices } from './community-services';
 import { SyncLoop } from '../events/sync-loop';
+import { errorMessage } from '../../common/error-message';
 
 export interface CommunityScopeDeps {
   readonly config: Config;
@@ -93,7 +94,7 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
         // A peer that refuses us says why; status shows it, so a removed household learns it was removed.
         const refused = refusalReason(err);
         if (refused) peers.noteRefusal(peer.nodeId, refused);
-        log.debug('sync failed', { peer: peer.nodeId, error: String((err as Error)?.message ?? err) });
+        log.debug('sync failed', { peer: peer.nodeId, error: errorMessage(err) });
       },
       onSynced: (peer) => {
         peers.noteRefusal(peer.nodeId, null);

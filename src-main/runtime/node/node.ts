@@ -15,7 +15,7 @@ import { removeRuntimeFile, writeRuntimeFile } from '../config/runtime-file';
 import type { ManifestPublisher } from '../discovery/manifest-publisher';
 import type { Endpoint } from '../identity';
 import { ShutdownStack, StartGate, type Startable } from '../lifecycle';
-import { Tracer, type Logger } from '../observability';
+import type { Logger } from '../observability';
 import { wireBusMetrics } from '../observability/bus-metrics';
 import { startTelemetry } from '../observability/telemetry';
 import { JoinCodeBook } from '../onboarding';
@@ -31,9 +31,9 @@ import { createManifestPublisher } from './manifest-wiring';
 import { CommunityMembership } from './membership';
 import type { RunningNode, StartNodeOptions } from './options';
 import { advertisedEndpoints, createPeerServer } from './peer-server';
+import { errorMessage } from '../../common/error-message';
 
 export class Node implements Startable {
-  readonly tracer = new Tracer();
   readonly #gate = new StartGate(
     () => this.#start(),
     () => this.#stop(),
@@ -175,7 +175,6 @@ export class Node implements Startable {
         files: c.files,
         log,
         metrics: c.metrics,
-        tracer: this.tracer,
         bus: c.bus,
         peerRegistry: c.peers,
         client: c.transport,
@@ -202,7 +201,7 @@ export class Node implements Startable {
         community: state.config.community.community_id,
       });
     } catch (err) {
-      log.error('node failed to start', { error: String((err as Error)?.message ?? err) });
+      log.error('node failed to start', { error: errorMessage(err) });
       throw err; // the gate runs #stop, which unwinds what started
     }
   }
