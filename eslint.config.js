@@ -51,6 +51,7 @@ const notYetClean = {
         'onboarding',
         'openai',
         'schema',
+        'transport',
       ].map((d) => `src-main/runtime/${d}`),
     ],
   },
