@@ -15,7 +15,7 @@ import { readManifestFile } from './manifest';
 import { ChunkFiles } from './chunk-files';
 import { ManifestFiles } from './manifest-files';
 import { completeBlob, readPartial, writePartial } from './partial-blobs';
-import { PackFiles } from './packs';
+import { PackFiles, type PackWriter } from './packs';
 import { HeldChunks } from './held-chunks';
 import { PinSet } from './pins';
 import type { ExportOptions, FileAssembly } from './export';
@@ -142,6 +142,12 @@ export class BlobStore {
     // room for every missing byte before asking; a disk filled meanwhile fails the write (ENOSPC -> disk_full).
     await this.start();
     await this.#p.packs.write(m, c, data);
+  }
+
+  /** The pack of `m` ready for a receiver thread to write checked pieces into (PackFiles.openWriter); null if linked. */
+  async openPackWriter(m: BlobManifest): Promise<PackWriter | null> {
+    await this.start();
+    return this.#p.packs.openWriter(m);
   }
 
   /**
