@@ -16,11 +16,15 @@ const tunedRules = {
   '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
   '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
   '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true, argsIgnorePattern: '^_' }],
+  // Passing on a reason we did not create (a caught error, an abort reason) is allowed, as only-throw-error
+  // allows it by default; rejecting with a value we made that is not an Error is still reported.
+  '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
 };
 
-// TEMPORARY (issue 10 item 5): findings outside the folders listed as clean are reported as warnings, so
-// that the rule set could land while other engineers move files around. Clean folders are errors for
-// everyone; the list grows folder by folder, and this block goes when it covers everything.
+// TEMPORARY (issue 10 item 5): findings in product folders not yet listed as clean are reported as warnings,
+// so that the rule set could land while other engineers move files around. Clean folders are errors for
+// everyone; the list grows folder by folder, and this block goes when it covers everything. (tests/,
+// bench/ and tools/ are clean: their findings are errors.)
 const tsUnder = (dir) => [`${dir}/**/*.ts`, `${dir}/**/*.tsx`];
 const notYetClean = {
   product: {
@@ -29,12 +33,25 @@ const notYetClean = {
       'src-main/common',
       'src-main/electron',
       'src-preload',
-      ...['backup', 'cli', 'discovery', 'emergency', 'identity', 'models', 'onboarding', 'openai'].map(
-        (d) => `src-main/runtime/${d}`,
-      ),
+      ...[
+        'backup',
+        'blobs',
+        'bus',
+        'cli',
+        'config',
+        'discovery',
+        'emergency',
+        'identity',
+        'lifecycle',
+        'models',
+        'node',
+        'observability',
+        'onboarding',
+        'openai',
+        'schema',
+      ].map((d) => `src-main/runtime/${d}`),
     ],
   },
-  support: { files: ['tests', 'bench'].flatMap(tsUnder), clean: [] },
 };
 const asWarnings = (configs) =>
   Object.fromEntries(
@@ -131,10 +148,5 @@ export default tseslint.config(
     files: notYetClean.product.files,
     ignores: notYetClean.product.clean.flatMap(tsUnder),
     rules: asWarnings(tseslint.configs.strictTypeChecked),
-  },
-  {
-    files: notYetClean.support.files,
-    ignores: notYetClean.support.clean.flatMap(tsUnder),
-    rules: asWarnings(tseslint.configs.recommendedTypeChecked),
   },
 );

@@ -30,6 +30,7 @@ export async function main(): Promise<void> {
     const size = 64 * MB;
     for (let i = 0; i < size / MB; i++) await appendFile(src, randomBytes(MB));
     const store = new BlobStore(join(dir, 'store'), { marginBytes: 0 });
+    await store.start();
     let t = performance.now();
     const m = await store.importFile(src);
     const imp = size / MB / ((performance.now() - t) / 1000);

@@ -5,7 +5,7 @@
  * backend. Runs alternate local/remote; medians are reported.
  * Last line: `llm-stream: <remote tok/s> tok/s (baseline <local tok/s> tok/s, ratio <r>)`.
  */
-import { toWallClock, type CommunityId, type NodeId } from '../src-main/common';
+import { toWallClock, type CommunityId } from '../src-main/common';
 import { CapabilityBus, type TrustOracle } from '../src-main/runtime/bus';
 import { generateKeyPair, signPayload, type NodeManifest } from '../src-main/runtime/identity';
 import { collect, LlamaCppBackend, LlmService, llmDescriptors } from '../src-main/runtime/services/llm';
@@ -73,7 +73,7 @@ export async function main(): Promise<void> {
   const busB = new CapabilityBus({ nodeId: kpB.nodeIdFull, communityId, transport: client, trust: member });
   for (const d of llmDescriptors()) busB.learn(d.descriptor, d.paramsCompatible);
   busB.onPeerAdded({
-    nodeId: kpA.nodeIdFull as NodeId,
+    nodeId: kpA.nodeIdFull,
     endpoint,
     manifest: {
       node_id: kpA.nodeIdFull,

@@ -81,8 +81,8 @@ function buildView(): { view: MarketplaceView; posts: Post[]; words: string[] } 
   const r = rng(42);
   const words = Array.from({ length: 6000 }, (_, i) => `w${i.toString(36)}x${Math.floor(r() * 1e6).toString(36)}`);
   // Zipf-ish pick: low indexes far more often, so some posting lists are long.
-  const zipf = () => words[Math.floor(words.length * r() ** 3)]!;
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const zipf = () => words[Math.floor(words.length * r() ** 3)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const sentence = (n: number) =>
     Array.from({ length: n }, () => (r() < 0.35 ? pick(COMMON) : r() < 0.25 ? pick(TOPICS) : zipf())).join(' ');
   const view = new MarketplaceView({ now: () => NOW });
@@ -117,15 +117,15 @@ function buildView(): { view: MarketplaceView; posts: Post[]; words: string[] } 
 
 function queries(words: string[]): string[] {
   const r = rng(7);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const out: string[] = [];
   for (let i = 0; i < QUERIES + WARMUP; i++) {
     const kind = i % 6;
     if (kind === 0) out.push(pick(TOPICS));
     else if (kind === 1) out.push(`${pick(TOPICS)} ${pick(TOPICS)}`);
     else if (kind === 2) out.push(`need ${pick(TOPICS)} please!`);
-    else if (kind === 3) out.push(words[Math.floor(r() * 200)]!);
-    else if (kind === 4) out.push(`${pick(TOPICS)}, ${words[Math.floor(r() * words.length)]!} (urgent?)`);
+    else if (kind === 3) out.push(words[Math.floor(r() * 200)]);
+    else if (kind === 4) out.push(`${pick(TOPICS)}, ${words[Math.floor(r() * words.length)]} (urgent?)`);
     else out.push(`the ${pick(TOPICS)} for ${pick(COMMON)}`);
   }
   return out;
@@ -133,7 +133,7 @@ function queries(words: string[]): string[] {
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 /** The baseline: substring match of each query word over every post's lower-cased text. */
@@ -161,7 +161,7 @@ function time(fn: () => unknown): number {
   return performance.now() - t;
 }
 
-export async function main(): Promise<void> {
+export function main(): void {
   const { view, posts, words } = buildView();
   const qs = queries(words);
   const haystacks = posts.map((p) => ({ post: p, text: `${p.title} ${p.body} ${p.tags.join(' ')}`.toLowerCase() }));

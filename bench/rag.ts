@@ -67,7 +67,10 @@ function zipfWord(): string {
 function vector(): Float32Array {
   const v = new Float32Array(DIM);
   let s = 0;
-  for (let i = 0; i < DIM; i++) ((v[i] = rand() * 2 - 1), (s += v[i] * v[i]));
+  for (let i = 0; i < DIM; i++) {
+    v[i] = rand() * 2 - 1;
+    s += v[i] * v[i];
+  }
   const inv = 1 / Math.sqrt(s);
   for (let i = 0; i < DIM; i++) v[i] *= inv;
   return v;
@@ -164,7 +167,7 @@ function compareScans(n: number): void {
   console.log(`rag scan: identical top-50 lists in all three modes for ${same}/${queries.length} queries`);
 }
 
-export async function main(): Promise<void> {
+export function main(): void {
   console.log(
     `rag: load average ${loadavg()
       .map((x) => x.toFixed(2))

@@ -31,7 +31,7 @@ export async function main(): Promise<void> {
     idempotent: true,
     max_concurrent: 64,
   });
-  alice.bus.registerCapability(echo, async (ctx) => ({ echo: ctx.body }));
+  alice.bus.registerCapability(echo, (ctx) => Promise.resolve({ echo: ctx.body }));
   await waitFor(
     () => bob.api.capabilities({ name: 'bench.echo', remoteOnly: true }).length > 0,
     20_000,

@@ -3,6 +3,7 @@
  * frames coalesced into messages of <= 64 frames / 64 KiB) against raw SSE (the same frames written
  * straight to an HTTPS response with the same certificate, no window, no signing, no Hono). Last line: `stream: <frames/s> frames/s (baseline <frames/s> frames/s, ratio <r>)`.
  */
+import type { ServerResponse } from 'node:http';
 import { createServer, request } from 'node:https';
 import { STREAM_WINDOW_FRAMES } from '../src-main/common';
 import { encodeFrame, SseParser, STREAM_BATCH_MAX_FRAMES } from '../src-main/runtime/transport';
@@ -13,13 +14,16 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 /** Raw SSE server on the same certificate; `once()` reads one full stream and returns frames/s. */
 async function rawSse(tls: { certPem: string; keyPem: string }) {
-  const server = createServer({ cert: tls.certPem, key: tls.keyPem }, async (_req, res) => {
+  const writeStream = async (res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     for (let i = 0; i < FRAMES; i++) {
       if (!res.write(encodeFrame({ event: 'token', data: { text: 'tok', i }, seq: i + 1 })))
         await new Promise((r) => res.once('drain', r));
     }
     res.end(encodeFrame({ event: 'done', data: {}, seq: FRAMES + 1 }));
+  };
+  const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (_req, res) => {
+    writeStream(res).catch((err: unknown) => res.destroy(err instanceof Error ? err : new Error(String(err))));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;

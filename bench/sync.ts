@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toWallClock, type NodeId } from '../src-main/common';
+import { toWallClock } from '../src-main/common';
 import {
   EventLog,
   SyncClient,
@@ -64,7 +64,7 @@ export async function main(): Promise<void> {
     port: 0,
     nodeManifest: () => ref.m,
     rateLimiter: process.env.BENCH_NO_RATE_LIMIT ? undefined : new RateLimiter(), // as a node wires it
-    sync: { heads: () => syncServer.serveHeads(), events: (_caller, body) => syncServer.serveEvents(body as never) },
+    sync: { heads: () => syncServer.serveHeads(), events: (_caller, body) => syncServer.serveEvents(body) },
   });
   await server.start();
   ref.m = signPayload(
@@ -75,7 +75,7 @@ export async function main(): Promise<void> {
   const pins = new PinnedCerts();
   const client = new HttpClient({ kp: generateKeyPair(), pinnedCerts: pins });
   const peer: PeerAddress = {
-    nodeId: kpA.nodeIdFull as NodeId,
+    nodeId: kpA.nodeIdFull,
     endpoint: { transport: 'https', host: '127.0.0.1', port: server.port },
   };
   await client.learnPeer(peer.endpoint);
@@ -96,7 +96,7 @@ export async function main(): Promise<void> {
       target.close();
     }
   };
-  const inProcess = async () => {
+  const inProcess = () => {
     const target = open();
     try {
       const wire = JSON.parse(JSON.stringify(events)) as Event[]; // fresh objects, as if off the wire
@@ -118,7 +118,7 @@ export async function main(): Promise<void> {
   try {
     for (let r = 0; r < ROUNDS; r++) {
       net.push(await overNetwork());
-      local.push(await inProcess());
+      local.push(inProcess());
     }
   } finally {
     client.close();

@@ -90,7 +90,10 @@ async function firstScreen(browser: Browser): Promise<{ ready: number; screen: n
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /(http:\/\/\S+#token=\S+)/.exec(out);
-        if (m) (clearTimeout(timer), res(m[1]));
+        if (m) {
+          clearTimeout(timer);
+          res(m[1]);
+        }
       });
       child.once('exit', (code) => rej(new Error(`hearthnet run exited (${code}):\n${out}`)));
     });

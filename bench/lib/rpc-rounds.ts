@@ -3,7 +3,7 @@
  * of each side, then short alternating rounds (so machine-load drift hits every side alike), and
  * the unsigned Hono echo endpoint the issue names as the baseline.
  */
-import { Agent, createServer as createHttpServer, request } from 'node:http';
+import { Agent, createServer as createHttpServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { getRequestListener } from '@hono/node-server';
@@ -63,9 +63,11 @@ export async function baseline(tls?: {
 }): Promise<{ post: (i: number) => Promise<void>; close: () => Promise<void> }> {
   const app = new Hono();
   app.post('/echo', async (c) => c.json({ result: { echo: await c.req.json() } }));
+  const listener = getRequestListener(app.fetch); // answers errors itself; its promise never rejects
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void listener(req, res);
   const server = tls
-    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, getRequestListener(app.fetch))
-    : createHttpServer(getRequestListener(app.fetch));
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, onRequest)
+    : createHttpServer(onRequest);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const agent = tls
@@ -87,7 +89,10 @@ export async function baseline(tls?: {
         (res) => {
           let text = '';
           res.on('data', (c) => (text += c));
-          res.on('end', () => (JSON.parse(text), resolve()));
+          res.on('end', () => {
+            JSON.parse(text); // a reply that is not JSON fails the run
+            resolve();
+          });
         },
       );
       req.on('error', reject);

@@ -83,7 +83,7 @@ async function until<T>(fn: () => Promise<T>, timeoutMs: number, what: string, e
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => null);
-    if (v) return v as NonNullable<T>;
+    if (v) return v;
     if (Date.now() > end) throw new Error(`syncthing: no ${what} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -187,7 +187,7 @@ export async function startSyncthing(
       // Deletes propagate: remove it on A and wait until B's copy is gone before the next run.
       await rm(join(a.folder, name), { force: true });
       await api(a, `/rest/db/scan?folder=${FOLDER}`, 'POST');
-      await until(async () => !existsSync(target), 60_000, `${name} removed on B`);
+      await until(() => Promise.resolve(!existsSync(target)), 60_000, `${name} removed on B`);
       return ms;
     },
     /** The same for a folder of files (it appears in A's folder at once; done when B has every file whole). */
@@ -226,7 +226,7 @@ export async function startSyncthing(
       const ms = performance.now() - t0;
       await rm(join(a.folder, name), { recursive: true, force: true });
       await api(a, `/rest/db/scan?folder=${FOLDER}`, 'POST');
-      await until(async () => !existsSync(target), 60_000, `${name} removed on B`);
+      await until(() => Promise.resolve(!existsSync(target)), 60_000, `${name} removed on B`);
       return ms;
     },
   };

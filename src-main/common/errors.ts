@@ -95,6 +95,11 @@ export function defineDomainError<C extends string>(
   return cls;
 }
 
+/** `err instanceof HearthError`, typed as HearthError<string> (`instanceof` on a generic class gives HearthError<any>). */
+export function isHearthError(err: unknown): err is HearthError {
+  return err instanceof HearthError;
+}
+
 /** A failed call to a peer, as the caller sees it (§4 client.py). */
 export class CallError extends HearthError<WireErrorCode> {
   readonly retryAfterMs: number | null;

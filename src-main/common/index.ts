@@ -9,3 +9,4 @@ export * from './backoff';
 export * from './sse';
 export * from './text-safety';
 export * from './error-message';
+export type { Unchecked } from './unchecked';

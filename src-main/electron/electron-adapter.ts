@@ -64,7 +64,7 @@ export function platformOf(p: NodeJS.Platform): TrayPlatform {
 
 export class ElectronShell implements DesktopShell {
   readonly platform = platformOf(process.platform);
-  readonly ipcMain = ipcMain as unknown as IpcMainLike;
+  readonly ipcMain: IpcMainLike = ipcMain;
   private window: BrowserWindow | null = null;
   private tray: Tray | null = null;
   private readonly page: AppPage;

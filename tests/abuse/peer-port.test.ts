@@ -6,12 +6,11 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeId } from '../../src-main/common';
 import { generateKeyPair } from '../../src-main/runtime/identity';
 import { signRequest } from '../../src-main/runtime/transport';
 import { FIRST_BYTE_TIMEOUT_MS } from '../../src-main/runtime/transport/server';
 import { createMesh, waitFor, type Mesh } from '../support/mesh';
-import { rawHttps } from '../integration/transport/helpers';
+import { rawHttps, wireError } from '../integration/transport/helpers';
 
 let mesh: Mesh;
 beforeAll(async () => {
@@ -35,7 +34,7 @@ function signed(kp: { nodeIdFull: string } & Parameters<typeof signRequest>[0], 
 async function membersStillServed(): Promise<void> {
   const r = (await alice().client.call(
     {
-      nodeId: bob().kp.nodeIdFull as NodeId,
+      nodeId: bob().kp.nodeIdFull,
       endpoint: { transport: 'https', host: '127.0.0.1', port: bob().transportPort },
     },
     'market.list',
@@ -60,14 +59,14 @@ describe('abuse: the peer port of a live node', () => {
   it('unsigned: 401 invalid_signature', async () => {
     const r = await rawHttps(bob().transportPort, 'POST', PATH, {}, CALL);
     expect(r.status).toBe(401);
-    expect(r.json.error.code).toBe('invalid_signature');
+    expect(wireError(r).code).toBe('invalid_signature');
     await membersStillServed();
   });
 
   it('stale (signed 10 minutes ago): 401', async () => {
     const r = await rawHttps(bob().transportPort, 'POST', PATH, signed(alice().kp, CALL, Date.now() - 600_000), CALL);
     expect(r.status).toBe(401);
-    expect(r.json.error.message).toMatch(/stale/);
+    expect(wireError(r).message).toMatch(/stale/);
     await membersStillServed();
   });
 
@@ -77,7 +76,7 @@ describe('abuse: the peer port of a live node', () => {
     expect(first.status).toBe(200);
     const again = await rawHttps(bob().transportPort, 'POST', PATH, headers, CALL);
     expect(again.status).toBe(401);
-    expect(again.json.error.message).toMatch(/replayed/);
+    expect(wireError(again).message).toMatch(/replayed/);
     await membersStillServed();
   });
 
@@ -114,7 +113,7 @@ describe('abuse: the peer port of a live node', () => {
     const bad = '{"capability": "market.list", ';
     const r2 = await rawHttps(bob().transportPort, 'POST', PATH, signed(alice().kp, bad), bad);
     expect(r2.status).toBe(400);
-    expect(r2.json.error.code).toBe('bad_request');
+    expect(wireError(r2).code).toBe('bad_request');
     await membersStillServed();
   });
 

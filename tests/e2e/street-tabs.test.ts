@@ -92,7 +92,7 @@ describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browse
         response_schema: null,
         idempotent: true,
       }),
-      async () => ({ pong: true }),
+      () => Promise.resolve({ pong: true }),
     );
     await waitFor(
       () => alice.api.capabilities({ name: 'test.ping', remoteOnly: true }).length === 1,
@@ -166,7 +166,7 @@ describe.skipIf(reason)('Files, Emergency, Settings and the topology in a browse
         page.waitForEvent('download', { timeout: 30_000 }),
         item.getByRole('button', { name: 'Download street-map.bin' }).click(),
       ]);
-      expect(readFileSync((await download.path())!)).toEqual(bytes);
+      expect(readFileSync(await download.path())).toEqual(bytes);
       expect(download.suggestedFilename()).toBe('street-map.bin');
       expect(await page.evaluate(() => (window as unknown as { seenProgress: number }).seenProgress)).toBeGreaterThan(
         0,

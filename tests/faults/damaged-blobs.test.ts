@@ -47,9 +47,9 @@ async function homeWithSharedFile(
   const bytes = Buffer.alloc(3 * 1024 * 1024);
   for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
   writeFileSync(file, bytes);
-  const added = await node.call('filesAdd', { path: file });
+  const added = await node.call<{ cid: string }>('filesAdd', { path: file });
   expect(added.status, JSON.stringify(added.data)).toBe(200);
-  return { home, node, file, cid: added.data.cid as string, sha: createHash('sha256').update(bytes).digest('hex') };
+  return { home, node, file, cid: added.data.cid, sha: createHash('sha256').update(bytes).digest('hex') };
 }
 
 describe('damaged shared files', () => {
@@ -58,7 +58,7 @@ describe('damaged shared files', () => {
     await node.kill9();
     const before = statSync(file);
     const fd = openSync(file, 'r+');
-    writeSync(fd, Buffer.from([0xff ^ readFileSync(file)[1_000_000]!]), 0, 1, 1_000_000);
+    writeSync(fd, Buffer.from([0xff ^ readFileSync(file)[1_000_000]]), 0, 1, 1_000_000);
     closeSync(fd);
     utimesSync(file, before.atime, before.mtime); // the damage hides from a size-and-mtime check
 

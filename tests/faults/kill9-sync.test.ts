@@ -26,9 +26,8 @@ const { homes, start } = faultProcesses();
 
 const titlesOf = async (n: NodeProcess): Promise<string[]> =>
   (
-    (await n.call('marketList', { limit: 500, include_expired: true }, 'GET')).data.posts as
-      Array<{ title: string }> | undefined
-  )?.map((p) => p.title) ?? [];
+    await n.call<{ posts?: Array<{ title: string }> }>('marketList', { limit: 500, include_expired: true }, 'GET')
+  ).data.posts?.map((p) => p.title) ?? [];
 
 describe('kill -9 during sync', () => {
   it('the killed household catches up after restart: every post once, nothing invented, databases intact', async () => {

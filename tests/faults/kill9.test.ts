@@ -14,8 +14,8 @@ const { homes, start } = faultProcesses();
 
 const titlesOf = async (n: NodeProcess): Promise<string[]> =>
   (
-    (await n.call('marketList', { limit: 500, include_expired: true }, 'GET')).data.posts as Array<{ title: string }>
-  ).map((p) => p.title);
+    await n.call<{ posts: Array<{ title: string }> }>('marketList', { limit: 500, include_expired: true }, 'GET')
+  ).data.posts.map((p) => p.title);
 
 describe('kill -9', () => {
   it('during a burst of posts: after restart the log is intact, every acknowledged post is there, nothing never sent appears', async () => {
@@ -67,33 +67,34 @@ describe('kill -9', () => {
     for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
     writeFileSync(file, bytes);
     const sha = createHash('sha256').update(bytes).digest('hex');
-    const adding = node.call('filesAdd', { path: file }).catch(() => null);
+    const adding = node.call<{ cid: string }>('filesAdd', { path: file }).catch(() => null);
     await new Promise((r) => setTimeout(r, 300));
     await node.kill9();
     const r = await adding;
-    const acknowledgedCid = r && r.status === 200 ? (r.data.cid as string) : null;
+    const acknowledgedCid = r && r.status === 200 ? r.data.cid : null;
 
     expect(integrityCheck(join(home, 'state', 'events.db'))).toBe('ok');
     const again = await start(home);
     const listed = (await again.call('filesList')).data as Array<{ cid: string; local: boolean }>;
     if (acknowledgedCid) expect(listed.map((f) => f.cid)).toContain(acknowledgedCid);
-    const added = await again.call('filesAdd', { path: file });
+    const added = await again.call<{ cid: string }>('filesAdd', { path: file });
     expect(added.status, JSON.stringify(added.data)).toBe(200);
-    const cid = added.data.cid as string;
+    const cid = added.data.cid;
     if (acknowledgedCid) expect(cid).toBe(acknowledgedCid);
     // Fetching it back gives exactly the bytes added.
     const out = join(home, 'fetched.bin');
-    const got = await fetch(
-      `http://127.0.0.1:${JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')).api_port}/api/v1/ops/files.get`,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')).api_token}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ cid, out }),
+    const runtime = JSON.parse(readFileSync(join(home, 'state', 'runtime.json'), 'utf8')) as {
+      api_port: number;
+      api_token: string;
+    };
+    const got = await fetch(`http://127.0.0.1:${runtime.api_port}/api/v1/ops/files.get`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${runtime.api_token}`,
+        'content-type': 'application/json',
       },
-    );
+      body: JSON.stringify({ cid, out }),
+    });
     const frames = await got.text();
     expect(frames, frames.slice(-300)).toMatch(/event: done/);
     expect(createHash('sha256').update(readFileSync(out)).digest('hex')).toBe(sha);

@@ -31,8 +31,8 @@ const SAFE_CONFIG = [
 export interface NodeProcess {
   readonly home: string;
   readonly pid: number;
-  /** tRPC over the local API with this run's token. */
-  call(path: string, input?: unknown, method?: 'GET' | 'POST'): Promise<{ status: number; data: any }>;
+  /** tRPC over the local API with this run's token; `T` is what the caller expects `data` to be. */
+  call<T = unknown>(path: string, input?: unknown, method?: 'GET' | 'POST'): Promise<{ status: number; data: T }>;
   kill9(): Promise<void>;
   stop(): Promise<number | null>;
 }
@@ -54,7 +54,7 @@ export async function startNodeProcess(home: string): Promise<NodeProcess> {
   const runtime = join(home, 'state', 'runtime.json');
   const run = hnSpawn(home, ['run', '--no-ui', '--port', '0', '--host', '127.0.0.1']);
   await waitFor(
-    () => existsSync(runtime) && JSON.parse(readFileSync(runtime, 'utf8')).pid === run.child.pid,
+    () => existsSync(runtime) && (JSON.parse(readFileSync(runtime, 'utf8')) as { pid?: number }).pid === run.child.pid,
     60_000,
     `runtime.json (${run.output()})`,
   );
@@ -63,7 +63,7 @@ export async function startNodeProcess(home: string): Promise<NodeProcess> {
   return {
     home,
     pid: run.child.pid!,
-    async call(path, input, method = input === undefined ? 'GET' : 'POST') {
+    async call<T>(path: string, input?: unknown, method: 'GET' | 'POST' = input === undefined ? 'GET' : 'POST') {
       const url =
         method === 'GET' && input !== undefined
           ? `${base}${path}?input=${encodeURIComponent(JSON.stringify(input))}`
@@ -74,7 +74,7 @@ export async function startNodeProcess(home: string): Promise<NodeProcess> {
         body: method === 'POST' ? JSON.stringify(input) : undefined,
       });
       const body = (await res.json()) as { result?: { data: unknown } };
-      return { status: res.status, data: body.result?.data ?? body };
+      return { status: res.status, data: (body.result?.data ?? body) as T };
     },
     async kill9() {
       run.child.kill('SIGKILL');
@@ -120,7 +120,7 @@ export function databasesUnder(dir: string): string[] {
  * The homes and node processes of one test file: `start` runs a node and remembers it; homes pushed
  * to `homes` are removed. After the file's tests every node still running is killed.
  */
-export function faultProcesses(): { homes: string[]; start(home: string): Promise<NodeProcess> } {
+export function faultProcesses(): { homes: string[]; start: (home: string) => Promise<NodeProcess> } {
   const homes: string[] = [];
   const running: NodeProcess[] = [];
   afterAll(async () => {
@@ -129,7 +129,7 @@ export function faultProcesses(): { homes: string[]; start(home: string): Promis
   });
   return {
     homes,
-    async start(home) {
+    start: async (home) => {
       const n = await startNodeProcess(home);
       running.push(n);
       return n;

@@ -57,7 +57,7 @@ export function mutatedBytes(valid: Uint8Array): fc.Arbitrary<Uint8Array> {
       maxLength: 6,
     })
     .map((edits) => {
-      let b = Array.from(valid);
+      const b = Array.from(valid);
       for (const [at, v, kind] of edits) {
         const i = b.length ? at % b.length : 0;
         if (kind === 0) b[i] = v;
@@ -76,7 +76,8 @@ export function expectOnly<T>(codes: readonly string[], fn: () => T): T | undefi
   try {
     return fn();
   } catch (err) {
-    if (err instanceof HearthError && (codes.includes(err.code) || codes.includes(err.wireCode))) return undefined;
+    if (err instanceof HearthError && (codes.includes(String(err.code)) || codes.includes(err.wireCode)))
+      return undefined;
     throw new Error(
       `undocumented failure: ${err instanceof HearthError ? `${err.name}(${err.code})` : String((err as Error)?.stack ?? err)}`,
     );
@@ -87,7 +88,8 @@ export async function expectOnlyAsync<T>(codes: readonly string[], fn: () => Pro
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof HearthError && (codes.includes(err.code) || codes.includes(err.wireCode))) return undefined;
+    if (err instanceof HearthError && (codes.includes(String(err.code)) || codes.includes(err.wireCode)))
+      return undefined;
     throw new Error(
       `undocumented failure: ${err instanceof HearthError ? `${err.name}(${err.code})` : String((err as Error)?.stack ?? err)}`,
     );

@@ -59,13 +59,15 @@ describe("fuzz: the inviter's answer to a join request", () => {
   it('arbitrary bodies: bad_request or a named refusal; the open code is never used up', async () => {
     const book = new JoinCodeBook();
     const open = book.open('member', 900);
-    const issue = async (invitee: string) =>
-      makeInvite({
-        invitee,
-        inviterKp: inviter,
-        community: { community_id: inviter.nodeIdFull, name: 'Elm Street' },
-        bootstrapEndpoints: [],
-      });
+    const issue = (invitee: string) =>
+      Promise.resolve(
+        makeInvite({
+          invitee,
+          inviterKp: inviter,
+          community: { community_id: inviter.nodeIdFull, name: 'Elm Street' },
+          bootstrapEndpoints: [],
+        }),
+      );
     const body = fc.oneof(
       fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 })),
       fc.record(

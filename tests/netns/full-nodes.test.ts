@@ -101,7 +101,7 @@ function status(
       ['netns', 'exec', topo!.node(h.name).ns, process.execPath, BIN, 'status', '--json'],
       { env: { ...process.env, HEARTHNET_HOME: h.dir }, encoding: 'utf8', timeout: 10_000 },
     );
-    return JSON.parse(out);
+    return JSON.parse(out) as NonNullable<ReturnType<typeof status>>;
   } catch {
     return null;
   }

@@ -8,9 +8,10 @@
  * Last line: `street: <N> nodes, meet <s> s, reach-all p99 <ms> ms, idle cpu <pct>% per node, idle <KB> KB/min per node, heal <s> s`.
  */
 import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleNode } from '../../tools/bundle-node';
 import {
   cleanStaleNamespaces,
   createTopology,
@@ -26,6 +27,9 @@ import { applyWifi, HOME_WIFI, nftUnavailableReason } from './wifi';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const BIN = join(ROOT, 'bin/hearthnet');
+const CLI_BUNDLE = join(ROOT, 'out/cli/hearthnet.mjs');
+/** bin/hearthnet then runs the bundle whatever the sources' mtimes say. */
+const CLI_ENV = { HEARTHNET_CLI_BUNDLE: '1' };
 const MODEL = join(ROOT, '../shared/models/stories260K/stories260K.gguf');
 /** Redeems per household before the run gives up (each waits longer after a timeout). */
 const REDEEM_ATTEMPTS = 6;
@@ -88,10 +92,13 @@ class Street {
       [`--max-old-space-size=${NODE_HEAP_MB}`, BIN, 'run', '--no-ui', '--debug'],
       {
         cwd: ROOT,
-        env: { ...process.env, HEARTHNET_HOME: h.dir, UV_THREADPOOL_SIZE: '2' },
+        env: { ...process.env, ...CLI_ENV, HEARTHNET_HOME: h.dir, UV_THREADPOOL_SIZE: '2' },
       },
     );
     this.procs[i] = child;
+    // STREET_LOG_DIR=<dir> keeps every node's log (node-<i>.log) for looking into a failed run.
+    const logDir = process.env.STREET_LOG_DIR;
+    if (logDir) child.stderr!.pipe(createWriteStream(join(logDir, `node-${i + 1}.log`), { flags: 'a' }));
     this.obs.follow(i, child.stderr!, (line) => {
       if (/"level":"error"|Error/.test(line)) process.stderr.write(`[node ${i + 1}] ${line.slice(0, 300)}\n`);
     });
@@ -120,7 +127,7 @@ class Street {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.procs.map((p) => (p ? killChild(p, 10_000) : undefined)));
+    await Promise.all(this.procs.flatMap((p) => (p ? [killChild(p, 10_000)] : [])));
     this.procs = [];
   }
 
@@ -131,7 +138,12 @@ class Street {
       execFile(
         'ip',
         ['netns', 'exec', h.net.ns, process.execPath, BIN, ...args],
-        { cwd: ROOT, env: { ...process.env, HEARTHNET_HOME: h.dir }, timeout: timeoutMs, maxBuffer: 4 << 20 },
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...CLI_ENV, HEARTHNET_HOME: h.dir },
+          timeout: timeoutMs,
+          maxBuffer: 4 << 20,
+        },
         (err, stdout, stderr) =>
           err
             ? fail(
@@ -261,7 +273,7 @@ async function lifeOnTheStreet(street: Street): Promise<void> {
   };
   await attempt('chat', () => street.cli(2, ['chat', 'send', 'House 4', 'is the ladder still free?', '--json']));
   await attempt('file from 3 holders', async () => {
-    const cid = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])).cid as string;
+    const { cid } = JSON.parse(await street.cli(1, ['files', 'add', file, '--json'])) as { cid: string };
     for (const i of [2, 3]) {
       const copy = join(homes[i].dir, 'recipes.txt');
       writeFileSync(copy, "Grandma's bread: flour, water, salt, time.\n".repeat(20_000));
@@ -303,8 +315,11 @@ async function main(): Promise<void> {
     say(`street: skipped: ${why}`);
     return;
   }
-  if (!existsSync(join(ROOT, 'out/cli/hearthnet.mjs')))
-    say('street: note: no CLI bundle (npm run build); nodes run from sources, slower and bigger');
+  // Every node runs the CLI bundle as shipped, never the sources through tsx (slower, ~50 MB bigger):
+  // built now from this tree, and forced for every process (CLI_ENV) even if a source changes mid-run.
+  const built = performance.now();
+  await bundleNode({ entry: { file: join(ROOT, 'src-main/runtime/cli/main.ts') }, outfile: CLI_BUNDLE });
+  say(`street: CLI bundle built in ${secs(performance.now() - built)} s (out/cli/hearthnet.mjs)`);
   cleanStaleNamespaces();
   const names = Array.from({ length: args.nodes }, (_, i) => `n${i}`);
   const topo = createTopology(names, { tag: 'st' });

@@ -97,7 +97,12 @@ export function collect<T>(
       finished = true;
       clearTimeout(timer);
       sub?.unsubscribe();
-      if (err) reject(err instanceof Error ? err : new Error(String((err as { message?: string })?.message ?? err)));
+      if (err)
+        reject(
+          err instanceof Error
+            ? err
+            : new Error(typeof err === 'string' ? err : ((err as { message?: string }).message ?? JSON.stringify(err))),
+        );
       else resolve(values);
     };
     const timer = setTimeout(

@@ -77,7 +77,7 @@ export function buildBackup(config: Config, now = new Date()): Backup {
     try {
       community = {
         id: communityId,
-        manifest: readCommunityManifest(files.communityManifest) as unknown as Record<string, unknown> | null,
+        manifest: readCommunityManifest(files.communityManifest),
         events: [...ctx.log.replay()],
       };
     } finally {

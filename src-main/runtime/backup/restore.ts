@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { canonicalJson } from '../../common';
 import { configFromToml, resolvePaths, saveConfig, type Config, type Env } from '../config';
 import { parseTomlText } from '../config/load';
-import { loadKeyPair, SECRET_KEY_FILE, type CommunityManifest } from '../identity';
+import { loadKeyPair, parseCommunityManifest, SECRET_KEY_FILE, type CommunityManifest } from '../identity';
 import { openCommunity } from '../node/community-context';
 import { writeCommunityManifest } from '../config/community-file';
 import { nodeFiles } from '../config/node-paths';
@@ -35,6 +35,21 @@ export function readBackupFile(file: string): Backup {
   const problem = backupProblem(doc);
   if (problem) throw new RestoreError('config_invalid', `${file} is not a HearthNet backup we can restore: ${problem}`);
   return doc as Backup;
+}
+
+/** The backup's community manifest, checked like one from a neighbour (a damaged one names its field). */
+function restoredManifest(manifest: Record<string, unknown>): CommunityManifest {
+  try {
+    return parseCommunityManifest(manifest);
+  } catch (err) {
+    throw new RestoreError(
+      'config_invalid',
+      `the community manifest in this backup is damaged: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 export interface RestoreSummary {
@@ -95,7 +110,7 @@ export function restoreBackup(backup: Backup, configFile: string, env: Env): Res
         ctx.close();
       }
       if (backup.community.manifest) {
-        writeCommunityManifest(files.communityManifest, backup.community.manifest as unknown as CommunityManifest);
+        writeCommunityManifest(files.communityManifest, restoredManifest(backup.community.manifest));
         written.push(files.communityManifest);
       }
     }

@@ -105,7 +105,7 @@ export async function importFile(p: StoreParts, path: string, opts: ImportOption
 async function importLinked(p: StoreParts, path: string, before: Stats, opts: ImportOptions): Promise<BlobManifest> {
   const release = await p.hold();
   try {
-    const m = await chunkFile(path, async () => undefined, opts);
+    const m = await chunkFile(path, () => Promise.resolve(), opts);
     const after = await stat(path).catch(() => null);
     if (!after || after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.size !== m.size_bytes) {
       throw new BlobError(

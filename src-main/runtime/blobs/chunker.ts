@@ -83,6 +83,13 @@ export function chunkPlacements(m: BlobManifest): Map<Cid, ChunkPlacement> {
   return out;
 }
 
+/** The placement of `cid` (one of the blob's chunks: every chunk of a manifest has one). */
+export function placementOf(places: Map<Cid, ChunkPlacement>, cid: Cid): ChunkPlacement {
+  const place = places.get(cid);
+  if (!place) throw new Error(`chunk ${cid} is not part of this blob`);
+  return place;
+}
+
 export async function verifyChunk(data: Uint8Array, expectedCid: Cid): Promise<void> {
   const actual = await hashBytes(data);
   if (actual !== expectedCid) {

@@ -27,7 +27,7 @@ export function statfsUsage(dir: string, cacheMs = DISK_USAGE_CACHE_MS): DiskUsa
     // little written in between.
     if (last && now - last.at < cacheMs) return last.usage;
     const usage = statfs(dir).then(
-      (s) => ({ total: Number(s.blocks) * Number(s.bsize), free: Number(s.bavail) * Number(s.bsize) }),
+      (s) => ({ total: s.blocks * s.bsize, free: s.bavail * s.bsize }),
       (err: unknown) => {
         last = null;
         throw ioError('checking free disk space', err);

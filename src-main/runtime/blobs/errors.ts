@@ -8,6 +8,8 @@ export const BLOB_ERROR_CODES = [
   'disk_full',
   'manifest_invalid',
   'cancelled',
+  /** An operation on a store that is not open (a caller forgot `start()`, or called after `stop()`). */
+  'not_started',
 ] as const;
 export type BlobErrorCode = (typeof BLOB_ERROR_CODES)[number];
 export const BlobError = defineDomainError<BlobErrorCode>('BlobError', BLOB_ERROR_CODES, {

@@ -101,40 +101,42 @@ export async function runWorkers(
   onDone: (job: Job) => void,
 ): Promise<HearthError | null> {
   const queue = [...jobs];
-  let fatal: HearthError | null = null;
-  let noSource = false;
+  // Shared by the workers (an object, so that the loop below sees what the workers set).
+  const state: { fatal: HearthError | null; noSource: boolean } = { fatal: null, noSource: false };
   const worker = async () => {
-    while (!fatal && !noSource && queue.length) {
+    while (!state.fatal && !state.noSource && queue.length) {
       if (signal.aborted) {
-        fatal ??= abortError(signal, 'The download');
+        state.fatal ??= abortError(signal, 'The download');
         return;
       }
       const src = pool.pick(queue[0].tried);
       if (!src) {
-        noSource = true; // every source dropped: leave the rest missing
+        state.noSource = true; // every source dropped: leave the rest missing
         return;
       }
       // Split what is left between the workers, so every source gets a share of a small blob too.
       const batch = takeBatch(queue, src.id, Math.min(s.batch, Math.ceil(queue.length / s.concurrency)));
       const r = await fetchBatch(batch, src, pool, signal, s, onDone);
-      if (r) fatal ??= r;
+      if (r) state.fatal ??= r;
       for (const j of batch) if (!j.done && j.job.attempts < s.maxAttempts) queue.push(j.job);
     }
   };
   // Rounds: a worker may finish while another's failed batch is being re-queued.
   for (
     let round = 0;
-    !fatal && !noSource && queue.length && round <= s.maxAttempts * Math.max(1, jobs.length);
+    !state.fatal && !state.noSource && queue.length && round <= s.maxAttempts * Math.max(1, jobs.length);
     round++
   ) {
     await Promise.all(Array.from({ length: Math.min(s.concurrency, queue.length) }, worker));
   }
-  return fatal;
+  return state.fatal;
 }
 
 /** Up to `max` jobs from the front of the queue that `source` has not failed (the first one always). */
 function takeBatch(queue: Job[], source: string, max: number): { job: Job; done: boolean }[] {
-  const out = [{ job: queue.shift()!, done: false }];
+  const first = queue.shift();
+  if (!first) throw new Error('takeBatch needs a non-empty queue');
+  const out = [{ job: first, done: false }];
   for (let i = 0; i < queue.length && out.length < max;) {
     if (queue[i].tried.has(source)) i++;
     else out.push({ job: queue.splice(i, 1)[0], done: false });
@@ -199,7 +201,7 @@ async function fetchBatch(
   } finally {
     signal.removeEventListener('abort', onOuter);
     if (!ctrl.signal.aborted) ctrl.abort(new BlobError('not_found', 'The batch ended.'));
-    void it?.return?.()?.catch(() => undefined);
+    void it?.return?.().catch(() => undefined);
     writer?.release();
   }
   const missing = batch.filter((b) => !b.done);
@@ -241,7 +243,7 @@ function nextWithin<T>(it: AsyncIterator<T>, ms: number, ctrl: AbortController):
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(ctrl.signal.reason);
     const timer = setTimeout(() => ctrl.abort(new BlobError('not_found', 'The neighbour did not answer in time.')), ms);
-    timer.unref?.();
+    timer.unref();
     if (ctrl.signal.aborted) onAbort();
     ctrl.signal.addEventListener('abort', onAbort, { once: true });
     it.next()

@@ -59,10 +59,8 @@ export class PackHandles {
     }
     // Close the least recently used handles of a pack nobody is using right now.
     if (this.#open.size >= OPEN_PACKS_MAX) {
-      const idle = [...this.#open.keys()].find(
-        (b) => b !== blob && !this.#chain.has(b) && this.#open.get(b)!.readers === 0,
-      );
-      if (idle) await this.close(idle);
+      const idle = [...this.#open].find(([b, h]) => b !== blob && !this.#chain.has(b) && h.readers === 0);
+      if (idle) await this.close(idle[0]);
     }
     let pack: FileHandle;
     let have: FileHandle | null = null;

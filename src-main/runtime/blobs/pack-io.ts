@@ -52,7 +52,7 @@ export interface Handles {
   /** Write-behind: writes in flight, their reusable buffers, and the first failure (reported by the next write or flush). */
   readonly writes: Set<Promise<void>>;
   readonly buffers: Uint8Array[];
-  error: unknown;
+  error: Error | null;
 }
 
 /**

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import type { Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { cidHex } from './cid';
-import type { BlobManifest, ChunkPlacement } from './chunker';
+import { placementOf, type BlobManifest, type ChunkPlacement } from './chunker';
 import { PackIndex, type Pack } from './pack-index';
 import { errnoOf, ioError, readFullyAt } from './fs-util';
 import { flushHave, HAVE_BATCH, readFullyAtSync, syncOrSlow, writeHaveFile, writePiece, type Handles } from './pack-io';
@@ -94,7 +94,7 @@ export class PackFiles {
       const p = this.#ix.pack(m);
       const raw = await readFile(this.#havePath(blob)).catch(() => Buffer.alloc(0));
       for (let i = 0; i + 4 <= raw.length; i += 4) {
-        const ref = m.chunks[raw.readUInt32BE(i)];
+        const ref = m.chunks.at(raw.readUInt32BE(i)); // from disk: may be out of range
         if (ref) this.#ix.add(p, ref.cid);
       }
     }
@@ -203,10 +203,11 @@ export class PackFiles {
   async read(cid: Cid, buf?: Uint8Array): Promise<Uint8Array | null> {
     const blob = this.#ix.holderOf(cid);
     if (!blob) return null;
-    const p = this.#ix.packs.get(blob)!;
-    const size = p.places.get(cid)!.size;
+    const place = this.#ix.packs.get(blob)?.places.get(cid);
+    if (!place) return null; // the index's packs and holders change together: not reached
+    const size = place.size;
     const out = buf && buf.length >= size ? buf.subarray(0, size) : new Uint8Array(size);
-    const off = p.places.get(cid)!.offsets[0];
+    const off = place.offsets[0];
     // Only opening the handle runs in the pack's queue; the read itself does not, so the streams
     // serving one blob to peers read in parallel (a close waits for readers: see #closeHandles).
     const got = await this.#handles.withPack(blob, async () => {
@@ -284,7 +285,7 @@ export class PackFiles {
   async #held(p: Pack, h: Handles, cid: Cid): Promise<void> {
     this.#ix.add(p, cid);
     this.markChecked(cid);
-    h.pending.push(p.places.get(cid)!.index);
+    h.pending.push(placementOf(p.places, cid).index);
     if (h.pending.length >= HAVE_BATCH) await flushHave(h);
   }
 
@@ -304,7 +305,12 @@ export class PackFiles {
         path: this.packPath(m.cid),
         places: p.places,
         written: (cid: Cid) => (open && !p.have.has(cid) ? this.#held(p, h, cid) : Promise.resolve()),
-        release: () => void (open && ((open = false), h.readers--)),
+        release: () => {
+          if (open) {
+            open = false;
+            h.readers--;
+          }
+        },
       };
     });
   }
@@ -350,7 +356,7 @@ export class PackFiles {
     await this.#handles.close(p.m.cid);
     await writeHaveFile(
       this.#havePath(p.m.cid),
-      [...p.have].map((cid) => p.places.get(cid)!.index),
+      [...p.have].map((cid) => placementOf(p.places, cid).index),
     );
   }
 

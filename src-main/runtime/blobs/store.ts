@@ -7,17 +7,13 @@ import { exportToFile, fillAssembly, readBlobBytes, readBlobStream } from './blo
 import { heldWhole, importFile, writeBlob, type ImportOptions } from './blob-writes';
 import { assertCid, CID_PREFIX } from './cid';
 import { verifyChunk, type BlobManifest, type ChunkRef } from './chunker';
-import { assertRoom, DISK_SAFETY_MARGIN_BYTES, statfsUsage, type DiskUsageFn } from './disk';
+import { assertRoom } from './disk';
 import type { FileCidUnpinnedData } from './events';
 import { ioError } from './fs-util';
-import { listDir, scanChunks, scanManifests, StoreLayout } from './layout';
+import { scanManifests, StoreLayout } from './layout';
 import { readManifestFile } from './manifest';
-import { ChunkFiles } from './chunk-files';
-import { ManifestFiles } from './manifest-files';
 import { completeBlob, readPartial, writePartial } from './partial-blobs';
-import { PackFiles, type PackWriter } from './packs';
-import { HeldChunks } from './held-chunks';
-import { PinSet } from './pins';
+import type { PackWriter } from './packs';
 import type { ExportOptions, FileAssembly } from './export';
 import {
   buildParts,
@@ -28,6 +24,7 @@ import {
   type StoreParts,
 } from './store-parts';
 import { BlobError } from './errors';
+import { StartGate, type Startable } from '../lifecycle';
 
 export { READ_BLOB_BYTES_MAX } from './blob-reads';
 export type { ImportOptions } from './blob-writes';
@@ -41,17 +38,20 @@ export interface WriteChunkOptions {
 }
 
 /**
- * Content-addressed blob store. Lifecycle: `start()` (idempotent; every method also awaits it)
- * creates the directories, empties tmp/, loads pins and sums the sizes once; `stop()` waits for
- * a running gc. One process owns a store directory. Every file becomes visible by rename, so a
+ * Content-addressed blob store, a Startable: `start()` (idempotent) creates the directories,
+ * empties tmp/, loads pins and sums the sizes once; `stop()` waits for a running gc and closes
+ * the packs. Operations before `start()` (or after `stop()`) fail with BlobError('not_started'). One process owns a store directory. Every file becomes visible by rename, so a
  * crash leaves either nothing or a whole file; a blob is visible only once all its chunks are.
  */
-export class BlobStore {
+export class BlobStore implements Startable {
   readonly layout: StoreLayout;
   readonly gcThreshold: number;
   /** The store's parts, shared with the modules that implement its operations. */
   readonly #p: StoreParts;
-  #started: Promise<void> | null = null;
+  readonly #gate = new StartGate(
+    () => this.#open(),
+    () => this.#close(),
+  );
   #holds = 0;
   #gc: Promise<number> | null = null;
 
@@ -64,17 +64,33 @@ export class BlobStore {
     this.layout = this.#p.layout;
   }
 
+  /** Opens the store (idempotent); a failed start leaves it stopped, to be started again. */
   start(): Promise<void> {
-    this.#started ??= openParts(this.#p).catch((err: unknown) => {
-      this.#started = null;
-      throw err instanceof HearthError ? err : ioError(`opening the file store at ${this.dir}`, err);
-    });
-    return this.#started;
+    return this.#gate.start();
   }
 
-  async stop(): Promise<void> {
+  /** Waits for a running gc and closes the open packs; `start()` opens the store again. */
+  stop(): Promise<void> {
+    return this.#gate.stop();
+  }
+
+  async #open(): Promise<void> {
+    try {
+      await openParts(this.#p);
+    } catch (err) {
+      throw err instanceof HearthError ? err : ioError(`opening the file store at ${this.dir}`, err);
+    }
+  }
+
+  async #close(): Promise<void> {
     await this.#gc?.catch(() => undefined);
     await this.#p.packs.close();
+  }
+
+  /** Every operation needs an open store: before start (or after stop) it fails with 'not_started'. */
+  #assertOpen(): void {
+    if (!this.#gate.running)
+      throw new BlobError('not_started', `the file store at ${this.dir} is not open (start() it first)`);
   }
 
   /**
@@ -82,12 +98,14 @@ export class BlobStore {
    * a manifest yet). Waits for a running gc first. Call the returned function when done.
    */
   async hold(): Promise<() => void> {
-    await this.start();
+    this.#assertOpen();
     while (this.#gc) await this.#gc.catch(() => undefined);
     this.#holds++;
     let released = false;
     return () => {
-      if (!released) ((released = true), this.#holds--);
+      if (released) return;
+      released = true;
+      this.#holds--;
     };
   }
 
@@ -105,7 +123,7 @@ export class BlobStore {
 
   /** True when the chunk is stored. */
   async has(cid: string): Promise<boolean> {
-    await this.start();
+    this.#assertOpen();
     return this.#p.held.has(assertCid(cid));
   }
 
@@ -114,7 +132,7 @@ export class BlobStore {
    * transfer can fetch it again) and BlobError('hash_mismatch') thrown; a missing one is 'not_found'.
    */
   async readChunk(cid: string): Promise<Uint8Array> {
-    await this.start();
+    this.#assertOpen();
     return this.#p.held.read(assertCid(cid));
   }
 
@@ -126,7 +144,7 @@ export class BlobStore {
    * ('hash_mismatch'), as readChunk does. Local reads use readChunk.
    */
   async readChunkForPeer(cid: string): Promise<Uint8Array> {
-    await this.start();
+    this.#assertOpen();
     return this.#p.held.readForPeer(assertCid(cid));
   }
 
@@ -140,13 +158,13 @@ export class BlobStore {
     await verifyChunk(data, c);
     // No statfs per chunk (a thread-pool round trip each): the transfer holds the store and checked
     // room for every missing byte before asking; a disk filled meanwhile fails the write (ENOSPC -> disk_full).
-    await this.start();
+    this.#assertOpen();
     await this.#p.packs.write(m, c, data);
   }
 
   /** The pack of `m` ready for a receiver thread to write checked pieces into (PackFiles.openWriter); null if linked. */
-  async openPackWriter(m: BlobManifest): Promise<PackWriter | null> {
-    await this.start();
+  openPackWriter(m: BlobManifest): Promise<PackWriter | null> {
+    this.#assertOpen();
     return this.#p.packs.openWriter(m);
   }
 
@@ -156,7 +174,7 @@ export class BlobStore {
    * is missing. After a crash at most one batch is forgotten and fetched again.
    */
   async flushFetched(cid: string): Promise<void> {
-    await this.start();
+    this.#assertOpen();
     await this.#p.packs.flush(assertCid(cid));
   }
 
@@ -178,13 +196,13 @@ export class BlobStore {
 
   /** Deletes a chunk; resolves false when it was not there. */
   async deleteChunk(cid: string): Promise<boolean> {
-    await this.start();
+    this.#assertOpen();
     return (await this.#p.held.delete(assertCid(cid))) > 0;
   }
 
   /** Chunks of `manifest` this store does not hold (in manifest order; a repeated CID repeats). */
   async missingChunks(manifest: BlobManifest): Promise<ChunkRef[]> {
-    await this.start();
+    this.#assertOpen();
     return missingIn(this.#p, manifest);
   }
 
@@ -192,13 +210,13 @@ export class BlobStore {
 
   /** True when the blob's manifest and every one of its chunks are stored. */
   async hasBlob(cid: string): Promise<boolean> {
-    await this.start();
+    this.#assertOpen();
     return heldWhole(this.#p, assertCid(cid));
   }
 
   /** The manifest of a complete blob ('not_found' otherwise); marks the blob as recently used. */
   async readManifest(cid: string): Promise<BlobManifest> {
-    await this.start();
+    this.#assertOpen();
     return readCompleteManifest(this.#p, assertCid(cid));
   }
 
@@ -208,7 +226,7 @@ export class BlobStore {
    * when complete.
    */
   async writeBlob(manifest: BlobManifest, chunks: readonly Uint8Array[]): Promise<BlobManifest> {
-    await this.start();
+    this.#assertOpen();
     return writeBlob(this.#p, manifest, chunks);
   }
 
@@ -219,7 +237,7 @@ export class BlobStore {
    * visible and the chunks this import added (and no other blob uses) are removed.
    */
   async importFile(path: string, opts: ImportOptions = {}): Promise<BlobManifest> {
-    await this.start();
+    this.#assertOpen();
     return importFile(this.#p, path, opts);
   }
 
@@ -230,37 +248,37 @@ export class BlobStore {
    * blob is not in a pack of its own or `outPath` is on another filesystem (copy it instead).
    */
   async moveToFile(cid: string, outPath: string, opts: { durable?: boolean } = {}): Promise<boolean> {
-    await this.start();
+    this.#assertOpen();
     return this.#p.packs.moveOut(assertCid(cid), resolve(outPath), opts.durable === false ? this.#p.later : undefined);
   }
 
   /** A complete blob's chunks in order, each verified as it is read. */
   async *readBlobStream(cid: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<[ChunkRef, Uint8Array]> {
-    await this.start();
+    this.#assertOpen();
     yield* readBlobStream(this.#p, assertCid(cid), opts.signal);
   }
 
   /** A small blob's bytes in memory (at most `maxBytes`; stream bigger ones). */
   async readBlobBytes(cid: string, opts: { maxBytes?: number } = {}): Promise<Uint8Array> {
-    await this.start();
+    this.#assertOpen();
     return readBlobBytes(this.#p, assertCid(cid), opts.maxBytes);
   }
 
   /** Writes a complete blob to `outPath` atomically (temp file beside it, then rename). */
   async exportToFile(cid: string, outPath: string, opts: ExportOptions = {}): Promise<BlobManifest> {
-    await this.start();
+    this.#assertOpen();
     return exportToFile(this.#p, assertCid(cid), outPath, opts);
   }
 
   /** Copies into `a` every chunk it still lacks, each verified as it is read (one chunk in memory). */
   async fillAssembly(a: FileAssembly, opts: ExportOptions = {}): Promise<void> {
-    await this.start();
+    this.#assertOpen();
     return fillAssembly(this.#p, a, opts);
   }
 
   /** CIDs of complete blobs, sorted; `prefix` may be given with or without `blake3:`. */
   async listCids(prefix?: string): Promise<Cid[]> {
-    await this.start();
+    this.#assertOpen();
     const p = prefix === undefined ? CID_PREFIX : prefix.startsWith(CID_PREFIX) ? prefix : CID_PREFIX + prefix;
     return (await scanManifests(this.layout.manifests))
       .map((e) => e.cid)
@@ -288,13 +306,13 @@ export class BlobStore {
 
   /** The manifest of an unfinished transfer, or null. */
   async readPartial(cid: string): Promise<BlobManifest | null> {
-    await this.start();
+    this.#assertOpen();
     return readPartial(this.#p, assertCid(cid));
   }
 
   /** Records a verified manifest whose chunks are still arriving (so a later fetch resumes). */
   async writePartial(manifest: BlobManifest): Promise<void> {
-    await this.start();
+    this.#assertOpen();
     await writePartial(this.#p, manifest);
   }
 
@@ -303,7 +321,7 @@ export class BlobStore {
    * `durable: false` leaves its fsyncs to `syncBatch()`.
    */
   async completeBlob(cid: string, opts: { durable?: boolean } = {}): Promise<BlobManifest> {
-    await this.start();
+    this.#assertOpen();
     return completeBlob(this.#p, assertCid(cid), opts);
   }
 
@@ -312,7 +330,7 @@ export class BlobStore {
    * one round of concurrent fsyncs, each directory once. Call it before reporting the batch done.
    */
   async syncBatch(): Promise<void> {
-    await this.start();
+    this.#assertOpen();
     await this.#p.later.flush();
   }
 
@@ -322,7 +340,7 @@ export class BlobStore {
    * Resolves to the bytes freed.
    */
   async deleteBlob(cid: string): Promise<number> {
-    await this.start();
+    this.#assertOpen();
     return deleteBlob(this.#p, assertCid(cid));
   }
 
@@ -330,7 +348,7 @@ export class BlobStore {
 
   /** Protects a blob (manifest CID: the manifest and all its chunks) or a single chunk from gc. */
   async pin(cid: string): Promise<void> {
-    await this.start();
+    this.#assertOpen();
     await this.#p.pins.set(assertCid(cid), true);
   }
 
@@ -345,7 +363,7 @@ export class BlobStore {
 
   /** Pins many blobs with one write of the pin list (a batch of added files). */
   async pinMany(cids: readonly string[]): Promise<void> {
-    await this.start();
+    this.#assertOpen();
     await this.#p.pins.setMany(
       cids.map((c) => assertCid(c)),
       true,
@@ -354,18 +372,20 @@ export class BlobStore {
 
   /** Removes a pin; resolves to the `file.cid.unpinned` event data, or null if it was not pinned. */
   async unpin(cid: string): Promise<FileCidUnpinnedData | null> {
-    await this.start();
+    this.#assertOpen();
     const c = assertCid(cid);
     return (await this.#p.pins.set(c, false)) ? { cids: [c] } : null;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a closed store or a bad CID rejects, not throws
   async isPinned(cid: string): Promise<boolean> {
-    await this.start();
+    this.#assertOpen();
     return this.#p.pins.has(assertCid(cid));
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a closed store rejects, not throws
   async listPins(): Promise<Cid[]> {
-    await this.start();
+    this.#assertOpen();
     return this.#p.pins.all();
   }
 
@@ -378,7 +398,7 @@ export class BlobStore {
    * or when a blob is being assembled: call again later).
    */
   async gc(targetFraction = GC_TARGET_FRACTION): Promise<number> {
-    await this.start();
+    this.#assertOpen();
     if (this.#gc) return this.#gc;
     if (this.#holds > 0) return 0;
     const run = collectGarbage(this.#p, this.gcThreshold, targetFraction);

@@ -241,8 +241,9 @@ export class TransferManager {
       tried.add(s.id);
       const t = pool.begin(s);
       let m: BlobManifest;
+      const sourceId = s.id;
       try {
-        const raw = await this.#withTimeout((sig) => this.#c.fetchManifest(s!.id, cid, sig), signal);
+        const raw = await this.#withTimeout((sig) => this.#c.fetchManifest(sourceId, cid, sig), signal);
         m = await parseManifest(raw, cid);
       } catch (err) {
         throwIfAborted(signal, 'The download');
@@ -265,7 +266,7 @@ export class TransferManager {
       () => ctrl.abort(new BlobError('not_found', 'The neighbour did not answer in time.')),
       this.#timeoutMs,
     );
-    timer.unref?.();
+    timer.unref();
     const onOuter = () => ctrl.abort(outer.reason);
     outer.addEventListener('abort', onOuter, { once: true });
     try {

@@ -121,7 +121,8 @@ export class CapabilityBus implements InboundCallHandler {
   // ---- inbound ------------------------------------------------------------------------------
 
   /** InboundCallHandler: serve a verified `POST /bus/v1/call` from a peer. Throws BusError. */
-  async handleInbound(call: InboundCall): Promise<unknown | AsyncIterable<FrameData>> {
+  /** Resolves to the reply: a value, or an AsyncIterable<FrameData> for a stream. */
+  async handleInbound(call: InboundCall): Promise<unknown> {
     this.#stats.inbound_total++;
     let entry: CapabilityEntry | null = null;
     const t0 = monotonic();
@@ -241,7 +242,7 @@ export class CapabilityBus implements InboundCallHandler {
         if (!first.done && first.value.event === 'error') throw errorFromFrame(first.value);
       } catch (e) {
         ctl.abort(e);
-        it?.return?.()?.catch(noop); // a producer parked on an await must not hold us up
+        it?.return?.().catch(noop); // a producer parked on an await must not hold us up
         release();
         lastErr = this.#failed(entry, req, e, t0, opts);
         if (!mayFailOver(lastErr, opts.idempotent ?? entry.descriptor.idempotent, opts.signal?.aborted ?? false)) break;
@@ -271,7 +272,7 @@ export class CapabilityBus implements InboundCallHandler {
         throw err;
       } finally {
         if (result !== 'ok') ctl.abort(new BusError('cancelled', `${label} stream was stopped by the caller`));
-        it.return?.()?.catch(noop);
+        it.return?.().catch(noop);
         release();
         if (result === 'ok') {
           this.health.record(entry, { success: true, latencyMs: monotonic() - t0 });
@@ -295,7 +296,7 @@ export class CapabilityBus implements InboundCallHandler {
       node_id: peer.nodeId,
       display_name: peer.manifest.display_name,
       endpoint: peer.endpoint,
-      capabilities: peer.manifest.capabilities?.length ?? 0,
+      capabilities: peer.manifest.capabilities.length, // schema-checked (NodeManifestSchema)
       last_seen: this.#now(),
     });
     return this.registry.updateFromPeerManifest({ nodeId: peer.nodeId, endpoint: peer.endpoint }, peer.manifest);

@@ -9,7 +9,7 @@ import {
   STABILITIES,
   versionString,
 } from '../../common';
-import type { SchemaHash, Stability, Version } from '../../common';
+import type { SchemaHash, Stability, Unchecked, Version } from '../../common';
 import type { CapabilitySpec } from '../identity';
 import { BusError } from './errors';
 
@@ -41,13 +41,13 @@ export interface CapabilityDescriptor {
 
 /** Defaults applied by `defineCapability` when a field is omitted. */
 export const CAPABILITY_DEFAULTS = Object.freeze({
-  stability: 'experimental' as Stability,
-  request_schema: { type: 'object' } as JsonSchema,
+  stability: 'experimental',
+  request_schema: { type: 'object' },
   response_schema: null,
   stream_schema: null,
   params: {},
   max_concurrent: 4,
-  trust_required: 'member' as CapabilityTrust,
+  trust_required: 'member',
   timeout_seconds: RPC_DEFAULT_TIMEOUT_SECONDS,
   idempotent: false,
 });
@@ -81,13 +81,25 @@ export function defineCapability(init: CapabilityInit): CapabilityDescriptor {
     );
   }
   const bad = (why: string) => new BusError('schema_invalid', `capability ${d.name}: ${why}`);
+  checkFields(d, bad);
+  const v = d.version;
+  return Object.freeze({
+    ...d,
+    version: Object.freeze<Version>([v[0], v[1]]),
+    params: Object.freeze({ ...d.params }),
+  });
+}
+
+/** The numbers and literals of a descriptor, checked as untyped: JavaScript callers and peers' specs reach here. */
+function checkFields(d: Unchecked<CapabilityDescriptor>, bad: (why: string) => BusError): void {
   const v = d.version;
   if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n) && n >= 0))
     throw bad('version must be [major, minor] with non-negative integers');
   if (!isOneOf(STABILITIES, d.stability)) throw bad(`stability must be one of ${STABILITIES.join(', ')}`);
   if (!isOneOf(CAPABILITY_TRUST, d.trust_required))
     throw bad(`trust_required must be one of ${CAPABILITY_TRUST.join(', ')}`);
-  if (!Number.isInteger(d.max_concurrent) || d.max_concurrent < 1) throw bad('max_concurrent must be an integer >= 1');
+  if (typeof d.max_concurrent !== 'number' || !Number.isInteger(d.max_concurrent) || d.max_concurrent < 1)
+    throw bad('max_concurrent must be an integer >= 1');
   if (!(typeof d.timeout_seconds === 'number' && d.timeout_seconds > 0 && Number.isFinite(d.timeout_seconds)))
     throw bad('timeout_seconds must be a positive number');
   if (typeof d.idempotent !== 'boolean') throw bad('idempotent must be true or false');
@@ -102,11 +114,6 @@ export function defineCapability(init: CapabilityInit): CapabilityDescriptor {
   if (d.request_schema === null) throw bad('request_schema is required');
   if (typeof d.params !== 'object' || d.params === null || Array.isArray(d.params))
     throw bad('params must be an object');
-  return Object.freeze({
-    ...d,
-    version: Object.freeze([v[0], v[1]]) as Version,
-    params: Object.freeze({ ...d.params }),
-  });
 }
 
 /** The exact object hashed by `schemaHash` (docs/protocol/bus.md shows an example). */

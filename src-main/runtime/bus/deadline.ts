@@ -1,5 +1,5 @@
 /** Abort and deadline plumbing shared by local execution and outbound calls. */
-import { HearthError } from '../../common';
+import { HearthError, isHearthError } from '../../common';
 import { BusError } from './errors';
 
 /** The error a call ends with when its signal aborted: the reason if it is ours, else `cancelled`. */
@@ -8,7 +8,7 @@ export function abortError(signal: AbortSignal, what: string): HearthError {
 }
 
 function errorOfReason(r: unknown, what: string): HearthError {
-  if (r instanceof HearthError) return r;
+  if (isHearthError(r)) return r;
   return new BusError('cancelled', `${what} was cancelled`, { cause: r });
 }
 
@@ -87,7 +87,7 @@ export class CallScope {
     return new Promise<T>((resolve, reject) => {
       const timer = Number.isFinite(ms) ? setTimeout(() => this.abort(timeoutError(ms, what)), Math.max(0, ms)) : null;
       const eager = typeof this.parent === 'object' && !this.#ctl ? this.parent : undefined;
-      const onParent = () => this.abort(eager!.reason);
+      const onParent = () => this.abort(eager?.reason);
       eager?.addEventListener('abort', onParent, { once: true });
       const done = () => {
         if (timer) clearTimeout(timer);
@@ -137,7 +137,7 @@ export function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
 /** Approximate wire size of a JSON value, bytes (0 when it does not serialise). */
 export function jsonBytes(v: unknown): number {
   try {
-    const s = JSON.stringify(v);
+    const s = JSON.stringify(v) as string | undefined; // undefined for undefined, functions, symbols (the lib type says string)
     return s === undefined ? 0 : Buffer.byteLength(s);
   } catch {
     return 0; // sizes are for traces only; an unserialisable value is reported elsewhere

@@ -1,5 +1,5 @@
 /** Runs a local capability instance: trust, schema, concurrency limit, timeout, cancellation. */
-import { HearthError } from '../../common';
+import { HearthError, isHearthError } from '../../common';
 import type { NodeId } from '../../common';
 import type { FrameData } from '../transport/contract';
 import { capabilityLabel } from './capability';
@@ -180,7 +180,7 @@ export class LocalExecutor {
       },
       return(value?: unknown) {
         if (!started) settle('cancelled'); // an unstarted generator skips its finally
-        return gen.return(value as undefined);
+        return gen.return(value);
       },
       throw(err?: unknown) {
         if (!started) settle('cancelled');
@@ -192,6 +192,6 @@ export class LocalExecutor {
 
 /** Errors from a handler become BusErrors a peer can read; HearthErrors pass through. */
 function wrapHandlerError(err: unknown, label: string): HearthError {
-  if (err instanceof HearthError) return err;
+  if (isHearthError(err)) return err;
   return new BusError('internal_error', `${label} failed inside its handler`, { cause: err });
 }

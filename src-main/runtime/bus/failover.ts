@@ -1,5 +1,5 @@
 /** Which failed attempts may be retried on another node, and which count against a node's health. */
-import { CallError, HearthError } from '../../common';
+import { CallError, HearthError, isHearthError } from '../../common';
 import type { WireErrorCode } from '../../common';
 import type { Frame } from '../transport/contract';
 import { BusError } from './errors';
@@ -30,7 +30,7 @@ export function isNodeFault(err: unknown): boolean {
 
 /** Anything thrown across the bus boundary is a HearthError. */
 export function asHearthError(err: unknown, what: string): HearthError {
-  if (err instanceof HearthError) return err;
+  if (isHearthError(err)) return err;
   return new BusError('internal_error', `${what} failed unexpectedly`, { cause: err });
 }
 

@@ -1,6 +1,6 @@
 /** M03 §3.2 of ../shared/spec/hearthnet-reference.md: who offers which capability — our own, and each peer's from its signed manifest. */
 import { canonicalJson, isOneOf, parseVersion, RPC_DEFAULT_TIMEOUT_SECONDS, STABILITIES } from '../../common';
-import type { NodeId, Version } from '../../common';
+import type { NodeId, Unchecked, Version } from '../../common';
 import type { CapabilitySpec, Endpoint, NodeManifest } from '../identity';
 import { capabilityLabel, defineCapability, isCapabilityName, schemaHash, toCapabilitySpec } from './capability';
 import type { CapabilityDescriptor } from './capability';
@@ -34,9 +34,10 @@ export interface RegistryInit {
   onListenerError?: (err: unknown) => void;
 }
 
-function specValid(s: CapabilitySpec): Version | null {
+/** The version of a peer's spec, or null when the spec is malformed (checked as untyped: tests and older callers pass manifests that skipped NodeManifestSchema). */
+function specValid(s: Unchecked<CapabilitySpec> | null | undefined): Version | null {
   if (!s || !isCapabilityName(s.name) || typeof s.version !== 'string') return null;
-  if (!Number.isInteger(s.max_concurrent) || s.max_concurrent < 1) return null;
+  if (typeof s.max_concurrent !== 'number' || !Number.isInteger(s.max_concurrent) || s.max_concurrent < 1) return null;
   if (typeof s.params !== 'object' || s.params === null || Array.isArray(s.params)) return null;
   try {
     return parseVersion(s.version);
@@ -136,7 +137,7 @@ export class Registry {
     const diff: Diff = { added: [], removed: [], updated: [] };
     if (peer.nodeId === this.ourNodeId) return diff; // our own manifest echoed back by discovery
     const fresh = new Map<string, CapabilityEntry>();
-    for (const spec of manifest.capabilities ?? []) {
+    for (const spec of (manifest.capabilities as readonly CapabilitySpec[] | undefined) ?? []) {
       const version = specValid(spec);
       if (!version) continue;
       const key = entryKey(peer.nodeId, spec.name, version, spec.params);
@@ -242,8 +243,7 @@ export class Registry {
   }
 
   /** Subscribe to changes; returns the unsubscribe function. The node republishes its manifest on local changes. */
-  on(event: 'change', listener: RegistryListener): () => void {
-    void event;
+  on(_event: 'change', listener: RegistryListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }

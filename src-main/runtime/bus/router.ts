@@ -83,12 +83,12 @@ export class Router {
   }
 
   route(req: RouteRequest): CapabilityEntry | null {
-    return this.rankedCandidates(req)[0] ?? null;
+    return this.rankedCandidates(req).at(0) ?? null;
   }
 
   /** Keep a session (multi-turn chat) on the same instance while it stays a healthy candidate. */
   routeSticky(req: RouteRequest): CapabilityEntry | null {
-    const e = this.rankedCandidates(req, { sticky: true })[0] ?? null;
+    const e = this.rankedCandidates(req, { sticky: true }).at(0) ?? null;
     if (e && req.sessionId) this.bindSession(req.sessionId, e);
     return e;
   }

@@ -82,7 +82,7 @@ async function* sse(info: RuntimeInfo, path: string, q: unknown): AsyncGenerator
     if (wire?.message) throw new CliExit(exitFor(wire.code), wire.message);
     throw new CliExit(EXIT.error, `the node refused the request (${res.status}): ${text}`);
   }
-  for await (const m of readSseEvents(res.body as unknown as AsyncIterable<Uint8Array>)) {
+  for await (const m of readSseEvents(res.body)) {
     const parsed = m.data === '' ? null : (JSON.parse(m.data) as unknown);
     if (m.event === 'error') {
       const e = parsed as { code?: string; message?: string };

@@ -27,8 +27,15 @@ export function describeValue(v: unknown): string {
   if (v === TOML_DATE || v instanceof Date) return 'a date';
   if (Array.isArray(v)) return 'a list';
   if (v !== null && typeof v === 'object') return 'a table';
-  const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  const s = scalarText(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** A TOML scalar as written (strings quoted); anything else (not from TOML) by its type. */
+function scalarText(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return v === null ? 'null' : typeof v;
 }
 
 /** `<file>: <key> <problem>` with file/key/expected/got in details. */
@@ -79,7 +86,7 @@ export function configErrorOf(e: ErrorObject, file: string | null): ConfigError 
         `${file ? `${file}: ` : 'config: '}${key} is no longer a setting: ${retired}. Delete the line.`,
         { details: { file, key, expected: 'no such key' } },
       );
-    const known = Object.keys((s.properties ?? {}) as object);
+    const known = Object.keys(s.properties ?? {});
     return unknownKeyError(
       file,
       key,

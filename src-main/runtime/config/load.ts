@@ -19,7 +19,7 @@ export interface LoadOptions {
  */
 export function parseTomlText(text: string, file: string): Record<string, unknown> {
   try {
-    return parse(text) as Record<string, unknown>;
+    return parse(text);
   } catch (err) {
     if (err instanceof TomlError) {
       const first = err.message.split('\n')[0];

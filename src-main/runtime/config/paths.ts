@@ -61,8 +61,10 @@ export function defaultPaths(env: Env = process.env): HearthPaths {
     };
   }
   const user = userHome(env);
-  const xdg = (name: string, fallback: string) =>
-    env[name] && isAbsolute(env[name]!) ? env[name]! : join(user, fallback);
+  const xdg = (name: string, fallback: string) => {
+    const dir = env[name];
+    return dir && isAbsolute(dir) ? dir : join(user, fallback);
+  };
   const configDir = join(xdg('XDG_CONFIG_HOME', '.config'), APP);
   const state = join(xdg('XDG_STATE_HOME', '.local/state'), APP);
   const data = join(xdg('XDG_DATA_HOME', '.local/share'), APP);
@@ -104,7 +106,8 @@ export function resolvePaths(config: Config, opts: ResolveOptions = {}): Config 
     for (const [key, schema] of Object.entries(ConfigSchema.properties[section].properties)) {
       if (!('derived' in schema)) continue;
       const value = body[key];
-      const derived = schema.derived as PathLocation | null;
+      // TypeBox keeps extra schema options untyped; `path()`/`optPath()` in schema.ts set this one.
+      const { derived } = schema as { derived: PathLocation | null };
       if (value === null || value === '') body[key] = derived === null ? null : d[derived];
       else if (typeof value === 'string') body[key] = expandPath(value, base, env);
     }

@@ -13,10 +13,10 @@ export class BackoffTable {
     return this.state.get(key)?.failures ?? 0;
   }
 
-  /** Record a failure; returns the delay chosen in ms. */
-  fail(key: string, now: number): number {
+  /** Record a failure; returns the delay chosen in ms (from `baseMs`: 1 s, 2 s, 4 s, ... 30 s by default). */
+  fail(key: string, now: number, baseMs?: number): number {
     const failures = this.failures(key) + 1;
-    const delay = backoffDelayMs(failures - 1); // 1 s, 2 s, 4 s, ... 30 s
+    const delay = backoffDelayMs(failures - 1, baseMs);
     this.state.set(key, { failures, nextAt: now + delay });
     return delay;
   }
@@ -29,6 +29,10 @@ export class BackoffTable {
   /** Block attempts for `ms` (while one is in flight) without touching the failure count. */
   hold(key: string, now: number, ms: number): void {
     this.state.set(key, { failures: this.failures(key), nextAt: now + ms });
+  }
+
+  forget(key: string): void {
+    this.state.delete(key);
   }
 
   clear(): void {

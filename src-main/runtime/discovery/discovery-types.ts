@@ -14,6 +14,8 @@ export const MANIFEST_REFETCH_MIN_MS = 5_000;
 /** Manifests are republished every 20 s: the shortest refresh period of a known peer (longer on a big street). */
 export const MANIFEST_REFRESH_MS = MANIFEST_REPUBLISH_INTERVAL_SECONDS * 1000;
 export const MANIFEST_FETCH_TIMEOUT_MS = 5_000;
+/** After a failed fetch, sightings of that node are ignored for 5 s, then 10, 20, 30 s (common/backoff.ts). */
+export const SIGHTING_RETRY_BASE_MS = 5_000;
 /** Housekeeping tick: unicast retries, manifest refresh, pruning. */
 export const DISCOVERY_TICK_MS = 1_000;
 

@@ -17,6 +17,7 @@ import {
   DISCOVERY_TICK_MS,
   MANIFEST_FETCH_TIMEOUT_MS,
   MANIFEST_REFETCH_MIN_MS,
+  SIGHTING_RETRY_BASE_MS,
   MANIFEST_REFRESH_MS,
   type DiscoveryServiceInit,
   type DiscoveryStatus,
@@ -28,6 +29,7 @@ export {
   MANIFEST_FETCH_TIMEOUT_MS,
   MANIFEST_REFETCH_MIN_MS,
   MANIFEST_REFRESH_MS,
+  SIGHTING_RETRY_BASE_MS,
 } from './discovery-types';
 export type {
   DiscoveryConfig,
@@ -238,9 +240,17 @@ export class DiscoveryService {
       }
     }
     const endpoint: Endpoint = { transport: this.transport, host: s.host, port: s.port };
+    // A node whose manifest could not be had is not asked again at its every sighting: on a busy
+    // street an overloaded neighbour would get a fetch from every other node every few seconds (each
+    // often a fresh TLS handshake, as a timed-out request closes its connection) and never catch up.
+    const retryKey = `sighting:${s.nodeIdFull ?? endpointKey(endpoint)}`;
+    if (!this.backoff.due(retryKey, this.now())) return null;
     try {
-      return await this.fetchAndRegister({ endpoint, nodeIdFull: s.nodeIdFull, source: s.source }, false);
+      const peer = await this.fetchAndRegister({ endpoint, nodeIdFull: s.nodeIdFull, source: s.source }, false);
+      this.backoff.forget(retryKey);
+      return peer;
     } catch {
+      this.backoff.fail(retryKey, this.now(), SIGHTING_RETRY_BASE_MS);
       return null; // already logged by fetchAndRegister
     }
   }

@@ -64,7 +64,7 @@ export function encodeAnnouncement(
   };
   let caps = [...input.capabilities];
   for (;;) {
-    const packet = signPayload({ ...base, capabilities: caps }, kp) as unknown as UdpAnnouncement;
+    const packet: UdpAnnouncement = signPayload({ ...base, capabilities: caps }, kp);
     const bytes = Buffer.from(JSON.stringify(packet), 'utf8');
     if (bytes.length <= UDP_PACKET_MAX_BYTES || caps.length === 0) {
       return { bytes, packet, truncated: input.capabilities.length - caps.length };

@@ -7,7 +7,8 @@ import { defineDomainError } from '../../common';
  * itself: `closed` (used after `close()`), `open_failed` (SQLite could not open the file),
  * `write_failed` (a transaction failed, e.g. the disk is full), `schema_too_new` (written by a
  * later release), `wrong_community` (a snapshot or peer of another community), `beyond_head` (a
- * snapshot asked past the log's head), `view_exists` / `view_unknown` (replay registration).
+ * snapshot asked past the log's head), `view_exists` / `view_unknown` (replay registration), `bad_reply` (a peer's sync reply does not
+ * follow the protocol: sync-replies.ts names the field).
  */
 export const EVENT_LOG_ERROR_CODES = [
   'invalid_signature',
@@ -25,6 +26,7 @@ export const EVENT_LOG_ERROR_CODES = [
   'beyond_head',
   'view_exists',
   'view_unknown',
+  'bad_reply',
 ] as const;
 export type EventLogErrorCode = (typeof EVENT_LOG_ERROR_CODES)[number];
 
@@ -45,5 +47,6 @@ export const EventLogError = defineDomainError<EventLogErrorCode>('EventLogError
   out_of_order: 'bad_request',
   wrong_community: 'bad_request',
   beyond_head: 'bad_request',
+  bad_reply: 'schema_mismatch',
 });
 export type EventLogError = InstanceType<typeof EventLogError>;

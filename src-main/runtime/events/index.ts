@@ -30,3 +30,11 @@ export {
 export * from './sync-types';
 export { logDigest, SyncServer, type SyncServerOptions } from './sync-server';
 export { SyncClient } from './sync-client';
+export {
+  checkedSyncChannel,
+  HeadsReportSchema,
+  parseHeadsReport,
+  parseSyncEventsReply,
+  SyncEventsReplySchema,
+  type PeerSyncEndpoints,
+} from './sync-replies';

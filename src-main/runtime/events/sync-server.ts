@@ -78,7 +78,7 @@ export class SyncServer {
     const reply: {
       accepted: number;
       duplicates: number;
-      rejected: Array<{ event_id: string; code: never }>;
+      rejected: Array<{ event_id: string; code: string }>;
       buckets?: SyncEventsReply['buckets'];
       ids?: SyncEventsReply['ids'];
       events?: Event[];
@@ -87,7 +87,7 @@ export class SyncServer {
     } = {
       accepted: batch.accepted,
       duplicates: batch.duplicates,
-      rejected: batch.rejected.map((r) => ({ event_id: r.event_id, code: r.code as never })),
+      rejected: batch.rejected.map((r) => ({ event_id: r.event_id, code: r.code })),
     };
     const want = body.want;
     if (!want) return reply;

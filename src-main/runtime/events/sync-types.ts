@@ -2,7 +2,6 @@
 import type { CommunityId, EventType } from '../../common';
 import type { AuthorSummary } from './author-summary';
 import type { Event } from './types';
-import { type EventLogErrorCode } from './errors';
 
 /** Version of the reconciliation protocol below (in HeadsReport.sync_version). */
 export const SYNC_PROTOCOL_VERSION = 1;
@@ -55,7 +54,8 @@ export interface SyncEventsBody {
 export interface SyncEventsReply {
   readonly accepted: number;
   readonly duplicates: number;
-  readonly rejected: ReadonlyArray<{ readonly event_id: string; readonly code: EventLogErrorCode }>;
+  /** Why the peer refused each event: an EventLogErrorCode (a newer peer may send codes this one does not know). */
+  readonly rejected: ReadonlyArray<{ readonly event_id: string; readonly code: string }>;
   /** author -> bucket index (decimal string) -> summary; empty buckets are omitted. */
   readonly buckets?: Record<string, Record<string, BucketSummary>>;
   /** author -> [event_id, lamport][] */

@@ -213,8 +213,8 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
     this.revokedMap.clear();
   }
 
-  snapshotState(): Record<string, unknown> {
-    const s: CommunityStateSnapshot = {
+  snapshotState(): CommunityStateSnapshot {
+    return {
       version: COMMUNITY_STATE_VERSION,
       community_id: this.communityId,
       created: this.isCreated,
@@ -227,7 +227,6 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
       members: [...this.memberMap.values()].sort(byNodeId).map((m) => ({ ...m })),
       revoked: this.revoked().map((r) => ({ ...r })),
     };
-    return s as unknown as Record<string, unknown>;
   }
 
   /** Replaces the state with a snapshot; throws IdentityError('bad_manifest') and keeps the old state if it is malformed. */
@@ -246,11 +245,7 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
 
   /** A CommunityManifest of the current state, signed by `signingKp` (must be the root key). */
   toManifest(signingKp: KeyPair, now: Date = this.now()): CommunityManifest {
-    return regenerateCommunityManifestFromState(
-      this.snapshotState() as unknown as CommunityStateSnapshot,
-      signingKp,
-      now,
-    );
+    return regenerateCommunityManifestFromState(this.snapshotState(), signingKp, now);
   }
 }
 

@@ -5,16 +5,16 @@ import type { CommunityMember, CommunityPolicy, RevokedEntry } from './manifest-
 export const COMMUNITY_STATE_VERSION = 1;
 
 /** A member as the view knows it: the manifest entry plus join status. */
-export interface MemberRecord extends CommunityMember {
+export type MemberRecord = CommunityMember & {
   /** `invited` until the invitee's own `community.member.joined` event. */
   readonly status: 'invited' | 'joined';
   readonly display_name: string | null;
   /** Set while `status` is `invited`: after it, an invitee that never joined is no longer a member. */
   readonly invite_expires_at: WallClock | null;
-}
+};
 
 /** Plain-JSON state of a CommunityStateView (`snapshotState` / `restoreState`). */
-export interface CommunityStateSnapshot {
+export type CommunityStateSnapshot = {
   readonly version: number;
   readonly community_id: CommunityId;
   /** False until `community.created` has been applied; the other fields are then defaults. */
@@ -28,4 +28,4 @@ export interface CommunityStateSnapshot {
   /** Sorted by node_id, so equal states snapshot to equal JSON. */
   readonly members: readonly MemberRecord[];
   readonly revoked: readonly RevokedEntry[];
-}
+};

@@ -1,32 +1,36 @@
-/** M01 §3.2 of ../shared/spec/hearthnet-reference.md manifest shapes. Field names are wire names (signed, sent to peers): snake_case, never renamed. */
+/**
+ * M01 §3.2 of ../shared/spec/hearthnet-reference.md manifest shapes. Field names are wire names (signed, sent to peers):
+ * snake_case, never renamed. Type aliases, not interfaces: a wire object is a plain JSON record (assignable to
+ * `Record<string, unknown>` where it is signed, hashed or stored) without a cast.
+ */
 import type { CommunityId, NodeId, Profile, TrustLevel, WallClock } from '../../common';
 
-export interface Endpoint {
+export type Endpoint = {
   /** `https` for peer traffic (TLS pinned per node id); `http` only for local tooling. */
   readonly transport: string;
   readonly host: string;
   readonly port: number;
-}
+};
 
-export interface HardwareSpec {
+export type HardwareSpec = {
   readonly gpu: string | null;
   readonly vram_gb: number;
   readonly ram_gb: number;
   readonly cpu_cores: number;
   readonly disk_free_gb: number;
-}
+};
 
 /** The part of a capability descriptor a node advertises in its manifest. */
-export interface CapabilitySpec {
+export type CapabilitySpec = {
   readonly name: string;
   readonly version: string;
   readonly stability: string;
   readonly schema_hash: string;
   readonly params: Record<string, unknown>;
   readonly max_concurrent: number;
-}
+};
 
-export interface NodeManifest {
+export type NodeManifest = {
   readonly version: number;
   readonly contract_version: string;
   readonly node_id: NodeId;
@@ -42,30 +46,30 @@ export interface NodeManifest {
   readonly issued_at: WallClock;
   readonly expires_at: WallClock;
   readonly signature: string;
-}
+};
 
-export interface CommunityPolicy {
+export type CommunityPolicy = {
   readonly min_signatures_to_invite: number;
   readonly min_signatures_to_demote: number;
   readonly min_signatures_to_revoke: number;
   readonly capability_token_ttl_seconds: number;
   readonly federation_enabled: boolean;
   readonly default_member_can_invite: boolean;
-}
+};
 
-export interface CommunityMember {
+export type CommunityMember = {
   readonly node_id: NodeId;
   readonly level: TrustLevel;
   readonly added_at: WallClock;
   readonly added_by: NodeId;
-}
+};
 
-export interface RevokedEntry {
+export type RevokedEntry = {
   readonly node_id: NodeId;
   readonly revoked_at: WallClock;
-}
+};
 
-export interface CommunityManifest {
+export type CommunityManifest = {
   readonly version: number;
   readonly community_id: CommunityId;
   readonly name: string;
@@ -78,4 +82,4 @@ export interface CommunityManifest {
   readonly revoked: readonly RevokedEntry[];
   readonly head_lamport: number;
   readonly signature: string;
-}
+};

@@ -13,6 +13,12 @@
  * write ~1 us. The worker sleeps in `Atomics.wait` on the job ring's head and is woken once per turn
  * of the event loop; the loop learns of answers through `Atomics.waitAsync` on an answer counter
  * (docs/decisions/transport.md "The signing lane").
+ * The worker does the maths with libsodium (`sodium-native`, prebuilt for the usual platforms): its
+ * ed25519 costs ~20 us to sign and ~55 us to verify here, node:crypto's (OpenSSL 3) ~41 and ~130 us
+ * — the lane's thread spent ~175 us per signed call, the bound of a node's call rate (issue 16).
+ * Same signatures (ed25519 is deterministic); libsodium's verify is the stricter of the two (it also
+ * refuses small-order and non-canonical keys and points, which no honest signer produces). Where
+ * sodium-native cannot load (a platform without a prebuilt binary), the worker uses node:crypto.
  * If the worker cannot start or dies, pending and later jobs fall back to node:crypto's async
  * (thread-pool) calls: slower under load, same answers.
  */
@@ -23,6 +29,7 @@ import {
   verify as cryptoVerify,
   type KeyObject,
 } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { PKCS8_PREFIX, SPKI_PREFIX } from './keys';
 
@@ -38,6 +45,8 @@ const JOB_TAIL = 1;
 const ANSWER_HEAD = 2;
 const ANSWER_TAIL = 3;
 const ANSWER_COUNT = 4;
+/** Set by the worker once it has loaded its maths: 1 libsodium, 2 node:crypto. */
+const BACKEND = 5;
 const RING_BYTES = 256 * 1024;
 /** Larger jobs (none on the request path, where data is ~400 bytes) go straight to the fallback. */
 const JOB_MAX_BYTES = 16 * 1024;
@@ -48,22 +57,46 @@ const { workerData } = require('node:worker_threads');
 const crypto = require('node:crypto');
 const PKCS8 = Buffer.from('${PKCS8_PREFIX.toString('hex')}', 'hex');
 const SPKI = Buffer.from('${SPKI_PREFIX.toString('hex')}', 'hex');
-const [JOB_HEAD, JOB_TAIL, ANSWER_HEAD, ANSWER_TAIL, ANSWER_COUNT] = [${JOB_HEAD}, ${JOB_TAIL}, ${ANSWER_HEAD}, ${ANSWER_TAIL}, ${ANSWER_COUNT}];
+const [JOB_HEAD, JOB_TAIL, ANSWER_HEAD, ANSWER_TAIL, ANSWER_COUNT, BACKEND] = [${JOB_HEAD}, ${JOB_TAIL}, ${ANSWER_HEAD}, ${ANSWER_TAIL}, ${ANSWER_COUNT}, ${BACKEND}];
 const ctrl = new Int32Array(workerData.ctrl);
 const jobs = Buffer.from(workerData.jobs);
 const answers = Buffer.from(workerData.answers);
 const KEYS_MAX = 4096;
 const keys = new Map();
+let sodium = null;
+try {
+  if (workerData.sodiumPath) sodium = require(workerData.sodiumPath);
+} catch {
+  sodium = null; // no prebuilt binary for this platform: node:crypto below
+}
+Atomics.store(ctrl, BACKEND, sodium ? 1 : 2);
 function keyOf(raw, isPrivate) {
   const id = (isPrivate ? 's' : 'p') + raw.toString('base64');
   let k = keys.get(id);
   if (!k) {
-    const der = Buffer.concat([isPrivate ? PKCS8 : SPKI, raw]);
-    k = isPrivate ? crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : crypto.createPublicKey({ key: der, format: 'der', type: 'spki' });
+    if (sodium && isPrivate) {
+      k = Buffer.alloc(64);
+      sodium.crypto_sign_seed_keypair(Buffer.alloc(32), k, raw);
+    } else if (sodium) k = raw;
+    else {
+      const der = Buffer.concat([isPrivate ? PKCS8 : SPKI, raw]);
+      k = isPrivate ? crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : crypto.createPublicKey({ key: der, format: 'der', type: 'spki' });
+    }
     if (keys.size >= KEYS_MAX) keys.clear();
     keys.set(id, k);
   }
   return k;
+}
+function sign(data, seed) {
+  if (!sodium) return crypto.sign(null, data, keyOf(seed, true));
+  const sig = Buffer.alloc(64);
+  sodium.crypto_sign_detached(sig, data, keyOf(seed, true));
+  return sig;
+}
+function verify(data, pub, sig) {
+  if (!sodium) return crypto.verify(null, data, keyOf(pub, false), sig);
+  if (pub.length !== 32 || sig.length !== 64) return false;
+  return sodium.crypto_sign_verify_detached(sig, data, pub);
 }
 function answer(id, status, sig) {
   const len = sig ? 76 : 12;
@@ -112,8 +145,8 @@ for (;;) {
   const data = Buffer.from(jobs.subarray(p, p + dataLen));
   Atomics.store(ctrl, JOB_TAIL, tail + len);
   try {
-    if (kind === 1) answer(id, 1, crypto.sign(null, data, keyOf(key, true)));
-    else answer(id, crypto.verify(null, data, keyOf(key, false), sig) ? 1 : 2, null);
+    if (kind === 1) answer(id, 1, sign(data, key));
+    else answer(id, verify(data, key, sig) ? 1 : 2, null);
   } catch {
     answer(id, 0, null);
   }
@@ -123,11 +156,8 @@ for (;;) {
 type Op = { kind: 1 | 2; key: Uint8Array; data: Uint8Array; sig?: Uint8Array };
 type Answer = Uint8Array | boolean | null;
 
-/** `Atomics.waitAsync` (ES2024; in node since 16) — not yet in this project's ES2023 lib types. */
-const atomics = Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
-};
-const waitAsync = (a: Int32Array, i: number, v: number) => atomics.waitAsync(a, i, v);
+/** `Atomics.waitAsync` (ES2024; in node since 16; typed by the `ES2024.SharedMemory` lib). */
+const waitAsync = (a: Int32Array, i: number, v: number) => Atomics.waitAsync(a, i, v);
 
 export class SigningLane {
   private worker: Worker | null = null;
@@ -155,6 +185,13 @@ export class SigningLane {
    * change from this value, so an answer written while the ring was being read wakes it at once.
    */
   private countSeen = 0;
+
+  /** Which library the worker signs with: known once it has run its first job. */
+  get backend(): 'libsodium' | 'node:crypto' | 'not started' {
+    if (this.broken) return 'node:crypto';
+    const b = Atomics.load(this.ctrl, BACKEND);
+    return b === 1 ? 'libsodium' : b === 2 ? 'node:crypto' : 'not started';
+  }
 
   /** 64-byte signature of `data` by the key with this 32-byte seed; rejects only if signing itself fails. */
   async sign(seed: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
@@ -266,7 +303,12 @@ export class SigningLane {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
         name: 'hearthnet-signing',
-        workerData: { ctrl: this.ctrl.buffer, jobs: this.jobs.buffer, answers: this.answers.buffer },
+        workerData: {
+          ctrl: this.ctrl.buffer,
+          jobs: this.jobs.buffer,
+          answers: this.answers.buffer,
+          sodiumPath: sodiumPath(),
+        },
       });
       w.on('error', () => this.failOver());
       w.on('exit', () => this.failOver());
@@ -290,6 +332,16 @@ export class SigningLane {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     for (const p of waiting) void fallback(p.op).then(p.resolve);
+  }
+}
+
+/** Where `sodium-native` is, for the worker to load (an evaluated worker resolves nothing itself); null if absent. */
+function sodiumPath(): string | null {
+  if (process.env.HEARTHNET_SIGNING_LANE_OPENSSL === '1') return null; // for A/B measurements
+  try {
+    return createRequire(import.meta.url).resolve('sodium-native');
+  } catch {
+    return null;
   }
 }
 

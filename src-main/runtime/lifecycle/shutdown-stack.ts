@@ -2,6 +2,7 @@
  * Undo steps for what has started, run newest first, best-effort: a failing step is logged and
  * the rest still run (ARCHITECTURE §3). The Node and the community scope keep one each.
  */
+import { errorMessage } from '../../common/error-message';
 import type { Logger } from '../observability/logger';
 
 export class ShutdownStack {
@@ -26,12 +27,11 @@ export class ShutdownStack {
    */
   unwind(): Promise<void> {
     this.unwinding ??= (async () => {
-      while (this.steps.length) {
-        const step = this.steps.pop()!;
+      for (let step = this.steps.pop(); step; step = this.steps.pop()) {
         try {
           await step.stop();
         } catch (err) {
-          this.log.warn(`stopping ${step.name} failed`, { error: (err as Error)?.message ?? String(err) });
+          this.log.warn(`stopping ${step.name} failed`, { error: errorMessage(err) });
         }
       }
     })().finally(() => {

@@ -113,14 +113,14 @@ export async function stopAll(
   parts: readonly Startable[],
   onError?: (part: Startable, err: unknown) => void,
 ): Promise<void> {
-  let first: unknown = null;
+  let first: { err: unknown } | null = null; // boxed: whatever was thrown, even a falsy value
   for (const p of [...parts].reverse()) {
     try {
       await p.stop();
     } catch (err) {
       if (onError) onError(p, err);
-      else first ??= err;
+      else first ??= { err };
     }
   }
-  if (first !== null) throw first;
+  if (first) throw first.err;
 }

@@ -27,9 +27,14 @@ export async function ggufSummary(path: string): Promise<GgufSummary> {
   try {
     const { readGgufFileInfo } = await import('node-llama-cpp');
     const info = await readGgufFileInfo(path, { readTensorInfo: false });
-    const md = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
-    const arch = typeof md.general?.architecture === 'string' ? md.general.architecture : null;
-    const ctx = arch ? md[arch]?.context_length : undefined;
+    // The header as plain JSON: the architecture names the section that holds the context length.
+    const md: Record<string, unknown> = info.metadata;
+    const field = (section: unknown, key: string): unknown =>
+      section !== null && typeof section === 'object' ? (section as Record<string, unknown>)[key] : undefined;
+    const general = field(md, 'general');
+    const archName = field(general, 'architecture');
+    const arch = typeof archName === 'string' ? archName : null;
+    const ctx = arch ? field(md[arch], 'context_length') : undefined;
     return { architecture: arch, context_length: typeof ctx === 'number' ? ctx : null };
   } catch {
     return { architecture: null, context_length: null }; // metadata is a nicety; the file is still listed

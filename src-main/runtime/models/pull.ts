@@ -67,13 +67,14 @@ async function attempt(url: string, part: string, o: PullOptions): Promise<boole
       details: { status: res.status },
     });
   }
+  if (!res.body) return false; // a 200/206 always has a body; without one, nothing arrived
   const total = totalOf(res, offset);
   let received = offset;
   o.onProgress?.({ received_bytes: received, total_bytes: total, resumed_from: offset });
   // Written chunk by chunk and awaited, so every byte that arrived is on disk when the connection drops.
   const fh = await open(part, offset > 0 ? 'a' : 'w');
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res.body) {
       await fh.write(chunk);
       received += chunk.length;
       o.onProgress?.({ received_bytes: received, total_bytes: total, resumed_from: offset });

@@ -11,6 +11,7 @@ import { buildBackends, detectLocalServers, LlmService, llmDescriptors, type Llm
 import { ModelStore } from '../models';
 import { ShutdownStack } from '../lifecycle';
 import { offerService } from '../services/base';
+import { errorMessage } from '../../common/error-message';
 
 export interface AiServicesDeps {
   readonly config: Config;
@@ -74,7 +75,7 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
       });
     } catch (err) {
       d.log.error('LLM backends not started: check [[llm.backends]] in the config', {
-        error: String((err as Error)?.message ?? err),
+        error: errorMessage(err),
       });
     }
     const llm = new LlmService({ backends, metrics: d.metrics, log: d.log });
@@ -83,7 +84,7 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
     const resolved = createEmbeddingBackend(d.config.embedding, { modelsDir: d.config.node.models_dir });
     const embedding = new EmbeddingService({
       backend: resolved.backend,
-      explanation: resolved.explanation ?? undefined,
+      explanation: resolved.explanation,
       log: d.log,
     });
     stack.push('embedding', await offerService(d.bus, embedding));
@@ -111,7 +112,7 @@ export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
     return {
       llm,
       embedding,
-      embeddingExplanation: resolved.backend ? null : (resolved.explanation ?? 'no embedding model installed'),
+      embeddingExplanation: resolved.backend ? null : resolved.explanation,
       serveModelFile,
       stop: () => stack.unwind(),
     };

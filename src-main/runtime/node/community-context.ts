@@ -39,6 +39,7 @@ export interface OpenCommunityOptions {
 /** Open the log, rebuild membership from it, and guard every later append with the rules. */
 export function openCommunity(opts: OpenCommunityOptions): CommunityContext {
   mkdirSync(dirname(opts.dbPath), { recursive: true, mode: 0o700 });
+  const { onError } = opts;
   const state = new CommunityStateView({
     communityId: opts.communityId,
     now: opts.now,
@@ -51,15 +52,15 @@ export function openCommunity(opts: OpenCommunityOptions): CommunityContext {
     validate: (event) => (COMMUNITY_EVENT_TYPES.includes(event.event_type) ? state.validate(event) : { ok: true }),
     now: opts.now,
     onListenerError:
-      opts.onError &&
+      onError &&
       ((err, e) =>
-        opts.onError!('event log listener failed', { event_id: e.event_id, type: e.event_type, error: String(err) })),
+        onError('event log listener failed', { event_id: e.event_id, type: e.event_type, error: String(err) })),
   });
   const replay = new ReplayEngine(log, {
     onViewError:
-      opts.onError &&
+      onError &&
       ((err, view, e) =>
-        opts.onError!('view failed to apply an event', {
+        onError('view failed to apply an event', {
           view,
           event_id: e.event_id,
           type: e.event_type,

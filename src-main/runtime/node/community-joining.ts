@@ -82,16 +82,20 @@ export function joinCodeEndpoint(d: {
     answerJoinRequest(caller, body, {
       book: d.book,
       kp: d.kp,
-      issue: async (invitee, level) => {
-        const c = d.current();
-        if (!c) throw new CallError('forbidden', 'this node has not joined a community yet');
-        return issueBoundInvite(
-          { kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() },
-          invitee,
-          level,
-          JOIN_CODE_INVITE_TTL_SECONDS,
-        );
-      },
+      // A promise executor: what issueBoundInvite throws becomes the rejection the caller expects.
+      issue: (invitee, level) =>
+        new Promise<InviteBlob>((resolve) => {
+          const c = d.current();
+          if (!c) throw new CallError('forbidden', 'this node has not joined a community yet');
+          resolve(
+            issueBoundInvite(
+              { kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() },
+              invitee,
+              level,
+              JOIN_CODE_INVITE_TTL_SECONDS,
+            ),
+          );
+        }),
     });
 }
 
@@ -105,7 +109,7 @@ export function communityJoining(d: CommunityJoiningDeps) {
   };
 
   return {
-    async startCommunity(name: string, whoInvites: WhoInvites): Promise<CommunityStarted> {
+    startCommunity: async (name: string, whoInvites: WhoInvites): Promise<CommunityStarted> => {
       refuseIfMember();
       const c = d.open(d.kp.nodeIdFull);
       try {
@@ -123,7 +127,7 @@ export function communityJoining(d: CommunityJoiningDeps) {
     },
 
     /** A join code (asks the inviter's node for a bound invite first) or a bound invite. */
-    async joinByInvite(text: string): Promise<InviteRedeemed> {
+    joinByInvite: async (text: string): Promise<InviteRedeemed> => {
       refuseIfMember();
       const blob = looksLikeJoinCode(text)
         ? await fetchInviteForCode(decodeJoinCode(text), { kp: d.kp, client: d.client })

@@ -7,7 +7,7 @@ import type { Profile } from '../../common';
 import type { CapabilityBus } from '../bus';
 import type { Config } from '../config';
 import { DiscoveryService, type DiscoveryConfig, type PeerRecord, type PeerRegistry } from '../discovery';
-import { isTypedEvent, SyncServer, type Event, type SyncChannel as EventsSyncChannel } from '../events';
+import { checkedSyncChannel, isTypedEvent, SyncServer, type Event } from '../events';
 import { isFullNodeId, parseNodeManifest, verifyNodeManifest, type Endpoint, type KeyPair } from '../identity';
 import type { Logger, Metrics } from '../observability';
 import { refusalReason, type HttpClient, type PeerAddress } from '../transport';
@@ -15,6 +15,7 @@ import type { CommunityContext } from './community-context';
 import { ShutdownStack } from '../lifecycle';
 import { startCommunityServices, type CommunityServices } from './community-services';
 import { SyncLoop } from '../events/sync-loop';
+import { errorMessage } from '../../common/error-message';
 
 export interface CommunityScopeDeps {
   readonly config: Config;
@@ -87,13 +88,13 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
       log: community.log,
       ourNodeId: kp.nodeIdFull,
       peers: () => peerAddresses(peers),
-      channelFor: (peer) => client.syncChannel(peer) as unknown as EventsSyncChannel,
+      channelFor: (peer) => checkedSyncChannel(client.syncChannel(peer), peer.nodeId),
       intervalMs: d.syncIntervalMs,
       onError: (peer, err) => {
         // A peer that refuses us says why; status shows it, so a removed household learns it was removed.
         const refused = refusalReason(err);
         if (refused) peers.noteRefusal(peer.nodeId, refused);
-        log.debug('sync failed', { peer: peer.nodeId, error: String((err as Error)?.message ?? err) });
+        log.debug('sync failed', { peer: peer.nodeId, error: errorMessage(err) });
       },
       onSynced: (peer) => {
         peers.noteRefusal(peer.nodeId, null);

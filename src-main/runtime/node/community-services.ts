@@ -8,7 +8,7 @@ import type { CapabilityBus } from '../bus';
 import { offerService } from '../services/base';
 import type { Config } from '../config';
 import type { PeerRegistry } from '../discovery';
-import type { Event } from '../events';
+import { checkedSyncChannel, type Event } from '../events';
 import type { KeyPair } from '../identity';
 import type { Logger, Metrics } from '../observability';
 import { CHAT_VIEW_EVENT_TYPES, ChatService, ChatView, DeliveryManager } from '../services/chat';
@@ -89,10 +89,11 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
       const push = async (nodeId: string, event: Event) => {
         const peer = peers.get(nodeId);
         if (!peer || peer.endpoints.length === 0) throw new Error(`${nodeId} is not reachable now`);
-        const reply = (await client
-          .syncChannel({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] })
-          .events({ events: [event] })) as { rejected?: unknown[] };
-        if (reply.rejected?.length) throw new Error(`${nodeId} refused the message: ${JSON.stringify(reply.rejected)}`);
+        const reply = await checkedSyncChannel(
+          client.syncChannel({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] }),
+          peer.node_id_full,
+        ).events({ events: [event] });
+        if (reply.rejected.length) throw new Error(`${nodeId} refused the message: ${JSON.stringify(reply.rejected)}`);
       };
       delivery = new DeliveryManager(
         {
@@ -138,16 +139,16 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
     });
     await blobs.start();
     stack.push('blob store', () => blobs.stop());
-    const housekeeping = new PeriodicTask(
-      async () => {
-        const freed = await blobs.gc();
-        if (freed > 0) log.info('blob store cleaned up', { freed_bytes: freed });
-        d.metrics?.std.blobStorageBytes.set(blobs.totalBytes());
-      },
-      BLOB_HOUSEKEEPING_MS,
-      (err) => log.warn('blob housekeeping failed', { error: String(err) }),
-    );
-    housekeeping.start({ immediately: true });
+    const housekeep = async () => {
+      const freed = await blobs.gc();
+      if (freed > 0) log.info('blob store cleaned up', { freed_bytes: freed });
+      d.metrics?.std.blobStorageBytes.set(blobs.totalBytes());
+    };
+    const housekeepingFailed = (err: unknown) => log.warn('blob housekeeping failed', { error: String(err) });
+    // The first round is part of starting (a full disk is dealt with before anything is fetched).
+    await housekeep().catch(housekeepingFailed);
+    const housekeeping = new PeriodicTask(housekeep, BLOB_HOUSEKEEPING_MS, housekeepingFailed);
+    housekeeping.start();
     stack.push('blob housekeeping', () => housekeeping.stop());
     const sources = new SourceIndex();
     community.replay.register('file-sources', sources, ['file.cid.advertised', 'file.cid.unpinned']);

@@ -113,7 +113,7 @@ export function openComponents(state: NodeState, stack: ShutdownStack, init: Ope
     config: () => state.config,
     files,
     displayName: config.node.display_name || keys.nodeIdShort,
-    profile: config.node.profile as Profile,
+    profile: config.node.profile,
     transport,
     bus,
     peers,

@@ -67,8 +67,11 @@ export function startEmergency(d: EmergencyWiringDeps): EmergencyWiring {
         offline = false;
         // The latest registration of an instance wins (a service may have re-registered it meanwhile).
         const latest = new Map(held.splice(0).map((e) => [e.key, e]));
-        for (const e of latest.values())
-          d.bus.registerCapability(e.descriptor, e.handler!, e.params_compatible ?? undefined);
+        for (const e of latest.values()) {
+          // Only local entries are held (needsInternet), and a local entry has its handler.
+          if (!e.handler) throw new Error(`held capability ${e.descriptor.name} has no handler`);
+          d.bus.registerCapability(e.descriptor, e.handler, e.params_compatible ?? undefined);
+        }
         d.peers.setPruningAggressive(false);
         d.log.info('internet is back');
       },

@@ -38,7 +38,7 @@ export function createManifestPublisher(c: NodeComponents, init: ManifestWiringI
       onSignificantChange: (m) => {
         const community = c.community();
         if (!community || !isActiveMember(community, keys.nodeIdFull)) return false;
-        community.log.appendLocal('node.manifest.updated', { manifest: m as unknown as Record<string, unknown> }, keys);
+        community.log.appendLocal('node.manifest.updated', { manifest: m }, keys);
         return true;
       },
       onError: (err) => init.log.warn('manifest publish failed', { error: String(err) }),

@@ -31,6 +31,7 @@ import { createManifestPublisher } from './manifest-wiring';
 import { CommunityMembership } from './membership';
 import type { RunningNode, StartNodeOptions } from './options';
 import { advertisedEndpoints, createPeerServer } from './peer-server';
+import { errorMessage } from '../../common/error-message';
 
 export class Node implements Startable {
   readonly tracer = new Tracer();
@@ -202,7 +203,7 @@ export class Node implements Startable {
         community: state.config.community.community_id,
       });
     } catch (err) {
-      log.error('node failed to start', { error: String((err as Error)?.message ?? err) });
+      log.error('node failed to start', { error: errorMessage(err) });
       throw err; // the gate runs #stop, which unwinds what started
     }
   }

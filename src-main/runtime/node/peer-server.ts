@@ -45,7 +45,7 @@ export function createPeerServer(c: PeerServerComponents, init: PeerServerInit):
       init.communityManifest() ?? Promise.reject(new CallError('not_found', 'this node has no community yet')),
     sync: {
       heads: async () => scope().syncServer.serveHeads(),
-      events: async (caller, body) => scope().syncServer.serveEvents(body as never, caller),
+      events: async (caller, body) => scope().syncServer.serveEvents(body, caller),
     },
     pubsub: new PubSubServer(),
     blobs: {

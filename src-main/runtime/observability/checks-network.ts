@@ -15,23 +15,27 @@ function errText(err: unknown): string {
 function probeUdp(port: number, reuseAddr: boolean, join?: { group: string; iface?: string }): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = createSocket({ type: 'udp4', reuseAddr });
-    const done = (err?: unknown) => {
+    const close = () => {
       try {
         sock.close();
       } catch {
         // already closed by a bind failure
       }
-      if (err) reject(err);
-      else resolve();
     };
-    sock.once('error', done);
+    const fail = (err: unknown) => {
+      close();
+      reject(err);
+    };
+    sock.once('error', fail);
     sock.bind(port, () => {
       try {
         if (join) sock.addMembership(join.group, join.iface);
-        done();
       } catch (err) {
-        done(err);
+        fail(err);
+        return;
       }
+      close();
+      resolve();
     });
   });
 }

@@ -129,7 +129,7 @@ export class Doctor {
     return Object.freeze({
       name,
       ok: outcome.ok,
-      detail: String(outcome.detail ?? ''),
+      detail: outcome.detail,
       fix: outcome.fix ?? null,
       duration_ms: Date.now() - started,
     });

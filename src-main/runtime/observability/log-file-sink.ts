@@ -69,9 +69,9 @@ export class FileSink implements LogSink {
 
   write(_record: LogRecord, line: string): void {
     const today = utcDate(this.clock());
-    if (today !== this.date || this.fd === null) this.rotate(today);
+    const fd = today !== this.date || this.fd === null ? this.rotate(today) : this.fd;
     // Synchronous append: a line is on disk before the call returns, so a crash loses nothing logged.
-    writeSync(this.fd!, line + '\n');
+    writeSync(fd, line + '\n');
   }
 
   close(): void {
@@ -85,7 +85,8 @@ export class FileSink implements LogSink {
     const cutoff = utcDate(this.clock() - this.retentionDays * DAY_MS);
     const deleted: string[] = [];
     for (const name of listLogFiles(this.dir)) {
-      if (logFileDate(name)! < cutoff) {
+      const date = logFileDate(name); // listLogFiles lists only names that have one
+      if (date !== null && date < cutoff) {
         try {
           unlinkSync(join(this.dir, name));
           deleted.push(name);
@@ -97,12 +98,15 @@ export class FileSink implements LogSink {
     return deleted;
   }
 
-  private rotate(today: string): void {
+  /** Opens today's file (closing the previous one); returns its descriptor. */
+  private rotate(today: string): number {
     const changed = this.date !== null && this.date !== today;
     this.close();
     mkdirSync(this.dir, { recursive: true });
-    this.fd = openSync(join(this.dir, logFileName(today)), 'a', 0o600);
+    const fd = openSync(join(this.dir, logFileName(today)), 'a', 0o600);
+    this.fd = fd;
     this.date = today;
     if (changed) this.prune();
+    return fd;
   }
 }

@@ -81,7 +81,7 @@ export function formatRecord(record: LogRecord): string {
       ts: record.ts,
       level: record.level,
       logger: record.logger,
-      msg: String(record.msg),
+      msg: record.msg,
       log_encode_error: String(err),
     });
   }

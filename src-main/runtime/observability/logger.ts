@@ -119,7 +119,7 @@ export class Logger {
     try {
       if (!this.hub.enabled(level)) return;
       const ts = new Date(this.hub.clock()).toISOString();
-      const record: Record<string, unknown> = { ts, level, logger: this.name, msg: String(msg) };
+      const record: Record<string, unknown> = { ts, level, logger: this.name, msg };
       for (const [k, v] of Object.entries({ ...this.fields, ...extras })) {
         // An extra never overwrites the four fixed fields; it is kept under `extra_<name>`.
         record[k in record && RESERVED.has(k) ? `extra_${k}` : k] = v;

@@ -219,7 +219,7 @@ export class Metrics {
     this.registry.resetMetrics();
   }
 
-  private existing<T>(name: string, kind: abstract new (...a: never[]) => unknown): T | undefined {
+  private existing<M>(name: string, kind: abstract new (...a: never[]) => M): M | undefined {
     const m = this.registry.getSingleMetric(name);
     if (m === undefined) return undefined;
     if (!(m instanceof kind)) {
@@ -227,7 +227,7 @@ export class Metrics {
         details: { name },
       });
     }
-    return m as T;
+    return m;
   }
 
   private registerStandard(): StandardMetrics {

@@ -54,7 +54,9 @@ export function otlpUrls(endpoint: string): { traces: string; metrics: string } 
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const CROCKFORD_VALUE = new Map([...CROCKFORD].flatMap((c, v) => [[c, v] as const, [c.toLowerCase(), v] as const]));
+const CROCKFORD_VALUE = new Map(
+  Array.from(CROCKFORD).flatMap((c, v) => [[c, v] as const, [c.toLowerCase(), v] as const]),
+);
 
 /**
  * A ULID's 128 bits as the 32 hex digits of an OTLP trace id; null if it is not a ULID. 26
@@ -105,8 +107,8 @@ class CallTraceIds implements IdGenerator {
 }
 
 /** Reports failed exports to `onError`, then hands the result on unchanged. */
-function watchExports<R extends { code: number; error?: Error }, T>(
-  exporter: { export(items: T, done: (r: R) => void): void },
+function watchExports(
+  exporter: { export(items: unknown, done: (r: { code: number; error?: Error }) => void): void },
   onError: (err: unknown) => void,
 ): void {
   const original = exporter.export.bind(exporter);

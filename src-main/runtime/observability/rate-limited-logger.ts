@@ -44,7 +44,8 @@ export class RateLimitedLogger {
     const suppressed = prev?.suppressed ?? 0;
     this.last.delete(key); // re-insert so Map order is least-recently-emitted first
     this.last.set(key, { at: now, suppressed: 0 });
-    if (this.last.size > RATE_LIMIT_MAX_KEYS) this.last.delete(this.last.keys().next().value!);
+    const oldest = this.last.keys().next();
+    if (this.last.size > RATE_LIMIT_MAX_KEYS && !oldest.done) this.last.delete(oldest.value);
     this.logger.log(
       level,
       msg,

@@ -67,6 +67,27 @@ class Tail {
   }
 }
 
+const LEVELS: Readonly<Record<string, true>> = { debug: true, info: true, warn: true, error: true };
+
+/** A line of a log file as a record, or null when it is not one (the file is the user's to edit). */
+function parseRecord(line: string): LogRecord | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const r = v as Record<string, unknown>;
+  const ok =
+    typeof r.level === 'string' &&
+    Object.hasOwn(LEVELS, r.level) &&
+    typeof r.ts === 'string' &&
+    typeof r.logger === 'string' &&
+    typeof r.msg === 'string';
+  return ok ? (r as LogRecord) : null;
+}
+
 /** Async iterator of matching records, oldest first. Malformed lines are skipped. */
 export async function* readLogs(opts: ReadLogsOptions): AsyncGenerator<LogRecord> {
   const minRank = opts.level ? levelRank(opts.level) : 0;
@@ -75,7 +96,7 @@ export async function* readLogs(opts: ReadLogsOptions): AsyncGenerator<LogRecord
   const matches = (r: LogRecord) =>
     levelRank(r.level) >= minRank &&
     (sinceMs === null || Date.parse(r.ts) >= sinceMs) &&
-    (!opts.component || r.logger === opts.component || r.logger?.startsWith(opts.component + '.'));
+    (!opts.component || r.logger === opts.component || r.logger.startsWith(opts.component + '.'));
   const tails = new Map<string, Tail>();
   const aborted = () => opts.signal?.aborted === true;
 
@@ -85,20 +106,8 @@ export async function* readLogs(opts: ReadLogsOptions): AsyncGenerator<LogRecord
       let tail = tails.get(name);
       if (!tail) tails.set(name, (tail = new Tail(join(opts.dir, name))));
       for (const line of await tail.readLines()) {
-        let rec: LogRecord;
-        try {
-          rec = JSON.parse(line) as LogRecord;
-        } catch {
-          continue; // a torn or hand-edited line; the rest of the log is still useful
-        }
-        if (
-          rec &&
-          typeof rec === 'object' &&
-          typeof rec.level === 'string' &&
-          rec.level in { debug: 1, info: 1, warn: 1, error: 1 } &&
-          matches(rec)
-        )
-          yield rec;
+        const rec = parseRecord(line); // null for a torn or hand-edited line; the rest of the log is still useful
+        if (rec && matches(rec)) yield rec;
       }
     }
     if (!opts.follow || aborted()) return;

@@ -13,6 +13,7 @@ import type { EventLog } from '../events';
 import { spaceUrl, TRACKIO_DEFAULT_URL, TrackioExporter, type Logger } from '.';
 import { PeriodicTask } from '../lifecycle';
 import { PACKAGE_VERSION } from '../version';
+import { errorMessage } from '../../common/error-message';
 import type { OtlpExporter } from './otlp';
 
 export const TOPOLOGY_SNAPSHOT_MS = 60_000;
@@ -134,7 +135,7 @@ function startTrackio(d: TelemetryDeps, project: string): { exporter: TrackioExp
     onError: (err) => {
       if (!warned)
         d.log.warn('Trackio is not reachable; telemetry steps are dropped until it is', {
-          error: String((err as Error)?.message ?? err),
+          error: errorMessage(err),
         });
       warned = true;
     },
@@ -143,14 +144,11 @@ function startTrackio(d: TelemetryDeps, project: string): { exporter: TrackioExp
   const llm = new Map<string, { model: string | null; backend: string | null }>();
   const offStart = d.bus.trace.addStartListener((req, entry) => {
     if (!req.capability.startsWith('llm.')) return;
-    if (llm.size >= PENDING_CALLS_MAX) llm.delete(llm.keys().next().value!);
-    const p = entry.spec.params ?? {};
-    const model = (p.model ?? req.params?.model ?? (req.body as { model?: unknown } | null)?.model ?? null) as
-      string | null;
-    llm.set(req.traceId, {
-      model: model === null ? null : String(model),
-      backend: p.backend === undefined ? null : String(p.backend),
-    });
+    const oldest = llm.keys().next();
+    if (llm.size >= PENDING_CALLS_MAX && !oldest.done) llm.delete(oldest.value);
+    const p = entry.spec.params;
+    const model: unknown = p.model ?? req.params?.model ?? (req.body as { model?: unknown } | null)?.model;
+    llm.set(req.traceId, { model: labelOf(model), backend: labelOf(p.backend) });
   });
   const offEnd = d.bus.trace.addListener((ev) => {
     if (!ev.capability.startsWith('llm.')) return;
@@ -211,4 +209,10 @@ function startTrackio(d: TelemetryDeps, project: string): { exporter: TrackioExp
       await exporter.stop();
     },
   };
+}
+
+/** A model or backend name from a call's (unvalidated) params, as a metric label; null when there is none. */
+function labelOf(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
 }

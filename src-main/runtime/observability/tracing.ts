@@ -156,7 +156,10 @@ export class Tracer {
   getRecent(n = 100): Trace[] {
     const out: Trace[] = [];
     const take = Math.min(Math.max(0, Math.floor(n)), this.count);
-    for (let i = 1; i <= take; i++) out.push(this.ring[(this.next - i + this.ring.length) % this.ring.length]!);
+    for (let i = 1; i <= take; i++) {
+      const t = this.ring[(this.next - i + this.ring.length) % this.ring.length];
+      if (t) out.push(t); // the `count` newest slots are filled
+    }
     return out;
   }
 

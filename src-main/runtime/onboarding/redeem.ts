@@ -2,8 +2,8 @@
  * M13 `redeemInvite`: reach a bootstrap endpoint from the invite, verify the community manifest,
  * pull the community's log (which holds our invite), and record that we joined.
  */
-import { HearthError } from '../../common';
-import { SyncClient, type EventLog, type SyncChannel as EventsSyncChannel } from '../events';
+import { HearthError, type NodeId } from '../../common';
+import { checkedSyncChannel, SyncClient, type EventLog } from '../events';
 import {
   parseCommunityManifest,
   parseNodeManifest,
@@ -37,7 +37,7 @@ export interface RedeemResult {
 async function reachCommunity(
   blob: InviteBlob,
   client: HttpClient,
-): Promise<{ manifest: CommunityManifest; endpoint: Endpoint; nodeId: string }> {
+): Promise<{ manifest: CommunityManifest; endpoint: Endpoint; nodeId: NodeId }> {
   const failures: string[] = [];
   for (const endpoint of blob.bootstrap_endpoints) {
     try {
@@ -85,10 +85,10 @@ export async function redeemInvite<C extends { log: EventLog; state: CommunitySt
   const reached = await reachCommunity(blob, deps.client);
   const community = deps.openCommunity(blob.community_id);
   try {
-    const channel = deps.client.syncChannel({
-      nodeId: reached.nodeId as never,
-      endpoint: reached.endpoint,
-    }) as unknown as EventsSyncChannel;
+    const channel = checkedSyncChannel(
+      deps.client.syncChannel({ nodeId: reached.nodeId, endpoint: reached.endpoint }),
+      `${reached.endpoint.host}:${reached.endpoint.port}`,
+    );
     try {
       await new SyncClient(community.log, channel).syncWith();
     } catch (err) {

@@ -11,7 +11,7 @@ export function OneOf<const T extends readonly string[]>(
 
 /** `schema` or null, as one `type: [t, "null"]` (so a wrong value gets one plain error, not a union's). */
 export function Nullable<S extends TSchema>(schema: S, opts: Record<string, unknown> = {}): TUnsafe<Static<S> | null> {
-  const { type, ...rest } = schema as unknown as { type: string } & Record<string, unknown>;
+  const { type, ...rest }: { type?: unknown; [keyword: string]: unknown } = schema;
   return Type.Unsafe<Static<S> | null>({ ...rest, type: [type, 'null'], ...opts });
 }
 

@@ -41,7 +41,7 @@ const TYPE_WORDS: Record<string, string> = {
 
 /** The schema an error was raised by (ajv `verbose`), as a plain record. */
 export function schemaOf(e: ErrorObject): Record<string, unknown> {
-  return (e.parentSchema ?? {}) as Record<string, unknown>;
+  return e.parentSchema ?? {};
 }
 
 /** "a whole number", "text or empty", ... for a JSON Schema `type`. */
@@ -54,6 +54,8 @@ export function typeWords(type: unknown): string {
 export function reason(e: ErrorObject): string {
   const s = schemaOf(e);
   const p = e.params as Record<string, unknown>;
+  // Code points, as ajv counts them for minLength/maxLength (not UTF-16 units, not graphemes).
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points are what is meant here
   const has = typeof e.data === 'string' ? ` (it has ${[...e.data].length})` : '';
   if (typeof s.expected === 'string' && e.keyword !== 'required' && e.keyword !== 'additionalProperties')
     return `must be ${s.expected}${e.keyword === 'minLength' || e.keyword === 'maxLength' ? has : ''}`;

@@ -30,10 +30,13 @@ export interface HttpClientOptions {
   readonly streamBatching?: boolean;
 }
 
-/** What `syncChannel` hands the event-sync code: opaque JSON over the signed sync endpoints. */
+/**
+ * What `syncChannel` hands the event-sync code: opaque JSON over the signed sync endpoints. The
+ * replies are unchecked; events' `checkedSyncChannel` validates them before they are read.
+ */
 export interface SyncChannel {
   heads(opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
-  events(body: Record<string, unknown>, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
+  events(body: object, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
 }
 
 /** A request's own deadline and the caller's cancel. */

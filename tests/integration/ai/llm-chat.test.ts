@@ -109,9 +109,8 @@ describe.skipIf(skipWithoutModel('llm.chat over the mesh', STORIES_GGUF))(
       expect(ok.length).toBeGreaterThanOrEqual(1);
       expect(ok.length).toBeLessThanOrEqual(capacity);
       expect(refused.length).toBeGreaterThanOrEqual(n - capacity);
-      for (const r of refused)
-        expect((r as PromiseRejectedResult).reason).toMatchObject({ wireCode: 'capacity_exceeded' });
-      const reason = (refused[0] as PromiseRejectedResult).reason as {
+      for (const r of refused) expect(r.reason).toMatchObject({ wireCode: 'capacity_exceeded' });
+      const reason = refused[0].reason as {
         retryAfterMs?: number;
         details?: Record<string, unknown>;
       };

@@ -3,9 +3,10 @@
  * up, restored on a fresh home, and comes back as the same household (identity, membership, event
  * log); alice accepts the restored bob (his message reaches her, her new post reaches him).
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src-main/runtime/config';
 import { loadKeyPair } from '../../../src-main/runtime/identity';
@@ -114,6 +115,21 @@ describe('backup and restore', () => {
     );
     expect(restored.api.peers().find((p) => p.node_id === alice.kp.nodeIdFull)?.refuses_us ?? null).toBeNull();
   }, 120_000);
+
+  it('a backup whose community manifest was tampered with is refused naming the field, and nothing is left', async () => {
+    const doc = JSON.parse(gunzipSync(readFileSync(join(scratch, 'bob.hnbackup'))).toString('utf8')) as {
+      community: { manifest: Record<string, unknown> };
+    };
+    doc.community.manifest.name = 7;
+    const file = join(scratch, 'tampered.hnbackup');
+    writeFileSync(file, gzipSync(JSON.stringify(doc)));
+    const fresh = mkdtempSync(join(scratch, 'tampered-'));
+    const r = await hn(fresh, ['init', '--restore', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the community manifest in this backup is damaged: .*name/);
+    expect(existsSync(join(fresh, 'keys', 'node.key'))).toBe(false);
+    expect(existsSync(join(fresh, 'config.toml'))).toBe(false);
+  });
 
   it('a damaged or foreign file is refused with a clear message and nothing is written', async () => {
     const fresh = mkdtempSync(join(scratch, 'bad-'));

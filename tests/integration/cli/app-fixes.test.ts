@@ -43,7 +43,7 @@ describe('the CLI journey fixes', () => {
     expect(r.stdout).toMatch(/Added 2 of 2 document\(s\) from .*papers to "street-help": \d+ passages/);
     const bob = mesh.byName('bob');
     await waitFor(
-      async () => (await bob.node.api.meshCollections()).some((c) => c.corpus === 'street-help'),
+      () => bob.node.api.meshCollections().some((c) => c.corpus === 'street-help'),
       20_000,
       'bob seeing the collection',
     );

@@ -153,7 +153,9 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
 
     const listed = await hn(alice.home, ['rag', 'list', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout).local).toEqual([expect.objectContaining({ corpus: 'first-aid', documents: 1 })]);
+    expect((JSON.parse(listed.stdout) as { local: unknown }).local).toEqual([
+      expect.objectContaining({ corpus: 'first-aid', documents: 1 }),
+    ]);
 
     const asked = await hn(alice.home, ['ask', 'how', 'long', 'to', 'cool', 'a', 'burn', '--corpus', 'first-aid']);
     expect(asked.code, asked.stderr).toBe(0);
@@ -171,6 +173,6 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
     expect(added.code).toBe(1);
     expect(added.stderr).toMatch(/is not a GGUF model file/);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout).local).toEqual([]);
+    expect((JSON.parse(listed.stdout) as { local: unknown }).local).toEqual([]);
   }, 60_000);
 });

@@ -58,7 +58,7 @@ describe('local API body limit', () => {
     expect(r.status).toBe(413);
     expect(r.sent).toBeLessThan(32 * 1024 * 1024);
     // The node still serves the household afterwards.
-    expect((await node.api.status()).node_id).toBe(node.kp.nodeIdFull);
+    expect(node.api.status().node_id).toBe(node.kp.nodeIdFull);
     const health = await fetch(`http://127.0.0.1:${node.apiPort}/trpc/status`, {
       headers: { authorization: `Bearer ${node.apiToken}` },
     });

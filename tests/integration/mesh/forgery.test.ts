@@ -3,7 +3,7 @@ import { defineCapability } from '../../../src-main/runtime/bus';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
 import { signRequest } from '../../../src-main/runtime/transport';
 import { createMesh, waitFor, type Mesh } from '../../support/mesh';
-import { rawHttps } from '../transport/helpers';
+import { rawHttps, wireError } from '../transport/helpers';
 
 describe('forged and replayed requests against a real node', () => {
   let mesh: Mesh;
@@ -18,7 +18,7 @@ describe('forged and replayed requests against a real node', () => {
         request_schema: { type: 'object' },
         response_schema: null,
       }),
-      async () => ({ n: ++calls }),
+      () => Promise.resolve({ n: ++calls }),
     );
     await waitFor(() => mesh.byName('bob').node.api.status().peers.length === 1, 15_000, 'bob to see alice');
   }, 60_000);
@@ -37,7 +37,7 @@ describe('forged and replayed requests against a real node', () => {
     expect(first.status).toBe(200);
     const replay = await rawHttps(alice.transportPort, 'POST', '/bus/v1/call', headers, body);
     expect(replay.status).toBe(401);
-    expect(replay.json.error.code).toBe('invalid_signature');
+    expect(wireError(replay).code).toBe('invalid_signature');
     expect(calls).toBe(1);
   });
 
@@ -66,7 +66,7 @@ describe('forged and replayed requests against a real node', () => {
     };
     const refused = await rawHttps(alice.transportPort, 'POST', '/bus/v1/call', outsider, body);
     expect(refused.status).toBe(403);
-    expect(refused.json.error.code).toBe('forbidden');
+    expect(wireError(refused).code).toBe('forbidden');
     const sync = await rawHttps(
       alice.transportPort,
       'GET',

@@ -61,7 +61,12 @@ describe('a three-node mesh on one machine', () => {
         response_schema: null,
         idempotent: true,
       }),
-      async (ctx) => ({ served_by: bob.kp.nodeIdFull, caller: ctx.caller, ping: (ctx.body as { ping: string }).ping }),
+      (ctx) =>
+        Promise.resolve({
+          served_by: bob.kp.nodeIdFull,
+          caller: ctx.caller,
+          ping: (ctx.body as { ping: string }).ping,
+        }),
     );
     const alice = mesh.byName('alice').node;
     const result = (await waitFor(

@@ -63,7 +63,7 @@ describe('local API access', () => {
     const port = mesh.byName('alice').node.apiPort;
     const r = await raw(port, '/trpc/status', { headers: { host: `localhost:${port}` } });
     expect(r.status).toBe(401);
-    expect(JSON.parse(r.body).error.message).toContain('hearthnet open');
+    expect((JSON.parse(r.body) as { error: { message: string } }).error.message).toContain('hearthnet open');
   });
 
   it('gives a foreign Host nothing, even with the right token', async () => {

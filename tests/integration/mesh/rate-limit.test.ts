@@ -27,9 +27,8 @@ describe('rate limits between real nodes', () => {
     );
 
   it('hard rate limits answer capacity_exceeded with retry_after_ms', async () => {
-    const alice = mesh.byName('alice').node;
     const bob = mesh.byName('bob').node;
-    offer('test.cheap', async () => ({ ok: true }));
+    offer('test.cheap', () => Promise.resolve({ ok: true }));
     await waitFor(() => bob.api.capabilities({ name: 'test.cheap' }).length > 0, 15_000, 'bob to learn test.cheap');
     const results = await Promise.allSettled(
       Array.from({ length: 40 }, () => bob.bus.call('test.cheap', [1, 0], {}, { timeoutMs: 20_000 })),

@@ -22,7 +22,7 @@ describe('revoking a member', () => {
         response_schema: null,
         idempotent: true,
       }),
-      async () => ({ pong: true }),
+      () => Promise.resolve({ pong: true }),
     );
     await waitFor(
       () => carol.api.call({ capability: 'test.ping', version: '1.0', body: {} }).catch(() => null),

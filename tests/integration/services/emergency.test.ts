@@ -30,7 +30,7 @@ describe.skipIf(skipWithoutModel('emergency mode with a cloud LLM', STORIES_GGUF
     beforeAll(async () => {
       process.env[KEY_ENV] = 'sk-test-not-a-real-key';
       engine = new LlamaCppBackend({ modelPath: STORIES_GGUF!, threads: 1, maxConcurrent: 1 });
-      cloud = await startFakeOpenAi({ backend: engine, models: [MODEL], apiKey: process.env[KEY_ENV]! });
+      cloud = await startFakeOpenAi({ backend: engine, models: [MODEL], apiKey: process.env[KEY_ENV] });
       probe = new ProbeServer();
       await probe.start();
       mesh = await createMesh(3, {
@@ -111,7 +111,7 @@ describe.skipIf(skipWithoutModel('emergency mode with a cloud LLM', STORIES_GGUF
           response_schema: null,
           idempotent: true,
         }),
-        async () => ({ ok: true }),
+        () => Promise.resolve({ ok: true }),
       );
       expect(alice.api.capabilities({ name: 'test.cloud', localOnly: true })).toEqual([]);
 

@@ -17,7 +17,7 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** `files get <cid> --out <out>` through the node API, as the CLI and the app call it. */
 async function filesGet(node: RunningNode, cid: string, out: string): Promise<Record<string, unknown>> {
   let done: Record<string, unknown> | null = null;
-  const frames: AsyncIterable<OpFrame> = node.api.op!('files.get', { cid, out }, new AbortController().signal);
+  const frames: AsyncIterable<OpFrame> = node.api.op('files.get', { cid, out }, new AbortController().signal);
   for await (const f of frames) if (f.event === 'done') done = f.data as Record<string, unknown>; // a failure throws
   if (!done) throw new Error('files.get ended without a result');
   return done;

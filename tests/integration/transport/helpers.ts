@@ -1,6 +1,6 @@
 /** Two-node transport fixtures: real servers on 127.0.0.1:0, real clients, a fake bus handler. */
 import { request } from 'node:https';
-import { toWallClock, type NodeId } from '../../../src-main/common';
+import { toWallClock } from '../../../src-main/common';
 import { generateKeyPair, signPayload, type KeyPair } from '../../../src-main/runtime/identity';
 import {
   createHttpServer,
@@ -32,7 +32,14 @@ export class FakeBus implements InboundCallHandler {
       case 'test.sleep':
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, Number(body.ms));
-          call.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+          call.signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
         return { slept: true };
       case 'test.stream':
@@ -46,11 +53,13 @@ export class FakeBus implements InboundCallHandler {
     }
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- a producer whose frames are ready at once: no await to add
   private async *frames(n: number): AsyncIterable<FrameData> {
     for (let i = 1; i <= n; i++) yield { event: 'token', data: { i } };
     yield { event: 'done', data: { n } };
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- a producer whose frames are ready at once: no await to add
   private async *forever(signal: AbortSignal): AsyncIterable<FrameData> {
     try {
       for (let i = 0; !signal.aborted && i < 10_000_000; i++) {
@@ -119,7 +128,7 @@ export async function startNode(
     client,
     manifest: manifestRef.m,
     address: {
-      nodeId: kp.nodeIdFull as NodeId,
+      nodeId: kp.nodeIdFull,
       endpoint: { transport: 'https', host: '127.0.0.1', port: server.port },
     },
     async stop() {
@@ -130,6 +139,20 @@ export async function startNode(
   };
 }
 
+/** A raw HTTPS reply: the status and the body, parsed as JSON when it is JSON (else the text). */
+export interface RawReply {
+  status: number;
+  json: unknown;
+}
+
+/** The `error` object of a wire error reply; throws (failing the test at that line) when the body has none. */
+export function wireError(reply: RawReply): { code: string; message: string } {
+  const error = (reply.json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  if (typeof error?.code !== 'string' || typeof error.message !== 'string')
+    throw new Error(`not a wire error reply (${reply.status}): ${JSON.stringify(reply.json)}`);
+  return { code: error.code, message: error.message };
+}
+
 /** A raw HTTPS request (no pinning, no client logic) for forging and replaying. */
 export function rawHttps(
   port: number,
@@ -137,7 +160,7 @@ export function rawHttps(
   path: string,
   headers: Record<string, string>,
   body?: string,
-): Promise<{ status: number; json: any }> {
+): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const req = request(
       {

@@ -9,7 +9,7 @@ import {
   refusalReason,
   signRequest,
 } from '../../../src-main/runtime/transport';
-import { rawHttps, startNode, type TestNode } from './helpers';
+import { rawHttps, wireError, startNode, type TestNode } from './helpers';
 
 const nodes: TestNode[] = [];
 async function pair(extraB: Parameters<typeof startNode>[0] = {}) {
@@ -59,8 +59,8 @@ describe('signed bus calls between two real nodes', () => {
     expect(first.status).toBe(200);
     const again = await rawHttps(b.server.port, 'POST', '/bus/v1/call', headers, body);
     expect(again.status).toBe(401);
-    expect(again.json.error.code).toBe('invalid_signature');
-    expect(again.json.error.message).toMatch(/replayed/);
+    expect(wireError(again).code).toBe('invalid_signature');
+    expect(wireError(again).message).toMatch(/replayed/);
     expect(b.bus.calls).toHaveLength(1);
   });
 
@@ -75,8 +75,8 @@ describe('signed bus calls between two real nodes', () => {
     );
     const r = await rawHttps(b.server.port, 'POST', '/bus/v1/call', headers, body);
     expect(r.status).toBe(401);
-    expect(r.json.error).toMatchObject({ code: 'invalid_signature' });
-    expect(r.json.error.message).toMatch(/stale/);
+    expect(wireError(r)).toMatchObject({ code: 'invalid_signature' });
+    expect(wireError(r).message).toMatch(/stale/);
     expect(failures).toEqual(['stale']);
     expect(b.bus.calls).toHaveLength(0);
   });
@@ -98,9 +98,9 @@ describe('signed bus calls between two real nodes', () => {
       [elsewhere, body],
       [{}, body],
     ] as const) {
-      const r = await rawHttps(b.server.port, 'POST', '/bus/v1/call', h as Record<string, string>, b2);
+      const r = await rawHttps(b.server.port, 'POST', '/bus/v1/call', h, b2);
       expect(r.status).toBe(401);
-      expect(r.json.error.code).toBe('invalid_signature');
+      expect(wireError(r).code).toBe('invalid_signature');
       expect(JSON.stringify(r.json)).not.toMatch(/at .*\.ts/);
     }
     expect(b.bus.calls).toHaveLength(0);
@@ -167,13 +167,13 @@ describe('signed bus calls between two real nodes', () => {
     expect(await health.json()).toMatchObject({ ok: true, node_id: b.kp.nodeIdFull });
     const bus = await fetch(`http://127.0.0.1:${b.server.port}/bus/v1/call`, { method: 'POST', body: '{}' });
     expect(bus.status).toBe(403);
-    expect(((await bus.json()) as any).error.code).toBe('forbidden');
+    expect(((await bus.json()) as { error: { code: string } }).error.code).toBe('forbidden');
     expect(b.bus.calls).toHaveLength(0);
     const sync = await fetch(`http://127.0.0.1:${b.server.port}/sync/v1/heads`);
     expect(sync.status).toBe(403);
     const nf = await fetch(`http://127.0.0.1:${b.server.port}/nope`);
     expect(nf.status).toBe(404);
-    expect(((await nf.json()) as any).error.code).toBe('not_found');
+    expect(((await nf.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 
   it('an oversize body gets 413 payload_too_large', async () => {
@@ -197,7 +197,7 @@ describe('signed bus calls between two real nodes', () => {
       body,
     );
     expect(r.status).toBe(400);
-    expect(r.json.error.code).toBe('bad_request');
+    expect(wireError(r).code).toBe('bad_request');
     expect(b.bus.calls).toHaveLength(0);
   });
 

@@ -22,41 +22,54 @@ export async function startFakeAnthropic(
   o: FakeAnthropicOptions,
 ): Promise<FakeServer & { options: FakeAnthropicOptions }> {
   const server = await startFakeServer(async (req, body, res, { faults, signal }) => {
-    if (req.headers['x-api-key'] !== o.apiKey)
-      return sendJson(res, 401, err('authentication_error', 'invalid x-api-key'));
-    if (req.headers['anthropic-version'] !== '2023-06-01')
-      return sendJson(res, 400, err('invalid_request_error', 'anthropic-version header is required'));
+    if (req.headers['x-api-key'] !== o.apiKey) {
+      sendJson(res, 401, err('authentication_error', 'invalid x-api-key'));
+      return;
+    }
+    if (req.headers['anthropic-version'] !== '2023-06-01') {
+      sendJson(res, 400, err('invalid_request_error', 'anthropic-version header is required'));
+      return;
+    }
     const retry = takeRateLimit(faults);
-    if (retry !== null)
-      return sendJson(
-        res,
-        429,
-        err('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'),
-        { 'retry-after': String(retry) },
-      );
+    if (retry !== null) {
+      sendJson(res, 429, err('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'), {
+        'retry-after': String(retry),
+      });
+      return;
+    }
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/v1/models') {
-      return sendJson(res, 200, {
+      sendJson(res, 200, {
         data: o.models.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-01-01T00:00:00Z' })),
         has_more: false,
         first_id: o.models[0],
         last_id: o.models.at(-1),
       });
+      return;
     }
-    if (req.method !== 'POST' || path !== '/v1/messages' || !body)
-      return sendJson(res, 404, err('not_found_error', 'Not found'));
+    if (req.method !== 'POST' || path !== '/v1/messages' || !body) {
+      sendJson(res, 404, err('not_found_error', 'Not found'));
+      return;
+    }
     const model = String(body.model);
-    if (!o.models.includes(model)) return sendJson(res, 404, err('not_found_error', `model: ${model}`));
-    if (typeof body.max_tokens !== 'number')
-      return sendJson(res, 400, err('invalid_request_error', 'max_tokens: Field required'));
-    if (body.temperature !== undefined && body.top_p !== undefined)
-      return sendJson(
+    if (!o.models.includes(model)) {
+      sendJson(res, 404, err('not_found_error', `model: ${model}`));
+      return;
+    }
+    if (typeof body.max_tokens !== 'number') {
+      sendJson(res, 400, err('invalid_request_error', 'max_tokens: Field required'));
+      return;
+    }
+    if (body.temperature !== undefined && body.top_p !== undefined) {
+      sendJson(
         res,
         400,
         err('invalid_request_error', '`temperature` and `top_p` cannot both be specified for this model.'),
       );
+      return;
+    }
     const messages = [
-      ...(body.system ? [{ role: 'system', content: String(body.system) }] : []),
+      ...(typeof body.system === 'string' && body.system ? [{ role: 'system', content: body.system }] : []),
       ...(body.messages as Array<{ role: string; content: string }>),
     ];
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

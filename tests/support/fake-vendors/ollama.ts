@@ -11,16 +11,18 @@ export interface FakeOllamaOptions {
 export async function startFakeOllama(o: FakeOllamaOptions): Promise<FakeServer> {
   return startFakeServer(async (req, body, res, { faults, signal }) => {
     const retry = takeRateLimit(faults);
-    if (retry !== null)
-      return sendJson(
+    if (retry !== null) {
+      sendJson(
         res,
         429,
         { error: 'server busy, please try again. maximum pending requests exceeded' },
         { 'retry-after': String(retry) },
       );
+      return;
+    }
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/api/tags') {
-      return sendJson(res, 200, {
+      sendJson(res, 200, {
         models: o.models.map((name) => ({
           name,
           model: name,
@@ -30,13 +32,18 @@ export async function startFakeOllama(o: FakeOllamaOptions): Promise<FakeServer>
           details: { format: 'gguf', family: 'llama', parameter_size: '260K', quantization_level: 'F32' },
         })),
       });
+      return;
     }
     const isChat = path === '/api/chat';
-    if (req.method !== 'POST' || (!isChat && path !== '/api/generate') || !body)
-      return sendJson(res, 404, { error: '404 page not found' });
+    if (req.method !== 'POST' || (!isChat && path !== '/api/generate') || !body) {
+      sendJson(res, 404, { error: '404 page not found' });
+      return;
+    }
     const model = String(body.model);
-    if (!o.models.includes(model))
-      return sendJson(res, 404, { error: `model '${model}' not found, try pulling it first` });
+    if (!o.models.includes(model)) {
+      sendJson(res, 404, { error: `model '${model}' not found, try pulling it first` });
+      return;
+    }
     const opt = (body.options ?? {}) as Record<string, unknown>;
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const line = (x: unknown) => res.write(JSON.stringify(x) + '\n');

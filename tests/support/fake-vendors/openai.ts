@@ -25,7 +25,7 @@ export async function startFakeOpenAi(o: FakeOpenAiOptions): Promise<FakeServer>
     if (o.apiKey !== null && auth !== `Bearer ${o.apiKey}`) {
       // Real OpenAI quotes (part of) the offending key back; we quote all of it to test redaction.
       const given = auth.replace(/^Bearer /, '');
-      return sendJson(res, 401, {
+      sendJson(res, 401, {
         error: {
           message: `Incorrect API key provided: ${given}. You can find your API key at https://platform.openai.com/account/api-keys.`,
           type: 'invalid_request_error',
@@ -33,10 +33,11 @@ export async function startFakeOpenAi(o: FakeOpenAiOptions): Promise<FakeServer>
           code: 'invalid_api_key',
         },
       });
+      return;
     }
     const retry = takeRateLimit(faults);
     if (retry !== null) {
-      return sendJson(
+      sendJson(
         res,
         429,
         {
@@ -49,27 +50,30 @@ export async function startFakeOpenAi(o: FakeOpenAiOptions): Promise<FakeServer>
         },
         { 'retry-after': String(retry) },
       );
+      return;
     }
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === `${prefix}/models`) {
-      return sendJson(res, 200, {
+      sendJson(res, 200, {
         object: 'list',
         data: o.models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: 'fake' })),
       });
+      return;
     }
     const isChat = path === `${prefix}/chat/completions`;
     if (req.method !== 'POST' || (!isChat && path !== `${prefix}/completions`) || !body) {
-      return sendJson(res, 404, {
+      sendJson(res, 404, {
         error: {
           message: `Unknown request URL: ${req.method} ${path}`,
           type: 'invalid_request_error',
           code: 'unknown_url',
         },
       });
+      return;
     }
     const model = String(body.model);
     if (!o.models.includes(model)) {
-      return sendJson(res, 404, {
+      sendJson(res, 404, {
         error: {
           message: `The model \`${model}\` does not exist or you do not have access to it.`,
           type: 'invalid_request_error',
@@ -77,6 +81,7 @@ export async function startFakeOpenAi(o: FakeOpenAiOptions): Promise<FakeServer>
           code: 'model_not_found',
         },
       });
+      return;
     }
     const id = `cmpl-${Date.now()}`;
     const object = isChat ? 'chat.completion.chunk' : 'text_completion';

@@ -55,7 +55,8 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
       try {
         body = raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
       } catch {
-        return sendJson(res, 400, { error: { message: 'invalid JSON body' } });
+        sendJson(res, 400, { error: { message: 'invalid JSON body' } });
+        return;
       }
       requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body });
       const ctl = new AbortController();

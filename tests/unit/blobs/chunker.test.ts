@@ -120,11 +120,18 @@ describe('chunkFile', () => {
     await writeFile(path, data);
     const seen: Uint8Array[] = [];
     const progress: number[] = [];
-    const m: BlobManifest = await chunkFile(path, async (_ref, b) => void seen.push(b.slice()), {
-      chunkSize: 256,
-      filename: 'f.bin',
-      onProgress: (p) => progress.push(p.bytes),
-    });
+    const m: BlobManifest = await chunkFile(
+      path,
+      (_ref, b) => {
+        seen.push(b.slice());
+        return Promise.resolve();
+      },
+      {
+        chunkSize: 256,
+        filename: 'f.bin',
+        onProgress: (p) => progress.push(p.bytes),
+      },
+    );
     const expected = (await chunkBlob(data, { chunkSize: 256, filename: 'f.bin' })).manifest;
     expect(m).toEqual(expected);
     expect(reassemble(seen)).toEqual(data);
@@ -133,7 +140,7 @@ describe('chunkFile', () => {
 
   it('a missing file is not_found', async () => {
     await rejectsWith(
-      chunkFile('/nonexistent/hearthnet/file', async () => undefined),
+      chunkFile('/nonexistent/hearthnet/file', () => Promise.resolve()),
       'not_found',
     );
   });

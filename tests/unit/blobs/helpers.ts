@@ -26,10 +26,26 @@ export function bytes(n: number, seed = 1): Uint8Array {
 
 /**
  * A disk of `total` bytes where `otherUsed` bytes belong to other files and the rest of the
- * use is the store's own running total, so gc and disk_full see the effect of their deletes.
+ * use is the running total of the store it `holds`, so gc and disk_full see the effect of their deletes.
+ * Until the store is built and handed over, only the other files count.
  */
-export function fakeDisk(total: number, otherUsed: number, store: () => BlobStore | undefined): () => DiskUsage {
-  return () => ({ total, free: total - otherUsed - (store()?.totalBytes() ?? 0) });
+export class FakeDisk {
+  private store: BlobStore | undefined;
+  constructor(
+    private readonly total: number,
+    private readonly otherUsed: number | (() => number),
+  ) {}
+
+  readonly usage = (): DiskUsage => {
+    const other = typeof this.otherUsed === 'number' ? this.otherUsed : this.otherUsed();
+    return { total: this.total, free: this.total - other - (this.store?.totalBytes() ?? 0) };
+  };
+
+  /** Counts `store`'s bytes as used from now on; returns it. */
+  holds(store: BlobStore): BlobStore {
+    this.store = store;
+    return store;
+  }
 }
 
 /** Awaits `p`, expects a HearthError with `code`, returns it. */

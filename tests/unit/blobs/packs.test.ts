@@ -3,7 +3,7 @@ import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlobStore, chunkBlob, type BlobManifest } from '../../../src-main/runtime/blobs';
-import { bytes, fakeDisk, rejectsWith, tempDir } from './helpers';
+import { bytes, FakeDisk, rejectsWith, tempDir } from './helpers';
 
 const MB = 1024 * 1024;
 let cleanups: (() => Promise<void>)[] = [];
@@ -118,8 +118,8 @@ describe('packs', () => {
 
   it('a packed blob holds its own copy of chunks it shares, so gc of the other blob leaves it whole', async () => {
     const d = await dir();
-    let store: BlobStore | undefined;
-    store = await open_(d, { gcThreshold: 0.1, diskUsage: fakeDisk(10 * MB, 5 * MB, () => store) });
+    const disk = new FakeDisk(10 * MB, 5 * MB);
+    const store = disk.holds(await open_(d, { gcThreshold: 0.1, diskUsage: disk.usage }));
     const shared = bytes(1000, 7);
     const a = await chunkBlob(new Uint8Array([...shared, ...bytes(1000, 8)]), { chunkSize: 1000 });
     const b = await chunkBlob(new Uint8Array([...shared, ...bytes(1000, 9)]), { chunkSize: 1000 });
@@ -138,8 +138,8 @@ describe('packs', () => {
 
   it('gc removes a blob together with its pack', async () => {
     const d = await dir();
-    let store: BlobStore | undefined;
-    store = await open_(d, { gcThreshold: 0.1, diskUsage: fakeDisk(10 * MB, 5 * MB, () => store) });
+    const disk = new FakeDisk(10 * MB, 5 * MB);
+    const store = disk.holds(await open_(d, { gcThreshold: 0.1, diskUsage: disk.usage }));
     const { manifest: m, chunks } = await chunkBlob(bytes(3000, 10), { chunkSize: 1000 });
     await fetchInto(store, m, chunks);
     await store.completeBlob(m.cid);

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlobStore, chunkBlob, hashBytes, type BlobStoreOptions } from '../../../src-main/runtime/blobs';
-import { bytes, fakeDisk, rejectsWith, tempDir } from './helpers';
+import { bytes, FakeDisk, rejectsWith, tempDir } from './helpers';
 
 const MB = 1024 * 1024;
 let cleanups: (() => Promise<void>)[] = [];
@@ -79,6 +79,7 @@ describe('chunks', () => {
     await writeFile(join(dir, 'chunks', hex.slice(0, 2), hex.slice(2, 4), hex), bytes(100, 98));
     // A later run of the node (a new store on the same folder) has not checked this file yet.
     const restarted = new BlobStore(dir, { marginBytes: 0 });
+    await restarted.start();
     await rejectsWith(restarted.readChunkForPeer(manifest.chunks[1].cid), 'hash_mismatch');
     expect((await restarted.missingChunks(manifest)).map((r) => r.index)).toEqual([1]);
     // Good chunks are served, and re-hashed only the first time.
@@ -188,22 +189,21 @@ describe('pins and gc', () => {
     await store.pin(cid);
     expect(await store.isPinned(cid)).toBe(true);
     const again = new BlobStore(dir);
+    await again.start();
     expect(await again.isPinned(cid)).toBe(true);
     expect(await again.unpin(cid)).toEqual({ cids: [cid] });
     expect(await again.unpin(cid)).toBeNull();
-    expect(await new BlobStore(dir).isPinned(cid)).toBe(false);
+    const third = new BlobStore(dir);
+    await third.start();
+    expect(await third.isPinned(cid)).toBe(false);
   });
 
   it('does nothing under the threshold; above it deletes unpinned blobs LRU-first down to the target, sparing pinned ones and shared chunks', async () => {
-    let store: BlobStore | undefined;
     let clock = 1_000_000;
     // 10 MB disk, 4.4 MB used by other files; each blob is 1 MB; gc above 75%.
-    const { store: s } = await newStore({
-      gcThreshold: 0.75,
-      diskUsage: fakeDisk(10 * MB, 4.4 * MB, () => store),
-      now: () => clock,
-    });
-    store = s;
+    const disk = new FakeDisk(10 * MB, 4.4 * MB);
+    const { store: s } = await newStore({ gcThreshold: 0.75, diskUsage: disk.usage, now: () => clock });
+    const store = disk.holds(s);
     const blobs = [];
     for (let i = 0; i < 3; i++) {
       const { manifest, chunks } = await chunkBlob(bytes(MB, 10 + i), { chunkSize: 256 * 1024 });
@@ -233,17 +233,18 @@ describe('pins and gc', () => {
     // Now ~6.4 MB: under the threshold, nothing more goes.
     expect(await store.gc(0.1)).toBe(0);
     // With a lower threshold, blob 1 goes too but the pinned blob 0 never does.
-    let low: BlobStore | undefined;
-    low = new BlobStore(store.dir, { gcThreshold: 0.5, diskUsage: fakeDisk(10 * MB, 4.4 * MB, () => low) });
+    const lowDisk = new FakeDisk(10 * MB, 4.4 * MB);
+    const low = lowDisk.holds(new BlobStore(store.dir, { gcThreshold: 0.5, diskUsage: lowDisk.usage }));
+    await low.start();
     expect(await low.gc(0.1)).toBeGreaterThan(MB);
     expect(await low.listCids()).toEqual([blobs[0].cid]);
     expect(await low.hasBlob(blobs[0].cid)).toBe(true);
   });
 
   it('gc never deletes a chunk that a kept blob shares, nor a pinned chunk', async () => {
-    let store: BlobStore | undefined;
-    const { store: s } = await newStore({ gcThreshold: 0.1, diskUsage: fakeDisk(10 * MB, 5 * MB, () => store) });
-    store = s;
+    const disk = new FakeDisk(10 * MB, 5 * MB);
+    const { store: s } = await newStore({ gcThreshold: 0.1, diskUsage: disk.usage });
+    const store = disk.holds(s);
     const shared = bytes(100, 1);
     const a = await chunkBlob(new Uint8Array([...shared, ...bytes(100, 2)]), { chunkSize: 100 });
     const b = await chunkBlob(new Uint8Array([...shared, ...bytes(100, 3)]), { chunkSize: 100 });
@@ -263,10 +264,11 @@ describe('pins and gc', () => {
 
 describe('disk_full', () => {
   it('a write that would leave less than the safety margin fails with disk_full and writes nothing', async () => {
-    let store: BlobStore | undefined;
     const t = await tempDir('full');
     cleanups.push(t.cleanup);
-    store = new BlobStore(t.dir, { diskUsage: fakeDisk(4 * MB, 1 * MB, () => store), marginBytes: 2.9 * MB });
+    const disk = new FakeDisk(4 * MB, 1 * MB);
+    const store = disk.holds(new BlobStore(t.dir, { diskUsage: disk.usage, marginBytes: 2.9 * MB }));
+    await store.start();
     const { manifest, chunks } = await chunkBlob(bytes(1.5 * MB, 3));
     const err = await rejectsWith(store.writeBlob(manifest, chunks), 'disk_full');
     expect(err.wireCode).toBe('capacity_exceeded');
@@ -284,13 +286,13 @@ describe('disk_full', () => {
   });
 
   it('an import that runs out of space part-way leaves no blob and removes the chunks it added', async () => {
-    let store: BlobStore | undefined;
     const t = await tempDir('full2');
     cleanups.push(t.cleanup);
     let shrink = 0;
     // Other files grow during the import, so the up-front check passes but a later chunk fails.
-    const disk = () => ({ total: 10 * MB, free: 10 * MB - 2 * MB - shrink - (store?.totalBytes() ?? 0) });
-    store = new BlobStore(t.dir, { diskUsage: disk, marginBytes: 1 * MB });
+    const disk = new FakeDisk(10 * MB, () => 2 * MB + shrink);
+    const store = disk.holds(new BlobStore(t.dir, { diskUsage: disk.usage, marginBytes: 1 * MB }));
+    await store.start();
     await mkdir(join(t.dir, 'in'), { recursive: true });
     const path = join(t.dir, 'in', 'f.bin');
     await writeFile(path, bytes(3 * MB, 6));

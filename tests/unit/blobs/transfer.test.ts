@@ -47,7 +47,14 @@ async function newStore(label: string, dir?: string): Promise<BlobStore> {
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -81,7 +88,7 @@ function mesh(local: BlobStore, peers: Record<string, FakePeer>, concurrency = 4
         const p = peers[source];
         p.manifestCalls++;
         if (p.broken) throw new Error('connection refused');
-        return p.wrongManifest ?? JSON.parse(JSON.stringify(await p.store.readManifest(cid)));
+        return p.wrongManifest ?? (JSON.parse(JSON.stringify(await p.store.readManifest(cid))) as BlobManifest);
       },
     },
     { concurrency },
@@ -230,8 +237,8 @@ describe('TransferManager.advertise', () => {
     const { store, manifest } = await seeded(2 * CHUNK, 8);
     const tm = new TransferManager({
       store,
-      fetchChunk: async () => new Uint8Array(),
-      fetchManifest: async () => null,
+      fetchChunk: () => Promise.resolve(new Uint8Array()),
+      fetchManifest: () => Promise.resolve(null),
     });
     expect(await tm.advertise([manifest.cid, manifest.cid])).toEqual({
       blobs: [{ cid: manifest.cid, size_bytes: 2 * CHUNK, mime_type: 'image/jpeg', filename: 'photo.jpg' }],
@@ -254,7 +261,7 @@ describe('TransferManager.fetchBlob with batched streams (fetchChunks)', () => {
         fetchChunk: () => Promise.reject(new Error('unused')),
         async fetchManifest(source, cid) {
           peers[source].manifestCalls++;
-          return JSON.parse(JSON.stringify(await peers[source].store.readManifest(cid)));
+          return JSON.parse(JSON.stringify(await peers[source].store.readManifest(cid))) as BlobManifest;
         },
         async *fetchChunks(source, chunks, signal) {
           const p = peers[source];

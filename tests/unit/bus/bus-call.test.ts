@@ -30,9 +30,9 @@ function learnAll(mesh: ReturnType<typeof createMesh>) {
 
 function serve(n: MeshNode, d: CapabilityDescriptor = echo) {
   const seen: HandlerContext[] = [];
-  n.bus.registerCapability(d, async (ctx) => {
+  n.bus.registerCapability(d, (ctx) => {
     seen.push(ctx);
-    return { text: (ctx.body as { text: string }).text, by: n.name };
+    return Promise.resolve({ text: (ctx.body as { text: string }).text, by: n.name });
   });
   return seen;
 }
@@ -204,9 +204,9 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     const levels = { 'test.m': 'member', 'test.t': 'trusted', 'test.a': 'anchor', 'test.s': 'self' } as const;
     const ran: string[] = [];
     for (const [name, trust] of Object.entries(levels)) {
-      carol.bus.registerCapability(defineCapability({ name, version: [1, 0], trust_required: trust }), async (ctx) => {
+      carol.bus.registerCapability(defineCapability({ name, version: [1, 0], trust_required: trust }), (ctx) => {
         ran.push(`${name}<-${ctx.caller === alice.id ? 'alice' : ctx.caller === carol.id ? 'carol' : 'other'}`);
-        return { ok: true };
+        return Promise.resolve({ ok: true });
       });
     }
     learnAll(mesh);
@@ -246,7 +246,7 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
       version: [1, 0],
       response_schema: { type: 'object', required: ['n'] },
     });
-    carol.bus.registerCapability(resp, async () => ({}));
+    carol.bus.registerCapability(resp, () => Promise.resolve({}));
     learnAll(mesh);
     mesh.sync();
     expect((await rejection(alice.bus.call('test.bad', '1.0', {}))).message).toMatch(
@@ -258,9 +258,9 @@ describe('CapabilityBus calls over a 3-node loopback mesh', () => {
     const mesh = createMesh();
     const [alice, , carol] = mesh.nodes;
     serve(carol);
-    carol.bus.registerCapability(defineCapability({ name: 'test.crash', version: [1, 0] }), async () => {
-      throw new Error('ENOENT /home/carol/secret');
-    });
+    carol.bus.registerCapability(defineCapability({ name: 'test.crash', version: [1, 0] }), () =>
+      Promise.reject(new Error('ENOENT /home/carol/secret')),
+    );
     learnAll(mesh);
     mesh.sync();
     const inbound = await rejection(

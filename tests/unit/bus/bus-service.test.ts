@@ -23,12 +23,13 @@ class ToyEmbed implements Service {
         params: { model },
         request_schema: this.badSchema ? { type: 'nonsense' } : { type: 'object', required: ['texts'] },
       }),
-      handler: async () => ({ model, vectors: [[0.1]] }),
+      handler: () => Promise.resolve({ model, vectors: [[0.1]] }),
       paramsCompatible: (offered, requested) => requested.model === offered.model,
     }));
   }
-  async start() {
+  start() {
     this.started++;
+    return Promise.resolve();
   }
   async stop() {}
   health() {
@@ -97,7 +98,7 @@ describe('services on the bus', () => {
     expect(alice.bus.topologySnapshot().capabilities_remote[0].contract).toBe('mismatch');
     await expect(alice.bus.call('embed.text', '1.0', { texts: [] })).rejects.toMatchObject({
       code: 'not_found',
-      message: expect.stringMatching(/different contract/),
+      message: expect.stringMatching(/different contract/) as unknown,
     });
     expect(alice.transport.sent).toEqual([]);
   });

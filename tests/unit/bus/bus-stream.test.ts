@@ -21,6 +21,7 @@ function serveCount(n: MeshNode, d: CapabilityDescriptor = count) {
   n.bus.registerCapability(d, (ctx: HandlerContext) => {
     state.signals.push(ctx.signal);
     const limit = (ctx.body as { n?: number }).n ?? Infinity;
+    // eslint-disable-next-line @typescript-eslint/require-await -- a producer whose frames are ready at once: no await to add
     return (async function* (): AsyncGenerator<FrameData> {
       for (let i = 1; i <= limit && i <= 10_000; i++) {
         if (ctx.signal.aborted) return;
@@ -150,6 +151,7 @@ describe('CapabilityBus streams', () => {
   it('a failure after the first frame reaches the consumer, not another node', async () => {
     const { mesh, alice, bob, carol } = setup();
     bob.bus.registerCapability(count, () =>
+      // eslint-disable-next-line @typescript-eslint/require-await -- a producer whose frames are ready at once: no await to add
       (async function* (): AsyncGenerator<FrameData> {
         yield { event: 'token', data: { text: 'one' } };
         throw new Error('model crashed');
@@ -174,6 +176,7 @@ describe('CapabilityBus streams', () => {
   it('validates payload frames against stream_schema on the producing node', async () => {
     const { mesh, alice, carol } = setup();
     carol.bus.registerCapability(count, () =>
+      // eslint-disable-next-line @typescript-eslint/require-await -- a producer whose frames are ready at once: no await to add
       (async function* (): AsyncGenerator<FrameData> {
         yield { event: 'token', data: { text: 42 } };
       })(),
@@ -187,7 +190,9 @@ describe('CapabilityBus streams', () => {
   it('refuses a stream call to a unary capability and a unary call to a streaming one', async () => {
     const { mesh, alice, carol } = setup();
     serveCount(carol);
-    carol.bus.registerCapability(defineCapability({ name: 'test.unary', version: [1, 0] }), async () => ({ ok: true }));
+    carol.bus.registerCapability(defineCapability({ name: 'test.unary', version: [1, 0] }), () =>
+      Promise.resolve({ ok: true }),
+    );
     mesh.sync();
     await expect(collect(alice.bus.stream('test.unary', '1.0', {}))).rejects.toMatchObject({
       wireCode: 'schema_mismatch',

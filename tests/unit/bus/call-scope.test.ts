@@ -57,7 +57,7 @@ describe('CallScope', () => {
     expect(signal.aborted).toBe(true);
   });
 
-  it('a caller that left before the call starts aborts it at once', async () => {
+  it('a caller that left before the call starts aborts it at once', () => {
     const caller = new AbortController();
     caller.abort();
     expect(new CallScope(caller.signal).aborted).toBe(true);

@@ -14,7 +14,7 @@ function setup(window?: number) {
   const quarantined: string[] = [];
   const h = new HealthTracker({ now: clock.now, window, onQuarantine: (e) => quarantined.push(e.key) });
   const r = new Registry('ed25519:us' as NodeId);
-  const e = r.registerLocal(defineCapability({ name: 'llm.chat', version: [1, 0] }), async () => ({}));
+  const e = r.registerLocal(defineCapability({ name: 'llm.chat', version: [1, 0] }), () => Promise.resolve({}));
   return { h, e, clock, quarantined };
 }
 

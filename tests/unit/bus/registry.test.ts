@@ -8,7 +8,7 @@ import { BusError } from '../../../src-main/runtime/bus';
 const us = 'ed25519:us' as NodeId;
 const bob = 'ed25519:bob' as NodeId;
 const ep = { transport: 'https', host: '127.0.0.1', port: 4001 };
-const handler = async () => ({});
+const handler = () => Promise.resolve({});
 
 const embed = defineCapability({
   name: 'embed.text',

@@ -32,7 +32,7 @@ function setup(
   const registry = new Registry(us, { now });
   const health = new HealthTracker({ now });
   const router = new Router(registry, { preferLocal: true, localLoadThreshold: 0.8, ...config }, us, health);
-  if (local) registry.registerLocal(local, async () => ({}));
+  if (local) registry.registerLocal(local, () => Promise.resolve({}));
   [bob, carol].forEach((node, i) => {
     if (!remote[i]) return;
     const spec = { ...toCapabilitySpec(chat), params: remote[i] };

@@ -80,7 +80,7 @@ describe('SchemaValidator', () => {
       nodes: [alice],
     } = createMesh(['alice']);
     const bad = defineCapability({ name: 'rag.query', version: [1, 0], request_schema: { type: 'banana' } });
-    const e = err(() => alice.bus.registerCapability(bad, async () => ({})));
+    const e = err(() => alice.bus.registerCapability(bad, () => Promise.resolve({})));
     expect(e.code).toBe('schema_invalid');
     expect(e.message).toMatch(/rag.query@1.0: request_schema is not a valid JSON Schema/);
     expect(alice.bus.registry.all()).toHaveLength(0);
@@ -89,7 +89,7 @@ describe('SchemaValidator', () => {
       version: [1, 0],
       response_schema: { properties: { a: { minLength: 'x' } } },
     });
-    expect(err(() => alice.bus.registerCapability(badResp, async () => ({}))).code).toBe('schema_invalid');
+    expect(err(() => alice.bus.registerCapability(badResp, () => Promise.resolve({}))).code).toBe('schema_invalid');
     expect(alice.bus.localCapabilitySpecs()).toEqual([]);
   });
 });

@@ -64,12 +64,14 @@ function rig(
     peers: () => [...r.online],
     config: { enabled: true, store_and_forward: opts.storeAndForward ?? true },
     outboxPath: r.outboxPath,
-    sendDirect: async (n: string, e: Event) => {
-      if (r.failDirect) throw new Error('connection refused');
+    sendDirect: (n: string, e: Event) => {
+      if (r.failDirect) return Promise.reject(new Error('connection refused'));
       r.direct.push([n, e.event_id]);
+      return Promise.resolve();
     },
-    forwardVia: async (n: string, e: Event) => {
+    forwardVia: (n: string, e: Event) => {
       r.forwarded.push([n, e.event_id]);
+      return Promise.resolve();
     },
   };
   r.dm = new DeliveryManager(c, { timers: r.timers, onWarn: (m) => r.warnings.push(m), ...opts.init });
@@ -102,7 +104,7 @@ describe('DeliveryManager', () => {
     bobLog.appendLocal('chat.message.delivered', { msg_id: e.data.msg_id }, bob);
     syncInto(bobLog, r.log);
     await until(() => r.dm.pending().length === 0, 'outbox cleared');
-    expect(JSON.parse(readFileSync(r.outboxPath, 'utf8')).entries).toEqual([]);
+    expect((JSON.parse(readFileSync(r.outboxPath, 'utf8')) as { entries: unknown[] }).entries).toEqual([]);
     await r.dm.stop();
   });
 

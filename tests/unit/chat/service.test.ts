@@ -153,7 +153,10 @@ describe('ChatService', () => {
     let bLog: EventLog | null = null;
     const a = setup(undefined, true, {
       peers: () => [bob.nodeIdFull],
-      sendDirect: async (_n, e) => void bLog!.appendReceived(e),
+      sendDirect: (_n, e) => {
+        bLog!.appendReceived(e);
+        return Promise.resolve();
+      },
     });
     const b = setup(bob);
     bLog = b.log;

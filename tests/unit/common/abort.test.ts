@@ -25,7 +25,7 @@ describe('deadlineSignal / abortError', () => {
     expect(err.message).toBe('The download ran out of time.');
   });
 
-  it("the caller's abort ends it with `cancelled`, before the deadline", async () => {
+  it("the caller's abort ends it with `cancelled`, before the deadline", () => {
     const caller = new AbortController();
     const signal = deadlineSignal(60_000, caller.signal);
     expect(signal.aborted).toBe(false);

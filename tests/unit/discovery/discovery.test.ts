@@ -8,6 +8,7 @@ import {
   livenessProbeMs,
   manifestRefreshMs,
   PeerRegistry,
+  SIGHTING_RETRY_BASE_MS,
   type DiscoveryServiceInit,
 } from '../../../src-main/runtime/discovery';
 import { makeManifest, verifyManifestFor } from './fixtures';
@@ -18,7 +19,7 @@ const OFF = { mdns_enabled: false, udp_enabled: false, udp_multicast_group: '239
 const key = (e: Endpoint) => `${e.host}:${e.port}`;
 
 let dir: string;
-let services: DiscoveryService[] = [];
+const services: DiscoveryService[] = [];
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_800_000_000_000 });
@@ -34,11 +35,11 @@ afterEach(async () => {
 function fakeNet() {
   const served = new Map<string, () => NodeManifest>();
   const calls: { at: number; where: string }[] = [];
-  const fetchManifest = vi.fn(async (e: Endpoint) => {
+  const fetchManifest = vi.fn((e: Endpoint) => {
     calls.push({ at: Date.now(), where: key(e) });
     const f = served.get(key(e));
-    if (!f) throw new Error('ECONNREFUSED');
-    return f();
+    if (!f) return Promise.reject(new Error('ECONNREFUSED'));
+    return Promise.resolve(f());
   });
   return { served, calls, fetchManifest };
 }
@@ -72,6 +73,13 @@ function peer(net: ReturnType<typeof fakeNet>, host: string, opts: { community?:
   return { kp, ep };
 }
 
+/** known-peers.json as the registry saved it. */
+function knownPeersFile(dir: string): { nodes: Record<string, { endpoints: unknown[]; display_name: string }> } {
+  return JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8')) as {
+    nodes: Record<string, { endpoints: unknown[]; display_name: string }>;
+  };
+}
+
 describe('DiscoveryService', () => {
   it('turns a sighting into a verified registry entry and remembers the endpoint', async () => {
     const net = fakeNet();
@@ -86,7 +94,7 @@ describe('DiscoveryService', () => {
       display_name: `node ${b.kp.nodeIdShort}`,
     });
     expect(registry.get(b.kp.nodeIdFull)?.manifest?.node_id).toBe(b.kp.nodeIdFull);
-    const file = JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8'));
+    const file = knownPeersFile(dir);
     expect(file.nodes[b.kp.nodeIdFull].endpoints[0]).toMatchObject(b.ep);
   });
 
@@ -105,9 +113,7 @@ describe('DiscoveryService', () => {
     await svc.handleSighting({ nodeIdFull: kp.nodeIdFull, host: '10.0.0.9', port: 8443, source: 'udp' });
     const name = registry.get(kp.nodeIdFull)?.display_name ?? '';
     expect(name).toBe('Ann\u240a    - Fake House (hearth)\u241b[2J<U+202E>gnp.exe');
-    expect(JSON.parse(readFileSync(join(dir, 'known-peers.json'), 'utf8')).nodes[kp.nodeIdFull].display_name).toBe(
-      name,
-    );
+    expect(knownPeersFile(dir).nodes[kp.nodeIdFull].display_name).toBe(name);
   });
 
   it('debounces repeated sightings: concurrent ones share a fetch, a known peer seen again is only touched until its paced refresh', async () => {
@@ -127,6 +133,27 @@ describe('DiscoveryService', () => {
     expect(net.fetchManifest).toHaveBeenCalledTimes(1); // seen where it is known: proof of life, no refetch
     await vi.advanceTimersByTimeAsync(manifestRefreshMs(registry.size));
     expect(net.fetchManifest).toHaveBeenCalledTimes(2); // the paced refresh
+  });
+
+  it('backs off a node whose manifest could not be fetched: not asked again at its every sighting', async () => {
+    const net = fakeNet();
+    const { registry, svc } = make(net);
+    const kp = generateKeyPair();
+    await svc.start();
+    const s = { nodeIdFull: kp.nodeIdFull, host: '10.0.0.7', port: 8443, source: 'udp' as const };
+    const fetchesAt = async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(ms);
+      await svc.handleSighting(s);
+      return net.fetchManifest.mock.calls.length;
+    };
+    expect(await fetchesAt(0)).toBe(1); // unreachable: first failure
+    expect(await fetchesAt(SIGHTING_RETRY_BASE_MS - 1_000)).toBe(1); // within the first backoff
+    expect(await fetchesAt(1_000)).toBe(2); // due again: second failure, twice as long
+    expect(await fetchesAt(SIGHTING_RETRY_BASE_MS)).toBe(2);
+    expect(await fetchesAt(SIGHTING_RETRY_BASE_MS)).toBe(3);
+    peer(net, '10.0.0.7', { kp }); // it answers now
+    expect(await fetchesAt(4 * SIGHTING_RETRY_BASE_MS)).toBe(4);
+    expect(registry.get(kp.nodeIdFull)).not.toBeNull();
   });
 
   it('a peer removed (e.g. mDNS goodbye) is fetched again on its next sighting, without waiting for the debounce', async () => {

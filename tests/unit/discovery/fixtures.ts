@@ -1,5 +1,5 @@
 /** Test fixtures for discovery: signed manifests and the verifyManifest stand-in named in the brief. */
-import { toWallClock, type CommunityId, type NodeId } from '../../../src-main/common';
+import { toWallClock, type CommunityId } from '../../../src-main/common';
 import {
   signPayload,
   verifyPayload,
@@ -45,8 +45,8 @@ export function makeManifest(
 /** Stand-in for identity's verifyNodeManifest: signature by its own node_id, and our community. */
 export function verifyManifestFor(communityId: string): (m: NodeManifest) => void {
   return (m) => {
-    if (!verifyPayload(m as unknown as Record<string, unknown>, m.node_id)) {
-      throw new DiscoveryError('manifest_invalid', `manifest of ${m.node_id as NodeId} has a bad signature`);
+    if (!verifyPayload(m, m.node_id)) {
+      throw new DiscoveryError('manifest_invalid', `manifest of ${m.node_id} has a bad signature`);
     }
     if (m.community_id !== communityId)
       throw new DiscoveryError('manifest_invalid', 'manifest is for another community');

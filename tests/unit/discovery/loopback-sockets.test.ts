@@ -195,7 +195,7 @@ describe('loopback multicast', () => {
       profile: 'hearth',
       port: 8443,
       config: { mdns_enabled: true, udp_enabled: true, udp_multicast_group: '239.255.99.3', udp_port: busy },
-      fetchManifest: async () => makeManifest(kp, community, []),
+      fetchManifest: () => Promise.resolve(makeManifest(kp, community, [])),
       verifyManifest: verifyManifestFor(community),
       knownPeersPath: null,
       interfaceAddress: LO,

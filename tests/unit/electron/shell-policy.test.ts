@@ -259,7 +259,7 @@ describe('shutdown', () => {
           },
         },
         { name: 'hung', run: () => new Promise<void>(() => order.push('hung')) },
-        { name: 'c', run: async () => void order.push('c') },
+        { name: 'c', run: () => Promise.resolve(void order.push('c')) },
       ],
       { info: () => {}, error: (m, f) => logged.push(`${m} ${String(f?.step)}`) },
       50,

@@ -39,7 +39,11 @@ describe('without a backend', () => {
     });
     await s.start();
     expect(s.capabilities()).toEqual([]);
-    expect(s.health()).toMatchObject({ ok: false, model: null, detail: expect.stringMatching(/keywords only/) });
+    expect(s.health()).toMatchObject({
+      ok: false,
+      model: null,
+      detail: expect.stringMatching(/keywords only/) as unknown,
+    });
     await s.stop();
   });
 });

@@ -16,7 +16,10 @@ function build(
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   let p = 8 + json.length;
-  for (const v of Object.values(entries)) (out.set(v.bytes, p), (p += v.bytes.length));
+  for (const v of Object.values(entries)) {
+    out.set(v.bytes, p);
+    p += v.bytes.length;
+  }
   return out;
 }
 const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

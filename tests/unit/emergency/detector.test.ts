@@ -10,9 +10,9 @@ const TARGETS = ['10.0.0.1', 'example.test', 'http://127.0.0.1:9/x'];
 function world(clock: FakeClock) {
   const up: Record<string, boolean> = Object.fromEntries(TARGETS.map((t) => [t, true]));
   const rounds: number[] = [];
-  const probe: ProbeFn = async (t) => {
+  const probe: ProbeFn = (t) => {
     if (t === TARGETS[0]) rounds.push(clock.now());
-    return up[t] ?? false;
+    return Promise.resolve(up[t] ?? false);
   };
   const setAll = (v: boolean) => TARGETS.forEach((t) => (up[t] = v));
   return { up, rounds, probe, setAll };
@@ -49,7 +49,7 @@ describe('classify', () => {
 describe('Detector', () => {
   it('rejects a malformed probe target at construction', () => {
     const make = () =>
-      new Detector({ targets: ['1.1.1.1', 'not a host!'], probe: async () => true, clock: new FakeClock() });
+      new Detector({ targets: ['1.1.1.1', 'not a host!'], probe: () => Promise.resolve(true), clock: new FakeClock() });
     expect(make).toThrow(EmergencyError);
     expect(make).toThrow(/not a host!/);
   });
@@ -113,7 +113,7 @@ describe('Detector', () => {
     await clock.advance(30_000);
     const gaps = w.rounds
       .slice(b2)
-      .map((t, i, a) => (i === 0 ? null : t - a[i - 1]!))
+      .map((t, i, a) => (i === 0 ? null : t - a[i - 1]))
       .slice(1);
     expect(gaps).toEqual([10_000, 10_000]);
     await det.stop();
@@ -168,7 +168,12 @@ describe('Detector', () => {
     let calls = 0;
     const probe: ProbeFn = (_t, signal) => {
       calls += 1;
-      return new Promise((resolve) => signal.addEventListener('abort', () => ((aborted += 1), resolve(false))));
+      return new Promise((resolve) =>
+        signal.addEventListener('abort', () => {
+          aborted += 1;
+          resolve(false);
+        }),
+      );
     };
     const det = new Detector({ targets: ['10.0.0.1', '10.0.0.2'], probe, clock });
     det.start();
@@ -190,7 +195,7 @@ describe('Detector', () => {
     let up = false;
     const det = new Detector({
       targets: ['10.0.0.1'],
-      probe: async () => up,
+      probe: () => Promise.resolve(up),
       clock,
       log: { info: () => {}, error: (msg) => errors.push(msg) },
       effects: { onEnterOffline: () => Promise.reject(new Error('bus gone')) },

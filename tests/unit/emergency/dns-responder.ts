@@ -9,8 +9,8 @@ export interface DnsResponder {
 
 function readName(msg: Buffer, off: number): { name: string; end: number } {
   const labels: string[] = [];
-  for (let i = 0; i < 64 && msg[off]! > 0; i++) {
-    const len = msg[off]!;
+  for (let i = 0; i < 64 && msg[off] > 0; i++) {
+    const len = msg[off];
     labels.push(msg.subarray(off + 1, off + 1 + len).toString('ascii'));
     off += len + 1;
   }
@@ -41,7 +41,7 @@ export async function startDnsResponder(records: Record<string, string>): Promis
       rr.writeUInt16BE(1, 4);
       rr.writeUInt32BE(60, 6);
       rr.writeUInt16BE(4, 10);
-      ip!.split('.').forEach((o, i) => rr.writeUInt8(Number(o), 12 + i));
+      ip.split('.').forEach((o, i) => rr.writeUInt8(Number(o), 12 + i));
       parts.push(rr);
     }
     sock.send(Buffer.concat(parts), rinfo.port, rinfo.address);

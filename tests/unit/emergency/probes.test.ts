@@ -51,10 +51,10 @@ function resolverFor(dnsPort: number): dns.Resolver {
 function waitForMode(bus: StateBus, mode: Mode, ms = 5_000): Promise<void> {
   if (bus.current().mode === mode) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => (off(), reject(new Error(`mode ${mode} not reached in ${ms} ms (now ${bus.current().mode})`))),
-      ms,
-    );
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`mode ${mode} not reached in ${ms} ms (now ${bus.current().mode})`));
+    }, ms);
     const off = bus.on((s) => {
       if (s.mode === mode) {
         clearTimeout(timer);

@@ -34,7 +34,7 @@ describe('Lamport clock', () => {
     expect(again.head()).toBe(2);
     const b = openLog('b');
     const far = b.appendLocal('chat.message.sent', { text: 'x' }, alice);
-    const remote = { ...far } as Event;
+    const remote = { ...far };
     // observe(max(current, received) + 1): a received lamport of 1 below our 2 still ticks.
     expect(again.appendReceived(remote)).toBe(true);
     expect(again.lamport).toBe(3);
@@ -121,21 +121,12 @@ describe('appendReceived', () => {
     // not yet invited
     expectCode(() => log.appendReceived(msg), 'unknown_author');
     expectCode(() => log.appendReceived(withSignature(invite, created.signature)), 'invalid_signature');
-    expectCode(
-      () => log.appendReceived({ ...invite, data: { invitee: 'someone else' } } as Event),
-      'invalid_signature',
-    );
-    expectCode(
-      () => log.appendReceived({ ...invite, event_type: 'chat.message.shouted' } as unknown as Event),
-      'schema_unknown',
-    );
-    expectCode(() => log.appendReceived({ ...invite, extra: 1 } as unknown as Event), 'schema_unknown');
-    expectCode(() => log.appendReceived({ ...invite, schema_version: 2 } as Event), 'schema_unknown');
-    expectCode(
-      () => log.appendReceived({ ...invite, community_id: alice.nodeIdFull } as unknown as Event),
-      'schema_unknown',
-    );
-    expectCode(() => log.appendReceived(null as unknown as Event), 'schema_unknown');
+    expectCode(() => log.appendReceived({ ...invite, data: { invitee: 'someone else' } }), 'invalid_signature');
+    expectCode(() => log.appendReceived({ ...invite, event_type: 'chat.message.shouted' }), 'schema_unknown');
+    expectCode(() => log.appendReceived({ ...invite, extra: 1 }), 'schema_unknown');
+    expectCode(() => log.appendReceived({ ...invite, schema_version: 2 }), 'schema_unknown');
+    expectCode(() => log.appendReceived({ ...invite, community_id: alice.nodeIdFull }), 'schema_unknown');
+    expectCode(() => log.appendReceived(null), 'schema_unknown');
     // JSON.parse turns 1e400 into Infinity, which canonical JSON cannot encode: refused, not a crash.
     expectCode(
       () => log.appendReceived(JSON.parse(JSON.stringify(invite).replace('"data":{', '"data":{"x":1e400,')) as Event),
@@ -186,16 +177,7 @@ describe('appendReceivedBatch', () => {
     const membership = new FakeMembership();
     const log = openLog('dest', { membership });
     membership.attach(log);
-    const res = log.appendReceivedBatch([
-      m2,
-      intruder,
-      m1,
-      forged,
-      invite,
-      created,
-      m1,
-      { nope: true } as unknown as Event,
-    ]);
+    const res = log.appendReceivedBatch([m2, intruder, m1, forged, invite, created, m1, { nope: true }]);
     expect(res.accepted).toBe(4);
     expect(res.duplicates).toBe(2); // m1 twice in the batch, and the forged copy of m2 (same id, already stored)
     expect(res.rejected.map((r) => r.code).sort()).toEqual(['schema_unknown', 'unknown_author']);
@@ -213,7 +195,7 @@ describe('appendReceivedBatch', () => {
     expect(res).toEqual({
       accepted: 2,
       duplicates: 0,
-      rejected: [{ event_id: evs[1].event_id, code: 'invalid_signature', message: expect.any(String) }],
+      rejected: [{ event_id: evs[1].event_id, code: 'invalid_signature', message: expect.any(String) as unknown }],
     });
     expect(log.get(evs[1].event_id)).toBeNull();
   });
@@ -236,7 +218,7 @@ describe('appendReceivedBatch', () => {
       evs[2],
       evs[1],
       evs[0],
-      { ...evs[1], community_id: 'x' } as unknown as Event,
+      { ...evs[1], community_id: 'x' },
       inf,
     ]);
     expect(res.accepted).toBe(3);

@@ -6,6 +6,7 @@ import {
   SyncServer,
   type Event,
   type SyncChannel,
+  type SyncEventsBody,
 } from '../../../src-main/runtime/events';
 import { channelTo, cleanup, FakeMembership, idSet, openLog, root } from './helpers';
 
@@ -87,7 +88,7 @@ describe('sync', () => {
     const evs = [1, 2, 3, 4].map((i) => a.appendLocal('chat.message.sent', { i }, alice));
     const forged = { ...evs[2], data: { i: 666 } } as Event;
     const reply = await new SyncServer(b).serveEvents(
-      JSON.parse(JSON.stringify({ events: [evs[0], evs[1], forged, evs[3]] })),
+      JSON.parse(JSON.stringify({ events: [evs[0], evs[1], forged, evs[3]] })) as SyncEventsBody,
     );
     expect(reply).toMatchObject({
       accepted: 3,
@@ -141,9 +142,7 @@ describe('sync', () => {
     const a = openLog('a');
     const other: SyncChannel = {
       heads: async () => ({ ...(await new SyncServer(a).serveHeads()), community_id: alice.nodeIdFull as never }),
-      events: async () => {
-        throw new Error('unreachable');
-      },
+      events: () => Promise.reject(new Error('unreachable')),
     };
     await expect(new SyncClient(a, other).syncWith()).rejects.toMatchObject({ code: 'schema_unknown' });
   });

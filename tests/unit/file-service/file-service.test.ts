@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HearthError } from '../../../src-main/common';
 import { chunkBlob, type BlobManifest } from '../../../src-main/runtime/blobs';
-import type { HandlerContext } from '../../../src-main/runtime/bus';
 import { FileClient, fetchFromMesh, SourceIndex, type FileChunkData } from '../../../src-main/runtime/services/file';
 import { bytes, fileMesh, readCalls, tapChunks, type FileMesh } from './helpers';
 
@@ -59,7 +58,7 @@ describe('file.read', () => {
 
     const frames = [];
     for await (const f of bob.stream('file.read', '1.0', { cid: manifest.cid }, target)) frames.push(f);
-    expect(frames.map((f) => f.event)).toEqual(['manifest', ...Array(10).fill('chunk'), 'done']);
+    expect(frames.map((f) => f.event)).toEqual(['manifest', ...Array<string>(10).fill('chunk'), 'done']);
     const joined = Buffer.concat(
       frames
         .filter((f) => f.event === 'chunk')

@@ -35,6 +35,7 @@ export async function fileMesh(names: string[] = ['alice', 'bob', 'carol']): Pro
       fsync: false,
       diskUsage: () => ({ total: 1e12, free: 5e11 }),
     });
+    await store.start();
     const kp = generateKeyPair();
     const log = EventLog.open({ dbPath: join(dir, `${n.name}-events.sqlite`), communityId: mesh.communityId });
     const files = new FileService({

@@ -70,14 +70,12 @@ describe('community manifest', () => {
     const forged = parseCommunityManifest(signPayload(body as Record<string, unknown>, intruder));
     expect(caught(() => verifyCommunityManifest(forged)).code).toBe('invalid_signature');
 
-    const otherId = parseCommunityManifest(
-      signPayload({ ...body, community_id: intruder.nodeIdFull } as Record<string, unknown>, root),
-    );
+    const otherId = parseCommunityManifest(signPayload({ ...body, community_id: intruder.nodeIdFull }, root));
     const e = caught(() => verifyCommunityManifest(otherId));
     expect(e.code).toBe('bad_manifest');
     expect(e.details.field).toBe('community_id');
 
-    const noRoot = parseCommunityManifest(signPayload({ ...body, members: [] } as Record<string, unknown>, root));
+    const noRoot = parseCommunityManifest(signPayload({ ...body, members: [] }, root));
     expect(caught(() => verifyCommunityManifest(noRoot)).details.field).toBe('members');
   });
 

@@ -284,7 +284,7 @@ describe('community state view', () => {
     expect(view.isRevoked(C.nodeIdFull)).toBe(true);
     expect(view.isMember(C.nodeIdFull)).toBe(false);
     expect(view.levelOf(C.nodeIdFull)).toBeNull();
-    expect(view.revoked()).toEqual([{ node_id: C.nodeIdFull, revoked_at: expect.any(String) }]);
+    expect(view.revoked()).toEqual([{ node_id: C.nodeIdFull, revoked_at: expect.any(String) as unknown }]);
     expectRefused(view, mk(C, 'chat.message.sent', { text: 'still here?' }), 'revoked_author');
     expectRefused(
       view,
@@ -407,7 +407,7 @@ describe('community state view', () => {
     );
     const snap = view.snapshotState();
     const copy = new CommunityStateView({ communityId: cid, now: () => T0 });
-    copy.restoreState(JSON.parse(JSON.stringify(snap)));
+    copy.restoreState(JSON.parse(JSON.stringify(snap)) as Record<string, unknown>);
     expect(copy.snapshotState()).toEqual(snap);
     expect(copy.isRevoked(C.nodeIdFull)).toBe(true);
     expect(copy.members()).toEqual(view.members());

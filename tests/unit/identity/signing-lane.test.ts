@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   decodeSignature,
@@ -6,6 +7,16 @@ import {
   signBytes,
   verifyBytes,
 } from '../../../src-main/runtime/identity';
+
+/** A worktree whose node_modules predates sodium-native runs the node:crypto path (same answers). */
+function sodiumInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('sodium-native');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const bytes = (s: string) => Buffer.from(s, 'utf8'); // a slice of node's shared pool, as in real use
 
@@ -16,6 +27,16 @@ describe('SigningLane', () => {
     const data = bytes('{"method":"POST","path":"/bus/v1/call"}');
     const sig = await lane.sign(kp.secretKey, data);
     expect(sig).toEqual(decodeSignature(signBytes(kp, data)));
+  });
+
+  it('does its maths with libsodium where sodium-native is installed (else node:crypto), same bytes', async () => {
+    const lane = new SigningLane();
+    const kp = generateKeyPair();
+    const data = bytes('libsodium and OpenSSL agree');
+    const sig = await lane.sign(kp.secretKey, data);
+    expect(lane.backend).toBe(sodiumInstalled() ? 'libsodium' : 'node:crypto');
+    expect(sig).toEqual(decodeSignature(signBytes(kp, data)));
+    expect(verifyBytes(kp.nodeIdFull, data, `ed25519:${Buffer.from(sig).toString('base64url')}`)).toBe(true);
   });
 
   it('verifies good signatures and refuses tampered data, other keys and garbage', async () => {

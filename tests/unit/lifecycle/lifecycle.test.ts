@@ -10,7 +10,7 @@ describe('ShutdownStack', () => {
     stack.push('b', () => {
       throw new Error('boom');
     });
-    stack.push('c', async () => order.push('c'));
+    stack.push('c', () => Promise.resolve(order.push('c')));
     await Promise.all([stack.unwind(), stack.unwind()]);
     expect(order).toEqual(['c', 'a']);
     expect(warn).toHaveBeenCalledWith('stopping b failed', { error: 'boom' });

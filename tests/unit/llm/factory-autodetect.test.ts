@@ -125,17 +125,20 @@ describe('detectLocalServers', () => {
   let openai: FakeServer;
   let junk: FakeServer;
   beforeAll(async () => {
-    ollama = await startFakeServer(async (req, _b, res) =>
-      req.url === '/api/tags'
-        ? sendJson(res, 200, { models: [{ name: 'llama3.2:1b' }] })
-        : sendJson(res, 404, { error: 'nope' }),
-    );
-    openai = await startFakeServer(async (req, _b, res) =>
-      req.url === '/v1/models'
-        ? sendJson(res, 200, { object: 'list', data: [{ id: 'qwen2.5-7b-instruct' }] })
-        : sendJson(res, 404, {}),
-    );
-    junk = await startFakeServer(async (_req, _b, res) => sendJson(res, 200, { hello: 'world' }));
+    ollama = await startFakeServer((req, _b, res) => {
+      if (req.url === '/api/tags') sendJson(res, 200, { models: [{ name: 'llama3.2:1b' }] });
+      else sendJson(res, 404, { error: 'nope' });
+      return Promise.resolve();
+    });
+    openai = await startFakeServer((req, _b, res) => {
+      if (req.url === '/v1/models') sendJson(res, 200, { object: 'list', data: [{ id: 'qwen2.5-7b-instruct' }] });
+      else sendJson(res, 404, {});
+      return Promise.resolve();
+    });
+    junk = await startFakeServer((_req, _b, res) => {
+      sendJson(res, 200, { hello: 'world' });
+      return Promise.resolve();
+    });
   });
   afterAll(async () => {
     await Promise.all([ollama?.close(), openai?.close(), junk?.close()]);

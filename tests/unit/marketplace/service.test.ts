@@ -59,7 +59,7 @@ describe('market.post', () => {
       }),
     )) as { post: Record<string, unknown> };
     expect(c.written).toHaveLength(1);
-    const e = c.written[0]!;
+    const e = c.written[0];
     expect(e.event_type).toBe('market.post.created');
     expect(e.data).toEqual({
       category: 'offer',
@@ -80,7 +80,7 @@ describe('market.post', () => {
   it('an explicit TTL is honoured; a TTL past the maximum is refused, never clamped', async () => {
     const { c, svc, ctx } = setup();
     await svc.post(ctx({ category: 'info', title: 'Street party', ttl_seconds: 3600 }));
-    expect(c.written[0]!.data.expires_at).toBe(iso(NOW + 3_600_000));
+    expect(c.written[0].data.expires_at).toBe(iso(NOW + 3_600_000));
     const err = await refused(
       svc.post(ctx({ category: 'info', title: 'Street party', ttl_seconds: 2_592_001 })),
       'bad_request',
@@ -137,12 +137,12 @@ describe('market.expire', () => {
     const { post } = (await svc.post(ctx({ category: 'offer', title: 'Old sofa' }))) as { post: { event_id: string } };
     const res = await svc.expire(ctx({ post_id: post.event_id }));
     expect(c.written.map((e) => e.event_type)).toEqual(['market.post.created', 'market.post.expired']);
-    expect(c.written[1]!.data).toEqual({ post_id: post.event_id, reason: 'author' });
-    expect(res).toEqual({ post_id: post.event_id, expired_event_id: c.written[1]!.event_id, already_expired: false });
+    expect(c.written[1].data).toEqual({ post_id: post.event_id, reason: 'author' });
+    expect(res).toEqual({ post_id: post.event_id, expired_event_id: c.written[1].event_id, already_expired: false });
     expect(view.list()).toEqual([]);
     expect(await svc.expire(ctx({ post_id: post.event_id }))).toMatchObject({
       already_expired: true,
-      expired_event_id: c.written[1]!.event_id,
+      expired_event_id: c.written[1].event_id,
     });
     expect(c.written).toHaveLength(2);
   });
@@ -272,7 +272,7 @@ describe('capabilities', () => {
       ]),
     );
     const call = async (name: string, body: unknown) => {
-      const h = by[name]!;
+      const h = by[name];
       expect(h.req(body), JSON.stringify(h.req.errors)).toBe(true);
       const out = await h.handler(ctx(body));
       expect(h.res(out), JSON.stringify(h.res.errors)).toBe(true);
@@ -295,7 +295,7 @@ describe('capabilities', () => {
     await call('market.search', { query: 'tent', limit: 5 });
     await call('market.expire', { post_id: post.event_id });
     await call('market.list', { include_expired: true });
-    expect(by['market.post']!.req({ category: 'request', title: 'x' })).toBe(false);
-    expect(by['market.search']!.req({ query: 'x', extra: 1 })).toBe(false);
+    expect(by['market.post'].req({ category: 'request', title: 'x' })).toBe(false);
+    expect(by['market.search'].req({ query: 'x', extra: 1 })).toBe(false);
   });
 });

@@ -136,7 +136,7 @@ describe('MarketplaceView.search', () => {
     add({ title: 'Soup kitchen', body: 'Hot soup tonight.', tags: ['food'] });
     const hits = v.search('bicycle');
     expect(hits.map((h) => h.post.event_id)).toEqual([inTitle, inTag, inBody]);
-    expect(hits[0]!.score).toBeGreaterThan(hits[2]!.score);
+    expect(hits[0].score).toBeGreaterThan(hits[2].score);
   });
 
   it('more matched terms rank higher; accents and plurals fold; category and expiry filter', () => {

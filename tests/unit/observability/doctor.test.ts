@@ -66,7 +66,7 @@ describe('Doctor', () => {
           }),
         ),
     );
-    d.register('fine', async () => ({ ok: true, detail: 'all good' }));
+    d.register('fine', () => Promise.resolve({ ok: true, detail: 'all good' }));
     const results = await d.runAll(ctxOf());
     expect(results.map((r) => [r.name, r.ok])).toEqual([
       ['throws', false],

@@ -14,7 +14,7 @@ describe('Tracer', () => {
     expect(new Tracer().getRecent()).toEqual([]);
   });
 
-  it('defaults to TRACE_RING_BUFFER and bounds a full buffer', async () => {
+  it('defaults to TRACE_RING_BUFFER and bounds a full buffer', () => {
     const t = new Tracer();
     for (let i = 0; i < TRACE_RING_BUFFER + 5; i++) t.finish(t.createTrace('c'));
     expect(t.size).toBe(TRACE_RING_BUFFER);
@@ -58,9 +58,9 @@ describe('Tracer', () => {
       const tr = t.newTrace('llm.chat@1.0');
       expect(t.currentTrace()).toBe(tr);
       await expect(
-        t.span('backend', { model: 'q' }, async () => {
+        t.span('backend', { model: 'q' }, () => {
           now += 1500;
-          throw Object.assign(new Error('x'), { code: 'timeout' });
+          return Promise.reject(Object.assign(new Error('x'), { code: 'timeout' }));
         }),
       ).rejects.toThrow('x');
       expect(tr.spans[0]).toMatchObject({

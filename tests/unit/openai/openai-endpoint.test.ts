@@ -96,7 +96,7 @@ describe.skipIf(skip)('OpenAI-compatible endpoint', () => {
       const r = await fetch(`${url}/v1/models`, { headers });
       expect(r.status).toBe(401);
       expect(await r.json()).toMatchObject({
-        error: { type: 'invalid_request_error', code: 'invalid_api_key', message: expect.any(String) },
+        error: { type: 'invalid_request_error', code: 'invalid_api_key', message: expect.any(String) as unknown },
       });
     }
   });

@@ -99,6 +99,7 @@ export function addFakeLlm(
     }),
     (ctx: HandlerContext) => {
       seen.requests.push(ctx.body as (typeof seen.requests)[number]);
+      // eslint-disable-next-line @typescript-eslint/require-await -- a producer whose frames are ready at once: no await to add
       return (async function* (): AsyncGenerator<FrameData> {
         for (const w of answer.split(/(?<= )/)) yield { event: 'token', data: { text: w } };
         yield { event: 'done', data: { tokens_in: 10, tokens_out: 5, stop_reason: 'stop', ms: 1 } };

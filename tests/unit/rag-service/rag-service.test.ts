@@ -236,7 +236,7 @@ describe('rag.ingest and rag.list_corpora on the bus', () => {
     fm = await fileMesh();
     const { alice, bob, carol } = fm.nodes;
     addEmbedder(alice);
-    const r = addRag(fm, 'alice');
+    addRag(fm, 'alice');
     fm.mesh.sync();
     fm.mesh.trust.levels.set(bob.node.id, 'trusted');
     const doc = await put(carol, GUIDE, 'guide.md', 'text/markdown');

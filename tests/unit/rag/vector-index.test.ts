@@ -171,7 +171,10 @@ describe('int8 quantisation', () => {
       const qq = quantizeInto(q, q8, 0);
       let exact = 0;
       let approx = 0;
-      for (let i = 0; i < dim; i++) ((exact += x[i] * q[i]), (approx += x8[i] * q8[i]));
+      for (let i = 0; i < dim; i++) {
+        exact += x[i] * q[i];
+        approx += x8[i] * q8[i];
+      }
       approx *= qx.step * qq.step;
       const bound = dotErrorBound(qx, qq, dim);
       expect(Math.abs(exact - approx)).toBeLessThanOrEqual(bound);

@@ -30,7 +30,8 @@ export function registerLog(program: Command): void {
         // Log lines quote peers (names, refused events, error messages): inert on a terminal.
         if (opts.json) process.stdout.write(escapeJsonForTerminal(JSON.stringify(r)) + '\n');
         else {
-          const { ts, level, logger, msg, ...rest } = r as unknown as Record<string, unknown>;
+          // Read back from disk, only `level` is checked: the other fields are printed as whatever they hold.
+          const { ts, level, logger, msg, ...rest }: Record<string, unknown> = r;
           const extras = Object.keys(rest).length ? ' ' + escapeJsonForTerminal(JSON.stringify(rest)) : '';
           process.stdout.write(
             `${neutralise(String(ts))} ${neutralise(String(level).toUpperCase().padEnd(5))} ${neutralise(String(logger))}: ${neutralise(String(msg))}${extras}\n`,
