@@ -41,6 +41,7 @@ const notYetClean = {
         'config',
         'discovery',
         'emergency',
+        'events',
         'identity',
         'lifecycle',
         'models',

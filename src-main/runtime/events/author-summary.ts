@@ -63,7 +63,8 @@ export class AuthorSummaries {
   /** Write changed rows; call inside the insert's transaction, before commit. */
   persist(): void {
     for (const author of this.dirty) {
-      const r = this.rows.get(author)!;
+      const r = this.rows.get(author);
+      if (!r) throw new Error(`author ${author} is marked changed but has no summary`); // add() sets both
       this.upsert.run(author, r.count, r.maxLamport, digestToHex(r.sum));
     }
     this.dirty.clear();

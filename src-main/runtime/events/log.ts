@@ -1,15 +1,7 @@
 /** X02 §3.3 of ../shared/spec/hearthnet-reference.md: the signed, Lamport-ordered event log of one community, on SQLite (better-sqlite3). */
 import Database from 'better-sqlite3';
 import { monotonicFactory } from 'ulidx';
-import {
-  EVENT_TYPES,
-  isOneOf,
-  toWallClock,
-  type CommunityId,
-  type EventId,
-  type EventType,
-  type NodeId,
-} from '../../common';
+import { EVENT_TYPES, isOneOf, toWallClock, type CommunityId, type EventId, type EventType } from '../../common';
 import { verifyBytes, verifyBytesNoble, type KeyPair } from '../identity';
 import {
   checkReceived,
@@ -119,7 +111,7 @@ export class EventLog {
     this.assertOpen();
     if (!isOneOf(EVENT_TYPES, eventType))
       throw new EventLogError('schema_unknown', `"${String(eventType)}" is not a known event type`);
-    if (!data || typeof data !== 'object' || Array.isArray(data))
+    if (typeof data !== 'object' || Array.isArray(data))
       throw new EventLogError('schema_unknown', 'event data must be an object');
     const event = this.transact(() => {
       const now = (this.opts.now ?? (() => new Date()))();
@@ -130,7 +122,7 @@ export class EventLog {
           lamport: this.clock.tickForSend(),
           wall_clock: toWallClock(now),
           community_id: this.communityId,
-          author: authorKp.nodeIdFull as NodeId,
+          author: authorKp.nodeIdFull,
           event_type: eventType,
           data,
         },
@@ -292,7 +284,7 @@ export class EventLog {
           if (this.receiveOne(e, true, pre.get(e))) result.accepted += 1;
           else result.duplicates += 1;
         } catch (err) {
-          if (!(err instanceof EventLogError) || EVENT_LOG_STORAGE_CODES.has(err.code)) throw err;
+          if (!EventLogError.is(err) || EVENT_LOG_STORAGE_CODES.has(err.code)) throw err;
           result.rejected.push({ event_id: e.event_id, code: err.code, message: err.message });
         }
       }

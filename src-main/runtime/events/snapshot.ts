@@ -75,7 +75,7 @@ export function buildSnapshot(
     covers_seq: log.seqHead(),
     signer: signingKp.nodeIdFull,
   };
-  return signPayload(unsigned, signingKp) as Snapshot;
+  return signPayload(unsigned, signingKp);
 }
 
 /** What a restore did. */
@@ -92,17 +92,12 @@ export interface RestoreResult {
  * the events after it: lamport > covers_events_up_to, or inserted after covers_seq.
  */
 export function restoreFromSnapshot(
-  snap: Snapshot,
+  input: unknown,
   engine: ReplayEngine,
   log: EventLog,
   opts: { trustedSigners?: readonly string[] } = {},
 ): RestoreResult {
-  if (!snap || typeof snap !== 'object' || typeof snap.signer !== 'string' || !verifyPayload(snap, snap.signer)) {
-    throw new EventLogError(
-      'invalid_signature',
-      'the snapshot is not correctly signed; delete it and the views will be rebuilt from the log',
-    );
-  }
+  const snap = signedSnapshot(input);
   if (opts.trustedSigners && !opts.trustedSigners.includes(snap.signer)) {
     throw new EventLogError(
       'invalid_signature',
@@ -118,8 +113,9 @@ export function restoreFromSnapshot(
     );
   const restored: string[] = [];
   const rebuilt: string[] = [];
+  const views = savedViews(snap);
   for (const name of engine.viewNames()) {
-    const state = snap.state?.views?.[name];
+    const state = views[name];
     if (state) {
       engine.view(name).reset();
       engine.view(name).restoreState(structuredClone(state));
@@ -135,6 +131,24 @@ export function restoreFromSnapshot(
     replayed += 1;
   }
   return { restored_views: restored, rebuilt_views: rebuilt, replayed };
+}
+
+/** A snapshot read from disk or a peer, once its signature checks out (which says who wrote it, not that it is well formed). */
+function signedSnapshot(v: unknown): Snapshot {
+  const signer: unknown = typeof v === 'object' && v !== null ? (v as { signer?: unknown }).signer : undefined;
+  if (typeof signer !== 'string' || !verifyPayload(v, signer)) {
+    throw new EventLogError(
+      'invalid_signature',
+      'the snapshot is not correctly signed; delete it and the views will be rebuilt from the log',
+    );
+  }
+  return v as Snapshot;
+}
+
+/** Each view's saved state; a view missing here is rebuilt from the log. */
+function savedViews(snap: Snapshot): Partial<Record<string, Record<string, unknown>>> {
+  const views: unknown = (snap.state as { views?: unknown } | undefined)?.views;
+  return typeof views === 'object' && views !== null ? views : {};
 }
 
 const FILE_RE = /^snapshot-(\d{15})\.json$/;

@@ -78,8 +78,8 @@ export class Subscriber {
   async *iterate(): AsyncGenerator<Event> {
     try {
       for (;;) {
-        if (this.queue.length > 0) {
-          const e = this.queue.shift()!;
+        const e = this.queue.shift();
+        if (e) {
           this.lastDelivered = e.lamport;
           yield e;
           continue;

@@ -6,6 +6,7 @@ import { sumDigests } from './digest';
 import { bucketSummaries, bucketWidthFor, groupByBucket, type IdLamport } from './sync-buckets';
 import {
   SYNC_BATCH_EVENTS,
+  type BucketSummary,
   type HeadsReport,
   type SyncChannel,
   type SyncEventsReply,
@@ -76,8 +77,9 @@ export class SyncClient {
         `the peer serves community ${remote.community_id}, not ${this.log.communityId}; it cannot be synced with`,
       );
     }
-    const local = this.log.authorSummaries();
-    const remoteAuthors = remote.authors ?? {};
+    // Keyed by author: an author one side has not heard of is missing from the other's map.
+    const local: Partial<Record<string, AuthorSummary>> = this.log.authorSummaries();
+    const remoteAuthors: Partial<Record<string, AuthorSummary>> = remote.authors; // schema-checked (sync-replies.ts)
     const differing = [...new Set([...Object.keys(local), ...Object.keys(remoteAuthors)])].filter(
       (a) => !sameSummary(local[a], remoteAuthors[a]),
     );
@@ -101,8 +103,8 @@ export class SyncClient {
     const localIdsInDiff = new Map<string, IdLamport>();
     for (const a of differing) {
       const mine = groupByBucket(this.log.authorEventIds(a), width);
-      const mineSummary = bucketSummaries([...mine.values()].flat(), width);
-      const theirs = bucketReply.buckets?.[a] ?? {};
+      const mineSummary: Partial<Record<string, BucketSummary>> = bucketSummaries([...mine.values()].flat(), width);
+      const theirs: Partial<Record<string, BucketSummary>> = bucketReply.buckets?.[a] ?? {};
       for (const key of new Set([...Object.keys(mineSummary), ...Object.keys(theirs)])) {
         const m = mineSummary[key];
         const t = theirs[key];

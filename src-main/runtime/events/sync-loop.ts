@@ -162,8 +162,10 @@ export class SyncLoop {
     const fanout = this.opts.roundFanout ?? SYNC_ROUND_FANOUT;
     const byId = new Map(peers.map((p) => [p.nodeId as string, p]));
     const chosen: PeerAddress[] = [];
-    while (chosen.length < fanout && this.fresh.length) {
-      const p = byId.get(this.fresh.shift()!);
+    while (chosen.length < fanout) {
+      const id = this.fresh.shift();
+      if (id === undefined) break;
+      const p = byId.get(id);
       if (p) chosen.push(p);
     }
     const rest = peers.filter((p) => !chosen.includes(p));

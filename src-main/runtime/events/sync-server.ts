@@ -1,5 +1,5 @@
 /** X02 §3.6 of ../shared/spec/hearthnet-reference.md SyncServer: answers `GET /sync/v1/heads` and `POST /sync/v1/events` from the log. */
-import { HearthError } from '../../common';
+import { HearthError, type Unchecked } from '../../common';
 import { sumDigests } from './digest';
 import type { EventLog } from './log';
 import { bucketSummaries, groupByBucket } from './sync-buckets';
@@ -9,6 +9,7 @@ import {
   type HeadsReport,
   type SyncEventsBody,
   type SyncEventsReply,
+  type SyncWant,
 } from './sync-types';
 import type { Event } from './types';
 
@@ -32,6 +33,7 @@ export class SyncServer {
     private readonly opts: SyncServerOptions = {},
   ) {}
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a closed log rejects, as the HTTP handler expects
   async serveHeads(): Promise<HeadsReport> {
     const authors = this.log.authorSummaries();
     let count = 0;
@@ -51,8 +53,9 @@ export class SyncServer {
    * Store pushed `events` (one transaction; bad events rejected alone), then answer `want`.
    * Throws HearthError `bad_request` for a malformed body and `payload_too_large` past the batch limit.
    */
-  async serveEvents(body: SyncEventsBody, from?: string): Promise<SyncEventsReply> {
-    if (!body || typeof body !== 'object') throw new HearthError('bad_request', 'sync body must be a JSON object');
+  async serveEvents(input: unknown, from?: string): Promise<SyncEventsReply> {
+    if (!input || typeof input !== 'object') throw new HearthError('bad_request', 'sync body must be a JSON object');
+    const body = input as Unchecked<SyncEventsBody>; // a peer's body: every field is checked below
     const events = body.events ?? [];
     if (!Array.isArray(events)) throw new HearthError('bad_request', '"events" must be an array');
     if (events.length > SYNC_BATCH_EVENTS)
@@ -60,12 +63,13 @@ export class SyncServer {
         'payload_too_large',
         `at most ${SYNC_BATCH_EVENTS} events per request, got ${events.length}`,
       );
-    const isPush = events.length > 0 && !body.want && !!this.opts.onFreshPush;
-    const unseen = isPush
-      ? (events as Event[]).filter(
-          (e) => typeof e?.event_id === 'string' && this.log.getSignedJson(e.event_id) === null,
-        )
-      : [];
+    const { onFreshPush } = this.opts;
+    const unseen =
+      events.length > 0 && !body.want && onFreshPush
+        ? (events as Array<Unchecked<Event> | null>).filter(
+            (e): e is Event => typeof e?.event_id === 'string' && this.log.getSignedJson(e.event_id) === null,
+          )
+        : [];
     const batch = events.length
       ? await this.log.appendReceivedBatchAsync(events as Event[])
       : { accepted: 0, duplicates: 0, rejected: [] };
@@ -73,7 +77,7 @@ export class SyncServer {
       // Stored now and not before: this node is hearing of them first (another push may race us; a
       // duplicate relay costs one small request, no correctness).
       const fresh = unseen.filter((e) => this.log.getSignedJson(e.event_id) !== null);
-      if (fresh.length) this.opts.onFreshPush!(fresh, from);
+      if (fresh.length) onFreshPush?.(fresh, from);
     }
     const reply: {
       accepted: number;
@@ -89,9 +93,9 @@ export class SyncServer {
       duplicates: batch.duplicates,
       rejected: batch.rejected.map((r) => ({ event_id: r.event_id, code: r.code })),
     };
-    const want = body.want;
-    if (!want) return reply;
-    if (typeof want !== 'object') throw new HearthError('bad_request', '"want" must be an object');
+    if (!body.want) return reply;
+    if (typeof body.want !== 'object') throw new HearthError('bad_request', '"want" must be an object');
+    const want = body.want as UncheckedWant;
     if (want.heads_unless !== undefined) {
       if (typeof want.heads_unless !== 'string')
         throw new HearthError('bad_request', 'want.heads_unless must be a digest string');
@@ -130,6 +134,14 @@ export class SyncServer {
     }
     return reply;
   }
+}
+
+/** `want` as a peer sent it: each part is checked before use. */
+interface UncheckedWant {
+  readonly heads_unless?: unknown;
+  readonly buckets?: Unchecked<NonNullable<SyncWant['buckets']>> | null;
+  readonly ids?: Unchecked<NonNullable<SyncWant['ids']>> | null;
+  readonly event_ids?: unknown;
 }
 
 function checkWidth(width: unknown): number {

@@ -3,18 +3,20 @@
  * The event log (community.* events) is the source of truth; the manifest is a signed cache of it
  * that a newcomer can check against the community id before it has synced anything.
  */
-import { toWallClock, type CommunityId, type NodeId, type TrustLevel } from '../../common';
+import { toWallClock, type CommunityId, type TrustLevel } from '../../common';
+import { compileSchema, type Check } from '../schema';
 import type { CommunityStateSnapshot } from './community-types';
-import { defaultCommunityPolicy, readPolicy } from './community-policy';
+import { defaultCommunityPolicy } from './community-policy';
+import { COMMUNITY_MANIFEST_VERSION, CommunityManifestSchema } from './community-schemas';
 import type { KeyPair } from './keys';
-import type { CommunityManifest, CommunityMember, CommunityPolicy, RevokedEntry } from './manifest-types';
+import type { CommunityManifest, CommunityPolicy } from './manifest-types';
 import { isFullNodeId, shortOf } from './node-id';
-import { jsonInput, MAX_NAME_LENGTH, ShapeReader, wallClockMs, type ShapeFail } from './shape';
+import { wallClockMs } from './wall-clock';
+import { jsonInput, readWith, type ShapeFail } from './wire-read';
 import { signPayload, verifyPayload } from './signing';
 import { IdentityError } from './errors';
 
-export const COMMUNITY_MANIFEST_VERSION = 1;
-export const MEMBER_LEVELS = ['member', 'trusted', 'anchor'] as const satisfies readonly TrustLevel[];
+export { COMMUNITY_MANIFEST_VERSION, MEMBER_LEVELS } from './community-schemas';
 
 const fail: ShapeFail = (field, problem) => {
   throw new IdentityError('bad_manifest', `community manifest field "${field}" ${problem}`, { details: { field } });
@@ -45,55 +47,15 @@ export function buildCommunityManifest(
   return parseCommunityManifest(signPayload(body, rootKp));
 }
 
-function readMember(v: unknown, path: string): CommunityMember {
-  const r = ShapeReader.of(v, fail, path);
-  r.onlyKeys(['node_id', 'level', 'added_at', 'added_by']);
-  return {
-    node_id: r.nodeId('node_id'),
-    level: r.oneOf('level', MEMBER_LEVELS),
-    added_at: r.wallClock('added_at'),
-    added_by: r.nodeId('added_by'),
-  };
-}
+const checkManifest: Check<CommunityManifest> = compileSchema(CommunityManifestSchema);
 
-function readRevoked(v: unknown, path: string): RevokedEntry {
-  const r = ShapeReader.of(v, fail, path);
-  r.onlyKeys(['node_id', 'revoked_at']);
-  return { node_id: r.nodeId('node_id'), revoked_at: r.wallClock('revoked_at') };
-}
-
-/** Strictly validates a community manifest; IdentityError('bad_manifest') names the bad field. */
+/**
+ * Strictly validates a community manifest (JSON bytes, text or an object) against
+ * `CommunityManifestSchema` and returns a clean copy; IdentityError('bad_manifest') names the bad
+ * field (`$` for the whole). Does not check the signature.
+ */
 export function parseCommunityManifest(blob: Uint8Array | string | object): CommunityManifest {
-  const r = ShapeReader.of(jsonInput(blob, fail), fail);
-  r.onlyKeys([
-    'version',
-    'community_id',
-    'name',
-    'root_key',
-    'created_at',
-    'lamport_at_creation',
-    'policy',
-    'members',
-    'revoked',
-    'head_lamport',
-    'signature',
-  ]);
-  const version = r.int('version');
-  if (version !== COMMUNITY_MANIFEST_VERSION)
-    fail('version', `must be ${COMMUNITY_MANIFEST_VERSION} (got ${version}); this node may need an update`);
-  return {
-    version,
-    community_id: r.nodeId<CommunityId>('community_id'),
-    name: r.string('name', { min: 1, max: MAX_NAME_LENGTH }),
-    root_key: r.nodeId<NodeId>('root_key'),
-    created_at: r.wallClock('created_at'),
-    lamport_at_creation: r.int('lamport_at_creation'),
-    policy: readPolicy(r.raw('policy')),
-    members: r.array('members', readMember),
-    revoked: r.array('revoked', readRevoked),
-    head_lamport: r.int('head_lamport'),
-    signature: r.signature(),
-  };
+  return structuredClone(readWith(checkManifest, jsonInput(blob, fail), fail));
 }
 
 /**

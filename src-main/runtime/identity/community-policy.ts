@@ -2,7 +2,7 @@
 import type { CommunityPolicy } from './manifest-types';
 import { Type } from '@sinclair/typebox';
 import { compileSchema, parseWith, WholeNumber } from '../schema';
-import type { ShapeFail } from './shape';
+import type { ShapeFail } from './wire-read';
 import { IdentityError } from './errors';
 
 /** Lifetime of a capability token unless the community says otherwise (one day). */

@@ -5,11 +5,14 @@
 import type { NodeId, TrustLevel, WallClock } from '../../common';
 import type { Event } from '../events/types';
 import { verifyCoSignature, type CoSignAction, type CoSignature } from './co-sign';
-import { MEMBER_LEVELS } from './community-manifest';
 import { effectiveThreshold, readPolicy } from './community-policy';
 import type { MemberRecord } from './community-types';
 import type { CommunityPolicy } from './manifest-types';
-import { MAX_NAME_LENGTH, ShapeReader, wallClockMs } from './shape';
+import type { Static } from '@sinclair/typebox';
+import { compileSchema, type Check } from '../schema';
+import { COMMUNITY_RULE_DATA } from './community-schemas';
+import { wallClockMs } from './wall-clock';
+import { readWith } from './wire-read';
 
 /** Why the community state refuses an event; the event log maps these to EventLogError codes. */
 export type RefusalCode = 'unknown_author' | 'revoked_author' | 'forbidden';
@@ -58,8 +61,16 @@ export function isMemberAt(rec: MemberRecord | undefined, ms: number): boolean {
   return rec.status === 'joined' || rec.invite_expires_at === null || ms < wallClockMs(rec.invite_expires_at);
 }
 
-function dataOf(event: Event): ShapeReader {
-  return ShapeReader.of(
+type RuleEventType = keyof typeof COMMUNITY_RULE_DATA;
+type RuleData<T extends RuleEventType> = Static<(typeof COMMUNITY_RULE_DATA)[T]>;
+const RULE_DATA_CHECKS = Object.fromEntries(
+  Object.entries(COMMUNITY_RULE_DATA).map(([type, schema]) => [type, compileSchema(schema)]),
+) as { [T in RuleEventType]: Check<RuleData<T>> };
+
+/** The event's `data` checked by its type's schema; a bad one is refused naming the field (`data.level`). */
+function dataOf<T extends RuleEventType>(event: Event, type: T): RuleData<T> {
+  return readWith(
+    RULE_DATA_CHECKS[type],
     event.data,
     (field, problem) => forbid(`${event.event_type} data field "${field}" ${problem}`),
     'data',
@@ -75,7 +86,7 @@ function eligibleSigners(s: RuleState, ms: number, exclude?: string): Set<string
 
 /** Distinct eligible signers with a valid co-signature; refuses when fewer than `required`. */
 function requireSignatures(
-  d: ShapeReader,
+  signatures: readonly unknown[] | undefined,
   s: RuleState,
   ms: number,
   action: CoSignAction,
@@ -88,9 +99,7 @@ function requireSignatures(
   const need = effectiveThreshold(required, eligible.size);
   const valid = new Set<string>(opts.alsoCounts ? [opts.alsoCounts] : []);
   const ignored: string[] = [];
-  const list =
-    d.raw('signatures') === undefined && action === 'invite' ? [] : d.array('signatures', (v) => v, { max: 256 });
-  for (const raw of list) {
+  for (const raw of signatures ?? []) {
     const sig = raw as Partial<CoSignature> | null | undefined;
     const signer = typeof sig?.signer === 'string' ? sig.signer : '?';
     if (valid.has(signer)) ignored.push(`${signer} (duplicate)`);
@@ -111,24 +120,22 @@ function requireSignatures(
 function ruleCreated(event: Event, s: RuleState): Change {
   if (s.created) forbid('the community already has a community.created event');
   if (event.author !== s.communityId) forbid('community.created must be authored by the community root key');
-  const d = dataOf(event);
-  if (d.nodeId('root') !== s.communityId) forbid('community.created data.root must equal the community id');
+  const d = dataOf(event, 'community.created');
+  if (d.root !== s.communityId) forbid('community.created data.root must equal the community id');
   const policy = (() => {
     try {
-      return readPolicy(d.raw('policy'), 'data.policy');
+      return readPolicy(d.policy, 'data.policy');
     } catch (err) {
       return forbid((err as Error).message);
     }
   })();
-  return { kind: 'create', name: d.string('name', { min: 1, max: MAX_NAME_LENGTH }), policy };
+  return { kind: 'create', name: d.name, policy };
 }
 
 function ruleInvited(event: Event, s: RuleState, ms: number): Change {
-  const d = dataOf(event);
-  const invitee = d.nodeId<NodeId>('invitee');
-  const level = d.oneOf('level', MEMBER_LEVELS);
-  const expiresAt = d.wallClock('expires_at');
-  if (d.nodeId('inviter') !== event.author) forbid('data.inviter must be the event author');
+  const d = dataOf(event, 'community.member.invited');
+  const { invitee, level, expires_at: expiresAt } = d;
+  if (d.inviter !== event.author) forbid('data.inviter must be the event author');
   const author = s.record(event.author);
   if (!author) forbid(`${event.author} is not a member of this community`);
   const mayInvite =
@@ -139,7 +146,7 @@ function ruleInvited(event: Event, s: RuleState, ms: number): Change {
   if (s.record(invitee)?.status === 'joined') forbid(`${invitee} is already a member`);
   if (wallClockMs(expiresAt) <= ms) forbid('data.expires_at must be after the event wall_clock');
   requireSignatures(
-    d,
+    d.signatures,
     s,
     ms,
     'invite',
@@ -152,17 +159,16 @@ function ruleInvited(event: Event, s: RuleState, ms: number): Change {
 }
 
 function ruleJoined(event: Event, s: RuleState): Change {
-  const d = dataOf(event);
-  if (d.nodeId('node_id') !== event.author)
+  const d = dataOf(event, 'community.member.joined');
+  if (d.node_id !== event.author)
     forbid('community.member.joined must be authored by the invitee itself (data.node_id)');
   if (s.record(event.author)?.status !== 'invited') forbid(`${event.author} has no open invite (already joined?)`);
-  return { kind: 'join', displayName: d.string('display_name', { max: MAX_NAME_LENGTH }) };
+  return { kind: 'join', displayName: d.display_name };
 }
 
 function ruleLevel(event: Event, s: RuleState, ms: number, action: 'promote' | 'demote'): Change {
-  const d = dataOf(event);
-  const nodeId = d.nodeId<NodeId>('node_id');
-  const level = d.oneOf('level', MEMBER_LEVELS);
+  const d = dataOf(event, action === 'promote' ? 'community.member.promoted' : 'community.member.demoted');
+  const { node_id: nodeId, level } = d;
   const target = s.record(nodeId);
   if (!target || !isMemberAt(target, ms)) forbid(`${nodeId} is not a member`);
   if (action === 'promote' && RANK[level] <= RANK[target.level])
@@ -171,7 +177,7 @@ function ruleLevel(event: Event, s: RuleState, ms: number, action: 'promote' | '
     forbid(`demotion must lower the level (now ${target.level})`);
   if (action === 'demote' && nodeId === s.communityId) forbid('the community root cannot be demoted');
   const required = action === 'promote' ? 1 : s.policy().min_signatures_to_demote;
-  const signers = requireSignatures(d, s, ms, action, nodeId, { level }, required, {
+  const signers = requireSignatures(d.signatures, s, ms, action, nodeId, { level }, required, {
     exclude: nodeId,
     what: `a ${action === 'promote' ? 'promotion' : 'demotion'}`,
   });
@@ -181,12 +187,11 @@ function ruleLevel(event: Event, s: RuleState, ms: number, action: 'promote' | '
 }
 
 function ruleRevoked(event: Event, s: RuleState, ms: number): Change {
-  const d = dataOf(event);
-  const nodeId = d.nodeId<NodeId>('node_id');
-  const reason = d.string('reason', { max: 1000 });
+  const d = dataOf(event, 'community.member.revoked');
+  const { node_id: nodeId, reason } = d;
   if (nodeId === s.communityId) forbid('the community root cannot be revoked');
   if (s.isRevoked(nodeId)) forbid(`${nodeId} is already revoked`);
-  requireSignatures(d, s, ms, 'revoke', nodeId, { reason }, s.policy().min_signatures_to_revoke, {
+  requireSignatures(d.signatures, s, ms, 'revoke', nodeId, { reason }, s.policy().min_signatures_to_revoke, {
     exclude: nodeId,
     what: 'a revocation',
   });
@@ -196,7 +201,7 @@ function ruleRevoked(event: Event, s: RuleState, ms: number): Change {
 function rulePolicy(event: Event, s: RuleState): Change {
   if (event.author !== s.communityId) forbid('only the community root may update the policy');
   try {
-    return { kind: 'policy', policy: readPolicy(dataOf(event).raw('policy'), 'data.policy') };
+    return { kind: 'policy', policy: readPolicy(dataOf(event, 'community.policy.updated').policy, 'data.policy') };
   } catch (err) {
     if (err instanceof Refusal) throw err;
     return forbid((err as Error).message);

@@ -4,14 +4,17 @@
  */
 import { type CommunityId, type NodeId, type TrustLevel, type WallClock } from '../../common';
 import type { Event, MaterialisedView, MembershipOracle } from '../events/types';
-import { MEMBER_LEVELS, regenerateCommunityManifestFromState } from './community-manifest';
-import { defaultCommunityPolicy, readPolicy } from './community-policy';
+import { regenerateCommunityManifestFromState } from './community-manifest';
+import { defaultCommunityPolicy } from './community-policy';
 import { isMemberAt, judge, Refusal, type Change, type RuleState, type Verdict } from './community-rules';
 import { COMMUNITY_STATE_VERSION, type CommunityStateSnapshot, type MemberRecord } from './community-types';
 import type { KeyPair } from './keys';
 import type { CommunityManifest, CommunityPolicy, RevokedEntry } from './manifest-types';
 import { isFullNodeId, shortOf } from './node-id';
-import { ShapeReader, type ShapeFail } from './shape';
+import type { Static } from '@sinclair/typebox';
+import { compileSchema, type Check } from '../schema';
+import { readWith, type ShapeFail } from './wire-read';
+import { CommunityStateSnapshotSchema } from './community-schemas';
 import { IdentityError } from './errors';
 
 export interface CommunityStateViewOptions {
@@ -259,38 +262,31 @@ const snapshotFail: ShapeFail = (field, problem) => {
   });
 };
 
-function readSnapshot(v: unknown, communityId: string): CommunityStateSnapshot {
-  const r = ShapeReader.of(v, snapshotFail);
-  if (r.int('version') !== COMMUNITY_STATE_VERSION) snapshotFail('version', `must be ${COMMUNITY_STATE_VERSION}`);
-  if (r.nodeId('community_id') !== communityId) snapshotFail('community_id', `must be ${communityId}`);
-  const member = (x: unknown, p: string): MemberRecord => {
-    const m = ShapeReader.of(x, snapshotFail, p);
-    const status = m.oneOf('status', ['invited', 'joined'] as const);
-    return {
-      node_id: m.nodeId('node_id'),
-      level: m.oneOf('level', MEMBER_LEVELS),
-      added_at: m.wallClock('added_at'),
-      added_by: m.nodeId('added_by'),
-      status,
-      display_name: m.nullableString('display_name'),
-      invite_expires_at: m.raw('invite_expires_at') === null ? null : m.wallClock('invite_expires_at'),
-    };
-  };
-  const revoked = (x: unknown, p: string): RevokedEntry => {
-    const m = ShapeReader.of(x, snapshotFail, p);
-    return { node_id: m.nodeId('node_id'), revoked_at: m.wallClock('revoked_at') };
-  };
+const checkSnapshot: Check<Static<typeof CommunityStateSnapshotSchema>> = compileSchema(CommunityStateSnapshotSchema);
+
+/** A snapshot of this community checked by its schema, copied field by field (extra fields dropped). */
+function readSnapshot(v: unknown, communityId: CommunityId): CommunityStateSnapshot {
+  const s = readWith(checkSnapshot, v, snapshotFail);
+  if (s.community_id !== communityId) snapshotFail('community_id', `must be ${communityId}`);
   return {
     version: COMMUNITY_STATE_VERSION,
-    community_id: communityId as CommunityId,
-    created: r.bool('created'),
-    name: r.string('name'),
-    root_key: communityId as NodeId,
-    created_at: r.raw('created_at') === null ? null : r.wallClock('created_at'),
-    lamport_at_creation: r.int('lamport_at_creation'),
-    head_lamport: r.int('head_lamport'),
-    policy: readPolicy(r.raw('policy')),
-    members: r.array('members', member),
-    revoked: r.array('revoked', revoked),
+    community_id: communityId,
+    created: s.created,
+    name: s.name,
+    root_key: communityId as string as NodeId,
+    created_at: s.created_at,
+    lamport_at_creation: s.lamport_at_creation,
+    head_lamport: s.head_lamport,
+    policy: { ...s.policy },
+    members: s.members.map((m) => ({
+      node_id: m.node_id,
+      level: m.level,
+      added_at: m.added_at,
+      added_by: m.added_by,
+      status: m.status,
+      display_name: m.display_name,
+      invite_expires_at: m.invite_expires_at,
+    })),
+    revoked: s.revoked.map((r) => ({ node_id: r.node_id, revoked_at: r.revoked_at })),
   };
 }

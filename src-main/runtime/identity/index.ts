@@ -16,5 +16,15 @@ export * from './co-sign';
 export type { RefusalCode, Verdict } from './community-rules';
 export { CommunityStateView, type CommunityStateViewOptions } from './community-state';
 export * from './tokens';
-export { isWallClock, wallClockAfter, wallClockMs, ShapeReader, MAX_NAME_LENGTH, type ShapeFail } from './shape';
-export { EndpointSchema, FullNodeIdSchema, WallClockSchema } from './wire-schemas';
+export { isWallClock, wallClockAfter, wallClockMs } from './wall-clock';
+export { jsonInput, readWith, type ShapeFail } from './wire-read';
+export { EndpointSchema, FullNodeIdSchema, MAX_NAME_LENGTH, SignatureSchema, WallClockSchema } from './wire-schemas';
+export {
+  CapabilityTokenSchema,
+  COMMUNITY_RULE_DATA,
+  CommunityManifestSchema,
+  CommunityMemberSchema,
+  CommunityStateSnapshotSchema,
+  MAX_CO_SIGNATURES,
+  RevokedEntrySchema,
+} from './community-schemas';

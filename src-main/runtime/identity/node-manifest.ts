@@ -3,7 +3,8 @@ import { MANIFEST_TTL_SECONDS, toWallClock, type CommunityId, type Profile } fro
 import { compileSchema, parseWith } from '../schema';
 import type { KeyPair } from './keys';
 import type { CapabilitySpec, Endpoint, HardwareSpec, NodeManifest } from './manifest-types';
-import { jsonInput, wallClockAfter, wallClockMs, type ShapeFail } from './shape';
+import { wallClockAfter, wallClockMs } from './wall-clock';
+import { jsonInput, type ShapeFail } from './wire-read';
 import { signPayload, verifyPayload } from './signing';
 import { IdentityError } from './errors';
 import { NodeManifestSchema } from './wire-schemas';

@@ -4,7 +4,10 @@ import { toWallClock, type NodeId, type WallClock } from '../../common';
 import { DEFAULT_CAPABILITY_TOKEN_TTL_SECONDS } from './community-policy';
 import type { KeyPair } from './keys';
 import { toBase64Url } from './node-id';
-import { ShapeReader, wallClockAfter, wallClockMs, type ShapeFail } from './shape';
+import { compileSchema, type Check } from '../schema';
+import { CapabilityTokenSchema } from './community-schemas';
+import { wallClockAfter, wallClockMs } from './wall-clock';
+import { readWith, type ShapeFail } from './wire-read';
 import { signPayload, verifyPayload } from './signing';
 import { IdentityError } from './errors';
 
@@ -12,7 +15,7 @@ import { IdentityError } from './errors';
 export const TOKEN_CLOCK_SKEW_SECONDS = 300;
 const NONCE_BYTES = 16;
 
-export interface CapabilityToken {
+export type CapabilityToken = {
   readonly issuer: NodeId;
   readonly subject: NodeId;
   /** e.g. `llm.chat` or `llm.chat@1.0`; compared exactly. */
@@ -22,7 +25,7 @@ export interface CapabilityToken {
   /** 16 random bytes, base64url: two grants with equal fields still differ. */
   readonly nonce: string;
   readonly signature: string;
-}
+};
 
 /** Issues a token signed by `issuerKp`, valid `ttlSeconds` (default one day) from `now`. */
 export function issueToken(
@@ -50,18 +53,11 @@ export function issueToken(
   });
 }
 
+const checkToken: Check<CapabilityToken> = compileSchema(CapabilityTokenSchema);
+
+/** A clean copy of a well-formed token, or `fail` naming its first bad field. */
 function readToken(v: unknown, fail: ShapeFail): CapabilityToken {
-  const r = ShapeReader.of(v, fail);
-  r.onlyKeys(['issuer', 'subject', 'capability', 'issued_at', 'expires_at', 'nonce', 'signature']);
-  return {
-    issuer: r.nodeId('issuer'),
-    subject: r.nodeId('subject'),
-    capability: r.string('capability', { min: 1, max: 256 }),
-    issued_at: r.wallClock('issued_at'),
-    expires_at: r.wallClock('expires_at'),
-    nonce: r.string('nonce', { min: 1, max: 64 }),
-    signature: r.signature(),
-  };
+  return { ...readWith(checkToken, v, fail) };
 }
 
 export interface VerifyTokenOptions {

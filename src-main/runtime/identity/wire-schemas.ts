@@ -17,15 +17,23 @@ const Count = () => WholeNumber(0, Number.MAX_SAFE_INTEGER);
 const Amount = () => Type.Number({ minimum: 0 });
 const Exact = { additionalProperties: false } as const;
 
-/** `YYYY-MM-DDTHH:MM:SSZ` (that it names a real instant is checked after the schema). */
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ` with the month, day and time in range: exactly the strings `isWallClock`
+ * accepts (Date.parse takes day 31 of any month and 24:00:00, so this pattern does too).
+ */
 export const WallClockSchema = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$',
+  pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T(([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d|24:00:00)Z$',
   description: 'must be a UTC time like 2026-05-26T08:14:22Z',
 });
 /** `ed25519:` + the base64url (no padding) of a 32-byte public key: 43 symbols, the last one of 16. */
 export const FullNodeIdSchema = Type.String({
   pattern: '^ed25519:[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$',
   description: 'must be a full node id (ed25519:<base64url public key>)',
+});
+/** `ed25519:` + a base64url signature. */
+export const SignatureSchema = Type.String({
+  pattern: '^ed25519:',
+  description: 'must be an ed25519:<base64url> signature',
 });
 const VersionSchema = Type.String({ pattern: '^\\d+\\.\\d+$', description: 'must look like MAJOR.MINOR' });
 
@@ -70,7 +78,7 @@ export const NodeManifestSchema = Type.Object(
     load: Type.Record(Type.String(), Type.Unknown()),
     issued_at: WallClockSchema,
     expires_at: WallClockSchema,
-    signature: Type.String({ pattern: '^ed25519:', description: 'must be an ed25519:<base64url> signature' }),
+    signature: SignatureSchema,
   },
   Exact,
 );

@@ -15,7 +15,7 @@ import { removeRuntimeFile, writeRuntimeFile } from '../config/runtime-file';
 import type { ManifestPublisher } from '../discovery/manifest-publisher';
 import type { Endpoint } from '../identity';
 import { ShutdownStack, StartGate, type Startable } from '../lifecycle';
-import { Tracer, type Logger } from '../observability';
+import type { Logger } from '../observability';
 import { wireBusMetrics } from '../observability/bus-metrics';
 import { startTelemetry } from '../observability/telemetry';
 import { JoinCodeBook } from '../onboarding';
@@ -34,7 +34,6 @@ import { advertisedEndpoints, createPeerServer } from './peer-server';
 import { errorMessage } from '../../common/error-message';
 
 export class Node implements Startable {
-  readonly tracer = new Tracer();
   readonly #gate = new StartGate(
     () => this.#start(),
     () => this.#stop(),
@@ -176,7 +175,6 @@ export class Node implements Startable {
         files: c.files,
         log,
         metrics: c.metrics,
-        tracer: this.tracer,
         bus: c.bus,
         peerRegistry: c.peers,
         client: c.transport,

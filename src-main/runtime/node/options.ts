@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { NodeFiles } from '../config/node-paths';
 import type { PeerRegistry } from '../discovery';
 import type { KeyPair, NodeManifest } from '../identity';
-import type { Logger, Metrics, Tracer } from '../observability';
+import type { Logger, Metrics } from '../observability';
 import type { NodeApiWithStream } from '../api/node-api/node-api';
 import type { Telemetry } from '../observability/telemetry';
 import type { HttpClient } from '../transport';
@@ -48,7 +48,6 @@ export interface RunningNode {
   readonly files: NodeFiles;
   readonly log: Logger;
   readonly metrics: Metrics;
-  readonly tracer: Tracer;
   readonly bus: CapabilityBus;
   readonly peerRegistry: PeerRegistry;
   readonly client: HttpClient;

@@ -19,7 +19,6 @@ export type { LoggingOptions } from './logging';
 export { readLogs, READ_LOGS_POLL_MS } from './read-logs';
 export type { ReadLogsOptions } from './read-logs';
 export * from './metrics';
-export * from './tracing';
 export * from './doctor';
 export * from './errors';
 export { registerStandardChecks, STANDARD_CHECK_NAMES } from './checks';

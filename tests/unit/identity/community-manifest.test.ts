@@ -89,7 +89,7 @@ describe('community manifest', () => {
       [{ ...cm, policy: { ...(cm.policy as object), min_signatures_to_revoke: 0 } }, 'policy.min_signatures_to_revoke'],
       [{ ...cm, policy: { ...(cm.policy as object), federation_enabled: 'yes' } }, 'policy.federation_enabled'],
       [{ ...cm, members: [{ ...(cm.members as object[])[0], level: 'unknown' }] }, 'members[0].level'],
-      [{ ...cm, revoked: [{ node_id: 'bob' }] }, 'revoked[0].node_id'],
+      [{ ...cm, revoked: [{ node_id: 'bob', revoked_at: cm.created_at }] }, 'revoked[0].node_id'],
       [{ ...cm, head_lamport: -1 }, 'head_lamport'],
       [{ ...cm, version: 9 }, 'version'],
     ];
