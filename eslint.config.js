@@ -35,6 +35,7 @@ const notYetClean = {
       'src-preload',
       ...[
         'backup',
+        'api',
         'blobs',
         'bus',
         'cli',
@@ -50,6 +51,7 @@ const notYetClean = {
         'onboarding',
         'openai',
         'schema',
+        'transport',
       ].map((d) => `src-main/runtime/${d}`),
     ],
   },

@@ -10,3 +10,4 @@ export * from './sse';
 export * from './text-safety';
 export * from './error-message';
 export type { Unchecked } from './unchecked';
+export { promiseTry } from './promise-try';

@@ -8,7 +8,6 @@ import { MARKET_CATEGORIES } from './service-shapes';
 import type { GovernanceInput } from './status';
 import { AbsolutePath, input, OneOf, Text, WholeNumber } from './validate';
 
-const Optional = Type.Optional;
 const MAX_TIMEOUT_MS = 3_600_000;
 const Category = OneOf(MARKET_CATEGORIES);
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 10 });
@@ -17,77 +16,84 @@ const Sha256 = Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'must be
 
 export const S = {
   capabilities: Type.Object({
-    remoteOnly: Optional(Type.Boolean()),
-    localOnly: Optional(Type.Boolean()),
-    name: Optional(Text()),
+    remoteOnly: Type.Optional(Type.Boolean()),
+    localOnly: Type.Optional(Type.Boolean()),
+    name: Type.Optional(Text()),
   }),
   callCapability: Type.Object({
     capability: Text(),
     version: Text(),
-    body: Optional(Type.Unknown()),
-    params: Optional(
+    body: Type.Optional(Type.Unknown()),
+    params: Type.Optional(
       Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
         description: 'must be an object of params or null',
       }),
     ),
-    timeout_ms: Optional(WholeNumber(1, MAX_TIMEOUT_MS)),
+    timeout_ms: Type.Optional(WholeNumber(1, MAX_TIMEOUT_MS)),
   }),
-  traces: Type.Object({ n: Optional(WholeNumber(1, 10_000, { default: 50 })), capability: Optional(Text()) }),
-  onTraces: Type.Object({ capability: Optional(Text()) }),
+  traces: Type.Object({ n: Type.Optional(WholeNumber(1, 10_000, { default: 50 })), capability: Type.Optional(Text()) }),
+  onTraces: Type.Object({ capability: Type.Optional(Text()) }),
   addPeer: Type.Object({ host: Text(), port: WholeNumber(1, 65_535) }),
   createInvite: Type.Object({
     nodeId: Text(),
-    level: Optional(OneOf(['member', 'trusted'] as const, { default: 'member' })),
-    ttlSeconds: Optional(WholeNumber(60, 30 * 86_400, { default: 86_400 })),
+    level: Type.Optional(OneOf(['member', 'trusted'] as const, { default: 'member' })),
+    ttlSeconds: Type.Optional(WholeNumber(60, 30 * 86_400, { default: 86_400 })),
   }),
   governance: Type.Object({
     action: OneOf(['revoke', 'promote', 'demote'] as const),
     nodeId: Text(),
-    reason: Optional(Type.String({ maxLength: 500 })),
-    level: Optional(OneOf(['member', 'trusted', 'anchor'] as const)),
-    signatures: Optional(Type.Array(Type.Object({ signer: Text(), signature: Text() }), { maxItems: 64 })),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+    level: Type.Optional(OneOf(['member', 'trusted', 'anchor'] as const)),
+    signatures: Type.Optional(Type.Array(Type.Object({ signer: Text(), signature: Text() }), { maxItems: 64 })),
   }),
   redeemInvite: Type.Object({ text: Text() }),
 
-  fileSource: Type.Object({ path: Optional(AbsolutePath()), upload_id: Optional(Text()) }),
+  fileSource: Type.Object({ path: Type.Optional(AbsolutePath()), upload_id: Type.Optional(Text()) }),
   cid: Type.Object({ cid: Text() }),
   marketPost: Type.Object({
     category: Category,
     title: Text({ maxLength: 120 }),
-    body: Optional(Type.String({ maxLength: 4_000 })),
-    tags: Optional(Tags),
-    ttl_seconds: Optional(WholeNumber(1, Number.MAX_SAFE_INTEGER)),
+    body: Type.Optional(Type.String({ maxLength: 4_000 })),
+    tags: Type.Optional(Tags),
+    ttl_seconds: Type.Optional(WholeNumber(1, Number.MAX_SAFE_INTEGER)),
   }),
   marketList: Type.Object({
-    category: Optional(Category),
-    tags: Optional(Tags),
-    limit: Optional(Limit),
-    include_expired: Optional(Type.Boolean()),
-    mine: Optional(Type.Boolean()),
+    category: Type.Optional(Category),
+    tags: Type.Optional(Tags),
+    limit: Type.Optional(Limit),
+    include_expired: Type.Optional(Type.Boolean()),
+    mine: Type.Optional(Type.Boolean()),
   }),
-  marketSearch: Type.Object({ query: Text({ maxLength: 200 }), category: Optional(Category), limit: Optional(Limit) }),
+  marketSearch: Type.Object({
+    query: Text({ maxLength: 200 }),
+    category: Type.Optional(Category),
+    limit: Type.Optional(Limit),
+  }),
   marketExpire: Type.Object({ post_id: Text() }),
   chatSend: Type.Object({ to: Text(), text: Text({ maxLength: 4_000 }) }),
-  chatHistory: Type.Object({ with: Optional(Text()), limit: Optional(Limit) }),
-  chatMarkRead: Type.Object({ with: Optional(Text()), msg_id: Optional(Text()) }),
+  chatHistory: Type.Object({ with: Type.Optional(Text()), limit: Type.Optional(Limit) }),
+  chatMarkRead: Type.Object({ with: Type.Optional(Text()), msg_id: Type.Optional(Text()) }),
   modelsShare: Type.Object({ name: Text() }),
-  meshModels: Type.Object({ kind: Optional(OneOf(['chat', 'embedding'] as const)) }),
+  meshModels: Type.Object({ kind: Type.Optional(OneOf(['chat', 'embedding'] as const)) }),
   ask: Type.Object({
     question: Text({ maxLength: 4_000 }),
-    model: Optional(Text()),
-    collections: Optional(Type.Array(Text(), { maxItems: 64 })),
-    k: Optional(WholeNumber(1, RAG_MAX_K)),
+    model: Type.Optional(Text()),
+    collections: Type.Optional(Type.Array(Text(), { maxItems: 64 })),
+    k: Type.Optional(WholeNumber(1, RAG_MAX_K)),
   }),
-  settingsUpdate: Type.Object({ display_name: Optional(Text({ maxLength: 64 })), profile: Optional(OneOf(PROFILES)) }),
-  modelsPull: Type.Object({ url: Text(), sha256: Optional(Sha256) }),
+  settingsUpdate: Type.Object({
+    display_name: Type.Optional(Text({ maxLength: 64 })),
+    profile: Type.Optional(OneOf(PROFILES)),
+  }),
+  modelsPull: Type.Object({ url: Text(), sha256: Type.Optional(Sha256) }),
   ragIngest: Type.Object({
     corpus: Text({ maxLength: 64 }),
-    path: Optional(AbsolutePath()),
-    upload_id: Optional(Text()),
-    title: Optional(Text({ maxLength: 200 })),
+    path: Type.Optional(AbsolutePath()),
+    upload_id: Type.Optional(Text()),
+    title: Type.Optional(Text({ maxLength: 200 })),
   }),
-  ragReindex: Type.Object({ corpus: Text({ maxLength: 64 }), embedding_model: Optional(Text()) }),
-  embeddingAdd: Type.Object({ path: AbsolutePath(), use: Optional(Type.Boolean()) }),
+  ragReindex: Type.Object({ corpus: Text({ maxLength: 64 }), embedding_model: Type.Optional(Text()) }),
+  embeddingAdd: Type.Object({ path: AbsolutePath(), use: Type.Optional(Type.Boolean()) }),
 };
 
 const exactlyOne = (a: string, b: string) => (v: Record<string, unknown>) =>

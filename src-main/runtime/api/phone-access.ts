@@ -8,7 +8,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CallError } from '../../common';
+import { CallError, type Unchecked } from '../../common';
 import type { PairedPhone } from './onboarding-contract';
 
 /** A pairing link works once, for this long. */
@@ -42,9 +42,12 @@ export class PhoneRegistry {
 
   private static read(path: string): StoredState {
     try {
-      const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredState>;
+      // The user's file: nothing in it is trusted until checked.
+      const v = JSON.parse(readFileSync(path, 'utf8')) as Unchecked<StoredState>;
       const phones = Array.isArray(v.phones)
-        ? v.phones.filter((p) => p && typeof p.id === 'string' && typeof p.secret_sha256 === 'string')
+        ? (v.phones as Array<Unchecked<StoredPhone> | null>).filter(
+            (p): p is StoredPhone => !!p && typeof p.id === 'string' && typeof p.secret_sha256 === 'string',
+          )
         : [];
       return { enabled: v.enabled === true, phones };
     } catch {

@@ -13,7 +13,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { CallError, sseResponse, toWireError, type SseMessage } from '../../common';
+import { CallError, sseResponse, toWireError, type SseMessage, type Unchecked } from '../../common';
 import type { StreamingNodeApi } from './contract';
 import { allowedHosts, checkHostAndOrigin, lanNames } from './host-guard';
 import type { PhoneRegistry } from './phone-access';
@@ -202,6 +202,7 @@ export class ApiServer {
       },
     });
     // A browser upload is a file, streamed to disk (never buffered): it alone may be larger.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- Hono types app.use's context input as `any`
     app.use('*', (c, next) => (c.req.path === UPLOAD_PATH ? next() : limit(c, next)));
     app.get('/health', (c) => c.json({ ok: true }));
     // A phone trades a single-use pairing code (from the QR code in Settings) for its own token.
@@ -250,26 +251,27 @@ export class ApiServer {
     // Streamed bus calls as server-sent events (tRPC carries the request/response calls).
     app.post('/api/v1/stream', async (c) => {
       const node = this.opts.node;
-      const stream = node.stream;
+      const stream = node.stream?.bind(node);
       if (!stream) return c.json({ error: { code: 'not_found', message: 'streaming is not available' } }, 404);
-      let q: CallInput;
+      let raw: unknown;
       try {
-        q = (await c.req.json()) as CallInput;
+        raw = await c.req.json();
       } catch {
         return c.json(
           { error: { code: 'bad_request', message: 'body must be JSON {capability, version, body, params?}' } },
           400,
         );
       }
-      if (typeof q?.capability !== 'string' || typeof q?.version !== 'string')
+      const q = raw as Unchecked<CallInput> | null; // the caller's JSON: checked here, the body by the capability
+      if (typeof q?.capability !== 'string' || typeof q.version !== 'string')
         return c.json({ error: { code: 'bad_request', message: 'capability and version are required' } }, 400);
-      return opStream((signal) => stream.call(node, q, signal), c.req.raw.signal);
+      return opStream((signal) => stream(q as CallInput, signal), c.req.raw.signal);
     });
     // Long operations (file download, ingest, ask, model pull): progress frames, then done.
     app.post('/api/v1/ops/:name', async (c) => {
       const node = this.opts.node;
       const name = c.req.param('name');
-      const op = node.op;
+      const op = node.op?.bind(node);
       if (!op || !isOpName(name))
         return c.json({ error: { code: 'not_found', message: `there is no operation "${name}"` } }, 404);
       let input;
@@ -278,7 +280,7 @@ export class ApiServer {
       } catch (err) {
         return c.json({ error: toWireError(err) }, 400);
       }
-      return opStream((signal) => op.call(node, name, input, signal), c.req.raw.signal);
+      return opStream((signal) => op(name, input, signal), c.req.raw.signal);
     });
     const webRoot = this.opts.webRoot;
     if (webRoot && existsSync(webRoot)) app.use('/*', serveStatic({ root: webRoot }));

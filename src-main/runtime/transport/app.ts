@@ -1,4 +1,5 @@
 /** The Hono app behind the transport port: public endpoints, signed peer endpoints, one error mapping. */
+import type { Socket } from 'node:net';
 import { chunkRecordHeader, parseBlobChunksRequest, type BlobEndpoint } from './blob-chunks';
 import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
@@ -34,8 +35,8 @@ export interface PeerAppDeps {
   readonly bodyLimitBytes?: number;
   readonly handler?: InboundCallHandler;
   /** Signed node manifest to serve at GET /manifest. */
-  readonly nodeManifest?: () => unknown | Promise<unknown>;
-  readonly communityManifest?: () => unknown | Promise<unknown>;
+  readonly nodeManifest?: () => unknown; // a value or a promise of one
+  readonly communityManifest?: () => unknown; // a value or a promise of one
   readonly sync?: SyncEndpoints;
   readonly pubsub?: PubSubServer;
   /** Membership check for every signed endpoint: false -> 403 forbidden. Absent: any verified node. */
@@ -44,7 +45,7 @@ export interface PeerAppDeps {
   readonly isRevoked?: (callerNodeId: NodeId) => boolean;
   readonly rateLimiter?: RateLimiter;
   readonly metricsText?: () => Promise<string>;
-  readonly traceRecent?: (n: number) => unknown | Promise<unknown>;
+  readonly traceRecent?: (n: number) => unknown; // a value or a promise of one
   /** Serves `POST /blobs/v1/chunks` (the binary file path). */
   readonly blobs?: BlobEndpoint;
   /**
@@ -268,11 +269,12 @@ export function createPeerApp(d: PeerAppDeps): Hono<Env> {
   app.get('/community/manifest', async (c) => {
     const m = d.communityManifest ? await d.communityManifest() : null;
     if (!m) throw new CallError('not_found', 'this node is not in a community yet');
-    return c.json(m as object);
+    return c.json(m);
   });
 
   const loopbackOnly = (c: C) => {
-    if (!isLoopback(c.env.incoming.socket?.remoteAddress))
+    // Node nulls a request's socket once it is destroyed, whatever its type says.
+    if (!isLoopback((c.env.incoming.socket as Socket | null)?.remoteAddress))
       throw new CallError('forbidden', 'this endpoint answers on this computer only (127.0.0.1 / ::1)');
   };
   app.get('/metrics', async (c) => {

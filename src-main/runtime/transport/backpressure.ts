@@ -19,7 +19,8 @@ export class FlowControl {
   private sent = 0;
   private acked = 0;
   private waiter: { resolve: () => void; reject: (e: unknown) => void; timer: NodeJS.Timeout } | null = null;
-  private closedWith: unknown = null;
+  /** Why the window was closed (boxed: any value may be the reason). */
+  private closedWith: { reason: unknown } | null = null;
 
   constructor(opts: FlowControlOptions = {}) {
     this.window = opts.window ?? STREAM_WINDOW_FRAMES;
@@ -50,7 +51,7 @@ export class FlowControl {
 
   /** Waits for room in the window, then counts one frame as sent. Rejects on ack timeout or close. */
   async send(): Promise<void> {
-    if (this.closedWith) throw this.closedWith;
+    if (this.closedWith) throw this.closedWith.reason;
     if (this.windowUsed >= this.window) {
       if (this.waiter) throw new CallError('internal_error', 'FlowControl.send() called concurrently');
       await new Promise<void>((resolve, reject) => {
@@ -76,12 +77,13 @@ export class FlowControl {
 
   /** Fails any pending and later `send()` with `reason` (stream cancelled). */
   close(reason: unknown = new CallError('cancelled', 'the stream was cancelled')): void {
-    if (!this.closedWith) this.closedWith = reason;
+    this.closedWith ??= { reason };
     if (this.waiter) this.wake(reason);
   }
 
   private wake(err: unknown): void {
-    const w = this.waiter!;
+    const w = this.waiter;
+    if (!w) return;
     this.waiter = null;
     clearTimeout(w.timer);
     if (err) w.reject(err);

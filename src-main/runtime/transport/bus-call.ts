@@ -114,6 +114,7 @@ export async function runBusCall(
   return undefined;
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- an async generator is the plain way to make a one-frame AsyncIterable
 async function* once(result: unknown): AsyncIterable<FrameData> {
   yield { event: 'chunk', data: { result: result ?? null } };
 }
@@ -167,7 +168,7 @@ async function writeStream(
     ctx.registry.delete(streamId);
     flow.close();
     // Stop the producer; do not wait for it (it may be parked on an await that ignores the signal).
-    it.return?.()?.catch(() => {});
+    it.return?.().catch(() => {});
     if (!out.writableEnded) out.end();
   }
 }

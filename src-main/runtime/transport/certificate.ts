@@ -53,7 +53,8 @@ export function selfSignedCertDer(p: SelfSignedParams): Buffer {
   const alg = new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
   const name = nameOf(p.commonName);
   // A positive INTEGER: a leading 0x00 keeps the top bit from reading as a sign.
-  const serial = p.serial[0] !== undefined && p.serial[0] >= 0x80 ? Uint8Array.of(0, ...p.serial) : p.serial;
+  const top = p.serial.at(0);
+  const serial = top !== undefined && top >= 0x80 ? Uint8Array.of(0, ...p.serial) : p.serial;
   const basic = new Extension({
     extnID: id_ce_basicConstraints,
     critical: true,

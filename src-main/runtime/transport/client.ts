@@ -99,7 +99,7 @@ export class HttpClient implements PeerTransport {
       payload,
       { ...opts, signed: true },
       `${capability}@${version}`,
-    )) as { result?: unknown };
+    )) as { result?: unknown } | null; // a peer's JSON: may be null
     return reply?.result ?? null;
   }
 
@@ -131,7 +131,7 @@ export class HttpClient implements PeerTransport {
         dl.ac.signal,
         what,
       );
-      if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+      if (res.statusCode !== 200 || !(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
         const text = (await readResponse(res, dl.ac.signal, what)).toString('utf8');
         finished = true;
         if (res.statusCode !== 200) throw errorFromReply(res.statusCode ?? 0, text, what);
@@ -151,7 +151,8 @@ export class HttpClient implements PeerTransport {
       for await (const f of reader) {
         dl.reset();
         if (f.event === 'ready') {
-          streamId = String(f.data.stream_id ?? '');
+          const id = f.data.stream_id; // the peer's frame
+          streamId = typeof id === 'string' || typeof id === 'number' ? String(id) : '';
           acks.interval = Number(f.data.ack_interval) || STREAM_ACK_INTERVAL_FRAMES;
           continue;
         }

@@ -1,5 +1,6 @@
 /** Facts about the connection a request came on: TLS or not, loopback or not, raw body. */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { CallError } from '../../common';
 
@@ -20,7 +21,7 @@ export function isLoopback(address: string | undefined): boolean {
 export function readBody(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
   const tooBig = () => {
     // The rest of an oversize body is not read; the connection cannot be reused.
-    incoming.socket?.setTimeout?.(5_000);
+    (incoming.socket as Socket | null)?.setTimeout(5_000); // null once destroyed, whatever the type says
     return new CallError('payload_too_large', `the request body is larger than ${limit} bytes`);
   };
   const declared = Number(incoming.headers['content-length'] ?? NaN);
@@ -51,7 +52,10 @@ export function readBody(incoming: IncomingMessage, limit: number): Promise<Uint
       incoming.off('end', onEnd);
       incoming.off('error', onError);
     };
-    if (incoming.readableEnded) return resolve(new Uint8Array(0));
+    if (incoming.readableEnded) {
+      resolve(new Uint8Array(0));
+      return;
+    }
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);

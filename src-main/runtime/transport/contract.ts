@@ -81,5 +81,6 @@ export interface InboundCall {
  * thrown HearthError into an `error` frame or `{ error }` body.
  */
 export interface InboundCallHandler {
-  handleInbound(call: InboundCall): Promise<unknown | AsyncIterable<FrameData>>;
+  /** Resolves to the reply: a value, or an AsyncIterable<FrameData> for a stream. */
+  handleInbound(call: InboundCall): Promise<unknown>;
 }

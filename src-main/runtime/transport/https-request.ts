@@ -5,8 +5,9 @@
  */
 import { request, type Agent } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket, type PeerCertificate } from 'node:tls';
 import { CallError, HTTP_STATUS, isWireCode, type WireErrorCode } from '../../common';
+import { errnoCode, errorMessage } from '../../common/error-message';
 import { fingerprintOfDer } from './tls';
 
 const NETWORK_CODES = new Set([
@@ -28,8 +29,9 @@ const socketFingerprints = new WeakMap<TLSSocket, string>();
 export function fingerprintOfSocket(socket: TLSSocket): string | null {
   const hit = socketFingerprints.get(socket);
   if (hit) return hit;
-  const cert = socket.getPeerCertificate?.(false);
-  if (!cert || !cert.raw) return null;
+  // Empty ({}) until the handshake is done; `raw` is then set (the type says it always is).
+  const cert = socket.getPeerCertificate(false) as Partial<PeerCertificate> | null;
+  if (!cert?.raw) return null;
   const fp = fingerprintOfDer(cert.raw);
   socketFingerprints.set(socket, fp);
   return fp;
@@ -38,10 +40,10 @@ export function fingerprintOfSocket(socket: TLSSocket): string | null {
 /** Maps a socket-level failure to a CallError; CallErrors pass through. */
 export function toCallError(err: unknown, what: string): CallError {
   if (err instanceof CallError) return err;
-  const code = (err as NodeJS.ErrnoException)?.code;
+  const code = errnoCode(err);
   if (code && NETWORK_CODES.has(code))
     return new CallError('partition', `${what}: the peer cannot be reached (${code})`, { cause: err });
-  return new CallError('partition', `${what}: the connection failed (${(err as Error)?.message ?? String(err)})`, {
+  return new CallError('partition', `${what}: the connection failed (${errorMessage(err)})`, {
     cause: err,
   });
 }
@@ -76,7 +78,10 @@ export interface PinnedRequest {
 /** Resolves with the response (body unread) and the certificate fingerprint the peer presented. */
 export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage; fingerprint: string }> {
   return new Promise((resolve, reject) => {
-    if (o.signal.aborted) return reject(toCallError(o.signal.reason, o.what));
+    if (o.signal.aborted) {
+      reject(toCallError(o.signal.reason, o.what));
+      return;
+    }
     const headers: Record<string, string> = { ...o.headers, accept: 'application/json, text/event-stream' };
     if (o.body !== null) headers['content-type'] = 'application/json';
     if (o.body !== null)
@@ -103,7 +108,11 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
     o.signal.addEventListener('abort', onAbort, { once: true });
     req.once('error', fail);
     req.once('socket', (s) => {
-      const socket = s as TLSSocket;
+      if (!(s instanceof TLSSocket)) {
+        fail(new CallError('partition', `${o.what}: the connection is not TLS`)); // https.request always is
+        return;
+      }
+      const socket = s;
       const check = () => {
         const fp = fingerprintOfSocket(socket);
         if (!fp || (o.expectedFingerprint !== null && fp !== o.expectedFingerprint)) {
@@ -122,7 +131,7 @@ export function pinnedRequest(o: PinnedRequest): Promise<{ res: IncomingMessage;
         req.end(b === null ? undefined : typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
       };
       // A reused keep-alive socket is already verified-and-fingerprinted: check at once.
-      if (socketFingerprints.has(socket) || socket.getPeerCertificate?.(false)?.raw) check();
+      if (socketFingerprints.has(socket) || fingerprintOfSocket(socket) !== null) check();
       else socket.once('secureConnect', check);
     });
     req.once('response', (res) => {
@@ -150,7 +159,7 @@ export function readResponse(
       if (err) {
         res.destroy();
         reject(toCallError(err, what));
-      } else resolve(value!);
+      } else resolve(value ?? Buffer.alloc(0));
     };
     const onAbort = () => finish(signal.reason);
     const onData = (c: Buffer) => {
@@ -169,12 +178,12 @@ export function readResponse(
 /** The CallError an error reply stands for: its `{error}` body, or one derived from the status. */
 export function errorFromReply(status: number, text: string, what: string): CallError {
   try {
-    const v = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const v = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } } | null; // a peer's reply
     if (v?.error && isWireCode(v.error.code)) {
       return CallError.fromWire({
         ...(v.error as object),
         code: v.error.code,
-        message: `${what}: ${String(v.error.message ?? v.error.code)}`,
+        message: `${what}: ${typeof v.error.message === 'string' ? v.error.message : v.error.code}`,
       });
     }
   } catch {

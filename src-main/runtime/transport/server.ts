@@ -3,7 +3,12 @@
  * on the LAN). The first byte of each connection decides: 0x16 (a TLS handshake record) goes to the
  * TLS server, anything else to the plain HTTP server; both run the same Hono app.
  */
-import { createServer as createHttp, type Server as HttpNodeServer } from 'node:http';
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type Server as HttpNodeServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttps, type Server as HttpsNodeServer } from 'node:https';
 import { createServer as createNet, type Server as NetServer, type Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -70,7 +75,9 @@ export class HttpServer {
       flow: opts.flow ?? {},
       isReady: () => this.ready,
     });
-    const listener = getRequestListener(this.app.fetch);
+    const handle = getRequestListener(this.app.fetch);
+    // Hono answers every request itself (errors included); nothing is left to catch here.
+    const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
     const idleMs = (CONNECTION_IDLE_SECONDS + 5) * 1000;
     this.http = createHttp({ keepAliveTimeout: idleMs }, listener);
     this.https = createHttps({ cert: opts.tls.certPem, key: opts.tls.keyPem, keepAliveTimeout: idleMs }, listener);

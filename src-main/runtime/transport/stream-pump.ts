@@ -57,11 +57,11 @@ export async function pumpFrames(
     return (pending = p);
   };
   let terminal: FrameData | null = null;
-  let ended = false;
+  let ended = false as boolean; // widened: take() sets it, which TS does not follow
   const batch: EncodedFrame[] = [];
   let bytes = 0;
   /** A frame that did not fit the byte bound of the message being gathered: it opens the next one. */
-  let carry: EncodedFrame | null = null;
+  let carry = null as EncodedFrame | null; // widened: take() sets it, which TS does not follow
   /** Adds a pulled result to the batch; false when the batch is closed (stream ended, or byte-full). */
   const take = (r: Pulled): boolean => {
     pending = null;
@@ -81,10 +81,9 @@ export async function pumpFrames(
   };
   let messages = 0;
   while (!stopped()) {
-    const carried = carry as EncodedFrame | null; // set inside take(); TS cannot see that
-    if (carried) {
-      batch.push(carried);
-      bytes = carried[1].length;
+    if (carry) {
+      batch.push(carry);
+      bytes = carry[1].length;
       carry = null;
     } else if (ended || !take(await pull())) break;
     const room: Promise<typeof ROOM> = flow.send().then(() => ROOM);

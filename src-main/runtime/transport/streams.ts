@@ -84,6 +84,7 @@ export class SseWriter {
   async emit(event: FrameEvent, data: Record<string, unknown>): Promise<void> {
     if (this.cancelled || this.ended) return;
     if (this.flow && !UNWINDOWED.has(event)) await this.flow.send();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cancel() may have run while we awaited
     if (this.cancelled) return;
     this.seq++;
     if (event === 'done' || event === 'error') this.ended = true;
@@ -177,8 +178,11 @@ function parseMessage(m: SseEvent, out: Frame[]): void {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new CallError('bad_request', 'a stream frame must carry a JSON object');
-  if (event === BATCH_EVENT) return unpackBatch(parsed as Record<string, unknown>, Number(m.id), out);
-  out.push({ event: event as FrameEvent, data: parsed as Record<string, unknown>, seq: Number(m.id) || 0 });
+  if (event === BATCH_EVENT) {
+    unpackBatch(parsed as Record<string, unknown>, Number(m.id), out);
+    return;
+  }
+  out.push({ event, data: parsed as Record<string, unknown>, seq: Number(m.id) || 0 });
 }
 
 /** A batch's frames, numbered from its `seq`; its `id` must be the last of them. */
@@ -242,6 +246,7 @@ export class SseReader implements AsyncIterable<Frame> {
         for (const f of parser.push(text)) {
           if (f.event === 'done' || f.event === 'error') finished = true;
           yield f;
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cancel() may have run while suspended at yield
           if (finished || this.cancelled) return;
         }
       }

@@ -116,7 +116,7 @@ function ingestDone(corpus: string, r: Record<string, unknown>): IngestDone {
     documents: typeof r.documents === 'number' ? r.documents : 1,
     chunks_indexed: Number(r.chunks_indexed ?? 0),
     embedding_model: (r.embedding_model as string | null | undefined) ?? null,
-    mode: String(r.mode ?? 'lexical'),
+    mode: typeof r.mode === 'string' ? r.mode : 'lexical',
     notices,
   };
 }

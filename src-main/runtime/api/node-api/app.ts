@@ -1,6 +1,6 @@
 /** The household app's part of the NodeApi (docs/protocol/ui-api.md), over a running node's parts. */
 import { join } from 'node:path';
-import { CallError, type Profile } from '../../../common';
+import { CallError, promiseTry } from '../../../common';
 import type { AppNodeApi, ChatUpdate, Conversation, MarketPost, NodeApi } from '..';
 import type { Config } from '../../config';
 import { requireServices } from './services';
@@ -54,7 +54,7 @@ export function createAppApi(d: AppApiDeps, base: Base): AppNodeApi {
   const saved = (c: Config) => d.onConfigSaved?.(c);
   const inCommunity = () => d.scope() !== null;
   const livePosts = async (): Promise<MarketPost[]> =>
-    inCommunity() && d.scope()!.services.market ? (await base.marketList({ category: 'emergency' })).posts : [];
+    d.scope()?.services.market ? (await base.marketList({ category: 'emergency' })).posts : [];
   const emergency = async () => emergencyReport(mesh, d.emergencyState(), base.peers(), await livePosts());
   const post = (id: string): MarketPost | null => {
     const s = d.scope();
@@ -74,7 +74,7 @@ export function createAppApi(d: AppApiDeps, base: Base): AppNodeApi {
       throw new CallError('forbidden', "chat is turned off in this node's settings ([chat] enabled = false)");
     return chatService;
   };
-  const online = (id: string) => d.peers.get(id) !== undefined && d.peers.refusalOf(id) === null;
+  const online = (id: string) => d.peers.get(id) !== null && d.peers.refusalOf(id) === null;
   const conversations = (): Conversation[] =>
     chat()
       .conversations()
@@ -85,7 +85,9 @@ export function createAppApi(d: AppApiDeps, base: Base): AppNodeApi {
         online: online(c.peer),
         last: c.last ? d.deliveryStates.row(c.last, nameOf, d.kp.nodeIdFull) : null,
       }));
-  const chatUpdate = async (kind: ChatUpdate['kind'], msgId: string): Promise<ChatUpdate | null> => {
+  const chatUpdate = (kind: ChatUpdate['kind'], msgId: string): Promise<ChatUpdate | null> =>
+    promiseTry(() => chatUpdateNow(kind, msgId));
+  const chatUpdateNow = (kind: ChatUpdate['kind'], msgId: string): ChatUpdate | null => {
     const m = chat().message(msgId);
     if (!m) return null;
     const message = d.deliveryStates.row(m, nameOf, d.kp.nodeIdFull);
@@ -121,23 +123,22 @@ export function createAppApi(d: AppApiDeps, base: Base): AppNodeApi {
     watchTraces: (q, signal) => traceStream(d.bus, q.capability, signal),
 
     meshModels: async (q) => meshModels(mesh, inCommunity() ? await base.filesList() : [], q.kind),
-    meshCollections: () => meshCollections(mesh, inCommunity() ? (d.scope()!.services.rag?.listCorpora() ?? []) : []),
+    meshCollections: () => meshCollections(mesh, d.scope()?.services.rag?.listCorpora() ?? []),
     ask: (q, signal) => askStream(mesh, q, signal),
 
-    chatConversations: async () => conversations(),
-    async chatMarkRead(q) {
-      const service = chat();
-      if (q.msg_id) return { marked: service.markRead({ msg_id: q.msg_id }).event_id ? 1 : 0 };
-      const dir = memberDirectory({
-        ourId: d.kp.nodeIdFull,
-        ourName: d.displayName,
-        community: d.community()!,
-        peers: d.peers,
-      });
-      const unread = service.unreadFrom(dir.resolve(q.with!));
-      for (const m of unread) service.markRead({ msg_id: m.msg_id });
-      return { marked: unread.length };
-    },
+    chatConversations: () => promiseTry(conversations),
+    chatMarkRead: (q) =>
+      promiseTry(() => {
+        const service = chat();
+        if (q.msg_id) return { marked: service.markRead({ msg_id: q.msg_id }).event_id ? 1 : 0 };
+        const community = d.community();
+        if (!community) throw new CallError('forbidden', 'this node has not joined a community yet');
+        if (!q.with) throw new CallError('bad_request', 'give msg_id or with');
+        const dir = memberDirectory({ ourId: d.kp.nodeIdFull, ourName: d.displayName, community, peers: d.peers });
+        const unread = service.unreadFrom(dir.resolve(q.with));
+        for (const m of unread) service.markRead({ msg_id: m.msg_id });
+        return { marked: unread.length };
+      }),
     watchChat: (signal) => chatUpdates({ scope: d.scope, update: chatUpdate }, signal),
     watchMarket: (signal) => marketUpdates(d.scope, post, signal),
 
@@ -145,7 +146,7 @@ export function createAppApi(d: AppApiDeps, base: Base): AppNodeApi {
     filesShare: (q) => filesShare(opDeps(), q.cid),
 
     settings: () => settingsReport(settingsDeps),
-    settingsUpdate: async (q) => updateSettings(settingsDeps, q, saved),
+    settingsUpdate: (q) => promiseTry(() => updateSettings(settingsDeps, q, saved)),
     members: () => memberRows(settingsDeps),
     modelsPull: (q, signal) => modelsPull(opDeps(), q, signal),
     modelsCopy: (q, signal) => modelsCopy(opDeps(), q.cid, signal),

@@ -20,7 +20,8 @@ export class DeliveryStates {
   /** Records the service's delivery outcome of a send and returns the state it means. */
   remember(msgId: string, delivery: string): DeliveryState {
     this.outcomes.set(msgId, delivery);
-    if (this.outcomes.size > OUTCOMES_MAX) this.outcomes.delete(this.outcomes.keys().next().value!);
+    const oldest = this.outcomes.keys().next();
+    if (this.outcomes.size > OUTCOMES_MAX && !oldest.done) this.outcomes.delete(oldest.value);
     return stateOfOutcome(delivery);
   }
 

@@ -16,7 +16,7 @@ export async function diagnostics(
   const unreachable: string[] = [];
   await Promise.all(
     d.peers.all().map(async (p) => {
-      const endpoint = p.endpoints[0];
+      const endpoint = p.endpoints.at(0);
       const name = d.nameOf(p.node_id_full);
       if (!endpoint || !d.fetchManifest) return void unreachable.push(name);
       try {

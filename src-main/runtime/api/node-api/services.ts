@@ -222,7 +222,7 @@ export function createServiceApi(d: ServiceApiDeps): ServiceApi {
       enabled(services.chat, 'Chat', 'chat');
       const body = { ...(q.with ? { with: dir.resolve(q.with) } : {}), ...(q.limit ? { limit: q.limit } : {}) };
       const r = (await own('chat.history', body)) as { messages: ChatMessage[] };
-      return r.messages.map((m) => d.deliveryStates.row(m, dir.nameOf, d.kp.nodeIdFull));
+      return r.messages.map((m) => d.deliveryStates.row(m, (id) => dir.nameOf(id), d.kp.nodeIdFull));
     },
 
     ragList(): CorpusRow[] {

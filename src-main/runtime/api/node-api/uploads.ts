@@ -78,9 +78,10 @@ export class Uploads {
 
   /** The path named by a FileSource; `done()` removes an upload once it has been used. */
   async resolve(q: FileSource): Promise<{ path: string; done: () => Promise<void> }> {
-    if (q.path) return { path: q.path, done: async () => {} };
-    const path = await this.pathOf(q.upload_id!);
-    return { path, done: () => rm(join(this.dir, q.upload_id!), { recursive: true, force: true }) };
+    if (q.path) return { path: q.path, done: () => Promise.resolve() };
+    const id = uploadIdOf(q);
+    const path = await this.pathOf(id);
+    return { path, done: () => rm(join(this.dir, id), { recursive: true, force: true }) };
   }
 
   /**
@@ -89,10 +90,11 @@ export class Uploads {
    */
   async keep(q: FileSource): Promise<string> {
     if (q.path) return q.path;
-    const from = await this.pathOf(q.upload_id!);
+    const id = uploadIdOf(q);
+    const from = await this.pathOf(id);
     await mkdir(this.keptDir, { recursive: true, mode: 0o700 });
-    const folder = join(this.keptDir, q.upload_id!);
-    await rename(join(this.dir, q.upload_id!), folder);
+    const folder = join(this.keptDir, id);
+    await rename(join(this.dir, id), folder);
     return join(folder, basename(from));
   }
 
@@ -127,8 +129,14 @@ export async function openHeldFile(
     },
     async cancel() {
       ac.abort();
-      await chunks.return?.(undefined);
+      await chunks.return(undefined);
     },
   });
   return { filename: m.filename ?? null, mime_type: m.mime_type ?? null, size_bytes: m.size_bytes, body };
+}
+
+/** The upload a FileSource names when it names no path (the input schema asks for one of the two). */
+function uploadIdOf(q: FileSource): string {
+  if (!q.upload_id) throw new CallError('bad_request', 'give the path of a file or the id of an upload');
+  return q.upload_id;
 }
