@@ -33,6 +33,7 @@ const notYetClean = {
       'src-main/common',
       'src-main/electron',
       'src-preload',
+      'src-renderer',
       ...[
         'backup',
         'api',
