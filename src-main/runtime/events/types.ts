@@ -22,8 +22,8 @@ export type Event = {
 /** What the event log asks of the community state before accepting an event from another node. */
 export interface MembershipOracle {
   /** True when `nodeIdFull` may author events in this community (a member, or the root). */
-  isMember(nodeIdFull: string): boolean;
-  isRevoked(nodeIdFull: string): boolean;
+  isMember(nodeIdFull: NodeId): boolean;
+  isRevoked(nodeIdFull: NodeId): boolean;
 }
 
 /** X02 §3.4: a read model rebuilt from the log (marketplace, chat, community membership, ...). */

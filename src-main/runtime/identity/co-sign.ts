@@ -3,7 +3,14 @@
  * signer signs canonicalJson({community_id, action, node_id, ...details}) with its node key, and
  * the list travels in the event's `data.signatures`.
  */
-import { canonicalJsonBytes, type NodeId, type Signature, type TrustLevel, type WallClock } from '../../common';
+import {
+  canonicalJsonBytes,
+  type CommunityId,
+  type NodeId,
+  type Signature,
+  type TrustLevel,
+  type WallClock,
+} from '../../common';
 import { signBytes, verifyBytes, type KeyPair } from './keys';
 
 export const CO_SIGN_ACTIONS = ['invite', 'promote', 'demote', 'revoke'] as const;
@@ -17,9 +24,9 @@ export interface CoSignature {
 
 /** The exact object a co-signer signs (canonicalJson of it). */
 export function coSignBody(
-  communityId: string,
+  communityId: CommunityId,
   action: CoSignAction,
-  nodeId: string,
+  nodeId: NodeId,
   details: Record<string, unknown>,
 ): Record<string, unknown> {
   return { ...details, community_id: communityId, action, node_id: nodeId };
@@ -28,9 +35,9 @@ export function coSignBody(
 /** Sign any membership action. */
 export function coSign(
   kp: KeyPair,
-  communityId: string,
+  communityId: CommunityId,
   action: CoSignAction,
-  nodeId: string,
+  nodeId: NodeId,
   details: Record<string, unknown>,
 ): CoSignature {
   return {
@@ -42,9 +49,9 @@ export function coSign(
 /** True when `sig` is a valid co-signature by `sig.signer` over the given action. Never throws. */
 export function verifyCoSignature(
   sig: CoSignature,
-  communityId: string,
+  communityId: CommunityId,
   action: CoSignAction,
-  nodeId: string,
+  nodeId: NodeId,
   details: Record<string, unknown>,
 ): boolean {
   try {
@@ -55,25 +62,25 @@ export function verifyCoSignature(
 }
 
 /** Co-sign the revocation of `nodeId`; signs {community_id, action:'revoke', node_id, reason}. */
-export function coSignRevocation(kp: KeyPair, communityId: string, nodeId: string, reason: string): CoSignature {
+export function coSignRevocation(kp: KeyPair, communityId: CommunityId, nodeId: NodeId, reason: string): CoSignature {
   return coSign(kp, communityId, 'revoke', nodeId, { reason });
 }
 
 /** Co-sign lowering `nodeId` to `level`; signs {community_id, action:'demote', node_id, level}. */
-export function coSignDemotion(kp: KeyPair, communityId: string, nodeId: string, level: TrustLevel): CoSignature {
+export function coSignDemotion(kp: KeyPair, communityId: CommunityId, nodeId: NodeId, level: TrustLevel): CoSignature {
   return coSign(kp, communityId, 'demote', nodeId, { level });
 }
 
 /** Co-sign raising `nodeId` to `level`; signs {community_id, action:'promote', node_id, level}. */
-export function coSignPromotion(kp: KeyPair, communityId: string, nodeId: string, level: TrustLevel): CoSignature {
+export function coSignPromotion(kp: KeyPair, communityId: CommunityId, nodeId: NodeId, level: TrustLevel): CoSignature {
   return coSign(kp, communityId, 'promote', nodeId, { level });
 }
 
 /** Extra invite approvals (only needed when policy.min_signatures_to_invite > 1). */
 export function coSignInvite(
   kp: KeyPair,
-  communityId: string,
-  invitee: string,
+  communityId: CommunityId,
+  invitee: NodeId,
   level: TrustLevel,
   expiresAt: WallClock,
 ): CoSignature {
@@ -82,7 +89,7 @@ export function coSignInvite(
 
 /** `data` of a `community.member.revoked` event. */
 export function revocationData(
-  nodeId: string,
+  nodeId: NodeId,
   reason: string,
   signatures: readonly CoSignature[],
 ): Record<string, unknown> {
@@ -91,7 +98,7 @@ export function revocationData(
 
 /** `data` of a `community.member.demoted` or `.promoted` event. */
 export function levelChangeData(
-  nodeId: string,
+  nodeId: NodeId,
   level: TrustLevel,
   signatures: readonly CoSignature[],
 ): Record<string, unknown> {

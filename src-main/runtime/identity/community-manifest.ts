@@ -3,7 +3,7 @@
  * The event log (community.* events) is the source of truth; the manifest is a signed cache of it
  * that a newcomer can check against the community id before it has synced anything.
  */
-import { toWallClock, type CommunityId, type TrustLevel } from '../../common';
+import { toWallClock, type CommunityId, type NodeId, type TrustLevel } from '../../common';
 import { compileSchema, type Check } from '../schema';
 import type { CommunityStateSnapshot } from './community-types';
 import { defaultCommunityPolicy } from './community-policy';
@@ -89,15 +89,15 @@ function sameNode(fullId: string, query: string): boolean {
   return !isFullNodeId(query) && shortOf(fullId) === query;
 }
 
-export function levelOf(cm: Pick<CommunityManifest, 'members'>, nodeId: string): TrustLevel | null {
+export function levelOf(cm: Pick<CommunityManifest, 'members'>, nodeId: NodeId): TrustLevel | null {
   return cm.members.find((m) => sameNode(m.node_id, nodeId))?.level ?? null;
 }
 
-export function isMember(cm: Pick<CommunityManifest, 'members'>, nodeId: string): boolean {
+export function isMember(cm: Pick<CommunityManifest, 'members'>, nodeId: NodeId): boolean {
   return levelOf(cm, nodeId) !== null;
 }
 
-export function isRevoked(cm: Pick<CommunityManifest, 'revoked'>, nodeId: string): boolean {
+export function isRevoked(cm: Pick<CommunityManifest, 'revoked'>, nodeId: NodeId): boolean {
   return cm.revoked.some((r) => sameNode(r.node_id, nodeId));
 }
 

@@ -2,7 +2,7 @@
  * The rules of community.* events: who may create, invite, join, promote, demote, revoke and
  * change policy. Pure: reads the current membership, returns the change to make or a refusal.
  */
-import type { NodeId, TrustLevel, WallClock } from '../../common';
+import type { CommunityId, NodeId, TrustLevel, WallClock } from '../../common';
 import type { Event } from '../events/types';
 import { verifyCoSignature, type CoSignAction, type CoSignature } from './co-sign';
 import { effectiveThreshold, readPolicy } from './community-policy';
@@ -12,6 +12,7 @@ import type { Static } from '@sinclair/typebox';
 import { compileSchema, type Check } from '../schema';
 import { COMMUNITY_RULE_DATA } from './community-schemas';
 import { wallClockMs } from './wall-clock';
+import { rootNodeOf } from './node-id';
 import { readWith } from './wire-read';
 
 /** Why the community state refuses an event; the event log maps these to EventLogError codes. */
@@ -29,11 +30,11 @@ export type Change =
 
 /** What the rules need to know about the current state. */
 export interface RuleState {
-  readonly communityId: string;
+  readonly communityId: CommunityId;
   readonly created: boolean;
   policy(): CommunityPolicy;
-  record(nodeId: string): MemberRecord | undefined;
-  isRevoked(nodeId: string): boolean;
+  record(nodeId: NodeId): MemberRecord | undefined;
+  isRevoked(nodeId: NodeId): boolean;
   records(): Iterable<MemberRecord>;
 }
 
@@ -77,8 +78,8 @@ function dataOf<T extends RuleEventType>(event: Event, type: T): RuleData<T> {
   );
 }
 
-function eligibleSigners(s: RuleState, ms: number, exclude?: string): Set<string> {
-  const out = new Set<string>();
+function eligibleSigners(s: RuleState, ms: number, exclude?: NodeId): Set<NodeId> {
+  const out = new Set<NodeId>();
   for (const r of s.records())
     if (SIGNER_LEVELS.includes(r.level) && isMemberAt(r, ms) && r.node_id !== exclude) out.add(r.node_id);
   return out;
@@ -90,19 +91,20 @@ function requireSignatures(
   s: RuleState,
   ms: number,
   action: CoSignAction,
-  nodeId: string,
+  nodeId: NodeId,
   details: Record<string, unknown>,
   required: number,
-  opts: { exclude?: string; alsoCounts?: string; what: string },
-): Set<string> {
+  opts: { exclude?: NodeId; alsoCounts?: NodeId; what: string },
+): Set<NodeId> {
   const eligible = eligibleSigners(s, ms, opts.exclude);
   const need = effectiveThreshold(required, eligible.size);
-  const valid = new Set<string>(opts.alsoCounts ? [opts.alsoCounts] : []);
+  const valid = new Set<NodeId>(opts.alsoCounts ? [opts.alsoCounts] : []);
   const ignored: string[] = [];
   for (const raw of signatures ?? []) {
     const sig = raw as Partial<CoSignature> | null | undefined;
-    const signer = typeof sig?.signer === 'string' ? sig.signer : '?';
-    if (valid.has(signer)) ignored.push(`${signer} (duplicate)`);
+    const signer = typeof sig?.signer === 'string' ? sig.signer : null;
+    if (signer === null) ignored.push('? (not a trusted or anchor member)');
+    else if (valid.has(signer)) ignored.push(`${signer} (duplicate)`);
     else if (!eligible.has(signer)) ignored.push(`${signer} (not a trusted or anchor member)`);
     else if (!verifyCoSignature(raw as CoSignature, s.communityId, action, nodeId, details))
       ignored.push(`${signer} (bad signature)`);
@@ -119,9 +121,10 @@ function requireSignatures(
 
 function ruleCreated(event: Event, s: RuleState): Change {
   if (s.created) forbid('the community already has a community.created event');
-  if (event.author !== s.communityId) forbid('community.created must be authored by the community root key');
+  if (event.author !== rootNodeOf(s.communityId))
+    forbid('community.created must be authored by the community root key');
   const d = dataOf(event, 'community.created');
-  if (d.root !== s.communityId) forbid('community.created data.root must equal the community id');
+  if (d.root !== rootNodeOf(s.communityId)) forbid('community.created data.root must equal the community id');
   const policy = (() => {
     try {
       return readPolicy(d.policy, 'data.policy');
@@ -175,7 +178,7 @@ function ruleLevel(event: Event, s: RuleState, ms: number, action: 'promote' | '
     forbid(`promotion must raise the level (now ${target.level})`);
   if (action === 'demote' && RANK[level] >= RANK[target.level])
     forbid(`demotion must lower the level (now ${target.level})`);
-  if (action === 'demote' && nodeId === s.communityId) forbid('the community root cannot be demoted');
+  if (action === 'demote' && nodeId === rootNodeOf(s.communityId)) forbid('the community root cannot be demoted');
   const required = action === 'promote' ? 1 : s.policy().min_signatures_to_demote;
   const signers = requireSignatures(d.signatures, s, ms, action, nodeId, { level }, required, {
     exclude: nodeId,
@@ -189,7 +192,7 @@ function ruleLevel(event: Event, s: RuleState, ms: number, action: 'promote' | '
 function ruleRevoked(event: Event, s: RuleState, ms: number): Change {
   const d = dataOf(event, 'community.member.revoked');
   const { node_id: nodeId, reason } = d;
-  if (nodeId === s.communityId) forbid('the community root cannot be revoked');
+  if (nodeId === rootNodeOf(s.communityId)) forbid('the community root cannot be revoked');
   if (s.isRevoked(nodeId)) forbid(`${nodeId} is already revoked`);
   requireSignatures(d.signatures, s, ms, 'revoke', nodeId, { reason }, s.policy().min_signatures_to_revoke, {
     exclude: nodeId,
@@ -199,7 +202,7 @@ function ruleRevoked(event: Event, s: RuleState, ms: number): Change {
 }
 
 function rulePolicy(event: Event, s: RuleState): Change {
-  if (event.author !== s.communityId) forbid('only the community root may update the policy');
+  if (event.author !== rootNodeOf(s.communityId)) forbid('only the community root may update the policy');
   try {
     return { kind: 'policy', policy: readPolicy(dataOf(event, 'community.policy.updated').policy, 'data.policy') };
   } catch (err) {
@@ -218,7 +221,7 @@ export function judge(event: Event, s: RuleState): Change {
   if (event.event_type === 'community.created') return ruleCreated(event, s);
   const isCommunityEvent = event.event_type.startsWith('community.');
   if (!s.created && isCommunityEvent) forbid('community.created must come before other community events');
-  if (event.author !== s.communityId && !isMemberAt(s.record(event.author), ms))
+  if (event.author !== rootNodeOf(s.communityId) && !isMemberAt(s.record(event.author), ms))
     throw new Refusal('unknown_author', `${event.author} is not a member of this community`);
   switch (event.event_type) {
     case 'community.member.invited':

@@ -10,7 +10,7 @@ import { isMemberAt, judge, Refusal, type Change, type RuleState, type Verdict }
 import { COMMUNITY_STATE_VERSION, type CommunityStateSnapshot, type MemberRecord } from './community-types';
 import type { KeyPair } from './keys';
 import type { CommunityManifest, CommunityPolicy, RevokedEntry } from './manifest-types';
-import { isFullNodeId, shortOf } from './node-id';
+import { isFullNodeId, rootNodeOf, shortOf } from './node-id';
 import type { Static } from '@sinclair/typebox';
 import { compileSchema, type Check } from '../schema';
 import { readWith, type ShapeFail } from './wire-read';
@@ -41,8 +41,8 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
   private lamportAtCreation = 0;
   private head = 0;
   private currentPolicy: CommunityPolicy = defaultCommunityPolicy();
-  private readonly memberMap = new Map<string, MemberRecord>();
-  private readonly revokedMap = new Map<string, RevokedEntry>();
+  private readonly memberMap = new Map<NodeId, MemberRecord>();
+  private readonly revokedMap = new Map<NodeId, RevokedEntry>();
 
   constructor(opts: CommunityStateViewOptions) {
     if (!isFullNodeId(opts.communityId))
@@ -54,7 +54,7 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
 
   // --- RuleState -------------------------------------------------------------------------
 
-  record(nodeId: string): MemberRecord | undefined {
+  record(nodeId: NodeId): MemberRecord | undefined {
     return this.memberMap.get(this.resolve(nodeId));
   }
 
@@ -65,29 +65,29 @@ export class CommunityStateView implements MaterialisedView, MembershipOracle, R
   // --- MembershipOracle ------------------------------------------------------------------
 
   /** True for the root, joined members, and invitees whose invite is still open now. */
-  isMember(nodeId: string): boolean {
+  isMember(nodeId: NodeId): boolean {
     const full = this.resolve(nodeId);
-    if (full === this.communityId) return true;
+    if (full === rootNodeOf(this.communityId)) return true;
     return !this.revokedMap.has(full) && isMemberAt(this.memberMap.get(full), this.now().getTime());
   }
 
-  isRevoked(nodeId: string): boolean {
+  isRevoked(nodeId: NodeId): boolean {
     return this.revokedMap.has(this.resolve(nodeId));
   }
 
   /** Accepts short ids too, for the UI; the log always passes full ids. */
-  private resolve(nodeId: string): string {
+  private resolve(nodeId: NodeId): NodeId {
     // Known ids first: this runs several times per bus call (trust checks), and parsing an id costs more than the lookups.
-    if (this.memberMap.has(nodeId) || this.revokedMap.has(nodeId) || nodeId === this.communityId) return nodeId;
-    if (isFullNodeId(nodeId) || !nodeId.startsWith('ed25519:')) return nodeId;
-    for (const id of [...this.memberMap.keys(), ...this.revokedMap.keys(), this.communityId])
-      if (shortOf(id) === nodeId) return id;
+    const root = rootNodeOf(this.communityId);
+    if (this.memberMap.has(nodeId) || this.revokedMap.has(nodeId) || nodeId === root) return nodeId;
+    if (!nodeId.startsWith('ed25519:') || isFullNodeId(nodeId)) return nodeId;
+    for (const id of [...this.memberMap.keys(), ...this.revokedMap.keys(), root]) if (shortOf(id) === nodeId) return id;
     return nodeId;
   }
 
   // --- queries ---------------------------------------------------------------------------
 
-  levelOf(nodeId: string): TrustLevel | null {
+  levelOf(nodeId: NodeId): TrustLevel | null {
     return this.isMember(nodeId) ? (this.record(nodeId)?.level ?? 'anchor') : null;
   }
 

@@ -1,6 +1,6 @@
 /** Node ids (§0.1 of ../shared/spec/hearthnet-reference.md, §5): full `ed25519:<base64url public key>` and short `ed25519:XXXX-XXXX-XXXX-XXXX`. */
 import { blake3 } from '@noble/hashes/blake3.js';
-import { type NodeId } from '../../common';
+import { type CommunityId, type NodeId } from '../../common';
 import { IdentityError } from './errors';
 
 const PREFIX = 'ed25519:';
@@ -58,4 +58,33 @@ export function isFullNodeId(nodeId: unknown): nodeId is NodeId {
 /** Short form of a full node id (handy for logs and UI). */
 export function shortOf(fullId: string): NodeId {
   return shortNodeId(parseNodeId(fullId));
+}
+
+/**
+ * The edge where a node id arrives as text (the wire, the database, a person): a full node id as a
+ * `NodeId`, or IdentityError('bad_node_id') naming `what`. Inner code takes `NodeId` and never
+ * converts again.
+ */
+export function toNodeId(text: unknown, what = 'node id'): NodeId {
+  if (!isFullNodeId(text))
+    throw new IdentityError('bad_node_id', `${what} must be a full node id (ed25519:<base64url public key>)`, {
+      details: { value: typeof text === 'string' ? text.slice(0, 80) : typeof text },
+    });
+  return text;
+}
+
+/** A full or short node id given by a person (the CLI, the UI), checked by its form only. */
+export function toNodeIdQuery(text: string, what = 'node id'): NodeId {
+  if (isFullNodeId(text) || /^ed25519:[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/.test(text)) return text as NodeId;
+  throw new IdentityError('bad_node_id', `${what} must be a node id (ed25519:…), got "${text.slice(0, 80)}"`);
+}
+
+/** A community is named by its root's full node id: the root's `NodeId`. */
+export function rootNodeOf(communityId: CommunityId): NodeId {
+  return communityId as string as NodeId;
+}
+
+/** The community a root's node id names (the inverse of `rootNodeOf`). */
+export function communityOf(rootNodeId: NodeId): CommunityId {
+  return rootNodeId as string as CommunityId;
 }

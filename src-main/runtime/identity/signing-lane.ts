@@ -345,19 +345,34 @@ function sodiumPath(): string | null {
   }
 }
 
+/** KeyObjects of the fallback path, by key bytes: making one costs ~100 us here, more than a signature. */
+const fallbackKeys = new Map<string, KeyObject>();
+const FALLBACK_KEYS_MAX = 1024;
+
+function fallbackKey(raw: Uint8Array, isPrivate: boolean): KeyObject {
+  const id = (isPrivate ? 's' : 'p') + Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
+  let k = fallbackKeys.get(id);
+  if (!k) {
+    k = isPrivate
+      ? createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' })
+      : createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    if (fallbackKeys.size >= FALLBACK_KEYS_MAX) fallbackKeys.clear();
+    fallbackKeys.set(id, k);
+  }
+  return k;
+}
+
 function fallback({ kind, key, data, sig }: Op): Promise<Answer> {
   return new Promise((resolve) => {
     try {
       if (kind === 1) {
-        const k = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, key]), format: 'der', type: 'pkcs8' });
-        cryptoSign(null, data, k, (err, s) => resolve(err ? null : new Uint8Array(s)));
+        cryptoSign(null, data, fallbackKey(key, true), (err, s) => resolve(err ? null : new Uint8Array(s)));
       } else {
-        const k: KeyObject = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, key]), format: 'der', type: 'spki' });
         if (!sig) {
           resolve(false);
           return;
         }
-        cryptoVerify(null, data, k, sig, (err, ok) => resolve(!err && ok));
+        cryptoVerify(null, data, fallbackKey(key, false), sig, (err, ok) => resolve(!err && ok));
       }
     } catch {
       resolve(kind === 1 ? null : false);

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EventType } from '../../common';
+import type { CommunityId, EventType } from '../../common';
 import { EventLog, ReplayEngine, type Event } from '../events';
 import { CommunityStateView } from '../identity';
 
@@ -19,7 +19,8 @@ export const COMMUNITY_EVENT_TYPES: readonly EventType[] = [
 ];
 
 export interface CommunityContext {
-  readonly communityId: string;
+  /** Checked once here (CommunityStateView refuses a string that is not a full node id). */
+  readonly communityId: CommunityId;
   readonly log: EventLog;
   readonly state: CommunityStateView;
   readonly replay: ReplayEngine;
@@ -70,7 +71,7 @@ export function openCommunity(opts: OpenCommunityOptions): CommunityContext {
   replay.register('community', state, COMMUNITY_EVENT_TYPES);
   replay.rebuild('community');
   return {
-    communityId: opts.communityId,
+    communityId: state.communityId,
     log,
     state,
     replay,

@@ -3,7 +3,7 @@
  * community") or joins one with a join code or a bound invite. Both end the same way: the
  * community id is saved in the config and the community parts start.
  */
-import { CallError } from '../../common';
+import { CallError, type NodeId } from '../../common';
 import type { CommunityStarted, InviteRedeemed, WhoInvites } from '../api';
 import { defaultCommunityPolicy, type Endpoint, type KeyPair } from '../identity';
 import type { Logger } from '../observability';
@@ -45,7 +45,7 @@ export interface CommunityJoiningDeps {
 /** Signs an invite bound to `invitee` and records it in the community log (the inviter's side). */
 export function issueBoundInvite(
   d: { kp: KeyPair; community: CommunityContext; name: string; endpoints: readonly Endpoint[] },
-  invitee: string,
+  invitee: NodeId,
   level: 'member' | 'trusted',
   ttlSeconds: number,
 ): InviteBlob {
@@ -78,7 +78,7 @@ export function joinCodeEndpoint(d: {
   communityName: () => string;
   endpoints: () => readonly Endpoint[];
 }) {
-  return (caller: string, body: Record<string, unknown>) =>
+  return (caller: NodeId, body: Record<string, unknown>) =>
     answerJoinRequest(caller, body, {
       book: d.book,
       kp: d.kp,

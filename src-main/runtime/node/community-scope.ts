@@ -3,7 +3,7 @@
  * discovery, the sync loop, and the wiring that turns peers into bus routes. Started at boot for
  * a configured community, or at run time right after an invite is redeemed.
  */
-import type { Profile } from '../../common';
+import type { NodeId, Profile } from '../../common';
 import type { CapabilityBus } from '../bus';
 import type { Config } from '../config';
 import { DiscoveryService, type DiscoveryConfig, type PeerRecord, type PeerRegistry } from '../discovery';
@@ -61,7 +61,7 @@ export async function startCommunityScope(d: CommunityScopeDeps): Promise<Commun
     const syncServer = new SyncServer(community.log, {
       onFreshPush: (events, from) => void syncLoop.relay(events, from),
     });
-    const isMember = (id: string) => community.state.isMember(id) && !community.state.isRevoked(id);
+    const isMember = (id: NodeId) => community.state.isMember(id) && !community.state.isRevoked(id);
 
     const discovery = new DiscoveryService({
       kp,

@@ -166,6 +166,16 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
           if (!peer || peer.endpoints.length === 0) throw new BlobError('not_found', `${nodeId} is not reachable now`);
           return client.fetchChunks({ nodeId: peer.node_id_full, endpoint: peer.endpoints[0] }, req, { signal });
         },
+        // A big file's pieces are received in threads, off the event loop (blobs/receiver-threads.ts).
+        signBinary: async (nodeId, req) => {
+          const peer = peers.get(nodeId);
+          if (!peer || peer.endpoints.length === 0) throw new BlobError('not_found', `${nodeId} is not reachable now`);
+          return client.prepareSigned(
+            { nodeId: peer.node_id_full, endpoint: peer.endpoints[0] },
+            '/blobs/v1/chunks',
+            req,
+          );
+        },
       },
       { concurrency: FILE_FETCH_STREAMS },
     );

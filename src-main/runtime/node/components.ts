@@ -55,7 +55,7 @@ export interface OpenComponentsInit {
 }
 
 /** A member who is not revoked. */
-export function isActiveMember(c: CommunityContext | null, id: string): boolean {
+export function isActiveMember(c: CommunityContext | null, id: NodeId): boolean {
   return !!c && c.state.isMember(id) && !c.state.isRevoked(id);
 }
 

@@ -5,7 +5,7 @@
  * community, or at run time once the node starts or joins one.
  */
 import type { Endpoint } from '../identity';
-import type { CommunityManifest } from '../identity';
+import { rootNodeOf, type CommunityManifest } from '../identity';
 import type { Startable } from '../lifecycle';
 import { readCommunityManifest, writeCommunityManifest } from '../config/community-file';
 import { openCommunity, type CommunityContext } from './community-context';
@@ -56,7 +56,7 @@ export class CommunityMembership implements Startable {
   manifest(): CommunityManifest | null {
     const c = this.init.state.community;
     if (!c) return null;
-    if (c.communityId === this.c.keys.nodeIdFull && c.state.created) return c.state.toManifest(this.c.keys);
+    if (rootNodeOf(c.communityId) === this.c.keys.nodeIdFull && c.state.created) return c.state.toManifest(this.c.keys);
     return readCommunityManifest(this.c.files.communityManifest);
   }
 

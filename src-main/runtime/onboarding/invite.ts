@@ -62,12 +62,18 @@ function invalid(message: string, cause?: unknown): never {
 }
 const shapeFail: ShapeFail = (field, problem) => invalid(`invite field "${field}" ${problem}`);
 
+/** The edge where a person names the household to invite: its full node id, or OnboardingError('invite_invalid'). */
+export function toInviteeId(text: string): NodeId {
+  if (!isFullNodeId(text))
+    invalid(
+      `"${text}" is not a full node id; ask the invitee for the long ed25519:... id shown on their welcome screen`,
+    );
+  return text;
+}
+
 /** Creates a signed invite for one node. Throws OnboardingError('invite_invalid') on bad input. */
 export function makeInvite(o: MakeInviteOptions): InviteBlob {
-  if (!isFullNodeId(o.invitee))
-    invalid(
-      `"${o.invitee}" is not a full node id; ask the invitee for the long ed25519:... id shown on their welcome screen`,
-    );
+  const invitee = toInviteeId(o.invitee);
   const ttl = o.ttlSeconds ?? DEFAULT_INVITE_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl <= 0)
     invalid(`invite lifetime must be a positive whole number of seconds, got ${ttl}`);
@@ -76,7 +82,7 @@ export function makeInvite(o: MakeInviteOptions): InviteBlob {
     community_id: o.community.community_id,
     community_name: o.community.name,
     inviter_node_id: o.inviterKp.nodeIdFull,
-    invitee_node_id: o.invitee,
+    invitee_node_id: invitee,
     initial_level: o.initialLevel ?? 'member',
     bootstrap_endpoints: o.bootstrapEndpoints.map((e) => ({ transport: e.transport, host: e.host, port: e.port })),
     expires_at: wallClockAfter(o.now ?? new Date(), ttl),

@@ -4,7 +4,7 @@
  * id in the code), and sends a signed `POST /join/v1/redeem` with the code's id and a proof of the
  * secret; the inviter crosses the code out and answers with an invite bound to the joiner's id.
  */
-import { CallError } from '../../common';
+import { CallError, type NodeId } from '../../common';
 import { parseNodeManifest, type Endpoint, type KeyPair } from '../identity';
 import type { HttpClient } from '../transport';
 import { decodeInvite, encodeInvite, type InviteBlob } from './invite';
@@ -26,9 +26,9 @@ const REFUSALS: readonly OnboardingErrorCode[] = [
 
 /** Inviter side: what `POST /join/v1/redeem` answers for a verified caller. Never throws for a refusal. */
 export async function answerJoinRequest(
-  caller: string,
+  caller: NodeId,
   body: Record<string, unknown>,
-  d: { book: JoinCodeBook; kp: KeyPair; issue: (invitee: string, level: 'member' | 'trusted') => Promise<InviteBlob> },
+  d: { book: JoinCodeBook; kp: KeyPair; issue: (invitee: NodeId, level: 'member' | 'trusted') => Promise<InviteBlob> },
 ): Promise<{ invite: string } | { refused: OnboardingErrorCode; message: string }> {
   const codeId = typeof body.code_id === 'string' ? body.code_id : '';
   const proof = typeof body.proof === 'string' ? body.proof : '';

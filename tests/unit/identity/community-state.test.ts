@@ -5,6 +5,7 @@ import {
   coSignDemotion,
   coSignPromotion,
   coSignRevocation,
+  communityOf,
   CommunityStateView,
   defaultCommunityPolicy,
   generateKeyPair,
@@ -22,7 +23,7 @@ const inviteExpiry = '2026-05-27T08:00:00Z';
 /** A community: root R, trusted A (promoted), trusted B, members C and D, all joined. */
 function setup() {
   const [R, A, B, C, D] = Array.from({ length: 5 }, () => generateKeyPair());
-  const cid = R.nodeIdFull;
+  const cid = communityOf(R.nodeIdFull);
   const mk = eventMaker(cid);
   const rejected: string[] = [];
   const view = new CommunityStateView({
@@ -302,7 +303,7 @@ describe('community state view', () => {
   it('caps thresholds at the eligible signers so a young community is not locked', () => {
     const R = generateKeyPair();
     const E = generateKeyPair();
-    const cid = R.nodeIdFull;
+    const cid = communityOf(R.nodeIdFull);
     const mk = eventMaker(cid);
     const view = new CommunityStateView({ communityId: cid, now: () => T0 });
     view.apply(mk(R, 'community.created', { name: 'Just me', policy: defaultCommunityPolicy(), root: R.nodeIdFull }));

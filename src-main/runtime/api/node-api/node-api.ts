@@ -18,7 +18,7 @@ import type { CapabilityBus } from '../../bus';
 import type { PeerRecord, PeerRegistry } from '../../discovery';
 import type { Frame } from '../../transport';
 import type { Endpoint, KeyPair } from '../../identity';
-import { decodeInvite, encodeInvite, inviteToQrPng, looksLikeJoinCode } from '../../onboarding';
+import { decodeInvite, encodeInvite, inviteToQrPng, looksLikeJoinCode, toInviteeId } from '../../onboarding';
 import { issueBoundInvite } from '../../node/community-joining';
 import { PACKAGE_VERSION } from '../../version';
 import type { CommunityContext } from '../../node/community-context';
@@ -201,7 +201,7 @@ export function createNodeApi(d: NodeApiDeps): NodeApiWithStream {
       const c = requireCommunity();
       const blob = issueBoundInvite(
         { kp: d.kp, community: c, name: d.communityName(), endpoints: d.endpoints() },
-        q.nodeId,
+        toInviteeId(q.nodeId),
         q.level,
         q.ttlSeconds,
       );

@@ -4,7 +4,8 @@
  * names the field in plain words.
  */
 import { Type } from '@sinclair/typebox';
-import { unsafeCharIn } from '../../../common';
+import { unsafeCharIn, type NodeId } from '../../../common';
+import { isFullNodeId } from '../../identity';
 import { annotate, compileSchema, parseWith } from '../../schema';
 import { ChatError } from './errors';
 import { parsePlaintext } from './plaintext';
@@ -12,7 +13,7 @@ import { CHAT_HISTORY_MAX_LIMIT, HISTORY_REQUEST_SCHEMA, SEND_REQUEST_SCHEMA } f
 import { CHAT_TEXT_MAX_CHARS, type ChatPlaintext } from './types';
 
 export interface SendRequest {
-  readonly to: string;
+  readonly to: NodeId;
   readonly plaintext: ChatPlaintext;
 }
 
@@ -59,6 +60,8 @@ export function parseSendRequest(body: unknown): SendRequest {
       `text: must not contain control or text-direction characters other than newline and tab (found ${unsafe})`,
       'text',
     );
+  // The schema's pattern has the form; the id must also be a real key (the recipient's keys wrap the body).
+  if (!isFullNodeId(b.to)) throw bad(`to: must be ${FULL_NODE_ID}`, 'to');
   return { to: b.to, plaintext };
 }
 

@@ -3,7 +3,7 @@
  * bus handlers, plus markRead for the local UI. Messages are sealed before they enter the log.
  */
 import { monotonicFactory } from 'ulidx';
-import { RPC_DEFAULT_TIMEOUT_SECONDS, type EventType, type Version } from '../../../common';
+import { RPC_DEFAULT_TIMEOUT_SECONDS, type EventType, type NodeId, type Version } from '../../../common';
 import type { ChatConfig } from '../../config';
 import type { Event, EventLog } from '../../events';
 import type { KeyPair } from '../../identity';
@@ -58,7 +58,7 @@ export interface ChatComponents {
   readonly delivery: DeliveryManager;
   readonly communityId: string;
   /** True when `nodeId` is a current (not revoked) member of the community. */
-  readonly isMember: (nodeId: string) => boolean;
+  readonly isMember: (nodeId: NodeId) => boolean;
   readonly config: ChatConfig;
 }
 

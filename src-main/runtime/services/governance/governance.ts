@@ -4,7 +4,7 @@
  * event before it is stored, here and on every other member, so a short-signed action changes
  * nothing anywhere.
  */
-import { HearthError, type TrustLevel } from '../../../common';
+import { HearthError, type CommunityId, type NodeId, type TrustLevel } from '../../../common';
 import { defineCapability, type HandlerContext } from '../../bus';
 import type { Service, ServiceCapability } from '../base';
 import {
@@ -13,6 +13,7 @@ import {
   coSignRevocation,
   levelChangeData,
   revocationData,
+  isFullNodeId,
   verifyCoSignature,
   type CoSignature,
   type KeyPair,
@@ -25,7 +26,8 @@ export type GovernanceAction = 'revoke' | 'promote' | 'demote';
 
 export interface GovernanceRequest {
   readonly action: GovernanceAction;
-  readonly nodeId: string;
+  /** Checked at the edge (the API input, the bus capability's body). */
+  readonly nodeId: NodeId;
   readonly reason?: string;
   readonly level?: TrustLevel;
   /** Co-signatures gathered from other trusted members. */
@@ -48,7 +50,7 @@ function details(r: GovernanceRequest): { reason: string } | { level: TrustLevel
 }
 
 /** Our own co-signature for an action, to hand to the member who will record it. */
-export function coSignAction(kp: KeyPair, communityId: string, r: GovernanceRequest): CoSignature {
+export function coSignAction(kp: KeyPair, communityId: CommunityId, r: GovernanceRequest): CoSignature {
   const d = details(r);
   if (r.action === 'revoke') return coSignRevocation(kp, communityId, r.nodeId, (d as { reason: string }).reason);
   const level = (d as { level: TrustLevel }).level;
@@ -61,7 +63,7 @@ export function coSignAction(kp: KeyPair, communityId: string, r: GovernanceRequ
 function gather(
   own: CoSignature | null,
   given: readonly CoSignature[],
-  communityId: string,
+  communityId: CommunityId,
   r: GovernanceRequest,
 ): CoSignature[] {
   const d = details(r) as Record<string, unknown>;
@@ -160,6 +162,9 @@ export class GovernanceService implements Service {
     const c = this.components.community();
     if (!c) throw new HearthError('forbidden', 'this node is not in a community');
     const body = ctx.body as { node_id: string; reason?: string; signatures: CoSignature[] };
+    // The edge of a peer's request: the rules would refuse a malformed id as forbidden too.
+    if (!isFullNodeId(body.node_id))
+      throw new HearthError('forbidden', 'node_id must be a full node id (ed25519:<base64url public key>)');
     const result = applyGovernance(
       this.components.keys,
       c,
