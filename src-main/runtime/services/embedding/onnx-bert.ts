@@ -78,7 +78,9 @@ export class OnnxBertBackend implements EmbeddingBackend {
     };
   }
 
+  /** Loads the model; after `close()` it opens it again (calls other than warm still fail 'closed'). */
   async warm(): Promise<void> {
+    this.loader.reopen();
     await this.loader.get();
   }
 

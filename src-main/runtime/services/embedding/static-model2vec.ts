@@ -78,7 +78,9 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
     this.dim = emb.shape[1];
   }
 
+  /** Loads the model; after `close()` it opens it again (calls other than warm still fail 'closed'). */
   async warm(): Promise<void> {
+    this.loader.reopen();
     await this.loader.get();
   }
 
