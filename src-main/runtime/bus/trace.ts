@@ -1,5 +1,5 @@
 /** M03 §3.6 of ../shared/spec/hearthnet-reference.md: one record per call, kept in a ring buffer and fanned out to listeners (metrics, tracer). */
-import { TRACE_RING_BUFFER, toWallClock } from '../../common';
+import { TRACE_RING_BUFFER, toWallClock, type NodeId } from '../../common';
 import type { CapabilityEntry, RouteRequest } from './entry';
 
 /** Outcome of a call: `ok`, or the wire error code. */
@@ -11,8 +11,8 @@ export interface CallTraceEvent {
   readonly trace_id: string;
   readonly capability: string;
   readonly version: string;
-  readonly from_node: string;
-  readonly to_node: string;
+  readonly from_node: NodeId;
+  readonly to_node: NodeId;
   readonly is_local: boolean;
   readonly result: CallResult;
   readonly ms: number;
@@ -85,7 +85,7 @@ export class TraceHook {
   }
 
   /** `fromNode` is the caller; the callee is the entry's node. */
-  onCallEnd(req: RouteRequest, entry: CapabilityEntry, end: CallEnd, fromNode: string = req.caller): CallTraceEvent {
+  onCallEnd(req: RouteRequest, entry: CapabilityEntry, end: CallEnd, fromNode: NodeId = req.caller): CallTraceEvent {
     const ev: CallTraceEvent = Object.freeze({
       ts: this.#wallClock(this.#now()),
       trace_id: req.traceId,

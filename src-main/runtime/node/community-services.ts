@@ -4,6 +4,7 @@
  * capabilities go on the bus; they stop before the log closes.
  */
 import { join } from 'node:path';
+import type { NodeId } from '../../common';
 import type { CapabilityBus } from '../bus';
 import { offerService } from '../services/base';
 import type { Config } from '../config';
@@ -86,7 +87,7 @@ export async function startCommunityServices(d: CommunityServicesDeps): Promise<
       });
       community.replay.register('chat', view, [...CHAT_VIEW_EVENT_TYPES]);
       community.replay.rebuild('chat');
-      const push = async (nodeId: string, event: Event) => {
+      const push = async (nodeId: NodeId, event: Event) => {
         const peer = peers.get(nodeId);
         if (!peer || peer.endpoints.length === 0) throw new Error(`${nodeId} is not reachable now`);
         const reply = await checkedSyncChannel(
