@@ -8,12 +8,12 @@ import { createResource, createSignal, For, onCleanup, Show, type JSX } from 'so
 import type { FetchedFile, FetchProgress, FileRow } from '../../../src-main/runtime/api';
 import { trpc } from '../trpc';
 import { Button } from '../ui/Button';
-import { plainError, type PlainError } from '../ui/errors';
+import { plainError } from '../ui/errors';
 import { Details, Empty, ErrorState, Loading } from '../ui/states';
 import { humanBytes } from '../ui/time';
 import { saveToDevice, uploadToNode } from './http-bytes';
-import { JobProgress, type Job } from './JobProgress';
-import { isCancel, runOp, type RunningOp } from './op-stream';
+import { createJobRunner, JobStatus } from './JobProgress';
+import { runOp, type RunningOp } from './op-stream';
 import './household-tabs.css';
 
 const REFRESH_MS = 4_000;
@@ -30,18 +30,17 @@ export default function Files(): JSX.Element {
   const [files, { refetch }] = createResource(() => trpc.filesList.query());
   const timer = setInterval(() => void refetch(), REFRESH_MS);
   onCleanup(() => clearInterval(timer));
-  const [upload, setUpload] = createSignal<Job | null>(null);
-  const [uploadError, setUploadError] = createSignal<PlainError | null>(null);
-  const [added, setAdded] = createSignal<string | null>(null);
+  const uploads = createJobRunner();
+  const { job: upload, setJob: setUpload } = uploads;
   const [dragging, setDragging] = createSignal(false);
   let picker: HTMLInputElement | undefined;
 
+  // One run for the whole list: each file's note shows while the next one goes; the first failure ends it.
   const addFiles = async (list: FileList | File[]) => {
-    setUploadError(null);
-    setAdded(null);
-    for (const file of Array.from(list)) {
-      const ac = new AbortController();
-      try {
+    await uploads.run(async () => {
+      let added = '';
+      for (const file of Array.from(list)) {
+        const ac = new AbortController();
         setUpload({
           label: `Sending ${file.name} to your HearthNet…`,
           value: 0,
@@ -61,14 +60,11 @@ export default function Files(): JSX.Element {
         );
         setUpload({ label: `Sharing ${file.name} with your street…`, value: null, max: 1 });
         const f = await trpc.filesAdd.mutate({ upload_id: up.upload_id });
-        setAdded(`${f.filename} is shared with your street.`);
-      } catch (err) {
-        if (!isCancel(err)) setUploadError(plainError(err));
-        break;
-      } finally {
-        setUpload(null);
+        added = `${f.filename} is shared with your street.`;
+        uploads.setNote(added);
       }
-    }
+      return added;
+    });
     void refetch();
   };
 
@@ -103,13 +99,7 @@ export default function Files(): JSX.Element {
         <Button variant="primary" onClick={() => picker?.click()} disabled={!!upload()}>
           Choose files to share
         </Button>
-        <Show when={upload()}>{(j) => <JobProgress job={j()} />}</Show>
-        <Show when={added()}>
-          <p role="status" class="ok-text">
-            ✓ {added()}
-          </p>
-        </Show>
-        <Show when={uploadError()}>{(e) => <ErrorState error={e()} />}</Show>
+        <JobStatus jobs={uploads} />
       </section>
 
       <section class="card" aria-labelledby="files-street">
@@ -129,7 +119,11 @@ export default function Files(): JSX.Element {
                 <ul class="file-list">
                   {/* Keyed by file id: a refreshed list must not reset a download in progress. */}
                   <For each={list().map((f) => f.cid)}>
-                    {(cid) => <FileItem file={list().find((f) => f.cid === cid)!} changed={() => void refetch()} />}
+                    {(cid) => (
+                      <Show when={list().find((f) => f.cid === cid)}>
+                        {(file) => <FileItem file={file()} changed={() => void refetch()} />}
+                      </Show>
+                    )}
                   </For>
                 </ul>
               </Show>
@@ -144,16 +138,13 @@ export default function Files(): JSX.Element {
 function FileItem(props: { file: FileRow; changed: () => void }): JSX.Element {
   const f = () => props.file;
   const name = () => f().filename ?? 'A file without a name';
-  const [job, setJob] = createSignal<Job | null>(null);
-  const [error, setError] = createSignal<PlainError | null>(null);
-  const [note, setNote] = createSignal<string | null>(null);
+  const jobs = createJobRunner();
+  const { job, setJob } = jobs;
   let running: RunningOp<FetchedFile> | null = null;
   onCleanup(() => running?.cancel());
 
-  const download = async () => {
-    setError(null);
-    setNote(null);
-    try {
+  const download = () =>
+    jobs.run(async () => {
       if (!f().local) {
         setJob({ label: `Getting ${name()} from your neighbours…`, value: null, max: 1 });
         running = runOp<FetchProgress, FetchedFile>(
@@ -189,22 +180,17 @@ function FileItem(props: { file: FileRow; changed: () => void }): JSX.Element {
           }),
         ac.signal,
       );
-      setNote(`Saved ${name()} to this device’s downloads.`);
-    } catch (err) {
-      if (!isCancel(err)) setError(plainError(err));
-    } finally {
-      setJob(null);
-    }
-  };
+      return `Saved ${name()} to this device’s downloads.`;
+    });
 
   const share = async () => {
-    setError(null);
+    jobs.setError(null);
     try {
       await trpc.filesShare.mutate({ cid: f().cid });
-      setNote(`Your household now shares ${name()} with the street too.`);
+      jobs.setNote(`Your household now shares ${name()} with the street too.`);
       props.changed();
     } catch (err) {
-      setError(plainError(err));
+      jobs.setError(plainError(err));
     }
   };
 
@@ -228,13 +214,7 @@ function FileItem(props: { file: FileRow; changed: () => void }): JSX.Element {
           <span class="muted shared-note">Your household shares this</span>
         </Show>
       </div>
-      <Show when={job()}>{(j) => <JobProgress job={j()} />}</Show>
-      <Show when={note()}>
-        <p role="status" class="ok-text">
-          ✓ {note()}
-        </p>
-      </Show>
-      <Show when={error()}>{(e) => <ErrorState error={e()} retry={() => void download()} />}</Show>
+      <JobStatus jobs={jobs} retry={() => void download()} />
       <Details>
         File id: <code>{f().cid}</code>
         {f().mime_type ? <> · type {f().mime_type}</> : null}

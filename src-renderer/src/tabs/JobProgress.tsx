@@ -1,7 +1,12 @@
-/** A long piece of work in progress: what is happening in words, how far it is, and a Cancel. */
-import { Show, type JSX } from 'solid-js';
+/**
+ * A long piece of work in progress: what is happening in words, how far it is, and a Cancel; and the
+ * state every section that runs such work keeps (one job at a time, then a note or a plain error).
+ */
+import { createSignal, Show, type Accessor, type JSX, type Setter } from 'solid-js';
 import { Button } from '../ui/Button';
-import { Progress } from '../ui/states';
+import { plainError, type PlainError } from '../ui/errors';
+import { ErrorState, Progress } from '../ui/states';
+import { isCancel } from './op-stream';
 
 export interface Job {
   readonly label: string;
@@ -32,5 +37,55 @@ export function JobProgress(props: { job: Job }): JSX.Element {
         </Button>
       </Show>
     </div>
+  );
+}
+
+/** A section's work: the job in progress (if any), the last success note and the last error. */
+export interface JobRunner {
+  readonly job: Accessor<Job | null>;
+  readonly note: Accessor<string | null>;
+  readonly error: Accessor<PlainError | null>;
+  readonly setJob: Setter<Job | null>;
+  readonly setNote: Setter<string | null>;
+  readonly setError: Setter<PlainError | null>;
+  /**
+   * Runs `what` (which reports its progress through `setJob`): clears the last note and error, shows
+   * what it returns as the note, then calls `after`; a failure other than a cancel becomes the error.
+   * The progress line goes away either way.
+   */
+  readonly run: (what: () => Promise<string>) => Promise<void>;
+}
+
+export function createJobRunner(after: () => void = () => undefined): JobRunner {
+  const [job, setJob] = createSignal<Job | null>(null);
+  const [note, setNote] = createSignal<string | null>(null);
+  const [error, setError] = createSignal<PlainError | null>(null);
+  const run = async (what: () => Promise<string>) => {
+    setError(null);
+    setNote(null);
+    try {
+      setNote(await what());
+      after();
+    } catch (err) {
+      if (!isCancel(err)) setError(plainError(err));
+    } finally {
+      setJob(null);
+    }
+  };
+  return { job, note, error, setJob, setNote, setError, run };
+}
+
+/** The progress line, note and error of a runner, where a section shows them. */
+export function JobStatus(props: { jobs: JobRunner; retry?: () => void }): JSX.Element {
+  return (
+    <>
+      <Show when={props.jobs.job()}>{(j) => <JobProgress job={j()} />}</Show>
+      <Show when={props.jobs.note()}>
+        <p role="status" class="ok-text">
+          ✓ {props.jobs.note()}
+        </p>
+      </Show>
+      <Show when={props.jobs.error()}>{(e) => <ErrorState error={e()} retry={props.retry} />}</Show>
+    </>
   );
 }

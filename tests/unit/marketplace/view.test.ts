@@ -162,6 +162,21 @@ describe('MarketplaceView.search', () => {
     expect(v.search('soup', { limit: 1 })).toHaveLength(1);
   });
 
+  it('the last query word also finds the longer words it begins, including ones added after a search', () => {
+    const { v, add } = seeded();
+    const ids = (q: string) =>
+      v
+        .search(q)
+        .map((h) => h.post.event_id)
+        .sort();
+    const lad = add({ title: 'Lad needs a lift', body: '', tags: [] });
+    expect(ids('lad')).toEqual([lad]);
+    const ladder = add({ title: 'Ladder to lend', body: '', tags: [] });
+    expect(ids('lad')).toEqual([lad, ladder].sort());
+    expect(ids('ladd')).toEqual([ladder]);
+    expect(ids('ladd lift')).toEqual([lad]); // only the last word is a prefix
+  });
+
   it('emergency comes first among equal scores', () => {
     const { v, add } = seeded();
     const offer = add({ title: 'Water available', body: '', tags: [] });

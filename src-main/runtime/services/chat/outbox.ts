@@ -8,6 +8,10 @@ import { ChatError } from './errors';
 const OUTBOX_VERSION = 1;
 
 /** One unacknowledged message. Times in ms since the epoch. */
+/** An entry as an older outbox file may hold it (the counters came later), or null. */
+type StoredEntry = Omit<OutboxEntry, 'attempts' | 'pushed_at' | 'forwarded_to'> &
+  Partial<Pick<OutboxEntry, 'attempts' | 'pushed_at' | 'forwarded_to'>>;
+
 export interface OutboxEntry {
   readonly msg_id: string;
   readonly event_id: string;
@@ -51,7 +55,7 @@ export class Outbox {
         { details: { path } },
       );
     }
-    for (const e of parsed.entries as OutboxEntry[]) {
+    for (const e of parsed.entries as Array<StoredEntry | null>) {
       // Read back from disk: the node ids are checked here, once.
       if (typeof e?.msg_id === 'string' && typeof e.event_id === 'string' && isFullNodeId(e.recipient)) {
         box.entries.set(e.msg_id, {

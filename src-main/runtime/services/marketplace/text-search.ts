@@ -5,6 +5,10 @@
  * case, plurals) before FTS5 sees it, so documents and queries fold alike. Each query word also
  * matches the words it begins (FTS5 prefix queries, served by a prefix index), so results appear
  * while a person is still typing. Queries never throw.
+ *
+ * Cost: FTS5 scores every post the MATCH finds (bm25() per row, ~0.5 µs each on the bench machine), so
+ * a query costs in proportion to how many posts hold its words; the query is shaped to find fewer
+ * (see `search`), and nothing else per query touches a posting list twice (docs/benchmarks.md, issue 10).
  */
 import Database from 'better-sqlite3';
 
@@ -99,6 +103,9 @@ export class TextIndex {
   readonly #delete: Statement;
   readonly #search: Database.Statement<[string, number], { id: number; score: number }>;
   readonly #docsWith: Database.Statement<[string], { doc: number }>;
+  readonly #firstWordIn: Database.Statement<[string, string], { term: string }>;
+  /** Posts holding each word looked up since the last write (the vocabulary counts a whole posting list). */
+  readonly #docCount = new Map<string, number>();
   readonly #rowOf = new Map<string, number>();
   readonly #idOf = new Map<number, string>();
   readonly #rankOf = new Map<number, number>();
@@ -110,6 +117,7 @@ export class TextIndex {
     this.#db.exec(SCHEMA);
     this.#db.exec(VOCAB);
     this.#docsWith = this.#db.prepare('SELECT doc FROM posts_vocab WHERE term = ?');
+    this.#firstWordIn = this.#db.prepare('SELECT term FROM posts_vocab WHERE term >= ? AND term < ? LIMIT 1');
     this.#insert = this.#db.prepare('INSERT INTO posts_fts(rowid, title, tags, body) VALUES (?, ?, ?, ?)');
     this.#delete = this.#db.prepare('DELETE FROM posts_fts WHERE rowid = ?');
     this.#search = this.#db.prepare(
@@ -148,6 +156,7 @@ export class TextIndex {
 
   clear(): void {
     this.#commit();
+    this.#docCount.clear();
     this.#db.exec('DELETE FROM posts_fts');
     this.#rowOf.clear();
     this.#idOf.clear();
@@ -165,6 +174,7 @@ export class TextIndex {
    * A search commits first; uncommitted rows are visible to it anyway (one connection).
    */
   #write(): void {
+    this.#docCount.clear();
     if (this.#uncommitted === 0) this.#db.exec('BEGIN');
     if (++this.#uncommitted >= WRITE_BATCH) this.#commit();
   }
@@ -184,20 +194,43 @@ export class TextIndex {
     const terms = queryTerms(query);
     if (terms.length === 0 || this.#rowOf.size === 0 || opts.limit <= 0) return [];
     this.#commit();
+    // A prefix query merges the posting lists of every word it begins (positions and all) before bm25
+    // reads them; when the vocabulary holds no longer word, the plain word finds exactly the same posts.
+    const prefix = this.#hasLongerWords(terms[terms.length - 1]);
     const common = this.#rowOf.size * COMMON_TERM_SHARE;
-    const rare = terms.filter((t) => (this.#docsWith.get(t)?.doc ?? 0) <= common);
+    const rare = terms.filter((t) => this.#docs(t) <= common);
     // Cheaper first tries whose best `limit` are (nearly always) the any-term query's best too.
     const first =
       rare.length > 0 && rare.length < terms.length
-        ? matchExpression(rare, rare.at(-1) === terms.at(-1)) // the rare words alone
+        ? matchExpression(rare, prefix && rare.at(-1) === terms.at(-1)) // the rare words alone
         : rare.length === 0 && terms.length > 1
-          ? matchExpression(terms, true, 'AND') // only common words: posts holding all of them
+          ? matchExpression(terms, prefix, 'AND') // only common words: posts holding all of them
           : null;
     if (first !== null) {
       const hits = this.#top(first, opts);
       if (hits.length === opts.limit) return hits;
     }
-    return this.#top(matchExpression(terms), opts);
+    return this.#top(matchExpression(terms, prefix), opts);
+  }
+
+  /** How many posts hold `term` (cached until the next write: the vocabulary reads its whole posting list). */
+  #docs(term: string): number {
+    let n = this.#docCount.get(term);
+    if (n === undefined) {
+      n = this.#docsWith.get(term)?.doc ?? 0;
+      this.#docCount.set(term, n);
+    }
+    return n;
+  }
+
+  /**
+   * Whether the index holds a word that `term` begins and that is longer (so a prefix query finds more
+   * than the word). Words hold only letters and digits, all at or above '0': every longer word sorts
+   * between `${term}0` and `${term}\u{10ffff}`, and the word itself before both.
+   */
+  #hasLongerWords(term: string): boolean {
+    if (term.length < PREFIX_MIN_CHARS) return false;
+    return this.#firstWordIn.get(`${term}0`, `${term}\u{10ffff}`) !== undefined;
   }
 
   #top(match: string, opts: SearchLimits): Hit[] {

@@ -7,12 +7,12 @@ import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import type { IngestDone, IngestProgress } from '../../../../src-main/runtime/api';
 import { trpc } from '../../trpc';
 import { Button } from '../../ui/Button';
-import { plainError, type PlainError } from '../../ui/errors';
+import { plainError } from '../../ui/errors';
 import { SelectField, TextField } from '../../ui/Field';
 import { Empty, ErrorState, Loading } from '../../ui/states';
 import { humanBytes } from '../../ui/time';
-import { JobProgress, type Job } from '../JobProgress';
-import { isCancel, runOp } from '../op-stream';
+import { createJobRunner, JobStatus, type Job } from '../JobProgress';
+import { runOp } from '../op-stream';
 
 const STAGE: Record<string, string> = {
   importing: 'Copying',
@@ -40,9 +40,11 @@ const isAbsolute = (p: string) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)
 export function DocumentsSection(): JSX.Element {
   const [corpora, { refetch }] = createResource(() => trpc.ragList.query());
   const [embedders, { refetch: refetchEmbedders }] = createResource(() => trpc.embeddingModels.query());
-  const [job, setJob] = createSignal<Job | null>(null);
-  const [error, setError] = createSignal<PlainError | null>(null);
-  const [note, setNote] = createSignal<string | null>(null);
+  const jobs = createJobRunner(() => {
+    void refetch();
+    void refetchEmbedders();
+  });
+  const { job, setJob } = jobs;
   const [name, setName] = createSignal('');
   const [folder, setFolder] = createSignal('');
   const [formError, setFormError] = createSignal<{ name?: string; folder?: string }>({});
@@ -50,19 +52,7 @@ export function DocumentsSection(): JSX.Element {
   const [embedPath, setEmbedPath] = createSignal('');
   const [embedPathError, setEmbedPathError] = createSignal<string | null>(null);
 
-  const work = async (what: () => Promise<string>) => {
-    setError(null);
-    setNote(null);
-    try {
-      setNote(await what());
-      void refetch();
-      void refetchEmbedders();
-    } catch (err) {
-      if (!isCancel(err)) setError(plainError(err));
-    } finally {
-      setJob(null);
-    }
-  };
+  const work = jobs.run;
   const done = (r: IngestDone) =>
     `${r.corpus}: ${r.documents} document${r.documents === 1 ? '' : 's'} ready for Ask.${r.notices.length ? ` ${r.notices.join(' ')}` : ''}`;
 
@@ -179,13 +169,7 @@ export function DocumentsSection(): JSX.Element {
           </Button>
         </div>
       </form>
-      <Show when={job()}>{(j) => <JobProgress job={j()} />}</Show>
-      <Show when={note()}>
-        <p role="status" class="ok-text">
-          ✓ {note()}
-        </p>
-      </Show>
-      <Show when={error()}>{(e) => <ErrorState error={e()} />}</Show>
+      <JobStatus jobs={jobs} />
       <h3>Search model</h3>
       <p class="muted">
         A search model finds passages by meaning, not only by the exact words. Without one, HearthNet searches by words.

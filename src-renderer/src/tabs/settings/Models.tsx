@@ -7,38 +7,28 @@ import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import type { FetchProgress, MeshModel, ModelRow, PullProgress } from '../../../../src-main/runtime/api';
 import { trpc } from '../../trpc';
 import { Button } from '../../ui/Button';
-import { plainError, type PlainError } from '../../ui/errors';
+import { plainError } from '../../ui/errors';
 import { TextField } from '../../ui/Field';
 import { Details, Empty, ErrorState, Loading } from '../../ui/states';
 import { humanBytes } from '../../ui/time';
 import { uploadToNode } from '../http-bytes';
-import { JobProgress, type Job } from '../JobProgress';
-import { isCancel, runOp } from '../op-stream';
+import { createJobRunner, JobStatus } from '../JobProgress';
+import { runOp } from '../op-stream';
 
 export function ModelsSection(): JSX.Element {
   const [models, { refetch }] = createResource(() => trpc.modelsList.query());
   const [mesh, { refetch: refetchMesh }] = createResource(() => trpc.meshModels.query({ kind: 'chat' }));
-  const [job, setJob] = createSignal<Job | null>(null);
-  const [error, setError] = createSignal<PlainError | null>(null);
-  const [note, setNote] = createSignal<string | null>(null);
+  /** One piece of work at a time with the shared progress line; the lists are refreshed after. */
+  const jobs = createJobRunner(() => {
+    void refetch();
+    void refetchMesh();
+  });
+  const { job, setJob } = jobs;
   const [url, setUrl] = createSignal('');
   const [urlError, setUrlError] = createSignal<string | null>(null);
   let picker: HTMLInputElement | undefined;
 
-  /** Runs one piece of work with the shared progress line; refreshes the lists after. */
-  const work = async (what: () => Promise<string>) => {
-    setError(null);
-    setNote(null);
-    try {
-      setNote(await what());
-      void refetch();
-      void refetchMesh();
-    } catch (err) {
-      if (!isCancel(err)) setError(plainError(err));
-    } finally {
-      setJob(null);
-    }
-  };
+  const work = jobs.run;
   const addFile = (file: File) =>
     work(async () => {
       if (!file.name.toLowerCase().endsWith('.gguf'))
@@ -88,7 +78,7 @@ export function ModelsSection(): JSX.Element {
         .map((h) => h.name)
         .join(' or ');
       const op = runOp<FetchProgress, ModelRow>(
-        (h) => trpc.modelsCopy.subscribe({ cid: m.shared_cid! }, h),
+        (h) => trpc.modelsCopy.subscribe({ cid: sharedCid(m) }, h),
         (p) =>
           setJob({
             label: `Copying ${m.model} from ${from}… ${humanBytes(p.bytes)} of ${humanBytes(p.total_bytes)}`,
@@ -217,13 +207,7 @@ export function ModelsSection(): JSX.Element {
           </Button>
         </div>
       </form>
-      <Show when={job()}>{(j) => <JobProgress job={j()} />}</Show>
-      <Show when={note()}>
-        <p role="status" class="ok-text">
-          ✓ {note()}
-        </p>
-      </Show>
-      <Show when={error()}>{(e) => <ErrorState error={e()} />}</Show>
+      <JobStatus jobs={jobs} />
       <Backends />
     </section>
   );
@@ -242,11 +226,7 @@ const KIND_WORDS: Record<string, string> = {
   openbmb: 'OpenBMB',
 };
 /** "stories260K" for "/models/stories260K/stories260K.gguf": the name, not the path. */
-const modelName = (m: string) =>
-  m
-    .split(/[\\/]/)
-    .pop()!
-    .replace(/\.gguf$/i, '');
+const modelName = (m: string) => m.split(/[\\/]/).pop() ?? m.replace(/\.gguf$/i, '');
 
 function Backends(): JSX.Element {
   const [rows, { refetch }] = createResource(() => trpc.llmBackends.query());
@@ -284,4 +264,10 @@ function Backends(): JSX.Element {
       </Show>
     </>
   );
+}
+
+/** The CID a model is shared under (only shared models offer "copy"). */
+function sharedCid(m: MeshModel): string {
+  if (!m.shared_cid) throw new Error(`${m.model} is not shared by any household`);
+  return m.shared_cid;
 }
