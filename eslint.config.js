@@ -33,6 +33,7 @@ const notYetClean = {
       'src-main/common',
       'src-main/electron',
       'src-preload',
+      'src-renderer',
       ...[
         'backup',
         'api',
@@ -51,6 +52,9 @@ const notYetClean = {
         'onboarding',
         'openai',
         'schema',
+        'services/chat',
+        'services/embedding',
+        'services/governance',
         'transport',
       ].map((d) => `src-main/runtime/${d}`),
     ],

@@ -52,14 +52,19 @@ async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-function result(ms: number, bytes: number, sha: string, cpu0: NodeJS.CpuUsage, probe = 0): Result {
+/** CPU time of the whole process (every thread) since `cpu0`, ms. */
+function cpuSince(cpu0: NodeJS.CpuUsage): number {
   const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000;
+}
+
+function result(ms: number, bytes: number, sha: string, cpu0: NodeJS.CpuUsage, probe = 0): Result {
   return {
     ms,
     bytes,
     sha256: sha,
     max_rss: process.resourceUsage().maxRSS * 1024,
-    cpu_ms: (cpu.user + cpu.system) / 1000,
+    cpu_ms: cpuSince(cpu0),
     probe_p99_ms: probe,
   };
 }
@@ -190,6 +195,7 @@ async function meshChild(): Promise<void> {
         lastChunk = performance.now();
       }
       const ms = performance.now() - t0;
+      const cpuMs = cpuSince(cpu0); // the transfer's, not the byte check's below
       probing = false;
       await probe;
       let bytes = 0;
@@ -199,6 +205,7 @@ async function meshChild(): Promise<void> {
         type: 'result',
         result: {
           ...result(ms, bytes, sha, cpu0, p99(lat)),
+          cpu_ms: cpuMs,
           last_chunk_ms: lastChunk - t0,
           rss_before: rssBefore,
           probe_idle_p99_ms: p99(idleLat),

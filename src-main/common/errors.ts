@@ -87,8 +87,8 @@ export function defineDomainError<C extends string>(
   const cls = class extends HearthError<C> {
     static readonly codes = codes;
     /** `err instanceof` this class, keeping the code type (plain `instanceof` gives HearthError<any>). */
-    static is(err: unknown): err is HearthError<C> {
-      return err instanceof cls;
+    static is<T>(this: abstract new (...a: never[]) => T, err: unknown): err is T {
+      return err instanceof this;
     }
     constructor(code: C, message: string, opts: Opts = {}) {
       super(code, message, { ...opts, wireCode: wire[code] ?? (isWireCode(code) ? code : 'internal_error') });

@@ -11,3 +11,4 @@ export * from './text-safety';
 export * from './error-message';
 export type { Unchecked } from './unchecked';
 export { promiseTry } from './promise-try';
+export { deleteOldest } from './evict';

@@ -61,7 +61,7 @@ export const App: Component = () => {
               {(e) => (
                 // No way in (no token, or an unpaired phone): the joining screens say how to get in.
                 <Show when={e().code !== '401' && e().code !== 'invalid_signature'} fallback={<NoAccess />}>
-                  <ErrorState error={{ ...e(), message: unreachableText(e().code) }} retry={node.refresh} />
+                  <ErrorState error={{ ...e(), message: unreachableText(e().code) }} retry={() => node.refresh()} />
                 </Show>
               )}
             </Show>

@@ -19,7 +19,7 @@ export function ipcBridge(scope: object = globalThis): TrpcIpcBridge | null {
 
 export type IpcLinkOptions = { readonly bridge?: TrpcIpcBridge } & TransformerOptions<{ transformer: false }>;
 
-export function ipcLink<TRouter extends AnyRouter>(opts: IpcLinkOptions = {} as IpcLinkOptions): TRPCLink<TRouter> {
+export function ipcLink<TRouter extends AnyRouter>(opts: IpcLinkOptions = {}): TRPCLink<TRouter> {
   const bridge = opts.bridge ?? ipcBridge();
   if (!bridge) throw new Error('ipcLink needs the desktop app (window.hearthnetIpc is missing)');
   const transformer = getTransformer((opts as { transformer?: never }).transformer);

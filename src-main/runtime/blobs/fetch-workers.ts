@@ -3,7 +3,23 @@ import { abortError, HearthError, type Cid } from '../../common';
 import type { SourcePool, SourceState } from './source-pool';
 import type { BlobManifest } from './chunker';
 import type { BlobStore } from './store';
+import type { PackWriter } from './packs';
 import { BlobError } from './errors';
+
+/** What a PackStreamer yields per chunk: checked and written into the pack (`ok`) or refused; or a disk failure. */
+export type WrittenChunk = { readonly cid: Cid; readonly ok: boolean } | { readonly fatal: HearthError };
+
+/**
+ * Streams the wanted chunks from `source` straight into the blob's pack (a receiver thread checks
+ * and writes them; receiver-threads.ts), or returns null when it cannot for this source (the
+ * ChunkStreamer is used instead).
+ */
+export type PackStreamer = (
+  source: string,
+  chunks: readonly WantedChunk[],
+  pack: PackWriter,
+  signal: AbortSignal,
+) => AsyncIterable<WrittenChunk> | null;
 
 /** A chunk a source is asked for: its position (first one, if repeated), CID and length. */
 export interface WantedChunk {
@@ -52,6 +68,8 @@ export interface WorkerSettings {
   readonly timeoutMs: number;
   readonly store: BlobStore;
   readonly streamer: ChunkStreamer;
+  /** When given (and there is no sink), batches are received straight into the pack through it. */
+  readonly intoPack?: PackStreamer;
   readonly sink?: ChunkSink;
   /** The blob being fetched (its pack receives the chunks). */
   readonly manifest: BlobManifest;
@@ -143,23 +161,27 @@ async function fetchBatch(
   const t = pool.begin(src);
   let problem: string | null = null;
   let fatal: HearthError | null = null;
-  const it = s
-    .streamer(
-      src.id,
-      batch.map((b) => ({ index: b.job.index, cid: b.job.cid, size_bytes: b.job.size })),
-      ctrl.signal,
-    )
-    [Symbol.asyncIterator]();
+  const wanted = batch.map((b) => ({ index: b.job.index, cid: b.job.cid, size_bytes: b.job.size }));
+  let writer: PackWriter | null = null;
+  let it: AsyncIterator<ReceivedChunk | WrittenChunk> | null = null;
   try {
+    writer = s.intoPack && !s.sink ? await s.store.openPackWriter(s.manifest) : null;
+    const into = writer && s.intoPack ? s.intoPack(src.id, wanted, writer, ctrl.signal) : null;
+    it = (into ?? s.streamer(src.id, wanted, ctrl.signal))[Symbol.asyncIterator]();
     for (;;) {
       const r = await nextWithin(it, s.timeoutMs, ctrl);
       if (r.done) break;
-      const b = byCid.get(r.value.cid);
+      const v = r.value;
+      if ('fatal' in v) {
+        fatal = v.fatal;
+        break;
+      }
+      const b = byCid.get(v.cid);
       if (!b || b.done) {
         problem = 'sent a piece that was not asked for';
         break;
       }
-      const err = await store(s, b.job, r.value.data);
+      const err = 'ok' in v ? (v.ok ? await recordWritten(writer, v.cid) : 'corrupt') : await store(s, b.job, v.data);
       if (err === 'corrupt') {
         problem = 'hash_mismatch'; // corrupted on the wire (or a lying source): refuse it, ask elsewhere
         continue;
@@ -173,17 +195,32 @@ async function fetchBatch(
     }
   } catch (err) {
     if (signal.aborted) fatal = abortError(signal, 'The download');
+    else if (!it && err instanceof HearthError)
+      fatal = err; // the pack could not be opened
     else problem = describe(err);
   } finally {
     signal.removeEventListener('abort', onOuter);
     if (!ctrl.signal.aborted) ctrl.abort(new BlobError('not_found', 'The batch ended.'));
-    void it.return?.().catch(() => undefined);
+    void it?.return?.().catch(() => undefined);
+    writer?.release();
   }
   const missing = batch.filter((b) => !b.done);
   if (!problem && missing.length) problem = `did not have ${missing.length} of the pieces asked for`;
   for (const b of missing) b.job.tried.add(src.id);
   pool.end(src, t, !problem, problem ?? '');
   return fatal;
+}
+
+/** Records a chunk a receiver thread wrote into the pack. */
+async function recordWritten(writer: PackWriter | null, cid: Cid): Promise<HearthError | null> {
+  try {
+    await writer?.written(cid);
+    return null;
+  } catch (err) {
+    return err instanceof HearthError
+      ? err
+      : new BlobError('io_error', 'Recording a received piece failed.', { cause: err });
+  }
 }
 
 /** Stores a received chunk (and hands it to the sink): null when done, 'corrupt' when it is not the chunk asked for, else a fatal error. */

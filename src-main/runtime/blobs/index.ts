@@ -40,5 +40,8 @@ export {
   type TransferInit,
   type TransferProgress,
 } from './transfer';
-export type { ChunkSink, ChunkStreamer, ReceivedChunk, WantedChunk } from './fetch-workers';
+export type { ChunkSink, ChunkStreamer, PackStreamer, ReceivedChunk, WantedChunk, WrittenChunk } from './fetch-workers';
+export type { PackWriter } from './packs';
+export { ReceiverThreads, RECEIVER_THREADS_MAX, type ReceiveEvent } from './receiver-threads';
+export type { OutgoingRequest, ThreadPiece } from './receiver-types';
 export type { AdvertisedBlob, FileCidAdvertisedData, FileCidUnpinnedData } from './events';

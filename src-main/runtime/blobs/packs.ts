@@ -15,22 +15,23 @@ import { dirname, join } from 'node:path';
 import type { Cid } from '../../common';
 import { CheckedSet } from './checked-set';
 import { cidHex } from './cid';
-import { chunkPlacements, placementOf, type BlobManifest, type ChunkPlacement } from './chunker';
+import { placementOf, type BlobManifest, type ChunkPlacement } from './chunker';
+import { PackIndex, type Pack } from './pack-index';
 import { errnoOf, ioError, readFullyAt } from './fs-util';
-import { flushHave, HAVE_BATCH, readFullyAtSync, syncOrSlow, writeHaveFile, writePiece } from './pack-io';
+import { flushHave, HAVE_BATCH, readFullyAtSync, syncOrSlow, writeHaveFile, writePiece, type Handles } from './pack-io';
 import { PackHandles } from './pack-handles';
 import { DeferredSyncs } from './deferred-sync';
 import { checkLink, linkMatches, readLinkFile, writeLinkFile, type LinkInfo } from './pack-links';
 
-interface Pack {
-  readonly m: BlobManifest;
-  /** Every offset each chunk fills, its size, and the index `.have` records for it. */
-  readonly places: Map<Cid, ChunkPlacement>;
-  readonly have: Set<Cid>;
-  /** Set when the bytes live in a file outside the store (complete, read-only). */
-  link: LinkInfo | null;
-  /** Chunks whose write is in flight (write-behind). */
-  readonly writing: Set<Cid>;
+/** A pack open for a receiver thread (PackFiles.openWriter). */
+export interface PackWriter {
+  /** The pack file (the thread opens its own descriptor: a late write after a cancel is still verified bytes at their place). */
+  readonly path: string;
+  readonly places: ReadonlyMap<Cid, ChunkPlacement>;
+  /** Records that the verified bytes of `cid` were written at all its offsets. */
+  written(cid: Cid): Promise<void>;
+  /** Done writing: the descriptor may be closed. */
+  release(): void;
 }
 
 /** How often a linked file is checked for changes while it is being read (each chunk is hash-checked anyway). */
@@ -44,15 +45,16 @@ export interface PackFilesOptions {
 }
 
 export class PackFiles {
-  /** Bytes of chunk positions held in packs. */
-  bytes = 0;
-  readonly #packs = new Map<Cid, Pack>();
-  /** Chunk CID -> blobs whose pack holds it. */
-  readonly #where = new Map<Cid, Set<Cid>>();
+  /** Bytes of chunk positions held in the store's own packs. */
+  get bytes(): number {
+    return this.#ix.bytes;
+  }
+
+  readonly #ix = new PackIndex();
   readonly #handles = new PackHandles({
     data: (blob) => this.#dataPath(blob),
     have: (blob) => this.#havePath(blob),
-    linked: (blob) => Boolean(this.#packs.get(blob)?.link),
+    linked: (blob) => Boolean(this.#ix.packs.get(blob)?.link),
   });
   /** Chunks written by this process from verified bytes, or re-hashed once already. */
   readonly #checked = new CheckedSet();
@@ -72,7 +74,7 @@ export class PackFiles {
 
   /** Where the bytes of the pack of `blob` are: its own file, or the linked one. */
   #dataPath(blob: Cid): string {
-    return this.#packs.get(blob)?.link?.path ?? this.packPath(blob);
+    return this.#ix.packs.get(blob)?.link?.path ?? this.packPath(blob);
   }
 
   #havePath(blob: Cid): string {
@@ -89,11 +91,11 @@ export class PackFiles {
         await this.#unlinkFiles(blob);
         continue;
       }
-      const p = this.#pack(m);
+      const p = this.#ix.pack(m);
       const raw = await readFile(this.#havePath(blob)).catch(() => Buffer.alloc(0));
       for (let i = 0; i + 4 <= raw.length; i += 4) {
         const ref = m.chunks.at(raw.readUInt32BE(i)); // from disk: may be out of range
-        if (ref) this.#add(p, ref.cid);
+        if (ref) this.#ix.add(p, ref.cid);
       }
     }
     for (const name of names) {
@@ -101,7 +103,7 @@ export class PackFiles {
       const blob = `blake3:${name.slice(0, 64)}` as Cid;
       const info = await readLinkFile(this.#linkPath(blob));
       const m = await manifestOf(blob);
-      if (this.#packs.has(blob) || !info || !m) {
+      if (this.#ix.packs.has(blob) || !info || !m) {
         // A move onto the user's path that did not finish (the pack is still here), or an orphan.
         await unlink(this.#linkPath(blob)).catch(() => undefined);
         continue;
@@ -112,16 +114,16 @@ export class PackFiles {
         continue;
       }
       await unlink(this.#havePath(blob)).catch(() => undefined); // left by a move that finished
-      this.#linked(m, info);
+      this.#ix.linked(m, info);
     }
   }
 
   /** Registers `m` as held in full by the file `info` names (an import by reference); records the link (durably, if asked). */
   async link(m: BlobManifest, info: LinkInfo, opts: { hashed: boolean; durable: boolean }): Promise<void> {
     await this.#handles.withPack(m.cid, async () => {
-      if (this.#packs.has(m.cid)) return; // already held in a pack of its own, or linked
+      if (this.#ix.packs.has(m.cid)) return; // already held in a pack of its own, or linked
       await writeLinkFile(this.o.tmpDir, this.#linkPath(m.cid), info, opts.durable);
-      const p = this.#linked(m, info);
+      const p = this.#ix.linked(m, info);
       if (opts.hashed) for (const cid of p.have) this.markChecked(cid);
     });
   }
@@ -137,7 +139,7 @@ export class PackFiles {
    */
   async moveOut(blob: Cid, outPath: string, later?: DeferredSyncs): Promise<boolean> {
     return this.#handles.withPack(blob, async () => {
-      const p = this.#packs.get(blob);
+      const p = this.#ix.packs.get(blob);
       if (!p || p.link || p.have.size !== p.places.size) return false;
       const from = this.packPath(blob);
       const info: LinkInfo = { path: outPath, size: 0, mtime_ms: 0 };
@@ -168,36 +170,24 @@ export class PackFiles {
       } catch (err) {
         throw ioError(`saving to ${outPath}`, err);
       }
-      for (const cid of p.have) this.bytes -= this.#placeBytes(p, cid); // the user's file now, not the store's
+      for (const cid of p.have) this.#ix.bytes -= this.#ix.placeBytes(p, cid); // the user's file now, not the store's
       p.link = info;
       return true;
     });
   }
 
-  #linked(m: BlobManifest, info: LinkInfo): Pack {
-    const p: Pack = { m, places: chunkPlacements(m), have: new Set(), link: info, writing: new Set() };
-    this.#packs.set(m.cid, p);
-    for (const cid of p.places.keys()) this.#add(p, cid);
-    return p;
-  }
-
-  #placeBytes(p: Pack, cid: Cid): number {
-    const place = placementOf(p.places, cid);
-    return place.size * place.offsets.length;
-  }
-
   has(cid: Cid): boolean {
-    return (this.#where.get(cid)?.size ?? 0) > 0;
+    return this.#ix.holderOf(cid) !== undefined;
   }
 
   /** True when `blob` has a pack (complete or not). */
   hasPack(blob: Cid): boolean {
-    return this.#packs.has(blob);
+    return this.#ix.packs.has(blob);
   }
 
   /** True when the pack of `blob` itself holds `cid`. */
   holds(blob: Cid, cid: Cid): boolean {
-    return this.#packs.get(blob)?.have.has(cid) ?? false;
+    return this.#ix.packs.get(blob)?.have.has(cid) ?? false;
   }
 
   /** Whether this process wrote or already re-hashed the chunk (see ChunkFiles.readForPeer). */
@@ -211,17 +201,17 @@ export class PackFiles {
 
   /** The chunk's bytes from a pack that holds it (not verified), into `buf` when given; null if none does. */
   async read(cid: Cid, buf?: Uint8Array): Promise<Uint8Array | null> {
-    const blob = this.#where.get(cid)?.values().next().value;
+    const blob = this.#ix.holderOf(cid);
     if (!blob) return null;
-    const place = this.#packs.get(blob)?.places.get(cid);
-    if (!place) return null; // #where and #packs change together: not reached
+    const place = this.#ix.packs.get(blob)?.places.get(cid);
+    if (!place) return null; // the index's packs and holders change together: not reached
     const size = place.size;
     const out = buf && buf.length >= size ? buf.subarray(0, size) : new Uint8Array(size);
     const off = place.offsets[0];
     // Only opening the handle runs in the pack's queue; the read itself does not, so the streams
     // serving one blob to peers read in parallel (a close waits for readers: see #closeHandles).
     const got = await this.#handles.withPack(blob, async () => {
-      const pk = this.#packs.get(blob);
+      const pk = this.#ix.packs.get(blob);
       if (!pk?.have.has(cid)) return null; // dropped or deleted meanwhile
       try {
         const h = await this.#handles.get(blob);
@@ -255,7 +245,7 @@ export class PackFiles {
 
   /** Forgets a linked pack whose file changed or went away, and tells the store. */
   async #breakLink(blob: Cid): Promise<void> {
-    const info = this.#packs.get(blob)?.link;
+    const info = this.#ix.packs.get(blob)?.link;
     if (!info) return;
     await this.deleteBlob(blob);
     await this.o.onBroken?.(blob, info);
@@ -268,7 +258,7 @@ export class PackFiles {
     // transfer's writes to one pack no longer wait for each other (each is a thread-pool round
     // trip, milliseconds on a busy machine). `flush` waits for them and reports a failed one.
     const got = await this.#handles.withPack(m.cid, async () => {
-      const p = this.#pack(m);
+      const p = this.#ix.pack(m);
       const place = p.places.get(cid);
       if (!place || p.have.has(cid) || p.link || p.writing.has(cid)) return null;
       try {
@@ -283,12 +273,7 @@ export class PackFiles {
     if (!got) return;
     const { p, place, h } = got;
     await writePiece(h, place.offsets, data, m.chunk_size_bytes, `storing chunk ${cid}`, {
-      done: async () => {
-        this.#add(p, cid);
-        this.markChecked(cid);
-        h.pending.push(place.index);
-        if (h.pending.length >= HAVE_BATCH) await flushHave(h);
-      },
+      done: () => this.#held(p, h, cid),
       settled: () => {
         p.writing.delete(cid);
         h.readers--;
@@ -296,19 +281,53 @@ export class PackFiles {
     });
   }
 
+  /** Counts `cid` as held by the pack (its bytes are written), its `.have` record appended with the next batch. */
+  async #held(p: Pack, h: Handles, cid: Cid): Promise<void> {
+    this.#ix.add(p, cid);
+    this.markChecked(cid);
+    h.pending.push(placementOf(p.places, cid).index);
+    if (h.pending.length >= HAVE_BATCH) await flushHave(h);
+  }
+
+  /**
+   * The pack of `m` made ready for a receiver thread to write verified pieces into itself: its path
+   * (created), where each chunk goes, and `written` to record each; its `.have` stays open until
+   * `release`. Null for a linked pack.
+   */
+  async openWriter(m: BlobManifest): Promise<PackWriter | null> {
+    return this.#handles.withPack(m.cid, async () => {
+      const p = this.#ix.pack(m);
+      if (p.link) return null;
+      const h = await this.#handles.get(m.cid).catch((err: unknown) => Promise.reject(ioError('storing chunks', err)));
+      h.readers++; // keeps the `.have` handle open
+      let open = true;
+      return {
+        path: this.packPath(m.cid),
+        places: p.places,
+        written: (cid: Cid) => (open && !p.have.has(cid) ? this.#held(p, h, cid) : Promise.resolve()),
+        release: () => {
+          if (open) {
+            open = false;
+            h.readers--;
+          }
+        },
+      };
+    });
+  }
+
   /** Forgets `cid` in every pack (damaged, or deleted); resolves to the bytes freed. */
   async drop(cid: Cid): Promise<number> {
-    const blobs = [...(this.#where.get(cid) ?? [])];
+    const blobs = this.#ix.holders(cid);
     let freed = 0;
     for (const blob of blobs) {
-      const p = this.#packs.get(blob);
+      const p = this.#ix.packs.get(blob);
       if (!p) continue;
       if (p.link) {
         await this.#breakLink(blob); // a damaged chunk in the user's file: the file no longer holds the blob
         continue;
       }
       freed += await this.#handles.withPack(blob, async () => {
-        const n = this.#remove(p, cid);
+        const n = this.#ix.remove(p, cid);
         if (n) await this.#rewriteHave(p);
         return n;
       });
@@ -320,10 +339,10 @@ export class PackFiles {
   /** Removes the pack of `blob` (gc, or its manifest is gone); resolves to the bytes freed. */
   async deleteBlob(blob: Cid): Promise<number> {
     return this.#handles.withPack(blob, async () => {
-      const p = this.#packs.get(blob);
+      const p = this.#ix.packs.get(blob);
       let freed = 0;
-      if (p) for (const cid of [...p.have]) freed += this.#remove(p, cid);
-      this.#packs.delete(blob);
+      if (p) for (const cid of [...p.have]) freed += this.#ix.remove(p, cid);
+      this.#ix.packs.delete(blob);
       await this.#unlinkFiles(blob, p?.link ?? null);
       return p?.link ? 0 : freed; // a linked file is the user's: nothing of the store's is freed
     });
@@ -331,33 +350,6 @@ export class PackFiles {
 
   async close(): Promise<void> {
     for (const blob of this.#handles.openPacks()) await this.#handles.withPack(blob, () => this.#handles.close(blob));
-  }
-
-  #pack(m: BlobManifest): Pack {
-    let p = this.#packs.get(m.cid);
-    if (p) return p;
-    p = { m, places: chunkPlacements(m), have: new Set(), link: null, writing: new Set() };
-    this.#packs.set(m.cid, p);
-    return p;
-  }
-
-  #add(p: Pack, cid: Cid): void {
-    if (p.have.has(cid)) return;
-    p.have.add(cid);
-    if (!p.link) this.bytes += this.#placeBytes(p, cid);
-    let w = this.#where.get(cid);
-    if (!w) this.#where.set(cid, (w = new Set()));
-    w.add(p.m.cid);
-  }
-
-  #remove(p: Pack, cid: Cid): number {
-    if (!p.have.delete(cid)) return 0;
-    const n = this.#placeBytes(p, cid);
-    if (!p.link) this.bytes -= n;
-    const w = this.#where.get(cid);
-    w?.delete(p.m.cid);
-    if (w && w.size === 0) this.#where.delete(cid);
-    return n;
   }
 
   async #rewriteHave(p: Pack): Promise<void> {

@@ -13,6 +13,7 @@ import { ioError } from './fs-util';
 import { scanManifests, StoreLayout } from './layout';
 import { readManifestFile } from './manifest';
 import { completeBlob, readPartial, writePartial } from './partial-blobs';
+import type { PackWriter } from './packs';
 import type { ExportOptions, FileAssembly } from './export';
 import {
   buildParts,
@@ -159,6 +160,12 @@ export class BlobStore implements Startable {
     // room for every missing byte before asking; a disk filled meanwhile fails the write (ENOSPC -> disk_full).
     this.#assertOpen();
     await this.#p.packs.write(m, c, data);
+  }
+
+  /** The pack of `m` ready for a receiver thread to write checked pieces into (PackFiles.openWriter); null if linked. */
+  openPackWriter(m: BlobManifest): Promise<PackWriter | null> {
+    this.#assertOpen();
+    return this.#p.packs.openWriter(m);
   }
 
   /**

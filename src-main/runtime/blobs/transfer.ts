@@ -1,6 +1,6 @@
 /** M07 §3.3 of ../shared/spec/hearthnet-reference.md: fetching a blob from several sources at once, verified chunk by chunk, resumable. */
 import { HearthError, RPC_DEFAULT_TIMEOUT_SECONDS, throwIfAborted, type Cid } from '../../common';
-import { runWorkers, toJobs, type ChunkSink, type ChunkStreamer } from './fetch-workers';
+import { runWorkers, toJobs, type ChunkSink, type ChunkStreamer, type PackStreamer } from './fetch-workers';
 import { assertCid } from './cid';
 import type { BlobManifest } from './chunker';
 import type { FileCidAdvertisedData } from './events';
@@ -35,6 +35,11 @@ export interface TransferComponents {
    * `batchChunks` chunks at a time through it instead of calling `fetchChunk` per chunk.
    */
   fetchChunks?: ChunkStreamer;
+  /**
+   * Optional: batches received straight into the blob's pack, off the main thread (receiver
+   * threads); used when it returns an iterable for a source, else `fetchChunks`.
+   */
+  fetchChunksInto?: PackStreamer;
   /** Returns the manifest as received (checked here, so plain parsed JSON is fine). */
   fetchManifest(source: string, manifestCid: Cid, signal: AbortSignal): Promise<unknown>;
 }
@@ -201,6 +206,7 @@ export class TransferManager {
         timeoutMs: this.#timeoutMs,
         store,
         streamer: this.#streamer,
+        intoPack: this.#c.fetchChunksInto,
         sink,
         manifest,
       };

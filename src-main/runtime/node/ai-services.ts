@@ -3,121 +3,168 @@
  * already running on this machine), embeddings, and the standard contracts every node learns so
  * it can route to neighbours' instances.
  */
-import type { CapabilityBus } from '../bus';
 import type { Config, Env, LlmBackendConfig } from '../config';
-import type { Logger, Metrics } from '../observability';
+import type { Logger } from '../observability';
 import { createEmbeddingBackend, EmbeddingService, embeddingDescriptors } from '../services/embedding';
 import { buildBackends, detectLocalServers, LlmService, llmDescriptors, type LlmBackend } from '../services/llm';
 import { ModelStore } from '../models';
-import { ShutdownStack } from '../lifecycle';
+import { ShutdownStack, StartGate, type Startable } from '../lifecycle';
 import { offerService } from '../services/base';
+import type { NodeComponents } from './components';
 import { errorMessage } from '../../common/error-message';
 
-export interface AiServicesDeps {
-  readonly config: Config;
-  readonly bus: CapabilityBus;
-  readonly metrics: Metrics;
-  readonly log: Logger;
+export type AiComponents = Pick<NodeComponents, 'config' | 'bus' | 'metrics' | 'logger'>;
+
+export interface AiInit {
   readonly env?: Env;
   /** Probe 127.0.0.1 for Ollama / LM Studio / llama.cpp / vLLM when no backend is configured. */
   readonly autodetect?: boolean;
-}
-
-export interface AiServices {
-  readonly llm: LlmService;
-  readonly embedding: EmbeddingService;
-  /** Why there is no embedding model, for the doctor and RAG (null when there is one). */
-  readonly embeddingExplanation: string | null;
-  /** Serve a GGUF file from the models folder now (after `models add` / `models pull`). */
-  serveModelFile(path: string): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /**
  * GGUF files in the models folder that no configured backend already serves: a household that
  * copies (or is given) a model file gets it on the mesh without editing any config.
  */
-async function folderModels(d: AiServicesDeps): Promise<LlmBackendConfig[]> {
-  const configured = new Set(d.config.llm.backends.filter((b) => b.name === 'llama_cpp').map((b) => b.model));
-  const files = await new ModelStore(d.config.node.models_dir).list().catch(() => []);
+async function folderModels(config: Config): Promise<LlmBackendConfig[]> {
+  const configured = new Set(config.llm.backends.filter((b) => b.name === 'llama_cpp').map((b) => b.model));
+  const files = await new ModelStore(config.node.models_dir).list().catch(() => []);
   return files
     .filter((f) => !configured.has(f.path) && !configured.has(f.file) && !configured.has(f.name))
     .map((f) => ({ name: 'llama_cpp' as const, url: null, model: f.path, api_key_env: null }));
 }
 
-async function backendConfigs(d: AiServicesDeps): Promise<LlmBackendConfig[]> {
-  const configured = [...d.config.llm.backends, ...(await folderModels(d))];
-  if (configured.length > 0 || !d.autodetect) return configured;
+async function backendConfigs(config: Config, log: Logger, autodetect: boolean): Promise<LlmBackendConfig[]> {
+  const configured = [...config.llm.backends, ...(await folderModels(config))];
+  if (configured.length > 0 || !autodetect) return configured;
   try {
     const found = await detectLocalServers({ timeoutMs: 300 });
-    for (const s of found) d.log.info('found a local LLM server', { kind: s.kind, url: s.url, models: s.models });
+    for (const s of found) log.info('found a local LLM server', { kind: s.kind, url: s.url, models: s.models });
     return found.flatMap((s) =>
       s.models
         .slice(0, 8)
         .map((model) => ({ name: s.backend as LlmBackendConfig['name'], url: s.url, model, api_key_env: null })),
     );
   } catch (err) {
-    d.log.warn('local LLM server detection failed', { error: String(err) });
+    log.warn('local LLM server detection failed', { error: String(err) });
     return [];
   }
 }
 
-export async function startAiServices(d: AiServicesDeps): Promise<AiServices> {
-  const stack = new ShutdownStack(d.log);
-  try {
-    for (const x of [...llmDescriptors(), ...embeddingDescriptors()]) d.bus.learn(x.descriptor, x.paramsCompatible);
+interface BuiltServices {
+  readonly llm: LlmService;
+  readonly embedding: EmbeddingService;
+  readonly explanation: string | null;
+}
 
+/**
+ * The node-level AI services as one part: the LLM service over the configured (or detected)
+ * backends and the embedding service, both offered on the bus while it runs. The services are
+ * built once, at the first start; stop withdraws and stops them, start offers them again.
+ */
+export class AiServices implements Startable {
+  readonly #log: Logger;
+  readonly #env: Env;
+  readonly #stack: ShutdownStack;
+  readonly #gate = new StartGate(
+    () => this.#start(),
+    () => this.#stack.unwind(),
+  );
+  #built: BuiltServices | null = null;
+  readonly #served = new Set<string>();
+
+  constructor(
+    private readonly c: AiComponents,
+    private readonly init: AiInit = {},
+  ) {
+    this.#log = c.logger.forComponent('ai');
+    this.#env = init.env ?? process.env;
+    this.#stack = new ShutdownStack(this.#log);
+  }
+
+  start(): Promise<void> {
+    return this.#gate.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#gate.stop();
+  }
+
+  get llm(): LlmService {
+    return this.#services().llm;
+  }
+
+  get embedding(): EmbeddingService {
+    return this.#services().embedding;
+  }
+
+  /** Why there is no embedding model, for the doctor and RAG (null when there is one). */
+  get embeddingExplanation(): string | null {
+    return this.#services().explanation;
+  }
+
+  #services(): BuiltServices {
+    if (!this.#built) throw new Error('the AI services have not started yet (call start() first)');
+    return this.#built;
+  }
+
+  async #start(): Promise<void> {
+    const { config, bus } = this.c;
+    const cfg = config();
+    for (const x of [...llmDescriptors(), ...embeddingDescriptors()]) bus.learn(x.descriptor, x.paramsCompatible);
+    this.#built ??= await this.#build(cfg);
+    const { llm, embedding } = this.#built;
+    this.#stack.push('llm', await offerService(bus, llm));
+    this.#stack.push('embedding', await offerService(bus, embedding));
+    for (const c of llm.capabilities()) this.#served.add(String(c.descriptor.params.model));
+  }
+
+  async #build(cfg: Config): Promise<BuiltServices> {
     let backends: LlmBackend[] = [];
     try {
-      backends = buildBackends(await backendConfigs(d), {
-        env: d.env ?? process.env,
-        modelsDir: d.config.node.models_dir,
+      backends = buildBackends(await backendConfigs(cfg, this.#log, this.init.autodetect ?? true), {
+        env: this.#env,
+        modelsDir: cfg.node.models_dir,
       });
     } catch (err) {
-      d.log.error('LLM backends not started: check [[llm.backends]] in the config', {
+      this.#log.error('LLM backends not started: check [[llm.backends]] in the config', {
         error: errorMessage(err),
       });
     }
-    const llm = new LlmService({ backends, metrics: d.metrics, log: d.log });
-    stack.push('llm', await offerService(d.bus, llm));
-
-    const resolved = createEmbeddingBackend(d.config.embedding, { modelsDir: d.config.node.models_dir });
+    const llm = new LlmService({ backends, metrics: this.c.metrics, log: this.#log });
+    const resolved = createEmbeddingBackend(cfg.embedding, { modelsDir: cfg.node.models_dir });
     const embedding = new EmbeddingService({
       backend: resolved.backend,
       explanation: resolved.explanation,
-      log: d.log,
+      log: this.#log,
     });
-    stack.push('embedding', await offerService(d.bus, embedding));
     if (!resolved.backend)
-      d.log.info('no embedding model installed; document search works by keywords only', {
+      this.#log.info('no embedding model installed; document search works by keywords only', {
         explanation: resolved.explanation,
       });
-
-    const served = new Set(llm.capabilities().map((c) => String(c.descriptor.params.model)));
-    const serveModelFile = async (path: string) => {
-      const [backend] = buildBackends([{ name: 'llama_cpp', url: null, model: path, api_key_env: null }], {
-        env: d.env ?? process.env,
-        modelsDir: d.config.node.models_dir,
-      });
-      if (backend.models.every((m) => served.has(m.name))) {
-        await backend.close();
-        return;
-      }
-      const extra = new LlmService({ backends: [backend], metrics: d.metrics, log: d.log });
-      const withdraw = await offerService(d.bus, extra);
-      for (const m of backend.models) served.add(m.name);
-      stack.push('llm (added model)', withdraw);
-    };
-
     return {
       llm,
       embedding,
-      embeddingExplanation: resolved.backend ? null : resolved.explanation,
-      serveModelFile,
-      stop: () => stack.unwind(),
+      explanation: resolved.backend ? null : resolved.explanation,
     };
-  } catch (err) {
-    await stack.unwind();
-    throw err;
+  }
+
+  /** Serve a GGUF file from the models folder now (after `models add` / `models pull`), until stop. */
+  async serveModelFile(path: string): Promise<void> {
+    const cfg = this.c.config();
+    const [backend] = buildBackends([{ name: 'llama_cpp', url: null, model: path, api_key_env: null }], {
+      env: this.#env,
+      modelsDir: cfg.node.models_dir,
+    });
+    if (!this.#gate.running || backend.models.every((m) => this.#served.has(m.name))) {
+      await backend.close();
+      return;
+    }
+    const extra = new LlmService({ backends: [backend], metrics: this.c.metrics, log: this.#log });
+    const withdraw = await offerService(this.c.bus, extra);
+    for (const m of backend.models) this.#served.add(m.name);
+    this.#stack.push('llm (added model)', async () => {
+      await withdraw();
+      for (const m of backend.models) this.#served.delete(m.name);
+    });
   }
 }

@@ -4,87 +4,109 @@
  * pruning turns aggressive; back online, exactly those capabilities return.
  */
 import type { Mode } from '../../common';
-import type { CapabilityBus, CapabilityEntry } from '../bus';
+import type { CapabilityEntry } from '../bus';
 import { Detector, modeGaugeHook, StateBus, type DetectorOptions } from '../emergency';
-import type { PeerRegistry } from '../discovery';
-import type { Logger, Metrics } from '../observability';
+import { StartGate, type Startable } from '../lifecycle';
+import type { Logger } from '../observability';
+import type { NodeComponents } from './components';
 
-export interface EmergencyWiringDeps {
-  readonly targets: readonly string[];
-  readonly bus: CapabilityBus;
-  readonly peers: PeerRegistry;
-  readonly metrics: Metrics;
-  readonly log: Logger;
+export type EmergencyComponents = Pick<NodeComponents, 'bus' | 'peers' | 'metrics' | 'logger' | 'config'>;
+
+export interface EmergencyInit {
   /** Told about every mode change (the node republishes its manifest). */
   readonly onMode: (mode: Mode) => void;
   /** Test hooks: probe, clock, debounce. */
   readonly detector?: Partial<DetectorOptions>;
 }
 
-export interface EmergencyWiring {
-  readonly stateBus: StateBus;
+export class EmergencyWiring implements Startable {
+  readonly stateBus = new StateBus();
   readonly detector: Detector;
-  mode(): Mode;
-  stop(): Promise<void>;
-}
+  readonly #log: Logger;
+  readonly #held: CapabilityEntry[] = [];
+  #offline = false;
+  #unsubscribe: (() => void) | null = null;
+  readonly #gate = new StartGate(
+    () => this.#start(),
+    () => this.#stop(),
+  );
 
-export function startEmergency(d: EmergencyWiringDeps): EmergencyWiring {
-  const held: CapabilityEntry[] = [];
-  let offline = false;
-  const needsInternet = (e: CapabilityEntry) => e.is_local && e.descriptor.params.requires_internet === true;
-  const hold = (e: CapabilityEntry) => {
-    held.push(e);
-    d.bus.deregister(e.descriptor.name, e.descriptor.version, e.descriptor.params);
-  };
-  // A service registering a cloud capability while we are offline (a late start, a reload) must
-  // not slip past the withdrawal: hold it with the others until the internet is back.
-  const unsubscribe = d.bus.registry.on('change', (ev) => {
-    if (!offline || ev.kind === 'removed' || !needsInternet(ev.entry)) return;
-    d.log.info('holding a capability that needs the internet until it is back', {
-      capability: ev.entry.descriptor.name,
+  constructor(
+    private readonly c: EmergencyComponents,
+    init: EmergencyInit,
+  ) {
+    const log = (this.#log = c.logger.forComponent('emergency'));
+    const gauge = modeGaugeHook(c.metrics.std.emergencyMode);
+    this.detector = new Detector({
+      targets: c.config().emergency.probe_targets,
+      stateBus: this.stateBus,
+      log: { info: (m, x) => log.info(m, x), error: (m, x) => log.error(m, x) },
+      ...init.detector,
+      onModeChange: (mode) => {
+        gauge(mode);
+        init.onMode(mode);
+      },
+      effects: { onEnterOffline: () => this.#enterOffline(), onLeaveOffline: () => this.#leaveOffline() },
     });
-    hold(ev.entry);
-  });
-  const gauge = modeGaugeHook(d.metrics.std.emergencyMode);
-  const stateBus = new StateBus();
-  const detector = new Detector({
-    targets: d.targets,
-    stateBus,
-    log: { info: (m, x) => d.log.info(m, x), error: (m, x) => d.log.error(m, x) },
-    ...d.detector,
-    onModeChange: (mode) => {
-      gauge(mode);
-      d.onMode(mode);
-    },
-    effects: {
-      onEnterOffline: () => {
-        offline = true;
-        for (const e of d.bus.registry.allLocal()) if (needsInternet(e)) hold(e);
-        d.peers.setPruningAggressive(true);
-        d.log.warn('internet is down: offline mode', { withdrawn: held.map((e) => e.descriptor.name) });
-      },
-      onLeaveOffline: () => {
-        offline = false;
-        // The latest registration of an instance wins (a service may have re-registered it meanwhile).
-        const latest = new Map(held.splice(0).map((e) => [e.key, e]));
-        for (const e of latest.values()) {
-          // Only local entries are held (needsInternet), and a local entry has its handler.
-          if (!e.handler) throw new Error(`held capability ${e.descriptor.name} has no handler`);
-          d.bus.registerCapability(e.descriptor, e.handler, e.params_compatible ?? undefined);
-        }
-        d.peers.setPruningAggressive(false);
-        d.log.info('internet is back');
-      },
-    },
-  });
-  detector.start();
-  return {
-    stateBus,
-    detector,
-    mode: () => stateBus.current().mode,
-    stop: async () => {
-      unsubscribe();
-      await detector.stop();
-    },
-  };
+  }
+
+  start(): Promise<void> {
+    return this.#gate.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#gate.stop();
+  }
+
+  mode(): Mode {
+    return this.stateBus.current().mode;
+  }
+
+  #start(): void {
+    // A service registering a cloud capability while we are offline (a late start, a reload) must
+    // not slip past the withdrawal: hold it with the others until the internet is back.
+    this.#unsubscribe = this.c.bus.registry.on('change', (ev) => {
+      if (!this.#offline || ev.kind === 'removed' || !this.#needsInternet(ev.entry)) return;
+      this.#log.info('holding a capability that needs the internet until it is back', {
+        capability: ev.entry.descriptor.name,
+      });
+      this.#hold(ev.entry);
+    });
+    this.detector.start();
+  }
+
+  async #stop(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    await this.detector.stop();
+  }
+
+  #needsInternet(e: CapabilityEntry): boolean {
+    return e.is_local && e.descriptor.params.requires_internet === true;
+  }
+
+  #hold(e: CapabilityEntry): void {
+    this.#held.push(e);
+    this.c.bus.deregister(e.descriptor.name, e.descriptor.version, e.descriptor.params);
+  }
+
+  #enterOffline(): void {
+    this.#offline = true;
+    for (const e of this.c.bus.registry.allLocal()) if (this.#needsInternet(e)) this.#hold(e);
+    this.c.peers.setPruningAggressive(true);
+    this.#log.warn('internet is down: offline mode', { withdrawn: this.#held.map((e) => e.descriptor.name) });
+  }
+
+  #leaveOffline(): void {
+    this.#offline = false;
+    // The latest registration of an instance wins (a service may have re-registered it meanwhile).
+    const latest = new Map(this.#held.splice(0).map((e) => [e.key, e]));
+    for (const e of latest.values()) {
+      // Only local entries are held (needsInternet), and a local entry has its handler.
+      if (!e.handler) throw new Error(`held capability ${e.descriptor.name} has no handler`);
+      this.c.bus.registerCapability(e.descriptor, e.handler, e.params_compatible ?? undefined);
+    }
+    this.c.peers.setPruningAggressive(false);
+    this.#log.info('internet is back');
+  }
 }

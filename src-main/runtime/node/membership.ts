@@ -9,7 +9,7 @@ import { rootNodeOf, type CommunityManifest } from '../identity';
 import type { Startable } from '../lifecycle';
 import { readCommunityManifest, writeCommunityManifest } from '../config/community-file';
 import { openCommunity, type CommunityContext } from './community-context';
-import { startCommunityScope, type CommunityScope } from './community-scope';
+import { CommunityScope } from './community-scope';
 import type { NodeComponents, NodeState } from './components';
 
 export type MembershipComponents = Pick<
@@ -79,25 +79,14 @@ export class CommunityMembership implements Startable {
 
   /** Start the community's parts for an open context (the caller closes it if this throws). */
   async join(c: CommunityContext, bootstrap?: readonly Endpoint[]): Promise<void> {
-    const config = this.c.config();
-    this.#scope = await startCommunityScope({
-      config,
-      kp: this.c.keys,
+    const scope = new CommunityScope(this.c, {
       community: c,
-      bus: this.c.bus,
-      peers: this.c.peers,
-      client: this.c.transport,
-      log: this.c.logger.forComponent('node'),
-      metrics: this.c.metrics,
-      displayName: this.c.displayName,
-      profile: this.c.profile,
       transportPort: this.init.transportPort(),
-      transportHost: config.transport.host,
-      discoveryConfig: config.discovery,
-      knownPeersPath: this.c.files.knownPeers,
       bootstrap,
       syncIntervalMs: this.init.syncIntervalMs,
     });
+    await scope.start();
+    this.#scope = scope;
     this.init.state.community = c;
     const cm = this.manifest();
     if (cm) writeCommunityManifest(this.c.files.communityManifest, cm);

@@ -14,19 +14,19 @@ import { loadOrCreateApiToken } from '../config/api-token';
 import { removeRuntimeFile, writeRuntimeFile } from '../config/runtime-file';
 import type { ManifestPublisher } from '../discovery/manifest-publisher';
 import type { Endpoint } from '../identity';
-import { ShutdownStack, StartGate, type Startable } from '../lifecycle';
+import { ShutdownStack, StartGate, startAll, stopAll, type Startable } from '../lifecycle';
 import type { Logger } from '../observability';
 import { wireBusMetrics } from '../observability/bus-metrics';
-import { startTelemetry } from '../observability/telemetry';
+import { Telemetry } from '../observability/telemetry';
 import { JoinCodeBook } from '../onboarding';
 import { createOpenAiApp } from '../openai';
 import { offerService } from '../services/base';
 import { GovernanceService } from '../services/governance';
 import { APP_ROOT } from '../version';
-import { startAiServices, type AiServices } from './ai-services';
+import { AiServices } from './ai-services';
 import { communityJoining } from './community-joining';
 import { openComponents, type NodeComponents, type NodeState } from './components';
-import { startEmergency, type EmergencyWiring } from './emergency-wiring';
+import { EmergencyWiring } from './emergency-wiring';
 import { createManifestPublisher } from './manifest-wiring';
 import { CommunityMembership } from './membership';
 import type { RunningNode, StartNodeOptions } from './options';
@@ -64,45 +64,24 @@ export class Node implements Startable {
       stack.push('bus metrics', wireBusMetrics(c.bus, c.metrics));
       stack.push('governance', await offerService(c.bus, new GovernanceService(c)));
 
-      // Emergency before the AI services: a node booting into an outage never offers its
-      // internet-only models (reference steps 8 and 9 swapped on purpose).
+      // Node-level parts, started in this order and stopped in reverse. Emergency before the AI
+      // services: a node booting into an outage never offers its internet-only models (reference
+      // steps 8 and 9 swapped on purpose). Telemetry (Trackio / OTLP, §23) runs only when configured.
       let publisher: ManifestPublisher | null = null;
-      const emergency = startEmergency({
-        targets: state.config.emergency.probe_targets,
-        bus: c.bus,
-        peers: c.peers,
-        metrics: c.metrics,
-        log: c.logger.forComponent('emergency'),
+      const emergency = new EmergencyWiring(c, {
         detector: opts.emergency,
         onMode: (m: Mode) => {
           state.mode = m;
           publisher?.publish();
         },
       });
-      stack.push('emergency detector', () => emergency.stop());
-
-      // Node-level services (LLM backends, embeddings); community services start with the scope.
-      const ai = await startAiServices({
-        config: state.config,
-        bus: c.bus,
-        metrics: c.metrics,
-        log: c.logger.forComponent('ai'),
-        autodetect: opts.autodetectLlm ?? true,
-      });
-      stack.push('ai services', () => ai.stop());
-
-      // Optional telemetry to Trackio and OTLP (§23); nothing runs unless trackio_project or otlp_endpoint is set.
-      const telemetry = startTelemetry({
-        config: state.config,
-        bus: c.bus,
-        peers: c.peers,
-        nodeId: c.keys.nodeIdFull,
-        run: `${state.config.node.display_name || 'node'} (${c.keys.nodeIdShort})`,
-        log: c.logger.forComponent('telemetry'),
-        eventLog: () => state.community?.log ?? null,
-        mode: () => state.mode,
-      });
-      if (telemetry) stack.push('telemetry', () => telemetry.stop());
+      const ai = new AiServices(c, { autodetect: opts.autodetectLlm ?? true });
+      const telemetry = new Telemetry(c);
+      const parts = [emergency, ai, telemetry];
+      await startAll(parts);
+      stack.push('node parts', () =>
+        stopAll(parts, (_p, err) => log.warn('a part failed to stop', { error: errorMessage(err) })),
+      );
 
       let transportPort = 0;
       const endpoints = () => advertisedEndpoints(state.config.transport.host, transportPort);

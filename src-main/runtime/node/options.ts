@@ -11,7 +11,7 @@ import type { HttpClient } from '../transport';
 import type { AiServices } from './ai-services';
 import type { CommunityContext } from './community-context';
 import type { CommunityScope } from './community-scope';
-import type { EmergencyWiring, EmergencyWiringDeps } from './emergency-wiring';
+import type { EmergencyInit, EmergencyWiring } from './emergency-wiring';
 
 export interface StartNodeOptions {
   /** A resolved config (`loadConfig` resolves paths). */
@@ -39,7 +39,7 @@ export interface StartNodeOptions {
   /** Look for LLM servers already running on 127.0.0.1 when none is configured (default true). */
   readonly autodetectLlm?: boolean;
   /** Emergency detector overrides (tests inject probes, clocks and short debounces). */
-  readonly emergency?: EmergencyWiringDeps['detector'];
+  readonly emergency?: EmergencyInit['detector'];
 }
 
 export interface RunningNode {
@@ -58,8 +58,8 @@ export interface RunningNode {
   readonly api: NodeApiWithStream;
   readonly emergency: EmergencyWiring;
   readonly ai: AiServices;
-  /** Trackio / OTLP exporters (observability.trackio_project / otlp_endpoint), null when neither is set. */
-  readonly telemetry: Telemetry | null;
+  /** Trackio / OTLP exporters (observability.trackio_project / otlp_endpoint); idle when neither is set. */
+  readonly telemetry: Telemetry;
   /** The community's log and membership, once the node belongs to one. */
   community(): CommunityContext | null;
   /** The community scope (its services: market, chat, files, rag), once the node belongs to one. */

@@ -10,8 +10,10 @@ import type { CapabilityBus } from '../bus';
 import type { Config } from '../config';
 import type { PeerRegistry } from '../discovery';
 import type { EventLog } from '../events';
-import { spaceUrl, TRACKIO_DEFAULT_URL, TrackioExporter, type Logger } from '.';
-import { PeriodicTask } from '../lifecycle';
+import { spaceUrl, TRACKIO_DEFAULT_URL, TrackioExporter } from './trackio';
+import type { Logger } from './logger';
+import type { ComponentLogger } from './component-logger';
+import { PeriodicTask, StartGate, type Startable } from '../lifecycle';
 import { PACKAGE_VERSION } from '../version';
 import { errorMessage } from '../../common/error-message';
 import type { OtlpExporter } from './otlp';
@@ -20,42 +22,98 @@ export const TOPOLOGY_SNAPSHOT_MS = 60_000;
 /** LLM calls whose start was seen but whose end was not yet: bounded so a leak cannot grow. */
 const PENDING_CALLS_MAX = 1_000;
 
-export interface TelemetryDeps {
+/** What telemetry reads of the node (a Pick of the Node's components). */
+export interface TelemetryComponents {
+  readonly config: () => Config;
+  readonly bus: CapabilityBus;
+  readonly peers: PeerRegistry;
+  readonly keys: { readonly nodeIdFull: string; readonly nodeIdShort: string };
+  readonly logger: ComponentLogger;
+  /** The community now (its log feeds the gauges; null before joining). */
+  readonly community: () => { readonly log: EventLog } | null;
+  readonly mode: () => string;
+}
+
+export interface TelemetryInit {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly snapshotMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+/** What the exporters read, resolved from the components when telemetry starts. */
+interface TelemetryDeps {
   readonly config: Config;
   readonly bus: CapabilityBus;
   readonly peers: PeerRegistry;
   readonly nodeId: string;
   readonly run: string;
   readonly log: Logger;
-  /** The community log now (null before joining). */
   readonly eventLog: () => EventLog | null;
-  readonly mode?: () => string;
+  readonly mode: () => string;
   readonly env?: NodeJS.ProcessEnv;
   readonly snapshotMs?: number;
   readonly fetch?: typeof fetch;
 }
 
-export interface Telemetry {
-  /** The Trackio exporter, or null when `trackio_project` is not set. */
-  readonly exporter: TrackioExporter | null;
-  /** The OTLP exporter once its SDK is loaded, or null when `otlp_endpoint` is not set. */
-  readonly otlp: Promise<OtlpExporter | null>;
-  stop(): Promise<void>;
-}
+/**
+ * Telemetry as one part: starts the exporters the config asks for (none: start does nothing),
+ * stops them on stop; start after stop starts fresh exporters from the config of that moment.
+ */
+export class Telemetry implements Startable {
+  #trackio: { exporter: TrackioExporter; stop(): Promise<void> } | null = null;
+  #otlp: { exporter: Promise<OtlpExporter | null>; stop(): Promise<void> } | null = null;
+  readonly #gate = new StartGate(
+    () => this.#start(),
+    () => this.#stop(),
+  );
 
-/** Start the exporters that are configured, or return null when none is. */
-export function startTelemetry(d: TelemetryDeps): Telemetry | null {
-  const o = d.config.observability;
-  if (!o.trackio_project && !o.otlp_endpoint) return null;
-  const trackio = o.trackio_project ? startTrackio(d, o.trackio_project) : null;
-  const otlp = o.otlp_endpoint ? startOtlp(d, o.otlp_endpoint) : null;
-  return {
-    exporter: trackio?.exporter ?? null,
-    otlp: otlp?.exporter ?? Promise.resolve(null),
-    async stop() {
-      await Promise.all([trackio?.stop(), otlp?.stop()]);
-    },
-  };
+  constructor(
+    private readonly c: TelemetryComponents,
+    private readonly init: TelemetryInit = {},
+  ) {}
+
+  start(): Promise<void> {
+    return this.#gate.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#gate.stop();
+  }
+
+  /** The Trackio exporter, or null when `trackio_project` is not set (or telemetry is stopped). */
+  get exporter(): TrackioExporter | null {
+    return this.#trackio?.exporter ?? null;
+  }
+
+  /** The OTLP exporter once its SDK is loaded, or null when `otlp_endpoint` is not set. */
+  get otlp(): Promise<OtlpExporter | null> {
+    return this.#otlp?.exporter ?? Promise.resolve(null);
+  }
+
+  #start(): void {
+    const config = this.c.config();
+    const o = config.observability;
+    if (!o.trackio_project && !o.otlp_endpoint) return;
+    const d: TelemetryDeps = {
+      ...this.init,
+      config,
+      bus: this.c.bus,
+      peers: this.c.peers,
+      nodeId: this.c.keys.nodeIdFull,
+      run: `${config.node.display_name || 'node'} (${this.c.keys.nodeIdShort})`,
+      log: this.c.logger.forComponent('telemetry'),
+      eventLog: () => this.c.community()?.log ?? null,
+      mode: this.c.mode,
+    };
+    this.#trackio = o.trackio_project ? startTrackio(d, o.trackio_project) : null;
+    this.#otlp = o.otlp_endpoint ? startOtlp(d, o.otlp_endpoint) : null;
+  }
+
+  async #stop(): Promise<void> {
+    const [trackio, otlp] = [this.#trackio, this.#otlp];
+    this.#trackio = this.#otlp = null;
+    await Promise.all([trackio?.stop(), otlp?.stop()]);
+  }
 }
 
 /** The node's topology figures, shared by Trackio's snapshot and the OTLP gauges. */
@@ -191,7 +249,7 @@ function startTrackio(d: TelemetryDeps, project: string): { exporter: TrackioExp
     exporter.log({
       kind: 'topology',
       ...topologyGauges(d),
-      mode: d.mode?.() ?? 'normal',
+      mode: d.mode(),
       market_posts_per_min: (posts * 60_000) / snapshotMs,
       chat_messages_per_min: (chats * 60_000) / snapshotMs,
     });

@@ -6,6 +6,11 @@
  */
 import type { NodeId } from '../../common';
 import { CallError } from '../../common';
+import type { KeyPair } from '../identity';
+import { jsonText } from './bus-payload';
+import type { PeerAddress } from './contract';
+import type { PinnedCerts } from './pinned-certs';
+import { signRequestAsync } from './request-signing';
 
 /** The most chunks one request may ask for. */
 export const BLOB_CHUNKS_MAX_PER_REQUEST = 256;
@@ -31,6 +36,40 @@ export interface BlobEndpoint {
     req: BlobChunksRequest,
     signal: AbortSignal,
   ): AsyncIterable<{ index: number; data: Uint8Array }>;
+}
+
+/** A signed POST ready to be sent from another thread: what `HttpClient` would write, and the certificate to insist on. */
+export interface PreparedRequest {
+  readonly host: string;
+  readonly port: number;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  /** `sha256:<hex>` the peer's certificate must have (pinned); the sender checks it before writing the request. */
+  readonly expectedFingerprint: string;
+}
+
+export type PrepareSigned = (peer: PeerAddress, path: string, body: unknown) => Promise<PreparedRequest>;
+
+/**
+ * Signs a POST of `body` (canonical JSON) to `peer` exactly as HttpClient does, for a receiver
+ * thread (blobs/receiver-threads.ts) to send on its own connection.
+ */
+export async function prepareSigned(
+  o: { readonly kp: KeyPair; readonly pinnedCerts: PinnedCerts },
+  peer: PeerAddress,
+  path: string,
+  body: unknown,
+  nowMs: number,
+): Promise<PreparedRequest> {
+  const expectedFingerprint = o.pinnedCerts.expected(peer.nodeId);
+  if (!expectedFingerprint)
+    throw new CallError('forbidden', `${path}: no TLS certificate is pinned for ${peer.nodeId}`);
+  const text = jsonText(body, path) ?? '';
+  const headers = await signRequestAsync(o.kp, { method: 'POST', path, to: peer.nodeId, body: text }, nowMs);
+  const { host, port } = peer.endpoint;
+  return { host, port, method: 'POST', path, headers, body: text, expectedFingerprint };
 }
 
 export function parseBlobChunksRequest(v: Record<string, unknown>): BlobChunksRequest {

@@ -8,7 +8,7 @@ import {
 } from '../../common';
 import type { Endpoint, KeyPair } from '../identity';
 import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract';
-import { ChunkRecordParser, type BlobChunksRequest } from './blob-chunks';
+import { ChunkRecordParser, prepareSigned, type BlobChunksRequest, type PrepareSigned } from './blob-chunks';
 import { errorFromReply, pinnedRequest, readResponse, type CancelSignal } from './https-request';
 import type { PinnedCerts } from './pinned-certs';
 import type { PubSubBatch } from './pubsub';
@@ -56,6 +56,8 @@ interface SendOptions {
 }
 
 export class HttpClient implements PeerTransport {
+  /** A signed request to a peer for a receiver thread to send (blob-chunks.ts `prepareSigned`). */
+  readonly prepareSigned: PrepareSigned = (peer, path, body) => prepareSigned(this.opts, peer, path, body, this.now());
   private readonly agent: Agent;
   private readonly timeoutDefaultMs: number;
   private readonly now: () => number;

@@ -19,53 +19,55 @@ const DesktopSettings: Component = () => {
   };
 
   return (
-    <Show when={!settings.error && settings()?.in_app}>
-      <section aria-labelledby="desktop-settings-title">
-        <h3 id="desktop-settings-title">This computer</h3>
-        <p>HearthNet keeps serving your street while its window is closed. These are also in the tray icon's menu.</p>
-        <label>
-          <input
-            type="checkbox"
-            checked={settings()!.notifications}
-            onChange={(e) => {
-              const enabled = e.currentTarget.checked;
-              void run(async () =>
-                mutate({
-                  ...settings()!,
-                  notifications: (await trpc.desktop.setNotifications.mutate({ enabled })).notifications,
-                }),
-              );
-            }}
-          />{' '}
-          Show a notification for new messages to us and new emergency posts
-        </label>
-        <p>
-          <button
-            type="button"
-            onClick={() => {
-              const paused = !settings()!.sharing_paused;
-              void run(async () =>
-                mutate({
-                  ...settings()!,
-                  sharing_paused: (await trpc.desktop.setSharingPaused.mutate({ paused })).sharing_paused,
-                }),
-              );
-            }}
-          >
-            {settings()!.sharing_paused ? 'Resume sharing' : 'Pause sharing'}
-          </button>{' '}
-          {settings()!.sharing_paused
-            ? 'Sharing is paused: neighbours cannot use this computer’s AI until you resume. Chat, the market and files go on.'
-            : 'Pausing stops neighbours using this computer’s AI until you resume (or restart the app).'}
-        </p>
-        <p>
-          <button type="button" onClick={() => void run(() => trpc.desktop.quit.mutate())}>
-            Quit HearthNet
-          </button>{' '}
-          Your neighbours will not reach this household until you open it again.
-        </p>
-        <Show when={error()}>{(e) => <p role="alert">{e()}</p>}</Show>
-      </section>
+    <Show when={!settings.error && settings()?.in_app ? settings() : undefined}>
+      {(current) => (
+        <section aria-labelledby="desktop-settings-title">
+          <h3 id="desktop-settings-title">This computer</h3>
+          <p>HearthNet keeps serving your street while its window is closed. These are also in the tray icon's menu.</p>
+          <label>
+            <input
+              type="checkbox"
+              checked={current().notifications}
+              onChange={(e) => {
+                const enabled = e.currentTarget.checked;
+                void run(async () =>
+                  mutate({
+                    ...current(),
+                    notifications: (await trpc.desktop.setNotifications.mutate({ enabled })).notifications,
+                  }),
+                );
+              }}
+            />{' '}
+            Show a notification for new messages to us and new emergency posts
+          </label>
+          <p>
+            <button
+              type="button"
+              onClick={() => {
+                const paused = !current().sharing_paused;
+                void run(async () =>
+                  mutate({
+                    ...current(),
+                    sharing_paused: (await trpc.desktop.setSharingPaused.mutate({ paused })).sharing_paused,
+                  }),
+                );
+              }}
+            >
+              {current().sharing_paused ? 'Resume sharing' : 'Pause sharing'}
+            </button>{' '}
+            {current().sharing_paused
+              ? 'Sharing is paused: neighbours cannot use this computer’s AI until you resume. Chat, the market and files go on.'
+              : 'Pausing stops neighbours using this computer’s AI until you resume (or restart the app).'}
+          </p>
+          <p>
+            <button type="button" onClick={() => void run(() => trpc.desktop.quit.mutate())}>
+              Quit HearthNet
+            </button>{' '}
+            Your neighbours will not reach this household until you open it again.
+          </p>
+          <Show when={error()}>{(e) => <p role="alert">{e()}</p>}</Show>
+        </section>
+      )}
     </Show>
   );
 };

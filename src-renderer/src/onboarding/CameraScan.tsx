@@ -10,7 +10,9 @@ const GIVE_UP_MS = 120_000;
 
 /** Whether this page may use the camera at all (plain-http LAN pages may not). */
 export function cameraAvailable(): boolean {
-  return window.isSecureContext && typeof navigator.mediaDevices?.getUserMedia === 'function';
+  return (
+    window.isSecureContext && typeof (navigator.mediaDevices as MediaDevices | undefined)?.getUserMedia === 'function'
+  ); // absent on plain http;
 }
 
 const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void }> = (props) => {
@@ -28,7 +30,7 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
   };
   onCleanup(stop);
 
-  onMount(async () => {
+  const start = async () => {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
     } catch {
@@ -37,7 +39,10 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
       );
       return;
     }
-    if (stopped) return stop();
+    if (stopped) {
+      stop();
+      return;
+    }
     video.srcObject = stream;
     await video.play().catch(() => undefined);
     const canvas = document.createElement('canvas');
@@ -47,13 +52,15 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
       if (stopped || !ctx) return;
       if (Date.now() - started > GIVE_UP_MS) {
         setProblem('No code found yet. Hold the code steady in the frame, or open a photo of it instead.');
-        return stop();
+        stop();
+        return;
       }
       if (video.videoWidth > 0) {
         canvas.width = video.videoWidth;
         canvas.height = video.videoHeight;
         ctx.drawImage(video, 0, 0);
         const text = await decodeQrFromFrame(ctx.getImageData(0, 0, canvas.width, canvas.height)).catch(() => null);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the await
         if (text && !stopped) {
           stop();
           props.onCode(text);
@@ -63,7 +70,8 @@ const CameraScan: Component<{ onCode: (text: string) => void; onStop: () => void
       timer = setTimeout(() => void tick(), FRAME_INTERVAL_MS);
     };
     void tick();
-  });
+  };
+  onMount(() => void start());
 
   return (
     <div class="ob-camera">

@@ -3,7 +3,7 @@
  * no required props: the app shell renders it while the household belongs to no community and
  * passes `onDone` to go on to the app once the household has seen its result.
  */
-import { createSignal, Match, onCleanup, onMount, Switch, type Component } from 'solid-js';
+import { createSignal, Match, onCleanup, onMount, Show, Switch, type Component } from 'solid-js';
 import { onDesktopLink } from '../desktop-links';
 import { trpc } from '../trpc';
 import ErrorPanel from './ErrorPanel';
@@ -96,7 +96,7 @@ const Onboarding: Component<{ onDone?: () => void }> = (props) => {
                 Any household in the community
               </label>
             </fieldset>
-            {error() && <ErrorPanel error={error()!} />}
+            <Show when={error()}>{(e) => <ErrorPanel error={e()} />}</Show>
             <button type="submit" class="ob-button" disabled={busy() || !name().trim()}>
               {busy() ? 'Starting…' : 'Start the community'}
             </button>

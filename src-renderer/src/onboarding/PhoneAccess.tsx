@@ -147,7 +147,7 @@ const PhoneAccess: Component = () => {
           </>
         )}
       </Show>
-      {error() && <ErrorPanel error={error()!} />}
+      <Show when={error()}>{(e) => <ErrorPanel error={e()} />}</Show>
     </section>
   );
 };

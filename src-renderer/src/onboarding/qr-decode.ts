@@ -12,6 +12,9 @@ function prepare(): void {
   prepareZXingModule({
     overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? wasmUrl : prefix + path) },
     fireImmediately: true,
+  }).catch(() => {
+    // A failed load resurfaces in the decode that needs the module (reported there, once); try again next time.
+    prepared = false;
   });
 }
 

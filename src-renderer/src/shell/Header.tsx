@@ -1,5 +1,5 @@
 /** The top of every screen: the household's name, its street, and whether the internet is up. */
-import { Show, type JSX } from 'solid-js';
+import type { JSX } from 'solid-js';
 import type { StatusReport } from '../../../src-main/runtime/api';
 import { Details } from '../ui/states';
 
@@ -15,7 +15,7 @@ export function Header(props: { status: StatusReport }): JSX.Element {
     <header class="app-header">
       <div class="house">
         <h1>{s().display_name}</h1>
-        <span class="street">{s().community ? s().community!.name : 'Not on a street yet'}</span>
+        <span class="street">{s().community?.name ?? 'Not on a street yet'}</span>
       </div>
       <span class={`mode-pill mode-${s().mode}`} role="status">
         <span class="mode-dot" aria-hidden="true" />

@@ -6,15 +6,21 @@
 import { lazy, Show, Suspense, type Component, type JSX } from 'solid-js';
 import { Loading } from '../ui/states';
 
-const found = import.meta.glob<{
+interface OnboardingModule {
   Onboarding?: Component<{ onDone?: () => void }>;
   default?: Component<{ onDone?: () => void }>;
-}>('../onboarding/Onboarding.tsx');
+}
+// Partial: the file may be absent from this build, and then the glob has no such key.
+const found: Partial<Record<string, () => Promise<OnboardingModule>>> = import.meta.glob<OnboardingModule>(
+  '../onboarding/Onboarding.tsx',
+);
 const load = found['../onboarding/Onboarding.tsx'];
 const Onboarding = load
   ? lazy(async () => {
       const m = await load();
-      return { default: (m.Onboarding ?? m.default)! };
+      const component = m.Onboarding ?? m.default;
+      if (!component) throw new Error('onboarding/Onboarding.tsx exports no component');
+      return { default: component };
     })
   : undefined;
 

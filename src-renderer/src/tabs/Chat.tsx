@@ -58,7 +58,7 @@ export default function Chat(): JSX.Element {
       </Show>
       <Show
         when={!feed.error() || feed.conversations()}
-        fallback={<ErrorState error={feed.error()!} retry={feed.reload} />}
+        fallback={<Show when={feed.error()}>{(err) => <ErrorState error={err()} retry={() => feed.reload()} />}</Show>}
       >
         <Show when={feed.conversations()} fallback={<Loading label="Loading your conversations…" />}>
           {(convs) => (
@@ -125,12 +125,16 @@ export default function Chat(): JSX.Element {
         }
       >
         {(_peer: string) => (
-          <Thread
-            conversation={current()!}
-            selfId={node.status()?.node_id ?? ''}
-            visible={panelVisible}
-            onBack={narrow() ? () => setOpen(null) : undefined}
-          />
+          <Show when={current()}>
+            {(conversation) => (
+              <Thread
+                conversation={conversation()}
+                selfId={node.status()?.node_id ?? ''}
+                visible={panelVisible}
+                onBack={narrow() ? () => setOpen(null) : undefined}
+              />
+            )}
+          </Show>
         )}
       </Show>
     </div>

@@ -114,7 +114,11 @@ export default function Files(): JSX.Element {
             <ul class="file-list">
               {/* Keyed by file id: a refreshed list must not reset a download in progress. */}
               <For each={list().map((f) => f.cid)}>
-                {(cid) => <FileItem file={list().find((f) => f.cid === cid)!} changed={() => void refetch()} />}
+                {(cid) => (
+                  <Show when={list().find((f) => f.cid === cid)}>
+                    {(file) => <FileItem file={file()} changed={() => void refetch()} />}
+                  </Show>
+                )}
               </For>
             </ul>
           )}

@@ -121,7 +121,7 @@ export default function Market(): JSX.Element {
           </For>
         </div>
       </div>
-      <Show when={!posts.error} fallback={<ErrorState error={plainError(posts.error)} retry={refetch} />}>
+      <Show when={!posts.error} fallback={<ErrorState error={plainError(posts.error)} retry={() => void refetch()} />}>
         <Show when={posts.latest !== undefined} fallback={<Loading label="Reading the market…" />}>
           <Show
             when={shown().length > 0}

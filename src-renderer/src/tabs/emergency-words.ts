@@ -26,7 +26,7 @@ export function stillWorksWords(rows: ReadonlyArray<{ capability: string; househ
   return FEATURES.map(([, word]) => word)
     .filter((w) => byFeature.has(w))
     .map((w) => {
-      const who = [...byFeature.get(w)!].sort();
+      const who = [...(byFeature.get(w) ?? [])].sort(); // filtered to present features above
       return who.length
         ? `${w} (${who.length > 3 ? `${who.slice(0, 3).join(', ')} and ${who.length - 3} more` : who.join(', ')})`
         : w;

@@ -14,7 +14,7 @@ export type OpSubscribe<P, R> = (h: Handlers<P, R>) => { unsubscribe(): void };
 
 export interface RunningOp<R> {
   readonly result: Promise<R>;
-  cancel(): void;
+  readonly cancel: () => void;
 }
 
 export function runOp<P, R>(subscribe: OpSubscribe<P, R>, onProgress: (p: P) => void): RunningOp<R> {

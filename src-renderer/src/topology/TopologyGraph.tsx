@@ -74,7 +74,10 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
     setLastCall(words);
     wordsTimer = setTimeout(function flush() {
       wordsTimer = undefined;
-      if (pendingWords !== null) (sayCall(pendingWords), (pendingWords = null));
+      if (pendingWords !== null) {
+        sayCall(pendingWords);
+        pendingWords = null;
+      }
     }, SAY_EVERY_MS);
   };
   onCleanup(() => clearTimeout(wordsTimer));
@@ -114,8 +117,9 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
   const busy = createMemo(() => (reduced() ? new Set(active().map((c) => pairKey(c.from, c.to))) : new Set<string>()));
   /** Start a dot's trip from caller to callee. */
   const travel = (el: SVGCircleElement, c: ActiveCall) => {
-    const p = layout().get(c.from)!;
-    const q = layout().get(c.to)!;
+    const p = layout().get(c.from);
+    const q = layout().get(c.to);
+    if (!p || !q) return; // a household no longer drawn: no trip to show
     el.animate([{ transform: `translate(${p.x}px, ${p.y}px)` }, { transform: `translate(${q.x}px, ${q.y}px)` }], {
       duration: CALL_MS,
       easing: 'ease-in-out',
@@ -139,10 +143,10 @@ export function TopologyGraph(props: TopologyGraphProps): JSX.Element {
               return (
                 <Show when={p() && q()}>
                   <line
-                    x1={p()!.x}
-                    y1={p()!.y}
-                    x2={q()!.x}
-                    y2={q()!.y}
+                    x1={p()?.x}
+                    y1={p()?.y}
+                    x2={q()?.x}
+                    y2={q()?.y}
                     class="topo-link"
                     classList={{ 'topo-link-busy': reduced() && busy().has(pairKey(l.from, l.to)) }}
                   />

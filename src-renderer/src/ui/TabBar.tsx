@@ -32,7 +32,7 @@ export function TabBar(props: {
     buttons[to]?.focus();
   };
   const onKey = (i: number, e: KeyboardEvent) => {
-    const keys: Record<string, number | 'home' | 'end'> = {
+    const keys: Partial<Record<string, number | 'home' | 'end'>> = {
       ArrowRight: 1,
       ArrowDown: 1,
       ArrowLeft: -1,

@@ -47,7 +47,14 @@ export function createChatFeed(): ChatFeed {
       .catch((err: unknown) => setError(plainError(err)));
   };
   const live = useSubscription<ChatUpdate>(
-    (h) => trpc.onChat.subscribe(undefined, { ...h, onStarted: () => (h.onStarted?.(), reload()) }),
+    (h) =>
+      trpc.onChat.subscribe(undefined, {
+        ...h,
+        onStarted: () => {
+          h.onStarted?.();
+          reload();
+        },
+      }),
     (u) => {
       setConversations((list) => upsert(list ?? [], u.conversation));
       for (const fn of listeners) fn(u);

@@ -8,28 +8,70 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isStartable, PeriodicTask, StartGate, type Startable } from '../../../src-main/runtime/lifecycle';
 import { Node, type RunningNode } from '../../../src-main/runtime/node';
 import { loadConfig } from '../../../src-main/runtime/config';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createMesh, type Mesh } from '../../support/mesh';
+import { MODEL2VEC_DIR, STORIES_GGUF } from '../../support/models';
+
+const EMBED = 'bge-64d';
 
 const FAKE = { toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] as const };
+
+/**
+ * Timers the part under test leaves pending. The node's other parts keep running beside it and
+ * re-arm their own timers from inside timer callbacks (a discovery tick, a sync round); those
+ * are not the cycled part's and are not counted, whatever the clock they land on.
+ */
+function trackTimers(): { pending(): number; restore(): void } {
+  const fakeSet = globalThis.setTimeout;
+  const fakeClear = globalThis.clearTimeout;
+  const mine = new Set<unknown>();
+  const fromTimerCallback = () => /listOnTimeout|processTimers/.test(new Error().stack ?? '');
+  globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const handle: unknown = fakeSet(
+      (...a: unknown[]) => {
+        mine.delete(handle);
+        fn(...a);
+      },
+      ms,
+      ...args,
+    );
+    if (!fromTimerCallback()) mine.add(handle);
+    return handle;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = (h: Parameters<typeof clearTimeout>[0]) => {
+    mine.delete(h);
+    fakeClear(h);
+  };
+  return {
+    pending: () => mine.size,
+    restore: () => {
+      globalThis.setTimeout = fakeSet;
+      globalThis.clearTimeout = fakeClear;
+    },
+  };
+}
 
 /** start, stop, stop again, start after stop, stop during start; leaves the part running. */
 async function cycle(part: Startable): Promise<void> {
   vi.useFakeTimers({ toFake: [...FAKE.toFake] });
+  const timers = trackTimers();
   try {
     await part.stop();
-    const idle = vi.getTimerCount();
+    const idle = timers.pending();
     await part.stop(); // stop again: nothing to do, nothing thrown
-    expect(vi.getTimerCount()).toBe(idle);
+    expect(timers.pending()).toBe(idle);
     await part.start(); // start after stop
     await part.start(); // start again: idempotent
     await part.stop();
-    expect(vi.getTimerCount(), 'timers left behind after stop').toBe(idle);
+    expect(timers.pending(), 'timers left behind after stop').toBe(idle);
     const starting = part.start();
     const stopping = part.stop(); // stop during start
     await Promise.all([starting, stopping]);
-    expect(vi.getTimerCount(), 'timers left behind after stop during start').toBe(idle);
+    expect(timers.pending(), 'timers left behind after stop during start').toBe(idle);
     await part.start();
   } finally {
+    timers.restore();
     vi.useRealTimers();
   }
 }
@@ -44,16 +86,27 @@ describe('every Startable: start, stop, stop again, start after stop, stop durin
 
   beforeAll(async () => {
     // A home with a community (set up by createMesh), then a Node of our own on it.
-    mesh = await createMesh(1);
+    // With the shared test models (when present) the LLM and embedding services have a real
+    // model to close on stop and load again on start.
+    mesh = await createMesh(1, {
+      configure: (c) => {
+        if (!MODEL2VEC_DIR || !STORIES_GGUF) return c;
+        mkdirSync(c.node.models_dir, { recursive: true });
+        cpSync(MODEL2VEC_DIR, join(c.node.models_dir, EMBED), { recursive: true });
+        return {
+          ...c,
+          embedding: { ...c.embedding, model: EMBED },
+          llm: { backends: [{ name: 'llama_cpp', url: null, model: STORIES_GGUF, api_key_env: null }] },
+        };
+      },
+    });
     const m = mesh.nodes[0];
     await m.stop();
     node = new Node({
       config: loadConfig(m.configFile, { env: { HEARTHNET_HOME: m.home } }),
       configFile: m.configFile,
       name: 'alice',
-      // Background rounds that fire mid-cycle would reschedule onto the fake clock and be
-      // counted as the cycled part's timers: the sync loop runs at boot, then rarely.
-      syncIntervalMs: 3_600_000,
+      syncIntervalMs: 500,
       writeRuntimeFile: false,
       autodetectLlm: false,
     });
@@ -69,7 +122,12 @@ describe('every Startable: start, stop, stop again, start after stop, stop durin
   const parts = (n: RunningNode): Record<string, unknown> => {
     const s = n.scope()!;
     return {
+      'emergency wiring': n.emergency,
       'emergency detector': n.emergency.detector,
+      'ai services': n.ai,
+      telemetry: n.telemetry,
+      'community scope': s,
+      'community services': s.services,
       'llm service': n.ai.llm,
       'embedding service': n.ai.embedding,
       discovery: s.discovery,
@@ -89,7 +147,12 @@ describe('every Startable: start, stop, stop again, start after stop, stop durin
   });
 
   for (const name of [
+    'emergency wiring',
     'emergency detector',
+    'ai services',
+    'telemetry',
+    'community scope',
+    'community services',
     'llm service',
     'embedding service',
     'discovery',
@@ -106,6 +169,31 @@ describe('every Startable: start, stop, stop again, start after stop, stop durin
       await cycle(parts(node.view())[name] as Startable);
     });
   }
+
+  it.skipIf(!MODEL2VEC_DIR || !STORIES_GGUF)(
+    'the LLM and embedding services serve again after stop and start (their models reopen)',
+    async () => {
+      const { ai, bus } = node.view();
+      for (const s of [ai.llm, ai.embedding]) {
+        await s.stop();
+        await s.start();
+      }
+      expect(ai.embedding.health()).toMatchObject({ ok: true, state: 'ready' });
+      expect(ai.llm.health()).toMatchObject({ ok: true, ready: 1 });
+      const embedded = (await bus.call('embed.text', [1, 0], { texts: ['the well pump is fixed'] })) as {
+        vectors: number[][];
+      };
+      expect(embedded.vectors[0].length).toBeGreaterThan(0);
+      const chat = (await bus.call(
+        'llm.chat',
+        [1, 0],
+        { model: 'stories260K', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8 },
+        { params: { model: 'stories260K' } },
+      )) as { tokens_out: number };
+      expect(chat.tokens_out).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it('the node still serves after its parts were cycled: a market post and list through the bus', async () => {
     const { post } = (await node.view().bus.call('market.post', [1, 0], {

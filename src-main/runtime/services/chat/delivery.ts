@@ -165,6 +165,7 @@ export class DeliveryManager {
       } catch (err) {
         // The subscription overflowed (we fell behind): rescan the log and carry on.
         this.warn('chat event subscription lost; catching up from the log', { error: String(err) });
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it may have fired while we awaited
         if (signal.aborted) return;
         stream = this.c.log.subscribe(CHAT_EVENT_TYPES, { signal });
         this.catchUp();

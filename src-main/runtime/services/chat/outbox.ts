@@ -6,6 +6,10 @@ import { ChatError } from './errors';
 const OUTBOX_VERSION = 1;
 
 /** One unacknowledged message. Times in ms since the epoch. */
+/** An entry as an older outbox file may hold it (the counters came later), or null. */
+type StoredEntry = Omit<OutboxEntry, 'attempts' | 'pushed_at' | 'forwarded_to'> &
+  Partial<Pick<OutboxEntry, 'attempts' | 'pushed_at' | 'forwarded_to'>>;
+
 export interface OutboxEntry {
   readonly msg_id: string;
   readonly event_id: string;
@@ -49,7 +53,7 @@ export class Outbox {
         { details: { path } },
       );
     }
-    for (const e of parsed.entries as OutboxEntry[]) {
+    for (const e of parsed.entries as Array<StoredEntry | null>) {
       if (typeof e?.msg_id === 'string' && typeof e.event_id === 'string' && typeof e.recipient === 'string') {
         box.entries.set(e.msg_id, {
           ...e,

@@ -8,9 +8,7 @@ const NAME_MAX = 255;
 
 /** Length in Unicode code points, as JSON Schema `maxLength` counts. */
 export function charLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n += 1;
-  return n;
+  return Array.from(text).length; // code points, not UTF-16 units
 }
 
 const SafeSize = () => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, expected: 'a whole number ≥ 0' });

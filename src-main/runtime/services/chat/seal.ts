@@ -102,7 +102,8 @@ export function sealMessage(input: SealInput, random: RandomSource = randomBytes
   for (const r of readers) {
     const eph = x25519FromSecret(random(KEY_BYTES));
     const epk = eph.publicKey;
-    const rx = readerX.get(r)!;
+    const rx = readerX.get(r);
+    if (!rx) throw new Error(`no X25519 key for reader ${r}`); // readerX is built from readers
     let shared: Uint8Array;
     try {
       shared = x25519Shared(eph.secret, rx);

@@ -3,7 +3,7 @@
  * bus handlers, plus markRead for the local UI. Messages are sealed before they enter the log.
  */
 import { monotonicFactory } from 'ulidx';
-import { RPC_DEFAULT_TIMEOUT_SECONDS, type EventType, type NodeId, type Version } from '../../../common';
+import { promiseTry, RPC_DEFAULT_TIMEOUT_SECONDS, type EventType, type NodeId, type Version } from '../../../common';
 import type { ChatConfig } from '../../config';
 import type { Event, EventLog } from '../../events';
 import type { KeyPair } from '../../identity';
@@ -81,8 +81,10 @@ export class ChatService implements Service {
   }
 
   /** Starts delivery (outbox retries, receipts). Idempotent. The view is fed by the ReplayEngine. */
-  async start(): Promise<void> {
-    this.c.delivery.start();
+  start(): Promise<void> {
+    return promiseTry(() => {
+      this.c.delivery.start();
+    });
   }
 
   async stop(): Promise<void> {
@@ -122,7 +124,9 @@ export class ChatService implements Service {
   };
 
   /** chat.history@1.0 (self): {with?, since_lamport?, limit?} -> {messages}. */
-  readonly history: ChatHandler = async (ctx) => {
+  readonly history: ChatHandler = (ctx) => promiseTry(() => this.historyNow(ctx));
+
+  private historyNow(ctx: ChatHandlerContext): { messages: ChatMessage[] } {
     this.assertSelf(ctx.caller, 'read its chat history');
     const req = parseHistoryRequest(ctx.body);
     const messages: ChatMessage[] = this.c.view.historyWith(req.with, {
@@ -130,7 +134,7 @@ export class ChatService implements Service {
       limit: req.limit,
     });
     return { messages };
-  };
+  }
 
   /**
    * Mark a message sent to us as read (appends `chat.message.read` once). For the local UI.

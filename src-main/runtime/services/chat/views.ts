@@ -8,6 +8,7 @@ import type { KeyPair } from '../../identity';
 import { ChatError } from './errors';
 import { openMessage } from './seal';
 import { CHAT_EVENT_TYPES, type ChatAttachment } from './types';
+import { deleteOldest } from '../../../common';
 
 export const CHAT_HISTORY_DEFAULT_LIMIT = 200;
 /** Receipts seen before their message (possible mid-sync); bounded so others' traffic can't grow it. */
@@ -179,7 +180,7 @@ export class ChatView implements MaterialisedView {
       this.byMsg.set(stored.msg_id, { stored, body: p.text, attachments: p.attachments });
       return true;
     } catch (err) {
-      const e = err instanceof ChatError ? err : new ChatError('decrypt_failed', String(err), { cause: err });
+      const e = ChatError.is(err) ? err : new ChatError('decrypt_failed', String(err), { cause: err });
       this.undecryptableCount += 1;
       (this.opts.onUndecryptable ?? warnUndecryptable)(e, { event_id: stored.event_id, sender: stored.sender });
       return false;
@@ -204,7 +205,7 @@ export class ChatView implements MaterialisedView {
     list.push(r);
     this.pending.delete(msgId);
     this.pending.set(msgId, list);
-    if (this.pending.size > CHAT_PENDING_RECEIPTS_MAX) this.pending.delete(this.pending.keys().next().value!);
+    if (this.pending.size > CHAT_PENDING_RECEIPTS_MAX) deleteOldest(this.pending);
   }
 
   private peerOf(s: StoredMessage): string {

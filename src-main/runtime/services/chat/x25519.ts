@@ -6,6 +6,7 @@
 import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { KeyPair } from '../../identity';
+import { deleteOldest } from '../../../common';
 
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
@@ -20,7 +21,7 @@ export function x25519PublicOfEd(edPublic: Uint8Array): Uint8Array {
   let x = montgomeryOf.get(k);
   if (!x) {
     x = ed25519.utils.toMontgomery(edPublic);
-    if (montgomeryOf.size >= MONTGOMERY_CACHE_MAX) montgomeryOf.delete(montgomeryOf.keys().next().value!);
+    if (montgomeryOf.size >= MONTGOMERY_CACHE_MAX) deleteOldest(montgomeryOf);
     montgomeryOf.set(k, x);
   }
   return x;

@@ -24,8 +24,8 @@ export interface EmbeddingHealth {
  * `Array.from(v)` at the wire edge.
  *
  * Lifecycle: construct (cheap, no heavy I/O) -> `warm()` (loads weights; idempotent; `embed`
- * calls it implicitly) -> `close()` (frees native sessions; idempotent; later calls fail with
- * EmbeddingError('closed')).
+ * loads them implicitly) -> `close()` (frees native sessions; idempotent; later calls fail with
+ * EmbeddingError('closed') until `warm()` opens the model again).
  */
 export interface EmbeddingBackend {
   /** Engine name, e.g. 'model2vec-static' or 'onnx'. */

@@ -65,7 +65,7 @@ export function createEmbeddingBackend(
   if (typeof model !== 'string' || !SAFE_NAME.test(model) || model.split('/').some((p) => p === '.' || p === '..')) {
     throw new EmbeddingError(
       'bad_request',
-      `"${String(model)}" is not a valid embedding model name (letters, digits, . _ - and at most one "/").`,
+      `"${model}" is not a valid embedding model name (letters, digits, . _ - and at most one "/").`,
     );
   }
   const kind = config.backend ?? 'auto';

@@ -1,6 +1,7 @@
 /**
  * An embedding model loaded once, on first use: concurrent callers share one load, a failed load
- * is retried by the next caller (its message kept for health), and nothing loads after `close`.
+ * is retried by the next caller (its message kept for health), and nothing loads after `close`
+ * until `reopen`.
  */
 import { EmbeddingError } from './errors';
 import type { EmbeddingHealth } from './backend';
@@ -29,6 +30,11 @@ export class ModelLoader<T> {
       },
     );
     return this.#loading;
+  }
+
+  /** Allows loading again after `close` (its owner is started again); a no-op while open. */
+  reopen(): void {
+    this.#closed = false;
   }
 
   /** Refuses further use; resolves to what was loaded (or was loading), for the caller to release. */

@@ -78,7 +78,9 @@ export class OnnxBertBackend implements EmbeddingBackend {
     };
   }
 
+  /** Loads the model; after `close()` it opens it again (calls other than warm still fail 'closed'). */
   async warm(): Promise<void> {
+    this.loader.reopen();
     await this.loader.get();
   }
 
@@ -124,8 +126,10 @@ export class OnnxBertBackend implements EmbeddingBackend {
     }
     const prefer = this.opts.pooling === 'none' ? SENTENCE_OUTPUTS : TOKEN_OUTPUTS;
     const output = prefer.find((n) => session.outputNames.includes(n)) ?? session.outputNames[0];
-    const meta = session.outputMetadata?.[session.outputNames.indexOf(output)];
-    const last = meta && meta.isTensor ? meta.shape[meta.shape.length - 1] : undefined;
+    // Older onnxruntime builds have no outputMetadata, whatever the type says.
+    const metas = session.outputMetadata as readonly InferenceSession.ValueMetadata[] | undefined;
+    const meta = metas?.at(session.outputNames.indexOf(output));
+    const last = meta?.isTensor ? meta.shape.at(-1) : undefined;
     if (typeof last === 'number' && last > 0) this.dim = last;
     const padId = tok.token_to_id('[PAD]') ?? tok.token_to_id('<pad>') ?? 0;
     return { ort, session, tok, padId, output };
@@ -160,7 +164,7 @@ export class OnnxBertBackend implements EmbeddingBackend {
         );
     }
     const result = await l.session.run(feeds, [l.output]);
-    const out = result[l.output] as OrtTensor;
+    const out = result[l.output];
     try {
       const data = out.data as Float32Array;
       const dims = out.dims;
@@ -179,7 +183,7 @@ export class OnnxBertBackend implements EmbeddingBackend {
       if (vectors[0]) this.dim = vectors[0].length;
       return normalize ? vectors.map(l2Normalize) : vectors;
     } finally {
-      out.dispose?.();
+      out.dispose();
     }
   }
 

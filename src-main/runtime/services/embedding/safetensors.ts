@@ -1,6 +1,7 @@
 /** A minimal safetensors reader: 8-byte LE header length, JSON header, raw little-endian tensors. */
 import { openSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { EmbeddingError } from './errors';
+import type { Unchecked } from '../../../common';
 
 /** Dtypes this reader understands. F16 is widened to Float32Array on load. */
 export const SAFETENSORS_DTYPES = ['F32', 'F64', 'I32', 'F16'] as const;
@@ -46,7 +47,7 @@ function parseHeader(buf: Uint8Array, file: string): { infos: Map<string, Tensor
   const infos = new Map<string, TensorInfo>();
   for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
-    const t = v as Partial<TensorInfo>;
+    const t = v as Unchecked<TensorInfo> | null; // the file's header: checked here
     if (
       typeof t?.dtype !== 'string' ||
       !Array.isArray(t.shape) ||

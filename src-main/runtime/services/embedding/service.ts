@@ -13,6 +13,7 @@ import {
   type EmbedTextResponse,
 } from './schemas';
 import { BusError } from '../../bus';
+import { StartGate } from '../../lifecycle';
 
 /** Concurrent `embed.text` calls one node serves (the backend batches inside each call). */
 export const EMBED_MAX_CONCURRENT = 4;
@@ -57,7 +58,10 @@ export class EmbeddingService implements Service {
   readonly #log: Logger | undefined;
   #state: 'cold' | 'ready' | 'failed' | 'closed' = 'cold';
   #detail = 'not started';
-  #started: Promise<void> | null = null;
+  readonly #gate = new StartGate(
+    () => this.#load(),
+    () => this.#close(),
+  );
 
   constructor(opts: EmbeddingServiceOptions) {
     this.#backend = opts.backend;
@@ -77,29 +81,32 @@ export class EmbeddingService implements Service {
     ];
   }
 
-  /** Loads the model; a failure is logged and the capability withdrawn. Idempotent. */
+  /** Loads the model; a failure is logged and the capability withdrawn. Idempotent; after `stop()` it loads again. */
   start(): Promise<void> {
-    this.#started ??= (async () => {
-      if (!this.#backend) return;
-      try {
-        await this.#backend.warm();
-        this.#state = 'ready';
-        this.#detail = 'ready';
-      } catch (e) {
-        this.#state = 'failed';
-        this.#detail = e instanceof Error ? e.message : String(e);
-        this.#log?.warn('embedding model failed to load; embed.text not offered', {
-          model: this.#backend.model,
-          error: this.#detail,
-        });
-      }
-    })();
-    return this.#started;
+    return this.#gate.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.#state === 'closed') return;
-    await this.#started?.catch(() => {});
+  stop(): Promise<void> {
+    return this.#gate.stop();
+  }
+
+  async #load(): Promise<void> {
+    if (!this.#backend) return;
+    try {
+      await this.#backend.warm();
+      this.#state = 'ready';
+      this.#detail = 'ready';
+    } catch (e) {
+      this.#state = 'failed';
+      this.#detail = e instanceof Error ? e.message : String(e);
+      this.#log?.warn('embedding model failed to load; embed.text not offered', {
+        model: this.#backend.model,
+        error: this.#detail,
+      });
+    }
+  }
+
+  async #close(): Promise<void> {
     this.#state = 'closed';
     await this.#backend?.close();
   }

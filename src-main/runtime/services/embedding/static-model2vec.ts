@@ -78,7 +78,9 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
     this.dim = emb.shape[1];
   }
 
+  /** Loads the model; after `close()` it opens it again (calls other than warm still fail 'closed'). */
   async warm(): Promise<void> {
+    this.loader.reopen();
     await this.loader.get();
   }
 
@@ -140,7 +142,8 @@ export class StaticModel2VecBackend implements EmbeddingBackend {
   }
 
   async embed(texts: readonly string[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
-    if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string')) {
+    const input: unknown = texts; // checked as untyped: bus callers' bodies reach here
+    if (!Array.isArray(input) || input.some((t) => typeof t !== 'string')) {
       throw new EmbeddingError('bad_request', 'embed() needs a list of strings.');
     }
     throwIfAborted(opts.signal);

@@ -1,7 +1,9 @@
 /** The node's side of file transfer: pull a blob from peers through file.read on the bus, and add local files. */
 import { basename, extname } from 'node:path';
 import {
+  ReceiverThreads,
   TransferManager,
+  type PackStreamer,
   type ReceivedChunk,
   type WantedChunk,
   type BlobManifest,
@@ -13,6 +15,7 @@ import {
 import type { CapabilityBus } from '../../bus';
 import type { BlobChunksRequest } from '../../transport/blob-chunks';
 import { fetchSmallFiles, FILE_LANES, inLanes, saveFile } from './batch';
+import { threadStreamer, type BinaryRequestSigner } from './thread-receive';
 import { DATA_B64_MAX_LENGTH, type FileChunkData } from './schemas';
 import { BlobError } from '../../blobs';
 
@@ -43,6 +46,11 @@ export interface FileClientComponents {
   readonly binary?: BinaryChunkFetcher;
   /** Who advertised a CID (usually `SourceIndex.sourcesOf`). */
   readonly sourcesOf?: (cid: string) => readonly string[];
+  /**
+   * When given, a big file's pieces are received in receiver threads (off the event loop): this
+   * signs each binary-path request for the thread to send.
+   */
+  readonly signBinary?: BinaryRequestSigner;
 }
 
 /**
@@ -56,6 +64,8 @@ export class FileClient {
   readonly #init: TransferInit;
   /** One TransferManager per blob being fetched (its chunk requests name the blob). */
   readonly #active = new Map<string, { tm: TransferManager; promise: Promise<BlobManifest> }>();
+  /** Receiver threads, when `signBinary` is given (started on first use). */
+  #threads: ReceiverThreads | null = null;
 
   constructor(components: FileClientComponents, init: TransferInit = {}) {
     this.#c = components;
@@ -64,9 +74,20 @@ export class FileClient {
 
   async start(): Promise<void> {}
 
-  /** Cancels fetches in progress (chunks already stored are kept for a later resume). */
+  /** Cancels fetches in progress (chunks already stored are kept for a later resume), then ends the receiver threads. */
   async stop(): Promise<void> {
     await Promise.allSettled([...this.#active.values()].map((a) => a.tm.stop()));
+    const threads = this.#threads;
+    this.#threads = null;
+    await threads?.stop();
+  }
+
+  /** The thread path for one blob's batches, when configured. */
+  #into(manifestCid: string): PackStreamer | undefined {
+    const sign = this.#c.signBinary;
+    if (!sign) return undefined;
+    this.#threads ??= new ReceiverThreads();
+    return threadStreamer(this.#threads, sign, manifestCid, (source) => source !== MESH_SOURCE);
   }
 
   /**
@@ -136,7 +157,14 @@ export class FileClient {
     // A second call for the same blob joins the first.
     const running = this.#active.get(manifestCid);
     if (running) return running.promise;
-    const tm = createMeshTransfer(this.#c.bus, this.#c.store, manifestCid, this.#init, this.#c.binary);
+    const tm = createMeshTransfer(
+      this.#c.bus,
+      this.#c.store,
+      manifestCid,
+      this.#init,
+      this.#c.binary,
+      this.#into(manifestCid),
+    );
     const { known, others } = candidateSources(this.#c.bus, opts.sources ?? this.#c.sourcesOf?.(manifestCid) ?? []);
     const run = (sources: string[]) =>
       tm.fetchBlob(manifestCid, { sources, onProgress: opts.onProgress, signal: opts.signal });
@@ -192,6 +220,7 @@ export function createMeshTransfer(
   manifestCid: string,
   init: TransferInit = {},
   binary?: BinaryChunkFetcher,
+  into?: PackStreamer,
 ): TransferManager {
   const call = (source: string, body: Record<string, unknown>, signal: AbortSignal) =>
     bus.call('file.read', [1, 0], body, { params: params(source), signal, idempotent: true });
@@ -203,6 +232,7 @@ export function createMeshTransfer(
         binary && source !== MESH_SOURCE
           ? binaryChunks(binary, source, manifestCid, chunks, signal)
           : streamChunks(bus, params(source), manifestCid, chunks, signal),
+      fetchChunksInto: into,
       fetchManifest: async (source, cid, signal) =>
         ((await call(source, { cid }, signal)) as { manifest?: unknown }).manifest,
       fetchChunk: async (source, chunkCid, signal) => {

@@ -4,7 +4,7 @@
  * event before it is stored, here and on every other member, so a short-signed action changes
  * nothing anywhere.
  */
-import { HearthError, type CommunityId, type NodeId, type TrustLevel } from '../../../common';
+import { HearthError, promiseTry, type CommunityId, type NodeId, type TrustLevel } from '../../../common';
 import { defineCapability, type HandlerContext } from '../../bus';
 import type { Service, ServiceCapability } from '../base';
 import {
@@ -158,7 +158,9 @@ export class GovernanceService implements Service {
     return [{ descriptor: REVOKE_DESCRIPTOR, handler: this.revoke }];
   }
 
-  private readonly revoke = async (ctx: HandlerContext): Promise<unknown> => {
+  private readonly revoke = (ctx: HandlerContext): Promise<unknown> => promiseTry(() => this.revokeNow(ctx));
+
+  private revokeNow(ctx: HandlerContext): unknown {
     const c = this.components.community();
     if (!c) throw new HearthError('forbidden', 'this node is not in a community');
     const body = ctx.body as { node_id: string; reason?: string; signatures: CoSignature[] };
@@ -173,5 +175,5 @@ export class GovernanceService implements Service {
     );
     if (!result.done) throw new HearthError('forbidden', result.message);
     return { event_id: result.event_id, signatures: result.signatures.length };
-  };
+  }
 }

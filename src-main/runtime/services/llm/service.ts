@@ -15,6 +15,7 @@ import {
 } from './descriptors';
 import type { LlmChatWireRequest, LlmCompleteWireRequest } from './schemas';
 import { BusError } from '../../bus';
+import { StartGate } from '../../lifecycle';
 
 /** Token pieces produced within this many ms of the previous frame are sent together: one frame per screen refresh (60 Hz) is as fast as anyone reads. */
 export const LLM_TOKEN_BATCH_MS = 16;
@@ -50,8 +51,10 @@ export class LlmService implements Service {
   readonly #log: Logger | undefined;
   readonly #now: () => number;
   readonly #timeoutMs: number;
-  #started: Promise<void> | null = null;
-  #stopped = false;
+  readonly #gate = new StartGate(
+    () => this.#warmAll(),
+    () => this.#closeAll(),
+  );
 
   constructor(opts: LlmServiceOptions) {
     this.#metrics = opts.metrics;
@@ -77,33 +80,38 @@ export class LlmService implements Service {
       .flatMap((i) => LLM_CAPABILITY_KINDS.map((name) => this.#capability(i, name)));
   }
 
-  /** Warms every model; one that fails is logged, reported by `health()` and not offered. Idempotent. */
+  /**
+   * Warms every model; one that fails is logged, reported by `health()` and not offered.
+   * Idempotent; after `stop()` it warms the models again (the backends reopen).
+   */
   start(): Promise<void> {
-    this.#started ??= (async () => {
-      for (const i of this.#instances) {
-        try {
-          await i.backend.warm(i.model);
-          i.state = 'ready';
-          i.detail = 'ready';
-        } catch (e) {
-          i.state = 'failed';
-          i.detail = e instanceof Error ? e.message : String(e);
-          this.#log?.warn('llm model failed to warm; not offered', {
-            backend: i.backend.name,
-            model: i.model,
-            error: i.detail,
-          });
-        }
-      }
-    })();
-    return this.#started;
+    return this.#gate.start();
   }
 
   /** Fails waiting requests and closes every backend. Idempotent. */
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    await this.#started?.catch(() => {});
+  stop(): Promise<void> {
+    return this.#gate.stop();
+  }
+
+  async #warmAll(): Promise<void> {
+    for (const i of this.#instances) {
+      try {
+        await i.backend.warm(i.model);
+        i.state = 'ready';
+        i.detail = 'ready';
+      } catch (e) {
+        i.state = 'failed';
+        i.detail = e instanceof Error ? e.message : String(e);
+        this.#log?.warn('llm model failed to warm; not offered', {
+          backend: i.backend.name,
+          model: i.model,
+          error: i.detail,
+        });
+      }
+    }
+  }
+
+  async #closeAll(): Promise<void> {
     for (const i of this.#instances) {
       i.state = 'closed';
       i.admission.drain(new BusError('cancelled', `${i.model} is shutting down`));

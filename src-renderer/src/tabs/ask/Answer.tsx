@@ -29,9 +29,9 @@ function pieces(text: string): Array<{ text: string } | { n: number }> {
   const out: Array<{ text: string } | { n: number }> = [];
   let last = 0;
   for (const m of text.matchAll(/\[(\d{1,2})\]/g)) {
-    if (m.index! > last) out.push({ text: text.slice(last, m.index) });
+    if (m.index > last) out.push({ text: text.slice(last, m.index) });
     out.push({ n: Number(m[1]) });
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
   }
   if (last < text.length) out.push({ text: text.slice(last) });
   return out;

@@ -123,7 +123,10 @@ export function Thread(props: {
           {props.conversation.online ? '● online now' : '○ not online; messages wait for them'}
         </span>
       </header>
-      <Show when={!history.error} fallback={<ErrorState error={plainError(history.error)} retry={refetch} />}>
+      <Show
+        when={!history.error}
+        fallback={<ErrorState error={plainError(history.error)} retry={() => void refetch()} />}
+      >
         <Show when={history()} fallback={<Loading label="Opening the conversation…" />}>
           {(rows) => (
             <Show
@@ -153,7 +156,7 @@ export function Thread(props: {
           )}
         </Show>
       </Show>
-      <form class="composer" onSubmit={send} novalidate>
+      <form class="composer" onSubmit={(e) => void send(e)} novalidate>
         <TextArea
           label={`Message to ${props.conversation.peer_name}`}
           rows={2}

@@ -12,7 +12,7 @@ export function deliveryText(state: DeliveryState | null, peerName: string): str
       return 'Delivered';
     case 'read':
       return 'Read';
-    default:
+    case null:
       return 'Sending…';
   }
 }

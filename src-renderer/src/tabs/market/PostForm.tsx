@@ -80,7 +80,7 @@ export function PostForm(props: { onPosted: (p: MarketPost) => void; onCancel: (
   };
 
   return (
-    <form class="card post-form" onSubmit={submit} novalidate aria-label="New post">
+    <form class="card post-form" onSubmit={(ev) => void submit(ev)} novalidate aria-label="New post">
       <h2>Post on the market</h2>
       <fieldset class="category-choice">
         <legend>What kind of post?</legend>

@@ -19,7 +19,7 @@ const onboarding = import.meta.glob<AnyModule>('../../onboarding/Invite*.tsx');
 
 /** The joining engineer's invite flow, if this build has one (default export or an `Invite…` component). */
 const InviteFlow: Component | undefined = (() => {
-  const load = Object.values(onboarding)[0];
+  const load = Object.values(onboarding).at(0); // none when this build has no invite flow
   if (!load) return undefined;
   return lazy(async () => {
     const m = await load();

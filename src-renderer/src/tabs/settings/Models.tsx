@@ -77,7 +77,7 @@ export function ModelsSection(): JSX.Element {
         .map((h) => h.name)
         .join(' or ');
       const op = runOp<FetchProgress, ModelRow>(
-        (h) => trpc.modelsCopy.subscribe({ cid: m.shared_cid! }, h),
+        (h) => trpc.modelsCopy.subscribe({ cid: sharedCid(m) }, h),
         (p) =>
           setJob({
             label: `Copying ${m.model} from ${from}… ${humanBytes(p.bytes)} of ${humanBytes(p.total_bytes)}`,
@@ -220,11 +220,7 @@ const KIND_WORDS: Record<string, string> = {
   openbmb: 'OpenBMB',
 };
 /** "stories260K" for "/models/stories260K/stories260K.gguf": the name, not the path. */
-const modelName = (m: string) =>
-  m
-    .split(/[\\/]/)
-    .pop()!
-    .replace(/\.gguf$/i, '');
+const modelName = (m: string) => m.split(/[\\/]/).pop() ?? m.replace(/\.gguf$/i, '');
 
 function Backends(): JSX.Element {
   const [rows, { refetch }] = createResource(() => trpc.llmBackends.query());
@@ -258,4 +254,10 @@ function Backends(): JSX.Element {
       </LoadedList>
     </>
   );
+}
+
+/** The CID a model is shared under (only shared models offer "copy"). */
+function sharedCid(m: MeshModel): string {
+  if (!m.shared_cid) throw new Error(`${m.model} is not shared by any household`);
+  return m.shared_cid;
 }

@@ -5,7 +5,7 @@ import { Loading } from '../../ui/states';
 const found = import.meta.glob<Record<string, unknown>>('../../onboarding/PhoneAccess.tsx');
 
 const PhoneAccess: Component | undefined = (() => {
-  const load = Object.values(found)[0];
+  const load = Object.values(found).at(0); // none when this build has no PhoneAccess.tsx
   if (!load) return undefined;
   return lazy(async () => {
     const m = await load();

@@ -80,7 +80,8 @@ export interface BackendHealth {
 
 /**
  * A model runtime. Lifecycle: construct (cheap, no I/O) -> optional `warm(model)` -> many calls
- * (up to `maxConcurrent(model)` at once; more wait or are refused by the service) -> `close()`.
+ * (up to `maxConcurrent(model)` at once; more wait or are refused by the service) -> `close()`;
+ * `warm(model)` after `close()` opens the backend again (the service started after a stop).
  */
 export interface LlmBackend {
   /** Config name of the backend kind: llama_cpp, ollama, lmstudio, vllm, hf_api, anthropic_api, nemotron, openbmb. */

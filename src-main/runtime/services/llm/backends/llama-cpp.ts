@@ -99,8 +99,10 @@ export class LlamaCppBackend implements LlmBackend {
     return this.concurrency;
   }
 
+  /** Loads the model; after `close()` it loads it again (other calls still fail 'closed' until then). */
   async warm(model: string = this.meta.name): Promise<void> {
     this.checkModel(model);
+    this.closed = false;
     await this.load();
   }
 
