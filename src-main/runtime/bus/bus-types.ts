@@ -1,4 +1,5 @@
 /** M03 §3.7 of ../shared/spec/hearthnet-reference.md: the option and peer types of the CapabilityBus facade. */
+import type { Logger } from '../observability/logger';
 import type { CommunityId, NodeId } from '../../common';
 import type { Endpoint, NodeManifest } from '../identity';
 import type { PeerTransport } from '../transport/contract';
@@ -67,4 +68,6 @@ export interface CapabilityBusInit {
   readonly traceCapacity?: number;
   /** Quarantine notifications (metric hearthnet_quarantines_total). */
   readonly onQuarantine?: (entry: CapabilityEntry) => void;
+  /** `components.logger.forComponent('bus')`; default: the process-wide logger. */
+  readonly log?: Logger;
 }

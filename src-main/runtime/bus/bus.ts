@@ -56,10 +56,10 @@ export class CapabilityBus implements InboundCallHandler {
     const now = init.now ?? Date.now;
     this.nodeId = init.nodeId;
     this.communityId = init.communityId;
-    this.registry = new Registry(init.nodeId, { now });
+    this.registry = new Registry(init.nodeId, { now, log: init.log });
     this.health = new HealthTracker({ now, onQuarantine: init.onQuarantine });
     this.router = new Router(this.registry, { ...DEFAULT_ROUTER_CONFIG, ...init.config }, init.nodeId, this.health);
-    this.trace = new TraceHook({ now, capacity: init.traceCapacity });
+    this.trace = new TraceHook({ now, capacity: init.traceCapacity, log: init.log });
     this.#exec = new LocalExecutor(init.nodeId, init.trust, this.schema);
     this.#transport = init.transport;
     this.#newTraceId = init.newTraceId ?? newTraceId;

@@ -1,4 +1,7 @@
 /** M03 §3.2 of ../shared/spec/hearthnet-reference.md: who offers which capability — our own, and each peer's from its signed manifest. */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
+import { errorMessage } from '../../common/error-message';
 import { canonicalJson, isOneOf, parseVersion, RPC_DEFAULT_TIMEOUT_SECONDS, STABILITIES } from '../../common';
 import type { NodeId, Unchecked, Version } from '../../common';
 import type { CapabilitySpec, Endpoint, NodeManifest } from '../identity';
@@ -30,8 +33,8 @@ export interface PeerRef {
 
 export interface RegistryInit {
   now?: () => number;
-  /** Where a throwing change listener is reported (default: process warning). */
-  onListenerError?: (err: unknown) => void;
+  /** Where a throwing change listener is reported (the components' `bus` logger; default: the process-wide one). */
+  log?: Logger;
 }
 
 /** The version of a peer's spec, or null when the spec is malformed (checked as untyped: tests and older callers pass manifests that skipped NodeManifestSchema). */
@@ -54,15 +57,14 @@ export class Registry {
   readonly #predicates = new Map<string, ParamsPredicate>();
   readonly #listeners = new Set<RegistryListener>();
   readonly #now: () => number;
-  readonly #onListenerError: (err: unknown) => void;
+  readonly #log: Logger;
 
   constructor(
     readonly ourNodeId: NodeId,
     init: RegistryInit = {},
   ) {
     this.#now = init.now ?? Date.now;
-    this.#onListenerError =
-      init.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
+    this.#log = init.log ?? getLogger('bus');
   }
 
   /** Teach the registry a contract it does not serve itself (so remote hashes can be checked). */
@@ -284,7 +286,7 @@ export class Registry {
         try {
           l(ev);
         } catch (err) {
-          this.#onListenerError(err);
+          this.#log.warn('a registry listener failed', { error: errorMessage(err) });
         }
       }
     }

@@ -1,4 +1,7 @@
 /** M03 §3.6 of ../shared/spec/hearthnet-reference.md: one record per call, kept in a ring buffer and fanned out to listeners (metrics, tracer). */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
+import { errorMessage } from '../../common/error-message';
 import { TRACE_RING_BUFFER, toWallClock } from '../../common';
 import type { CapabilityEntry, RouteRequest } from './entry';
 
@@ -37,7 +40,8 @@ export type CallStartListener = (req: RouteRequest, entry: CapabilityEntry) => v
 export interface TraceHookInit {
   capacity?: number;
   now?: () => number;
-  onListenerError?: (err: unknown) => void;
+  /** Where a throwing listener is reported (the components' `bus` logger; default: the process-wide one). */
+  log?: Logger;
 }
 
 export class TraceHook {
@@ -47,13 +51,12 @@ export class TraceHook {
   readonly #listeners = new Set<TraceListener>();
   readonly #startListeners = new Set<CallStartListener>();
   readonly #now: () => number;
-  readonly #onListenerError: (err: unknown) => void;
+  readonly #log: Logger;
 
   constructor(init: TraceHookInit = {}) {
     this.capacity = Math.max(1, init.capacity ?? TRACE_RING_BUFFER);
     this.#now = init.now ?? Date.now;
-    this.#onListenerError =
-      init.onListenerError ?? ((err) => process.emitWarning(`trace listener failed: ${String(err)}`));
+    this.#log = init.log ?? getLogger('bus');
   }
 
   /** Listener for finished calls; returns the unsubscribe function. */
@@ -121,7 +124,7 @@ export class TraceHook {
     try {
       fn();
     } catch (err) {
-      this.#onListenerError(err);
+      this.#log.warn('a trace listener failed', { error: errorMessage(err) });
     }
   }
 }

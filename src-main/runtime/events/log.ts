@@ -1,4 +1,7 @@
 /** X02 §3.3 of ../shared/spec/hearthnet-reference.md: the signed, Lamport-ordered event log of one community, on SQLite (better-sqlite3). */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
+import { errorMessage } from '../../common/error-message';
 import Database from 'better-sqlite3';
 import { monotonicFactory } from 'ulidx';
 import { EVENT_TYPES, isOneOf, toWallClock, type CommunityId, type EventId, type EventType } from '../../common';
@@ -35,8 +38,8 @@ export interface EventLogOptions {
   readonly verifier?: 'node' | 'noble';
   /** Clock for `wall_clock` and ULIDs (tests inject one). */
   readonly now?: () => Date;
-  /** Where a throwing onAppend listener is reported (default: console.error). The event stays stored. */
-  readonly onListenerError?: (err: unknown, event: Event) => void;
+  /** Where a throwing onAppend listener is reported (default: the process-wide logger). The event stays stored. */
+  readonly log?: Logger;
 }
 
 /** Outcome of `appendReceivedBatch`: every input event is counted exactly once. */
@@ -310,7 +313,7 @@ export class EventLog {
       try {
         l(event);
       } catch (err) {
-        (this.opts.onListenerError ?? defaultListenerError)(err, event);
+        this.listenerFailed(err, event);
       }
     }
   }
@@ -342,7 +345,7 @@ export class EventLog {
       try {
         l(undone);
       } catch (err) {
-        (this.opts.onListenerError ?? defaultListenerError)(err, undone[0]);
+        this.listenerFailed(err, undone[0]);
       }
     }
   }
@@ -355,11 +358,15 @@ export class EventLog {
     for (const e of events) for (const s of this.subscribers) if (s.wants(e)) s.push(e);
   }
 
+  private listenerFailed(err: unknown, event: Event): void {
+    (this.opts.log ?? getLogger('events')).error('an event log listener failed', {
+      event_id: event.event_id,
+      event_type: event.event_type,
+      error: errorMessage(err),
+    });
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new EventLogError('closed', 'the event log is closed');
   }
-}
-
-function defaultListenerError(err: unknown, event: Event): void {
-  console.error(`event log listener failed on ${event.event_type} ${event.event_id}:`, err);
 }

@@ -1,4 +1,7 @@
 /** X02 §3.4 of ../shared/spec/hearthnet-reference.md: ReplayEngine keeps registered materialised views in step with the log. */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
+import { errorMessage } from '../../common/error-message';
 import { type EventType } from '../../common';
 import type { EventLog } from './log';
 import type { Event, MaterialisedView } from './types';
@@ -10,8 +13,8 @@ interface Registration {
 }
 
 export interface ReplayEngineOptions {
-  /** Where a view that throws on `apply` is reported (default console.error); other views carry on. */
-  readonly onViewError?: (err: unknown, viewName: string, event: Event) => void;
+  /** Where a view that throws on `apply` is reported (default: the process-wide logger); other views carry on. */
+  readonly log?: Logger;
 }
 
 /**
@@ -91,11 +94,12 @@ export class ReplayEngine {
     try {
       r.view.apply(e);
     } catch (err) {
-      (this.opts.onViewError ?? defaultViewError)(err, name, e);
+      (this.opts.log ?? getLogger('events')).error('a view failed to apply an event', {
+        view: name,
+        event_id: e.event_id,
+        event_type: e.event_type,
+        error: errorMessage(err),
+      });
     }
   }
-}
-
-function defaultViewError(err: unknown, name: string, e: Event): void {
-  console.error(`view "${name}" failed to apply ${e.event_type} ${e.event_id}:`, err);
 }

@@ -1,4 +1,7 @@
 /** X02 §3.5 of ../shared/spec/hearthnet-reference.md: signed snapshots of materialised views, so a restart does not replay the whole log. */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
+import { errorMessage } from '../../common/error-message';
 import {
   closeSync,
   fsyncSync,
@@ -159,7 +162,8 @@ export class SnapshotStore {
   constructor(
     readonly dirPath: string,
     readonly communityId: string,
-    private readonly opts: { onCorrupt?: (file: string, err: unknown) => void } = {},
+    /** `log`: where an unreadable snapshot (skipped) is reported; default: the process-wide logger. */
+    private readonly opts: { log?: Logger } = {},
   ) {
     mkdirSync(dirPath, { recursive: true });
   }
@@ -183,7 +187,10 @@ export class SnapshotStore {
           throw new Error(`snapshot of another community (${snap.community_id})`);
         return snap;
       } catch (err) {
-        (this.opts.onCorrupt ?? ((f, e) => console.error(`skipping unreadable snapshot ${f}:`, e)))(file, err);
+        (this.opts.log ?? getLogger('events')).warn('skipping an unreadable snapshot', {
+          file,
+          error: errorMessage(err),
+        });
       }
     }
     return null;

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type { CommunityId, EventType } from '../../common';
 import { EventLog, ReplayEngine, type Event } from '../events';
 import { CommunityStateView } from '../identity';
+import type { Logger } from '../observability';
 
 export const COMMUNITY_EVENT_TYPES: readonly EventType[] = [
   'community.created',
@@ -33,14 +34,13 @@ export interface OpenCommunityOptions {
   readonly now?: () => Date;
   /** Told about community events the membership rules refuse (for the log). */
   readonly onRejected?: (event: Event, reason: string) => void;
-  /** Where a failing listener or view is reported (default: stderr). */
-  readonly onError?: (message: string, extras: Record<string, unknown>) => void;
+  /** Where a failing listener or view is reported (default: the process-wide logger). */
+  readonly log?: Logger;
 }
 
 /** Open the log, rebuild membership from it, and guard every later append with the rules. */
 export function openCommunity(opts: OpenCommunityOptions): CommunityContext {
   mkdirSync(dirname(opts.dbPath), { recursive: true, mode: 0o700 });
-  const { onError } = opts;
   const state = new CommunityStateView({
     communityId: opts.communityId,
     now: opts.now,
@@ -52,22 +52,9 @@ export function openCommunity(opts: OpenCommunityOptions): CommunityContext {
     membership: state,
     validate: (event) => (COMMUNITY_EVENT_TYPES.includes(event.event_type) ? state.validate(event) : { ok: true }),
     now: opts.now,
-    onListenerError:
-      onError &&
-      ((err, e) =>
-        onError('event log listener failed', { event_id: e.event_id, type: e.event_type, error: String(err) })),
+    log: opts.log,
   });
-  const replay = new ReplayEngine(log, {
-    onViewError:
-      onError &&
-      ((err, view, e) =>
-        onError('view failed to apply an event', {
-          view,
-          event_id: e.event_id,
-          type: e.event_type,
-          error: String(err),
-        })),
-  });
+  const replay = new ReplayEngine(log, { log: opts.log });
   replay.register('community', state, COMMUNITY_EVENT_TYPES);
   replay.rebuild('community');
   return {

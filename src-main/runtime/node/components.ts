@@ -101,6 +101,7 @@ export function openComponents(state: NodeState, stack: ShutdownStack, init: Ope
       isRevoked: (id: NodeId) => state.community?.state.isRevoked(id) ?? false,
     },
     onQuarantine: () => metrics.std.quarantinesTotal.inc(),
+    log: logger.forComponent('bus'),
   });
   const peers = new PeerRegistry(keys.nodeIdFull, config.community.community_id ?? '');
   return {

@@ -48,7 +48,7 @@ export class CommunityMembership implements Startable {
       communityId,
       onRejected: (e, reason) =>
         log.warn('community event refused', { event_id: e.event_id, type: e.event_type, reason }),
-      onError: (message, extras) => log.error(message, extras),
+      log,
     });
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../support/memory-logger';
 import type { NodeId } from '../../../src-main/common';
 import { defineCapability, Registry, schemaHash, toCapabilitySpec } from '../../../src-main/runtime/bus';
 import type { RegistryEvent } from '../../../src-main/runtime/bus';
@@ -145,13 +146,13 @@ describe('Registry', () => {
   });
 
   it('reports a throwing listener without breaking the registry', () => {
-    const seen: unknown[] = [];
-    const r = new Registry(us, { onListenerError: (e) => seen.push(e) });
+    const { log, records } = memoryLogger('bus');
+    const r = new Registry(us, { log });
     r.on('change', () => {
       throw new Error('boom');
     });
     r.registerLocal(embed, handler);
-    expect(seen).toHaveLength(1);
+    expect(records.filter((x) => x.level === 'warn' && x.error === 'boom')).toHaveLength(1);
     expect(r.allLocal()).toHaveLength(1);
   });
 });

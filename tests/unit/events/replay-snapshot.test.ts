@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { memoryLogger } from '../../support/memory-logger';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
@@ -157,11 +158,12 @@ describe('snapshots', () => {
     store.prune(2);
     expect(store.list()).toEqual([4, 5]);
     // A torn newest file (as if the machine died mid-write without our rename) is skipped, not fatal.
-    const reported: string[] = [];
-    const store2 = new SnapshotStore(store.dirPath, log.communityId, { onCorrupt: (f) => reported.push(f) });
+    const { log: warnings, records: reported } = memoryLogger('events');
+    const store2 = new SnapshotStore(store.dirPath, log.communityId, { log: warnings });
     writeFileSync(join(store.dirPath, 'snapshot-000000000000009.json'), '{"schema_ver');
     expect(store2.latest()!.covers_events_up_to).toBe(5);
     expect(reported).toHaveLength(1);
+    expect(String(reported[0].file)).toMatch(/snapshot-000000000000009\.json$/);
     expect(existsSync(join(store.dirPath, 'snapshot-000000000000005.json'))).toBe(true);
   });
 
