@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { NodeId } from '../../../src-main/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event, EventLog } from '../../../src-main/runtime/events';
 import {
@@ -29,7 +30,7 @@ interface Rig {
   dm: DeliveryManager;
   log: EventLog;
   timers: ManualTimers;
-  online: Set<string>;
+  online: Set<NodeId>;
   direct: Array<[string, string]>;
   forwarded: Array<[string, string]>;
   warnings: string[];
@@ -51,7 +52,7 @@ function rig(
   const r = {
     log: opts.log ?? openLog(join(dir, 'log.sqlite')),
     timers: new ManualTimers(),
-    online: new Set<string>(),
+    online: new Set<NodeId>(),
     direct: [],
     forwarded: [],
     warnings: [],
