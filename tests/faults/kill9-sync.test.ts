@@ -9,18 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/mesh';
-import { hn } from '../integration/cli/helpers';
+import { hn, SAFE_CONFIG } from '../integration/cli/helpers';
 import { databasesUnder, initHome, faultProcesses, integrityCheck, type NodeProcess } from './node-process';
 
-const SAFE_CONFIG = [
-  '[discovery]',
-  'mdns_enabled = false',
-  'udp_enabled = false',
-  '',
-  '[emergency]',
-  'probe_targets = []',
-  '',
-].join('\n');
 const POSTS = 300;
 const { homes, start } = faultProcesses();
 

@@ -16,17 +16,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
 import { waitFor } from '../support/mesh';
-import { hn, hnSpawn } from '../integration/cli/helpers';
-
-const SAFE_CONFIG = [
-  '[discovery]',
-  'mdns_enabled = false',
-  'udp_enabled = false',
-  '',
-  '[emergency]',
-  'probe_targets = []',
-  '',
-].join('\n');
+import { hn, hnSpawn, SAFE_CONFIG } from '../integration/cli/helpers';
 
 export interface NodeProcess {
   readonly home: string;

@@ -356,7 +356,7 @@ export class CapabilityBus implements InboundCallHandler {
     result: CallResult,
     bytesOut: number,
     data: unknown,
-    by: string,
+    by: NodeId,
   ): void {
     const end = { result, latencyMs: monotonic() - t0, bytesIn: jsonBytes(req.body), bytesOut, ...tokensOf(data) };
     this.trace.onCallEnd(req, entry, end, by);

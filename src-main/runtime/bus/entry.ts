@@ -75,7 +75,7 @@ export interface RouteRequest {
 }
 
 /** The registry key of an instance. */
-export function entryKey(nodeId: string, name: string, version: Version, params: Record<string, unknown>): string {
+export function entryKey(nodeId: NodeId, name: string, version: Version, params: Record<string, unknown>): string {
   return `${nodeId}|${name}@${versionString(version)}|${canonicalJson(params)}`;
 }
 

@@ -222,7 +222,7 @@ export class Registry {
   }
 
   entry(
-    nodeId: string,
+    nodeId: NodeId,
     name: string,
     version: Version,
     params: Record<string, unknown> = {},
@@ -239,7 +239,7 @@ export class Registry {
   }
 
   /** The first entry (insertion order) of capability `name` on `nodeId`, any version/params — `all().find(...)` without copying the table (per-call metrics). */
-  firstOn(nodeId: string, name: string): CapabilityEntry | undefined {
+  firstOn(nodeId: NodeId, name: string): CapabilityEntry | undefined {
     for (const e of this.#entries.values()) if (e.node_id === nodeId && e.descriptor.name === name) return e;
     return undefined;
   }
@@ -250,7 +250,7 @@ export class Registry {
     return () => this.#listeners.delete(listener);
   }
 
-  #ofNode(nodeId: string): CapabilityEntry[] {
+  #ofNode(nodeId: NodeId): CapabilityEntry[] {
     return [...this.#entries.values()].filter((e) => e.node_id === nodeId);
   }
 

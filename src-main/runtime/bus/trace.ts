@@ -2,7 +2,7 @@
 import type { Logger } from '../observability/logger';
 import { getLogger } from '../observability/logging';
 import { errorMessage } from '../../common/error-message';
-import { TRACE_RING_BUFFER, toWallClock } from '../../common';
+import { TRACE_RING_BUFFER, toWallClock, type NodeId } from '../../common';
 import type { CapabilityEntry, RouteRequest } from './entry';
 
 /** Outcome of a call: `ok`, or the wire error code. */
@@ -14,8 +14,8 @@ export interface CallTraceEvent {
   readonly trace_id: string;
   readonly capability: string;
   readonly version: string;
-  readonly from_node: string;
-  readonly to_node: string;
+  readonly from_node: NodeId;
+  readonly to_node: NodeId;
   readonly is_local: boolean;
   readonly result: CallResult;
   readonly ms: number;
@@ -88,7 +88,7 @@ export class TraceHook {
   }
 
   /** `fromNode` is the caller; the callee is the entry's node. */
-  onCallEnd(req: RouteRequest, entry: CapabilityEntry, end: CallEnd, fromNode: string = req.caller): CallTraceEvent {
+  onCallEnd(req: RouteRequest, entry: CapabilityEntry, end: CallEnd, fromNode: NodeId = req.caller): CallTraceEvent {
     const ev: CallTraceEvent = Object.freeze({
       ts: this.#wallClock(this.#now()),
       trace_id: req.traceId,

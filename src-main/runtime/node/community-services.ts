@@ -6,6 +6,7 @@
  * services, before the log closes.
  */
 import { join } from 'node:path';
+import type { NodeId } from '../../common';
 import { offerService } from '../services/base';
 import { checkedSyncChannel, type Event } from '../events';
 import type { Logger } from '../observability';
@@ -82,7 +83,7 @@ export class CommunityServices implements Startable {
       const view = new ChatView(kp, { log: chatLog });
       community.replay.register('chat', view, [...CHAT_VIEW_EVENT_TYPES]);
       community.replay.rebuild('chat');
-      const push = async (nodeId: string, event: Event) => {
+      const push = async (nodeId: NodeId, event: Event) => {
         const peer = peers.get(nodeId);
         if (!peer || peer.endpoints.length === 0) throw new Error(`${nodeId} is not reachable now`);
         const reply = await checkedSyncChannel(

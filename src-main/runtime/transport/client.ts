@@ -5,6 +5,7 @@ import {
   CONNECTION_IDLE_SECONDS,
   RPC_DEFAULT_TIMEOUT_SECONDS,
   STREAM_ACK_INTERVAL_FRAMES,
+  type NodeId,
 } from '../../common';
 import type { Endpoint, KeyPair } from '../identity';
 import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract';
@@ -343,7 +344,7 @@ export class HttpClient implements PeerTransport {
 
   private async requestJson(
     endpoint: Endpoint,
-    nodeId: string,
+    nodeId: NodeId,
     method: string,
     path: string,
     body: unknown,
@@ -363,7 +364,7 @@ export class HttpClient implements PeerTransport {
 
   private async send(
     endpoint: Endpoint,
-    nodeId: string | null,
+    nodeId: NodeId | null,
     method: string,
     path: string,
     body: unknown,

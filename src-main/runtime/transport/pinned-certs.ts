@@ -1,11 +1,11 @@
 /** Per-node TLS certificate pins (§4 of ../shared/spec/hearthnet-reference.md tls.py `PinnedCerts`), kept in SQLite. */
 import Database from 'better-sqlite3';
 import { CallError, type NodeId } from '../../common';
-import { verifyPayload } from '../identity';
+import { isFullNodeId, verifyPayload } from '../identity';
 
 /** A pinned fingerprint and the issued_at of the signed manifest that announced it. */
 export interface PinRecord {
-  readonly nodeId: string;
+  readonly nodeId: NodeId;
   readonly fingerprint: string;
   readonly issuedAt: string;
 }
@@ -22,7 +22,7 @@ export class PinnedCerts {
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], { fingerprint: string; issued_at: string }>;
   private readonly putStmt: Database.Statement<[string, string, string]>;
-  private readonly cache = new Map<string, string>();
+  private readonly cache = new Map<NodeId, string>();
 
   constructor(dbPath = ':memory:') {
     this.db = new Database(dbPath);
@@ -35,7 +35,7 @@ export class PinnedCerts {
   }
 
   /** Pin `fingerprint` for `nodeId` unconditionally (tests, manual trust); prefer `acceptManifest`. */
-  record(nodeId: string, fingerprint: string, issuedAt = ''): void {
+  record(nodeId: NodeId, fingerprint: string, issuedAt = ''): void {
     if (!/^sha256:[0-9a-f]{64}$/.test(fingerprint))
       throw new CallError('bad_request', `"${fingerprint}" is not a sha256:<hex> certificate fingerprint`);
     this.putStmt.run(nodeId, fingerprint, issuedAt);
@@ -43,7 +43,7 @@ export class PinnedCerts {
   }
 
   /** The pinned fingerprint of `nodeId`, or null when none is pinned yet. */
-  expected(nodeId: string): string | null {
+  expected(nodeId: NodeId): string | null {
     const hit = this.cache.get(nodeId);
     if (hit) return hit;
     const row = this.getStmt.get(nodeId);
@@ -52,13 +52,13 @@ export class PinnedCerts {
   }
 
   /** The whole pin record of `nodeId`, or null. */
-  get(nodeId: string): PinRecord | null {
+  get(nodeId: NodeId): PinRecord | null {
     const row = this.getStmt.get(nodeId);
     return row ? { nodeId, fingerprint: row.fingerprint, issuedAt: row.issued_at } : null;
   }
 
   /** True only when a pin exists and equals `presented`. */
-  verify(nodeId: string, presented: string): boolean {
+  verify(nodeId: NodeId, presented: string): boolean {
     const want = this.expected(nodeId);
     return want !== null && want === presented;
   }
@@ -72,7 +72,7 @@ export class PinnedCerts {
    */
   acceptManifest(manifest: Record<string, unknown>, presented?: string): PinDecision {
     const nodeId = manifest.node_id;
-    if (typeof nodeId !== 'string' || !verifyPayload(manifest, nodeId)) {
+    if (!isFullNodeId(nodeId) || !verifyPayload(manifest, nodeId)) {
       throw new CallError('invalid_signature', 'the node manifest is not signed by the node it names');
     }
     const load = manifest.load as Record<string, unknown> | undefined;
@@ -103,7 +103,7 @@ export class PinnedCerts {
   }
 
   /** Forget a node's pin (e.g. after it is revoked). */
-  forget(nodeId: NodeId | string): void {
+  forget(nodeId: NodeId): void {
     this.db.prepare('DELETE FROM tls_pins WHERE node_id = ?').run(nodeId);
     this.cache.delete(nodeId);
   }

@@ -9,7 +9,7 @@ import type { FetchedFile, FetchProgress, FileRow } from '../../../src-main/runt
 import { trpc } from '../trpc';
 import { Button } from '../ui/Button';
 import { plainError } from '../ui/errors';
-import { Details, Empty, ErrorState, Loading } from '../ui/states';
+import { Details, Empty, LoadedList } from '../ui/states';
 import { humanBytes } from '../ui/time';
 import { saveToDevice, uploadToNode } from './http-bytes';
 import { createJobRunner, JobStatus } from './JobProgress';
@@ -104,32 +104,25 @@ export default function Files(): JSX.Element {
 
       <section class="card" aria-labelledby="files-street">
         <h2 id="files-street">Your street’s files</h2>
-        <Show
-          when={!files.error}
-          fallback={<ErrorState error={plainError(files.error)} retry={() => void refetch()} />}
+        <LoadedList
+          resource={files}
+          retry={() => void refetch()}
+          loading="Looking for your street’s files…"
+          empty={<Empty title="No files shared yet.">Share one above: a recipe, a map, the street’s phone list.</Empty>}
         >
-          <Show when={files.latest} fallback={<Loading label="Looking for your street’s files…" />}>
-            {(list) => (
-              <Show
-                when={list().length > 0}
-                fallback={
-                  <Empty title="No files shared yet.">Share one above: a recipe, a map, the street’s phone list.</Empty>
-                }
-              >
-                <ul class="file-list">
-                  {/* Keyed by file id: a refreshed list must not reset a download in progress. */}
-                  <For each={list().map((f) => f.cid)}>
-                    {(cid) => (
-                      <Show when={list().find((f) => f.cid === cid)}>
-                        {(file) => <FileItem file={file()} changed={() => void refetch()} />}
-                      </Show>
-                    )}
-                  </For>
-                </ul>
-              </Show>
-            )}
-          </Show>
-        </Show>
+          {(list) => (
+            <ul class="file-list">
+              {/* Keyed by file id: a refreshed list must not reset a download in progress. */}
+              <For each={list().map((f) => f.cid)}>
+                {(cid) => (
+                  <Show when={list().find((f) => f.cid === cid)}>
+                    {(file) => <FileItem file={file()} changed={() => void refetch()} />}
+                  </Show>
+                )}
+              </For>
+            </ul>
+          )}
+        </LoadedList>
       </section>
     </div>
   );

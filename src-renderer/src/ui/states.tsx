@@ -1,6 +1,6 @@
 /** Loading, empty and error states (UI-GUIDE "Every screen"), and the Details disclosure. */
-import { Show, type JSX, type ParentComponent } from 'solid-js';
-import type { PlainError } from './errors';
+import { Show, type Accessor, type JSX, type ParentComponent, type Resource } from 'solid-js';
+import { plainError, type PlainError } from './errors';
 
 /** A calm one-line progress note, announced to screen readers. */
 export const Loading: ParentComponent<{ label?: string }> = (props) => (
@@ -54,5 +54,34 @@ export function Progress(props: { label: string; value?: number | null; max?: nu
       <span>{props.label}</span>
       <progress aria-label={props.label} value={props.value ?? undefined} max={props.max ?? 1} />
     </div>
+  );
+}
+
+/**
+ * A list read from the node, in its states: the error with Try again, the loading line, `empty`
+ * when there are no items (when given), else the items.
+ */
+export function LoadedList<T>(props: {
+  resource: Resource<T[]>;
+  retry: () => void;
+  loading: string;
+  empty?: JSX.Element;
+  children: (list: Accessor<T[]>) => JSX.Element;
+}): JSX.Element {
+  // `'empty' in props` does not build the empty state (reading the prop would).
+  const hasEmpty = 'empty' in props;
+  return (
+    <Show
+      when={!props.resource.error}
+      fallback={<ErrorState error={plainError(props.resource.error)} retry={props.retry} />}
+    >
+      <Show when={props.resource.latest} fallback={<Loading label={props.loading} />}>
+        {(list) => (
+          <Show when={!hasEmpty || list().length > 0} fallback={props.empty}>
+            {props.children(list)}
+          </Show>
+        )}
+      </Show>
+    </Show>
   );
 }

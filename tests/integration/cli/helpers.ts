@@ -4,6 +4,17 @@ import { join } from 'node:path';
 
 export const BIN = join(process.cwd(), 'bin', 'hearthnet');
 
+/** A config.toml for test homes: loopback only, no multicast, no probes of public addresses. */
+export const SAFE_CONFIG = [
+  '[discovery]',
+  'mdns_enabled = false',
+  'udp_enabled = false',
+  '',
+  '[emergency]',
+  'probe_targets = []',
+  '',
+].join('\n');
+
 export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;

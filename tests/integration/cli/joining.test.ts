@@ -10,21 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src-main/runtime/config';
 import { nodeFiles } from '../../../src-main/runtime/config/node-paths';
 import { waitFor } from '../../support/mesh';
-import { hn as hnRaw, hnSpawn } from './helpers';
+import { hn as hnRaw, hnSpawn, SAFE_CONFIG } from './helpers';
 
 /** The machine is shared and busy: each CLI process gets 40 s. */
 const hn = (home: string, args: readonly string[], opts: { timeoutMs?: number } = {}) =>
   hnRaw(home, args, { timeoutMs: 40_000, ...opts });
 
-const SAFE_CONFIG = [
-  '[discovery]',
-  'mdns_enabled = false',
-  'udp_enabled = false',
-  '',
-  '[emergency]',
-  'probe_targets = []',
-  '',
-].join('\n');
 const homes: string[] = [];
 const runs: ReturnType<typeof hnSpawn>[] = [];
 afterAll(async () => {

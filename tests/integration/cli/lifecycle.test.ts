@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src-main/runtime/config';
 import { nodeFiles } from '../../../src-main/runtime/config/node-paths';
 import { waitFor } from '../../support/mesh';
-import { hn, hnSpawn, mapLimit } from './helpers';
+import { hn, hnSpawn, mapLimit, SAFE_CONFIG } from './helpers';
 
 const homes: string[] = [];
 function home(): string {
@@ -17,17 +17,6 @@ function home(): string {
 afterAll(() => {
   for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
-
-/** Loopback only: no multicast, no probes of public addresses. */
-const SAFE_CONFIG = [
-  '[discovery]',
-  'mdns_enabled = false',
-  'udp_enabled = false',
-  '',
-  '[emergency]',
-  'probe_targets = []',
-  '',
-].join('\n');
 
 describe('hearthnet init / run / status', () => {
   it('initialises, runs, reports status as JSON and stops on SIGTERM, removing runtime.json', async () => {

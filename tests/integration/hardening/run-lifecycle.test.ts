@@ -8,17 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/mesh';
-import { hn, hnSpawn } from '../cli/helpers';
+import { hn, hnSpawn, SAFE_CONFIG } from '../cli/helpers';
 
-const SAFE_CONFIG = [
-  '[discovery]',
-  'mdns_enabled = false',
-  'udp_enabled = false',
-  '',
-  '[emergency]',
-  'probe_targets = []',
-  '',
-].join('\n');
 const RUN = ['run', '--no-ui', '--port', '0', '--host', '127.0.0.1'];
 const homes: string[] = [];
 afterAll(() => {

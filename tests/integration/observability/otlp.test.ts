@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeId } from '../../../src-main/common';
 import { defineCapability, type CallTraceEvent } from '../../../src-main/runtime/bus';
 import { OTLP_SPAN_QUEUE_MAX, OtlpExporter, ulidToTraceId } from '../../../src-main/runtime/observability/otlp';
 import { newTraceId } from '../../../src-main/runtime/transport/trace-id';
@@ -103,8 +104,8 @@ function callEvent(over: Partial<CallTraceEvent> = {}): CallTraceEvent {
     trace_id: newTraceId(),
     capability: 'llm.chat',
     version: '1.0',
-    from_node: 'node-a',
-    to_node: 'node-b',
+    from_node: 'node-a' as NodeId,
+    to_node: 'node-b' as NodeId,
     is_local: false,
     result: 'ok',
     ms: 42.5,

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { memoryLogger } from '../../support/memory-logger';
+import type { NodeId } from '../../../src-main/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event, EventLog } from '../../../src-main/runtime/events';
 import {
@@ -30,7 +31,7 @@ interface Rig {
   dm: DeliveryManager;
   log: EventLog;
   timers: ManualTimers;
-  online: Set<string>;
+  online: Set<NodeId>;
   direct: Array<[string, string]>;
   forwarded: Array<[string, string]>;
   warnings: string[];
@@ -52,7 +53,7 @@ function rig(
   const r = {
     log: opts.log ?? openLog(join(dir, 'log.sqlite')),
     timers: new ManualTimers(),
-    online: new Set<string>(),
+    online: new Set<NodeId>(),
     direct: [],
     forwarded: [],
     outboxPath: opts.outboxPath ?? join(dir, 'chat-outbox.json'),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../support/memory-logger';
-import { toWireError } from '../../../src-main/common';
+import { toWireError, type NodeId } from '../../../src-main/common';
 import { ReplayEngine, type Event, type EventLog } from '../../../src-main/runtime/events';
 import {
   ChatError,
@@ -20,7 +20,7 @@ const stranger = generateKeyPair();
 function setup(
   kp: KeyPair = generateKeyPair(),
   enabled = true,
-  net: { peers?: () => string[]; sendDirect?: (n: string, e: Event) => Promise<void> } = {},
+  net: { peers?: () => NodeId[]; sendDirect?: (n: NodeId, e: Event) => Promise<void> } = {},
 ) {
   const dir = tempDir();
   const log = openLog(join(dir, 'log.sqlite'));

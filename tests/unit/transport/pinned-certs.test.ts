@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { NodeId } from '../../../src-main/common';
 import { generateKeyPair, signPayload, type KeyPair } from '../../../src-main/runtime/identity';
 import { PinnedCerts } from '../../../src-main/runtime/transport';
 
+const X = 'ed25519:x' as NodeId;
+const N = 'ed25519:n' as NodeId;
 const FP1 = 'sha256:' + '1'.repeat(64);
 const FP2 = 'sha256:' + '2'.repeat(64);
 const manifest = (kp: KeyPair, fp: string, issuedAt: string) =>
@@ -16,14 +19,14 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 describe('PinnedCerts', () => {
   it('record / expected / verify', () => {
     const p = new PinnedCerts();
-    expect(p.expected('ed25519:x')).toBeNull();
-    expect(p.verify('ed25519:x', FP1)).toBe(false);
-    p.record('ed25519:x', FP1);
-    expect(p.expected('ed25519:x')).toBe(FP1);
-    expect(p.verify('ed25519:x', FP1)).toBe(true);
-    expect(p.verify('ed25519:x', FP2)).toBe(false);
-    expect(() => p.record('ed25519:x', 'md5:abc')).toThrow(expect.objectContaining({ code: 'bad_request' }));
-    expect(p.expected('ed25519:x')).toBe(FP1);
+    expect(p.expected(X)).toBeNull();
+    expect(p.verify(X, FP1)).toBe(false);
+    p.record(X, FP1);
+    expect(p.expected(X)).toBe(FP1);
+    expect(p.verify(X, FP1)).toBe(true);
+    expect(p.verify(X, FP2)).toBe(false);
+    expect(() => p.record(X, 'md5:abc')).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(p.expected(X)).toBe(FP1);
     p.close();
   });
 
@@ -62,12 +65,12 @@ describe('PinnedCerts', () => {
     dirs.push(dir);
     const path = join(dir, 'pins.db');
     const a = new PinnedCerts(path);
-    a.record('ed25519:n', FP1, '2026-05-26T08:00:00Z');
+    a.record(N, FP1, '2026-05-26T08:00:00Z');
     a.close();
     const b = new PinnedCerts(path);
-    expect(b.get('ed25519:n')).toEqual({ nodeId: 'ed25519:n', fingerprint: FP1, issuedAt: '2026-05-26T08:00:00Z' });
-    b.forget('ed25519:n');
-    expect(b.expected('ed25519:n')).toBeNull();
+    expect(b.get(N)).toEqual({ nodeId: 'ed25519:n', fingerprint: FP1, issuedAt: '2026-05-26T08:00:00Z' });
+    b.forget(N);
+    expect(b.expected(N)).toBeNull();
     b.close();
   });
 });

@@ -5,10 +5,16 @@
  */
 import type { Logger } from '../../observability/logger';
 import { getLogger } from '../../observability/logging';
-import { backoffDelayMs, BACKOFF_BASE_MS, BACKOFF_CAP_MS, EVENT_LOG_RETENTION_DAYS } from '../../../common';
+import {
+  backoffDelayMs,
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  EVENT_LOG_RETENTION_DAYS,
+  type NodeId,
+} from '../../../common';
 import type { ChatConfig } from '../../config';
 import { isTypedEvent, type Event, type EventLog } from '../../events';
-import type { KeyPair } from '../../identity';
+import { isFullNodeId, type KeyPair } from '../../identity';
 import { ChatError } from './errors';
 import { Outbox, type OutboxEntry } from './outbox';
 import { CHAT_EVENT_TYPES } from './types';
@@ -25,11 +31,11 @@ export interface DeliveryComponents {
   readonly log: EventLog;
   readonly ourKp: KeyPair;
   /** Full node ids of the peers reachable right now. */
-  readonly peers: () => readonly string[];
+  readonly peers: () => readonly NodeId[];
   /** Hand `event` to `nodeId`'s log (a bus call or event push); resolves once that node stored it. */
-  readonly sendDirect: (nodeId: string, event: Event) => Promise<void>;
+  readonly sendDirect: (nodeId: NodeId, event: Event) => Promise<void>;
   /** Hand `event` to a neighbour that may meet the recipient first (store-and-forward). */
-  readonly forwardVia?: (neighbourId: string, event: Event) => Promise<void>;
+  readonly forwardVia?: (neighbourId: NodeId, event: Event) => Promise<void>;
   readonly config: ChatConfig;
   /** The outbox file, e.g. `<data>/communities/<id>/chat-outbox.json`. */
   readonly outboxPath: string;
@@ -116,10 +122,13 @@ export class DeliveryManager {
         'only a chat.message.sent event authored by this node can be delivered from here',
       );
     }
+    const recipient = messageEvent.data.recipient;
+    if (!isFullNodeId(recipient))
+      throw new ChatError('bad_request', 'a chat message must name its recipient by full node id');
     const entry = this.outbox.add({
       msg_id: messageEvent.data.msg_id,
       event_id: messageEvent.event_id,
-      recipient: messageEvent.data.recipient,
+      recipient,
       queued_at: this.now(),
       attempts: 0,
       pushed_at: null,
@@ -142,7 +151,7 @@ export class DeliveryManager {
   }
 
   /** `nodeId` became reachable: push what we owe it now, and hand waiting messages to it if it can carry them. */
-  async onPeerOnline(nodeId: string): Promise<void> {
+  async onPeerOnline(nodeId: NodeId): Promise<void> {
     const due = this.outbox
       .all()
       .filter(
@@ -256,10 +265,10 @@ export class DeliveryManager {
     return forwarded ? 'forwarded' : 'queued';
   }
 
-  private async forward(entry: OutboxEntry, ev: Event, online: ReadonlySet<string>): Promise<boolean> {
+  private async forward(entry: OutboxEntry, ev: Event, online: ReadonlySet<NodeId>): Promise<boolean> {
     const via = this.c.forwardVia;
     if (!via || !this.canForward()) return false;
-    const us = this.c.ourKp.nodeIdFull as string;
+    const us = this.c.ourKp.nodeIdFull;
     const targets = [...online]
       .filter((n) => n !== entry.recipient && n !== us && !entry.forwarded_to.includes(n))
       .slice(0, this.init.forwardFanout ?? CHAT_FORWARD_FANOUT);

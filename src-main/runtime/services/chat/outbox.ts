@@ -1,6 +1,8 @@
 /** The persistent outbox: our sent messages not yet acknowledged by their recipient (one JSON file, atomic writes). */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { NodeId } from '../../../common';
+import { isFullNodeId } from '../../identity';
 import { ChatError } from './errors';
 
 const OUTBOX_VERSION = 1;
@@ -13,14 +15,14 @@ type StoredEntry = Omit<OutboxEntry, 'attempts' | 'pushed_at' | 'forwarded_to'> 
 export interface OutboxEntry {
   readonly msg_id: string;
   readonly event_id: string;
-  readonly recipient: string;
+  readonly recipient: NodeId;
   readonly queued_at: number;
   /** Failed delivery attempts so far (drives the backoff). */
   attempts: number;
   /** When the recipient's node accepted a direct push; it then only owes us a receipt. */
   pushed_at: number | null;
   /** Neighbours that accepted a forwarded copy. */
-  forwarded_to: string[];
+  forwarded_to: NodeId[];
 }
 
 /**
@@ -54,12 +56,13 @@ export class Outbox {
       );
     }
     for (const e of parsed.entries as Array<StoredEntry | null>) {
-      if (typeof e?.msg_id === 'string' && typeof e.event_id === 'string' && typeof e.recipient === 'string') {
+      // Read back from disk: the node ids are checked here, once.
+      if (typeof e?.msg_id === 'string' && typeof e.event_id === 'string' && isFullNodeId(e.recipient)) {
         box.entries.set(e.msg_id, {
           ...e,
           attempts: e.attempts ?? 0,
           pushed_at: e.pushed_at ?? null,
-          forwarded_to: [...(e.forwarded_to ?? [])],
+          forwarded_to: (e.forwarded_to ?? []).filter((id) => isFullNodeId(id)),
         });
       }
     }

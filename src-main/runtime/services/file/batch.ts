@@ -11,6 +11,7 @@ import { BLOB_CHUNKS_MAX_PER_REQUEST, type BlobPieces } from '../../transport/bl
 import { BlobError, FileAssembly, parseManifest, type BlobManifest, type BlobStore, type ChunkRef } from '../../blobs';
 import type { CapabilityBus } from '../../bus';
 import { FILE_READ_MAX_MANIFESTS } from './schemas';
+import { errorMessage } from '../../../common/error-message';
 
 /** Files of at most this many pieces (1 MiB) travel in shared requests; bigger ones on their own. */
 export const BATCH_MAX_FILE_CHUNKS = 4;
@@ -106,7 +107,10 @@ export async function fetchSmallFiles(
     let bytes = 0;
     await inLanes(small, FILE_LANES, async (m) => {
       await c.store.writePartial(m);
-      for (const ref of await c.store.missingChunks(m)) (wanted.push({ m, ref }), (bytes += ref.size_bytes));
+      for (const ref of await c.store.missingChunks(m)) {
+        wanted.push({ m, ref });
+        bytes += ref.size_bytes;
+      }
     });
     await c.store.assertRoomFor(bytes, `${small.length} files`);
     await fetchPieces(c, source, wanted, signal);
@@ -153,7 +157,7 @@ async function fetchPieces(
       // most WRITES_IN_FLIGHT at once: one small file's store steps are thread-pool round trips.
       const writing = new Set<Promise<void>>();
       for await (const r of c.binary(source, { blobs }, ctrl.signal)) {
-        const w = pieces[r.index];
+        const w = pieces[r.index] as (typeof pieces)[number] | undefined; // the peer's index: may be out of range
         if (!w || r.data.length !== w.ref.size_bytes) continue; // not asked for: the file is finished one by one
         while (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
         const data = Uint8Array.from(r.data);
@@ -211,5 +215,5 @@ export async function inLanes<T>(items: readonly T[], lanes: number, fn: (x: T) 
     }
   };
   await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
-  if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (failure !== null) throw failure instanceof Error ? failure : new Error(errorMessage(failure));
 }

@@ -1,5 +1,5 @@
 /** Recently served manifests with a chunk index, so serving a chunk costs no manifest read or scan. */
-import { type Cid } from '../../../common';
+import { deleteOldest, type Cid } from '../../../common';
 import type { BlobManifest, BlobStore, ChunkRef } from '../../blobs';
 import { BlobError } from '../../blobs';
 
@@ -58,7 +58,7 @@ export class ManifestCache {
     const e: Entry = { manifest: m, byCid: new Map(m.chunks.map((r) => [r.cid, r])), at: t };
     this.#entries.delete(cid);
     this.#entries.set(cid, e);
-    while (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
+    while (this.#entries.size > this.max) deleteOldest(this.#entries);
     return e;
   }
 

@@ -2,7 +2,7 @@
  * M07 §4.1 of ../shared/spec/hearthnet-reference.md: the file service — serves this node's blobs to the mesh (file.read, file.list),
  * announces them (file.advertise) and accepts uploads (file.put).
  */
-import { type Cid, type EventType } from '../../../common';
+import { promiseTry, type Cid, type EventType } from '../../../common';
 import { assertCid, TransferManager, type BlobManifest, type BlobStore, type ChunkRef } from '../../blobs';
 import { defineCapability, type CapabilityDescriptor, type HandlerContext } from '../../bus';
 import type { Event } from '../../events';
@@ -128,10 +128,12 @@ export class FileService implements Service {
     });
   }
 
-  async stop(): Promise<void> {
-    this.#unlisten?.();
-    this.#unlisten = null;
-    this.#uploads.closeAll();
+  stop(): Promise<void> {
+    return promiseTry(() => {
+      this.#unlisten?.();
+      this.#unlisten = null;
+      this.#uploads.closeAll();
+    });
   }
 
   health(): Record<string, unknown> {
@@ -187,7 +189,7 @@ export class FileService implements Service {
     for (const w of wanted) {
       if (signal.aborted) return;
       fill();
-      const data = await ahead.shift()!;
+      const data = await ahead.shift(); // fill() queued one read per wanted piece
       if (data) yield { index: w.record, data };
     }
   }
@@ -305,6 +307,7 @@ export class FileService implements Service {
       );
     }
     if (!ctx.stream) return state;
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async generator is the plain way to make these two frames a stream
     return (async function* () {
       yield { event: 'progress' as const, data: { ...state } };
       yield { event: 'done' as const, data: { ...state } };
@@ -321,6 +324,7 @@ function chunkData(ref: ChunkRef, data: Uint8Array): S.FileChunkData {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/require-await -- an async generator is the plain way to make a one-frame stream
 async function* one(frame: FrameData): AsyncGenerator<FrameData> {
   yield frame;
 }

@@ -1,6 +1,6 @@
 /** file.put upload sessions: a verified manifest opens one, verified chunks fill it, `complete` makes the blob visible. */
 import { type Cid } from '../../../common';
-import { parseManifest, type BlobManifest, type BlobStore } from '../../blobs';
+import { parseManifest, type BlobManifest, type BlobStore, type ChunkRef } from '../../blobs';
 import type { FilePutState } from './schemas';
 import { BlobError } from '../../blobs';
 
@@ -39,7 +39,7 @@ export class UploadSessions {
   /** Stores one chunk after checking it is the one the manifest names at `index`. */
   async writeChunk(cid: Cid, index: number, data: Uint8Array): Promise<FilePutState> {
     const s = await this.#existing(cid);
-    const ref = s.manifest.chunks[index];
+    const ref = s.manifest.chunks[index] as ChunkRef | undefined; // the uploader's index: may be out of range
     if (!ref)
       throw new BlobError(
         'manifest_invalid',
@@ -121,7 +121,7 @@ export class UploadSessions {
   #touch(cid: Cid, s: Session): void {
     if (s.timer) clearTimeout(s.timer);
     s.timer = setTimeout(() => this.#end(cid, s), this.idleMs);
-    s.timer.unref?.();
+    s.timer.unref();
   }
 
   #end(cid: Cid, s: Session): void {

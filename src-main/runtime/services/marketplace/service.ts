@@ -3,7 +3,7 @@
  * bus handlers, and the TTL sweeper. Posts are authored by the node that appends them: only this
  * node itself (its CLI or UI) may call its own market.post and market.expire.
  */
-import { RPC_DEFAULT_TIMEOUT_SECONDS, toWallClock, type Category, type EventType } from '../../../common';
+import { promiseTry, RPC_DEFAULT_TIMEOUT_SECONDS, toWallClock, type Category, type EventType } from '../../../common';
 import type { Event } from '../../events/types';
 import type { MarketConfig } from '../../config';
 import { compileSchema, parseWith } from '../../schema';
@@ -146,7 +146,9 @@ export class MarketplaceService implements Service {
   };
 
   /** `market.list`: active posts (or all), emergency first, then newest. */
-  readonly list: Handler = async (ctx) => {
+  readonly list: Handler = (ctx) => promiseTry(() => this.listNow(ctx));
+
+  private listNow(ctx: HandlerContext): unknown {
     const o = parseWith(checkList, ctx.body ?? {}, badRequest);
     const posts = this.opts.view.list({
       category: o.category,
@@ -157,10 +159,12 @@ export class MarketplaceService implements Service {
       now: this.now(),
     });
     return { posts, max_lamport: this.opts.view.maxLamport() };
-  };
+  }
 
   /** `market.search`: ranked full-text search; punctuation-only queries return no results. */
-  readonly search: Handler = async (ctx) => {
+  readonly search: Handler = (ctx) => promiseTry(() => this.searchNow(ctx));
+
+  private searchNow(ctx: HandlerContext): unknown {
     const o = parseWith(checkSearch, ctx.body ?? null, badRequest);
     const hits = this.opts.view.search(o.query, {
       category: o.category,
@@ -169,7 +173,7 @@ export class MarketplaceService implements Service {
       now: this.now(),
     });
     return { results: hits.map((h) => ({ post: h.post, score: Math.round(h.score * 1e6) / 1e6 })) };
-  };
+  }
 
   /** `market.expire`: the author withdraws a post. Anyone else is refused and nothing is written. */
   readonly expire: Handler = async (ctx) => {

@@ -89,7 +89,7 @@ const checkCreated = compileSchema<EventFields>({
 });
 const checkUpdated = compileSchema<EventFields>({ type: 'object', properties: EVENT_FIELDS });
 
-const len = (s: string) => [...s].length;
+const len = (s: string) => Array.from(s).length; // code points
 const isInstant = (w: string | undefined): w is WallClock => w !== undefined && !Number.isNaN(Date.parse(w));
 /** MarketError('bad_request') for a schema's sentence; `field` is the top-level field (`location`). */
 export const badRequest = (message: string, field: string) =>
@@ -127,7 +127,8 @@ function checkTags(v: readonly string[] | undefined): string[] {
   return out;
 }
 
-function checkLocation(l: Location | null | undefined): Location | null {
+/** `label` may be missing from a peer's event (older writers left it out). */
+function checkLocation(l: (Omit<Location, 'label'> & { label?: string }) | null | undefined): Location | null {
   if (!l) return null;
   const location = { lat: l.lat, lng: l.lng, label: l.label ?? '' };
   const unsafe = unsafeCharIn(location.label);

@@ -98,10 +98,19 @@ export class MarketplaceView implements MaterialisedView {
   apply(event: Event): void {
     if (!(MARKET_EVENT_TYPES as readonly string[]).includes(event.event_type)) return;
     this.head = Math.max(this.head, event.lamport);
-    if (!isTypedEvent(event, MARKET_EVENT_TYPES)) return void (this.skippedCount += 1);
-    if (event.event_type === 'market.post.created') return this.applyCreated(event);
+    if (!isTypedEvent(event, MARKET_EVENT_TYPES)) {
+      this.skippedCount += 1;
+      return;
+    }
+    if (event.event_type === 'market.post.created') {
+      this.applyCreated(event);
+      return;
+    }
     const id = event.data.post_id;
-    if (!this.posts.has(id)) return this.stash(id, event);
+    if (!this.posts.has(id)) {
+      this.stash(id, event);
+      return;
+    }
     if (event.event_type === 'market.post.updated') this.applyUpdated(id, event);
     else this.applyExpired(id, event);
   }
@@ -130,9 +139,16 @@ export class MarketplaceView implements MaterialisedView {
     }
   }
 
+  /** A post and its bookkeeping; apply() routes here only for a post it holds (both maps change together). */
+  private held(id: string): { post: Post; meta: Meta } {
+    const post = this.posts.get(id);
+    const meta = this.meta.get(id);
+    if (!post || !meta) throw new Error(`market post ${id} is not held`);
+    return { post, meta };
+  }
+
   private applyUpdated(id: string, e: TypedEvent<'market.post.updated'>): void {
-    const post = this.posts.get(id)!;
-    const meta = this.meta.get(id)!;
+    const { post, meta } = this.held(id);
     const patch = readUpdatedData(e.data);
     if (e.author !== post.author || patch === null) return void (this.skippedCount += 1);
     if (!after(markOf(e), meta.edit)) return;
@@ -150,8 +166,7 @@ export class MarketplaceView implements MaterialisedView {
   }
 
   private applyExpired(id: string, e: TypedEvent<'market.post.expired'>): void {
-    const post = this.posts.get(id)!;
-    const meta = this.meta.get(id)!;
+    const { post, meta } = this.held(id);
     const reason = e.data.reason;
     if (e.author !== post.author || (reason !== 'author' && reason !== 'ttl')) return void (this.skippedCount += 1);
     // The earliest expiry wins, so every replica agrees whatever order events arrived in.
@@ -221,9 +236,10 @@ export class MarketplaceView implements MaterialisedView {
         (q.includeExpired === true || !isExpired(p, now))
       );
     };
-    const hits = this.index
-      .search(query, { limit, accept })
-      .map((h) => ({ post: this.posts.get(h.id)!, score: h.score }));
+    const hits = this.index.search(query, { limit, accept }).flatMap((h) => {
+      const post = this.posts.get(h.id); // the index and the posts change together
+      return post ? [{ post, score: h.score }] : [];
+    });
     // The index orders by score then rank; this settles exact ties by event id as well.
     return hits.sort((a, b) => b.score - a.score || comparePosts(a.post, b.post));
   }

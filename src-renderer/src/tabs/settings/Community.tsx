@@ -9,7 +9,7 @@ import { trpc } from '../../trpc';
 import { Button } from '../../ui/Button';
 import { plainError, type PlainError } from '../../ui/errors';
 import { TextField } from '../../ui/Field';
-import { Details, ErrorState, Loading } from '../../ui/states';
+import { Details, ErrorState, LoadedList, Loading } from '../../ui/states';
 import { localDateTime } from '../../ui/time';
 import type { CosignRequest } from './cosign-text';
 import { ChangeMember, CosignBox } from './Governance';
@@ -63,51 +63,44 @@ export function CommunitySection(props: { settings: SettingsReport }): JSX.Eleme
         )}
       </Show>
       <h3>Households in the street</h3>
-      <Show
-        when={!members.error}
-        fallback={<ErrorState error={plainError(members.error)} retry={() => void refetch()} />}
-      >
-        <Show when={members.latest} fallback={<Loading label="Reading who is in your street…" />}>
-          {(list) => (
-            <ul class="member-list">
-              <For
-                each={list()
-                  .filter((m) => !m.revoked)
-                  .sort((a, b) => Number(b.is_self) - Number(a.is_self) || a.name.localeCompare(b.name))}
-              >
-                {(m) => (
-                  <li class="member-item">
-                    <span>
-                      <strong>{m.name}</strong>
-                      {m.is_self ? ' (this household)' : ''}{' '}
-                      <span class="muted">
-                        — {LEVEL_WORDS[m.level]}, {m.is_self || m.online ? 'reachable' : 'not reachable now'}
-                      </span>
+      <LoadedList resource={members} retry={() => void refetch()} loading="Reading who is in your street…">
+        {(list) => (
+          <ul class="member-list">
+            <For
+              each={list()
+                .filter((m) => !m.revoked)
+                .sort((a, b) => Number(b.is_self) - Number(a.is_self) || a.name.localeCompare(b.name))}
+            >
+              {(m) => (
+                <li class="member-item">
+                  <span>
+                    <strong>{m.name}</strong>
+                    {m.is_self ? ' (this household)' : ''}{' '}
+                    <span class="muted">
+                      — {LEVEL_WORDS[m.level]}, {m.is_self || m.online ? 'reachable' : 'not reachable now'}
                     </span>
-                    <Show when={mayChange() && !m.is_self}>
-                      <span class="row">
-                        <Show when={m.level === 'member'}>
-                          <Button onClick={() => start(m, { action: 'promote', level: 'trusted' })}>
-                            Make trusted
-                          </Button>
-                        </Show>
-                        <Show when={m.level === 'trusted'}>
-                          <Button onClick={() => start(m, { action: 'demote', level: 'member' })}>
-                            Make ordinary member
-                          </Button>
-                        </Show>
-                        <Button variant="danger" onClick={() => start(m, { action: 'revoke' })}>
-                          Remove
+                  </span>
+                  <Show when={mayChange() && !m.is_self}>
+                    <span class="row">
+                      <Show when={m.level === 'member'}>
+                        <Button onClick={() => start(m, { action: 'promote', level: 'trusted' })}>Make trusted</Button>
+                      </Show>
+                      <Show when={m.level === 'trusted'}>
+                        <Button onClick={() => start(m, { action: 'demote', level: 'member' })}>
+                          Make ordinary member
                         </Button>
-                      </span>
-                    </Show>
-                  </li>
-                )}
-              </For>
-            </ul>
-          )}
-        </Show>
-      </Show>
+                      </Show>
+                      <Button variant="danger" onClick={() => start(m, { action: 'revoke' })}>
+                        Remove
+                      </Button>
+                    </span>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        )}
+      </LoadedList>
       <Show when={changing()}>
         {(c) => (
           <ChangeMember

@@ -7,9 +7,8 @@ import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import type { IngestDone, IngestProgress } from '../../../../src-main/runtime/api';
 import { trpc } from '../../trpc';
 import { Button } from '../../ui/Button';
-import { plainError } from '../../ui/errors';
 import { SelectField, TextField } from '../../ui/Field';
-import { Empty, ErrorState, Loading } from '../../ui/states';
+import { Empty, LoadedList } from '../../ui/states';
 import { humanBytes } from '../../ui/time';
 import { createJobRunner, JobStatus, type Job } from '../JobProgress';
 import { runOp } from '../op-stream';
@@ -106,46 +105,41 @@ export function DocumentsSection(): JSX.Element {
         Folders of documents your street can ask about (a first-aid guide, the building’s manuals). Ask quotes the
         passage it used.
       </p>
-      <Show
-        when={!corpora.error}
-        fallback={<ErrorState error={plainError(corpora.error)} retry={() => void refetch()} />}
+      <LoadedList
+        resource={corpora}
+        retry={() => void refetch()}
+        loading="Looking at your documents…"
+        empty={
+          <Empty title="No documents yet.">
+            Add a folder below; its documents become searchable by the whole street.
+          </Empty>
+        }
       >
-        <Show when={corpora.latest} fallback={<Loading label="Looking at your documents…" />}>
-          {(list) => (
-            <Show
-              when={list().length > 0}
-              fallback={
-                <Empty title="No documents yet.">
-                  Add a folder below; its documents become searchable by the whole street.
-                </Empty>
-              }
-            >
-              <ul class="member-list">
-                <For each={list()}>
-                  {(c) => (
-                    <li class="member-item">
-                      <span>
-                        <strong>{c.corpus}</strong>{' '}
-                        <span class="muted">
-                          — {c.documents} document{c.documents === 1 ? '' : 's'}, {humanBytes(c.size_bytes)}
-                          {c.embedding_model ? `, searched with ${c.embedding_model}` : ', searched by words'}
-                        </span>
-                      </span>
-                      <Button
-                        onClick={() => void reindex(c.corpus)}
-                        disabled={!!job()}
-                        aria-label={`Read again: ${c.corpus}`}
-                      >
-                        Read again
-                      </Button>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          )}
-        </Show>
-      </Show>
+        {(list) => (
+          <ul class="member-list">
+            <For each={list()}>
+              {(c) => (
+                <li class="member-item">
+                  <span>
+                    <strong>{c.corpus}</strong>{' '}
+                    <span class="muted">
+                      — {c.documents} document{c.documents === 1 ? '' : 's'}, {humanBytes(c.size_bytes)}
+                      {c.embedding_model ? `, searched with ${c.embedding_model}` : ', searched by words'}
+                    </span>
+                  </span>
+                  <Button
+                    onClick={() => void reindex(c.corpus)}
+                    disabled={!!job()}
+                    aria-label={`Read again: ${c.corpus}`}
+                  >
+                    Read again
+                  </Button>
+                </li>
+              )}
+            </For>
+          </ul>
+        )}
+      </LoadedList>
       <form class="settings-grid" onSubmit={addFolder}>
         <h3>Add a folder</h3>
         <TextField

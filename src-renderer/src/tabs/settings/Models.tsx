@@ -7,9 +7,8 @@ import { createResource, createSignal, For, Show, type JSX } from 'solid-js';
 import type { FetchProgress, MeshModel, ModelRow, PullProgress } from '../../../../src-main/runtime/api';
 import { trpc } from '../../trpc';
 import { Button } from '../../ui/Button';
-import { plainError } from '../../ui/errors';
 import { TextField } from '../../ui/Field';
-import { Details, Empty, ErrorState, Loading } from '../../ui/states';
+import { Details, Empty, LoadedList } from '../../ui/states';
 import { humanBytes } from '../../ui/time';
 import { uploadToNode } from '../http-bytes';
 import { createJobRunner, JobStatus } from '../JobProgress';
@@ -107,43 +106,38 @@ export function ModelsSection(): JSX.Element {
         Models are what answers questions in Ask. A small one is enough for a street; bigger ones answer better but need
         a stronger computer.
       </p>
-      <Show
-        when={!models.error}
-        fallback={<ErrorState error={plainError(models.error)} retry={() => void refetch()} />}
+      <LoadedList
+        resource={models}
+        retry={() => void refetch()}
+        loading="Looking at this computer’s models…"
+        empty={
+          <Empty title="No model files in HearthNet’s models folder.">
+            Add one below, or copy one from a neighbour. Your street can still answer with theirs, and any model program
+            listed below keeps working.
+          </Empty>
+        }
       >
-        <Show when={models.latest} fallback={<Loading label="Looking at this computer’s models…" />}>
-          {(list) => (
-            <Show
-              when={list().length > 0}
-              fallback={
-                <Empty title="No model files in HearthNet’s models folder.">
-                  Add one below, or copy one from a neighbour. Your street can still answer with theirs, and any model
-                  program listed below keeps working.
-                </Empty>
-              }
-            >
-              <ul class="member-list">
-                <For each={list()}>
-                  {(m) => (
-                    <li class="member-item">
-                      <span>
-                        <strong>{m.name}</strong> <span class="muted">— {humanBytes(m.size_bytes)}</span>
-                      </span>
-                      <Button
-                        onClick={() => void share(m)}
-                        disabled={!!job()}
-                        aria-label={`Share with neighbours: ${m.name}`}
-                      >
-                        Share with neighbours
-                      </Button>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          )}
-        </Show>
-      </Show>
+        {(list) => (
+          <ul class="member-list">
+            <For each={list()}>
+              {(m) => (
+                <li class="member-item">
+                  <span>
+                    <strong>{m.name}</strong> <span class="muted">— {humanBytes(m.size_bytes)}</span>
+                  </span>
+                  <Button
+                    onClick={() => void share(m)}
+                    disabled={!!job()}
+                    aria-label={`Share with neighbours: ${m.name}`}
+                  >
+                    Share with neighbours
+                  </Button>
+                </li>
+              )}
+            </For>
+          </ul>
+        )}
+      </LoadedList>
       <Show when={neighbours().length > 0}>
         <h3>Your neighbours’ models</h3>
         <ul class="member-list">
@@ -233,35 +227,31 @@ function Backends(): JSX.Element {
   return (
     <>
       <h3>Model programs on this computer</h3>
-      <Show when={!rows.error} fallback={<ErrorState error={plainError(rows.error)} retry={() => void refetch()} />}>
-        <Show when={rows.latest} fallback={<Loading label="Looking for model programs…" />}>
-          {(list) => (
-            <Show
-              when={list().length > 0}
-              fallback={
-                <p class="muted">
-                  None found besides HearthNet’s own. That is fine: HearthNet runs .gguf models by itself.
-                </p>
-              }
-            >
-              <ul class="plain-list">
-                <For each={list()}>
-                  {(b) => (
-                    <li>
-                      <strong>{KIND_WORDS[b.kind] ?? b.kind}</strong>{' '}
-                      {b.source === 'found' ? '(found on this computer)' : '(set up in settings)'}
-                      {b.models.length ? `: ${b.models.map(modelName).join(', ')}` : ''}
-                      <Show when={b.url}>
-                        <Details>Address: {b.url}</Details>
-                      </Show>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </Show>
-          )}
-        </Show>
-      </Show>
+      <LoadedList
+        resource={rows}
+        retry={() => void refetch()}
+        loading="Looking for model programs…"
+        empty={
+          <p class="muted">None found besides HearthNet’s own. That is fine: HearthNet runs .gguf models by itself.</p>
+        }
+      >
+        {(list) => (
+          <ul class="plain-list">
+            <For each={list()}>
+              {(b) => (
+                <li>
+                  <strong>{KIND_WORDS[b.kind] ?? b.kind}</strong>{' '}
+                  {b.source === 'found' ? '(found on this computer)' : '(set up in settings)'}
+                  {b.models.length ? `: ${b.models.map(modelName).join(', ')}` : ''}
+                  <Show when={b.url}>
+                    <Details>Address: {b.url}</Details>
+                  </Show>
+                </li>
+              )}
+            </For>
+          </ul>
+        )}
+      </LoadedList>
     </>
   );
 }
