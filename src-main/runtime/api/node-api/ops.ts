@@ -54,7 +54,7 @@ export function throttled<P>(
 }
 
 export const frames = <R extends object>(job: (report: (p: object) => void) => Promise<R>): AsyncIterable<OpFrame> =>
-  progressFrames<object, R>(job) as AsyncIterable<OpFrame>;
+  progressFrames<R>(job) as AsyncIterable<OpFrame>;
 
 async function refuseExisting(path: string): Promise<void> {
   if (

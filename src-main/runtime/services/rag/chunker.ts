@@ -91,7 +91,7 @@ export interface ChunkDocumentOptions extends Omit<ChunkTextOptions, 'metadata' 
 
 export type DocumentKind = 'pdf' | 'markdown' | 'html' | 'text';
 
-const BY_MIME: Readonly<Record<string, DocumentKind>> = {
+const BY_MIME: Readonly<Partial<Record<string, DocumentKind>>> = {
   'application/pdf': 'pdf',
   'text/markdown': 'markdown',
   'text/x-markdown': 'markdown',
@@ -99,7 +99,7 @@ const BY_MIME: Readonly<Record<string, DocumentKind>> = {
   'application/xhtml+xml': 'html',
   'text/plain': 'text',
 };
-const BY_EXT: Readonly<Record<string, DocumentKind>> = {
+const BY_EXT: Readonly<Partial<Record<string, DocumentKind>>> = {
   pdf: 'pdf',
   md: 'markdown',
   markdown: 'markdown',
@@ -147,7 +147,7 @@ export async function chunkDocument(
       return chunkHtml(decodeUtf8(bytes), opts);
     case 'text':
       return renumber(chunkText(decodeUtf8(bytes), { ...opts, metadata: opts.docMetadata }));
-    default:
+    case null:
       throw new RagError(
         'unsupported_type',
         `Cannot index "${mimeTypeOrFilename}": supported are PDF, Markdown, HTML and plain text.`,

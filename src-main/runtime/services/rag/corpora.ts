@@ -39,7 +39,7 @@ export function corpusInfo(corporaDir: string, corpus: string): CorpusInfo {
     throw new RagError('not_found', `There is no corpus called "${corpus}".`, { cause, details: { corpus } });
   }
   try {
-    const one = <T>(sql: string) => db.prepare(sql).get() as T;
+    const one = (sql: string): unknown => db.prepare(sql).get();
     const meta = new Map(
       (db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [
         r.key,
@@ -55,14 +55,18 @@ export function corpusInfo(corporaDir: string, corpus: string): CorpusInfo {
     }, 0);
     return {
       corpus,
-      documents: one<{ n: number }>("SELECT COUNT(*) AS n FROM documents WHERE state = 'complete'").n,
-      chunks: one<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'",
+      documents: (one("SELECT COUNT(*) AS n FROM documents WHERE state = 'complete'") as { n: number }).n,
+      chunks: (
+        one(
+          "SELECT COUNT(*) AS n FROM chunks c JOIN documents d ON d.doc_cid = c.doc_cid WHERE d.state = 'complete'",
+        ) as { n: number }
       ).n,
       size_bytes: size,
       language_majority:
-        one<{ language: string } | undefined>(
-          "SELECT language FROM documents WHERE state = 'complete' AND language IS NOT NULL AND language <> '' GROUP BY language ORDER BY COUNT(*) DESC, language LIMIT 1",
+        (
+          one(
+            "SELECT language FROM documents WHERE state = 'complete' AND language IS NOT NULL AND language <> '' GROUP BY language ORDER BY COUNT(*) DESC, language LIMIT 1",
+          ) as { language: string } | undefined
         )?.language ?? null,
       embedding_model: meta.get('embedding_model') ?? null,
       dim: Number(meta.get('dim') ?? 0),

@@ -1,5 +1,5 @@
 /** Embedding through the bus (`embed.text@1.0`), telling "no embedder on the mesh" apart from real failures. */
-import { HearthError, type Version } from '../../../common';
+import { HearthError, type Unchecked, type Version } from '../../../common';
 import type { BusCallOptions } from '../../bus';
 import type { EmbedTextResponse } from '../embedding';
 import { RagError } from './errors';
@@ -26,17 +26,18 @@ export async function embedViaBus(
     [1, 0],
     { texts, model },
     { params: { model }, signal },
-  )) as EmbedTextResponse;
+  )) as Unchecked<EmbedTextResponse> | null; // a neighbour's answer: checked below
+  const vectors: unknown = r?.vectors;
   if (
     !r ||
-    !Array.isArray(r.vectors) ||
-    r.vectors.length !== texts.length ||
-    !r.vectors.every((v) => Array.isArray(v) && v.length === r.dim)
+    !Array.isArray(vectors) ||
+    vectors.length !== texts.length ||
+    !vectors.every((v) => Array.isArray(v) && v.length === r.dim)
   ) {
     throw new RagError(
       'embedding_mismatch',
-      `The embedding service answered with ${r?.vectors?.length ?? 0} vectors for ${texts.length} texts.`,
+      `The embedding service answered with ${Array.isArray(vectors) ? vectors.length : 0} vectors for ${texts.length} texts.`,
     );
   }
-  return r;
+  return r as EmbedTextResponse;
 }

@@ -21,7 +21,11 @@ export function reciprocalRankFusion(
   k = RRF_K,
 ): FusedHit[] {
   const hits = new Map<number, FusedHit>();
-  const get = (id: number) => hits.get(id) ?? (hits.set(id, { id, score: 0 }), hits.get(id)!);
+  const get = (id: number): FusedHit => {
+    let h = hits.get(id);
+    if (!h) hits.set(id, (h = { id, score: 0 }));
+    return h;
+  };
   lexical.forEach((id, i) => {
     const h = get(id);
     h.score += weights.lexical / (k + i + 1);

@@ -139,7 +139,8 @@ export class IngestPipeline {
 
     const model = this.#c.corpusEmbedding?.(corpus)?.model ?? this.#embedModel;
     let mode: IngestResult['mode'] = model ? 'hybrid' : 'lexical';
-    let store: CorpusStore | null = null;
+    // Set inside begin(): widened so the checks below are not read as always-null.
+    let store = null as CorpusStore | null;
     const begin = (embedding: CorpusEmbedding | null) => {
       store = this.#c.corpora(corpus, embedding);
       store.beginDocument(
@@ -197,7 +198,7 @@ export class IngestPipeline {
       };
     } finally {
       // A failed or cancelled ingest leaves nothing half-visible (it was never visible anyway).
-      if (store) (store as CorpusStore).deleteDocument(req.docCid);
+      if (store) store.deleteDocument(req.docCid);
     }
   }
 
@@ -205,7 +206,8 @@ export class IngestPipeline {
   async #already(store: CorpusStore, ledger: IngestLedger, docCid: string, ms: () => number): Promise<IngestResult> {
     let rec = ledger.get(docCid);
     if (!rec) {
-      const doc = store.listDocuments().find((d) => d.doc_cid === docCid)!;
+      const doc = store.listDocuments().find((d) => d.doc_cid === docCid);
+      if (!doc) throw new RagError('not_found', `Document ${docCid} is not in corpus "${store.corpus}".`);
       rec = {
         doc_cid: docCid,
         corpus: store.corpus,
@@ -216,11 +218,13 @@ export class IngestPipeline {
         ingest_event_id: null,
       };
     }
-    if (rec.ingest_event_id === null) {
-      rec = { ...rec, ingest_event_id: (await this.#announce(rec)).event_id };
+    let eventId = rec.ingest_event_id;
+    if (eventId === null) {
+      eventId = (await this.#announce(rec)).event_id;
+      rec = { ...rec, ingest_event_id: eventId };
       ledger.put(rec);
     }
-    return { ...toResult(rec, rec.ingest_event_id!, ms()), already_ingested: true };
+    return { ...toResult(rec, eventId, ms()), already_ingested: true };
   }
 
   #announce(rec: IngestRecord): Promise<Event> | Event {

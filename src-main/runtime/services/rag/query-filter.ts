@@ -19,11 +19,11 @@ const MAX_KEYS = 16;
  * metadata JSON, falling back to the document's metadata. Booleans compare as 1/0 (SQLite JSON),
  * null means "absent or null".
  */
-export function filterSql(filter: QueryFilter | undefined): FilterSql {
+export function filterSql(filter: unknown): FilterSql {
   if (filter === undefined) return { sql: '', params: [] };
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
     throw new RagError('bad_request', 'filter must be an object of key: value pairs.');
-  const entries = Object.entries(filter);
+  const entries: [string, unknown][] = Object.entries(filter);
   if (entries.length > MAX_KEYS) throw new RagError('bad_request', `filter may have at most ${MAX_KEYS} keys.`);
   const parts: string[] = [];
   const params: unknown[] = [];
@@ -38,7 +38,10 @@ export function filterSql(filter: QueryFilter | undefined): FilterSql {
       : `COALESCE(json_extract(c.metadata, ?), json_extract(d.metadata, ?))`;
     if (!DOC_COLUMNS.has(key)) params.push(`$."${key}"`, `$."${key}"`);
     if (value === null) parts.push(`${expr} IS NULL`);
-    else (parts.push(`${expr} = ?`), params.push(value));
+    else {
+      parts.push(`${expr} = ?`);
+      params.push(value);
+    }
   }
   return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
 }

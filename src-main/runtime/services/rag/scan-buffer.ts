@@ -11,7 +11,8 @@ const PAGE = 65536;
 export class ScanBuffer {
   /** Byte offset of row 0; the query occupies [0, base). */
   readonly base: number;
-  private plain: ArrayBuffer | null = null;
+  /** Without a kernel: the rows live here (empty until the first reserve). */
+  private plain = new ArrayBuffer(0);
   private f32 = new Float32Array(0);
   private i8 = new Int8Array(0);
   private i32 = new Int32Array(0);
@@ -33,9 +34,9 @@ export class ScanBuffer {
       if (this.kernel) {
         const mem = this.kernel.memory;
         if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
-      } else if (!this.plain || this.plain.byteLength < need) {
+      } else if (this.plain.byteLength < need) {
         const next = new ArrayBuffer(Math.ceil(need / PAGE) * PAGE);
-        if (this.plain) new Uint8Array(next).set(new Uint8Array(this.plain));
+        new Uint8Array(next).set(new Uint8Array(this.plain));
         this.plain = next;
       }
     } catch (cause) {
@@ -48,7 +49,7 @@ export class ScanBuffer {
   }
 
   private buffer(): ArrayBuffer {
-    return this.kernel ? this.kernel.memory.buffer : this.plain!;
+    return this.kernel ? this.kernel.memory.buffer : this.plain;
   }
 
   floats(): Float32Array {

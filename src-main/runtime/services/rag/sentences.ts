@@ -97,8 +97,8 @@ export function splitSentences(text: string): Span[] {
 export function splitByWords(text: string, span: Span, maxTokens: number, count: (s: string) => number): Span[] {
   const out: Span[] = [];
   const words = [...text.slice(span.start, span.end).matchAll(/\S+/g)].map((m) => ({
-    start: span.start + (m.index ?? 0),
-    end: span.start + (m.index ?? 0) + m[0].length,
+    start: span.start + m.index,
+    end: span.start + m.index + m[0].length,
   }));
   let cur: Span | null = null;
   let curTokens = 0;

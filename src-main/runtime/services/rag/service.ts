@@ -2,7 +2,7 @@
  * M05 §3.4 of ../shared/spec/hearthnet-reference.md: the RAG service on the bus — rag.query (one instance per corpus), rag.ingest and
  * rag.list_corpora @1.0.
  */
-import { RAG_MAX_K, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
+import { promiseTry, RAG_MAX_K, RPC_DEFAULT_TIMEOUT_SECONDS } from '../../../common';
 import type { BlobStore } from '../../blobs';
 import { defineCapability, type CapabilityBus, type HandlerContext, type ParamsPredicate } from '../../bus';
 import type { Service, ServiceCapability } from '../base';
@@ -98,15 +98,17 @@ export class RagService implements Service {
         request_schema: S.RAG_LIST_CORPORA_REQUEST_SCHEMA,
         response_schema: S.RAG_LIST_CORPORA_RESPONSE_SCHEMA,
       }),
-      handler: async () => ({ corpora: this.listCorpora() }),
+      handler: () => promiseTry(() => ({ corpora: this.listCorpora() })),
     });
     return caps;
   }
 
-  async start(): Promise<void> {}
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
 
-  async stop(): Promise<void> {
-    this.#c.corpora.close();
+  stop(): Promise<void> {
+    return promiseTry(() => this.#c.corpora.close());
   }
 
   health(): Record<string, unknown> {
@@ -189,7 +191,7 @@ export class RagService implements Service {
       this.syncRegistration(corpus);
       return r;
     };
-    return ctx.stream ? progressFrames<IngestProgress, IngestResult>((report) => run(report)) : run();
+    return ctx.stream ? progressFrames<IngestResult>((report) => run(report)) : run();
   }
 
   /** What this node's rag.query offer for `corpus` looks like (absent, keyword-only, or with a model). */

@@ -161,7 +161,7 @@ export class CorpusStore {
       chunks.forEach((c, i) => {
         const e = embeddings?.[i];
         const blob = e ? Buffer.from((e instanceof Float32Array ? e : Float32Array.from(e)).slice().buffer) : null;
-        ins.run(docCid, idx++, String(c.text), JSON.stringify(c.metadata ?? {}), blob);
+        ins.run(docCid, idx++, c.text, JSON.stringify(c.metadata), blob);
       });
     })();
   }
@@ -180,7 +180,9 @@ export class CorpusStore {
     });
     done();
     if (this.index) this.appendToIndex(docCid);
-    return this.listDocuments().find((d) => d.doc_cid === docCid)!;
+    const info = this.listDocuments().find((d) => d.doc_cid === docCid);
+    if (!info) throw new RagError('not_found', `Document ${docCid} vanished while it was committed.`);
+    return info;
   }
 
   /** begin + add + complete in one call. */
@@ -273,11 +275,13 @@ export class CorpusStore {
   }
 
   private appendToIndex(docCid: string): void {
+    const index = this.index;
+    if (!index) return;
     const rows = this.db.prepare(
       'SELECT id, embedding FROM chunks WHERE doc_cid = ? AND embedding IS NOT NULL ORDER BY id',
     );
     for (const r of rows.iterate(docCid) as IterableIterator<{ id: number; embedding: Buffer }>)
-      this.index!.add(r.id, blobToVector(r.embedding));
+      index.add(r.id, blobToVector(r.embedding));
   }
 
   /**
@@ -330,8 +334,10 @@ export class CorpusStore {
           .all(...fused.map((f) => f.id)) as Row[]
       ).map((r) => [r.id, r]),
     );
-    return fused.map((f) => {
-      const r = rows.get(f.id)!;
+    // Every fused id was read from this database in this call; flatMap only satisfies the type.
+    return fused.flatMap((f) => {
+      const r = rows.get(f.id);
+      if (!r) return [];
       const s: ScoredChunk = {
         chunk: { text: r.text, metadata: JSON.parse(r.metadata) as Record<string, unknown> },
         score: f.score,
@@ -340,8 +346,11 @@ export class CorpusStore {
         chunk_id: r.id,
       };
       if (f.lexicalRank !== undefined) s.lexical_rank = f.lexicalRank;
-      if (f.vectorRank !== undefined) ((s.vector_rank = f.vectorRank), (s.vector_score = cos.get(f.id)));
-      return s;
+      if (f.vectorRank !== undefined) {
+        s.vector_rank = f.vectorRank;
+        s.vector_score = cos.get(f.id);
+      }
+      return [s];
     });
   }
 

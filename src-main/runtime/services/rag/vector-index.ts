@@ -3,7 +3,7 @@ import { dotAt, l2Normalize } from '../embedding';
 import { RagError } from './errors';
 import { quantizeInto, roundingSlack } from './quantize';
 import { ScanBuffer } from './scan-buffer';
-import { instantiateSimdScanner, SIMD_LANE_GROUP } from './simd-dot';
+import { instantiateSimdScanner, SIMD_LANE_GROUP, type SimdScanner } from './simd-dot';
 import { topK, type VectorHit } from './top-k';
 
 export type { VectorHit } from './top-k';
@@ -142,7 +142,9 @@ export class VectorIndex {
     q.set(query);
     q.fill(0, this.dim);
     l2Normalize(q);
-    return this.coarse ? this.twoPass(q, k, allow) : this.exactScan(q, k, allow);
+    return this.coarse?.kernel && this.exact.kernel
+      ? this.twoPass(q, k, allow, this.coarse, this.coarse.kernel, this.exact.kernel)
+      : this.exactScan(q, k, allow);
   }
 
   private exactScan(q: Float32Array, k: number, allow?: ReadonlySet<number>): VectorHit[] {
@@ -155,28 +157,34 @@ export class VectorIndex {
     return topK(scores, this.ids, this.n, k, allow && ((id) => allow.has(id)));
   }
 
-  private twoPass(q: Float32Array, k: number, allow?: ReadonlySet<number>): VectorHit[] {
-    const coarse = this.coarse!;
+  private twoPass(
+    q: Float32Array,
+    k: number,
+    allow: ReadonlySet<number> | undefined,
+    coarse: ScanBuffer,
+    coarseKernel: SimdScanner,
+    kernel: SimdScanner,
+  ): VectorHit[] {
     const n = this.n;
     const qq = quantizeInto(q.subarray(0, this.dim), coarse.bytes(), 0);
     coarse.bytes().fill(0, this.dim, coarse.base);
-    coarse.kernel!.scan_i8(0, coarse.base, n, coarse.rowBytes, coarse.scores(n));
+    coarseKernel.scan_i8(0, coarse.base, n, coarse.rowBytes, coarse.scores(n));
     const dots = coarse.ints().subarray(coarse.scores(n) >> 2, (coarse.scores(n) >> 2) + n);
-    if (this.approx.length < n)
-      ((this.approx = new Float32Array(this.capacity)),
-        (this.rowNums = Float64Array.from({ length: this.capacity }, (_, i) => i)));
+    if (this.approx.length < n) {
+      this.approx = new Float32Array(this.capacity);
+      this.rowNums = Float64Array.from({ length: this.capacity }, (_, i) => i);
+    }
     const approx = this.approx;
     for (let r = 0; r < n; r++) approx[r] = dots[r] * this.steps[r] * qq.step;
     const acceptRow = allow && ((r: number) => allow.has(this.ids[r]));
     // (2) a lower bound of the true k-th score from the k best estimates
     const first = topK(approx, this.rowNums, n, k, acceptRow);
     // exact scores come from the same float32 SIMD kernel as a full scan, so both paths agree bit for bit
-    const kernel = this.exact.kernel!;
     const out = this.exact.scores(n);
-    const exactOf = (r: number) => (
-      kernel.scan(0, this.exact.row(r), 1, this.stride * 4, out),
-      this.exact.floats()[out >> 2]
-    );
+    const exactOf = (r: number) => {
+      kernel.scan(0, this.exact.row(r), 1, this.stride * 4, out);
+      return this.exact.floats()[out >> 2];
+    };
     let sMin = first.length < k ? -Infinity : Infinity;
     if (first.length === k) for (const h of first) sMin = Math.min(sMin, exactOf(h.id));
     // (3) every row that could still reach sMin

@@ -31,7 +31,7 @@ export function vectorCandidates(
     passingIds(db, [...byId.keys()], where),
     want,
   );
-  if (fast) return fast.map((id) => byId.get(id)!);
+  if (fast) return fast.flatMap((id) => byId.get(id) ?? []); // every id came from `wide`
   const allow = new Set(
     db
       .prepare(
