@@ -56,6 +56,7 @@ const notYetClean = {
         'services/embedding',
         'services/file',
         'services/governance',
+        'services/llm',
         'services/marketplace',
         'transport',
       ].map((d) => `src-main/runtime/${d}`),

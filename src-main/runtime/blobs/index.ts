@@ -21,7 +21,6 @@ export {
   BlobStore,
   GC_TARGET_FRACTION,
   READ_BLOB_BYTES_MAX,
-  type BlobStoreLogger,
   type BlobStoreOptions,
   type ImportOptions,
   type WriteChunkOptions,

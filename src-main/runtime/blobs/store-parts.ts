@@ -2,6 +2,8 @@
  * The pieces a BlobStore is made of, handed to the modules that implement its operations
  * (blob-writes.ts, blob-reads.ts, partial-blobs.ts, blob-removal.ts). Internal to the store.
  */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
 import { utimes } from 'node:fs/promises';
 import type { Cid } from '../../common';
 import type { BlobManifest, ChunkRef } from './chunker';
@@ -27,12 +29,8 @@ export interface BlobStoreOptions {
   fsync?: boolean;
   /** Clock in ms, for last-use times. */
   now?: () => number;
-  logger?: BlobStoreLogger;
-}
-
-/** Where the store reports problems it handled itself (a damaged file set aside). */
-export interface BlobStoreLogger {
-  warn(message: string, extras?: Record<string, unknown>): void;
+  /** Where the store reports problems it handled itself (a damaged file set aside); default: the process-wide logger. */
+  log?: Logger;
 }
 
 export interface StoreParts {
@@ -48,7 +46,7 @@ export interface StoreParts {
   /** fsync files before they become visible. */
   readonly fsync: boolean;
   readonly now: () => number;
-  readonly log: BlobStoreLogger;
+  readonly log: Logger;
   /** Blobs no longer held because their linked file changed or went away. */
   readonly lost: LostBlobs;
   /** fsyncs a batch put off (imports, received files): made durable by `BlobStore.syncBatch`. */
@@ -63,7 +61,7 @@ export function buildParts(dir: string, opts: BlobStoreOptions, hold: () => Prom
   const diskUsage = opts.diskUsage ?? statfsUsage(dir);
   const margin = opts.marginBytes ?? DISK_SAFETY_MARGIN_BYTES;
   const fsync = opts.fsync ?? true;
-  const log = opts.logger ?? { warn: (m, e) => console.warn(`[blobs] ${m}`, e ?? '') };
+  const log = opts.log ?? getLogger('blobs');
   const warn = (m: string, e?: Record<string, unknown>) => log.warn(m, e);
   const chunks = new ChunkFiles(layout, { diskUsage, marginBytes: margin, fsync, warn });
   const manifests = new ManifestFiles(layout, { diskUsage, marginBytes: margin });

@@ -28,7 +28,7 @@ import { StartGate, type Startable } from '../lifecycle';
 
 export { READ_BLOB_BYTES_MAX } from './blob-reads';
 export type { ImportOptions } from './blob-writes';
-export type { BlobStoreLogger, BlobStoreOptions } from './store-parts';
+export type { BlobStoreOptions } from './store-parts';
 /** Default fraction of the disk gc brings usage down to once it passes the threshold. */
 export const GC_TARGET_FRACTION = 0.7;
 

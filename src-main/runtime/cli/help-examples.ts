@@ -52,8 +52,11 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'hearthnet files list',
     'hearthnet files get blake3:<hex> --out street-map.pdf',
   ],
-  'files add': ['hearthnet files add ~/Documents/street-map.pdf'],
-  'files get': ['hearthnet files get blake3:<hex> --out street-map.pdf'],
+  'files add': ['hearthnet files add ~/Documents/street-map.pdf', 'hearthnet files add ~/Pictures/party'],
+  'files get': [
+    'hearthnet files get blake3:<hex> --out street-map.pdf',
+    'hearthnet files get blake3:<hex> blake3:<hex> --out ~/Pictures',
+  ],
   'files list': ['hearthnet files list', 'hearthnet files list --json'],
   market: [
     'hearthnet market post --category offer --title "Ladder to lend"',

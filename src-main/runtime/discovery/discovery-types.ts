@@ -1,8 +1,9 @@
 /** The discovery service's constants, configuration and status shapes (M02). */
+import type { Logger } from '../observability/logger';
 import { MANIFEST_REPUBLISH_INTERVAL_SECONDS, type Profile } from '../../common';
 import type { Endpoint, KeyPair, NodeManifest } from '../identity';
 import type { PeerRegistry } from './peers';
-import type { DiscoveryLog, Now, Timers } from './timers';
+import type { Now, Timers } from './timers';
 import type { UdpListenerStats } from './udp';
 
 /**
@@ -60,7 +61,7 @@ export interface DiscoveryServiceInit {
   mdnsPort?: number;
   now?: Now;
   timers?: Timers;
-  log?: DiscoveryLog;
+  log?: Logger;
 }
 
 export type PartState = 'off' | 'running' | 'unavailable';

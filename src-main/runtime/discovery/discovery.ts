@@ -2,6 +2,8 @@
  * M02 composition: runs mDNS, UDP and the unicast fallbacks, turns every sighting into a verified
  * manifest fetch and keeps the PeerRegistry current (refresh, prune, debounce).
  */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
 import { errorMessage, HearthError, neutralise } from '../../common';
 import { shortOf, type Endpoint, type NodeManifest } from '../identity';
 import { BackoffTable } from './backoff';
@@ -10,7 +12,7 @@ import { MdnsAnnouncer, MdnsBrowser } from './mdns';
 import { livenessProbeMs, manifestRefreshMs, peerMaxAgeSeconds } from './pacing';
 import type { PeerRecord, PeerSource } from './peers';
 import type { Sighting } from './sighting';
-import { defaultLog, realNow, realTimers, type DiscoveryLog, type Now, type Timers } from './timers';
+import { realNow, realTimers, type Now, type Timers } from './timers';
 import { UdpAnnouncer, UdpListener } from './udp';
 import { DiscoveryError } from './errors';
 import {
@@ -44,7 +46,7 @@ export class DiscoveryService {
   readonly knownPeers: KnownPeers;
   private readonly now: Now;
   private readonly timers: Timers;
-  private readonly log: DiscoveryLog;
+  private readonly log: Logger;
   private readonly transport: string;
   private readonly backoff = new BackoffTable();
   private readonly lastFetchAt = new Map<string, number>();
@@ -62,7 +64,7 @@ export class DiscoveryService {
   constructor(private readonly init: DiscoveryServiceInit) {
     this.now = init.now ?? realNow;
     this.timers = init.timers ?? realTimers;
-    this.log = init.log ?? defaultLog;
+    this.log = init.log ?? getLogger('discovery');
     this.transport = init.transport ?? 'https';
     this.capabilityNames = init.capabilityNames ?? [];
     this.knownPeers = new KnownPeers(init.knownPeersPath, { transport: this.transport, now: this.now, log: this.log });
@@ -147,7 +149,7 @@ export class DiscoveryService {
       for (const p of started.reverse()) await p.stop().catch(() => undefined);
       const message = err instanceof HearthError ? err.message : String(err);
       this.state.errors.push(`${name}: ${message}`);
-      this.log('warn', `${name} discovery unavailable`, { error: message });
+      this.log.warn(`${name} discovery unavailable`, { error: message });
       return 'unavailable';
     }
   }
@@ -167,7 +169,7 @@ export class DiscoveryService {
       try {
         await p?.stop();
       } catch (err) {
-        this.log('warn', 'discovery part did not stop cleanly', { error: String(err) });
+        this.log.warn('discovery part did not stop cleanly', { error: String(err) });
       }
     }
     this.offRemoved?.();
@@ -285,7 +287,7 @@ export class DiscoveryService {
     try {
       m = await this.init.fetchManifest(t.endpoint, { nodeIdFull: t.nodeIdFull, signal });
     } catch (err) {
-      this.log('debug', 'manifest fetch failed', { where, error: errorMessage(err) });
+      this.log.debug('manifest fetch failed', { where, error: errorMessage(err) });
       throw new DiscoveryError(
         'manifest_fetch_failed',
         `could not get the node manifest from ${where}; is the neighbour's HearthNet running?`,
@@ -293,7 +295,7 @@ export class DiscoveryService {
       );
     }
     const invalid = (why: string, cause?: unknown) => {
-      this.log('debug', 'manifest rejected', { where, why });
+      this.log.debug('manifest rejected', { where, why });
       return new DiscoveryError('manifest_invalid', `the node at ${where} sent a manifest that was refused: ${why}`, {
         cause,
         details: { host: t.endpoint.host, port: t.endpoint.port },

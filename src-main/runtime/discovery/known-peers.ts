@@ -3,10 +3,12 @@
  * hand-added ones, persisted as JSON (atomic write). Many home routers isolate Wi-Fi clients or drop
  * multicast, so these are retried directly.
  */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Endpoint } from '../identity';
-import { defaultLog, realNow, type DiscoveryLog, type Now } from './timers';
+import { realNow, type Now } from './timers';
 
 export const KNOWN_PEERS_FILE_VERSION = 1;
 /** Bounds so a long-lived node's cache cannot grow without limit. */
@@ -41,7 +43,7 @@ export interface KnownPeersInit {
   /** Transport scheme for bootstrap/manual endpoints given as host and port. */
   transport?: string;
   now?: Now;
-  log?: DiscoveryLog;
+  log?: Logger;
 }
 
 const sameEndpoint = (a: Endpoint, b: Endpoint) =>
@@ -56,7 +58,7 @@ export class KnownPeers {
   private nodes = new Map<string, KnownNode>();
   private data: Omit<KnownPeersFile, 'nodes'> = { version: KNOWN_PEERS_FILE_VERSION, bootstrap: [], manual: [] };
   private readonly now: Now;
-  private readonly log: DiscoveryLog;
+  private readonly log: Logger;
   private readonly transport: string;
 
   constructor(
@@ -64,7 +66,7 @@ export class KnownPeers {
     init: KnownPeersInit = {},
   ) {
     this.now = init.now ?? realNow;
-    this.log = init.log ?? defaultLog;
+    this.log = init.log ?? getLogger('discovery');
     this.transport = init.transport ?? 'https';
     this.load();
   }
@@ -85,7 +87,7 @@ export class KnownPeers {
     } catch (err) {
       const aside = `${this.path}.corrupt-${this.now()}`;
       renameSync(this.path, aside);
-      this.log('warn', 'known-peers file was unreadable; moved aside and starting empty', {
+      this.log.warn('known-peers file was unreadable; moved aside and starting empty', {
         path: this.path,
         aside,
         error: (err as Error).message,

@@ -1,4 +1,6 @@
 /** M02 §3.2 of ../shared/spec/hearthnet-reference.md: mDNS / DNS-SD announcer and browser for `_hearthnet._tcp.local` (multicast-dns). */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
 import { networkInterfaces } from 'node:os';
 import makeMdns from 'multicast-dns';
 import type { Answer } from 'dns-packet';
@@ -15,7 +17,7 @@ import {
 } from './mdns-records';
 import type { PeerRegistry } from './peers';
 import type { SightingHandler } from './sighting';
-import { defaultLog, realTimers, type DiscoveryLog, type Timers } from './timers';
+import { realTimers, type Timers } from './timers';
 import { DiscoveryError } from './errors';
 
 export const MDNS_DEFAULT_GROUP = '224.0.0.251';
@@ -44,13 +46,13 @@ export interface MdnsSocketInit {
   group?: string;
   port?: number;
   timers?: Timers;
-  log?: DiscoveryLog;
+  log?: Logger;
 }
 
 type Mdns = ReturnType<typeof makeMdns>;
 
 /** Open a multicast-dns socket; EADDRINUSE / EACCES / anything at bind time -> DiscoveryError('mdns_unavailable'). */
-async function openMdns(init: MdnsSocketInit, log: DiscoveryLog): Promise<Mdns> {
+async function openMdns(init: MdnsSocketInit, log: Logger): Promise<Mdns> {
   let m: Mdns;
   try {
     m = makeMdns({
@@ -68,9 +70,9 @@ async function openMdns(init: MdnsSocketInit, log: DiscoveryLog): Promise<Mdns> 
   // every one of them from becoming an uncaught exception. After start, trouble is logged, never fatal.
   let starting = true;
   m.on('error', (err: Error) => {
-    if (!starting) log('warn', 'mdns socket error', { error: err.message });
+    if (!starting) log.warn('mdns socket error', { error: err.message });
   });
-  m.on('warning', (err: Error) => log('debug', 'mdns warning', { error: err.message }));
+  m.on('warning', (err: Error) => log.debug('mdns warning', { error: err.message }));
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
       m.off('ready', onReady);
@@ -131,12 +133,12 @@ export class MdnsAnnouncer {
   private reannounce: unknown = null;
   private capabilityNames: readonly string[];
   private readonly timers: Timers;
-  private readonly log: DiscoveryLog;
+  private readonly log: Logger;
 
   constructor(private readonly init: MdnsAnnouncerInit) {
     this.capabilityNames = init.capabilityNames;
     this.timers = init.timers ?? realTimers;
-    this.log = init.log ?? defaultLog;
+    this.log = init.log ?? getLogger('discovery');
   }
 
   async start(): Promise<void> {
@@ -195,7 +197,7 @@ export class MdnsAnnouncer {
 
   private announce(): void {
     this.mdns?.respond(buildRecords(this.identity()), (err) => {
-      if (err) this.log('warn', 'mdns announcement not sent', { error: err.message });
+      if (err) this.log.warn('mdns announcement not sent', { error: err.message });
     });
   }
 }
@@ -223,13 +225,13 @@ export class MdnsBrowser {
   suppressed = 0;
   private readonly ourCommunityShort: string;
   private readonly timers: Timers;
-  private readonly log: DiscoveryLog;
+  private readonly log: Logger;
   /** Instances ignored because they belong to another community. */
   foreign = 0;
 
   constructor(private readonly init: MdnsBrowserInit) {
     this.timers = init.timers ?? realTimers;
-    this.log = init.log ?? defaultLog;
+    this.log = init.log ?? getLogger('discovery');
     let short = init.ourCommunityId;
     try {
       short = shortOf(init.ourCommunityId);
@@ -278,7 +280,7 @@ export class MdnsBrowser {
       .map((p) => ({ name: MDNS_SERVICE, type: 'PTR', ttl: MDNS_RECORD_TTL_SECONDS, data: instanceName(p.node_id) }));
     this.lastQueryAt = performance.now();
     m.query({ questions: [{ name: MDNS_SERVICE, type: 'PTR' }], answers }, (err: unknown) => {
-      if (err) this.log('warn', 'mdns query not sent', { error: (err as Error).message });
+      if (err) this.log.warn('mdns query not sent', { error: (err as Error).message });
     });
     this.timer = this.timers.setTimeout(() => this.query(), this.interval);
     this.interval = Math.min(this.interval * 2, this.maxInterval());

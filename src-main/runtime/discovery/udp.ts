@@ -1,11 +1,13 @@
 /** M02 §3.4 of ../shared/spec/hearthnet-reference.md: signed UDP multicast announcements — the announcer and the listener. */
+import type { Logger } from '../observability/logger';
+import { getLogger } from '../observability/logging';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { errnoCode, type Profile } from '../../common';
 import { udpAnnounceMs } from './pacing';
 import type { KeyPair } from '../identity';
 import type { PeerRegistry } from './peers';
 import type { SightingHandler } from './sighting';
-import { defaultLog, realNow, realTimers, type DiscoveryLog, type Now, type Timers } from './timers';
+import { realNow, realTimers, type Now, type Timers } from './timers';
 import { encodeAnnouncement, parseAnnouncement, type DropReason } from './udp-packet';
 import { DiscoveryError } from './errors';
 
@@ -31,7 +33,7 @@ export interface UdpSocketInit {
   interfaceAddress?: string;
   timers?: Timers;
   now?: Now;
-  log?: DiscoveryLog;
+  log?: Logger;
 }
 
 export interface UdpAnnouncerInit extends UdpSocketInit {
@@ -61,14 +63,14 @@ export class UdpAnnouncer {
   private capabilityNames: readonly string[];
   private readonly timers: Timers;
   private readonly now: Now;
-  private readonly log: DiscoveryLog;
+  private readonly log: Logger;
   /** Packets sent since start; useful to tests and the doctor. */
   sent = 0;
 
   constructor(private readonly init: UdpAnnouncerInit) {
     this.timers = init.timers ?? realTimers;
     this.now = init.now ?? realNow;
-    this.log = init.log ?? defaultLog;
+    this.log = init.log ?? getLogger('discovery');
     this.capabilityNames = init.capabilityNames;
     this.lastChurnAt = this.now();
   }
@@ -77,7 +79,7 @@ export class UdpAnnouncer {
     if (this.socket) return;
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
     await bindSocket(socket, 0, undefined);
-    socket.on('error', (err) => this.log('warn', 'udp announcer socket error', { error: err.message }));
+    socket.on('error', (err) => this.log.warn('udp announcer socket error', { error: err.message }));
     try {
       socket.setMulticastTTL(UDP_MULTICAST_TTL);
       socket.setMulticastLoopback(true);
@@ -143,9 +145,9 @@ export class UdpAnnouncer {
       },
       this.init.kp,
     );
-    if (truncated > 0) this.log('debug', 'udp announcement capability list truncated', { dropped: truncated });
+    if (truncated > 0) this.log.debug('udp announcement capability list truncated', { dropped: truncated });
     socket.send(bytes, this.init.port ?? UDP_DEFAULT_PORT, this.init.group ?? UDP_DEFAULT_GROUP, (err) => {
-      if (err) this.log('warn', 'udp announcement not sent', { error: err.message });
+      if (err) this.log.warn('udp announcement not sent', { error: err.message });
       else this.sent++;
     });
     this.schedule();
@@ -175,7 +177,7 @@ export class UdpListener {
   private socket: Socket | null = null;
   private readonly lastSeq = new Map<string, { ts: number; seq: number }>();
   private readonly now: Now;
-  private readonly log: DiscoveryLog;
+  private readonly log: Logger;
   readonly stats: UdpListenerStats = {
     received: 0,
     accepted: 0,
@@ -190,7 +192,7 @@ export class UdpListener {
 
   constructor(private readonly init: UdpListenerInit) {
     this.now = init.now ?? realNow;
-    this.log = init.log ?? defaultLog;
+    this.log = init.log ?? getLogger('discovery');
   }
 
   async start(): Promise<void> {
@@ -198,7 +200,7 @@ export class UdpListener {
     const group = this.init.group ?? UDP_DEFAULT_GROUP;
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
     await bindSocket(socket, this.init.port ?? UDP_DEFAULT_PORT, undefined);
-    socket.on('error', (err) => this.log('warn', 'udp listener socket error', { error: err.message }));
+    socket.on('error', (err) => this.log.warn('udp listener socket error', { error: err.message }));
     try {
       socket.addMembership(group, this.init.interfaceAddress);
     } catch (err) {

@@ -84,7 +84,7 @@ export class CommunityScope implements Startable {
           throw new Error(`manifest of another community (${m.community_id})`);
         if (!this.#isMember(m.node_id)) throw new Error(`${m.node_id} is not a member of this community`);
       },
-      log: (level, msg, x) => log[level](msg, x),
+      log: c.logger.forComponent('discovery'),
     });
     this.syncLoop = new SyncLoop({
       log: community.log,

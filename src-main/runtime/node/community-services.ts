@@ -79,14 +79,8 @@ export class CommunityServices implements Startable {
     }
 
     if (config.chat.enabled) {
-      const view = new ChatView(kp, {
-        onUndecryptable: (err, e) =>
-          log.warn('a message to this household could not be opened', {
-            event_id: e.event_id,
-            sender: e.sender,
-            error: err.message,
-          }),
-      });
+      const chatLog = c.logger.forComponent('chat');
+      const view = new ChatView(kp, { log: chatLog });
       community.replay.register('chat', view, [...CHAT_VIEW_EVENT_TYPES]);
       community.replay.rebuild('chat');
       const push = async (nodeId: NodeId, event: Event) => {
@@ -108,7 +102,7 @@ export class CommunityServices implements Startable {
           config: config.chat,
           outboxPath: join(config.community.state_dir, 'chat-outbox.json'),
         },
-        { onWarn: (message, details) => log.warn(message, details) },
+        { log: chatLog },
       );
       this.chat = new ChatService(
         {
@@ -120,14 +114,14 @@ export class CommunityServices implements Startable {
           isMember: (id) => community.state.isMember(id) && !community.state.isRevoked(id),
           config: config.chat,
         },
-        { onWarn: (message, details) => log.warn(message, details) },
+        { log: chatLog },
       );
     }
 
     // Files: content-addressed blobs, served to members and fetched from whoever holds them.
     const blobs = (this.blobs = new BlobStore(config.file.blobs_dir, {
       gcThreshold: config.file.gc_threshold,
-      logger: { warn: (m, x) => log.warn(m, x) },
+      log: c.logger.forComponent('blobs'),
     }));
     this.sources = new SourceIndex();
     community.replay.register('file-sources', this.sources, ['file.cid.advertised', 'file.cid.unpinned']);

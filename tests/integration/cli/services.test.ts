@@ -3,7 +3,7 @@
  * runtime.json, driven by the real `bin/hearthnet` in child processes with each node's home.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMesh, waitFor, type Mesh } from '../../support/mesh';
@@ -96,6 +96,38 @@ describe('hearthnet market / files / chat / rag against a running mesh', () => {
     const again = await hn(bob.home, ['files', 'get', cid, '--out', 'copy.bin']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
+  }, 60_000);
+
+  it('files add of a folder offers every file in it; files get of several ids saves them all into a folder', async () => {
+    const alice = mesh.byName('alice');
+    const bob = mesh.byName('bob');
+    mkdirSync(join(alice.home, 'album'));
+    for (const name of ['a.jpg', 'b.jpg']) writeFileSync(join(alice.home, 'album', name), randomBytes(90_000));
+    const added = await hn(alice.home, ['files', 'add', 'album', '--json']);
+    expect(added.code, added.stderr).toBe(0);
+    const files = JSON.parse(added.stdout) as { cid: string; filename: string }[];
+    expect(files.map((f) => f.filename)).toEqual(['a.jpg', 'b.jpg']);
+
+    await waitFor(
+      async () => {
+        const listed = await bob.node.api.filesList();
+        return files.every((f) => listed.some((l) => l.cid === f.cid && l.holders.some((h) => h.name === 'alice')));
+      },
+      5_000,
+      'both advertisements on bob',
+    );
+    mkdirSync(join(bob.home, 'album-copy'));
+    const got = await hn(bob.home, ['files', 'get', ...files.map((f) => f.cid), '--out', 'album-copy'], {
+      timeoutMs: 30_000,
+    });
+    expect(got.code, got.stderr).toBe(0);
+    for (const name of ['a.jpg', 'b.jpg'])
+      expect(sha256(join(bob.home, 'album-copy', name))).toBe(sha256(join(alice.home, 'album', name)));
+
+    // Several ids need a folder to go into.
+    const bad = await hn(bob.home, ['files', 'get', ...files.map((f) => f.cid), '--out', 'one-file.bin']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/must be an existing folder/);
   }, 60_000);
 
   it('files get of a file nobody has exits 1 with a clear message', async () => {

@@ -1,4 +1,5 @@
 /** Linked blobs: a file added is hashed in place, a fetched file is moved onto the user's path (blobs/pack-links.ts). */
+import { memoryLogger } from '../../support/memory-logger';
 import { readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ async function dir(): Promise<string> {
 }
 
 async function open_(d: string): Promise<BlobStore> {
-  const s = new BlobStore(join(d, 'store'), { marginBytes: 0, logger: { warn: () => undefined } });
+  const s = new BlobStore(join(d, 'store'), { marginBytes: 0, log: memoryLogger('blobs').log });
   await s.start();
   cleanups.unshift(() => s.stop());
   return s;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { memoryLogger } from '../../support/memory-logger';
 import type { NodeId } from '../../../src-main/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event, EventLog } from '../../../src-main/runtime/events';
@@ -55,7 +56,6 @@ function rig(
     online: new Set<NodeId>(),
     direct: [],
     forwarded: [],
-    warnings: [],
     outboxPath: opts.outboxPath ?? join(dir, 'chat-outbox.json'),
     failDirect: false,
   } as unknown as Rig;
@@ -75,7 +75,10 @@ function rig(
       return Promise.resolve();
     },
   };
-  r.dm = new DeliveryManager(c, { timers: r.timers, onWarn: (m) => r.warnings.push(m), ...opts.init });
+  const warned = memoryLogger('chat');
+  // What the manager logged, read live: the warning lines' messages.
+  Object.defineProperty(r, 'warnings', { get: () => warned.records.map((x) => x.msg) });
+  r.dm = new DeliveryManager(c, { timers: r.timers, log: warned.log, ...opts.init });
   if (opts.start ?? true) r.dm.start();
   return r;
 }

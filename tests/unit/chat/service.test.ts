@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../support/memory-logger';
 import { toWireError, type NodeId } from '../../../src-main/common';
 import { ReplayEngine, type Event, type EventLog } from '../../../src-main/runtime/events';
 import {
@@ -35,7 +36,7 @@ function setup(
       config,
       outboxPath: join(dir, 'outbox.json'),
     },
-    { onWarn: () => {} },
+    { log: memoryLogger('chat').log },
   );
   const members = new Set<string>([kp.nodeIdFull, bob.nodeIdFull]);
   const svc = new ChatService({ log, kp, view, delivery, communityId, isMember: (n) => members.has(n), config });

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { memoryLogger } from '../../support/memory-logger';
+import type { LogRecord } from '../../../src-main/runtime/observability';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplayEngine, type EventLog } from '../../../src-main/runtime/events';
 import {
@@ -29,15 +31,16 @@ interface Node {
   dir: string;
   log: EventLog;
   view: ChatView;
-  undecryptable: ChatError[];
+  /** What the view logged about messages it could not open. */
+  undecryptable: LogRecord[];
 }
 
 function node(): Node {
   const kp = generateKeyPair();
   const dir = tempDir();
   const log = openLog(join(dir, 'community.sqlite'));
-  const undecryptable: ChatError[] = [];
-  const view = new ChatView(kp, { onUndecryptable: (e) => undecryptable.push(e) });
+  const { log: chatLog, records: undecryptable } = memoryLogger('chat');
+  const view = new ChatView(kp, { log: chatLog });
   const engine = new ReplayEngine(log);
   engine.register('chat', view, CHAT_VIEW_EVENT_TYPES);
   return { kp, dir, log, view, undecryptable };
@@ -58,7 +61,7 @@ function manager(n: Node): DeliveryManager {
       config: chatConfig,
       outboxPath: join(n.dir, 'chat-outbox.json'),
     },
-    { onWarn: () => {} },
+    { log: memoryLogger('chat').log },
   );
 }
 
@@ -169,7 +172,7 @@ describe('chat through real event logs', () => {
     expect(restored.historyWith()).toEqual(a.view.historyWith());
     expect(restored.historyWith().map((m) => m.body)).toEqual([SECRET, 'Thanks, found it']);
     // Someone else's key cannot use our snapshot.
-    const other = new ChatView(generateKeyPair(), { onUndecryptable: () => {} });
+    const other = new ChatView(generateKeyPair(), { log: memoryLogger('chat').log });
     other.restoreState(JSON.parse(json) as Record<string, unknown>);
     expect(other.historyWith()).toEqual([]);
   });

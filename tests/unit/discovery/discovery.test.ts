@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { memoryLogger } from '../../support/memory-logger';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -59,7 +60,7 @@ function make(net: ReturnType<typeof fakeNet>, over: Partial<DiscoveryServiceIni
     verifyManifest: verifyManifestFor(community),
     knownPeersPath: join(dir, 'known-peers.json'),
     transport: 'http',
-    log: () => undefined,
+    log: memoryLogger('discovery').log,
     ...over,
   });
   services.push(svc);

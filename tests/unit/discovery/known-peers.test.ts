@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { memoryLogger } from '../../support/memory-logger';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,12 +58,12 @@ describe('KnownPeers', () => {
     const path = tmp();
     new KnownPeers(path).addManual('10.0.0.1', 1); // creates the folder
     writeFileSync(path, '{ not json');
-    const warnings: string[] = [];
-    const k = new KnownPeers(path, { now: () => 42, log: (_l, m) => warnings.push(m) });
+    const { log, records } = memoryLogger('discovery');
+    const k = new KnownPeers(path, { now: () => 42, log });
     expect(k.targets()).toEqual([]);
     expect(readFileSync(`${path}.corrupt-42`, 'utf8')).toBe('{ not json');
     expect(existsSync(path)).toBe(false);
-    expect(warnings).toHaveLength(1);
+    expect(records.filter((r) => r.level === 'warn')).toHaveLength(1);
   });
 
   it('removeManual and forget change only what they name', () => {

@@ -3,6 +3,7 @@
  * multicast interface 127.0.0.1, a private group and port so nothing leaves the host or meets
  * another test). Multi-host behaviour is covered by tests/netns.
  */
+import { memoryLogger } from '../../support/memory-logger';
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
@@ -201,7 +202,7 @@ describe('loopback multicast', () => {
       interfaceAddress: LO,
       mdnsGroup: '239.255.99.4',
       mdnsPort: busy,
-      log: () => undefined,
+      log: memoryLogger('discovery').log,
     });
     await svc.start();
     stops.push(() => svc.stop());

@@ -3,6 +3,8 @@
  * in a persistent outbox until the recipient's `chat.message.delivered` receipt reaches our log.
  * The log itself replicates everywhere, so this only makes delivery fast; it is never the only path.
  */
+import type { Logger } from '../../observability/logger';
+import { getLogger } from '../../observability/logging';
 import {
   backoffDelayMs,
   BACKOFF_BASE_MS,
@@ -47,8 +49,8 @@ export interface DeliveryInit {
   readonly retryCapMs?: number;
   readonly forwardFanout?: number;
   readonly maxAgeMs?: number;
-  /** Where failed pushes and given-up messages are reported (default console.warn). */
-  readonly onWarn?: (message: string, details?: Record<string, unknown>) => void;
+  /** Where failed pushes and given-up messages are reported (default: the process-wide logger). */
+  readonly log?: Logger;
 }
 
 export class DeliveryManager {
@@ -309,6 +311,6 @@ export class DeliveryManager {
   }
 
   private warn(message: string, details?: Record<string, unknown>): void {
-    (this.init.onWarn ?? ((m, d) => console.warn(`[chat] ${m}`, d ?? '')))(message, details);
+    (this.init.log ?? getLogger('chat')).warn(message, details);
   }
 }

@@ -2,6 +2,8 @@
  * M10 §3.3 of ../shared/spec/hearthnet-reference.md ChatService: chat.send@1.0 (sent from this node only) and chat.history@1.0 (self) as
  * bus handlers, plus markRead for the local UI. Messages are sealed before they enter the log.
  */
+import type { Logger } from '../../observability/logger';
+import { getLogger } from '../../observability/logging';
 import { monotonicFactory } from 'ulidx';
 import { promiseTry, RPC_DEFAULT_TIMEOUT_SECONDS, type EventType, type NodeId, type Version } from '../../../common';
 import type { ChatConfig } from '../../config';
@@ -64,7 +66,8 @@ export interface ChatComponents {
 
 export interface ChatInit {
   readonly newMsgId?: () => string;
-  readonly onWarn?: (message: string, details?: Record<string, unknown>) => void;
+  /** `components.logger.forComponent('chat')`; default: the process-wide logger. */
+  readonly log?: Logger;
 }
 
 export class ChatService implements Service {
@@ -213,10 +216,10 @@ export class ChatService implements Service {
     try {
       return await this.c.delivery.deliver(event);
     } catch (err) {
-      (this.init.onWarn ?? ((m, d) => console.warn(`[chat] ${m}`, d ?? '')))(
-        'message stored in the log but not queued for prompt delivery',
-        { event_id: event.event_id, error: String(err) },
-      );
+      (this.init.log ?? getLogger('chat')).warn('message stored in the log but not queued for prompt delivery', {
+        event_id: event.event_id,
+        error: String(err),
+      });
       return 'queued';
     }
   }

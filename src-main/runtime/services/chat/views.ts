@@ -3,6 +3,8 @@
  * messages we sent or received are opened and kept; everyone else's are ciphertext to us and
  * ignored. Snapshots hold the sealed envelopes, never plaintext (docs/decisions/chat.md).
  */
+import type { Logger } from '../../observability/logger';
+import { getLogger } from '../../observability/logging';
 import { isTypedEvent, type Event, type MaterialisedView, type TypedEvent } from '../../events';
 import type { KeyPair } from '../../identity';
 import { ChatError } from './errors';
@@ -53,8 +55,8 @@ interface Entry {
 type Receipt = { kind: 'delivered' | 'read'; author: string; at: string };
 
 export interface ChatViewOptions {
-  /** Told when a message addressed to us cannot be opened (tampering or a bug); default: console.warn. */
-  readonly onUndecryptable?: (err: ChatError, event: { event_id: string; sender: string }) => void;
+  /** Where a message addressed to us that cannot be opened (tampering or a bug) is reported; default: the process-wide logger. */
+  readonly log?: Logger;
 }
 
 export class ChatView implements MaterialisedView {
@@ -182,7 +184,12 @@ export class ChatView implements MaterialisedView {
     } catch (err) {
       const e = ChatError.is(err) ? err : new ChatError('decrypt_failed', String(err), { cause: err });
       this.undecryptableCount += 1;
-      (this.opts.onUndecryptable ?? warnUndecryptable)(e, { event_id: stored.event_id, sender: stored.sender });
+      (this.opts.log ?? getLogger('chat')).warn('a message to this household could not be opened', {
+        event_id: stored.event_id,
+        sender: stored.sender,
+        code: e.code,
+        error: e.message,
+      });
       return false;
     }
   }
@@ -234,8 +241,4 @@ function toMessage(e: Entry): ChatMessage {
     delivered_at: s.delivered_at,
     read_at: s.read_at,
   };
-}
-
-function warnUndecryptable(err: ChatError, ev: { event_id: string; sender: string }): void {
-  console.warn(`[chat] message ${ev.event_id} from ${ev.sender} could not be opened: ${err.message}`);
 }

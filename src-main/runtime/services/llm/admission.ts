@@ -75,7 +75,7 @@ export class Admission {
       const onAbort = () => {
         const i = this.#waiters.indexOf(w);
         if (i >= 0) this.#waiters.splice(i, 1);
-        reject(abortReason(signal!, this.label));
+        reject(abortReason(signal, this.label));
       };
       const w = {
         grant: () => {
@@ -112,8 +112,8 @@ export class Admission {
   }
 }
 
-function abortReason(signal: AbortSignal, label: string): unknown {
-  const r: unknown = signal.reason;
+function abortReason(signal: AbortSignal | undefined, label: string): unknown {
+  const r: unknown = signal?.reason;
   return r instanceof HearthError
     ? r
     : new BusError('cancelled', `${label}: the request was cancelled while waiting for a free slot`);

@@ -137,7 +137,8 @@ export class LlmService implements Service {
   }
 
   #capability(i: Instance, name: LlmCapabilityName): ServiceCapability {
-    const meta = i.backend.models.find((m) => m.name === i.model)!;
+    const meta = i.backend.models.find((m) => m.name === i.model);
+    if (!meta) throw new Error(`backend ${i.backend.name} does not list its model ${i.model}`); // instances come from its list
     const descriptor = llmDescriptor(name, llmParams(i.backend.name, meta), i.admission.capacity);
     return { descriptor, paramsCompatible: llmParamsCompatible, handler: (ctx) => this.#handle(i, name, ctx) };
   }

@@ -65,6 +65,6 @@ export function countTokensApprox(modelFamilyOrName: string, text: string): numb
   // Count code points, not UTF-16 units; non-Latin scripts run ~1 token per 1-2 characters, so
   // count each character outside Latin-1 as half a token.
   let units = 0;
-  for (const ch of text) units += ch.codePointAt(0)! > 0xff ? CHARS_PER_TOKEN[fam] / 2 : 1;
+  for (const ch of text) units += (ch.codePointAt(0) ?? 0) > 0xff ? CHARS_PER_TOKEN[fam] / 2 : 1;
   return Math.max(1, Math.ceil(units / CHARS_PER_TOKEN[fam]));
 }

@@ -18,6 +18,7 @@ import { describeModel } from './model-catalog';
 import { DEFAULT_HTTP_MAX_CONCURRENT } from './openai-compatible';
 import { readSse } from './stream-readers';
 import { countTokensApprox } from '../tokenizers';
+import { bodyOf } from './http-client';
 
 export const ANTHROPIC_DEFAULT_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -60,7 +61,7 @@ export class AnthropicApiBackend extends HttpBackend implements LlmBackend {
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
-    const body = (await this.http().getJson('/v1/models', signal)) as { data?: Array<{ id?: unknown }> };
+    const body = (await this.http().getJson('/v1/models', signal)) as { data?: Array<{ id?: unknown }> } | null; // the vendor's JSON
     if (!Array.isArray(body?.data))
       throw new LlmError('bad_response', 'anthropic_api sent a model list without "data"');
     return body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
@@ -110,7 +111,7 @@ export class AnthropicApiBackend extends HttpBackend implements LlmBackend {
       async function* (signal): AsyncGenerator<string, StreamStats, undefined> {
         const res = await client.postJson('/v1/messages', body, signal);
         const stats: StreamStats = { complete: false };
-        for await (const ev of readSse(res.body!)) {
+        for await (const ev of readSse(bodyOf(res))) {
           const e = JSON.parse(ev.data) as AnthropicEvent;
           switch (e.type ?? ev.event) {
             case 'message_start':

@@ -1,5 +1,5 @@
 /** The LlmBackend seam (§9 of ../shared/spec/hearthnet-reference.md M04 §3.1): what every model runtime, local or remote, offers the LlmService. */
-import { LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS } from '../../../../common';
+import { LLM_GENERATION_DEFAULT_TIMEOUT_SECONDS, type Unchecked } from '../../../../common';
 import { LlmError } from './errors';
 
 /** One streamed piece of generated text. Exactly one `stop: true` token (text '') ends each stream. */
@@ -147,9 +147,10 @@ export function resolveOptions(req: GenerationOptions, defaultMaxTokens: number)
 
 /** Validate chat messages: non-empty, known roles, string content. */
 export function checkMessages(messages: readonly ChatMessage[]): void {
-  if (!Array.isArray(messages) || messages.length === 0) bad('messages must be a non-empty list');
-  for (const [i, m] of messages.entries()) {
-    if (!m || !(CHAT_ROLES as readonly string[]).includes(m.role))
+  const list: unknown = messages; // checked as untyped: callers' request bodies reach here
+  if (!Array.isArray(list) || list.length === 0) bad('messages must be a non-empty list');
+  for (const [i, m] of (list as Array<Unchecked<ChatMessage> | null>).entries()) {
+    if (!m || !(CHAT_ROLES as readonly unknown[]).includes(m.role))
       bad(`messages[${i}].role must be one of ${CHAT_ROLES.join(', ')}`);
     if (typeof m.content !== 'string') bad(`messages[${i}].content must be a string`);
   }

@@ -14,6 +14,7 @@ import {
 } from './base';
 import { LlmError } from './errors';
 import { HttpClient } from './http-client';
+import { promiseTry } from '../../../../common';
 import { countTokensApprox } from '../tokenizers';
 
 /** An HttpClient for `backend`, with the key from `keyEnv` in `headers(key)`; a missing key becomes `keyError`. */
@@ -77,8 +78,10 @@ export abstract class HttpBackend {
     return countTokensApprox(model, text);
   }
 
-  async warm(model: string): Promise<void> {
-    this.checkModel(model);
+  warm(model: string): Promise<void> {
+    return promiseTry(() => {
+      this.checkModel(model);
+    });
   }
 
   async close(): Promise<void> {

@@ -107,29 +107,26 @@ export class HttpClient {
     const where = `${this.opts.backend} at ${this.host()}`;
     const suffix = said ? `: ${said}` : '';
     const details: Record<string, unknown> = { status: res.status };
-    switch (true) {
-      case res.status === 401 || res.status === 403:
-        return new LlmError('auth_failed', `${where} refused the API key (HTTP ${res.status})${suffix}`, { details });
-      case res.status === 404:
-        return new LlmError('model_not_found', `${where} does not have that model or endpoint (HTTP 404)${suffix}`, {
-          details,
-        });
-      case res.status === 429 || res.status === 529 || (res.status === 503 && res.headers.has('retry-after')): {
-        const ms = retryAfterMs(res.headers.get('retry-after'));
-        if (ms !== null) details.retry_after_ms = ms;
-        return new LlmError('rate_limited', `${where} is busy or rate-limiting us (HTTP ${res.status})${suffix}`, {
-          details,
-        });
-      }
-      case res.status === 400 || res.status === 422:
-        return new LlmError('bad_request', `${where} rejected the request (HTTP ${res.status})${suffix}`, { details });
-      case res.status >= 502 && res.status <= 504:
-        return new LlmError('backend_unreachable', `${where} is not available (HTTP ${res.status})${suffix}`, {
-          details,
-        });
-      default:
-        return new LlmError('bad_response', `${where} failed (HTTP ${res.status})${suffix}`, { details });
+    if (res.status === 401 || res.status === 403)
+      return new LlmError('auth_failed', `${where} refused the API key (HTTP ${res.status})${suffix}`, { details });
+    if (res.status === 404)
+      return new LlmError('model_not_found', `${where} does not have that model or endpoint (HTTP 404)${suffix}`, {
+        details,
+      });
+    if (res.status === 429 || res.status === 529 || (res.status === 503 && res.headers.has('retry-after'))) {
+      const ms = retryAfterMs(res.headers.get('retry-after'));
+      if (ms !== null) details.retry_after_ms = ms;
+      return new LlmError('rate_limited', `${where} is busy or rate-limiting us (HTTP ${res.status})${suffix}`, {
+        details,
+      });
     }
+    if (res.status === 400 || res.status === 422)
+      return new LlmError('bad_request', `${where} rejected the request (HTTP ${res.status})${suffix}`, { details });
+    if (res.status >= 502 && res.status <= 504)
+      return new LlmError('backend_unreachable', `${where} is not available (HTTP ${res.status})${suffix}`, {
+        details,
+      });
+    return new LlmError('bad_response', `${where} failed (HTTP ${res.status})${suffix}`, { details });
   }
 
   private host(): string {
@@ -153,4 +150,10 @@ export function vendorMessage(text: string): string {
     // not JSON: quote the text itself
   }
   return text.trim();
+}
+
+/** A response's body stream; a fetch Response has none only for a bodiless status, which a 2xx here is not. */
+export function bodyOf(res: Response): ReadableStream<Uint8Array> {
+  if (!res.body) throw new LlmError('bad_response', `the backend answered HTTP ${res.status} with no body`);
+  return res.body;
 }

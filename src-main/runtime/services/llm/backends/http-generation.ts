@@ -59,7 +59,8 @@ export async function* httpGeneration(
     };
     return result;
   } catch (e) {
-    if (scope.reason()) throw scope.reason();
+    const reason = scope.reason();
+    if (reason) throw reason;
     if (e instanceof LlmError) throw e;
     if (e instanceof SyntaxError)
       throw new LlmError('bad_response', client.redact(`${client.baseUrl} sent a malformed stream (${e.message})`), {

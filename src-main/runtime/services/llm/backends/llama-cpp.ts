@@ -106,8 +106,8 @@ export class LlamaCppBackend implements LlmBackend {
     await this.load();
   }
 
-  async listModels(): Promise<string[]> {
-    return [this.meta.name];
+  listModels(): Promise<string[]> {
+    return Promise.resolve([this.meta.name]);
   }
 
   countTokens(model: string, text: string): number {
@@ -323,7 +323,9 @@ function stopReason(r: string): StopReason {
 
 /** The GGUF file type ("Q4_K_M"), or, when the header omits it, the most common tensor type ("F32"). */
 function quantOf(model: LlamaModel, { GgufFileType, GgmlType }: typeof import('node-llama-cpp')): string {
-  const ft = model.fileInfo.metadata.general?.file_type;
+  // A GGUF header may lack the general section, whatever the type says.
+  const general = model.fileInfo.metadata.general as typeof model.fileInfo.metadata.general | undefined;
+  const ft = general?.file_type;
   const named = ft !== undefined ? (GgufFileType[ft] as string | undefined) : undefined;
   if (named) return named.replace(/^MOSTLY_/, '');
   const counts = new Map<string, number>();

@@ -17,6 +17,7 @@ import { HttpBackend, keyedClient } from './http-backend';
 import { describeModel } from './model-catalog';
 import { readNdjson } from './stream-readers';
 import { countTokensApprox } from '../tokenizers';
+import { bodyOf } from './http-client';
 
 export const OLLAMA_DEFAULT_URL = 'http://localhost:11434';
 /** Ollama runs OLLAMA_NUM_PARALLEL requests per model (default 1 on small machines; up to 4). */
@@ -60,7 +61,7 @@ export class OllamaBackend extends HttpBackend implements LlmBackend {
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
-    const body = (await this.client.getJson('/api/tags', signal)) as { models?: Array<{ name?: unknown }> };
+    const body = (await this.client.getJson('/api/tags', signal)) as { models?: Array<{ name?: unknown }> } | null; // the vendor's JSON
     if (!Array.isArray(body?.models)) throw new LlmError('bad_response', 'ollama sent a model list without "models"');
     return body.models.map((m) => m.name).filter((n): n is string => typeof n === 'string');
   }
@@ -97,7 +98,7 @@ export class OllamaBackend extends HttpBackend implements LlmBackend {
     > {
       const res = await client.postJson(path, body, signal);
       const stats: StreamStats = { complete: false };
-      for await (const raw of readNdjson(res.body!)) {
+      for await (const raw of readNdjson(bodyOf(res))) {
         const line = raw as OllamaLine;
         if (line.error)
           throw new LlmError('bad_response', client.redact(`ollama reported an error mid-answer: ${line.error}`));

@@ -17,6 +17,7 @@ import { HttpBackend, keyedClient } from './http-backend';
 import { describeModel } from './model-catalog';
 import { readSse } from './stream-readers';
 import { countTokensApprox } from '../tokenizers';
+import { bodyOf } from './http-client';
 
 /** Generations a remote server is asked to run at once per model unless configured (servers queue the rest). */
 export const DEFAULT_HTTP_MAX_CONCURRENT = 4;
@@ -69,7 +70,7 @@ export class OpenAiCompatibleBackend extends HttpBackend implements LlmBackend {
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
-    const body = (await this.http().getJson('/models', signal)) as { data?: Array<{ id?: unknown }> };
+    const body = (await this.http().getJson('/models', signal)) as { data?: Array<{ id?: unknown }> } | null; // the vendor's JSON
     if (!Array.isArray(body?.data)) throw new LlmError('bad_response', `${this.name} sent a model list without "data"`);
     return body.data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
   }
@@ -114,7 +115,7 @@ export class OpenAiCompatibleBackend extends HttpBackend implements LlmBackend {
     > {
       const res = await client.postJson(path, body, signal);
       const stats: StreamStats = { complete: false };
-      for await (const ev of readSse(res.body!)) {
+      for await (const ev of readSse(bodyOf(res))) {
         if (ev.data === '[DONE]') {
           stats.complete = true;
           break;

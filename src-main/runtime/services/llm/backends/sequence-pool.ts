@@ -43,7 +43,10 @@ export class SequencePool<S> {
             : new LlmError('cancelled', 'cancelled while waiting for a free slot'),
         );
       };
-      if (signal?.aborted) return onAbort();
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(w);
     });

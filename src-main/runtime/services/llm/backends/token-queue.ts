@@ -8,7 +8,8 @@
 export class TokenQueue {
   private readonly items: string[] = [];
   private done = false;
-  private error: unknown = undefined;
+  /** The failure that ended generation (boxed: any value may be thrown). */
+  private error: { err: unknown } | null = null;
   private wake: (() => void) | null = null;
   private pressured = false;
 
@@ -34,7 +35,7 @@ export class TokenQueue {
 
   fail(err: unknown): void {
     if (this.done) return;
-    this.error = err ?? new Error('generation failed');
+    this.error = { err: err ?? new Error('generation failed') };
     this.done = true;
     this.signal();
   }
@@ -47,8 +48,7 @@ export class TokenQueue {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<string, void, undefined> {
     for (;;) {
-      while (this.items.length > 0) {
-        const item = this.items.shift()!;
+      for (let item = this.items.shift(); item !== undefined; item = this.items.shift()) {
         if (this.pressured && this.items.length === 0) {
           this.pressured = false;
           this.onPressure(false);
@@ -56,7 +56,7 @@ export class TokenQueue {
         yield item;
       }
       if (this.done) {
-        if (this.error !== undefined) throw this.error;
+        if (this.error) throw this.error.err;
         return;
       }
       await new Promise<void>((r) => (this.wake = r));
