@@ -3,12 +3,7 @@ import { memoryLogger } from '../../support/memory-logger';
 import type { LogRecord } from '../../../src-main/runtime/observability';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReplayEngine, type EventLog } from '../../../src-main/runtime/events';
-import {
-  ChatView,
-  CHAT_VIEW_EVENT_TYPES,
-  DeliveryManager,
-  type ChatError,
-} from '../../../src-main/runtime/services/chat';
+import { ChatView, CHAT_VIEW_EVENT_TYPES, DeliveryManager } from '../../../src-main/runtime/services/chat';
 import {
   appendSent,
   cleanup,
