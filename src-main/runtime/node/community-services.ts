@@ -74,7 +74,7 @@ export class CommunityServices implements Startable {
         view,
         ourNodeId: kp.nodeIdFull,
         appendEvent: append,
-        onSweepError: (err) => log.warn('marketplace sweep failed', { error: String(err) }),
+        log: c.logger.forComponent('marketplace'),
       });
     }
 

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Event } from '../../../src-main/runtime/events';
-import { createMesh, waitFor, type Mesh, type MeshNode } from '../../support/mesh';
+import { waitFor, type MeshNode } from '../../support/mesh';
+import { fullMeshForFile } from '../../support/mesh-per-file';
 
 const post = (m: MeshNode, title: string): Event =>
   m.node.community()!.log.appendLocal(
@@ -19,17 +20,12 @@ const post = (m: MeshNode, title: string): Event =>
 const ids = (m: MeshNode) => new Set([...m.node.community()!.log.replay()].map((e) => e.event_id));
 
 describe('a network partition', () => {
-  let mesh: Mesh;
-  beforeAll(async () => {
-    mesh = await createMesh(3);
-    await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 2), 15_000, 'full mesh');
-  }, 60_000);
-  afterAll(async () => mesh?.close());
+  const mesh = fullMeshForFile();
 
   it('converges to the same event set after writes on both sides, with overlapping Lamport values', async () => {
-    const [alice, bob, carol] = mesh.nodes;
+    const [alice, bob, carol] = mesh().nodes;
     await waitFor(
-      () => new Set(mesh.nodes.map((m) => m.node.community()!.log.count())).size === 1,
+      () => new Set(mesh().nodes.map((m) => m.node.community()!.log.count())).size === 1,
       10_000,
       'equal logs before the split',
     );
@@ -66,30 +62,30 @@ describe('a network partition', () => {
     await carol.restart();
     const written = [...side1, ...side2].map((e) => e.event_id);
     await waitFor(
-      () => mesh.nodes.every((m) => written.every((id) => ids(m).has(id))),
+      () => mesh().nodes.every((m) => written.every((id) => ids(m).has(id))),
       20_000,
       'every write to reach every node',
     );
     // Restarts add node.manifest.updated events of their own: wait until nothing is in flight.
     await waitFor(
       () => {
-        const sets = mesh.nodes.map((m) => [...ids(m)].sort().join());
+        const sets = mesh().nodes.map((m) => [...ids(m)].sort().join());
         return sets.every((s) => s === sets[0]);
       },
       20_000,
       'the three logs to hold the same set',
     );
-    const [a, b, c] = mesh.nodes.map(ids);
+    const [a, b, c] = mesh().nodes.map(ids);
     expect([...b].sort()).toEqual([...a].sort());
     expect([...c].sort()).toEqual([...a].sort());
-    const heads = mesh.nodes.map((m) => m.node.community()!.log.head());
+    const heads = mesh().nodes.map((m) => m.node.community()!.log.head());
     expect(new Set(heads).size).toBe(1);
     // The marketplace views agree too.
     const titles = (m: MeshNode) =>
       (m.node.bus.call('market.list', [1, 0], { limit: 50 }) as Promise<{ posts: Array<{ title: string }> }>).then(
         (r) => r.posts.map((p) => p.title).sort(),
       );
-    const lists = await Promise.all(mesh.nodes.map(titles));
+    const lists = await Promise.all(mesh().nodes.map(titles));
     expect(lists[0]).toEqual(expect.arrayContaining(['ladder', 'jam jars', 'drill', 'bread maker', 'seedlings']));
     expect(lists[1]).toEqual(lists[0]);
     expect(lists[2]).toEqual(lists[0]);

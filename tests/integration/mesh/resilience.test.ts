@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineCapability, type CapabilityBus } from '../../../src-main/runtime/bus';
-import { createMesh, waitFor, type Mesh } from '../../support/mesh';
+import { waitFor } from '../../support/mesh';
+import { fullMeshForFile } from '../../support/mesh-per-file';
 
 const anyObject = { type: 'object' } as const;
 
@@ -24,16 +25,11 @@ function offer(
 }
 
 describe('mesh resilience', () => {
-  let mesh: Mesh;
-  beforeAll(async () => {
-    mesh = await createMesh(3);
-    await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 2), 15_000, 'full mesh');
-  }, 60_000);
-  afterAll(async () => mesh?.close());
+  const mesh = fullMeshForFile();
 
   it('a cancelled stream stops the producer on the serving node', async () => {
-    const alice = mesh.byName('alice').node;
-    const bob = mesh.byName('bob').node;
+    const alice = mesh().byName('alice').node;
+    const bob = mesh().byName('bob').node;
     let produced = 0;
     let stoppedAt = -1;
     offer(
@@ -69,7 +65,7 @@ describe('mesh resilience', () => {
   });
 
   it('fails over to another node when the serving node dies mid-call, then quarantines it', async () => {
-    const alice = mesh.byName('alice').node;
+    const alice = mesh().byName('alice').node;
     const served: string[] = [];
     // Alice knows the contract (as every node knows the standard ones), so she may retry elsewhere.
     alice.bus.learn(
@@ -83,7 +79,7 @@ describe('mesh resilience', () => {
       }),
     );
     let release: (() => void) | null = null;
-    for (const m of [mesh.byName('bob'), mesh.byName('carol')]) {
+    for (const m of [mesh().byName('bob'), mesh().byName('carol')]) {
       offer(
         m.node.bus,
         'test.work',
@@ -105,7 +101,7 @@ describe('mesh resilience', () => {
     );
     const call = alice.bus.call('test.work', [1, 0], {}, { timeoutMs: 15_000 });
     await waitFor(() => served.length === 1, 10_000, 'the first attempt to arrive');
-    const victim = mesh.byName(served[0]);
+    const victim = mesh().byName(served[0]);
     await victim.stop();
     (release as (() => void) | null)?.();
     const result = (await call) as { served_by: string };

@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineCapability } from '../../../src-main/runtime/bus';
-import { createMesh, waitFor, type Mesh } from '../../support/mesh';
+import { waitFor } from '../../support/mesh';
+import { fullMeshForFile } from '../../support/mesh-per-file';
 
 describe('revoking a member', () => {
-  let mesh: Mesh;
-  beforeAll(async () => {
-    mesh = await createMesh(3);
-    await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 2), 15_000, 'full mesh');
-  }, 60_000);
-  afterAll(async () => mesh?.close());
+  const mesh = fullMeshForFile();
 
   it('needs the policy signatures, then cuts the node off from calls and sync, and refuses its later events', async () => {
-    const alice = mesh.byName('alice').node;
-    const bob = mesh.byName('bob').node;
-    const carol = mesh.byName('carol').node;
+    const alice = mesh().byName('alice').node;
+    const bob = mesh().byName('bob').node;
+    const carol = mesh().byName('carol').node;
     alice.bus.registerCapability(
       defineCapability({
         name: 'test.ping',

@@ -5,9 +5,10 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openMessage, type ChatMessage, type SealedMessage } from '../../../src-main/runtime/services/chat';
-import { createMesh, waitFor, type Mesh } from '../../support/mesh';
+import { waitFor, type Mesh } from '../../support/mesh';
+import { fullMeshForFile } from '../../support/mesh-per-file';
 
 const history = async (n: Mesh['nodes'][number]['node'], withId: string) =>
   ((await n.bus.call('chat.history', [1, 0], { with: withId })) as { messages: ChatMessage[] }).messages;
@@ -21,17 +22,12 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('chat across the mesh', () => {
-  let mesh: Mesh;
-  beforeAll(async () => {
-    mesh = await createMesh(3);
-    await waitFor(() => mesh.nodes.every((m) => m.node.api.status().peers.length === 2), 15_000, 'full mesh');
-  }, 60_000);
-  afterAll(async () => mesh?.close());
+  const mesh = fullMeshForFile();
 
   it('a message to a stopped node arrives when it restarts; the receipt reaches the sender; the relay holds no plaintext', async () => {
-    const alice = mesh.byName('alice').node;
-    const bob = mesh.byName('bob').node;
-    const carolM = mesh.byName('carol');
+    const alice = mesh().byName('alice').node;
+    const bob = mesh().byName('bob').node;
+    const carolM = mesh().byName('carol');
     const carolId = carolM.node.kp.nodeIdFull;
     await carolM.stop();
 

@@ -3,6 +3,8 @@
  * bus handlers, and the TTL sweeper. Posts are authored by the node that appends them: only this
  * node itself (its CLI or UI) may call its own market.post and market.expire.
  */
+import type { Logger } from '../../observability/logger';
+import { getLogger } from '../../observability/logging';
 import { promiseTry, RPC_DEFAULT_TIMEOUT_SECONDS, toWallClock, type Category, type EventType } from '../../../common';
 import type { Event } from '../../events/types';
 import type { MarketConfig } from '../../config';
@@ -54,8 +56,8 @@ export interface MarketplaceServiceOptions {
   readonly ourNodeId: string;
   /** Epoch ms. */
   readonly now?: () => number;
-  /** Where a failed background sweep is reported; default stderr. */
-  readonly onSweepError?: (err: unknown) => void;
+  /** Where a failed background sweep is reported (the components' logger); default: the process-wide logger. */
+  readonly log?: Logger;
 }
 
 /** How often `start()` runs the TTL sweeper. */
@@ -97,9 +99,8 @@ export class MarketplaceService implements Service {
   /** Run `sweepExpired` every `intervalMs` (unref'd timer). Idempotent. */
   start(intervalMs: number = MARKET_SWEEP_INTERVAL_MS): void {
     if (this.timer !== null) return;
-    const report =
-      this.opts.onSweepError ??
-      ((err: unknown) => process.stderr.write(`hearthnet: marketplace expiry sweep failed: ${String(err)}\n`));
+    const log = this.opts.log ?? getLogger('marketplace');
+    const report = (err: unknown) => log.warn('marketplace sweep failed', { error: String(err) });
     this.timer = setInterval(() => void this.sweepExpired().catch(report), intervalMs);
     this.timer.unref();
   }
