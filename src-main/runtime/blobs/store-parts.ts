@@ -18,6 +18,14 @@ import { ManifestFiles } from './manifest-files';
 import { PackFiles } from './packs';
 import { PinSet } from './pins';
 
+/** Default fraction of the disk gc brings usage down to once it passes the threshold. */
+export const GC_TARGET_FRACTION = 0.7;
+
+export interface WriteChunkOptions {
+  /** fsync the chunk before it becomes visible (default: the store's `fsync` setting). */
+  durable?: boolean;
+}
+
 export interface BlobStoreOptions {
   /** Disk use fraction (0..1) above which gc deletes unpinned blobs. */
   gcThreshold?: number;

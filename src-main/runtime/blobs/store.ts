@@ -1,7 +1,7 @@
 /** §3.2: the content-addressed blob store on disk (chunks, manifests, pins, gc). */
 import { rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BLOB_GC_DISK_THRESHOLD, HearthError, type Cid } from '../../common';
+import { BLOB_GC_DISK_THRESHOLD, HearthError, promiseTry, type Cid } from '../../common';
 import { deleteBlob, collectGarbage } from './blob-removal';
 import { exportToFile, fillAssembly, readBlobBytes, readBlobStream } from './blob-reads';
 import { heldWhole, importFile, writeBlob, type ImportOptions } from './blob-writes';
@@ -17,25 +17,21 @@ import type { PackWriter } from './packs';
 import type { ExportOptions, FileAssembly } from './export';
 import {
   buildParts,
+  GC_TARGET_FRACTION,
   missingIn,
   openParts,
   readCompleteManifest,
   type BlobStoreOptions,
   type StoreParts,
+  type WriteChunkOptions,
 } from './store-parts';
 import { BlobError } from './errors';
+import { GcGuard } from './gc-guard';
 import { StartGate, type Startable } from '../lifecycle';
 
 export { READ_BLOB_BYTES_MAX } from './blob-reads';
 export type { ImportOptions } from './blob-writes';
-export type { BlobStoreOptions } from './store-parts';
-/** Default fraction of the disk gc brings usage down to once it passes the threshold. */
-export const GC_TARGET_FRACTION = 0.7;
-
-export interface WriteChunkOptions {
-  /** fsync the chunk before it becomes visible (default: the store's `fsync` setting). */
-  durable?: boolean;
-}
+export { GC_TARGET_FRACTION, type BlobStoreOptions, type WriteChunkOptions } from './store-parts';
 
 /**
  * Content-addressed blob store, a Startable: `start()` (idempotent) creates the directories,
@@ -52,8 +48,7 @@ export class BlobStore implements Startable {
     () => this.#open(),
     () => this.#close(),
   );
-  #holds = 0;
-  #gc: Promise<number> | null = null;
+  readonly #gcGuard = new GcGuard();
 
   constructor(
     readonly dir: string,
@@ -83,7 +78,7 @@ export class BlobStore implements Startable {
   }
 
   async #close(): Promise<void> {
-    await this.#gc?.catch(() => undefined);
+    await this.#gcGuard.idle();
     await this.#p.packs.close();
   }
 
@@ -99,14 +94,7 @@ export class BlobStore implements Startable {
    */
   async hold(): Promise<() => void> {
     this.#assertOpen();
-    while (this.#gc) await this.#gc.catch(() => undefined);
-    this.#holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#holds--;
-    };
+    return this.#gcGuard.hold();
   }
 
   /** Throws BlobError('disk_full') unless `bytes` more can be written and the safety margin stays free. */
@@ -348,8 +336,7 @@ export class BlobStore implements Startable {
 
   /** Protects a blob (manifest CID: the manifest and all its chunks) or a single chunk from gc. */
   async pin(cid: string): Promise<void> {
-    this.#assertOpen();
-    await this.#p.pins.set(assertCid(cid), true);
+    await this.#pins().set(assertCid(cid), true);
   }
 
   /**
@@ -363,8 +350,7 @@ export class BlobStore implements Startable {
 
   /** Pins many blobs with one write of the pin list (a batch of added files). */
   async pinMany(cids: readonly string[]): Promise<void> {
-    this.#assertOpen();
-    await this.#p.pins.setMany(
+    await this.#pins().setMany(
       cids.map((c) => assertCid(c)),
       true,
     );
@@ -372,21 +358,22 @@ export class BlobStore implements Startable {
 
   /** Removes a pin; resolves to the `file.cid.unpinned` event data, or null if it was not pinned. */
   async unpin(cid: string): Promise<FileCidUnpinnedData | null> {
-    this.#assertOpen();
     const c = assertCid(cid);
-    return (await this.#p.pins.set(c, false)) ? { cids: [c] } : null;
+    return (await this.#pins().set(c, false)) ? { cids: [c] } : null;
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- async: a closed store or a bad CID rejects, not throws
-  async isPinned(cid: string): Promise<boolean> {
-    this.#assertOpen();
-    return this.#p.pins.has(assertCid(cid));
+  /** A closed store or a bad CID rejects (promiseTry), not throws. */
+  isPinned(cid: string): Promise<boolean> {
+    return promiseTry(() => this.#pins().has(assertCid(cid)));
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- async: a closed store rejects, not throws
-  async listPins(): Promise<Cid[]> {
+  listPins(): Promise<Cid[]> {
+    return promiseTry(() => this.#pins().all());
+  }
+
+  #pins(): StoreParts['pins'] {
     this.#assertOpen();
-    return this.#p.pins.all();
+    return this.#p.pins;
   }
 
   // ---- gc ----
@@ -399,14 +386,6 @@ export class BlobStore implements Startable {
    */
   async gc(targetFraction = GC_TARGET_FRACTION): Promise<number> {
     this.#assertOpen();
-    if (this.#gc) return this.#gc;
-    if (this.#holds > 0) return 0;
-    const run = collectGarbage(this.#p, this.gcThreshold, targetFraction);
-    this.#gc = run;
-    try {
-      return await run;
-    } finally {
-      this.#gc = null;
-    }
+    return this.#gcGuard.run(() => collectGarbage(this.#p, this.gcThreshold, targetFraction));
   }
 }

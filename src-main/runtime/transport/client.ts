@@ -7,54 +7,19 @@ import {
   STREAM_ACK_INTERVAL_FRAMES,
   type NodeId,
 } from '../../common';
-import type { Endpoint, KeyPair } from '../identity';
+import type { Endpoint } from '../identity';
 import type { CallOptions, Frame, PeerAddress, PeerTransport } from './contract';
 import { ChunkRecordParser, prepareSigned, type BlobChunksRequest, type PrepareSigned } from './blob-chunks';
 import { errorFromReply, pinnedRequest, readResponse, type CancelSignal } from './https-request';
-import type { PinnedCerts } from './pinned-certs';
 import type { PubSubBatch } from './pubsub';
 import { signRequestAsync } from './request-signing';
 import { HEADER_STREAM_BATCH, SseReader } from './streams';
 import { AckSender } from './ack-sender';
 import { busPayload, jsonText, parseObject } from './bus-payload';
 import { CallDeadline, deadline } from './call-deadlines';
+import type { HttpClientOptions, PublicDoc, SendOptions, SyncChannel, Timed } from './client-types';
 
-export interface HttpClientOptions {
-  readonly kp: KeyPair;
-  readonly pinnedCerts: PinnedCerts;
-  /** Default for `call` (whole call) and `stream` (longest silence between frames). */
-  readonly timeoutDefaultMs?: number;
-  readonly now?: () => number;
-  /** Most sockets per peer address (keep-alive pool). */
-  readonly maxSocketsPerPeer?: number;
-  /** Ask peers to coalesce stream frames into fewer SSE messages (default true; docs/protocol/transport.md). */
-  readonly streamBatching?: boolean;
-}
-
-/**
- * What `syncChannel` hands the event-sync code: opaque JSON over the signed sync endpoints. The
- * replies are unchecked; events' `checkedSyncChannel` validates them before they are read.
- */
-export interface SyncChannel {
-  heads(opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
-  events(body: object, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
-}
-
-/** A request's own deadline and the caller's cancel. */
-type Timed = { timeoutMs?: number; signal?: AbortSignal };
-/** A document a peer serves without a pin, with the certificate fingerprint it presented. */
-type PublicDoc = { manifest: Record<string, unknown>; fingerprint: string };
-
-interface SendOptions {
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
-  /** Skip the pin check (only to learn a fingerprint from a signed manifest). */
-  readonly allowUnpinned?: boolean;
-  /** Sign the request (peer endpoints) — public endpoints are not signed. */
-  readonly signed?: boolean;
-  /** Extra request headers (not signed). */
-  readonly headers?: Record<string, string>;
-}
+export type { HttpClientOptions, SyncChannel } from './client-types';
 
 export class HttpClient implements PeerTransport {
   /** A signed request to a peer for a receiver thread to send (blob-chunks.ts `prepareSigned`). */
