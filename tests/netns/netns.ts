@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** Every namespace we create starts with this, then `<pid>-`; stale ones are found by dead pids. */
 export const NETNS_PREFIX = 'hn-';
@@ -84,6 +85,44 @@ export function cleanStaleNamespaces(): string[] {
   return removed;
 }
 
+const NEIGH_SYSCTL = ['ipv4', 'ipv6'].map((v) => `/proc/sys/net/${v}/neigh/default/gc_thresh`);
+
+/**
+ * The kernel keeps ONE neighbour (ARP/NDP) table for all namespaces, capped by the host's
+ * `gc_thresh3` (1024 by default). A street of N households that all talk to each other needs ~N²
+ * entries: at N = 50 (2 450) the table overflowed ("arp_cache: neighbor table overflow!" in dmesg)
+ * and new connections failed with timeouts and EHOSTUNREACH. Real households are separate
+ * machines with ~N entries each, so this is an artefact of simulating them in one kernel: raise the
+ * caps while the topology lives and put them back after. Returns the undo (a no-op when nothing changed).
+ */
+function roomForNeighbours(nodes: number): () => void {
+  const need = 2 * (nodes + 2) ** 2;
+  const undo: Array<() => void> = [];
+  for (const base of NEIGH_SYSCTL) {
+    try {
+      const old = [1, 2, 3].map((k) => Number(readFileSync(`${base}${k}`, 'utf8').trim()));
+      if (old[2] >= need) continue;
+      const want = [Math.max(old[0], need / 4), Math.max(old[1], need / 2), need].map(Math.ceil);
+      // Raise thresh3 first and lower it last, so thresh1 <= thresh2 <= thresh3 holds at every step.
+      for (const k of [3, 2, 1]) writeFileSync(`${base}${k}`, String(want[k - 1]));
+      undo.push(() => {
+        for (const k of [1, 2, 3]) writeFileSync(`${base}${k}`, String(old[k - 1]));
+      });
+    } catch {
+      // Not writable (no root, read-only /proc/sys): small streets fit the default anyway.
+    }
+  }
+  return () => {
+    for (const u of undo.splice(0)) {
+      try {
+        u();
+      } catch {
+        // Best effort: a higher cap left behind harms nothing.
+      }
+    }
+  };
+}
+
 /**
  * Build the topology: namespace `hn-<pid>-br` with bridge `br0` (multicast snooping off, so groups
  * are flooded like on a dumb home switch), and per node a namespace with `lo` up, a veth `eth0`
@@ -100,6 +139,7 @@ export function createTopology(names: readonly string[], opts: { tag?: string } 
     iface: 'eth0',
   }));
   const created: string[] = [];
+  const restoreNeighbourCaps = roomForNeighbours(nodes.length);
   const topo: NetnsTopology = {
     bridgeNs,
     nodes,
@@ -117,6 +157,7 @@ export function createTopology(names: readonly string[], opts: { tag?: string } 
         }
       }
       created.length = 0;
+      restoreNeighbourCaps();
     },
   };
   try {
