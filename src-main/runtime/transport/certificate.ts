@@ -43,6 +43,21 @@ function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return Uint8Array.from(bytes).buffer;
 }
 
+/**
+ * The bytes of a positive DER INTEGER with this big-endian value: no leading zero byte unless the
+ * next byte's top bit is set (it would read as a sign). DER allows no other padding: a random
+ * serial starting 0x00 0x00–0x7f (1 in 512) made a certificate OpenSSL refuses ("illegal padding"),
+ * and the node could not start.
+ */
+export function derPositiveInteger(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const minimal = bytes.subarray(i);
+  const top = minimal.at(0);
+  if (top === undefined) return Uint8Array.of(0);
+  return top >= 0x80 ? Uint8Array.of(0, ...minimal) : minimal;
+}
+
 function nameOf(cn: string): Name {
   const cnAttr = new AttributeTypeAndValue({ type: COMMON_NAME, value: new AttributeValue({ utf8String: cn }) });
   return new Name([new RelativeDistinguishedName([cnAttr])]);
@@ -52,9 +67,7 @@ function nameOf(cn: string): Name {
 export function selfSignedCertDer(p: SelfSignedParams): Buffer {
   const alg = new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
   const name = nameOf(p.commonName);
-  // A positive INTEGER: a leading 0x00 keeps the top bit from reading as a sign.
-  const top = p.serial.at(0);
-  const serial = top !== undefined && top >= 0x80 ? Uint8Array.of(0, ...p.serial) : p.serial;
+  const serial = derPositiveInteger(p.serial);
   const basic = new Extension({
     extnID: id_ce_basicConstraints,
     critical: true,

@@ -1,10 +1,11 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src-main/runtime/identity';
 import { fingerprintOfDer, generateSelfSignedCert, loadOrCreateTlsCert } from '../../../src-main/runtime/transport';
+import { selfSignedCertDer } from '../../../src-main/runtime/transport/certificate';
 
 /** tls.crt + tls.key made by the hand-written DER builder this session replaced (tag `before-seams`). */
 const OLD_HOME = join(import.meta.dirname, '../../fixtures/tls-home');
@@ -34,5 +35,29 @@ describe('certificates across the switch to @peculiar/asn1-x509', () => {
       expect(c.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     }
     expect(fresh.toLegacyObject().asn1Curve).toBe(old.toLegacyObject().asn1Curve);
+  });
+
+  it('any random serial gives a certificate OpenSSL accepts (DER INTEGER without padding)', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spkiDer = publicKey.export({ type: 'spki', format: 'der' });
+    // Leading zeros were written as they came (1 in 512 random serials): OpenSSL refused the certificate.
+    const cases: [number[], string][] = [
+      [[0, 1, 2, 3], '010203'],
+      [[0, 0, 0x90, 2], '9002'],
+      [[0x90, 1], '9001'],
+      [[0, 0, 0], '00'],
+      [[0x7f], '7F'],
+    ];
+    for (const [serial, hex] of cases) {
+      const der = selfSignedCertDer({
+        commonName: 'hearthnet test',
+        serial: Uint8Array.from(serial),
+        notBefore: new Date(0),
+        notAfter: new Date(2_000_000_000_000),
+        spkiDer,
+        privateKey,
+      });
+      expect(new X509Certificate(der).serialNumber.replace(/^0+(?=.)/, '')).toBe(hex.replace(/^0+(?=.)/, ''));
+    }
   });
 });
